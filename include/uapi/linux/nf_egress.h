@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * nf_egress: per-cgroup v2 egress control for Linux.
+ *
+ * This is the one header shared by the kernel module (kmod/) and every
+ * userspace client (tools/egressctl/, selftests/).  It describes the generic
+ * netlink family "nf_egress", version 1.
+ *
+ * Model
+ * -----
+ * A *policy* is bound to a cgroup v2 path as it appears in /proc/PID/cgroup
+ * ("/system.slice/nginx.service", "/" for the root).  The path need not exist
+ * when the policy is created.  A policy has a default verdict and a set of
+ * *rules*; each rule matches a destination prefix (IPv4 or IPv6) and carries
+ * an action (allow or deny).  The most specific (longest prefix) rule that
+ * matches a packet decides; when none matches, the policy's default verdict
+ * decides.
+ *
+ * A packet sent by a socket whose cgroup is at or below a policy's path is
+ * checked by every policy on the path from the root down to the socket's
+ * cgroup, and passes only if all of them allow it.
+ *
+ * Commands
+ * --------
+ * NF_EGRESS_CMD_GET_INFO       do: module version, generation, policy count.
+ * NF_EGRESS_CMD_POLICY_NEW     do (admin): create a policy; an existing path
+ *                              fails with -EEXIST.  (The family validates
+ *                              strictly, so requests may carry only the
+ *                              NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO flags.)
+ * NF_EGRESS_CMD_POLICY_DEL     do (admin): delete a policy and its rules.
+ * NF_EGRESS_CMD_POLICY_GET     do: one policy by path; dump: every policy.
+ * NF_EGRESS_CMD_RULE_NEW       do (admin): add one rule to a policy.
+ * NF_EGRESS_CMD_RULE_DEL       do (admin): delete one rule, named by its id
+ *                              or by its full specification.
+ * NF_EGRESS_CMD_RULE_GET       dump: every rule, or those of one policy when
+ *                              NF_EGRESS_A_CGROUP_PATH is given.  One message
+ *                              per rule, so policies with very many rules dump
+ *                              without limits on message size.
+ * NF_EGRESS_CMD_STATS_GET      dump: counters of every policy, or of one when
+ *                              NF_EGRESS_A_CGROUP_PATH is given.
+ *
+ * "admin" commands require CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM): the policy table is host-wide.
+ *
+ * Every dump message carries NF_EGRESS_A_GENERATION, the generation of the
+ * policy set it was taken from.  The generation changes on every change of
+ * the set; a dump that spans a change has NLM_F_DUMP_INTR set on the message
+ * where the change was noticed, and the client should retry the dump.
+ *
+ * Strict validation applies to every command: unknown attributes, wrong
+ * types and wrong lengths are rejected with an extended ACK naming the
+ * offending attribute.
+ */
+#ifndef _UAPI_LINUX_NF_EGRESS_H
+#define _UAPI_LINUX_NF_EGRESS_H
+
+#include <linux/types.h>
+
+#define NF_EGRESS_GENL_NAME		"nf_egress"
+#define NF_EGRESS_GENL_VERSION		1
+
+/* Longest cgroup path accepted, including the terminating NUL (PATH_MAX). */
+#define NF_EGRESS_CGROUP_PATH_MAX	4096
+
+enum nf_egress_cmd {
+	NF_EGRESS_CMD_UNSPEC,
+	NF_EGRESS_CMD_GET_INFO,
+	NF_EGRESS_CMD_POLICY_NEW,
+	NF_EGRESS_CMD_POLICY_DEL,
+	NF_EGRESS_CMD_POLICY_GET,
+	NF_EGRESS_CMD_RULE_NEW,
+	NF_EGRESS_CMD_RULE_DEL,
+	NF_EGRESS_CMD_RULE_GET,
+	NF_EGRESS_CMD_STATS_GET,
+
+	__NF_EGRESS_CMD_MAX,
+	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
+};
+
+/* Verdict of a rule or a policy default (u8). */
+enum nf_egress_verdict {
+	NF_EGRESS_VERDICT_DENY,
+	NF_EGRESS_VERDICT_ALLOW,
+
+	__NF_EGRESS_VERDICT_MAX,
+	NF_EGRESS_VERDICT_MAX = __NF_EGRESS_VERDICT_MAX - 1
+};
+
+/* Top-level attributes. */
+enum nf_egress_attr {
+	NF_EGRESS_A_UNSPEC,
+	NF_EGRESS_A_PAD,
+	/* string: module version (GET_INFO reply) */
+	NF_EGRESS_A_VERSION,
+	/* u32: policy-set generation (GET_INFO reply, every dump message) */
+	NF_EGRESS_A_GENERATION,
+	/* u32: number of policies (GET_INFO reply) */
+	NF_EGRESS_A_POLICY_COUNT,
+	/* NUL-terminated string: cgroup v2 path, absolute, normalised */
+	NF_EGRESS_A_CGROUP_PATH,
+	/* u8, enum nf_egress_verdict: the policy's default verdict */
+	NF_EGRESS_A_DEFAULT,
+	/* u32: number of rules of a policy (POLICY_GET reply) */
+	NF_EGRESS_A_RULE_COUNT,
+	/* nest, NF_EGRESS_RULE_A_*: one rule */
+	NF_EGRESS_A_RULE,
+	/* nest, NF_EGRESS_CTR_A_*: packets/bytes allowed by a policy */
+	NF_EGRESS_A_STATS_ALLOWED,
+	/* nest, NF_EGRESS_CTR_A_*: packets/bytes denied by a policy */
+	NF_EGRESS_A_STATS_DENIED,
+
+	__NF_EGRESS_A_MAX,
+	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
+};
+
+/* Attributes nested in NF_EGRESS_A_RULE. */
+enum nf_egress_rule_attr {
+	NF_EGRESS_RULE_A_UNSPEC,
+	NF_EGRESS_RULE_A_PAD,
+	/* u32: rule id, unique within its policy, assigned by the kernel */
+	NF_EGRESS_RULE_A_ID,
+	/* u8, enum nf_egress_verdict */
+	NF_EGRESS_RULE_A_ACTION,
+	/* u8: AF_INET or AF_INET6 */
+	NF_EGRESS_RULE_A_FAMILY,
+	/* binary: destination address, 4 bytes (AF_INET) or 16 (AF_INET6),
+	 * in network byte order; host bits beyond the prefix must be zero
+	 */
+	NF_EGRESS_RULE_A_ADDR,
+	/* u8: destination prefix length, 0..32 or 0..128 */
+	NF_EGRESS_RULE_A_PREFIX_LEN,
+
+	__NF_EGRESS_RULE_A_MAX,
+	NF_EGRESS_RULE_A_MAX = __NF_EGRESS_RULE_A_MAX - 1
+};
+
+/* Attributes nested in the NF_EGRESS_A_STATS_* counters. */
+enum nf_egress_counter_attr {
+	NF_EGRESS_CTR_A_UNSPEC,
+	NF_EGRESS_CTR_A_PAD,
+	/* u64 */
+	NF_EGRESS_CTR_A_PACKETS,
+	/* u64: bytes at the IP layer (IP header included) */
+	NF_EGRESS_CTR_A_BYTES,
+
+	__NF_EGRESS_CTR_A_MAX,
+	NF_EGRESS_CTR_A_MAX = __NF_EGRESS_CTR_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_NF_EGRESS_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernel versions nf_egress builds against.
+ *
+ * The module is written against Linux 6.1 (Debian 12).  Anything that moved
+ * or changed its signature in later kernels gets a wrapper here, so the rest
+ * of the module uses one spelling.  Supported range: 6.1 up to (not
+ * including) 6.2 for now; dkms.conf's BUILD_EXCLUSIVE_KERNEL matches.
+ */
+#ifndef _NF_EGRESS_COMPAT_H
+#define _NF_EGRESS_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "nf_egress needs Linux 6.1 or newer"
+#endif
+
+#endif /* _NF_EGRESS_COMPAT_H */

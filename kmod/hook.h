@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NF_EGRESS_HOOK_H
+#define _NF_EGRESS_HOOK_H
+
+int egress_hooks_init(void);
+void egress_hooks_exit(void);
+
+#endif /* _NF_EGRESS_HOOK_H */

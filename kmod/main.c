@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_egress: per-cgroup v2 egress control.
+ *
+ * Set-up order: the policy table needs nothing; /proc and netlink expose it;
+ * the netfilter hooks come last, so no packet is judged before the module
+ * can be configured and inspected.  Tear-down runs in reverse: once the
+ * hooks are gone no reader remains, and the table can be freed.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include <linux/nf_egress.h>
+
+#include "compat.h"
+#include "version.h"
+#include "hook.h"
+#include "netlink.h"
+#include "policy.h"
+#include "proc.h"
+
+static int __init nf_egress_init(void)
+{
+	int err;
+
+	err = egress_proc_init();
+	if (err)
+		return err;
+	err = egress_netlink_init();
+	if (err)
+		goto err_proc;
+	err = egress_hooks_init();
+	if (err)
+		goto err_netlink;
+
+	pr_info("version " NF_EGRESS_VERSION " loaded\n");
+	return 0;
+
+err_netlink:
+	egress_netlink_exit();
+err_proc:
+	egress_proc_exit();
+	egress_policy_table_exit();
+	return err;
+}
+
+static void __exit nf_egress_exit(void)
+{
+	egress_hooks_exit();
+	egress_netlink_exit();
+	egress_proc_exit();
+	egress_policy_table_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(nf_egress_init);
+module_exit(nf_egress_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Per-cgroup v2 egress control: allowlists and counters");
+MODULE_VERSION(NF_EGRESS_VERSION);
+MODULE_ALIAS_GENL_FAMILY(NF_EGRESS_GENL_NAME);
