@@ -16,6 +16,7 @@
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/kernfs.h>
+#include <linux/interrupt.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -244,9 +245,16 @@ bool egress_policy_check(const struct cgroup *cgrp, u8 family,
 	/*
 	 * Every policy on the path sees the packet's final fate, so a parent's
 	 * counters include everything its subtree sent or tried to send.
+	 * LOCAL_OUT runs in process context with softirqs enabled as well as
+	 * in softirq context; keep both off this CPU's counters while we
+	 * update them.
 	 */
-	for (i = 0; i < n; i++)
-		egress_policy_charge(on_path[i], allowed, len);
+	if (n) {
+		local_bh_disable();
+		for (i = 0; i < n; i++)
+			egress_policy_charge(on_path[i], allowed, len);
+		local_bh_enable();
+	}
 	return allowed;
 }
 
