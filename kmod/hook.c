@@ -47,8 +47,10 @@ static struct sock *egress_skb_sender(const struct sk_buff *skb,
  */
 static unsigned int egress_deny_verdict(const struct sock *sk)
 {
-	return NF_DROP_ERR(sk->sk_protocol == IPPROTO_TCP ?
-			   -ECONNREFUSED : -EPERM);
+	/* NF_DROP_ERR() does not parenthesise its argument: pass a plain value. */
+	int err = sk->sk_protocol == IPPROTO_TCP ? -ECONNREFUSED : -EPERM;
+
+	return NF_DROP_ERR(err);
 }
 
 static unsigned int egress_hook(struct sk_buff *skb,
