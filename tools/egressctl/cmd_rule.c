@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/* egressctl rule add|del */
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "egressctl.h"
+#include "msg.h"
+
+static int rule_parse_spec(struct egctl *ctl, int argc, char **argv,
+			   struct egress_rule_spec *spec)
+{
+	struct parse_error perr;
+
+	if (parse_rule_spec(argc, argv, spec, &perr))
+		return report_parse_error(ctl, &perr);
+	return 0;
+}
+
+static int rule_add(struct egctl *ctl, int argc, char **argv)
+{
+	char path[NF_EGRESS_CGROUP_PATH_MAX];
+	struct egress_rule_spec spec;
+	char what[96];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (parse_path_arg(ctl, argc, argv, path) ||
+	    rule_parse_spec(ctl, argc - 1, argv + 1, &spec) ||
+	    egctl_connect(ctl))
+		return EXIT_FAIL;
+
+	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
+	/*
+	 * No NLM_F_CREATE/EXCL: the family validates strictly and generic
+	 * netlink rejects those flags; creating is what the command means.
+	 */
+	nlh = egctl_msg(ctl, NF_EGRESS_CMD_RULE_NEW, 0);
+	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
+	if (!err)
+		err = egress_put_rule_spec(nlh, NL_SEND_BUF_SIZE, &spec);
+	if (!err)
+		err = nl_request(ctl->nl, nlh, NULL, NULL);
+	if (err)
+		return report_nl_error(ctl, what, err);
+	return EXIT_OK;
+}
+
+/* rule del PATH ID | rule del PATH allow|deny to CIDR */
+static int rule_del(struct egctl *ctl, int argc, char **argv)
+{
+	char path[NF_EGRESS_CGROUP_PATH_MAX];
+	struct egress_rule_spec spec;
+	bool by_id = false;
+	uint32_t id = 0;
+	char what[96];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (parse_path_arg(ctl, argc, argv, path))
+		return EXIT_FAIL;
+	argc--;
+	argv++;
+	if (argc < 1)
+		return cmd_errorf(ctl, "missing rule ID or 'allow|deny to CIDR'");
+	if (is_rule_spec_start(argv[0])) {
+		if (rule_parse_spec(ctl, argc, argv, &spec))
+			return EXIT_FAIL;
+	} else if (parse_u32(argv[0], &id) == 0) {
+		by_id = true;
+		if (check_no_more_args(ctl, argc - 1, argv + 1))
+			return EXIT_FAIL;
+	} else {
+		return cmd_errorf(ctl, "expected rule ID or 'allow|deny to CIDR', got '%.64s'",
+				  argv[0]);
+	}
+	if (egctl_connect(ctl))
+		return EXIT_FAIL;
+
+	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
+	nlh = egctl_msg(ctl, NF_EGRESS_CMD_RULE_DEL, 0);
+	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
+	if (!err)
+		err = by_id ? egress_put_rule_id(nlh, NL_SEND_BUF_SIZE, id)
+			    : egress_put_rule_spec(nlh, NL_SEND_BUF_SIZE, &spec);
+	if (!err)
+		err = nl_request(ctl->nl, nlh, NULL, NULL);
+	if (err)
+		return report_nl_error(ctl, what, err);
+	return EXIT_OK;
+}
+
+const struct cmd rule_cmds[] = {
+	{ "add", rule_add, NULL, "rule add PATH allow|deny to CIDR",
+	  "add a rule to a policy" },
+	{ "del", rule_del, NULL,
+	  "rule del PATH ID\nrule del PATH allow|deny to CIDR",
+	  "delete a rule by id or by specification" },
+	{ NULL }
+};

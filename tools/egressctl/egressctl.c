@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * egressctl: configure nf_egress per-cgroup egress policies.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "egressctl.h"
+#include "json.h"
+#include "msg.h"
+
+static const struct cmd top_cmds[] = {
+	{ "version", cmd_version, NULL, "version",
+	  "show egressctl and module versions" },
+	{ "policy", NULL, policy_cmds, NULL, "manage policies" },
+	{ "rule", NULL, rule_cmds, NULL, "manage rules of a policy" },
+	{ "show", cmd_show, NULL, "show [PATH]",
+	  "list policies with their rules" },
+	{ "stats", cmd_stats, NULL, "stats [PATH]",
+	  "show per-policy counters" },
+	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
+	{ NULL }
+};
+
+int errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("egressctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "egressctl: %s: ", ctl->cmd ? ctl->cmd : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+int report_parse_error(struct egctl *ctl, const struct parse_error *err)
+{
+	if (err->kind == PARSE_ESYNTAX)
+		return cmd_errorf(ctl, "%s", err->msg);
+	return errorf("%s", err->msg);
+}
+
+int check_no_more_args(struct egctl *ctl, int argc, char **argv)
+{
+	if (argc > 0)
+		return cmd_errorf(ctl, "unexpected argument '%.64s'", argv[0]);
+	return 0;
+}
+
+int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path)
+{
+	struct parse_error perr;
+
+	if (argc < 1)
+		return cmd_errorf(ctl, "missing cgroup PATH");
+	if (parse_cgroup_path(argv[0], path, NF_EGRESS_CGROUP_PATH_MAX,
+			      &perr))
+		return report_parse_error(ctl, &perr);
+	return 0;
+}
+
+int egctl_try_connect(struct egctl *ctl)
+{
+	int err;
+
+	if (ctl->nl)
+		return 0;
+	ctl->nl = calloc(1, sizeof(*ctl->nl));
+	if (!ctl->nl)
+		return -ENOMEM;
+	err = nl_open(ctl->nl);
+	if (!err)
+		err = nl_resolve_family(ctl->nl, NF_EGRESS_GENL_NAME,
+					&ctl->family);
+	if (err)
+		egctl_disconnect(ctl);
+	return err;
+}
+
+int egctl_connect(struct egctl *ctl)
+{
+	int err = egctl_try_connect(ctl);
+
+	if (err == -ENOENT)
+		return errorf("nf_egress module not loaded");
+	if (err)
+		return errorf("cannot talk to the kernel over generic netlink: %s",
+			      strerror(-err));
+	return 0;
+}
+
+void egctl_disconnect(struct egctl *ctl)
+{
+	if (!ctl->nl)
+		return;
+	nl_close(ctl->nl);
+	free(ctl->nl);
+	ctl->nl = NULL;
+}
+
+struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags)
+{
+	return nl_genl_start(ctl->nl, ctl->family, cmd,
+			     NF_EGRESS_GENL_VERSION, flags);
+}
+
+int report_nl_error(struct egctl *ctl, const char *what, int err)
+{
+	const struct nl_ext_err *ext = ctl->nl ? &ctl->nl->ext : NULL;
+	char attr[128];
+
+	if (err == -EBADMSG)
+		return errorf("%s: malformed reply from the kernel", what);
+	if (err == -EINTR)
+		return errorf("%s: policy set kept changing during the dump, giving up",
+			      what);
+	if (ext && ext->error == err && ext->msg[0])
+		return errorf("%s: %s: %s", what, strerror(-err), ext->msg);
+	/* Without a message, say at least which attribute was refused. */
+	if (ext && ext->error == err && ext->has_offs &&
+	    egress_describe_offset((const struct nlmsghdr *)ctl->nl->sendbuf,
+				   ext->offs, attr, sizeof(attr)))
+		return errorf("%s: %s (attribute %s)", what, strerror(-err),
+			      attr);
+	if (ext && ext->error == err && ext->has_miss_type)
+		return errorf("%s: %s (missing attribute %s)", what,
+			      strerror(-err),
+			      egress_attr_name((uint16_t)ext->miss_type));
+	return errorf("%s: %s", what, strerror(-err));
+}
+
+static bool is_help_word(const char *s)
+{
+	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
+}
+
+/* Print "  egressctl [PREFIX ]USAGE" for each synopsis line of c. */
+static void print_cmd_usage(FILE *out, const struct cmd *c)
+{
+	const char *line = c->usage;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		int n = nl ? (int)(nl - line) : (int)strlen(line);
+
+		fprintf(out, "  egressctl %.*s\n", n, line);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static void print_table_usage(FILE *out, const struct cmd *table)
+{
+	const struct cmd *c;
+
+	for (c = table; c->name; c++) {
+		if (c->sub)
+			print_table_usage(out, c->sub);
+		else
+			print_cmd_usage(out, c);
+	}
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: egressctl [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n");
+	print_table_usage(out, top_cmds);
+	fprintf(out,
+		"\n"
+		"PATH is a cgroup v2 path such as /system.slice/foo.service (\"/\" is the root).\n"
+		"CIDR is an IPv4 or IPv6 prefix (10.99.0.0/24, 2001:db8::/32); a bare\n"
+		"address means a single host.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json     print JSON instead of text\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  print the egressctl version\n"
+		"\n"
+		"See egressctl(8).\n");
+}
+
+/*
+ * Run argv[0] from table.  group names the enclosing command ("policy")
+ * or is NULL at the top level.
+ */
+static int dispatch(struct egctl *ctl, const struct cmd *table,
+		    const char *group, int argc, char **argv)
+{
+	static char cmdname[64];
+	const struct cmd *c;
+
+	if (argc < 1) {
+		if (!group) {
+			print_help(stderr);
+			return EXIT_FAIL;
+		}
+		return errorf("%s: missing subcommand (try 'egressctl %s help')",
+			      group, group);
+	}
+	if (is_help_word(argv[0])) {
+		if (group) {
+			printf("Usage:\n");
+			print_table_usage(stdout, table);
+			return EXIT_OK;
+		}
+		/* "egressctl help COMMAND" is "egressctl COMMAND help" */
+		if (argc > 2)
+			return errorf("help: unexpected argument '%.64s'",
+				      argv[2]);
+		if (argc == 2 && !is_help_word(argv[1])) {
+			char *topic[] = { argv[1], (char *)"help" };
+
+			return dispatch(ctl, table, NULL, 2, topic);
+		}
+		print_help(stdout);
+		return EXIT_OK;
+	}
+
+	for (c = table; c->name; c++)
+		if (!strcmp(c->name, argv[0]))
+			break;
+	if (!c->name) {
+		if (!group)
+			return errorf("unknown command '%.64s' (try 'egressctl help')",
+				      argv[0]);
+		return errorf("%s: unknown subcommand '%.64s' (try 'egressctl %s help')",
+			      group, argv[0], group);
+	}
+
+	if (c->sub)
+		return dispatch(ctl, c->sub, c->name, argc - 1, argv + 1);
+
+	if (!c->run) {		/* the "help" entry, only listed for usage */
+		print_help(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1 && is_help_word(argv[1])) {
+		printf("Usage:\n");
+		print_cmd_usage(stdout, c);
+		return EXIT_OK;
+	}
+
+	snprintf(cmdname, sizeof(cmdname), "%s%s%s", group ? group : "",
+		 group ? " " : "", c->name);
+	ctl->cmd = cmdname;
+	return c->run(ctl, argc - 1, argv + 1);
+}
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return egress_decode_info(nlh, data);
+}
+
+int cmd_version(struct egctl *ctl, int argc, char **argv)
+{
+	struct egress_info_msg info = { 0 };
+	struct nlmsghdr *nlh;
+	struct json j;
+	int err;
+
+	if (check_no_more_args(ctl, argc, argv))
+		return EXIT_FAIL;
+
+	err = egctl_try_connect(ctl);
+	if (err && err != -ENOENT)
+		return errorf("cannot talk to the kernel over generic netlink: %s",
+			      strerror(-err));
+	if (!err) {
+		nlh = egctl_msg(ctl, NF_EGRESS_CMD_GET_INFO, 0);
+		err = nl_request(ctl->nl, nlh, info_cb, &info);
+		if (err)
+			return report_nl_error(ctl, "version", err);
+	}
+
+	if (ctl->json) {
+		json_init(&j, stdout);
+		json_begin_object(&j);
+		json_kv_string(&j, "version", EGRESSCTL_VERSION);
+		json_key(&j, "module");
+		json_begin_object(&j);
+		json_kv_bool(&j, "loaded", !err);
+		if (!err) {
+			if (info.version)
+				json_kv_string(&j, "version", info.version);
+			if (info.has_generation)
+				json_kv_u64(&j, "generation", info.generation);
+			if (info.has_policy_count)
+				json_kv_u64(&j, "policies", info.policy_count);
+		}
+		json_end_object(&j);
+		json_end_object(&j);
+		putchar('\n');
+		return EXIT_OK;
+	}
+
+	printf("egressctl %s\n", EGRESSCTL_VERSION);
+	if (err) {
+		printf("nf_egress module not loaded\n");
+		return EXIT_OK;
+	}
+	printf("nf_egress module %s", info.version ? info.version : "(unknown version)");
+	if (info.has_policy_count)
+		printf(", %u %s", info.policy_count,
+		       info.policy_count == 1 ? "policy" : "policies");
+	putchar('\n');
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct egctl ctl = { 0 };
+	int opt, ret;
+
+	opterr = 0;
+	/* '+': stop at the command, its arguments are not options */
+	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			ctl.json = true;
+			break;
+		case 'h':
+			print_help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("egressctl %s\n", EGRESSCTL_VERSION);
+			return EXIT_OK;
+		default:
+			if (optopt)
+				return errorf("unknown option '-%c' (try 'egressctl help')",
+					      optopt);
+			return errorf("unknown option '%s' (try 'egressctl help')",
+				      argv[optind - 1]);
+		}
+	}
+
+	ret = dispatch(&ctl, top_cmds, NULL, argc - optind, argv + optind);
+	egctl_disconnect(&ctl);
+	if (fflush(stdout) || ferror(stdout)) {
+		if (ret == EXIT_OK)
+			errorf("write error on standard output");
+		return EXIT_FAIL;
+	}
+	return ret;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared state and helpers of the egressctl commands.
+ *
+ * Every command parses and validates all of its arguments before it calls
+ * egctl_connect(), so usage errors never depend on the module being loaded.
+ */
+#ifndef EGRESSCTL_H
+#define EGRESSCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netlink.h"
+#include "parse.h"
+
+#define EGRESSCTL_VERSION	"0.1.0"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Process exit codes (see egressctl(8)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+};
+
+struct egctl {
+	bool json;
+	const char *cmd;	/* "policy add": prefix of error messages */
+	struct nl_ctx *nl;	/* NULL until egctl_connect() */
+	uint16_t family;	/* nf_egress genl family id */
+};
+
+/*
+ * A command or a group of subcommands.  Tables end with an entry whose name
+ * is NULL.  A group has sub set and no run.
+ */
+struct cmd {
+	const char *name;
+	int (*run)(struct egctl *ctl, int argc, char **argv);
+	const struct cmd *sub;
+	const char *usage;	/* synopsis lines after "egressctl ", '\n'-separated */
+	const char *summary;
+};
+
+extern const struct cmd policy_cmds[];
+extern const struct cmd rule_cmds[];
+int cmd_version(struct egctl *ctl, int argc, char **argv);
+int cmd_show(struct egctl *ctl, int argc, char **argv);
+int cmd_stats(struct egctl *ctl, int argc, char **argv);
+
+/* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
+int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "egressctl: <ctl->cmd>: " + message.  Returns EXIT_FAIL. */
+int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Report a parse error; syntax errors get the command prefix. */
+int report_parse_error(struct egctl *ctl, const struct parse_error *err);
+
+/* Complain about words left over after a complete command. */
+int check_no_more_args(struct egctl *ctl, int argc, char **argv);
+
+/* Parse PATH into path[NF_EGRESS_CGROUP_PATH_MAX] or report. */
+int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path);
+
+/*
+ * Open the netlink socket and look up the family.  Reports "nf_egress
+ * module not loaded" and friends itself.  Returns 0 or EXIT_FAIL.
+ * egctl_try_connect reports nothing and returns -ENOENT when the module is
+ * absent, for callers that treat that as a normal state (version).
+ */
+int egctl_connect(struct egctl *ctl);
+int egctl_try_connect(struct egctl *ctl);	/* -ENOENT, -errno or 0 */
+void egctl_disconnect(struct egctl *ctl);
+
+/* Start an nf_egress request in the send buffer. */
+struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
+
+/*
+ * Report a failed exchange: "egressctl: WHAT: strerror: extack message".
+ * Returns EXIT_FAIL.
+ */
+int report_nl_error(struct egctl *ctl, const char *what, int err);
+
+#endif /* EGRESSCTL_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal streaming JSON writer.  Callers describe the structure (object,
+ * array, key, value); the writer places commas and escapes strings, so
+ * output is always well-formed when begin/end calls are balanced.
+ */
+#ifndef EGRESSCTL_JSON_H
+#define EGRESSCTL_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH	16
+
+struct json {
+	FILE *out;
+	int depth;
+	bool need_comma[JSON_MAX_DEPTH];
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *out);
+void json_begin_object(struct json *j);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j);
+void json_end_array(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s);
+void json_u64(struct json *j, uint64_t v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+/* key + value in one call, for the common object-member case */
+void json_kv_string(struct json *j, const char *key, const char *s);
+void json_kv_u64(struct json *j, const char *key, uint64_t v);
+void json_kv_bool(struct json *j, const char *key, bool v);
+
+/*
+ * Write s as a quoted JSON string.  Valid UTF-8 passes through; control
+ * characters and bytes that are not valid UTF-8 become \u00XX escapes so the
+ * output always parses (cgroup names are arbitrary bytes).
+ */
+void json_write_escaped(FILE *out, const char *s);
+
+#endif /* EGRESSCTL_JSON_H */

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "msg.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Expected type of each attribute we read.  MNL_TYPE_UNSPEC marks types we
+ * never read (padding); len 0 means "whatever the type implies".
+ */
+struct attr_policy {
+	enum mnl_attr_data_type type;
+	size_t len;
+};
+
+static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_VERSION]		= { MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_A_GENERATION]	= { MNL_TYPE_U32 },
+	[NF_EGRESS_A_POLICY_COUNT]	= { MNL_TYPE_U32 },
+	[NF_EGRESS_A_CGROUP_PATH]	= { MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_A_DEFAULT]		= { MNL_TYPE_U8 },
+	[NF_EGRESS_A_RULE_COUNT]	= { MNL_TYPE_U32 },
+	[NF_EGRESS_A_RULE]		= { MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_ALLOWED]	= { MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_DENIED]	= { MNL_TYPE_NESTED },
+};
+
+static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
+	[NF_EGRESS_RULE_A_ID]		= { MNL_TYPE_U32 },
+	[NF_EGRESS_RULE_A_ACTION]	= { MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_FAMILY]	= { MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_ADDR]		= { MNL_TYPE_BINARY },
+	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { MNL_TYPE_U8 },
+};
+
+static const struct attr_policy ctr_policy[NF_EGRESS_CTR_A_MAX + 1] = {
+	[NF_EGRESS_CTR_A_PACKETS]	= { MNL_TYPE_U64 },
+	[NF_EGRESS_CTR_A_BYTES]		= { MNL_TYPE_U64 },
+};
+
+struct attr_table {
+	const struct nlattr **tb;
+	const struct attr_policy *policy;
+	unsigned int max;
+};
+
+static int attr_collect_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_table *t = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	const struct attr_policy *p;
+	int ret;
+
+	if (type > t->max)
+		return MNL_CB_OK;	/* from a newer kernel: ignore */
+	p = &t->policy[type];
+	if (p->type == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	ret = p->len ? mnl_attr_validate2(attr, p->type, p->len)
+		     : mnl_attr_validate(attr, p->type);
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int parse_top(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	struct attr_table t = { tb, top_policy, NF_EGRESS_A_MAX };
+
+	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_A_MAX + 1));
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return -EBADMSG;
+	if (mnl_attr_parse(nlh, GENL_HDRLEN, attr_collect_cb, &t) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+static int parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			const struct attr_policy *policy, unsigned int max)
+{
+	struct attr_table t = { tb, policy, max };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	if (mnl_attr_parse_nested(nest, attr_collect_cb, &t) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, tb))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_A_VERSION])
+		m->version = mnl_attr_get_str(tb[NF_EGRESS_A_VERSION]);
+	if (tb[NF_EGRESS_A_GENERATION]) {
+		m->has_generation = true;
+		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
+	}
+	if (tb[NF_EGRESS_A_POLICY_COUNT]) {
+		m->has_policy_count = true;
+		m->policy_count = mnl_attr_get_u32(tb[NF_EGRESS_A_POLICY_COUNT]);
+	}
+	return 0;
+}
+
+int egress_decode_policy(const struct nlmsghdr *nlh,
+			 struct egress_policy_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH])
+		return -EBADMSG;
+	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
+	if (tb[NF_EGRESS_A_GENERATION]) {
+		m->has_generation = true;
+		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
+	}
+	if (tb[NF_EGRESS_A_DEFAULT]) {
+		m->has_default = true;
+		m->default_verdict = mnl_attr_get_u8(tb[NF_EGRESS_A_DEFAULT]);
+	}
+	if (tb[NF_EGRESS_A_RULE_COUNT]) {
+		m->has_rule_count = true;
+		m->rule_count = mnl_attr_get_u32(tb[NF_EGRESS_A_RULE_COUNT]);
+	}
+	return 0;
+}
+
+static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
+			    struct egress_rule_spec *spec)
+{
+	const struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
+	const struct nlattr *fam, *addr, *plen;
+
+	memset(spec, 0, sizeof(*spec));
+	if (parse_nested(nest, tb, rule_policy, NF_EGRESS_RULE_A_MAX))
+		return -EBADMSG;
+	if (!tb[NF_EGRESS_RULE_A_ID] || !tb[NF_EGRESS_RULE_A_ACTION])
+		return -EBADMSG;
+	*id = mnl_attr_get_u32(tb[NF_EGRESS_RULE_A_ID]);
+	spec->action = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_ACTION]);
+
+	/*
+	 * The destination is all-or-nothing: later rule kinds (protocol or
+	 * port only) may come without one.
+	 */
+	fam = tb[NF_EGRESS_RULE_A_FAMILY];
+	addr = tb[NF_EGRESS_RULE_A_ADDR];
+	plen = tb[NF_EGRESS_RULE_A_PREFIX_LEN];
+	if (!fam && !addr && !plen)
+		return 0;
+	if (!fam || !addr || !plen)
+		return -EBADMSG;
+
+	spec->to.family = mnl_attr_get_u8(fam);
+	spec->to.prefix_len = mnl_attr_get_u8(plen);
+	switch (spec->to.family) {
+	case AF_INET:
+		if (mnl_attr_get_payload_len(addr) != 4 ||
+		    spec->to.prefix_len > 32)
+			return -EBADMSG;
+		break;
+	case AF_INET6:
+		if (mnl_attr_get_payload_len(addr) != 16 ||
+		    spec->to.prefix_len > 128)
+			return -EBADMSG;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	memcpy(&spec->to.addr, mnl_attr_get_payload(addr),
+	       mnl_attr_get_payload_len(addr));
+	spec->fields |= EGRESS_SPEC_TO;
+	return 0;
+}
+
+int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH] ||
+	    !tb[NF_EGRESS_A_RULE])
+		return -EBADMSG;
+	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
+	if (tb[NF_EGRESS_A_GENERATION]) {
+		m->has_generation = true;
+		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
+	}
+	return decode_rule_nest(tb[NF_EGRESS_A_RULE], &m->id, &m->spec);
+}
+
+static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
+{
+	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_CTR_A_PACKETS])
+		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
+	if (tb[NF_EGRESS_CTR_A_BYTES])
+		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+	return 0;
+}
+
+int egress_decode_stats(const struct nlmsghdr *nlh,
+			struct egress_stats_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH])
+		return -EBADMSG;
+	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
+	if (tb[NF_EGRESS_A_GENERATION]) {
+		m->has_generation = true;
+		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
+	}
+	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
+	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied))
+		return -EBADMSG;
+	return 0;
+}
+
+int egress_put_path(struct nlmsghdr *nlh, size_t buflen, const char *path)
+{
+	return mnl_attr_put_strz_check(nlh, buflen, NF_EGRESS_A_CGROUP_PATH,
+				       path) ? 0 : -EMSGSIZE;
+}
+
+int egress_put_default(struct nlmsghdr *nlh, size_t buflen, uint8_t verdict)
+{
+	return mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_A_DEFAULT,
+				     verdict) ? 0 : -EMSGSIZE;
+}
+
+int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
+			 const struct egress_rule_spec *spec)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RULE_A_ACTION,
+				   spec->action))
+		goto cancel;
+	if (spec->fields & EGRESS_SPEC_TO) {
+		size_t alen = spec->to.family == AF_INET ? 4 : 16;
+
+		if (!mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RULE_A_FAMILY,
+					   spec->to.family) ||
+		    !mnl_attr_put_check(nlh, buflen, NF_EGRESS_RULE_A_ADDR,
+					alen, &spec->to.addr) ||
+		    !mnl_attr_put_u8_check(nlh, buflen,
+					   NF_EGRESS_RULE_A_PREFIX_LEN,
+					   spec->to.prefix_len))
+			goto cancel;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
+int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RULE_A_ID, id)) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return -EMSGSIZE;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+static const char *const top_names[] = {
+	[NF_EGRESS_A_UNSPEC]		= "NF_EGRESS_A_UNSPEC",
+	[NF_EGRESS_A_PAD]		= "NF_EGRESS_A_PAD",
+	[NF_EGRESS_A_VERSION]		= "NF_EGRESS_A_VERSION",
+	[NF_EGRESS_A_GENERATION]	= "NF_EGRESS_A_GENERATION",
+	[NF_EGRESS_A_POLICY_COUNT]	= "NF_EGRESS_A_POLICY_COUNT",
+	[NF_EGRESS_A_CGROUP_PATH]	= "NF_EGRESS_A_CGROUP_PATH",
+	[NF_EGRESS_A_DEFAULT]		= "NF_EGRESS_A_DEFAULT",
+	[NF_EGRESS_A_RULE_COUNT]	= "NF_EGRESS_A_RULE_COUNT",
+	[NF_EGRESS_A_RULE]		= "NF_EGRESS_A_RULE",
+	[NF_EGRESS_A_STATS_ALLOWED]	= "NF_EGRESS_A_STATS_ALLOWED",
+	[NF_EGRESS_A_STATS_DENIED]	= "NF_EGRESS_A_STATS_DENIED",
+};
+
+static const char *const rule_names[] = {
+	[NF_EGRESS_RULE_A_UNSPEC]	= "NF_EGRESS_RULE_A_UNSPEC",
+	[NF_EGRESS_RULE_A_PAD]		= "NF_EGRESS_RULE_A_PAD",
+	[NF_EGRESS_RULE_A_ID]		= "NF_EGRESS_RULE_A_ID",
+	[NF_EGRESS_RULE_A_ACTION]	= "NF_EGRESS_RULE_A_ACTION",
+	[NF_EGRESS_RULE_A_FAMILY]	= "NF_EGRESS_RULE_A_FAMILY",
+	[NF_EGRESS_RULE_A_ADDR]		= "NF_EGRESS_RULE_A_ADDR",
+	[NF_EGRESS_RULE_A_PREFIX_LEN]	= "NF_EGRESS_RULE_A_PREFIX_LEN",
+};
+
+const char *egress_attr_name(uint16_t type)
+{
+	return type < ARRAY_SIZE(top_names) && top_names[type] ?
+	       top_names[type] : "unknown attribute";
+}
+
+const char *egress_rule_attr_name(uint16_t type)
+{
+	return type < ARRAY_SIZE(rule_names) && rule_names[type] ?
+	       rule_names[type] : "unknown attribute";
+}
+
+bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
+			    char *buf, size_t len)
+{
+	const char *base = (const char *)req;
+	const struct nlattr *attr, *inner;
+
+	if (offs >= req->nlmsg_len ||
+	    mnl_nlmsg_get_payload_len(req) < GENL_HDRLEN)
+		return false;
+
+	mnl_attr_for_each(attr, req, GENL_HDRLEN) {
+		uint32_t start = (uint32_t)((const char *)attr - base);
+		uint16_t type = mnl_attr_get_type(attr);
+
+		if (offs == start) {
+			snprintf(buf, len, "%s", egress_attr_name(type));
+			return true;
+		}
+		if (type != NF_EGRESS_A_RULE || offs < start ||
+		    offs >= start + attr->nla_len)
+			continue;
+		mnl_attr_for_each_nested(inner, attr) {
+			if (offs == (uint32_t)((const char *)inner - base)) {
+				snprintf(buf, len, "%s/%s",
+					 egress_attr_name(type),
+					 egress_rule_attr_name(
+						mnl_attr_get_type(inner)));
+				return true;
+			}
+		}
+	}
+	return false;
+}

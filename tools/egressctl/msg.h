@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Encoding and decoding of nf_egress generic netlink messages.  Pure
+ * functions over message buffers (no socket), so they are unit-tested with
+ * handcrafted messages, including malformed ones.
+ *
+ * Decoders validate the type and length of every attribute they know and
+ * ignore attributes they do not (newer kernels may add some).  Strings in
+ * the decoded structs point into the message buffer.
+ */
+#ifndef EGRESSCTL_MSG_H
+#define EGRESSCTL_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+#include "parse.h"
+
+struct egress_info_msg {
+	const char *version;		/* NULL if absent */
+	bool has_generation, has_policy_count;
+	uint32_t generation;
+	uint32_t policy_count;
+};
+
+struct egress_policy_msg {
+	const char *path;
+	bool has_generation, has_default, has_rule_count;
+	uint32_t generation;
+	uint8_t default_verdict;
+	uint32_t rule_count;
+};
+
+struct egress_rule_msg {
+	const char *path;
+	bool has_generation;
+	uint32_t generation;
+	uint32_t id;
+	struct egress_rule_spec spec;
+};
+
+struct egress_counter {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct egress_stats_msg {
+	const char *path;
+	bool has_generation;
+	uint32_t generation;
+	struct egress_counter allowed;
+	struct egress_counter denied;
+};
+
+/* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
+int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m);
+int egress_decode_policy(const struct nlmsghdr *nlh,
+			 struct egress_policy_msg *m);
+int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
+int egress_decode_stats(const struct nlmsghdr *nlh,
+			struct egress_stats_msg *m);
+
+/* Encoders: 0, or -EMSGSIZE when buflen (the whole buffer) is too small. */
+int egress_put_path(struct nlmsghdr *nlh, size_t buflen, const char *path);
+int egress_put_default(struct nlmsghdr *nlh, size_t buflen, uint8_t verdict);
+int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
+			 const struct egress_rule_spec *spec);
+int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
+
+/*
+ * Name the attribute of request req at byte offset offs (from the start of
+ * the netlink header), as the kernel reports it in NLMSGERR_ATTR_OFFS:
+ * e.g. "NF_EGRESS_A_RULE/NF_EGRESS_RULE_A_PREFIX_LEN".  Returns false when
+ * no attribute starts there.
+ */
+bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
+			    char *buf, size_t len);
+
+const char *egress_attr_name(uint16_t type);
+const char *egress_rule_attr_name(uint16_t type);
+
+#endif /* EGRESSCTL_MSG_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pure parsers and formatters for egressctl: no netlink, no I/O, no global
+ * state, so they can be unit-tested and fuzzed on any host.
+ *
+ * Errors are reported through struct parse_error.  Its kind tells the caller
+ * how to present the message: a syntax error belongs to the command being
+ * parsed ("rule add: missing CIDR after 'to'"), a value error stands on its
+ * own ("invalid CIDR '10.0.0.300/24'").
+ */
+#ifndef EGRESSCTL_PARSE_H
+#define EGRESSCTL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <linux/nf_egress.h>
+
+enum parse_error_kind {
+	PARSE_OK = 0,
+	PARSE_ESYNTAX,	/* grammar: missing or unexpected word */
+	PARSE_EVALUE,	/* a word in the right place with a bad value */
+};
+
+struct parse_error {
+	enum parse_error_kind kind;
+	char msg[256];
+};
+
+/* Longest normalised cgroup path, excluding the NUL. */
+#define EGRESS_PATH_MAX		(NF_EGRESS_CGROUP_PATH_MAX - 1)
+
+/* Longest CIDR text we produce: full IPv6 address, '/', three digits. */
+#define EGRESS_CIDR_STRLEN	(INET6_ADDRSTRLEN + 4)
+
+/*
+ * Longest canonical rule text.  Sized generously so that later keywords
+ * (proto, port, class) fit without touching every caller.
+ */
+#define EGRESS_RULE_STRLEN	256
+
+struct egress_prefix {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t prefix_len;	/* 0..32 or 0..128 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	} addr;			/* network byte order, host bits zero */
+};
+
+/* Which optional parts of a rule spec were given (bit mask). */
+enum egress_spec_field {
+	EGRESS_SPEC_TO = 1u << 0,
+	/* later: EGRESS_SPEC_PROTO, EGRESS_SPEC_PORT, EGRESS_SPEC_CLASS */
+};
+
+/*
+ * A rule as written by the user: "allow|deny [KEYWORD VALUE]...".
+ * New match keywords add a field here and a bit in egress_spec_field; the
+ * parser, the formatter and the netlink encoder each grow one branch.
+ */
+struct egress_rule_spec {
+	uint8_t action;		/* enum nf_egress_verdict */
+	uint32_t fields;	/* enum egress_spec_field bits present */
+	struct egress_prefix to;
+};
+
+/*
+ * Normalise a cgroup v2 path into out (at least NF_EGRESS_CGROUP_PATH_MAX
+ * bytes): must start with '/', duplicate slashes collapse, a trailing slash
+ * goes, "." and ".." components are refused, "/" stays "/".
+ */
+int parse_cgroup_path(const char *in, char *out, size_t outlen,
+		      struct parse_error *err);
+
+/* "10.99.0.0/24", "2001:db8::/32", bare address = host prefix. */
+int parse_cidr(const char *in, struct egress_prefix *out,
+	       struct parse_error *err);
+
+/* "allow" / "deny" -> enum nf_egress_verdict. */
+int parse_verdict(const char *in, uint8_t *out);
+
+/* Decimal u32 without sign, spaces or junk. */
+int parse_u32(const char *in, uint32_t *out);
+
+/*
+ * Parse a rule spec from words: argv[0] is the verdict, the rest are
+ * KEYWORD VALUE pairs.  All argc words must be consumed; anything left over
+ * is a syntax error.  "to" is required.
+ */
+int parse_rule_spec(int argc, char **argv, struct egress_rule_spec *spec,
+		    struct parse_error *err);
+
+/* Is the word the start of a rule spec (a verdict)? */
+bool is_rule_spec_start(const char *word);
+
+const char *verdict_name(uint8_t verdict);	/* "allow", "deny", "?" */
+
+/* "10.99.0.0/24"; returns the snprintf-style length or -1. */
+int format_prefix(const struct egress_prefix *p, char *buf, size_t len);
+
+/* "allow to 10.99.0.0/24"; returns the snprintf-style length or -1. */
+int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
+		     size_t len);
+
+/* Zero every bit of addr beyond prefix_len. */
+void prefix_mask(struct egress_prefix *p);
+
+#endif /* EGRESSCTL_PARSE_H */

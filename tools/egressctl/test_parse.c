@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the pure parts of egressctl: parsers, formatters, the
+ * JSON writer and the table printer.  TAP on stdout, exit 1 on failure.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "json.h"
+#include "parse.h"
+#include "table.h"
+#include "tap.h"
+
+static void path_ok(const char *in, const char *want)
+{
+	char out[NF_EGRESS_CGROUP_PATH_MAX];
+	struct parse_error err;
+	int ret = parse_cgroup_path(in, out, sizeof(out), &err);
+
+	if (!ok(ret == 0 && !strcmp(out, want), "path '%.40s' -> '%.40s'",
+		in, want))
+		diag("ret %d, got '%.60s', err '%s'", ret, ret ? "" : out,
+		     err.msg);
+}
+
+static void path_bad(const char *in, const char *want_msg_part)
+{
+	char out[NF_EGRESS_CGROUP_PATH_MAX];
+	struct parse_error err;
+	int ret = parse_cgroup_path(in, out, sizeof(out), &err);
+
+	if (!ok(ret < 0 && err.kind == PARSE_EVALUE &&
+		strstr(err.msg, want_msg_part),
+		"path '%.40s' rejected (%s)", in, want_msg_part))
+		diag("ret %d, msg '%s'", ret, err.msg);
+}
+
+static void test_paths(void)
+{
+	char *longp;
+
+	path_ok("/", "/");
+	path_ok("//", "/");
+	path_ok("///", "/");
+	path_ok("/t1", "/t1");
+	path_ok("/t1/", "/t1");
+	path_ok("/t1//", "/t1");
+	path_ok("//a///b//", "/a/b");
+	path_ok("/system.slice/nginx.service", "/system.slice/nginx.service");
+	path_ok("/a/.b", "/a/.b");
+	path_ok("/a/..b", "/a/..b");
+	path_ok("/a/b..", "/a/b..");
+	path_ok("/...", "/...");
+	path_ok("/a b", "/a b");
+	path_bad("", "empty");
+	path_bad(NULL, "empty");
+	path_bad("t1", "must start with '/'");
+	path_bad(" /t1", "must start with '/'");
+	path_bad("./t1", "must start with '/'");
+	path_bad("/.", "'.' and '..'");
+	path_bad("/..", "'.' and '..'");
+	path_bad("/a/./b", "'.' and '..'");
+	path_bad("/a/../b", "'.' and '..'");
+	path_bad("/a/..", "'.' and '..'");
+	path_bad("/a/.", "'.' and '..'");
+	path_bad("/a/./", "'.' and '..'");
+
+	/* 4095 bytes is the limit (4096 with the NUL) */
+	longp = malloc(8192);
+	longp[0] = '/';
+	memset(longp + 1, 'a', 4094);
+	longp[4095] = '\0';
+	path_ok(longp, longp);
+	longp[4095] = 'a';
+	longp[4096] = '\0';
+	path_bad(longp, "longer than 4095 bytes");
+	/* the limit is on the normalised path: extra slashes are free */
+	longp[0] = '/';
+	longp[1] = '/';
+	memset(longp + 2, 'a', 4094);
+	longp[4096] = '\0';
+	{
+		char out[NF_EGRESS_CGROUP_PATH_MAX];
+
+		ok(parse_cgroup_path(longp, out, sizeof(out), NULL) == 0 &&
+		   strlen(out) == 4095, "path: 4096 input bytes normalising to 4095 accepted");
+	}
+	/* many components */
+	{
+		char out[NF_EGRESS_CGROUP_PATH_MAX];
+		int i;
+
+		for (i = 0; i < 2048; i++)
+			memcpy(longp + 2 * i, "/x", 2);
+		longp[4096] = '\0';
+		ok(parse_cgroup_path(longp, out, sizeof(out), NULL) < 0,
+		   "path: 2048 components (4096 bytes) rejected");
+		longp[4095] = '\0';
+		/* "/x" * 2047 + "/": the trailing slash goes */
+		ok(parse_cgroup_path(longp, out, sizeof(out), NULL) == 0 &&
+		   strlen(out) == 4094, "path: 2047 components accepted");
+	}
+	/* a short output buffer must not overflow */
+	{
+		char small[8];
+
+		ok(parse_cgroup_path("/abcdefghij", small, sizeof(small),
+				     NULL) < 0, "path: too small output buffer refused");
+		ok(parse_cgroup_path("/abc", small, sizeof(small), NULL) == 0 &&
+		   !strcmp(small, "/abc"), "path: fits small buffer");
+	}
+	free(longp);
+}
+
+static void cidr_ok(const char *in, int family, int plen, const char *canon)
+{
+	struct egress_prefix p;
+	struct parse_error err;
+	char buf[EGRESS_CIDR_STRLEN];
+	int ret = parse_cidr(in, &p, &err);
+
+	if (ret == 0)
+		format_prefix(&p, buf, sizeof(buf));
+	if (!ok(ret == 0 && p.family == family && p.prefix_len == plen &&
+		!strcmp(buf, canon), "cidr '%s' -> %s", in, canon))
+		diag("ret %d, msg '%s'", ret, err.msg);
+}
+
+static void cidr_bad(const char *in)
+{
+	struct egress_prefix p;
+	struct parse_error err;
+	char want[300];
+	int ret = parse_cidr(in, &p, &err);
+
+	snprintf(want, sizeof(want), "invalid CIDR '%s'", in);
+	if (!ok(ret < 0 && err.kind == PARSE_EVALUE && !strcmp(err.msg, want),
+		"cidr '%.50s' rejected", in))
+		diag("ret %d, msg '%s'", ret, err.msg);
+}
+
+static void cidr_hostbits(const char *in, const char *suggest)
+{
+	struct egress_prefix p;
+	struct parse_error err;
+	char want[300];
+	int ret = parse_cidr(in, &p, &err);
+
+	snprintf(want, sizeof(want), "host bits set in %s (did you mean %s?)",
+		 in, suggest);
+	if (!ok(ret < 0 && err.kind == PARSE_EVALUE && !strcmp(err.msg, want),
+		"cidr '%s' host bits -> %s", in, suggest))
+		diag("ret %d, msg '%s'", ret, err.msg);
+}
+
+static void test_cidrs(void)
+{
+	struct egress_prefix p;
+	char longs[200];
+
+	cidr_ok("10.99.0.0/24", AF_INET, 24, "10.99.0.0/24");
+	cidr_ok("10.0.0.1", AF_INET, 32, "10.0.0.1/32");
+	cidr_ok("10.0.0.1/32", AF_INET, 32, "10.0.0.1/32");
+	cidr_ok("0.0.0.0/0", AF_INET, 0, "0.0.0.0/0");
+	cidr_ok("255.255.255.255/32", AF_INET, 32, "255.255.255.255/32");
+	cidr_ok("255.255.255.254/31", AF_INET, 31, "255.255.255.254/31");
+	cidr_ok("192.0.2.128/25", AF_INET, 25, "192.0.2.128/25");
+	cidr_ok("10.0.0.0/7", AF_INET, 7, "10.0.0.0/7");
+	cidr_ok("10.0.0.0/08", AF_INET, 8, "10.0.0.0/8");
+	cidr_ok("2001:db8:99::/64", AF_INET6, 64, "2001:db8:99::/64");
+	cidr_ok("2001:DB8:99:0::/64", AF_INET6, 64, "2001:db8:99::/64");
+	cidr_ok("2001:db8::1", AF_INET6, 128, "2001:db8::1/128");
+	cidr_ok("::1", AF_INET6, 128, "::1/128");
+	cidr_ok("::/0", AF_INET6, 0, "::/0");
+	cidr_ok("::", AF_INET6, 128, "::/128");
+	cidr_ok("2001:db8::/32", AF_INET6, 32, "2001:db8::/32");
+	cidr_ok("2001:db8:0:0:0:0:0:1/128", AF_INET6, 128, "2001:db8::1/128");
+	cidr_ok("::ffff:10.0.0.0/104", AF_INET6, 104, "::ffff:10.0.0.0/104");
+	cidr_ok("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", AF_INET6, 128,
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	cidr_ok("2001:db8:8000::/33", AF_INET6, 33, "2001:db8:8000::/33");
+
+	cidr_bad("10.0.0.300/24");
+	cidr_bad("10.0.0.0/33");
+	cidr_bad("10.0.0.1/1000");
+	cidr_bad("2001:db8::/129");
+	cidr_bad("garbage");
+	cidr_bad("");
+	cidr_bad("/");
+	cidr_bad("/8");
+	cidr_bad("10.0.0.0/");
+	cidr_bad("+10.0.0.0/8");
+	cidr_bad("10.0.0.0/+8");
+	cidr_bad("10.0.0.0/-1");
+	cidr_bad("10.0.0.0/8x");
+	cidr_bad("10.0.0.0/8 ");
+	cidr_bad("10.0.0.0/ 8");
+	cidr_bad(" 10.0.0.0/8");
+	cidr_bad("10.0.0.0 /8");
+	cidr_bad("10.0.0.0//8");
+	cidr_bad("10.0.0.0/8/8");
+	cidr_bad("10.0.0/8");
+	cidr_bad("10.0.0.0.0/8");
+	cidr_bad("010.0.0.0/8");
+	cidr_bad("0x0a.0.0.0/8");
+	cidr_bad("10.0.0.0x/8");
+	cidr_bad("10.0.0.0/0x8");
+	cidr_bad("10.0.0.0/0008");
+	cidr_bad("fe80::1%eth0");
+	cidr_bad("2001:db8:::/64");
+	cidr_bad("2001:db8::g/64");
+	cidr_bad(":/0");
+	cidr_bad("10.0.0.-1/8");
+	cidr_bad("1.2.3.4\t");
+	memset(longs, '1', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	cidr_bad(longs);
+	ok(parse_cidr(NULL, &p, NULL) < 0, "cidr NULL rejected without err");
+
+	cidr_hostbits("10.99.0.1/24", "10.99.0.0/24");
+	cidr_hostbits("11.0.0.0/7", "10.0.0.0/7");
+	cidr_hostbits("0.0.0.1/0", "0.0.0.0/0");
+	cidr_hostbits("255.255.255.255/31", "255.255.255.254/31");
+	cidr_hostbits("2001:db8::1/64", "2001:db8::/64");
+	cidr_hostbits("2001:db8:99::1/32", "2001:db8::/32");
+	cidr_hostbits("::1/0", "::/0");
+	cidr_hostbits("2001:db8:ffff::/33", "2001:db8:8000::/33");
+}
+
+static int popcount_bytes(const uint8_t *b, int n)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += __builtin_popcount(b[i]);
+	return c;
+}
+
+static void test_mask(void)
+{
+	struct egress_prefix p;
+	bool good = true;
+	int len;
+
+	for (len = 0; len <= 32; len++) {
+		memset(&p, 0, sizeof(p));
+		p.family = AF_INET;
+		p.prefix_len = (uint8_t)len;
+		memset(p.addr.bytes, 0xff, 4);
+		prefix_mask(&p);
+		if (popcount_bytes(p.addr.bytes, 4) != len ||
+		    (len && !(p.addr.bytes[(len - 1) / 8] &
+			      (0x80 >> ((len - 1) % 8)))))
+			good = false;
+	}
+	ok(good, "prefix_mask: IPv4 lengths 0..32 keep exactly the prefix");
+
+	good = true;
+	for (len = 0; len <= 128; len++) {
+		memset(&p, 0, sizeof(p));
+		p.family = AF_INET6;
+		p.prefix_len = (uint8_t)len;
+		memset(p.addr.bytes, 0xff, 16);
+		prefix_mask(&p);
+		if (popcount_bytes(p.addr.bytes, 16) != len ||
+		    (len && !(p.addr.bytes[(len - 1) / 8] &
+			      (0x80 >> ((len - 1) % 8)))))
+			good = false;
+	}
+	ok(good, "prefix_mask: IPv6 lengths 0..128 keep exactly the prefix");
+}
+
+static void test_scalars(void)
+{
+	uint8_t v = 0xee;
+	uint32_t u;
+
+	ok(parse_verdict("allow", &v) == 0 && v == NF_EGRESS_VERDICT_ALLOW,
+	   "verdict allow");
+	ok(parse_verdict("deny", &v) == 0 && v == NF_EGRESS_VERDICT_DENY,
+	   "verdict deny");
+	ok(parse_verdict("Allow", &v) < 0, "verdict Allow rejected");
+	ok(parse_verdict("", &v) < 0, "verdict empty rejected");
+	ok(parse_verdict("allowx", &v) < 0, "verdict allowx rejected");
+	ok(parse_verdict(NULL, &v) < 0, "verdict NULL rejected");
+	ok(!strcmp(verdict_name(NF_EGRESS_VERDICT_ALLOW), "allow") &&
+	   !strcmp(verdict_name(NF_EGRESS_VERDICT_DENY), "deny") &&
+	   !strcmp(verdict_name(7), "?"), "verdict names");
+	ok(is_rule_spec_start("allow") && is_rule_spec_start("deny") &&
+	   !is_rule_spec_start("1") && !is_rule_spec_start("to"),
+	   "is_rule_spec_start");
+
+	ok(parse_u32("0", &u) == 0 && u == 0, "u32 0");
+	ok(parse_u32("1", &u) == 0 && u == 1, "u32 1");
+	ok(parse_u32("4294967295", &u) == 0 && u == 4294967295u, "u32 max");
+	ok(parse_u32("4294967296", &u) < 0, "u32 max+1 rejected");
+	ok(parse_u32("12345678901", &u) < 0, "u32 11 digits rejected");
+	ok(parse_u32("99999999999999999999999", &u) < 0, "u32 huge rejected");
+	ok(parse_u32("-1", &u) < 0, "u32 -1 rejected");
+	ok(parse_u32("+1", &u) < 0, "u32 +1 rejected");
+	ok(parse_u32(" 1", &u) < 0, "u32 leading space rejected");
+	ok(parse_u32("1 ", &u) < 0, "u32 trailing space rejected");
+	ok(parse_u32("0x10", &u) < 0, "u32 hex rejected");
+	ok(parse_u32("", &u) < 0, "u32 empty rejected");
+}
+
+static void spec_ok(int argc, char **argv, const char *canon)
+{
+	struct egress_rule_spec spec;
+	struct parse_error err;
+	char buf[EGRESS_RULE_STRLEN];
+	int ret = parse_rule_spec(argc, argv, &spec, &err);
+
+	if (ret == 0)
+		format_rule_spec(&spec, buf, sizeof(buf));
+	if (!ok(ret == 0 && !strcmp(buf, canon), "spec -> '%s'", canon))
+		diag("ret %d msg '%s'", ret, err.msg);
+}
+
+static void spec_bad(int argc, char **argv, enum parse_error_kind kind,
+		     const char *msg)
+{
+	struct egress_rule_spec spec;
+	struct parse_error err;
+	int ret = parse_rule_spec(argc, argv, &spec, &err);
+
+	if (!ok(ret < 0 && err.kind == kind && !strcmp(err.msg, msg),
+		"spec rejected: %s", msg))
+		diag("ret %d kind %d msg '%s'", ret, err.kind, err.msg);
+}
+
+#define ARGV(...)	(int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+			(char *[]){ __VA_ARGS__ }
+
+static void test_specs(void)
+{
+	struct egress_rule_spec spec;
+	char buf[EGRESS_RULE_STRLEN];
+
+	spec_ok(ARGV("allow", "to", "10.99.0.0/24"), "allow to 10.99.0.0/24");
+	spec_ok(ARGV("deny", "to", "2001:db8:99::/64"), "deny to 2001:db8:99::/64");
+	spec_ok(ARGV("allow", "to", "10.0.0.1"), "allow to 10.0.0.1/32");
+	spec_ok(ARGV("deny", "to", "::/0"), "deny to ::/0");
+
+	ok(parse_rule_spec(ARGV("allow", "to", "10.99.0.0/24"), &spec, NULL) == 0 &&
+	   spec.action == NF_EGRESS_VERDICT_ALLOW && spec.fields == EGRESS_SPEC_TO &&
+	   spec.to.family == AF_INET && spec.to.prefix_len == 24 &&
+	   spec.to.addr.bytes[0] == 10 && spec.to.addr.bytes[1] == 99 &&
+	   spec.to.addr.bytes[2] == 0 && spec.to.addr.bytes[3] == 0,
+	   "spec fields filled");
+
+	spec_bad(0, NULL, PARSE_ESYNTAX, "missing 'allow' or 'deny'");
+	spec_bad(ARGV("permit", "to", "10.0.0.0/8"), PARSE_ESYNTAX,
+		 "expected 'allow' or 'deny', got 'permit'");
+	spec_bad(ARGV("allow"), PARSE_ESYNTAX, "missing 'to CIDR'");
+	spec_bad(ARGV("allow", "to"), PARSE_ESYNTAX, "missing CIDR after 'to'");
+	spec_bad(ARGV("allow", "to", "10.0.0.300/24"), PARSE_EVALUE,
+		 "invalid CIDR '10.0.0.300/24'");
+	spec_bad(ARGV("allow", "to", "10.99.0.1/24"), PARSE_EVALUE,
+		 "host bits set in 10.99.0.1/24 (did you mean 10.99.0.0/24?)");
+	spec_bad(ARGV("allow", "to", "1.0.0.0/8", "to", "2.0.0.0/8"),
+		 PARSE_ESYNTAX, "'to' given more than once");
+	spec_bad(ARGV("allow", "from", "1.0.0.0/8"), PARSE_ESYNTAX,
+		 "unexpected argument 'from'");
+	spec_bad(ARGV("allow", "to", "1.0.0.0/8", "extra"), PARSE_ESYNTAX,
+		 "unexpected argument 'extra'");
+	spec_bad(ARGV("allow", "allow", "to", "1.0.0.0/8"), PARSE_ESYNTAX,
+		 "unexpected argument 'allow'");
+	spec_bad(ARGV("allow", "to", ""), PARSE_EVALUE, "invalid CIDR ''");
+
+	memset(&spec, 0, sizeof(spec));
+	spec.action = NF_EGRESS_VERDICT_DENY;
+	spec.fields = EGRESS_SPEC_TO;
+	spec.to.family = 99;
+	ok(format_rule_spec(&spec, buf, sizeof(buf)) < 0,
+	   "format refuses an unknown family");
+	spec.to.family = AF_INET;
+	spec.to.prefix_len = 33;
+	ok(format_rule_spec(&spec, buf, sizeof(buf)) < 0,
+	   "format refuses an IPv4 prefix over 32");
+	spec.to.prefix_len = 8;
+	spec.to.addr.bytes[0] = 10;
+	ok(format_rule_spec(&spec, buf, 10) > 9 && strlen(buf) == 9,
+	   "format truncates safely to a short buffer");
+}
+
+/* Run fn against a memory stream and compare what it wrote. */
+static char *capture(void (*fn)(FILE *, const void *), const void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return text;
+}
+
+static void write_escaped(FILE *f, const void *s)
+{
+	json_write_escaped(f, s);
+}
+
+static void esc_case(const char *in, const char *want, const char *name)
+{
+	char *got = capture(write_escaped, in);
+
+	if (!ok(!strcmp(got, want), "json escape: %s", name))
+		diag("got %s want %s", got, want);
+	free(got);
+}
+
+static void write_doc(FILE *f, const void *unused)
+{
+	struct json j;
+
+	(void)unused;
+	json_init(&j, f);
+	json_begin_array(&j);
+	json_begin_object(&j);
+	json_kv_string(&j, "cgroup", "/t1");
+	json_kv_string(&j, "default", "deny");
+	json_key(&j, "rules");
+	json_begin_array(&j);
+	json_begin_object(&j);
+	json_kv_u64(&j, "id", 1);
+	json_kv_string(&j, "to", "10.99.0.0/24");
+	json_end_object(&j);
+	json_begin_object(&j);
+	json_kv_u64(&j, "id", 18446744073709551615ull);
+	json_end_object(&j);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_begin_object(&j);
+	json_key(&j, "empty");
+	json_begin_object(&j);
+	json_end_object(&j);
+	json_kv_bool(&j, "t", true);
+	json_key(&j, "n");
+	json_null(&j);
+	json_key(&j, "a");
+	json_begin_array(&j);
+	json_u64(&j, 1);
+	json_u64(&j, 2);
+	json_string(&j, NULL);
+	json_bool(&j, false);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_end_array(&j);
+}
+
+static void write_empty(FILE *f, const void *unused)
+{
+	struct json j;
+
+	(void)unused;
+	json_init(&j, f);
+	json_begin_array(&j);
+	json_end_array(&j);
+}
+
+static void test_json(void)
+{
+	char *got;
+
+	esc_case("/t1", "\"/t1\"", "plain");
+	esc_case("", "\"\"", "empty");
+	esc_case("a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash");
+	esc_case("a/b", "\"a/b\"", "slash unescaped");
+	esc_case("\n\r\t", "\"\\n\\r\\t\"", "short escapes");
+	esc_case("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"", "control chars");
+	esc_case("\xc3\xa9t\xc3\xa9", "\"\xc3\xa9t\xc3\xa9\"", "valid 2-byte UTF-8 kept");
+	esc_case("\xe2\x82\xac", "\"\xe2\x82\xac\"", "valid 3-byte UTF-8 kept");
+	esc_case("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"", "valid 4-byte UTF-8 kept");
+	esc_case("\xff", "\"\\u00ff\"", "invalid byte escaped");
+	esc_case("\xc0\xaf", "\"\\u00c0\\u00af\"", "overlong escaped");
+	esc_case("\xe0\x80\xaf", "\"\\u00e0\\u0080\\u00af\"", "overlong 3-byte escaped");
+	esc_case("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"", "surrogate escaped");
+	esc_case("\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"", "beyond U+10FFFF escaped");
+	esc_case("a\xe2\x82", "\"a\\u00e2\\u0082\"", "truncated sequence at end");
+	esc_case("\xe2(", "\"\\u00e2(\"", "bad continuation");
+
+	got = capture(write_doc, NULL);
+	if (!ok(!strcmp(got,
+			"[{\"cgroup\":\"/t1\",\"default\":\"deny\",\"rules\":"
+			"[{\"id\":1,\"to\":\"10.99.0.0/24\"},{\"id\":18446744073709551615}]},"
+			"{\"empty\":{},\"t\":true,\"n\":null,\"a\":[1,2,\"\",false]}]"),
+		"json document structure"))
+		diag("got %s", got);
+	free(got);
+
+	got = capture(write_empty, NULL);
+	ok(!strcmp(got, "[]"), "json empty array");
+	free(got);
+}
+
+static void write_table(FILE *f, const void *unused)
+{
+	static const char *const hdr[] = { "CGROUP", "PKTS", "NAME" };
+	static const bool num[] = { false, true, false };
+	struct table t;
+
+	(void)unused;
+	table_init(&t, 3, hdr, num);
+	table_add_row(&t, (const char *const[]){ "/t1", "5", "x" });
+	table_add_row(&t, (const char *const[]){ "/longer/path", "123456", "yy" });
+	table_print(&t, f);
+	table_free(&t);
+}
+
+static void test_table(void)
+{
+	char *got = capture(write_table, NULL);
+
+	if (!ok(!strcmp(got,
+			"CGROUP          PKTS  NAME\n"
+			"/t1                5  x\n"
+			"/longer/path  123456  yy\n"),
+		"table aligned, numbers right, no trailing blanks"))
+		diag("got:\n%s", got);
+	free(got);
+}
+
+int main(void)
+{
+	tap_start();
+	test_paths();
+	test_cidrs();
+	test_mask();
+	test_scalars();
+	test_specs();
+	test_json();
+	test_table();
+	return tap_end();
+}
