@@ -28,6 +28,7 @@ egressctl:
 
 selftests:
 	$(MAKE) -C selftests
+	$(MAKE) -C tools/egressctl test-progs
 
 deps:
 	@tools/install-deps
@@ -36,7 +37,7 @@ deps:
 # the kernel.
 check: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
-	@tools/vm/check
+	@tools/vm/check $(T)
 
 demo: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# egressctl error handling and permissions.  No network topology: only the
+# generic netlink interface and the CLI are exercised.
+#
+#   egressctl (root)            --- genl "nf_egress" --->  nf_egress.ko
+#   egressctl (root, no CAP_NET_ADMIN)  -> writes refused (EPERM), reads work
+#   egressctl (uid 65534)               -> writes refused (EPERM), reads work
+#
+# Every error: exit code 1 and exactly one line on stderr that starts with
+# "egressctl: ".  The module-not-loaded message is tested in module_reload.sh.
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+P=/nfe-err-$$
+NOPOL=/nfe-none-$$
+NOCAP=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin --)
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --)
+
+require_common
+require_cmd setpriv
+tap_plan 24
+
+# check_err DESC PATTERN CMD...: CMD must exit 1 and print exactly one line
+# on stderr, starting with "egressctl: " and containing PATTERN ("" = any).
+check_err()
+{
+	local desc=$1 pattern=$2 rc err nl
+
+	shift 2
+	"$@" > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
+	rc=$?
+	err=$(cat "$TMPDIR_TEST/err")
+	nl=$(wc -l < "$TMPDIR_TEST/err")
+	if [ "$rc" -eq 1 ] && [ "$nl" -eq 1 ] && [[ "$err" == "egressctl: "* ]] &&
+		[[ "$err" == *"$pattern"* ]]; then
+		tap_ok "$desc"
+	else
+		tap_fail "$desc"
+		diag "command: $*" "exit code $rc (want 1), $nl stderr lines (want 1)" \
+			"want prefix \"egressctl: \"${pattern:+ and \"$pattern\"}"
+		diag_file "$TMPDIR_TEST/err"
+		return 1
+	fi
+}
+
+# check_run DESC CMD...: CMD must exit 0; its stdout is left in $TMPDIR_TEST/out.
+check_run()
+{
+	local desc=$1 rc
+
+	shift
+	"$@" > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		tap_ok "$desc"
+	else
+		tap_fail "$desc"
+		diag "command: $*" "exit code $rc"
+		diag_file "$TMPDIR_TEST/err"
+		return 1
+	fi
+}
+
+# policy_listed PATH: does `egressctl -j show` (as root) list PATH?
+policy_listed()
+{
+	"$EGRESSCTL" -j show | python3 -c '
+import json, sys
+sys.exit(0 if any(p["cgroup"] == sys.argv[1] for p in json.loads(sys.stdin.read())) else 1)
+' "$1"
+}
+
+E=$EGRESSCTL
+ECTL_QUIET=1 ectl policy del "$NOPOL" > /dev/null
+CLEANUP_POLICIES+=("$NOPOL")
+policy_add "$P"
+
+# --- input errors -------------------------------------------------------
+check_err "bad IPv4 CIDR 10.0.0.300/24" "" "$E" rule add "$P" allow to 10.0.0.300/24
+check_err "bad IPv4 prefix length /33" "" "$E" rule add "$P" allow to 10.99.0.0/33
+check_err "bad IPv6 prefix length /129" "" "$E" rule add "$P" allow to 2001:db8::/129
+check_err "bad IPv6 address" "" "$E" rule add "$P" allow to 2001:db8:::1/64
+check_err "bad action 'permit'" "" "$E" rule add "$P" permit to 10.99.0.0/24
+check_err "unknown command 'frobnicate'" "" "$E" frobnicate
+check_err "missing argument: rule add PATH allow to" "" "$E" rule add "$P" allow to
+check_err "missing argument: policy add" "" "$E" policy add
+check_err "path without leading '/'" "" "$E" policy add "${NOPOL#/}"
+check_err "path with a '..' component" "" "$E" policy add "$NOPOL/../x"
+# egressctl normalises "/x/" and "/x//y" itself; a component longer than a
+# cgroup name can be reaches the kernel, which must refuse it with extack.
+check_err "path component over 255 bytes: kernel refuses" "255" \
+	"$E" policy add "$NOPOL/$(printf 'c%.0s' {1..256})"
+
+# --- kernel errors ------------------------------------------------------
+check_err "duplicate policy add: kernel extack message ('exists')" "exists" \
+	"$E" policy add "$P"
+check_err "policy del of a missing policy" "" "$E" policy del "$NOPOL"
+check_err "rule del of a missing rule id" "" "$E" rule del "$P" 999999
+check_err "rule add to a missing policy" "" "$E" rule add "$NOPOL" allow to 10.99.0.0/24
+
+# --- permissions --------------------------------------------------------
+check_err "root without CAP_NET_ADMIN: policy add refused" "Operation not permitted" \
+	"${NOCAP[@]}" "$E" policy add "$NOPOL"
+check_err "uid 65534: policy add refused" "Operation not permitted" \
+	"${NOBODY[@]}" "$E" policy add "$NOPOL"
+check_err "uid 65534: rule add refused" "Operation not permitted" \
+	"${NOBODY[@]}" "$E" rule add "$P" allow to 10.99.0.0/24
+check_err "uid 65534: policy del refused" "Operation not permitted" \
+	"${NOBODY[@]}" "$E" policy del "$P"
+! policy_listed "$NOPOL" && policy_listed "$P"
+tap_result $? "refused writes changed nothing ($NOPOL absent, $P present)"
+
+check_run "root without CAP_NET_ADMIN: show works" "${NOCAP[@]}" "$E" show
+"${NOBODY[@]}" "$E" -j show > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err" &&
+	grep -q -- "\"$P\"" "$TMPDIR_TEST/out"
+tap_result $? "uid 65534: -j show works and lists $P" \
+	"stdout: $(head -c 500 "$TMPDIR_TEST/out")" "stderr: $(head -c 500 "$TMPDIR_TEST/err")"
+check_run "uid 65534: -j stats works" "${NOBODY[@]}" "$E" -j stats
+
+"$E" version > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err" &&
+	grep -q '^egressctl ' "$TMPDIR_TEST/out"
+tap_result $? "egressctl version prints 'egressctl ...'" \
+	"stdout: $(head -c 500 "$TMPDIR_TEST/out")" "stderr: $(head -c 500 "$TMPDIR_TEST/err")"
+
+tap_done
