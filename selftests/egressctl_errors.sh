@@ -120,9 +120,12 @@ tap_result $? "uid 65534: -j show works and lists $P" \
 	"stdout: $(head -c 500 "$TMPDIR_TEST/out")" "stderr: $(head -c 500 "$TMPDIR_TEST/err")"
 check_run "uid 65534: -j stats works" "${NOBODY[@]}" "$E" -j stats
 
+# The module's version comes from GET_INFO and must equal what modinfo says.
+modver=$(modinfo -F version "$NF_EGRESS_KO" 2>/dev/null)
 "$E" version > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err" &&
-	grep -q '^egressctl ' "$TMPDIR_TEST/out"
-tap_result $? "egressctl version prints 'egressctl ...'" \
+	grep -q '^egressctl ' "$TMPDIR_TEST/out" &&
+	grep -Eq "^nf_egress module ${modver//./\\.}, [0-9]+ polic(y|ies)\$" "$TMPDIR_TEST/out"
+tap_result $? "egressctl version prints its own and the module's version ($modver)" \
 	"stdout: $(head -c 500 "$TMPDIR_TEST/out")" "stderr: $(head -c 500 "$TMPDIR_TEST/err")"
 
 tap_done

@@ -303,7 +303,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		json_begin_object(&j);
 		json_kv_bool(&j, "loaded", !err);
 		if (!err) {
-			if (info.version)
+			if (info.version[0])
 				json_kv_string(&j, "version", info.version);
 			if (info.has_generation)
 				json_kv_u64(&j, "generation", info.generation);
@@ -321,7 +321,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		printf("nf_egress module not loaded\n");
 		return EXIT_OK;
 	}
-	printf("nf_egress module %s", info.version ? info.version : "(unknown version)");
+	printf("nf_egress module %s", info.version[0] ? info.version : "(unknown version)");
 	if (info.has_policy_count)
 		printf(", %u %s", info.policy_count,
 		       info.policy_count == 1 ? "policy" : "policies");

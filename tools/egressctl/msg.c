@@ -102,7 +102,8 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 	if (parse_top(nlh, tb))
 		return -EBADMSG;
 	if (tb[NF_EGRESS_A_VERSION])
-		m->version = mnl_attr_get_str(tb[NF_EGRESS_A_VERSION]);
+		snprintf(m->version, sizeof(m->version), "%s",
+			 mnl_attr_get_str(tb[NF_EGRESS_A_VERSION]));
 	if (tb[NF_EGRESS_A_GENERATION]) {
 		m->has_generation = true;
 		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);

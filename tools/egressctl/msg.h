@@ -19,7 +19,8 @@
 #include "parse.h"
 
 struct egress_info_msg {
-	const char *version;		/* NULL if absent */
+	/* A copy: the reply's buffer is gone once the request returns. */
+	char version[64];		/* "" if absent */
 	bool has_generation, has_policy_count;
 	uint32_t generation;
 	uint32_t policy_count;
