@@ -35,8 +35,10 @@ deps:
 
 # Each step is its own make so that KVER is looked up after deps installed
 # the kernel.
+# The module is built with W=1 here, and any compiler warning fails the check.
 check: deps
-	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
 	@tools/vm/check $(T)
 
 demo: deps
