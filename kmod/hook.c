@@ -9,16 +9,28 @@
 #include <linux/cgroup.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "hook.h"
 #include "policy.h"
+
+/*
+ * Traffic through a loopback device never leaves the host, so it is not
+ * egress: not judged and not counted, unless this says otherwise.
+ */
+bool egress_judge_loopback;
+module_param_named(judge_loopback, egress_judge_loopback, bool, 0644);
+MODULE_PARM_DESC(judge_loopback,
+		 "Also judge and count packets sent through loopback devices");
 
 /*
  * The socket whose cgroup a packet is charged to, or NULL when the packet
@@ -53,38 +65,110 @@ static unsigned int egress_deny_verdict(const struct sock *sk)
 	return NF_DROP_ERR(err);
 }
 
-static unsigned int egress_hook(struct sk_buff *skb,
-				const struct nf_hook_state *state, u8 family,
-				const union nf_inet_addr *daddr)
+static void egress_pkt_read_port(struct egress_pkt *pkt,
+				 const struct sk_buff *skb, unsigned int thoff)
 {
-	struct sock *sk = egress_skb_sender(skb, state);
-	struct cgroup *cgrp;
+	__be16 _port;
+	const __be16 *port;
 
+	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP &&
+	    pkt->proto != IPPROTO_SCTP)
+		return;
+	/* The destination port is the second 16-bit word of all three. */
+	port = skb_header_pointer(skb, thoff + 2, sizeof(_port), &_port);
+	if (!port)
+		return;
+	pkt->has_port = true;
+	pkt->dport = ntohs(*port);
+}
+
+static void egress_pkt_from_ipv4(struct egress_pkt *pkt,
+				 const struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	pkt->family = NFPROTO_IPV4;
+	pkt->daddr.ip = iph->daddr;
+	pkt->proto = iph->protocol;
+	/* Only the first fragment carries ports (locally sent datagrams are
+	 * fragmented after LOCAL_OUT, so this is for raw senders).
+	 */
+	if (!(iph->frag_off & htons(IP_OFFSET)))
+		egress_pkt_read_port(pkt, skb,
+				     skb_network_offset(skb) + iph->ihl * 4);
+}
+
+static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
+{
+	unsigned int thoff = 0;
+	unsigned short fragoff = 0;
+	int proto;
+
+	pkt->family = NFPROTO_IPV6;
+	pkt->daddr.in6 = ipv6_hdr(skb)->daddr;
+	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+	if (proto < 0)
+		return;
+	pkt->proto = proto;
+	if (!fragoff)
+		egress_pkt_read_port(pkt, skb, thoff);
+}
+
+static void egress_names_from_cgroup(struct egress_path_names *names,
+				     const struct cgroup *cgrp, int max_depth)
+{
+	unsigned int level;
+
+	names->name[0] = "";
+	names->len[0] = 0;
+	names->levels = min(cgrp->level, max_depth) + 1;
+	for (level = 1; level < names->levels; level++) {
+		const char *name = cgrp->ancestors[level]->kn->name;
+
+		names->name[level] = name;
+		names->len[level] = strlen(name);
+	}
+}
+
+static unsigned int egress_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct egress_decision decisions[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_path_names names;
+	struct egress_pkt pkt = {};
+	struct egress_set *set;
+	struct cgroup *cgrp;
+	unsigned int n;
+	struct sock *sk;
+	int max_depth;
+	bool allowed;
+
+	/* Netfilter hooks run inside rcu_read_lock(). */
+	set = rcu_dereference(egress_live_set);
+	if (!set)
+		return NF_ACCEPT;
+	max_depth = READ_ONCE(set->max_depth);
+	if (max_depth < 0)
+		return NF_ACCEPT;
+	if (!READ_ONCE(egress_judge_loopback) && state->out &&
+	    (state->out->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+	sk = egress_skb_sender(skb, state);
 	if (!sk)
 		return NF_ACCEPT;
 	cgrp = sock_cgroup_ptr(&sk->sk_cgrp_data);
 	if (!cgrp)
 		return NF_ACCEPT;
-	/* Netfilter hooks run inside rcu_read_lock(). */
-	if (egress_policy_check(cgrp, family, daddr, skb->len))
-		return NF_ACCEPT;
-	return egress_deny_verdict(sk);
-}
 
-static unsigned int egress_hook_ipv4(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
-{
-	union nf_inet_addr daddr = { .ip = ip_hdr(skb)->daddr };
+	if (state->pf == NFPROTO_IPV4)
+		egress_pkt_from_ipv4(&pkt, skb);
+	else
+		egress_pkt_from_ipv6(&pkt, skb);
+	egress_names_from_cgroup(&names, cgrp, max_depth);
 
-	return egress_hook(skb, state, NFPROTO_IPV4, &daddr);
-}
-
-static unsigned int egress_hook_ipv6(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
-{
-	union nf_inet_addr daddr = { .in6 = ipv6_hdr(skb)->daddr };
-
-	return egress_hook(skb, state, NFPROTO_IPV6, &daddr);
+	allowed = egress_decide(set, &names, &pkt, decisions, &n);
+	egress_charge(decisions, n, allowed, skb->len);
+	return allowed ? NF_ACCEPT : egress_deny_verdict(sk);
 }
 
 /*
@@ -95,13 +179,13 @@ static unsigned int egress_hook_ipv6(void *priv, struct sk_buff *skb,
 
 static const struct nf_hook_ops egress_nf_ops[] = {
 	{
-		.hook		= egress_hook_ipv4,
+		.hook		= egress_hook,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_OUT,
 		.priority	= EGRESS_HOOK_PRIORITY,
 	},
 	{
-		.hook		= egress_hook_ipv6,
+		.hook		= egress_hook,
 		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_LOCAL_OUT,
 		.priority	= EGRESS_HOOK_PRIORITY,

@@ -2,10 +2,11 @@
 /*
  * nf_egress: per-cgroup v2 egress control.
  *
- * Set-up order: the policy table needs nothing; /proc and netlink expose it;
- * the netfilter hooks come last, so no packet is judged before the module
- * can be configured and inspected.  Tear-down runs in reverse: once the
- * hooks are gone no reader remains, and the table can be freed.
+ * Set-up order: the self-tests (if asked for) run first, then the empty
+ * live policy set is made, /proc and netlink expose it, and the netfilter
+ * hooks come last, so no packet is judged before the module can be
+ * configured and inspected.  Tear-down runs in reverse: once the hooks are
+ * gone no reader remains, and the sets can be freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,14 +23,21 @@
 #include "netlink.h"
 #include "policy.h"
 #include "proc.h"
+#include "selftest.h"
 
 static int __init nf_egress_init(void)
 {
 	int err;
 
-	err = egress_proc_init();
+	err = egress_selftest_run();
 	if (err)
 		return err;
+	err = egress_policy_init();
+	if (err)
+		return err;
+	err = egress_proc_init();
+	if (err)
+		goto err_policy;
 	err = egress_netlink_init();
 	if (err)
 		goto err_proc;
@@ -44,7 +52,8 @@ err_netlink:
 	egress_netlink_exit();
 err_proc:
 	egress_proc_exit();
-	egress_policy_table_exit();
+err_policy:
+	egress_policy_exit();
 	return err;
 }
 
@@ -53,7 +62,7 @@ static void __exit nf_egress_exit(void)
 	egress_hooks_exit();
 	egress_netlink_exit();
 	egress_proc_exit();
-	egress_policy_table_exit();
+	egress_policy_exit();
 	pr_info("unloaded\n");
 }
 

@@ -3,21 +3,20 @@
  * The "nf_egress" generic netlink family (include/uapi/linux/nf_egress.h).
  *
  * Every command has its own attribute policy and the family validates
- * strictly (resv_start_op is 0), so an attribute a command does not take is
- * an error, not something silently ignored.  Commands that change the
- * policy set need CAP_NET_ADMIN in the initial user namespace, because the
- * set is host-wide.  The family is only visible from the initial network
+ * strictly (resv_start_op stays 0), so an attribute a command does not take
+ * is an error, not something silently ignored.  Commands that change policy
+ * need CAP_NET_ADMIN in the initial user namespace, because the policy set
+ * is host-wide.  The family is only visible from the initial network
  * namespace: a container's netns cannot even see it.
  *
- * Dumps walk the policy list under egress_config_mutex, one skb at a time,
- * and resume from the creation sequence number of the last policy they
- * emitted.  Each message carries the generation of the policy set, and the
- * message where a change is noticed gets NLM_F_DUMP_INTR.
+ * Dumps walk the live set under egress_config_mutex, one skb at a time,
+ * and resume from a cursor.  Each message carries the generation of the
+ * live set, and the message where a change is noticed gets NLM_F_DUMP_INTR.
  */
 
+#include <linux/in.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include <linux/nf_egress.h>
@@ -34,6 +33,18 @@ static const struct nla_policy egress_rule_nl_policy[NF_EGRESS_RULE_A_MAX + 1] =
 	[NF_EGRESS_RULE_A_FAMILY]	= { .type = NLA_U8 },
 	[NF_EGRESS_RULE_A_ADDR]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[NF_EGRESS_RULE_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[NF_EGRESS_RULE_A_PROTO]	= { .type = NLA_U8 },
+	[NF_EGRESS_RULE_A_PORT_MIN]	= { .type = NLA_U16 },
+	[NF_EGRESS_RULE_A_PORT_MAX]	= { .type = NLA_U16 },
+	[NF_EGRESS_RULE_A_CLASS]	= { .type = NLA_NUL_STRING,
+					    .len = NF_EGRESS_CLASS_NAME_MAX - 1 },
+};
+
+static const struct nla_policy egress_explain_nl_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
+	[NF_EGRESS_EXPLAIN_A_FAMILY]	= { .type = NLA_U8 },
+	[NF_EGRESS_EXPLAIN_A_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[NF_EGRESS_EXPLAIN_A_PROTO]	= { .type = NLA_U8 },
+	[NF_EGRESS_EXPLAIN_A_PORT]	= { .type = NLA_U16 },
 };
 
 #define EGRESS_NL_PATH_POLICY \
@@ -43,26 +54,39 @@ static const struct nla_policy egress_rule_nl_policy[NF_EGRESS_RULE_A_MAX + 1] =
 static const struct nla_policy egress_nl_none_policy[NF_EGRESS_A_MAX + 1] = {
 };
 
-/* Commands that take a cgroup path only: POLICY_DEL, POLICY_GET and dumps. */
+/* Dumps and lookups that take a cgroup path only. */
 static const struct nla_policy egress_nl_path_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
+};
+
+static const struct nla_policy egress_nl_policy_del_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
+	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy egress_nl_policy_new_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
 	[NF_EGRESS_A_DEFAULT]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
+	[NF_EGRESS_A_MODE]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
+	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy egress_nl_rule_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
 	[NF_EGRESS_A_RULE]		= NLA_POLICY_NESTED(egress_rule_nl_policy),
+	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy egress_nl_explain_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
+	[NF_EGRESS_A_EXPLAIN_PACKET]	= NLA_POLICY_NESTED(egress_explain_nl_policy),
 };
 
 /* The state of a dump, kept in netlink_callback::ctx between calls. */
 struct egress_dump_ctx {
 	char *path_filter;	/* kmalloc'ed; NULL dumps every policy */
 	u64 policy_seq;		/* resume after (or, for rules, at) this */
-	u32 rule_index;		/* next rule of policy_seq to emit */
+	unsigned long rule_id;	/* next rule id of policy_seq to look at */
 };
 
 static struct egress_dump_ctx *egress_dump_ctx(struct netlink_callback *cb)
@@ -72,7 +96,7 @@ static struct egress_dump_ctx *egress_dump_ctx(struct netlink_callback *cb)
 }
 
 /*
- * NL_SET_ERR_MSG_ATTR() takes only string literals; the policy table
+ * NL_SET_ERR_MSG_ATTR() takes only string literals; the policy code
  * explains its own refusals with static strings, which are set here.
  */
 static void egress_nl_reject(struct netlink_ext_ack *extack,
@@ -83,31 +107,60 @@ static void egress_nl_reject(struct netlink_ext_ack *extack,
 	NL_SET_BAD_ATTR(extack, attr);
 }
 
-/*
- * Find the policy a request names, or explain in the extended ACK why
- * there is none.
- */
-static struct egress_policy *egress_nl_policy_from_attrs(struct nlattr **attrs,
-							 struct netlink_ext_ack *extack)
+/* The validated cgroup path of a request, or NULL with extack set. */
+static const char *egress_nl_path(struct nlattr **attrs,
+				  struct netlink_ext_ack *extack, int *err)
 {
 	struct nlattr *attr = attrs[NF_EGRESS_A_CGROUP_PATH];
-	struct egress_policy *policy;
 	const char *reason;
-	int err;
 
 	if (!attr) {
 		NL_SET_ERR_MSG_MOD(extack, "missing cgroup path");
 		NL_SET_ERR_ATTR_MISS(extack, NULL, NF_EGRESS_A_CGROUP_PATH);
-		return ERR_PTR(-EINVAL);
+		*err = -EINVAL;
+		return NULL;
 	}
-	err = egress_cgroup_path_validate(nla_data(attr), &reason);
-	if (err) {
+	*err = egress_cgroup_path_validate(nla_data(attr), &reason);
+	if (*err) {
 		egress_nl_reject(extack, attr, reason);
-		return ERR_PTR(err);
+		return NULL;
 	}
-	policy = egress_policy_find(nla_data(attr));
+	return nla_data(attr);
+}
+
+/*
+ * The set a request works on: the caller's staged set when it says
+ * NF_EGRESS_A_STAGED, the live set otherwise.
+ */
+static struct egress_set *egress_nl_target_set(struct genl_info *info)
+{
+	const char *reason;
+	struct egress_set *set;
+
+	lockdep_assert_held(&egress_config_mutex);
+	if (!info->attrs[NF_EGRESS_A_STAGED])
+		return egress_live_set_locked();
+	set = egress_staged_set(info->snd_portid, &reason);
+	if (IS_ERR(set))
+		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_STAGED],
+				 reason);
+	return set;
+}
+
+static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
+						     struct nlattr **attrs,
+						     struct netlink_ext_ack *extack)
+{
+	struct egress_policy *policy;
+	const char *path;
+	int err;
+
+	path = egress_nl_path(attrs, extack, &err);
+	if (!path)
+		return ERR_PTR(err);
+	policy = egress_policy_find(set, path);
 	if (!policy) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
+		NL_SET_ERR_MSG_ATTR(extack, attrs[NF_EGRESS_A_CGROUP_PATH],
 				    KBUILD_MODNAME ": no policy for this cgroup path");
 		return ERR_PTR(-ENOENT);
 	}
@@ -132,10 +185,11 @@ static int egress_nl_put_counter(struct sk_buff *skb, int type, u64 packets,
 	return 0;
 }
 
-static int egress_nl_put_rule(struct sk_buff *skb,
+static int egress_nl_put_rule(struct sk_buff *skb, int type,
+			      const struct egress_set *set,
 			      const struct egress_rule *rule)
 {
-	struct nlattr *nest = nla_nest_start(skb, NF_EGRESS_A_RULE);
+	struct nlattr *nest = nla_nest_start(skb, type);
 	int addr_len = rule->family == NFPROTO_IPV4 ? 4 : 16;
 
 	if (!nest)
@@ -144,12 +198,24 @@ static int egress_nl_put_rule(struct sk_buff *skb,
 	    nla_put_u8(skb, NF_EGRESS_RULE_A_ACTION, rule->action) ||
 	    nla_put_u8(skb, NF_EGRESS_RULE_A_FAMILY, rule->family) ||
 	    nla_put(skb, NF_EGRESS_RULE_A_ADDR, addr_len, &rule->addr) ||
-	    nla_put_u8(skb, NF_EGRESS_RULE_A_PREFIX_LEN, rule->prefix_len)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
+	    nla_put_u8(skb, NF_EGRESS_RULE_A_PREFIX_LEN, rule->prefix_len))
+		goto cancel;
+	if (rule->proto && nla_put_u8(skb, NF_EGRESS_RULE_A_PROTO, rule->proto))
+		goto cancel;
+	if (rule->has_ports &&
+	    (nla_put_u16(skb, NF_EGRESS_RULE_A_PORT_MIN, rule->port_min) ||
+	     nla_put_u16(skb, NF_EGRESS_RULE_A_PORT_MAX, rule->port_max)))
+		goto cancel;
+	if (rule->class_id &&
+	    nla_put_string(skb, NF_EGRESS_RULE_A_CLASS,
+			   set->classes[rule->class_id]))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 enum egress_nl_msg_kind {
@@ -165,11 +231,11 @@ enum egress_nl_msg_kind {
  */
 static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd, enum egress_nl_msg_kind kind,
+			  const struct egress_set *set,
 			  const struct egress_policy *policy,
 			  const struct egress_rule *rule,
 			  struct netlink_callback *cb)
 {
-	const struct egress_ruleset *rs = egress_policy_ruleset_locked(policy);
 	struct egress_counters_sum sum;
 	void *hdr;
 
@@ -180,26 +246,31 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		genl_dump_check_consistent(cb, hdr);
 
 	if (nla_put_string(skb, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
-	    nla_put_u32(skb, NF_EGRESS_A_GENERATION, egress_policy_generation()))
+	    nla_put_u32(skb, NF_EGRESS_A_GENERATION, egress_generation()))
 		goto nla_put_failure;
 
 	switch (kind) {
 	case EGRESS_NL_MSG_POLICY:
 		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, policy->default_verdict) ||
-		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, rs ? rs->count : 0))
+		    nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
+		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, policy->rules.count))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
 		egress_counters_sum(policy, &sum);
-		if (egress_nl_put_counter(skb, NF_EGRESS_A_STATS_ALLOWED,
+		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
+		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_ALLOWED,
 					  sum.allowed_packets,
 					  sum.allowed_bytes) ||
 		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_DENIED,
-					  sum.denied_packets, sum.denied_bytes))
+					  sum.denied_packets, sum.denied_bytes) ||
+		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_WOULD_DENY,
+					  sum.would_deny_packets,
+					  sum.would_deny_bytes))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_RULE:
-		if (egress_nl_put_rule(skb, rule))
+		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, set, rule))
 			goto nla_put_failure;
 		break;
 	}
@@ -216,6 +287,7 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -226,14 +298,13 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 		goto nla_put_failure;
 
 	mutex_lock(&egress_config_mutex);
-	if (nla_put_string(msg, NF_EGRESS_A_VERSION, NF_EGRESS_VERSION) ||
-	    nla_put_u32(msg, NF_EGRESS_A_GENERATION,
-			egress_policy_generation()) ||
-	    nla_put_u32(msg, NF_EGRESS_A_POLICY_COUNT, egress_policy_count())) {
-		mutex_unlock(&egress_config_mutex);
-		goto nla_put_failure;
-	}
+	err = nla_put_string(msg, NF_EGRESS_A_VERSION, NF_EGRESS_VERSION) ||
+	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation()) ||
+	      nla_put_u32(msg, NF_EGRESS_A_POLICY_COUNT,
+			  egress_live_set_locked()->nr_policies);
 	mutex_unlock(&egress_config_mutex);
+	if (err)
+		goto nla_put_failure;
 
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -245,43 +316,77 @@ nla_put_failure:
 
 static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *path_attr = info->attrs[NF_EGRESS_A_CGROUP_PATH];
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
+	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
-	const char *reason;
+	struct egress_set *set;
+	const char *path;
 	int err;
 
-	if (!path_attr) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing cgroup path");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_CGROUP_PATH);
-		return -EINVAL;
-	}
-	err = egress_cgroup_path_validate(nla_data(path_attr), &reason);
-	if (err) {
-		egress_nl_reject(info->extack, path_attr, reason);
+	path = egress_nl_path(info->attrs, info->extack, &err);
+	if (!path)
 		return err;
-	}
 	if (info->attrs[NF_EGRESS_A_DEFAULT])
 		default_verdict = nla_get_u8(info->attrs[NF_EGRESS_A_DEFAULT]);
+	if (info->attrs[NF_EGRESS_A_MODE])
+		mode = nla_get_u8(info->attrs[NF_EGRESS_A_MODE]);
 
 	mutex_lock(&egress_config_mutex);
-	err = egress_policy_create(nla_data(path_attr), default_verdict,
-				   &policy);
-	mutex_unlock(&egress_config_mutex);
+	set = egress_nl_target_set(info);
+	if (IS_ERR(set)) {
+		err = PTR_ERR(set);
+		goto out_unlock;
+	}
+	err = egress_policy_create(set, path, default_verdict, mode, &policy);
 	if (err == -EEXIST)
-		NL_SET_ERR_MSG_ATTR(info->extack, path_attr,
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NF_EGRESS_A_CGROUP_PATH],
 				    KBUILD_MODNAME ": policy already exists");
+out_unlock:
+	mutex_unlock(&egress_config_mutex);
 	return err;
 }
 
 static int egress_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct egress_policy *policy;
+	struct egress_set *set;
 
 	mutex_lock(&egress_config_mutex);
-	policy = egress_nl_policy_from_attrs(info->attrs, info->extack);
+	set = egress_nl_target_set(info);
+	policy = IS_ERR(set) ? ERR_CAST(set) :
+		 egress_nl_policy_lookup(set, info->attrs, info->extack);
 	if (!IS_ERR(policy))
-		egress_policy_delete(policy);
+		egress_policy_delete(set, policy);
+	mutex_unlock(&egress_config_mutex);
+	return PTR_ERR_OR_ZERO(policy);
+}
+
+static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode = info->attrs[NF_EGRESS_A_MODE];
+	struct nlattr *verdict = info->attrs[NF_EGRESS_A_DEFAULT];
+	struct egress_policy *policy;
+	struct egress_set *set;
+
+	if (!mode && !verdict) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "nothing to set: give a mode or a default verdict");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_MODE);
+		return -EINVAL;
+	}
+
+	mutex_lock(&egress_config_mutex);
+	set = egress_nl_target_set(info);
+	policy = IS_ERR(set) ? ERR_CAST(set) :
+		 egress_nl_policy_lookup(set, info->attrs, info->extack);
+	if (!IS_ERR(policy)) {
+		if (mode)
+			egress_policy_set_mode(set, policy, nla_get_u8(mode));
+		if (verdict)
+			egress_policy_set_default(set, policy,
+						  nla_get_u8(verdict));
+	}
 	mutex_unlock(&egress_config_mutex);
 	return PTR_ERR_OR_ZERO(policy);
 }
@@ -289,6 +394,7 @@ static int egress_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct egress_policy *policy;
+	struct egress_set *set;
 	struct sk_buff *msg;
 	int err;
 
@@ -298,13 +404,15 @@ static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&egress_config_mutex);
-	policy = egress_nl_policy_from_attrs(info->attrs, info->extack);
+	set = egress_live_set_locked();
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
 	if (IS_ERR(policy))
 		err = PTR_ERR(policy);
 	else
 		err = egress_nl_fill(msg, info->snd_portid, info->snd_seq, 0,
 				     NF_EGRESS_CMD_POLICY_GET,
-				     EGRESS_NL_MSG_POLICY, policy, NULL, NULL);
+				     EGRESS_NL_MSG_POLICY, set, policy, NULL,
+				     NULL);
 	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		nlmsg_free(msg);
@@ -314,19 +422,67 @@ static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Turn a NF_EGRESS_A_RULE nest into a rule.  The nest has been validated
- * against egress_rule_nl_policy; what is left is the cross-attribute checks.
+ * A rule as a request gives it: the validated fields, and the class name
+ * still to be resolved against the target set.
  */
-static int egress_nl_parse_rule_spec(struct nlattr **tb, struct nlattr *nest,
-				     struct egress_rule *rule,
-				     struct netlink_ext_ack *extack)
+struct egress_nl_rule {
+	struct egress_rule rule;
+	const struct nlattr *nest;
+	const char *class_name;
+};
+
+/* A rule named by its id carries nothing else. */
+static int egress_nl_rule_id_only(struct nlattr **tb,
+				  struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = NF_EGRESS_RULE_A_ID + 1; i <= NF_EGRESS_RULE_A_MAX; i++) {
+		if (tb[i]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    KBUILD_MODNAME ": give a rule id or a rule, not both");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Turn a NF_EGRESS_A_RULE nest into a rule.  The nest has been validated
+ * against egress_rule_nl_policy; what is left is the checks across
+ * attributes.  @by_id: the nest names an existing rule by id instead.
+ */
+static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
+				bool *by_id, struct netlink_ext_ack *extack)
 {
 	static const int required[] = {
 		NF_EGRESS_RULE_A_ACTION, NF_EGRESS_RULE_A_FAMILY,
 		NF_EGRESS_RULE_A_ADDR, NF_EGRESS_RULE_A_PREFIX_LEN,
 	};
-	unsigned int addr_len, max_prefix, i;
-	union nf_inet_addr masked;
+	struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
+	struct egress_rule *rule = &out->rule;
+	unsigned int addr_len, i;
+	const char *reason;
+	int err;
+
+	err = nla_parse_nested(tb, NF_EGRESS_RULE_A_MAX, nest,
+			       egress_rule_nl_policy, extack);
+	if (err)
+		return err;
+
+	memset(out, 0, sizeof(*out));
+	out->nest = nest;
+	if (by_id) {
+		*by_id = tb[NF_EGRESS_RULE_A_ID];
+		if (*by_id) {
+			rule->id = nla_get_u32(tb[NF_EGRESS_RULE_A_ID]);
+			return egress_nl_rule_id_only(tb, extack);
+		}
+	} else if (tb[NF_EGRESS_RULE_A_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_ID],
+				    KBUILD_MODNAME ": rule ids are assigned by the kernel");
+		return -EINVAL;
+	}
 
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
 		if (!tb[required[i]]) {
@@ -336,151 +492,156 @@ static int egress_nl_parse_rule_spec(struct nlattr **tb, struct nlattr *nest,
 			return -EINVAL;
 		}
 	}
+	if (!tb[NF_EGRESS_RULE_A_PORT_MIN] != !tb[NF_EGRESS_RULE_A_PORT_MAX]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_PORT_MIN] ?:
+				    tb[NF_EGRESS_RULE_A_PORT_MAX],
+				    KBUILD_MODNAME ": give both ends of the port range");
+		return -EINVAL;
+	}
 
-	memset(rule, 0, sizeof(*rule));
 	rule->action = nla_get_u8(tb[NF_EGRESS_RULE_A_ACTION]);
 	rule->family = nla_get_u8(tb[NF_EGRESS_RULE_A_FAMILY]);
 	rule->prefix_len = nla_get_u8(tb[NF_EGRESS_RULE_A_PREFIX_LEN]);
-
-	switch (rule->family) {
-	case NFPROTO_IPV4:
-		addr_len = 4;
-		max_prefix = 32;
-		break;
-	case NFPROTO_IPV6:
-		addr_len = 16;
-		max_prefix = 128;
-		break;
-	default:
-		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_FAMILY],
-				    KBUILD_MODNAME ": rule family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
+	if (tb[NF_EGRESS_RULE_A_PROTO])
+		rule->proto = nla_get_u8(tb[NF_EGRESS_RULE_A_PROTO]);
+	if (tb[NF_EGRESS_RULE_A_PORT_MIN]) {
+		rule->has_ports = 1;
+		rule->port_min = nla_get_u16(tb[NF_EGRESS_RULE_A_PORT_MIN]);
+		rule->port_max = nla_get_u16(tb[NF_EGRESS_RULE_A_PORT_MAX]);
 	}
-	if (nla_len(tb[NF_EGRESS_RULE_A_ADDR]) != addr_len) {
+	if (tb[NF_EGRESS_RULE_A_CLASS]) {
+		out->class_name = nla_data(tb[NF_EGRESS_RULE_A_CLASS]);
+		if (!*out->class_name ||
+		    strspn(out->class_name,
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(out->class_name)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_CLASS],
+					    KBUILD_MODNAME ": class names are A-Z a-z 0-9 _ . -");
+			return -EINVAL;
+		}
+	}
+
+	addr_len = rule->family == NFPROTO_IPV4 ? 4 : 16;
+	if ((rule->family == NFPROTO_IPV4 || rule->family == NFPROTO_IPV6) &&
+	    nla_len(tb[NF_EGRESS_RULE_A_ADDR]) != addr_len) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_ADDR],
 				    KBUILD_MODNAME ": address length does not fit the family");
 		return -EINVAL;
 	}
-	if (rule->prefix_len > max_prefix) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_PREFIX_LEN],
-				    KBUILD_MODNAME ": prefix length too long for the rule family");
-		return -EINVAL;
-	}
-	memcpy(&rule->addr, nla_data(tb[NF_EGRESS_RULE_A_ADDR]), addr_len);
+	memcpy(&rule->addr, nla_data(tb[NF_EGRESS_RULE_A_ADDR]),
+	       min_t(int, addr_len, nla_len(tb[NF_EGRESS_RULE_A_ADDR])));
 
-	/*
-	 * "10.0.0.1/8" is almost certainly a typo; refuse it rather than
-	 * guess which of the two the user meant.
-	 */
-	masked = rule->addr;
-	if (rule->family == NFPROTO_IPV4) {
-		masked.ip &= rule->prefix_len ?
-			htonl(~0U << (32 - rule->prefix_len)) : 0;
-	} else {
-		ipv6_addr_prefix(&masked.in6, &rule->addr.in6, rule->prefix_len);
-	}
-	if (memcmp(&masked, &rule->addr, sizeof(masked))) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_ADDR],
-				    KBUILD_MODNAME ": address has host bits set beyond the prefix");
-		return -EINVAL;
-	}
-	return 0;
+	err = egress_rule_validate(rule, &reason);
+	if (err)
+		egress_nl_reject(extack, nest, reason);
+	return err;
 }
 
-static int egress_nl_rule_attrs(struct genl_info *info,
-				struct nlattr **tb)
+static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egress_rule *rules = NULL;
+	struct egress_nl_rule *parsed;
+	struct egress_policy *policy;
+	struct egress_set *set;
+	const char *reason;
+	struct nlattr *attr;
+	u32 n = 0, i, bad;
+	int err, rem;
+
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == NF_EGRESS_A_RULE)
+			n++;
+	if (!n) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing rule");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_RULE);
+		return -EINVAL;
+	}
+
+	parsed = kvmalloc_array(n, sizeof(*parsed), GFP_KERNEL);
+	rules = kvmalloc_array(n, sizeof(*rules), GFP_KERNEL);
+	if (!parsed || !rules) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	i = 0;
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(attr) != NF_EGRESS_A_RULE)
+			continue;
+		err = egress_nl_parse_rule(attr, &parsed[i], NULL, info->extack);
+		if (err)
+			goto out_free;
+		i++;
+	}
+
+	mutex_lock(&egress_config_mutex);
+	set = egress_nl_target_set(info);
+	policy = IS_ERR(set) ? ERR_CAST(set) :
+		 egress_nl_policy_lookup(set, info->attrs, info->extack);
+	if (IS_ERR(policy)) {
+		err = PTR_ERR(policy);
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		rules[i] = parsed[i].rule;
+		if (!parsed[i].class_name)
+			continue;
+		err = egress_class_id(set, parsed[i].class_name, &reason);
+		if (err < 0) {
+			egress_nl_reject(info->extack, parsed[i].nest, reason);
+			goto out_unlock;
+		}
+		rules[i].class_id = err;
+	}
+	err = egress_policy_add_rules(set, policy, rules, n, &bad, &reason);
+	if (err && err != -ENOMEM)
+		egress_nl_reject(info->extack, parsed[bad].nest, reason);
+out_unlock:
+	mutex_unlock(&egress_config_mutex);
+out_free:
+	kvfree(rules);
+	kvfree(parsed);
+	return err;
+}
+
+static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[NF_EGRESS_A_RULE];
+	struct egress_policy *policy;
+	struct egress_nl_rule parsed;
+	struct egress_set *set;
+	bool by_id;
+	u32 id = 0;
+	int err;
 
 	if (!nest) {
 		NL_SET_ERR_MSG_MOD(info->extack, "missing rule");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_RULE);
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, NF_EGRESS_RULE_A_MAX, nest,
-				egress_rule_nl_policy, info->extack);
-}
-
-static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
-	struct egress_policy *policy;
-	struct egress_rule rule;
-	const char *reason;
-	u32 id;
-	int err;
-
-	err = egress_nl_rule_attrs(info, tb);
-	if (err)
-		return err;
-	if (tb[NF_EGRESS_RULE_A_ID]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[NF_EGRESS_RULE_A_ID],
-				    KBUILD_MODNAME ": rule ids are assigned by the kernel");
-		return -EINVAL;
-	}
-	err = egress_nl_parse_rule_spec(tb, info->attrs[NF_EGRESS_A_RULE],
-					&rule, info->extack);
+	err = egress_nl_parse_rule(nest, &parsed, &by_id, info->extack);
 	if (err)
 		return err;
 
 	mutex_lock(&egress_config_mutex);
-	policy = egress_nl_policy_from_attrs(info->attrs, info->extack);
-	if (IS_ERR(policy)) {
-		err = PTR_ERR(policy);
-	} else {
-		err = egress_rule_add(policy, &rule, &id, &reason);
-		if (err && err != -ENOMEM)
-			egress_nl_reject(info->extack,
-					 info->attrs[NF_EGRESS_A_RULE], reason);
-	}
-	mutex_unlock(&egress_config_mutex);
-	return err;
-}
-
-static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
-	struct nlattr *nest = info->attrs[NF_EGRESS_A_RULE];
-	struct egress_policy *policy;
-	struct egress_rule spec;
-	bool by_id;
-	u32 id = 0;
-	int err;
-
-	err = egress_nl_rule_attrs(info, tb);
-	if (err)
-		return err;
-
-	by_id = tb[NF_EGRESS_RULE_A_ID];
-	if (by_id) {
-		if (tb[NF_EGRESS_RULE_A_ACTION] || tb[NF_EGRESS_RULE_A_FAMILY] ||
-		    tb[NF_EGRESS_RULE_A_ADDR] || tb[NF_EGRESS_RULE_A_PREFIX_LEN]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[NF_EGRESS_RULE_A_ID],
-					    KBUILD_MODNAME ": give a rule id or a rule, not both");
-			return -EINVAL;
-		}
-		id = nla_get_u32(tb[NF_EGRESS_RULE_A_ID]);
-	} else {
-		err = egress_nl_parse_rule_spec(tb, nest, &spec, info->extack);
-		if (err)
-			return err;
-	}
-
-	mutex_lock(&egress_config_mutex);
-	policy = egress_nl_policy_from_attrs(info->attrs, info->extack);
+	set = egress_nl_target_set(info);
+	policy = IS_ERR(set) ? ERR_CAST(set) :
+		 egress_nl_policy_lookup(set, info->attrs, info->extack);
 	if (IS_ERR(policy)) {
 		err = PTR_ERR(policy);
 		goto out_unlock;
 	}
-	if (!by_id) {
+	if (by_id) {
+		id = parsed.rule.id;
+	} else {
 		const struct egress_rule *found;
 
-		found = egress_rule_find_spec(egress_policy_ruleset_locked(policy),
-					      &spec);
-		if (found && found->action == spec.action)
+		found = egress_ruleset_find_same(&policy->rules, &parsed.rule);
+		if (found && found->action == parsed.rule.action)
 			id = found->id;
 	}
-	err = id ? egress_rule_delete(policy, id) : -ENOENT;
+	err = id ? egress_policy_delete_rule(set, policy, id) : -ENOENT;
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, nest,
 				    KBUILD_MODNAME ": no such rule in the policy");
@@ -489,12 +650,188 @@ out_unlock:
 	return err;
 }
 
+typedef int (*egress_apply_op_t)(u32 portid, const char **reason);
+
+static int egress_nl_apply_op(struct genl_info *info, egress_apply_op_t op)
+{
+	const char *reason;
+	int err;
+
+	mutex_lock(&egress_config_mutex);
+	err = op(info->snd_portid, &reason);
+	mutex_unlock(&egress_config_mutex);
+	if (err && err != -ENOMEM)
+		egress_nl_reject(info->extack, NULL, reason);
+	return err;
+}
+
+static int egress_nl_apply_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	return egress_nl_apply_op(info, egress_apply_begin);
+}
+
+static int egress_nl_apply_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	return egress_nl_apply_op(info, egress_apply_commit);
+}
+
+static int egress_nl_apply_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	return egress_nl_apply_op(info, egress_apply_abort);
+}
+
+static int egress_nl_parse_explain_packet(struct genl_info *info,
+					  struct egress_pkt *pkt)
+{
+	struct nlattr *nest = info->attrs[NF_EGRESS_A_EXPLAIN_PACKET];
+	struct nlattr *tb[NF_EGRESS_EXPLAIN_A_MAX + 1];
+	unsigned int addr_len;
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing packet to explain");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+				     NF_EGRESS_A_EXPLAIN_PACKET);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, NF_EGRESS_EXPLAIN_A_MAX, nest,
+			       egress_explain_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[NF_EGRESS_EXPLAIN_A_FAMILY] || !tb[NF_EGRESS_EXPLAIN_A_ADDR]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "packet needs a family and an address");
+		NL_SET_ERR_ATTR_MISS(info->extack, nest,
+				     tb[NF_EGRESS_EXPLAIN_A_FAMILY] ?
+				     NF_EGRESS_EXPLAIN_A_ADDR :
+				     NF_EGRESS_EXPLAIN_A_FAMILY);
+		return -EINVAL;
+	}
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->family = nla_get_u8(tb[NF_EGRESS_EXPLAIN_A_FAMILY]);
+	if (pkt->family != NFPROTO_IPV4 && pkt->family != NFPROTO_IPV6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NF_EGRESS_EXPLAIN_A_FAMILY],
+				    KBUILD_MODNAME ": family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	addr_len = pkt->family == NFPROTO_IPV4 ? 4 : 16;
+	if (nla_len(tb[NF_EGRESS_EXPLAIN_A_ADDR]) != addr_len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NF_EGRESS_EXPLAIN_A_ADDR],
+				    KBUILD_MODNAME ": address length does not fit the family");
+		return -EINVAL;
+	}
+	memcpy(&pkt->daddr, nla_data(tb[NF_EGRESS_EXPLAIN_A_ADDR]), addr_len);
+	if (tb[NF_EGRESS_EXPLAIN_A_PROTO])
+		pkt->proto = nla_get_u8(tb[NF_EGRESS_EXPLAIN_A_PROTO]);
+	if (tb[NF_EGRESS_EXPLAIN_A_PORT]) {
+		if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP &&
+		    pkt->proto != IPPROTO_SCTP) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[NF_EGRESS_EXPLAIN_A_PORT],
+					    KBUILD_MODNAME ": a port needs tcp, udp or sctp");
+			return -EINVAL;
+		}
+		pkt->has_port = true;
+		pkt->dport = nla_get_u16(tb[NF_EGRESS_EXPLAIN_A_PORT]);
+	}
+	return 0;
+}
+
+static int egress_nl_put_decision(struct sk_buff *msg,
+				  const struct egress_set *set,
+				  const struct egress_decision *d)
+{
+	const struct egress_policy *policy = d->policy;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, NF_EGRESS_A_EXPLAIN_LEVEL);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, policy->path) ||
+	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_MODE, READ_ONCE(policy->mode)) ||
+	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_VERDICT,
+		       d->allow ? NF_EGRESS_VERDICT_ALLOW : NF_EGRESS_VERDICT_DENY))
+		goto cancel;
+	if (d->rule) {
+		if (nla_put_u32(msg, NF_EGRESS_EXPLAIN_A_RULE_ID, d->rule->id) ||
+		    egress_nl_put_rule(msg, NF_EGRESS_EXPLAIN_A_RULE, set, d->rule))
+			goto cancel;
+	} else if (nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_DEFAULT,
+			      READ_ONCE(policy->default_verdict))) {
+		goto cancel;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+/*
+ * EXPLAIN runs the packet path's own decision (egress_decide()) on a
+ * described packet, so its answer cannot differ from enforcement.
+ */
+static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egress_decision decisions[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_path_names names;
+	struct egress_pkt pkt;
+	struct egress_set *set;
+	struct sk_buff *msg;
+	const char *path;
+	unsigned int n, i;
+	bool allowed;
+	void *hdr;
+	int err;
+
+	path = egress_nl_path(info->attrs, info->extack, &err);
+	if (!path)
+		return err;
+	err = egress_nl_parse_explain_packet(info, &pkt);
+	if (err)
+		return err;
+	egress_path_names_from_path(&names, path);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE + NF_EGRESS_CGROUP_PATH_MAX *
+			  (EGRESS_POLICY_DEPTH_MAX + 2), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &egress_genl_family, 0,
+				NF_EGRESS_CMD_EXPLAIN);
+	if (!hdr)
+		goto nla_put_failure;
+
+	mutex_lock(&egress_config_mutex);
+	set = egress_live_set_locked();
+	rcu_read_lock();
+	allowed = egress_decide(set, &names, &pkt, decisions, &n);
+	rcu_read_unlock();
+	err = nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, path) ||
+	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation());
+	for (i = 0; !err && i < n; i++)
+		err = egress_nl_put_decision(msg, set, &decisions[i]);
+	if (!err)
+		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
+				 allowed ? NF_EGRESS_VERDICT_ALLOW :
+				 NF_EGRESS_VERDICT_DENY);
+	mutex_unlock(&egress_config_mutex);
+	if (err)
+		goto nla_put_failure;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
 static int egress_nl_dump_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *dump_info = genl_dumpit_info(cb);
 	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
 	struct nlattr *attr = dump_info->attrs[NF_EGRESS_A_CGROUP_PATH];
-	const char *reason;
+	const char *path;
 	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -503,20 +840,18 @@ static int egress_nl_dump_start(struct netlink_callback *cb)
 	if (!attr)
 		return 0;
 
-	err = egress_cgroup_path_validate(nla_data(attr), &reason);
-	if (err) {
-		egress_nl_reject(cb->extack, attr, reason);
+	path = egress_nl_path(dump_info->attrs, cb->extack, &err);
+	if (!path)
 		return err;
-	}
 	mutex_lock(&egress_config_mutex);
-	err = egress_policy_find(nla_data(attr)) ? 0 : -ENOENT;
+	err = egress_policy_find(egress_live_set_locked(), path) ? 0 : -ENOENT;
 	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attr,
 				    KBUILD_MODNAME ": no policy for this cgroup path");
 		return err;
 	}
-	ctx->path_filter = kstrdup(nla_data(attr), GFP_KERNEL);
+	ctx->path_filter = kstrdup(path, GFP_KERNEL);
 	return ctx->path_filter ? 0 : -ENOMEM;
 }
 
@@ -539,17 +874,19 @@ static int egress_nl_dump_policies(struct sk_buff *skb,
 {
 	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
 	struct egress_policy *policy;
+	struct egress_set *set;
 	int err = 0;
 
 	mutex_lock(&egress_config_mutex);
-	cb->seq = egress_policy_generation();
-	list_for_each_entry(policy, &egress_policy_list, list_node) {
+	set = egress_live_set_locked();
+	cb->seq = egress_generation();
+	list_for_each_entry(policy, &set->policies, list_node) {
 		if (policy->seq <= ctx->policy_seq ||
 		    !egress_dump_wants(ctx, policy))
 			continue;
 		err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
 				     cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd, kind,
-				     policy, NULL, cb);
+				     set, policy, NULL, cb);
 		if (err)
 			break;
 		ctx->policy_seq = policy->seq;
@@ -577,39 +914,42 @@ static int egress_nl_stats_dump(struct sk_buff *skb,
 }
 
 /*
- * RULE_GET dump: one message per rule.  The cursor is (policy, index in its
- * rule array); a rule array replaced mid-dump changes the generation, which
- * flags the dump as interrupted.
+ * RULE_GET dump: one message per rule, in id order.  The cursor is (policy,
+ * next rule id); a change in between changes the generation, which flags
+ * the dump as interrupted.
  */
 static int egress_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
 	struct egress_policy *policy;
+	struct egress_set *set;
 	int err = 0;
 
 	mutex_lock(&egress_config_mutex);
-	cb->seq = egress_policy_generation();
-	list_for_each_entry(policy, &egress_policy_list, list_node) {
-		const struct egress_ruleset *rs;
+	set = egress_live_set_locked();
+	cb->seq = egress_generation();
+	list_for_each_entry(policy, &set->policies, list_node) {
+		struct egress_rule *rule;
 
 		if (policy->seq < ctx->policy_seq ||
 		    !egress_dump_wants(ctx, policy))
 			continue;
 		if (policy->seq != ctx->policy_seq) {
 			ctx->policy_seq = policy->seq;
-			ctx->rule_index = 0;
+			ctx->rule_id = 0;
 		}
-		rs = egress_policy_ruleset_locked(policy);
-		while (rs && ctx->rule_index < rs->count) {
+		xa_for_each_start(&policy->rules.by_id, ctx->rule_id, rule,
+				  ctx->rule_id) {
 			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
 					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					     NF_EGRESS_CMD_RULE_GET,
-					     EGRESS_NL_MSG_RULE, policy,
-					     &rs->rules[ctx->rule_index], cb);
+					     EGRESS_NL_MSG_RULE, set, policy,
+					     rule, cb);
 			if (err)
 				goto out_unlock;
-			ctx->rule_index++;
 		}
+		/* Past the last id: the next call starts at the next policy. */
+		ctx->rule_id = ULONG_MAX;
 	}
 out_unlock:
 	mutex_unlock(&egress_config_mutex);
@@ -635,7 +975,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_DEL,
 		.doit	= egress_nl_policy_del,
-		.policy	= egress_nl_path_policy,
+		.policy	= egress_nl_policy_del_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
@@ -678,6 +1018,40 @@ static const struct genl_ops egress_genl_ops[] = {
 		.policy	= egress_nl_path_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
+	{
+		.cmd	= NF_EGRESS_CMD_POLICY_SET,
+		.doit	= egress_nl_policy_set,
+		.policy	= egress_nl_policy_new_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_APPLY_BEGIN,
+		.doit	= egress_nl_apply_begin,
+		.policy	= egress_nl_none_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_APPLY_COMMIT,
+		.doit	= egress_nl_apply_commit,
+		.policy	= egress_nl_none_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_APPLY_ABORT,
+		.doit	= egress_nl_apply_abort,
+		.policy	= egress_nl_none_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_EXPLAIN,
+		.doit	= egress_nl_explain,
+		.policy	= egress_nl_explain_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+	},
 };
 
 static struct genl_family egress_genl_family __ro_after_init = {
@@ -692,12 +1066,37 @@ static struct genl_family egress_genl_family __ro_after_init = {
 	.netnsok	= false,
 };
 
+/* A socket that started an apply and went away takes its staged set along. */
+static int egress_netlink_notify(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    net_eq(n->net, &init_net))
+		egress_apply_release(n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block egress_netlink_notifier = {
+	.notifier_call = egress_netlink_notify,
+};
+
 int __init egress_netlink_init(void)
 {
-	return genl_register_family(&egress_genl_family);
+	int err;
+
+	err = netlink_register_notifier(&egress_netlink_notifier);
+	if (err)
+		return err;
+	err = genl_register_family(&egress_genl_family);
+	if (err)
+		netlink_unregister_notifier(&egress_netlink_notifier);
+	return err;
 }
 
 void egress_netlink_exit(void)
 {
 	genl_unregister_family(&egress_genl_family);
+	netlink_unregister_notifier(&egress_netlink_notifier);
 }

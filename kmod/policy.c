@@ -1,71 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy table.
+ * Policy sets.
  *
  * A policy is found from a packet's cgroup without building the cgroup's
- * path string: the table is hashed by a rolling hash over the path's
+ * path string: a set hashes its policies by a rolling hash over the path's
  * components, and the packet path computes the same rolling hash over the
  * names of the cgroup's ancestors (cgroup v2 has no rename, so a cgroup's
  * kernfs name is stable for its lifetime).  One walk from the root down to
  * the socket's cgroup therefore finds every policy on the way, whether or not
  * the cgroup existed when the policy was made, and a cgroup that is removed
- * and created again under the same path is governed by the same policy.
+ * and created again under the same path is governed by the same policy from
+ * its first packet on.
  */
 
-#include <linux/cgroup.h>
-#include <linux/hashtable.h>
-#include <linux/jhash.h>
-#include <linux/kernfs.h>
 #include <linux/interrupt.h>
+#include <linux/jhash.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <net/ipv6.h>
-
-#include <linux/nf_egress.h>
 
 #include "policy.h"
 
-#define EGRESS_POLICY_HASH_BITS 12
 #define EGRESS_PATH_HASH_ROOT 0x6e666567U
 
 /* The longest name a cgroup directory can have (kernfs limits to NAME_MAX). */
 #define EGRESS_CGROUP_NAME_MAX 255
 
-/* Serialises every change of the policy set and the readers of lists. */
+/* Serialises every change of the policy sets and the readers of lists. */
 DEFINE_MUTEX(egress_config_mutex);
-LIST_HEAD(egress_policy_list);
 
-static DEFINE_HASHTABLE(egress_policy_hash, EGRESS_POLICY_HASH_BITS);
+struct egress_set __rcu *egress_live_set;
 
-/* Changes on every change of the policy set; dumps use it to detect races. */
-static u32 egress_generation = 1;
-static u32 egress_policy_nr;
-static u64 egress_policy_next_seq;
+/* An apply in progress: the set it builds and the netlink port building it. */
+static struct egress_set *egress_staged;
+static u32 egress_staged_portid;
 
-/*
- * The deepest level at which any policy exists, or -1 for none.  The packet
- * path walks no deeper, and does nothing at all while no policy exists.
- */
-static int egress_policy_max_depth = -1;
+/* Changes on every change of the live set; dumps use it to detect races. */
+static u32 egress_generation_counter = 1;
 
-u32 egress_policy_generation(void)
+u32 egress_generation(void)
 {
 	lockdep_assert_held(&egress_config_mutex);
-	return egress_generation;
+	return egress_generation_counter;
 }
 
-u32 egress_policy_count(void)
+void egress_set_changed(struct egress_set *set)
 {
-	lockdep_assert_held(&egress_config_mutex);
-	return egress_policy_nr;
-}
-
-static void egress_generation_bump(void)
-{
+	if (set != egress_live_set_locked())
+		return;
 	/* Zero is never a generation, so a dump's cb->seq of 0 means "unset". */
-	if (++egress_generation == 0)
-		egress_generation = 1;
+	if (++egress_generation_counter == 0)
+		egress_generation_counter = 1;
 }
 
 static u32 egress_path_hash_step(u32 hash, const char *name, size_t len)
@@ -118,144 +103,146 @@ int egress_cgroup_path_validate(const char *path, const char **reason)
 	}
 }
 
-static u32 egress_path_hash(const char *path, u8 *depth)
+/* @path must have passed egress_cgroup_path_validate(). */
+void egress_path_names_from_path(struct egress_path_names *names,
+				 const char *path)
 {
 	const char *component = path + 1;
-	u32 hash = EGRESS_PATH_HASH_ROOT;
 
-	*depth = 0;
+	names->name[0] = "";
+	names->len[0] = 0;
+	names->levels = 1;
 	while (*component) {
 		const char *end = strchrnul(component, '/');
 
-		hash = egress_path_hash_step(hash, component, end - component);
-		(*depth)++;
+		names->name[names->levels] = component;
+		names->len[names->levels] = end - component;
+		names->levels++;
 		component = *end ? end + 1 : end;
 	}
+}
+
+static u32 egress_names_hash(const struct egress_path_names *names)
+{
+	u32 hash = EGRESS_PATH_HASH_ROOT;
+	unsigned int level;
+
+	for (level = 1; level < names->levels; level++)
+		hash = egress_path_hash_step(hash, names->name[level],
+					     names->len[level]);
 	return hash;
 }
 
-/* Does @policy's path name exactly @cgrp's ancestor at the policy's depth? */
-static bool egress_policy_names_cgroup(const struct egress_policy *policy,
-				       const struct cgroup *cgrp)
+static bool egress_policy_names_match(const struct egress_policy *policy,
+				      const struct egress_path_names *names)
 {
 	const char *component = policy->path + 1;
 	unsigned int level;
 
 	for (level = 1; level <= policy->depth; level++) {
-		const char *name = cgrp->ancestors[level]->kn->name;
 		const char *end = strchrnul(component, '/');
 		size_t len = end - component;
 
-		if (strncmp(component, name, len) || name[len])
+		if (len != names->len[level] ||
+		    memcmp(component, names->name[level], len))
 			return false;
 		component = *end ? end + 1 : end;
 	}
 	return true;
 }
 
+static struct hlist_head *egress_set_bucket(struct egress_set *set, u32 hash)
+{
+	return &set->buckets[hash_32(hash, EGRESS_SET_HASH_BITS)];
+}
+
+/* The policy at exactly @level of @names, or NULL.  RCU or mutex held. */
 static struct egress_policy *
-egress_policy_lookup_level(const struct cgroup *cgrp, unsigned int level,
-			   u32 hash)
+egress_set_lookup_level(struct egress_set *set,
+			const struct egress_path_names *names,
+			unsigned int level, u32 hash)
 {
 	struct egress_policy *policy;
 
-	hash_for_each_possible_rcu(egress_policy_hash, policy, hash_node, hash) {
+	hlist_for_each_entry_rcu(policy, egress_set_bucket(set, hash), hash_node,
+				 lockdep_is_held(&egress_config_mutex)) {
 		if (policy->path_hash == hash && policy->depth == level &&
-		    egress_policy_names_cgroup(policy, cgrp))
+		    egress_policy_names_match(policy, names))
 			return policy;
 	}
 	return NULL;
 }
 
-static bool egress_rule_matches(const struct egress_rule *rule,
-				const union nf_inet_addr *daddr)
+bool egress_decide(struct egress_set *set,
+		   const struct egress_path_names *names,
+		   const struct egress_pkt *pkt,
+		   struct egress_decision out[EGRESS_POLICY_DEPTH_MAX + 1],
+		   unsigned int *n)
 {
-	if (rule->family == NFPROTO_IPV4) {
-		__be32 mask = rule->prefix_len ?
-			htonl(~0U << (32 - rule->prefix_len)) : 0;
-
-		return !((daddr->ip ^ rule->addr.ip) & mask);
-	}
-	return ipv6_prefix_equal(&daddr->in6, &rule->addr.in6,
-				 rule->prefix_len);
-}
-
-static bool egress_policy_allows(const struct egress_policy *policy, u8 family,
-				 const union nf_inet_addr *daddr)
-{
-	const struct egress_ruleset *rs = rcu_dereference(policy->ruleset);
-
-	if (rs) {
-		u32 first = family == NFPROTO_IPV4 ? 0 : rs->count_v4;
-		u32 last = family == NFPROTO_IPV4 ? rs->count_v4 : rs->count;
-		u32 i;
-
-		/* Sorted longest prefix first: the first match is the answer. */
-		for (i = first; i < last; i++) {
-			if (egress_rule_matches(&rs->rules[i], daddr))
-				return rs->rules[i].action ==
-				       NF_EGRESS_VERDICT_ALLOW;
-		}
-	}
-	return READ_ONCE(policy->default_verdict) == NF_EGRESS_VERDICT_ALLOW;
-}
-
-static void egress_policy_charge(struct egress_policy *policy, bool allowed,
-				 unsigned int len)
-{
-	struct egress_counters *c = this_cpu_ptr(policy->counters);
-
-	u64_stats_update_begin(&c->syncp);
-	if (allowed) {
-		u64_stats_inc(&c->allowed_packets);
-		u64_stats_add(&c->allowed_bytes, len);
-	} else {
-		u64_stats_inc(&c->denied_packets);
-		u64_stats_add(&c->denied_bytes, len);
-	}
-	u64_stats_update_end(&c->syncp);
-}
-
-bool egress_policy_check(const struct cgroup *cgrp, u8 family,
-			 const union nf_inet_addr *daddr, unsigned int len)
-{
-	struct egress_policy *on_path[EGRESS_POLICY_DEPTH_MAX + 1];
-	int max_level = min(cgrp->level, READ_ONCE(egress_policy_max_depth));
+	int max_level = min_t(int, names->levels - 1, READ_ONCE(set->max_depth));
 	u32 hash = EGRESS_PATH_HASH_ROOT;
-	unsigned int n = 0, i;
 	bool allowed = true;
 	int level;
 
+	*n = 0;
 	for (level = 0; level <= max_level; level++) {
+		struct egress_decision *d = &out[*n];
 		struct egress_policy *policy;
 
-		if (level) {
-			const char *name = cgrp->ancestors[level]->kn->name;
-
-			hash = egress_path_hash_step(hash, name, strlen(name));
-		}
-		policy = egress_policy_lookup_level(cgrp, level, hash);
+		if (level)
+			hash = egress_path_hash_step(hash, names->name[level],
+						     names->len[level]);
+		policy = egress_set_lookup_level(set, names, level, hash);
 		if (!policy)
 			continue;
-		on_path[n++] = policy;
-		if (allowed && !egress_policy_allows(policy, family, daddr))
+
+		d->policy = policy;
+		d->rule = egress_ruleset_match(&policy->rules, pkt);
+		d->allow = d->rule ?
+			d->rule->action == NF_EGRESS_VERDICT_ALLOW :
+			READ_ONCE(policy->default_verdict) == NF_EGRESS_VERDICT_ALLOW;
+		if (!d->allow && READ_ONCE(policy->mode) == NF_EGRESS_MODE_ENFORCE)
 			allowed = false;
+		(*n)++;
 	}
+	return allowed;
+}
+
+void egress_charge(const struct egress_decision *decisions, unsigned int n,
+		   bool allowed, unsigned int len)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
 
 	/*
 	 * Every policy on the path sees the packet's final fate, so a parent's
 	 * counters include everything its subtree sent or tried to send.
 	 * LOCAL_OUT runs in process context with softirqs enabled as well as
-	 * in softirq context; keep both off this CPU's counters while we
-	 * update them.
+	 * in softirq context; keep both off this CPU's counters meanwhile.
 	 */
-	if (n) {
-		local_bh_disable();
-		for (i = 0; i < n; i++)
-			egress_policy_charge(on_path[i], allowed, len);
-		local_bh_enable();
+	local_bh_disable();
+	for (i = 0; i < n; i++) {
+		const struct egress_decision *d = &decisions[i];
+		struct egress_counters *c = this_cpu_ptr(d->policy->stats->pcpu);
+
+		u64_stats_update_begin(&c->syncp);
+		if (!allowed) {
+			u64_stats_inc(&c->denied_packets);
+			u64_stats_add(&c->denied_bytes, len);
+		} else {
+			u64_stats_inc(&c->allowed_packets);
+			u64_stats_add(&c->allowed_bytes, len);
+			/* Only an audit policy can say deny to a packet that left. */
+			if (!d->allow) {
+				u64_stats_inc(&c->would_deny_packets);
+				u64_stats_add(&c->would_deny_bytes, len);
+			}
+		}
+		u64_stats_update_end(&c->syncp);
 	}
-	return allowed;
+	local_bh_enable();
 }
 
 void egress_counters_sum(const struct egress_policy *policy,
@@ -265,245 +252,365 @@ void egress_counters_sum(const struct egress_policy *policy,
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct egress_counters *c = per_cpu_ptr(policy->counters, cpu);
-		u64 ap, ab, dp, db;
+		const struct egress_counters *c =
+			per_cpu_ptr(policy->stats->pcpu, cpu);
+		struct egress_counters_sum one;
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&c->syncp);
-			ap = u64_stats_read(&c->allowed_packets);
-			ab = u64_stats_read(&c->allowed_bytes);
-			dp = u64_stats_read(&c->denied_packets);
-			db = u64_stats_read(&c->denied_bytes);
+			one.allowed_packets = u64_stats_read(&c->allowed_packets);
+			one.allowed_bytes = u64_stats_read(&c->allowed_bytes);
+			one.denied_packets = u64_stats_read(&c->denied_packets);
+			one.denied_bytes = u64_stats_read(&c->denied_bytes);
+			one.would_deny_packets =
+				u64_stats_read(&c->would_deny_packets);
+			one.would_deny_bytes = u64_stats_read(&c->would_deny_bytes);
 		} while (u64_stats_fetch_retry(&c->syncp, start));
-		sum->allowed_packets += ap;
-		sum->allowed_bytes += ab;
-		sum->denied_packets += dp;
-		sum->denied_bytes += db;
+		sum->allowed_packets += one.allowed_packets;
+		sum->allowed_bytes += one.allowed_bytes;
+		sum->denied_packets += one.denied_packets;
+		sum->denied_bytes += one.denied_bytes;
+		sum->would_deny_packets += one.would_deny_packets;
+		sum->would_deny_bytes += one.would_deny_bytes;
 	}
 }
 
-struct egress_policy *egress_policy_find(const char *path)
+static struct egress_stats *egress_stats_alloc(void)
 {
+	struct egress_stats *stats;
+	int cpu;
+
+	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+	if (!stats)
+		return NULL;
+	stats->pcpu = alloc_percpu(struct egress_counters);
+	if (!stats->pcpu) {
+		kfree(stats);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
+	refcount_set(&stats->ref, 1);
+	return stats;
+}
+
+static void egress_stats_free_rcu(struct rcu_head *head)
+{
+	struct egress_stats *stats = container_of(head, struct egress_stats, rcu);
+
+	free_percpu(stats->pcpu);
+	kfree(stats);
+}
+
+static void egress_stats_put(struct egress_stats *stats)
+{
+	if (refcount_dec_and_test(&stats->ref))
+		call_rcu(&stats->rcu, egress_stats_free_rcu);
+}
+
+struct egress_policy *egress_policy_find(struct egress_set *set,
+					 const char *path)
+{
+	struct egress_path_names names;
 	struct egress_policy *policy;
-	u8 depth;
 	u32 hash;
 
 	lockdep_assert_held(&egress_config_mutex);
-	hash = egress_path_hash(path, &depth);
-	hash_for_each_possible(egress_policy_hash, policy, hash_node, hash) {
+	egress_path_names_from_path(&names, path);
+	hash = egress_names_hash(&names);
+	hlist_for_each_entry(policy, egress_set_bucket(set, hash), hash_node) {
 		if (policy->path_hash == hash && !strcmp(policy->path, path))
 			return policy;
 	}
 	return NULL;
 }
 
-static void egress_policy_max_depth_update(void)
+static void egress_set_max_depth_update(struct egress_set *set)
 {
 	struct egress_policy *policy;
 	int max_depth = -1;
 
-	list_for_each_entry(policy, &egress_policy_list, list_node)
+	list_for_each_entry(policy, &set->policies, list_node)
 		max_depth = max_t(int, max_depth, policy->depth);
-	WRITE_ONCE(egress_policy_max_depth, max_depth);
+	WRITE_ONCE(set->max_depth, max_depth);
 }
 
-int egress_policy_create(const char *path, u8 default_verdict,
+int egress_policy_create(struct egress_set *set, const char *path,
+			 u8 default_verdict, u8 mode,
 			 struct egress_policy **created)
 {
 	size_t path_len = strlen(path) + 1;
+	struct egress_path_names names;
 	struct egress_policy *policy;
-	int cpu;
+	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
-	if (egress_policy_find(path))
+	if (egress_policy_find(set, path))
 		return -EEXIST;
 
 	policy = kzalloc(struct_size(policy, path, path_len), GFP_KERNEL);
 	if (!policy)
 		return -ENOMEM;
-	policy->counters = alloc_percpu(struct egress_counters);
-	if (!policy->counters) {
-		kfree(policy);
-		return -ENOMEM;
+	err = egress_ruleset_init(&policy->rules);
+	if (err)
+		goto err_free_policy;
+	policy->stats = egress_stats_alloc();
+	if (!policy->stats) {
+		err = -ENOMEM;
+		goto err_destroy_rules;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(policy->counters, cpu)->syncp);
 
 	memcpy(policy->path, path, path_len);
-	policy->path_hash = egress_path_hash(path, &policy->depth);
+	egress_path_names_from_path(&names, path);
+	policy->path_hash = egress_names_hash(&names);
+	policy->depth = names.levels - 1;
 	policy->default_verdict = default_verdict;
-	policy->next_rule_id = 1;
-	policy->seq = ++egress_policy_next_seq;
+	policy->mode = mode;
+	policy->seq = ++set->next_seq;
 
-	list_add_tail(&policy->list_node, &egress_policy_list);
-	hash_add_rcu(egress_policy_hash, &policy->hash_node, policy->path_hash);
-	egress_policy_nr++;
-	if (policy->depth > egress_policy_max_depth)
-		WRITE_ONCE(egress_policy_max_depth, policy->depth);
-	egress_generation_bump();
+	list_add_tail(&policy->list_node, &set->policies);
+	hlist_add_head_rcu(&policy->hash_node,
+			   egress_set_bucket(set, policy->path_hash));
+	set->nr_policies++;
+	if (policy->depth > set->max_depth)
+		WRITE_ONCE(set->max_depth, policy->depth);
+	egress_set_changed(set);
 	*created = policy;
 	return 0;
+
+err_destroy_rules:
+	egress_ruleset_destroy(&policy->rules);
+err_free_policy:
+	kfree(policy);
+	return err;
 }
 
-static void egress_policy_free_rcu(struct rcu_head *head)
+/* The policy is unreachable and no reader holds it any more. */
+static void egress_policy_free(struct egress_policy *policy)
 {
-	struct egress_policy *policy =
-		container_of(head, struct egress_policy, rcu);
-
-	/* A grace period has passed: no reader holds the policy or its rules. */
-	kvfree(rcu_dereference_raw(policy->ruleset));
-	free_percpu(policy->counters);
+	egress_ruleset_destroy(&policy->rules);
+	egress_stats_put(policy->stats);
 	kfree(policy);
 }
 
-void egress_policy_delete(struct egress_policy *policy)
+static void egress_policy_unlink(struct egress_set *set,
+				 struct egress_policy *policy)
+{
+	hlist_del_rcu(&policy->hash_node);
+	list_del(&policy->list_node);
+	set->nr_policies--;
+	egress_set_max_depth_update(set);
+	egress_set_changed(set);
+}
+
+void egress_policy_delete(struct egress_set *set, struct egress_policy *policy)
 {
 	lockdep_assert_held(&egress_config_mutex);
-	hash_del_rcu(&policy->hash_node);
-	list_del(&policy->list_node);
-	egress_policy_nr--;
-	egress_policy_max_depth_update();
-	egress_generation_bump();
-	call_rcu(&policy->rcu, egress_policy_free_rcu);
+	egress_policy_unlink(set, policy);
+	/*
+	 * Freeing the rule table may sleep, so it cannot run from an RCU
+	 * callback: wait for the packet path here instead.
+	 */
+	synchronize_rcu();
+	egress_policy_free(policy);
 }
 
-static int egress_rule_cmp(const struct egress_rule *a,
-			   const struct egress_rule *b)
+void egress_policy_set_mode(struct egress_set *set,
+			    struct egress_policy *policy, u8 mode)
 {
-	if (a->family != b->family)
-		return a->family == NFPROTO_IPV4 ? -1 : 1;
-	if (a->prefix_len != b->prefix_len)
-		return a->prefix_len > b->prefix_len ? -1 : 1;
-	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
+	WRITE_ONCE(policy->mode, mode);
+	egress_set_changed(set);
 }
 
-static bool egress_rule_same_destination(const struct egress_rule *a,
-					 const struct egress_rule *b)
+void egress_policy_set_default(struct egress_set *set,
+			       struct egress_policy *policy, u8 verdict)
 {
-	return a->family == b->family && a->prefix_len == b->prefix_len &&
-	       !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+	WRITE_ONCE(policy->default_verdict, verdict);
+	egress_set_changed(set);
 }
 
-const struct egress_rule *egress_rule_find_spec(const struct egress_ruleset *rs,
-						const struct egress_rule *spec)
-{
-	u32 i;
-
-	for (i = 0; rs && i < rs->count; i++) {
-		if (egress_rule_same_destination(&rs->rules[i], spec))
-			return &rs->rules[i];
-	}
-	return NULL;
-}
-
-static struct egress_ruleset *egress_ruleset_alloc(u32 count)
-{
-	struct egress_ruleset *rs;
-
-	rs = kvmalloc(struct_size(rs, rules, count), GFP_KERNEL);
-	if (rs)
-		rs->count = count;
-	return rs;
-}
-
-static void egress_ruleset_publish(struct egress_policy *policy,
-				   struct egress_ruleset *rs)
-{
-	struct egress_ruleset *old = egress_policy_ruleset_locked(policy);
-	u32 i;
-
-	if (rs) {
-		rs->count_v4 = 0;
-		for (i = 0; i < rs->count; i++)
-			if (rs->rules[i].family == NFPROTO_IPV4)
-				rs->count_v4++;
-	}
-	rcu_assign_pointer(policy->ruleset, rs);
-	egress_generation_bump();
-	if (old)
-		kvfree_rcu(old, rcu);
-}
-
-int egress_rule_add(struct egress_policy *policy,
-		    const struct egress_rule *rule, u32 *id,
+int egress_class_id(struct egress_set *set, const char *name,
 		    const char **reason)
 {
-	struct egress_ruleset *old = egress_policy_ruleset_locked(policy);
-	u32 old_count = old ? old->count : 0;
-	struct egress_ruleset *rs;
-	u32 pos;
+	u32 i;
+
+	for (i = 1; i <= set->nr_classes; i++)
+		if (!strcmp(set->classes[i], name))
+			return i;
+	if (set->nr_classes == EGRESS_SET_CLASSES_MAX) {
+		*reason = KBUILD_MODNAME ": too many distinct class names (255)";
+		return -ENOSPC;
+	}
+	i = ++set->nr_classes;
+	strscpy(set->classes[i], name, sizeof(set->classes[i]));
+	return i;
+}
+
+int egress_policy_add_rules(struct egress_set *set,
+			    struct egress_policy *policy,
+			    const struct egress_rule *rules, u32 n, u32 *bad,
+			    const char **reason)
+{
+	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
-	if (egress_rule_find_spec(old, rule)) {
-		*reason = KBUILD_MODNAME
-			  ": a rule for this destination already exists in the policy";
-		return -EEXIST;
-	}
-	if (old_count >= EGRESS_POLICY_RULES_MAX) {
+	if (n > EGRESS_POLICY_RULES_MAX - policy->rules.count) {
+		*bad = 0;
 		*reason = KBUILD_MODNAME ": too many rules in the policy";
 		return -ENOSPC;
 	}
-	if (policy->next_rule_id == U32_MAX) {
-		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
-		return -ENOSPC;
-	}
-
-	rs = egress_ruleset_alloc(old_count + 1);
-	if (!rs)
-		return -ENOMEM;
-
-	/* Keep the array sorted so the packet path stops at the first match. */
-	for (pos = 0; pos < old_count; pos++)
-		if (egress_rule_cmp(rule, &old->rules[pos]) < 0)
-			break;
-	if (pos)
-		memcpy(rs->rules, old->rules, pos * sizeof(*rule));
-	rs->rules[pos] = *rule;
-	rs->rules[pos].id = policy->next_rule_id++;
-	if (old_count > pos)
-		memcpy(&rs->rules[pos + 1], &old->rules[pos],
-		       (old_count - pos) * sizeof(*rule));
-
-	*id = rs->rules[pos].id;
-	egress_ruleset_publish(policy, rs);
-	return 0;
+	err = egress_ruleset_insert(&policy->rules, rules, n, bad, reason);
+	if (!err)
+		egress_set_changed(set);
+	return err;
 }
 
-int egress_rule_delete(struct egress_policy *policy, u32 id)
+int egress_policy_delete_rule(struct egress_set *set,
+			      struct egress_policy *policy, u32 id)
 {
-	struct egress_ruleset *old = egress_policy_ruleset_locked(policy);
-	struct egress_ruleset *rs = NULL;
-	u32 pos;
+	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
-	for (pos = 0; old && pos < old->count; pos++)
-		if (old->rules[pos].id == id)
-			break;
-	if (!old || pos == old->count)
-		return -ENOENT;
-
-	if (old->count > 1) {
-		rs = egress_ruleset_alloc(old->count - 1);
-		if (!rs)
-			return -ENOMEM;
-		memcpy(rs->rules, old->rules, pos * sizeof(old->rules[0]));
-		memcpy(&rs->rules[pos], &old->rules[pos + 1],
-		       (old->count - pos - 1) * sizeof(old->rules[0]));
-	}
-	egress_ruleset_publish(policy, rs);
-	return 0;
+	err = egress_ruleset_delete(&policy->rules, id);
+	if (!err)
+		egress_set_changed(set);
+	return err;
 }
 
-void egress_policy_table_exit(void)
+static struct egress_set *egress_set_alloc(void)
+{
+	struct egress_set *set;
+
+	set = kvzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return NULL;
+	INIT_LIST_HEAD(&set->policies);
+	set->max_depth = -1;
+	return set;
+}
+
+/* Free @set and everything in it; no reader may hold any of it. */
+static void egress_set_free(struct egress_set *set)
 {
 	struct egress_policy *policy, *tmp;
 
+	list_for_each_entry_safe(policy, tmp, &set->policies, list_node) {
+		egress_policy_free(policy);
+		cond_resched();
+	}
+	kvfree(set);
+}
+
+struct egress_set *egress_staged_set(u32 portid, const char **reason)
+{
+	lockdep_assert_held(&egress_config_mutex);
+	if (!egress_staged || egress_staged_portid != portid) {
+		*reason = KBUILD_MODNAME ": this socket has no apply in progress";
+		return ERR_PTR(-ENOENT);
+	}
+	return egress_staged;
+}
+
+int egress_apply_begin(u32 portid, const char **reason)
+{
+	lockdep_assert_held(&egress_config_mutex);
+	if (egress_staged) {
+		*reason = egress_staged_portid == portid ?
+			KBUILD_MODNAME ": this socket already has an apply in progress" :
+			KBUILD_MODNAME ": another apply is in progress";
+		return -EBUSY;
+	}
+	egress_staged = egress_set_alloc();
+	if (!egress_staged)
+		return -ENOMEM;
+	egress_staged_portid = portid;
+	return 0;
+}
+
+int egress_apply_commit(u32 portid, const char **reason)
+{
+	struct egress_set *old, *new;
+	struct egress_policy *policy;
+
+	lockdep_assert_held(&egress_config_mutex);
+	new = egress_staged_set(portid, reason);
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+	old = egress_live_set_locked();
+
+	/*
+	 * A path in both sets keeps its counters.  The staged set has never
+	 * been live, so its own counters are still zero and can go.
+	 */
+	list_for_each_entry(policy, &new->policies, list_node) {
+		struct egress_policy *prev = egress_policy_find(old, policy->path);
+
+		if (!prev)
+			continue;
+		egress_stats_put(policy->stats);
+		refcount_inc(&prev->stats->ref);
+		policy->stats = prev->stats;
+	}
+
+	rcu_assign_pointer(egress_live_set, new);
+	egress_staged = NULL;
+	egress_set_changed(new);
+
+	synchronize_rcu();
+	egress_set_free(old);
+	return 0;
+}
+
+int egress_apply_abort(u32 portid, const char **reason)
+{
+	struct egress_set *staged;
+
+	lockdep_assert_held(&egress_config_mutex);
+	staged = egress_staged_set(portid, reason);
+	if (IS_ERR(staged))
+		return PTR_ERR(staged);
+	egress_staged = NULL;
+	/* Never live: no reader can hold it. */
+	egress_set_free(staged);
+	return 0;
+}
+
+void egress_apply_release(u32 portid)
+{
+	const char *reason;
+
 	mutex_lock(&egress_config_mutex);
-	list_for_each_entry_safe(policy, tmp, &egress_policy_list, list_node)
-		egress_policy_delete(policy);
+	if (egress_staged && egress_staged_portid == portid)
+		egress_apply_abort(portid, &reason);
+	mutex_unlock(&egress_config_mutex);
+}
+
+int egress_policy_init(void)
+{
+	struct egress_set *set = egress_set_alloc();
+
+	if (!set)
+		return -ENOMEM;
+	RCU_INIT_POINTER(egress_live_set, set);
+	return 0;
+}
+
+void egress_policy_exit(void)
+{
+	struct egress_set *live;
+
+	mutex_lock(&egress_config_mutex);
+	live = egress_live_set_locked();
+	RCU_INIT_POINTER(egress_live_set, NULL);
+	if (egress_staged) {
+		egress_set_free(egress_staged);
+		egress_staged = NULL;
+	}
 	mutex_unlock(&egress_config_mutex);
 
-	/* The callbacks free memory with this module's code: wait for them. */
+	synchronize_rcu();
+	egress_set_free(live);
+	/* Counters are freed by RCU callbacks in this module: wait for them. */
 	rcu_barrier();
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The policy table: policies bound to cgroup v2 paths, their rules and
- * their counters.
+ * Policy sets: policies bound to cgroup v2 paths, their rules and counters.
  *
- * Writers (netlink, module exit) hold egress_config_mutex.  The packet path
- * reads under RCU only: policies are found through an RCU hash table, and a
- * policy's rules are an immutable array that writers replace as a whole.
+ * The live set is what the packet path consults, through one RCU pointer.
+ * One-shot commands change the live set in place, one atomic step each.
+ * `egressctl apply` builds a whole staged set off to the side and swaps it
+ * in with one pointer assignment, so every packet sees either the old set
+ * or the new one, never a mix.
+ *
+ * Writers hold egress_config_mutex; the packet path reads under RCU only.
  */
 #ifndef _NF_EGRESS_POLICY_H
 #define _NF_EGRESS_POLICY_H
@@ -13,12 +16,14 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/netfilter.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 
-struct cgroup;
+#include <linux/nf_egress.h>
+
+#include "ruleset.h"
 
 /*
  * Deepest policy path accepted, in components below the root.  It bounds the
@@ -27,14 +32,19 @@ struct cgroup;
  */
 #define EGRESS_POLICY_DEPTH_MAX 32
 
-/* Rules per policy; the rule array is copied on change, so keep it sane. */
-#define EGRESS_POLICY_RULES_MAX BIT(20)
+/* Rules per policy and distinct class names per set. */
+#define EGRESS_POLICY_RULES_MAX BIT(22)
+#define EGRESS_SET_CLASSES_MAX 255
+
+#define EGRESS_SET_HASH_BITS 12
 
 struct egress_counters {
 	u64_stats_t allowed_packets;
 	u64_stats_t allowed_bytes;
 	u64_stats_t denied_packets;
 	u64_stats_t denied_bytes;
+	u64_stats_t would_deny_packets;
+	u64_stats_t would_deny_bytes;
 	struct u64_stats_sync syncp;
 };
 
@@ -44,80 +54,126 @@ struct egress_counters_sum {
 	u64 allowed_bytes;
 	u64 denied_packets;
 	u64 denied_bytes;
-};
-
-struct egress_rule {
-	union nf_inet_addr addr;	/* host bits beyond prefix_len are 0 */
-	u32 id;
-	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
-	u8 prefix_len;
-	u8 action;			/* enum nf_egress_verdict */
+	u64 would_deny_packets;
+	u64 would_deny_bytes;
 };
 
 /*
- * The rules of one policy, never modified once published.  Rules are sorted
- * IPv4 first, then by descending prefix length, so the first match of a
- * family is the longest-prefix match.
+ * A policy's counters live apart from the policy so that an apply which
+ * keeps a path hands them to the new policy: packets still being judged by
+ * the old set count into the same place as those judged by the new one.
  */
-struct egress_ruleset {
+struct egress_stats {
+	refcount_t ref;
+	struct egress_counters __percpu *pcpu;
 	struct rcu_head rcu;
-	u32 count;
-	u32 count_v4;		/* rules[0 .. count_v4) are IPv4 */
-	struct egress_rule rules[];
 };
 
 struct egress_policy {
-	struct hlist_node hash_node;	/* egress_policy_hash, RCU */
-	struct list_head list_node;	/* egress_policy_list, mutex */
-	struct rcu_head rcu;
-	struct egress_ruleset __rcu *ruleset;
-	struct egress_counters __percpu *counters;
-	u64 seq;		/* creation order; the dump cursor */
+	struct hlist_node hash_node;	/* set->buckets, RCU */
+	struct list_head list_node;	/* set->policies, mutex */
+	struct egress_ruleset rules;
+	struct egress_stats *stats;
+	u64 seq;		/* creation order in its set; the dump cursor */
 	u32 path_hash;
-	u32 next_rule_id;
 	u8 depth;		/* components below the root; "/" is 0 */
-	u8 default_verdict;	/* enum nf_egress_verdict */
+	u8 default_verdict;	/* enum nf_egress_verdict, READ_ONCE */
+	u8 mode;		/* enum nf_egress_mode, READ_ONCE */
 	char path[];		/* normalised, NUL-terminated */
 };
 
+struct egress_set {
+	struct hlist_head buckets[1 << EGRESS_SET_HASH_BITS];
+	struct list_head policies;	/* creation order */
+	u64 next_seq;
+	u32 nr_policies;
+	/* Deepest level with a policy, -1 for none; the packet path stops there. */
+	int max_depth;
+	u32 nr_classes;
+	char classes[EGRESS_SET_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
+};
+
+/* The names of a cgroup path's components, root (level 0, no name) first. */
+struct egress_path_names {
+	const char *name[EGRESS_POLICY_DEPTH_MAX + 1];
+	u16 len[EGRESS_POLICY_DEPTH_MAX + 1];
+	unsigned int levels;	/* levels present: 1 + depth */
+};
+
+/* What one policy on a packet's path said. */
+struct egress_decision {
+	struct egress_policy *policy;
+	const struct egress_rule *rule;	/* NULL: the default decided */
+	bool allow;
+};
+
 extern struct mutex egress_config_mutex;
-extern struct list_head egress_policy_list;
+extern struct egress_set __rcu *egress_live_set;
 
-void egress_policy_table_exit(void);
+int egress_policy_init(void);
+void egress_policy_exit(void);
 
-u32 egress_policy_generation(void);
-u32 egress_policy_count(void);
-
-int egress_cgroup_path_validate(const char *path, const char **reason);
-
-struct egress_policy *egress_policy_find(const char *path);
-int egress_policy_create(const char *path, u8 default_verdict,
-			 struct egress_policy **created);
-void egress_policy_delete(struct egress_policy *policy);
-
-int egress_rule_add(struct egress_policy *policy,
-		    const struct egress_rule *rule, u32 *id,
-		    const char **reason);
-int egress_rule_delete(struct egress_policy *policy, u32 id);
-const struct egress_rule *egress_rule_find_spec(const struct egress_ruleset *rs,
-						const struct egress_rule *spec);
-
-static inline struct egress_ruleset *
-egress_policy_ruleset_locked(const struct egress_policy *policy)
+static inline struct egress_set *egress_live_set_locked(void)
 {
-	return rcu_dereference_protected(policy->ruleset,
+	return rcu_dereference_protected(egress_live_set,
 					 lockdep_is_held(&egress_config_mutex));
 }
+
+u32 egress_generation(void);
+/* Called after every change of @set; only changes to the live set count. */
+void egress_set_changed(struct egress_set *set);
+
+int egress_cgroup_path_validate(const char *path, const char **reason);
+void egress_path_names_from_path(struct egress_path_names *names,
+				 const char *path);
+
+/* The staged set of an apply in progress, owned by a netlink port. */
+struct egress_set *egress_staged_set(u32 portid, const char **reason);
+int egress_apply_begin(u32 portid, const char **reason);
+int egress_apply_commit(u32 portid, const char **reason);
+int egress_apply_abort(u32 portid, const char **reason);
+/* The owner's socket went away: drop its staged set, if any. */
+void egress_apply_release(u32 portid);
+
+struct egress_policy *egress_policy_find(struct egress_set *set,
+					 const char *path);
+int egress_policy_create(struct egress_set *set, const char *path,
+			 u8 default_verdict, u8 mode,
+			 struct egress_policy **created);
+void egress_policy_delete(struct egress_set *set,
+			  struct egress_policy *policy);
+void egress_policy_set_mode(struct egress_set *set,
+			    struct egress_policy *policy, u8 mode);
+void egress_policy_set_default(struct egress_set *set,
+			       struct egress_policy *policy, u8 verdict);
+
+/* The class id of @name in @set, registering it if new; < 0 on error. */
+int egress_class_id(struct egress_set *set, const char *name,
+		    const char **reason);
+
+int egress_policy_add_rules(struct egress_set *set,
+			    struct egress_policy *policy,
+			    const struct egress_rule *rules, u32 n, u32 *bad,
+			    const char **reason);
+int egress_policy_delete_rule(struct egress_set *set,
+			      struct egress_policy *policy, u32 id);
 
 void egress_counters_sum(const struct egress_policy *policy,
 			 struct egress_counters_sum *sum);
 
 /*
- * The packet path's entry point: decide whether a packet from @cgrp to
- * @daddr may leave, and charge every policy on the way.  Returns true to
- * allow.  Caller holds rcu_read_lock().
+ * Judge @pkt sent from the cgroup whose path is @names, against @set.
+ * Fills @out with every policy on the path, root first, and returns true
+ * if the packet may leave.  The hook and EXPLAIN both decide here.
+ * Caller holds rcu_read_lock() or egress_config_mutex.
  */
-bool egress_policy_check(const struct cgroup *cgrp, u8 family,
-			 const union nf_inet_addr *daddr, unsigned int len);
+bool egress_decide(struct egress_set *set,
+		   const struct egress_path_names *names,
+		   const struct egress_pkt *pkt,
+		   struct egress_decision out[EGRESS_POLICY_DEPTH_MAX + 1],
+		   unsigned int *n);
+
+void egress_charge(const struct egress_decision *decisions, unsigned int n,
+		   bool allowed, unsigned int len);
 
 #endif /* _NF_EGRESS_POLICY_H */

@@ -4,14 +4,17 @@
  *
  * stats:    a header line naming the columns, then one line per policy:
  *           cgroup allowed_packets allowed_bytes denied_packets denied_bytes
- * policies: one "policy PATH default VERDICT rules N" line per policy, each
- *           followed by its rules as "  rule ID ACTION to CIDR".
+ *           would_deny_packets would_deny_bytes
+ * policies: one "policy PATH mode MODE default VERDICT rules N" line per
+ *           policy, each followed by its rules in id order as
+ *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
  * Paths are escaped as in /proc/mounts (space, tab, newline and backslash
  * become octal escapes), so every line splits on whitespace.  Columns are
  * only ever added at the end of a line.
  */
 
+#include <linux/in.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -27,12 +30,12 @@ static void *egress_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(&egress_config_mutex)
 {
 	mutex_lock(&egress_config_mutex);
-	return seq_list_start_head(&egress_policy_list, *pos);
+	return seq_list_start_head(&egress_live_set_locked()->policies, *pos);
 }
 
 static void *egress_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &egress_policy_list, pos);
+	return seq_list_next(v, &egress_live_set_locked()->policies, pos);
 }
 
 static void egress_proc_stop(struct seq_file *m, void *v)
@@ -57,45 +60,76 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 	const struct egress_policy *policy;
 	struct egress_counters_sum sum;
 
-	if (v == &egress_policy_list) {
-		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes\n");
+	if (v == &egress_live_set_locked()->policies) {
+		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes\n");
 		return 0;
 	}
 	policy = list_entry(v, struct egress_policy, list_node);
 	egress_counters_sum(policy, &sum);
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " %llu %llu %llu %llu\n", sum.allowed_packets,
-		   sum.allowed_bytes, sum.denied_packets, sum.denied_bytes);
+	seq_printf(m, " %llu %llu %llu %llu %llu %llu\n", sum.allowed_packets,
+		   sum.allowed_bytes, sum.denied_packets, sum.denied_bytes,
+		   sum.would_deny_packets, sum.would_deny_bytes);
 	return 0;
+}
+
+static const char *egress_proto_name(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	}
+	return "any";
+}
+
+static void egress_proc_put_rule(struct seq_file *m,
+				 const struct egress_set *set,
+				 const struct egress_rule *rule)
+{
+	seq_printf(m, "  rule %u %s ", rule->id,
+		   egress_verdict_name(rule->action));
+	if (rule->proto)
+		seq_printf(m, "%s ", egress_proto_name(rule->proto));
+	if (rule->family == NFPROTO_IPV4)
+		seq_printf(m, "to %pI4/%u", &rule->addr.ip, rule->prefix_len);
+	else
+		seq_printf(m, "to %pI6c/%u", &rule->addr.in6, rule->prefix_len);
+	if (rule->has_ports && rule->port_min == rule->port_max)
+		seq_printf(m, " port %u", rule->port_min);
+	else if (rule->has_ports)
+		seq_printf(m, " port %u-%u", rule->port_min, rule->port_max);
+	if (rule->class_id)
+		seq_printf(m, " class %s", set->classes[rule->class_id]);
+	seq_putc(m, '\n');
 }
 
 static int egress_proc_policies_show(struct seq_file *m, void *v)
 {
-	const struct egress_policy *policy;
-	const struct egress_ruleset *rs;
-	u32 i;
+	const struct egress_set *set = egress_live_set_locked();
+	struct egress_policy *policy;
+	struct egress_rule *rule;
+	unsigned long id;
 
-	if (v == &egress_policy_list)
+	if (v == &set->policies)
 		return 0;
 	policy = list_entry(v, struct egress_policy, list_node);
-	rs = egress_policy_ruleset_locked(policy);
 
 	seq_puts(m, "policy ");
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " default %s rules %u\n",
+	seq_printf(m, " mode %s default %s rules %u\n",
+		   policy->mode == NF_EGRESS_MODE_AUDIT ? "audit" : "enforce",
 		   egress_verdict_name(policy->default_verdict),
-		   rs ? rs->count : 0);
-	for (i = 0; rs && i < rs->count; i++) {
-		const struct egress_rule *rule = &rs->rules[i];
-
-		seq_printf(m, "  rule %u %s to ", rule->id,
-			   egress_verdict_name(rule->action));
-		if (rule->family == NFPROTO_IPV4)
-			seq_printf(m, "%pI4", &rule->addr.ip);
-		else
-			seq_printf(m, "%pI6c", &rule->addr.in6);
-		seq_printf(m, "/%u\n", rule->prefix_len);
-	}
+		   policy->rules.count);
+	xa_for_each(&policy->rules.by_id, id, rule)
+		egress_proc_put_rule(m, set, rule);
 	return 0;
 }
 

@@ -11,10 +11,12 @@
  * A *policy* is bound to a cgroup v2 path as it appears in /proc/PID/cgroup
  * ("/system.slice/nginx.service", "/" for the root).  The path need not exist
  * when the policy is created.  A policy has a default verdict and a set of
- * *rules*; each rule matches a destination prefix (IPv4 or IPv6) and carries
- * an action (allow or deny).  The most specific (longest prefix) rule that
- * matches a packet decides; when none matches, the policy's default verdict
- * decides.
+ * *rules*; each rule matches a destination prefix (IPv4 or IPv6), optionally
+ * a protocol and a destination port range, and carries an action (allow or
+ * deny).  The most specific matching rule decides: longest prefix first; at
+ * equal prefix a rule naming a protocol beats "any", and a narrower port
+ * range beats a wider one.  When none matches, the policy's default verdict
+ * decides.  A policy in audit mode drops nothing.
  *
  * A packet sent by a socket whose cgroup is at or below a policy's path is
  * checked by every policy on the path from the root down to the socket's
@@ -29,7 +31,8 @@
  *                              NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO flags.)
  * NF_EGRESS_CMD_POLICY_DEL     do (admin): delete a policy and its rules.
  * NF_EGRESS_CMD_POLICY_GET     do: one policy by path; dump: every policy.
- * NF_EGRESS_CMD_RULE_NEW       do (admin): add one rule to a policy.
+ * NF_EGRESS_CMD_RULE_NEW       do (admin): add rules to a policy: one or more
+ *                              NF_EGRESS_A_RULE nests, all or none.
  * NF_EGRESS_CMD_RULE_DEL       do (admin): delete one rule, named by its id
  *                              or by its full specification.
  * NF_EGRESS_CMD_RULE_GET       dump: every rule, or those of one policy when
@@ -38,6 +41,20 @@
  *                              without limits on message size.
  * NF_EGRESS_CMD_STATS_GET      dump: counters of every policy, or of one when
  *                              NF_EGRESS_A_CGROUP_PATH is given.
+ * NF_EGRESS_CMD_POLICY_SET     do (admin): change a policy's mode and/or
+ *                              default verdict; rules and counters are kept.
+ * NF_EGRESS_CMD_APPLY_BEGIN    do (admin): start building a staged policy set
+ *                              owned by the calling netlink socket.  POLICY_NEW
+ *                              and RULE_NEW with NF_EGRESS_A_STAGED fill it.
+ * NF_EGRESS_CMD_APPLY_COMMIT   do (admin): replace the live set with the staged
+ *                              one in one step.  Counters of policies whose path
+ *                              exists in both sets are kept.
+ * NF_EGRESS_CMD_APPLY_ABORT    do (admin): drop the staged set.  Closing the
+ *                              socket does the same.
+ * NF_EGRESS_CMD_EXPLAIN        do: what the live set decides for a packet from
+ *                              the cgroup NF_EGRESS_A_CGROUP_PATH described by
+ *                              NF_EGRESS_A_EXPLAIN_PACKET, level by level; the
+ *                              same code decides for real packets.
  *
  * "admin" commands require CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM): the policy table is host-wide.
@@ -72,6 +89,11 @@ enum nf_egress_cmd {
 	NF_EGRESS_CMD_RULE_DEL,
 	NF_EGRESS_CMD_RULE_GET,
 	NF_EGRESS_CMD_STATS_GET,
+	NF_EGRESS_CMD_POLICY_SET,
+	NF_EGRESS_CMD_APPLY_BEGIN,
+	NF_EGRESS_CMD_APPLY_COMMIT,
+	NF_EGRESS_CMD_APPLY_ABORT,
+	NF_EGRESS_CMD_EXPLAIN,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
@@ -85,6 +107,20 @@ enum nf_egress_verdict {
 	__NF_EGRESS_VERDICT_MAX,
 	NF_EGRESS_VERDICT_MAX = __NF_EGRESS_VERDICT_MAX - 1
 };
+
+/* Mode of a policy (u8). */
+enum nf_egress_mode {
+	/* denied packets are dropped */
+	NF_EGRESS_MODE_ENFORCE,
+	/* nothing is dropped; what enforce would deny is counted as would-deny */
+	NF_EGRESS_MODE_AUDIT,
+
+	__NF_EGRESS_MODE_MAX,
+	NF_EGRESS_MODE_MAX = __NF_EGRESS_MODE_MAX - 1
+};
+
+/* Longest rule class name accepted, including the terminating NUL. */
+#define NF_EGRESS_CLASS_NAME_MAX	32
 
 /* Top-level attributes. */
 enum nf_egress_attr {
@@ -108,6 +144,24 @@ enum nf_egress_attr {
 	NF_EGRESS_A_STATS_ALLOWED,
 	/* nest, NF_EGRESS_CTR_A_*: packets/bytes denied by a policy */
 	NF_EGRESS_A_STATS_DENIED,
+	/* u8, enum nf_egress_mode */
+	NF_EGRESS_A_MODE,
+	/* nest, NF_EGRESS_CTR_A_*: packets/bytes an audit-mode policy let
+	 * through that enforce mode would have denied (also in ALLOWED)
+	 */
+	NF_EGRESS_A_STATS_WOULD_DENY,
+	/* flag: the request works on the caller's staged set (APPLY_BEGIN) */
+	NF_EGRESS_A_STAGED,
+	/* u32: number of rules a request added (RULE_NEW reply with ECHO) */
+	NF_EGRESS_A_RULES_ADDED,
+	/* nest, NF_EGRESS_EXPLAIN_A_*: the packet EXPLAIN asks about */
+	NF_EGRESS_A_EXPLAIN_PACKET,
+	/* nest, NF_EGRESS_EXPLAIN_A_*: one policy level EXPLAIN consulted;
+	 * repeated, root first
+	 */
+	NF_EGRESS_A_EXPLAIN_LEVEL,
+	/* u8, enum nf_egress_verdict: EXPLAIN's final verdict */
+	NF_EGRESS_A_VERDICT,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -129,6 +183,19 @@ enum nf_egress_rule_attr {
 	NF_EGRESS_RULE_A_ADDR,
 	/* u8: destination prefix length, 0..32 or 0..128 */
 	NF_EGRESS_RULE_A_PREFIX_LEN,
+	/* u8: IP protocol: IPPROTO_TCP, _UDP, _SCTP, _ICMP (AF_INET only),
+	 * _ICMPV6 (AF_INET6 only); absent or 0 means any protocol
+	 */
+	NF_EGRESS_RULE_A_PROTO,
+	/* u16: destination port range, inclusive, host byte order; both or
+	 * neither.  A rule with ports matches only TCP, UDP and SCTP.
+	 */
+	NF_EGRESS_RULE_A_PORT_MIN,
+	NF_EGRESS_RULE_A_PORT_MAX,
+	/* NUL-terminated string: accounting class, [A-Za-z0-9_.-], at most
+	 * NF_EGRESS_CLASS_NAME_MAX - 1 bytes
+	 */
+	NF_EGRESS_RULE_A_CLASS,
 
 	__NF_EGRESS_RULE_A_MAX,
 	NF_EGRESS_RULE_A_MAX = __NF_EGRESS_RULE_A_MAX - 1
@@ -145,6 +212,38 @@ enum nf_egress_counter_attr {
 
 	__NF_EGRESS_CTR_A_MAX,
 	NF_EGRESS_CTR_A_MAX = __NF_EGRESS_CTR_A_MAX - 1
+};
+
+/*
+ * Attributes nested in NF_EGRESS_A_EXPLAIN_PACKET (request) and
+ * NF_EGRESS_A_EXPLAIN_LEVEL (reply).
+ */
+enum nf_egress_explain_attr {
+	NF_EGRESS_EXPLAIN_A_UNSPEC,
+	NF_EGRESS_EXPLAIN_A_PAD,
+	/* packet: u8 AF_INET or AF_INET6 */
+	NF_EGRESS_EXPLAIN_A_FAMILY,
+	/* packet: binary, 4 or 16 bytes, network byte order */
+	NF_EGRESS_EXPLAIN_A_ADDR,
+	/* packet: u8 IP protocol (0: none given; matches only "any" rules) */
+	NF_EGRESS_EXPLAIN_A_PROTO,
+	/* packet: u16 destination port, host byte order */
+	NF_EGRESS_EXPLAIN_A_PORT,
+	/* level: string, the policy's cgroup path */
+	NF_EGRESS_EXPLAIN_A_CGROUP_PATH,
+	/* level: u8, enum nf_egress_mode */
+	NF_EGRESS_EXPLAIN_A_MODE,
+	/* level: u32 id of the deciding rule; absent when the default decided */
+	NF_EGRESS_EXPLAIN_A_RULE_ID,
+	/* level: u8, enum nf_egress_verdict, this policy's own verdict */
+	NF_EGRESS_EXPLAIN_A_VERDICT,
+	/* level: nest, NF_EGRESS_RULE_A_*: the deciding rule in full */
+	NF_EGRESS_EXPLAIN_A_RULE,
+	/* level: u8, enum nf_egress_verdict, the policy's default verdict */
+	NF_EGRESS_EXPLAIN_A_DEFAULT,
+
+	__NF_EGRESS_EXPLAIN_A_MAX,
+	NF_EGRESS_EXPLAIN_A_MAX = __NF_EGRESS_EXPLAIN_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NF_EGRESS_H */

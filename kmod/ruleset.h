@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rules of one policy and their longest-prefix-match lookup.
+ *
+ * Rules are grouped by destination prefix.  Each distinct prefix is one
+ * entry of a resizable hash table keyed by (family, prefix length, masked
+ * address), holding the prefix's rules sorted most specific first.  A
+ * bitmap per family records which prefix lengths are in use, and a lookup
+ * probes only those, longest first.  The cost of a lookup is bounded by the
+ * number of distinct prefix lengths (at most 33 for IPv4, 129 for IPv6) and
+ * does not grow with the number of rules.
+ *
+ * Writers hold egress_config_mutex; the packet path reads under RCU.
+ */
+#ifndef _NF_EGRESS_RULESET_H
+#define _NF_EGRESS_RULESET_H
+
+#include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+/* The parts of a packet rules look at. */
+struct egress_pkt {
+	union nf_inet_addr daddr;
+	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 proto;		/* IPPROTO_*, 0 when unknown */
+	bool has_port;		/* TCP, UDP or SCTP with a readable header */
+	u16 dport;		/* host byte order */
+};
+
+struct egress_rule {
+	union nf_inet_addr addr;	/* host bits beyond prefix_len are 0 */
+	struct rcu_head rcu;
+	u32 id;
+	u16 port_min;			/* host byte order, inclusive */
+	u16 port_max;
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 prefix_len;
+	u8 action;			/* enum nf_egress_verdict */
+	u8 proto;			/* IPPROTO_*, 0 for any */
+	u8 has_ports;
+	u8 class_id;			/* index into the set's classes, 0: none */
+};
+
+struct egress_ruleset {
+	struct rhashtable prefixes;
+	struct xarray by_id;		/* rule id -> rule, for dumps and deletes */
+	/* Bit n set: some rule has prefix length n.  Read locklessly. */
+	unsigned long v4_lens[BITS_TO_LONGS(33)];
+	unsigned long v6_lens[BITS_TO_LONGS(129)];
+	u32 v4_len_users[33];		/* rules per length; mutex */
+	u32 v6_len_users[129];
+	u32 count;
+	u32 next_id;
+};
+
+int egress_ruleset_init(struct egress_ruleset *rs);
+/* Frees everything; the caller guarantees no reader remains. */
+void egress_ruleset_destroy(struct egress_ruleset *rs);
+
+/*
+ * Validate a rule's fields among themselves (not against other rules).
+ * Returns 0 or -errno with a static explanation in *reason.
+ */
+int egress_rule_validate(const struct egress_rule *rule, const char **reason);
+
+/* The rule in @rs with the same destination, protocol and ports, or NULL. */
+struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
+					     const struct egress_rule *spec);
+
+/*
+ * Insert copies of @rules[0..n) with fresh ids; all or none.  A rule that
+ * duplicates another (in @rs or within @rules) fails with -EEXIST and its
+ * index in *bad.
+ */
+int egress_ruleset_insert(struct egress_ruleset *rs,
+			  const struct egress_rule *rules, u32 n, u32 *bad,
+			  const char **reason);
+int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
+
+/* The most specific rule matching @pkt, or NULL.  Caller holds RCU. */
+const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
+					       const struct egress_pkt *pkt);
+
+/* Does @rule match @pkt, ignoring the prefix? */
+bool egress_rule_matches_l4(const struct egress_rule *rule,
+			    const struct egress_pkt *pkt);
+bool egress_rule_matches_prefix(const struct egress_rule *rule,
+				const union nf_inet_addr *daddr);
+/* < 0 if @a is more specific than @b (a longer prefix counts first). */
+int egress_rule_specificity_cmp(const struct egress_rule *a,
+				const struct egress_rule *b);
+
+#endif /* _NF_EGRESS_RULESET_H */

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Built-in self-tests, run at load time with `insmod nf_egress.ko selftest=1`
+ * (the module refuses to load if one fails).
+ *
+ * The main test drives one rule table through thousands of random inserts,
+ * deletes and lookups and checks every answer against a naive model: a
+ * plain array of rules, scanned in full, with its own prefix comparison.
+ * Addresses are drawn from a few small ranges and prefix lengths from a
+ * short list, so rules overlap and nest the way real allowlists do.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
+
+#include <linux/in.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include <linux/nf_egress.h>
+
+#include "policy.h"
+#include "selftest.h"
+
+static bool egress_selftest_enabled;
+module_param_named(selftest, egress_selftest_enabled, bool, 0444);
+MODULE_PARM_DESC(selftest, "Run the built-in self-tests at load time");
+
+#define EGRESS_SELFTEST_OPS 4000
+#define EGRESS_SELFTEST_MODEL_MAX 384
+
+struct egress_model {
+	struct egress_rule rules[EGRESS_SELFTEST_MODEL_MAX];
+	unsigned int count;
+	union nf_inet_addr bases[4];
+};
+
+static u32 egress_rand(u32 bound)
+{
+	return get_random_u32() % bound;
+}
+
+/* Bit-by-bit, independent of the masking code under test. */
+static bool egress_model_prefix_match(const struct egress_rule *rule,
+				      const union nf_inet_addr *addr)
+{
+	const u8 *a = (const u8 *)&rule->addr, *b = (const u8 *)addr;
+	unsigned int bit;
+
+	for (bit = 0; bit < rule->prefix_len; bit++) {
+		u8 mask = 0x80 >> (bit % 8);
+
+		if ((a[bit / 8] & mask) != (b[bit / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+static bool egress_model_l4_match(const struct egress_rule *rule,
+				  const struct egress_pkt *pkt)
+{
+	if (rule->proto && rule->proto != pkt->proto)
+		return false;
+	if (!rule->has_ports)
+		return true;
+	return pkt->has_port && pkt->dport >= rule->port_min &&
+	       pkt->dport <= rule->port_max;
+}
+
+/* Is @a a better (more specific, then older) match than @b? */
+static bool egress_model_better(const struct egress_rule *a,
+				const struct egress_rule *b)
+{
+	u32 wa = a->has_ports ? a->port_max - a->port_min : 65536;
+	u32 wb = b->has_ports ? b->port_max - b->port_min : 65536;
+
+	if (a->prefix_len != b->prefix_len)
+		return a->prefix_len > b->prefix_len;
+	if (!!a->proto != !!b->proto)
+		return a->proto;
+	if (wa != wb)
+		return wa < wb;
+	return a->id < b->id;
+}
+
+static const struct egress_rule *
+egress_model_lookup(const struct egress_model *model,
+		    const struct egress_pkt *pkt)
+{
+	const struct egress_rule *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < model->count; i++) {
+		const struct egress_rule *r = &model->rules[i];
+
+		if (r->family != pkt->family ||
+		    !egress_model_prefix_match(r, &pkt->daddr) ||
+		    !egress_model_l4_match(r, pkt))
+			continue;
+		if (!best || egress_model_better(r, best))
+			best = r;
+	}
+	return best;
+}
+
+static bool egress_model_has_same(const struct egress_model *model,
+				  const struct egress_rule *rule)
+{
+	unsigned int i;
+
+	for (i = 0; i < model->count; i++) {
+		const struct egress_rule *r = &model->rules[i];
+
+		if (r->family == rule->family &&
+		    r->prefix_len == rule->prefix_len &&
+		    !memcmp(&r->addr, &rule->addr, sizeof(r->addr)) &&
+		    r->proto == rule->proto && r->has_ports == rule->has_ports &&
+		    (!r->has_ports || (r->port_min == rule->port_min &&
+				       r->port_max == rule->port_max)))
+			return true;
+	}
+	return false;
+}
+
+static void egress_random_addr(const struct egress_model *model, u8 family,
+			       union nf_inet_addr *addr)
+{
+	unsigned int bytes = family == NFPROTO_IPV4 ? 4 : 16;
+	u8 *p = (u8 *)addr;
+	unsigned int i;
+
+	*addr = model->bases[egress_rand(ARRAY_SIZE(model->bases))];
+	/* Vary the low bits only, so prefixes of all lengths overlap. */
+	for (i = bytes - 3; i < bytes; i++)
+		p[i] = get_random_u32();
+	if (egress_rand(4) == 0)
+		p[bytes - 3] &= 0x0f;
+}
+
+static void egress_mask_naive(union nf_inet_addr *addr, unsigned int bits)
+{
+	u8 *p = (u8 *)addr;
+	unsigned int bit;
+
+	for (bit = bits; bit < 128; bit++)
+		p[bit / 8] &= ~(0x80 >> (bit % 8));
+}
+
+static void egress_random_rule(const struct egress_model *model, u8 family,
+			       struct egress_rule *rule)
+{
+	static const u8 v4_lens[] = { 0, 8, 16, 20, 24, 26, 28, 30, 32 };
+	static const u8 v6_lens[] = { 0, 32, 64, 96, 104, 112, 120, 126, 128 };
+	u8 icmp = family == NFPROTO_IPV4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	const u8 protos[] = { 0, 0, IPPROTO_TCP, IPPROTO_UDP, icmp };
+
+	memset(rule, 0, sizeof(*rule));
+	rule->family = family;
+	rule->prefix_len = family == NFPROTO_IPV4 ?
+		v4_lens[egress_rand(ARRAY_SIZE(v4_lens))] :
+		v6_lens[egress_rand(ARRAY_SIZE(v6_lens))];
+	egress_random_addr(model, family, &rule->addr);
+	egress_mask_naive(&rule->addr, rule->prefix_len);
+	rule->action = egress_rand(2);
+	rule->proto = protos[egress_rand(ARRAY_SIZE(protos))];
+	if (rule->proto != icmp && egress_rand(2)) {
+		rule->has_ports = 1;
+		rule->port_min = 5200 + egress_rand(16);
+		rule->port_max = rule->port_min + egress_rand(3) * egress_rand(8);
+	}
+}
+
+static void egress_random_pkt(const struct egress_model *model, u8 family,
+			      struct egress_pkt *pkt)
+{
+	u8 icmp = family == NFPROTO_IPV4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	const u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, icmp, IPPROTO_SCTP };
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->family = family;
+	egress_random_addr(model, family, &pkt->daddr);
+	pkt->proto = protos[egress_rand(ARRAY_SIZE(protos))];
+	if (pkt->proto != icmp) {
+		pkt->has_port = true;
+		pkt->dport = 5195 + egress_rand(40);
+	}
+}
+
+static int egress_selftest_ruleset_family(u8 family)
+{
+	struct egress_ruleset *rs;
+	struct egress_model *model;
+	unsigned int op, lookups = 0, hits = 0;
+	const char *reason;
+	int err;
+
+	rs = kmalloc(sizeof(*rs), GFP_KERNEL);
+	model = kzalloc(sizeof(*model), GFP_KERNEL);
+	if (!rs || !model) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (op = 0; op < ARRAY_SIZE(model->bases); op++)
+		get_random_bytes(&model->bases[op], sizeof(model->bases[op]));
+	err = egress_ruleset_init(rs);
+	if (err)
+		goto out_free;
+
+	for (op = 0; op < EGRESS_SELFTEST_OPS; op++) {
+		u32 dice = egress_rand(100);
+		struct egress_rule rule;
+		struct egress_pkt pkt;
+		u32 bad;
+
+		if (dice < 40 && model->count < EGRESS_SELFTEST_MODEL_MAX) {
+			bool dup;
+
+			egress_random_rule(model, family, &rule);
+			dup = egress_model_has_same(model, &rule);
+			rule.id = rs->next_id;
+			err = egress_ruleset_insert(rs, &rule, 1, &bad, &reason);
+			if (err != (dup ? -EEXIST : 0)) {
+				pr_err("insert: got %d, want %d (family %u)\n",
+				       err, dup ? -EEXIST : 0, family);
+				err = -EINVAL;
+				goto out_destroy;
+			}
+			if (!dup)
+				model->rules[model->count++] = rule;
+		} else if (dice < 55 && model->count) {
+			unsigned int victim = egress_rand(model->count);
+
+			err = egress_ruleset_delete(rs, model->rules[victim].id);
+			if (err) {
+				pr_err("delete of rule %u failed: %d\n",
+				       model->rules[victim].id, err);
+				goto out_destroy;
+			}
+			model->rules[victim] = model->rules[--model->count];
+		} else {
+			const struct egress_rule *got, *want;
+
+			egress_random_pkt(model, family, &pkt);
+			rcu_read_lock();
+			got = egress_ruleset_match(rs, &pkt);
+			want = egress_model_lookup(model, &pkt);
+			if ((got ? got->id : 0) != (want ? want->id : 0)) {
+				pr_err("lookup (family %u, proto %u, port %u): rule %u, model says %u\n",
+				       family, pkt.proto, pkt.dport,
+				       got ? got->id : 0, want ? want->id : 0);
+				rcu_read_unlock();
+				err = -EINVAL;
+				goto out_destroy;
+			}
+			rcu_read_unlock();
+			lookups++;
+			hits += !!want;
+		}
+		if (rs->count != model->count) {
+			pr_err("table holds %u rules, model %u\n", rs->count,
+			       model->count);
+			err = -EINVAL;
+			goto out_destroy;
+		}
+		cond_resched();
+	}
+
+	/* A batch with a duplicate inside is refused whole. */
+	if (model->count + 2 <= EGRESS_SELFTEST_MODEL_MAX) {
+		struct egress_rule batch[3];
+		u32 before = rs->count, bad = 0;
+
+		do {
+			egress_random_rule(model, family, &batch[0]);
+		} while (egress_model_has_same(model, &batch[0]));
+		do {
+			egress_random_rule(model, family, &batch[1]);
+		} while (egress_model_has_same(model, &batch[1]) ||
+			 !memcmp(&batch[1], &batch[0], sizeof(batch[0])));
+		batch[2] = batch[0];
+		err = egress_ruleset_insert(rs, batch, 3, &bad, &reason);
+		if (err != -EEXIST || bad != 2 || rs->count != before) {
+			pr_err("duplicate in batch: err %d, bad %u, %u rules (want %u)\n",
+			       err, bad, rs->count, before);
+			err = -EINVAL;
+			goto out_destroy;
+		}
+	}
+	pr_info("family %u: %u operations, %u lookups (%u matched), %u rules left: ok\n",
+		family, EGRESS_SELFTEST_OPS, lookups, hits, model->count);
+	err = 0;
+
+out_destroy:
+	egress_ruleset_destroy(rs);
+out_free:
+	kfree(model);
+	kfree(rs);
+	return err;
+}
+
+static int egress_selftest_paths(void)
+{
+	static const char *const good[] = {
+		"/", "/a", "/system.slice/nginx.service", "/a b/c",
+	};
+	static const char *const bad[] = {
+		"", "a", "//", "/a/", "/a//b", "/.", "/a/..", "/./a",
+	};
+	struct egress_path_names names;
+	const char *reason;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		if (egress_cgroup_path_validate(good[i], &reason)) {
+			pr_err("path '%s' refused: %s\n", good[i], reason);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (!egress_cgroup_path_validate(bad[i], &reason)) {
+			pr_err("path '%s' accepted\n", bad[i]);
+			return -EINVAL;
+		}
+	}
+	egress_path_names_from_path(&names, "/system.slice/nginx.service");
+	if (names.levels != 3 || names.len[1] != 12 ||
+	    memcmp(names.name[2], "nginx.service", 13)) {
+		pr_err("path split wrong\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int egress_selftest_run(void)
+{
+	int err;
+
+	if (!egress_selftest_enabled)
+		return 0;
+	err = egress_selftest_paths();
+	if (!err)
+		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
+	if (!err)
+		err = egress_selftest_ruleset_family(NFPROTO_IPV6);
+	if (err) {
+		pr_err("FAILED (%d)\n", err);
+		return err;
+	}
+	pr_info("all passed\n");
+	return 0;
+}
