@@ -20,6 +20,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "cache.h"
 #include "hook.h"
 #include "policy.h"
 
@@ -114,32 +115,16 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 		egress_pkt_read_port(pkt, skb, thoff);
 }
 
-static void egress_names_from_cgroup(struct egress_path_names *names,
-				     const struct cgroup *cgrp, int max_depth)
-{
-	unsigned int level;
-
-	names->name[0] = "";
-	names->len[0] = 0;
-	names->levels = min(cgrp->level, max_depth) + 1;
-	for (level = 1; level < names->levels; level++) {
-		const char *name = cgrp->ancestors[level]->kn->name;
-
-		names->name[level] = name;
-		names->len[level] = strlen(name);
-	}
-}
-
 static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	struct egress_decision decisions[EGRESS_POLICY_DEPTH_MAX + 1];
-	struct egress_path_names names;
+	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
+	u64 denied_by;
 	int max_depth;
 	bool allowed;
 
@@ -164,10 +149,12 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		egress_pkt_from_ipv4(&pkt, skb);
 	else
 		egress_pkt_from_ipv6(&pkt, skb);
-	egress_names_from_cgroup(&names, cgrp, max_depth);
+	n = egress_cache_policies(set, cgrp, max_depth, policies);
+	if (!n)
+		return NF_ACCEPT;
 
-	allowed = egress_decide(set, &names, &pkt, decisions, &n);
-	egress_charge(decisions, n, allowed, skb->len);
+	allowed = egress_decide(policies, n, &pkt, &denied_by, NULL);
+	egress_charge(policies, n, denied_by, allowed, skb->len);
 	return allowed ? NF_ACCEPT : egress_deny_verdict(sk);
 }
 

@@ -774,12 +774,14 @@ cancel:
 static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
 	struct egress_decision decisions[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_path_names names;
 	struct egress_pkt pkt;
 	struct egress_set *set;
 	struct sk_buff *msg;
 	const char *path;
 	unsigned int n, i;
+	u64 denied_by;
 	bool allowed;
 	void *hdr;
 	int err;
@@ -804,7 +806,8 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&egress_config_mutex);
 	set = egress_live_set_locked();
 	rcu_read_lock();
-	allowed = egress_decide(set, &names, &pkt, decisions, &n);
+	n = egress_resolve(set, &names, policies);
+	allowed = egress_decide(policies, n, &pkt, &denied_by, decisions);
 	rcu_read_unlock();
 	err = nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, path) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation());

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "cache.h"
 #include "policy.h"
 
 #define EGRESS_PATH_HASH_ROOT 0x6e666567U
@@ -51,6 +52,18 @@ void egress_set_changed(struct egress_set *set)
 	/* Zero is never a generation, so a dump's cb->seq of 0 means "unset". */
 	if (++egress_generation_counter == 0)
 		egress_generation_counter = 1;
+}
+
+/*
+ * Which policies apply to which cgroup changed: cached resolutions are
+ * stale.  Release order: a reader that sees the new generation sees the
+ * new membership too.
+ */
+static void egress_set_membership_changed(struct egress_set *set)
+{
+	/* Pairs with smp_load_acquire() in egress_cache_policies(). */
+	smp_store_release(&set->resolve_gen, set->resolve_gen + 1);
+	egress_set_changed(set);
 }
 
 static u32 egress_path_hash_step(u32 hash, const char *name, size_t len)
@@ -173,48 +186,62 @@ egress_set_lookup_level(struct egress_set *set,
 	return NULL;
 }
 
-bool egress_decide(struct egress_set *set,
-		   const struct egress_path_names *names,
-		   const struct egress_pkt *pkt,
-		   struct egress_decision out[EGRESS_POLICY_DEPTH_MAX + 1],
-		   unsigned int *n)
+unsigned int egress_resolve(struct egress_set *set,
+			    const struct egress_path_names *names,
+			    struct egress_policy **out)
 {
 	int max_level = min_t(int, names->levels - 1, READ_ONCE(set->max_depth));
 	u32 hash = EGRESS_PATH_HASH_ROOT;
-	bool allowed = true;
+	unsigned int n = 0;
 	int level;
 
-	*n = 0;
 	for (level = 0; level <= max_level; level++) {
-		struct egress_decision *d = &out[*n];
 		struct egress_policy *policy;
 
 		if (level)
 			hash = egress_path_hash_step(hash, names->name[level],
 						     names->len[level]);
 		policy = egress_set_lookup_level(set, names, level, hash);
-		if (!policy)
-			continue;
+		if (policy)
+			out[n++] = policy;
+	}
+	return n;
+}
 
-		d->policy = policy;
-		d->rule = egress_ruleset_match(&policy->rules, pkt);
-		d->allow = d->rule ?
-			d->rule->action == NF_EGRESS_VERDICT_ALLOW :
+bool egress_decide(struct egress_policy *const *policies, unsigned int n,
+		   const struct egress_pkt *pkt, u64 *denied_by,
+		   struct egress_decision *out)
+{
+	bool allowed = true;
+	unsigned int i;
+
+	*denied_by = 0;
+	for (i = 0; i < n; i++) {
+		struct egress_policy *policy = policies[i];
+		const struct egress_rule *rule;
+		bool allow;
+
+		rule = egress_ruleset_match(&policy->rules, pkt);
+		allow = rule ? rule->action == NF_EGRESS_VERDICT_ALLOW :
 			READ_ONCE(policy->default_verdict) == NF_EGRESS_VERDICT_ALLOW;
-		if (!d->allow && READ_ONCE(policy->mode) == NF_EGRESS_MODE_ENFORCE)
-			allowed = false;
-		(*n)++;
+		if (!allow) {
+			*denied_by |= BIT_ULL(i);
+			if (READ_ONCE(policy->mode) == NF_EGRESS_MODE_ENFORCE)
+				allowed = false;
+		}
+		if (out) {
+			out[i].policy = policy;
+			out[i].rule = rule;
+			out[i].allow = allow;
+		}
 	}
 	return allowed;
 }
 
-void egress_charge(const struct egress_decision *decisions, unsigned int n,
-		   bool allowed, unsigned int len)
+void egress_charge(struct egress_policy *const *policies, unsigned int n,
+		   u64 denied_by, bool allowed, unsigned int len)
 {
 	unsigned int i;
-
-	if (!n)
-		return;
 
 	/*
 	 * Every policy on the path sees the packet's final fate, so a parent's
@@ -224,8 +251,7 @@ void egress_charge(const struct egress_decision *decisions, unsigned int n,
 	 */
 	local_bh_disable();
 	for (i = 0; i < n; i++) {
-		const struct egress_decision *d = &decisions[i];
-		struct egress_counters *c = this_cpu_ptr(d->policy->stats->pcpu);
+		struct egress_counters *c = this_cpu_ptr(policies[i]->stats->pcpu);
 
 		u64_stats_update_begin(&c->syncp);
 		if (!allowed) {
@@ -234,8 +260,8 @@ void egress_charge(const struct egress_decision *decisions, unsigned int n,
 		} else {
 			u64_stats_inc(&c->allowed_packets);
 			u64_stats_add(&c->allowed_bytes, len);
-			/* Only an audit policy can say deny to a packet that left. */
-			if (!d->allow) {
+			/* Only an audit policy can deny a packet that left. */
+			if (denied_by & BIT_ULL(i)) {
 				u64_stats_inc(&c->would_deny_packets);
 				u64_stats_add(&c->would_deny_bytes, len);
 			}
@@ -375,7 +401,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	set->nr_policies++;
 	if (policy->depth > set->max_depth)
 		WRITE_ONCE(set->max_depth, policy->depth);
-	egress_set_changed(set);
+	egress_set_membership_changed(set);
 	*created = policy;
 	return 0;
 
@@ -401,7 +427,7 @@ static void egress_policy_unlink(struct egress_set *set,
 	list_del(&policy->list_node);
 	set->nr_policies--;
 	egress_set_max_depth_update(set);
-	egress_set_changed(set);
+	egress_set_membership_changed(set);
 }
 
 void egress_policy_delete(struct egress_set *set, struct egress_policy *policy)
@@ -485,6 +511,10 @@ static struct egress_set *egress_set_alloc(void)
 	set = kvzalloc(sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return NULL;
+	if (egress_cache_init(set)) {
+		kvfree(set);
+		return NULL;
+	}
 	INIT_LIST_HEAD(&set->policies);
 	set->max_depth = -1;
 	return set;
@@ -495,6 +525,7 @@ static void egress_set_free(struct egress_set *set)
 {
 	struct egress_policy *policy, *tmp;
 
+	egress_cache_destroy(set);
 	list_for_each_entry_safe(policy, tmp, &set->policies, list_node) {
 		egress_policy_free(policy);
 		cond_resched();

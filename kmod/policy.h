@@ -18,8 +18,10 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 
 #include <linux/nf_egress.h>
 
@@ -31,6 +33,7 @@
  * on the stack.  systemd's deepest paths are about five levels.
  */
 #define EGRESS_POLICY_DEPTH_MAX 32
+static_assert(EGRESS_POLICY_DEPTH_MAX < 64);	/* egress_decide()'s bitmap */
 
 /* Rules per policy and distinct class names per set. */
 #define EGRESS_POLICY_RULES_MAX BIT(22)
@@ -89,6 +92,10 @@ struct egress_set {
 	u32 nr_policies;
 	/* Deepest level with a policy, -1 for none; the packet path stops there. */
 	int max_depth;
+	/* Bumped when policies come or go; smp_load_acquire() to read. */
+	u32 resolve_gen;
+	struct rhashtable cache;	/* cache.c */
+	struct work_struct cache_flush;
 	u32 nr_classes;
 	char classes[EGRESS_SET_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
 };
@@ -162,18 +169,25 @@ void egress_counters_sum(const struct egress_policy *policy,
 			 struct egress_counters_sum *sum);
 
 /*
- * Judge @pkt sent from the cgroup whose path is @names, against @set.
- * Fills @out with every policy on the path, root first, and returns true
- * if the packet may leave.  The hook and EXPLAIN both decide here.
- * Caller holds rcu_read_lock() or egress_config_mutex.
+ * The policies on the path @names, root first, into @out (room for
+ * EGRESS_POLICY_DEPTH_MAX + 1); returns how many.  RCU or mutex held.
  */
-bool egress_decide(struct egress_set *set,
-		   const struct egress_path_names *names,
-		   const struct egress_pkt *pkt,
-		   struct egress_decision out[EGRESS_POLICY_DEPTH_MAX + 1],
-		   unsigned int *n);
+unsigned int egress_resolve(struct egress_set *set,
+			    const struct egress_path_names *names,
+			    struct egress_policy **out);
 
-void egress_charge(const struct egress_decision *decisions, unsigned int n,
-		   bool allowed, unsigned int len);
+/*
+ * Judge @pkt against @policies (from egress_resolve()) and return true if
+ * the packet may leave.  Bit i of *denied_by is set if policies[i] itself
+ * says deny (an audit policy says so without dropping).  @out, if not NULL,
+ * gets each policy's deciding rule.  The hook and EXPLAIN both decide here.
+ * Caller holds rcu_read_lock().
+ */
+bool egress_decide(struct egress_policy *const *policies, unsigned int n,
+		   const struct egress_pkt *pkt, u64 *denied_by,
+		   struct egress_decision *out);
+
+void egress_charge(struct egress_policy *const *policies, unsigned int n,
+		   u64 denied_by, bool allowed, unsigned int len);
 
 #endif /* _NF_EGRESS_POLICY_H */
