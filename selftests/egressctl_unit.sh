@@ -8,6 +8,7 @@
 #
 #   test_parse     path, CIDR, rule and number parsers, JSON and tables
 #   test_netlink   message parsing, ack/extack/dump handling, random input
+#   test_policyfile the policy file parser: errors, round trip, 200k rules
 #   test_cli.sh    exact usage errors, help, exit codes, module not loaded
 #   test_fake.sh   the whole CLI against an LD_PRELOAD stand-in kernel
 #                  (retries on NLM_F_DUMP_INTR and generation changes)
@@ -18,9 +19,9 @@
 source "$(dirname "$0")/lib.sh"
 
 CTL_DIR=$NF_EGRESS_SRC/tools/egressctl
-SUITES=(test_parse test_netlink test_cli.sh test_fake.sh)
+SUITES=(test_parse test_netlink test_policyfile test_cli.sh test_fake.sh)
 
-for t in test_parse test_netlink egressctl fake_kernel.so; do
+for t in test_parse test_netlink test_policyfile egressctl fake_kernel.so; do
 	[ -x "$CTL_DIR/$t" ] || [ -f "$CTL_DIR/$t" ] ||
 		skip_all "$CTL_DIR/$t not built (make -C tools/egressctl test-progs)"
 done

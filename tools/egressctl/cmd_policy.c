@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* egressctl policy add|del */
+/* egressctl policy add|set|del */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,8 +10,9 @@
 
 struct policy_opts {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
-	bool has_default;
+	bool has_default, has_mode;
 	uint8_t default_verdict;
+	uint8_t mode;
 };
 
 /*
@@ -24,17 +25,27 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 	int i;
 
 	for (i = 0; i < argc; i += 2) {
-		if (strcmp(argv[i], "default"))
+		bool is_mode = !strcmp(argv[i], "mode");
+		bool *has = is_mode ? &o->has_mode : &o->has_default;
+		const char *values = is_mode ? "'enforce' or 'audit'"
+					     : "'allow' or 'deny'";
+		int bad;
+
+		if (!is_mode && strcmp(argv[i], "default"))
 			return cmd_errorf(ctl, "unexpected argument '%.64s'",
 					  argv[i]);
-		if (o->has_default)
-			return cmd_errorf(ctl, "'default' given more than once");
+		if (*has)
+			return cmd_errorf(ctl, "'%s' given more than once",
+					  argv[i]);
 		if (i + 1 >= argc)
-			return cmd_errorf(ctl, "missing 'allow' or 'deny' after 'default'");
-		if (parse_verdict(argv[i + 1], &o->default_verdict))
-			return cmd_errorf(ctl, "expected 'allow' or 'deny' after 'default', got '%.64s'",
-					  argv[i + 1]);
-		o->has_default = true;
+			return cmd_errorf(ctl, "missing %s after '%s'", values,
+					  argv[i]);
+		bad = is_mode ? parse_mode(argv[i + 1], &o->mode)
+			      : parse_verdict(argv[i + 1], &o->default_verdict);
+		if (bad)
+			return cmd_errorf(ctl, "expected %s after '%s', got '%.64s'",
+					  values, argv[i], argv[i + 1]);
+		*has = true;
 	}
 	return 0;
 }
@@ -59,6 +70,40 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_NEW, 0);
 	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, o.path);
 	if (!err)
+		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
+					 o.default_verdict);
+	/* enforce is the kernel's default too; say it only when asked */
+	if (!err && o.has_mode)
+		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o.mode);
+	if (!err)
+		err = nl_request(ctl->nl, nlh, NULL, NULL);
+	if (err)
+		return report_nl_error(ctl, what, err);
+	return EXIT_OK;
+}
+
+/* policy set PATH [mode enforce|audit] [default allow|deny] */
+static int policy_set(struct egctl *ctl, int argc, char **argv)
+{
+	struct policy_opts o = { 0 };
+	char what[96];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (parse_path_arg(ctl, argc, argv, o.path) ||
+	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
+		return EXIT_FAIL;
+	if (!o.has_mode && !o.has_default)
+		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit' and/or 'default allow|deny'");
+	if (egctl_connect(ctl))
+		return EXIT_FAIL;
+
+	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, o.path);
+	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_SET, 0);
+	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, o.path);
+	if (!err && o.has_mode)
+		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o.mode);
+	if (!err && o.has_default)
 		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
 					 o.default_verdict);
 	if (!err)
@@ -91,8 +136,12 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 }
 
 const struct cmd policy_cmds[] = {
-	{ "add", policy_add, NULL, "policy add PATH [default allow|deny]",
-	  "create a policy (default deny)" },
+	{ "add", policy_add, NULL,
+	  "policy add PATH [mode enforce|audit] [default allow|deny]",
+	  "create a policy (mode enforce, default deny)" },
+	{ "set", policy_set, NULL,
+	  "policy set PATH [mode enforce|audit] [default allow|deny]",
+	  "change a policy's mode and/or default, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },
 	{ NULL }

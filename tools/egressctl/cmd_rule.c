@@ -47,7 +47,7 @@ static int rule_add(struct egctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* rule del PATH ID | rule del PATH allow|deny to CIDR */
+/* rule del PATH ID | rule del PATH RULE-SPEC */
 static int rule_del(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
@@ -63,7 +63,7 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 	argc--;
 	argv++;
 	if (argc < 1)
-		return cmd_errorf(ctl, "missing rule ID or 'allow|deny to CIDR'");
+		return cmd_errorf(ctl, "missing rule ID or 'allow|deny ... to CIDR ...'");
 	if (is_rule_spec_start(argv[0])) {
 		if (rule_parse_spec(ctl, argc, argv, &spec))
 			return EXIT_FAIL;
@@ -72,7 +72,7 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 		if (check_no_more_args(ctl, argc - 1, argv + 1))
 			return EXIT_FAIL;
 	} else {
-		return cmd_errorf(ctl, "expected rule ID or 'allow|deny to CIDR', got '%.64s'",
+		return cmd_errorf(ctl, "expected rule ID or 'allow|deny ... to CIDR ...', got '%.64s'",
 				  argv[0]);
 	}
 	if (egctl_connect(ctl))
@@ -92,10 +92,12 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 }
 
 const struct cmd rule_cmds[] = {
-	{ "add", rule_add, NULL, "rule add PATH allow|deny to CIDR",
+	{ "add", rule_add, NULL,
+	  "rule add PATH allow|deny [[proto] PROTO] to CIDR [port N|N-M] [class NAME]",
 	  "add a rule to a policy" },
 	{ "del", rule_del, NULL,
-	  "rule del PATH ID\nrule del PATH allow|deny to CIDR",
+	  "rule del PATH ID\n"
+	  "rule del PATH allow|deny [[proto] PROTO] to CIDR [port N|N-M]",
 	  "delete a rule by id or by specification" },
 	{ NULL }
 };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* egressctl show [PATH], egressctl stats [PATH] */
+/* egressctl show [--config] [PATH], egressctl stats [PATH] */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "egressctl.h"
 #include "json.h"
 #include "msg.h"
+#include "policyfile.h"
 #include "table.h"
 
 struct rule_entry {
@@ -21,15 +22,18 @@ struct rule_entry {
 
 struct policy_entry {
 	char *path;
-	bool has_default;
+	bool has_default, has_mode;
 	uint8_t default_verdict;
+	uint8_t mode;
 	struct rule_entry *rules;	/* slice of show_state.rules */
 	size_t nrules;
 };
 
 struct stats_entry {
 	char *path;
-	struct egress_counter allowed, denied;
+	struct egress_counter allowed, denied, would_deny;
+	bool has_mode;
+	uint8_t mode;
 };
 
 /*
@@ -131,6 +135,8 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	p->has_default = m.has_default;
 	p->default_verdict = m.default_verdict;
+	p->has_mode = m.has_mode;
+	p->mode = m.mode;
 	return 0;
 }
 
@@ -178,6 +184,9 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	s->allowed = m.allowed;
 	s->denied = m.denied;
+	s->would_deny = m.would_deny;
+	s->has_mode = m.has_mode;
+	s->mode = m.mode;
 	return 0;
 }
 
@@ -287,6 +296,8 @@ static void show_print_json(const struct dump_state *st)
 
 		json_begin_object(&j);
 		json_kv_string(&j, "cgroup", pol->path);
+		if (pol->has_mode)
+			json_kv_string(&j, "mode", mode_name(pol->mode));
 		if (pol->has_default)
 			json_kv_string(&j, "default",
 				       verdict_name(pol->default_verdict));
@@ -299,10 +310,25 @@ static void show_print_json(const struct dump_state *st)
 			json_kv_u64(&j, "id", rule->id);
 			json_kv_string(&j, "action",
 				       verdict_name(rule->spec.action));
+			if (proto_name(rule->spec.proto))
+				json_kv_string(&j, "proto",
+					       proto_name(rule->spec.proto));
+			else
+				json_kv_u64(&j, "proto", rule->spec.proto);
 			if (rule->spec.fields & EGRESS_SPEC_TO) {
 				format_prefix(&rule->spec.to, cidr, sizeof(cidr));
 				json_kv_string(&j, "to", cidr);
 			}
+			if (rule->spec.fields & EGRESS_SPEC_PORT) {
+				json_key(&j, "ports");
+				json_begin_array(&j);
+				json_u64(&j, rule->spec.port_min);
+				json_u64(&j, rule->spec.port_max);
+				json_end_array(&j);
+			}
+			if (rule->spec.fields & EGRESS_SPEC_CLASS)
+				json_kv_string(&j, "class",
+					       rule->spec.class_name);
 			format_rule_spec(&rule->spec, text, sizeof(text));
 			json_kv_string(&j, "rule", text);
 			json_end_object(&j);
@@ -323,6 +349,8 @@ static void show_print_text(const struct dump_state *st)
 		const struct policy_entry *pol = &st->policies[p];
 
 		printf("policy %s", pol->path);
+		if (pol->has_mode)
+			printf(" mode %s", mode_name(pol->mode));
 		if (pol->has_default)
 			printf(" default %s", verdict_name(pol->default_verdict));
 		putchar('\n');
@@ -356,12 +384,54 @@ static int parse_optional_path(struct egctl *ctl, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * The live set in the policy file format: policies by path, rules by id
+ * (the order they were added in, so applying the output keeps it).
+ */
+static int show_print_config(const struct dump_state *st)
+{
+	struct pf_set set;
+	size_t p, r;
+	int err = 0;
+
+	pf_set_init(&set);
+	for (p = 0; p < st->npolicies && !err; p++) {
+		const struct policy_entry *pe = &st->policies[p];
+		struct pf_policy *pol;
+
+		pol = pf_set_add_policy(&set, pe->path,
+					pe->has_mode ? pe->mode : NF_EGRESS_MODE_ENFORCE,
+					pe->has_default ? pe->default_verdict
+							: NF_EGRESS_VERDICT_DENY);
+		if (!pol) {
+			err = -ENOMEM;
+			break;
+		}
+		for (r = 0; r < pe->nrules; r++)
+			if (pf_policy_add_rule(&set, pol, &pe->rules[r].spec)) {
+				err = -ENOMEM;
+				break;
+			}
+	}
+	/* st is sorted already; pf_format keeps the order */
+	if (!err && pf_format(stdout, &set))
+		err = -EBADMSG;
+	pf_set_free(&set);
+	return err;
+}
+
 int cmd_show(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
+	bool config = false;
 	int attempt, err = -EINTR;
 
+	if (argc > 0 && !strcmp(argv[0], "--config")) {
+		config = true;
+		argc--;
+		argv++;
+	}
 	if (parse_optional_path(ctl, argc, argv, path, &st.filter) ||
 	    egctl_connect(ctl))
 		return EXIT_FAIL;
@@ -379,11 +449,19 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 	}
 
 	attach_rules(&st);
-	if (ctl->json)
+	err = 0;
+	if (config)
+		err = show_print_config(&st);
+	else if (ctl->json)
 		show_print_json(&st);
 	else
 		show_print_text(&st);
 	dump_state_free(&st);
+	if (err == -EBADMSG)
+		return errorf("%s: the kernel reported a rule that cannot be written as text",
+			      what);
+	if (err)
+		return errorf("%s: %s", what, strerror(-err));
 	return EXIT_OK;
 }
 
@@ -412,6 +490,8 @@ static void stats_print_json(const struct dump_state *st)
 
 		json_begin_object(&j);
 		json_kv_string(&j, "cgroup", s->path);
+		if (s->has_mode)
+			json_kv_string(&j, "mode", mode_name(s->mode));
 		json_key(&j, "allowed");
 		json_begin_object(&j);
 		json_kv_u64(&j, "packets", s->allowed.packets);
@@ -421,6 +501,11 @@ static void stats_print_json(const struct dump_state *st)
 		json_begin_object(&j);
 		json_kv_u64(&j, "packets", s->denied.packets);
 		json_kv_u64(&j, "bytes", s->denied.bytes);
+		json_end_object(&j);
+		json_key(&j, "would_deny");
+		json_begin_object(&j);
+		json_kv_u64(&j, "packets", s->would_deny.packets);
+		json_kv_u64(&j, "bytes", s->would_deny.bytes);
 		json_end_object(&j);
 		json_end_object(&j);
 	}
@@ -432,23 +517,27 @@ static int stats_print_text(const struct dump_state *st)
 {
 	static const char *const headers[] = {
 		"CGROUP", "ALLOWED_PKTS", "ALLOWED_BYTES",
-		"DENIED_PKTS", "DENIED_BYTES",
+		"DENIED_PKTS", "DENIED_BYTES", "WOULD_DENY_PKTS",
+		"WOULD_DENY_BYTES",
 	};
-	static const bool numeric[] = { false, true, true, true, true };
+	static const bool numeric[] = { false, true, true, true, true, true, true };
 	struct table t;
 	size_t i;
 
-	if (table_init(&t, 5, headers, numeric))
+	if (table_init(&t, 7, headers, numeric))
 		return -ENOMEM;
 	for (i = 0; i < st->nstats; i++) {
 		const struct stats_entry *s = &st->stats[i];
-		char num[4][24];
-		const char *row[5] = { s->path, num[0], num[1], num[2], num[3] };
+		char num[6][24];
+		const char *row[7] = { s->path, num[0], num[1], num[2], num[3],
+				       num[4], num[5] };
 
 		snprintf(num[0], sizeof(num[0]), "%" PRIu64, s->allowed.packets);
 		snprintf(num[1], sizeof(num[1]), "%" PRIu64, s->allowed.bytes);
 		snprintf(num[2], sizeof(num[2]), "%" PRIu64, s->denied.packets);
 		snprintf(num[3], sizeof(num[3]), "%" PRIu64, s->denied.bytes);
+		snprintf(num[4], sizeof(num[4]), "%" PRIu64, s->would_deny.packets);
+		snprintf(num[5], sizeof(num[5]), "%" PRIu64, s->would_deny.bytes);
 		if (table_add_row(&t, row)) {
 			table_free(&t);
 			return -ENOMEM;

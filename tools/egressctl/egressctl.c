@@ -20,10 +20,16 @@ static const struct cmd top_cmds[] = {
 	  "show egressctl and module versions" },
 	{ "policy", NULL, policy_cmds, NULL, "manage policies" },
 	{ "rule", NULL, rule_cmds, NULL, "manage rules of a policy" },
-	{ "show", cmd_show, NULL, "show [PATH]",
-	  "list policies with their rules" },
+	{ "show", cmd_show, NULL, "show [PATH]\nshow --config [PATH]",
+	  "list policies with their rules, or print them as a policy file" },
 	{ "stats", cmd_stats, NULL, "stats [PATH]",
 	  "show per-policy counters" },
+	{ "apply", cmd_apply, NULL, "apply -f FILE",
+	  "replace the whole policy set with FILE's, atomically" },
+	{ "check", cmd_check, NULL, "check -f FILE",
+	  "validate a policy file without applying it" },
+	{ "explain", cmd_explain, NULL, "explain PATH DST [proto PROTO] [port N]",
+	  "show how the policies decide a packet from PATH to DST" },
 	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
 	{ NULL }
 };
@@ -192,7 +198,8 @@ static void print_help(FILE *out)
 		"\n"
 		"PATH is a cgroup v2 path such as /system.slice/foo.service (\"/\" is the root).\n"
 		"CIDR is an IPv4 or IPv6 prefix (10.99.0.0/24, 2001:db8::/32); a bare\n"
-		"address means a single host.\n"
+		"address means a single host.  PROTO is tcp, udp, sctp, icmp, icmpv6 or any.\n"
+		"FILE is a policy file (see egressctl(8)); '-' reads standard input.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json     print JSON instead of text\n"

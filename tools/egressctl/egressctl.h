@@ -49,6 +49,9 @@ extern const struct cmd rule_cmds[];
 int cmd_version(struct egctl *ctl, int argc, char **argv);
 int cmd_show(struct egctl *ctl, int argc, char **argv);
 int cmd_stats(struct egctl *ctl, int argc, char **argv);
+int cmd_apply(struct egctl *ctl, int argc, char **argv);
+int cmd_check(struct egctl *ctl, int argc, char **argv);
+int cmd_explain(struct egctl *ctl, int argc, char **argv);
 
 /* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
 int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

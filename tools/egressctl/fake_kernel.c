@@ -4,7 +4,8 @@
  * end on a host without the module.  Built as an LD_PRELOAD library that
  * replaces libmnl's socket calls: requests egressctl sends are answered
  * from a small policy table kept in the file $FAKE_NF_EGRESS_STATE, the
- * way the UAPI header describes the kernel's behaviour.
+ * way the UAPI header and the contract describe the kernel's behaviour
+ * (strict flags, staged sets for apply, multi-rule RULE_NEW, EXPLAIN).
  *
  * Knobs (environment):
  *   FAKE_NF_EGRESS_STATE  state file (required)
@@ -12,10 +13,17 @@
  *   FAKE_EPERM=1          admin commands fail with bare EPERM
  *   FAKE_INTR=N           the first N dumps are flagged NLM_F_DUMP_INTR
  *   FAKE_GEN_BUMP=N       the first N RULE_GET dumps report a newer generation
+ *   FAKE_BUSY=1           APPLY_BEGIN fails with EBUSY (another apply runs)
+ *   FAKE_MAX_RULES=N      a policy holds at most N rules (ENOSPC, extack
+ *                         message and offset of the first rule over)
+ *   FAKE_LOG=FILE         append one line per sendto and per request
+ *   FAKE_NO_DUPCHECK=1    skip the (quadratic) duplicate rule check, for
+ *                         timing big applies
  *
  * This is test scaffolding only; it is never linked into egressctl.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,29 +37,33 @@
 
 #define FAKE_FAMILY	0x2a
 #define FAKE_PORTID	4242
-#define MAXP		64
-#define MAXR		256
 
 struct fpolicy {
-	char path[NF_EGRESS_CGROUP_PATH_MAX];
-	uint8_t def;
-	uint64_t ap, ab, dp, db;
+	char *path;
+	uint8_t def, mode;
+	uint64_t ap, ab, dp, db, wp, wb;
 };
 
 struct frule {
-	char path[NF_EGRESS_CGROUP_PATH_MAX];
+	char *path;
 	uint32_t id;
 	struct egress_rule_spec spec;
 };
 
-static struct fpolicy pol[MAXP];
-static struct frule rul[MAXR];
-static int npol, nrul;
-static uint32_t generation = 1, next_id = 1;
+struct fset {
+	struct fpolicy *pol;
+	int npol, polcap;
+	struct frule *rul;
+	int nrul, rulcap;
+};
+
+static struct fset live, staged;
+static bool have_staged;
+static uint32_t generation = 1;
 static int intr_left = -1, bump_left = -1;
 
 /* replies waiting to be received */
-static char queue[1 << 20] __attribute__((aligned(8)));
+static char queue[1 << 22] __attribute__((aligned(8)));
 static size_t qhead, qtail;
 
 static const char *state_file(void)
@@ -65,44 +77,117 @@ static const char *state_file(void)
 	return f;
 }
 
+static int env_int(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? atoi(v) : 0;
+}
+
+static void flog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void flog(const char *fmt, ...)
+{
+	const char *name = getenv("FAKE_LOG");
+	va_list ap;
+	FILE *f;
+
+	if (!name || !(f = fopen(name, "a")))
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static void set_clear(struct fset *s)
+{
+	int i;
+
+	for (i = 0; i < s->npol; i++)
+		free(s->pol[i].path);
+	for (i = 0; i < s->nrul; i++)
+		free(s->rul[i].path);
+	free(s->pol);
+	free(s->rul);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct fpolicy *add_policy(struct fset *s, const char *path)
+{
+	struct fpolicy *p;
+
+	if (s->npol == s->polcap) {
+		s->polcap = s->polcap ? s->polcap * 2 : 16;
+		s->pol = realloc(s->pol, (size_t)s->polcap * sizeof(*p));
+	}
+	p = &s->pol[s->npol++];
+	memset(p, 0, sizeof(*p));
+	p->path = strdup(path);
+	return p;
+}
+
+static struct frule *add_rule(struct fset *s, const char *path, uint32_t id,
+			      const struct egress_rule_spec *spec)
+{
+	struct frule *r;
+
+	if (s->nrul == s->rulcap) {
+		s->rulcap = s->rulcap ? s->rulcap * 2 : 64;
+		s->rul = realloc(s->rul, (size_t)s->rulcap * sizeof(*r));
+	}
+	r = &s->rul[s->nrul++];
+	r->path = strdup(path);
+	r->id = id;
+	r->spec = *spec;
+	return r;
+}
+
 /*
  * State file lines:
- *   G generation next_id
- *   P path default ap ab dp db
- *   R path id allow|deny cidr
+ *   G generation
+ *   P path default mode ap ab dp db wp wb
+ *   R path id RULE-TEXT
  */
 static void load(void)
 {
-	char line[8192], path[4096], act[16], cidr[64];
+	static char line[16384];
+	char path[4096];
 	FILE *f = fopen(state_file(), "r");
 
-	npol = nrul = 0;
+	set_clear(&live);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		struct fpolicy *p;
-		struct frule *r;
-		unsigned int d;
+		struct egress_rule_spec spec;
+		unsigned int d, m, id;
+		char *argv[20], *tok;
+		int n = 0, off = 0;
 
+		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == 'G') {
-			sscanf(line, "G %u %u", &generation, &next_id);
-		} else if (line[0] == 'P' && npol < MAXP) {
-			p = &pol[npol];
-			if (sscanf(line, "P %4095s %u %lu %lu %lu %lu", p->path, &d,
-				   &p->ap, &p->ab, &p->dp, &p->db) >= 2) {
-				p->def = (uint8_t)d;
-				npol++;
-			}
-		} else if (line[0] == 'R' && nrul < MAXR) {
-			char *argv[3] = { act, (char *)"to", cidr };
+			sscanf(line, "G %u", &generation);
+		} else if (line[0] == 'P') {
+			uint64_t c[6] = { 0 };
 
-			r = &rul[nrul];
-			if (sscanf(line, "R %4095s %u %15s %63s", path, &r->id,
-				   act, cidr) == 4 &&
-			    parse_rule_spec(3, argv, &r->spec, NULL) == 0) {
-				strcpy(r->path, path);
-				nrul++;
+			if (sscanf(line, "P %4095s %u %u %lu %lu %lu %lu %lu %lu",
+				   path, &d, &m, &c[0], &c[1], &c[2], &c[3],
+				   &c[4], &c[5]) >= 3) {
+				p = add_policy(&live, path);
+				p->def = (uint8_t)d;
+				p->mode = (uint8_t)m;
+				p->ap = c[0]; p->ab = c[1]; p->dp = c[2];
+				p->db = c[3]; p->wp = c[4]; p->wb = c[5];
 			}
+		} else if (line[0] == 'R' &&
+			   sscanf(line, "R %4095s %u %n", path, &id, &off) >= 2 &&
+			   off > 0) {
+			for (tok = strtok(line + off, " "); tok && n < 20;
+			     tok = strtok(NULL, " "))
+				argv[n++] = tok;
+			if (parse_rule_spec(n, argv, &spec, NULL) == 0)
+				add_rule(&live, path, id, &spec);
 		}
 	}
 	fclose(f);
@@ -110,41 +195,54 @@ static void load(void)
 
 static void save(void)
 {
-	char cidr[EGRESS_CIDR_STRLEN];
+	char text[EGRESS_RULE_STRLEN];
 	FILE *f = fopen(state_file(), "w");
 	int i;
 
 	if (!f)
 		exit(98);
-	fprintf(f, "G %u %u\n", generation, next_id);
-	for (i = 0; i < npol; i++)
-		fprintf(f, "P %s %u %lu %lu %lu %lu\n", pol[i].path, pol[i].def,
-			pol[i].ap, pol[i].ab, pol[i].dp, pol[i].db);
-	for (i = 0; i < nrul; i++) {
-		format_prefix(&rul[i].spec.to, cidr, sizeof(cidr));
-		fprintf(f, "R %s %u %s %s\n", rul[i].path, rul[i].id,
-			verdict_name(rul[i].spec.action), cidr);
+	fprintf(f, "G %u\n", generation);
+	for (i = 0; i < live.npol; i++) {
+		struct fpolicy *p = &live.pol[i];
+
+		fprintf(f, "P %s %u %u %lu %lu %lu %lu %lu %lu\n", p->path,
+			p->def, p->mode, p->ap, p->ab, p->dp, p->db, p->wp, p->wb);
+	}
+	for (i = 0; i < live.nrul; i++) {
+		format_rule_spec(&live.rul[i].spec, text, sizeof(text));
+		fprintf(f, "R %s %u %s\n", live.rul[i].path, live.rul[i].id, text);
 	}
 	fclose(f);
 }
 
-static int find_policy(const char *path)
+static int find_policy(const struct fset *s, const char *path)
 {
 	int i;
 
-	for (i = 0; i < npol; i++)
-		if (!strcmp(pol[i].path, path))
+	for (i = 0; i < s->npol; i++)
+		if (!strcmp(s->pol[i].path, path))
 			return i;
 	return -1;
 }
 
-static int rule_count(const char *path)
+static int rule_count(const struct fset *s, const char *path)
 {
 	int i, n = 0;
 
-	for (i = 0; i < nrul; i++)
-		n += !strcmp(rul[i].path, path);
+	for (i = 0; i < s->nrul; i++)
+		n += !strcmp(s->rul[i].path, path);
 	return n;
+}
+
+static uint32_t next_rule_id(const struct fset *s, const char *path)
+{
+	uint32_t max = 0;
+	int i;
+
+	for (i = 0; i < s->nrul; i++)
+		if (!strcmp(s->rul[i].path, path) && s->rul[i].id > max)
+			max = s->rul[i].id;
+	return max + 1;
 }
 
 static struct nlmsghdr *qmsg(uint16_t type, uint32_t seq, uint16_t flags)
@@ -174,18 +272,27 @@ static struct nlmsghdr *qgenl(uint32_t seq, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
-/* ACK (err 0) or error, capped, with an optional extack message. */
-static void qack(const struct nlmsghdr *req, int err, const char *msg)
+/* ACK (err 0) or error, capped, with optional extack message and offset. */
+static void qack_offs(const struct nlmsghdr *req, int err, const char *msg,
+		      int offs)
 {
+	bool tlvs = msg || offs >= 0;
 	struct nlmsghdr *nlh = qmsg(NLMSG_ERROR, req->nlmsg_seq,
-				    NLM_F_CAPPED | (msg ? NLM_F_ACK_TLVS : 0));
+				    NLM_F_CAPPED | (tlvs ? NLM_F_ACK_TLVS : 0));
 	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 
 	e->error = err;
 	e->msg = *req;
 	if (msg)
 		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	if (offs >= 0)
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, (uint32_t)offs);
 	qcommit(nlh);
+}
+
+static void qack(const struct nlmsghdr *req, int err, const char *msg)
+{
+	qack_offs(req, err, msg, -1);
 }
 
 static void qdone(const struct nlmsghdr *req, int err, const char *msg)
@@ -202,7 +309,6 @@ static void qdone(const struct nlmsghdr *req, int err, const char *msg)
 
 struct req_attrs {
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
-	const struct nlattr *rtb[NF_EGRESS_RULE_A_MAX + 1];
 	bool bad;
 };
 
@@ -219,59 +325,96 @@ static int top_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int rule_cb(const struct nlattr *a, void *data)
+static int nest_cb(const struct nlattr *a, void *data)
 {
-	struct req_attrs *ra = data;
+	const struct nlattr **tb = data;
 	uint16_t t = mnl_attr_get_type(a);
 
-	if (t > NF_EGRESS_RULE_A_MAX) {
-		ra->bad = true;
-		return MNL_CB_OK;
-	}
-	ra->rtb[t] = a;
+	if (t > NF_EGRESS_RULE_A_MAX)
+		return MNL_CB_ERROR;
+	tb[t] = a;
 	return MNL_CB_OK;
 }
 
-/* The request's rule nest as a spec; false if malformed. */
-static bool req_spec(struct req_attrs *ra, struct egress_rule_spec *s)
+/*
+ * A rule nest as a spec; NULL on success, else the error message.  With
+ * need_match false only an id is required (RULE_DEL by id: *id set).
+ */
+static const char *nest_spec(const struct nlattr *nest,
+			     struct egress_rule_spec *s, uint32_t *id)
 {
-	const struct nlattr *addr = ra->rtb[NF_EGRESS_RULE_A_ADDR];
+	const struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1] = { 0 };
+	const struct nlattr *addr;
 
 	memset(s, 0, sizeof(*s));
-	if (!ra->rtb[NF_EGRESS_RULE_A_ACTION] || !ra->rtb[NF_EGRESS_RULE_A_FAMILY] ||
-	    !addr || !ra->rtb[NF_EGRESS_RULE_A_PREFIX_LEN] ||
-	    mnl_attr_validate(ra->rtb[NF_EGRESS_RULE_A_ACTION], MNL_TYPE_U8) ||
-	    mnl_attr_validate(ra->rtb[NF_EGRESS_RULE_A_FAMILY], MNL_TYPE_U8) ||
-	    mnl_attr_validate(ra->rtb[NF_EGRESS_RULE_A_PREFIX_LEN], MNL_TYPE_U8))
-		return false;
-	s->action = mnl_attr_get_u8(ra->rtb[NF_EGRESS_RULE_A_ACTION]);
-	s->to.family = mnl_attr_get_u8(ra->rtb[NF_EGRESS_RULE_A_FAMILY]);
-	s->to.prefix_len = mnl_attr_get_u8(ra->rtb[NF_EGRESS_RULE_A_PREFIX_LEN]);
+	if (mnl_attr_parse_nested(nest, nest_cb, tb) < 0)
+		return "nf_egress: bad rule attribute";
+	if (id && tb[NF_EGRESS_RULE_A_ID]) {
+		*id = mnl_attr_get_u32(tb[NF_EGRESS_RULE_A_ID]);
+		return NULL;
+	}
+	if (id)
+		*id = 0;
+	addr = tb[NF_EGRESS_RULE_A_ADDR];
+	if (!tb[NF_EGRESS_RULE_A_ACTION] || !tb[NF_EGRESS_RULE_A_FAMILY] ||
+	    !addr || !tb[NF_EGRESS_RULE_A_PREFIX_LEN])
+		return "nf_egress: incomplete rule";
+	s->action = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_ACTION]);
+	s->to.family = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_FAMILY]);
+	s->to.prefix_len = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_PREFIX_LEN]);
 	if (mnl_attr_get_payload_len(addr) != (s->to.family == AF_INET ? 4u : 16u))
-		return false;
+		return "nf_egress: bad address length";
 	memcpy(&s->to.addr, mnl_attr_get_payload(addr), mnl_attr_get_payload_len(addr));
 	s->fields = EGRESS_SPEC_TO;
-	return true;
+	if (tb[NF_EGRESS_RULE_A_PROTO]) {
+		s->proto = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_PROTO]);
+		if (!s->proto)
+			return "nf_egress: proto 0 must be left out";
+		s->fields |= EGRESS_SPEC_PROTO;
+	}
+	if (!tb[NF_EGRESS_RULE_A_PORT_MIN] != !tb[NF_EGRESS_RULE_A_PORT_MAX])
+		return "nf_egress: port range needs both ends";
+	if (tb[NF_EGRESS_RULE_A_PORT_MIN]) {
+		s->port_min = mnl_attr_get_u16(tb[NF_EGRESS_RULE_A_PORT_MIN]);
+		s->port_max = mnl_attr_get_u16(tb[NF_EGRESS_RULE_A_PORT_MAX]);
+		s->fields |= EGRESS_SPEC_PORT;
+		if (s->port_min > s->port_max)
+			return "nf_egress: bad port range";
+	}
+	if (tb[NF_EGRESS_RULE_A_CLASS]) {
+		const char *c = mnl_attr_get_str(tb[NF_EGRESS_RULE_A_CLASS]);
+
+		if (!valid_class_name(c))
+			return "nf_egress: bad class name";
+		strcpy(s->class_name, c);
+		s->fields |= EGRESS_SPEC_CLASS;
+	}
+	if (s->proto == IPPROTO_ICMP && s->to.family != AF_INET)
+		return "nf_egress: icmp needs an IPv4 prefix";
+	if (s->proto == IPPROTO_ICMPV6 && s->to.family != AF_INET6)
+		return "nf_egress: icmpv6 needs an IPv6 prefix";
+	return NULL;
 }
 
-static bool same_spec(const struct egress_rule_spec *a,
-		      const struct egress_rule_spec *b)
+static void put_rule(struct nlmsghdr *nlh, uint16_t type, const struct frule *r)
 {
-	return a->action == b->action && a->to.family == b->to.family &&
-	       a->to.prefix_len == b->to.prefix_len &&
-	       !memcmp(&a->to.addr, &b->to.addr, sizeof(a->to.addr));
-}
-
-static void put_rule(struct nlmsghdr *nlh, const struct frule *r)
-{
-	struct nlattr *n = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+	const struct egress_rule_spec *s = &r->spec;
 
 	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, r->id);
-	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, r->spec.action);
-	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, r->spec.to.family);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, s->action);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, s->to.family);
 	mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR,
-		     r->spec.to.family == AF_INET ? 4 : 16, &r->spec.to.addr);
-	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, r->spec.to.prefix_len);
+		     s->to.family == AF_INET ? 4 : 16, &s->to.addr);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, s->to.prefix_len);
+	if (s->proto)
+		mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PROTO, s->proto);
+	if (s->fields & EGRESS_SPEC_PORT) {
+		mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN, s->port_min);
+		mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MAX, s->port_max);
+	}
+	if (s->fields & EGRESS_SPEC_CLASS)
+		mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, s->class_name);
 	mnl_attr_nest_end(nlh, n);
 }
 
@@ -282,13 +425,6 @@ static void put_ctr(struct nlmsghdr *nlh, uint16_t type, uint64_t p, uint64_t b)
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, p);
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, b);
 	mnl_attr_nest_end(nlh, n);
-}
-
-static int env_int(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v ? atoi(v) : 0;
 }
 
 static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
@@ -308,7 +444,7 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 		intr_left--;
 		intr = NLM_F_DUMP_INTR;
 	}
-	if (filter && find_policy(filter) < 0 && cmd != NF_EGRESS_CMD_POLICY_GET) {
+	if (filter && find_policy(&live, filter) < 0 && cmd != NF_EGRESS_CMD_POLICY_GET) {
 		qdone(req, -ENOENT, "nf_egress: no policy for this cgroup path");
 		return;
 	}
@@ -319,46 +455,51 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 	switch (cmd) {
 	case NF_EGRESS_CMD_POLICY_GET:
 		/* reverse order: the client must sort */
-		for (i = npol - 1; i >= 0; i--) {
+		for (i = live.npol - 1; i >= 0; i--) {
 			struct nlmsghdr *nlh = qgenl(req->nlmsg_seq, FAKE_FAMILY,
 						     NLM_F_MULTI | intr, cmd);
 
 			intr = 0;
-			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, pol[i].path);
-			mnl_attr_put_u8(nlh, NF_EGRESS_A_DEFAULT, pol[i].def);
+			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, live.pol[i].path);
+			mnl_attr_put_u8(nlh, NF_EGRESS_A_DEFAULT, live.pol[i].def);
+			mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, live.pol[i].mode);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_COUNT,
-					 (uint32_t)rule_count(pol[i].path));
+					 (uint32_t)rule_count(&live, live.pol[i].path));
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
 			mnl_attr_put_u32(nlh, 250, 1);	/* from the future */
 			qcommit(nlh);
 		}
 		break;
 	case NF_EGRESS_CMD_RULE_GET:
-		for (i = nrul - 1; i >= 0; i--) {
+		for (i = live.nrul - 1; i >= 0; i--) {
 			struct nlmsghdr *nlh;
 
-			if (filter && strcmp(filter, rul[i].path))
+			if (filter && strcmp(filter, live.rul[i].path))
 				continue;
+			/* keep the queue bounded: the client reads as we go */
 			nlh = qgenl(req->nlmsg_seq, FAKE_FAMILY, NLM_F_MULTI | intr, cmd);
 			intr = 0;
-			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, rul[i].path);
+			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, live.rul[i].path);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
-			put_rule(nlh, &rul[i]);
+			put_rule(nlh, NF_EGRESS_A_RULE, &live.rul[i]);
 			qcommit(nlh);
 		}
 		break;
 	case NF_EGRESS_CMD_STATS_GET:
-		for (i = 0; i < npol; i++) {
+		for (i = 0; i < live.npol; i++) {
+			struct fpolicy *p = &live.pol[i];
 			struct nlmsghdr *nlh;
 
-			if (filter && strcmp(filter, pol[i].path))
+			if (filter && strcmp(filter, p->path))
 				continue;
 			nlh = qgenl(req->nlmsg_seq, FAKE_FAMILY, NLM_F_MULTI | intr, cmd);
 			intr = 0;
-			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, pol[i].path);
+			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, p->path);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
-			put_ctr(nlh, NF_EGRESS_A_STATS_ALLOWED, pol[i].ap, pol[i].ab);
-			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, pol[i].dp, pol[i].db);
+			mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, p->mode);
+			put_ctr(nlh, NF_EGRESS_A_STATS_ALLOWED, p->ap, p->ab);
+			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, p->dp, p->db);
+			put_ctr(nlh, NF_EGRESS_A_STATS_WOULD_DENY, p->wp, p->wb);
 			qcommit(nlh);
 		}
 		break;
@@ -369,121 +510,359 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 	qdone(req, 0, NULL);
 }
 
+/* Is policy path pp on the way from the root to cgroup path cg? */
+static bool on_path(const char *pp, const char *cg)
+{
+	size_t n = strlen(pp);
+
+	if (!strcmp(pp, "/"))
+		return true;
+	return !strncmp(pp, cg, n) && (cg[n] == '\0' || cg[n] == '/');
+}
+
+static bool prefix_has(const struct egress_prefix *p, uint8_t family,
+		       const uint8_t *addr)
+{
+	struct egress_prefix a = *p;
+
+	if (p->family != family)
+		return false;
+	memcpy(a.addr.bytes, addr, family == AF_INET ? 4 : 16);
+	prefix_mask(&a);
+	return !memcmp(a.addr.bytes, p->addr.bytes, 16);
+}
+
+/* The deciding rule of policy path for the packet, by linear search. */
+static const struct frule *lookup(const char *path, uint8_t family,
+				  const uint8_t *addr, uint8_t proto,
+				  bool has_port, uint16_t port)
+{
+	const struct frule *best = NULL;
+	int i;
+
+	for (i = 0; i < live.nrul; i++) {
+		const struct frule *r = &live.rul[i];
+		const struct egress_rule_spec *s = &r->spec;
+		bool ports = s->fields & EGRESS_SPEC_PORT;
+
+		if (strcmp(r->path, path) || !prefix_has(&s->to, family, addr))
+			continue;
+		if (s->proto && s->proto != proto)
+			continue;
+		if (ports && (!has_port || port < s->port_min || port > s->port_max ||
+			      !(proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+				proto == IPPROTO_SCTP)))
+			continue;
+		if (best) {
+			const struct egress_rule_spec *b = &best->spec;
+			unsigned int bw = b->fields & EGRESS_SPEC_PORT ?
+					  b->port_max - b->port_min : 65536;
+			unsigned int sw = ports ? s->port_max - s->port_min : 65536;
+
+			if (s->to.prefix_len != b->to.prefix_len) {
+				if (s->to.prefix_len < b->to.prefix_len)
+					continue;
+			} else if (!!s->proto != !!b->proto) {
+				if (!s->proto)
+					continue;
+			} else if (sw >= bw) {
+				continue;
+			}
+		}
+		best = r;
+	}
+	return best;
+}
+
+static int cmp_depth(const void *a, const void *b)
+{
+	const struct fpolicy *const *x = a, *const *y = b;
+
+	return (int)strlen((*x)->path) - (int)strlen((*y)->path);
+}
+
+static void handle_explain(const struct nlmsghdr *req, const char *path,
+			   struct req_attrs *ra)
+{
+	const struct nlattr *tb[NF_EGRESS_EXPLAIN_A_MAX + 1] = { 0 };
+	const struct nlattr *pkt = ra->tb[NF_EGRESS_A_EXPLAIN_PACKET], *a;
+	struct fpolicy *levels[64];
+	uint8_t family, proto = 0, addr[16] = { 0 };
+	bool has_port = false, deny = false;
+	uint16_t port = 0;
+	struct nlmsghdr *nlh;
+	int i, n = 0;
+
+	if (!pkt) {
+		qack(req, -EINVAL, "nf_egress: missing packet");
+		return;
+	}
+	mnl_attr_for_each_nested(a, pkt)
+		if (mnl_attr_get_type(a) <= NF_EGRESS_EXPLAIN_A_MAX)
+			tb[mnl_attr_get_type(a)] = a;
+	if (!tb[NF_EGRESS_EXPLAIN_A_FAMILY] || !tb[NF_EGRESS_EXPLAIN_A_ADDR]) {
+		qack(req, -EINVAL, "nf_egress: packet needs family and address");
+		return;
+	}
+	family = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_FAMILY]);
+	if (mnl_attr_get_payload_len(tb[NF_EGRESS_EXPLAIN_A_ADDR]) !=
+	    (family == AF_INET ? 4u : 16u)) {
+		qack(req, -EINVAL, "nf_egress: bad packet address");
+		return;
+	}
+	memcpy(addr, mnl_attr_get_payload(tb[NF_EGRESS_EXPLAIN_A_ADDR]),
+	       family == AF_INET ? 4 : 16);
+	if (tb[NF_EGRESS_EXPLAIN_A_PROTO])
+		proto = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_PROTO]);
+	if (tb[NF_EGRESS_EXPLAIN_A_PORT]) {
+		has_port = true;
+		port = mnl_attr_get_u16(tb[NF_EGRESS_EXPLAIN_A_PORT]);
+	}
+
+	for (i = 0; i < live.npol && n < 64; i++)
+		if (on_path(live.pol[i].path, path))
+			levels[n++] = &live.pol[i];
+	qsort(levels, (size_t)n, sizeof(levels[0]), cmp_depth);
+
+	nlh = qgenl(req->nlmsg_seq, FAKE_FAMILY, 0, NF_EGRESS_CMD_EXPLAIN);
+	for (i = 0; i < n; i++) {
+		const struct frule *r = lookup(levels[i]->path, family, addr,
+					       proto, has_port, port);
+		uint8_t v = r ? r->spec.action : levels[i]->def;
+		struct nlattr *l = mnl_attr_nest_start(nlh, NF_EGRESS_A_EXPLAIN_LEVEL);
+
+		mnl_attr_put_strz(nlh, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, levels[i]->path);
+		mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_MODE, levels[i]->mode);
+		mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_VERDICT, v);
+		mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_DEFAULT, levels[i]->def);
+		if (r) {
+			mnl_attr_put_u32(nlh, NF_EGRESS_EXPLAIN_A_RULE_ID, r->id);
+			put_rule(nlh, NF_EGRESS_EXPLAIN_A_RULE, r);
+		}
+		mnl_attr_nest_end(nlh, l);
+		if (v == NF_EGRESS_VERDICT_DENY &&
+		    levels[i]->mode == NF_EGRESS_MODE_ENFORCE)
+			deny = true;
+	}
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT,
+			deny ? NF_EGRESS_VERDICT_DENY : NF_EGRESS_VERDICT_ALLOW);
+	qcommit(nlh);
+	qack(req, 0, NULL);
+}
+
+/* RULE_NEW: every NF_EGRESS_A_RULE nest, all or nothing. */
+static int handle_rule_new(const struct nlmsghdr *req, struct fset *s,
+			   const char *path)
+{
+	int max = env_int("FAKE_MAX_RULES");
+	bool dupcheck = !env_int("FAKE_NO_DUPCHECK");
+	int first = s->nrul, have = rule_count(s, path), added = 0, i;
+	uint32_t id = next_rule_id(s, path);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, req, GENL_HDRLEN) {
+		int offs = (int)((const char *)a - (const char *)req);
+		struct egress_rule_spec spec;
+		const char *msg;
+
+		if (mnl_attr_get_type(a) != NF_EGRESS_A_RULE)
+			continue;
+		msg = nest_spec(a, &spec, NULL);
+		if (!msg && max && have + added >= max)
+			msg = "nf_egress: too many rules in this policy";
+		if (!msg && dupcheck)
+			for (i = 0; i < s->nrul; i++)
+				if (!strcmp(s->rul[i].path, path) &&
+				    rule_spec_same_match(&s->rul[i].spec, &spec)) {
+					msg = "nf_egress: rule already exists";
+					break;
+				}
+		if (msg) {
+			int err = strstr(msg, "exists") ? -EEXIST :
+				  strstr(msg, "too many") ? -ENOSPC : -EINVAL;
+
+			/* all or nothing */
+			while (s->nrul > first)
+				free(s->rul[--s->nrul].path);
+			qack_offs(req, err, msg, offs);
+			return err;
+		}
+		add_rule(s, path, id++, &spec);
+		added++;
+	}
+	if (!added) {
+		qack(req, -EINVAL, "nf_egress: no rule given");
+		return -EINVAL;
+	}
+	qack(req, 0, NULL);
+	return 0;
+}
+
 static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 		      struct req_attrs *ra)
 {
 	const struct nlattr *pa = ra->tb[NF_EGRESS_A_CGROUP_PATH];
 	const char *path = pa ? mnl_attr_get_str(pa) : NULL;
+	bool is_staged = ra->tb[NF_EGRESS_A_STAGED] != NULL;
+	struct fset *s = is_staged ? &staged : &live;
 	struct egress_rule_spec spec;
-	uint16_t flags;
+	bool admin, changed = true;
+	struct fpolicy *pol;
 	struct nlmsghdr *nlh;
+	uint32_t id;
 	int p, i;
 
-	if (cmd != NF_EGRESS_CMD_GET_INFO && cmd != NF_EGRESS_CMD_POLICY_GET &&
-	    env_int("FAKE_EPERM")) {
+	admin = cmd != NF_EGRESS_CMD_GET_INFO && cmd != NF_EGRESS_CMD_POLICY_GET &&
+		cmd != NF_EGRESS_CMD_EXPLAIN;
+	if (admin && env_int("FAKE_EPERM")) {
 		qack(req, -EPERM, NULL);
 		return;
 	}
-	if (cmd != NF_EGRESS_CMD_GET_INFO &&
+	if (cmd != NF_EGRESS_CMD_GET_INFO && cmd != NF_EGRESS_CMD_APPLY_BEGIN &&
+	    cmd != NF_EGRESS_CMD_APPLY_COMMIT && cmd != NF_EGRESS_CMD_APPLY_ABORT &&
 	    (!pa || mnl_attr_validate(pa, MNL_TYPE_NUL_STRING))) {
 		qack(req, -EINVAL, "nf_egress: missing cgroup path");
 		return;
 	}
-	if (ra->tb[NF_EGRESS_A_RULE] &&
-	    mnl_attr_parse_nested(ra->tb[NF_EGRESS_A_RULE], rule_cb, ra) < 0) {
-		qack(req, -EINVAL, NULL);
+	if (is_staged && !have_staged) {
+		qack(req, -ENOENT, "nf_egress: no staged set (APPLY_BEGIN first)");
 		return;
 	}
-	p = path ? find_policy(path) : -1;
-
-	/* As genetlink does for strictly validated families (resv_start_op 0). */
-	flags = req->nlmsg_flags;
-	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
-		flags &= ~NLM_F_DUMP;
-	if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
-		qack(req, -EINVAL, "ambiguous or reserved bits set in nlmsg_flags");
-		return;
-	}
+	p = path ? find_policy(s, path) : -1;
 
 	switch (cmd) {
 	case NF_EGRESS_CMD_GET_INFO:
 		nlh = qgenl(req->nlmsg_seq, FAKE_FAMILY, 0, cmd);
 		mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0-fake");
 		mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, generation);
-		mnl_attr_put_u32(nlh, NF_EGRESS_A_POLICY_COUNT, (uint32_t)npol);
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_POLICY_COUNT, (uint32_t)live.npol);
 		qcommit(nlh);
+		changed = false;
 		break;
 	case NF_EGRESS_CMD_POLICY_NEW:
 		if (p >= 0) {
 			qack(req, -EEXIST, "nf_egress: policy already exists");
 			return;
 		}
-		memset(&pol[npol], 0, sizeof(pol[npol]));
-		strcpy(pol[npol].path, path);
-		pol[npol].def = ra->tb[NF_EGRESS_A_DEFAULT] ?
-				mnl_attr_get_u8(ra->tb[NF_EGRESS_A_DEFAULT]) : 0;
-		npol++;
+		pol = add_policy(s, path);
+		pol->def = ra->tb[NF_EGRESS_A_DEFAULT] ?
+			   mnl_attr_get_u8(ra->tb[NF_EGRESS_A_DEFAULT]) : 0;
+		pol->mode = ra->tb[NF_EGRESS_A_MODE] ?
+			    mnl_attr_get_u8(ra->tb[NF_EGRESS_A_MODE]) : 0;
+		changed = !is_staged;
+		break;
+	case NF_EGRESS_CMD_POLICY_SET:
+		if (p < 0) {
+			qack(req, -ENOENT, "nf_egress: no such policy");
+			return;
+		}
+		if (!ra->tb[NF_EGRESS_A_DEFAULT] && !ra->tb[NF_EGRESS_A_MODE]) {
+			qack(req, -EINVAL, "nf_egress: nothing to set");
+			return;
+		}
+		if (ra->tb[NF_EGRESS_A_DEFAULT])
+			s->pol[p].def = mnl_attr_get_u8(ra->tb[NF_EGRESS_A_DEFAULT]);
+		if (ra->tb[NF_EGRESS_A_MODE])
+			s->pol[p].mode = mnl_attr_get_u8(ra->tb[NF_EGRESS_A_MODE]);
 		break;
 	case NF_EGRESS_CMD_POLICY_DEL:
 		if (p < 0) {
 			qack(req, -ENOENT, "nf_egress: no such policy");
 			return;
 		}
-		pol[p] = pol[--npol];
-		for (i = 0; i < nrul; i++)
-			if (!strcmp(rul[i].path, path))
-				rul[i--] = rul[--nrul];
+		free(s->pol[p].path);
+		s->pol[p] = s->pol[--s->npol];
+		for (i = 0; i < s->nrul; i++)
+			if (!strcmp(s->rul[i].path, path)) {
+				free(s->rul[i].path);
+				s->rul[i--] = s->rul[--s->nrul];
+			}
 		break;
 	case NF_EGRESS_CMD_RULE_NEW:
 		if (p < 0) {
 			qack(req, -ENOENT, "nf_egress: no such policy");
 			return;
 		}
-		if (!req_spec(ra, &spec)) {
-			qack(req, -EINVAL, "nf_egress: bad rule");
-			return;
+		if (handle_rule_new(req, s, path) == 0 && !is_staged) {
+			generation++;
+			save();
 		}
-		for (i = 0; i < nrul; i++)
-			if (!strcmp(rul[i].path, path) && same_spec(&rul[i].spec, &spec)) {
-				qack(req, -EEXIST, "nf_egress: rule already exists");
-				return;
-			}
-		strcpy(rul[nrul].path, path);
-		rul[nrul].id = next_id++;
-		rul[nrul].spec = spec;
-		nrul++;
-		break;
-	case NF_EGRESS_CMD_RULE_DEL:
+		return;
+	case NF_EGRESS_CMD_RULE_DEL: {
+		const struct nlattr *nest = ra->tb[NF_EGRESS_A_RULE];
+		const char *msg;
+
 		if (p < 0) {
 			qack(req, -ENOENT, "nf_egress: no such policy");
 			return;
 		}
-		if (ra->rtb[NF_EGRESS_RULE_A_ID]) {
-			uint32_t id = mnl_attr_get_u32(ra->rtb[NF_EGRESS_RULE_A_ID]);
-
-			for (i = 0; i < nrul; i++)
-				if (!strcmp(rul[i].path, path) && rul[i].id == id)
-					break;
-		} else if (req_spec(ra, &spec)) {
-			for (i = 0; i < nrul; i++)
-				if (!strcmp(rul[i].path, path) &&
-				    same_spec(&rul[i].spec, &spec))
-					break;
-		} else {
-			qack(req, -EINVAL, "nf_egress: bad rule");
+		if (!nest || (msg = nest_spec(nest, &spec, &id))) {
+			qack(req, -EINVAL, nest ? msg : "nf_egress: missing rule");
 			return;
 		}
-		if (i == nrul) {
+		for (i = 0; i < s->nrul; i++)
+			if (!strcmp(s->rul[i].path, path) &&
+			    (id ? s->rul[i].id == id
+				: rule_spec_same_match(&s->rul[i].spec, &spec)))
+				break;
+		if (i == s->nrul) {
 			qack(req, -ENOENT, "nf_egress: no such rule");
 			return;
 		}
-		rul[i] = rul[--nrul];
+		free(s->rul[i].path);
+		/* keep id order: shift down */
+		memmove(&s->rul[i], &s->rul[i + 1],
+			(size_t)(s->nrul - i - 1) * sizeof(s->rul[0]));
+		s->nrul--;
 		break;
+	}
+	case NF_EGRESS_CMD_APPLY_BEGIN:
+		if (env_int("FAKE_BUSY") || have_staged) {
+			qack(req, -EBUSY, "nf_egress: another apply is in progress");
+			return;
+		}
+		set_clear(&staged);
+		have_staged = true;
+		changed = false;
+		break;
+	case NF_EGRESS_CMD_APPLY_ABORT:
+		if (!have_staged) {
+			qack(req, -ENOENT, "nf_egress: no staged set");
+			return;
+		}
+		set_clear(&staged);
+		have_staged = false;
+		changed = false;
+		break;
+	case NF_EGRESS_CMD_APPLY_COMMIT:
+		if (!have_staged) {
+			qack(req, -ENOENT, "nf_egress: no staged set");
+			return;
+		}
+		/* counters of paths in both sets are kept */
+		for (i = 0; i < staged.npol; i++) {
+			int old = find_policy(&live, staged.pol[i].path);
+
+			if (old >= 0) {
+				struct fpolicy *o = &live.pol[old], *n = &staged.pol[i];
+
+				n->ap = o->ap; n->ab = o->ab; n->dp = o->dp;
+				n->db = o->db; n->wp = o->wp; n->wb = o->wb;
+			}
+		}
+		set_clear(&live);
+		live = staged;
+		memset(&staged, 0, sizeof(staged));
+		have_staged = false;
+		break;
+	case NF_EGRESS_CMD_EXPLAIN:
+		handle_explain(req, path, ra);
+		return;
 	default:
 		qack(req, -EOPNOTSUPP, NULL);
 		return;
 	}
-	if (cmd != NF_EGRESS_CMD_GET_INFO) {
+	if (changed) {
 		generation++;
 		save();
 	}
@@ -494,6 +873,7 @@ static void handle(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
 	struct req_attrs ra;
+	uint16_t flags;
 
 	memset(&ra, 0, sizeof(ra));
 	mnl_attr_parse(req, GENL_HDRLEN, top_cb, &ra);
@@ -516,6 +896,16 @@ static void handle(const struct nlmsghdr *req)
 	}
 	if (req->nlmsg_type != FAKE_FAMILY) {
 		qack(req, -EINVAL, NULL);
+		return;
+	}
+	flog("cmd=%u flags=%#x len=%u\n", g->cmd, req->nlmsg_flags,
+	     req->nlmsg_len);
+	/* As genetlink does for strictly validated families (resv_start_op 0). */
+	flags = req->nlmsg_flags;
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
+		flags &= ~NLM_F_DUMP;
+	if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
+		qack(req, -EINVAL, "ambiguous or reserved bits set in nlmsg_flags");
 		return;
 	}
 	if (ra.bad) {
@@ -565,22 +955,41 @@ int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
 int mnl_socket_close(struct mnl_socket *nl)
 {
 	free(nl);
+	/* closing the socket drops its staged set */
+	set_clear(&staged);
+	have_staged = false;
 	return 0;
 }
 
+/* Several requests per sendto are handled in order, as genetlink does. */
 ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 			  size_t len)
 {
 	const struct nlmsghdr *req = buf;
+	int remaining = (int)len, n = 0;
 
 	(void)nl;
-	if (len < sizeof(*req) || req->nlmsg_len != len ||
-	    !(req->nlmsg_flags & NLM_F_REQUEST) ||
-	    mnl_nlmsg_get_payload_len(req) < GENL_HDRLEN) {
+	if (len > 212992 - 32) {	/* the default sk_sndbuf */
+		errno = EMSGSIZE;
+		return -1;
+	}
+	for (; mnl_nlmsg_ok(req, remaining); req = mnl_nlmsg_next(req, &remaining))
+		if (!(req->nlmsg_flags & NLM_F_REQUEST) ||
+		    mnl_nlmsg_get_payload_len(req) < GENL_HDRLEN) {
+			errno = EINVAL;
+			return -1;
+		}
+	if (remaining) {
 		errno = EINVAL;
 		return -1;
 	}
-	handle(req);
+	remaining = (int)len;
+	for (req = buf; mnl_nlmsg_ok(req, remaining);
+	     req = mnl_nlmsg_next(req, &remaining)) {
+		handle(req);
+		n++;
+	}
+	flog("sendto msgs=%d bytes=%zu\n", n, len);
 	return (ssize_t)len;
 }
 

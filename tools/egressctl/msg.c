@@ -21,28 +21,45 @@ struct attr_policy {
 };
 
 static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_VERSION]		= { MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_A_GENERATION]	= { MNL_TYPE_U32 },
-	[NF_EGRESS_A_POLICY_COUNT]	= { MNL_TYPE_U32 },
-	[NF_EGRESS_A_CGROUP_PATH]	= { MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_A_DEFAULT]		= { MNL_TYPE_U8 },
-	[NF_EGRESS_A_RULE_COUNT]	= { MNL_TYPE_U32 },
-	[NF_EGRESS_A_RULE]		= { MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_ALLOWED]	= { MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_DENIED]	= { MNL_TYPE_NESTED },
+	[NF_EGRESS_A_VERSION]		= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_A_GENERATION]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_POLICY_COUNT]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_A_DEFAULT]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_A_RULE_COUNT]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_RULE]		= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_ALLOWED]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_DENIED]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_MODE]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_A_STATS_WOULD_DENY]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_RULES_ADDED]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_VERDICT]		= { .type = MNL_TYPE_U8 },
 };
 
 static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
-	[NF_EGRESS_RULE_A_ID]		= { MNL_TYPE_U32 },
-	[NF_EGRESS_RULE_A_ACTION]	= { MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_FAMILY]	= { MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_ADDR]		= { MNL_TYPE_BINARY },
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_ID]		= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_RULE_A_ACTION]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_FAMILY]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_ADDR]		= { .type = MNL_TYPE_BINARY },
+	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_PROTO]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_RULE_A_PORT_MIN]	= { .type = MNL_TYPE_U16 },
+	[NF_EGRESS_RULE_A_PORT_MAX]	= { .type = MNL_TYPE_U16 },
+	[NF_EGRESS_RULE_A_CLASS]	= { .type = MNL_TYPE_NUL_STRING },
+};
+
+static const struct attr_policy explain_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
+	[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_EXPLAIN_A_MODE]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_EXPLAIN_A_RULE_ID]		= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_EXPLAIN_A_VERDICT]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_EXPLAIN_A_RULE]		= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_EXPLAIN_A_DEFAULT]		= { .type = MNL_TYPE_U8 },
 };
 
 static const struct attr_policy ctr_policy[NF_EGRESS_CTR_A_MAX + 1] = {
-	[NF_EGRESS_CTR_A_PACKETS]	= { MNL_TYPE_U64 },
-	[NF_EGRESS_CTR_A_BYTES]		= { MNL_TYPE_U64 },
+	[NF_EGRESS_CTR_A_PACKETS]	= { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_CTR_A_BYTES]		= { .type = MNL_TYPE_U64 },
 };
 
 struct attr_table {
@@ -136,22 +153,53 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 		m->has_rule_count = true;
 		m->rule_count = mnl_attr_get_u32(tb[NF_EGRESS_A_RULE_COUNT]);
 	}
+	if (tb[NF_EGRESS_A_MODE]) {
+		m->has_mode = true;
+		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
+	}
 	return 0;
 }
 
+/* id may be NULL: the rule of an EXPLAIN level need not carry one. */
 static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
 			    struct egress_rule_spec *spec)
 {
 	const struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
-	const struct nlattr *fam, *addr, *plen;
+	const struct nlattr *fam, *addr, *plen, *pmin, *pmax, *cls;
 
 	memset(spec, 0, sizeof(*spec));
 	if (parse_nested(nest, tb, rule_policy, NF_EGRESS_RULE_A_MAX))
 		return -EBADMSG;
-	if (!tb[NF_EGRESS_RULE_A_ID] || !tb[NF_EGRESS_RULE_A_ACTION])
+	if ((id && !tb[NF_EGRESS_RULE_A_ID]) || !tb[NF_EGRESS_RULE_A_ACTION])
 		return -EBADMSG;
-	*id = mnl_attr_get_u32(tb[NF_EGRESS_RULE_A_ID]);
+	if (id)
+		*id = mnl_attr_get_u32(tb[NF_EGRESS_RULE_A_ID]);
 	spec->action = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_ACTION]);
+
+	if (tb[NF_EGRESS_RULE_A_PROTO]) {
+		spec->proto = mnl_attr_get_u8(tb[NF_EGRESS_RULE_A_PROTO]);
+		if (spec->proto)
+			spec->fields |= EGRESS_SPEC_PROTO;
+	}
+	pmin = tb[NF_EGRESS_RULE_A_PORT_MIN];
+	pmax = tb[NF_EGRESS_RULE_A_PORT_MAX];
+	if (!pmin != !pmax)
+		return -EBADMSG;
+	if (pmin) {
+		spec->port_min = mnl_attr_get_u16(pmin);
+		spec->port_max = mnl_attr_get_u16(pmax);
+		if (spec->port_min > spec->port_max)
+			return -EBADMSG;
+		spec->fields |= EGRESS_SPEC_PORT;
+	}
+	cls = tb[NF_EGRESS_RULE_A_CLASS];
+	if (cls && mnl_attr_get_str(cls)[0]) {
+		if (mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX)
+			return -EBADMSG;
+		snprintf(spec->class_name, sizeof(spec->class_name), "%s",
+			 mnl_attr_get_str(cls));
+		spec->fields |= EGRESS_SPEC_CLASS;
+	}
 
 	/*
 	 * The destination is all-or-nothing: later rule kinds (protocol or
@@ -233,8 +281,71 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
 	}
 	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied))
+	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
+	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny))
 		return -EBADMSG;
+	if (tb[NF_EGRESS_A_MODE]) {
+		m->has_mode = true;
+		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
+	}
+	return 0;
+}
+
+static int decode_explain_level(const struct nlattr *nest,
+				struct egress_explain_level *l)
+{
+	const struct nlattr *tb[NF_EGRESS_EXPLAIN_A_MAX + 1];
+
+	memset(l, 0, sizeof(*l));
+	if (parse_nested(nest, tb, explain_policy, NF_EGRESS_EXPLAIN_A_MAX) ||
+	    !tb[NF_EGRESS_EXPLAIN_A_CGROUP_PATH] ||
+	    !tb[NF_EGRESS_EXPLAIN_A_VERDICT])
+		return -EBADMSG;
+	l->path = mnl_attr_get_str(tb[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]);
+	l->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_VERDICT]);
+	if (tb[NF_EGRESS_EXPLAIN_A_MODE]) {
+		l->has_mode = true;
+		l->mode = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_MODE]);
+	}
+	if (tb[NF_EGRESS_EXPLAIN_A_DEFAULT]) {
+		l->has_default = true;
+		l->default_verdict = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_DEFAULT]);
+	}
+	if (tb[NF_EGRESS_EXPLAIN_A_RULE_ID]) {
+		l->has_rule = true;
+		l->rule_id = mnl_attr_get_u32(tb[NF_EGRESS_EXPLAIN_A_RULE_ID]);
+		/* the nest is optional: the id alone still says which rule */
+		if (tb[NF_EGRESS_EXPLAIN_A_RULE] &&
+		    decode_rule_nest(tb[NF_EGRESS_EXPLAIN_A_RULE], NULL,
+				     &l->rule))
+			return -EBADMSG;
+		if (!tb[NF_EGRESS_EXPLAIN_A_RULE])
+			l->rule.action = l->verdict;
+	}
+	return 0;
+}
+
+int egress_decode_explain(const struct nlmsghdr *nlh,
+			  struct egress_explain_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+	const struct nlattr *attr;
+
+	m->nlevels = 0;
+	m->verdict = 0;
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_VERDICT])
+		return -EBADMSG;
+	m->verdict = mnl_attr_get_u8(tb[NF_EGRESS_A_VERDICT]);
+	/* repeated attribute: walk them all, in order (root first) */
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_EXPLAIN_LEVEL)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    m->nlevels >= EGRESS_EXPLAIN_MAX_LEVELS ||
+		    decode_explain_level(attr, &m->levels[m->nlevels]))
+			return -EBADMSG;
+		m->nlevels++;
+	}
 	return 0;
 }
 
@@ -273,6 +384,21 @@ int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 					   spec->to.prefix_len))
 			goto cancel;
 	}
+	/* any protocol: no attribute */
+	if (spec->proto &&
+	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RULE_A_PROTO,
+				   spec->proto))
+		goto cancel;
+	if ((spec->fields & EGRESS_SPEC_PORT) &&
+	    (!mnl_attr_put_u16_check(nlh, buflen, NF_EGRESS_RULE_A_PORT_MIN,
+				     spec->port_min) ||
+	     !mnl_attr_put_u16_check(nlh, buflen, NF_EGRESS_RULE_A_PORT_MAX,
+				     spec->port_max)))
+		goto cancel;
+	if ((spec->fields & EGRESS_SPEC_CLASS) && spec->class_name[0] &&
+	    !mnl_attr_put_strz_check(nlh, buflen, NF_EGRESS_RULE_A_CLASS,
+				     spec->class_name))
+		goto cancel;
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
 
@@ -296,6 +422,44 @@ int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id)
 	return 0;
 }
 
+int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode)
+{
+	return mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_A_MODE, mode) ?
+	       0 : -EMSGSIZE;
+}
+
+int egress_put_staged(struct nlmsghdr *nlh, size_t buflen)
+{
+	return mnl_attr_put_check(nlh, buflen, NF_EGRESS_A_STAGED, 0, NULL) ?
+	       0 : -EMSGSIZE;
+}
+
+int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
+		      const struct egress_packet *pkt)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen,
+					 NF_EGRESS_A_EXPLAIN_PACKET);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_EXPLAIN_A_FAMILY,
+				   pkt->family) ||
+	    !mnl_attr_put_check(nlh, buflen, NF_EGRESS_EXPLAIN_A_ADDR,
+				pkt->family == AF_INET ? 4 : 16, &pkt->addr) ||
+	    (pkt->has_proto &&
+	     !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_EXPLAIN_A_PROTO,
+				    pkt->proto)) ||
+	    (pkt->has_port &&
+	     !mnl_attr_put_u16_check(nlh, buflen, NF_EGRESS_EXPLAIN_A_PORT,
+				     pkt->port))) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return -EMSGSIZE;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
 static const char *const top_names[] = {
 	[NF_EGRESS_A_UNSPEC]		= "NF_EGRESS_A_UNSPEC",
 	[NF_EGRESS_A_PAD]		= "NF_EGRESS_A_PAD",
@@ -308,6 +472,13 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_RULE]		= "NF_EGRESS_A_RULE",
 	[NF_EGRESS_A_STATS_ALLOWED]	= "NF_EGRESS_A_STATS_ALLOWED",
 	[NF_EGRESS_A_STATS_DENIED]	= "NF_EGRESS_A_STATS_DENIED",
+	[NF_EGRESS_A_MODE]		= "NF_EGRESS_A_MODE",
+	[NF_EGRESS_A_STATS_WOULD_DENY]	= "NF_EGRESS_A_STATS_WOULD_DENY",
+	[NF_EGRESS_A_STAGED]		= "NF_EGRESS_A_STAGED",
+	[NF_EGRESS_A_RULES_ADDED]	= "NF_EGRESS_A_RULES_ADDED",
+	[NF_EGRESS_A_EXPLAIN_PACKET]	= "NF_EGRESS_A_EXPLAIN_PACKET",
+	[NF_EGRESS_A_EXPLAIN_LEVEL]	= "NF_EGRESS_A_EXPLAIN_LEVEL",
+	[NF_EGRESS_A_VERDICT]		= "NF_EGRESS_A_VERDICT",
 };
 
 static const char *const rule_names[] = {
@@ -318,6 +489,10 @@ static const char *const rule_names[] = {
 	[NF_EGRESS_RULE_A_FAMILY]	= "NF_EGRESS_RULE_A_FAMILY",
 	[NF_EGRESS_RULE_A_ADDR]		= "NF_EGRESS_RULE_A_ADDR",
 	[NF_EGRESS_RULE_A_PREFIX_LEN]	= "NF_EGRESS_RULE_A_PREFIX_LEN",
+	[NF_EGRESS_RULE_A_PROTO]	= "NF_EGRESS_RULE_A_PROTO",
+	[NF_EGRESS_RULE_A_PORT_MIN]	= "NF_EGRESS_RULE_A_PORT_MIN",
+	[NF_EGRESS_RULE_A_PORT_MAX]	= "NF_EGRESS_RULE_A_PORT_MAX",
+	[NF_EGRESS_RULE_A_CLASS]	= "NF_EGRESS_RULE_A_CLASS",
 };
 
 const char *egress_attr_name(uint16_t type)

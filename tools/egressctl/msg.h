@@ -28,9 +28,10 @@ struct egress_info_msg {
 
 struct egress_policy_msg {
 	const char *path;
-	bool has_generation, has_default, has_rule_count;
+	bool has_generation, has_default, has_rule_count, has_mode;
 	uint32_t generation;
 	uint8_t default_verdict;
+	uint8_t mode;
 	uint32_t rule_count;
 };
 
@@ -53,6 +54,28 @@ struct egress_stats_msg {
 	uint32_t generation;
 	struct egress_counter allowed;
 	struct egress_counter denied;
+	struct egress_counter would_deny;
+	bool has_mode;
+	uint8_t mode;
+};
+
+/* One policy level of an EXPLAIN reply. */
+struct egress_explain_level {
+	const char *path;
+	bool has_mode, has_default, has_rule;
+	uint8_t mode;
+	uint8_t verdict;		/* this policy's own verdict */
+	uint8_t default_verdict;
+	uint32_t rule_id;
+	struct egress_rule_spec rule;	/* valid with has_rule */
+};
+
+#define EGRESS_EXPLAIN_MAX_LEVELS	256
+
+struct egress_explain_msg {
+	uint8_t verdict;		/* final */
+	size_t nlevels;
+	struct egress_explain_level levels[EGRESS_EXPLAIN_MAX_LEVELS];
 };
 
 /* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
@@ -62,6 +85,9 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
 int egress_decode_stats(const struct nlmsghdr *nlh,
 			struct egress_stats_msg *m);
+/* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
+int egress_decode_explain(const struct nlmsghdr *nlh,
+			  struct egress_explain_msg *m);
 
 /* Encoders: 0, or -EMSGSIZE when buflen (the whole buffer) is too small. */
 int egress_put_path(struct nlmsghdr *nlh, size_t buflen, const char *path);
@@ -69,6 +95,10 @@ int egress_put_default(struct nlmsghdr *nlh, size_t buflen, uint8_t verdict);
 int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 			 const struct egress_rule_spec *spec);
 int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
+int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode);
+int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
+int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
+		      const struct egress_packet *pkt);
 
 /*
  * Name the attribute of request req at byte offset offs (from the start of

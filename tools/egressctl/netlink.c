@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -16,6 +17,7 @@
 int nl_open(struct nl_ctx *ctx)
 {
 	struct timeval tv = { .tv_sec = NL_RECV_TIMEOUT_SEC };
+	int sndbuf = 2 * NL_BATCH_BUF_SIZE;
 	int one = 1;
 	int err;
 
@@ -40,6 +42,13 @@ int nl_open(struct nl_ctx *ctx)
 	mnl_socket_setsockopt(ctx->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(ctx->sock), SOL_SOCKET, SO_RCVTIMEO,
 		   &tv, sizeof(tv));
+	/*
+	 * A pipelined batch (nl_batch) is one sendmsg of up to
+	 * NL_BATCH_BUF_SIZE bytes, which netlink refuses above sk_sndbuf; the
+	 * default (wmem_default, 208 KiB) is enough, this covers lowered ones.
+	 */
+	setsockopt(mnl_socket_get_fd(ctx->sock), SOL_SOCKET, SO_SNDBUF,
+		   &sndbuf, sizeof(sndbuf));
 	return 0;
 }
 
@@ -259,6 +268,144 @@ int nl_dump(struct nl_ctx *ctx, nl_build_cb build, nl_msg_cb cb,
 			return -EMSGSIZE;
 		err = nl_dump_once(ctx, nlh, cb, data);
 	}
+	return err;
+}
+
+int nl_batch_init(struct nl_batch *b, struct nl_ctx *ctx)
+{
+	memset(b, 0, sizeof(*b));
+	b->ctx = ctx;
+	b->buf = aligned_alloc(8, NL_BATCH_BUF_SIZE);
+	return b->buf ? 0 : -ENOMEM;
+}
+
+void nl_batch_free(struct nl_batch *b)
+{
+	free(b->buf);
+	free(b->err_msg);
+	b->buf = b->err_msg = NULL;
+}
+
+struct nlmsghdr *nl_batch_start(struct nl_batch *b, uint16_t family,
+				uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	if (b->error)
+		return NULL;
+	if (NL_BATCH_BUF_SIZE - b->len < NL_BATCH_MSG_MAX &&
+	    nl_batch_flush(b))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+void nl_batch_commit(struct nl_batch *b, struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_seq = ++b->ctx->seq;
+	nlh->nlmsg_pid = 0;
+	if (b->count == 0)
+		b->first_seq = nlh->nlmsg_seq;
+	b->count++;
+	b->len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/* The committed message of the batch with sequence number seq. */
+static const struct nlmsghdr *batch_msg(const struct nl_batch *b,
+					uint32_t seq)
+{
+	const struct nlmsghdr *nlh = (const void *)b->buf;
+	int remaining = (int)b->len;
+
+	for (; mnl_nlmsg_ok(nlh, remaining);
+	     nlh = mnl_nlmsg_next(nlh, &remaining))
+		if (nlh->nlmsg_seq == seq)
+			return nlh;
+	return NULL;
+}
+
+int nl_batch_flush(struct nl_batch *b)
+{
+	struct nl_ctx *ctx = b->ctx;
+	unsigned int acked = 0;
+	int err = 0;
+
+	if (b->error)
+		return b->error;
+	if (!b->count)
+		return 0;
+	memset(&ctx->ext, 0, sizeof(ctx->ext));
+	if (mnl_socket_sendto(ctx->sock, b->buf, b->len) < 0) {
+		err = -errno;
+		goto out;
+	}
+
+	while (acked < b->count) {
+		const struct nlmsghdr *nlh;
+		ssize_t n = mnl_socket_recvfrom(ctx->sock, ctx->recvbuf,
+						sizeof(ctx->recvbuf));
+		int remaining;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno == EAGAIN || errno == EWOULDBLOCK ?
+			      -ETIMEDOUT : -errno;
+			goto out;
+		}
+		nlh = (const void *)ctx->recvbuf;
+		remaining = (int)n;
+		for (; mnl_nlmsg_ok(nlh, remaining);
+		     nlh = mnl_nlmsg_next(nlh, &remaining)) {
+			const struct nlmsgerr *e;
+			uint32_t idx = nlh->nlmsg_seq - b->first_seq;
+
+			/* stale replies and replies that are not ACKs */
+			if (idx >= b->count ||
+			    !mnl_nlmsg_portid_ok(nlh, ctx->portid) ||
+			    nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			acked++;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+				if (!err)
+					err = -EBADMSG;
+				continue;
+			}
+			if (e->error == 0 || err)
+				continue;
+			err = e->error > 0 ? -EBADMSG : e->error;
+			ctx->ext.error = err;
+			nl_parse_ext_ack(nlh, &ctx->ext);
+			b->err_index = b->sent + idx;
+			b->has_err_offs = ctx->ext.has_offs;
+			b->err_offs = ctx->ext.offs;
+			{
+				const struct nlmsghdr *req =
+					batch_msg(b, nlh->nlmsg_seq);
+
+				free(b->err_msg);
+				b->err_msg = NULL;
+				if (req) {
+					b->err_msg = malloc(req->nlmsg_len);
+					if (b->err_msg)
+						memcpy(b->err_msg, req,
+						       req->nlmsg_len);
+				}
+			}
+		}
+	}
+out:
+	b->sent += b->count;
+	b->count = 0;
+	b->len = 0;
+	b->error = err;
 	return err;
 }
 

@@ -95,6 +95,47 @@ int nl_dump(struct nl_ctx *ctx, nl_build_cb build, nl_msg_cb cb,
 	    nl_reset_cb reset, void *data);
 
 /*
+ * Pipelined requests (egressctl apply): messages are built back to back in
+ * one buffer and sent with one sendmsg per flush, each with NLM_F_ACK; the
+ * flush then reads every ACK of the batch before returning, so the socket
+ * never holds more than one batch of ACKs and no error goes unnoticed.
+ * Generic netlink runs the messages of one sendmsg in order.
+ */
+#define NL_BATCH_MSG_MAX	32768	/* largest message we build */
+#define NL_BATCH_BUF_SIZE	(4 * NL_BATCH_MSG_MAX)
+
+struct nl_batch {
+	struct nl_ctx *ctx;
+	char *buf;			/* NL_BATCH_BUF_SIZE, 8-aligned */
+	size_t len;			/* bytes of committed messages */
+	unsigned int count;		/* messages in buf */
+	uint32_t first_seq;
+	unsigned long sent;		/* messages flushed before this batch */
+	/* the first failure, ctx->ext has the kernel's details */
+	int error;
+	unsigned long err_index;	/* index of the failed message (0-based, overall) */
+	bool has_err_offs;		/* err_offs valid (an attr of that message) */
+	uint32_t err_offs;
+	char *err_msg;			/* copy of the failed message, or NULL */
+};
+
+int nl_batch_init(struct nl_batch *b, struct nl_ctx *ctx);
+void nl_batch_free(struct nl_batch *b);
+
+/*
+ * Start a message in the batch (flushing first when the buffer could not
+ * hold another NL_BATCH_MSG_MAX bytes).  NULL when that flush failed
+ * (b->error).  Fill it with at most NL_BATCH_MSG_MAX bytes in total (pass
+ * that as buflen to the attribute writers), then nl_batch_commit it.
+ */
+struct nlmsghdr *nl_batch_start(struct nl_batch *b, uint16_t family,
+				uint8_t cmd, uint8_t version);
+void nl_batch_commit(struct nl_batch *b, struct nlmsghdr *nlh);
+
+/* Send what is pending and read its ACKs: 0 or the first error. */
+int nl_batch_flush(struct nl_batch *b);
+
+/*
  * State of one exchange while its replies are processed; exposed so the
  * reply processing can be unit-tested on handcrafted buffers.
  */

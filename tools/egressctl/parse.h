@@ -26,6 +26,12 @@ enum parse_error_kind {
 
 struct parse_error {
 	enum parse_error_kind kind;
+	/*
+	 * parse_rule_spec/parse_packet_spec: index of the word the error is
+	 * about, argc when something is missing at the end, -1 if unknown.
+	 * Lets the policy file parser point at a line and column.
+	 */
+	int word;
 	char msg[256];
 };
 
@@ -54,11 +60,14 @@ struct egress_prefix {
 /* Which optional parts of a rule spec were given (bit mask). */
 enum egress_spec_field {
 	EGRESS_SPEC_TO = 1u << 0,
-	/* later: EGRESS_SPEC_PROTO, EGRESS_SPEC_PORT, EGRESS_SPEC_CLASS */
+	EGRESS_SPEC_PROTO = 1u << 1,	/* given, possibly as "any" (0) */
+	EGRESS_SPEC_PORT = 1u << 2,
+	EGRESS_SPEC_CLASS = 1u << 3,
 };
 
 /*
- * A rule as written by the user: "allow|deny [KEYWORD VALUE]...".
+ * A rule as written by the user:
+ *   allow|deny [[proto] PROTO] to CIDR [port N|N-M] [class NAME]
  * New match keywords add a field here and a bit in egress_spec_field; the
  * parser, the formatter and the netlink encoder each grow one branch.
  */
@@ -66,6 +75,22 @@ struct egress_rule_spec {
 	uint8_t action;		/* enum nf_egress_verdict */
 	uint32_t fields;	/* enum egress_spec_field bits present */
 	struct egress_prefix to;
+	uint8_t proto;		/* IPPROTO_*, 0 = any */
+	uint16_t port_min, port_max;	/* valid with EGRESS_SPEC_PORT */
+	char class_name[NF_EGRESS_CLASS_NAME_MAX];	/* with EGRESS_SPEC_CLASS */
+};
+
+/* The packet of "explain PATH DST [proto P] [port N]". */
+struct egress_packet {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	} addr;
+	bool has_proto, has_port;
+	uint8_t proto;
+	uint16_t port;
 };
 
 /*
@@ -94,6 +119,32 @@ int parse_u32(const char *in, uint32_t *out);
 int parse_rule_spec(int argc, char **argv, struct egress_rule_spec *spec,
 		    struct parse_error *err);
 
+/*
+ * Do two rules collide (the kernel's -EEXIST): same destination prefix,
+ * protocol and port range, whatever their actions and classes.
+ */
+bool rule_spec_same_match(const struct egress_rule_spec *a,
+			  const struct egress_rule_spec *b);
+
+/* Hash of exactly what rule_spec_same_match compares. */
+uint64_t rule_spec_match_hash(const struct egress_rule_spec *s);
+
+/* "DST [proto P] [port N]": DST a bare IPv4 or IPv6 address. */
+int parse_packet_spec(int argc, char **argv, struct egress_packet *pkt,
+		      struct parse_error *err);
+
+/* "tcp" ... "any" -> IPPROTO_* (any = 0). */
+int parse_proto(const char *in, uint8_t *out);
+/* "tcp", ..., "any" for 0; NULL for a protocol without a name. */
+const char *proto_name(uint8_t proto);
+
+/* "enforce" / "audit" -> enum nf_egress_mode. */
+int parse_mode(const char *in, uint8_t *out);
+const char *mode_name(uint8_t mode);	/* "enforce", "audit", "?" */
+
+/* Class names: [A-Za-z0-9_.-]{1,31}. */
+bool valid_class_name(const char *s);
+
 /* Is the word the start of a rule spec (a verdict)? */
 bool is_rule_spec_start(const char *word);
 
@@ -102,7 +153,11 @@ const char *verdict_name(uint8_t verdict);	/* "allow", "deny", "?" */
 /* "10.99.0.0/24"; returns the snprintf-style length or -1. */
 int format_prefix(const struct egress_prefix *p, char *buf, size_t len);
 
-/* "allow to 10.99.0.0/24"; returns the snprintf-style length or -1. */
+/*
+ * Canonical text: "ACTION [PROTO] to CIDR [port N|N-M] [class NAME]",
+ * e.g. "allow tcp to 10.0.0.0/8 port 443 class internal"; the protocol is
+ * left out when it is any.  Returns the snprintf-style length or -1.
+ */
 int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
 		     size_t len);
 

@@ -53,10 +53,16 @@ expect_out 0 "^Usage: egressctl" -h
 expect_out 0 "^Usage: egressctl" --help
 expect_out 0 "^egressctl 0\.1\.0$" -V
 expect_out 0 "^egressctl 0\.1\.0$" --version
-expect_out 0 "policy add PATH \[default allow\|deny\]" policy help
+expect_out 0 "policy add PATH \[mode enforce\|audit\] \[default allow\|deny\]" policy help
+expect_out 0 "policy set PATH \[mode enforce\|audit\] \[default allow\|deny\]" policy help
 expect_out 0 "rule del PATH ID" rule help
 expect_out 0 "rule del PATH ID" help rule
-expect_out 0 "rule add PATH allow\|deny to CIDR" rule add help
+expect_out 0 "rule add PATH allow\|deny \[\[proto\] PROTO\] to CIDR \[port N\|N-M\] \[class NAME\]" rule add help
+expect_out 0 "show --config \[PATH\]" help
+expect_out 0 "apply -f FILE" help
+expect_out 0 "check -f FILE" help
+expect_out 0 "explain PATH DST \[proto PROTO\] \[port N\]" help
+expect_out 0 "explain PATH DST" explain help
 expect_out 0 "show \[PATH\]" show help
 expect_out 0 "stats \[PATH\]" stats --help
 expect_out 0 "^Usage:" version help
@@ -87,12 +93,66 @@ expect 1 "$E invalid CIDR '2001:db8::/129'" rule add /t1 deny to 2001:db8::/129
 expect 1 "$E invalid CIDR '10.0.0.0/'" rule add /t1 deny to 10.0.0.0/
 expect 1 "$E host bits set in 10.99.0.1/24 (did you mean 10.99.0.0/24?)" rule add /t1 allow to 10.99.0.1/24
 expect 1 "$E rule add: unexpected argument 'extra'" rule add /t1 allow to 10.0.0.0/8 extra
-expect 1 "$E rule del: missing rule ID or 'allow|deny to CIDR'" rule del /t1
-expect 1 "$E rule del: expected rule ID or 'allow|deny to CIDR', got 'x1'" rule del /t1 x1
-expect 1 "$E rule del: expected rule ID or 'allow|deny to CIDR', got '4294967296'" rule del /t1 4294967296
+expect 1 "$E rule del: missing rule ID or 'allow|deny ... to CIDR ...'" rule del /t1
+expect 1 "$E rule del: expected rule ID or 'allow|deny ... to CIDR ...', got 'x1'" rule del /t1 x1
+expect 1 "$E rule del: expected rule ID or 'allow|deny ... to CIDR ...', got '4294967296'" rule del /t1 4294967296
 expect 1 "$E rule del: unexpected argument '2'" rule del /t1 1 2
 expect 1 "$E rule del: missing CIDR after 'to'" rule del /t1 deny to
 expect 1 "$E show: unexpected argument '/b'" show /a /b
+expect 1 "$E show: unexpected argument '/b'" show --config /a /b
+
+# issue 3: modes, rule grammar, apply/check/explain arguments
+expect 1 "$E policy add: expected 'enforce' or 'audit' after 'mode', got 'strict'" policy add /t1 mode strict
+expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /t1 mode
+expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
+expect 1 "$E policy set: nothing to set: give 'mode enforce|audit' and/or 'default allow|deny'" policy set /t1
+expect 1 "$E policy set: missing cgroup PATH" policy set
+expect 1 "$E policy set: unexpected argument 'x'" policy set /t1 mode audit x
+expect 1 "$E invalid protocol 'gre' (tcp, udp, sctp, icmp, icmpv6 or any)" rule add /t1 allow proto gre to 10.0.0.0/8
+expect 1 "$E rule add: unexpected argument 'gre'" rule add /t1 allow gre to 10.0.0.0/8
+expect 1 "$E rule add: 'proto' given more than once" rule add /t1 allow tcp proto udp to 10.0.0.0/8
+expect 1 "$E invalid port '65536' (a number 0-65535 or a range N-M)" rule add /t1 allow tcp to 10.0.0.0/8 port 65536
+expect 1 "$E invalid port '1-2-3' (a number 0-65535 or a range N-M)" rule add /t1 allow tcp to 10.0.0.0/8 port 1-2-3
+expect 1 "$E invalid port '-5' (a number 0-65535 or a range N-M)" rule add /t1 allow tcp to 10.0.0.0/8 port -5
+expect 1 "$E invalid port range '443-80': 443 is above 80" rule add /t1 allow tcp to 10.0.0.0/8 port 443-80
+expect 1 "$E rule add: 'port' needs proto tcp, udp, sctp or any, not icmp" rule add /t1 allow icmp to 10.0.0.0/8 port 1
+expect 1 "$E rule add: 'port' needs proto tcp, udp, sctp or any, not icmpv6" rule add /t1 allow icmpv6 to 2001:db8::/32 port 1
+expect 1 "$E rule add: proto icmp needs an IPv4 destination (use icmpv6 for IPv6)" rule add /t1 allow icmp to 2001:db8::/32
+expect 1 "$E rule add: proto icmpv6 needs an IPv6 destination (use icmp for IPv4)" rule add /t1 allow proto icmpv6 to 10.0.0.0/8
+expect 1 "$E invalid class 'a b' (1-31 characters of A-Z a-z 0-9 _ . -)" rule add /t1 allow to 10.0.0.0/8 class "a b"
+expect 1 "$E rule add: missing NAME after 'class'" rule add /t1 allow to 10.0.0.0/8 class
+expect 1 "$E rule del: missing PORT after 'port'" rule del /t1 deny tcp to 10.0.0.0/8 port
+expect 1 "$E apply: missing '-f FILE'" apply
+expect 1 "$E apply: expected '-f FILE', got 'x.conf'" apply x.conf
+expect 1 "$E apply: missing FILE after '-f'" apply -f
+expect 1 "$E apply: unexpected argument 'y'" apply -f x y
+expect 1 "$E /nonexistent/x.conf: No such file or directory" apply -f /nonexistent/x.conf
+expect 1 "$E check: missing '-f FILE'" check
+expect 1 "$E explain: missing cgroup PATH" explain
+expect 1 "$E explain: missing destination address" explain /t1
+expect 1 "$E invalid address '10.0.0.0/8'" explain /t1 10.0.0.0/8
+expect 1 "$E explain: 'port' needs proto tcp, udp or sctp" explain /t1 10.0.0.1 port 80
+expect 1 "$E explain: 'port' needs proto tcp, udp or sctp" explain /t1 10.0.0.1 proto icmp port 80
+expect 1 "$E explain: proto icmp needs an IPv4 destination (use icmpv6 for IPv6)" explain /t1 2001:db8::1 proto icmp
+expect 1 "$E explain: unexpected argument 'to'" explain /t1 10.0.0.1 to 10.0.0.2
+expect 1 "$E explain: missing PORT after 'port'" explain /t1 10.0.0.1 proto tcp port
+expect 1 "$E invalid port '99999' (a number 0-65535)" explain /t1 10.0.0.1 proto tcp port 99999
+
+# policy files are checked before the module is needed
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+printf 'cgroup "/a" {\n\tallow to 10.0.0.0/8\n}\n' > "$T/bad.conf"
+expect 1 "$E $T/bad.conf:3:1: missing ';' before '}'" apply -f "$T/bad.conf"
+expect 1 "$E $T/bad.conf:3:1: missing ';' before '}'" check -f "$T/bad.conf"
+n=$((n + 1))
+err=$(printf 'cgroup "/a" {}\ncgroup "/a" {}\n' | "$EGRESSCTL" check -f - 2>&1 >/dev/null)
+if [[ "$err" == "$E <stdin>:2:1: duplicate cgroup \"/a\" (first at 1:1)" ]]; then
+	echo "ok $n - check -f - names standard input <stdin>"
+else
+	echo "not ok $n - check -f - names standard input <stdin>"
+	echo "#   got: $err"
+	failed=$((failed + 1))
+fi
 expect 1 "$E invalid cgroup path 'a': must start with '/'" stats a
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
@@ -102,11 +162,16 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 	for cmd in "show" "show /t1" "stats" "stats /" "policy add /t1" \
 		   "policy add /t1 default allow" "policy del /t1" \
 		   "rule add /t1 allow to 10.99.0.0/24" "rule del /t1 1" \
-		   "rule del /t1 deny to 2001:db8::/32"; do
+		   "rule del /t1 deny to 2001:db8::/32" "policy set /t1 mode audit" \
+		   "show --config" "explain /t1 10.0.0.1" \
+		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web"; do
 		# shellcheck disable=SC2086
 		expect 1 "$E nf_egress module not loaded" $cmd
 	done
 	expect_out 0 '"module":\{"loaded":false\}' -j version
+	printf 'cgroup "/a" {\n\tallow tcp to 10.0.0.0/8 port 443;\n}\ncgroup "/b" { }\n' > "$T/good.conf"
+	expect_out 0 "^$T/good.conf: OK \(2 policies, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/good.conf"
+	expect 1 "$E nf_egress module not loaded" apply -f "$T/good.conf"
 else
 	n=$((n + 1))
 	echo "ok $n - # SKIP nf_egress module is loaded here"

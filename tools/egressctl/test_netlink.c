@@ -282,6 +282,203 @@ static void test_encode(void)
 	   "encode rule spec: -EMSGSIZE leaves the message unchanged");
 }
 
+/* Issue 3 attributes: proto, ports, class, mode, would-deny, explain. */
+static void test_v2(void)
+{
+	static struct egress_explain_msg x;
+	char text[EGRESS_RULE_STRLEN];
+	struct egress_policy_msg p;
+	struct egress_stats_msg s;
+	struct egress_rule_spec spec;
+	struct egress_rule_msg m;
+	struct egress_packet pkt;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *lvl, *a;
+	char *argv1[] = { "allow", "tcp", "to", "10.0.0.0/8", "port", "80-90",
+			  "class", "web" };
+	char *argv2[] = { "deny", "proto", "any", "to", "10.0.0.0/8" };
+	char *pargv[] = { "2001:db8::1", "proto", "udp", "port", "53" };
+	bool seen_proto = false, seen_min = false, seen_max = false, seen_class = false;
+
+	/* encoding: proto, both ports and class are sent */
+	parse_rule_spec(8, argv1, &spec, NULL);
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	ok(egress_put_rule_spec(nlh, BUFSZ, &spec) == 0, "encode v2 rule spec");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		struct nlattr *in;
+
+		mnl_attr_for_each_nested(in, a) {
+			switch (mnl_attr_get_type(in)) {
+			case NF_EGRESS_RULE_A_PROTO:
+				seen_proto = mnl_attr_get_payload_len(in) == 1 &&
+					     mnl_attr_get_u8(in) == IPPROTO_TCP;
+				break;
+			case NF_EGRESS_RULE_A_PORT_MIN:
+				seen_min = mnl_attr_get_payload_len(in) == 2 &&
+					   mnl_attr_get_u16(in) == 80;
+				break;
+			case NF_EGRESS_RULE_A_PORT_MAX:
+				seen_max = mnl_attr_get_payload_len(in) == 2 &&
+					   mnl_attr_get_u16(in) == 90;
+				break;
+			case NF_EGRESS_RULE_A_CLASS:
+				seen_class = !strcmp(mnl_attr_get_str(in), "web");
+				break;
+			}
+		}
+	}
+	ok(seen_proto && seen_min && seen_max && seen_class,
+	   "v2 rule: PROTO u8, PORT_MIN/MAX u16, CLASS string");
+
+	/* proto any and no port: neither attribute */
+	parse_rule_spec(5, argv2, &spec, NULL);
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	egress_put_rule_spec(nlh, BUFSZ, &spec);
+	seen_proto = seen_min = seen_class = false;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		struct nlattr *in;
+
+		mnl_attr_for_each_nested(in, a) {
+			uint16_t t = mnl_attr_get_type(in);
+
+			seen_proto |= t == NF_EGRESS_RULE_A_PROTO;
+			seen_min |= t == NF_EGRESS_RULE_A_PORT_MIN ||
+				    t == NF_EGRESS_RULE_A_PORT_MAX;
+			seen_class |= t == NF_EGRESS_RULE_A_CLASS;
+		}
+	}
+	ok(!seen_proto && !seen_min && !seen_class,
+	   "rule with proto any, no ports, no class: no such attributes");
+
+	/* decoding a full rule */
+	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 7);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, AF_INET);
+	mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR, 4, v4);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, 24);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PROTO, IPPROTO_UDP);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN, 53);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MAX, 53);
+	mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, "dns");
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_rule(nlh, &m) == 0 && m.id == 7 &&
+	   format_rule_spec(&m.spec, text, sizeof(text)) > 0 &&
+	   !strcmp(text, "allow udp to 10.99.0.0/24 port 53 class dns"),
+	   "decode v2 rule");
+
+	/* one port bound without the other is malformed */
+	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 7);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN, 53);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_rule(nlh, &m) == -EBADMSG, "rule with PORT_MIN only refused");
+	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 7);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN, 90);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MAX, 80);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_rule(nlh, &m) == -EBADMSG, "rule with min > max refused");
+
+	/* policy mode, stats mode and would-deny */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_AUDIT);
+	ok(egress_decode_policy(nlh, &p) == 0 && p.has_mode &&
+	   p.mode == NF_EGRESS_MODE_AUDIT, "decode policy mode");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_AUDIT);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_WOULD_DENY);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 4);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 512);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_stats(nlh, &s) == 0 && s.has_mode &&
+	   s.would_deny.packets == 4 && s.would_deny.bytes == 512,
+	   "decode stats mode and would-deny");
+
+	/* the explain packet */
+	ok(parse_packet_spec(5, pargv, &pkt, NULL) == 0, "parse explain packet");
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	ok(egress_put_packet(nlh, BUFSZ, &pkt) == 0, "encode explain packet");
+	{
+		int fam = -1, alen = -1, proto = -1, port = -1;
+
+		mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+			struct nlattr *in;
+
+			if (mnl_attr_get_type(a) != NF_EGRESS_A_EXPLAIN_PACKET)
+				continue;
+			mnl_attr_for_each_nested(in, a) {
+				switch (mnl_attr_get_type(in)) {
+				case NF_EGRESS_EXPLAIN_A_FAMILY:
+					fam = mnl_attr_get_u8(in);
+					break;
+				case NF_EGRESS_EXPLAIN_A_ADDR:
+					alen = (int)mnl_attr_get_payload_len(in);
+					break;
+				case NF_EGRESS_EXPLAIN_A_PROTO:
+					proto = mnl_attr_get_u8(in);
+					break;
+				case NF_EGRESS_EXPLAIN_A_PORT:
+					port = mnl_attr_get_u16(in);
+					break;
+				}
+			}
+		}
+		ok(fam == AF_INET6 && alen == 16 && proto == IPPROTO_UDP && port == 53,
+		   "explain packet attributes");
+	}
+
+	/* an explain reply: two levels, root first */
+	nlh = start_msg(buf, 30, 1, 0);
+	lvl = mnl_attr_nest_start(nlh, NF_EGRESS_A_EXPLAIN_LEVEL);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, "/");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_MODE, NF_EGRESS_MODE_AUDIT);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_VERDICT, NF_EGRESS_VERDICT_DENY);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_DEFAULT, NF_EGRESS_VERDICT_DENY);
+	mnl_attr_nest_end(nlh, lvl);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT, NF_EGRESS_VERDICT_ALLOW);
+	lvl = mnl_attr_nest_start(nlh, NF_EGRESS_A_EXPLAIN_LEVEL);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_VERDICT, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u32(nlh, NF_EGRESS_EXPLAIN_A_RULE_ID, 3);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_EXPLAIN_A_RULE);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR, 16, v6);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, 64);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_nest_end(nlh, lvl);
+	ok(egress_decode_explain(nlh, &x) == 0 && x.nlevels == 2 &&
+	   x.verdict == NF_EGRESS_VERDICT_ALLOW &&
+	   !strcmp(x.levels[0].path, "/") && !x.levels[0].has_rule &&
+	   x.levels[0].has_default && x.levels[0].mode == NF_EGRESS_MODE_AUDIT &&
+	   !strcmp(x.levels[1].path, "/t1") && x.levels[1].has_rule &&
+	   x.levels[1].rule_id == 3 &&
+	   format_rule_spec(&x.levels[1].rule, text, sizeof(text)) > 0 &&
+	   !strcmp(text, "allow to 2001:db8:99::/64"), "decode explain reply");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	ok(egress_decode_explain(nlh, &x) == -EBADMSG, "explain reply without verdict refused");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT, NF_EGRESS_VERDICT_ALLOW);
+	ok(egress_decode_explain(nlh, &x) == 0 && x.nlevels == 0, "explain reply, no levels");
+	lvl = mnl_attr_nest_start(nlh, NF_EGRESS_A_EXPLAIN_LEVEL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_VERDICT, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_nest_end(nlh, lvl);
+	ok(egress_decode_explain(nlh, &x) == -EBADMSG, "explain level without path refused");
+}
+
 /* Random garbage after a genl header must never crash the decoders. */
 static void test_fuzz_decoders(void)
 {
@@ -289,6 +486,7 @@ static void test_fuzz_decoders(void)
 	struct egress_stats_msg s;
 	struct egress_rule_msg r;
 	struct egress_info_msg i;
+	static struct egress_explain_msg x;
 	unsigned int seed = 12345;
 	int iter, decoded = 0;
 
@@ -304,7 +502,7 @@ static void test_fuzz_decoders(void)
 		if (len >= 4 && (iter & 1)) {
 			tail[0] = (uint8_t)(4 + rand_r(&seed) % (len - 3));
 			tail[1] = 0;
-			tail[2] = (uint8_t)(rand_r(&seed) % 12);
+			tail[2] = (uint8_t)(rand_r(&seed) % 20);
 			tail[3] = (uint8_t)(rand_r(&seed) & 0x80);
 		}
 		nlh->nlmsg_len += (uint32_t)len;
@@ -312,6 +510,7 @@ static void test_fuzz_decoders(void)
 		decoded += egress_decode_rule(nlh, &r) == 0;
 		decoded += egress_decode_stats(nlh, &s) == 0;
 		decoded += egress_decode_info(nlh, &i) == 0;
+		decoded += egress_decode_explain(nlh, &x) == 0;
 	}
 	ok(1, "fuzzed decoders survived 20000 messages (%d decoded)", decoded);
 }
@@ -630,6 +829,7 @@ int main(void)
 	test_decode_rule();
 	test_decode_others();
 	test_encode();
+	test_v2();
 	test_fuzz_decoders();
 	test_replies();
 	test_live();

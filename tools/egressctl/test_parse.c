@@ -386,6 +386,205 @@ static void test_specs(void)
 	   "format truncates safely to a short buffer");
 }
 
+static void spec_bad_word(int argc, char **argv, const char *msg, int word)
+{
+	struct egress_rule_spec spec;
+	struct parse_error err;
+	int ret = parse_rule_spec(argc, argv, &spec, &err);
+
+	if (!ok(ret < 0 && !strcmp(err.msg, msg) && err.word == word,
+		"spec rejected at word %d: %s", word, msg))
+		diag("ret %d word %d msg '%s'", ret, err.word, err.msg);
+}
+
+static void test_specs_v2(void)
+{
+	struct egress_rule_spec a, b;
+	char buf[EGRESS_RULE_STRLEN];
+
+	/* canonical text: proto omitted when any, "port N" when N-N */
+	spec_ok(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "443", "class", "internal"),
+		"allow tcp to 10.0.0.0/8 port 443 class internal");
+	spec_ok(ARGV("allow", "proto", "tcp", "to", "10.0.0.0/8", "port", "443-443"),
+		"allow tcp to 10.0.0.0/8 port 443");
+	spec_ok(ARGV("deny", "to", "169.254.169.254/32"), "deny to 169.254.169.254/32");
+	spec_ok(ARGV("deny", "any", "to", "169.254.169.254"), "deny to 169.254.169.254/32");
+	spec_ok(ARGV("deny", "proto", "any", "to", "::/0", "port", "1-1024"),
+		"deny to ::/0 port 1-1024");
+	spec_ok(ARGV("allow", "udp", "to", "0.0.0.0/0", "port", "53"),
+		"allow udp to 0.0.0.0/0 port 53");
+	spec_ok(ARGV("allow", "sctp", "to", "2001:db8::/32", "port", "0-65535"),
+		"allow sctp to 2001:db8::/32 port 0-65535");
+	spec_ok(ARGV("allow", "icmp", "to", "10.0.0.0/8"), "allow icmp to 10.0.0.0/8");
+	spec_ok(ARGV("allow", "icmpv6", "to", "2001:db8::/32"), "allow icmpv6 to 2001:db8::/32");
+	spec_ok(ARGV("allow", "to", "10.0.0.0/8", "class", "a.B-c_9", "proto", "udp"),
+		"allow udp to 10.0.0.0/8 class a.B-c_9");
+	spec_ok(ARGV("allow", "port", "80", "to", "10.0.0.0/8"),
+		"allow to 10.0.0.0/8 port 80");
+	spec_ok(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "0"),
+		"allow tcp to 10.0.0.0/8 port 0");
+	spec_ok(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "65535"),
+		"allow tcp to 10.0.0.0/8 port 65535");
+	spec_ok(ARGV("allow", "to", "10.0.0.0/8", "class", "abcdefghijabcdefghijabcdefghij1"),
+		"allow to 10.0.0.0/8 class abcdefghijabcdefghijabcdefghij1");
+
+	ok(parse_rule_spec(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "80-90",
+				"class", "x"), &a, NULL) == 0 &&
+	   a.proto == IPPROTO_TCP && (a.fields & EGRESS_SPEC_PORT) &&
+	   a.port_min == 80 && a.port_max == 90 && !strcmp(a.class_name, "x"),
+	   "spec v2 fields filled");
+	ok(parse_rule_spec(ARGV("allow", "any", "to", "10.0.0.0/8"), &a, NULL) == 0 &&
+	   a.proto == 0 && !(a.fields & EGRESS_SPEC_PORT), "proto any is 0");
+
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "65536"),
+		      "invalid port '65536' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "443-80"),
+		      "invalid port range '443-80': 443 is above 80", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "-80"),
+		      "invalid port '-80' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "80-"),
+		      "invalid port '80-' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "080"),
+		      "invalid port '080' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "http"),
+		      "invalid port 'http' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "1 "),
+		      "invalid port '1 ' (a number 0-65535 or a range N-M)", 5);
+	spec_bad_word(ARGV("allow", "icmp", "to", "10.0.0.0/8", "port", "1"),
+		      "'port' needs proto tcp, udp, sctp or any, not icmp", 4);
+	spec_bad_word(ARGV("allow", "icmp", "to", "2001:db8::/32"),
+		      "proto icmp needs an IPv4 destination (use icmpv6 for IPv6)", 1);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "proto", "icmpv6"),
+		      "proto icmpv6 needs an IPv6 destination (use icmp for IPv4)", 4);
+	spec_bad_word(ARGV("allow", "proto", "gre", "to", "10.0.0.0/8"),
+		      "invalid protocol 'gre' (tcp, udp, sctp, icmp, icmpv6 or any)", 2);
+	spec_bad_word(ARGV("allow", "proto", "TCP", "to", "10.0.0.0/8"),
+		      "invalid protocol 'TCP' (tcp, udp, sctp, icmp, icmpv6 or any)", 2);
+	spec_bad_word(ARGV("allow", "gre", "to", "10.0.0.0/8"),
+		      "unexpected argument 'gre'", 1);
+	spec_bad_word(ARGV("allow", "tcp", "udp", "to", "10.0.0.0/8"),
+		      "unexpected argument 'udp'", 2);
+	spec_bad_word(ARGV("allow", "tcp", "proto", "udp", "to", "10.0.0.0/8"),
+		      "'proto' given more than once", 2);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "port", "1", "port", "2"),
+		      "'port' given more than once", 5);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "class", "a b"),
+		      "invalid class 'a b' (1-31 characters of A-Z a-z 0-9 _ . -)", 4);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "class", ""),
+		      "invalid class '' (1-31 characters of A-Z a-z 0-9 _ . -)", 4);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "class",
+			   "abcdefghijabcdefghijabcdefghij12"),
+		      "invalid class 'abcdefghijabcdefghijabcdefghij12' (1-31 characters of A-Z a-z 0-9 _ . -)", 4);
+	spec_bad_word(ARGV("allow", "to", "10.0.0.0/8", "class"),
+		      "missing NAME after 'class'", 4);
+	spec_bad_word(ARGV("allow", "tcp"), "missing 'to CIDR'", 2);
+	spec_bad_word(ARGV("allow", "tcp", "port", "80"), "missing 'to CIDR'", 4);
+
+	/* duplicates: prefix + proto + ports, not action or class */
+	parse_rule_spec(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "443"), &a, NULL);
+	parse_rule_spec(ARGV("deny", "proto", "tcp", "to", "10.0.0.0/8", "port",
+			     "443-443", "class", "x"), &b, NULL);
+	ok(rule_spec_same_match(&a, &b) &&
+	   rule_spec_match_hash(&a) == rule_spec_match_hash(&b),
+	   "same match despite action and class");
+	parse_rule_spec(ARGV("allow", "tcp", "to", "10.0.0.0/8", "port", "444"), &b, NULL);
+	ok(!rule_spec_same_match(&a, &b), "other port: not the same");
+	parse_rule_spec(ARGV("allow", "udp", "to", "10.0.0.0/8", "port", "443"), &b, NULL);
+	ok(!rule_spec_same_match(&a, &b), "other proto: not the same");
+	parse_rule_spec(ARGV("allow", "tcp", "to", "10.0.0.0/9", "port", "443"), &b, NULL);
+	ok(!rule_spec_same_match(&a, &b), "other prefix length: not the same");
+	parse_rule_spec(ARGV("allow", "tcp", "to", "10.0.0.0/8"), &b, NULL);
+	ok(!rule_spec_same_match(&a, &b), "no ports vs ports: not the same");
+	parse_rule_spec(ARGV("allow", "to", "::/0"), &a, NULL);
+	parse_rule_spec(ARGV("allow", "to", "0.0.0.0/0"), &b, NULL);
+	ok(!rule_spec_same_match(&a, &b), "other family: not the same");
+
+	/* names */
+	{
+		uint8_t v = 0xee;
+
+		ok(parse_mode("enforce", &v) == 0 && v == NF_EGRESS_MODE_ENFORCE &&
+		   parse_mode("audit", &v) == 0 && v == NF_EGRESS_MODE_AUDIT &&
+		   parse_mode("Audit", &v) < 0 && parse_mode(NULL, &v) < 0,
+		   "parse_mode");
+		ok(!strcmp(mode_name(NF_EGRESS_MODE_ENFORCE), "enforce") &&
+		   !strcmp(mode_name(NF_EGRESS_MODE_AUDIT), "audit") &&
+		   !strcmp(mode_name(9), "?"), "mode names");
+		ok(!strcmp(proto_name(0), "any") && !strcmp(proto_name(6), "tcp") &&
+		   !strcmp(proto_name(17), "udp") && !strcmp(proto_name(132), "sctp") &&
+		   !strcmp(proto_name(1), "icmp") && !strcmp(proto_name(58), "icmpv6") &&
+		   proto_name(47) == NULL, "proto names");
+	}
+
+	/* a kernel rule with an unnamed protocol still formats */
+	memset(&a, 0, sizeof(a));
+	parse_rule_spec(ARGV("allow", "to", "10.0.0.0/8"), &a, NULL);
+	a.proto = 47;
+	ok(format_rule_spec(&a, buf, sizeof(buf)) > 0 &&
+	   !strcmp(buf, "allow proto 47 to 10.0.0.0/8"), "unnamed proto formats as a number");
+}
+
+static void pkt_ok(int argc, char **argv, int family, bool has_proto,
+		   uint8_t proto, bool has_port, uint16_t port, const char *desc)
+{
+	struct egress_packet p;
+	struct parse_error err;
+	int ret = parse_packet_spec(argc, argv, &p, &err);
+
+	if (!ok(ret == 0 && p.family == family && p.has_proto == has_proto &&
+		(!has_proto || p.proto == proto) && p.has_port == has_port &&
+		(!has_port || p.port == port), "packet: %s", desc))
+		diag("ret %d msg '%s'", ret, err.msg);
+}
+
+static void pkt_bad(int argc, char **argv, const char *msg)
+{
+	struct egress_packet p;
+	struct parse_error err;
+	int ret = parse_packet_spec(argc, argv, &p, &err);
+
+	if (!ok(ret < 0 && !strcmp(err.msg, msg), "packet rejected: %s", msg))
+		diag("ret %d msg '%s'", ret, err.msg);
+}
+
+static void test_packets(void)
+{
+	pkt_ok(ARGV("10.0.5.1"), AF_INET, false, 0, false, 0, "bare v4");
+	pkt_ok(ARGV("2001:db8::1"), AF_INET6, false, 0, false, 0, "bare v6");
+	pkt_ok(ARGV("10.0.5.1", "proto", "tcp", "port", "443"), AF_INET, true, 6,
+	       true, 443, "tcp 443");
+	pkt_ok(ARGV("10.0.5.1", "port", "53", "proto", "udp"), AF_INET, true, 17,
+	       true, 53, "port before proto");
+	pkt_ok(ARGV("10.0.5.1", "proto", "icmp"), AF_INET, true, 1, false, 0, "icmp");
+	pkt_ok(ARGV("::1", "proto", "any"), AF_INET6, false, 0, false, 0,
+	       "proto any is no proto");
+	pkt_bad(0, NULL, "missing destination address");
+	pkt_bad(ARGV("10.0.0.0/8"), "invalid address '10.0.0.0/8'");
+	pkt_bad(ARGV("host"), "invalid address 'host'");
+	pkt_bad(ARGV("10.0.0.1", "port", "80"), "'port' needs proto tcp, udp or sctp");
+	pkt_bad(ARGV("10.0.0.1", "proto", "icmp", "port", "80"),
+		"'port' needs proto tcp, udp or sctp");
+	pkt_bad(ARGV("10.0.0.1", "proto", "icmpv6"),
+		"proto icmpv6 needs an IPv6 destination (use icmp for IPv4)");
+	pkt_bad(ARGV("10.0.0.1", "proto", "tcp", "port", "65536"),
+		"invalid port '65536' (a number 0-65535)");
+	pkt_bad(ARGV("10.0.0.1", "proto", "tcp", "proto", "udp"),
+		"'proto' given more than once");
+	pkt_bad(ARGV("10.0.0.1", "proto"), "missing PROTO after 'proto'");
+	pkt_bad(ARGV("10.0.0.1", "via", "x"), "unexpected argument 'via'");
+}
+
+static void test_class_names(void)
+{
+	ok(valid_class_name("a") && valid_class_name("A-Z_a.z-09") &&
+	   valid_class_name("abcdefghijabcdefghijabcdefghij1"),
+	   "valid class names");
+	ok(!valid_class_name("") && !valid_class_name(NULL) &&
+	   !valid_class_name("abcdefghijabcdefghijabcdefghij12") &&
+	   !valid_class_name("a/b") && !valid_class_name("a b") &&
+	   !valid_class_name("\xc3\xa9"), "invalid class names");
+}
+
 /* Run fn against a memory stream and compare what it wrote. */
 static char *capture(void (*fn)(FILE *, const void *), const void *arg)
 {
@@ -531,6 +730,9 @@ int main(void)
 	test_mask();
 	test_scalars();
 	test_specs();
+	test_specs_v2();
+	test_packets();
+	test_class_names();
 	test_json();
 	test_table();
 	return tap_end();

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness of the policy file parser: any input must either parse
+ * or fail with a FILE:LINE:COL message, never crash; and what parses must
+ * format to text that parses to the same text again (the show --config
+ * round trip).  make fuzz; ./fuzz_policyfile fuzz-corpus/
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policyfile.h"
+
+static char *format_set(const struct pf_set *set, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		abort();
+	pf_format(f, set);
+	fclose(f);
+	return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pf_set set, again;
+	struct pf_error err;
+	char *out, *out2;
+	size_t len, len2;
+
+	if (pf_parse("fuzz", (const char *)data, size, &set, &err)) {
+		/* errors always carry a position */
+		if (strncmp(err.text, "fuzz:", 5) && strcmp(err.text, "out of memory"))
+			abort();
+		return 0;
+	}
+	pf_set_sort(&set);
+	out = format_set(&set, &len);
+	if (pf_parse("formatted", out, len, &again, &err))
+		abort();	/* our own output must parse */
+	out2 = format_set(&again, &len2);
+	if (len != len2 || memcmp(out, out2, len))
+		abort();	/* and format identically */
+	if (again.nrules != set.nrules || again.npolicies != set.npolicies)
+		abort();
+	free(out);
+	free(out2);
+	pf_set_free(&again);
+	pf_set_free(&set);
+	return 0;
+}

@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy file parser and formatter (see policyfile.h).
+ *
+ * Grammar:
+ *   file      = { block }
+ *   block     = "cgroup" STRING "{" { statement } "}"
+ *   statement = "mode" ( "enforce" | "audit" ) ";"
+ *             | "default" ( "allow" | "deny" ) ";"
+ *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
+ *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
+ *   WORD      = bytes up to whitespace, '{', '}', ';', '"' or '#'
+ * '#' starts a comment that runs to the end of the line.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policyfile.h"
+
+enum tok_type {
+	T_EOF,
+	T_WORD,
+	T_STRING,
+	T_LBRACE,
+	T_RBRACE,
+	T_SEMI,
+};
+
+/* Longest word we accept; no valid word comes close. */
+#define WORD_MAX	255
+/* Longest string: a cgroup path (escapes make the raw text longer). */
+#define STRING_MAX	(NF_EGRESS_CGROUP_PATH_MAX - 1)
+/* More words than any rule can have. */
+#define RULE_WORDS_MAX	16
+
+struct token {
+	enum tok_type type;
+	struct pf_loc loc;
+	const char *start;	/* T_WORD: in the input */
+	size_t len;
+};
+
+/* Open addressing hash set of (a, b) pairs; a == 0 marks a free slot. */
+struct hent {
+	uint64_t hash;
+	uint32_t a, b;
+};
+
+struct hset {
+	struct hent *e;
+	size_t cap, n;		/* cap is a power of two */
+};
+
+struct pf_parser {
+	const char *name;
+	const char *buf;
+	size_t len, pos;
+	uint32_t line;
+	size_t line_start;
+	struct pf_set *set;
+	struct pf_error *err;
+	struct hset paths;	/* a = policy index + 1 */
+	struct hset rules;	/* a = policy index + 1, b = rule index */
+	char string[STRING_MAX + 1];	/* the last T_STRING, unescaped */
+	size_t string_len;
+	char words[RULE_WORDS_MAX][WORD_MAX + 1];
+};
+
+static int pf_fail(struct pf_parser *p, struct pf_loc loc, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+
+static int pf_fail(struct pf_parser *p, struct pf_loc loc, const char *fmt,
+		   ...)
+{
+	struct pf_error *err = p->err;
+	va_list ap;
+
+	if (!err)
+		return -1;
+	err->loc = loc;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	snprintf(err->text, sizeof(err->text), "%s:%u:%u: %s",
+		 strcmp(p->name, "-") ? p->name : "<stdin>", loc.line,
+		 loc.col, err->msg);
+	return -1;
+}
+
+/* --- hash sets --------------------------------------------------------- */
+
+static int hset_grow(struct hset *h)
+{
+	size_t ncap = h->cap ? h->cap * 2 : 64, i;
+	struct hent *ne = calloc(ncap, sizeof(*ne));
+
+	if (!ne)
+		return -1;
+	for (i = 0; i < h->cap; i++) {
+		size_t j;
+
+		if (!h->e[i].a)
+			continue;
+		for (j = h->e[i].hash & (ncap - 1); ne[j].a; j = (j + 1) & (ncap - 1))
+			;
+		ne[j] = h->e[i];
+	}
+	free(h->e);
+	h->e = ne;
+	h->cap = ncap;
+	return 0;
+}
+
+/*
+ * Find an entry equal to (a, b) per eq, or insert it.  Returns the existing
+ * entry, NULL when inserted, and sets *oom on allocation failure.
+ */
+static struct hent *hset_find_or_add(struct hset *h, uint64_t hash,
+				     uint32_t a, uint32_t b,
+				     bool (*eq)(struct pf_parser *, const struct hent *,
+						uint32_t, uint32_t),
+				     struct pf_parser *p, bool *oom)
+{
+	size_t j;
+
+	*oom = false;
+	if ((h->n + 1) * 2 > h->cap && hset_grow(h)) {
+		*oom = true;
+		return NULL;
+	}
+	for (j = hash & (h->cap - 1); h->e[j].a; j = (j + 1) & (h->cap - 1))
+		if (h->e[j].hash == hash && eq(p, &h->e[j], a, b))
+			return &h->e[j];
+	h->e[j].hash = hash;
+	h->e[j].a = a;
+	h->e[j].b = b;
+	h->n++;
+	return NULL;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static bool path_eq(struct pf_parser *p, const struct hent *e, uint32_t a,
+		    uint32_t b)
+{
+	(void)b;
+	return !strcmp(p->set->policies[e->a - 1].path,
+		       p->set->policies[a - 1].path);
+}
+
+static bool rule_eq(struct pf_parser *p, const struct hent *e, uint32_t a,
+		    uint32_t b)
+{
+	const struct pf_policy *pol = &p->set->policies[a - 1];
+
+	return e->a == a &&
+	       rule_spec_same_match(&pol->rules[e->b], &pol->rules[b]);
+}
+
+/* --- set building -------------------------------------------------------- */
+
+void pf_set_init(struct pf_set *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+void pf_set_free(struct pf_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->npolicies; i++) {
+		free(set->policies[i].path);
+		free(set->policies[i].rules);
+		free(set->policies[i].rule_locs);
+	}
+	free(set->policies);
+	pf_set_init(set);
+}
+
+struct pf_policy *pf_set_add_policy(struct pf_set *set, const char *path,
+				    uint8_t mode, uint8_t default_verdict)
+{
+	struct pf_policy *pol;
+
+	if (set->npolicies == set->policies_cap) {
+		size_t ncap = set->policies_cap ? set->policies_cap * 2 : 8;
+		void *n = realloc(set->policies, ncap * sizeof(*pol));
+
+		if (!n)
+			return NULL;
+		set->policies = n;
+		set->policies_cap = ncap;
+	}
+	pol = &set->policies[set->npolicies];
+	memset(pol, 0, sizeof(*pol));
+	pol->path = strdup(path);
+	if (!pol->path)
+		return NULL;
+	pol->mode = mode;
+	pol->default_verdict = default_verdict;
+	set->npolicies++;
+	return pol;
+}
+
+/* Append a rule; with loc, keep its location too. */
+static int add_rule(struct pf_set *set, struct pf_policy *pol,
+		    const struct egress_rule_spec *spec,
+		    const struct pf_loc *loc)
+{
+	if (pol->nrules == pol->rules_cap) {
+		size_t ncap = pol->rules_cap ? pol->rules_cap * 2 : 8;
+		void *n = realloc(pol->rules, ncap * sizeof(*pol->rules));
+
+		if (!n)
+			return -1;
+		pol->rules = n;
+		if (loc || pol->rule_locs) {
+			n = realloc(pol->rule_locs, ncap * sizeof(*pol->rule_locs));
+			if (!n)
+				return -1;
+			pol->rule_locs = n;
+		}
+		pol->rules_cap = ncap;
+	}
+	pol->rules[pol->nrules] = *spec;
+	if (pol->rule_locs)
+		pol->rule_locs[pol->nrules] = loc ? *loc : (struct pf_loc){ 0, 0 };
+	pol->nrules++;
+	set->nrules++;
+	return 0;
+}
+
+int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
+		       const struct egress_rule_spec *spec)
+{
+	return add_rule(set, pol, spec, NULL);
+}
+
+static int cmp_policy_path(const void *a, const void *b)
+{
+	return strcmp(((const struct pf_policy *)a)->path,
+		      ((const struct pf_policy *)b)->path);
+}
+
+void pf_set_sort(struct pf_set *set)
+{
+	if (set->npolicies > 1)
+		qsort(set->policies, set->npolicies, sizeof(*set->policies),
+		      cmp_policy_path);
+}
+
+/* --- tokenizer ----------------------------------------------------------- */
+
+static struct pf_loc here(const struct pf_parser *p)
+{
+	return (struct pf_loc){ p->line, (uint32_t)(p->pos - p->line_start + 1) };
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+static bool ends_word(char c)
+{
+	return is_space(c) || c == '{' || c == '}' || c == ';' || c == '"' ||
+	       c == '#' || c == '\0';
+}
+
+static void newline(struct pf_parser *p)
+{
+	p->line++;
+	p->line_start = p->pos;
+}
+
+/* Skip blanks and comments. */
+static void skip_space(struct pf_parser *p)
+{
+	while (p->pos < p->len) {
+		char c = p->buf[p->pos];
+
+		if (c == '#') {
+			const char *nl = memchr(p->buf + p->pos, '\n',
+						p->len - p->pos);
+
+			p->pos = nl ? (size_t)(nl - p->buf) : p->len;
+			continue;
+		}
+		if (!is_space(c))
+			return;
+		p->pos++;
+		if (c == '\n')
+			newline(p);
+	}
+}
+
+static int lex_string(struct pf_parser *p, struct token *t)
+{
+	size_t n = 0;
+
+	p->pos++;	/* the opening quote */
+	while (p->pos < p->len) {
+		char c = p->buf[p->pos];
+
+		if (c == '"') {
+			p->pos++;
+			p->string[n] = '\0';
+			p->string_len = n;
+			return 0;
+		}
+		if (c == '\n' || c == '\0')
+			break;
+		if (c == '\\') {
+			char e = p->pos + 1 < p->len ? p->buf[p->pos + 1] : '\0';
+
+			if (e != '"' && e != '\\') {
+				if (e == '\n' || e == '\0')
+					break;
+				return pf_fail(p, here(p),
+					       "invalid escape '\\%c' in string (only \\\" and \\\\)",
+					       e);
+			}
+			c = e;
+			p->pos++;
+		}
+		if (n >= STRING_MAX)
+			return pf_fail(p, t->loc, "string longer than %d bytes",
+				       STRING_MAX);
+		p->string[n++] = c;
+		p->pos++;
+	}
+	return pf_fail(p, t->loc, "unterminated string");
+}
+
+static int next_token(struct pf_parser *p, struct token *t)
+{
+	char c;
+
+	skip_space(p);
+	t->loc = here(p);
+	t->start = p->buf + p->pos;
+	t->len = 0;
+	if (p->pos >= p->len) {
+		t->type = T_EOF;
+		return 0;
+	}
+	c = p->buf[p->pos];
+	switch (c) {
+	case '{':
+		t->type = T_LBRACE;
+		p->pos++;
+		t->len = 1;
+		return 0;
+	case '}':
+		t->type = T_RBRACE;
+		p->pos++;
+		t->len = 1;
+		return 0;
+	case ';':
+		t->type = T_SEMI;
+		p->pos++;
+		t->len = 1;
+		return 0;
+	case '"':
+		t->type = T_STRING;
+		return lex_string(p, t);
+	case '\0':
+		return pf_fail(p, t->loc, "unexpected NUL byte");
+	}
+	t->type = T_WORD;
+	while (p->pos < p->len && !ends_word(p->buf[p->pos]))
+		p->pos++;
+	t->len = (size_t)(p->buf + p->pos - t->start);
+	if (t->len > WORD_MAX)
+		return pf_fail(p, t->loc, "word longer than %d bytes", WORD_MAX);
+	return 0;
+}
+
+static bool word_is(const struct token *t, const char *s)
+{
+	return t->type == T_WORD && strlen(s) == t->len &&
+	       !memcmp(t->start, s, t->len);
+}
+
+/* "'}'", "end of file", "'word'" for messages */
+static const char *describe(const struct token *t, char *buf, size_t len)
+{
+	switch (t->type) {
+	case T_EOF:
+		return "end of file";
+	case T_STRING:
+		return "a string";
+	case T_LBRACE:
+		return "'{'";
+	case T_RBRACE:
+		return "'}'";
+	case T_SEMI:
+		return "';'";
+	case T_WORD:
+		break;
+	}
+	snprintf(buf, len, "'%.*s'", t->len > 64 ? 64 : (int)t->len, t->start);
+	return buf;
+}
+
+/* --- grammar ------------------------------------------------------------- */
+
+static int expect_semi(struct pf_parser *p)
+{
+	struct token t;
+	char d[80];
+
+	if (next_token(p, &t))
+		return -1;
+	if (t.type != T_SEMI)
+		return pf_fail(p, t.loc, "missing ';' before %s",
+			       describe(&t, d, sizeof(d)));
+	return 0;
+}
+
+/* "mode X;" or "default X;" after the keyword */
+static int parse_setting(struct pf_parser *p, struct pf_policy *pol,
+			 const struct token *kw)
+{
+	bool is_mode = word_is(kw, "mode");
+	bool *has = is_mode ? &pol->has_mode : &pol->has_default;
+	struct pf_loc *first = is_mode ? &pol->mode_loc : &pol->default_loc;
+	char value[WORD_MAX + 1], d[80];
+	struct token t;
+	int bad;
+
+	if (*has)
+		return pf_fail(p, kw->loc,
+			       "duplicate '%s' statement (first at %u:%u)",
+			       is_mode ? "mode" : "default", first->line,
+			       first->col);
+	if (next_token(p, &t))
+		return -1;
+	if (t.type == T_WORD) {
+		memcpy(value, t.start, t.len);
+		value[t.len] = '\0';
+	}
+	bad = t.type != T_WORD ||
+	      (is_mode ? parse_mode(value, &pol->mode)
+		       : parse_verdict(value, &pol->default_verdict));
+	if (bad)
+		return pf_fail(p, t.loc, "expected %s after '%s', got %s",
+			       is_mode ? "'enforce' or 'audit'" : "'allow' or 'deny'",
+			       is_mode ? "mode" : "default",
+			       describe(&t, d, sizeof(d)));
+	*has = true;
+	*first = kw->loc;
+	return expect_semi(p);
+}
+
+static bool is_statement_word(const char *w)
+{
+	return !strcmp(w, "allow") || !strcmp(w, "deny") ||
+	       !strcmp(w, "mode") || !strcmp(w, "default") ||
+	       !strcmp(w, "cgroup");
+}
+
+/* A rule statement; first is its 'allow' or 'deny'. */
+static int parse_rule_stmt(struct pf_parser *p, size_t pol_index,
+			   const struct token *first)
+{
+	struct pf_policy *pol = &p->set->policies[pol_index];
+	struct pf_loc locs[RULE_WORDS_MAX + 1];
+	char *argv[RULE_WORDS_MAX];
+	struct egress_rule_spec spec;
+	struct parse_error perr;
+	struct token t = *first;
+	struct hent *dup;
+	char d[80];
+	bool oom;
+	int n = 0;
+
+	for (;;) {
+		if (t.type == T_SEMI)
+			break;
+		if (t.type != T_WORD)
+			return pf_fail(p, t.loc, "missing ';' before %s",
+				       describe(&t, d, sizeof(d)));
+		if (n == RULE_WORDS_MAX)
+			return pf_fail(p, t.loc, "unexpected %s in rule",
+				       describe(&t, d, sizeof(d)));
+		memcpy(p->words[n], t.start, t.len);
+		p->words[n][t.len] = '\0';
+		argv[n] = p->words[n];
+		locs[n] = t.loc;
+		n++;
+		if (next_token(p, &t))
+			return -1;
+	}
+	locs[n] = t.loc;	/* the ';' */
+
+	if (parse_rule_spec(n, argv, &spec, &perr)) {
+		int w = perr.word >= 0 && perr.word <= n ? perr.word : 0;
+
+		if (w < n && perr.kind == PARSE_ESYNTAX &&
+		    !strncmp(perr.msg, "unexpected argument", 19)) {
+			if (is_statement_word(argv[w]))
+				return pf_fail(p, locs[w],
+					       "missing ';' before '%s'",
+					       argv[w]);
+			return pf_fail(p, locs[w], "unexpected '%.64s' in rule",
+				       argv[w]);
+		}
+		return pf_fail(p, locs[w], "%s", perr.msg);
+	}
+
+	if (add_rule(p->set, pol, &spec, &first->loc))
+		return pf_fail(p, first->loc, "out of memory");
+	dup = hset_find_or_add(&p->rules,
+			       rule_spec_match_hash(&spec) ^
+			       ((uint64_t)pol_index * 0x9e3779b97f4a7c15ull),
+			       (uint32_t)pol_index + 1,
+			       (uint32_t)(pol->nrules - 1), rule_eq, p, &oom);
+	if (oom)
+		return pf_fail(p, first->loc, "out of memory");
+	if (dup) {
+		char text[EGRESS_RULE_STRLEN];
+		struct pf_loc at = pol->rule_locs[dup->b];
+
+		format_rule_spec(&spec, text, sizeof(text));
+		return pf_fail(p, first->loc,
+			       "duplicate rule '%s': same destination, protocol and ports as the rule at %u:%u",
+			       text, at.line, at.col);
+	}
+	return 0;
+}
+
+static int parse_block(struct pf_parser *p, const struct token *kw)
+{
+	char path[NF_EGRESS_CGROUP_PATH_MAX], d[80];
+	struct parse_error perr;
+	struct pf_policy *pol;
+	struct token t, open;
+	struct hent *dup;
+	size_t index;
+	bool oom;
+
+	if (next_token(p, &t))
+		return -1;
+	if (t.type != T_STRING)
+		return pf_fail(p, t.loc,
+			       "expected a quoted cgroup path after 'cgroup', got %s",
+			       describe(&t, d, sizeof(d)));
+	if (p->string_len == 0)
+		return pf_fail(p, t.loc, "empty cgroup path");
+	if (memchr(p->string, '\0', p->string_len))
+		return pf_fail(p, t.loc, "NUL byte in cgroup path");
+	if (parse_cgroup_path(p->string, path, sizeof(path), &perr))
+		return pf_fail(p, t.loc, "%s", perr.msg);
+
+	pol = pf_set_add_policy(p->set, path, NF_EGRESS_MODE_ENFORCE,
+				NF_EGRESS_VERDICT_DENY);
+	if (!pol)
+		return pf_fail(p, t.loc, "out of memory");
+	pol->loc = kw->loc;
+	index = p->set->npolicies - 1;
+	dup = hset_find_or_add(&p->paths, str_hash(path), (uint32_t)index + 1,
+			       0, path_eq, p, &oom);
+	if (oom)
+		return pf_fail(p, t.loc, "out of memory");
+	if (dup) {
+		struct pf_loc at = p->set->policies[dup->a - 1].loc;
+
+		return pf_fail(p, kw->loc,
+			       "duplicate cgroup \"%.64s\" (first at %u:%u)",
+			       path, at.line, at.col);
+	}
+
+	if (next_token(p, &open))
+		return -1;
+	if (open.type != T_LBRACE)
+		return pf_fail(p, open.loc,
+			       "expected '{' after the cgroup path, got %s",
+			       describe(&open, d, sizeof(d)));
+
+	for (;;) {
+		if (next_token(p, &t))
+			return -1;
+		/* the policy array may have moved: look it up afresh */
+		pol = &p->set->policies[index];
+		switch (t.type) {
+		case T_RBRACE:
+			return 0;
+		case T_EOF:
+			return pf_fail(p, t.loc,
+				       "missing '}' at end of file (block opened at %u:%u)",
+				       open.loc.line, open.loc.col);
+		case T_WORD:
+			if (word_is(&t, "mode") || word_is(&t, "default")) {
+				if (parse_setting(p, pol, &t))
+					return -1;
+				continue;
+			}
+			if (word_is(&t, "allow") || word_is(&t, "deny")) {
+				if (parse_rule_stmt(p, index, &t))
+					return -1;
+				continue;
+			}
+			if (word_is(&t, "cgroup"))
+				return pf_fail(p, t.loc,
+					       "missing '}' before 'cgroup' (block opened at %u:%u)",
+					       open.loc.line, open.loc.col);
+			return pf_fail(p, t.loc,
+				       "unknown keyword %s (expected mode, default, allow or deny)",
+				       describe(&t, d, sizeof(d)));
+		default:
+			return pf_fail(p, t.loc, "unexpected %s",
+				       describe(&t, d, sizeof(d)));
+		}
+	}
+}
+
+int pf_parse(const char *name, const char *buf, size_t len,
+	     struct pf_set *set, struct pf_error *err)
+{
+	struct pf_parser *p = calloc(1, sizeof(*p));
+	struct token t;
+	char d[80];
+	int ret = -1;
+
+	pf_set_init(set);
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (!p) {
+		if (err)
+			snprintf(err->text, sizeof(err->text), "out of memory");
+		return -1;
+	}
+	p->name = name ? name : "-";
+	p->buf = buf;
+	p->len = len;
+	p->line = 1;
+	p->set = set;
+	p->err = err;
+
+	for (;;) {
+		if (next_token(p, &t))
+			break;
+		if (t.type == T_EOF) {
+			ret = 0;
+			break;
+		}
+		if (word_is(&t, "cgroup")) {
+			if (parse_block(p, &t))
+				break;
+			continue;
+		}
+		if (t.type == T_WORD)
+			pf_fail(p, t.loc, "unknown keyword %s (expected 'cgroup')",
+				describe(&t, d, sizeof(d)));
+		else
+			pf_fail(p, t.loc, "unexpected %s (expected 'cgroup')",
+				describe(&t, d, sizeof(d)));
+		break;
+	}
+	free(p->paths.e);
+	free(p->rules.e);
+	free(p);
+	if (ret)
+		pf_set_free(set);
+	return ret;
+}
+
+/* --- formatter ----------------------------------------------------------- */
+
+void pf_write_string(FILE *out, const char *s)
+{
+	putc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putc('\\', out);
+		putc(*s, out);
+	}
+	putc('"', out);
+}
+
+int pf_format(FILE *out, const struct pf_set *set)
+{
+	char text[EGRESS_RULE_STRLEN];
+	size_t i, r;
+	int ret = 0;
+
+	for (i = 0; i < set->npolicies; i++) {
+		const struct pf_policy *pol = &set->policies[i];
+
+		if (i)
+			putc('\n', out);
+		fputs("cgroup ", out);
+		pf_write_string(out, pol->path);
+		fprintf(out, " {\n\tmode %s;\n\tdefault %s;\n",
+			mode_name(pol->mode), verdict_name(pol->default_verdict));
+		for (r = 0; r < pol->nrules; r++) {
+			if (format_rule_spec(&pol->rules[r], text, sizeof(text)) < 0) {
+				ret = -1;
+				continue;
+			}
+			fprintf(out, "\t%s;\n", text);
+		}
+		fputs("}\n", out);
+	}
+	return ret;
+}

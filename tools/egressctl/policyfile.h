@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Policy files (egressctl apply/check -f, show --config): a pure parser and
+ * formatter, no netlink and no I/O beyond the FILE the formatter writes, so
+ * they can be unit-tested and fuzzed.  See Documentation/policy-file.rst.
+ *
+ *   # comment
+ *   cgroup "/system.slice/nginx.service" {
+ *           mode enforce;
+ *           default deny;
+ *           allow tcp to 10.0.0.0/8 port 443 class internal;
+ *   }
+ *
+ * The parser is linear in the size of the input: duplicate cgroups and
+ * duplicate rules are found with hash tables, so a file of a million rules
+ * parses in about a second.
+ */
+#ifndef EGRESSCTL_POLICYFILE_H
+#define EGRESSCTL_POLICYFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parse.h"
+
+/* A position in the file: 1-based line and column (bytes; a tab is 1). */
+struct pf_loc {
+	uint32_t line, col;
+};
+
+struct pf_policy {
+	char *path;			/* normalised */
+	uint8_t mode;			/* enum nf_egress_mode, enforce if not given */
+	uint8_t default_verdict;	/* deny if not given */
+	bool has_mode, has_default;	/* given in the file */
+	struct pf_loc loc, mode_loc, default_loc;
+	struct egress_rule_spec *rules;	/* in file order */
+	struct pf_loc *rule_locs;	/* where each rule starts; may be NULL */
+	size_t nrules, rules_cap;
+};
+
+struct pf_set {
+	struct pf_policy *policies;	/* in file order until pf_set_sort */
+	size_t npolicies, policies_cap;
+	size_t nrules;			/* over all policies */
+};
+
+struct pf_error {
+	struct pf_loc loc;
+	char msg[300];			/* the message alone */
+	char text[640];			/* "FILE:LINE:COL: message" */
+};
+
+/*
+ * Parse len bytes of buf (need not be NUL-terminated) into set (which is
+ * initialised here).  name is what error messages call the file; "-" is
+ * shown as "<stdin>".  Returns 0, or -1 with err filled in and set empty;
+ * the first error in the file wins.
+ */
+int pf_parse(const char *name, const char *buf, size_t len,
+	     struct pf_set *set, struct pf_error *err);
+
+void pf_set_init(struct pf_set *set);
+void pf_set_free(struct pf_set *set);
+
+/* Building a set by hand (show --config).  NULL / -1 on ENOMEM. */
+struct pf_policy *pf_set_add_policy(struct pf_set *set, const char *path,
+				    uint8_t mode, uint8_t default_verdict);
+int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
+		       const struct egress_rule_spec *spec);
+
+/* Order policies by path (byte order); rules keep their order. */
+void pf_set_sort(struct pf_set *set);
+
+/*
+ * Write set in the canonical policy file format: policies in set order,
+ * separated by one blank line, tab indentation, mode and default always
+ * written.  Parsing the output gives the same set.  Returns 0 or -1 if a
+ * rule cannot be formatted.
+ */
+int pf_format(FILE *out, const struct pf_set *set);
+
+/* Write path as a quoted policy file string (" and \ escaped). */
+void pf_write_string(FILE *out, const char *s);
+
+#endif /* EGRESSCTL_POLICYFILE_H */

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the policy file parser and formatter: good files,
+ * every error with its exact FILE:LINE:COL, and a generated 200,000-rule
+ * file that parses quickly and formats back byte for byte.  TAP on stdout.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "policyfile.h"
+#include "tap.h"
+
+static char *format_set(const struct pf_set *set)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	pf_format(f, set);
+	fclose(f);
+	return text;
+}
+
+/* Parse in, sort, format: must give want (and parse to the same again). */
+static void good(const char *desc, const char *in, const char *want)
+{
+	struct pf_set set, again;
+	struct pf_error err;
+	char *out = NULL, *out2 = NULL;
+	int ret = pf_parse("t.conf", in, strlen(in), &set, &err);
+
+	if (ret == 0) {
+		pf_set_sort(&set);
+		out = format_set(&set);
+		if (pf_parse("again", out, strlen(out), &again, &err) == 0) {
+			out2 = format_set(&again);
+			pf_set_free(&again);
+		}
+		pf_set_free(&set);
+	}
+	if (!ok(ret == 0 && out && !strcmp(out, want) && out2 &&
+		!strcmp(out2, want), "good: %s", desc))
+		diag("ret %d err '%s'\n# got:\n%s\n# want:\n%s", ret, err.text,
+		     out ? out : "", want);
+	free(out);
+	free(out2);
+}
+
+static void bad_len(const char *name, const char *in, size_t len,
+		    const char *want)
+{
+	struct pf_set set;
+	struct pf_error err;
+	int ret = pf_parse(name, in, len, &set, &err);
+
+	if (!ok(ret < 0 && !strcmp(err.text, want) && set.npolicies == 0,
+		"error: %s", want))
+		diag("ret %d got '%s'", ret, err.text);
+	if (ret == 0)
+		pf_set_free(&set);
+}
+
+static void bad(const char *in, const char *want)
+{
+	bad_len("t.conf", in, strlen(in), want);
+}
+
+static void test_good(void)
+{
+	good("empty file", "", "");
+	good("comments and blanks only", "# nothing\n\n   # more\n", "");
+	good("issue example",
+	     "# comments\n"
+	     "cgroup \"/system.slice/nginx.service\" {\n"
+	     "    mode enforce;\n"
+	     "    default deny;\n"
+	     "    allow tcp to 10.0.0.0/8 port 443 class internal;\n"
+	     "    allow udp to 0.0.0.0/0 port 53;\n"
+	     "    deny to 169.254.169.254/32;\n"
+	     "    allow to 2001:db8::/32;\n"
+	     "}\n",
+	     "cgroup \"/system.slice/nginx.service\" {\n"
+	     "\tmode enforce;\n"
+	     "\tdefault deny;\n"
+	     "\tallow tcp to 10.0.0.0/8 port 443 class internal;\n"
+	     "\tallow udp to 0.0.0.0/0 port 53;\n"
+	     "\tdeny to 169.254.169.254/32;\n"
+	     "\tallow to 2001:db8::/32;\n"
+	     "}\n");
+	good("free-form layout, sorted output, defaults filled in",
+	     "cgroup \"/b\"{allow proto udp to 10.1.0.0/16 port 1000-2000;}"
+	     "cgroup\t\"//a//\"\n{\n default allow ; mode\naudit;\n"
+	     "deny proto any to 10.0.0.1 ; allow icmp to 10.0.0.0/8;"
+	     "allow icmpv6 to 2001:DB8::/32; allow sctp to ::/0 port 0-65535;}\n"
+	     "cgroup \"/\" {}",
+	     "cgroup \"/\" {\n\tmode enforce;\n\tdefault deny;\n}\n"
+	     "\n"
+	     "cgroup \"/a\" {\n\tmode audit;\n\tdefault allow;\n"
+	     "\tdeny to 10.0.0.1/32;\n\tallow icmp to 10.0.0.0/8;\n"
+	     "\tallow icmpv6 to 2001:db8::/32;\n"
+	     "\tallow sctp to ::/0 port 0-65535;\n}\n"
+	     "\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tallow udp to 10.1.0.0/16 port 1000-2000;\n}\n");
+	good("comments everywhere, CRLF",
+	     "# x { \" ;\r\ncgroup \"/a\" { # c ; }\r\n"
+	     "  allow to 1.0.0.0/8; # tail\r\n}\r\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tallow to 1.0.0.0/8;\n}\n");
+	good("escapes in paths",
+	     "cgroup \"/a\\\"b\\\\c\" { }",
+	     "cgroup \"/a\\\"b\\\\c\" {\n\tmode enforce;\n\tdefault deny;\n}\n");
+	good("same rule in two cgroups, same prefix with other ports or protos",
+	     "cgroup \"/a\" { allow to 10.0.0.0/8; allow tcp to 10.0.0.0/8;"
+	     " allow tcp to 10.0.0.0/8 port 80; allow tcp to 10.0.0.0/8 port 80-81;"
+	     " allow udp to 10.0.0.0/8 port 80; allow to 10.0.0.0/8 port 80;"
+	     " deny to 10.0.0.0/16; allow to ::/0; }\n"
+	     "cgroup \"/b\" { allow to 10.0.0.0/8; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tallow to 10.0.0.0/8;\n\tallow tcp to 10.0.0.0/8;\n"
+	     "\tallow tcp to 10.0.0.0/8 port 80;\n"
+	     "\tallow tcp to 10.0.0.0/8 port 80-81;\n"
+	     "\tallow udp to 10.0.0.0/8 port 80;\n"
+	     "\tallow to 10.0.0.0/8 port 80;\n"
+	     "\tdeny to 10.0.0.0/16;\n\tallow to ::/0;\n}\n"
+	     "\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tallow to 10.0.0.0/8;\n}\n");
+	good("last line without newline",
+	     "cgroup \"/a\" { deny to 10.0.0.0/8; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tdeny to 10.0.0.0/8;\n}\n");
+}
+
+static void test_errors(void)
+{
+	bad("cgroup \"/a\" {\n\tallow to 10.0.0.0/8\n}\n",
+	    "t.conf:3:1: missing ';' before '}'");
+	bad("cgroup \"/a\" {\n  allow to 10.0.0.0/8\n  deny to 10.1.0.0/16;\n}\n",
+	    "t.conf:3:3: missing ';' before 'deny'");
+	bad("cgroup \"/a\" {\n  permit to 10.0.0.0/8;\n}",
+	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, allow or deny)");
+	bad("cgroup \"/a\" {\n\tpermit;\n}",
+	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, allow or deny)");
+	bad("policy \"/a\" {}", "t.conf:1:1: unknown keyword 'policy' (expected 'cgroup')");
+	bad(";", "t.conf:1:1: unexpected ';' (expected 'cgroup')");
+	bad("\n\n   }", "t.conf:3:4: unexpected '}' (expected 'cgroup')");
+	bad("cgroup \"/a {\n}\n", "t.conf:1:8: unterminated string");
+	bad("cgroup \"/a", "t.conf:1:8: unterminated string");
+	bad("cgroup \"/a\\", "t.conf:1:8: unterminated string");
+	bad("cgroup \"/a\\q\" {}",
+	    "t.conf:1:11: invalid escape '\\q' in string (only \\\" and \\\\)");
+	bad("cgroup \"\" {}", "t.conf:1:8: empty cgroup path");
+	bad("cgroup \"a\" {}",
+	    "t.conf:1:8: invalid cgroup path 'a': must start with '/'");
+	bad("cgroup \"/a/../b\" {}",
+	    "t.conf:1:8: invalid cgroup path '/a/../b': '.' and '..' components are not allowed");
+	bad("cgroup {", "t.conf:1:8: expected a quoted cgroup path after 'cgroup', got '{'");
+	bad("cgroup", "t.conf:1:7: expected a quoted cgroup path after 'cgroup', got end of file");
+	bad("cgroup \"/a\" allow",
+	    "t.conf:1:13: expected '{' after the cgroup path, got 'allow'");
+	bad("cgroup \"/a\" {}\ncgroup \"/a/\" {}\n",
+	    "t.conf:2:1: duplicate cgroup \"/a\" (first at 1:1)");
+	bad("cgroup \"/a\" {\n mode audit;\n mode enforce;\n}",
+	    "t.conf:3:2: duplicate 'mode' statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n default allow;\n\n default allow;\n}",
+	    "t.conf:4:2: duplicate 'default' statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n allow tcp to 10.0.0.0/8 port 443;\n"
+	    " deny proto tcp to 10.0.0.0/8 port 443 class x;\n}",
+	    "t.conf:3:2: duplicate rule 'deny tcp to 10.0.0.0/8 port 443 class x': "
+	    "same destination, protocol and ports as the rule at 2:2");
+	bad("cgroup \"/a\" {\n allow to 10.0.0.0/8;\n allow any to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: duplicate rule 'allow to 10.0.0.0/8': "
+	    "same destination, protocol and ports as the rule at 2:2");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8;\n",
+	    "t.conf:3:1: missing '}' at end of file (block opened at 1:13)");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8",
+	    "t.conf:2:20: missing ';' before end of file");
+	bad("cgroup \"/a\" {\n cgroup \"/b\" {}\n}",
+	    "t.conf:2:2: missing '}' before 'cgroup' (block opened at 1:13)");
+	bad("cgroup \"/a\" { { }", "t.conf:1:15: unexpected '{'");
+	bad("cgroup \"/a\" { ; }", "t.conf:1:15: unexpected ';'");
+	bad("cgroup \"/a\" { mode strict; }",
+	    "t.conf:1:20: expected 'enforce' or 'audit' after 'mode', got 'strict'");
+	bad("cgroup \"/a\" { mode ; }",
+	    "t.conf:1:20: expected 'enforce' or 'audit' after 'mode', got ';'");
+	bad("cgroup \"/a\" { default maybe; }",
+	    "t.conf:1:23: expected 'allow' or 'deny' after 'default', got 'maybe'");
+	bad("cgroup \"/a\" { mode audit }", "t.conf:1:26: missing ';' before '}'");
+	bad("cgroup \"/a\" {\n allow to 10.0.0.1/8;\n}",
+	    "t.conf:2:11: host bits set in 10.0.0.1/8 (did you mean 10.0.0.0/8?)");
+	bad("cgroup \"/a\" {\n allow to 10.0.0.300;\n}",
+	    "t.conf:2:11: invalid CIDR '10.0.0.300'");
+	bad("cgroup \"/a\" {\n allow tcp to 10.0.0.0/8 port 70000;\n}",
+	    "t.conf:2:31: invalid port '70000' (a number 0-65535 or a range N-M)");
+	bad("cgroup \"/a\" {\n allow tcp to 10.0.0.0/8 port 90-80;\n}",
+	    "t.conf:2:31: invalid port range '90-80': 90 is above 80");
+	bad("cgroup \"/a\" {\n allow icmp to 10.0.0.0/8 port 1;\n}",
+	    "t.conf:2:27: 'port' needs proto tcp, udp, sctp or any, not icmp");
+	bad("cgroup \"/a\" {\n allow icmp to 2001:db8::/32;\n}",
+	    "t.conf:2:8: proto icmp needs an IPv4 destination (use icmpv6 for IPv6)");
+	bad("cgroup \"/a\" {\n allow proto icmpv6 to 10.0.0.0/8;\n}",
+	    "t.conf:2:14: proto icmpv6 needs an IPv6 destination (use icmp for IPv4)");
+	bad("cgroup \"/a\" {\n allow proto gre to 10.0.0.0/8;\n}",
+	    "t.conf:2:14: invalid protocol 'gre' (tcp, udp, sctp, icmp, icmpv6 or any)");
+	bad("cgroup \"/a\" {\n allow tcp;\n}", "t.conf:2:11: missing 'to CIDR'");
+	bad("cgroup \"/a\" {\n allow to;\n}", "t.conf:2:10: missing CIDR after 'to'");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8 via eth0;\n}",
+	    "t.conf:2:21: unexpected 'via' in rule");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8 class a/b;\n}",
+	    "t.conf:2:27: invalid class 'a/b' (1-31 characters of A-Z a-z 0-9 _ . -)");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8 class "
+	    "abcdefghijabcdefghijabcdefghij12;\n}",
+	    "t.conf:2:27: invalid class 'abcdefghijabcdefghijabcdefghij12' "
+	    "(1-31 characters of A-Z a-z 0-9 _ . -)");
+	bad("cgroup \"/a\" {\n allow tcp proto udp to 1.0.0.0/8;\n}",
+	    "t.conf:2:12: 'proto' given more than once");
+	bad("cgroup \"/a\" {\n allow to 1.0.0.0/8 \"x\";\n}",
+	    "t.conf:2:21: missing ';' before a string");
+	bad_len("t.conf", "cgroup \"/a\" {\0}", 15, "t.conf:1:14: unexpected NUL byte");
+	bad_len("-", "x", 1, "<stdin>:1:1: unknown keyword 'x' (expected 'cgroup')");
+	bad_len("dir/p.conf", "cgroup \"/a\" {} x", 16,
+		"dir/p.conf:1:16: unknown keyword 'x' (expected 'cgroup')");
+	/* the first error wins: a later one does not replace it */
+	bad("cgroup \"/a\" {}\ncgroup \"/a\" {}\ncgroup \"\" {}\n",
+	    "t.conf:2:1: duplicate cgroup \"/a\" (first at 1:1)");
+	{
+		char longw[400];
+
+		memset(longw, 'x', sizeof(longw) - 1);
+		longw[sizeof(longw) - 1] = '\0';
+		bad(longw, "t.conf:1:1: word longer than 255 bytes");
+	}
+}
+
+/* Build a set of n rules over two cgroups with every kind of rule. */
+static void make_rule(unsigned int i, struct egress_rule_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->action = i % 3 ? NF_EGRESS_VERDICT_ALLOW : NF_EGRESS_VERDICT_DENY;
+	s->fields = EGRESS_SPEC_TO;
+	if (i % 4 == 3) {
+		s->to.family = AF_INET6;
+		s->to.prefix_len = 64;
+		s->to.addr.bytes[0] = 0x20;
+		s->to.addr.bytes[1] = 0x01;
+		s->to.addr.bytes[2] = 0x0d;
+		s->to.addr.bytes[3] = 0xb8;
+		s->to.addr.bytes[5] = (uint8_t)(i >> 16);
+		s->to.addr.bytes[6] = (uint8_t)(i >> 8);
+		s->to.addr.bytes[7] = (uint8_t)i;
+	} else {
+		s->to.family = AF_INET;
+		s->to.prefix_len = 32;
+		s->to.addr.bytes[0] = 10;
+		s->to.addr.bytes[1] = (uint8_t)(i >> 16);
+		s->to.addr.bytes[2] = (uint8_t)(i >> 8);
+		s->to.addr.bytes[3] = (uint8_t)i;
+	}
+	switch (i % 6) {
+	case 1:
+		s->proto = IPPROTO_TCP;
+		s->fields |= EGRESS_SPEC_PORT;
+		s->port_min = s->port_max = (uint16_t)(i % 65536);
+		break;
+	case 2:
+		s->proto = IPPROTO_UDP;
+		s->fields |= EGRESS_SPEC_PORT;
+		s->port_min = 1000;
+		s->port_max = (uint16_t)(1000 + i % 1000);
+		break;
+	case 4:
+		s->proto = s->to.family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		break;
+	case 5:
+		s->proto = IPPROTO_SCTP;
+		break;
+	}
+	if (i % 5 == 0) {
+		s->fields |= EGRESS_SPEC_CLASS;
+		snprintf(s->class_name, sizeof(s->class_name), "c%u", i % 97);
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_big(void)
+{
+	const unsigned int n = 200000;
+	struct pf_set set, parsed;
+	struct pf_policy *a, *b;
+	struct egress_rule_spec s;
+	struct pf_error err;
+	char *text, *out;
+	double t0, t;
+	unsigned int i;
+	int ret;
+
+	pf_set_init(&set);
+	a = pf_set_add_policy(&set, "/system.slice/a.service",
+			      NF_EGRESS_MODE_AUDIT, NF_EGRESS_VERDICT_ALLOW);
+	for (i = 0; i < n / 2; i++) {
+		make_rule(i, &s);
+		pf_policy_add_rule(&set, a, &s);
+	}
+	b = pf_set_add_policy(&set, "/system.slice/b.service",
+			      NF_EGRESS_MODE_ENFORCE, NF_EGRESS_VERDICT_DENY);
+	for (; i < n; i++) {
+		make_rule(i, &s);
+		pf_policy_add_rule(&set, b, &s);
+	}
+	text = format_set(&set);
+	pf_set_free(&set);
+	diag("generated %u rules, %zu bytes", n, strlen(text));
+
+	t0 = now();
+	ret = pf_parse("big.conf", text, strlen(text), &parsed, &err);
+	t = now() - t0;
+	if (!ok(ret == 0 && parsed.npolicies == 2 && parsed.nrules == n,
+		"200,000 rules parse"))
+		diag("ret %d err %s", ret, err.text);
+	diag("parse took %.3f s", t);
+	ok(t < 5.0, "200,000 rules parse in under 5 s (%.3f s)", t);
+	if (ret == 0) {
+		pf_set_sort(&parsed);
+		out = format_set(&parsed);
+		ok(!strcmp(out, text), "200,000 rules format back byte for byte");
+		free(out);
+		pf_set_free(&parsed);
+	}
+
+	/* a duplicate at the very end is found, and where */
+	{
+		size_t len = strlen(text);
+		char *dup = malloc(len + 200);
+		char want[200];
+		unsigned int lines = 0;
+		size_t k;
+
+		for (k = 0; k < len; k++)
+			lines += text[k] == '\n';
+		memcpy(dup, text, len);
+		/* drop the final "}\n", add a duplicate of rule 1 of b */
+		len -= 2;
+		make_rule(n / 2, &s);
+		format_rule_spec(&s, want, sizeof(want));
+		len += (size_t)sprintf(dup + len, "\tdeny%s;\n}\n",
+				       strchr(want, ' '));
+		snprintf(want, sizeof(want),
+			 "big.conf:%u:2: duplicate rule", lines);
+		ret = pf_parse("big.conf", dup, len, &parsed, &err);
+		if (!ok(ret < 0 && !strncmp(err.text, want, strlen(want)),
+			"duplicate rule at the end of 200,000 found"))
+			diag("got %s want %s...", err.text, want);
+		if (ret == 0)
+			pf_set_free(&parsed);
+		free(dup);
+	}
+	free(text);
+}
+
+int main(void)
+{
+	tap_start();
+	test_good();
+	test_errors();
+	test_big();
+	return tap_end();
+}
