@@ -24,6 +24,31 @@
  *	After every datagram FILE is rewritten with
  *	"received=N bytes=M\n" (payload bytes).  ADDR "::" is dual-stack.
  *
+ *   egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]
+ *	Round-robin sender: each of COUNT iterations (0: until SIGTERM or
+ *	SIGINT) sends one datagram of SIZE bytes to every ADDR on PORT, from
+ *	one unconnected socket per address family (created before the first
+ *	send).  At the end prints one line per ADDR:
+ *	"addr=ADDR sent=N failed=N first_errno=ENAME|none".  Exit 0.
+ *
+ *   egress_probe udp-hold ADDR PORT COUNT SIZE
+ *	Create the UDP socket, print "ready pid=PID", then wait for a line
+ *	(or EOF) on stdin, then send like udp-send and print its result
+ *	line.  Shows which cgroup a socket is charged to when its process
+ *	moves to another cgroup between socket() and sendto().
+ *
+ *   egress_probe icmp-echo ADDR [--timeout-ms N]
+ *	Send one ICMP (ICMPv6) echo request on a SOCK_DGRAM ping socket
+ *	(needs net.ipv4.ping_group_range to include the caller's group) and
+ *	wait for the reply.  Prints "result=ok|ENAME elapsed_us=N"
+ *	(ETIMEDOUT: no reply).  Exit 0 if a reply came, 1 if not.
+ *
+ *   egress_probe netdev-feature DEV tso|gso [on|off]
+ *	Read (and with on/off first set) an offload feature of network
+ *	device DEV in the caller's netns through the legacy SIOCETHTOOL
+ *	commands (no ethtool binary needed).  Prints "FEATURE=on|off" (the
+ *	state after the change).  Exit 0 on success, 1 if the device refused.
+ *
  * Addresses may be IPv4 or IPv6 (optionally in brackets).  Exit code 2
  * means a usage or setup error.
  */
@@ -31,7 +56,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -39,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -89,7 +120,11 @@ static void usage(void)
 	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N]\n"
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
-	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n",
+	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
+	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
+	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
+	      "       egress_probe icmp-echo ADDR [--timeout-ms N]\n"
+	      "       egress_probe netdev-feature DEV tso|gso [on|off]\n",
 	      stderr);
 	exit(2);
 }
@@ -366,6 +401,264 @@ static int cmd_udp_recv(int argc, char **argv)
 	}
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int cmd_udp_loop(int argc, char **argv)
+{
+	unsigned long size, count, interval_us = 0, iter;
+	struct sockaddr_storage *ss;
+	unsigned long *sent, *failed;
+	int *first_err, nd, i, fd4 = -1, fd6 = -1;
+	struct sigaction sa;
+	socklen_t *alen;
+	char *buf;
+
+	if (argc >= 6 && !strcmp(argv[argc - 2], "--interval-us")) {
+		interval_us = parse_ulong(argv[argc - 1], "interval", 10000000);
+		argc -= 2;
+	}
+	if (argc < 4)
+		usage();
+	size = parse_ulong(argv[1], "size", 65000);
+	count = parse_ulong(argv[2], "count", 100000000);
+	nd = argc - 3;
+	ss = calloc(nd, sizeof(*ss));
+	alen = calloc(nd, sizeof(*alen));
+	sent = calloc(nd, sizeof(*sent));
+	failed = calloc(nd, sizeof(*failed));
+	first_err = calloc(nd, sizeof(*first_err));
+	buf = calloc(1, size ? size : 1);
+	if (!ss || !alen || !sent || !failed || !first_err || !buf)
+		die("out of memory");
+	for (i = 0; i < nd; i++) {
+		alen[i] = parse_addr(argv[3 + i], argv[0], &ss[i]);
+		if (ss[i].ss_family == AF_INET && fd4 < 0)
+			fd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (ss[i].ss_family == AF_INET6 && fd6 < 0)
+			fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	if ((fd4 < 0 && fd6 < 0))
+		die("socket: %s", strerror(errno));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	for (iter = 0; !stop_requested && (!count || iter < count); iter++) {
+		for (i = 0; i < nd && !stop_requested; i++) {
+			int fd = ss[i].ss_family == AF_INET ? fd4 : fd6;
+			ssize_t n;
+
+			if (fd < 0)
+				die("socket: %s", strerror(errno));
+			n = sendto(fd, buf, size, 0,
+				   (struct sockaddr *)&ss[i], alen[i]);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == (ssize_t)size) {
+				sent[i]++;
+			} else {
+				failed[i]++;
+				if (!first_err[i])
+					first_err[i] = n < 0 ? errno : EMSGSIZE;
+			}
+		}
+		if (interval_us && !stop_requested)
+			usleep(interval_us);
+	}
+	for (i = 0; i < nd; i++)
+		printf("addr=%s sent=%lu failed=%lu first_errno=%s\n",
+		       argv[3 + i], sent[i], failed[i],
+		       first_err[i] ? errname(first_err[i]) : "none");
+	return 0;
+}
+
+static int cmd_udp_hold(int argc, char **argv)
+{
+	unsigned long count, size, i, sent = 0, failed = 0;
+	struct sockaddr_storage ss;
+	int fd, first_err = 0;
+	socklen_t alen;
+	char line[256];
+	char *buf;
+
+	if (argc != 4)
+		usage();
+	alen = parse_addr(argv[0], argv[1], &ss);
+	count = parse_ulong(argv[2], "count", 100000000);
+	size = parse_ulong(argv[3], "size", 65000);
+	buf = calloc(1, size ? size : 1);
+	if (!buf)
+		die("out of memory");
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	printf("ready pid=%d\n", (int)getpid());
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
+		die("read stdin: %s", strerror(errno));
+
+	for (i = 0; i < count; i++) {
+		ssize_t n;
+
+		do {
+			n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss,
+				   alen);
+		} while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)size) {
+			sent++;
+		} else {
+			failed++;
+			if (!first_err)
+				first_err = n < 0 ? errno : EMSGSIZE;
+		}
+	}
+	close(fd);
+	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
+	       first_err ? errname(first_err) : "none");
+	return failed ? 1 : 0;
+}
+
+static int cmd_icmp_echo(int argc, char **argv)
+{
+	unsigned long timeout_ms = 3000;
+	struct sockaddr_storage ss;
+	unsigned char pkt[64], rbuf[512];
+	uint64_t start, deadline;
+	socklen_t alen;
+	int fd, err = 0, v6;
+
+	if (argc == 3 && !strcmp(argv[1], "--timeout-ms"))
+		timeout_ms = parse_ulong(argv[2], "timeout", 600000);
+	else if (argc != 1)
+		usage();
+	alen = parse_addr(argv[0], "0", &ss);
+	v6 = ss.ss_family == AF_INET6;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC,
+		    v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	if (fd < 0)
+		die("ping socket: %s (is net.ipv4.ping_group_range set?)",
+		    strerror(errno));
+
+	memset(pkt, 0xa5, sizeof(pkt));
+	if (v6) {
+		struct icmp6_hdr *h = (struct icmp6_hdr *)pkt;
+
+		memset(h, 0, sizeof(*h));
+		h->icmp6_type = ICMP6_ECHO_REQUEST;
+		h->icmp6_seq = htons(1);
+	} else {
+		struct icmphdr *h = (struct icmphdr *)pkt;
+
+		memset(h, 0, sizeof(*h));
+		h->type = ICMP_ECHO;
+		h->un.echo.sequence = htons(1);
+	}
+
+	start = now_us();
+	deadline = start + timeout_ms * 1000;
+	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, alen) < 0)
+		err = errno;
+	while (!err) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t t = now_us();
+		int left = t >= deadline ? 0 : (int)((deadline - t + 999) / 1000);
+		ssize_t n;
+		int r;
+
+		r = poll(&pfd, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("poll: %s", strerror(errno));
+		if (r == 0) {
+			err = ETIMEDOUT;
+			break;
+		}
+		n = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			err = errno;
+			break;
+		}
+		/* The kernel matches replies to the socket by echo id. */
+		if (n >= 8 && rbuf[0] == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+			break;
+	}
+	close(fd);
+	printf("result=%s elapsed_us=%llu\n", err ? errname(err) : "ok",
+	       (unsigned long long)(now_us() - start));
+	return err ? 1 : 0;
+}
+
+static int ethtool_value(int fd, const char *dev, __u32 cmd, __u32 *data)
+{
+	struct ethtool_value ev = { .cmd = cmd, .data = *data };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(dev) >= sizeof(ifr.ifr_name))
+		die("bad device name: '%s'", dev);
+	strcpy(ifr.ifr_name, dev);
+	ifr.ifr_data = (char *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		return -errno;
+	*data = ev.data;
+	return 0;
+}
+
+static int cmd_netdev_feature(int argc, char **argv)
+{
+	__u32 get_cmd, set_cmd, val = 0;
+	int fd, err;
+
+	if (argc != 2 && argc != 3)
+		usage();
+	if (!strcmp(argv[1], "tso")) {
+		get_cmd = ETHTOOL_GTSO;
+		set_cmd = ETHTOOL_STSO;
+	} else if (!strcmp(argv[1], "gso")) {
+		get_cmd = ETHTOOL_GGSO;
+		set_cmd = ETHTOOL_SGSO;
+	} else {
+		usage();
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	if (argc == 3) {
+		if (!strcmp(argv[2], "on"))
+			val = 1;
+		else if (strcmp(argv[2], "off"))
+			usage();
+		err = ethtool_value(fd, argv[0], set_cmd, &val);
+		if (err) {
+			fprintf(stderr, "egress_probe: set %s %s on %s: %s\n",
+				argv[1], argv[2], argv[0], strerror(-err));
+			close(fd);
+			return 1;
+		}
+	}
+	val = 0;
+	err = ethtool_value(fd, argv[0], get_cmd, &val);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "egress_probe: get %s of %s: %s\n", argv[1],
+			argv[0], strerror(-err));
+		return 1;
+	}
+	printf("%s=%s\n", argv[1], val ? "on" : "off");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -380,5 +673,13 @@ int main(int argc, char **argv)
 		return cmd_tcp_listen(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-recv"))
 		return cmd_udp_recv(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "udp-loop"))
+		return cmd_udp_loop(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "udp-hold"))
+		return cmd_udp_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "icmp-echo"))
+		return cmd_icmp_echo(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "netdev-feature"))
+		return cmd_netdev_feature(argc - 2, argv + 2);
 	usage();
 }

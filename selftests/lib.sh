@@ -556,10 +556,16 @@ my_cgroup()
 # LAST_PROBE (the full output line).  Do not call it in $(...).
 tcp_probe()
 {
+	tcp_probe_port "$1" "$2" "$TCP_PORT" "${3:-3000}"
+}
+
+# tcp_probe_port CGROUP ADDR PORT [TIMEOUT_MS]: tcp_probe to another port.
+tcp_probe_port()
+{
 	local r
 
-	LAST_PROBE=$(client_exec "$1" "$PROBE" tcp-connect "$2" "$TCP_PORT" \
-		--timeout-ms "${3:-3000}" 2>&1)
+	LAST_PROBE=$(client_exec "$1" "$PROBE" tcp-connect "$2" "$3" \
+		--timeout-ms "${4:-3000}" 2>&1)
 	r=${LAST_PROBE#result=}
 	TCP_RESULT=${r%% *}
 	r=${LAST_PROBE##*elapsed_us=}
@@ -657,4 +663,512 @@ stats_proc()
 	[ -r "$NF_EGRESS_PROC/stats" ] || { echo "missing $NF_EGRESS_PROC/stats"; return 1; }
 	awk -v p="$1" 'NR > 1 && $1 == p { print $2, $3, $4, $5; found = 1; exit }
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
+}
+
+# ------------------------------------------------ issue 3 (policy engine) --
+
+# check_tcp_port DESC CGROUP ADDR PORT EXPECTED
+check_tcp_port()
+{
+	tcp_probe_port "$2" "$3" "$4"
+	if [ "$TCP_RESULT" = "$5" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1"
+		diag "expected result=$5, got: $LAST_PROBE"
+		return 1
+	fi
+}
+
+# udp_send_port CGROUP ADDR PORT COUNT SIZE: like udp_send, to PORT.
+udp_send_port()
+{
+	client_exec "$1" "$PROBE" udp-send "$2" "$3" "$4" "$5" 2>&1
+}
+
+# server_add_net CLIENT_CIDR SERVER_CIDR: one more address on each side of
+# the veth of setup_server_topology (e.g. 192.0.2.1/24 192.0.2.2/24).
+server_add_net()
+{
+	local sip=(ip) nodad=()
+
+	[ -n "${CLIENT_NS:-}" ] && sip=(ip -n "$CLIENT_NS")
+	[[ "$1" == *:* ]] && nodad=(nodad)
+	"${sip[@]}" addr add "$1" dev "$CLIENT_DEV" "${nodad[@]}" ||
+		bail_out "client addr add $1 failed"
+	server_add_addr "$2"
+}
+
+# server_add_addr CIDR: one more address on the server side only (in a
+# subnet the client already has).
+server_add_addr()
+{
+	local nodad=()
+
+	[[ "$1" == *:* ]] && nodad=(nodad)
+	ip -n "$SRV_NS" addr add "$1" dev eth0 "${nodad[@]}" || bail_out "server addr add $1 failed"
+}
+
+# start_tcp_listener PORT: one more TCP listener (all addresses) on the server.
+start_tcp_listener()
+{
+	start_daemon "$SRV_NS" tcp-listen :: "$1" --pidfile "$TMPDIR_TEST/tcp-$1.pid"
+}
+
+# start_udp_sink ADDR PORT STATFILE: a UDP receiver on the server bound to
+# ADDR ("::" = every address) that counts into STATFILE.
+start_udp_sink()
+{
+	start_daemon "$SRV_NS" udp-recv "$1" "$2" \
+		--pidfile "$TMPDIR_TEST/udp-$RANDOM-$2.pid" --statfile "$3"
+}
+
+# udp_count STATFILE: datagrams counted by that sink.
+udp_count()
+{
+	sed -n 's/^received=\([0-9]*\) .*/\1/p' "$1"
+}
+
+udp_count_is()
+{
+	[ "$(udp_count "$1")" = "$2" ]
+}
+
+# udp_count_gt STATFILE N: the sink has counted more than N datagrams.
+udp_count_gt()
+{
+	local c
+
+	c=$(udp_count "$1")
+	[ -n "$c" ] && [ "$c" -gt "$2" ]
+}
+
+# wait_tcp_reachable ADDR PORT: bail out unless ADDR:PORT accepts a
+# connection from the test's own cgroup within 10 s.  Every TCP target of a
+# test must pass this before a policy is added: a refused connection is
+# ECONNREFUSED both for a denied packet and a missing listener.
+wait_tcp_reachable()
+{
+	busywait 10000 client_exec "" "$PROBE" tcp-connect "$1" "$2" \
+		--timeout-ms 1000 > /dev/null ||
+		bail_out "server address $1 port $2 is not reachable"
+}
+
+# json_eval EXPR [ARG...]: evaluate the Python expression EXPR with d = the
+# JSON document on stdin and a = the ARGs; print the result (str() of it;
+# lists and tuples space-separated).  Prints "error: ..." on bad JSON.
+json_eval()
+{
+	python3 -c '
+import json, sys
+expr, a = sys.argv[1], sys.argv[2:]
+try:
+    d = json.loads(sys.stdin.read())
+    r = eval(expr)
+except Exception as e:
+    print("error:", type(e).__name__, e)
+    sys.exit(1)
+if isinstance(r, (list, tuple)):
+    print(*r)
+else:
+    print(r)
+' "$@"
+}
+
+# stats_full PATH: "ap ab dp db wp wb mode" from `egressctl -j stats PATH`
+# (allowed, denied and would_deny packets/bytes, then the mode), or
+# "absent" / "error ...".
+stats_full()
+{
+	local json
+
+	json=$(ectl -j stats) || { echo error; return 1; }
+	json_eval '(lambda p: "absent" if p is None else " ".join(str(x) for x in (
+		p["allowed"]["packets"], p["allowed"]["bytes"],
+		p["denied"]["packets"], p["denied"]["bytes"],
+		p["would_deny"]["packets"], p["would_deny"]["bytes"], p["mode"])))(
+		next((p for p in d if p["cgroup"] == a[0]), None))' "$1" <<< "$json"
+}
+
+# apply_config FILE: egressctl apply -f FILE (stdout/stderr as ectl).
+# NB: apply replaces the whole policy set, host-wide.
+apply_config()
+{
+	ectl apply -f "$1"
+}
+
+# explain CGROUP DST PROTO PORT: "VERDICT LEVELS" from `egressctl -j explain`,
+# LEVELS = "cgroup:mode:verdict,..." root first, or "-" when no policy is on
+# the path.  PROTO/PORT "-" = not given.  "error ..." if egressctl failed.
+explain()
+{
+	local args=("$1" "$2") json
+
+	[ "$3" != - ] && args+=(proto "$3")
+	[ "$4" != - ] && args+=(port "$4")
+	json=$(ectl -j explain "${args[@]}") || { echo "error: $(cat "$ECTL_ERR")"; return 1; }
+	json_eval 'd["verdict"] + " " + (",".join(
+		"%s:%s:%s" % (l["cgroup"], l["mode"], l["verdict"]) for l in d["levels"]) or "-")' \
+		<<< "$json"
+}
+
+# ping_enable [NS]: let root open ping sockets (SOCK_DGRAM IPPROTO_ICMP) in
+# NS (default: the client side); restored at cleanup.
+ping_enable()
+{
+	local ns=${1:-${CLIENT_NS:-}} ipx=() old
+
+	[ -n "$ns" ] && ipx=(ip netns exec "$ns")
+	old=$("${ipx[@]}" sysctl -n net.ipv4.ping_group_range | tr -s '\t ' ' ')
+	"${ipx[@]}" sysctl -qw net.ipv4.ping_group_range="0 2147483647" ||
+		bail_out "cannot set net.ipv4.ping_group_range"
+	[ -z "$ns" ] && on_cleanup "sysctl -qw net.ipv4.ping_group_range='$old'"
+}
+
+# icmp_probe CGROUP ADDR [TIMEOUT_MS]: one echo request; sets ICMP_RESULT
+# (ok, EPERM, ETIMEDOUT...) and LAST_PROBE.  Do not call it in $(...).
+icmp_probe()
+{
+	local r
+
+	LAST_PROBE=$(client_exec "$1" "$PROBE" icmp-echo "$2" --timeout-ms "${3:-2000}" 2>&1)
+	r=${LAST_PROBE#result=}
+	ICMP_RESULT=${r%% *}
+}
+
+# check_icmp DESC CGROUP ADDR EXPECTED
+check_icmp()
+{
+	icmp_probe "$2" "$3"
+	if [ "$ICMP_RESULT" = "$4" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1"
+		diag "expected result=$4, got: $LAST_PROBE"
+		return 1
+	fi
+}
+
+# cg_kill_wait NAME: kill every process of the cgroup (not its children
+# cgroups) and wait until it is empty.
+cg_kill_wait()
+{
+	local dir
+
+	dir=$(cg_path "$1")
+	if [ -f "$dir/cgroup.kill" ]; then
+		echo 1 > "$dir/cgroup.kill"
+	else
+		xargs -r kill -9 < "$dir/cgroup.procs"
+	fi
+	busywait 5000 cg_is_empty "$1"
+}
+
+# meminfo_kb FIELD: a /proc/meminfo value in kB.
+meminfo_kb()
+{
+	awk -v f="$1:" '$1 == f { print $2; exit }' /proc/meminfo
+}
+
+# cg_spawn CGROUP OUTFILE CMD...: start CMD in the background in CGROUP (and
+# the client netns, if any), stdout+stderr to OUTFILE.  CMD is exec'ed by
+# the shell that joined the cgroup, so SPAWN_PID is CMD's own pid (signals
+# reach it).  Registered for cleanup.  stdin is /dev/null unless the caller
+# redirects it (SPAWN_STDIN=FILE).
+cg_spawn()
+{
+	local dir pre=()
+
+	dir=$(cg_path "$1")
+	[ -n "${CLIENT_NS:-}" ] && pre=(ip netns exec "$CLIENT_NS")
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	bash -c 'echo $$ > "$1/cgroup.procs" || exit 125; shift; exec "$@"' \
+		cg_spawn "$dir" "${pre[@]}" "${@:3}" < "${SPAWN_STDIN:-/dev/null}" > "$2" 2>&1 &
+	SPAWN_PID=$!
+	register_pid "$SPAWN_PID"
+}
+
+# check_icmp_denied DESC CGROUP ADDR: the echo request is dropped.  IPv4:
+# the send fails with EPERM.  IPv6: on 6.1, ping_v6_sendmsg() ignores the
+# error of icmpv6_push_pending_frames(), so a dropped request looks like a
+# lost one: no reply (ETIMEDOUT) is accepted as well as EPERM.
+check_icmp_denied()
+{
+	icmp_probe "$2" "$3"
+	if [ "$ICMP_RESULT" = EPERM ] ||
+		{ [[ "$3" == *:* ]] && [ "$ICMP_RESULT" = ETIMEDOUT ]; }; then
+		tap_ok "$1"
+	else
+		tap_fail "$1"
+		diag "expected result=EPERM (IPv6: or ETIMEDOUT), got: $LAST_PROBE"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------- issue 4 (accounting) --
+
+# Bytes at the IP layer of one UDP datagram of SIZE payload bytes.
+udp4_bytes() { echo $(($1 + 28)); }
+udp6_bytes() { echo $(($1 + 48)); }
+
+# The header line of $NF_EGRESS_PROC/stats (documented, stable).
+PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes"
+
+# acct_snap FILE [STATS-ARGS...]: run `egressctl -j stats [ARGS]` once and
+# save it flattened into FILE, one "PATH<TAB>KEY<TAB>VALUE" line per value:
+#	mode, reset_time (a number or "null"),
+#	{allowed,denied,would_deny,ratelimited}.{packets,bytes},
+#	class.NAME.{packets,bytes}, rule.RULETEXT.{packets,bytes,id}
+# (RULETEXT is the rule's canonical "rule" text).  A policy listed twice, a
+# missing member or a value of the wrong type makes it fail ("error ..." in
+# FILE, returns 1).  The raw JSON is kept in FILE.json.
+acct_snap()
+{
+	local file=$1
+
+	shift
+	if ! ectl -j stats "$@" > "$file.json"; then
+		echo "error egressctl: $(cat "$ECTL_ERR")" > "$file"
+		return 1
+	fi
+	python3 - "$file.json" > "$file" <<'PYEOF'
+import json, sys
+
+def num(v):
+    if type(v) is not int or v < 0:
+        raise ValueError("not a counter: %r" % (v,))
+    return v
+
+try:
+    d = json.load(open(sys.argv[1]))
+    if not isinstance(d, list):
+        raise ValueError("not an array")
+    seen = set()
+    for p in d:
+        path = p["cgroup"]
+        if path in seen:
+            raise ValueError("policy %s listed twice" % path)
+        seen.add(path)
+        out = [("mode", p["mode"])]
+        rt = p["reset_time"]
+        out.append(("reset_time", "null" if rt is None else num(rt)))
+        for k in ("allowed", "denied", "would_deny", "ratelimited"):
+            out.append((k + ".packets", num(p[k]["packets"])))
+            out.append((k + ".bytes", num(p[k]["bytes"])))
+        for name, c in p["classes"].items():
+            out.append(("class.%s.packets" % name, num(c["packets"])))
+            out.append(("class.%s.bytes" % name, num(c["bytes"])))
+        for r in p["rules"]:
+            t = r["rule"]
+            if ("rule.%s.id" % t) in dict(out):
+                raise ValueError("rule %r listed twice in %s" % (t, path))
+            out.append(("rule.%s.id" % t, num(r["id"])))
+            out.append(("rule.%s.packets" % t, num(r["packets"])))
+            out.append(("rule.%s.bytes" % t, num(r["bytes"])))
+        for k, v in out:
+            print("%s\t%s\t%s" % (path, k, v))
+except Exception as e:
+    print("error %s: %s" % (type(e).__name__, e))
+    sys.exit(1)
+PYEOF
+}
+
+# acct_get FILE PATH KEY...: the values of KEYs of policy PATH in a snapshot
+# of acct_snap, space-separated; "-" for each one that is not there.
+acct_get()
+{
+	local file=$1 path=$2
+
+	shift 2
+	awk -F '\t' -v p="$path" '
+		BEGIN { for (i = 3; i < ARGC; i++) { want[i] = ARGV[i]; delete ARGV[i] } }
+		$1 == p { v[$2] = $3 }
+		END {
+			for (i = 3; i in want; i++) {
+				printf "%s%s", (i > 3 ? " " : ""), ((want[i] in v) ? v[want[i]] : "-")
+			}
+			print ""
+		}' "$file" "$path" "$@"
+}
+
+# acct_ctr FILE PATH: "ap ab dp db wp wb rp rb" of PATH (allowed, denied,
+# would_deny and ratelimited packets and bytes), or "absent", or the
+# snapshot's error line.
+acct_ctr()
+{
+	local v
+
+	if grep -q '^error' "$1"; then
+		head -n1 "$1"
+		return 1
+	fi
+	v=$(acct_get "$1" "$2" allowed.packets allowed.bytes denied.packets denied.bytes \
+		would_deny.packets would_deny.bytes ratelimited.packets ratelimited.bytes)
+	[ "$v" = "- - - - - - - -" ] && v=absent
+	echo "$v"
+}
+
+# acct_class FILE PATH NAME: "packets bytes" of class NAME in PATH; a class
+# the kernel does not list counts "0 0".
+acct_class()
+{
+	local v
+
+	v=$(acct_get "$1" "$2" "class.$3.packets" "class.$3.bytes")
+	[ "$v" = "- -" ] && v="0 0"
+	echo "$v"
+}
+
+# acct_classes FILE PATH: "NAME:PACKETS:BYTES ..." of every class of PATH
+# with a non-zero count, sorted by name ("-" if none).
+acct_classes()
+{
+	local v
+
+	v=$(awk -F '\t' -v p="$2" '$1 == p && $2 ~ /^class\..*\.packets$/ {
+			n = $2; sub(/^class\./, "", n); sub(/\.packets$/, "", n); pk[n] = $3 }
+		$1 == p && $2 ~ /^class\..*\.bytes$/ {
+			n = $2; sub(/^class\./, "", n); sub(/\.bytes$/, "", n); by[n] = $3 }
+		END { for (n in pk) if (pk[n] != 0 || by[n] != 0) print n ":" pk[n] ":" by[n] }' "$1" |
+		sort | tr '\n' ' ')
+	v=${v% }
+	echo "${v:--}"
+}
+
+# acct_rule FILE PATH RULETEXT: "packets bytes" of the rule whose canonical
+# text is RULETEXT, or "absent".
+acct_rule()
+{
+	local v
+
+	v=$(acct_get "$1" "$2" "rule.$3.packets" "rule.$3.bytes")
+	[ "$v" = "- -" ] && v=absent
+	echo "$v"
+}
+
+# acct_rules FILE PATH: the canonical texts of the rules of PATH, one per
+# line, sorted.
+acct_rules()
+{
+	awk -F '\t' -v p="$2" '$1 == p && $2 ~ /^rule\..*\.id$/ {
+		t = $2; sub(/^rule\./, "", t); sub(/\.id$/, "", t); print t }' "$1" | sort
+}
+
+# acct_proc PATH: the 8 counters of PATH in $NF_EGRESS_PROC/stats (all
+# columns after the cgroup), "absent", or an error text.
+acct_proc()
+{
+	[ -r "$NF_EGRESS_PROC/stats" ] || { echo "missing $NF_EGRESS_PROC/stats"; return 1; }
+	awk -v p="$1" 'NR > 1 && $1 == p { n++; v = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
+			if (NF != 9) v = "bad line (" NF " fields): " $0 }
+		END { if (n == 0) print "absent"; else if (n > 1) print "listed " n " times"; else print v }' \
+		"$NF_EGRESS_PROC/stats"
+}
+
+# metrics_flat FILE PATH: the samples of a Prometheus text exposition (FILE,
+# e.g. `egressctl metrics` output) whose label cgroup is PATH, one
+# "KEY VALUE" line each, sorted, where KEY is
+#	VERDICT.UNIT		(a sample with a verdict label, no class/rule label)
+#	class.NAME.UNIT		(a sample with a class label)
+# UNIT is packets or bytes, from the metric name (..._packets[_total] or
+# ..._bytes[_total]); other samples are left out.  "error ..." if the text
+# does not parse; a KEY given by two samples is an error too.
+metrics_flat()
+{
+	python3 - "$1" "$2" <<'PYEOF'
+import re, sys
+
+text, want = open(sys.argv[1]).read(), sys.argv[2]
+label_re = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
+sample_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+-?\d+)?$')
+
+def unescape(v):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), v)
+
+out = {}
+try:
+    for ln in text.splitlines():
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        m = sample_re.match(ln)
+        if not m:
+            raise ValueError("bad sample line: %r" % ln)
+        name, body, value = m.group(1), m.group(3) or "", m.group(4)
+        labels, pos = {}, 0
+        while pos < len(body):
+            lm = label_re.match(body, pos)
+            if not lm:
+                raise ValueError("bad labels: %r" % ln)
+            labels[lm.group(1)] = unescape(lm.group(2))
+            pos = lm.end()
+        if labels.get("cgroup") != want:
+            continue
+        base = re.sub(r'_total$', '', name)
+        if base.endswith("_bytes"):
+            unit = "bytes"
+        elif base.endswith("_packets"):
+            unit = "packets"
+        else:
+            continue
+        if "class" in labels:
+            key = "class.%s.%s" % (labels["class"], unit)
+        elif "verdict" in labels and not any(k.startswith("rule") for k in labels):
+            key = "%s.%s" % (labels["verdict"], unit)
+        else:
+            continue
+        v = float(value)
+        if v != int(v):
+            raise ValueError("not an integer: %r" % ln)
+        if key in out:
+            raise ValueError("%s given twice (%r)" % (key, ln))
+        out[key] = int(v)
+except Exception as e:
+    print("error", e)
+    sys.exit(1)
+for k in sorted(out):
+    print(k, out[k])
+PYEOF
+}
+
+# metrics_get FLATFILE KEY...: values of metrics_flat output, "-" if absent.
+metrics_get()
+{
+	local file=$1 k v out=()
+
+	shift
+	for k in "$@"; do
+		v=$(awk -v k="$k" '$1 == k { print $2; exit }' "$file")
+		out+=("${v:--}")
+	done
+	echo "${out[*]}"
+}
+
+# check_promtool DESC FILE: `promtool check metrics` accepts FILE (exit 0:
+# it parses and lints clean); a TAP SKIP if promtool is not installed.
+check_promtool()
+{
+	local out rc
+
+	if ! command -v promtool > /dev/null 2>&1; then
+		tap_skip "$1" "promtool not installed (Debian package prometheus)"
+		return 0
+	fi
+	out=$(promtool check metrics < "$2" 2>&1)
+	rc=$?
+	tap_result $rc "$1" "promtool check metrics exit $rc:" "$(head -n 20 <<< "$out")"
+}
+
+# netdev_stat NS DEV COUNTER: /sys/class/net/DEV/statistics/COUNTER in NS.
+netdev_stat()
+{
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# within_permille A B PERMILLE: |A - B| <= B * PERMILLE / 1000 (B > 0).
+within_permille()
+{
+	local d=$(($1 - $2))
+
+	((d < 0)) && d=$((-d))
+	(($2 > 0 && d * 1000 <= $2 * $3))
 }

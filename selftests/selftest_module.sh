@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module's built-in randomized selftest of its lookup structure (random
+# inserts, deletes and lookups, IPv4 and IPv6, checked against a naive
+# linear model): `insmod nf_egress.ko selftest=1` runs it at load time and
+# refuses to load if it fails.  On success the kernel log has the line
+#   nf_egress: selftest: all passed
+# which must appear after this test's own marker in the log.  The module is
+# then reloaded without the parameter (and is left loaded, as the runner
+# expects).
+#
+#   (no network)   rmmod nf_egress
+#                  insmod $NF_EGRESS_KO selftest=1   -> exit 0, log line
+#                  rmmod nf_egress; insmod $NF_EGRESS_KO
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+require_root
+require_cmd rmmod insmod dmesg
+[ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
+[ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
+[ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
+tap_plan 7
+
+# Whatever happens, leave the module loaded (without selftest) at the end.
+# shellcheck disable=SC2016 # evaluated at cleanup time
+on_cleanup '[ -d /sys/module/nf_egress ] || insmod "$NF_EGRESS_KO"'
+
+MARK="nf_egress selftest_module.sh: marker $$-$RANDOM"
+
+if [ -d /sys/module/nf_egress ]; then
+	rmmod nf_egress 2> "$TMPDIR_TEST/err"
+	tap_result $? "rmmod nf_egress" "$(cat "$TMPDIR_TEST/err")"
+else
+	tap_ok "rmmod nf_egress (was not loaded)"
+fi
+
+echo "$MARK" > /dev/kmsg
+t=$(date +%s%N)
+insmod "$NF_EGRESS_KO" selftest=1 2> "$TMPDIR_TEST/err"
+rc=$?
+diag "insmod selftest=1 took $((($(date +%s%N) - t) / 1000000)) ms"
+tap_result $rc "insmod nf_egress.ko selftest=1 succeeds (the selftest passed)" \
+	"$(cat "$TMPDIR_TEST/err")"
+
+# The kernel log written after our marker.
+dmesg | awk -v m="$MARK" 'found { print } index($0, m) { found = 1 }' > "$TMPDIR_TEST/log"
+grep -q 'nf_egress: selftest: all passed$' "$TMPDIR_TEST/log"
+tap_result $? "kernel log after the insmod has 'nf_egress: selftest: all passed'" \
+	"$(grep -i 'nf_egress' "$TMPDIR_TEST/log" | tail -n 20)"
+! grep -qiE 'nf_egress: selftest: .*(fail|mismatch)' "$TMPDIR_TEST/log"
+tap_result $? "kernel log reports no selftest failure" \
+	"$(grep -iE 'nf_egress: selftest' "$TMPDIR_TEST/log" | head -n 20)"
+
+[ -d /sys/module/nf_egress ] && rmmod nf_egress 2> "$TMPDIR_TEST/err"
+tap_result $? "rmmod the selftest instance" "$(cat "$TMPDIR_TEST/err")"
+insmod "$NF_EGRESS_KO" 2> "$TMPDIR_TEST/err"
+tap_result $? "insmod nf_egress.ko (normal load)" "$(cat "$TMPDIR_TEST/err")"
+"$EGRESSCTL" -j show > /dev/null 2> "$TMPDIR_TEST/err"
+tap_result $? "egressctl works with the reloaded module" "$(cat "$TMPDIR_TEST/err")"
+
+tap_done
