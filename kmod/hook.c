@@ -15,6 +15,8 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/ipv6.h>
@@ -115,10 +117,40 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 		egress_pkt_read_port(pkt, skb, thoff);
 }
 
+/*
+ * What the packet will be on the wire.  A GSO packet passes LOCAL_OUT once
+ * but leaves as gso_segs segments, each with its own copy of the headers
+ * (as qdisc_pkt_len_init() counts it for qdiscs).
+ */
+static void egress_wire_size(const struct sk_buff *skb,
+			     struct egress_wire_size *size)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int hdr_len;
+
+	size->packets = 1;
+	size->bytes = skb->len;
+	if (!skb_is_gso(skb) || shinfo->gso_segs <= 1 ||
+	    !skb_transport_header_was_set(skb))
+		return;
+
+	hdr_len = skb_transport_offset(skb);
+	if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
+		hdr_len += tcp_hdrlen(skb);
+	else if (shinfo->gso_type & SKB_GSO_UDP_L4)
+		hdr_len += sizeof(struct udphdr);
+	else
+		return;
+	size->packets = shinfo->gso_segs;
+	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
+}
+
 static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
+	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_wire_size size;
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
 	struct cgroup *cgrp;
@@ -153,8 +185,9 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (!n)
 		return NF_ACCEPT;
 
-	allowed = egress_decide(policies, n, &pkt, &denied_by, NULL);
-	egress_charge(policies, n, denied_by, allowed, skb->len);
+	egress_wire_size(skb, &size);
+	allowed = egress_decide(policies, n, &pkt, &size, rules, &denied_by);
+	egress_charge(policies, rules, n, denied_by, allowed, &size);
 	return allowed ? NF_ACCEPT : egress_deny_verdict(sk);
 }
 

@@ -186,9 +186,10 @@ static int egress_nl_put_counter(struct sk_buff *skb, int type, u64 packets,
 }
 
 static int egress_nl_put_rule(struct sk_buff *skb, int type,
-			      const struct egress_set *set,
-			      const struct egress_rule *rule)
+			      const struct egress_rule *rule, bool with_stats)
 {
+	u64 packets, bytes;
+
 	struct nlattr *nest = nla_nest_start(skb, type);
 	int addr_len = rule->family == NFPROTO_IPV4 ? 4 : 16;
 
@@ -208,14 +209,47 @@ static int egress_nl_put_rule(struct sk_buff *skb, int type,
 		goto cancel;
 	if (rule->class_id &&
 	    nla_put_string(skb, NF_EGRESS_RULE_A_CLASS,
-			   set->classes[rule->class_id]))
+			   egress_class_name(rule->class_id)))
 		goto cancel;
+	if (with_stats) {
+		egress_rule_counters(rule, &packets, &bytes);
+		if (egress_nl_put_counter(skb, NF_EGRESS_RULE_A_STATS, packets,
+					  bytes))
+			goto cancel;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+static int egress_nl_put_classes(struct sk_buff *skb,
+				 struct egress_stats *stats)
+{
+	struct egress_class_stats *cs;
+	struct nlattr *nest;
+	unsigned long id;
+	u64 packets, bytes;
+
+	xa_for_each(&stats->classes, id, cs) {
+		egress_class_sum(cs, &packets, &bytes);
+		nest = nla_nest_start(skb, NF_EGRESS_A_STATS_CLASS);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_string(skb, NF_EGRESS_CTR_A_CLASS,
+				   egress_class_name(id)) ||
+		    nla_put_u64_64bit(skb, NF_EGRESS_CTR_A_PACKETS, packets,
+				      NF_EGRESS_CTR_A_PAD) ||
+		    nla_put_u64_64bit(skb, NF_EGRESS_CTR_A_BYTES, bytes,
+				      NF_EGRESS_CTR_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
 }
 
 enum egress_nl_msg_kind {
@@ -266,11 +300,20 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 					  sum.denied_packets, sum.denied_bytes) ||
 		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_WOULD_DENY,
 					  sum.would_deny_packets,
-					  sum.would_deny_bytes))
+					  sum.would_deny_bytes) ||
+		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_RATELIMITED,
+					  sum.ratelimited_packets,
+					  sum.ratelimited_bytes) ||
+		    egress_nl_put_classes(skb, policy->stats))
+			goto nla_put_failure;
+		if (policy->stats->reset_time &&
+		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_RESET_TIME,
+				      policy->stats->reset_time,
+				      NF_EGRESS_A_PAD))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_RULE:
-		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, set, rule))
+		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, rule, true))
 			goto nla_put_failure;
 		break;
 	}
@@ -587,7 +630,7 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		rules[i] = parsed[i].rule;
 		if (!parsed[i].class_name)
 			continue;
-		err = egress_class_id(set, parsed[i].class_name, &reason);
+		err = egress_class_id(parsed[i].class_name, &reason);
 		if (err < 0) {
 			egress_nl_reject(info->extack, parsed[i].nest, reason);
 			goto out_unlock;
@@ -736,11 +779,10 @@ static int egress_nl_parse_explain_packet(struct genl_info *info,
 	return 0;
 }
 
-static int egress_nl_put_decision(struct sk_buff *msg,
-				  const struct egress_set *set,
-				  const struct egress_decision *d)
+static int egress_nl_put_level(struct sk_buff *msg,
+			       const struct egress_policy *policy,
+			       const struct egress_rule *rule, bool allow)
 {
-	const struct egress_policy *policy = d->policy;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(msg, NF_EGRESS_A_EXPLAIN_LEVEL);
@@ -749,11 +791,11 @@ static int egress_nl_put_decision(struct sk_buff *msg,
 	if (nla_put_string(msg, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, policy->path) ||
 	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_MODE, READ_ONCE(policy->mode)) ||
 	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_VERDICT,
-		       d->allow ? NF_EGRESS_VERDICT_ALLOW : NF_EGRESS_VERDICT_DENY))
+		       allow ? NF_EGRESS_VERDICT_ALLOW : NF_EGRESS_VERDICT_DENY))
 		goto cancel;
-	if (d->rule) {
-		if (nla_put_u32(msg, NF_EGRESS_EXPLAIN_A_RULE_ID, d->rule->id) ||
-		    egress_nl_put_rule(msg, NF_EGRESS_EXPLAIN_A_RULE, set, d->rule))
+	if (rule) {
+		if (nla_put_u32(msg, NF_EGRESS_EXPLAIN_A_RULE_ID, rule->id) ||
+		    egress_nl_put_rule(msg, NF_EGRESS_EXPLAIN_A_RULE, rule, false))
 			goto cancel;
 	} else if (nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_DEFAULT,
 			      READ_ONCE(policy->default_verdict))) {
@@ -773,7 +815,7 @@ cancel:
  */
 static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
-	struct egress_decision decisions[EGRESS_POLICY_DEPTH_MAX + 1];
+	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_path_names names;
 	struct egress_pkt pkt;
@@ -807,12 +849,13 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	set = egress_live_set_locked();
 	rcu_read_lock();
 	n = egress_resolve(set, &names, policies);
-	allowed = egress_decide(policies, n, &pkt, &denied_by, decisions);
+	allowed = egress_decide(policies, n, &pkt, NULL, rules, &denied_by);
 	rcu_read_unlock();
 	err = nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, path) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation());
 	for (i = 0; !err && i < n; i++)
-		err = egress_nl_put_decision(msg, set, &decisions[i]);
+		err = egress_nl_put_level(msg, policies[i], rules[i],
+					  !(denied_by & BIT_ULL(i)));
 	if (!err)
 		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
 				 allowed ? NF_EGRESS_VERDICT_ALLOW :
@@ -827,6 +870,30 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 nla_put_failure:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct egress_policy *policy;
+	struct egress_set *set;
+	int err = 0;
+
+	mutex_lock(&egress_config_mutex);
+	set = egress_live_set_locked();
+	if (info->attrs[NF_EGRESS_A_CGROUP_PATH]) {
+		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+		if (IS_ERR(policy))
+			err = PTR_ERR(policy);
+		else
+			egress_policy_reset_counters(policy);
+	} else {
+		list_for_each_entry(policy, &set->policies, list_node)
+			egress_policy_reset_counters(policy);
+	}
+	if (!err)
+		egress_set_changed(set);
+	mutex_unlock(&egress_config_mutex);
+	return err;
 }
 
 static int egress_nl_dump_start(struct netlink_callback *cb)
@@ -1054,6 +1121,13 @@ static const struct genl_ops egress_genl_ops[] = {
 		.doit	= egress_nl_explain,
 		.policy	= egress_nl_explain_policy,
 		.maxattr = NF_EGRESS_A_MAX,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_STATS_RESET,
+		.doit	= egress_nl_stats_reset,
+		.policy	= egress_nl_path_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

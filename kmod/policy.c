@@ -18,6 +18,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "cache.h"
 #include "policy.h"
@@ -209,8 +210,9 @@ unsigned int egress_resolve(struct egress_set *set,
 }
 
 bool egress_decide(struct egress_policy *const *policies, unsigned int n,
-		   const struct egress_pkt *pkt, u64 *denied_by,
-		   struct egress_decision *out)
+		   const struct egress_pkt *pkt,
+		   const struct egress_wire_size *size,
+		   const struct egress_rule **rules, u64 *denied_by)
 {
 	bool allowed = true;
 	unsigned int i;
@@ -222,24 +224,48 @@ bool egress_decide(struct egress_policy *const *policies, unsigned int n,
 		bool allow;
 
 		rule = egress_ruleset_match(&policy->rules, pkt);
-		allow = rule ? rule->action == NF_EGRESS_VERDICT_ALLOW :
-			READ_ONCE(policy->default_verdict) == NF_EGRESS_VERDICT_ALLOW;
+		rules[i] = rule;
+		if (rule) {
+			allow = rule->action == NF_EGRESS_VERDICT_ALLOW;
+			if (size) {
+				/* The rule is RCU-protected, not constant. */
+				struct egress_rule *hit = (struct egress_rule *)rule;
+
+				atomic64_add(size->packets, &hit->packets);
+				atomic64_add(size->bytes, &hit->bytes);
+			}
+		} else {
+			allow = READ_ONCE(policy->default_verdict) ==
+				NF_EGRESS_VERDICT_ALLOW;
+		}
 		if (!allow) {
 			*denied_by |= BIT_ULL(i);
 			if (READ_ONCE(policy->mode) == NF_EGRESS_MODE_ENFORCE)
 				allowed = false;
 		}
-		if (out) {
-			out[i].policy = policy;
-			out[i].rule = rule;
-			out[i].allow = allow;
-		}
 	}
 	return allowed;
 }
 
-void egress_charge(struct egress_policy *const *policies, unsigned int n,
-		   u64 denied_by, bool allowed, unsigned int len)
+static void egress_charge_class(struct egress_stats *stats, u8 class_id,
+				const struct egress_wire_size *size)
+{
+	struct egress_class_stats *cs = xa_load(&stats->classes, class_id);
+	struct egress_class_counters *c;
+
+	if (!cs)
+		return;
+	c = this_cpu_ptr(cs->pcpu);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->packets, size->packets);
+	u64_stats_add(&c->bytes, size->bytes);
+	u64_stats_update_end(&c->syncp);
+}
+
+void egress_charge(struct egress_policy *const *policies,
+		   const struct egress_rule *const *rules, unsigned int n,
+		   u64 denied_by, bool allowed,
+		   const struct egress_wire_size *size)
 {
 	unsigned int i;
 
@@ -251,35 +277,40 @@ void egress_charge(struct egress_policy *const *policies, unsigned int n,
 	 */
 	local_bh_disable();
 	for (i = 0; i < n; i++) {
-		struct egress_counters *c = this_cpu_ptr(policies[i]->stats->pcpu);
+		struct egress_stats *stats = policies[i]->stats;
+		struct egress_counters *c = this_cpu_ptr(stats->pcpu);
 
 		u64_stats_update_begin(&c->syncp);
 		if (!allowed) {
-			u64_stats_inc(&c->denied_packets);
-			u64_stats_add(&c->denied_bytes, len);
+			u64_stats_add(&c->denied_packets, size->packets);
+			u64_stats_add(&c->denied_bytes, size->bytes);
 		} else {
-			u64_stats_inc(&c->allowed_packets);
-			u64_stats_add(&c->allowed_bytes, len);
+			u64_stats_add(&c->allowed_packets, size->packets);
+			u64_stats_add(&c->allowed_bytes, size->bytes);
 			/* Only an audit policy can deny a packet that left. */
 			if (denied_by & BIT_ULL(i)) {
-				u64_stats_inc(&c->would_deny_packets);
-				u64_stats_add(&c->would_deny_bytes, len);
+				u64_stats_add(&c->would_deny_packets,
+					      size->packets);
+				u64_stats_add(&c->would_deny_bytes, size->bytes);
 			}
 		}
 		u64_stats_update_end(&c->syncp);
+
+		/* Classes count what left, by the class of the deciding rule. */
+		if (allowed && rules[i] && rules[i]->class_id)
+			egress_charge_class(stats, rules[i]->class_id, size);
 	}
 	local_bh_enable();
 }
 
-void egress_counters_sum(const struct egress_policy *policy,
-			 struct egress_counters_sum *sum)
+static void egress_counters_sum_raw(const struct egress_stats *stats,
+				    struct egress_counters_sum *sum)
 {
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct egress_counters *c =
-			per_cpu_ptr(policy->stats->pcpu, cpu);
+		const struct egress_counters *c = per_cpu_ptr(stats->pcpu, cpu);
 		struct egress_counters_sum one;
 		unsigned int start;
 
@@ -292,6 +323,10 @@ void egress_counters_sum(const struct egress_policy *policy,
 			one.would_deny_packets =
 				u64_stats_read(&c->would_deny_packets);
 			one.would_deny_bytes = u64_stats_read(&c->would_deny_bytes);
+			one.ratelimited_packets =
+				u64_stats_read(&c->ratelimited_packets);
+			one.ratelimited_bytes =
+				u64_stats_read(&c->ratelimited_bytes);
 		} while (u64_stats_fetch_retry(&c->syncp, start));
 		sum->allowed_packets += one.allowed_packets;
 		sum->allowed_bytes += one.allowed_bytes;
@@ -299,7 +334,80 @@ void egress_counters_sum(const struct egress_policy *policy,
 		sum->denied_bytes += one.denied_bytes;
 		sum->would_deny_packets += one.would_deny_packets;
 		sum->would_deny_bytes += one.would_deny_bytes;
+		sum->ratelimited_packets += one.ratelimited_packets;
+		sum->ratelimited_bytes += one.ratelimited_bytes;
 	}
+}
+
+void egress_counters_sum(const struct egress_policy *policy,
+			 struct egress_counters_sum *sum)
+{
+	const struct egress_counters_sum *base = &policy->stats->base;
+
+	egress_counters_sum_raw(policy->stats, sum);
+	sum->allowed_packets -= base->allowed_packets;
+	sum->allowed_bytes -= base->allowed_bytes;
+	sum->denied_packets -= base->denied_packets;
+	sum->denied_bytes -= base->denied_bytes;
+	sum->would_deny_packets -= base->would_deny_packets;
+	sum->would_deny_bytes -= base->would_deny_bytes;
+	sum->ratelimited_packets -= base->ratelimited_packets;
+	sum->ratelimited_bytes -= base->ratelimited_bytes;
+}
+
+static void egress_class_sum_raw(const struct egress_class_stats *cs,
+				 u64 *packets, u64 *bytes)
+{
+	int cpu;
+
+	*packets = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct egress_class_counters *c = per_cpu_ptr(cs->pcpu, cpu);
+		unsigned int start;
+		u64 p, b;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			p = u64_stats_read(&c->packets);
+			b = u64_stats_read(&c->bytes);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		*packets += p;
+		*bytes += b;
+	}
+}
+
+void egress_class_sum(const struct egress_class_stats *cs, u64 *packets,
+		      u64 *bytes)
+{
+	egress_class_sum_raw(cs, packets, bytes);
+	*packets -= cs->base_packets;
+	*bytes -= cs->base_bytes;
+}
+
+void egress_rule_counters(const struct egress_rule *rule, u64 *packets,
+			  u64 *bytes)
+{
+	*packets = atomic64_read(&rule->packets);
+	*bytes = atomic64_read(&rule->bytes);
+}
+
+void egress_policy_reset_counters(struct egress_policy *policy)
+{
+	struct egress_stats *stats = policy->stats;
+	struct egress_class_stats *cs;
+	struct egress_rule *rule;
+	unsigned long id;
+
+	lockdep_assert_held(&egress_config_mutex);
+	egress_counters_sum_raw(stats, &stats->base);
+	xa_for_each(&stats->classes, id, cs)
+		egress_class_sum_raw(cs, &cs->base_packets, &cs->base_bytes);
+	xa_for_each(&policy->rules.by_id, id, rule) {
+		atomic64_set(&rule->packets, 0);
+		atomic64_set(&rule->bytes, 0);
+	}
+	stats->reset_time = ktime_get_real_seconds();
 }
 
 static struct egress_stats *egress_stats_alloc(void)
@@ -317,6 +425,7 @@ static struct egress_stats *egress_stats_alloc(void)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
+	xa_init(&stats->classes);
 	refcount_set(&stats->ref, 1);
 	return stats;
 }
@@ -324,7 +433,14 @@ static struct egress_stats *egress_stats_alloc(void)
 static void egress_stats_free_rcu(struct rcu_head *head)
 {
 	struct egress_stats *stats = container_of(head, struct egress_stats, rcu);
+	struct egress_class_stats *cs;
+	unsigned long id;
 
+	xa_for_each(&stats->classes, id, cs) {
+		free_percpu(cs->pcpu);
+		kfree(cs);
+	}
+	xa_destroy(&stats->classes);
 	free_percpu(stats->pcpu);
 	kfree(stats);
 }
@@ -456,21 +572,82 @@ void egress_policy_set_default(struct egress_set *set,
 	egress_set_changed(set);
 }
 
-int egress_class_id(struct egress_set *set, const char *name,
-		    const char **reason)
-{
-	u32 i;
+/* Class names, by id; append-only for the module's lifetime.  Mutex. */
+static char egress_class_names[EGRESS_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
+static unsigned int egress_nr_classes;
 
-	for (i = 1; i <= set->nr_classes; i++)
-		if (!strcmp(set->classes[i], name))
+int egress_class_id(const char *name, const char **reason)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&egress_config_mutex);
+	for (i = 1; i <= egress_nr_classes; i++)
+		if (!strcmp(egress_class_names[i], name))
 			return i;
-	if (set->nr_classes == EGRESS_SET_CLASSES_MAX) {
+	if (egress_nr_classes == EGRESS_CLASSES_MAX) {
 		*reason = KBUILD_MODNAME ": too many distinct class names (255)";
 		return -ENOSPC;
 	}
-	i = ++set->nr_classes;
-	strscpy(set->classes[i], name, sizeof(set->classes[i]));
+	i = ++egress_nr_classes;
+	strscpy(egress_class_names[i], name, sizeof(egress_class_names[i]));
 	return i;
+}
+
+const char *egress_class_name(u8 id)
+{
+	return egress_class_names[id];
+}
+
+static struct egress_class_stats *egress_class_stats_alloc(void)
+{
+	struct egress_class_stats *cs;
+	int cpu;
+
+	cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+	if (!cs)
+		return NULL;
+	cs->pcpu = alloc_percpu(struct egress_class_counters);
+	if (!cs->pcpu) {
+		kfree(cs);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(cs->pcpu, cpu)->syncp);
+	return cs;
+}
+
+/* Make sure @stats counts class @id; the packet path only looks it up. */
+static int egress_stats_add_class(struct egress_stats *stats, u8 id)
+{
+	struct egress_class_stats *cs;
+	int err;
+
+	if (xa_load(&stats->classes, id))
+		return 0;
+	cs = egress_class_stats_alloc();
+	if (!cs)
+		return -ENOMEM;
+	err = xa_err(xa_store(&stats->classes, id, cs, GFP_KERNEL));
+	if (err) {
+		free_percpu(cs->pcpu);
+		kfree(cs);
+	}
+	return err;
+}
+
+/* Every class @policy's rules use gets counters in @stats. */
+static int egress_stats_add_classes(struct egress_stats *stats,
+				    const struct egress_policy *policy)
+{
+	unsigned int id;
+	int err;
+
+	for_each_set_bit(id, policy->classes_used, EGRESS_CLASSES_MAX + 1) {
+		err = egress_stats_add_class(stats, id);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int egress_policy_add_rules(struct egress_set *set,
@@ -478,6 +655,7 @@ int egress_policy_add_rules(struct egress_set *set,
 			    const struct egress_rule *rules, u32 n, u32 *bad,
 			    const char **reason)
 {
+	u32 i;
 	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
@@ -485,6 +663,18 @@ int egress_policy_add_rules(struct egress_set *set,
 		*bad = 0;
 		*reason = KBUILD_MODNAME ": too many rules in the policy";
 		return -ENOSPC;
+	}
+	/* Class counters first: once a rule is live, packets may use them. */
+	for (i = 0; i < n; i++) {
+		if (!rules[i].class_id)
+			continue;
+		err = egress_stats_add_class(policy->stats, rules[i].class_id);
+		if (err) {
+			*bad = i;
+			*reason = KBUILD_MODNAME ": no memory for class counters";
+			return err;
+		}
+		set_bit(rules[i].class_id, policy->classes_used);
 	}
 	err = egress_ruleset_insert(&policy->rules, rules, n, bad, reason);
 	if (!err)
@@ -559,10 +749,51 @@ int egress_apply_begin(u32 portid, const char **reason)
 	return 0;
 }
 
+/*
+ * Rules kept by an apply keep their hit counters.  Before the swap the old
+ * rule's count moves to the new rule and the old one restarts from zero;
+ * whatever the old set still counts until no reader holds it is added
+ * afterwards (egress_apply_carry_rules_late()), so no hit is lost.
+ */
+static void egress_apply_carry_rules(struct egress_policy *policy,
+				     struct egress_policy *prev)
+{
+	struct egress_rule *rule, *old;
+	unsigned long id;
+
+	xa_for_each(&policy->rules.by_id, id, rule) {
+		old = egress_ruleset_find_same(&prev->rules, rule);
+		if (!old || old->action != rule->action ||
+		    old->class_id != rule->class_id)
+			continue;
+		atomic64_set(&rule->packets, atomic64_xchg(&old->packets, 0));
+		atomic64_set(&rule->bytes, atomic64_xchg(&old->bytes, 0));
+		cond_resched();
+	}
+}
+
+static void egress_apply_carry_rules_late(struct egress_policy *policy,
+					  struct egress_policy *prev)
+{
+	struct egress_rule *rule, *old;
+	unsigned long id;
+
+	xa_for_each(&policy->rules.by_id, id, rule) {
+		old = egress_ruleset_find_same(&prev->rules, rule);
+		if (!old || old->action != rule->action ||
+		    old->class_id != rule->class_id)
+			continue;
+		atomic64_add(atomic64_read(&old->packets), &rule->packets);
+		atomic64_add(atomic64_read(&old->bytes), &rule->bytes);
+		cond_resched();
+	}
+}
+
 int egress_apply_commit(u32 portid, const char **reason)
 {
 	struct egress_set *old, *new;
-	struct egress_policy *policy;
+	struct egress_policy *policy, *prev;
+	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
 	new = egress_staged_set(portid, reason);
@@ -571,17 +802,29 @@ int egress_apply_commit(u32 portid, const char **reason)
 	old = egress_live_set_locked();
 
 	/*
-	 * A path in both sets keeps its counters.  The staged set has never
-	 * been live, so its own counters are still zero and can go.
+	 * A path in both sets keeps its counters: the new policy shares the
+	 * old one's.  The staged set has never been live, so its own counters
+	 * are still zero and can go.  Class counters the new rules need are
+	 * added to the shared ones first, the only step that can fail.
 	 */
 	list_for_each_entry(policy, &new->policies, list_node) {
-		struct egress_policy *prev = egress_policy_find(old, policy->path);
-
+		prev = egress_policy_find(old, policy->path);
+		if (!prev)
+			continue;
+		err = egress_stats_add_classes(prev->stats, policy);
+		if (err) {
+			*reason = KBUILD_MODNAME ": no memory for class counters";
+			return err;
+		}
+	}
+	list_for_each_entry(policy, &new->policies, list_node) {
+		prev = egress_policy_find(old, policy->path);
 		if (!prev)
 			continue;
 		egress_stats_put(policy->stats);
 		refcount_inc(&prev->stats->ref);
 		policy->stats = prev->stats;
+		egress_apply_carry_rules(policy, prev);
 	}
 
 	rcu_assign_pointer(egress_live_set, new);
@@ -589,6 +832,11 @@ int egress_apply_commit(u32 portid, const char **reason)
 	egress_set_changed(new);
 
 	synchronize_rcu();
+	list_for_each_entry(policy, &new->policies, list_node) {
+		prev = egress_policy_find(old, policy->path);
+		if (prev)
+			egress_apply_carry_rules_late(policy, prev);
+	}
 	egress_set_free(old);
 	return 0;
 }

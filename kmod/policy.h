@@ -19,6 +19,8 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/time64.h>
+#include <linux/xarray.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -30,14 +32,18 @@
 /*
  * Deepest policy path accepted, in components below the root.  It bounds the
  * number of policies one packet can meet, so the packet path can keep them
- * on the stack.  systemd's deepest paths are about five levels.
+ * on the stack.  systemd's and Kubernetes' paths are at most about five
+ * levels deep.
  */
-#define EGRESS_POLICY_DEPTH_MAX 32
+#define EGRESS_POLICY_DEPTH_MAX 16
 static_assert(EGRESS_POLICY_DEPTH_MAX < 64);	/* egress_decide()'s bitmap */
 
-/* Rules per policy and distinct class names per set. */
+/*
+ * Rules per policy, and distinct class names for the module's lifetime
+ * (class ids are global so that counters per class survive an apply).
+ */
 #define EGRESS_POLICY_RULES_MAX BIT(22)
-#define EGRESS_SET_CLASSES_MAX 255
+#define EGRESS_CLASSES_MAX 255
 
 #define EGRESS_SET_HASH_BITS 12
 
@@ -48,7 +54,22 @@ struct egress_counters {
 	u64_stats_t denied_bytes;
 	u64_stats_t would_deny_packets;
 	u64_stats_t would_deny_bytes;
+	u64_stats_t ratelimited_packets;
+	u64_stats_t ratelimited_bytes;
 	struct u64_stats_sync syncp;
+};
+
+/* Packets and bytes of one class in one policy. */
+struct egress_class_counters {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
+};
+
+struct egress_class_stats {
+	struct egress_class_counters __percpu *pcpu;
+	u64 base_packets;	/* values at the last reset; mutex */
+	u64 base_bytes;
 };
 
 /* A sum of the per-CPU counters, as readers see it. */
@@ -59,6 +80,8 @@ struct egress_counters_sum {
 	u64 denied_bytes;
 	u64 would_deny_packets;
 	u64 would_deny_bytes;
+	u64 ratelimited_packets;
+	u64 ratelimited_bytes;
 };
 
 /*
@@ -69,6 +92,13 @@ struct egress_counters_sum {
 struct egress_stats {
 	refcount_t ref;
 	struct egress_counters __percpu *pcpu;
+	/*
+	 * A reset records the sums at that moment and readers subtract them,
+	 * so the packet path's per-CPU counters are only ever added to.
+	 */
+	struct egress_counters_sum base;	/* mutex */
+	time64_t reset_time;			/* 0: never reset; mutex */
+	struct xarray classes;	/* class id -> struct egress_class_stats */
 	struct rcu_head rcu;
 };
 
@@ -82,6 +112,8 @@ struct egress_policy {
 	u8 depth;		/* components below the root; "/" is 0 */
 	u8 default_verdict;	/* enum nf_egress_verdict, READ_ONCE */
 	u8 mode;		/* enum nf_egress_mode, READ_ONCE */
+	/* Class ids some rule of this policy has used; mutex. */
+	DECLARE_BITMAP(classes_used, EGRESS_CLASSES_MAX + 1);
 	char path[];		/* normalised, NUL-terminated */
 };
 
@@ -96,8 +128,6 @@ struct egress_set {
 	u32 resolve_gen;
 	struct rhashtable cache;	/* cache.c */
 	struct work_struct cache_flush;
-	u32 nr_classes;
-	char classes[EGRESS_SET_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
 };
 
 /* The names of a cgroup path's components, root (level 0, no name) first. */
@@ -107,11 +137,10 @@ struct egress_path_names {
 	unsigned int levels;	/* levels present: 1 + depth */
 };
 
-/* What one policy on a packet's path said. */
-struct egress_decision {
-	struct egress_policy *policy;
-	const struct egress_rule *rule;	/* NULL: the default decided */
-	bool allow;
+/* The size of a packet on the wire: a GSO packet counts as its segments. */
+struct egress_wire_size {
+	u32 packets;
+	u32 bytes;
 };
 
 extern struct mutex egress_config_mutex;
@@ -154,9 +183,10 @@ void egress_policy_set_mode(struct egress_set *set,
 void egress_policy_set_default(struct egress_set *set,
 			       struct egress_policy *policy, u8 verdict);
 
-/* The class id of @name in @set, registering it if new; < 0 on error. */
-int egress_class_id(struct egress_set *set, const char *name,
-		    const char **reason);
+/* The class id of @name, registering it if new; < 0 on error.  Mutex. */
+int egress_class_id(const char *name, const char **reason);
+/* The name of class @id (1..EGRESS_CLASSES_MAX).  Mutex. */
+const char *egress_class_name(u8 id);
 
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,
@@ -165,8 +195,15 @@ int egress_policy_add_rules(struct egress_set *set,
 int egress_policy_delete_rule(struct egress_set *set,
 			      struct egress_policy *policy, u32 id);
 
+/* Counters since the last reset.  Mutex. */
 void egress_counters_sum(const struct egress_policy *policy,
 			 struct egress_counters_sum *sum);
+void egress_class_sum(const struct egress_class_stats *cs, u64 *packets,
+		      u64 *bytes);
+void egress_rule_counters(const struct egress_rule *rule, u64 *packets,
+			  u64 *bytes);
+/* Zero the counters of @policy (its own, its classes' and its rules'). */
+void egress_policy_reset_counters(struct egress_policy *policy);
 
 /*
  * The policies on the path @names, root first, into @out (room for
@@ -178,16 +215,21 @@ unsigned int egress_resolve(struct egress_set *set,
 
 /*
  * Judge @pkt against @policies (from egress_resolve()) and return true if
- * the packet may leave.  Bit i of *denied_by is set if policies[i] itself
- * says deny (an audit policy says so without dropping).  @out, if not NULL,
- * gets each policy's deciding rule.  The hook and EXPLAIN both decide here.
- * Caller holds rcu_read_lock().
+ * the packet may leave.  rules[i] gets the rule that decided at
+ * policies[i] (NULL: its default), and bit i of *denied_by is set if
+ * policies[i] itself says deny (an audit policy says so without dropping).
+ * @size, if not NULL, is charged to each deciding rule's hit counters.
+ * The hook and EXPLAIN both decide here.  Caller holds rcu_read_lock().
  */
 bool egress_decide(struct egress_policy *const *policies, unsigned int n,
-		   const struct egress_pkt *pkt, u64 *denied_by,
-		   struct egress_decision *out);
+		   const struct egress_pkt *pkt,
+		   const struct egress_wire_size *size,
+		   const struct egress_rule **rules, u64 *denied_by);
 
-void egress_charge(struct egress_policy *const *policies, unsigned int n,
-		   u64 denied_by, bool allowed, unsigned int len);
+/* Charge the packet's final fate to every policy on its path. */
+void egress_charge(struct egress_policy *const *policies,
+		   const struct egress_rule *const *rules, unsigned int n,
+		   u64 denied_by, bool allowed,
+		   const struct egress_wire_size *size);
 
 #endif /* _NF_EGRESS_POLICY_H */

@@ -4,7 +4,8 @@
  *
  * stats:    a header line naming the columns, then one line per policy:
  *           cgroup allowed_packets allowed_bytes denied_packets denied_bytes
- *           would_deny_packets would_deny_bytes
+ *           would_deny_packets would_deny_bytes ratelimited_packets
+ *           ratelimited_bytes
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
  *           policy, each followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
@@ -61,15 +62,16 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 	struct egress_counters_sum sum;
 
 	if (v == &egress_live_set_locked()->policies) {
-		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes\n");
+		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes\n");
 		return 0;
 	}
 	policy = list_entry(v, struct egress_policy, list_node);
 	egress_counters_sum(policy, &sum);
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " %llu %llu %llu %llu %llu %llu\n", sum.allowed_packets,
-		   sum.allowed_bytes, sum.denied_packets, sum.denied_bytes,
-		   sum.would_deny_packets, sum.would_deny_bytes);
+	seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu %llu\n",
+		   sum.allowed_packets, sum.allowed_bytes, sum.denied_packets,
+		   sum.denied_bytes, sum.would_deny_packets, sum.would_deny_bytes,
+		   sum.ratelimited_packets, sum.ratelimited_bytes);
 	return 0;
 }
 
@@ -107,7 +109,7 @@ static void egress_proc_put_rule(struct seq_file *m,
 	else if (rule->has_ports)
 		seq_printf(m, " port %u-%u", rule->port_min, rule->port_max);
 	if (rule->class_id)
-		seq_printf(m, " class %s", set->classes[rule->class_id]);
+		seq_printf(m, " class %s", egress_class_name(rule->class_id));
 	seq_putc(m, '\n');
 }
 

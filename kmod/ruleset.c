@@ -312,6 +312,8 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 	if (!rule)
 		return -ENOMEM;
 	rule->id = rs->next_id;
+	atomic64_set(&rule->packets, 0);
+	atomic64_set(&rule->bytes, 0);
 	err = xa_insert(&rs->by_id, rule->id, rule, GFP_KERNEL);
 	if (err)
 		goto err_free_rule;

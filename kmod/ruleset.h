@@ -17,6 +17,7 @@
 
 #include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -32,6 +33,11 @@ struct egress_pkt {
 struct egress_rule {
 	union nf_inet_addr addr;	/* host bits beyond prefix_len are 0 */
 	struct rcu_head rcu;
+	/* Hits: packets this rule decided.  Atomic rather than per CPU, so a
+	 * million rules cost 16 bytes each, not 16 bytes per CPU each.
+	 */
+	atomic64_t packets;
+	atomic64_t bytes;
 	u32 id;
 	u16 port_min;			/* host byte order, inclusive */
 	u16 port_max;
@@ -40,7 +46,7 @@ struct egress_rule {
 	u8 action;			/* enum nf_egress_verdict */
 	u8 proto;			/* IPPROTO_*, 0 for any */
 	u8 has_ports;
-	u8 class_id;			/* index into the set's classes, 0: none */
+	u8 class_id;			/* egress_class_name(), 0: none */
 };
 
 struct egress_ruleset {

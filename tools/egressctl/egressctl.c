@@ -20,10 +20,14 @@ static const struct cmd top_cmds[] = {
 	  "show egressctl and module versions" },
 	{ "policy", NULL, policy_cmds, NULL, "manage policies" },
 	{ "rule", NULL, rule_cmds, NULL, "manage rules of a policy" },
-	{ "show", cmd_show, NULL, "show [PATH]\nshow --config [PATH]",
+	{ "show", cmd_show, NULL,
+	  "show [PATH] [--stats]\nshow --config [PATH]",
 	  "list policies with their rules, or print them as a policy file" },
-	{ "stats", cmd_stats, NULL, "stats [PATH]",
-	  "show per-policy counters" },
+	{ "stats", cmd_stats, NULL,
+	  "stats [PATH] [--rules] [--exact|-x]\nstats reset [PATH]",
+	  "show per-policy counters, or zero them" },
+	{ "metrics", cmd_metrics, NULL, "metrics [PATH]",
+	  "print the counters in the Prometheus text format" },
 	{ "apply", cmd_apply, NULL, "apply -f FILE",
 	  "replace the whole policy set with FILE's, atomically" },
 	{ "check", cmd_check, NULL, "check -f FILE",
@@ -85,6 +89,29 @@ int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path)
 		return report_parse_error(ctl, &perr);
 	return 0;
 }
+
+void describe_cmd(char *buf, size_t len, const char *cmd,
+		  const char *filter)
+{
+	if (filter)
+		snprintf(buf, len, "%s %.64s", cmd, filter);
+	else
+		snprintf(buf, len, "%s", cmd);
+}
+
+int parse_optional_path(struct egctl *ctl, int argc, char **argv,
+			char *path, const char **filter)
+{
+	*filter = NULL;
+	if (argc == 0)
+		return 0;
+	if (parse_path_arg(ctl, argc, argv, path) ||
+	    check_no_more_args(ctl, argc - 1, argv + 1))
+		return EXIT_FAIL;
+	*filter = path;
+	return 0;
+}
+
 
 int egctl_try_connect(struct egctl *ctl)
 {

@@ -49,6 +49,7 @@ extern const struct cmd rule_cmds[];
 int cmd_version(struct egctl *ctl, int argc, char **argv);
 int cmd_show(struct egctl *ctl, int argc, char **argv);
 int cmd_stats(struct egctl *ctl, int argc, char **argv);
+int cmd_metrics(struct egctl *ctl, int argc, char **argv);
 int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
@@ -68,6 +69,13 @@ int check_no_more_args(struct egctl *ctl, int argc, char **argv);
 
 /* Parse PATH into path[NF_EGRESS_CGROUP_PATH_MAX] or report. */
 int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path);
+
+/* Parse an optional PATH (and nothing after it); *filter NULL without. */
+int parse_optional_path(struct egctl *ctl, int argc, char **argv,
+			char *path, const char **filter);
+
+/* "show" or "show /t1" (the command and its PATH), for error messages. */
+void describe_cmd(char *buf, size_t len, const char *cmd, const char *filter);
 
 /*
  * Open the netlink socket and look up the family.  Reports "nf_egress

@@ -19,6 +19,7 @@
  *   FAKE_LOG=FILE         append one line per sendto and per request
  *   FAKE_NO_DUPCHECK=1    skip the (quadratic) duplicate rule check, for
  *                         timing big applies
+ *   FAKE_NOW=N            the clock STATS_RESET stamps (unix seconds)
  *
  * This is test scaffolding only; it is never linked into egressctl.
  */
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -38,16 +40,32 @@
 #define FAKE_FAMILY	0x2a
 #define FAKE_PORTID	4242
 
+#define FAKE_MAX_CLASSES	16
+
+struct fclass {
+	char name[NF_EGRESS_CLASS_NAME_MAX];
+	uint64_t p, b;
+};
+
+/* the counters of a policy: kept together so apply can carry them over */
+struct fctrs {
+	uint64_t ap, ab, dp, db, wp, wb, rp, rb;
+	uint64_t reset;			/* 0: never reset */
+	struct fclass cls[FAKE_MAX_CLASSES];
+	int ncls;
+};
+
 struct fpolicy {
 	char *path;
 	uint8_t def, mode;
-	uint64_t ap, ab, dp, db, wp, wb;
+	struct fctrs c;
 };
 
 struct frule {
 	char *path;
 	uint32_t id;
 	struct egress_rule_spec spec;
+	uint64_t p, b;			/* rule hits */
 };
 
 struct fset {
@@ -140,14 +158,30 @@ static struct frule *add_rule(struct fset *s, const char *path, uint32_t id,
 	r->path = strdup(path);
 	r->id = id;
 	r->spec = *spec;
+	r->p = r->b = 0;
 	return r;
+}
+
+static int find_policy(const struct fset *s, const char *path);
+
+static struct frule *find_rule(const struct fset *s, const char *path,
+			       uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < s->nrul; i++)
+		if (s->rul[i].id == id && !strcmp(s->rul[i].path, path))
+			return &s->rul[i];
+	return NULL;
 }
 
 /*
  * State file lines:
  *   G generation
- *   P path default mode ap ab dp db wp wb
+ *   P path default mode ap ab dp db wp wb [rp rb [reset-time]]
+ *   C path class packets bytes        (class counters of a policy)
  *   R path id RULE-TEXT
+ *   S path id packets bytes           (hits of a rule)
  */
 static void load(void)
 {
@@ -169,16 +203,40 @@ static void load(void)
 		if (line[0] == 'G') {
 			sscanf(line, "G %u", &generation);
 		} else if (line[0] == 'P') {
-			uint64_t c[6] = { 0 };
+			uint64_t c[9] = { 0 };
 
-			if (sscanf(line, "P %4095s %u %u %lu %lu %lu %lu %lu %lu",
+			if (sscanf(line, "P %4095s %u %u %lu %lu %lu %lu %lu %lu %lu %lu %lu",
 				   path, &d, &m, &c[0], &c[1], &c[2], &c[3],
-				   &c[4], &c[5]) >= 3) {
+				   &c[4], &c[5], &c[6], &c[7], &c[8]) >= 3) {
 				p = add_policy(&live, path);
 				p->def = (uint8_t)d;
 				p->mode = (uint8_t)m;
-				p->ap = c[0]; p->ab = c[1]; p->dp = c[2];
-				p->db = c[3]; p->wp = c[4]; p->wb = c[5];
+				p->c.ap = c[0]; p->c.ab = c[1]; p->c.dp = c[2];
+				p->c.db = c[3]; p->c.wp = c[4]; p->c.wb = c[5];
+				p->c.rp = c[6]; p->c.rb = c[7]; p->c.reset = c[8];
+			}
+		} else if (line[0] == 'C') {
+			char name[NF_EGRESS_CLASS_NAME_MAX];
+			uint64_t pk, by;
+			int i;
+
+			if (sscanf(line, "C %4095s %31s %lu %lu", path, name, &pk,
+				   &by) == 4 && (i = find_policy(&live, path)) >= 0 &&
+			    live.pol[i].c.ncls < FAKE_MAX_CLASSES) {
+				struct fclass *fc = &live.pol[i].c.cls[live.pol[i].c.ncls++];
+
+				snprintf(fc->name, sizeof(fc->name), "%s", name);
+				fc->p = pk;
+				fc->b = by;
+			}
+		} else if (line[0] == 'S') {
+			struct frule *r;
+			uint64_t pk, by;
+
+			if (sscanf(line, "S %4095s %u %lu %lu", path, &id, &pk, &by) == 4 &&
+			    (r = find_rule(&live, path, id))) {
+				r->p = pk;
+				r->b = by;
 			}
 		} else if (line[0] == 'R' &&
 			   sscanf(line, "R %4095s %u %n", path, &id, &off) >= 2 &&
@@ -205,12 +263,21 @@ static void save(void)
 	for (i = 0; i < live.npol; i++) {
 		struct fpolicy *p = &live.pol[i];
 
-		fprintf(f, "P %s %u %u %lu %lu %lu %lu %lu %lu\n", p->path,
-			p->def, p->mode, p->ap, p->ab, p->dp, p->db, p->wp, p->wb);
+		int k;
+
+		fprintf(f, "P %s %u %u %lu %lu %lu %lu %lu %lu %lu %lu %lu\n",
+			p->path, p->def, p->mode, p->c.ap, p->c.ab, p->c.dp,
+			p->c.db, p->c.wp, p->c.wb, p->c.rp, p->c.rb, p->c.reset);
+		for (k = 0; k < p->c.ncls; k++)
+			fprintf(f, "C %s %s %lu %lu\n", p->path, p->c.cls[k].name,
+				p->c.cls[k].p, p->c.cls[k].b);
 	}
 	for (i = 0; i < live.nrul; i++) {
 		format_rule_spec(&live.rul[i].spec, text, sizeof(text));
 		fprintf(f, "R %s %u %s\n", live.rul[i].path, live.rul[i].id, text);
+		if (live.rul[i].p || live.rul[i].b)
+			fprintf(f, "S %s %u %lu %lu\n", live.rul[i].path,
+				live.rul[i].id, live.rul[i].p, live.rul[i].b);
 	}
 	fclose(f);
 }
@@ -396,7 +463,11 @@ static const char *nest_spec(const struct nlattr *nest,
 	return NULL;
 }
 
-static void put_rule(struct nlmsghdr *nlh, uint16_t type, const struct frule *r)
+static void put_ctr(struct nlmsghdr *nlh, uint16_t type, uint64_t p, uint64_t b);
+
+/* with_stats: the RULE_GET form, with the rule's hits */
+static void put_rule(struct nlmsghdr *nlh, uint16_t type, const struct frule *r,
+		     bool with_stats)
 {
 	struct nlattr *n = mnl_attr_nest_start(nlh, type);
 	const struct egress_rule_spec *s = &r->spec;
@@ -415,6 +486,8 @@ static void put_rule(struct nlmsghdr *nlh, uint16_t type, const struct frule *r)
 	}
 	if (s->fields & EGRESS_SPEC_CLASS)
 		mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, s->class_name);
+	if (with_stats)
+		put_ctr(nlh, NF_EGRESS_RULE_A_STATS, r->p, r->b);
 	mnl_attr_nest_end(nlh, n);
 }
 
@@ -422,6 +495,8 @@ static void put_ctr(struct nlmsghdr *nlh, uint16_t type, uint64_t p, uint64_t b)
 {
 	struct nlattr *n = mnl_attr_nest_start(nlh, type);
 
+	/* as nla_put_u64_64bit does on some architectures */
+	mnl_attr_put(nlh, NF_EGRESS_CTR_A_PAD, 0, NULL);
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, p);
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, b);
 	mnl_attr_nest_end(nlh, n);
@@ -434,7 +509,7 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			     mnl_attr_get_str(ra->tb[NF_EGRESS_A_CGROUP_PATH]) : NULL;
 	uint16_t intr = 0;
 	uint32_t gen = generation;
-	int i;
+	int i, k;
 
 	if (intr_left < 0)
 		intr_left = env_int("FAKE_INTR");
@@ -481,7 +556,7 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			intr = 0;
 			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, live.rul[i].path);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
-			put_rule(nlh, NF_EGRESS_A_RULE, &live.rul[i]);
+			put_rule(nlh, NF_EGRESS_A_RULE, &live.rul[i], true);
 			qcommit(nlh);
 		}
 		break;
@@ -497,9 +572,28 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, p->path);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
 			mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, p->mode);
-			put_ctr(nlh, NF_EGRESS_A_STATS_ALLOWED, p->ap, p->ab);
-			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, p->dp, p->db);
-			put_ctr(nlh, NF_EGRESS_A_STATS_WOULD_DENY, p->wp, p->wb);
+			put_ctr(nlh, NF_EGRESS_A_STATS_ALLOWED, p->c.ap, p->c.ab);
+			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, p->c.dp, p->c.db);
+			put_ctr(nlh, NF_EGRESS_A_STATS_WOULD_DENY, p->c.wp, p->c.wb);
+			put_ctr(nlh, NF_EGRESS_A_STATS_RATELIMITED, p->c.rp, p->c.rb);
+			if (p->c.reset) {
+				mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+				mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME,
+						 p->c.reset);
+			}
+			/* in the kernel's order, not sorted: the client sorts */
+			for (k = p->c.ncls - 1; k >= 0; k--) {
+				struct nlattr *cn = mnl_attr_nest_start(nlh,
+							NF_EGRESS_A_STATS_CLASS);
+
+				mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS,
+						  p->c.cls[k].name);
+				mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS,
+						 p->c.cls[k].p);
+				mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES,
+						 p->c.cls[k].b);
+				mnl_attr_nest_end(nlh, cn);
+			}
 			qcommit(nlh);
 		}
 		break;
@@ -637,7 +731,7 @@ static void handle_explain(const struct nlmsghdr *req, const char *path,
 		mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_DEFAULT, levels[i]->def);
 		if (r) {
 			mnl_attr_put_u32(nlh, NF_EGRESS_EXPLAIN_A_RULE_ID, r->id);
-			put_rule(nlh, NF_EGRESS_EXPLAIN_A_RULE, r);
+			put_rule(nlh, NF_EGRESS_EXPLAIN_A_RULE, r, false);
 		}
 		mnl_attr_nest_end(nlh, l);
 		if (v == NF_EGRESS_VERDICT_DENY &&
@@ -720,6 +814,7 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 	}
 	if (cmd != NF_EGRESS_CMD_GET_INFO && cmd != NF_EGRESS_CMD_APPLY_BEGIN &&
 	    cmd != NF_EGRESS_CMD_APPLY_COMMIT && cmd != NF_EGRESS_CMD_APPLY_ABORT &&
+	    !(cmd == NF_EGRESS_CMD_STATS_RESET && !pa) &&
 	    (!pa || mnl_attr_validate(pa, MNL_TYPE_NUL_STRING))) {
 		qack(req, -EINVAL, "nf_egress: missing cgroup path");
 		return;
@@ -839,15 +934,29 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 			qack(req, -ENOENT, "nf_egress: no staged set");
 			return;
 		}
-		/* counters of paths in both sets are kept */
+		/*
+		 * counters of paths in both sets are kept, and those of rules
+		 * whose path and canonical rule are in both
+		 */
 		for (i = 0; i < staged.npol; i++) {
 			int old = find_policy(&live, staged.pol[i].path);
 
-			if (old >= 0) {
-				struct fpolicy *o = &live.pol[old], *n = &staged.pol[i];
+			if (old >= 0)
+				staged.pol[i].c = live.pol[old].c;
+		}
+		for (i = 0; i < staged.nrul; i++) {
+			struct frule *n = &staged.rul[i];
+			char a[EGRESS_RULE_STRLEN], b[EGRESS_RULE_STRLEN];
+			int k;
 
-				n->ap = o->ap; n->ab = o->ab; n->dp = o->dp;
-				n->db = o->db; n->wp = o->wp; n->wb = o->wb;
+			format_rule_spec(&n->spec, a, sizeof(a));
+			for (k = 0; k < live.nrul; k++) {
+				format_rule_spec(&live.rul[k].spec, b, sizeof(b));
+				if (!strcmp(live.rul[k].path, n->path) && !strcmp(a, b)) {
+					n->p = live.rul[k].p;
+					n->b = live.rul[k].b;
+					break;
+				}
 			}
 		}
 		set_clear(&live);
@@ -858,6 +967,34 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 	case NF_EGRESS_CMD_EXPLAIN:
 		handle_explain(req, path, ra);
 		return;
+	case NF_EGRESS_CMD_STATS_RESET: {
+		uint64_t now = env_int("FAKE_NOW") ? (uint64_t)env_int("FAKE_NOW")
+						   : (uint64_t)time(NULL);
+
+		if (path && p < 0) {
+			qack(req, -ENOENT, "nf_egress: no such policy");
+			return;
+		}
+		for (i = 0; i < live.npol; i++) {
+			struct fctrs *c = &live.pol[i].c;
+			int k;
+
+			if (path && i != p)
+				continue;
+			c->ap = c->ab = c->dp = c->db = 0;
+			c->wp = c->wb = c->rp = c->rb = 0;
+			for (k = 0; k < c->ncls; k++)
+				c->cls[k].p = c->cls[k].b = 0;
+			c->reset = now;
+		}
+		for (i = 0; i < live.nrul; i++)
+			if (!path || !strcmp(live.rul[i].path, path))
+				live.rul[i].p = live.rul[i].b = 0;
+		/* counters are not the policy set: no new generation */
+		save();
+		qack(req, 0, NULL);
+		return;
+	}
 	default:
 		qack(req, -EOPNOTSUPP, NULL);
 		return;

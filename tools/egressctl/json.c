@@ -109,8 +109,7 @@ void json_kv_bool(struct json *j, const char *key, bool v)
 	json_bool(j, v);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static int utf8_seq_len(const unsigned char *s)
+int utf8_seq_len(const unsigned char *s)
 {
 	unsigned int cp;
 	int n, i;

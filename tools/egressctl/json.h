@@ -43,4 +43,11 @@ void json_kv_bool(struct json *j, const char *key, bool v);
  */
 void json_write_escaped(FILE *out, const char *s);
 
+/*
+ * Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 if s does
+ * not start one (stray continuation byte, overlong form, surrogate, beyond
+ * U+10FFFF, truncated by the NUL).
+ */
+int utf8_seq_len(const unsigned char *s);
+
 #endif /* EGRESSCTL_JSON_H */

@@ -34,6 +34,10 @@ static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STATS_WOULD_DENY]	= { .type = MNL_TYPE_NESTED },
 	[NF_EGRESS_A_RULES_ADDED]	= { .type = MNL_TYPE_U32 },
 	[NF_EGRESS_A_VERDICT]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_A_STATS_RATELIMITED]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_RESET_TIME]	= { .type = MNL_TYPE_U64 },
+	/* repeated: validated and walked one by one, tb keeps the last */
+	[NF_EGRESS_A_STATS_CLASS]	= { .type = MNL_TYPE_NESTED },
 };
 
 static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
@@ -46,6 +50,7 @@ static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
 	[NF_EGRESS_RULE_A_PORT_MIN]	= { .type = MNL_TYPE_U16 },
 	[NF_EGRESS_RULE_A_PORT_MAX]	= { .type = MNL_TYPE_U16 },
 	[NF_EGRESS_RULE_A_CLASS]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_RULE_A_STATS]	= { .type = MNL_TYPE_NESTED },
 };
 
 static const struct attr_policy explain_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
@@ -60,6 +65,7 @@ static const struct attr_policy explain_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
 static const struct attr_policy ctr_policy[NF_EGRESS_CTR_A_MAX + 1] = {
 	[NF_EGRESS_CTR_A_PACKETS]	= { .type = MNL_TYPE_U64 },
 	[NF_EGRESS_CTR_A_BYTES]		= { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_CTR_A_CLASS]		= { .type = MNL_TYPE_NUL_STRING },
 };
 
 struct attr_table {
@@ -160,9 +166,29 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 	return 0;
 }
 
-/* id may be NULL: the rule of an EXPLAIN level need not carry one. */
+static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
+{
+	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_CTR_A_PACKETS])
+		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
+	if (tb[NF_EGRESS_CTR_A_BYTES])
+		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+	return 0;
+}
+
+/*
+ * id may be NULL: the rule of an EXPLAIN level need not carry one.
+ * m may be NULL; else it gets the rule's counters (RULE_GET).
+ */
 static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
-			    struct egress_rule_spec *spec)
+			    struct egress_rule_spec *spec,
+			    struct egress_rule_msg *m)
 {
 	const struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
 	const struct nlattr *fam, *addr, *plen, *pmin, *pmax, *cls;
@@ -170,6 +196,11 @@ static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
 	memset(spec, 0, sizeof(*spec));
 	if (parse_nested(nest, tb, rule_policy, NF_EGRESS_RULE_A_MAX))
 		return -EBADMSG;
+	if (m && tb[NF_EGRESS_RULE_A_STATS]) {
+		if (decode_counter(tb[NF_EGRESS_RULE_A_STATS], &m->stats))
+			return -EBADMSG;
+		m->has_stats = true;
+	}
 	if ((id && !tb[NF_EGRESS_RULE_A_ID]) || !tb[NF_EGRESS_RULE_A_ACTION])
 		return -EBADMSG;
 	if (id)
@@ -248,23 +279,7 @@ int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m)
 		m->has_generation = true;
 		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
 	}
-	return decode_rule_nest(tb[NF_EGRESS_A_RULE], &m->id, &m->spec);
-}
-
-static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
-{
-	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
-
-	memset(c, 0, sizeof(*c));
-	if (!nest)
-		return 0;
-	if (parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
-		return -EBADMSG;
-	if (tb[NF_EGRESS_CTR_A_PACKETS])
-		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
-	if (tb[NF_EGRESS_CTR_A_BYTES])
-		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
-	return 0;
+	return decode_rule_nest(tb[NF_EGRESS_A_RULE], &m->id, &m->spec, m);
 }
 
 int egress_decode_stats(const struct nlmsghdr *nlh,
@@ -282,13 +297,68 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	}
 	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny))
+	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny) ||
+	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited))
 		return -EBADMSG;
 	if (tb[NF_EGRESS_A_MODE]) {
 		m->has_mode = true;
 		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
 	}
+	if (tb[NF_EGRESS_A_STATS_RESET_TIME]) {
+		m->has_reset_time = true;
+		m->reset_time = mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_RESET_TIME]);
+	}
+	if (tb[NF_EGRESS_A_STATS_CLASS]) {
+		int n = egress_stats_for_each_class(nlh, NULL, NULL);
+
+		if (n < 0)
+			return -EBADMSG;
+		m->nclasses = (size_t)n;
+	}
 	return 0;
+}
+
+/* One NF_EGRESS_A_STATS_CLASS nest: a valid class name and its counter. */
+static int decode_class(const struct nlattr *nest, const char **name,
+			struct egress_counter *c)
+{
+	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
+	const struct nlattr *cls;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
+		return -EBADMSG;
+	cls = tb[NF_EGRESS_CTR_A_CLASS];
+	if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+	    !valid_class_name(mnl_attr_get_str(cls)))
+		return -EBADMSG;
+	*name = mnl_attr_get_str(cls);
+	return decode_counter(nest, c);
+}
+
+/* With cb NULL: validate every class nest and return how many there are. */
+int egress_stats_for_each_class(const struct nlmsghdr *nlh,
+				egress_class_cb cb, void *data)
+{
+	const struct nlattr *attr;
+	int n = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return -EBADMSG;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		struct egress_counter c;
+		const char *name;
+		int ret;
+
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_STATS_CLASS)
+			continue;
+		if (decode_class(attr, &name, &c))
+			return -EBADMSG;
+		n++;
+		if (cb && (ret = cb(name, &c, data)))
+			return ret;
+	}
+	return cb ? 0 : n;
 }
 
 static int decode_explain_level(const struct nlattr *nest,
@@ -317,7 +387,7 @@ static int decode_explain_level(const struct nlattr *nest,
 		/* the nest is optional: the id alone still says which rule */
 		if (tb[NF_EGRESS_EXPLAIN_A_RULE] &&
 		    decode_rule_nest(tb[NF_EGRESS_EXPLAIN_A_RULE], NULL,
-				     &l->rule))
+				     &l->rule, NULL))
 			return -EBADMSG;
 		if (!tb[NF_EGRESS_EXPLAIN_A_RULE])
 			l->rule.action = l->verdict;
@@ -479,6 +549,9 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_EXPLAIN_PACKET]	= "NF_EGRESS_A_EXPLAIN_PACKET",
 	[NF_EGRESS_A_EXPLAIN_LEVEL]	= "NF_EGRESS_A_EXPLAIN_LEVEL",
 	[NF_EGRESS_A_VERDICT]		= "NF_EGRESS_A_VERDICT",
+	[NF_EGRESS_A_STATS_RATELIMITED]	= "NF_EGRESS_A_STATS_RATELIMITED",
+	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
+	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
 };
 
 static const char *const rule_names[] = {
@@ -493,6 +566,7 @@ static const char *const rule_names[] = {
 	[NF_EGRESS_RULE_A_PORT_MIN]	= "NF_EGRESS_RULE_A_PORT_MIN",
 	[NF_EGRESS_RULE_A_PORT_MAX]	= "NF_EGRESS_RULE_A_PORT_MAX",
 	[NF_EGRESS_RULE_A_CLASS]	= "NF_EGRESS_RULE_A_CLASS",
+	[NF_EGRESS_RULE_A_STATS]	= "NF_EGRESS_RULE_A_STATS",
 };
 
 const char *egress_attr_name(uint16_t type)

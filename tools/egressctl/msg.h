@@ -35,17 +35,19 @@ struct egress_policy_msg {
 	uint32_t rule_count;
 };
 
+struct egress_counter {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
 struct egress_rule_msg {
 	const char *path;
 	bool has_generation;
 	uint32_t generation;
 	uint32_t id;
 	struct egress_rule_spec spec;
-};
-
-struct egress_counter {
-	uint64_t packets;
-	uint64_t bytes;
+	bool has_stats;			/* NF_EGRESS_RULE_A_STATS was there */
+	struct egress_counter stats;	/* packets/bytes the rule decided */
 };
 
 struct egress_stats_msg {
@@ -55,9 +57,21 @@ struct egress_stats_msg {
 	struct egress_counter allowed;
 	struct egress_counter denied;
 	struct egress_counter would_deny;
+	struct egress_counter ratelimited;	/* zero when absent */
 	bool has_mode;
 	uint8_t mode;
+	bool has_reset_time;
+	uint64_t reset_time;		/* unix seconds of the last STATS_RESET */
+	/*
+	 * NF_EGRESS_A_STATS_CLASS nests (validated by egress_decode_stats);
+	 * walk them with egress_stats_for_each_class.
+	 */
+	size_t nclasses;
 };
+
+/* Called for each class counter of a STATS_GET message, in order. */
+typedef int (*egress_class_cb)(const char *name,
+			       const struct egress_counter *c, void *data);
 
 /* One policy level of an EXPLAIN reply. */
 struct egress_explain_level {
@@ -85,6 +99,13 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
 int egress_decode_stats(const struct nlmsghdr *nlh,
 			struct egress_stats_msg *m);
+/*
+ * Run cb for every class counter of a STATS_GET message that
+ * egress_decode_stats accepted.  Stops at and returns the first non-zero
+ * value cb returns, or -EBADMSG.
+ */
+int egress_stats_for_each_class(const struct nlmsghdr *nlh,
+				egress_class_cb cb, void *data);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);

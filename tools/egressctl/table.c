@@ -46,21 +46,35 @@ int table_add_row(struct table *t, const char *const *cells)
 	return 0;
 }
 
+size_t table_col_width(const struct table *t, int c)
+{
+	size_t r, width = 0;
+
+	for (r = 0; r < t->nrows; r++) {
+		size_t w = strlen(t->cells[r * (size_t)t->ncols + (size_t)c]);
+
+		if (w > width)
+			width = w;
+	}
+	return width;
+}
+
 void table_print(const struct table *t, FILE *out)
+{
+	table_print_indented(t, out, 0);
+}
+
+void table_print_indented(const struct table *t, FILE *out, int indent)
 {
 	size_t width[TABLE_MAX_COLS] = { 0 };
 	size_t r;
 	int c;
 
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			size_t w = strlen(t->cells[r * (size_t)t->ncols + (size_t)c]);
-
-			if (w > width[c])
-				width[c] = w;
-		}
+	for (c = 0; c < t->ncols; c++)
+		width[c] = table_col_width(t, c);
 
 	for (r = 0; r < t->nrows; r++) {
+		fprintf(out, "%*s", indent, "");
 		for (c = 0; c < t->ncols; c++) {
 			const char *cell = t->cells[r * (size_t)t->ncols + (size_t)c];
 			bool last = c == t->ncols - 1;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define TABLE_MAX_COLS	8
+#define TABLE_MAX_COLS	12
 
 struct table {
 	int ncols;
@@ -25,6 +25,10 @@ int table_init(struct table *t, int ncols, const char *const *headers,
 int table_add_row(struct table *t, const char *const *cells);
 /* Columns separated by two spaces, no trailing blanks. */
 void table_print(const struct table *t, FILE *out);
+/* The same, each line preceded by indent spaces. */
+void table_print_indented(const struct table *t, FILE *out, int indent);
+/* Width of column c: its widest cell, header included. */
+size_t table_col_width(const struct table *t, int c);
 void table_free(struct table *t);
 
 #endif /* EGRESSCTL_TABLE_H */

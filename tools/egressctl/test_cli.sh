@@ -154,6 +154,20 @@ else
 	failed=$((failed + 1))
 fi
 expect 1 "$E invalid cgroup path 'a': must start with '/'" stats a
+expect 1 "$E stats: unexpected argument '/b'" stats /a /b
+expect 1 "$E stats: unknown option '--bogus'" stats --bogus
+expect 1 "$E stats: unknown option '-'" stats -
+expect 1 "$E stats reset: unexpected argument '/b'" stats reset /a /b
+expect 1 "$E stats: unexpected argument 'reset'" stats /a reset
+expect 1 "$E invalid cgroup path 'x': must start with '/'" stats reset x
+expect 1 "$E metrics: unexpected argument '/b'" metrics /a /b
+expect 1 "$E invalid cgroup path 'a': must start with '/'" metrics a
+expect 1 "$E show: --config and --stats do not go together" show --config --stats
+expect 1 "$E show: unknown option '--stat'" show --stat
+expect_out 0 "stats reset \[PATH\]" stats help
+expect_out 0 "^Usage:.*egressctl stats reset \[PATH\]$" stats reset help
+expect_out 0 "metrics \[PATH\]" help
+expect_out 0 "show \[PATH\] \[--stats\]" show help
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
 
@@ -164,7 +178,9 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "rule add /t1 allow to 10.99.0.0/24" "rule del /t1 1" \
 		   "rule del /t1 deny to 2001:db8::/32" "policy set /t1 mode audit" \
 		   "show --config" "explain /t1 10.0.0.1" \
-		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web"; do
+		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web" \
+		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
+		   "metrics /t1" "show --stats"; do
 		# shellcheck disable=SC2086
 		expect 1 "$E nf_egress module not loaded" $cmd
 	done

@@ -77,9 +77,10 @@ check "show PATH" 0 "policy /t1 mode enforce default deny
   rule 3 deny to 192.0.2.1/32" "" -- show /t1/
 check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
 check "show missing PATH" 1 "" "egressctl: show /nope: no such policy" -- show /nope
-check "stats table" 0 "CGROUP  ALLOWED_PKTS  ALLOWED_BYTES  DENIED_PKTS  DENIED_BYTES  WOULD_DENY_PKTS  WOULD_DENY_BYTES
-/t0                0              0            0             0                0                 0
-/t1                0              0            0             0                0                 0" "" -- stats
+check "stats table" 0 "                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
+/t0     enforce     0    0 B     0    0 B     0    0 B     0    0 B
+/t1     enforce     0    0 B     0    0 B     0    0 B     0    0 B" "" -- stats
 check "stats missing PATH" 1 "" \
 	"egressctl: stats /nope: No such file or directory: nf_egress: no policy for this cgroup path" -- stats /nope
 check "version counts policies" 0 $'egressctl 0.1.0\nnf_egress module 0.1.0-fake, 2 policies' "" -- version
@@ -87,9 +88,20 @@ check "-j version" 0 '{"version":"0.1.0","module":{"loaded":true,"version":"0.1.
 
 # counters, including values beyond 32 bits
 sed -i 's|^P /t1 0 0 .*|P /t1 0 0 12 1536 1 4294967424 3 384|' "$FAKE_NF_EGRESS_STATE"
-check "stats PATH" 0 "CGROUP  ALLOWED_PKTS  ALLOWED_BYTES  DENIED_PKTS  DENIED_BYTES  WOULD_DENY_PKTS  WOULD_DENY_BYTES
-/t1               12           1536            1    4294967424                3               384" "" -- stats /t1
-check "-j stats" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0}},{"cgroup":"/t1","mode":"enforce","allowed":{"packets":12,"bytes":1536},"denied":{"packets":1,"bytes":4294967424},"would_deny":{"packets":3,"bytes":384}}]' "" -- -j stats
+check "stats --exact" 0 "                     ALLOWED            DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS  BYTES  PKTS       BYTES  PKTS  BYTES  PKTS  BYTES
+/t0     enforce     0      0     0           0     0      0     0      0
+/t1     enforce    12   1536     1  4294967424     3    384     0      0" "" -- stats --exact
+check "stats PATH: rules below" 0 "                       ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1     enforce    12  1.5 KiB     1  4.0 GiB     3  384 B     0    0 B
+
+policy /t1: counters never reset
+  ID  PKTS  BYTES  RULE
+   1     0    0 B  allow to 10.99.0.0/24
+   2     0    0 B  allow to 2001:db8:99::/64
+   3     0    0 B  deny to 192.0.2.1/32" "" -- stats /t1
+check "-j stats" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null},{"cgroup":"/t1","mode":"enforce","allowed":{"packets":12,"bytes":1536},"denied":{"packets":1,"bytes":4294967424},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 10.99.0.0/24","packets":0,"bytes":0},{"id":2,"rule":"allow to 2001:db8:99::/64","packets":0,"bytes":0},{"id":3,"rule":"deny to 192.0.2.1/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats
 
 # dump consistency
 FAKE_INTR=3 check "show retries NLM_F_DUMP_INTR" 0 "policy /t1 mode enforce default deny
@@ -99,7 +111,7 @@ FAKE_INTR=3 check "show retries NLM_F_DUMP_INTR" 0 "policy /t1 mode enforce defa
 FAKE_GEN_BUMP=2 check "show retries on generation change" 0 "policy /t0 mode enforce default allow" "" -- show /t0
 FAKE_INTR=100 check "show gives up eventually" 1 "" \
 	"egressctl: show: policy set kept changing during the dump, giving up" -- show
-FAKE_INTR=4 check "stats retries NLM_F_DUMP_INTR" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0}}]' "" -- -j stats /t0
+FAKE_INTR=4 check "stats retries NLM_F_DUMP_INTR" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats /t0
 FAKE_INTR=100 check "stats gives up eventually" 1 "" \
 	"egressctl: stats: policy set kept changing during the dump, giving up" -- stats
 
@@ -274,5 +286,267 @@ check "explain: no policy applies" 0 "packet from /t1 to 10.0.0.1 proto icmp
 verdict: allow" "" -- explain /t1 10.0.0.1 proto icmp
 check "-j explain: no levels" 0 '{"cgroup":"/t1","packet":{"to":"2001:db8::1","proto":"udp","port":53},"levels":[],"verdict":"allow"}' "" -- -j explain /t1 2001:db8::1 proto udp port 53
 
+
+# --- issue 4: accounting: classes, rule hits, reset time, metrics ---------
+# counters as a kernel would report them after some traffic
+cat > "$FAKE_NF_EGRESS_STATE" <<'EOF2'
+G 10
+P /t1 0 0 1234567 1610612736 1000 1536 0 0 7 700 1795784700
+C /t1 internet 1200000 1500000000
+C /t1 internal 5 640
+P /t1/sub 1 1 812 812 0 0 3 384
+P /we"ird\path 1 0 999999 1048575 0 0 0 0
+R /t1 1 allow tcp to 10.0.0.0/8 port 443 class internet
+S /t1 1 1234000 1610000000
+R /t1 2 deny to 192.0.2.0/24
+S /t1 2 1000 1536
+R /t1 3 allow to 10.1.0.0/16 class internal
+R /t1/sub 1 allow to 2001:db8::/32
+EOF2
+check "stats: human units, reset time below" 0 '                             ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP        MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1           enforce  1.2M  1.5 GiB  1.0k  1.5 KiB     0    0 B     7  700 B
+/t1/sub       audit     812    812 B     0      0 B     3  384 B     0    0 B
+/we"ird\path  enforce  1.0M  1.0 MiB     0      0 B     0    0 B     0    0 B
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC' "" -- stats
+check "stats -x: exact" 0 '                                   ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+CGROUP        MODE        PKTS       BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
+/t1           enforce  1234567  1610612736  1000   1536     0      0     7    700
+/t1/sub       audit        812         812     0      0     3    384     0      0
+/we"ird\path  enforce   999999     1048575     0      0     0      0     0      0
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC' "" -- stats -x
+T1_TABLE='                       ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1     enforce  1.2M  1.5 GiB  1.0k  1.5 KiB     0    0 B     7  700 B
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
+  ID  PKTS    BYTES  RULE
+   1  1.2M  1.5 GiB  allow tcp to 10.0.0.0/8 port 443 class internet
+   2  1.0k  1.5 KiB  deny to 192.0.2.0/24
+   3     0      0 B  allow to 10.1.0.0/16 class internal
+  CLASS     PKTS    BYTES
+  internal     5    640 B
+  internet  1.2M  1.4 GiB'
+check "stats PATH: rules and classes (sorted)" 0 "$T1_TABLE" "" -- stats /t1
+check "stats --rules PATH: the same" 0 "$T1_TABLE" "" -- stats --rules /t1
+check "stats --rules without PATH" 0 '                             ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP        MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1           enforce  1.2M  1.5 GiB  1.0k  1.5 KiB     0    0 B     7  700 B
+/t1/sub       audit     812    812 B     0      0 B     3  384 B     0    0 B
+/we"ird\path  enforce  1.0M  1.0 MiB     0      0 B     0    0 B     0    0 B
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
+  ID  PKTS    BYTES  RULE
+   1  1.2M  1.5 GiB  allow tcp to 10.0.0.0/8 port 443 class internet
+   2  1.0k  1.5 KiB  deny to 192.0.2.0/24
+   3     0      0 B  allow to 10.1.0.0/16 class internal
+  CLASS     PKTS    BYTES
+  internal     5    640 B
+  internet  1.2M  1.4 GiB
+
+policy /t1/sub: counters never reset
+  ID  PKTS  BYTES  RULE
+   1     0    0 B  allow to 2001:db8::/32
+
+policy /we"ird\path: counters never reset
+  no rules' "" -- stats --rules
+check "stats PATH -x" 0 '                             ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE        PKTS       BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
+/t1     enforce  1234567  1610612736  1000   1536     0      0     7    700
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
+  ID     PKTS       BYTES  RULE
+   1  1234000  1610000000  allow tcp to 10.0.0.0/8 port 443 class internet
+   2     1000        1536  deny to 192.0.2.0/24
+   3        0           0  allow to 10.1.0.0/16 class internal
+  CLASS        PKTS       BYTES
+  internal        5         640
+  internet  1200000  1500000000' "" -- stats /t1 --exact
+STATS_JSON='[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":1234567,"bytes":1610612736},"denied":{"packets":1000,"bytes":1536},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":7,"bytes":700},"classes":{"internal":{"packets":5,"bytes":640},"internet":{"packets":1200000,"bytes":1500000000}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":1234000,"bytes":1610000000},{"id":2,"rule":"deny to 192.0.2.0/24","packets":1000,"bytes":1536},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1795784700},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null},{"cgroup":"/we\"ird\\path","mode":"enforce","allowed":{"packets":999999,"bytes":1048575},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]'
+check "-j stats: classes, rules, reset_time" 0 "$STATS_JSON" "" -- -j stats
+check "stats -j after the command, --exact ignored" 0 "$STATS_JSON" "" -- stats -j --exact
+n=$((n + 1))
+if ectl -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+keys = {"cgroup", "mode", "allowed", "denied", "would_deny", "ratelimited", "classes", "rules", "reset_time"}
+for p in d:
+    assert keys <= set(p), p.keys()
+    for v in ("allowed", "denied", "would_deny", "ratelimited"):
+        assert set(p[v]) == {"packets", "bytes"} and all(type(x) is int for x in p[v].values())
+    assert isinstance(p["classes"], dict) and isinstance(p["rules"], list)
+    for r in p["rules"]:
+        assert {"id", "rule", "packets", "bytes"} <= set(r)
+    assert p["reset_time"] is None or type(p["reset_time"]) is int
+assert d[0]["classes"]["internet"] == {"packets": 1200000, "bytes": 1500000000}
+' 2>"$T/py.err"; then
+	echo "ok $n - -j stats parses with the documented shape"
+else
+	echo "not ok $n - -j stats parses with the documented shape"
+	sed 's/^/#   /' "$T/py.err"
+	failed=$((failed + 1))
+fi
+FAKE_GEN_BUMP=2 check "stats retries when RULE_GET saw another generation" 0 "$STATS_JSON" "" -- -j stats
+FAKE_INTR=4 check "stats with rules retries NLM_F_DUMP_INTR" 0 "$STATS_JSON" "" -- -j stats
+FAKE_GEN_BUMP=100 check "stats gives up when the generation keeps changing" 1 "" \
+	"egressctl: stats: policy set kept changing during the dump, giving up" -- -j stats
+check "stats /reset is a path" 1 "" \
+	"egressctl: stats /reset: No such file or directory: nf_egress: no policy for this cgroup path" -- stats /reset
+check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
+  rule 1 allow tcp to 10.0.0.0/8 port 443 class internet  (1.2M pkts, 1.5 GiB)
+  rule 2 deny to 192.0.2.0/24  (1.0k pkts, 1.5 KiB)
+  rule 3 allow to 10.1.0.0/16 class internal  (0 pkts, 0 B)" "" -- show --stats /t1
+check "-j show --stats: rule hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32","packets":0,"bytes":0}]}]' "" -- -j show /t1/sub --stats
+check "-j show without --stats: no hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32"}]}]' "" -- -j show /t1/sub
+
+# metrics: compared line by line, then validated by promtool when present
+cat > "$T/metrics.want" <<'EOF2'
+# HELP nf_egress_packets_total Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).
+# TYPE nf_egress_packets_total counter
+nf_egress_packets_total{cgroup="/t1",mode="enforce",verdict="allowed"} 1234567
+nf_egress_packets_total{cgroup="/t1",mode="enforce",verdict="denied"} 1000
+nf_egress_packets_total{cgroup="/t1",mode="enforce",verdict="would_deny"} 0
+nf_egress_packets_total{cgroup="/t1",mode="enforce",verdict="ratelimited"} 7
+nf_egress_packets_total{cgroup="/t1/sub",mode="audit",verdict="allowed"} 812
+nf_egress_packets_total{cgroup="/t1/sub",mode="audit",verdict="denied"} 0
+nf_egress_packets_total{cgroup="/t1/sub",mode="audit",verdict="would_deny"} 3
+nf_egress_packets_total{cgroup="/t1/sub",mode="audit",verdict="ratelimited"} 0
+nf_egress_packets_total{cgroup="/we\"ird\\path",mode="enforce",verdict="allowed"} 999999
+nf_egress_packets_total{cgroup="/we\"ird\\path",mode="enforce",verdict="denied"} 0
+nf_egress_packets_total{cgroup="/we\"ird\\path",mode="enforce",verdict="would_deny"} 0
+nf_egress_packets_total{cgroup="/we\"ird\\path",mode="enforce",verdict="ratelimited"} 0
+# HELP nf_egress_bytes_total Bytes at the IP layer seen by an nf_egress policy, by verdict (would_deny bytes are also allowed).
+# TYPE nf_egress_bytes_total counter
+nf_egress_bytes_total{cgroup="/t1",mode="enforce",verdict="allowed"} 1610612736
+nf_egress_bytes_total{cgroup="/t1",mode="enforce",verdict="denied"} 1536
+nf_egress_bytes_total{cgroup="/t1",mode="enforce",verdict="would_deny"} 0
+nf_egress_bytes_total{cgroup="/t1",mode="enforce",verdict="ratelimited"} 700
+nf_egress_bytes_total{cgroup="/t1/sub",mode="audit",verdict="allowed"} 812
+nf_egress_bytes_total{cgroup="/t1/sub",mode="audit",verdict="denied"} 0
+nf_egress_bytes_total{cgroup="/t1/sub",mode="audit",verdict="would_deny"} 384
+nf_egress_bytes_total{cgroup="/t1/sub",mode="audit",verdict="ratelimited"} 0
+nf_egress_bytes_total{cgroup="/we\"ird\\path",mode="enforce",verdict="allowed"} 1048575
+nf_egress_bytes_total{cgroup="/we\"ird\\path",mode="enforce",verdict="denied"} 0
+nf_egress_bytes_total{cgroup="/we\"ird\\path",mode="enforce",verdict="would_deny"} 0
+nf_egress_bytes_total{cgroup="/we\"ird\\path",mode="enforce",verdict="ratelimited"} 0
+# HELP nf_egress_class_packets_total Packets that left under a rule of the class, per nf_egress policy.
+# TYPE nf_egress_class_packets_total counter
+nf_egress_class_packets_total{cgroup="/t1",class="internal"} 5
+nf_egress_class_packets_total{cgroup="/t1",class="internet"} 1200000
+# HELP nf_egress_class_bytes_total Bytes at the IP layer that left under a rule of the class, per nf_egress policy.
+# TYPE nf_egress_class_bytes_total counter
+nf_egress_class_bytes_total{cgroup="/t1",class="internal"} 640
+nf_egress_class_bytes_total{cgroup="/t1",class="internet"} 1500000000
+# HELP nf_egress_rule_packets_total Packets an nf_egress rule decided (allowed or denied).
+# TYPE nf_egress_rule_packets_total counter
+nf_egress_rule_packets_total{cgroup="/t1",rule_id="1",rule="allow tcp to 10.0.0.0/8 port 443 class internet"} 1234000
+nf_egress_rule_packets_total{cgroup="/t1",rule_id="2",rule="deny to 192.0.2.0/24"} 1000
+nf_egress_rule_packets_total{cgroup="/t1",rule_id="3",rule="allow to 10.1.0.0/16 class internal"} 0
+nf_egress_rule_packets_total{cgroup="/t1/sub",rule_id="1",rule="allow to 2001:db8::/32"} 0
+# HELP nf_egress_rule_bytes_total Bytes at the IP layer an nf_egress rule decided (allowed or denied).
+# TYPE nf_egress_rule_bytes_total counter
+nf_egress_rule_bytes_total{cgroup="/t1",rule_id="1",rule="allow tcp to 10.0.0.0/8 port 443 class internet"} 1610000000
+nf_egress_rule_bytes_total{cgroup="/t1",rule_id="2",rule="deny to 192.0.2.0/24"} 1536
+nf_egress_rule_bytes_total{cgroup="/t1",rule_id="3",rule="allow to 10.1.0.0/16 class internal"} 0
+nf_egress_rule_bytes_total{cgroup="/t1/sub",rule_id="1",rule="allow to 2001:db8::/32"} 0
+# HELP nf_egress_policy_reset_time_seconds Unix time of the last counter reset of an nf_egress policy, 0 if never reset.
+# TYPE nf_egress_policy_reset_time_seconds gauge
+nf_egress_policy_reset_time_seconds{cgroup="/t1"} 1795784700
+nf_egress_policy_reset_time_seconds{cgroup="/t1/sub"} 0
+nf_egress_policy_reset_time_seconds{cgroup="/we\"ird\\path"} 0
+EOF2
+# check_metrics DESC FILE-WITH-EXPECTED-LINES ARGS...
+check_metrics() {
+	local desc=$1 want=$2 rc
+	shift 2
+	ectl "$@" > "$T/metrics.got" 2> "$T/metrics.err"
+	rc=$?
+	n=$((n + 1))
+	if [[ $rc -eq 0 && ! -s "$T/metrics.err" ]] && diff -u "$want" "$T/metrics.got" > "$T/metrics.diff"; then
+		echo "ok $n - $desc ($(wc -l < "$want") lines)"
+	else
+		echo "not ok $n - $desc (rc $rc)"
+		sed 's/^/#   /' "$T/metrics.err" "$T/metrics.diff" | head -20
+		failed=$((failed + 1))
+	fi
+	n=$((n + 1))
+	if ! command -v promtool > /dev/null; then
+		echo "ok $n - promtool check metrics # SKIP promtool not installed (Debian package prometheus)"
+	elif promtool check metrics < "$T/metrics.got" > "$T/promtool.out" 2>&1; then
+		echo "ok $n - promtool check metrics accepts egressctl $*"
+	else
+		echo "not ok $n - promtool check metrics accepts egressctl $*"
+		sed 's/^/#   /' "$T/promtool.out"
+		failed=$((failed + 1))
+	fi
+}
+check_metrics "metrics: every family, label escaping" "$T/metrics.want" metrics
+grep -E '^# |cgroup="/t1/sub"' "$T/metrics.want" | grep -v 'class_' > "$T/metrics.sub"
+check_metrics "metrics PATH: one policy, no class family" "$T/metrics.sub" metrics /t1/sub
+check "metrics missing PATH" 1 "" \
+	"egressctl: metrics /nope: No such file or directory: nf_egress: no policy for this cgroup path" -- metrics /nope
+
+# stats reset
+check "stats reset help" 0 $'Usage:\n  egressctl stats reset [PATH]' "" -- stats reset help
+check "stats reset missing PATH: extack" 1 "" \
+	"egressctl: stats reset /nope: No such file or directory: nf_egress: no such policy" -- stats reset /nope
+FAKE_EPERM=1 check "stats reset: EPERM" 1 "" "egressctl: stats reset: Operation not permitted" -- stats reset
+FAKE_NOW=1796000000 check "stats reset PATH prints nothing" 0 "" "" -- stats reset /t1/
+check "stats reset PATH zeroed policy, class and rule counters" 0 '[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{"internal":{"packets":0,"bytes":0},"internet":{"packets":0,"bytes":0}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":0,"bytes":0},{"id":2,"rule":"deny to 192.0.2.0/24","packets":0,"bytes":0},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1796000000}]' "" -- -j stats /t1
+check "stats reset PATH left the others alone" 0 '[{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats /t1/sub
+check "reset time in the table" 0 '                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
+/t1     enforce     0    0 B     0    0 B     0    0 B     0    0 B
+
+policy /t1: counters since reset at 2026-11-30 00:53:20 UTC
+  ID  PKTS  BYTES  RULE
+   1     0    0 B  allow tcp to 10.0.0.0/8 port 443 class internet
+   2     0    0 B  deny to 192.0.2.0/24
+   3     0    0 B  allow to 10.1.0.0/16 class internal
+  CLASS     PKTS  BYTES
+  internal     0    0 B
+  internet     0    0 B' "" -- stats /t1
+FAKE_NOW=1796000001 check "stats reset: every policy" 0 "" "" -- stats reset
+n=$((n + 1))
+got=$(ectl -j stats | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    print(p["cgroup"], p["allowed"]["packets"], p["would_deny"]["bytes"],
+          sum(r["packets"] for r in p["rules"]), p["reset_time"])')
+want='/t1 0 0 0 1796000001
+/t1/sub 0 0 0 1796000001
+/we"ird\path 0 0 0 1796000001'
+if [[ "$got" == "$want" ]]; then
+	echo "ok $n - stats reset: every policy zeroed and stamped"
+else
+	echo "not ok $n - stats reset: every policy zeroed and stamped"
+	printf '#   got: %s\n' "$got"
+	failed=$((failed + 1))
+fi
+
+# apply keeps the counters of unchanged policies and of unchanged rules
+cat > "$FAKE_NF_EGRESS_STATE" <<'EOF2'
+G 20
+P /keep 0 0 10 1280 2 256 0 0 0 0 1795784700
+C /keep web 10 1280
+R /keep 1 allow tcp to 10.0.0.0/8 port 443 class web
+S /keep 1 10 1280
+R /keep 2 deny to 192.0.2.0/24
+S /keep 2 2 256
+P /gone 0 0 5 640 0 0
+EOF2
+cat > "$T/keep.conf" <<'EOF2'
+cgroup "/keep" {
+	deny to 192.0.2.0/25;
+	allow tcp to 10.0.0.0/8 port 443 class web;
+}
+cgroup "/new" { }
+EOF2
+check "apply over counted policies" 0 "" "" -- apply -f "$T/keep.conf"
+check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"/keep","mode":"enforce","allowed":{"packets":10,"bytes":1280},"denied":{"packets":2,"bytes":256},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{"web":{"packets":10,"bytes":1280}},"rules":[{"id":1,"rule":"deny to 192.0.2.0/25","packets":0,"bytes":0},{"id":2,"rule":"allow tcp to 10.0.0.0/8 port 443 class web","packets":10,"bytes":1280}],"reset_time":1795784700},{"cgroup":"/new","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats
+: > "$FAKE_NF_EGRESS_STATE"
+check "metrics without policies: empty, exit 0" 0 "" "" -- metrics
 echo "1..$n"
 [[ $failed -eq 0 ]]

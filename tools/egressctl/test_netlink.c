@@ -479,6 +479,104 @@ static void test_v2(void)
 	ok(egress_decode_explain(nlh, &x) == -EBADMSG, "explain level without path refused");
 }
 
+/* issue 4: ratelimited, reset time, class nests, rule stats */
+static int count_class(const char *name, const struct egress_counter *c,
+		       void *data)
+{
+	char *seen = data;
+
+	snprintf(seen + strlen(seen), 64, "%s=%llu/%llu;", name,
+		 (unsigned long long)c->packets, (unsigned long long)c->bytes);
+	return 0;
+}
+
+static void put_class(struct nlmsghdr *nlh, const char *name, uint64_t p,
+		      uint64_t b)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_CLASS);
+
+	if (name)
+		mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, name);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, p);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, b);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void test_accounting(void)
+{
+	struct egress_stats_msg s;
+	struct egress_rule_msg r;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *in;
+	char seen[256] = "";
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_class(nlh, "internet", 10, 1000);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_RATELIMITED);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 7);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 700);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, 1795784700);
+	put_class(nlh, "peering", 2, 200);
+	ok(egress_decode_stats(nlh, &s) == 0 && s.ratelimited.packets == 7 &&
+	   s.ratelimited.bytes == 700 && s.has_reset_time &&
+	   s.reset_time == 1795784700 && s.nclasses == 2,
+	   "decode stats: ratelimited, reset time, two classes");
+	ok(egress_stats_for_each_class(nlh, count_class, seen) == 0 &&
+	   !strcmp(seen, "internet=10/1000;peering=2/200;"),
+	   "class nests walked in order");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.has_reset_time &&
+	   s.nclasses == 0 && s.ratelimited.packets == 0,
+	   "decode stats: no reset time, no classes, zero ratelimited");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_class(nlh, NULL, 1, 1);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "class nest without name refused");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_class(nlh, "no spaces", 1, 1);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "class nest with invalid name refused");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_RESET_TIME, 5);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "u32 reset time refused");
+
+	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 3);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, AF_INET);
+	mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR, 4, v4);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, 16);
+	in = mnl_attr_nest_start(nlh, NF_EGRESS_RULE_A_STATS);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 12);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 0x123456789ull);
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_rule(nlh, &r) == 0 && r.id == 3 && r.has_stats &&
+	   r.stats.packets == 12 && r.stats.bytes == 0x123456789ull,
+	   "decode rule stats");
+	put_rule_nest(start_msg(buf, 30, 1, 0), 1, 1, AF_INET, v4, 4, 16);
+	nlh = (struct nlmsghdr *)buf;
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_rule(nlh, &r) == 0 && !r.has_stats &&
+	   r.stats.packets == 0, "rule without stats: has_stats false");
+}
+
+static int count_any(const char *name, const struct egress_counter *c,
+		     void *data)
+{
+	(void)name; (void)c; (void)data;
+	return 0;
+}
+
 /* Random garbage after a genl header must never crash the decoders. */
 static void test_fuzz_decoders(void)
 {
@@ -502,13 +600,16 @@ static void test_fuzz_decoders(void)
 		if (len >= 4 && (iter & 1)) {
 			tail[0] = (uint8_t)(4 + rand_r(&seed) % (len - 3));
 			tail[1] = 0;
-			tail[2] = (uint8_t)(rand_r(&seed) % 20);
+			tail[2] = (uint8_t)(rand_r(&seed) % 24);
 			tail[3] = (uint8_t)(rand_r(&seed) & 0x80);
 		}
 		nlh->nlmsg_len += (uint32_t)len;
 		decoded += egress_decode_policy(nlh, &p) == 0;
 		decoded += egress_decode_rule(nlh, &r) == 0;
-		decoded += egress_decode_stats(nlh, &s) == 0;
+		if (egress_decode_stats(nlh, &s) == 0) {
+			decoded++;
+			egress_stats_for_each_class(nlh, count_any, NULL);
+		}
 		decoded += egress_decode_info(nlh, &i) == 0;
 		decoded += egress_decode_explain(nlh, &x) == 0;
 	}
@@ -830,6 +931,7 @@ int main(void)
 	test_decode_others();
 	test_encode();
 	test_v2();
+	test_accounting();
 	test_fuzz_decoders();
 	test_replies();
 	test_live();

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "parse.h"
+#include "report.h"
 #include "table.h"
 #include "tap.h"
 
@@ -722,6 +723,238 @@ static void test_table(void)
 	free(got);
 }
 
+/* --- issue 4: number/time formatters, Prometheus output ------------------ */
+
+static void bytes_case(uint64_t v, const char *want)
+{
+	char buf[32];
+
+	fmt_bytes_human(v, buf, sizeof(buf));
+	if (!ok(!strcmp(buf, want), "bytes %llu -> '%s'", (unsigned long long)v,
+		want))
+		diag("got '%s'", buf);
+}
+
+static void count_case(uint64_t v, const char *want)
+{
+	char buf[32];
+
+	fmt_count_human(v, buf, sizeof(buf));
+	if (!ok(!strcmp(buf, want), "count %llu -> '%s'", (unsigned long long)v,
+		want))
+		diag("got '%s'", buf);
+}
+
+static void time_case(uint64_t v, const char *want)
+{
+	char buf[64];
+
+	fmt_utc_time(v, buf, sizeof(buf));
+	if (!ok(!strcmp(buf, want), "time %llu -> '%s'", (unsigned long long)v,
+		want))
+		diag("got '%s'", buf);
+}
+
+static void test_human(void)
+{
+	char small[4];
+
+	bytes_case(0, "0 B");
+	bytes_case(812, "812 B");
+	bytes_case(1023, "1023 B");
+	bytes_case(1024, "1.0 KiB");
+	bytes_case(1536, "1.5 KiB");
+	bytes_case(1587, "1.5 KiB");		/* 1.4980 rounds up */
+	bytes_case(1638, "1.6 KiB");		/* 1.5996 */
+	bytes_case(10188, "9.9 KiB");
+	bytes_case(1048524, "1023.9 KiB");
+	bytes_case(1048525, "1.0 MiB");		/* 1023.95 KiB rounds to 1024.0 */
+	bytes_case(1048575, "1.0 MiB");
+	bytes_case(1572864, "1.5 MiB");
+	bytes_case(1610612736, "1.5 GiB");
+	bytes_case(4294967424ull, "4.0 GiB");
+	bytes_case(1099511627776ull, "1.0 TiB");
+	bytes_case(1125899906842624ull, "1.0 PiB");
+	bytes_case(UINT64_MAX, "16.0 EiB");
+	count_case(0, "0");
+	count_case(999, "999");
+	count_case(1000, "1.0k");
+	count_case(12345, "12.3k");
+	count_case(12350, "12.4k");
+	count_case(999949, "999.9k");
+	count_case(999950, "1.0M");
+	count_case(4500000, "4.5M");
+	count_case(1200000000ull, "1.2G");
+	count_case(1000000000000ull, "1.0T");
+	count_case(UINT64_MAX, "18.4E");
+	ok(fmt_bytes_human(1536, small, sizeof(small)) == 7 &&
+	   !strcmp(small, "1.5"), "bytes formatter truncates like snprintf");
+	time_case(0, "1970-01-01 00:00:00 UTC");
+	time_case(1795784700, "2026-11-27 13:05:00 UTC");
+	time_case(UINT64_MAX, "@18446744073709551615");
+}
+
+static void write_label(FILE *f, const void *s)
+{
+	prom_write_label_value(f, s);
+}
+
+static void label_case(const char *in, const char *want, const char *name)
+{
+	char *got = capture(write_label, in);
+
+	if (!ok(!strcmp(got, want), "prometheus label value: %s", name))
+		diag("got '%s' want '%s'", got, want);
+	free(got);
+}
+
+struct metrics_input {
+	const struct stats_entry *s;
+	size_t n;
+	bool json;
+	const struct report_opts *opts;
+};
+
+static void write_metrics(FILE *f, const void *arg)
+{
+	const struct metrics_input *in = arg;
+
+	if (in->opts)
+		report_stats_text(f, in->s, in->n, in->opts);
+	else if (in->json)
+		report_stats_json(f, in->s, in->n);
+	else
+		report_metrics(f, in->s, in->n);
+}
+
+static void test_prometheus(void)
+{
+	struct class_entry classes[] = {
+		{ "internet", { 3, 300 } },
+	};
+	struct rule_entry rules[2] = { 0 };
+	struct stats_entry s[2] = { 0 };
+	struct metrics_input in = { s, 2, false, NULL };
+	struct report_opts exact = { .exact = true, .details = true };
+	char *a[] = { "allow", "tcp", "to", "10.0.0.0/8", "port", "443",
+		      "class", "internet" };
+	char *got;
+
+	label_case("/t1", "/t1", "plain");
+	label_case("a\\b", "a\\\\b", "backslash");
+	label_case("a\"b", "a\\\"b", "double quote");
+	label_case("a\nb", "a\\nb", "newline");
+	label_case("tab\tcr\r", "tab\tcr\r", "other controls raw");
+	label_case("\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9", "UTF-8 kept");
+	label_case("a\xff" "b", "a\xef\xbf\xbd" "b", "invalid byte becomes U+FFFD");
+	label_case("\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd", "truncated sequence");
+
+	/* /a: enforce, a class, one rule with hits and one without counters */
+	s[0].path = "/a";
+	s[0].has_mode = true;
+	s[0].mode = NF_EGRESS_MODE_ENFORCE;
+	s[0].allowed = (struct egress_counter){ 5, 640 };
+	s[0].denied = (struct egress_counter){ 1, 128 };
+	s[0].ratelimited = (struct egress_counter){ 18446744073709551615ull, 2 };
+	s[0].classes = classes;
+	s[0].nclasses = 1;
+	s[0].has_reset_time = true;
+	s[0].reset_time = 1795784700;
+	parse_rule_spec(8, a, &rules[0].spec, NULL);
+	rules[0].id = 4;
+	rules[0].has_stats = true;
+	rules[0].stats = (struct egress_counter){ 3, 300 };
+	parse_rule_spec(4, a + 0, &rules[1].spec, NULL);
+	rules[1].spec.action = NF_EGRESS_VERDICT_DENY;
+	rules[1].id = 9;
+	s[0].rules = rules;
+	s[0].nrules = 2;
+	/* the newline can't come from the kernel, but must not break lines */
+	s[1].path = "/b\"\n";
+	s[1].has_mode = true;
+	s[1].mode = NF_EGRESS_MODE_AUDIT;
+	s[1].would_deny = (struct egress_counter){ 2, 256 };
+
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+"# HELP nf_egress_packets_total Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).\n"
+"# TYPE nf_egress_packets_total counter\n"
+"nf_egress_packets_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"allowed\"} 5\n"
+"nf_egress_packets_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"denied\"} 1\n"
+"nf_egress_packets_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"would_deny\"} 0\n"
+"nf_egress_packets_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"ratelimited\"} 18446744073709551615\n"
+"nf_egress_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"allowed\"} 0\n"
+"nf_egress_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"denied\"} 0\n"
+"nf_egress_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"would_deny\"} 2\n"
+"nf_egress_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"ratelimited\"} 0\n"
+"# HELP nf_egress_bytes_total Bytes at the IP layer seen by an nf_egress policy, by verdict (would_deny bytes are also allowed).\n"
+"# TYPE nf_egress_bytes_total counter\n"
+"nf_egress_bytes_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"allowed\"} 640\n"
+"nf_egress_bytes_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"denied\"} 128\n"
+"nf_egress_bytes_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"would_deny\"} 0\n"
+"nf_egress_bytes_total{cgroup=\"/a\",mode=\"enforce\",verdict=\"ratelimited\"} 2\n"
+"nf_egress_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"allowed\"} 0\n"
+"nf_egress_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"denied\"} 0\n"
+"nf_egress_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"would_deny\"} 256\n"
+"nf_egress_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\",verdict=\"ratelimited\"} 0\n"
+"# HELP nf_egress_class_packets_total Packets that left under a rule of the class, per nf_egress policy.\n"
+"# TYPE nf_egress_class_packets_total counter\n"
+"nf_egress_class_packets_total{cgroup=\"/a\",class=\"internet\"} 3\n"
+"# HELP nf_egress_class_bytes_total Bytes at the IP layer that left under a rule of the class, per nf_egress policy.\n"
+"# TYPE nf_egress_class_bytes_total counter\n"
+"nf_egress_class_bytes_total{cgroup=\"/a\",class=\"internet\"} 300\n"
+"# HELP nf_egress_rule_packets_total Packets an nf_egress rule decided (allowed or denied).\n"
+"# TYPE nf_egress_rule_packets_total counter\n"
+"nf_egress_rule_packets_total{cgroup=\"/a\",rule_id=\"4\",rule=\"allow tcp to 10.0.0.0/8 port 443 class internet\"} 3\n"
+"# HELP nf_egress_rule_bytes_total Bytes at the IP layer an nf_egress rule decided (allowed or denied).\n"
+"# TYPE nf_egress_rule_bytes_total counter\n"
+"nf_egress_rule_bytes_total{cgroup=\"/a\",rule_id=\"4\",rule=\"allow tcp to 10.0.0.0/8 port 443 class internet\"} 300\n"
+"# HELP nf_egress_policy_reset_time_seconds Unix time of the last counter reset of an nf_egress policy, 0 if never reset.\n"
+"# TYPE nf_egress_policy_reset_time_seconds gauge\n"
+"nf_egress_policy_reset_time_seconds{cgroup=\"/a\"} 1795784700\n"
+"nf_egress_policy_reset_time_seconds{cgroup=\"/b\\\"\\n\"} 0\n"),
+		"metrics: families grouped, HELP/TYPE once, escaping, rules without counters left out"))
+		diag("got:\n%s", got);
+	free(got);
+
+	in.n = 0;
+	got = capture(write_metrics, &in);
+	ok(!strcmp(got, ""), "metrics of no policies: empty");
+	free(got);
+
+	in.n = 1;
+	in.json = true;
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"[{\"cgroup\":\"/a\",\"mode\":\"enforce\",\"allowed\":{\"packets\":5,\"bytes\":640},"
+			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			"\"ratelimited\":{\"packets\":18446744073709551615,\"bytes\":2},"
+			"\"classes\":{\"internet\":{\"packets\":3,\"bytes\":300}},"
+			"\"rules\":[{\"id\":4,\"rule\":\"allow tcp to 10.0.0.0/8 port 443 class internet\",\"packets\":3,\"bytes\":300},"
+			"{\"id\":9,\"rule\":\"deny tcp to 10.0.0.0/8\",\"packets\":0,\"bytes\":0}],"
+			"\"reset_time\":1795784700}]\n"),
+		"stats JSON shape"))
+		diag("got %s", got);
+	free(got);
+
+	in.opts = &exact;
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
+			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2\n"
+			"\n"
+			"policy /a: counters since reset at 2026-11-27 13:05:00 UTC\n"
+			"  ID  PKTS  BYTES  RULE\n"
+			"   4     3    300  allow tcp to 10.0.0.0/8 port 443 class internet\n"
+			"   9     -      -  deny tcp to 10.0.0.0/8\n"
+			"  CLASS     PKTS  BYTES\n"
+			"  internet     3    300\n"),
+		"stats table --exact with details; rule without counters shows '-'"))
+		diag("got:\n%s", got);
+	free(got);
+}
+
 int main(void)
 {
 	tap_start();
@@ -735,5 +968,7 @@ int main(void)
 	test_class_names();
 	test_json();
 	test_table();
+	test_human();
+	test_prometheus();
 	return tap_end();
 }

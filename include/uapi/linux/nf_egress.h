@@ -55,6 +55,10 @@
  *                              the cgroup NF_EGRESS_A_CGROUP_PATH described by
  *                              NF_EGRESS_A_EXPLAIN_PACKET, level by level; the
  *                              same code decides for real packets.
+ * NF_EGRESS_CMD_STATS_RESET    do (admin): zero the counters (policy, class and
+ *                              rule counters) of the policy named by
+ *                              NF_EGRESS_A_CGROUP_PATH, or of every policy.
+ *                              Nothing else ever zeroes them.
  *
  * "admin" commands require CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM): the policy table is host-wide.
@@ -94,6 +98,7 @@ enum nf_egress_cmd {
 	NF_EGRESS_CMD_APPLY_COMMIT,
 	NF_EGRESS_CMD_APPLY_ABORT,
 	NF_EGRESS_CMD_EXPLAIN,
+	NF_EGRESS_CMD_STATS_RESET,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
@@ -162,6 +167,16 @@ enum nf_egress_attr {
 	NF_EGRESS_A_EXPLAIN_LEVEL,
 	/* u8, enum nf_egress_verdict: EXPLAIN's final verdict */
 	NF_EGRESS_A_VERDICT,
+	/* nest, NF_EGRESS_CTR_A_*: packets/bytes dropped by rate limits */
+	NF_EGRESS_A_STATS_RATELIMITED,
+	/* u64: CLOCK_REALTIME seconds of the policy's last STATS_RESET;
+	 * absent if its counters were never reset
+	 */
+	NF_EGRESS_A_STATS_RESET_TIME,
+	/* nest, NF_EGRESS_CTR_A_* with NF_EGRESS_CTR_A_CLASS: packets/bytes
+	 * that left under a rule of that class; repeated, one per class
+	 */
+	NF_EGRESS_A_STATS_CLASS,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -196,6 +211,10 @@ enum nf_egress_rule_attr {
 	 * NF_EGRESS_CLASS_NAME_MAX - 1 bytes
 	 */
 	NF_EGRESS_RULE_A_CLASS,
+	/* nest, NF_EGRESS_CTR_A_* (RULE_GET only): packets/bytes this rule
+	 * decided, allowed or denied
+	 */
+	NF_EGRESS_RULE_A_STATS,
 
 	__NF_EGRESS_RULE_A_MAX,
 	NF_EGRESS_RULE_A_MAX = __NF_EGRESS_RULE_A_MAX - 1
@@ -205,10 +224,14 @@ enum nf_egress_rule_attr {
 enum nf_egress_counter_attr {
 	NF_EGRESS_CTR_A_UNSPEC,
 	NF_EGRESS_CTR_A_PAD,
-	/* u64 */
+	/* u64: packets; a GSO packet counts as its segments */
 	NF_EGRESS_CTR_A_PACKETS,
-	/* u64: bytes at the IP layer (IP header included) */
+	/* u64: bytes at the IP layer (IP header included); a GSO packet
+	 * counts as its segments, each with its own headers
+	 */
 	NF_EGRESS_CTR_A_BYTES,
+	/* string: the class a NF_EGRESS_A_STATS_CLASS nest counts */
+	NF_EGRESS_CTR_A_CLASS,
 
 	__NF_EGRESS_CTR_A_MAX,
 	NF_EGRESS_CTR_A_MAX = __NF_EGRESS_CTR_A_MAX - 1

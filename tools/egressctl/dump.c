@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "dump.h"
+#include "egressctl.h"
+
+/* Grow *arr to hold one more element of size elem. */
+static void *grow(void **arr, size_t *n, size_t *cap, size_t elem)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *p = realloc(*arr, ncap * elem);
+
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = ncap;
+	}
+	return (char *)*arr + (*n)++ * elem;
+}
+
+static void dump_state_reset(struct dump_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->npolicies; i++)
+		free(st->policies[i].path);
+	for (i = 0; i < st->nrules; i++)
+		free(st->rules[i].path);
+	for (i = 0; i < st->nstats; i++) {
+		free(st->stats[i].path);
+		free(st->stats[i].classes);
+	}
+	st->npolicies = st->nrules = st->nstats = 0;
+	st->have_generation = false;
+	st->generation_changed = false;
+}
+
+void dump_state_free(struct dump_state *st)
+{
+	dump_state_reset(st);
+	free(st->policies);
+	free(st->rules);
+	free(st->stats);
+	st->policies = NULL;
+	st->rules = NULL;
+	st->stats = NULL;
+	st->policies_cap = st->rules_cap = st->stats_cap = 0;
+}
+
+static void note_generation(struct dump_state *st, bool has, uint32_t gen)
+{
+	if (!has)
+		return;
+	if (st->have_generation && st->generation != gen)
+		st->generation_changed = true;
+	st->have_generation = true;
+	st->generation = gen;
+}
+
+/* The kernel may or may not filter by path; we always do. */
+static bool filtered_out(const struct dump_state *st, const char *path)
+{
+	return st->filter && strcmp(st->filter, path);
+}
+
+static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	struct egress_policy_msg m;
+	struct policy_entry *p;
+
+	if (egress_decode_policy(nlh, &m))
+		return -EBADMSG;
+	note_generation(st, m.has_generation, m.generation);
+	if (filtered_out(st, m.path))
+		return 0;
+	p = grow((void **)&st->policies, &st->npolicies, &st->policies_cap,
+		 sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0, sizeof(*p));
+	p->path = strdup(m.path);
+	if (!p->path) {
+		st->npolicies--;
+		return -ENOMEM;
+	}
+	p->has_default = m.has_default;
+	p->default_verdict = m.default_verdict;
+	p->has_mode = m.has_mode;
+	p->mode = m.mode;
+	return 0;
+}
+
+static int rule_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	struct egress_rule_msg m;
+	struct rule_entry *r;
+
+	if (egress_decode_rule(nlh, &m))
+		return -EBADMSG;
+	note_generation(st, m.has_generation, m.generation);
+	if (filtered_out(st, m.path))
+		return 0;
+	r = grow((void **)&st->rules, &st->nrules, &st->rules_cap, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	memset(r, 0, sizeof(*r));
+	r->path = strdup(m.path);
+	if (!r->path) {
+		st->nrules--;
+		return -ENOMEM;
+	}
+	r->id = m.id;
+	r->spec = m.spec;
+	r->has_stats = m.has_stats;
+	r->stats = m.stats;
+	return 0;
+}
+
+static int class_cb(const char *name, const struct egress_counter *c,
+		    void *data)
+{
+	struct stats_entry *s = data;
+	struct class_entry *e = &s->classes[s->nclasses++];
+
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->ctr = *c;
+	return 0;
+}
+
+static int cmp_class(const void *a, const void *b)
+{
+	return strcmp(((const struct class_entry *)a)->name,
+		      ((const struct class_entry *)b)->name);
+}
+
+static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	struct egress_stats_msg m;
+	struct stats_entry *s;
+
+	if (egress_decode_stats(nlh, &m))
+		return -EBADMSG;
+	note_generation(st, m.has_generation, m.generation);
+	if (filtered_out(st, m.path))
+		return 0;
+	s = grow((void **)&st->stats, &st->nstats, &st->stats_cap, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
+	s->path = strdup(m.path);
+	if (m.nclasses)
+		s->classes = calloc(m.nclasses, sizeof(*s->classes));
+	if (!s->path || (m.nclasses && !s->classes)) {
+		free(s->path);
+		free(s->classes);
+		st->nstats--;
+		return -ENOMEM;
+	}
+	s->allowed = m.allowed;
+	s->denied = m.denied;
+	s->would_deny = m.would_deny;
+	s->ratelimited = m.ratelimited;
+	s->has_mode = m.has_mode;
+	s->mode = m.mode;
+	s->has_reset_time = m.has_reset_time;
+	s->reset_time = m.reset_time;
+	if (egress_stats_for_each_class(nlh, class_cb, s))
+		return -EBADMSG;
+	if (s->nclasses > 1)
+		qsort(s->classes, s->nclasses, sizeof(*s->classes), cmp_class);
+	return 0;
+}
+
+static int cmp_policy(const void *a, const void *b)
+{
+	return strcmp(((const struct policy_entry *)a)->path,
+		      ((const struct policy_entry *)b)->path);
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct rule_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_stats(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_entry *)a)->path,
+		      ((const struct stats_entry *)b)->path);
+}
+
+/*
+ * Sort st->rules and hang each element of arr (n of them, sorted by path,
+ * each with path, rules and nrules members) on its run of rules.  Rules of
+ * paths missing from arr are skipped.
+ */
+#define ATTACH_RULES(st, arr, n)					\
+	do {								\
+		size_t i_ = 0, o_;					\
+									\
+		if ((st)->nrules)					\
+			qsort((st)->rules, (st)->nrules,		\
+			      sizeof(*(st)->rules), cmp_rule);		\
+		for (o_ = 0; o_ < (n); o_++) {				\
+			const char *p_ = (arr)[o_].path;		\
+									\
+			while (i_ < (st)->nrules &&			\
+			       strcmp((st)->rules[i_].path, p_) < 0)	\
+				i_++;					\
+			(arr)[o_].rules = &(st)->rules[i_];		\
+			(arr)[o_].nrules = 0;				\
+			while (i_ < (st)->nrules &&			\
+			       !strcmp((st)->rules[i_].path, p_)) {	\
+				(arr)[o_].nrules++;			\
+				i_++;					\
+			}						\
+		}							\
+	} while (0)
+
+static struct nlmsghdr *build_dump(struct dump_state *st, uint8_t cmd,
+				   const char *filter)
+{
+	struct nlmsghdr *nlh = egctl_msg(st->ctl, cmd, 0);
+
+	if (filter && egress_put_path(nlh, NL_SEND_BUF_SIZE, filter))
+		return NULL;
+	return nlh;
+}
+
+/* RULE_GET of st->filter (or all); -EINTR when the attempt must be redone. */
+static int dump_rules_once(struct dump_state *st)
+{
+	struct nlmsghdr *nlh = build_dump(st, NF_EGRESS_CMD_RULE_GET,
+					  st->filter);
+	int err;
+
+	if (!nlh)
+		return -EMSGSIZE;
+	err = nl_dump_once(st->ctl->nl, nlh, rule_msg_cb, st);
+	/* the filtered policy went away between the two dumps: start over */
+	if (err == -ENOENT && st->filter)
+		return -EINTR;
+	if (err)
+		return err;
+	return st->generation_changed ? -EINTR : 0;
+}
+
+static int policies_once(struct dump_state *st)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	dump_state_reset(st);
+	/*
+	 * The UAPI documents no filter for the POLICY_GET dump, so take all
+	 * policies and filter here.
+	 */
+	nlh = build_dump(st, NF_EGRESS_CMD_POLICY_GET, NULL);
+	err = nl_dump_once(st->ctl->nl, nlh, policy_msg_cb, st);
+	if (err)
+		return err;
+	if (st->filter && st->npolicies == 0)
+		return -ENOENT;
+	return dump_rules_once(st);
+}
+
+int dump_policies(struct dump_state *st)
+{
+	int attempt, err = -EINTR;
+
+	for (attempt = 0; attempt < NL_DUMP_ATTEMPTS && err == -EINTR; attempt++)
+		err = policies_once(st);
+	if (err)
+		return err;
+	if (st->npolicies)
+		qsort(st->policies, st->npolicies, sizeof(*st->policies),
+		      cmp_policy);
+	ATTACH_RULES(st, st->policies, st->npolicies);
+	return 0;
+}
+
+static int stats_once(struct dump_state *st, bool rules)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	dump_state_reset(st);
+	nlh = build_dump(st, NF_EGRESS_CMD_STATS_GET, st->filter);
+	if (!nlh)
+		return -EMSGSIZE;
+	err = nl_dump_once(st->ctl->nl, nlh, stats_msg_cb, st);
+	if (err)
+		return err;
+	if (st->filter && st->nstats == 0)
+		return -ENOENT;
+	if (!rules)
+		return st->generation_changed ? -EINTR : 0;
+	return dump_rules_once(st);
+}
+
+int dump_stats(struct dump_state *st, bool rules)
+{
+	int attempt, err = -EINTR;
+
+	for (attempt = 0; attempt < NL_DUMP_ATTEMPTS && err == -EINTR; attempt++)
+		err = stats_once(st, rules);
+	if (err)
+		return err;
+	if (st->nstats)
+		qsort(st->stats, st->nstats, sizeof(*st->stats), cmp_stats);
+	ATTACH_RULES(st, st->stats, st->nstats);
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Consistent snapshots of the live policy set for show, stats and metrics:
+ * the POLICY_GET, RULE_GET and STATS_GET dumps a command needs, taken from
+ * one generation of the set.  An attempt whose dumps saw NLM_F_DUMP_INTR
+ * or more than one generation is thrown away and taken again.
+ *
+ * The entry types are plain data, shared with the renderers (report.h),
+ * which are pure and unit-tested without netlink.
+ */
+#ifndef EGRESSCTL_DUMP_H
+#define EGRESSCTL_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "parse.h"
+
+struct egctl;
+
+struct rule_entry {
+	char *path;
+	uint32_t id;
+	struct egress_rule_spec spec;
+	bool has_stats;			/* the kernel sent RULE_A_STATS */
+	struct egress_counter stats;
+};
+
+struct policy_entry {
+	char *path;
+	bool has_default, has_mode;
+	uint8_t default_verdict;
+	uint8_t mode;
+	struct rule_entry *rules;	/* slice of dump_state.rules */
+	size_t nrules;
+};
+
+struct class_entry {
+	char name[NF_EGRESS_CLASS_NAME_MAX];
+	struct egress_counter ctr;
+};
+
+struct stats_entry {
+	char *path;
+	struct egress_counter allowed, denied, would_deny, ratelimited;
+	bool has_mode;
+	uint8_t mode;
+	bool has_reset_time;
+	uint64_t reset_time;		/* unix seconds */
+	struct class_entry *classes;	/* sorted by name, owned */
+	size_t nclasses;
+	struct rule_entry *rules;	/* slice of dump_state.rules */
+	size_t nrules;
+};
+
+struct dump_state {
+	struct egctl *ctl;
+	const char *filter;		/* normalised PATH or NULL */
+
+	bool have_generation;
+	uint32_t generation;
+	bool generation_changed;
+
+	struct policy_entry *policies;
+	size_t npolicies, policies_cap;
+	struct rule_entry *rules;
+	size_t nrules, rules_cap;
+	struct stats_entry *stats;
+	size_t nstats, stats_cap;
+};
+
+void dump_state_free(struct dump_state *st);
+
+/*
+ * show: POLICY_GET + RULE_GET.  Policies sorted by path, each with its
+ * rules by id.  -ENOENT when st->filter names no policy; other negative
+ * errnos as the kernel reported them (ctl->nl->ext has the details).
+ */
+int dump_policies(struct dump_state *st);
+
+/*
+ * stats, metrics: STATS_GET and, with rules, RULE_GET.  Stats entries
+ * sorted by path, each with its classes by name and its rules by id.
+ */
+int dump_stats(struct dump_state *st, bool rules);
+
+#endif /* EGRESSCTL_DUMP_H */

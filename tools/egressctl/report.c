@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "report.h"
+#include "table.h"
+
+/*
+ * v in units of base^k with one decimal, rounded half up, moving to the
+ * next unit when the rounding reaches base (so 1048575 B is "1.0 MiB",
+ * not "1024.0 KiB").  The integer arithmetic is exact for every u64.
+ */
+static int fmt_scaled(uint64_t v, unsigned int base, const char *const *units,
+		      size_t nunits, const char *sep, char *buf, size_t len)
+{
+	unsigned __int128 div = 1;
+	uint64_t tenths = 0;
+	size_t k;
+
+	for (k = 0; k < nunits; k++) {
+		div *= base;
+		tenths = (uint64_t)(((unsigned __int128)v * 10 + div / 2) / div);
+		if (tenths < (uint64_t)base * 10 || k == nunits - 1)
+			break;
+	}
+	return snprintf(buf, len, "%" PRIu64 ".%u%s%s", tenths / 10,
+			(unsigned int)(tenths % 10), sep, units[k]);
+}
+
+int fmt_bytes_human(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = {
+		"KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+	};
+
+	if (v < 1024)
+		return snprintf(buf, len, "%" PRIu64 " B", v);
+	return fmt_scaled(v, 1024, units, sizeof(units) / sizeof(units[0]),
+			  " ", buf, len);
+}
+
+int fmt_count_human(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "k", "M", "G", "T", "P", "E" };
+
+	if (v < 1000)
+		return snprintf(buf, len, "%" PRIu64, v);
+	return fmt_scaled(v, 1000, units, sizeof(units) / sizeof(units[0]),
+			  "", buf, len);
+}
+
+int fmt_utc_time(uint64_t secs, char *buf, size_t len)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (secs > (uint64_t)INT64_MAX || (uint64_t)t != secs ||
+	    !gmtime_r(&t, &tm) || tm.tm_year > 9999 - 1900 ||
+	    !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return snprintf(buf, len, "@%" PRIu64, secs);
+	return (int)strlen(buf);
+}
+
+void prom_write_label_value(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		int n;
+
+		switch (*s) {
+		case '\\':
+			fputs("\\\\", out);
+			s++;
+			continue;
+		case '"':
+			fputs("\\\"", out);
+			s++;
+			continue;
+		case '\n':
+			fputs("\\n", out);
+			s++;
+			continue;
+		}
+		n = utf8_seq_len(s);
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+			s++;
+			continue;
+		}
+		fwrite(s, 1, (size_t)n, out);
+		s += n;
+	}
+}
+
+/* --- stats table -------------------------------------------------------- */
+
+#define NUM_LEN	32
+
+static void fmt_pkts(const struct report_opts *o, uint64_t v, char *buf)
+{
+	if (o->exact)
+		snprintf(buf, NUM_LEN, "%" PRIu64, v);
+	else
+		fmt_count_human(v, buf, NUM_LEN);
+}
+
+static void fmt_bytes(const struct report_opts *o, uint64_t v, char *buf)
+{
+	if (o->exact)
+		snprintf(buf, NUM_LEN, "%" PRIu64, v);
+	else
+		fmt_bytes_human(v, buf, NUM_LEN);
+}
+
+/*
+ *                    ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+ *   CGROUP  MODE     PKTS  BYTES  PKTS  BYTES ...
+ * The group line names the verdict over each PKTS/BYTES pair.
+ */
+static void print_group_line(FILE *out, const struct table *t)
+{
+	static const char *const groups[] = {
+		"ALLOWED", "DENIED", "WOULD_DENY", "RATELIMITED",
+	};
+	size_t g;
+
+	fprintf(out, "%*s", (int)(table_col_width(t, 0) + 2 +
+				  table_col_width(t, 1)), "");
+	for (g = 0; g < 4; g++) {
+		int c = 2 + 2 * (int)g;
+		size_t span = table_col_width(t, c) + 2 + table_col_width(t, c + 1);
+
+		fprintf(out, "  %*s", (int)span, groups[g]);
+	}
+	fputc('\n', out);
+}
+
+static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
+			    const struct report_opts *o)
+{
+	static const char *const headers[] = {
+		"CGROUP", "MODE", "PKTS", "BYTES", "PKTS", "BYTES",
+		"PKTS", "BYTES", "PKTS", "BYTES",
+	};
+	static const bool numeric[] = {
+		false, false, true, true, true, true, true, true, true, true,
+	};
+	struct table t;
+	size_t i;
+
+	if (table_init(&t, 10, headers, numeric))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct stats_entry *s = &st[i];
+		char num[8][NUM_LEN];
+		const char *row[10] = {
+			s->path, s->has_mode ? mode_name(s->mode) : "-",
+			num[0], num[1], num[2], num[3],
+			num[4], num[5], num[6], num[7],
+		};
+
+		fmt_pkts(o, s->allowed.packets, num[0]);
+		fmt_bytes(o, s->allowed.bytes, num[1]);
+		fmt_pkts(o, s->denied.packets, num[2]);
+		fmt_bytes(o, s->denied.bytes, num[3]);
+		fmt_pkts(o, s->would_deny.packets, num[4]);
+		fmt_bytes(o, s->would_deny.bytes, num[5]);
+		fmt_pkts(o, s->ratelimited.packets, num[6]);
+		fmt_bytes(o, s->ratelimited.bytes, num[7]);
+		if (table_add_row(&t, row)) {
+			table_free(&t);
+			return -ENOMEM;
+		}
+	}
+	print_group_line(out, &t);
+	table_print(&t, out);
+	table_free(&t);
+	return 0;
+}
+
+/* "policy /t1: counters since reset at ..." or "... never reset" */
+static void print_reset_line(FILE *out, const struct stats_entry *s)
+{
+	char when[64];
+
+	if (!s->has_reset_time) {
+		fprintf(out, "policy %s: counters never reset\n", s->path);
+		return;
+	}
+	fmt_utc_time(s->reset_time, when, sizeof(when));
+	fprintf(out, "policy %s: counters since reset at %s\n", s->path, when);
+}
+
+static int print_details(FILE *out, const struct stats_entry *s,
+			 const struct report_opts *o)
+{
+	static const char *const rule_hdr[] = { "ID", "PKTS", "BYTES", "RULE" };
+	static const bool rule_num[] = { true, true, true, false };
+	static const char *const class_hdr[] = { "CLASS", "PKTS", "BYTES" };
+	static const bool class_num[] = { false, true, true };
+	struct table t;
+	size_t i;
+
+	print_reset_line(out, s);
+	if (!s->nrules) {
+		fputs("  no rules\n", out);
+	} else {
+		if (table_init(&t, 4, rule_hdr, rule_num))
+			return -ENOMEM;
+		for (i = 0; i < s->nrules; i++) {
+			const struct rule_entry *r = &s->rules[i];
+			char id[16], pk[NUM_LEN], by[NUM_LEN];
+			char text[EGRESS_RULE_STRLEN];
+			const char *row[4] = { id, pk, by, text };
+
+			snprintf(id, sizeof(id), "%" PRIu32, r->id);
+			if (r->has_stats) {
+				fmt_pkts(o, r->stats.packets, pk);
+				fmt_bytes(o, r->stats.bytes, by);
+			} else {
+				strcpy(pk, "-");
+				strcpy(by, "-");
+			}
+			format_rule_spec(&r->spec, text, sizeof(text));
+			if (table_add_row(&t, row)) {
+				table_free(&t);
+				return -ENOMEM;
+			}
+		}
+		table_print_indented(&t, out, 2);
+		table_free(&t);
+	}
+	if (!s->nclasses)
+		return 0;
+	if (table_init(&t, 3, class_hdr, class_num))
+		return -ENOMEM;
+	for (i = 0; i < s->nclasses; i++) {
+		char pk[NUM_LEN], by[NUM_LEN];
+		const char *row[3] = { s->classes[i].name, pk, by };
+
+		fmt_pkts(o, s->classes[i].ctr.packets, pk);
+		fmt_bytes(o, s->classes[i].ctr.bytes, by);
+		if (table_add_row(&t, row)) {
+			table_free(&t);
+			return -ENOMEM;
+		}
+	}
+	table_print_indented(&t, out, 2);
+	table_free(&t);
+	return 0;
+}
+
+int report_stats_text(FILE *out, const struct stats_entry *s, size_t n,
+		      const struct report_opts *o)
+{
+	bool blank = false;
+	size_t i;
+	int err;
+
+	err = print_main_table(out, s, n, o);
+	for (i = 0; i < n && !err; i++) {
+		if (!o->details && !s[i].has_reset_time)
+			continue;
+		/* one blank line after the table; between detail sections */
+		if (!blank || o->details)
+			fputc('\n', out);
+		blank = true;
+		if (o->details)
+			err = print_details(out, &s[i], o);
+		else
+			print_reset_line(out, &s[i]);
+	}
+	return err;
+}
+
+/* --- JSON ----------------------------------------------------------------- */
+
+static void json_counter(struct json *j, const char *key,
+			 const struct egress_counter *c)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	json_kv_u64(j, "packets", c->packets);
+	json_kv_u64(j, "bytes", c->bytes);
+	json_end_object(j);
+}
+
+void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
+{
+	char text[EGRESS_RULE_STRLEN];
+	struct json j;
+	size_t i, k;
+
+	json_init(&j, out);
+	json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		const struct stats_entry *s = &st[i];
+
+		json_begin_object(&j);
+		json_kv_string(&j, "cgroup", s->path);
+		if (s->has_mode)
+			json_kv_string(&j, "mode", mode_name(s->mode));
+		json_counter(&j, "allowed", &s->allowed);
+		json_counter(&j, "denied", &s->denied);
+		json_counter(&j, "would_deny", &s->would_deny);
+		json_counter(&j, "ratelimited", &s->ratelimited);
+		json_key(&j, "classes");
+		json_begin_object(&j);
+		for (k = 0; k < s->nclasses; k++)
+			json_counter(&j, s->classes[k].name, &s->classes[k].ctr);
+		json_end_object(&j);
+		json_key(&j, "rules");
+		json_begin_array(&j);
+		for (k = 0; k < s->nrules; k++) {
+			const struct rule_entry *r = &s->rules[k];
+
+			json_begin_object(&j);
+			json_kv_u64(&j, "id", r->id);
+			format_rule_spec(&r->spec, text, sizeof(text));
+			json_kv_string(&j, "rule", text);
+			json_kv_u64(&j, "packets", r->stats.packets);
+			json_kv_u64(&j, "bytes", r->stats.bytes);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_key(&j, "reset_time");
+		if (s->has_reset_time)
+			json_u64(&j, s->reset_time);
+		else
+			json_null(&j);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	fputc('\n', out);
+}
+
+/* --- Prometheus ------------------------------------------------------------ */
+
+enum prom_kind {
+	PROM_VERDICT,	/* {cgroup,mode,verdict}: 4 samples per policy */
+	PROM_CLASS,	/* {cgroup,class}: one per class */
+	PROM_RULE,	/* {cgroup,rule_id,rule}: one per rule with counters */
+	PROM_RESET,	/* {cgroup}: one per policy */
+};
+
+struct prom_family {
+	const char *name;
+	const char *type;
+	const char *help;
+	enum prom_kind kind;
+	bool bytes;
+};
+
+static const struct prom_family prom_families[] = {
+	{ "nf_egress_packets_total", "counter",
+	  "Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).",
+	  PROM_VERDICT, false },
+	{ "nf_egress_bytes_total", "counter",
+	  "Bytes at the IP layer seen by an nf_egress policy, by verdict (would_deny bytes are also allowed).",
+	  PROM_VERDICT, true },
+	{ "nf_egress_class_packets_total", "counter",
+	  "Packets that left under a rule of the class, per nf_egress policy.",
+	  PROM_CLASS, false },
+	{ "nf_egress_class_bytes_total", "counter",
+	  "Bytes at the IP layer that left under a rule of the class, per nf_egress policy.",
+	  PROM_CLASS, true },
+	{ "nf_egress_rule_packets_total", "counter",
+	  "Packets an nf_egress rule decided (allowed or denied).",
+	  PROM_RULE, false },
+	{ "nf_egress_rule_bytes_total", "counter",
+	  "Bytes at the IP layer an nf_egress rule decided (allowed or denied).",
+	  PROM_RULE, true },
+	{ "nf_egress_policy_reset_time_seconds", "gauge",
+	  "Unix time of the last counter reset of an nf_egress policy, 0 if never reset.",
+	  PROM_RESET, false },
+};
+
+static void prom_label(FILE *out, bool first, const char *name,
+		       const char *value)
+{
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	prom_write_label_value(out, value);
+	fputc('"', out);
+}
+
+static bool prom_has_samples(const struct prom_family *f,
+			     const struct stats_entry *st, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		switch (f->kind) {
+		case PROM_VERDICT:
+		case PROM_RESET:
+			return true;
+		case PROM_CLASS:
+			if (st[i].nclasses)
+				return true;
+			break;
+		case PROM_RULE:
+			for (k = 0; k < st[i].nrules; k++)
+				if (st[i].rules[k].has_stats)
+					return true;
+			break;
+		}
+	}
+	return false;
+}
+
+static void prom_verdicts(FILE *out, const struct prom_family *f,
+			  const struct stats_entry *s)
+{
+	const struct {
+		const char *verdict;
+		const struct egress_counter *c;
+	} v[] = {
+		{ "allowed", &s->allowed },
+		{ "denied", &s->denied },
+		{ "would_deny", &s->would_deny },
+		{ "ratelimited", &s->ratelimited },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		fprintf(out, "%s{", f->name);
+		prom_label(out, true, "cgroup", s->path);
+		if (s->has_mode)
+			prom_label(out, false, "mode", mode_name(s->mode));
+		prom_label(out, false, "verdict", v[k].verdict);
+		fprintf(out, "} %" PRIu64 "\n",
+			f->bytes ? v[k].c->bytes : v[k].c->packets);
+	}
+}
+
+static void prom_samples(FILE *out, const struct prom_family *f,
+			 const struct stats_entry *s)
+{
+	char text[EGRESS_RULE_STRLEN], id[16];
+	size_t k;
+
+	switch (f->kind) {
+	case PROM_VERDICT:
+		prom_verdicts(out, f, s);
+		break;
+	case PROM_CLASS:
+		for (k = 0; k < s->nclasses; k++) {
+			const struct egress_counter *c = &s->classes[k].ctr;
+
+			fprintf(out, "%s{", f->name);
+			prom_label(out, true, "cgroup", s->path);
+			prom_label(out, false, "class", s->classes[k].name);
+			fprintf(out, "} %" PRIu64 "\n",
+				f->bytes ? c->bytes : c->packets);
+		}
+		break;
+	case PROM_RULE:
+		for (k = 0; k < s->nrules; k++) {
+			const struct rule_entry *r = &s->rules[k];
+
+			if (!r->has_stats)
+				continue;
+			snprintf(id, sizeof(id), "%" PRIu32, r->id);
+			format_rule_spec(&r->spec, text, sizeof(text));
+			fprintf(out, "%s{", f->name);
+			prom_label(out, true, "cgroup", s->path);
+			prom_label(out, false, "rule_id", id);
+			prom_label(out, false, "rule", text);
+			fprintf(out, "} %" PRIu64 "\n",
+				f->bytes ? r->stats.bytes : r->stats.packets);
+		}
+		break;
+	case PROM_RESET:
+		fprintf(out, "%s{", f->name);
+		prom_label(out, true, "cgroup", s->path);
+		fprintf(out, "} %" PRIu64 "\n",
+			s->has_reset_time ? s->reset_time : 0);
+		break;
+	}
+}
+
+void report_metrics(FILE *out, const struct stats_entry *st, size_t n)
+{
+	size_t f, i;
+
+	for (f = 0; f < sizeof(prom_families) / sizeof(prom_families[0]); f++) {
+		const struct prom_family *fam = &prom_families[f];
+
+		if (!prom_has_samples(fam, st, n))
+			continue;
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", fam->name,
+			fam->help, fam->name, fam->type);
+		for (i = 0; i < n; i++)
+			prom_samples(out, fam, &st[i]);
+	}
+}
