@@ -980,15 +980,14 @@ acct_get()
 	local file=$1 path=$2
 
 	shift 2
-	awk -F '\t' -v p="$path" '
-		BEGIN { for (i = 3; i < ARGC; i++) { want[i] = ARGV[i]; delete ARGV[i] } }
+	awk -F '\t' -v p="$path" -v keys="$(printf '%s\n' "$@")" '
 		$1 == p { v[$2] = $3 }
 		END {
-			for (i = 3; i in want; i++) {
-				printf "%s%s", (i > 3 ? " " : ""), ((want[i] in v) ? v[want[i]] : "-")
-			}
+			n = split(keys, k, "\n")
+			for (i = 1; i <= n; i++)
+				printf "%s%s", (i > 1 ? " " : ""), ((k[i] in v) ? v[k[i]] : "-")
 			print ""
-		}' "$file" "$path" "$@"
+		}' "$file"
 }
 
 # acct_ctr FILE PATH: "ap ab dp db wp wb rp rb" of PATH (allowed, denied,
@@ -1171,4 +1170,38 @@ within_permille()
 
 	((d < 0)) && d=$((-d))
 	(($2 > 0 && d * 1000 <= $2 * $3))
+}
+
+# check_metric_lines DESC FILE LINE...: every LINE is, exactly, a line of
+# FILE (a Prometheus exposition, e.g.
+# 'nf_egress_bytes_total{cgroup="/t1",mode="enforce",verdict="allowed"} 128').
+check_metric_lines()
+{
+	local desc=$1 file=$2 l missing=()
+
+	shift 2
+	for l in "$@"; do
+		grep -Fxq -- "$l" "$file" || missing+=("missing: $l")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		tap_ok "$desc"
+	else
+		tap_fail "$desc"
+		for l in "${missing[@]}"; do
+			diag "$l"
+		done
+		l=$(grep -o 'cgroup="[^"]*"' <<< "$1" | head -n1)
+		diag "samples of $file with $l:"
+		grep -v '^#' "$file" | grep -F -- "$l" | head -n 30 | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# prom_esc STRING: STRING as a Prometheus label value (\ " and newline escaped).
+prom_esc()
+{
+	local s=${1//\\/\\\\}
+
+	s=${s//\"/\\\"}
+	printf '%s' "${s//$'\n'/\\n}"
 }
