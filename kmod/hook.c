@@ -177,14 +177,14 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (!cgrp)
 		return NF_ACCEPT;
 
-	if (state->pf == NFPROTO_IPV4)
-		egress_pkt_from_ipv4(&pkt, skb);
-	else
-		egress_pkt_from_ipv6(&pkt, skb);
 	n = egress_cache_policies(set, cgrp, max_depth, policies);
 	if (!n)
 		return NF_ACCEPT;
 
+	if (state->pf == NFPROTO_IPV4)
+		egress_pkt_from_ipv4(&pkt, skb);
+	else
+		egress_pkt_from_ipv6(&pkt, skb);
 	egress_wire_size(skb, &size);
 	allowed = egress_decide(policies, n, &pkt, &size, rules, &denied_by);
 	egress_charge(policies, rules, n, denied_by, allowed, &size);
