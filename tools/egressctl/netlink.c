@@ -294,8 +294,8 @@ struct nlmsghdr *nl_batch_start(struct nl_batch *b, uint16_t family,
 
 	if (b->error)
 		return NULL;
-	if (NL_BATCH_BUF_SIZE - b->len < NL_BATCH_MSG_MAX &&
-	    nl_batch_flush(b))
+	if ((NL_BATCH_BUF_SIZE - b->len < NL_BATCH_MSG_MAX ||
+	     b->count >= NL_BATCH_COUNT_MAX) && nl_batch_flush(b))
 		return NULL;
 	nlh = mnl_nlmsg_put_header(b->buf + b->len);
 	nlh->nlmsg_type = family;

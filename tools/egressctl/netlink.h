@@ -103,6 +103,12 @@ int nl_dump(struct nl_ctx *ctx, nl_build_cb build, nl_msg_cb cb,
  */
 #define NL_BATCH_MSG_MAX	32768	/* largest message we build */
 #define NL_BATCH_BUF_SIZE	(4 * NL_BATCH_MSG_MAX)
+/*
+ * Messages per flush.  Each ACK waits in our receive buffer as a whole skb
+ * (about 1 KiB of truesize), so a batch of thousands of small POLICY_NEW
+ * messages would overflow the default 208 KiB and lose ACKs (ENOBUFS).
+ */
+#define NL_BATCH_COUNT_MAX	64
 
 struct nl_batch {
 	struct nl_ctx *ctx;
