@@ -912,6 +912,7 @@ udp4_bytes() { echo $(($1 + 28)); }
 udp6_bytes() { echo $(($1 + 48)); }
 
 # The header line of $NF_EGRESS_PROC/stats (documented, stable).
+# shellcheck disable=SC2034 # used by the tests
 PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes"
 
 # acct_snap FILE [STATS-ARGS...]: run `egressctl -j stats [ARGS]` once and
@@ -1029,7 +1030,7 @@ acct_classes()
 		$1 == p && $2 ~ /^class\..*\.bytes$/ {
 			n = $2; sub(/^class\./, "", n); sub(/\.bytes$/, "", n); by[n] = $3 }
 		END { for (n in pk) if (pk[n] != 0 || by[n] != 0) print n ":" pk[n] ":" by[n] }' "$1" |
-		sort | tr '\n' ' ')
+		sort -t: -k1,1 | tr '\n' ' ')
 	v=${v% }
 	echo "${v:--}"
 }

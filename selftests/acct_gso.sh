@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# GSO/TSO accounting: a bulk TCP transfer is counted as the segments that go
+# on the wire, each with its own headers, not as the large GSO packets that
+# pass LOCAL_OUT.  The policy's allowed bytes must be within 0.5% of the IP
+# bytes the sending veth transmitted (tx_bytes - 14 * tx_packets), and its
+# allowed packets within 0.5% of tx_packets.
+#
+#   $CLI_NS (IPv4 only)                         $SRV_NS
+#   +--------------------------------+          +---------------------------+
+#   | cgroup /nfe-gso-PID (policy):  |          | iperf3 -s -p 5310 -1      |
+#   |   iperf3 -c 10.99.0.2 -t 3     |   veth   |                           |
+#   | veth0 10.99.0.1/24             +----------+ eth0 10.99.0.2/24         |
+#   |   gso on, tso off              |          |                           |
+#   +--------------------------------+          +---------------------------+
+#
+#   policy: default deny; allow tcp to 10.99.0.2/32 port 5310
+#
+# Why TSO off and GSO on: with GSO on, TCP builds packets of many segments
+# and they pass LOCAL_OUT as one skb whatever the device offers; with TSO
+# off the stack cuts them into wire-sized frames before veth_xmit(), so the
+# veth's tx_packets/tx_bytes count the frames as they go on the wire.  (With
+# TSO on, a veth passes the GSO skb to its peer whole and counts it as one
+# packet, so its counters would not be wire counts.)  An nftables counter in
+# the client's output hook counts skbs at LOCAL_OUT: fewer skbs than wire
+# frames proves that the transfer did use GSO packets.
+#
+# Only sockets of the policy's cgroup send on the veth during the
+# measurement: the client netns has no IPv6 (no NDP, MLD, RS), the
+# neighbours are permanent (no ARP), and iperf3's control and data
+# connections both come from the cgroup.
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+CG=nfe-gso-$$
+P=/$CG
+PORT=5310
+SRV=10.99.0.2
+SECS=3
+
+require_common
+require_cmd iperf3 ss
+tap_plan 10
+
+cg_create "$CG"
+
+# --- topology --------------------------------------------------------------
+ns_create CLI_NS gcli
+ns_create SRV_NS gsrv
+for ns in "$CLI_NS" "$SRV_NS"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $ns"
+done
+DEV=veth0
+ip -n "$CLI_NS" link add "$DEV" type veth peer name eth0 netns "$SRV_NS" ||
+	bail_out "cannot create the veth pair"
+ip -n "$CLI_NS" addr add 10.99.0.1/24 dev "$DEV" || bail_out "client address"
+ip -n "$SRV_NS" addr add "$SRV/24" dev eth0 || bail_out "server address"
+out=$(ip netns exec "$CLI_NS" "$PROBE" netdev-feature "$DEV" tso off 2>&1) ||
+	bail_out "cannot turn TSO off on $DEV: $out"
+ip -n "$CLI_NS" link set "$DEV" up
+ip -n "$SRV_NS" link set eth0 up
+link_wait_up "$CLI_NS" "$DEV"
+link_wait_up "$SRV_NS" eth0
+cmac=$(ip netns exec "$CLI_NS" cat "/sys/class/net/$DEV/address")
+smac=$(ip netns exec "$SRV_NS" cat /sys/class/net/eth0/address)
+ip -n "$CLI_NS" neigh replace "$SRV" lladdr "$smac" dev "$DEV" nud permanent ||
+	bail_out "client neighbour entry"
+ip -n "$SRV_NS" neigh replace 10.99.0.1 lladdr "$cmac" dev eth0 nud permanent ||
+	bail_out "server neighbour entry"
+# The sending CPU may outrun the receiving one in the guest: make sure the
+# peer's backlog does not drop frames the veth would then not count.
+old_backlog=$(sysctl -n net.core.netdev_max_backlog)
+if [ "$old_backlog" -lt 100000 ]; then
+	sysctl -qw net.core.netdev_max_backlog=100000 &&
+		on_cleanup "sysctl -qw net.core.netdev_max_backlog=$old_backlog"
+fi
+
+gso=$(ip netns exec "$CLI_NS" "$PROBE" netdev-feature "$DEV" gso 2>&1)
+tso=$(ip netns exec "$CLI_NS" "$PROBE" netdev-feature "$DEV" tso 2>&1)
+check_eq "$DEV offloads: generic segmentation on, TCP segmentation off" "gso=on tso=off" "$gso $tso"
+
+# An skb counter at LOCAL_OUT (before nf_egress's hook).
+NFT=0
+if command -v nft > /dev/null 2>&1 &&
+	ip netns exec "$CLI_NS" nft -f - <<EOF
+table ip nfe_gso {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		ip daddr $SRV tcp dport $PORT counter
+	}
+}
+EOF
+then
+	NFT=1
+fi
+
+# --- server ------------------------------------------------------------------
+iperf_listening()
+{
+	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$PORT" 2> /dev/null)" ]
+}
+ip netns exec "$SRV_NS" iperf3 -s -1 -p "$PORT" -D -I "$TMPDIR_TEST/iperf3.pid" \
+	--logfile "$TMPDIR_TEST/iperf3-server.log" || bail_out "iperf3 -s failed to start"
+busywait 10000 test -s "$TMPDIR_TEST/iperf3.pid" || bail_out "iperf3 -s wrote no pid file"
+register_pid "$(cat "$TMPDIR_TEST/iperf3.pid")"
+busywait 10000 iperf_listening || bail_out "iperf3 -s does not listen on port $PORT"
+
+policy_add "$P"
+ectl_must rule add "$P" allow tcp to "$SRV/32" port "$PORT"
+
+# --- measurement -------------------------------------------------------------
+SNAP=$TMPDIR_TEST/snap
+acct_snap "$SNAP.0"
+before=$(acct_ctr "$SNAP.0" "$P")
+tp0=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
+tb0=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
+td0=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
+
+cg_exec "$CG" ip netns exec "$CLI_NS" timeout 60 iperf3 -c "$SRV" -p "$PORT" -t "$SECS" \
+	> "$TMPDIR_TEST/iperf3-client.log" 2>&1
+rc=$?
+tap_result $rc "iperf3 -c $SRV -p $PORT -t $SECS from $P exits 0" \
+	"$(tail -n 12 "$TMPDIR_TEST/iperf3-client.log")"
+# The client's sockets are closed; let the last FIN/ACKs go out.
+sleep 1
+
+tp1=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
+tb1=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
+td1=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
+acct_snap "$SNAP.1"
+
+check_eq "policy counters were 0 before the transfer" "0 0 0 0 0 0 0 0" "$before"
+read -r ap ab dp db wp wb rp rb <<< "$(acct_ctr "$SNAP.1" "$P")"
+tx_pkts=$((tp1 - tp0))
+ip_bytes=$((tb1 - tb0 - 14 * tx_pkts))
+diag "veth $DEV: tx_packets +$tx_pkts, tx_bytes +$((tb1 - tb0)), IP bytes $ip_bytes, tx_dropped +$((td1 - td0))"
+diag "policy $P: allowed $ap packets, $ab bytes; denied $dp packets, $db bytes"
+if [ "$NFT" = 1 ]; then
+	read -r nft_pkts nft_bytes < <(ip netns exec "$CLI_NS" nft list table ip nfe_gso |
+		sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
+	diag "nftables at LOCAL_OUT: $nft_pkts skbs, $nft_bytes bytes (skb->len)"
+fi
+if [ "${ap:-0}" -gt 0 ]; then
+	diag "average: $((ab / ap)) bytes per counted packet; $((ab - ${nft_bytes:-$ab})) bytes of replicated headers"
+fi
+
+check_eq "no packet denied, would-deny or rate-limited" "0 0 0 0 0 0" "$dp $db $wp $wb $rp $rb"
+check_eq "the veth dropped nothing (its counters see every frame)" 0 $((td1 - td0))
+[ "$tx_pkts" -ge 1000 ]
+tap_result $? "the transfer is large enough to measure: $tx_pkts frames >= 1000"
+if [ "$NFT" = 1 ] && [ -n "$nft_pkts" ]; then
+	[ "$nft_pkts" -gt 0 ] && [ "$nft_pkts" -lt "$tx_pkts" ]
+	tap_result $? "GSO in use: $nft_pkts skbs at LOCAL_OUT < $tx_pkts frames on the wire"
+else
+	tap_skip "GSO in use: fewer skbs at LOCAL_OUT than frames on the wire" "nft not available"
+fi
+within_permille "${ab:-0}" "$ip_bytes" 5
+tap_result $? "allowed bytes $ab within 0.5% of the veth's IP bytes $ip_bytes" \
+	"difference: $((${ab:-0} - ip_bytes)) bytes"
+within_permille "${ap:-0}" "$tx_pkts" 5
+tap_result $? "allowed packets $ap within 0.5% of the veth's tx_packets $tx_pkts" \
+	"difference: $((${ap:-0} - tx_pkts)) packets"
+got=$(acct_rule "$SNAP.1" "$P" "allow tcp to $SRV/32 port $PORT")
+check_eq "the allow rule's hits equal the policy's allowed packets and bytes" "$ap $ab" "$got"
+
+tap_done
