@@ -156,9 +156,9 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
+	enum egress_outcome outcome;
 	u64 denied_by;
 	int max_depth;
-	bool allowed;
 
 	/* Netfilter hooks run inside rcu_read_lock(). */
 	set = rcu_dereference(egress_live_set);
@@ -186,9 +186,26 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	else
 		egress_pkt_from_ipv6(&pkt, skb);
 	egress_wire_size(skb, &size);
-	allowed = egress_decide(policies, n, &pkt, &size, rules, &denied_by);
-	egress_charge(policies, rules, n, denied_by, allowed, &size);
-	return allowed ? NF_ACCEPT : egress_deny_verdict(sk);
+	if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by))
+		outcome = EGRESS_DENIED;
+	else if (!egress_rate_admit(policies, n, &size))
+		outcome = EGRESS_RATELIMITED;
+	else
+		outcome = EGRESS_ALLOWED;
+	egress_charge(policies, rules, n, denied_by, outcome, &size);
+
+	switch (outcome) {
+	case EGRESS_DENIED:
+		return egress_deny_verdict(sk);
+	case EGRESS_RATELIMITED:
+		/*
+		 * As a full qdisc does: UDP senders see success (unless they
+		 * set IP_RECVERR), TCP treats it as local congestion.
+		 */
+		return NF_DROP_ERR(-ENOBUFS);
+	default:
+		return NF_ACCEPT;
+	}
 }
 
 /*

@@ -69,6 +69,8 @@ static const struct nla_policy egress_nl_policy_new_policy[NF_EGRESS_A_MAX + 1] 
 	[NF_EGRESS_A_DEFAULT]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
 	[NF_EGRESS_A_MODE]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
 	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
+	/* validated in detail by egress_rate_from_nlattr() */
+	[NF_EGRESS_A_RATE]		= { .type = NLA_NESTED },
 };
 
 static const struct nla_policy egress_nl_rule_policy[NF_EGRESS_A_MAX + 1] = {
@@ -270,6 +272,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  const struct egress_rule *rule,
 			  struct netlink_callback *cb)
 {
+	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
 	void *hdr;
 
@@ -285,9 +288,12 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 
 	switch (kind) {
 	case EGRESS_NL_MSG_POLICY:
+		rate = rcu_dereference_protected(policy->rate,
+						 lockdep_is_held(&egress_config_mutex));
 		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, policy->default_verdict) ||
 		    nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
-		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, policy->rules.count))
+		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, policy->rules.count) ||
+		    (rate && egress_rate_to_nlattr(skb, rate)))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
@@ -360,6 +366,7 @@ nla_put_failure:
 static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
+	struct egress_rate *rate = NULL;
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
 	struct egress_set *set;
@@ -373,6 +380,12 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		default_verdict = nla_get_u8(info->attrs[NF_EGRESS_A_DEFAULT]);
 	if (info->attrs[NF_EGRESS_A_MODE])
 		mode = nla_get_u8(info->attrs[NF_EGRESS_A_MODE]);
+	if (info->attrs[NF_EGRESS_A_RATE]) {
+		err = egress_rate_from_nlattr(info->attrs[NF_EGRESS_A_RATE],
+					      &rate, info->extack);
+		if (err)
+			return err;
+	}
 
 	mutex_lock(&egress_config_mutex);
 	set = egress_nl_target_set(info);
@@ -385,8 +398,13 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[NF_EGRESS_A_CGROUP_PATH],
 				    KBUILD_MODNAME ": policy already exists");
+	if (!err && rate) {
+		egress_policy_set_rate(set, policy, rate);
+		rate = NULL;
+	}
 out_unlock:
 	mutex_unlock(&egress_config_mutex);
+	kfree(rate);
 	return err;
 }
 
@@ -409,14 +427,22 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mode = info->attrs[NF_EGRESS_A_MODE];
 	struct nlattr *verdict = info->attrs[NF_EGRESS_A_DEFAULT];
+	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
+	struct egress_rate *rate = NULL;
 	struct egress_policy *policy;
 	struct egress_set *set;
+	int err;
 
-	if (!mode && !verdict) {
+	if (!mode && !verdict && !rate_attr) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give a mode or a default verdict");
+				   "nothing to set: give a mode, a default verdict or a rate");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_MODE);
 		return -EINVAL;
+	}
+	if (rate_attr) {
+		err = egress_rate_from_nlattr(rate_attr, &rate, info->extack);
+		if (err)
+			return err;
 	}
 
 	mutex_lock(&egress_config_mutex);
@@ -429,8 +455,13 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		if (verdict)
 			egress_policy_set_default(set, policy,
 						  nla_get_u8(verdict));
+		if (rate_attr) {
+			egress_policy_set_rate(set, policy, rate);
+			rate = NULL;
+		}
 	}
 	mutex_unlock(&egress_config_mutex);
+	kfree(rate);
 	return PTR_ERR_OR_ZERO(policy);
 }
 

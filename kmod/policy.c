@@ -264,7 +264,7 @@ static void egress_charge_class(struct egress_stats *stats, u8 class_id,
 
 void egress_charge(struct egress_policy *const *policies,
 		   const struct egress_rule *const *rules, unsigned int n,
-		   u64 denied_by, bool allowed,
+		   u64 denied_by, enum egress_outcome outcome,
 		   const struct egress_wire_size *size)
 {
 	unsigned int i;
@@ -281,10 +281,16 @@ void egress_charge(struct egress_policy *const *policies,
 		struct egress_counters *c = this_cpu_ptr(stats->pcpu);
 
 		u64_stats_update_begin(&c->syncp);
-		if (!allowed) {
+		switch (outcome) {
+		case EGRESS_DENIED:
 			u64_stats_add(&c->denied_packets, size->packets);
 			u64_stats_add(&c->denied_bytes, size->bytes);
-		} else {
+			break;
+		case EGRESS_RATELIMITED:
+			u64_stats_add(&c->ratelimited_packets, size->packets);
+			u64_stats_add(&c->ratelimited_bytes, size->bytes);
+			break;
+		case EGRESS_ALLOWED:
 			u64_stats_add(&c->allowed_packets, size->packets);
 			u64_stats_add(&c->allowed_bytes, size->bytes);
 			/* Only an audit policy can deny a packet that left. */
@@ -293,11 +299,12 @@ void egress_charge(struct egress_policy *const *policies,
 					      size->packets);
 				u64_stats_add(&c->would_deny_bytes, size->bytes);
 			}
+			break;
 		}
 		u64_stats_update_end(&c->syncp);
 
 		/* Classes count what left, by the class of the deciding rule. */
-		if (allowed && rules[i] && rules[i]->class_id)
+		if (outcome == EGRESS_ALLOWED && rules[i] && rules[i]->class_id)
 			egress_charge_class(stats, rules[i]->class_id, size);
 	}
 	local_bh_enable();
@@ -509,6 +516,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	policy->depth = names.levels - 1;
 	policy->default_verdict = default_verdict;
 	policy->mode = mode;
+	egress_bucket_init(&policy->bucket);
 	policy->seq = ++set->next_seq;
 
 	list_add_tail(&policy->list_node, &set->policies);
@@ -531,6 +539,7 @@ err_free_policy:
 /* The policy is unreachable and no reader holds it any more. */
 static void egress_policy_free(struct egress_policy *policy)
 {
+	kfree(rcu_dereference_protected(policy->rate, true));
 	egress_ruleset_destroy(&policy->rules);
 	egress_stats_put(policy->stats);
 	kfree(policy);
@@ -569,6 +578,19 @@ void egress_policy_set_default(struct egress_set *set,
 			       struct egress_policy *policy, u8 verdict)
 {
 	WRITE_ONCE(policy->default_verdict, verdict);
+	egress_set_changed(set);
+}
+
+void egress_policy_set_rate(struct egress_set *set,
+			    struct egress_policy *policy,
+			    struct egress_rate *rate)
+{
+	struct egress_rate *old;
+
+	old = rcu_replace_pointer(policy->rate, rate,
+				  lockdep_is_held(&egress_config_mutex));
+	if (old)
+		kfree_rcu(old, rcu);
 	egress_set_changed(set);
 }
 
@@ -825,6 +847,12 @@ int egress_apply_commit(u32 portid, const char **reason)
 		refcount_inc(&prev->stats->ref);
 		policy->stats = prev->stats;
 		egress_apply_carry_rules(policy, prev);
+		/* A kept limit hands out no new burst. */
+		spin_lock_bh(&prev->bucket.lock);
+		policy->bucket.last_ns = prev->bucket.last_ns;
+		policy->bucket.byte_tokens_ns = prev->bucket.byte_tokens_ns;
+		policy->bucket.packet_tokens_ns = prev->bucket.packet_tokens_ns;
+		spin_unlock_bh(&prev->bucket.lock);
 	}
 
 	rcu_assign_pointer(egress_live_set, new);

@@ -27,6 +27,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "ratelimit.h"
 #include "ruleset.h"
 
 /*
@@ -107,6 +108,8 @@ struct egress_policy {
 	struct list_head list_node;	/* set->policies, mutex */
 	struct egress_ruleset rules;
 	struct egress_stats *stats;
+	struct egress_rate __rcu *rate;	/* NULL: no rate limit */
+	struct egress_bucket bucket;
 	u64 seq;		/* creation order in its set; the dump cursor */
 	u32 path_hash;
 	u8 depth;		/* components below the root; "/" is 0 */
@@ -182,6 +185,17 @@ void egress_policy_set_mode(struct egress_set *set,
 			    struct egress_policy *policy, u8 mode);
 void egress_policy_set_default(struct egress_set *set,
 			       struct egress_policy *policy, u8 verdict);
+/* Replace the rate limit (NULL: none); the bucket keeps its tokens. */
+void egress_policy_set_rate(struct egress_set *set,
+			    struct egress_policy *policy,
+			    struct egress_rate *rate);
+
+/* What happened to a packet, for the counters. */
+enum egress_outcome {
+	EGRESS_ALLOWED,
+	EGRESS_DENIED,
+	EGRESS_RATELIMITED,
+};
 
 /* The class id of @name, registering it if new; < 0 on error.  Mutex. */
 int egress_class_id(const char *name, const char **reason);
@@ -229,7 +243,7 @@ bool egress_decide(struct egress_policy *const *policies, unsigned int n,
 /* Charge the packet's final fate to every policy on its path. */
 void egress_charge(struct egress_policy *const *policies,
 		   const struct egress_rule *const *rules, unsigned int n,
-		   u64 denied_by, bool allowed,
+		   u64 denied_by, enum egress_outcome outcome,
 		   const struct egress_wire_size *size);
 
 #endif /* _NF_EGRESS_POLICY_H */

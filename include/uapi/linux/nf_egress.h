@@ -124,6 +124,19 @@ enum nf_egress_mode {
 	NF_EGRESS_MODE_MAX = __NF_EGRESS_MODE_MAX - 1
 };
 
+/* How a policy's rate limit is enforced (u8). */
+enum nf_egress_rate_mode {
+	/* packets over the limit wait in a bounded queue (not supported yet:
+	 * the kernel answers -EOPNOTSUPP)
+	 */
+	NF_EGRESS_RATE_SHAPE,
+	/* packets over the limit are dropped and counted as rate-limited */
+	NF_EGRESS_RATE_POLICE,
+
+	__NF_EGRESS_RATE_MAX,
+	NF_EGRESS_RATE_MAX = __NF_EGRESS_RATE_MAX - 1
+};
+
 /* Longest rule class name accepted, including the terminating NUL. */
 #define NF_EGRESS_CLASS_NAME_MAX	32
 
@@ -177,6 +190,10 @@ enum nf_egress_attr {
 	 * that left under a rule of that class; repeated, one per class
 	 */
 	NF_EGRESS_A_STATS_CLASS,
+	/* nest, NF_EGRESS_RATE_A_*: the policy's rate limit (POLICY_NEW,
+	 * POLICY_SET, POLICY_GET replies; absent in a reply: no limit)
+	 */
+	NF_EGRESS_A_RATE,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -267,6 +284,29 @@ enum nf_egress_explain_attr {
 
 	__NF_EGRESS_EXPLAIN_A_MAX,
 	NF_EGRESS_EXPLAIN_A_MAX = __NF_EGRESS_EXPLAIN_A_MAX - 1
+};
+
+/* Attributes nested in NF_EGRESS_A_RATE. */
+enum nf_egress_rate_attr {
+	NF_EGRESS_RATE_A_UNSPEC,
+	NF_EGRESS_RATE_A_PAD,
+	/* flag: remove the policy's rate limit ("rate none"); nothing else
+	 * may be given with it
+	 */
+	NF_EGRESS_RATE_A_NONE,
+	/* u64: bytes per second at the IP layer, > 0 */
+	NF_EGRESS_RATE_A_BYTES_PER_SEC,
+	/* u32: bucket depth in bytes; default: 10 ms worth of the rate, at
+	 * least 64 KiB
+	 */
+	NF_EGRESS_RATE_A_BURST,
+	/* u32: packets per second, > 0; optional, alone or with a byte rate */
+	NF_EGRESS_RATE_A_PPS,
+	/* u8, enum nf_egress_rate_mode; default NF_EGRESS_RATE_SHAPE */
+	NF_EGRESS_RATE_A_MODE,
+
+	__NF_EGRESS_RATE_A_MAX,
+	NF_EGRESS_RATE_A_MAX = __NF_EGRESS_RATE_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NF_EGRESS_H */

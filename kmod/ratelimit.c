@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Token buckets for police mode (see ratelimit.h).
+ *
+ * A packet passes a hierarchy of limits only if every level has tokens for
+ * it.  Levels are taken one at a time, root first; when a deeper level is
+ * short, what the levels above gave is handed back, so a dropped packet
+ * costs no level anything and no lock is ever held across levels.
+ */
+
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include <linux/nf_egress.h>
+
+#include "policy.h"
+#include "ratelimit.h"
+
+/* Default depth: this much of the rate, but never below one GSO packet. */
+#define EGRESS_BURST_DEFAULT_NS (10 * NSEC_PER_MSEC)
+#define EGRESS_BURST_MIN 65536U
+#define EGRESS_PPS_MAX NSEC_PER_SEC
+
+static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] = {
+	[NF_EGRESS_RATE_A_NONE]		 = { .type = NLA_FLAG },
+	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = NLA_POLICY_MIN(NLA_U64, 1),
+	[NF_EGRESS_RATE_A_BURST]	 = NLA_POLICY_MIN(NLA_U32, 1),
+	[NF_EGRESS_RATE_A_PPS]		 = NLA_POLICY_MIN(NLA_U32, 1),
+	[NF_EGRESS_RATE_A_MODE]		 = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_RATE_MAX),
+};
+
+void egress_bucket_init(struct egress_bucket *bucket)
+{
+	spin_lock_init(&bucket->lock);
+	/* A new bucket starts full: the burst is there from the start. */
+	bucket->last_ns = ktime_get_ns();
+	bucket->byte_tokens_ns = U64_MAX;
+	bucket->packet_tokens_ns = U64_MAX;
+}
+
+int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NF_EGRESS_RATE_A_MAX + 1];
+	struct egress_rate *rate;
+	unsigned int i;
+	u64 burst;
+	int err;
+
+	err = nla_parse_nested(tb, NF_EGRESS_RATE_A_MAX, nest,
+			       egress_rate_nl_policy, extack);
+	if (err)
+		return err;
+
+	*out = NULL;
+	if (tb[NF_EGRESS_RATE_A_NONE]) {
+		for (i = NF_EGRESS_RATE_A_NONE + 1; i <= NF_EGRESS_RATE_A_MAX; i++) {
+			if (tb[i]) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[i],
+						    KBUILD_MODNAME ": rate none takes nothing else");
+				return -EINVAL;
+			}
+		}
+		return 0;
+	}
+	if (!tb[NF_EGRESS_RATE_A_BYTES_PER_SEC] && !tb[NF_EGRESS_RATE_A_PPS]) {
+		NL_SET_ERR_MSG_MOD(extack, "a rate limit needs a byte rate or a packet rate");
+		NL_SET_ERR_ATTR_MISS(extack, nest, NF_EGRESS_RATE_A_BYTES_PER_SEC);
+		return -EINVAL;
+	}
+	if (!tb[NF_EGRESS_RATE_A_MODE] ||
+	    nla_get_u8(tb[NF_EGRESS_RATE_A_MODE]) == NF_EGRESS_RATE_SHAPE) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_MODE] ?: nest,
+				    KBUILD_MODNAME ": shape mode is not supported yet; use police");
+		return -EOPNOTSUPP;
+	}
+	if (tb[NF_EGRESS_RATE_A_BURST] && !tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BURST],
+				    KBUILD_MODNAME ": a burst needs a byte rate");
+		return -EINVAL;
+	}
+
+	rate = kzalloc(sizeof(*rate), GFP_KERNEL);
+	if (!rate)
+		return -ENOMEM;
+	rate->mode = nla_get_u8(tb[NF_EGRESS_RATE_A_MODE]);
+
+	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
+		rate->bytes_per_sec = nla_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
+		rate->ns_per_byte_fp32 = div64_u64(NSEC_PER_SEC << 32,
+						   rate->bytes_per_sec);
+		/* Under a 2^-32 ns per byte, a byte would cost nothing. */
+		if (!rate->ns_per_byte_fp32) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BYTES_PER_SEC],
+					    KBUILD_MODNAME ": byte rate too high");
+			err = -ERANGE;
+			goto err_free;
+		}
+		if (tb[NF_EGRESS_RATE_A_BURST]) {
+			burst = nla_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
+		} else {
+			burst = mul_u64_u64_shr(rate->bytes_per_sec,
+						EGRESS_BURST_DEFAULT_NS, 0) /
+				NSEC_PER_SEC;
+			burst = clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
+		}
+		rate->burst = burst;
+		/* (2^32 bytes * 2^64 fixed-point) >> 32 fits in 64 bits. */
+		rate->byte_depth_ns = mul_u64_u64_shr(rate->burst,
+						      rate->ns_per_byte_fp32, 32);
+	}
+	if (tb[NF_EGRESS_RATE_A_PPS]) {
+		rate->pps = nla_get_u32(tb[NF_EGRESS_RATE_A_PPS]);
+		if (rate->pps > EGRESS_PPS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_PPS],
+					    KBUILD_MODNAME ": packet rate above 10^9 per second");
+			err = -ERANGE;
+			goto err_free;
+		}
+		rate->ns_per_packet = div_u64(NSEC_PER_SEC, rate->pps);
+		/* Ten milliseconds of packets, but at least one. */
+		rate->packet_depth_ns = max_t(u64, EGRESS_BURST_DEFAULT_NS,
+					      rate->ns_per_packet);
+	}
+	*out = rate;
+	return 0;
+
+err_free:
+	kfree(rate);
+	return err;
+}
+
+int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate)
+{
+	struct nlattr *nest = nla_nest_start(skb, NF_EGRESS_A_RATE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((rate->bytes_per_sec &&
+	     (nla_put_u64_64bit(skb, NF_EGRESS_RATE_A_BYTES_PER_SEC,
+				rate->bytes_per_sec, NF_EGRESS_RATE_A_PAD) ||
+	      nla_put_u32(skb, NF_EGRESS_RATE_A_BURST, rate->burst))) ||
+	    (rate->pps && nla_put_u32(skb, NF_EGRESS_RATE_A_PPS, rate->pps)) ||
+	    nla_put_u8(skb, NF_EGRESS_RATE_A_MODE, rate->mode)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+struct egress_rate_cost {
+	u64 byte_ns;
+	u64 packet_ns;
+};
+
+static bool egress_bucket_take(struct egress_bucket *bucket,
+			       const struct egress_rate *rate,
+			       const struct egress_rate_cost *cost, u64 now)
+{
+	u64 elapsed;
+	bool ok;
+
+	spin_lock_bh(&bucket->lock);
+	elapsed = now > bucket->last_ns ? now - bucket->last_ns : 0;
+	bucket->last_ns = max(now, bucket->last_ns);
+	/* Clamp before adding, so neither sum can overflow. */
+	bucket->byte_tokens_ns = min(bucket->byte_tokens_ns,
+				     rate->byte_depth_ns);
+	bucket->byte_tokens_ns += min(elapsed, rate->byte_depth_ns);
+	bucket->byte_tokens_ns = min(bucket->byte_tokens_ns,
+				     rate->byte_depth_ns);
+	bucket->packet_tokens_ns = min(bucket->packet_tokens_ns,
+				       rate->packet_depth_ns);
+	bucket->packet_tokens_ns += min(elapsed, rate->packet_depth_ns);
+	bucket->packet_tokens_ns = min(bucket->packet_tokens_ns,
+				       rate->packet_depth_ns);
+
+	ok = bucket->byte_tokens_ns >= cost->byte_ns &&
+	     bucket->packet_tokens_ns >= cost->packet_ns;
+	if (ok) {
+		bucket->byte_tokens_ns -= cost->byte_ns;
+		bucket->packet_tokens_ns -= cost->packet_ns;
+	}
+	spin_unlock_bh(&bucket->lock);
+	return ok;
+}
+
+static void egress_bucket_refund(struct egress_bucket *bucket,
+				 const struct egress_rate_cost *cost)
+{
+	spin_lock_bh(&bucket->lock);
+	bucket->byte_tokens_ns += cost->byte_ns;
+	bucket->packet_tokens_ns += cost->packet_ns;
+	spin_unlock_bh(&bucket->lock);
+}
+
+static void egress_rate_cost(const struct egress_rate *rate,
+			     const struct egress_wire_size *size,
+			     struct egress_rate_cost *cost)
+{
+	cost->byte_ns = rate->bytes_per_sec ?
+		mul_u64_u64_shr(size->bytes, rate->ns_per_byte_fp32, 32) : 0;
+	cost->packet_ns = (u64)size->packets * rate->ns_per_packet;
+}
+
+bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
+		       const struct egress_wire_size *size)
+{
+	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1];
+	u64 now = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+
+		if (!rate)
+			continue;
+		if (!now)
+			now = ktime_get_ns();
+		egress_rate_cost(rate, size, &costs[i]);
+		if (!egress_bucket_take(&policies[i]->bucket, rate, &costs[i],
+					now))
+			goto refund;
+	}
+	return true;
+
+refund:
+	for (j = 0; j < i; j++) {
+		if (rcu_access_pointer(policies[j]->rate))
+			egress_bucket_refund(&policies[j]->bucket, &costs[j]);
+	}
+	return false;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-policy token buckets (police mode).
+ *
+ * Tokens are nanoseconds of sending time, as in nft_limit: a packet costs
+ * its bytes times the nanoseconds one byte takes at the configured rate
+ * (a 32.32 fixed-point reciprocal worked out at configuration time, so the
+ * packet path multiplies and never divides).  Elapsed time is clamped to
+ * the bucket depth before it is added.  Each policy has its own lock, held
+ * only around its bucket.
+ */
+#ifndef _NF_EGRESS_RATELIMIT_H
+#define _NF_EGRESS_RATELIMIT_H
+
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct nlattr;
+struct netlink_ext_ack;
+struct sk_buff;
+struct egress_policy;
+struct egress_wire_size;
+
+/* A policy's configured limit; immutable, replaced as a whole under RCU. */
+struct egress_rate {
+	struct rcu_head rcu;
+	u64 bytes_per_sec;	/* 0: no byte limit */
+	u32 burst;		/* bytes */
+	u32 pps;		/* 0: no packet limit */
+	u8 mode;		/* enum nf_egress_rate_mode */
+	u64 ns_per_byte_fp32;	/* NSEC_PER_SEC / bytes_per_sec, 32.32 */
+	u64 byte_depth_ns;	/* burst as tokens */
+	u64 ns_per_packet;
+	u64 packet_depth_ns;
+};
+
+struct egress_bucket {
+	spinlock_t lock;	/* the fields below, and nothing else */
+	u64 last_ns;
+	u64 byte_tokens_ns;
+	u64 packet_tokens_ns;
+};
+
+void egress_bucket_init(struct egress_bucket *bucket);
+
+/*
+ * Parse a NF_EGRESS_A_RATE nest.  *rate is NULL for "rate none".  Returns
+ * 0 or -errno with extack set.
+ */
+int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **rate,
+			    struct netlink_ext_ack *extack);
+int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
+
+/*
+ * Take tokens for a packet of @size from every limited policy among
+ * @policies[0..n), root first; all or none.  Returns false if some bucket
+ * is short, having taken nothing.  Caller holds rcu_read_lock().
+ */
+bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
+		       const struct egress_wire_size *size);
+
+#endif /* _NF_EGRESS_RATELIMIT_H */
