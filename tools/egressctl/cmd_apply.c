@@ -211,7 +211,9 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 	if (egress_put_staged(nlh, NL_BATCH_MSG_MAX) ||
 	    egress_put_path(nlh, NL_BATCH_MSG_MAX, pol->path) ||
 	    egress_put_mode(nlh, NL_BATCH_MSG_MAX, pol->mode) ||
-	    egress_put_default(nlh, NL_BATCH_MSG_MAX, pol->default_verdict))
+	    egress_put_default(nlh, NL_BATCH_MSG_MAX, pol->default_verdict) ||
+	    (pol->has_rate && !pol->rate.none &&
+	     egress_put_rate(nlh, NL_BATCH_MSG_MAX, &pol->rate)))
 		return -EMSGSIZE;
 	if ((err = map_add(map, i, -1)))
 		return err;

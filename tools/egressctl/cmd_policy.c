@@ -10,9 +10,10 @@
 
 struct policy_opts {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
-	bool has_default, has_mode;
+	bool has_default, has_mode, has_rate;
 	uint8_t default_verdict;
 	uint8_t mode;
+	struct egress_rate rate;
 };
 
 /*
@@ -25,6 +26,21 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 	int i;
 
 	for (i = 0; i < argc; i += 2) {
+		if (!strcmp(argv[i], "rate") || !strcmp(argv[i], "pps")) {
+			struct parse_error perr;
+			int used;
+
+			if (o->has_rate)
+				return cmd_errorf(ctl, "'%s' given more than once",
+						  argv[i]);
+			used = parse_rate_spec(argc - i, argv + i, &o->rate,
+					       &perr);
+			if (used < 0)
+				return report_parse_error(ctl, &perr);
+			o->has_rate = true;
+			i += used - 2;	/* the loop adds 2 */
+			continue;
+		}
 		bool is_mode = !strcmp(argv[i], "mode");
 		bool *has = is_mode ? &o->has_mode : &o->has_default;
 		const char *values = is_mode ? "'enforce' or 'audit'"
@@ -75,6 +91,9 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 	/* enforce is the kernel's default too; say it only when asked */
 	if (!err && o.has_mode)
 		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o.mode);
+	/* "rate none" on a new policy: no limit, nothing to send */
+	if (!err && o.has_rate && !o.rate.none)
+		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o.rate);
 	if (!err)
 		err = nl_request(ctl->nl, nlh, NULL, NULL);
 	if (err)
@@ -82,7 +101,11 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* policy set PATH [mode enforce|audit] [default allow|deny] */
+/*
+ * policy set PATH [mode enforce|audit] [default allow|deny] [LIMIT]
+ * A LIMIT replaces the policy's whole limit (parts not given take their
+ * defaults); "rate none" removes it.
+ */
 static int policy_set(struct egctl *ctl, int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
@@ -93,8 +116,8 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	if (parse_path_arg(ctl, argc, argv, o.path) ||
 	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
-	if (!o.has_mode && !o.has_default)
-		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit' and/or 'default allow|deny'");
+	if (!o.has_mode && !o.has_default && !o.has_rate)
+		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'");
 	if (egctl_connect(ctl))
 		return EXIT_FAIL;
 
@@ -106,6 +129,8 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	if (!err && o.has_default)
 		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
 					 o.default_verdict);
+	if (!err && o.has_rate)
+		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o.rate);
 	if (!err)
 		err = nl_request(ctl->nl, nlh, NULL, NULL);
 	if (err)
@@ -137,11 +162,11 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 
 const struct cmd policy_cmds[] = {
 	{ "add", policy_add, NULL,
-	  "policy add PATH [mode enforce|audit] [default allow|deny]",
-	  "create a policy (mode enforce, default deny)" },
+	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [police|shape]]",
+	  "create a policy (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny]",
-	  "change a policy's mode and/or default, keeping its rules" },
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [police|shape] | pps N [police|shape] | rate none]",
+	  "change a policy's mode, default and/or rate limit, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },
 	{ NULL }

@@ -33,6 +33,31 @@ static void show_print_json(const struct dump_state *st, bool with_stats)
 		if (pol->has_default)
 			json_kv_string(&j, "default",
 				       verdict_name(pol->default_verdict));
+		json_key(&j, "rate");
+		if (pol->has_rate) {
+			const struct egress_rate *rt = &pol->rate;
+
+			json_begin_object(&j);
+			json_key(&j, "bytes_per_sec");
+			if (rt->has_bytes)
+				json_u64(&j, rt->bytes_per_sec);
+			else
+				json_null(&j);
+			json_key(&j, "burst");
+			if (rt->has_burst)
+				json_u64(&j, rt->burst);
+			else
+				json_null(&j);
+			json_key(&j, "pps");
+			if (rt->has_pps)
+				json_u64(&j, rt->pps);
+			else
+				json_null(&j);
+			json_kv_string(&j, "mode", rate_mode_name(rt->mode));
+			json_end_object(&j);
+		} else {
+			json_null(&j);
+		}
 		json_key(&j, "rules");
 		json_begin_array(&j);
 		for (r = 0; r < pol->nrules; r++) {
@@ -89,6 +114,12 @@ static void show_print_text(const struct dump_state *st, bool with_stats)
 			printf(" mode %s", mode_name(pol->mode));
 		if (pol->has_default)
 			printf(" default %s", verdict_name(pol->default_verdict));
+		if (pol->has_rate) {
+			char rate[EGRESS_RATE_STRLEN];
+
+			format_rate_spec(&pol->rate, rate, sizeof(rate));
+			printf(" %s", rate);
+		}
 		putchar('\n');
 		for (r = 0; r < pol->nrules; r++) {
 			format_rule_spec(&pol->rules[r].spec, text, sizeof(text));
@@ -128,6 +159,8 @@ static int show_print_config(const struct dump_state *st)
 			err = -ENOMEM;
 			break;
 		}
+		pol->has_rate = pe->has_rate;
+		pol->rate = pe->rate;
 		for (r = 0; r < pe->nrules; r++)
 			if (pf_policy_add_rule(&set, pol, &pe->rules[r].spec)) {
 				err = -ENOMEM;

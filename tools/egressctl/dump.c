@@ -94,6 +94,8 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	p->default_verdict = m.default_verdict;
 	p->has_mode = m.has_mode;
 	p->mode = m.mode;
+	p->has_rate = m.has_rate;
+	p->rate = m.rate;
 	return 0;
 }
 

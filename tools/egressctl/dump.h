@@ -33,6 +33,8 @@ struct policy_entry {
 	bool has_default, has_mode;
 	uint8_t default_verdict;
 	uint8_t mode;
+	bool has_rate;			/* a rate limit is set */
+	struct egress_rate rate;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
 	size_t nrules;
 };

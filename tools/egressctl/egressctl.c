@@ -226,6 +226,8 @@ static void print_help(FILE *out)
 		"PATH is a cgroup v2 path such as /system.slice/foo.service (\"/\" is the root).\n"
 		"CIDR is an IPv4 or IPv6 prefix (10.99.0.0/24, 2001:db8::/32); a bare\n"
 		"address means a single host.  PROTO is tcp, udp, sctp, icmp, icmpv6 or any.\n"
+		"RATE is a rate as tc(8) writes it: 50mbit (bits/s) or 10mbps (bytes/s);\n"
+		"SIZE is bytes, or a number with k, m or g (256k); see egressctl(8).\n"
 		"FILE is a policy file (see egressctl(8)); '-' reads standard input.\n"
 		"\n"
 		"Options:\n"

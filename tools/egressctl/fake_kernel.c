@@ -58,6 +58,8 @@ struct fctrs {
 struct fpolicy {
 	char *path;
 	uint8_t def, mode;
+	bool has_rate;
+	struct egress_rate rate;
 	struct fctrs c;
 };
 
@@ -182,6 +184,7 @@ static struct frule *find_rule(const struct fset *s, const char *path,
  *   C path class packets bytes        (class counters of a policy)
  *   R path id RULE-TEXT
  *   S path id packets bytes           (hits of a rule)
+ *   L path bytes/s burst pps mode     (rate limit; 0 = not set)
  */
 static void load(void)
 {
@@ -229,6 +232,25 @@ static void load(void)
 				fc->p = pk;
 				fc->b = by;
 			}
+		} else if (line[0] == 'L') {
+			unsigned long bps, burst, pps;
+			unsigned int rm;
+			int i;
+
+			if (sscanf(line, "L %4095s %lu %lu %lu %u", path, &bps,
+				   &burst, &pps, &rm) == 5 &&
+			    (i = find_policy(&live, path)) >= 0) {
+				struct egress_rate *r = &live.pol[i].rate;
+
+				live.pol[i].has_rate = true;
+				r->has_bytes = bps != 0;
+				r->bytes_per_sec = bps;
+				r->has_burst = burst != 0;
+				r->burst = (uint32_t)burst;
+				r->has_pps = pps != 0;
+				r->pps = (uint32_t)pps;
+				r->mode = (uint8_t)rm;
+			}
 		} else if (line[0] == 'S') {
 			struct frule *r;
 			uint64_t pk, by;
@@ -268,6 +290,10 @@ static void save(void)
 		fprintf(f, "P %s %u %u %lu %lu %lu %lu %lu %lu %lu %lu %lu\n",
 			p->path, p->def, p->mode, p->c.ap, p->c.ab, p->c.dp,
 			p->c.db, p->c.wp, p->c.wb, p->c.rp, p->c.rb, p->c.reset);
+		if (p->has_rate)
+			fprintf(f, "L %s %lu %u %u %u\n", p->path,
+				(unsigned long)p->rate.bytes_per_sec, p->rate.burst,
+				p->rate.pps, p->rate.mode);
 		for (k = 0; k < p->c.ncls; k++)
 			fprintf(f, "C %s %s %lu %lu\n", p->path, p->c.cls[k].name,
 				p->c.cls[k].p, p->c.cls[k].b);
@@ -464,6 +490,7 @@ static const char *nest_spec(const struct nlattr *nest,
 }
 
 static void put_ctr(struct nlmsghdr *nlh, uint16_t type, uint64_t p, uint64_t b);
+static void put_rate(struct nlmsghdr *nlh, const struct egress_rate *r);
 
 /* with_stats: the RULE_GET form, with the rule's hits */
 static void put_rule(struct nlmsghdr *nlh, uint16_t type, const struct frule *r,
@@ -540,6 +567,8 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, live.pol[i].mode);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_COUNT,
 					 (uint32_t)rule_count(&live, live.pol[i].path));
+			if (live.pol[i].has_rate)
+				put_rate(nlh, &live.pol[i].rate);
 			mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, gen);
 			mnl_attr_put_u32(nlh, 250, 1);	/* from the future */
 			qcommit(nlh);
@@ -792,6 +821,106 @@ static int handle_rule_new(const struct nlmsghdr *req, struct fset *s,
 	return 0;
 }
 
+static int rate_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t t = mnl_attr_get_type(a);
+
+	if (t > NF_EGRESS_RATE_A_MAX)
+		return MNL_CB_ERROR;	/* strict validation */
+	tb[t] = a;
+	return MNL_CB_OK;
+}
+
+/*
+ * An NF_EGRESS_A_RATE nest, validated as the kernel does it: NULL with *r
+ * filled in (r->none for "rate none"), or the error with *errp set.
+ * The default burst is the kernel's: max(10 ms of the rate, 64 KiB).
+ */
+static const char *rate_nest(const struct nlattr *nest, struct egress_rate *r,
+			     int *errp)
+{
+	const struct nlattr *tb[NF_EGRESS_RATE_A_MAX + 1] = { 0 };
+	static const struct { uint16_t type; size_t len; } lens[] = {
+		{ NF_EGRESS_RATE_A_NONE, 0 },
+		{ NF_EGRESS_RATE_A_BYTES_PER_SEC, 8 },
+		{ NF_EGRESS_RATE_A_BURST, 4 },
+		{ NF_EGRESS_RATE_A_PPS, 4 },
+		{ NF_EGRESS_RATE_A_MODE, 1 },
+	};
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	*errp = -EINVAL;
+	if (mnl_attr_parse_nested(nest, rate_cb, tb) < 0)
+		return "nf_egress: bad rate attribute";
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		if (tb[lens[i].type] &&
+		    mnl_attr_get_payload_len(tb[lens[i].type]) != lens[i].len)
+			return "nf_egress: bad rate attribute length";
+	if (tb[NF_EGRESS_RATE_A_NONE]) {
+		if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC] || tb[NF_EGRESS_RATE_A_BURST] ||
+		    tb[NF_EGRESS_RATE_A_PPS] || tb[NF_EGRESS_RATE_A_MODE])
+			return "nf_egress: 'none' must come alone";
+		r->none = true;
+		return NULL;
+	}
+	if (!tb[NF_EGRESS_RATE_A_BYTES_PER_SEC] && !tb[NF_EGRESS_RATE_A_PPS])
+		return "nf_egress: a rate needs bytes per second or packets per second";
+	if (tb[NF_EGRESS_RATE_A_BURST] && !tb[NF_EGRESS_RATE_A_BYTES_PER_SEC])
+		return "nf_egress: burst needs bytes per second";
+	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
+		r->has_bytes = true;
+		r->bytes_per_sec = mnl_attr_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
+		if (!r->bytes_per_sec)
+			return "nf_egress: rate must be greater than zero";
+		r->has_burst = true;
+		if (tb[NF_EGRESS_RATE_A_BURST]) {
+			r->burst = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
+			if (!r->burst)
+				return "nf_egress: burst must be greater than zero";
+		} else {
+			uint64_t b = r->bytes_per_sec / 100;
+
+			r->burst = b < 65536 ? 65536 : b > UINT32_MAX ? UINT32_MAX
+								      : (uint32_t)b;
+		}
+	}
+	if (tb[NF_EGRESS_RATE_A_PPS]) {
+		r->has_pps = true;
+		r->pps = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_PPS]);
+		if (!r->pps)
+			return "nf_egress: pps must be greater than zero";
+	}
+	r->mode = tb[NF_EGRESS_RATE_A_MODE] ?
+		  mnl_attr_get_u8(tb[NF_EGRESS_RATE_A_MODE]) : NF_EGRESS_RATE_SHAPE;
+	if (r->mode > NF_EGRESS_RATE_MAX)
+		return "nf_egress: unknown rate mode";
+	if (r->mode == NF_EGRESS_RATE_SHAPE) {
+		*errp = -EOPNOTSUPP;
+		return "nf_egress: shape mode is not supported yet; use police";
+	}
+	return NULL;
+}
+
+static void put_rate(struct nlmsghdr *nlh, const struct egress_rate *r)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, NF_EGRESS_A_RATE);
+
+	if (r->has_bytes) {
+		/* as nla_put_u64_64bit does on some architectures */
+		mnl_attr_put(nlh, NF_EGRESS_RATE_A_PAD, 0, NULL);
+		mnl_attr_put_u64(nlh, NF_EGRESS_RATE_A_BYTES_PER_SEC,
+				 r->bytes_per_sec);
+		mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_BURST, r->burst);
+	}
+	if (r->has_pps)
+		mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_PPS, r->pps);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RATE_A_MODE, r->mode);
+	mnl_attr_put_u32(nlh, 200, 1);	/* from the future */
+	mnl_attr_nest_end(nlh, n);
+}
+
 static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 		      struct req_attrs *ra)
 {
@@ -800,6 +929,7 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 	bool is_staged = ra->tb[NF_EGRESS_A_STAGED] != NULL;
 	struct fset *s = is_staged ? &staged : &live;
 	struct egress_rule_spec spec;
+	struct egress_rate rate;
 	bool admin, changed = true;
 	struct fpolicy *pol;
 	struct nlmsghdr *nlh;
@@ -835,6 +965,19 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 		changed = false;
 		break;
 	case NF_EGRESS_CMD_POLICY_NEW:
+	case NF_EGRESS_CMD_POLICY_SET:
+		if (ra->tb[NF_EGRESS_A_RATE]) {
+			const char *msg;
+			int e;
+
+			msg = rate_nest(ra->tb[NF_EGRESS_A_RATE], &rate, &e);
+			if (msg) {
+				qack(req, e, msg);
+				return;
+			}
+		}
+		if (cmd == NF_EGRESS_CMD_POLICY_SET)
+			goto policy_set;
 		if (p >= 0) {
 			qack(req, -EEXIST, "nf_egress: policy already exists");
 			return;
@@ -844,14 +987,19 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 			   mnl_attr_get_u8(ra->tb[NF_EGRESS_A_DEFAULT]) : 0;
 		pol->mode = ra->tb[NF_EGRESS_A_MODE] ?
 			    mnl_attr_get_u8(ra->tb[NF_EGRESS_A_MODE]) : 0;
+		if (ra->tb[NF_EGRESS_A_RATE] && !rate.none) {
+			pol->has_rate = true;
+			pol->rate = rate;
+		}
 		changed = !is_staged;
 		break;
-	case NF_EGRESS_CMD_POLICY_SET:
+	policy_set:
 		if (p < 0) {
 			qack(req, -ENOENT, "nf_egress: no such policy");
 			return;
 		}
-		if (!ra->tb[NF_EGRESS_A_DEFAULT] && !ra->tb[NF_EGRESS_A_MODE]) {
+		if (!ra->tb[NF_EGRESS_A_DEFAULT] && !ra->tb[NF_EGRESS_A_MODE] &&
+		    !ra->tb[NF_EGRESS_A_RATE]) {
 			qack(req, -EINVAL, "nf_egress: nothing to set");
 			return;
 		}
@@ -859,6 +1007,10 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 			s->pol[p].def = mnl_attr_get_u8(ra->tb[NF_EGRESS_A_DEFAULT]);
 		if (ra->tb[NF_EGRESS_A_MODE])
 			s->pol[p].mode = mnl_attr_get_u8(ra->tb[NF_EGRESS_A_MODE]);
+		if (ra->tb[NF_EGRESS_A_RATE]) {
+			s->pol[p].has_rate = !rate.none;
+			s->pol[p].rate = rate;
+		}
 		break;
 	case NF_EGRESS_CMD_POLICY_DEL:
 		if (p < 0) {

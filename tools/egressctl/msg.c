@@ -38,6 +38,15 @@ static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STATS_RESET_TIME]	= { .type = MNL_TYPE_U64 },
 	/* repeated: validated and walked one by one, tb keeps the last */
 	[NF_EGRESS_A_STATS_CLASS]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_RATE]		= { .type = MNL_TYPE_NESTED },
+};
+
+static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
+	[NF_EGRESS_RATE_A_NONE]		= { .type = MNL_TYPE_FLAG },
+	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_RATE_A_BURST]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_RATE_A_PPS]		= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_RATE_A_MODE]		= { .type = MNL_TYPE_U8 },
 };
 
 static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
@@ -138,6 +147,47 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 	return 0;
 }
 
+/*
+ * A policy's rate limit as the kernel reports it: a byte rate and/or a
+ * packet rate, each > 0; no MODE means the UAPI default, shape.  A nest
+ * with NONE or without any rate means no limit.
+ */
+static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_RATE_A_MAX + 1];
+	struct egress_rate *r = &m->rate;
+
+	if (parse_nested(nest, tb, rate_policy, NF_EGRESS_RATE_A_MAX))
+		return -EBADMSG;
+	memset(r, 0, sizeof(*r));
+	r->mode = NF_EGRESS_RATE_SHAPE;
+	if (tb[NF_EGRESS_RATE_A_NONE])
+		return 0;
+	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
+		r->has_bytes = true;
+		r->bytes_per_sec =
+			mnl_attr_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
+		if (!r->bytes_per_sec)
+			return -EBADMSG;
+	}
+	if (tb[NF_EGRESS_RATE_A_BURST] && r->has_bytes) {
+		r->has_burst = true;
+		r->burst = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
+		if (!r->burst)
+			return -EBADMSG;
+	}
+	if (tb[NF_EGRESS_RATE_A_PPS]) {
+		r->has_pps = true;
+		r->pps = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_PPS]);
+		if (!r->pps)
+			return -EBADMSG;
+	}
+	if (tb[NF_EGRESS_RATE_A_MODE])
+		r->mode = mnl_attr_get_u8(tb[NF_EGRESS_RATE_A_MODE]);
+	m->has_rate = r->has_bytes || r->has_pps;
+	return 0;
+}
+
 int egress_decode_policy(const struct nlmsghdr *nlh,
 			 struct egress_policy_msg *m)
 {
@@ -163,6 +213,8 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 		m->has_mode = true;
 		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
 	}
+	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
+		return -EBADMSG;
 	return 0;
 }
 
@@ -504,6 +556,40 @@ int egress_put_staged(struct nlmsghdr *nlh, size_t buflen)
 	       0 : -EMSGSIZE;
 }
 
+int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
+		    const struct egress_rate *r)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_RATE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (r->none) {
+		if (!mnl_attr_put_check(nlh, buflen, NF_EGRESS_RATE_A_NONE, 0,
+					NULL))
+			goto cancel;
+		mnl_attr_nest_end(nlh, nest);
+		return 0;
+	}
+	if ((r->has_bytes &&
+	     !mnl_attr_put_u64_check(nlh, buflen, NF_EGRESS_RATE_A_BYTES_PER_SEC,
+				     r->bytes_per_sec)) ||
+	    (r->has_burst &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RATE_A_BURST,
+				     r->burst)) ||
+	    (r->has_pps &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RATE_A_PPS,
+				     r->pps)) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RATE_A_MODE, r->mode))
+		goto cancel;
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 		      const struct egress_packet *pkt)
 {
@@ -552,6 +638,17 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_STATS_RATELIMITED]	= "NF_EGRESS_A_STATS_RATELIMITED",
 	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
 	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
+	[NF_EGRESS_A_RATE]		= "NF_EGRESS_A_RATE",
+};
+
+static const char *const rate_names[] = {
+	[NF_EGRESS_RATE_A_UNSPEC]	= "NF_EGRESS_RATE_A_UNSPEC",
+	[NF_EGRESS_RATE_A_PAD]		= "NF_EGRESS_RATE_A_PAD",
+	[NF_EGRESS_RATE_A_NONE]		= "NF_EGRESS_RATE_A_NONE",
+	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = "NF_EGRESS_RATE_A_BYTES_PER_SEC",
+	[NF_EGRESS_RATE_A_BURST]	= "NF_EGRESS_RATE_A_BURST",
+	[NF_EGRESS_RATE_A_PPS]		= "NF_EGRESS_RATE_A_PPS",
+	[NF_EGRESS_RATE_A_MODE]		= "NF_EGRESS_RATE_A_MODE",
 };
 
 static const char *const rule_names[] = {
@@ -599,15 +696,20 @@ bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
 			snprintf(buf, len, "%s", egress_attr_name(type));
 			return true;
 		}
-		if (type != NF_EGRESS_A_RULE || offs < start ||
-		    offs >= start + attr->nla_len)
+		if ((type != NF_EGRESS_A_RULE && type != NF_EGRESS_A_RATE) ||
+		    offs < start || offs >= start + attr->nla_len)
 			continue;
 		mnl_attr_for_each_nested(inner, attr) {
+			uint16_t itype = mnl_attr_get_type(inner);
+
 			if (offs == (uint32_t)((const char *)inner - base)) {
 				snprintf(buf, len, "%s/%s",
 					 egress_attr_name(type),
-					 egress_rule_attr_name(
-						mnl_attr_get_type(inner)));
+					 type == NF_EGRESS_A_RULE ?
+					 egress_rule_attr_name(itype) :
+					 itype < ARRAY_SIZE(rate_names) &&
+					 rate_names[itype] ? rate_names[itype] :
+					 "unknown attribute");
 				return true;
 			}
 		}

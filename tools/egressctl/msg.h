@@ -33,6 +33,8 @@ struct egress_policy_msg {
 	uint8_t default_verdict;
 	uint8_t mode;
 	uint32_t rule_count;
+	bool has_rate;			/* NF_EGRESS_A_RATE: a limit is set */
+	struct egress_rate rate;
 };
 
 struct egress_counter {
@@ -118,6 +120,9 @@ int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
 int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode);
 int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
+/* The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE. */
+int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
+		    const struct egress_rate *r);
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 		      const struct egress_packet *pkt);
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "parse.h"
@@ -660,5 +661,395 @@ int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
 	}
 	if ((spec->fields & EGRESS_SPEC_CLASS) && spec->class_name[0])
 		append(buf, len, &n, " class %s", spec->class_name);
+	return n;
+}
+
+/* --- rate limits ---------------------------------------------------------- */
+
+/*
+ * "DIGITS[.DIGITS]" at the start of in.  *ipart is the integer part,
+ * *ipart_big set when it does not fit a u64; frac/nfrac the fraction digits
+ * with trailing zeros dropped.  Returns the first byte after the number,
+ * or NULL when there is no well-formed number.
+ */
+static const char *scan_number(const char *in, uint64_t *ipart,
+			       bool *ipart_big, const char **frac,
+			       size_t *nfrac)
+{
+	const char *p = in;
+	uint64_t v = 0;
+
+	*ipart_big = false;
+	*frac = NULL;
+	*nfrac = 0;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			*ipart_big = true;
+	*ipart = v;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		*frac = p;
+		for (; *p >= '0' && *p <= '9'; p++)
+			;
+		*nfrac = (size_t)(p - *frac);
+		while (*nfrac && (*frac)[*nfrac - 1] == '0')
+			(*nfrac)--;
+	}
+	return p;
+}
+
+/* round(num / den), den > 0, without overflow */
+static uint64_t div_round(uint64_t num, uint64_t den)
+{
+	uint64_t q = num / den, r = num % den;
+
+	return q + (r >= den - r && r ? 1 : 0);
+}
+
+static const struct rate_unit {
+	const char *name;
+	unsigned int pow10;	/* value * 10^pow10 ... */
+	bool bits;		/* ... bits (else bytes) per second */
+} rate_units[] = {
+	{ "", 0, true },
+	{ "bit", 0, true }, { "kbit", 3, true }, { "mbit", 6, true },
+	{ "gbit", 9, true }, { "tbit", 12, true },
+	{ "bps", 0, false }, { "kbps", 3, false }, { "mbps", 6, false },
+	{ "gbps", 9, false }, { "tbps", 12, false },
+};
+
+#define RATE_UNITS_TEXT	"bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps"
+
+static int pow10_u64(unsigned int e, uint64_t *out)
+{
+	uint64_t v = 1;
+
+	while (e--)
+		if (__builtin_mul_overflow(v, 10, &v))
+			return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_rate(const char *in, uint64_t *bytes_per_sec,
+	       struct parse_error *err)
+{
+	const struct rate_unit *u = NULL;
+	uint64_t ipart, mant, num, den, scale, bytes;
+	const char *frac, *end;
+	size_t nfrac, i;
+	bool big;
+	long e;
+
+	if (!in || !*in)
+		return fail(err, PARSE_EVALUE, "invalid rate '': empty");
+	if (in[0] == '-')
+		return fail(err, PARSE_EVALUE, "rate must be greater than zero");
+	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	if (!end)
+		return fail(err, PARSE_EVALUE,
+			    "invalid rate '%.64s' (a number and a unit: " RATE_UNITS_TEXT ")",
+			    in);
+	for (i = 0; i < ARRAY_SIZE(rate_units); i++)
+		if (!strcasecmp(end, rate_units[i].name))
+			u = &rate_units[i];
+	if (!u)
+		return fail(err, PARSE_EVALUE,
+			    "invalid rate '%.64s': unknown unit '%.32s' (" RATE_UNITS_TEXT ")",
+			    in, end);
+	if (big)
+		goto too_large;
+	/* all significant digits as one integer: value = mant / 10^nfrac */
+	mant = ipart;
+	for (i = 0; i < nfrac; i++)
+		if (__builtin_mul_overflow(mant, 10, &mant) ||
+		    __builtin_add_overflow(mant, (uint64_t)(frac[i] - '0'), &mant))
+			return fail(err, PARSE_EVALUE,
+				    "invalid rate '%.64s': too many digits", in);
+	if (mant == 0)
+		return fail(err, PARSE_EVALUE, "rate must be greater than zero");
+
+	/* bytes = mant * 10^e / (bits ? 8 : 1), e = pow10 - nfrac */
+	e = (long)u->pow10 - (long)nfrac;
+	if (e >= 3 && u->bits) {
+		/* 10^e is a multiple of 8: exact */
+		if (pow10_u64((unsigned int)e, &scale) ||
+		    __builtin_mul_overflow(mant, scale / 8, &bytes))
+			goto too_large;
+	} else if (e >= 0) {
+		if (pow10_u64((unsigned int)e, &scale) ||
+		    __builtin_mul_overflow(mant, scale, &num))
+			goto too_large;
+		bytes = div_round(num, u->bits ? 8 : 1);
+	} else {
+		/* den beyond a u64: the value is far below one byte */
+		if (pow10_u64((unsigned int)-e, &den) ||
+		    __builtin_mul_overflow(den, u->bits ? 8 : 1, &den))
+			bytes = 0;
+		else
+			bytes = div_round(mant, den);
+	}
+	if (bytes == 0)
+		return fail(err, PARSE_EVALUE,
+			    "rate '%.64s' is below 1 byte per second", in);
+	*bytes_per_sec = bytes;
+	ok(err);
+	return 0;
+
+too_large:
+	return fail(err, PARSE_EVALUE,
+		    "rate '%.64s' is too large (max 18446744073709551615bps)",
+		    in);
+}
+
+static const struct size_unit {
+	const char *name;
+	uint32_t mult;
+} size_units[] = {
+	{ "", 1 }, { "b", 1 },
+	{ "k", 1u << 10 }, { "kb", 1u << 10 },
+	{ "m", 1u << 20 }, { "mb", 1u << 20 },
+	{ "g", 1u << 30 }, { "gb", 1u << 30 },
+};
+
+int parse_size(const char *in, uint32_t *bytes, struct parse_error *err)
+{
+	const struct size_unit *u = NULL;
+	uint64_t ipart, v, f = 0, fden = 1;
+	const char *frac, *end;
+	size_t nfrac, i;
+	bool big;
+
+	if (!in || !*in)
+		return fail(err, PARSE_EVALUE, "invalid burst '': empty");
+	if (in[0] == '-')
+		return fail(err, PARSE_EVALUE, "burst must be greater than zero");
+	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	if (!end)
+		return fail(err, PARSE_EVALUE,
+			    "invalid burst '%.64s' (bytes, or a number with unit b, k, m or g)",
+			    in);
+	for (i = 0; i < ARRAY_SIZE(size_units); i++)
+		if (!strcasecmp(end, size_units[i].name))
+			u = &size_units[i];
+	if (!u)
+		return fail(err, PARSE_EVALUE,
+			    "invalid burst '%.64s': unknown unit '%.32s' (b, k, m or g)",
+			    in, end);
+	if (big || __builtin_mul_overflow(ipart, (uint64_t)u->mult, &v) ||
+	    v > UINT32_MAX)
+		goto too_large;
+	/*
+	 * The fraction to 9 digits (a billionth of a GiB is about a byte);
+	 * f * mult stays below 2^60.
+	 */
+	for (i = 0; i < nfrac && i < 9; i++) {
+		f = f * 10 + (uint64_t)(frac[i] - '0');
+		fden *= 10;
+	}
+	v += div_round(f * u->mult, fden);
+	if (v > UINT32_MAX)
+		goto too_large;
+	if (v == 0)
+		return fail(err, PARSE_EVALUE, "burst must be greater than zero");
+	*bytes = (uint32_t)v;
+	ok(err);
+	return 0;
+
+too_large:
+	return fail(err, PARSE_EVALUE,
+		    "burst '%.64s' is too large (max 4 GiB - 1)", in);
+}
+
+int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!in || !*in)
+		return fail(err, PARSE_EVALUE, "invalid pps '': empty");
+	if (in[0] == '-')
+		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
+	for (p = in; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return fail(err, PARSE_EVALUE,
+				    "invalid pps '%.64s' (packets per second, a whole number)",
+				    in);
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			v = UINT64_MAX;
+	}
+	if (v > UINT32_MAX)
+		return fail(err, PARSE_EVALUE,
+			    "pps '%.64s' is too large (max 4294967295)", in);
+	if (v == 0)
+		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
+	*pps = (uint32_t)v;
+	ok(err);
+	return 0;
+}
+
+int parse_rate_mode(const char *in, uint8_t *out)
+{
+	if (!in)
+		return -1;
+	if (!strcmp(in, "police")) {
+		*out = NF_EGRESS_RATE_POLICE;
+		return 0;
+	}
+	if (!strcmp(in, "shape")) {
+		*out = NF_EGRESS_RATE_SHAPE;
+		return 0;
+	}
+	return -1;
+}
+
+const char *rate_mode_name(uint8_t mode)
+{
+	switch (mode) {
+	case NF_EGRESS_RATE_POLICE:
+		return "police";
+	case NF_EGRESS_RATE_SHAPE:
+		return "shape";
+	}
+	return "?";
+}
+
+int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
+		    struct parse_error *err)
+{
+	struct egress_rate s;
+	bool has_mode = false;
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	s.mode = NF_EGRESS_RATE_SHAPE;
+	if (argc < 1 || (strcmp(argv[0], "rate") && strcmp(argv[0], "pps")))
+		return fail_at(err, 0, PARSE_ESYNTAX, "expected 'rate' or 'pps'");
+	if (argc < 2)
+		return fail_at(err, argc, PARSE_ESYNTAX, "missing %s after '%s'",
+			       strcmp(argv[0], "rate") ? "N" : "RATE", argv[0]);
+	i = 0;
+	if (!strcmp(argv[0], "rate")) {
+		if (!strcmp(argv[1], "none")) {
+			s.none = true;
+			*r = s;
+			ok(err);
+			return 2;
+		}
+		if (parse_rate(argv[1], &s.bytes_per_sec, err)) {
+			if (err)
+				err->word = 1;
+			return -1;
+		}
+		s.has_bytes = true;
+		i = 2;
+	}
+	for (; i < argc; i++) {
+		const char *w = argv[i];
+		uint8_t mode;
+
+		if (!parse_rate_mode(w, &mode)) {
+			if (has_mode)
+				return fail_at(err, i, PARSE_ESYNTAX,
+					       "'police' or 'shape' given more than once");
+			s.mode = mode;
+			has_mode = true;
+			continue;
+		}
+		if (strcmp(w, "burst") && strcmp(w, "pps"))
+			break;
+		if (!strcmp(w, "burst") ? s.has_burst : s.has_pps)
+			return fail_at(err, i, PARSE_ESYNTAX,
+				       "'%s' given more than once", w);
+		if (!strcmp(w, "burst") && !s.has_bytes)
+			return fail_at(err, i, PARSE_ESYNTAX,
+				       "'burst' needs a byte rate ('rate RATE')");
+		if (i + 1 >= argc)
+			return fail_at(err, argc, PARSE_ESYNTAX,
+				       "missing %s after '%s'",
+				       strcmp(w, "burst") ? "N" : "SIZE", w);
+		if (!strcmp(w, "burst") ? parse_size(argv[i + 1], &s.burst, err)
+					: parse_pps(argv[i + 1], &s.pps, err)) {
+			if (err)
+				err->word = i + 1;
+			return -1;
+		}
+		if (!strcmp(w, "burst"))
+			s.has_burst = true;
+		else
+			s.has_pps = true;
+		i++;
+	}
+	*r = s;
+	ok(err);
+	return i;
+}
+
+int format_rate(uint64_t bytes_per_sec, char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		uint64_t scale;
+	} bit_units[] = {
+		{ "tbit", 1000000000000ull }, { "gbit", 1000000000ull },
+		{ "mbit", 1000000ull }, { "kbit", 1000ull }, { "bit", 1ull },
+	}, byte_units[] = {
+		{ "tbps", 1000000000000ull }, { "gbps", 1000000000ull },
+		{ "mbps", 1000000ull }, { "kbps", 1000ull }, { "bps", 1ull },
+	};
+	uint64_t bits;
+	size_t i;
+
+	if (!__builtin_mul_overflow(bytes_per_sec, 8, &bits)) {
+		for (i = 0; bits % bit_units[i].scale; i++)
+			;
+		return snprintf(buf, len, "%llu%s",
+				(unsigned long long)(bits / bit_units[i].scale),
+				bit_units[i].name);
+	}
+	for (i = 0; bytes_per_sec % byte_units[i].scale; i++)
+		;
+	return snprintf(buf, len, "%llu%s",
+			(unsigned long long)(bytes_per_sec / byte_units[i].scale),
+			byte_units[i].name);
+}
+
+int format_size(uint32_t bytes, char *buf, size_t len)
+{
+	if (bytes && !(bytes % (1u << 30)))
+		return snprintf(buf, len, "%ug", bytes >> 30);
+	if (bytes && !(bytes % (1u << 20)))
+		return snprintf(buf, len, "%um", bytes >> 20);
+	if (bytes && !(bytes % (1u << 10)))
+		return snprintf(buf, len, "%uk", bytes >> 10);
+	return snprintf(buf, len, "%u", bytes);
+}
+
+int format_rate_spec(const struct egress_rate *r, char *buf, size_t len)
+{
+	char v[32];
+	int n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (r->none || (!r->has_bytes && !r->has_pps))
+		return snprintf(buf, len, "rate none");
+	if (r->has_bytes) {
+		format_rate(r->bytes_per_sec, v, sizeof(v));
+		append(buf, len, &n, "rate %s", v);
+		if (r->has_burst) {
+			format_size(r->burst, v, sizeof(v));
+			append(buf, len, &n, " burst %s", v);
+		}
+	}
+	if (r->has_pps)
+		append(buf, len, &n, "%spps %u", n ? " " : "", r->pps);
+	append(buf, len, &n, " %s", rate_mode_name(r->mode));
 	return n;
 }

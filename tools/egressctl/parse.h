@@ -161,6 +161,61 @@ int format_prefix(const struct egress_prefix *p, char *buf, size_t len);
 int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
 		     size_t len);
 
+/*
+ * Rate limits (issue 5).  Units as tc(8) has them, SI (k = 1000):
+ *   rates:  N[.D] followed by bit, kbit, mbit, gbit, tbit (bits per second;
+ *           a bare number is bits too, as in tc) or bps, kbps, mbps, gbps,
+ *           tbps (BYTES per second).  Units are case-insensitive.  The
+ *           result is bytes per second, rounded to the nearest byte, > 0.
+ *   sizes:  N[.D] optionally followed by b, k|kb, m|mb, g|gb: bytes, with
+ *           powers of 1024; the result (rounded to a byte) fits a u32.
+ *   pps:    a plain decimal integer, 1..4294967295.
+ */
+#define EGRESS_RATE_STRLEN	128
+
+struct egress_rate {
+	bool none;		/* "rate none": remove the limit; nothing else */
+	bool has_bytes, has_burst, has_pps;
+	uint64_t bytes_per_sec;	/* with has_bytes, > 0 */
+	uint32_t burst;		/* with has_burst: bucket depth in bytes */
+	uint32_t pps;		/* with has_pps, > 0 */
+	uint8_t mode;		/* enum nf_egress_rate_mode, default shape */
+};
+
+int parse_rate(const char *in, uint64_t *bytes_per_sec,
+	       struct parse_error *err);
+int parse_size(const char *in, uint32_t *bytes, struct parse_error *err);
+int parse_pps(const char *in, uint32_t *pps, struct parse_error *err);
+
+/* "police" / "shape" -> enum nf_egress_rate_mode. */
+int parse_rate_mode(const char *in, uint8_t *out);
+const char *rate_mode_name(uint8_t mode);	/* "police", "shape", "?" */
+
+/*
+ * A rate limit from words:
+ *   rate none
+ *   rate RATE [burst SIZE] [pps N] [police|shape]
+ *   pps N [police|shape]
+ * argv[0] must be "rate" or "pps".  Parsing stops at the first word that
+ * is not part of the limit; returns the number of words used (> 0) or -1
+ * with err (err->word: the word the error is about, or argc).
+ */
+int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
+		    struct parse_error *err);
+
+/*
+ * Canonical texts, each parsing back to exactly the same value:
+ * format_rate: bytes/s * 8 in the largest of tbit, gbit, mbit, kbit that
+ * divides it ("50mbit", "1500kbit", "8bit"); "Nbps" only beyond 2^64 bits.
+ * format_size: the largest of g, m, k that divides it ("256k"), else bytes.
+ * format_rate_spec: "rate none", "rate 50mbit burst 256k pps 100 police",
+ * "pps 100 police" (burst only when known; the mode always).
+ * Return the snprintf-style length.
+ */
+int format_rate(uint64_t bytes_per_sec, char *buf, size_t len);
+int format_size(uint32_t bytes, char *buf, size_t len);
+int format_rate_spec(const struct egress_rate *r, char *buf, size_t len);
+
 /* Zero every bit of addr beyond prefix_len. */
 void prefix_mask(struct egress_prefix *p);
 

@@ -7,6 +7,7 @@
  *   block     = "cgroup" STRING "{" { statement } "}"
  *   statement = "mode" ( "enforce" | "audit" ) ";"
  *             | "default" ( "allow" | "deny" ) ";"
+ *             | ( "rate" | "pps" ) { WORD } ";"       (a rate limit, parse.h)
  *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
  *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
  *   WORD      = bytes up to whitespace, '{', '}', ';', '"' or '#'
@@ -467,8 +468,77 @@ static int parse_setting(struct pf_parser *p, struct pf_policy *pol,
 static bool is_statement_word(const char *w)
 {
 	return !strcmp(w, "allow") || !strcmp(w, "deny") ||
+	       !strcmp(w, "rate") || !strcmp(w, "pps") ||
 	       !strcmp(w, "mode") || !strcmp(w, "default") ||
 	       !strcmp(w, "cgroup");
+}
+
+/*
+ * Words up to the ';' into p->words/argv, with their locations; locs[n]
+ * is the ';'.  Returns the count or -1.
+ */
+static int collect_words(struct pf_parser *p, const struct token *first,
+			 char **argv, struct pf_loc *locs, const char *what)
+{
+	struct token t = *first;
+	char d[80];
+	int n = 0;
+
+	for (;;) {
+		if (t.type == T_SEMI)
+			break;
+		if (t.type != T_WORD)
+			return pf_fail(p, t.loc, "missing ';' before %s",
+				       describe(&t, d, sizeof(d)));
+		if (n == RULE_WORDS_MAX)
+			return pf_fail(p, t.loc, "unexpected %s in %s",
+				       describe(&t, d, sizeof(d)), what);
+		memcpy(p->words[n], t.start, t.len);
+		p->words[n][t.len] = '\0';
+		argv[n] = p->words[n];
+		locs[n] = t.loc;
+		n++;
+		if (next_token(p, &t))
+			return -1;
+	}
+	locs[n] = t.loc;	/* the ';' */
+	return n;
+}
+
+/* "rate ...;" or "pps ...;"; first is its keyword.  At most one a block. */
+static int parse_rate_stmt(struct pf_parser *p, struct pf_policy *pol,
+			   const struct token *first)
+{
+	struct pf_loc locs[RULE_WORDS_MAX + 1];
+	char *argv[RULE_WORDS_MAX];
+	struct parse_error perr;
+	struct egress_rate r;
+	int n, used, w;
+
+	if (pol->has_rate)
+		return pf_fail(p, first->loc,
+			       "duplicate rate statement (first at %u:%u)",
+			       pol->rate_loc.line, pol->rate_loc.col);
+	n = collect_words(p, first, argv, locs, "rate statement");
+	if (n < 0)
+		return -1;
+	used = parse_rate_spec(n, argv, &r, &perr);
+	if (used < 0) {
+		w = perr.word >= 0 && perr.word <= n ? perr.word : 0;
+		return pf_fail(p, locs[w], "%s", perr.msg);
+	}
+	if (used < n) {
+		if (is_statement_word(argv[used]))
+			return pf_fail(p, locs[used], "missing ';' before '%s'",
+				       argv[used]);
+		return pf_fail(p, locs[used],
+			       "unexpected '%.64s' in rate statement",
+			       argv[used]);
+	}
+	pol->has_rate = true;
+	pol->rate = r;
+	pol->rate_loc = first->loc;
+	return 0;
 }
 
 /* A rule statement; first is its 'allow' or 'deny'. */
@@ -480,30 +550,13 @@ static int parse_rule_stmt(struct pf_parser *p, size_t pol_index,
 	char *argv[RULE_WORDS_MAX];
 	struct egress_rule_spec spec;
 	struct parse_error perr;
-	struct token t = *first;
 	struct hent *dup;
-	char d[80];
 	bool oom;
-	int n = 0;
+	int n;
 
-	for (;;) {
-		if (t.type == T_SEMI)
-			break;
-		if (t.type != T_WORD)
-			return pf_fail(p, t.loc, "missing ';' before %s",
-				       describe(&t, d, sizeof(d)));
-		if (n == RULE_WORDS_MAX)
-			return pf_fail(p, t.loc, "unexpected %s in rule",
-				       describe(&t, d, sizeof(d)));
-		memcpy(p->words[n], t.start, t.len);
-		p->words[n][t.len] = '\0';
-		argv[n] = p->words[n];
-		locs[n] = t.loc;
-		n++;
-		if (next_token(p, &t))
-			return -1;
-	}
-	locs[n] = t.loc;	/* the ';' */
+	n = collect_words(p, first, argv, locs, "rule");
+	if (n < 0)
+		return -1;
 
 	if (parse_rule_spec(n, argv, &spec, &perr)) {
 		int w = perr.word >= 0 && perr.word <= n ? perr.word : 0;
@@ -607,6 +660,11 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					return -1;
 				continue;
 			}
+			if (word_is(&t, "rate") || word_is(&t, "pps")) {
+				if (parse_rate_stmt(p, pol, &t))
+					return -1;
+				continue;
+			}
 			if (word_is(&t, "allow") || word_is(&t, "deny")) {
 				if (parse_rule_stmt(p, index, &t))
 					return -1;
@@ -617,7 +675,7 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					       "missing '}' before 'cgroup' (block opened at %u:%u)",
 					       open.loc.line, open.loc.col);
 			return pf_fail(p, t.loc,
-				       "unknown keyword %s (expected mode, default, allow or deny)",
+				       "unknown keyword %s (expected mode, default, rate, pps, allow or deny)",
 				       describe(&t, d, sizeof(d)));
 		default:
 			return pf_fail(p, t.loc, "unexpected %s",
@@ -705,6 +763,12 @@ int pf_format(FILE *out, const struct pf_set *set)
 		pf_write_string(out, pol->path);
 		fprintf(out, " {\n\tmode %s;\n\tdefault %s;\n",
 			mode_name(pol->mode), verdict_name(pol->default_verdict));
+		if (pol->has_rate && !pol->rate.none) {
+			char rate[EGRESS_RATE_STRLEN];
+
+			format_rate_spec(&pol->rate, rate, sizeof(rate));
+			fprintf(out, "\t%s;\n", rate);
+		}
 		for (r = 0; r < pol->nrules; r++) {
 			if (format_rule_spec(&pol->rules[r], text, sizeof(text)) < 0) {
 				ret = -1;

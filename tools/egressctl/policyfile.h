@@ -8,6 +8,7 @@
  *   cgroup "/system.slice/nginx.service" {
  *           mode enforce;
  *           default deny;
+ *           rate 50mbit burst 256k police;
  *           allow tcp to 10.0.0.0/8 port 443 class internal;
  *   }
  *
@@ -35,7 +36,9 @@ struct pf_policy {
 	uint8_t mode;			/* enum nf_egress_mode, enforce if not given */
 	uint8_t default_verdict;	/* deny if not given */
 	bool has_mode, has_default;	/* given in the file */
-	struct pf_loc loc, mode_loc, default_loc;
+	bool has_rate;			/* a rate statement (maybe "rate none") */
+	struct egress_rate rate;	/* with has_rate; none: no limit */
+	struct pf_loc loc, mode_loc, default_loc, rate_loc;
 	struct egress_rule_spec *rules;	/* in file order */
 	struct pf_loc *rule_locs;	/* where each rule starts; may be NULL */
 	size_t nrules, rules_cap;
@@ -77,7 +80,7 @@ void pf_set_sort(struct pf_set *set);
 /*
  * Write set in the canonical policy file format: policies in set order,
  * separated by one blank line, tab indentation, mode and default always
- * written.  Parsing the output gives the same set.  Returns 0 or -1 if a
+ * written, then the rate limit if there is one (not for "rate none").  Parsing the output gives the same set.  Returns 0 or -1 if a
  * rule cannot be formatted.
  */
 int pf_format(FILE *out, const struct pf_set *set);

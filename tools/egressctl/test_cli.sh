@@ -105,7 +105,7 @@ expect 1 "$E show: unexpected argument '/b'" show --config /a /b
 expect 1 "$E policy add: expected 'enforce' or 'audit' after 'mode', got 'strict'" policy add /t1 mode strict
 expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /t1 mode
 expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
-expect 1 "$E policy set: nothing to set: give 'mode enforce|audit' and/or 'default allow|deny'" policy set /t1
+expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'" policy set /t1
 expect 1 "$E policy set: missing cgroup PATH" policy set
 expect 1 "$E policy set: unexpected argument 'x'" policy set /t1 mode audit x
 expect 1 "$E invalid protocol 'gre' (tcp, udp, sctp, icmp, icmpv6 or any)" rule add /t1 allow proto gre to 10.0.0.0/8

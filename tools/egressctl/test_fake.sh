@@ -75,7 +75,7 @@ check "show PATH" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24
   rule 2 allow to 2001:db8:99::/64
   rule 3 deny to 192.0.2.1/32" "" -- show /t1/
-check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
+check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
 check "show missing PATH" 1 "" "egressctl: show /nope: no such policy" -- show /nope
 check "stats table" 0 "                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
 CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
@@ -149,7 +149,7 @@ check "show new fields" 0 "policy /web mode enforce default deny
   rule 2 allow udp to 0.0.0.0/0 port 53-54
   rule 3 deny to 169.254.169.254/32
   rule 4 allow icmpv6 to 2001:db8::/32" "" -- show
-check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
+check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
 check "rule del by full spec" 0 "" "" -- rule del /web allow udp to 0.0.0.0/0 port 53-54
 check "rule del by spec: ports must match" 1 "" \
 	"egressctl: rule del /web: No such file or directory: nf_egress: no such rule" -- rule del /web allow tcp to 10.0.0.0/8 port 444
@@ -398,8 +398,8 @@ check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 1 allow tcp to 10.0.0.0/8 port 443 class internet  (1.2M pkts, 1.5 GiB)
   rule 2 deny to 192.0.2.0/24  (1.0k pkts, 1.5 KiB)
   rule 3 allow to 10.1.0.0/16 class internal  (0 pkts, 0 B)" "" -- show --stats /t1
-check "-j show --stats: rule hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32","packets":0,"bytes":0}]}]' "" -- -j show /t1/sub --stats
-check "-j show without --stats: no hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32"}]}]' "" -- -j show /t1/sub
+check "-j show --stats: rule hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rate":null,"rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32","packets":0,"bytes":0}]}]' "" -- -j show /t1/sub --stats
+check "-j show without --stats: no hits" 0 '[{"cgroup":"/t1/sub","mode":"audit","default":"allow","rate":null,"rules":[{"id":1,"action":"allow","proto":"any","to":"2001:db8::/32","rule":"allow to 2001:db8::/32"}]}]' "" -- -j show /t1/sub
 
 # metrics: compared line by line, then validated by promtool when present
 cat > "$T/metrics.want" <<'EOF2'
@@ -548,5 +548,92 @@ check "apply over counted policies" 0 "" "" -- apply -f "$T/keep.conf"
 check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"/keep","mode":"enforce","allowed":{"packets":10,"bytes":1280},"denied":{"packets":2,"bytes":256},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{"web":{"packets":10,"bytes":1280}},"rules":[{"id":1,"rule":"deny to 192.0.2.0/25","packets":0,"bytes":0},{"id":2,"rule":"allow tcp to 10.0.0.0/8 port 443 class web","packets":10,"bytes":1280}],"reset_time":1795784700},{"cgroup":"/new","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats
 : > "$FAKE_NF_EGRESS_STATE"
 check "metrics without policies: empty, exit 0" 0 "" "" -- metrics
+
+# --- issue 5: rate limits (the module polices only for now) ---
+: > "$FAKE_NF_EGRESS_STATE"
+SHAPE_ERR="Operation not supported: nf_egress: shape mode is not supported yet; use police"
+check "policy add rate: shape is the default, refused for now" 1 "" \
+	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit
+check "policy add rate shape: refused" 1 "" \
+	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit shape
+check "policy add rate police" 0 "" "" -- policy add /r rate 50Mbit burst 256k police
+check "policy add rate: default burst from the kernel" 0 "" "" -- policy add /s default allow rate 1gbit police
+check "policy add pps only" 0 "" "" -- policy add /p pps 1000 police mode audit
+check "policy add rate none: no limit" 0 "" "" -- policy add /n rate none
+check "policy add: bad rate before connecting" 1 "" \
+	"egressctl: invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)" -- policy add /x rate 10xbit police
+check "policy add: burst too large" 1 "" \
+	"egressctl: burst '5g' is too large (max 4 GiB - 1)" -- policy add /x rate 1mbit burst 5g police
+check "policy add: zero rate" 1 "" "egressctl: rate must be greater than zero" -- policy add /x rate 0kbit
+check "show with rates" 0 "policy /n mode enforce default deny
+policy /p mode audit default deny pps 1000 police
+policy /r mode enforce default deny rate 50mbit burst 256k police
+policy /s mode enforce default allow rate 1gbit burst 1250000 police" "" -- show
+check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police"},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police"},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":1250000,"pps":null,"mode":"police"},"rules":[]}]' "" -- -j show
+check "policy set rate" 0 "" "" -- policy set /n rate 1.5mbit pps 20 police
+check "policy set rate: shape refused, limit kept" 1 "" \
+	"egressctl: policy set /r: $SHAPE_ERR" -- policy set /r rate 1mbit
+check "policy set pps alone" 0 "" "" -- policy set /s pps 10 police
+check "policy set rate none" 0 "" "" -- policy set /p rate none
+check "policy set rate none with more: usage error" 1 "" \
+	"egressctl: policy set: unexpected argument 'police'" -- policy set /p rate none police
+check "policy set burst without rate" 1 "" \
+	"egressctl: policy set: 'burst' needs a byte rate ('rate RATE')" -- policy set /p pps 5 burst 1k
+check "show --config with rates" 0 'cgroup "/n" {
+	mode enforce;
+	default deny;
+	rate 1500kbit burst 64k pps 20 police;
+}
+
+cgroup "/p" {
+	mode audit;
+	default deny;
+}
+
+cgroup "/r" {
+	mode enforce;
+	default deny;
+	rate 50mbit burst 256k police;
+}
+
+cgroup "/s" {
+	mode enforce;
+	default allow;
+	pps 10 police;
+}' "" -- show --config
+n=$((n + 1))
+before=$(ectl show --config)
+ectl show --config | ectl apply -f - && after=$(ectl show --config)
+if [[ -n "$before" && "$before" == "$after" ]]; then
+	echo "ok $n - with rates: show --config | apply -f - leaves show --config identical"
+else
+	echo "not ok $n - with rates: show --config | apply -f - leaves show --config identical"
+	printf '#   before: %s\n#   after: %s\n' "$before" "$after"
+	failed=$((failed + 1))
+fi
+cat > "$T/rate.conf" <<'EOF2'
+cgroup "/a" {
+	default allow;
+	rate 10mbit police;
+}
+cgroup "/b" {
+	rate 10mbit;
+}
+EOF2
+check "apply: shape refused at the block" 1 "" \
+	"egressctl: apply: $T/rate.conf:5:1: $SHAPE_ERR" -- apply -f "$T/rate.conf"
+check "failed apply kept the rates" 0 "$before" "" -- show --config
+sed -i 's/^\trate 10mbit;/\trate none;/' "$T/rate.conf"
+check "apply with rates" 0 "" "" -- apply -f "$T/rate.conf"
+check "applied rates, default burst" 0 "policy /a mode enforce default allow rate 10mbit burst 64k police
+policy /b mode enforce default deny" "" -- show
+cat > "$T/dup.conf" <<'EOF2'
+cgroup "/a" {
+	rate 10mbit police;
+	pps 5 police;
+}
+EOF2
+check "check: duplicate rate statement" 1 "" \
+	"egressctl: $T/dup.conf:3:2: duplicate rate statement (first at 2:2)" -- check -f "$T/dup.conf"
 echo "1..$n"
 [[ $failed -eq 0 ]]

@@ -955,6 +955,326 @@ static void test_prometheus(void)
 	free(got);
 }
 
+static void rate_good(const char *in, uint64_t want, const char *canon)
+{
+	struct parse_error err;
+	uint64_t v = 0;
+	char buf[EGRESS_RATE_STRLEN], *again;
+	uint64_t v2 = 0;
+	int ret = parse_rate(in, &v, &err);
+
+	format_rate(v, buf, sizeof(buf));
+	again = buf;
+	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
+		parse_rate(again, &v2, NULL) == 0 && v2 == want,
+		"rate %s = %llu bytes/s, canonical %s", in,
+		(unsigned long long)want, canon))
+		diag("ret %d v %llu canon %s v2 %llu err %s", ret,
+		     (unsigned long long)v, buf, (unsigned long long)v2,
+		     err.msg);
+}
+
+static void rate_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint64_t v = 77;
+
+	if (!ok(parse_rate(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77, "rate '%s' rejected: %s",
+		in, want))
+		diag("got '%s'", err.msg);
+}
+
+static void size_good(const char *in, uint32_t want, const char *canon)
+{
+	struct parse_error err;
+	uint32_t v = 0, v2 = 0;
+	char buf[32];
+	int ret = parse_size(in, &v, &err);
+
+	format_size(v, buf, sizeof(buf));
+	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
+		parse_size(buf, &v2, NULL) == 0 && v2 == want,
+		"size %s = %u, canonical %s", in, want, canon))
+		diag("ret %d v %u canon %s err %s", ret, v, buf, err.msg);
+}
+
+static void size_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint32_t v = 77;
+
+	if (!ok(parse_size(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77, "size '%s' rejected: %s",
+		in, want))
+		diag("got '%s'", err.msg);
+}
+
+static void pps_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint32_t v = 77;
+
+	if (!ok(parse_pps(in, &v, &err) < 0 && !strcmp(err.msg, want) &&
+		v == 77, "pps '%s' rejected: %s", in, want))
+		diag("got '%s'", err.msg);
+}
+
+/* words (space separated) -> consumed count and canonical text */
+static void rspec_good(const char *words, int want_used, const char *canon)
+{
+	char copy[256], *argv[16], text[EGRESS_RATE_STRLEN];
+	struct parse_error err = { 0 };
+	struct egress_rate r, r2;
+	int argc = 0, used, used2 = -1;
+	char *tok;
+
+	snprintf(copy, sizeof(copy), "%s", words);
+	for (tok = strtok(copy, " "); tok && argc < 16; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	used = parse_rate_spec(argc, argv, &r, &err);
+	if (used > 0)
+		format_rate_spec(&r, text, sizeof(text));
+	else
+		text[0] = '\0';
+	/* the canonical text parses back to the same limit */
+	if (used > 0) {
+		char copy2[256], *argv2[16];
+		int argc2 = 0;
+
+		snprintf(copy2, sizeof(copy2), "%s", text);
+		for (tok = strtok(copy2, " "); tok && argc2 < 16;
+		     tok = strtok(NULL, " "))
+			argv2[argc2++] = tok;
+		used2 = parse_rate_spec(argc2, argv2, &r2, NULL);
+		if (used2 != argc2 || memcmp(&r, &r2, sizeof(r)))
+			used2 = -1;
+	}
+	if (!ok(used == want_used && !strcmp(text, canon) && used2 >= 0,
+		"rate spec '%s' -> '%s' (%d words)", words, canon, want_used))
+		diag("used %d text '%s' used2 %d err '%s'", used, text, used2,
+		     err.msg);
+}
+
+static void rspec_bad(const char *words, int want_word, const char *want)
+{
+	char copy[256], *argv[16];
+	struct parse_error err = { 0 };
+	struct egress_rate r;
+	int argc = 0;
+	char *tok;
+
+	snprintf(copy, sizeof(copy), "%s", words);
+	for (tok = strtok(copy, " "); tok && argc < 16; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	if (!ok(parse_rate_spec(argc, argv, &r, &err) < 0 &&
+		err.word == want_word && !strcmp(err.msg, want),
+		"rate spec '%s' rejected at word %d: %s", words, want_word, want))
+		diag("word %d msg '%s'", err.word, err.msg);
+}
+
+static void test_rates(void)
+{
+	char buf[EGRESS_RATE_STRLEN];
+	struct egress_rate r;
+	uint32_t u;
+	uint64_t v;
+	uint8_t m;
+
+	/* bits per second; a bare number is bits, as in tc */
+	rate_good("8", 1, "8bit");
+	rate_good("8bit", 1, "8bit");
+	rate_good("1000", 125, "1kbit");
+	rate_good("50mbit", 6250000, "50mbit");
+	rate_good("50Mbit", 6250000, "50mbit");
+	rate_good("50MBIT", 6250000, "50mbit");
+	rate_good("1.5mbit", 187500, "1500kbit");
+	rate_good("1.50000mbit", 187500, "1500kbit");
+	rate_good("0.5kbit", 63, "504bit");	/* 62.5 rounds up */
+	rate_good("12bit", 2, "16bit");		/* 1.5 rounds up */
+	rate_good("11bit", 1, "8bit");		/* 1.375 rounds down */
+	rate_good("4bit", 1, "8bit");		/* 0.5 rounds up */
+	rate_good("1gbit", 125000000, "1gbit");
+	rate_good("10gbit", 1250000000, "10gbit");
+	rate_good("2.5gbit", 312500000, "2500mbit");
+	rate_good("1tbit", 125000000000ull, "1tbit");
+	rate_good("0.000001tbit", 125000, "1mbit");
+	rate_good("100kbit", 12500, "100kbit");
+	/* bytes per second, SI as in tc: kbps = 1000 bytes/s */
+	rate_good("1bps", 1, "8bit");
+	rate_good("1kbps", 1000, "8kbit");
+	rate_good("1KBps", 1000, "8kbit");
+	rate_good("10mbps", 10000000, "80mbit");
+	rate_good("1.5kbps", 1500, "12kbit");
+	rate_good("1gbps", 1000000000, "8gbit");
+	rate_good("2tbps", 2000000000000ull, "16tbit");
+	rate_good("0.001kbps", 1, "8bit");
+	/* bits * 8 beyond a u64: bytes units */
+	rate_good("18446744073709551615bps", UINT64_MAX, "18446744073709551615bps");
+	rate_good("10000000tbps", 10000000000000000000ull, "10000000tbps");
+	rate_good("2305843009213693952bps", 2305843009213693952ull,
+		  "2305843009213693952bps");
+	rate_good("2305843009213693951bps", 2305843009213693951ull,
+		  "18446744073709551608bit");
+
+	rate_bad("", "invalid rate '': empty");
+	rate_bad("10xbit",
+		 "invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("10 mbit",
+		 "invalid rate '10 mbit': unknown unit ' mbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("mbit",
+		 "invalid rate 'mbit' (a number and a unit: bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad(".5mbit",
+		 "invalid rate '.5mbit' (a number and a unit: bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("5.mbit",
+		 "invalid rate '5.mbit' (a number and a unit: bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("+5mbit",
+		 "invalid rate '+5mbit' (a number and a unit: bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("1e6bit",
+		 "invalid rate '1e6bit': unknown unit 'e6bit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("1.2.3mbit",
+		 "invalid rate '1.2.3mbit': unknown unit '.3mbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rate_bad("0", "rate must be greater than zero");
+	rate_bad("0mbit", "rate must be greater than zero");
+	rate_bad("0.000mbit", "rate must be greater than zero");
+	rate_bad("-5mbit", "rate must be greater than zero");
+	rate_bad("3bit", "rate '3bit' is below 1 byte per second");
+	rate_bad("0.0000000000001tbit",
+		 "rate '0.0000000000001tbit' is below 1 byte per second");
+	rate_bad("0.0000000000000000000000001bit",
+		 "rate '0.0000000000000000000000001bit' is below 1 byte per second");
+	rate_bad("1.00000000000000000001mbit",
+		 "invalid rate '1.00000000000000000001mbit': too many digits");
+	rate_bad("18446744073709551616bps",
+		 "rate '18446744073709551616bps' is too large (max 18446744073709551615bps)");
+	rate_bad("18446744073709552tbps",
+		 "rate '18446744073709552tbps' is too large (max 18446744073709551615bps)");
+	rate_bad("147573952589676412928bit",
+		 "rate '147573952589676412928bit' is too large (max 18446744073709551615bps)");
+	rate_bad("99999999999999999999999999tbit",
+		 "rate '99999999999999999999999999tbit' is too large (max 18446744073709551615bps)");
+
+	/* sizes: bytes, powers of 1024 */
+	size_good("1", 1, "1");
+	size_good("1000", 1000, "1000");
+	size_good("1024", 1024, "1k");
+	size_good("1b", 1, "1");
+	size_good("256k", 262144, "256k");
+	size_good("256kb", 262144, "256k");
+	size_good("256K", 262144, "256k");
+	size_good("1536", 1536, "1536");
+	size_good("1.5k", 1536, "1536");
+	size_good("1.5m", 1572864, "1536k");
+	size_good("2m", 2097152, "2m");
+	size_good("2MB", 2097152, "2m");
+	size_good("1g", 1073741824, "1g");
+	size_good("3.999999999g", 4294967295u, "4294967295");
+	size_good("4294967295", 4294967295u, "4294967295");
+	size_good("4194303.999k", 4294967295u, "4294967295");
+	size_good("0.1k", 102, "102");
+	size_bad("", "invalid burst '': empty");
+	size_bad("5x", "invalid burst '5x': unknown unit 'x' (b, k, m or g)");
+	size_bad("5kbit", "invalid burst '5kbit': unknown unit 'kbit' (b, k, m or g)");
+	size_bad("k", "invalid burst 'k' (bytes, or a number with unit b, k, m or g)");
+	size_bad("0", "burst must be greater than zero");
+	size_bad("0k", "burst must be greater than zero");
+	size_bad("0.0001", "burst must be greater than zero");
+	size_bad("-1k", "burst must be greater than zero");
+	size_bad("4g", "burst '4g' is too large (max 4 GiB - 1)");
+	size_bad("5g", "burst '5g' is too large (max 4 GiB - 1)");
+	size_bad("4294967296", "burst '4294967296' is too large (max 4 GiB - 1)");
+	size_bad("4194304k", "burst '4194304k' is too large (max 4 GiB - 1)");
+	/* fractions of a size count to 9 decimals (a GiB/10^9 is ~1 byte) */
+	size_good("3.9999999999g", 4294967295u, "4294967295");
+	size_bad("4.0000000001g", "burst '4.0000000001g' is too large (max 4 GiB - 1)");
+	size_bad("99999999999999999999999g",
+		 "burst '99999999999999999999999g' is too large (max 4 GiB - 1)");
+
+	ok(parse_pps("1", &u, NULL) == 0 && u == 1, "pps 1");
+	ok(parse_pps("4294967295", &u, NULL) == 0 && u == 4294967295u, "pps max");
+	pps_bad("", "invalid pps '': empty");
+	pps_bad("0", "pps must be greater than zero");
+	pps_bad("-3", "pps must be greater than zero");
+	pps_bad("1.5", "invalid pps '1.5' (packets per second, a whole number)");
+	pps_bad("10k", "invalid pps '10k' (packets per second, a whole number)");
+	pps_bad("4294967296", "pps '4294967296' is too large (max 4294967295)");
+	pps_bad("999999999999999999999999", "pps '999999999999999999999999' is too large (max 4294967295)");
+
+	ok(parse_rate_mode("police", &m) == 0 && m == NF_EGRESS_RATE_POLICE &&
+	   parse_rate_mode("shape", &m) == 0 && m == NF_EGRESS_RATE_SHAPE &&
+	   parse_rate_mode("Police", &m) < 0 && parse_rate_mode(NULL, &m) < 0,
+	   "rate modes");
+	ok(!strcmp(rate_mode_name(NF_EGRESS_RATE_POLICE), "police") &&
+	   !strcmp(rate_mode_name(NF_EGRESS_RATE_SHAPE), "shape") &&
+	   !strcmp(rate_mode_name(9), "?"), "rate mode names");
+
+	/* formatting corner cases */
+	format_rate(UINT64_MAX, buf, sizeof(buf));
+	ok(!strcmp(buf, "18446744073709551615bps"), "format_rate max");
+	format_rate(125000000000000ull, buf, sizeof(buf));
+	ok(!strcmp(buf, "1000tbit"), "format_rate 1000tbit");
+	format_rate(4000000000000000000ull, buf, sizeof(buf));
+	ok(!strcmp(buf, "4000000tbps"), "format_rate huge in tbps");
+	format_size(UINT32_MAX, buf, sizeof(buf));
+	ok(!strcmp(buf, "4294967295"), "format_size max");
+	format_size(3u << 30, buf, sizeof(buf));
+	ok(!strcmp(buf, "3g"), "format_size 3g");
+	/* every rate from 1 to 100000 bytes/s round trips */
+	{
+		bool all = true;
+
+		for (v = 1; v <= 100000 && all; v++) {
+			uint64_t back = 0;
+
+			format_rate(v, buf, sizeof(buf));
+			all = parse_rate(buf, &back, NULL) == 0 && back == v;
+		}
+		ok(all, "rates 1..100000 bytes/s round trip (last %s)", buf);
+	}
+	{
+		bool all = true;
+		uint64_t s;
+
+		for (s = 1; s <= UINT32_MAX && all; s = s * 3 + 1) {
+			uint32_t back = 0;
+
+			format_size((uint32_t)s, buf, sizeof(buf));
+			all = parse_size(buf, &back, NULL) == 0 && back == s;
+		}
+		ok(all, "sizes round trip (last %s)", buf);
+	}
+
+	/* whole limits */
+	rspec_good("rate 50mbit", 2, "rate 50mbit shape");
+	rspec_good("rate 50mbit burst 256k police", 5, "rate 50mbit burst 256k police");
+	rspec_good("rate 50Mbit police burst 262144", 5, "rate 50mbit burst 256k police");
+	rspec_good("rate 1.5mbit burst 64kb pps 1000 shape", 7,
+		   "rate 1500kbit burst 64k pps 1000 shape");
+	rspec_good("rate 10mbps pps 5 police mode audit", 5, "rate 80mbit pps 5 police");
+	rspec_good("rate 10mbps default deny", 2, "rate 80mbit shape");
+	rspec_good("pps 1000", 2, "pps 1000 shape");
+	rspec_good("pps 1000 police", 3, "pps 1000 police");
+	rspec_good("rate none", 2, "rate none");
+	rspec_good("rate none mode audit", 2, "rate none");
+	ok(parse_rate_spec(2, (char *[]){ "rate", "none" }, &r, NULL) == 2 &&
+	   r.none && !r.has_bytes && !r.has_pps, "rate none sets none");
+	rspec_bad("rate", 1, "missing RATE after 'rate'");
+	rspec_bad("pps", 1, "missing N after 'pps'");
+	rspec_bad("burst 5k", 0, "expected 'rate' or 'pps'");
+	rspec_bad("rate 10xbit", 1,
+		  "invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	rspec_bad("rate 0", 1, "rate must be greater than zero");
+	rspec_bad("rate 1mbit burst", 3, "missing SIZE after 'burst'");
+	rspec_bad("rate 1mbit burst 5g", 3, "burst '5g' is too large (max 4 GiB - 1)");
+	rspec_bad("rate 1mbit burst 1k burst 2k", 4, "'burst' given more than once");
+	rspec_bad("rate 1mbit pps 1 pps 2", 4, "'pps' given more than once");
+	rspec_bad("rate 1mbit pps", 3, "missing N after 'pps'");
+	rspec_bad("rate 1mbit pps 0", 3, "pps must be greater than zero");
+	rspec_bad("rate 1mbit police shape", 3, "'police' or 'shape' given more than once");
+	rspec_bad("pps 10 burst 5k", 2, "'burst' needs a byte rate ('rate RATE')");
+	rspec_bad("pps 0", 1, "pps must be greater than zero");
+}
+
 int main(void)
 {
 	tap_start();
@@ -962,6 +1282,7 @@ int main(void)
 	test_cidrs();
 	test_mask();
 	test_scalars();
+	test_rates();
 	test_specs();
 	test_specs_v2();
 	test_packets();

@@ -142,9 +142,9 @@ static void test_errors(void)
 	bad("cgroup \"/a\" {\n  allow to 10.0.0.0/8\n  deny to 10.1.0.0/16;\n}\n",
 	    "t.conf:3:3: missing ';' before 'deny'");
 	bad("cgroup \"/a\" {\n  permit to 10.0.0.0/8;\n}",
-	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, allow or deny)");
+	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, allow or deny)");
 	bad("cgroup \"/a\" {\n\tpermit;\n}",
-	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, allow or deny)");
+	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, allow or deny)");
 	bad("policy \"/a\" {}", "t.conf:1:1: unknown keyword 'policy' (expected 'cgroup')");
 	bad(";", "t.conf:1:1: unexpected ';' (expected 'cgroup')");
 	bad("\n\n   }", "t.conf:3:4: unexpected '}' (expected 'cgroup')");
@@ -293,6 +293,59 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void test_rates(void)
+{
+	good("rate, canonical form",
+	     "cgroup \"/b\" {\n rate 50Mbit police burst 262144;\n allow to 10.0.0.0/8;\n}\n"
+	     "cgroup \"/a\" { allow to 1.0.0.0/8; pps 1000; default allow; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault allow;\n\tpps 1000 shape;\n"
+	     "\tallow to 1.0.0.0/8;\n}\n\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 50mbit burst 256k police;\n\tallow to 10.0.0.0/8;\n}\n");
+	good("rate with everything",
+	     "cgroup \"/a\" { rate 1.5mbit burst 100000 pps 20 shape; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 1500kbit burst 100000 pps 20 shape;\n}\n");
+	good("rate in bytes per second",
+	     "cgroup \"/a\" { rate 10mbps; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 80mbit shape;\n}\n");
+	good("rate none is no limit",
+	     "cgroup \"/a\" { rate none; mode audit; }",
+	     "cgroup \"/a\" {\n\tmode audit;\n\tdefault deny;\n}\n");
+
+	bad("cgroup \"/a\" {\n rate 1mbit;\n pps 5;\n}",
+	    "t.conf:3:2: duplicate rate statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n rate none;\n rate 1mbit;\n}",
+	    "t.conf:3:2: duplicate rate statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n rate 10xbit;\n}",
+	    "t.conf:2:7: invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)");
+	bad("cgroup \"/a\" {\n rate 0mbit police;\n}",
+	    "t.conf:2:7: rate must be greater than zero");
+	bad("cgroup \"/a\" {\n rate 1mbit burst 5g;\n}",
+	    "t.conf:2:19: burst '5g' is too large (max 4 GiB - 1)");
+	bad("cgroup \"/a\" {\n rate 1mbit burst;\n}",
+	    "t.conf:2:18: missing SIZE after 'burst'");
+	bad("cgroup \"/a\" {\n rate;\n}",
+	    "t.conf:2:6: missing RATE after 'rate'");
+	bad("cgroup \"/a\" {\n rate 1mbit pps 0;\n}",
+	    "t.conf:2:17: pps must be greater than zero");
+	bad("cgroup \"/a\" {\n pps 5 burst 1k;\n}",
+	    "t.conf:2:8: 'burst' needs a byte rate ('rate RATE')");
+	bad("cgroup \"/a\" {\n rate 1mbit police shape;\n}",
+	    "t.conf:2:20: 'police' or 'shape' given more than once");
+	bad("cgroup \"/a\" {\n rate 1mbit fast;\n}",
+	    "t.conf:2:13: unexpected 'fast' in rate statement");
+	bad("cgroup \"/a\" {\n rate none police;\n}",
+	    "t.conf:2:12: unexpected 'police' in rate statement");
+	bad("cgroup \"/a\" {\n rate 1mbit\n allow to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: missing ';' before 'allow'");
+	bad("cgroup \"/a\" {\n allow to 10.0.0.0/8\n rate 1mbit;\n}",
+	    "t.conf:3:2: missing ';' before 'rate'");
+	bad("cgroup \"/a\" {\n rate 1mbit }",
+	    "t.conf:2:13: missing ';' before '}'");
+}
+
 static void test_big(void)
 {
 	const unsigned int n = 200000;
@@ -373,6 +426,7 @@ int main(void)
 	tap_start();
 	test_good();
 	test_errors();
+	test_rates();
 	test_big();
 	return tap_end();
 }
