@@ -43,6 +43,17 @@
  *	wait for the reply.  Prints "result=ok|ENAME elapsed_us=N"
  *	(ETIMEDOUT: no reply).  Exit 0 if a reply came, 1 if not.
  *
+ *   egress_probe udp-flood ADDR PORT SIZE SECONDS
+ *	Send datagrams of SIZE payload bytes as fast as possible, with
+ *	blocking sendto() on one unconnected socket, for SECONDS seconds
+ *	(CLOCK_MONOTONIC).  Without IP_RECVERR, a datagram that a hook drops
+ *	with -ENOBUFS still counts as sent (sendto() returns success), so
+ *	"sent" is the number of datagrams that reached the IP output path.
+ *	Prints "sent=N elapsed_ns=E failed=N first_errno=ENAME|none
+ *	start_ns=S end_ns=L", where S is the monotonic time just before the
+ *	first sendto(), L just after the last one and E = L - S.  Exit 0 if
+ *	every datagram was sent, 1 otherwise.
+ *
  *   egress_probe netdev-feature DEV tso|gso [on|off]
  *	Read (and with on/off first set) an offload feature of network
  *	device DEV in the caller's netns through the legacy SIOCETHTOOL
@@ -124,6 +135,7 @@ static void usage(void)
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
 	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
 	      "       egress_probe icmp-echo ADDR [--timeout-ms N]\n"
+	      "       egress_probe udp-flood ADDR PORT SIZE SECONDS\n"
 	      "       egress_probe netdev-feature DEV tso|gso [on|off]\n",
 	      stderr);
 	exit(2);
@@ -526,6 +538,64 @@ static int cmd_udp_hold(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmd_udp_flood(int argc, char **argv)
+{
+	unsigned long size, secs, sent = 0, failed = 0;
+	uint64_t start, end, duration_ns;
+	struct sockaddr_storage ss;
+	int fd, first_err = 0;
+	socklen_t alen;
+	char *buf;
+
+	if (argc != 4)
+		usage();
+	alen = parse_addr(argv[0], argv[1], &ss);
+	size = parse_ulong(argv[2], "size", 65000);
+	secs = parse_ulong(argv[3], "seconds", 3600);
+	duration_ns = (uint64_t)secs * 1000000000;
+
+	buf = calloc(1, size ? size : 1);
+	if (!buf)
+		die("out of memory");
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+
+	start = now_ns();
+	end = start;
+	while (end - start < duration_ns) {
+		ssize_t n;
+
+		n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss, alen);
+		end = now_ns();
+		if (n == (ssize_t)size) {
+			sent++;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			failed++;
+			if (!first_err)
+				first_err = n < 0 ? errno : EMSGSIZE;
+		}
+	}
+	close(fd);
+	free(buf);
+
+	printf("sent=%lu elapsed_ns=%llu failed=%lu first_errno=%s start_ns=%llu end_ns=%llu\n",
+	       sent, (unsigned long long)(end - start), failed,
+	       first_err ? errname(first_err) : "none",
+	       (unsigned long long)start, (unsigned long long)end);
+	return failed ? 1 : 0;
+}
+
 static int cmd_icmp_echo(int argc, char **argv)
 {
 	unsigned long timeout_ms = 3000;
@@ -679,6 +749,8 @@ int main(int argc, char **argv)
 		return cmd_udp_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "icmp-echo"))
 		return cmd_icmp_echo(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "udp-flood"))
+		return cmd_udp_flood(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "netdev-feature"))
 		return cmd_netdev_feature(argc - 2, argv + 2);
 	usage();

@@ -1206,3 +1206,31 @@ prom_esc()
 	s=${s//\"/\\\"}
 	printf '%s' "${s//$'\n'/\\n}"
 }
+
+# ----------------------------------------------------- issue 5 (rate limits) --
+
+# kv_get KEY LINE: the value of KEY=VALUE in a line of space-separated
+# KEY=VALUE pairs (e.g. the output of egress_probe), "" if absent.
+kv_get()
+{
+	local w
+
+	for w in $2; do
+		[ "${w%%=*}" = "$1" ] && { echo "${w#*=}"; return 0; }
+	done
+	echo ""
+}
+
+# policy_rate PATH: "BYTES_PER_SEC BURST PPS MODE" of PATH's rate limit from
+# `egressctl -j show PATH` (null values as "-"), "none" if it has no limit,
+# "absent" if there is no such policy, or "error ...".
+policy_rate()
+{
+	local json
+
+	json=$(ectl -j show "$1") || { echo "error: $(cat "$ECTL_ERR")"; return 1; }
+	json_eval '(lambda p: "absent" if p is None else "none" if p["rate"] is None else
+		" ".join("-" if p["rate"][k] is None else str(p["rate"][k])
+			 for k in ("bytes_per_sec", "burst", "pps", "mode")))(
+		next((p for p in d if p["cgroup"] == a[0]), None))' "$1" <<< "$json"
+}
