@@ -7,7 +7,9 @@
  *           would_deny_packets would_deny_bytes ratelimited_packets
  *           ratelimited_bytes
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
- *           policy, each followed by its rules in id order as
+ *           policy (followed by " rate BYTES_PER_SEC burst BYTES pps N
+ *           police|shape" when it has a rate limit; pps 0 is none), each
+ *           followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
  * Paths are escaped as in /proc/mounts (space, tab, newline and backslash
@@ -116,6 +118,7 @@ static void egress_proc_put_rule(struct seq_file *m,
 static int egress_proc_policies_show(struct seq_file *m, void *v)
 {
 	const struct egress_set *set = egress_live_set_locked();
+	const struct egress_rate *rate;
 	struct egress_policy *policy;
 	struct egress_rule *rule;
 	unsigned long id;
@@ -126,10 +129,17 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 
 	seq_puts(m, "policy ");
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " mode %s default %s rules %u\n",
+	seq_printf(m, " mode %s default %s rules %u",
 		   policy->mode == NF_EGRESS_MODE_AUDIT ? "audit" : "enforce",
 		   egress_verdict_name(policy->default_verdict),
 		   policy->rules.count);
+	rate = rcu_dereference_protected(policy->rate,
+					 lockdep_is_held(&egress_config_mutex));
+	if (rate)
+		seq_printf(m, " rate %llu burst %u pps %u %s",
+			   rate->bytes_per_sec, rate->burst, rate->pps,
+			   rate->mode == NF_EGRESS_RATE_POLICE ? "police" : "shape");
+	seq_putc(m, '\n');
 	xa_for_each(&policy->rules.by_id, id, rule)
 		egress_proc_put_rule(m, set, rule);
 	return 0;

@@ -76,7 +76,7 @@ if ! ECTL_QUIET=1 ectl policy add "$P" default allow rate 1mbit police > /dev/nu
 fi
 CLEANUP_POLICIES+=("$P")
 ectl_must policy del "$P"
-tap_plan 33
+tap_plan 35
 
 # --- topology --------------------------------------------------------------------
 ns_create CLI_NS pcli
@@ -186,7 +186,7 @@ expect_bytes()
 }
 
 # police_round MBIT: a fresh policy with a MBIT police limit, one flood.
-# 7 results.
+# 8 results.
 police_round()
 {
 	local mbit=$1 bps exp d ap ab rp rb
@@ -195,6 +195,10 @@ police_round()
 	policy_add "$P" default allow rate "${mbit}mbit" burst 64k police
 	check_eq "${mbit}mbit: the policy reads back as $bps bytes/s, burst $BURST, police" \
 		"$bps $BURST - police" "$(policy_rate "$P")"
+	grep -q "^policy $P mode enforce default allow rules 0 rate $bps burst $BURST pps 0 police\$" \
+		"$NF_EGRESS_PROC/policies"
+	tap_result $? "${mbit}mbit: $NF_EGRESS_PROC/policies shows the limit" \
+		"$(grep "^policy $P " "$NF_EGRESS_PROC/policies")"
 
 	flood "$CG"
 	check_eq "${mbit}mbit: every sendto() of the flood succeeded" \
