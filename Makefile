@@ -6,6 +6,13 @@
 #   make check      install what is missing, build, run the selftests in a VM
 #   make demo       install what is missing, build, run the demo in a VM
 #   make module W=1 build the module with extra warnings
+#   make install    install egressctl, its man page and bash completion, the
+#                   systemd unit and an example policy (PREFIX, DESTDIR)
+#   make dkms-install / dkms-remove
+#                   register the module with DKMS for KVER and build and
+#                   install it there / remove it again (as root)
+#   make packaging-check
+#                   host-side check of all the above (tools/dkms-check)
 #
 # The module is built against the newest Debian kernel whose image and
 # headers are both installed (tools/vm/find-kernel), not against `uname -r`:
@@ -16,6 +23,7 @@ KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
 .PHONY: all module egressctl selftests check demo deps clean
+.PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
 
@@ -50,3 +58,54 @@ clean:
 	$(MAKE) -C tools/egressctl clean
 	$(MAKE) -C selftests clean
 	rm -f build.log
+
+# ---- installation ----------------------------------------------------------
+# Documentation/install.rst describes the layout.  The unit goes where Debian
+# 12's systemd looks for packaged units (/lib/systemd/system), whatever
+# PREFIX is; its egressctl path is rewritten to $(SBINDIR).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+
+install: egressctl
+	$(MAKE) -C tools/egressctl install DESTDIR="$(DESTDIR)" SBINDIR="$(SBINDIR)" \
+		MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(SYSCONFDIR)/nf_egress"
+	sed 's|/usr/local/sbin/egressctl|$(SBINDIR)/egressctl|g' packaging/nf-egress.service \
+		> "$(DESTDIR)$(SYSTEMDUNITDIR)/nf-egress.service"
+	chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nf-egress.service"
+	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(SYSCONFDIR)/nf_egress/policy.conf.example"
+
+# ---- DKMS ------------------------------------------------------------------
+# The version comes from kmod/version.h; dkms.conf must say the same.
+DKMS_NAME := nf-egress
+DKMS_VERSION := $(shell sed -n 's/^\#define NF_EGRESS_VERSION "\(.*\)"/\1/p' kmod/version.h)
+DKMS_SRC := /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+# The sources DKMS needs: the Kbuild files, the module and the UAPI header.
+DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
+	$(shell find include -name '*.h')
+
+dkms-install:
+	@grep -qx 'PACKAGE_VERSION="$(DKMS_VERSION)"' dkms.conf || \
+		{ echo "dkms.conf PACKAGE_VERSION differs from kmod/version.h ($(DKMS_VERSION))" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "no target kernel: run tools/install-deps or set KVER=" >&2; exit 1; }
+	@# A re-install replaces whatever was registered under this version.
+	-@dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all >/dev/null 2>&1
+	rm -rf "$(DKMS_SRC)"
+	for f in $(DKMS_FILES); do install -D -m 0644 "$$f" "$(DKMS_SRC)/$$f" || exit 1; done
+	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
+	dkms build -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $(KVER)
+	dkms install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $(KVER)
+
+dkms-remove:
+	if [ -n "$$(dkms status -m $(DKMS_NAME) -v $(DKMS_VERSION) 2>/dev/null)" ]; then \
+		dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all; fi
+	rm -rf "$(DKMS_SRC)"
+
+# Host-side packaging checks (DKMS, the unit, make install, the VM smoke
+# test); prints TAP and "N passed, N failed".
+packaging-check:
+	@tools/dkms-check
