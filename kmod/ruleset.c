@@ -74,17 +74,8 @@ static void egress_prefix_key_make(struct egress_prefix_key *key, u8 family,
 	key->prefix_len = prefix_len;
 }
 
-bool egress_rule_matches_prefix(const struct egress_rule *rule,
-				const union nf_inet_addr *daddr)
-{
-	union nf_inet_addr masked;
-
-	egress_addr_mask(&masked, daddr, rule->family, rule->prefix_len);
-	return !memcmp(&masked, &rule->addr, sizeof(masked));
-}
-
-bool egress_rule_matches_l4(const struct egress_rule *rule,
-			    const struct egress_pkt *pkt)
+static bool egress_rule_matches_l4(const struct egress_rule *rule,
+				   const struct egress_pkt *pkt)
 {
 	if (rule->proto && rule->proto != pkt->proto)
 		return false;
@@ -100,8 +91,9 @@ static u32 egress_rule_port_width(const struct egress_rule *rule)
 	return rule->has_ports ? rule->port_max - rule->port_min : 65536;
 }
 
-int egress_rule_specificity_cmp(const struct egress_rule *a,
-				const struct egress_rule *b)
+/* < 0 if @a is more specific than @b (a longer prefix counts first). */
+static int egress_rule_specificity_cmp(const struct egress_rule *a,
+				       const struct egress_rule *b)
 {
 	u32 wa, wb;
 

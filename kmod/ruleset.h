@@ -89,13 +89,4 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
 const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 					       const struct egress_pkt *pkt);
 
-/* Does @rule match @pkt, ignoring the prefix? */
-bool egress_rule_matches_l4(const struct egress_rule *rule,
-			    const struct egress_pkt *pkt);
-bool egress_rule_matches_prefix(const struct egress_rule *rule,
-				const union nf_inet_addr *daddr);
-/* < 0 if @a is more specific than @b (a longer prefix counts first). */
-int egress_rule_specificity_cmp(const struct egress_rule *a,
-				const struct egress_rule *b);
-
 #endif /* _NF_EGRESS_RULESET_H */
