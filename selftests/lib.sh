@@ -368,6 +368,45 @@ link_wait_up()
 	busywait 5000 link_is_up "$1" "$2" || bail_out "link $2 in '${1:-root}' did not come up"
 }
 
+# setup_measured_link TAG SRV_ADDR: two new netns, CLI_NS and SRV_NS, joined
+# by a veth (veth0 in CLI_NS at 10.99.0.1/24, eth0 in SRV_NS at SRV_ADDR/24)
+# that carries nothing but the test's own IPv4 packets: IPv6 is off (no NDP
+# or MLD) and both neighbour entries are static (no ARP), so the veth's
+# counters can be compared with nf_egress's exactly.  The backlog is raised
+# so the receiving side does not drop what the sender's veth counted.
+# Sets CLI_NS, SRV_NS and DEV.
+setup_measured_link()
+{
+	local tag=$1 srv=$2 ns cmac smac old_backlog
+
+	ns_create CLI_NS "${tag}cli"
+	ns_create SRV_NS "${tag}srv"
+	for ns in "$CLI_NS" "$SRV_NS"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $ns"
+	done
+	DEV=veth0
+	ip -n "$CLI_NS" link add "$DEV" type veth peer name eth0 netns "$SRV_NS" ||
+		bail_out "cannot create the veth pair"
+	ip -n "$CLI_NS" addr add 10.99.0.1/24 dev "$DEV" || bail_out "client address"
+	ip -n "$SRV_NS" addr add "$srv/24" dev eth0 || bail_out "server address"
+	ip -n "$CLI_NS" link set "$DEV" up
+	ip -n "$SRV_NS" link set eth0 up
+	link_wait_up "$CLI_NS" "$DEV"
+	link_wait_up "$SRV_NS" eth0
+	cmac=$(ip netns exec "$CLI_NS" cat "/sys/class/net/$DEV/address")
+	smac=$(ip netns exec "$SRV_NS" cat /sys/class/net/eth0/address)
+	ip -n "$CLI_NS" neigh replace "$srv" lladdr "$smac" dev "$DEV" nud permanent ||
+		bail_out "client neighbour entry"
+	ip -n "$SRV_NS" neigh replace 10.99.0.1 lladdr "$cmac" dev eth0 nud permanent ||
+		bail_out "server neighbour entry"
+	old_backlog=$(sysctl -n net.core.netdev_max_backlog)
+	if [ "$old_backlog" -lt 100000 ]; then
+		sysctl -qw net.core.netdev_max_backlog=100000 &&
+			on_cleanup "sysctl -qw net.core.netdev_max_backlog=$old_backlog"
+	fi
+}
+
 # Remove links named nfe* left by an earlier, killed run that hold our
 # addresses in the root netns.
 remove_stale_links()

@@ -79,32 +79,7 @@ ectl_must policy del "$P"
 tap_plan 35
 
 # --- topology --------------------------------------------------------------------
-ns_create CLI_NS pcli
-ns_create SRV_NS psrv
-for ns in "$CLI_NS" "$SRV_NS"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $ns"
-done
-DEV=veth0
-ip -n "$CLI_NS" link add "$DEV" type veth peer name eth0 netns "$SRV_NS" ||
-	bail_out "cannot create the veth pair"
-ip -n "$CLI_NS" addr add 10.99.0.1/24 dev "$DEV" || bail_out "client address"
-ip -n "$SRV_NS" addr add "$SRV/24" dev eth0 || bail_out "server address"
-ip -n "$CLI_NS" link set "$DEV" up
-ip -n "$SRV_NS" link set eth0 up
-link_wait_up "$CLI_NS" "$DEV"
-link_wait_up "$SRV_NS" eth0
-cmac=$(ip netns exec "$CLI_NS" cat "/sys/class/net/$DEV/address")
-smac=$(ip netns exec "$SRV_NS" cat /sys/class/net/eth0/address)
-ip -n "$CLI_NS" neigh replace "$SRV" lladdr "$smac" dev "$DEV" nud permanent ||
-	bail_out "client neighbour entry"
-ip -n "$SRV_NS" neigh replace 10.99.0.1 lladdr "$cmac" dev eth0 nud permanent ||
-	bail_out "server neighbour entry"
-old_backlog=$(sysctl -n net.core.netdev_max_backlog)
-if [ "$old_backlog" -lt 100000 ]; then
-	sysctl -qw net.core.netdev_max_backlog=100000 &&
-		on_cleanup "sysctl -qw net.core.netdev_max_backlog=$old_backlog"
-fi
+setup_measured_link p "$SRV"
 # client_exec and cg_spawn run in the client netns.
 CLIENT_NS=$CLI_NS
 
