@@ -126,8 +126,10 @@ enum nf_egress_mode {
 
 /* How a policy's rate limit is enforced (u8). */
 enum nf_egress_rate_mode {
-	/* packets over the limit wait in a bounded queue (not supported yet:
-	 * the kernel answers -EOPNOTSUPP)
+	/* packets over the limit wait in the policy's queue, bounded in
+	 * packets (NF_EGRESS_RATE_A_QUEUE_LIMIT) and in delay
+	 * (NF_EGRESS_RATE_A_LATENCY_US), and leave when the rate allows;
+	 * beyond either bound they are dropped and counted as rate-limited
 	 */
 	NF_EGRESS_RATE_SHAPE,
 	/* packets over the limit are dropped and counted as rate-limited */
@@ -194,6 +196,16 @@ enum nf_egress_attr {
 	 * POLICY_SET, POLICY_GET replies; absent in a reply: no limit)
 	 */
 	NF_EGRESS_A_RATE,
+	/* nest, NF_EGRESS_CTR_A_*: packets/bytes a shaping limit delayed
+	 * (they left later and are also in ALLOWED)
+	 */
+	NF_EGRESS_A_STATS_SHAPED,
+	/* u32: packets waiting in the policy's shaping queue now */
+	NF_EGRESS_A_STATS_QUEUE_LEN,
+	/* u64: the longest delay, in nanoseconds, a packet was given in the
+	 * policy's shaping queue since the last reset
+	 */
+	NF_EGRESS_A_STATS_MAX_DELAY_NS,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -304,6 +316,14 @@ enum nf_egress_rate_attr {
 	NF_EGRESS_RATE_A_PPS,
 	/* u8, enum nf_egress_rate_mode; default NF_EGRESS_RATE_SHAPE */
 	NF_EGRESS_RATE_A_MODE,
+	/* u32: shape mode only: most packets waiting in the queue, 1..65536;
+	 * default 1000
+	 */
+	NF_EGRESS_RATE_A_QUEUE_LIMIT,
+	/* u32: shape mode only: longest a packet may wait, in microseconds,
+	 * 100..10000000; default 100000 (100 ms)
+	 */
+	NF_EGRESS_RATE_A_LATENCY_US,
 
 	__NF_EGRESS_RATE_A_MAX,
 	NF_EGRESS_RATE_A_MAX = __NF_EGRESS_RATE_A_MAX - 1
