@@ -25,6 +25,7 @@
 #include "cache.h"
 #include "hook.h"
 #include "policy.h"
+#include "shaper.h"
 
 /*
  * Traffic through a loopback device never leaves the host, so it is not
@@ -145,6 +146,18 @@ static void egress_wire_size(const struct sk_buff *skb,
 	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
 }
 
+static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
+{
+	switch (res) {
+	case EGRESS_SHAPE_QUEUED:
+		return EGRESS_SHAPED;
+	case EGRESS_SHAPE_DROP:
+		return EGRESS_RATELIMITED;
+	default:
+		return EGRESS_ALLOWED;
+	}
+}
+
 static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -190,8 +203,11 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		outcome = EGRESS_DENIED;
 	else if (!egress_rate_admit(policies, n, &size))
 		outcome = EGRESS_RATELIMITED;
-	else
+	else if (!egress_shaping(policies, n))
 		outcome = EGRESS_ALLOWED;
+	else
+		outcome = egress_shape_outcome(egress_shape(policies, n, &size,
+							    skb, state));
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 
 	switch (outcome) {
@@ -203,16 +219,22 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		 * set IP_RECVERR), TCP treats it as local congestion.
 		 */
 		return NF_DROP_ERR(-ENOBUFS);
+	case EGRESS_SHAPED:
+		/* Counted already: it leaves from the queue's timer. */
+		return NF_STOLEN;
 	default:
 		return NF_ACCEPT;
 	}
 }
 
 /*
- * After the filter tables, so nftables and iptables see (and may drop)
- * packets first and nf_egress counts only what they let through.
+ * Last on LOCAL_OUT.  After the filter tables, so nftables and iptables see
+ * (and may drop) packets first and nf_egress counts only what they let
+ * through; and after everything else, because a shaped packet is stolen
+ * and later handed straight to the hook's continuation (state->okfn), which
+ * skips every hook that would have run after this one.
  */
-#define EGRESS_HOOK_PRIORITY (NF_IP_PRI_FILTER + 10)
+#define EGRESS_HOOK_PRIORITY NF_IP_PRI_LAST
 
 static const struct nf_hook_ops egress_nf_ops[] = {
 	{

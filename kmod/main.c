@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "proc.h"
 #include "selftest.h"
+#include "shaper.h"
 
 static int __init nf_egress_init(void)
 {
@@ -32,9 +33,12 @@ static int __init nf_egress_init(void)
 	err = egress_selftest_run();
 	if (err)
 		return err;
-	err = egress_policy_init();
+	err = egress_shaper_module_init();
 	if (err)
 		return err;
+	err = egress_policy_init();
+	if (err)
+		goto err_shaper;
 	err = egress_proc_init();
 	if (err)
 		goto err_policy;
@@ -54,6 +58,8 @@ err_proc:
 	egress_proc_exit();
 err_policy:
 	egress_policy_exit();
+err_shaper:
+	egress_shaper_module_exit();
 	return err;
 }
 
@@ -62,7 +68,9 @@ static void __exit nf_egress_exit(void)
 	egress_hooks_exit();
 	egress_netlink_exit();
 	egress_proc_exit();
+	/* Freeing the policies hands on the packets their queues held. */
 	egress_policy_exit();
+	egress_shaper_module_exit();
 	pr_info("unloaded\n");
 }
 
@@ -70,6 +78,6 @@ module_init(nf_egress_init);
 module_exit(nf_egress_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Per-cgroup v2 egress control: allowlists and counters");
+MODULE_DESCRIPTION("Per-cgroup v2 egress control: allowlists, rate limits and counters");
 MODULE_VERSION(NF_EGRESS_VERSION);
 MODULE_ALIAS_GENL_FAMILY(NF_EGRESS_GENL_NAME);

@@ -310,6 +310,13 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_RATELIMITED,
 					  sum.ratelimited_packets,
 					  sum.ratelimited_bytes) ||
+		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_SHAPED,
+					  sum.shaped_packets, sum.shaped_bytes) ||
+		    nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
+				READ_ONCE(policy->shaper.queued)) ||
+		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
+				      READ_ONCE(policy->stats->max_delay_ns),
+				      NF_EGRESS_A_PAD) ||
 		    egress_nl_put_classes(skb, policy->stats))
 			goto nla_put_failure;
 		if (policy->stats->reset_time &&

@@ -290,6 +290,10 @@ void egress_charge(struct egress_policy *const *policies,
 			u64_stats_add(&c->ratelimited_packets, size->packets);
 			u64_stats_add(&c->ratelimited_bytes, size->bytes);
 			break;
+		case EGRESS_SHAPED:
+			u64_stats_add(&c->shaped_packets, size->packets);
+			u64_stats_add(&c->shaped_bytes, size->bytes);
+			fallthrough;
 		case EGRESS_ALLOWED:
 			u64_stats_add(&c->allowed_packets, size->packets);
 			u64_stats_add(&c->allowed_bytes, size->bytes);
@@ -304,7 +308,8 @@ void egress_charge(struct egress_policy *const *policies,
 		u64_stats_update_end(&c->syncp);
 
 		/* Classes count what left, by the class of the deciding rule. */
-		if (outcome == EGRESS_ALLOWED && rules[i] && rules[i]->class_id)
+		if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
+		    rules[i] && rules[i]->class_id)
 			egress_charge_class(stats, rules[i]->class_id, size);
 	}
 	local_bh_enable();
@@ -334,6 +339,8 @@ static void egress_counters_sum_raw(const struct egress_stats *stats,
 				u64_stats_read(&c->ratelimited_packets);
 			one.ratelimited_bytes =
 				u64_stats_read(&c->ratelimited_bytes);
+			one.shaped_packets = u64_stats_read(&c->shaped_packets);
+			one.shaped_bytes = u64_stats_read(&c->shaped_bytes);
 		} while (u64_stats_fetch_retry(&c->syncp, start));
 		sum->allowed_packets += one.allowed_packets;
 		sum->allowed_bytes += one.allowed_bytes;
@@ -343,6 +350,8 @@ static void egress_counters_sum_raw(const struct egress_stats *stats,
 		sum->would_deny_bytes += one.would_deny_bytes;
 		sum->ratelimited_packets += one.ratelimited_packets;
 		sum->ratelimited_bytes += one.ratelimited_bytes;
+		sum->shaped_packets += one.shaped_packets;
+		sum->shaped_bytes += one.shaped_bytes;
 	}
 }
 
@@ -360,6 +369,8 @@ void egress_counters_sum(const struct egress_policy *policy,
 	sum->would_deny_bytes -= base->would_deny_bytes;
 	sum->ratelimited_packets -= base->ratelimited_packets;
 	sum->ratelimited_bytes -= base->ratelimited_bytes;
+	sum->shaped_packets -= base->shaped_packets;
+	sum->shaped_bytes -= base->shaped_bytes;
 }
 
 static void egress_class_sum_raw(const struct egress_class_stats *cs,
@@ -414,6 +425,7 @@ void egress_policy_reset_counters(struct egress_policy *policy)
 		atomic64_set(&rule->packets, 0);
 		atomic64_set(&rule->bytes, 0);
 	}
+	WRITE_ONCE(stats->max_delay_ns, 0);
 	stats->reset_time = ktime_get_real_seconds();
 }
 
@@ -517,6 +529,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	policy->default_verdict = default_verdict;
 	policy->mode = mode;
 	egress_bucket_init(&policy->bucket);
+	egress_shaper_init(&policy->shaper);
 	policy->seq = ++set->next_seq;
 
 	list_add_tail(&policy->list_node, &set->policies);
@@ -539,6 +552,7 @@ err_free_policy:
 /* The policy is unreachable and no reader holds it any more. */
 static void egress_policy_free(struct egress_policy *policy)
 {
+	egress_shaper_destroy(&policy->shaper);
 	kfree(rcu_dereference_protected(policy->rate, true));
 	egress_ruleset_destroy(&policy->rules);
 	egress_stats_put(policy->stats);
@@ -589,6 +603,14 @@ void egress_policy_set_rate(struct egress_set *set,
 
 	old = rcu_replace_pointer(policy->rate, rate,
 				  lockdep_is_held(&egress_config_mutex));
+	/*
+	 * Packets waiting for the old shaping rate go now rather than hold up
+	 * what no longer waits behind them.  A packet still being judged by
+	 * the old rate may queue afterwards; the timer sends it in time.
+	 */
+	if (old && old->mode == NF_EGRESS_RATE_SHAPE &&
+	    (!rate || rate->mode != NF_EGRESS_RATE_SHAPE))
+		egress_shaper_flush(&policy->shaper);
 	if (old)
 		kfree_rcu(old, rcu);
 	egress_set_changed(set);
@@ -852,6 +874,8 @@ int egress_apply_commit(u32 portid, const char **reason)
 		policy->bucket.last_ns = prev->bucket.last_ns;
 		policy->bucket.byte_tokens_ns = prev->bucket.byte_tokens_ns;
 		policy->bucket.packet_tokens_ns = prev->bucket.packet_tokens_ns;
+		policy->bucket.byte_edt_ns = prev->bucket.byte_edt_ns;
+		policy->bucket.packet_edt_ns = prev->bucket.packet_edt_ns;
 		spin_unlock_bh(&prev->bucket.lock);
 	}
 

@@ -29,6 +29,7 @@
 
 #include "ratelimit.h"
 #include "ruleset.h"
+#include "shaper.h"
 
 /*
  * Deepest policy path accepted, in components below the root.  It bounds the
@@ -57,6 +58,8 @@ struct egress_counters {
 	u64_stats_t would_deny_bytes;
 	u64_stats_t ratelimited_packets;
 	u64_stats_t ratelimited_bytes;
+	u64_stats_t shaped_packets;
+	u64_stats_t shaped_bytes;
 	struct u64_stats_sync syncp;
 };
 
@@ -83,6 +86,8 @@ struct egress_counters_sum {
 	u64 would_deny_bytes;
 	u64 ratelimited_packets;
 	u64 ratelimited_bytes;
+	u64 shaped_packets;
+	u64 shaped_bytes;
 };
 
 /*
@@ -99,6 +104,8 @@ struct egress_stats {
 	 */
 	struct egress_counters_sum base;	/* mutex */
 	time64_t reset_time;			/* 0: never reset; mutex */
+	/* Longest wait in a shaping queue since the last reset; READ_ONCE. */
+	u64 max_delay_ns;
 	struct xarray classes;	/* class id -> struct egress_class_stats */
 	struct rcu_head rcu;
 };
@@ -110,6 +117,7 @@ struct egress_policy {
 	struct egress_stats *stats;
 	struct egress_rate __rcu *rate;	/* NULL: no rate limit */
 	struct egress_bucket bucket;
+	struct egress_shaper shaper;
 	u64 seq;		/* creation order in its set; the dump cursor */
 	u32 path_hash;
 	u8 depth;		/* components below the root; "/" is 0 */
@@ -195,6 +203,7 @@ enum egress_outcome {
 	EGRESS_ALLOWED,
 	EGRESS_DENIED,
 	EGRESS_RATELIMITED,
+	EGRESS_SHAPED,		/* allowed, and left later than it came */
 };
 
 /* The class id of @name, registering it if new; < 0 on error.  Mutex. */

@@ -5,10 +5,12 @@
  * stats:    a header line naming the columns, then one line per policy:
  *           cgroup allowed_packets allowed_bytes denied_packets denied_bytes
  *           would_deny_packets would_deny_bytes ratelimited_packets
- *           ratelimited_bytes
+ *           ratelimited_bytes shaped_packets shaped_bytes queue_packets
+ *           max_delay_ns
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
  *           policy (followed by " rate BYTES_PER_SEC burst BYTES pps N
- *           police|shape" when it has a rate limit; pps 0 is none), each
+ *           police|shape" when it has a rate limit; pps 0 is none; shape
+ *           adds " queue PACKETS latency_us N"), each
  *           followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
@@ -64,16 +66,19 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 	struct egress_counters_sum sum;
 
 	if (v == &egress_live_set_locked()->policies) {
-		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes\n");
+		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns\n");
 		return 0;
 	}
 	policy = list_entry(v, struct egress_policy, list_node);
 	egress_counters_sum(policy, &sum);
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu %llu\n",
+	seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u %llu\n",
 		   sum.allowed_packets, sum.allowed_bytes, sum.denied_packets,
 		   sum.denied_bytes, sum.would_deny_packets, sum.would_deny_bytes,
-		   sum.ratelimited_packets, sum.ratelimited_bytes);
+		   sum.ratelimited_packets, sum.ratelimited_bytes,
+		   sum.shaped_packets, sum.shaped_bytes,
+		   READ_ONCE(policy->shaper.queued),
+		   READ_ONCE(policy->stats->max_delay_ns));
 	return 0;
 }
 
@@ -139,6 +144,9 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 		seq_printf(m, " rate %llu burst %u pps %u %s",
 			   rate->bytes_per_sec, rate->burst, rate->pps,
 			   rate->mode == NF_EGRESS_RATE_POLICE ? "police" : "shape");
+	if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
+		seq_printf(m, " queue %u latency_us %llu", rate->queue_limit,
+			   div_u64(rate->latency_ns, NSEC_PER_USEC));
 	seq_putc(m, '\n');
 	xa_for_each(&policy->rules.by_id, id, rule)
 		egress_proc_put_rule(m, set, rule);

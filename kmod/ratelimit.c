@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Token buckets for police mode (see ratelimit.h).
+ * Token buckets for police mode and departure clocks for shape mode (see
+ * ratelimit.h).
  *
- * A packet passes a hierarchy of limits only if every level has tokens for
- * it.  Levels are taken one at a time, root first; when a deeper level is
- * short, what the levels above gave is handed back, so a dropped packet
- * costs no level anything and no lock is ever held across levels.
+ * A packet passes a hierarchy of police limits only if every level has
+ * tokens for it.  Levels are taken one at a time, root first; when a deeper
+ * level is short, what the levels above gave is handed back, so a dropped
+ * packet costs no level anything and no lock is ever held across levels.
+ * Shaping levels are charged the same way, one bucket lock at a time.
  */
 
 #include <linux/ktime.h>
@@ -23,6 +25,22 @@
 #define EGRESS_BURST_DEFAULT_NS (10 * NSEC_PER_MSEC)
 #define EGRESS_BURST_MIN 65536U
 #define EGRESS_PPS_MAX NSEC_PER_SEC
+/* Shape mode's queue bounds: defaults and limits (see the UAPI header). */
+#define EGRESS_QUEUE_LIMIT_DEFAULT 1000U
+#define EGRESS_QUEUE_LIMIT_MAX 65536U
+#define EGRESS_LATENCY_US_DEFAULT 100000U
+#define EGRESS_LATENCY_US_MIN 100U
+#define EGRESS_LATENCY_US_MAX 10000000U
+
+static struct netlink_range_validation egress_queue_limit_range = {
+	.min = 1,
+	.max = EGRESS_QUEUE_LIMIT_MAX,
+};
+
+static struct netlink_range_validation egress_latency_us_range = {
+	.min = EGRESS_LATENCY_US_MIN,
+	.max = EGRESS_LATENCY_US_MAX,
+};
 
 static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] = {
 	[NF_EGRESS_RATE_A_NONE]		 = { .type = NLA_FLAG },
@@ -30,6 +48,10 @@ static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] =
 	[NF_EGRESS_RATE_A_BURST]	 = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RATE_A_PPS]		 = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RATE_A_MODE]		 = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_RATE_MAX),
+	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	 =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_queue_limit_range),
+	[NF_EGRESS_RATE_A_LATENCY_US]	 =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_latency_us_range),
 };
 
 void egress_bucket_init(struct egress_bucket *bucket)
@@ -39,15 +61,20 @@ void egress_bucket_init(struct egress_bucket *bucket)
 	bucket->last_ns = ktime_get_ns();
 	bucket->byte_tokens_ns = U64_MAX;
 	bucket->packet_tokens_ns = U64_MAX;
+	/* A clock at zero lags any present by more than the burst: full. */
+	bucket->byte_edt_ns = 0;
+	bucket->packet_edt_ns = 0;
 }
 
 int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NF_EGRESS_RATE_A_MAX + 1];
+	const struct nlattr *bad;
 	struct egress_rate *rate;
 	unsigned int i;
 	u64 burst;
+	u8 mode;
 	int err;
 
 	err = nla_parse_nested(tb, NF_EGRESS_RATE_A_MAX, nest,
@@ -59,8 +86,8 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 	if (tb[NF_EGRESS_RATE_A_NONE]) {
 		for (i = NF_EGRESS_RATE_A_NONE + 1; i <= NF_EGRESS_RATE_A_MAX; i++) {
 			if (tb[i]) {
-				NL_SET_ERR_MSG_ATTR(extack, tb[i],
-						    KBUILD_MODNAME ": rate none takes nothing else");
+				NL_SET_ERR_MSG_ATTR(extack, tb[i], KBUILD_MODNAME
+						    ": rate none takes nothing else");
 				return -EINVAL;
 			}
 		}
@@ -71,11 +98,15 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 		NL_SET_ERR_ATTR_MISS(extack, nest, NF_EGRESS_RATE_A_BYTES_PER_SEC);
 		return -EINVAL;
 	}
-	if (!tb[NF_EGRESS_RATE_A_MODE] ||
-	    nla_get_u8(tb[NF_EGRESS_RATE_A_MODE]) == NF_EGRESS_RATE_SHAPE) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_MODE] ?: nest,
-				    KBUILD_MODNAME ": shape mode is not supported yet; use police");
-		return -EOPNOTSUPP;
+	mode = tb[NF_EGRESS_RATE_A_MODE] ?
+		nla_get_u8(tb[NF_EGRESS_RATE_A_MODE]) : NF_EGRESS_RATE_SHAPE;
+	if (mode != NF_EGRESS_RATE_SHAPE) {
+		bad = tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] ?: tb[NF_EGRESS_RATE_A_LATENCY_US];
+		if (bad) {
+			NL_SET_ERR_MSG_ATTR(extack, bad, KBUILD_MODNAME
+					    ": queue and latency apply to shape mode only");
+			return -EINVAL;
+		}
 	}
 	if (tb[NF_EGRESS_RATE_A_BURST] && !tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BURST],
@@ -86,7 +117,15 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 	rate = kzalloc(sizeof(*rate), GFP_KERNEL);
 	if (!rate)
 		return -ENOMEM;
-	rate->mode = nla_get_u8(tb[NF_EGRESS_RATE_A_MODE]);
+	rate->mode = mode;
+	if (mode == NF_EGRESS_RATE_SHAPE) {
+		rate->queue_limit = tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] ?
+			nla_get_u32(tb[NF_EGRESS_RATE_A_QUEUE_LIMIT]) :
+			EGRESS_QUEUE_LIMIT_DEFAULT;
+		rate->latency_ns = (u64)(tb[NF_EGRESS_RATE_A_LATENCY_US] ?
+					 nla_get_u32(tb[NF_EGRESS_RATE_A_LATENCY_US]) :
+					 EGRESS_LATENCY_US_DEFAULT) * NSEC_PER_USEC;
+	}
 
 	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
 		rate->bytes_per_sec = nla_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
@@ -144,18 +183,17 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate)
 				rate->bytes_per_sec, NF_EGRESS_RATE_A_PAD) ||
 	      nla_put_u32(skb, NF_EGRESS_RATE_A_BURST, rate->burst))) ||
 	    (rate->pps && nla_put_u32(skb, NF_EGRESS_RATE_A_PPS, rate->pps)) ||
-	    nla_put_u8(skb, NF_EGRESS_RATE_A_MODE, rate->mode)) {
+	    nla_put_u8(skb, NF_EGRESS_RATE_A_MODE, rate->mode) ||
+	    (rate->mode == NF_EGRESS_RATE_SHAPE &&
+	     (nla_put_u32(skb, NF_EGRESS_RATE_A_QUEUE_LIMIT, rate->queue_limit) ||
+	      nla_put_u32(skb, NF_EGRESS_RATE_A_LATENCY_US,
+			  div_u64(rate->latency_ns, NSEC_PER_USEC))))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
-
-struct egress_rate_cost {
-	u64 byte_ns;
-	u64 packet_ns;
-};
 
 static bool egress_bucket_take(struct egress_bucket *bucket,
 			       const struct egress_rate *rate,
@@ -217,7 +255,9 @@ bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
 
-		if (!rate)
+		costs[i].byte_ns = 0;
+		costs[i].packet_ns = 0;
+		if (!rate || rate->mode != NF_EGRESS_RATE_POLICE)
 			continue;
 		if (!now)
 			now = ktime_get_ns();
@@ -230,8 +270,74 @@ bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 
 refund:
 	for (j = 0; j < i; j++) {
-		if (rcu_access_pointer(policies[j]->rate))
+		if (costs[j].byte_ns || costs[j].packet_ns)
 			egress_bucket_refund(&policies[j]->bucket, &costs[j]);
 	}
 	return false;
+}
+
+/*
+ * Move one departure clock on by @cost.  A clock further behind @now than
+ * the burst allows is brought up to that point first, which is the same
+ * clamp as the police bucket's: idle time earns at most one burst.
+ */
+static u64 egress_edt_advance(u64 *edt, u64 cost, u64 depth, u64 now)
+{
+	u64 floor = now > depth ? now - depth : 0;
+
+	*edt = max(*edt, floor) + cost;
+	return *edt;
+}
+
+u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_wire_size *size, u64 now,
+			struct egress_rate_cost *costs)
+{
+	u64 release = now;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+		struct egress_bucket *bucket = &policies[i]->bucket;
+		u64 edt;
+
+		costs[i].byte_ns = 0;
+		costs[i].packet_ns = 0;
+		if (!rate || rate->mode != NF_EGRESS_RATE_SHAPE)
+			continue;
+		egress_rate_cost(rate, size, &costs[i]);
+		spin_lock_bh(&bucket->lock);
+		if (rate->bytes_per_sec) {
+			edt = egress_edt_advance(&bucket->byte_edt_ns,
+						 costs[i].byte_ns,
+						 rate->byte_depth_ns, now);
+			/* The clock is when the tokens for this packet exist. */
+			release = max(release, edt);
+		}
+		if (rate->pps) {
+			edt = egress_edt_advance(&bucket->packet_edt_ns,
+						 costs[i].packet_ns,
+						 rate->packet_depth_ns, now);
+			release = max(release, edt);
+		}
+		spin_unlock_bh(&bucket->lock);
+	}
+	return release;
+}
+
+void egress_rate_unreserve(struct egress_policy *const *policies,
+			   unsigned int n, const struct egress_rate_cost *costs)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct egress_bucket *bucket = &policies[i]->bucket;
+
+		if (!costs[i].byte_ns && !costs[i].packet_ns)
+			continue;
+		spin_lock_bh(&bucket->lock);
+		bucket->byte_edt_ns -= costs[i].byte_ns;
+		bucket->packet_edt_ns -= costs[i].packet_ns;
+		spin_unlock_bh(&bucket->lock);
+	}
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-policy token buckets (police mode).
+ * Per-policy rate limits: token buckets (police mode) and departure clocks
+ * (shape mode).
  *
  * Tokens are nanoseconds of sending time, as in nft_limit: a packet costs
  * its bytes times the nanoseconds one byte takes at the configured rate
@@ -8,6 +9,11 @@
  * packet path multiplies and never divides).  Elapsed time is clamped to
  * the bucket depth before it is added.  Each policy has its own lock, held
  * only around its bucket.
+ *
+ * Shape mode keeps the same costs on an earliest-departure-time clock per
+ * level instead: the clock is when the level's last packet may leave, and
+ * it never lags the present by more than the burst.  A packet's departure
+ * time is the latest over the shaping levels on its path (shaper.c).
  */
 #ifndef _NF_EGRESS_RATELIMIT_H
 #define _NF_EGRESS_RATELIMIT_H
@@ -33,6 +39,8 @@ struct egress_rate {
 	u64 byte_depth_ns;	/* burst as tokens */
 	u64 ns_per_packet;
 	u64 packet_depth_ns;
+	u32 queue_limit;	/* shape: packets */
+	u64 latency_ns;		/* shape: longest wait */
 };
 
 struct egress_bucket {
@@ -40,6 +48,15 @@ struct egress_bucket {
 	u64 last_ns;
 	u64 byte_tokens_ns;
 	u64 packet_tokens_ns;
+	/* Shape mode: when the last packet charged here may leave. */
+	u64 byte_edt_ns;
+	u64 packet_edt_ns;
+};
+
+/* What one packet costs at one level, in nanoseconds of sending time. */
+struct egress_rate_cost {
+	u64 byte_ns;
+	u64 packet_ns;
 };
 
 void egress_bucket_init(struct egress_bucket *bucket);
@@ -59,5 +76,19 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
  */
 bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 		       const struct egress_wire_size *size);
+
+/*
+ * Shape mode: advance the departure clock of every shaping policy among
+ * @policies[0..n) by the packet's cost (kept in @costs, 0 for the other
+ * levels) and return the time, in ktime_get_ns() terms, at which the
+ * packet may leave; @now or earlier means at once.  Caller holds
+ * rcu_read_lock() and the lock of the queue the packet is for.
+ */
+u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_wire_size *size, u64 now,
+			struct egress_rate_cost *costs);
+/* Undo egress_rate_reserve() for a packet that will not be sent. */
+void egress_rate_unreserve(struct egress_policy *const *policies,
+			   unsigned int n, const struct egress_rate_cost *costs);
 
 #endif /* _NF_EGRESS_RATELIMIT_H */

@@ -321,14 +321,14 @@ for i, code in ((int(a), b) for a, b in rcs):
     seen = {}
     for ln in lines[1:]:
         f = ln.split()
-        if len(f) != 9 or not all(x.isdigit() for x in f[1:]) or not f[0].startswith("/"):
+        if len(f) != 13 or not all(x.isdigit() for x in f[1:]) or not f[0].startswith("/"):
             fail("procparse", "proc read %d: bad line %r" % (i, ln))
             continue
         if f[0] in (p1, p2):
             names = ["allowed.packets", "allowed.bytes", "denied.packets", "denied.bytes",
                      "would_deny.packets", "would_deny.bytes",
                      "ratelimited.packets", "ratelimited.bytes"]
-            v = dict(zip(names, (int(x) for x in f[1:])))
+            v = dict(zip(names, (int(x) for x in f[1:9])))
             check_sizes("procparse", i, f[0], v)
             check_mono("procmono", i, f[0], v, last)
             seen[f[0]] = 1

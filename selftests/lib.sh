@@ -704,6 +704,14 @@ stats_proc()
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
 }
 
+# proc_shaping PATH: "shaped_packets shaped_bytes queue_packets
+# max_delay_ns" of PATH in $NF_EGRESS_PROC/stats, or "absent".
+proc_shaping()
+{
+	awk -v p="$1" 'NR > 1 && $1 == p { print $10, $11, $12, $13; found = 1; exit }
+		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
+}
+
 # ------------------------------------------------ issue 3 (policy engine) --
 
 # check_tcp_port DESC CGROUP ADDR PORT EXPECTED
@@ -952,7 +960,7 @@ udp6_bytes() { echo $(($1 + 48)); }
 
 # The header line of $NF_EGRESS_PROC/stats (documented, stable).
 # shellcheck disable=SC2034 # used by the tests
-PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes"
+PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns"
 
 # acct_snap FILE [STATS-ARGS...]: run `egressctl -j stats [ARGS]` once and
 # save it flattened into FILE, one "PATH<TAB>KEY<TAB>VALUE" line per value:
@@ -1093,13 +1101,14 @@ acct_rules()
 		t = $2; sub(/^rule\./, "", t); sub(/\.id$/, "", t); print t }' "$1" | sort
 }
 
-# acct_proc PATH: the 8 counters of PATH in $NF_EGRESS_PROC/stats (all
-# columns after the cgroup), "absent", or an error text.
+# acct_proc PATH: the 8 counters of PATH in $NF_EGRESS_PROC/stats (the
+# verdict columns after the cgroup; the shaping columns follow them),
+# "absent", or an error text.
 acct_proc()
 {
 	[ -r "$NF_EGRESS_PROC/stats" ] || { echo "missing $NF_EGRESS_PROC/stats"; return 1; }
 	awk -v p="$1" 'NR > 1 && $1 == p { n++; v = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
-			if (NF != 9) v = "bad line (" NF " fields): " $0 }
+			if (NF != 13) v = "bad line (" NF " fields): " $0 }
 		END { if (n == 0) print "absent"; else if (n > 1) print "listed " n " times"; else print v }' \
 		"$NF_EGRESS_PROC/stats"
 }

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shaping queues (see shaper.h).
+ *
+ * Each shaping policy has one queue.  A packet waits in the queue of the
+ * deepest shaping policy on its path, and its departure time is worked out
+ * under that queue's lock, so the clocks of every level on the path move
+ * in queue order and the queue stays sorted by departure time: the timer
+ * only ever looks at its head.
+ *
+ * What keeps a waiting packet valid:
+ * - the skb's route: skb_dst_force() turns the packet path's borrowed
+ *   reference into a counted one;
+ * - its socket: a reference taken here, dropped after it is handed on (the
+ *   skb's own wmem charge keeps TCP small queues and the send buffer
+ *   pushing back on the sender meanwhile);
+ * - its network namespace: only sockets that hold a reference to their
+ *   namespace (every socket a task opens) are queued, so a namespace
+ *   cannot go away with packets of its own waiting here.
+ * Every wait is bounded by the policy's latency, and a policy that goes
+ * away (delete, apply, unload) hands its packets on at once.
+ */
+
+#include <linux/ktime.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <net/dst.h>
+#include <net/sock.h>
+
+#include "policy.h"
+#include "shaper.h"
+
+struct egress_shaped_pkt {
+	struct list_head node;
+	struct sk_buff *skb;
+	struct sock *sk;	/* referenced */
+	struct net *net;	/* kept alive by sk */
+	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+	u64 release_ns;
+};
+
+/*
+ * How early the timer may hand a packet on.  Waking up once per packet at
+ * small-packet rates costs more than the packets (under emulation the
+ * timer alone caps the rate), so one run sends everything due within this
+ * much of now, and the timer may fire this much late to share a wake-up.
+ * Departure clocks are not moved by it: the long-run rate stays exact, and
+ * the wire sees at most this much of the rate ahead of time.
+ */
+#define EGRESS_SHAPER_SLACK_NS (2 * NSEC_PER_MSEC)
+
+static struct kmem_cache *egress_shaped_cache;
+
+int egress_shaper_module_init(void)
+{
+	egress_shaped_cache = KMEM_CACHE(egress_shaped_pkt, 0);
+	return egress_shaped_cache ? 0 : -ENOMEM;
+}
+
+void egress_shaper_module_exit(void)
+{
+	kmem_cache_destroy(egress_shaped_cache);
+}
+
+/*
+ * Send the packets on @list (taken off a queue) on their way, in order.
+ * Returns how many.  Softirqs off, as in the timer, so the output path
+ * runs as it would from any softirq transmit.
+ */
+static u32 egress_shaper_send(struct list_head *list)
+{
+	struct egress_shaped_pkt *pkt, *tmp;
+	u32 sent = 0;
+
+	list_for_each_entry_safe(pkt, tmp, list, node) {
+		list_del(&pkt->node);
+		local_bh_disable();
+		rcu_read_lock();
+		pkt->okfn(pkt->net, pkt->sk, pkt->skb);
+		rcu_read_unlock();
+		local_bh_enable();
+		sock_put(pkt->sk);
+		kmem_cache_free(egress_shaped_cache, pkt);
+		sent++;
+	}
+	return sent;
+}
+
+static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
+{
+	struct egress_shaper *shaper = container_of(timer, struct egress_shaper,
+						    timer);
+	enum hrtimer_restart restart = HRTIMER_NORESTART;
+	struct egress_shaped_pkt *pkt, *tmp;
+	u64 horizon = ktime_get_ns() + EGRESS_SHAPER_SLACK_NS;
+	LIST_HEAD(due);
+	u32 sent;
+
+	spin_lock_bh(&shaper->lock);
+	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
+		if (pkt->release_ns > horizon)
+			break;
+		list_move_tail(&pkt->node, &due);
+		shaper->queued--;
+	}
+	pkt = list_first_entry_or_null(&shaper->queue, struct egress_shaped_pkt,
+				       node);
+	if (pkt) {
+		hrtimer_set_expires_range_ns(timer, ns_to_ktime(pkt->release_ns),
+					     EGRESS_SHAPER_SLACK_NS);
+		restart = HRTIMER_RESTART;
+	}
+	spin_unlock_bh(&shaper->lock);
+
+	/*
+	 * Packets taken off stay in ->pending until they are handed on, so
+	 * a packet that finds the queue empty meanwhile does not overtake
+	 * them: it waits for the next run of this timer, which cannot start
+	 * before this one ends.
+	 */
+	sent = egress_shaper_send(&due);
+	if (sent) {
+		spin_lock_bh(&shaper->lock);
+		shaper->pending -= sent;
+		spin_unlock_bh(&shaper->lock);
+	}
+	return restart;
+}
+
+void egress_shaper_init(struct egress_shaper *shaper)
+{
+	spin_lock_init(&shaper->lock);
+	INIT_LIST_HEAD(&shaper->queue);
+	hrtimer_init(&shaper->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	shaper->timer.function = egress_shaper_timer;
+}
+
+/* Take every waiting packet off the queue; the caller hands them on. */
+static void egress_shaper_take_all(struct egress_shaper *shaper,
+				   struct list_head *list, bool close)
+{
+	spin_lock_bh(&shaper->lock);
+	list_splice_tail_init(&shaper->queue, list);
+	shaper->queued = 0;
+	if (close)
+		shaper->closed = true;
+	spin_unlock_bh(&shaper->lock);
+}
+
+void egress_shaper_flush(struct egress_shaper *shaper)
+{
+	LIST_HEAD(list);
+	u32 sent;
+
+	egress_shaper_take_all(shaper, &list, false);
+	sent = egress_shaper_send(&list);
+	spin_lock_bh(&shaper->lock);
+	shaper->pending -= sent;
+	spin_unlock_bh(&shaper->lock);
+}
+
+void egress_shaper_destroy(struct egress_shaper *shaper)
+{
+	LIST_HEAD(list);
+
+	/* Closed first, so nothing re-arms the timer once it is cancelled. */
+	egress_shaper_take_all(shaper, &list, true);
+	hrtimer_cancel(&shaper->timer);
+	/* The timer may have queued nothing since; it was closed. */
+	egress_shaper_take_all(shaper, &list, true);
+	egress_shaper_send(&list);
+}
+
+bool egress_shaping(struct egress_policy *const *policies, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+
+		if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Only a socket that pins its network namespace can wait here (see the top
+ * of this file); packets of kernel sockets and of request sockets leave at
+ * once, though their cost is still charged to the clocks.
+ */
+static struct sock *egress_shaper_holdable_sk(const struct nf_hook_state *state)
+{
+	struct sock *sk = state->sk;
+
+	if (!sk || !sk_fullsock(sk) || !sk->sk_net_refcnt)
+		return NULL;
+	return sk;
+}
+
+static void egress_shaper_note_delay(struct egress_policy *const *policies,
+				     unsigned int n, u64 delay)
+{
+	unsigned int i;
+
+	/* A racy maximum: two CPUs raising it at once may keep the lower. */
+	for (i = 0; i < n; i++) {
+		struct egress_stats *stats = policies[i]->stats;
+
+		if (delay > READ_ONCE(stats->max_delay_ns))
+			WRITE_ONCE(stats->max_delay_ns, delay);
+	}
+}
+
+enum egress_shape_result egress_shape(struct egress_policy *const *policies,
+				      unsigned int n,
+				      const struct egress_wire_size *size,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1];
+	const struct egress_rate *rate = NULL;
+	struct egress_shaped_pkt *pkt;
+	struct egress_shaper *shaper;
+	u64 now, release, delay;
+	struct sock *sk;
+	int owner;
+
+	for (owner = n - 1; owner >= 0; owner--) {
+		rate = rcu_dereference(policies[owner]->rate);
+		if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
+			break;
+	}
+	if (owner < 0)
+		return EGRESS_SHAPE_PASS;
+	shaper = &policies[owner]->shaper;
+	sk = egress_shaper_holdable_sk(state);
+
+	spin_lock_bh(&shaper->lock);
+	if (shaper->closed)
+		goto pass;
+	if (shaper->queued >= rate->queue_limit)
+		goto drop;
+	now = ktime_get_ns();
+	release = egress_rate_reserve(policies, n, size, now, costs);
+	if ((release <= now && !shaper->pending) || !sk)
+		goto pass;
+	if (release - now > rate->latency_ns)
+		goto unreserve;
+	/* The packet path's route reference is only good under RCU. */
+	if (!skb_dst_force(skb))
+		goto unreserve;
+	pkt = kmem_cache_alloc(egress_shaped_cache, GFP_ATOMIC);
+	if (!pkt)
+		goto unreserve;
+	sock_hold(sk);
+	pkt->skb = skb;
+	pkt->sk = sk;
+	pkt->net = state->net;
+	pkt->okfn = state->okfn;
+	pkt->release_ns = max(release, now);
+	/* Once the lock is dropped the timer may send and free @pkt. */
+	delay = pkt->release_ns - now;
+	list_add_tail(&pkt->node, &shaper->queue);
+	shaper->queued++;
+	shaper->pending++;
+	if (shaper->queued == 1)
+		hrtimer_start_range_ns(&shaper->timer,
+				       ns_to_ktime(pkt->release_ns),
+				       EGRESS_SHAPER_SLACK_NS,
+				       HRTIMER_MODE_ABS_SOFT);
+	spin_unlock_bh(&shaper->lock);
+	egress_shaper_note_delay(policies, n, delay);
+	return EGRESS_SHAPE_QUEUED;
+
+unreserve:
+	egress_rate_unreserve(policies, n, costs);
+drop:
+	spin_unlock_bh(&shaper->lock);
+	return EGRESS_SHAPE_DROP;
+pass:
+	spin_unlock_bh(&shaper->lock);
+	return EGRESS_SHAPE_PASS;
+}

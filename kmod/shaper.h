@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shape mode: packets over a policy's rate wait in the policy's queue and
+ * leave, in order, when the departure clocks of every shaping level on
+ * their path allow (see ratelimit.h for the clocks).
+ *
+ * A waiting packet is stolen from LOCAL_OUT and later handed to the same
+ * continuation (state->okfn, dst_output) from a soft hrtimer.  That is only
+ * sound if no hook after ours would have seen it, so the hook runs last on
+ * LOCAL_OUT (hook.c).
+ */
+#ifndef _NF_EGRESS_SHAPER_H
+#define _NF_EGRESS_SHAPER_H
+
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct nf_hook_state;
+struct sk_buff;
+struct egress_policy;
+struct egress_wire_size;
+
+struct egress_shaper {
+	/*
+	 * Covers the fields below.  Taken before any bucket lock and never
+	 * together with another shaper's lock.
+	 */
+	spinlock_t lock;
+	struct list_head queue;		/* struct egress_shaped_pkt, by time */
+	u32 queued;			/* on the queue */
+	/* Queued plus taken off by the timer and not yet handed on. */
+	u32 pending;
+	/* The policy is going away: let packets pass instead of queueing. */
+	bool closed;
+	struct hrtimer timer;		/* armed while the queue is not empty */
+};
+
+enum egress_shape_result {
+	EGRESS_SHAPE_PASS,	/* may leave now: NF_ACCEPT */
+	EGRESS_SHAPE_QUEUED,	/* stolen; will leave later */
+	EGRESS_SHAPE_DROP,	/* over the queue's bounds: drop */
+};
+
+int egress_shaper_module_init(void);
+/* After every policy is freed. */
+void egress_shaper_module_exit(void);
+
+void egress_shaper_init(struct egress_shaper *shaper);
+/*
+ * Hand on every waiting packet at once, and let later packets pass
+ * unqueued.  No reader may reach the policy any more.  Sleeps.
+ */
+void egress_shaper_destroy(struct egress_shaper *shaper);
+/* Hand on every waiting packet at once (the policy stopped shaping). */
+void egress_shaper_flush(struct egress_shaper *shaper);
+
+/*
+ * Shape an allowed packet sent under policies[0..n) (root first): it waits
+ * in the queue of the deepest shaping policy.  Returns whether it leaves
+ * now, was queued, or must be dropped; a queued packet's wait counts
+ * towards every level's longest delay.  Caller holds rcu_read_lock().
+ */
+enum egress_shape_result egress_shape(struct egress_policy *const *policies,
+				      unsigned int n,
+				      const struct egress_wire_size *size,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state);
+
+/* Whether any of policies[0..n) shapes.  Caller holds rcu_read_lock(). */
+bool egress_shaping(struct egress_policy *const *policies, unsigned int n);
+
+#endif /* _NF_EGRESS_SHAPER_H */
