@@ -120,7 +120,10 @@ int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
 int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode);
 int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
-/* The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE. */
+/*
+ * The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE (and
+ * QUEUE_LIMIT, LATENCY_US when given).
+ */
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r);
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,

@@ -549,36 +549,51 @@ check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"
 : > "$FAKE_NF_EGRESS_STATE"
 check "metrics without policies: empty, exit 0" 0 "" "" -- metrics
 
-# --- issue 5: rate limits (the module polices only for now) ---
+# --- issue 5: rate limits: shape (the default) and police ---
 : > "$FAKE_NF_EGRESS_STATE"
-SHAPE_ERR="Operation not supported: nf_egress: shape mode is not supported yet; use police"
-check "policy add rate: shape is the default, refused for now" 1 "" \
-	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit
-check "policy add rate shape: refused" 1 "" \
-	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit shape
-check "policy add rate police" 0 "" "" -- policy add /r rate 50Mbit burst 256k police
+check "policy add rate: shape is the default" 0 "" "" -- policy add /r rate 50mbit
+check "policy add rate shape: queue, latency" 0 "" "" -- policy add /q rate 8mbit shape latency 1.5s queue 64
+check "policy add rate police" 0 "" "" -- policy add /r2 rate 50Mbit burst 256k police
 check "policy add rate: default burst from the kernel" 0 "" "" -- policy add /s default allow rate 1gbit police
 check "policy add pps only" 0 "" "" -- policy add /p pps 1000 police mode audit
+check "policy add pps only, shaped, latency in us" 0 "" "" -- policy add /u pps 100 latency 500us
 check "policy add rate none: no limit" 0 "" "" -- policy add /n rate none
 check "policy add: bad rate before connecting" 1 "" \
 	"egressctl: invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)" -- policy add /x rate 10xbit police
 check "policy add: burst too large" 1 "" \
 	"egressctl: burst '5g' is too large (max 4 GiB - 1)" -- policy add /x rate 1mbit burst 5g police
 check "policy add: zero rate" 1 "" "egressctl: rate must be greater than zero" -- policy add /x rate 0kbit
-check "show with rates" 0 "policy /n mode enforce default deny
+check "policy add: queue with police" 1 "" \
+	"egressctl: policy add: 'queue' applies to shape mode only, not police" -- policy add /x rate 1mbit queue 10 police
+check "policy add: latency with police" 1 "" \
+	"egressctl: policy add: 'latency' applies to shape mode only, not police" -- policy add /x rate 1mbit police latency 10ms
+check "policy add: latency without unit" 1 "" \
+	"egressctl: invalid latency '100': no unit (us, ms or s)" -- policy add /x rate 1mbit latency 100
+check "policy add: latency too large" 1 "" \
+	"egressctl: latency '11s' is too large (max 10s)" -- policy add /x rate 1mbit latency 11s
+check "policy add: queue too large" 1 "" \
+	"egressctl: queue '65537' is too large (max 65536 packets)" -- policy add /x rate 1mbit queue 65537
+check "policy add: queue zero" 1 "" "egressctl: queue must be greater than zero" -- policy add /x rate 1mbit queue 0
+check "policy add: queue twice" 1 "" \
+	"egressctl: policy add: 'queue' given more than once" -- policy add /x rate 1mbit queue 5 queue 6
+check "show with rates: the kernel's queue and latency for shape" 0 "policy /n mode enforce default deny
 policy /p mode audit default deny pps 1000 police
-policy /r mode enforce default deny rate 50mbit burst 256k police
-policy /s mode enforce default allow rate 1gbit burst 1250000 police" "" -- show
-check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police"},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police"},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":1250000,"pps":null,"mode":"police"},"rules":[]}]' "" -- -j show
+policy /q mode enforce default deny rate 8mbit burst 64k queue 64 latency 1500ms shape
+policy /r mode enforce default deny rate 50mbit burst 64k queue 1000 latency 100ms shape
+policy /r2 mode enforce default deny rate 50mbit burst 256k police
+policy /s mode enforce default allow rate 1gbit burst 1250000 police
+policy /u mode enforce default deny pps 100 queue 1000 latency 500us shape" "" -- show
+check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":1250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"rules":[]}]' "" -- -j show
 check "policy set rate" 0 "" "" -- policy set /n rate 1.5mbit pps 20 police
-check "policy set rate: shape refused, limit kept" 1 "" \
-	"egressctl: policy set /r: $SHAPE_ERR" -- policy set /r rate 1mbit
+check "policy set rate: shape, queue and latency replaced" 0 "" "" -- policy set /q rate 1mbit latency 2s
 check "policy set pps alone" 0 "" "" -- policy set /s pps 10 police
 check "policy set rate none" 0 "" "" -- policy set /p rate none
 check "policy set rate none with more: usage error" 1 "" \
 	"egressctl: policy set: unexpected argument 'police'" -- policy set /p rate none police
 check "policy set burst without rate" 1 "" \
 	"egressctl: policy set: 'burst' needs a byte rate ('rate RATE')" -- policy set /p pps 5 burst 1k
+check "policy set police with queue: refused before the kernel" 1 "" \
+	"egressctl: policy set: 'queue' applies to shape mode only, not police" -- policy set /q rate 1mbit queue 5 police
 check "show --config with rates" 0 'cgroup "/n" {
 	mode enforce;
 	default deny;
@@ -590,7 +605,19 @@ cgroup "/p" {
 	default deny;
 }
 
+cgroup "/q" {
+	mode enforce;
+	default deny;
+	rate 1mbit burst 64k queue 1000 latency 2s shape;
+}
+
 cgroup "/r" {
+	mode enforce;
+	default deny;
+	rate 50mbit burst 64k queue 1000 latency 100ms shape;
+}
+
+cgroup "/r2" {
 	mode enforce;
 	default deny;
 	rate 50mbit burst 256k police;
@@ -600,6 +627,12 @@ cgroup "/s" {
 	mode enforce;
 	default allow;
 	pps 10 police;
+}
+
+cgroup "/u" {
+	mode enforce;
+	default deny;
+	pps 100 queue 1000 latency 500us shape;
 }' "" -- show --config
 n=$((n + 1))
 before=$(ectl show --config)
@@ -617,16 +650,19 @@ cgroup "/a" {
 	rate 10mbit police;
 }
 cgroup "/b" {
-	rate 10mbit;
+	rate 10mbit queue 1.5 police;
 }
 EOF2
-check "apply: shape refused at the block" 1 "" \
-	"egressctl: apply: $T/rate.conf:5:1: $SHAPE_ERR" -- apply -f "$T/rate.conf"
+check "apply: bad queue at its position, nothing applied" 1 "" \
+	"egressctl: $T/rate.conf:6:20: invalid queue '1.5' (packets, a whole number)" -- apply -f "$T/rate.conf"
 check "failed apply kept the rates" 0 "$before" "" -- show --config
-sed -i 's/^\trate 10mbit;/\trate none;/' "$T/rate.conf"
+sed -i 's/^\trate 10mbit queue 1.5 police;/\trate 10mbit latency 20ms queue 50 police;/' "$T/rate.conf"
+check "apply: police with latency at the latency word" 1 "" \
+	"egressctl: $T/rate.conf:6:14: 'latency' applies to shape mode only, not police" -- apply -f "$T/rate.conf"
+sed -i 's/^\trate 10mbit latency 20ms queue 50 police;/\trate 10mbit latency 20ms queue 50;/' "$T/rate.conf"
 check "apply with rates" 0 "" "" -- apply -f "$T/rate.conf"
 check "applied rates, default burst" 0 "policy /a mode enforce default allow rate 10mbit burst 64k police
-policy /b mode enforce default deny" "" -- show
+policy /b mode enforce default deny rate 10mbit burst 64k queue 50 latency 20ms shape" "" -- show
 cat > "$T/dup.conf" <<'EOF2'
 cgroup "/a" {
 	rate 10mbit police;
@@ -635,5 +671,6 @@ cgroup "/a" {
 EOF2
 check "check: duplicate rate statement" 1 "" \
 	"egressctl: $T/dup.conf:3:2: duplicate rate statement (first at 2:2)" -- check -f "$T/dup.conf"
+
 echo "1..$n"
 [[ $failed -eq 0 ]]
