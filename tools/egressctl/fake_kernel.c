@@ -50,6 +50,9 @@ struct fclass {
 /* the counters of a policy: kept together so apply can carry them over */
 struct fctrs {
 	uint64_t ap, ab, dp, db, wp, wb, rp, rb;
+	uint64_t sp, sb;		/* shaped (delayed) */
+	uint64_t maxdelay;		/* ns, since the reset */
+	uint32_t qlen;			/* packets queued now (not reset) */
 	uint64_t reset;			/* 0: never reset */
 	struct fclass cls[FAKE_MAX_CLASSES];
 	int ncls;
@@ -186,6 +189,8 @@ static struct frule *find_rule(const struct fset *s, const char *path,
  *   S path id packets bytes           (hits of a rule)
  *   L path bytes/s burst pps mode [queue latency-us]
  *                                     (rate limit; 0 = not set)
+ *   Q path shaped-packets shaped-bytes queue-len max-delay-ns
+ *                                     (shaping counters of a policy)
  */
 static void load(void)
 {
@@ -256,6 +261,19 @@ static void load(void)
 				r->has_latency = lat != 0;
 				r->latency_us = (uint32_t)lat;
 			}
+		} else if (line[0] == 'Q') {
+			uint64_t sp, sb, md;
+			unsigned int ql;
+			int i;
+
+			if (sscanf(line, "Q %4095s %lu %lu %u %lu", path, &sp, &sb,
+				   &ql, &md) == 5 &&
+			    (i = find_policy(&live, path)) >= 0) {
+				live.pol[i].c.sp = sp;
+				live.pol[i].c.sb = sb;
+				live.pol[i].c.qlen = ql;
+				live.pol[i].c.maxdelay = md;
+			}
 		} else if (line[0] == 'S') {
 			struct frule *r;
 			uint64_t pk, by;
@@ -301,6 +319,9 @@ static void save(void)
 				p->rate.pps, p->rate.mode,
 				p->rate.has_queue ? p->rate.queue_limit : 0,
 				p->rate.has_latency ? p->rate.latency_us : 0);
+		if (p->c.sp || p->c.sb || p->c.qlen || p->c.maxdelay)
+			fprintf(f, "Q %s %lu %lu %u %lu\n", p->path, p->c.sp,
+				p->c.sb, p->c.qlen, p->c.maxdelay);
 		for (k = 0; k < p->c.ncls; k++)
 			fprintf(f, "C %s %s %lu %lu\n", p->path, p->c.cls[k].name,
 				p->c.cls[k].p, p->c.cls[k].b);
@@ -612,6 +633,12 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, p->c.dp, p->c.db);
 			put_ctr(nlh, NF_EGRESS_A_STATS_WOULD_DENY, p->c.wp, p->c.wb);
 			put_ctr(nlh, NF_EGRESS_A_STATS_RATELIMITED, p->c.rp, p->c.rb);
+			/* like the module: for every policy, shaping or not */
+			put_ctr(nlh, NF_EGRESS_A_STATS_SHAPED, p->c.sp, p->c.sb);
+			mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, p->c.qlen);
+			mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+			mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS,
+					 p->c.maxdelay);
 			if (p->c.reset) {
 				mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
 				mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME,
@@ -1167,6 +1194,7 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 				continue;
 			c->ap = c->ab = c->dp = c->db = 0;
 			c->wp = c->wb = c->rp = c->rb = 0;
+			c->sp = c->sb = c->maxdelay = 0;
 			for (k = 0; k < c->ncls; k++)
 				c->cls[k].p = c->cls[k].b = 0;
 			c->reset = now;

@@ -39,6 +39,9 @@ static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
 	/* repeated: validated and walked one by one, tb keeps the last */
 	[NF_EGRESS_A_STATS_CLASS]	= { .type = MNL_TYPE_NESTED },
 	[NF_EGRESS_A_RATE]		= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_SHAPED]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { .type = MNL_TYPE_U64 },
 };
 
 static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
@@ -365,8 +368,17 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited))
+	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited) ||
+	    decode_counter(tb[NF_EGRESS_A_STATS_SHAPED], &m->shaped))
 		return -EBADMSG;
+	m->has_shaping = tb[NF_EGRESS_A_STATS_SHAPED] ||
+			 tb[NF_EGRESS_A_STATS_QUEUE_LEN] ||
+			 tb[NF_EGRESS_A_STATS_MAX_DELAY_NS];
+	if (tb[NF_EGRESS_A_STATS_QUEUE_LEN])
+		m->queue_len = mnl_attr_get_u32(tb[NF_EGRESS_A_STATS_QUEUE_LEN]);
+	if (tb[NF_EGRESS_A_STATS_MAX_DELAY_NS])
+		m->max_delay_ns =
+			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
 	if (tb[NF_EGRESS_A_MODE]) {
 		m->has_mode = true;
 		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
@@ -660,6 +672,9 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
 	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
 	[NF_EGRESS_A_RATE]		= "NF_EGRESS_A_RATE",
+	[NF_EGRESS_A_STATS_SHAPED]	= "NF_EGRESS_A_STATS_SHAPED",
+	[NF_EGRESS_A_STATS_QUEUE_LEN]	= "NF_EGRESS_A_STATS_QUEUE_LEN",
+	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = "NF_EGRESS_A_STATS_MAX_DELAY_NS",
 };
 
 static const char *const rate_names[] = {

@@ -60,6 +60,11 @@ struct egress_stats_msg {
 	struct egress_counter denied;
 	struct egress_counter would_deny;
 	struct egress_counter ratelimited;	/* zero when absent */
+	/* shape mode (zero when absent) */
+	bool has_shaping;		/* any of the three was there */
+	struct egress_counter shaped;	/* delayed, also in allowed */
+	uint32_t queue_len;		/* packets waiting now */
+	uint64_t max_delay_ns;		/* longest delay since the reset */
 	bool has_mode;
 	uint8_t mode;
 	bool has_reset_time;

@@ -1023,6 +1023,42 @@ static void test_shaping(void)
 	ok(egress_decode_policy(nlh, &pm) == -EBADMSG, "latency as u16 refused");
 }
 
+/* issue 5: the shaping counters of STATS_GET */
+static void test_shaping_stats(void)
+{
+	struct egress_stats_msg s;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	/* stats: shaped, queue length, max delay */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_SHAPED);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 40);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 5120);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, 3);
+	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 12345678901ull);
+	ok(egress_decode_stats(nlh, &s) == 0 && s.has_shaping &&
+	   s.shaped.packets == 40 && s.shaped.bytes == 5120 &&
+	   s.queue_len == 3 && s.max_delay_ns == 12345678901ull,
+	   "decode stats: shaped 40/5120, queue 3, max delay 12345678901 ns");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.has_shaping &&
+	   s.shaped.packets == 0 && s.queue_len == 0 && s.max_delay_ns == 0,
+	   "decode stats: no shaping attributes (older module): zeros");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 5);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "max delay as u32 refused");
+	ok(!strcmp(egress_attr_name(NF_EGRESS_A_STATS_MAX_DELAY_NS),
+		   "NF_EGRESS_A_STATS_MAX_DELAY_NS"), "attribute names");
+}
+
 int main(void)
 {
 	tap_start();
@@ -1032,6 +1068,7 @@ int main(void)
 	test_v2();
 	test_accounting();
 	test_shaping();
+	test_shaping_stats();
 	test_fuzz_decoders();
 	test_replies();
 	test_live();

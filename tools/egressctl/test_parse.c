@@ -827,6 +827,33 @@ static void write_metrics(FILE *f, const void *arg)
 		report_metrics(f, in->s, in->n);
 }
 
+static void delay_case(uint64_t ns, const char *want_human,
+		       const char *want_secs)
+{
+	char h[32], sec[32];
+
+	fmt_delay_human(ns, h, sizeof(h));
+	fmt_seconds_ns(ns, sec, sizeof(sec));
+	if (!ok(!strcmp(h, want_human) && !strcmp(sec, want_secs),
+		"delay %llu ns: '%s', '%s' s", (unsigned long long)ns,
+		want_human, want_secs))
+		diag("got '%s' '%s'", h, sec);
+}
+
+/* issue 5: the shaping queue's delays, for people and for Prometheus */
+static void test_delays(void)
+{
+	delay_case(0, "0ns", "0");
+	delay_case(999, "999ns", "0.000000999");
+	delay_case(1000, "1.0us", "0.000001");
+	delay_case(12345678, "12.3ms", "0.012345678");
+	delay_case(999950000, "1.0s", "0.99995");
+	delay_case(100000000, "100.0ms", "0.1");
+	delay_case(2500000000ull, "2.5s", "2.5");
+	delay_case(10000000000ull, "10.0s", "10");
+	delay_case(UINT64_MAX, "18446744073.7s", "18446744073.709551615");
+}
+
 static void test_prometheus(void)
 {
 	struct class_entry classes[] = {
@@ -860,6 +887,10 @@ static void test_prometheus(void)
 	s[0].nclasses = 1;
 	s[0].has_reset_time = true;
 	s[0].reset_time = 1795784700;
+	s[0].has_shaping = true;
+	s[0].shaped = (struct egress_counter){ 40, 5120 };
+	s[0].queue_len = 3;
+	s[0].max_delay_ns = 2500000000ull;
 	parse_rule_spec(8, a, &rules[0].spec, NULL);
 	rules[0].id = 4;
 	rules[0].has_stats = true;
@@ -912,7 +943,23 @@ static void test_prometheus(void)
 "# HELP nf_egress_policy_reset_time_seconds Unix time of the last counter reset of an nf_egress policy, 0 if never reset.\n"
 "# TYPE nf_egress_policy_reset_time_seconds gauge\n"
 "nf_egress_policy_reset_time_seconds{cgroup=\"/a\"} 1795784700\n"
-"nf_egress_policy_reset_time_seconds{cgroup=\"/b\\\"\\n\"} 0\n"),
+"nf_egress_policy_reset_time_seconds{cgroup=\"/b\\\"\\n\"} 0\n"
+"# HELP nf_egress_shaped_packets_total Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).\n"
+"# TYPE nf_egress_shaped_packets_total counter\n"
+"nf_egress_shaped_packets_total{cgroup=\"/a\",mode=\"enforce\"} 40\n"
+"nf_egress_shaped_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\"} 0\n"
+"# HELP nf_egress_shaped_bytes_total Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).\n"
+"# TYPE nf_egress_shaped_bytes_total counter\n"
+"nf_egress_shaped_bytes_total{cgroup=\"/a\",mode=\"enforce\"} 5120\n"
+"nf_egress_shaped_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\"} 0\n"
+"# HELP nf_egress_queue_packets Packets waiting in an nf_egress policy's shaping queue.\n"
+"# TYPE nf_egress_queue_packets gauge\n"
+"nf_egress_queue_packets{cgroup=\"/a\"} 3\n"
+"nf_egress_queue_packets{cgroup=\"/b\\\"\\n\"} 0\n"
+"# HELP nf_egress_max_delay_seconds Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.\n"
+"# TYPE nf_egress_max_delay_seconds gauge\n"
+"nf_egress_max_delay_seconds{cgroup=\"/a\"} 2.5\n"
+"nf_egress_max_delay_seconds{cgroup=\"/b\\\"\\n\"} 0\n"),
 		"metrics: families grouped, HELP/TYPE once, escaping, rules without counters left out"))
 		diag("got:\n%s", got);
 	free(got);
@@ -929,6 +976,7 @@ static void test_prometheus(void)
 			"[{\"cgroup\":\"/a\",\"mode\":\"enforce\",\"allowed\":{\"packets\":5,\"bytes\":640},"
 			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":18446744073709551615,\"bytes\":2},"
+			"\"shaped\":{\"packets\":40,\"bytes\":5120},\"queue_len\":3,\"max_delay_ns\":2500000000,"
 			"\"classes\":{\"internet\":{\"packets\":3,\"bytes\":300}},"
 			"\"rules\":[{\"id\":4,\"rule\":\"allow tcp to 10.0.0.0/8 port 443 class internet\",\"packets\":3,\"bytes\":300},"
 			"{\"id\":9,\"rule\":\"deny tcp to 10.0.0.0/8\",\"packets\":0,\"bytes\":0}],"
@@ -940,9 +988,9 @@ static void test_prometheus(void)
 	in.opts = &exact;
 	got = capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
-			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
-			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
-			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2\n"
+			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED       SHAPED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES  PKTS  BYTES  QUEUE  MAX_DELAY_NS\n"
+			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2    40   5120      3    2500000000\n"
 			"\n"
 			"policy /a: counters since reset at 2026-11-27 13:05:00 UTC\n"
 			"  ID  PKTS  BYTES  RULE\n"
@@ -951,6 +999,42 @@ static void test_prometheus(void)
 			"  CLASS     PKTS  BYTES\n"
 			"  internet     3    300\n"),
 		"stats table --exact with details; rule without counters shows '-'"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* nothing shaped, no shaping limit: the table without SHAPED */
+	s[0].shaped = (struct egress_counter){ 0, 0 };
+	s[0].queue_len = 0;
+	s[0].max_delay_ns = 0;
+	exact.details = false;
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
+			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2\n"
+			"\n"
+			"policy /a: counters since reset at 2026-11-27 13:05:00 UTC\n"),
+		"stats table: no shaping columns when nothing shapes"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* a shape-mode limit shows them, zeros included; human units */
+	s[1].shape_rate = true;
+	s[0].shaped = (struct egress_counter){ 1500, 2200000 };
+	s[0].max_delay_ns = 999;
+	s[1].max_delay_ns = 99999999;
+	s[1].queue_len = 65536;
+	s[0].has_reset_time = false;
+	in.n = 2;
+	got = capture(write_metrics, &(struct metrics_input){ s, 2, false,
+				       &(struct report_opts){ 0 } });
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY   RATELIMITED         SHAPED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES   PKTS  BYTES  PKTS    BYTES  QUEUE  MAX_DELAY\n"
+			"/a      enforce     5  640 B     1  128 B     0    0 B  18.4E    2 B  1.5k  2.1 MiB      0      999ns\n"
+			"/b\"\n"
+			"    audit       0    0 B     0    0 B     2  256 B      0    0 B     0      0 B  65536    100.0ms\n"),
+		"stats table: shaping columns for a shape-mode limit, human delays"))
 		diag("got:\n%s", got);
 	free(got);
 }
@@ -1427,6 +1511,7 @@ int main(void)
 	test_json();
 	test_table();
 	test_human();
+	test_delays();
 	test_prometheus();
 	return tap_end();
 }
