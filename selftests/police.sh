@@ -266,8 +266,8 @@ bad_rate()
 }
 bad_rate "policy set rate 0mbit: exit 1, egressctl: message" '.' rate 0mbit
 bad_rate "policy set rate 10foo: exit 1, egressctl: message" '.' rate 10foo
-bad_rate "policy set rate 10mbit police latency 1s: exit 1, the message says shape mode only" 'shape' \
-	rate 10mbit police latency 1s
+bad_rate "policy set rate 10mbit queue 10 police: exit 1, the message mentions shape" 'shape' \
+	rate 10mbit queue 10 police
 check_eq "refused changes leave the 50mbit limit as it was" \
 	"$(mbit_bps 50) $BURST - police" "$(policy_rate "$P")"
 

@@ -162,10 +162,10 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 
 const struct cmd policy_cmds[] = {
 	{ "add", policy_add, NULL,
-	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [police|shape]]",
+	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]]",
 	  "create a policy (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [police|shape] | pps N [police|shape] | rate none]",
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none]",
 	  "change a policy's mode, default and/or rate limit, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },

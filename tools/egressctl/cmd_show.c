@@ -54,6 +54,17 @@ static void show_print_json(const struct dump_state *st, bool with_stats)
 			else
 				json_null(&j);
 			json_kv_string(&j, "mode", rate_mode_name(rt->mode));
+			/* shape mode only; null for police */
+			json_key(&j, "queue");
+			if (rt->has_queue && rt->mode == NF_EGRESS_RATE_SHAPE)
+				json_u64(&j, rt->queue_limit);
+			else
+				json_null(&j);
+			json_key(&j, "latency_us");
+			if (rt->has_latency && rt->mode == NF_EGRESS_RATE_SHAPE)
+				json_u64(&j, rt->latency_us);
+			else
+				json_null(&j);
 			json_end_object(&j);
 		} else {
 			json_null(&j);

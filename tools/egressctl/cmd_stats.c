@@ -98,6 +98,8 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
+	/* the table shows shaping columns when some limit shapes */
+	st.with_rates = !ctl->json;
 	if (collect(ctl, &st, ctl->json || opts.details, what))
 		return EXIT_FAIL;
 	if (ctl->json)

@@ -171,6 +171,10 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	s->denied = m.denied;
 	s->would_deny = m.would_deny;
 	s->ratelimited = m.ratelimited;
+	s->has_shaping = m.has_shaping;
+	s->shaped = m.shaped;
+	s->queue_len = m.queue_len;
+	s->max_delay_ns = m.max_delay_ns;
 	s->has_mode = m.has_mode;
 	s->mode = m.mode;
 	s->has_reset_time = m.has_reset_time;
@@ -294,6 +298,25 @@ int dump_policies(struct dump_state *st)
 	return 0;
 }
 
+/* Set shape_rate of the stats entries whose policy has a shaping limit. */
+static void mark_shape_rates(struct dump_state *st)
+{
+	size_t i, p = 0;
+
+	if (st->npolicies)
+		qsort(st->policies, st->npolicies, sizeof(*st->policies),
+		      cmp_policy);
+	for (i = 0; i < st->nstats; i++) {
+		while (p < st->npolicies &&
+		       strcmp(st->policies[p].path, st->stats[i].path) < 0)
+			p++;
+		st->stats[i].shape_rate = p < st->npolicies &&
+			!strcmp(st->policies[p].path, st->stats[i].path) &&
+			st->policies[p].has_rate &&
+			st->policies[p].rate.mode == NF_EGRESS_RATE_SHAPE;
+	}
+}
+
 static int stats_once(struct dump_state *st, bool rules)
 {
 	struct nlmsghdr *nlh;
@@ -308,6 +331,12 @@ static int stats_once(struct dump_state *st, bool rules)
 		return err;
 	if (st->filter && st->nstats == 0)
 		return -ENOENT;
+	if (st->with_rates) {
+		nlh = build_dump(st, NF_EGRESS_CMD_POLICY_GET, NULL);
+		err = nl_dump_once(st->ctl->nl, nlh, policy_msg_cb, st);
+		if (err)
+			return err;
+	}
 	if (!rules)
 		return st->generation_changed ? -EINTR : 0;
 	return dump_rules_once(st);
@@ -324,5 +353,7 @@ int dump_stats(struct dump_state *st, bool rules)
 	if (st->nstats)
 		qsort(st->stats, st->nstats, sizeof(*st->stats), cmp_stats);
 	ATTACH_RULES(st, st->stats, st->nstats);
+	if (st->with_rates)
+		mark_shape_rates(st);
 	return 0;
 }

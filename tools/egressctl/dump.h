@@ -47,6 +47,12 @@ struct class_entry {
 struct stats_entry {
 	char *path;
 	struct egress_counter allowed, denied, would_deny, ratelimited;
+	/* shape mode: zero when the kernel does not report them */
+	bool has_shaping;		/* the kernel reported them */
+	struct egress_counter shaped;	/* delayed packets, also allowed */
+	uint32_t queue_len;		/* packets waiting now */
+	uint64_t max_delay_ns;		/* longest delay since the reset */
+	bool shape_rate;		/* with_rates: a shape-mode limit is set */
 	bool has_mode;
 	uint8_t mode;
 	bool has_reset_time;
@@ -60,6 +66,11 @@ struct stats_entry {
 struct dump_state {
 	struct egctl *ctl;
 	const char *filter;		/* normalised PATH or NULL */
+	/*
+	 * dump_stats: also take POLICY_GET and set each stats entry's
+	 * shape_rate (the stats table shows its shaping columns then).
+	 */
+	bool with_rates;
 
 	bool have_generation;
 	uint32_t generation;
@@ -83,8 +94,9 @@ void dump_state_free(struct dump_state *st);
 int dump_policies(struct dump_state *st);
 
 /*
- * stats, metrics: STATS_GET and, with rules, RULE_GET.  Stats entries
- * sorted by path, each with its classes by name and its rules by id.
+ * stats, metrics: STATS_GET and, with rules, RULE_GET (and POLICY_GET with
+ * st->with_rates).  Stats entries sorted by path, each with its classes by
+ * name and its rules by id.
  */
 int dump_stats(struct dump_state *st, bool rules);
 

@@ -50,6 +50,9 @@ struct fclass {
 /* the counters of a policy: kept together so apply can carry them over */
 struct fctrs {
 	uint64_t ap, ab, dp, db, wp, wb, rp, rb;
+	uint64_t sp, sb;		/* shaped (delayed) */
+	uint64_t maxdelay;		/* ns, since the reset */
+	uint32_t qlen;			/* packets queued now (not reset) */
 	uint64_t reset;			/* 0: never reset */
 	struct fclass cls[FAKE_MAX_CLASSES];
 	int ncls;
@@ -184,7 +187,10 @@ static struct frule *find_rule(const struct fset *s, const char *path,
  *   C path class packets bytes        (class counters of a policy)
  *   R path id RULE-TEXT
  *   S path id packets bytes           (hits of a rule)
- *   L path bytes/s burst pps mode     (rate limit; 0 = not set)
+ *   L path bytes/s burst pps mode [queue latency-us]
+ *                                     (rate limit; 0 = not set)
+ *   Q path shaped-packets shaped-bytes queue-len max-delay-ns
+ *                                     (shaping counters of a policy)
  */
 static void load(void)
 {
@@ -233,12 +239,12 @@ static void load(void)
 				fc->b = by;
 			}
 		} else if (line[0] == 'L') {
-			unsigned long bps, burst, pps;
+			unsigned long bps, burst, pps, ql = 0, lat = 0;
 			unsigned int rm;
 			int i;
 
-			if (sscanf(line, "L %4095s %lu %lu %lu %u", path, &bps,
-				   &burst, &pps, &rm) == 5 &&
+			if (sscanf(line, "L %4095s %lu %lu %lu %u %lu %lu", path,
+				   &bps, &burst, &pps, &rm, &ql, &lat) >= 5 &&
 			    (i = find_policy(&live, path)) >= 0) {
 				struct egress_rate *r = &live.pol[i].rate;
 
@@ -250,6 +256,23 @@ static void load(void)
 				r->has_pps = pps != 0;
 				r->pps = (uint32_t)pps;
 				r->mode = (uint8_t)rm;
+				r->has_queue = ql != 0;
+				r->queue_limit = (uint32_t)ql;
+				r->has_latency = lat != 0;
+				r->latency_us = (uint32_t)lat;
+			}
+		} else if (line[0] == 'Q') {
+			uint64_t sp, sb, md;
+			unsigned int ql;
+			int i;
+
+			if (sscanf(line, "Q %4095s %lu %lu %u %lu", path, &sp, &sb,
+				   &ql, &md) == 5 &&
+			    (i = find_policy(&live, path)) >= 0) {
+				live.pol[i].c.sp = sp;
+				live.pol[i].c.sb = sb;
+				live.pol[i].c.qlen = ql;
+				live.pol[i].c.maxdelay = md;
 			}
 		} else if (line[0] == 'S') {
 			struct frule *r;
@@ -291,9 +314,14 @@ static void save(void)
 			p->path, p->def, p->mode, p->c.ap, p->c.ab, p->c.dp,
 			p->c.db, p->c.wp, p->c.wb, p->c.rp, p->c.rb, p->c.reset);
 		if (p->has_rate)
-			fprintf(f, "L %s %lu %u %u %u\n", p->path,
+			fprintf(f, "L %s %lu %u %u %u %u %u\n", p->path,
 				(unsigned long)p->rate.bytes_per_sec, p->rate.burst,
-				p->rate.pps, p->rate.mode);
+				p->rate.pps, p->rate.mode,
+				p->rate.has_queue ? p->rate.queue_limit : 0,
+				p->rate.has_latency ? p->rate.latency_us : 0);
+		if (p->c.sp || p->c.sb || p->c.qlen || p->c.maxdelay)
+			fprintf(f, "Q %s %lu %lu %u %lu\n", p->path, p->c.sp,
+				p->c.sb, p->c.qlen, p->c.maxdelay);
 		for (k = 0; k < p->c.ncls; k++)
 			fprintf(f, "C %s %s %lu %lu\n", p->path, p->c.cls[k].name,
 				p->c.cls[k].p, p->c.cls[k].b);
@@ -605,6 +633,12 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 			put_ctr(nlh, NF_EGRESS_A_STATS_DENIED, p->c.dp, p->c.db);
 			put_ctr(nlh, NF_EGRESS_A_STATS_WOULD_DENY, p->c.wp, p->c.wb);
 			put_ctr(nlh, NF_EGRESS_A_STATS_RATELIMITED, p->c.rp, p->c.rb);
+			/* like the module: for every policy, shaping or not */
+			put_ctr(nlh, NF_EGRESS_A_STATS_SHAPED, p->c.sp, p->c.sb);
+			mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, p->c.qlen);
+			mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+			mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS,
+					 p->c.maxdelay);
 			if (p->c.reset) {
 				mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
 				mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME,
@@ -835,7 +869,9 @@ static int rate_cb(const struct nlattr *a, void *data)
 /*
  * An NF_EGRESS_A_RATE nest, validated as the kernel does it: NULL with *r
  * filled in (r->none for "rate none"), or the error with *errp set.
- * The default burst is the kernel's: max(10 ms of the rate, 64 KiB).
+ * The default burst is the kernel's: max(10 ms of the rate, 64 KiB); in
+ * shape mode the queue limit (1000 packets) and latency (100 ms) default
+ * too, and police mode refuses them.
  */
 static const char *rate_nest(const struct nlattr *nest, struct egress_rate *r,
 			     int *errp)
@@ -847,6 +883,8 @@ static const char *rate_nest(const struct nlattr *nest, struct egress_rate *r,
 		{ NF_EGRESS_RATE_A_BURST, 4 },
 		{ NF_EGRESS_RATE_A_PPS, 4 },
 		{ NF_EGRESS_RATE_A_MODE, 1 },
+		{ NF_EGRESS_RATE_A_QUEUE_LIMIT, 4 },
+		{ NF_EGRESS_RATE_A_LATENCY_US, 4 },
 	};
 	size_t i;
 
@@ -860,7 +898,9 @@ static const char *rate_nest(const struct nlattr *nest, struct egress_rate *r,
 			return "nf_egress: bad rate attribute length";
 	if (tb[NF_EGRESS_RATE_A_NONE]) {
 		if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC] || tb[NF_EGRESS_RATE_A_BURST] ||
-		    tb[NF_EGRESS_RATE_A_PPS] || tb[NF_EGRESS_RATE_A_MODE])
+		    tb[NF_EGRESS_RATE_A_PPS] || tb[NF_EGRESS_RATE_A_MODE] ||
+		    tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] ||
+		    tb[NF_EGRESS_RATE_A_LATENCY_US])
 			return "nf_egress: 'none' must come alone";
 		r->none = true;
 		return NULL;
@@ -896,9 +936,24 @@ static const char *rate_nest(const struct nlattr *nest, struct egress_rate *r,
 		  mnl_attr_get_u8(tb[NF_EGRESS_RATE_A_MODE]) : NF_EGRESS_RATE_SHAPE;
 	if (r->mode > NF_EGRESS_RATE_MAX)
 		return "nf_egress: unknown rate mode";
-	if (r->mode == NF_EGRESS_RATE_SHAPE) {
-		*errp = -EOPNOTSUPP;
-		return "nf_egress: shape mode is not supported yet; use police";
+	if (r->mode != NF_EGRESS_RATE_SHAPE) {
+		if (tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] ||
+		    tb[NF_EGRESS_RATE_A_LATENCY_US])
+			return "nf_egress: queue and latency apply to shape mode only";
+		return NULL;
+	}
+	r->has_queue = r->has_latency = true;
+	r->queue_limit = 1000;
+	r->latency_us = 100000;
+	if (tb[NF_EGRESS_RATE_A_QUEUE_LIMIT]) {
+		r->queue_limit = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_QUEUE_LIMIT]);
+		if (r->queue_limit < 1 || r->queue_limit > 65536)
+			return "nf_egress: queue limit must be 1 to 65536 packets";
+	}
+	if (tb[NF_EGRESS_RATE_A_LATENCY_US]) {
+		r->latency_us = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_LATENCY_US]);
+		if (r->latency_us < 100 || r->latency_us > 10000000)
+			return "nf_egress: latency must be 100 to 10000000 microseconds";
 	}
 	return NULL;
 }
@@ -917,6 +972,10 @@ static void put_rate(struct nlmsghdr *nlh, const struct egress_rate *r)
 	if (r->has_pps)
 		mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_PPS, r->pps);
 	mnl_attr_put_u8(nlh, NF_EGRESS_RATE_A_MODE, r->mode);
+	if (r->mode == NF_EGRESS_RATE_SHAPE) {
+		mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_QUEUE_LIMIT, r->queue_limit);
+		mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_LATENCY_US, r->latency_us);
+	}
 	mnl_attr_put_u32(nlh, 200, 1);	/* from the future */
 	mnl_attr_nest_end(nlh, n);
 }
@@ -1135,6 +1194,7 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 				continue;
 			c->ap = c->ab = c->dp = c->db = 0;
 			c->wp = c->wb = c->rp = c->rb = 0;
+			c->sp = c->sb = c->maxdelay = 0;
 			for (k = 0; k < c->ncls; k++)
 				c->cls[k].p = c->cls[k].b = 0;
 			c->reset = now;

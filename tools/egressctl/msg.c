@@ -39,6 +39,9 @@ static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
 	/* repeated: validated and walked one by one, tb keeps the last */
 	[NF_EGRESS_A_STATS_CLASS]	= { .type = MNL_TYPE_NESTED },
 	[NF_EGRESS_A_RATE]		= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_SHAPED]	= { .type = MNL_TYPE_NESTED },
+	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { .type = MNL_TYPE_U64 },
 };
 
 static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
@@ -47,6 +50,8 @@ static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
 	[NF_EGRESS_RATE_A_BURST]	= { .type = MNL_TYPE_U32 },
 	[NF_EGRESS_RATE_A_PPS]		= { .type = MNL_TYPE_U32 },
 	[NF_EGRESS_RATE_A_MODE]		= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_RATE_A_LATENCY_US]	= { .type = MNL_TYPE_U32 },
 };
 
 static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
@@ -150,7 +155,8 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 /*
  * A policy's rate limit as the kernel reports it: a byte rate and/or a
  * packet rate, each > 0; no MODE means the UAPI default, shape.  A nest
- * with NONE or without any rate means no limit.
+ * with NONE or without any rate means no limit.  QUEUE_LIMIT and
+ * LATENCY_US (> 0) are kept only for a shape-mode limit.
  */
 static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
 {
@@ -184,6 +190,18 @@ static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
 	}
 	if (tb[NF_EGRESS_RATE_A_MODE])
 		r->mode = mnl_attr_get_u8(tb[NF_EGRESS_RATE_A_MODE]);
+	if (tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] && r->mode == NF_EGRESS_RATE_SHAPE) {
+		r->has_queue = true;
+		r->queue_limit = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_QUEUE_LIMIT]);
+		if (!r->queue_limit)
+			return -EBADMSG;
+	}
+	if (tb[NF_EGRESS_RATE_A_LATENCY_US] && r->mode == NF_EGRESS_RATE_SHAPE) {
+		r->has_latency = true;
+		r->latency_us = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_LATENCY_US]);
+		if (!r->latency_us)
+			return -EBADMSG;
+	}
 	m->has_rate = r->has_bytes || r->has_pps;
 	return 0;
 }
@@ -350,8 +368,17 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited))
+	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited) ||
+	    decode_counter(tb[NF_EGRESS_A_STATS_SHAPED], &m->shaped))
 		return -EBADMSG;
+	m->has_shaping = tb[NF_EGRESS_A_STATS_SHAPED] ||
+			 tb[NF_EGRESS_A_STATS_QUEUE_LEN] ||
+			 tb[NF_EGRESS_A_STATS_MAX_DELAY_NS];
+	if (tb[NF_EGRESS_A_STATS_QUEUE_LEN])
+		m->queue_len = mnl_attr_get_u32(tb[NF_EGRESS_A_STATS_QUEUE_LEN]);
+	if (tb[NF_EGRESS_A_STATS_MAX_DELAY_NS])
+		m->max_delay_ns =
+			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
 	if (tb[NF_EGRESS_A_MODE]) {
 		m->has_mode = true;
 		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
@@ -580,7 +607,13 @@ int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 	    (r->has_pps &&
 	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RATE_A_PPS,
 				     r->pps)) ||
-	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RATE_A_MODE, r->mode))
+	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_RATE_A_MODE, r->mode) ||
+	    (r->has_queue &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RATE_A_QUEUE_LIMIT,
+				     r->queue_limit)) ||
+	    (r->has_latency &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_RATE_A_LATENCY_US,
+				     r->latency_us)))
 		goto cancel;
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
@@ -639,6 +672,9 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
 	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
 	[NF_EGRESS_A_RATE]		= "NF_EGRESS_A_RATE",
+	[NF_EGRESS_A_STATS_SHAPED]	= "NF_EGRESS_A_STATS_SHAPED",
+	[NF_EGRESS_A_STATS_QUEUE_LEN]	= "NF_EGRESS_A_STATS_QUEUE_LEN",
+	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = "NF_EGRESS_A_STATS_MAX_DELAY_NS",
 };
 
 static const char *const rate_names[] = {
@@ -649,6 +685,8 @@ static const char *const rate_names[] = {
 	[NF_EGRESS_RATE_A_BURST]	= "NF_EGRESS_RATE_A_BURST",
 	[NF_EGRESS_RATE_A_PPS]		= "NF_EGRESS_RATE_A_PPS",
 	[NF_EGRESS_RATE_A_MODE]		= "NF_EGRESS_RATE_A_MODE",
+	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	= "NF_EGRESS_RATE_A_QUEUE_LIMIT",
+	[NF_EGRESS_RATE_A_LATENCY_US]	= "NF_EGRESS_RATE_A_LATENCY_US",
 };
 
 static const char *const rule_names[] = {

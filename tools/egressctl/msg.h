@@ -60,6 +60,11 @@ struct egress_stats_msg {
 	struct egress_counter denied;
 	struct egress_counter would_deny;
 	struct egress_counter ratelimited;	/* zero when absent */
+	/* shape mode (zero when absent) */
+	bool has_shaping;		/* any of the three was there */
+	struct egress_counter shaped;	/* delayed, also in allowed */
+	uint32_t queue_len;		/* packets waiting now */
+	uint64_t max_delay_ns;		/* longest delay since the reset */
 	bool has_mode;
 	uint8_t mode;
 	bool has_reset_time;
@@ -120,7 +125,10 @@ int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
 int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode);
 int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
-/* The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE. */
+/*
+ * The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE (and
+ * QUEUE_LIMIT, LATENCY_US when given).
+ */
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r);
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,

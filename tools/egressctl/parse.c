@@ -894,6 +894,101 @@ int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
 	return 0;
 }
 
+int parse_queue_limit(const char *in, uint32_t *packets,
+		      struct parse_error *err)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!in || !*in)
+		return fail(err, PARSE_EVALUE, "invalid queue '': empty");
+	if (in[0] == '-')
+		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
+	for (p = in; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return fail(err, PARSE_EVALUE,
+				    "invalid queue '%.64s' (packets, a whole number)",
+				    in);
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			v = UINT64_MAX;
+	}
+	if (v == 0)
+		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
+	if (v > EGRESS_QUEUE_LIMIT_MAX)
+		return fail(err, PARSE_EVALUE,
+			    "queue '%.64s' is too large (max %u packets)", in,
+			    EGRESS_QUEUE_LIMIT_MAX);
+	*packets = (uint32_t)v;
+	ok(err);
+	return 0;
+}
+
+static const struct time_unit {
+	const char *name;
+	unsigned int pow10;	/* microseconds = value * 10^pow10 */
+} time_units[] = {
+	{ "us", 0 }, { "ms", 3 }, { "s", 6 },
+};
+
+int parse_latency(const char *in, uint32_t *us, struct parse_error *err)
+{
+	const struct time_unit *u = NULL;
+	uint64_t ipart, mant, scale, v;
+	const char *frac, *end;
+	size_t nfrac, i;
+	bool big;
+
+	if (!in || !*in)
+		return fail(err, PARSE_EVALUE, "invalid latency '': empty");
+	if (in[0] == '-')
+		return fail(err, PARSE_EVALUE, "latency must be greater than zero");
+	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	if (!end)
+		return fail(err, PARSE_EVALUE,
+			    "invalid latency '%.64s' (a number and a unit: us, ms or s)",
+			    in);
+	if (!*end)
+		return fail(err, PARSE_EVALUE,
+			    "invalid latency '%.64s': no unit (us, ms or s)", in);
+	for (i = 0; i < ARRAY_SIZE(time_units); i++)
+		if (!strcasecmp(end, time_units[i].name))
+			u = &time_units[i];
+	if (!u)
+		return fail(err, PARSE_EVALUE,
+			    "invalid latency '%.64s': unknown unit '%.32s' (us, ms or s)",
+			    in, end);
+	if (big)
+		goto too_large;
+	if (nfrac > u->pow10)
+		return fail(err, PARSE_EVALUE,
+			    "invalid latency '%.64s': not a whole number of microseconds",
+			    in);
+	/* value = mant / 10^nfrac; microseconds = mant * 10^(pow10 - nfrac) */
+	mant = ipart;
+	for (i = 0; i < nfrac; i++)
+		if (__builtin_mul_overflow(mant, 10, &mant) ||
+		    __builtin_add_overflow(mant, (uint64_t)(frac[i] - '0'), &mant))
+			goto too_large;
+	if (pow10_u64(u->pow10 - (unsigned int)nfrac, &scale) ||
+	    __builtin_mul_overflow(mant, scale, &v))
+		goto too_large;
+	if (v == 0)
+		return fail(err, PARSE_EVALUE, "latency must be greater than zero");
+	if (v < EGRESS_LATENCY_US_MIN)
+		return fail(err, PARSE_EVALUE,
+			    "latency '%.64s' is too small (min 100us)", in);
+	if (v > EGRESS_LATENCY_US_MAX)
+		goto too_large;
+	*us = (uint32_t)v;
+	ok(err);
+	return 0;
+
+too_large:
+	return fail(err, PARSE_EVALUE,
+		    "latency '%.64s' is too large (max 10s)", in);
+}
+
 int parse_rate_mode(const char *in, uint8_t *out)
 {
 	if (!in)
@@ -920,12 +1015,20 @@ const char *rate_mode_name(uint8_t mode)
 	return "?";
 }
 
+/* The keywords of a rate limit that take a value, and their value names. */
+static const struct rate_kw {
+	const char *kw, *value;
+} rate_kws[] = {
+	{ "burst", "SIZE" }, { "pps", "N" }, { "queue", "N" },
+	{ "latency", "TIME" },
+};
+
 int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
 		    struct parse_error *err)
 {
 	struct egress_rate s;
 	bool has_mode = false;
-	int i;
+	int i, shape_word = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.mode = NF_EGRESS_RATE_SHAPE;
@@ -952,7 +1055,11 @@ int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
 	}
 	for (; i < argc; i++) {
 		const char *w = argv[i];
+		const struct rate_kw *kw = NULL;
+		bool *given;
+		size_t k;
 		uint8_t mode;
+		int ret;
 
 		if (!parse_rate_mode(w, &mode)) {
 			if (has_mode)
@@ -962,30 +1069,46 @@ int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
 			has_mode = true;
 			continue;
 		}
-		if (strcmp(w, "burst") && strcmp(w, "pps"))
+		for (k = 0; k < ARRAY_SIZE(rate_kws); k++)
+			if (!strcmp(w, rate_kws[k].kw))
+				kw = &rate_kws[k];
+		if (!kw)
 			break;
-		if (!strcmp(w, "burst") ? s.has_burst : s.has_pps)
+		given = kw == &rate_kws[0] ? &s.has_burst :
+			kw == &rate_kws[1] ? &s.has_pps :
+			kw == &rate_kws[2] ? &s.has_queue : &s.has_latency;
+		if (*given)
 			return fail_at(err, i, PARSE_ESYNTAX,
 				       "'%s' given more than once", w);
-		if (!strcmp(w, "burst") && !s.has_bytes)
+		if (given == &s.has_burst && !s.has_bytes)
 			return fail_at(err, i, PARSE_ESYNTAX,
 				       "'burst' needs a byte rate ('rate RATE')");
 		if (i + 1 >= argc)
 			return fail_at(err, argc, PARSE_ESYNTAX,
-				       "missing %s after '%s'",
-				       strcmp(w, "burst") ? "N" : "SIZE", w);
-		if (!strcmp(w, "burst") ? parse_size(argv[i + 1], &s.burst, err)
-					: parse_pps(argv[i + 1], &s.pps, err)) {
+				       "missing %s after '%s'", kw->value, w);
+		if (given == &s.has_burst)
+			ret = parse_size(argv[i + 1], &s.burst, err);
+		else if (given == &s.has_pps)
+			ret = parse_pps(argv[i + 1], &s.pps, err);
+		else if (given == &s.has_queue)
+			ret = parse_queue_limit(argv[i + 1], &s.queue_limit, err);
+		else
+			ret = parse_latency(argv[i + 1], &s.latency_us, err);
+		if (ret) {
 			if (err)
 				err->word = i + 1;
 			return -1;
 		}
-		if (!strcmp(w, "burst"))
-			s.has_burst = true;
-		else
-			s.has_pps = true;
+		*given = true;
+		if ((given == &s.has_queue || given == &s.has_latency) &&
+		    shape_word < 0)
+			shape_word = i;
 		i++;
 	}
+	if (s.mode != NF_EGRESS_RATE_SHAPE && shape_word >= 0)
+		return fail_at(err, shape_word, PARSE_ESYNTAX,
+			       "'%s' applies to shape mode only, not police",
+			       argv[shape_word]);
 	*r = s;
 	ok(err);
 	return i;
@@ -1031,6 +1154,15 @@ int format_size(uint32_t bytes, char *buf, size_t len)
 	return snprintf(buf, len, "%u", bytes);
 }
 
+int format_latency(uint32_t us, char *buf, size_t len)
+{
+	if (us && !(us % 1000000))
+		return snprintf(buf, len, "%us", us / 1000000);
+	if (us && !(us % 1000))
+		return snprintf(buf, len, "%ums", us / 1000);
+	return snprintf(buf, len, "%uus", us);
+}
+
 int format_rate_spec(const struct egress_rate *r, char *buf, size_t len)
 {
 	char v[32];
@@ -1050,6 +1182,12 @@ int format_rate_spec(const struct egress_rate *r, char *buf, size_t len)
 	}
 	if (r->has_pps)
 		append(buf, len, &n, "%spps %u", n ? " " : "", r->pps);
+	if (r->mode == NF_EGRESS_RATE_SHAPE && r->has_queue)
+		append(buf, len, &n, " queue %u", r->queue_limit);
+	if (r->mode == NF_EGRESS_RATE_SHAPE && r->has_latency) {
+		format_latency(r->latency_us, v, sizeof(v));
+		append(buf, len, &n, " latency %s", v);
+	}
 	append(buf, len, &n, " %s", rate_mode_name(r->mode));
 	return n;
 }

@@ -170,8 +170,18 @@ int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
  *   sizes:  N[.D] optionally followed by b, k|kb, m|mb, g|gb: bytes, with
  *           powers of 1024; the result (rounded to a byte) fits a u32.
  *   pps:    a plain decimal integer, 1..4294967295.
+ *   queue:  (shape mode) packets, a plain decimal integer, 1..65536.
+ *   latency: (shape mode) N[.D] followed by a unit, us, ms or s (a bare
+ *           number is an error); a whole number of microseconds,
+ *           100us..10s.
  */
-#define EGRESS_RATE_STRLEN	128
+#define EGRESS_RATE_STRLEN	160
+
+/* The kernel's bounds of NF_EGRESS_RATE_A_QUEUE_LIMIT and _LATENCY_US. */
+#define EGRESS_QUEUE_LIMIT_MIN	1u
+#define EGRESS_QUEUE_LIMIT_MAX	65536u
+#define EGRESS_LATENCY_US_MIN	100u
+#define EGRESS_LATENCY_US_MAX	10000000u
 
 struct egress_rate {
 	bool none;		/* "rate none": remove the limit; nothing else */
@@ -180,12 +190,19 @@ struct egress_rate {
 	uint32_t burst;		/* with has_burst: bucket depth in bytes */
 	uint32_t pps;		/* with has_pps, > 0 */
 	uint8_t mode;		/* enum nf_egress_rate_mode, default shape */
+	/* shape mode only */
+	bool has_queue, has_latency;
+	uint32_t queue_limit;	/* with has_queue: packets, 1..65536 */
+	uint32_t latency_us;	/* with has_latency: 100..10000000 */
 };
 
 int parse_rate(const char *in, uint64_t *bytes_per_sec,
 	       struct parse_error *err);
 int parse_size(const char *in, uint32_t *bytes, struct parse_error *err);
 int parse_pps(const char *in, uint32_t *pps, struct parse_error *err);
+int parse_queue_limit(const char *in, uint32_t *packets,
+		      struct parse_error *err);
+int parse_latency(const char *in, uint32_t *us, struct parse_error *err);
 
 /* "police" / "shape" -> enum nf_egress_rate_mode. */
 int parse_rate_mode(const char *in, uint8_t *out);
@@ -194,9 +211,10 @@ const char *rate_mode_name(uint8_t mode);	/* "police", "shape", "?" */
 /*
  * A rate limit from words:
  *   rate none
- *   rate RATE [burst SIZE] [pps N] [police|shape]
- *   pps N [police|shape]
- * argv[0] must be "rate" or "pps".  Parsing stops at the first word that
+ *   rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]
+ *   pps N [queue N] [latency TIME] [police|shape]
+ * argv[0] must be "rate" or "pps"; the words after RATE (or N) may come in
+ * any order; queue and latency only in shape mode (the default).  Parsing stops at the first word that
  * is not part of the limit; returns the number of words used (> 0) or -1
  * with err (err->word: the word the error is about, or argc).
  */
@@ -208,12 +226,16 @@ int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
  * format_rate: bytes/s * 8 in the largest of tbit, gbit, mbit, kbit that
  * divides it ("50mbit", "1500kbit", "8bit"); "Nbps" only beyond 2^64 bits.
  * format_size: the largest of g, m, k that divides it ("256k"), else bytes.
+ * format_latency: the largest of s, ms, us that divides it ("100ms").
  * format_rate_spec: "rate none", "rate 50mbit burst 256k pps 100 police",
- * "pps 100 police" (burst only when known; the mode always).
+ * "pps 100 police", "rate 1mbit burst 64k queue 1000 latency 100ms shape"
+ * (burst, queue and latency only when known, queue and latency only in
+ * shape mode; the mode always).
  * Return the snprintf-style length.
  */
 int format_rate(uint64_t bytes_per_sec, char *buf, size_t len);
 int format_size(uint32_t bytes, char *buf, size_t len);
+int format_latency(uint32_t us, char *buf, size_t len);
 int format_rate_spec(const struct egress_rate *r, char *buf, size_t len);
 
 /* Zero every bit of addr beyond prefix_len. */

@@ -52,6 +52,29 @@ int fmt_count_human(uint64_t v, char *buf, size_t len)
 			  "", buf, len);
 }
 
+int fmt_delay_human(uint64_t ns, char *buf, size_t len)
+{
+	static const char *const units[] = { "us", "ms", "s" };
+
+	if (ns < 1000)
+		return snprintf(buf, len, "%" PRIu64 "ns", ns);
+	return fmt_scaled(ns, 1000, units, sizeof(units) / sizeof(units[0]),
+			  "", buf, len);
+}
+
+int fmt_seconds_ns(uint64_t ns, char *buf, size_t len)
+{
+	char frac[16];
+	int n;
+
+	if (!(ns % 1000000000u))
+		return snprintf(buf, len, "%" PRIu64, ns / 1000000000u);
+	n = snprintf(frac, sizeof(frac), "%09" PRIu64, ns % 1000000000u);
+	while (n > 0 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	return snprintf(buf, len, "%" PRIu64 ".%s", ns / 1000000000u, frac);
+}
+
 int fmt_utc_time(uint64_t secs, char *buf, size_t len)
 {
 	time_t t = (time_t)secs;
@@ -119,19 +142,20 @@ static void fmt_bytes(const struct report_opts *o, uint64_t v, char *buf)
 /*
  *                    ALLOWED       DENIED   WOULD_DENY  RATELIMITED
  *   CGROUP  MODE     PKTS  BYTES  PKTS  BYTES ...
- * The group line names the verdict over each PKTS/BYTES pair.
+ * The group line names the verdict over each PKTS/BYTES pair; with
+ * shaping, SHAPED follows and the single columns QUEUE and MAX_DELAY.
  */
-static void print_group_line(FILE *out, const struct table *t)
+static void print_group_line(FILE *out, const struct table *t, int ngroups)
 {
 	static const char *const groups[] = {
-		"ALLOWED", "DENIED", "WOULD_DENY", "RATELIMITED",
+		"ALLOWED", "DENIED", "WOULD_DENY", "RATELIMITED", "SHAPED",
 	};
-	size_t g;
+	int g;
 
 	fprintf(out, "%*s", (int)(table_col_width(t, 0) + 2 +
 				  table_col_width(t, 1)), "");
-	for (g = 0; g < 4; g++) {
-		int c = 2 + 2 * (int)g;
+	for (g = 0; g < ngroups; g++) {
+		int c = 2 + 2 * g;
 		size_t span = table_col_width(t, c) + 2 + table_col_width(t, c + 1);
 
 		fprintf(out, "  %*s", (int)span, groups[g]);
@@ -139,28 +163,50 @@ static void print_group_line(FILE *out, const struct table *t)
 	fputc('\n', out);
 }
 
+/*
+ * The shaping columns (SHAPED, QUEUE, MAX_DELAY) are shown when a policy
+ * in the table has a shape-mode rate limit or anything was shaped.
+ */
+static bool want_shaping(const struct stats_entry *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (st[i].shape_rate || st[i].shaped.packets ||
+		    st[i].queue_len || st[i].max_delay_ns)
+			return true;
+	return false;
+}
+
+#define MAIN_COLS	14
+
 static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 			    const struct report_opts *o)
 {
-	static const char *const headers[] = {
+	const char *headers[MAIN_COLS] = {
 		"CGROUP", "MODE", "PKTS", "BYTES", "PKTS", "BYTES",
-		"PKTS", "BYTES", "PKTS", "BYTES",
+		"PKTS", "BYTES", "PKTS", "BYTES", "PKTS", "BYTES",
+		"QUEUE", o->exact ? "MAX_DELAY_NS" : "MAX_DELAY",
 	};
-	static const bool numeric[] = {
+	static const bool numeric[MAIN_COLS] = {
 		false, false, true, true, true, true, true, true, true, true,
+		true, true, true, true,
 	};
+	bool shaping = want_shaping(st, n);
+	int ncols = shaping ? MAIN_COLS : 10;
 	struct table t;
 	size_t i;
 
-	if (table_init(&t, 10, headers, numeric))
+	if (table_init(&t, ncols, headers, numeric))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct stats_entry *s = &st[i];
-		char num[8][NUM_LEN];
-		const char *row[10] = {
+		char num[12][NUM_LEN];
+		const char *row[MAIN_COLS] = {
 			s->path, s->has_mode ? mode_name(s->mode) : "-",
 			num[0], num[1], num[2], num[3],
 			num[4], num[5], num[6], num[7],
+			num[8], num[9], num[10], num[11],
 		};
 
 		fmt_pkts(o, s->allowed.packets, num[0]);
@@ -171,12 +217,20 @@ static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 		fmt_bytes(o, s->would_deny.bytes, num[5]);
 		fmt_pkts(o, s->ratelimited.packets, num[6]);
 		fmt_bytes(o, s->ratelimited.bytes, num[7]);
+		fmt_pkts(o, s->shaped.packets, num[8]);
+		fmt_bytes(o, s->shaped.bytes, num[9]);
+		/* at most 65536: always exact */
+		snprintf(num[10], NUM_LEN, "%" PRIu32, s->queue_len);
+		if (o->exact)
+			snprintf(num[11], NUM_LEN, "%" PRIu64, s->max_delay_ns);
+		else
+			fmt_delay_human(s->max_delay_ns, num[11], NUM_LEN);
 		if (table_add_row(&t, row)) {
 			table_free(&t);
 			return -ENOMEM;
 		}
 	}
-	print_group_line(out, &t);
+	print_group_line(out, &t, shaping ? 5 : 4);
 	table_print(&t, out);
 	table_free(&t);
 	return 0;
@@ -308,6 +362,9 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 		json_counter(&j, "denied", &s->denied);
 		json_counter(&j, "would_deny", &s->would_deny);
 		json_counter(&j, "ratelimited", &s->ratelimited);
+		json_counter(&j, "shaped", &s->shaped);
+		json_kv_u64(&j, "queue_len", s->queue_len);
+		json_kv_u64(&j, "max_delay_ns", s->max_delay_ns);
 		json_key(&j, "classes");
 		json_begin_object(&j);
 		for (k = 0; k < s->nclasses; k++)
@@ -345,6 +402,9 @@ enum prom_kind {
 	PROM_CLASS,	/* {cgroup,class}: one per class */
 	PROM_RULE,	/* {cgroup,rule_id,rule}: one per rule with counters */
 	PROM_RESET,	/* {cgroup}: one per policy */
+	PROM_SHAPED,	/* {cgroup,mode}: one per policy */
+	PROM_QUEUE,	/* {cgroup}: one per policy */
+	PROM_MAX_DELAY,	/* {cgroup}: one per policy */
 };
 
 struct prom_family {
@@ -377,6 +437,18 @@ static const struct prom_family prom_families[] = {
 	{ "nf_egress_policy_reset_time_seconds", "gauge",
 	  "Unix time of the last counter reset of an nf_egress policy, 0 if never reset.",
 	  PROM_RESET, false },
+	{ "nf_egress_shaped_packets_total", "counter",
+	  "Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).",
+	  PROM_SHAPED, false },
+	{ "nf_egress_shaped_bytes_total", "counter",
+	  "Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).",
+	  PROM_SHAPED, true },
+	{ "nf_egress_queue_packets", "gauge",
+	  "Packets waiting in an nf_egress policy's shaping queue.",
+	  PROM_QUEUE, false },
+	{ "nf_egress_max_delay_seconds", "gauge",
+	  "Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.",
+	  PROM_MAX_DELAY, false },
 };
 
 static void prom_label(FILE *out, bool first, const char *name,
@@ -396,6 +468,9 @@ static bool prom_has_samples(const struct prom_family *f,
 		switch (f->kind) {
 		case PROM_VERDICT:
 		case PROM_RESET:
+		case PROM_SHAPED:
+		case PROM_QUEUE:
+		case PROM_MAX_DELAY:
 			return true;
 		case PROM_CLASS:
 			if (st[i].nclasses)
@@ -439,7 +514,7 @@ static void prom_verdicts(FILE *out, const struct prom_family *f,
 static void prom_samples(FILE *out, const struct prom_family *f,
 			 const struct stats_entry *s)
 {
-	char text[EGRESS_RULE_STRLEN], id[16];
+	char text[EGRESS_RULE_STRLEN], id[16], secs[32];
 	size_t k;
 
 	switch (f->kind) {
@@ -478,6 +553,25 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 		prom_label(out, true, "cgroup", s->path);
 		fprintf(out, "} %" PRIu64 "\n",
 			s->has_reset_time ? s->reset_time : 0);
+		break;
+	case PROM_SHAPED:
+		fprintf(out, "%s{", f->name);
+		prom_label(out, true, "cgroup", s->path);
+		if (s->has_mode)
+			prom_label(out, false, "mode", mode_name(s->mode));
+		fprintf(out, "} %" PRIu64 "\n",
+			f->bytes ? s->shaped.bytes : s->shaped.packets);
+		break;
+	case PROM_QUEUE:
+		fprintf(out, "%s{", f->name);
+		prom_label(out, true, "cgroup", s->path);
+		fprintf(out, "} %" PRIu32 "\n", s->queue_len);
+		break;
+	case PROM_MAX_DELAY:
+		fmt_seconds_ns(s->max_delay_ns, secs, sizeof(secs));
+		fprintf(out, "%s{", f->name);
+		prom_label(out, true, "cgroup", s->path);
+		fprintf(out, "} %s\n", secs);
 		break;
 	}
 }

@@ -29,6 +29,15 @@ int fmt_bytes_human(uint64_t v, char *buf, size_t len);
  */
 int fmt_count_human(uint64_t v, char *buf, size_t len);
 
+/*
+ * Delays for people: nanoseconds below 1000 ("850ns"), else one decimal in
+ * the largest of us, ms, s that keeps it below 1000 ("12.3ms", "1.5s").
+ */
+int fmt_delay_human(uint64_t ns, char *buf, size_t len);
+
+/* Nanoseconds as exact decimal seconds: "0.0125", "2", "0.000000001". */
+int fmt_seconds_ns(uint64_t ns, char *buf, size_t len);
+
 /* "2026-11-27 13:05:00 UTC"; "@SECONDS" when out of the calendar's range. */
 int fmt_utc_time(uint64_t secs, char *buf, size_t len);
 

@@ -107,6 +107,13 @@ expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /
 expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
 expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'" policy set /t1
 expect 1 "$E policy set: missing cgroup PATH" policy set
+# issue 5, shape mode: queue and latency are checked before the kernel is asked
+expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /t1 rate 1mbit queue 10 police
+expect 1 "$E policy set: 'latency' applies to shape mode only, not police" policy set /t1 pps 10 police latency 5ms
+expect 1 "$E invalid latency '100': no unit (us, ms or s)" policy set /t1 rate 1mbit latency 100
+expect 1 "$E latency '20s' is too large (max 10s)" policy set /t1 rate 1mbit latency 20s
+expect 1 "$E queue must be greater than zero" policy add /t1 rate 1mbit queue 0
+expect 1 "$E policy set: missing TIME after 'latency'" policy set /t1 rate 1mbit latency
 expect 1 "$E policy set: unexpected argument 'x'" policy set /t1 mode audit x
 expect 1 "$E invalid protocol 'gre' (tcp, udp, sctp, icmp, icmpv6 or any)" rule add /t1 allow proto gre to 10.0.0.0/8
 expect 1 "$E rule add: unexpected argument 'gre'" rule add /t1 allow gre to 10.0.0.0/8

@@ -101,7 +101,7 @@ policy /t1: counters never reset
    1     0    0 B  allow to 10.99.0.0/24
    2     0    0 B  allow to 2001:db8:99::/64
    3     0    0 B  deny to 192.0.2.1/32" "" -- stats /t1
-check "-j stats" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null},{"cgroup":"/t1","mode":"enforce","allowed":{"packets":12,"bytes":1536},"denied":{"packets":1,"bytes":4294967424},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 10.99.0.0/24","packets":0,"bytes":0},{"id":2,"rule":"allow to 2001:db8:99::/64","packets":0,"bytes":0},{"id":3,"rule":"deny to 192.0.2.1/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats
+check "-j stats" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null},{"cgroup":"/t1","mode":"enforce","allowed":{"packets":12,"bytes":1536},"denied":{"packets":1,"bytes":4294967424},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[{"id":1,"rule":"allow to 10.99.0.0/24","packets":0,"bytes":0},{"id":2,"rule":"allow to 2001:db8:99::/64","packets":0,"bytes":0},{"id":3,"rule":"deny to 192.0.2.1/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats
 
 # dump consistency
 FAKE_INTR=3 check "show retries NLM_F_DUMP_INTR" 0 "policy /t1 mode enforce default deny
@@ -111,7 +111,7 @@ FAKE_INTR=3 check "show retries NLM_F_DUMP_INTR" 0 "policy /t1 mode enforce defa
 FAKE_GEN_BUMP=2 check "show retries on generation change" 0 "policy /t0 mode enforce default allow" "" -- show /t0
 FAKE_INTR=100 check "show gives up eventually" 1 "" \
 	"egressctl: show: policy set kept changing during the dump, giving up" -- show
-FAKE_INTR=4 check "stats retries NLM_F_DUMP_INTR" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats /t0
+FAKE_INTR=4 check "stats retries NLM_F_DUMP_INTR" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats /t0
 FAKE_INTR=100 check "stats gives up eventually" 1 "" \
 	"egressctl: stats: policy set kept changing during the dump, giving up" -- stats
 
@@ -364,18 +364,20 @@ policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
   CLASS        PKTS       BYTES
   internal        5         640
   internet  1200000  1500000000' "" -- stats /t1 --exact
-STATS_JSON='[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":1234567,"bytes":1610612736},"denied":{"packets":1000,"bytes":1536},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":7,"bytes":700},"classes":{"internal":{"packets":5,"bytes":640},"internet":{"packets":1200000,"bytes":1500000000}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":1234000,"bytes":1610000000},{"id":2,"rule":"deny to 192.0.2.0/24","packets":1000,"bytes":1536},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1795784700},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null},{"cgroup":"/we\"ird\\path","mode":"enforce","allowed":{"packets":999999,"bytes":1048575},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]'
+STATS_JSON='[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":1234567,"bytes":1610612736},"denied":{"packets":1000,"bytes":1536},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":7,"bytes":700},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internal":{"packets":5,"bytes":640},"internet":{"packets":1200000,"bytes":1500000000}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":1234000,"bytes":1610000000},{"id":2,"rule":"deny to 192.0.2.0/24","packets":1000,"bytes":1536},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1795784700},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null},{"cgroup":"/we\"ird\\path","mode":"enforce","allowed":{"packets":999999,"bytes":1048575},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null}]'
 check "-j stats: classes, rules, reset_time" 0 "$STATS_JSON" "" -- -j stats
 check "stats -j after the command, --exact ignored" 0 "$STATS_JSON" "" -- stats -j --exact
 n=$((n + 1))
 if ectl -j stats | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-keys = {"cgroup", "mode", "allowed", "denied", "would_deny", "ratelimited", "classes", "rules", "reset_time"}
+keys = {"cgroup", "mode", "allowed", "denied", "would_deny", "ratelimited",
+        "shaped", "queue_len", "max_delay_ns", "classes", "rules", "reset_time"}
 for p in d:
     assert keys <= set(p), p.keys()
-    for v in ("allowed", "denied", "would_deny", "ratelimited"):
+    for v in ("allowed", "denied", "would_deny", "ratelimited", "shaped"):
         assert set(p[v]) == {"packets", "bytes"} and all(type(x) is int for x in p[v].values())
+    assert type(p["queue_len"]) is int and type(p["max_delay_ns"]) is int
     assert isinstance(p["classes"], dict) and isinstance(p["rules"], list)
     for r in p["rules"]:
         assert {"id", "rule", "packets", "bytes"} <= set(r)
@@ -456,6 +458,26 @@ nf_egress_rule_bytes_total{cgroup="/t1/sub",rule_id="1",rule="allow to 2001:db8:
 nf_egress_policy_reset_time_seconds{cgroup="/t1"} 1795784700
 nf_egress_policy_reset_time_seconds{cgroup="/t1/sub"} 0
 nf_egress_policy_reset_time_seconds{cgroup="/we\"ird\\path"} 0
+# HELP nf_egress_shaped_packets_total Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).
+# TYPE nf_egress_shaped_packets_total counter
+nf_egress_shaped_packets_total{cgroup="/t1",mode="enforce"} 0
+nf_egress_shaped_packets_total{cgroup="/t1/sub",mode="audit"} 0
+nf_egress_shaped_packets_total{cgroup="/we\"ird\\path",mode="enforce"} 0
+# HELP nf_egress_shaped_bytes_total Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).
+# TYPE nf_egress_shaped_bytes_total counter
+nf_egress_shaped_bytes_total{cgroup="/t1",mode="enforce"} 0
+nf_egress_shaped_bytes_total{cgroup="/t1/sub",mode="audit"} 0
+nf_egress_shaped_bytes_total{cgroup="/we\"ird\\path",mode="enforce"} 0
+# HELP nf_egress_queue_packets Packets waiting in an nf_egress policy's shaping queue.
+# TYPE nf_egress_queue_packets gauge
+nf_egress_queue_packets{cgroup="/t1"} 0
+nf_egress_queue_packets{cgroup="/t1/sub"} 0
+nf_egress_queue_packets{cgroup="/we\"ird\\path"} 0
+# HELP nf_egress_max_delay_seconds Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.
+# TYPE nf_egress_max_delay_seconds gauge
+nf_egress_max_delay_seconds{cgroup="/t1"} 0
+nf_egress_max_delay_seconds{cgroup="/t1/sub"} 0
+nf_egress_max_delay_seconds{cgroup="/we\"ird\\path"} 0
 EOF2
 # check_metrics DESC FILE-WITH-EXPECTED-LINES ARGS...
 check_metrics() {
@@ -494,8 +516,8 @@ check "stats reset missing PATH: extack" 1 "" \
 	"egressctl: stats reset /nope: No such file or directory: nf_egress: no such policy" -- stats reset /nope
 FAKE_EPERM=1 check "stats reset: EPERM" 1 "" "egressctl: stats reset: Operation not permitted" -- stats reset
 FAKE_NOW=1796000000 check "stats reset PATH prints nothing" 0 "" "" -- stats reset /t1/
-check "stats reset PATH zeroed policy, class and rule counters" 0 '[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{"internal":{"packets":0,"bytes":0},"internet":{"packets":0,"bytes":0}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":0,"bytes":0},{"id":2,"rule":"deny to 192.0.2.0/24","packets":0,"bytes":0},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1796000000}]' "" -- -j stats /t1
-check "stats reset PATH left the others alone" 0 '[{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats /t1/sub
+check "stats reset PATH zeroed policy, class and rule counters" 0 '[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internal":{"packets":0,"bytes":0},"internet":{"packets":0,"bytes":0}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":0,"bytes":0},{"id":2,"rule":"deny to 192.0.2.0/24","packets":0,"bytes":0},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1796000000}]' "" -- -j stats /t1
+check "stats reset PATH left the others alone" 0 '[{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats /t1/sub
 check "reset time in the table" 0 '                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
 CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
 /t1     enforce     0    0 B     0    0 B     0    0 B     0    0 B
@@ -545,40 +567,55 @@ cgroup "/keep" {
 cgroup "/new" { }
 EOF2
 check "apply over counted policies" 0 "" "" -- apply -f "$T/keep.conf"
-check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"/keep","mode":"enforce","allowed":{"packets":10,"bytes":1280},"denied":{"packets":2,"bytes":256},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{"web":{"packets":10,"bytes":1280}},"rules":[{"id":1,"rule":"deny to 192.0.2.0/25","packets":0,"bytes":0},{"id":2,"rule":"allow tcp to 10.0.0.0/8 port 443 class web","packets":10,"bytes":1280}],"reset_time":1795784700},{"cgroup":"/new","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats
+check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"/keep","mode":"enforce","allowed":{"packets":10,"bytes":1280},"denied":{"packets":2,"bytes":256},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"web":{"packets":10,"bytes":1280}},"rules":[{"id":1,"rule":"deny to 192.0.2.0/25","packets":0,"bytes":0},{"id":2,"rule":"allow tcp to 10.0.0.0/8 port 443 class web","packets":10,"bytes":1280}],"reset_time":1795784700},{"cgroup":"/new","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats
 : > "$FAKE_NF_EGRESS_STATE"
 check "metrics without policies: empty, exit 0" 0 "" "" -- metrics
 
-# --- issue 5: rate limits (the module polices only for now) ---
+# --- issue 5: rate limits: shape (the default) and police ---
 : > "$FAKE_NF_EGRESS_STATE"
-SHAPE_ERR="Operation not supported: nf_egress: shape mode is not supported yet; use police"
-check "policy add rate: shape is the default, refused for now" 1 "" \
-	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit
-check "policy add rate shape: refused" 1 "" \
-	"egressctl: policy add /r: $SHAPE_ERR" -- policy add /r rate 50mbit shape
-check "policy add rate police" 0 "" "" -- policy add /r rate 50Mbit burst 256k police
+check "policy add rate: shape is the default" 0 "" "" -- policy add /r rate 50mbit
+check "policy add rate shape: queue, latency" 0 "" "" -- policy add /q rate 8mbit shape latency 1.5s queue 64
+check "policy add rate police" 0 "" "" -- policy add /r2 rate 50Mbit burst 256k police
 check "policy add rate: default burst from the kernel" 0 "" "" -- policy add /s default allow rate 1gbit police
 check "policy add pps only" 0 "" "" -- policy add /p pps 1000 police mode audit
+check "policy add pps only, shaped, latency in us" 0 "" "" -- policy add /u pps 100 latency 500us
 check "policy add rate none: no limit" 0 "" "" -- policy add /n rate none
 check "policy add: bad rate before connecting" 1 "" \
 	"egressctl: invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)" -- policy add /x rate 10xbit police
 check "policy add: burst too large" 1 "" \
 	"egressctl: burst '5g' is too large (max 4 GiB - 1)" -- policy add /x rate 1mbit burst 5g police
 check "policy add: zero rate" 1 "" "egressctl: rate must be greater than zero" -- policy add /x rate 0kbit
-check "show with rates" 0 "policy /n mode enforce default deny
+check "policy add: queue with police" 1 "" \
+	"egressctl: policy add: 'queue' applies to shape mode only, not police" -- policy add /x rate 1mbit queue 10 police
+check "policy add: latency with police" 1 "" \
+	"egressctl: policy add: 'latency' applies to shape mode only, not police" -- policy add /x rate 1mbit police latency 10ms
+check "policy add: latency without unit" 1 "" \
+	"egressctl: invalid latency '100': no unit (us, ms or s)" -- policy add /x rate 1mbit latency 100
+check "policy add: latency too large" 1 "" \
+	"egressctl: latency '11s' is too large (max 10s)" -- policy add /x rate 1mbit latency 11s
+check "policy add: queue too large" 1 "" \
+	"egressctl: queue '65537' is too large (max 65536 packets)" -- policy add /x rate 1mbit queue 65537
+check "policy add: queue zero" 1 "" "egressctl: queue must be greater than zero" -- policy add /x rate 1mbit queue 0
+check "policy add: queue twice" 1 "" \
+	"egressctl: policy add: 'queue' given more than once" -- policy add /x rate 1mbit queue 5 queue 6
+check "show with rates: the kernel's queue and latency for shape" 0 "policy /n mode enforce default deny
 policy /p mode audit default deny pps 1000 police
-policy /r mode enforce default deny rate 50mbit burst 256k police
-policy /s mode enforce default allow rate 1gbit burst 1250000 police" "" -- show
-check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police"},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police"},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":1250000,"pps":null,"mode":"police"},"rules":[]}]' "" -- -j show
+policy /q mode enforce default deny rate 8mbit burst 64k queue 64 latency 1500ms shape
+policy /r mode enforce default deny rate 50mbit burst 64k queue 1000 latency 100ms shape
+policy /r2 mode enforce default deny rate 50mbit burst 256k police
+policy /s mode enforce default allow rate 1gbit burst 1250000 police
+policy /u mode enforce default deny pps 100 queue 1000 latency 500us shape" "" -- show
+check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":1250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"rules":[]}]' "" -- -j show
 check "policy set rate" 0 "" "" -- policy set /n rate 1.5mbit pps 20 police
-check "policy set rate: shape refused, limit kept" 1 "" \
-	"egressctl: policy set /r: $SHAPE_ERR" -- policy set /r rate 1mbit
+check "policy set rate: shape, queue and latency replaced" 0 "" "" -- policy set /q rate 1mbit latency 2s
 check "policy set pps alone" 0 "" "" -- policy set /s pps 10 police
 check "policy set rate none" 0 "" "" -- policy set /p rate none
 check "policy set rate none with more: usage error" 1 "" \
 	"egressctl: policy set: unexpected argument 'police'" -- policy set /p rate none police
 check "policy set burst without rate" 1 "" \
 	"egressctl: policy set: 'burst' needs a byte rate ('rate RATE')" -- policy set /p pps 5 burst 1k
+check "policy set police with queue: refused before the kernel" 1 "" \
+	"egressctl: policy set: 'queue' applies to shape mode only, not police" -- policy set /q rate 1mbit queue 5 police
 check "show --config with rates" 0 'cgroup "/n" {
 	mode enforce;
 	default deny;
@@ -590,7 +627,19 @@ cgroup "/p" {
 	default deny;
 }
 
+cgroup "/q" {
+	mode enforce;
+	default deny;
+	rate 1mbit burst 64k queue 1000 latency 2s shape;
+}
+
 cgroup "/r" {
+	mode enforce;
+	default deny;
+	rate 50mbit burst 64k queue 1000 latency 100ms shape;
+}
+
+cgroup "/r2" {
 	mode enforce;
 	default deny;
 	rate 50mbit burst 256k police;
@@ -600,6 +649,12 @@ cgroup "/s" {
 	mode enforce;
 	default allow;
 	pps 10 police;
+}
+
+cgroup "/u" {
+	mode enforce;
+	default deny;
+	pps 100 queue 1000 latency 500us shape;
 }' "" -- show --config
 n=$((n + 1))
 before=$(ectl show --config)
@@ -617,16 +672,19 @@ cgroup "/a" {
 	rate 10mbit police;
 }
 cgroup "/b" {
-	rate 10mbit;
+	rate 10mbit queue 1.5 police;
 }
 EOF2
-check "apply: shape refused at the block" 1 "" \
-	"egressctl: apply: $T/rate.conf:5:1: $SHAPE_ERR" -- apply -f "$T/rate.conf"
+check "apply: bad queue at its position, nothing applied" 1 "" \
+	"egressctl: $T/rate.conf:6:20: invalid queue '1.5' (packets, a whole number)" -- apply -f "$T/rate.conf"
 check "failed apply kept the rates" 0 "$before" "" -- show --config
-sed -i 's/^\trate 10mbit;/\trate none;/' "$T/rate.conf"
+sed -i 's/^\trate 10mbit queue 1.5 police;/\trate 10mbit latency 20ms queue 50 police;/' "$T/rate.conf"
+check "apply: police with latency at the latency word" 1 "" \
+	"egressctl: $T/rate.conf:6:14: 'latency' applies to shape mode only, not police" -- apply -f "$T/rate.conf"
+sed -i 's/^\trate 10mbit latency 20ms queue 50 police;/\trate 10mbit latency 20ms queue 50;/' "$T/rate.conf"
 check "apply with rates" 0 "" "" -- apply -f "$T/rate.conf"
 check "applied rates, default burst" 0 "policy /a mode enforce default allow rate 10mbit burst 64k police
-policy /b mode enforce default deny" "" -- show
+policy /b mode enforce default deny rate 10mbit burst 64k queue 50 latency 20ms shape" "" -- show
 cat > "$T/dup.conf" <<'EOF2'
 cgroup "/a" {
 	rate 10mbit police;
@@ -635,5 +693,70 @@ cgroup "/a" {
 EOF2
 check "check: duplicate rate statement" 1 "" \
 	"egressctl: $T/dup.conf:3:2: duplicate rate statement (first at 2:2)" -- check -f "$T/dup.conf"
+
+# --- shaping counters: stats, -j stats, metrics, reset ---
+cat > "$FAKE_NF_EGRESS_STATE" <<'EOF2'
+G 20
+P /a 1 0 5000 7000000 0 0 0 0 12 18000
+L /a 1250000 65536 0 0 1000 100000
+Q /a 4321 6400000 17 12345678
+P /b 1 0 10 1280 0 0 0 0 0 0
+L /b 1250000 65536 0 1
+EOF2
+check "stats: shaping columns when a policy shapes" 0 '                       ALLOWED       DENIED   WOULD_DENY     RATELIMITED         SHAPED
+CGROUP  MODE     PKTS    BYTES  PKTS  BYTES  PKTS  BYTES  PKTS     BYTES  PKTS    BYTES  QUEUE  MAX_DELAY
+/a      enforce  5.0k  6.7 MiB     0    0 B     0    0 B    12  17.6 KiB  4.3k  6.1 MiB     17     12.3ms
+/b      enforce    10  1.3 KiB     0    0 B     0    0 B     0       0 B     0      0 B      0        0ns' "" -- stats
+check "stats --exact: delay in nanoseconds" 0 '                       ALLOWED       DENIED   WOULD_DENY  RATELIMITED         SHAPED
+CGROUP  MODE     PKTS    BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS    BYTES  QUEUE  MAX_DELAY_NS
+/a      enforce  5000  7000000     0      0     0      0    12  18000  4321  6400000     17      12345678
+/b      enforce    10     1280     0      0     0      0     0      0     0        0      0             0' "" -- stats --exact
+check "stats PATH of a police policy: no shaping columns" 0 '                       ALLOWED       DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS    BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
+/b      enforce    10  1.3 KiB     0    0 B     0    0 B     0    0 B
+
+policy /b: counters never reset
+  no rules' "" -- stats /b
+check "-j stats: shaped, queue_len, max_delay_ns" 0 '[{"cgroup":"/a","mode":"enforce","allowed":{"packets":5000,"bytes":7000000},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":12,"bytes":18000},"shaped":{"packets":4321,"bytes":6400000},"queue_len":17,"max_delay_ns":12345678,"classes":{},"rules":[],"reset_time":null},{"cgroup":"/b","mode":"enforce","allowed":{"packets":10,"bytes":1280},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats
+cat > "$T/metrics.shape" <<'EOF2'
+# HELP nf_egress_shaped_packets_total Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).
+# TYPE nf_egress_shaped_packets_total counter
+nf_egress_shaped_packets_total{cgroup="/a",mode="enforce"} 4321
+nf_egress_shaped_packets_total{cgroup="/b",mode="enforce"} 0
+# HELP nf_egress_shaped_bytes_total Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).
+# TYPE nf_egress_shaped_bytes_total counter
+nf_egress_shaped_bytes_total{cgroup="/a",mode="enforce"} 6400000
+nf_egress_shaped_bytes_total{cgroup="/b",mode="enforce"} 0
+# HELP nf_egress_queue_packets Packets waiting in an nf_egress policy's shaping queue.
+# TYPE nf_egress_queue_packets gauge
+nf_egress_queue_packets{cgroup="/a"} 17
+nf_egress_queue_packets{cgroup="/b"} 0
+# HELP nf_egress_max_delay_seconds Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.
+# TYPE nf_egress_max_delay_seconds gauge
+nf_egress_max_delay_seconds{cgroup="/a"} 0.012345678
+nf_egress_max_delay_seconds{cgroup="/b"} 0
+EOF2
+n=$((n + 1))
+ectl metrics > "$T/metrics.all" 2> "$T/metrics.err"
+if sed -n '/^# HELP nf_egress_shaped_packets_total/,$p' "$T/metrics.all" | diff -u "$T/metrics.shape" - > "$T/metrics.diff" &&
+   grep -qx 'nf_egress_packets_total{cgroup="/a",mode="enforce",verdict="ratelimited"} 12' "$T/metrics.all"; then
+	echo "ok $n - metrics: shaped counters, queue and max delay gauges"
+else
+	echo "not ok $n - metrics: shaped counters, queue and max delay gauges"
+	sed 's/^/#   /' "$T/metrics.err" "$T/metrics.diff" | head -20
+	failed=$((failed + 1))
+fi
+n=$((n + 1))
+if ! command -v promtool > /dev/null; then
+	echo "ok $n - promtool check metrics (shaping) # SKIP promtool not installed (Debian package prometheus)"
+elif promtool check metrics < "$T/metrics.all" > "$T/promtool.out" 2>&1; then
+	echo "ok $n - promtool check metrics accepts the shaping families"
+else
+	echo "not ok $n - promtool check metrics accepts the shaping families"
+	sed 's/^/#   /' "$T/promtool.out" | head -20
+	failed=$((failed + 1))
+fi
+FAKE_NOW=1796000002 check "stats reset /a" 0 "" "" -- stats reset /a
+check "stats reset zeroes shaped and max delay, not the queue" 0 '[{"cgroup":"/a","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":17,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":1796000002}]' "" -- -j stats /a
 echo "1..$n"
 [[ $failed -eq 0 ]]

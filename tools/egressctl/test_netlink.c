@@ -924,6 +924,141 @@ static void test_live(void)
 	nl_close(&ctx);
 }
 
+/* issue 5, shape mode: queue limit and latency in the rate nest */
+static void test_shaping(void)
+{
+	struct egress_policy_msg pm;
+	struct egress_rate r = { 0 };
+	const struct nlattr *a, *in;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t q = 0, lat = 0, qoff = 0;
+	char name[96];
+	bool has_mode = false;
+
+	/* encoding: QUEUE_LIMIT and LATENCY_US in the rate nest */
+	r.has_bytes = true;
+	r.bytes_per_sec = 1250000;
+	r.mode = NF_EGRESS_RATE_SHAPE;
+	r.has_queue = r.has_latency = true;
+	r.queue_limit = 64;
+	r.latency_us = 20000;
+	nlh = start_msg(buf, 30, 1, 0);
+	ok(egress_put_rate(nlh, BUFSZ, &r) == 0, "encode shape rate");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != NF_EGRESS_A_RATE)
+			continue;
+		mnl_attr_for_each_nested(in, a) {
+			switch (mnl_attr_get_type(in)) {
+			case NF_EGRESS_RATE_A_QUEUE_LIMIT:
+				q = mnl_attr_get_u32(in);
+				qoff = (uint32_t)((const char *)in - (const char *)nlh);
+				break;
+			case NF_EGRESS_RATE_A_LATENCY_US:
+				lat = mnl_attr_get_u32(in);
+				break;
+			case NF_EGRESS_RATE_A_MODE:
+				has_mode = mnl_attr_get_u8(in) == NF_EGRESS_RATE_SHAPE;
+				break;
+			}
+		}
+	}
+	ok(q == 64 && lat == 20000 && has_mode,
+	   "rate nest carries QUEUE_LIMIT 64, LATENCY_US 20000 and MODE shape");
+	ok(egress_describe_offset(nlh, qoff, name, sizeof(name)) &&
+	   !strcmp(name, "NF_EGRESS_A_RATE/NF_EGRESS_RATE_A_QUEUE_LIMIT"),
+	   "extack offset names NF_EGRESS_RATE_A_QUEUE_LIMIT (%s)", name);
+	r.has_queue = r.has_latency = false;
+	q = lat = 0;
+	nlh = start_msg(buf, 30, 1, 0);
+	egress_put_rate(nlh, BUFSZ, &r);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		mnl_attr_for_each_nested(in, a)
+			if (mnl_attr_get_type(in) == NF_EGRESS_RATE_A_QUEUE_LIMIT ||
+			    mnl_attr_get_type(in) == NF_EGRESS_RATE_A_LATENCY_US)
+				q++;
+	ok(q == 0, "no queue/latency given: none sent (the kernel's defaults apply)");
+
+	/* decoding a policy's shape-mode limit */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RATE);
+	mnl_attr_put(nlh, NF_EGRESS_RATE_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_RATE_A_BYTES_PER_SEC, 1250000);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_BURST, 65536);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RATE_A_MODE, NF_EGRESS_RATE_SHAPE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_QUEUE_LIMIT, 1000);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_LATENCY_US, 100000);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_rate &&
+	   pm.rate.has_queue && pm.rate.queue_limit == 1000 &&
+	   pm.rate.has_latency && pm.rate.latency_us == 100000,
+	   "decode policy: shape limit with queue 1000, latency 100000 us");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RATE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_PPS, 10);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RATE_A_MODE, NF_EGRESS_RATE_POLICE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_QUEUE_LIMIT, 1000);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_rate &&
+	   !pm.rate.has_queue && !pm.rate.has_latency,
+	   "decode policy: queue of a police limit ignored");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RATE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_PPS, 10);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_QUEUE_LIMIT, 0);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == -EBADMSG, "queue limit 0 refused");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RATE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RATE_A_PPS, 10);
+	mnl_attr_put_u16(nlh, NF_EGRESS_RATE_A_LATENCY_US, 100);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == -EBADMSG, "latency as u16 refused");
+}
+
+/* issue 5: the shaping counters of STATS_GET */
+static void test_shaping_stats(void)
+{
+	struct egress_stats_msg s;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	/* stats: shaped, queue length, max delay */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_SHAPED);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 40);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 5120);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, 3);
+	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 12345678901ull);
+	ok(egress_decode_stats(nlh, &s) == 0 && s.has_shaping &&
+	   s.shaped.packets == 40 && s.shaped.bytes == 5120 &&
+	   s.queue_len == 3 && s.max_delay_ns == 12345678901ull,
+	   "decode stats: shaped 40/5120, queue 3, max delay 12345678901 ns");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.has_shaping &&
+	   s.shaped.packets == 0 && s.queue_len == 0 && s.max_delay_ns == 0,
+	   "decode stats: no shaping attributes (older module): zeros");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 5);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "max delay as u32 refused");
+	ok(!strcmp(egress_attr_name(NF_EGRESS_A_STATS_MAX_DELAY_NS),
+		   "NF_EGRESS_A_STATS_MAX_DELAY_NS"), "attribute names");
+}
+
 int main(void)
 {
 	tap_start();
@@ -932,6 +1067,8 @@ int main(void)
 	test_encode();
 	test_v2();
 	test_accounting();
+	test_shaping();
+	test_shaping_stats();
 	test_fuzz_decoders();
 	test_replies();
 	test_live();

@@ -827,6 +827,33 @@ static void write_metrics(FILE *f, const void *arg)
 		report_metrics(f, in->s, in->n);
 }
 
+static void delay_case(uint64_t ns, const char *want_human,
+		       const char *want_secs)
+{
+	char h[32], sec[32];
+
+	fmt_delay_human(ns, h, sizeof(h));
+	fmt_seconds_ns(ns, sec, sizeof(sec));
+	if (!ok(!strcmp(h, want_human) && !strcmp(sec, want_secs),
+		"delay %llu ns: '%s', '%s' s", (unsigned long long)ns,
+		want_human, want_secs))
+		diag("got '%s' '%s'", h, sec);
+}
+
+/* issue 5: the shaping queue's delays, for people and for Prometheus */
+static void test_delays(void)
+{
+	delay_case(0, "0ns", "0");
+	delay_case(999, "999ns", "0.000000999");
+	delay_case(1000, "1.0us", "0.000001");
+	delay_case(12345678, "12.3ms", "0.012345678");
+	delay_case(999950000, "1.0s", "0.99995");
+	delay_case(100000000, "100.0ms", "0.1");
+	delay_case(2500000000ull, "2.5s", "2.5");
+	delay_case(10000000000ull, "10.0s", "10");
+	delay_case(UINT64_MAX, "18446744073.7s", "18446744073.709551615");
+}
+
 static void test_prometheus(void)
 {
 	struct class_entry classes[] = {
@@ -860,6 +887,10 @@ static void test_prometheus(void)
 	s[0].nclasses = 1;
 	s[0].has_reset_time = true;
 	s[0].reset_time = 1795784700;
+	s[0].has_shaping = true;
+	s[0].shaped = (struct egress_counter){ 40, 5120 };
+	s[0].queue_len = 3;
+	s[0].max_delay_ns = 2500000000ull;
 	parse_rule_spec(8, a, &rules[0].spec, NULL);
 	rules[0].id = 4;
 	rules[0].has_stats = true;
@@ -912,7 +943,23 @@ static void test_prometheus(void)
 "# HELP nf_egress_policy_reset_time_seconds Unix time of the last counter reset of an nf_egress policy, 0 if never reset.\n"
 "# TYPE nf_egress_policy_reset_time_seconds gauge\n"
 "nf_egress_policy_reset_time_seconds{cgroup=\"/a\"} 1795784700\n"
-"nf_egress_policy_reset_time_seconds{cgroup=\"/b\\\"\\n\"} 0\n"),
+"nf_egress_policy_reset_time_seconds{cgroup=\"/b\\\"\\n\"} 0\n"
+"# HELP nf_egress_shaped_packets_total Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).\n"
+"# TYPE nf_egress_shaped_packets_total counter\n"
+"nf_egress_shaped_packets_total{cgroup=\"/a\",mode=\"enforce\"} 40\n"
+"nf_egress_shaped_packets_total{cgroup=\"/b\\\"\\n\",mode=\"audit\"} 0\n"
+"# HELP nf_egress_shaped_bytes_total Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).\n"
+"# TYPE nf_egress_shaped_bytes_total counter\n"
+"nf_egress_shaped_bytes_total{cgroup=\"/a\",mode=\"enforce\"} 5120\n"
+"nf_egress_shaped_bytes_total{cgroup=\"/b\\\"\\n\",mode=\"audit\"} 0\n"
+"# HELP nf_egress_queue_packets Packets waiting in an nf_egress policy's shaping queue.\n"
+"# TYPE nf_egress_queue_packets gauge\n"
+"nf_egress_queue_packets{cgroup=\"/a\"} 3\n"
+"nf_egress_queue_packets{cgroup=\"/b\\\"\\n\"} 0\n"
+"# HELP nf_egress_max_delay_seconds Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.\n"
+"# TYPE nf_egress_max_delay_seconds gauge\n"
+"nf_egress_max_delay_seconds{cgroup=\"/a\"} 2.5\n"
+"nf_egress_max_delay_seconds{cgroup=\"/b\\\"\\n\"} 0\n"),
 		"metrics: families grouped, HELP/TYPE once, escaping, rules without counters left out"))
 		diag("got:\n%s", got);
 	free(got);
@@ -929,6 +976,7 @@ static void test_prometheus(void)
 			"[{\"cgroup\":\"/a\",\"mode\":\"enforce\",\"allowed\":{\"packets\":5,\"bytes\":640},"
 			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":18446744073709551615,\"bytes\":2},"
+			"\"shaped\":{\"packets\":40,\"bytes\":5120},\"queue_len\":3,\"max_delay_ns\":2500000000,"
 			"\"classes\":{\"internet\":{\"packets\":3,\"bytes\":300}},"
 			"\"rules\":[{\"id\":4,\"rule\":\"allow tcp to 10.0.0.0/8 port 443 class internet\",\"packets\":3,\"bytes\":300},"
 			"{\"id\":9,\"rule\":\"deny tcp to 10.0.0.0/8\",\"packets\":0,\"bytes\":0}],"
@@ -940,9 +988,9 @@ static void test_prometheus(void)
 	in.opts = &exact;
 	got = capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
-			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
-			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
-			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2\n"
+			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED       SHAPED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES  PKTS  BYTES  QUEUE  MAX_DELAY_NS\n"
+			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2    40   5120      3    2500000000\n"
 			"\n"
 			"policy /a: counters since reset at 2026-11-27 13:05:00 UTC\n"
 			"  ID  PKTS  BYTES  RULE\n"
@@ -951,6 +999,42 @@ static void test_prometheus(void)
 			"  CLASS     PKTS  BYTES\n"
 			"  internet     3    300\n"),
 		"stats table --exact with details; rule without counters shows '-'"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* nothing shaped, no shaping limit: the table without SHAPED */
+	s[0].shaped = (struct egress_counter){ 0, 0 };
+	s[0].queue_len = 0;
+	s[0].max_delay_ns = 0;
+	exact.details = false;
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
+			"/a      enforce     5    640     1    128     0      0  18446744073709551615      2\n"
+			"\n"
+			"policy /a: counters since reset at 2026-11-27 13:05:00 UTC\n"),
+		"stats table: no shaping columns when nothing shapes"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* a shape-mode limit shows them, zeros included; human units */
+	s[1].shape_rate = true;
+	s[0].shaped = (struct egress_counter){ 1500, 2200000 };
+	s[0].max_delay_ns = 999;
+	s[1].max_delay_ns = 99999999;
+	s[1].queue_len = 65536;
+	s[0].has_reset_time = false;
+	in.n = 2;
+	got = capture(write_metrics, &(struct metrics_input){ s, 2, false,
+				       &(struct report_opts){ 0 } });
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY   RATELIMITED         SHAPED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES   PKTS  BYTES  PKTS    BYTES  QUEUE  MAX_DELAY\n"
+			"/a      enforce     5  640 B     1  128 B     0    0 B  18.4E    2 B  1.5k  2.1 MiB      0      999ns\n"
+			"/b\"\n"
+			"    audit       0    0 B     0    0 B     2  256 B      0    0 B     0      0 B  65536    100.0ms\n"),
+		"stats table: shaping columns for a shape-mode limit, human delays"))
 		diag("got:\n%s", got);
 	free(got);
 }
@@ -1071,6 +1155,142 @@ static void rspec_bad(const char *words, int want_word, const char *want)
 		err.word == want_word && !strcmp(err.msg, want),
 		"rate spec '%s' rejected at word %d: %s", words, want_word, want))
 		diag("word %d msg '%s'", err.word, err.msg);
+}
+
+static void latency_good(const char *in, uint32_t want, const char *canon)
+{
+	struct parse_error err;
+	char buf[32];
+	uint32_t v = 0, v2 = 0;
+	int ret = parse_latency(in, &v, &err);
+
+	format_latency(v, buf, sizeof(buf));
+	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
+		parse_latency(buf, &v2, NULL) == 0 && v2 == want,
+		"latency '%s' = %u us, canonical '%s'", in, want, canon))
+		diag("ret %d v %u text '%s' err '%s'", ret, v, buf, err.msg);
+}
+
+static void latency_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint32_t v = 77;
+
+	if (!ok(parse_latency(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77,
+		"latency '%s' rejected: %s", in, want))
+		diag("got '%s'", err.msg);
+}
+
+static void queue_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint32_t v = 77;
+
+	if (!ok(parse_queue_limit(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77,
+		"queue '%s' rejected: %s", in, want))
+		diag("got '%s'", err.msg);
+}
+
+/* issue 5, shape mode: queue and latency */
+static void test_shaping(void)
+{
+	struct egress_rate r;
+	uint32_t u;
+
+	latency_good("100us", 100, "100us");
+	latency_good("100US", 100, "100us");
+	latency_good("500us", 500, "500us");
+	latency_good("1000us", 1000, "1ms");
+	latency_good("100ms", 100000, "100ms");
+	latency_good("1.5s", 1500000, "1500ms");
+	latency_good("2s", 2000000, "2s");
+	latency_good("0.1ms", 100, "100us");
+	latency_good("0.000123s", 123, "123us");
+	latency_good("12.345ms", 12345, "12345us");
+	latency_good("10s", 10000000, "10s");
+	latency_good("10000000us", 10000000, "10s");
+	latency_good("2.50ms", 2500, "2500us");
+	latency_bad("", "invalid latency '': empty");
+	latency_bad("100", "invalid latency '100': no unit (us, ms or s)");
+	latency_bad("10m", "invalid latency '10m': unknown unit 'm' (us, ms or s)");
+	latency_bad("10ns", "invalid latency '10ns': unknown unit 'ns' (us, ms or s)");
+	latency_bad("10 ms", "invalid latency '10 ms': unknown unit ' ms' (us, ms or s)");
+	latency_bad("ms", "invalid latency 'ms' (a number and a unit: us, ms or s)");
+	latency_bad(".5s", "invalid latency '.5s' (a number and a unit: us, ms or s)");
+	latency_bad("0ms", "latency must be greater than zero");
+	latency_bad("0.0s", "latency must be greater than zero");
+	latency_bad("-5ms", "latency must be greater than zero");
+	latency_bad("99us", "latency '99us' is too small (min 100us)");
+	latency_bad("0.05ms", "latency '0.05ms' is too small (min 100us)");
+	latency_bad("100.5us", "invalid latency '100.5us': not a whole number of microseconds");
+	latency_bad("1.0001ms", "invalid latency '1.0001ms': not a whole number of microseconds");
+	latency_bad("10.000001s", "latency '10.000001s' is too large (max 10s)");
+	latency_bad("11s", "latency '11s' is too large (max 10s)");
+	latency_bad("99999999999999999999999s", "latency '99999999999999999999999s' is too large (max 10s)");
+	latency_bad("18446744073709551615s", "latency '18446744073709551615s' is too large (max 10s)");
+
+	ok(parse_queue_limit("1", &u, NULL) == 0 && u == 1, "queue 1");
+	ok(parse_queue_limit("65536", &u, NULL) == 0 && u == 65536, "queue max");
+	queue_bad("", "invalid queue '': empty");
+	queue_bad("0", "queue must be greater than zero");
+	queue_bad("-1", "queue must be greater than zero");
+	queue_bad("1.5", "invalid queue '1.5' (packets, a whole number)");
+	queue_bad("1k", "invalid queue '1k' (packets, a whole number)");
+	queue_bad("65537", "queue '65537' is too large (max 65536 packets)");
+	queue_bad("99999999999999999999999", "queue '99999999999999999999999' is too large (max 65536 packets)");
+
+	rspec_good("rate 10mbit queue 500", 4, "rate 10mbit queue 500 shape");
+	rspec_good("rate 10mbit latency 20ms", 4, "rate 10mbit latency 20ms shape");
+	rspec_good("rate 10mbit shape latency 0.5s queue 64 burst 128k", 9,
+		   "rate 10mbit burst 128k queue 64 latency 500ms shape");
+	rspec_good("rate 1mbit burst 64k pps 10 queue 1000 latency 100ms shape mode audit", 11,
+		   "rate 1mbit burst 64k pps 10 queue 1000 latency 100ms shape");
+	rspec_good("pps 100 queue 10", 4, "pps 100 queue 10 shape");
+	rspec_bad("rate 1mbit queue 10 police", 2, "'queue' applies to shape mode only, not police");
+	rspec_bad("rate 1mbit police latency 10ms", 3, "'latency' applies to shape mode only, not police");
+	rspec_bad("rate 1mbit latency 10ms queue 5 police", 2,
+		  "'latency' applies to shape mode only, not police");
+	rspec_bad("pps 100 latency 1s police", 2, "'latency' applies to shape mode only, not police");
+	rspec_bad("rate 1mbit queue", 3, "missing N after 'queue'");
+	rspec_bad("rate 1mbit latency", 3, "missing TIME after 'latency'");
+	rspec_bad("rate 1mbit queue 5 queue 6", 4, "'queue' given more than once");
+	rspec_bad("rate 1mbit latency 1ms latency 2ms", 4, "'latency' given more than once");
+	rspec_bad("rate 1mbit queue 0", 3, "queue must be greater than zero");
+	rspec_bad("rate 1mbit queue 70000", 3, "queue '70000' is too large (max 65536 packets)");
+	rspec_bad("rate 1mbit latency 5", 3, "invalid latency '5': no unit (us, ms or s)");
+	rspec_bad("rate 1mbit latency 50us", 3, "latency '50us' is too small (min 100us)");
+	rspec_bad("rate 1mbit latency 20s", 3, "latency '20s' is too large (max 10s)");
+
+	/* queue and latency are written only for shape mode */
+	memset(&r, 0, sizeof(r));
+	r.has_bytes = true;
+	r.bytes_per_sec = 125000;
+	r.has_queue = r.has_latency = true;
+	r.queue_limit = 7;
+	r.latency_us = 1500;
+	r.mode = NF_EGRESS_RATE_POLICE;
+	{
+		char buf[EGRESS_RATE_STRLEN];
+
+		format_rate_spec(&r, buf, sizeof(buf));
+		ok(!strcmp(buf, "rate 1mbit police"),
+		   "format_rate_spec: no queue/latency for police (%s)", buf);
+		r.mode = NF_EGRESS_RATE_SHAPE;
+		format_rate_spec(&r, buf, sizeof(buf));
+		ok(!strcmp(buf, "rate 1mbit queue 7 latency 1500us shape"),
+		   "format_rate_spec: queue/latency for shape (%s)", buf);
+		/* the longest limit fits */
+		r.bytes_per_sec = UINT64_MAX;
+		r.has_burst = r.has_pps = true;
+		r.burst = UINT32_MAX - 1;
+		r.pps = UINT32_MAX;
+		r.queue_limit = 65535;
+		r.latency_us = 9999999;
+		ok(format_rate_spec(&r, buf, sizeof(buf)) < (int)sizeof(buf),
+		   "format_rate_spec: the longest limit fits (%s)", buf);
+	}
 }
 
 static void test_rates(void)
@@ -1283,6 +1503,7 @@ int main(void)
 	test_mask();
 	test_scalars();
 	test_rates();
+	test_shaping();
 	test_specs();
 	test_specs_v2();
 	test_packets();
@@ -1290,6 +1511,7 @@ int main(void)
 	test_json();
 	test_table();
 	test_human();
+	test_delays();
 	test_prometheus();
 	return tap_end();
 }

@@ -344,6 +344,50 @@ static void test_rates(void)
 	    "t.conf:3:2: missing ';' before 'rate'");
 	bad("cgroup \"/a\" {\n rate 1mbit }",
 	    "t.conf:2:13: missing ';' before '}'");
+
+	/* shape mode: queue and latency, written as the kernel reports them */
+	good("shape with queue and latency",
+	     "cgroup \"/a\" { rate 10mbit latency 1.5s queue 64; }\n"
+	     "cgroup \"/b\" { pps 100 shape latency 500us; }\n"
+	     "cgroup \"/c\" { rate 1mbit burst 64k queue 1000 latency 100ms shape; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 10mbit queue 64 latency 1500ms shape;\n}\n\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tpps 100 latency 500us shape;\n}\n\n"
+	     "cgroup \"/c\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 1mbit burst 64k queue 1000 latency 100ms shape;\n}\n");
+	good("latency in seconds, milliseconds, microseconds",
+	     "cgroup \"/a\" { rate 1mbit latency 10s; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\trate 1mbit latency 10s shape;\n}\n");
+	bad("cgroup \"/a\" {\n rate 1mbit queue 10 police;\n}",
+	    "t.conf:2:13: 'queue' applies to shape mode only, not police");
+	bad("cgroup \"/a\" {\n rate 1mbit police latency 5ms;\n}",
+	    "t.conf:2:20: 'latency' applies to shape mode only, not police");
+	bad("cgroup \"/a\" {\n pps 5 latency 5ms queue 9 police;\n}",
+	    "t.conf:2:8: 'latency' applies to shape mode only, not police");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 100;\n}",
+	    "t.conf:2:21: invalid latency '100': no unit (us, ms or s)");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 5us;\n}",
+	    "t.conf:2:21: latency '5us' is too small (min 100us)");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 1m;\n}",
+	    "t.conf:2:21: invalid latency '1m': unknown unit 'm' (us, ms or s)");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 10.5s;\n}",
+	    "t.conf:2:21: latency '10.5s' is too large (max 10s)");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 0.1us;\n}",
+	    "t.conf:2:21: invalid latency '0.1us': not a whole number of microseconds");
+	bad("cgroup \"/a\" {\n rate 1mbit latency;\n}",
+	    "t.conf:2:20: missing TIME after 'latency'");
+	bad("cgroup \"/a\" {\n rate 1mbit queue 0;\n}",
+	    "t.conf:2:19: queue must be greater than zero");
+	bad("cgroup \"/a\" {\n rate 1mbit queue 65537;\n}",
+	    "t.conf:2:19: queue '65537' is too large (max 65536 packets)");
+	bad("cgroup \"/a\" {\n rate 1mbit queue many;\n}",
+	    "t.conf:2:19: invalid queue 'many' (packets, a whole number)");
+	bad("cgroup \"/a\" {\n rate 1mbit queue 1 queue 2;\n}",
+	    "t.conf:2:21: 'queue' given more than once");
+	bad("cgroup \"/a\" {\n rate 1mbit latency 1ms latency 2ms;\n}",
+	    "t.conf:2:25: 'latency' given more than once");
 }
 
 static void test_big(void)
