@@ -55,7 +55,7 @@ help=$("$EGRESSCTL" policy help 2>&1)
 if ! grep -qw latency <<< "$help"; then
 	skip_all "egressctl does not know 'rate RATE ... latency TIME' yet"
 fi
-tap_plan 32
+tap_plan 34
 
 cg_create "$CG"
 cg_create "$CG_PP"
@@ -252,6 +252,37 @@ tap_result "$( ((sh[0] > 0 && sh[1] == sh[0] * IPB)); echo $?)" \
 	"20mbit shape: shaped packets > 0, counted in IP bytes" "shaped ${sh[0]} ${sh[1]}"
 tap_result "$( ((sh[3] > 0 && sh[3] <= 100000000)); echo $?)" \
 	"20mbit shape: the longest delay is > 0 and within the 100 ms bound" "max_delay_ns ${sh[3]}"
+
+# === 1b. IPv6 is shaped the same way ===================================================
+ns_create V6A_NS v6a
+ns_create V6B_NS v6b
+ip -n "$V6A_NS" link add veth0 type veth peer name eth0 netns "$V6B_NS" ||
+	bail_out "cannot create the IPv6 veth pair"
+ip -n "$V6A_NS" addr add 2001:db8:99:5::1/64 dev veth0 nodad
+ip -n "$V6B_NS" addr add 2001:db8:99:5::2/64 dev eth0 nodad
+ip -n "$V6A_NS" link set veth0 up
+ip -n "$V6B_NS" link set eth0 up
+link_wait_up "$V6A_NS" veth0
+link_wait_up "$V6B_NS" eth0
+busywait 5000 ip netns exec "$V6A_NS" ping -6 -c 1 -W 1 2001:db8:99:5::2 > /dev/null ||
+	diag "IPv6 neighbour not reachable yet"
+ectl_must policy set "$P" rate 10mbit burst 64k latency 500ms shape
+acct_snap "$SNAP.b"
+CLIENT_NS=$V6A_NS cg_spawn "$CG" "$TMPDIR_TEST/flood.v6" \
+	timeout 30 "$PROBE" udp-flood 2001:db8:99:5::2 9 "$SIZE" 2
+FLOOD_PID=$SPAWN_PID
+flood_wait v6
+busywait 5000 queue_empty "$P"
+acct_snap "$SNAP.a"
+diag "IPv6 flood: $FLOOD_LINE"
+sent=$(kv_get sent "$FLOOD_LINE")
+read -r ap ab rp rb <<< "$(ctr_delta "$P")"
+check_eq "IPv6 shape: every sendto() succeeded, all allowed (IP bytes = payload + 48), none dropped" \
+	"0 none $sent $((sent * (SIZE + 48))) 0" \
+	"$(kv_get failed "$FLOOD_LINE") $(kv_get first_errno "$FLOOD_LINE") $ap $ab $rp"
+read -r -a sh2 <<< "$(proc_shaping "$P")"
+tap_result "$( ((sh2[0] > sh[0])); echo $?)" "IPv6 shape: the datagrams waited in the queue (shaped grew)" \
+	"shaped before ${sh[0]}, after ${sh2[0]}"
 
 # === 2. TCP under 20mbit: shape (asserted) and police (reported) =======================
 ip netns exec "$SRV_NS" iperf3 -s -p "$IPERF_PORT" -D -I "$TMPDIR_TEST/iperf3.pid" \
