@@ -12,7 +12,7 @@
 #   $CLI_NS (IPv4 only)                            $SRV_NS
 #   +-----------------------------------+          +--------------------------+
 #   | /nfe-shp-PID     shape RATE       |          | UDP sink on :5330 (never |
-#   |   egress_probe udp-flood (blocking)|         | reads), iperf3 -s :5331  |
+#   |   egress_probe udp-flood (blocking)|          | reads), iperf3 -s :5331  |
 #   |   iperf3 -c                       |   veth   |                          |
 #   | /nfe-shppp-PID   shape 20mbit     +----------+ eth0 10.99.0.2/24        |
 #   |   a/, b/ (no rate): udp-flood x2  |          | rx_bytes/rx_packets are  |
@@ -31,6 +31,12 @@
 # buffer drains within the policy's latency bound: 212992 bytes of truesize
 # (about 90 datagrams of 1000 bytes) take 50 ms at 20 mbit, under the 100 ms
 # default.
+#
+# The steady-rate measurements use a 256k burst (100 ms at 20 mbit): a
+# sender that is not scheduled for longer than its queue lasts loses the
+# time beyond the burst, and a guest under emulation on a busy host does
+# stall for tens of milliseconds.  The burst does not count in a steady
+# window, and the teardown checks use the usual 64k.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -46,7 +52,7 @@ IPERF_PORT=5331
 SRV=10.99.0.2
 SIZE=1000
 IPB=$((SIZE + 28))	# IP bytes of one datagram
-BURST=65536
+BURST=262144	# "burst 256k"
 
 require_common
 require_cmd iperf3 rmmod insmod
@@ -205,7 +211,7 @@ flood_wait()
 
 # === 1. a blocking UDP sender under 20mbit shape ======================================
 BPS=$(mbit_bps 20)
-policy_add "$P" default allow rate 20mbit burst 64k shape
+policy_add "$P" default allow rate 20mbit burst 256k shape
 check_eq "20mbit shape: the policy reads back as $BPS bytes/s, burst $BURST, shape" \
 	"$BPS $BURST - shape" "$(policy_rate "$P")"
 grep -q "^policy $P mode enforce default allow rules 0 rate $BPS burst $BURST pps 0 shape queue 1000 latency_us 100000\$" \
@@ -317,7 +323,7 @@ tcp_round()
 {
 	local json a b pid
 
-	ectl_must policy set "$P" rate 20mbit burst 64k "$1"
+	ectl_must policy set "$P" rate 20mbit burst 256k "$1"
 	acct_snap "$SNAP.b"
 	cg_spawn "$CG" "$TMPDIR_TEST/iperf3.$1.json" \
 		timeout 60 iperf3 -c "$SRV" -p "$IPERF_PORT" -t 5 -J
@@ -358,18 +364,18 @@ diag "comparison: goodput shape ${SHAPE_GOODPUT%.*} bit/s vs police ${T_GOODPUT%
 check_eq "TCP police (reported only): iperf3 exits 0" 0 "$T_RC"
 
 # === 3. a rate change takes effect within 200 ms ======================================
-ectl_must policy set "$P" rate 20mbit burst 64k shape
+ectl_must policy set "$P" rate 20mbit burst 256k shape
 flood_spawn "$CG" 60 chg
 flowing "$P" || diag "the flood did not start within 10 s"
 sleep 0.5
-ectl_must policy set "$P" rate 5mbit burst 64k shape
+ectl_must policy set "$P" rate 5mbit burst 256k shape
 sleep 0.2
 wire_sample
 c1=$WS
 sleep 1.3
 wire_sample
 c2=$WS
-ectl_must policy set "$P" rate 40mbit burst 64k shape
+ectl_must policy set "$P" rate 10mbit burst 256k shape
 sleep 0.2
 wire_sample
 c3=$WS
@@ -379,15 +385,15 @@ c4=$WS
 cg_kill_wait "$CG"
 wait "$FLOOD_PID" 2> /dev/null
 r5=$(wire_rate_bps "$c1" "$c2")
-r40=$(wire_rate_bps "$c3" "$c4")
-diag "from 200 ms after the change to 5mbit: $r5 B/s; after the change to 40mbit: $r40 B/s"
+r10=$(wire_rate_bps "$c3" "$c4")
+diag "from 200 ms after the change to 5mbit: $r5 B/s; after the change to 10mbit: $r10 B/s"
 within_permille "$r5" "$(mbit_bps 5)" 30
 tap_result $? "rate change 20 -> 5mbit: from 200 ms on the wire rate is 5mbit within 3%" "$r5 B/s"
-within_permille "$r40" "$(mbit_bps 40)" 30
-tap_result $? "rate change 5 -> 40mbit: from 200 ms on the wire rate is 40mbit within 3%" "$r40 B/s"
+within_permille "$r10" "$(mbit_bps 10)" 30
+tap_result $? "rate change 5 -> 10mbit: from 200 ms on the wire rate is 10mbit within 3%" "$r10 B/s"
 
 # === 4. hierarchy: a parent's 20mbit is shared by two children ======================
-policy_add "$PP" default allow rate 20mbit burst 64k shape
+policy_add "$PP" default allow rate 20mbit burst 256k shape
 policy_add "$PP/a" default allow
 policy_add "$PP/b" default allow
 acct_snap "$SNAP.b"
