@@ -23,6 +23,7 @@
 #include <net/sock.h>
 
 #include "cache.h"
+#include "events.h"
 #include "hook.h"
 #include "policy.h"
 
@@ -196,14 +197,22 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 
 	switch (outcome) {
 	case EGRESS_DENIED:
+		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
+				    denied_by, NF_EGRESS_EVENT_DENY);
 		return egress_deny_verdict(sk);
 	case EGRESS_RATELIMITED:
+		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
+				    denied_by, NF_EGRESS_EVENT_RATELIMITED);
 		/*
 		 * As a full qdisc does: UDP senders see success (unless they
 		 * set IP_RECVERR), TCP treats it as local congestion.
 		 */
 		return NF_DROP_ERR(-ENOBUFS);
 	default:
+		if (denied_by)
+			egress_event_report(skb, cgrp, &pkt, policies, rules,
+					    n, denied_by,
+					    NF_EGRESS_EVENT_WOULD_DENY);
 		return NF_ACCEPT;
 	}
 }

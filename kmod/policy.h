@@ -27,6 +27,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "events.h"
 #include "ratelimit.h"
 #include "ruleset.h"
 
@@ -100,6 +101,7 @@ struct egress_stats {
 	struct egress_counters_sum base;	/* mutex */
 	time64_t reset_time;			/* 0: never reset; mutex */
 	struct xarray classes;	/* class id -> struct egress_class_stats */
+	struct egress_event_limit events;	/* deny events' budget */
 	struct rcu_head rcu;
 };
 
