@@ -34,6 +34,8 @@ static const struct cmd top_cmds[] = {
 	  "validate a policy file without applying it" },
 	{ "explain", cmd_explain, NULL, "explain PATH DST [proto PROTO] [port N]",
 	  "show how the policies decide a packet from PATH to DST" },
+	{ "monitor", cmd_monitor, NULL, "monitor [-j]",
+	  "print deny, would-deny and rate-limit events as they happen" },
 	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
 	{ NULL }
 };

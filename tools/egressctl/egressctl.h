@@ -58,6 +58,7 @@ int cmd_metrics(struct egctl *ctl, int argc, char **argv);
 int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
+int cmd_monitor(struct egctl *ctl, int argc, char **argv);
 
 /* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
 int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -170,6 +170,9 @@ expect_out 0 "metrics \[PATH\]" help
 expect_out 0 "show \[PATH\] \[--stats\]" show help
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
+expect_out 0 "^Usage:.*egressctl monitor \[-j\]$" monitor help
+expect 1 "$E monitor: unexpected argument 'x'" monitor x
+expect 1 "$E monitor: unknown option '--follow'" monitor --follow
 
 # without the module every kernel command fails the same way, with exit 2
 # (an environment error, not a usage error)
@@ -181,7 +184,7 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "show --config" "explain /t1 10.0.0.1" \
 		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web" \
 		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
-		   "metrics /t1" "show --stats"; do
+		   "metrics /t1" "show --stats" "monitor" "monitor -j"; do
 		# shellcheck disable=SC2086
 		expect 2 "$E nf_egress module not loaded" $cmd
 	done
