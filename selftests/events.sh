@@ -41,6 +41,7 @@
 #   6. event_rate=0: 300 denied datagrams give 300 events.
 #   7. uid 65534 and root without CAP_NET_ADMIN: monitor exits 2.
 #   8. SIGTERM and SIGINT end the monitors with exit 0.
+#   9. rmmod ends a monitor with exit 2 (then the module is loaded again).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -67,7 +68,7 @@ trap cleanup EXIT
 require_common
 require_cmd setpriv
 [ -r "$RATE_PARAM" ] || skip_all "the module has no event_rate parameter"
-tap_plan 29
+tap_plan 30
 
 # events POLICY [FILE]: the JSON events of POLICY, one per line.
 events()
@@ -252,5 +253,19 @@ tap_result $? "every line of the JSON monitor is one JSON object"
 kill -INT "$MONT_PID"
 wait "$MONT_PID"
 check_eq "SIGINT: the text monitor exits 0" 0 $?
+
+# --- 9. the module goes away ---------------------------------------------------
+"$EGRESSCTL" monitor > "$TMPDIR_TEST/unload.out" 2> "$TMPDIR_TEST/unload.err" &
+UNL_PID=$!
+register_pid "$UNL_PID"
+busywait 20000 sync_once "$TMPDIR_TEST/unload.out" || diag "the third monitor shows no event"
+# Policies do not survive the unload; the runner's module comes back below.
+rmmod nf_egress
+wait "$UNL_PID"
+rc=$?
+[ "$rc" = 2 ] && grep -qx 'egressctl: monitor: the nf_egress module was unloaded' "$TMPDIR_TEST/unload.err"
+tap_result $? "rmmod: the monitor exits 2 saying the module was unloaded" \
+	"exit code $rc, stderr: $(cat "$TMPDIR_TEST/unload.err")"
+insmod "$NF_EGRESS_KO" || bail_out "insmod $NF_EGRESS_KO failed"
 
 tap_done

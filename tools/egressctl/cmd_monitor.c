@@ -6,6 +6,10 @@
  * The signals are blocked and read from a signalfd polled next to the
  * netlink socket, so a signal that arrives between two events ends the
  * loop at once and cleanly (exit 0), never in the middle of a line.
+ *
+ * The socket also joins nlctrl's "notify" group: when the module goes away,
+ * its group goes with it and no event would ever come again, so the
+ * family's removal (CTRL_CMD_DELFAMILY) ends the monitor with exit 2.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -180,19 +184,49 @@ static void print_event_json(const struct egress_event_msg *e)
 	putchar('\n');
 }
 
-/* Print every event in one datagram of notifications. */
-static void print_events(struct egctl *ctl, const void *buf, size_t len)
+static int family_id_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		*(int *)data = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+/* Is nlh nlctrl's notification that family id went away? */
+static bool family_removed(const struct nlmsghdr *nlh, uint16_t family)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	int id = -1;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_parse(nlh, GENL_HDRLEN, family_id_cb, &id);
+	return id == family;
+}
+
+/*
+ * Print every event in one datagram of notifications.  Returns true when
+ * the family was removed (the module unloaded).
+ */
+static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
 	int remaining = (int)len;
+	bool removed = false;
 
 	for (; mnl_nlmsg_ok(nlh, remaining);
 	     nlh = mnl_nlmsg_next(nlh, &remaining)) {
 		const struct genlmsghdr *genl;
 		struct egress_event_msg e;
 
-		if (nlh->nlmsg_type != ctl->family ||
-		    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+			continue;
+		if (family_removed(nlh, ctl->family)) {
+			removed = true;
+			continue;
+		}
+		if (nlh->nlmsg_type != ctl->family)
 			continue;
 		genl = mnl_nlmsg_get_payload(nlh);
 		if (genl->cmd != NF_EGRESS_CMD_EVENT)
@@ -208,6 +242,7 @@ static void print_events(struct egctl *ctl, const void *buf, size_t len)
 	}
 	/* Each event as it comes: the reader may be a pipe or a file. */
 	fflush(stdout);
+	return removed;
 }
 
 static int open_signalfd(void)
@@ -231,7 +266,8 @@ static int open_signalfd(void)
 int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 {
 	struct pollfd pfd[2];
-	uint32_t group;
+	uint32_t group, ctrl_group;
+	uint16_t ctrl_id;
 	int i, err, ret, sfd;
 
 	for (i = 0; i < argc; i++) {
@@ -269,6 +305,15 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 				    err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto out;
 	}
+	err = nl_resolve_group(ctl->nl, "nlctrl", "notify", &ctrl_id,
+			       &ctrl_group);
+	if (!err)
+		err = nl_join_group(ctl->nl, ctrl_group);
+	if (err) {
+		ret = kernel_errorf("monitor: cannot join nlctrl's notify group: %s",
+				    strerror(-err));
+		goto out;
+	}
 
 	pfd[0].fd = mnl_socket_get_fd(ctl->nl->sock);
 	pfd[0].events = POLLIN;
@@ -303,7 +348,10 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 					    strerror(errno));
 			goto out;
 		}
-		print_events(ctl, ctl->nl->recvbuf, (size_t)n);
+		if (print_events(ctl, ctl->nl->recvbuf, (size_t)n)) {
+			ret = kernel_errorf("monitor: the nf_egress module was unloaded");
+			goto out;
+		}
 	}
 out:
 	close(sfd);
