@@ -23,6 +23,7 @@
 #include <net/sock.h>
 
 #include "cache.h"
+#include "events.h"
 #include "hook.h"
 #include "policy.h"
 #include "shaper.h"
@@ -169,6 +170,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
+	bool would_deny_reported = false;
 	enum egress_outcome outcome;
 	u64 denied_by;
 	int max_depth;
@@ -206,14 +208,31 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	else if (!egress_shaping(policies, n))
 		outcome = EGRESS_ALLOWED;
 	else
+		outcome = EGRESS_SHAPED;
+	if (outcome == EGRESS_SHAPED) {
+		/*
+		 * The queue's timer may send and free the packet as soon as it
+		 * is queued: report what an audit policy says of it first.
+		 */
+		if (denied_by) {
+			egress_event_report(skb, cgrp, &pkt, policies, rules, n,
+					    denied_by,
+					    NF_EGRESS_EVENT_WOULD_DENY);
+			would_deny_reported = true;
+		}
 		outcome = egress_shape_outcome(egress_shape(policies, n, &size,
 							    skb, state));
+	}
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 
 	switch (outcome) {
 	case EGRESS_DENIED:
+		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
+				    denied_by, NF_EGRESS_EVENT_DENY);
 		return egress_deny_verdict(sk);
 	case EGRESS_RATELIMITED:
+		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
+				    denied_by, NF_EGRESS_EVENT_RATELIMITED);
 		/*
 		 * As a full qdisc does: UDP senders see success (unless they
 		 * set IP_RECVERR), TCP treats it as local congestion.
@@ -223,6 +242,10 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		/* Counted already: it leaves from the queue's timer. */
 		return NF_STOLEN;
 	default:
+		if (denied_by && !would_deny_reported)
+			egress_event_report(skb, cgrp, &pkt, policies, rules,
+					    n, denied_by,
+					    NF_EGRESS_EVENT_WOULD_DENY);
 		return NF_ACCEPT;
 	}
 }

@@ -25,8 +25,6 @@
 #include "policy.h"
 #include "version.h"
 
-static struct genl_family egress_genl_family;
-
 static const struct nla_policy egress_rule_nl_policy[NF_EGRESS_RULE_A_MAX + 1] = {
 	[NF_EGRESS_RULE_A_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RULE_A_ACTION]	= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
@@ -1169,13 +1167,29 @@ static const struct genl_ops egress_genl_ops[] = {
 	},
 };
 
-static struct genl_family egress_genl_family __ro_after_init = {
+/*
+ * Joining needs CAP_NET_ADMIN over the socket's netns' user namespace
+ * (genl_bind() checks GENL_MCAST_CAP_NET_ADMIN).  The family is not
+ * netnsok and events are only multicast in init_net, so the only members
+ * that ever receive one joined in init_net, with CAP_NET_ADMIN in the
+ * initial user namespace: events name cgroups and tasks host-wide.
+ */
+static const struct genl_multicast_group egress_genl_mcgrps[] = {
+	[EGRESS_MCGRP_EVENTS] = {
+		.name	= NF_EGRESS_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+struct genl_family egress_genl_family __ro_after_init = {
 	.name		= NF_EGRESS_GENL_NAME,
 	.version	= NF_EGRESS_GENL_VERSION,
 	.maxattr	= NF_EGRESS_A_MAX,
 	.module		= THIS_MODULE,
 	.ops		= egress_genl_ops,
 	.n_ops		= ARRAY_SIZE(egress_genl_ops),
+	.mcgrps		= egress_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(egress_genl_mcgrps),
 	/* resv_start_op stays 0: every command validates strictly. */
 	.parallel_ops	= true,
 	.netnsok	= false,

@@ -445,6 +445,7 @@ static struct egress_stats *egress_stats_alloc(void)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
 	xa_init(&stats->classes);
+	egress_event_limit_init(&stats->events);
 	refcount_set(&stats->ref, 1);
 	return stats;
 }

@@ -27,6 +27,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "events.h"
 #include "ratelimit.h"
 #include "ruleset.h"
 #include "shaper.h"
@@ -107,6 +108,7 @@ struct egress_stats {
 	/* Longest wait in a shaping queue since the last reset; READ_ONCE. */
 	u64 max_delay_ns;
 	struct xarray classes;	/* class id -> struct egress_class_stats */
+	struct egress_event_limit events;	/* deny events' budget */
 	struct rcu_head rcu;
 };
 

@@ -204,7 +204,7 @@ check_eq "after the reset $S1 counts new traffic exactly" \
 	"$(state "$S1") $(acct_get "$S" "$S1" reset_time)"
 
 ECTL_QUIET=1 ectl stats reset "/nfe-asnone-$$" > /dev/null
-check_eq "stats reset of a path without a policy exits 1" 1 $?
+check_eq "stats reset of a path without a policy: the kernel refuses, exit 2" 2 $?
 
 t0=$(date +%s)
 ectl stats reset > /dev/null

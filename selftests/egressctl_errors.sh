@@ -8,8 +8,10 @@
 #   egressctl (root, no CAP_NET_ADMIN)  -> writes refused (EPERM), reads work
 #   egressctl (uid 65534)               -> writes refused (EPERM), reads work
 #
-# Every error: exit code 1 and exactly one line on stderr that starts with
-# "egressctl: ".  The module-not-loaded message is tested in module_reload.sh.
+# Every error: exactly one line on stderr that starts with "egressctl: ", and
+# exit code 1 for usage and input errors, 2 when the kernel refused (an error
+# ACK, a missing permission).  The module-not-loaded message (exit 2 too) is
+# tested in module_reload.sh.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -21,25 +23,26 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --)
 
 require_common
 require_cmd setpriv
-tap_plan 24
+tap_plan 25
 
-# check_err DESC PATTERN CMD...: CMD must exit 1 and print exactly one line
-# on stderr, starting with "egressctl: " and containing PATTERN ("" = any).
+# check_err DESC RC PATTERN CMD...: CMD must exit RC and print exactly one
+# line on stderr, starting with "egressctl: " and containing PATTERN ("" =
+# any).
 check_err()
 {
-	local desc=$1 pattern=$2 rc err nl
+	local desc=$1 want=$2 pattern=$3 rc err nl
 
-	shift 2
+	shift 3
 	"$@" > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
 	rc=$?
 	err=$(cat "$TMPDIR_TEST/err")
 	nl=$(wc -l < "$TMPDIR_TEST/err")
-	if [ "$rc" -eq 1 ] && [ "$nl" -eq 1 ] && [[ "$err" == "egressctl: "* ]] &&
+	if [ "$rc" -eq "$want" ] && [ "$nl" -eq 1 ] && [[ "$err" == "egressctl: "* ]] &&
 		[[ "$err" == *"$pattern"* ]]; then
 		tap_ok "$desc"
 	else
 		tap_fail "$desc"
-		diag "command: $*" "exit code $rc (want 1), $nl stderr lines (want 1)" \
+		diag "command: $*" "exit code $rc (want $want), $nl stderr lines (want 1)" \
 			"want prefix \"egressctl: \"${pattern:+ and \"$pattern\"}"
 		diag_file "$TMPDIR_TEST/err"
 		return 1
@@ -79,36 +82,37 @@ CLEANUP_POLICIES+=("$NOPOL")
 policy_add "$P"
 
 # --- input errors -------------------------------------------------------
-check_err "bad IPv4 CIDR 10.0.0.300/24" "" "$E" rule add "$P" allow to 10.0.0.300/24
-check_err "bad IPv4 prefix length /33" "" "$E" rule add "$P" allow to 10.99.0.0/33
-check_err "bad IPv6 prefix length /129" "" "$E" rule add "$P" allow to 2001:db8::/129
-check_err "bad IPv6 address" "" "$E" rule add "$P" allow to 2001:db8:::1/64
-check_err "bad action 'permit'" "" "$E" rule add "$P" permit to 10.99.0.0/24
-check_err "unknown command 'frobnicate'" "" "$E" frobnicate
-check_err "missing argument: rule add PATH allow to" "" "$E" rule add "$P" allow to
-check_err "missing argument: policy add" "" "$E" policy add
-check_err "path without leading '/'" "" "$E" policy add "${NOPOL#/}"
-check_err "path with a '..' component" "" "$E" policy add "$NOPOL/../x"
+check_err "bad IPv4 CIDR 10.0.0.300/24" 1 "" "$E" rule add "$P" allow to 10.0.0.300/24
+check_err "bad IPv4 prefix length /33" 1 "" "$E" rule add "$P" allow to 10.99.0.0/33
+check_err "bad IPv6 prefix length /129" 1 "" "$E" rule add "$P" allow to 2001:db8::/129
+check_err "bad IPv6 address" 1 "" "$E" rule add "$P" allow to 2001:db8:::1/64
+check_err "bad action 'permit'" 1 "" "$E" rule add "$P" permit to 10.99.0.0/24
+check_err "unknown command 'frobnicate'" 1 "" "$E" frobnicate
+check_err "missing argument: rule add PATH allow to" 1 "" "$E" rule add "$P" allow to
+check_err "missing argument: policy add" 1 "" "$E" policy add
+check_err "path without leading '/'" 1 "" "$E" policy add "${NOPOL#/}"
+check_err "path with a '..' component" 1 "" "$E" policy add "$NOPOL/../x"
 # egressctl normalises "/x/" and "/x//y" itself; a component longer than a
 # cgroup name can be reaches the kernel, which must refuse it with extack.
-check_err "path component over 255 bytes: kernel refuses" "255" \
+check_err "path component over 255 bytes: kernel refuses" 2 "255" \
 	"$E" policy add "$NOPOL/$(printf 'c%.0s' {1..256})"
 
 # --- kernel errors ------------------------------------------------------
-check_err "duplicate policy add: kernel extack message ('exists')" "exists" \
+check_err "duplicate policy add: kernel extack message ('exists')" 2 "exists" \
 	"$E" policy add "$P"
-check_err "policy del of a missing policy" "" "$E" policy del "$NOPOL"
-check_err "rule del of a missing rule id" "" "$E" rule del "$P" 999999
-check_err "rule add to a missing policy" "" "$E" rule add "$NOPOL" allow to 10.99.0.0/24
+check_err "policy del of a missing policy" 2 "" "$E" policy del "$NOPOL"
+check_err "rule del of a missing rule id" 2 "" "$E" rule del "$P" 999999
+check_err "rule add to a missing policy" 2 "" "$E" rule add "$NOPOL" allow to 10.99.0.0/24
+check_err "show of a path without a policy" 2 "no such policy" "$E" show "$NOPOL"
 
 # --- permissions --------------------------------------------------------
-check_err "root without CAP_NET_ADMIN: policy add refused" "Operation not permitted" \
+check_err "root without CAP_NET_ADMIN: policy add refused" 2 "Operation not permitted" \
 	"${NOCAP[@]}" "$E" policy add "$NOPOL"
-check_err "uid 65534: policy add refused" "Operation not permitted" \
+check_err "uid 65534: policy add refused" 2 "Operation not permitted" \
 	"${NOBODY[@]}" "$E" policy add "$NOPOL"
-check_err "uid 65534: rule add refused" "Operation not permitted" \
+check_err "uid 65534: rule add refused" 2 "Operation not permitted" \
 	"${NOBODY[@]}" "$E" rule add "$P" allow to 10.99.0.0/24
-check_err "uid 65534: policy del refused" "Operation not permitted" \
+check_err "uid 65534: policy del refused" 2 "Operation not permitted" \
 	"${NOBODY[@]}" "$E" policy del "$P"
 ! policy_listed "$NOPOL" && policy_listed "$P"
 tap_result $? "refused writes changed nothing ($NOPOL absent, $P present)"

@@ -99,9 +99,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		unloaded_msg_checked=1
 		"$EGRESSCTL" show > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
 		rc=$?
-		[ "$rc" -eq 1 ] &&
+		[ "$rc" -eq 2 ] &&
 			[ "$(cat "$TMPDIR_TEST/err")" = "egressctl: nf_egress module not loaded" ]
-		tap_result $? "unloaded: egressctl show exits 1 with 'egressctl: nf_egress module not loaded'" \
+		tap_result $? "unloaded: egressctl show exits 2 with 'egressctl: nf_egress module not loaded'" \
 			"exit code $rc, stderr: $(cat "$TMPDIR_TEST/err")"
 		! [ -e "$NF_EGRESS_PROC/stats" ] && ! [ -e "$NF_EGRESS_PROC/policies" ]
 		tap_result $? "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
@@ -146,7 +146,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 [ "$unloaded_msg_checked" = 1 ] || {
-	tap_fail "unloaded: egressctl show exits 1 with 'egressctl: nf_egress module not loaded'"
+	tap_fail "unloaded: egressctl show exits 2 with 'egressctl: nf_egress module not loaded'"
 	tap_fail "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
 }
 check_eq "rmmod nf_egress succeeded in every round" "$ROUNDS" "$rmmod_ok"

@@ -247,26 +247,27 @@ tap_result "$( ((RX_B > 3 * LIMIT5)); echo $?)" \
 police_round 50
 
 # === 4. bad input ===================================================================
-# bad_rate DESC PATTERN ARGS...: egressctl policy set $P ARGS exits 1 with
-# an "egressctl: ..." message that matches PATTERN (grep -iE).
+# bad_rate DESC RC PATTERN ARGS...: egressctl policy set $P ARGS exits RC
+# (1: egressctl refused the input, 2: the kernel refused) with an
+# "egressctl: ..." message that matches PATTERN (grep -iE).
 bad_rate()
 {
-	local desc=$1 pat=$2 rc err
+	local desc=$1 want=$2 pat=$3 rc err
 
-	shift 2
+	shift 3
 	ECTL_QUIET=1 ectl policy set "$P" "$@" > /dev/null
 	rc=$?
 	err=$(head -c 300 "$ECTL_ERR")
-	if [ "$rc" = 1 ] && grep -q '^egressctl: ' <<< "$err" && grep -qiE -- "$pat" <<< "$err"; then
+	if [ "$rc" = "$want" ] && grep -q '^egressctl: ' <<< "$err" && grep -qiE -- "$pat" <<< "$err"; then
 		tap_ok "$desc"
 	else
 		tap_fail "$desc"
 		diag "policy set $P $*: rc=$rc, stderr: $err"
 	fi
 }
-bad_rate "policy set rate 0mbit: exit 1, egressctl: message" '.' rate 0mbit
-bad_rate "policy set rate 10foo: exit 1, egressctl: message" '.' rate 10foo
-bad_rate "policy set rate 10mbit queue 10 police: exit 1, the message mentions shape" 'shape' \
+bad_rate "policy set rate 0mbit: exit 1, egressctl: message" 1 '.' rate 0mbit
+bad_rate "policy set rate 10foo: exit 1, egressctl: message" 1 '.' rate 10foo
+bad_rate "policy set rate 10mbit queue 10 police: exit 1, the message mentions shape" 1 'shape' \
 	rate 10mbit queue 10 police
 check_eq "refused changes leave the 50mbit limit as it was" \
 	"$(mbit_bps 50) $BURST - police" "$(policy_rate "$P")"

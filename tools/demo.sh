@@ -77,6 +77,14 @@ demo_connect()
 		"$addr" "$TCP_PORT" "$TCP_RESULT" "${TCP_US:-0}"
 }
 
+say "egressctl monitor, in the background, prints every denied packet"
+MONITOR_OUT=$TMPDIR_TEST/monitor.out
+"$EGRESSCTL" monitor > "$MONITOR_OUT" 2>&1 &
+register_pid $!
+echo "    \$ $EGRESSCTL monitor > monitor.out &"
+# Time to start and join the group (a probe packet would show in the counters).
+sleep 1
+
 say "TCP connect() from a process in $P"
 demo_connect "$CG" 10.99.0.2
 demo_connect "$CG" 10.99.1.2
@@ -89,6 +97,10 @@ demo_connect "" 10.99.1.2
 say "UDP from $P: 5 datagrams of 100 bytes to each address"
 printf '    to 10.99.0.2: %s\n' "$(udp_send "$CG" 10.99.0.2 5 100)"
 printf '    to 10.99.1.2: %s\n' "$(udp_send "$CG" 10.99.1.2 5 100)"
+
+say "What the monitor printed: one line per denied packet"
+sleep 0.5
+sed 's/^/    /' "$MONITOR_OUT"
 
 say "Counters (bytes at the IP layer: 100-byte UDP payload = 128 bytes)"
 run "$EGRESSCTL" stats

@@ -178,13 +178,14 @@ static int report_fill_error(struct egctl *ctl, const char *file,
 			 shown_name(file), loc.line, loc.col);
 	}
 	if (ext->error == err && ext->msg[0])
-		return errorf("%s: %s: %s", where, strerror(-err), ext->msg);
+		return kernel_errorf("%s: %s: %s", where, strerror(-err),
+				     ext->msg);
 	if (ext->error == err && b->has_err_offs && b->err_msg &&
 	    egress_describe_offset((const void *)b->err_msg, b->err_offs,
 				   attr, sizeof(attr)))
-		return errorf("%s: %s (attribute %s)", where, strerror(-err),
-			      attr);
-	return errorf("%s: %s", where, strerror(-err));
+		return kernel_errorf("%s: %s (attribute %s)", where,
+				     strerror(-err), attr);
+	return kernel_errorf("%s: %s", where, strerror(-err));
 }
 
 static int simple_request(struct egctl *ctl, uint8_t cmd)
@@ -244,7 +245,7 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 
 /*
  * Build set in a staged set and commit it (or abort when !commit).
- * Returns EXIT_OK/EXIT_FAIL, errors reported.
+ * Returns EXIT_OK, EXIT_FAIL or EXIT_KERNEL, errors reported.
  */
 static int send_set(struct egctl *ctl, const char *file,
 		    const struct pf_set *set, bool commit)
@@ -262,7 +263,7 @@ static int send_set(struct egctl *ctl, const char *file,
 
 	err = simple_request(ctl, NF_EGRESS_CMD_APPLY_BEGIN);
 	if (err) {
-		report_nl_error(ctl, what, err);
+		ret = report_nl_error(ctl, what, err);
 		goto out;
 	}
 	for (i = 0; i < set->npolicies && !err; i++)
@@ -271,7 +272,7 @@ static int send_set(struct egctl *ctl, const char *file,
 		err = nl_batch_flush(&b);
 	if (err) {
 		if (b.error)
-			report_fill_error(ctl, file, set, &map, &b);
+			ret = report_fill_error(ctl, file, set, &map, &b);
 		else
 			errorf("%s: %s", what, strerror(-err));
 		/* best effort: closing the socket drops the staged set too */
@@ -282,7 +283,7 @@ static int send_set(struct egctl *ctl, const char *file,
 	err = simple_request(ctl, commit ? NF_EGRESS_CMD_APPLY_COMMIT
 					 : NF_EGRESS_CMD_APPLY_ABORT);
 	if (err) {
-		report_nl_error(ctl, what, err);
+		ret = report_nl_error(ctl, what, err);
 		if (commit)
 			simple_request(ctl, NF_EGRESS_CMD_APPLY_ABORT);
 		goto out;
@@ -305,7 +306,7 @@ int cmd_apply(struct egctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	if (egctl_connect(ctl)) {
 		pf_set_free(&set);
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	}
 	ret = send_set(ctl, file, &set, true);
 	pf_set_free(&set);
@@ -326,8 +327,8 @@ int cmd_check(struct egctl *ctl, int argc, char **argv)
 	if (err == -ENOENT)
 		note = "not checked by the kernel: module not loaded";
 	else if (err)
-		ret = errorf("cannot talk to the kernel over generic netlink: %s",
-			     strerror(-err));
+		ret = kernel_errorf("cannot talk to the kernel over generic netlink: %s",
+				    strerror(-err));
 	else
 		ret = send_set(ctl, file, &set, false);
 

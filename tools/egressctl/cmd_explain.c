@@ -174,7 +174,7 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 	if (parse_packet_spec(argc - 1, argv + 1, &pkt, &perr))
 		return report_parse_error(ctl, &perr);
 	if (egctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	inet_ntop(pkt.family, &pkt.addr, addr, sizeof(addr));
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
 

@@ -74,9 +74,10 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 	int err;
 
 	if (parse_path_arg(ctl, argc, argv, o.path) ||
-	    parse_policy_opts(ctl, argc - 1, argv + 1, &o) ||
-	    egctl_connect(ctl))
+	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
 
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, o.path);
 	/*
@@ -119,7 +120,7 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	if (!o.has_mode && !o.has_default && !o.has_rate)
 		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'");
 	if (egctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, o.path);
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_SET, 0);
@@ -146,9 +147,10 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 	int err;
 
 	if (parse_path_arg(ctl, argc, argv, path) ||
-	    check_no_more_args(ctl, argc - 1, argv + 1) ||
-	    egctl_connect(ctl))
+	    check_no_more_args(ctl, argc - 1, argv + 1))
 		return EXIT_FAIL;
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
 
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_DEL, 0);

@@ -27,9 +27,10 @@ static int rule_add(struct egctl *ctl, int argc, char **argv)
 	int err;
 
 	if (parse_path_arg(ctl, argc, argv, path) ||
-	    rule_parse_spec(ctl, argc - 1, argv + 1, &spec) ||
-	    egctl_connect(ctl))
+	    rule_parse_spec(ctl, argc - 1, argv + 1, &spec))
 		return EXIT_FAIL;
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
 
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
 	/*
@@ -76,7 +77,7 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 				  argv[0]);
 	}
 	if (egctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 
 	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_RULE_DEL, 0);

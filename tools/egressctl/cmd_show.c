@@ -213,13 +213,13 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	st.filter = word ? path : NULL;
 	if (egctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
 	err = dump_policies(&st);
 	if (err == -ENOENT && st.filter && st.npolicies == 0) {
 		dump_state_free(&st);
-		return errorf("%s: no such policy", what);
+		return kernel_errorf("%s: no such policy", what);
 	}
 	if (err) {
 		dump_state_free(&st);
@@ -234,8 +234,8 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 		show_print_text(&st, with_stats);
 	dump_state_free(&st);
 	if (err == -EBADMSG)
-		return errorf("%s: the kernel reported a rule that cannot be written as text",
-			      what);
+		return kernel_errorf("%s: the kernel reported a rule that cannot be written as text",
+				     what);
 	if (err)
 		return errorf("%s: %s", what, strerror(-err));
 	return EXIT_OK;

@@ -16,7 +16,7 @@
 
 /*
  * A snapshot of the counters (with each policy's rules when rules is set)
- * into st, or report why not.  Returns 0 or EXIT_FAIL.
+ * into st, or report why not.  Returns 0 or EXIT_KERNEL.
  */
 static int collect(struct egctl *ctl, struct dump_state *st, bool rules,
 		   const char *what)
@@ -28,7 +28,7 @@ static int collect(struct egctl *ctl, struct dump_state *st, bool rules,
 	/* a filtered dump that came back empty, not the kernel's ENOENT */
 	if (err == -ENOENT && st->filter && ctl->nl->ext.error != -ENOENT) {
 		dump_state_free(st);
-		return errorf("%s: no such policy", what);
+		return kernel_errorf("%s: no such policy", what);
 	}
 	dump_state_free(st);
 	return report_nl_error(ctl, what, err);
@@ -47,9 +47,10 @@ static int stats_reset(struct egctl *ctl, int argc, char **argv)
 		printf("Usage:\n  egressctl stats reset [PATH]\n");
 		return EXIT_OK;
 	}
-	if (parse_optional_path(ctl, argc, argv, path, &filter) ||
-	    egctl_connect(ctl))
+	if (parse_optional_path(ctl, argc, argv, path, &filter))
 		return EXIT_FAIL;
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, filter);
 
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_STATS_RESET, 0);
@@ -95,13 +96,13 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 	/* one policy asked for: show its rules and classes too */
 	opts.details = rules || st.filter;
 	if (egctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
 	/* the table shows shaping columns when some limit shapes */
 	st.with_rates = !ctl->json;
 	if (collect(ctl, &st, ctl->json || opts.details, what))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	if (ctl->json)
 		report_stats_json(stdout, st.stats, st.nstats);
 	else
@@ -118,13 +119,14 @@ int cmd_metrics(struct egctl *ctl, int argc, char **argv)
 	struct dump_state st = { .ctl = ctl };
 
 	/* -j changes nothing: the output is the Prometheus text format */
-	if (parse_optional_path(ctl, argc, argv, path, &st.filter) ||
-	    egctl_connect(ctl))
+	if (parse_optional_path(ctl, argc, argv, path, &st.filter))
 		return EXIT_FAIL;
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
 	if (collect(ctl, &st, true, what))
-		return EXIT_FAIL;
+		return EXIT_KERNEL;
 	report_metrics(stdout, st.stats, st.nstats);
 	dump_state_free(&st);
 	return EXIT_OK;

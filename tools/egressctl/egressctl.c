@@ -34,6 +34,8 @@ static const struct cmd top_cmds[] = {
 	  "validate a policy file without applying it" },
 	{ "explain", cmd_explain, NULL, "explain PATH DST [proto PROTO] [port N]",
 	  "show how the policies decide a packet from PATH to DST" },
+	{ "monitor", cmd_monitor, NULL, "monitor [-j]",
+	  "print deny, would-deny and rate-limit events as they happen" },
 	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
 	{ NULL }
 };
@@ -49,6 +51,19 @@ int errorf(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_FAIL;
+}
+
+int kernel_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("egressctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_KERNEL;
 }
 
 int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
@@ -136,10 +151,10 @@ int egctl_connect(struct egctl *ctl)
 	int err = egctl_try_connect(ctl);
 
 	if (err == -ENOENT)
-		return errorf("nf_egress module not loaded");
+		return kernel_errorf("nf_egress module not loaded");
 	if (err)
-		return errorf("cannot talk to the kernel over generic netlink: %s",
-			      strerror(-err));
+		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
+				     strerror(-err));
 	return 0;
 }
 
@@ -164,23 +179,23 @@ int report_nl_error(struct egctl *ctl, const char *what, int err)
 	char attr[128];
 
 	if (err == -EBADMSG)
-		return errorf("%s: malformed reply from the kernel", what);
+		return kernel_errorf("%s: malformed reply from the kernel", what);
 	if (err == -EINTR)
-		return errorf("%s: policy set kept changing during the dump, giving up",
-			      what);
+		return kernel_errorf("%s: policy set kept changing during the dump, giving up",
+				     what);
 	if (ext && ext->error == err && ext->msg[0])
-		return errorf("%s: %s: %s", what, strerror(-err), ext->msg);
+		return kernel_errorf("%s: %s: %s", what, strerror(-err), ext->msg);
 	/* Without a message, say at least which attribute was refused. */
 	if (ext && ext->error == err && ext->has_offs &&
 	    egress_describe_offset((const struct nlmsghdr *)ctl->nl->sendbuf,
 				   ext->offs, attr, sizeof(attr)))
-		return errorf("%s: %s (attribute %s)", what, strerror(-err),
-			      attr);
+		return kernel_errorf("%s: %s (attribute %s)", what,
+				     strerror(-err), attr);
 	if (ext && ext->error == err && ext->has_miss_type)
-		return errorf("%s: %s (missing attribute %s)", what,
-			      strerror(-err),
-			      egress_attr_name((uint16_t)ext->miss_type));
-	return errorf("%s: %s", what, strerror(-err));
+		return kernel_errorf("%s: %s (missing attribute %s)", what,
+				     strerror(-err),
+				     egress_attr_name((uint16_t)ext->miss_type));
+	return kernel_errorf("%s: %s", what, strerror(-err));
 }
 
 static bool is_help_word(const char *s)
@@ -324,8 +339,8 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 
 	err = egctl_try_connect(ctl);
 	if (err && err != -ENOENT)
-		return errorf("cannot talk to the kernel over generic netlink: %s",
-			      strerror(-err));
+		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
+				     strerror(-err));
 	if (!err) {
 		nlh = egctl_msg(ctl, NF_EGRESS_CMD_GET_INFO, 0);
 		err = nl_request(ctl->nl, nlh, info_cb, &info);

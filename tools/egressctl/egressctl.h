@@ -19,10 +19,15 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Process exit codes (see egressctl(8)). */
+/*
+ * Process exit codes (see egressctl(8)): 1 for what the user can fix in the
+ * command line or the input, 2 when the kernel refused the request or could
+ * not be asked (an error from the kernel, module not loaded, netlink down).
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
+	EXIT_KERNEL = 2,
 };
 
 struct egctl {
@@ -53,9 +58,13 @@ int cmd_metrics(struct egctl *ctl, int argc, char **argv);
 int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
+int cmd_monitor(struct egctl *ctl, int argc, char **argv);
 
 /* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
 int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* errorf, for failures of the kernel side.  Returns EXIT_KERNEL. */
+int kernel_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "egressctl: <ctl->cmd>: " + message.  Returns EXIT_FAIL. */
 int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
@@ -79,7 +88,7 @@ void describe_cmd(char *buf, size_t len, const char *cmd, const char *filter);
 
 /*
  * Open the netlink socket and look up the family.  Reports "nf_egress
- * module not loaded" and friends itself.  Returns 0 or EXIT_FAIL.
+ * module not loaded" and friends itself.  Returns 0 or EXIT_KERNEL.
  * egctl_try_connect reports nothing and returns -ENOENT when the module is
  * absent, for callers that treat that as a normal state (version).
  */
@@ -92,7 +101,7 @@ struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
 
 /*
  * Report a failed exchange: "egressctl: WHAT: strerror: extack message".
- * Returns EXIT_FAIL.
+ * Returns EXIT_KERNEL.
  */
 int report_nl_error(struct egctl *ctl, const char *what, int err);
 

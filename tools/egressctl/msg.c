@@ -42,6 +42,25 @@ static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STATS_SHAPED]	= { .type = MNL_TYPE_NESTED },
 	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { .type = MNL_TYPE_U32 },
 	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_A_EVENT]		= { .type = MNL_TYPE_NESTED },
+};
+
+static const struct attr_policy event_policy[NF_EGRESS_EVENT_A_MAX + 1] = {
+	[NF_EGRESS_EVENT_A_TIME_NS]	= { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_EVENT_A_VERDICT]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_EVENT_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_EVENT_A_POLICY_PATH]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_EVENT_A_RULE_ID]	= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_EVENT_A_DEFAULT]	= { .type = MNL_TYPE_FLAG },
+	[NF_EGRESS_EVENT_A_FAMILY]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_EVENT_A_PROTO]	= { .type = MNL_TYPE_U8 },
+	[NF_EGRESS_EVENT_A_SADDR]	= { .type = MNL_TYPE_BINARY },
+	[NF_EGRESS_EVENT_A_DADDR]	= { .type = MNL_TYPE_BINARY },
+	[NF_EGRESS_EVENT_A_SPORT]	= { .type = MNL_TYPE_U16 },
+	[NF_EGRESS_EVENT_A_DPORT]	= { .type = MNL_TYPE_U16 },
+	[NF_EGRESS_EVENT_A_PID]		= { .type = MNL_TYPE_U32 },
+	[NF_EGRESS_EVENT_A_COMM]	= { .type = MNL_TYPE_NUL_STRING },
+	[NF_EGRESS_EVENT_A_SUPPRESSED]	= { .type = MNL_TYPE_U64 },
 };
 
 static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
@@ -649,6 +668,68 @@ int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 	return 0;
 }
 
+int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
+{
+	const struct nlattr *top[NF_EGRESS_A_MAX + 1];
+	const struct nlattr *tb[NF_EGRESS_EVENT_A_MAX + 1];
+	size_t alen = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, top) || !top[NF_EGRESS_A_EVENT] ||
+	    parse_nested(top[NF_EGRESS_A_EVENT], tb, event_policy,
+			 NF_EGRESS_EVENT_A_MAX))
+		return -EBADMSG;
+	if (!tb[NF_EGRESS_EVENT_A_TIME_NS] || !tb[NF_EGRESS_EVENT_A_VERDICT] ||
+	    !tb[NF_EGRESS_EVENT_A_CGROUP_PATH] ||
+	    !tb[NF_EGRESS_EVENT_A_POLICY_PATH] || !tb[NF_EGRESS_EVENT_A_FAMILY])
+		return -EBADMSG;
+	m->time_ns = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_TIME_NS]);
+	m->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_VERDICT]);
+	m->cgroup = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_CGROUP_PATH]);
+	m->policy = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_POLICY_PATH]);
+	if (tb[NF_EGRESS_EVENT_A_RULE_ID]) {
+		m->has_rule_id = true;
+		m->rule_id = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_RULE_ID]);
+	}
+	m->family = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_FAMILY]);
+	if (m->family == AF_INET)
+		alen = 4;
+	else if (m->family == AF_INET6)
+		alen = 16;
+	else
+		return -EBADMSG;
+	if (tb[NF_EGRESS_EVENT_A_PROTO])
+		m->proto = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_PROTO]);
+	if (tb[NF_EGRESS_EVENT_A_SADDR]) {
+		if (mnl_attr_get_payload_len(tb[NF_EGRESS_EVENT_A_SADDR]) != alen)
+			return -EBADMSG;
+		memcpy(m->saddr, mnl_attr_get_payload(tb[NF_EGRESS_EVENT_A_SADDR]),
+		       alen);
+		m->has_saddr = true;
+	}
+	if (tb[NF_EGRESS_EVENT_A_DADDR]) {
+		if (mnl_attr_get_payload_len(tb[NF_EGRESS_EVENT_A_DADDR]) != alen)
+			return -EBADMSG;
+		memcpy(m->daddr, mnl_attr_get_payload(tb[NF_EGRESS_EVENT_A_DADDR]),
+		       alen);
+		m->has_daddr = true;
+	}
+	if (tb[NF_EGRESS_EVENT_A_SPORT] && tb[NF_EGRESS_EVENT_A_DPORT]) {
+		m->has_ports = true;
+		m->sport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_SPORT]);
+		m->dport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_DPORT]);
+	}
+	if (tb[NF_EGRESS_EVENT_A_PID]) {
+		m->has_pid = true;
+		m->pid = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_PID]);
+		if (tb[NF_EGRESS_EVENT_A_COMM])
+			m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
+	}
+	if (tb[NF_EGRESS_EVENT_A_SUPPRESSED])
+		m->suppressed = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_SUPPRESSED]);
+	return 0;
+}
+
 static const char *const top_names[] = {
 	[NF_EGRESS_A_UNSPEC]		= "NF_EGRESS_A_UNSPEC",
 	[NF_EGRESS_A_PAD]		= "NF_EGRESS_A_PAD",
@@ -675,6 +756,7 @@ static const char *const top_names[] = {
 	[NF_EGRESS_A_STATS_SHAPED]	= "NF_EGRESS_A_STATS_SHAPED",
 	[NF_EGRESS_A_STATS_QUEUE_LEN]	= "NF_EGRESS_A_STATS_QUEUE_LEN",
 	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = "NF_EGRESS_A_STATS_MAX_DELAY_NS",
+	[NF_EGRESS_A_EVENT]		= "NF_EGRESS_A_EVENT",
 };
 
 static const char *const rate_names[] = {

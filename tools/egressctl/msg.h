@@ -99,6 +99,27 @@ struct egress_explain_msg {
 	struct egress_explain_level levels[EGRESS_EXPLAIN_MAX_LEVELS];
 };
 
+/* One NF_EGRESS_CMD_EVENT notification. */
+struct egress_event_msg {
+	uint64_t time_ns;		/* CLOCK_REALTIME */
+	uint8_t verdict;		/* enum nf_egress_event_verdict */
+	const char *cgroup;		/* the sending socket's cgroup */
+	const char *policy;		/* the policy that decided */
+	bool has_rule_id;		/* else the policy's default decided */
+	uint32_t rule_id;
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t proto;
+	bool has_saddr, has_daddr;
+	unsigned char saddr[16];
+	unsigned char daddr[16];
+	bool has_ports;
+	uint16_t sport, dport;
+	bool has_pid;			/* sent from task context */
+	uint32_t pid;
+	const char *comm;		/* NULL if absent */
+	uint64_t suppressed;		/* 0 when absent */
+};
+
 /* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
 int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m);
 int egress_decode_policy(const struct nlmsghdr *nlh,
@@ -113,6 +134,8 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
  */
 int egress_stats_for_each_class(const struct nlmsghdr *nlh,
 				egress_class_cb cb, void *data);
+/* Needs time, verdict, both paths and the family; addresses match it. */
+int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);

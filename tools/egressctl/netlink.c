@@ -412,7 +412,44 @@ out:
 struct family_lookup {
 	uint16_t id;
 	bool found;
+	const char *group;	/* multicast group to look for, or NULL */
+	uint32_t group_id;
+	bool group_found;
 };
+
+static int mcgrp_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		tb[type] = attr;
+	else if (type == CTRL_ATTR_MCAST_GRP_ID &&
+		 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests of (name, id). */
+static void family_groups(const struct nlattr *groups, struct family_lookup *fl)
+{
+	const struct nlattr *grp;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+
+		if (mnl_attr_validate(grp, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(grp, mcgrp_attr_cb, tb) < 0)
+			continue;
+		if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+		    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    fl->group)) {
+			fl->group_id = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+			fl->group_found = true;
+		}
+	}
+}
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -423,6 +460,9 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 		fl->id = mnl_attr_get_u16(attr);
 		fl->found = true;
 	}
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS && fl->group &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+		family_groups(attr, fl);
 	return MNL_CB_OK;
 }
 
@@ -436,7 +476,13 @@ static int family_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_resolve_family(struct nl_ctx *ctx, const char *name, uint16_t *id)
 {
-	struct family_lookup fl = { 0 };
+	return nl_resolve_group(ctx, name, NULL, id, NULL);
+}
+
+int nl_resolve_group(struct nl_ctx *ctx, const char *name, const char *group,
+		     uint16_t *id, uint32_t *group_id)
+{
+	struct family_lookup fl = { .group = group };
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -450,5 +496,31 @@ int nl_resolve_family(struct nl_ctx *ctx, const char *name, uint16_t *id)
 	if (!fl.found)
 		return -EBADMSG;
 	*id = fl.id;
+	if (group) {
+		if (!fl.group_found)
+			return -ESRCH;
+		*group_id = fl.group_id;
+	}
+	return 0;
+}
+
+int nl_join_group(struct nl_ctx *ctx, uint32_t group)
+{
+	int fd = mnl_socket_get_fd(ctx->sock);
+	int rcvbuf = NL_EVENT_RCVBUF;
+	struct timeval tv = { 0 };
+
+	if (mnl_socket_setsockopt(ctx->sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	/*
+	 * Notifications come when they come: no receive timeout.  A burst of
+	 * them must not overflow the socket; the forced size needs
+	 * CAP_NET_ADMIN, which joining took anyway.
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return 0;
 }

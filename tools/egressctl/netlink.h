@@ -72,6 +72,22 @@ struct nlmsghdr *nl_genl_start(struct nl_ctx *ctx, uint16_t family,
 int nl_resolve_family(struct nl_ctx *ctx, const char *name, uint16_t *id);
 
 /*
+ * Resolve a family and one of its multicast groups by name: -ENOENT
+ * without the family, -ESRCH when it has no such group.
+ */
+int nl_resolve_group(struct nl_ctx *ctx, const char *name, const char *group,
+		     uint16_t *id, uint32_t *group_id);
+
+/* Receive buffer of a socket that joined a group (events come in bursts). */
+#define NL_EVENT_RCVBUF		(4 << 20)
+
+/*
+ * Join multicast group (its id), turn the receive timeout off and enlarge
+ * the receive buffer.  -EPERM when the kernel refuses the membership.
+ */
+int nl_join_group(struct nl_ctx *ctx, uint32_t group);
+
+/*
  * Send nlh (NLM_F_REQUEST|NLM_F_ACK are added) and wait for its ACK;
  * replies before the ACK go to cb.  Returns 0 or a negative errno; on a
  * kernel error ctx->ext holds the details.

@@ -177,8 +177,12 @@ expect_out 0 "metrics \[PATH\]" help
 expect_out 0 "show \[PATH\] \[--stats\]" show help
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
+expect_out 0 "^Usage:.*egressctl monitor \[-j\]$" monitor help
+expect 1 "$E monitor: unexpected argument 'x'" monitor x
+expect 1 "$E monitor: unknown option '--follow'" monitor --follow
 
-# without the module every kernel command fails the same way
+# without the module every kernel command fails the same way, with exit 2
+# (an environment error, not a usage error)
 if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; then
 	for cmd in "show" "show /t1" "stats" "stats /" "policy add /t1" \
 		   "policy add /t1 default allow" "policy del /t1" \
@@ -187,14 +191,14 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "show --config" "explain /t1 10.0.0.1" \
 		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web" \
 		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
-		   "metrics /t1" "show --stats"; do
+		   "metrics /t1" "show --stats" "monitor" "monitor -j"; do
 		# shellcheck disable=SC2086
-		expect 1 "$E nf_egress module not loaded" $cmd
+		expect 2 "$E nf_egress module not loaded" $cmd
 	done
 	expect_out 0 '"module":\{"loaded":false\}' -j version
 	printf 'cgroup "/a" {\n\tallow tcp to 10.0.0.0/8 port 443;\n}\ncgroup "/b" { }\n' > "$T/good.conf"
 	expect_out 0 "^$T/good.conf: OK \(2 policies, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/good.conf"
-	expect 1 "$E nf_egress module not loaded" apply -f "$T/good.conf"
+	expect 2 "$E nf_egress module not loaded" apply -f "$T/good.conf"
 else
 	n=$((n + 1))
 	echo "ok $n - # SKIP nf_egress module is loaded here"

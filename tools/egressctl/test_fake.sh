@@ -56,15 +56,15 @@ check "empty show" 0 "" "" -- show
 check "empty -j show" 0 "[]" "" -- -j show
 check "empty -j stats" 0 "[]" "" -- -j stats
 check "policy add" 0 "" "" -- policy add /t1
-check "policy add existing: extack" 1 "" \
+check "policy add existing: extack" 2 "" \
 	"egressctl: policy add /t1: File exists: nf_egress: policy already exists" -- policy add /t1
 check "policy add normalises path" 0 "" "" -- policy add //t0/ default allow
 check "rule add v4" 0 "" "" -- rule add /t1 allow to 10.99.0.0/24
 check "rule add v6" 0 "" "" -- rule add /t1 allow to 2001:db8:99::/64
 check "rule add host" 0 "" "" -- rule add /t1 deny to 192.0.2.1
-check "rule add duplicate: extack" 1 "" \
+check "rule add duplicate: extack" 2 "" \
 	"egressctl: rule add /t1: File exists: nf_egress: rule already exists" -- rule add /t1 allow to 10.99.0.0/24
-check "rule add to missing policy" 1 "" \
+check "rule add to missing policy" 2 "" \
 	"egressctl: rule add /nope: No such file or directory: nf_egress: no such policy" -- rule add /nope allow to 10.0.0.0/8
 check "show sorted" 0 "policy /t0 mode enforce default allow
 policy /t1 mode enforce default deny
@@ -76,12 +76,12 @@ check "show PATH" 0 "policy /t1 mode enforce default deny
   rule 2 allow to 2001:db8:99::/64
   rule 3 deny to 192.0.2.1/32" "" -- show /t1/
 check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
-check "show missing PATH" 1 "" "egressctl: show /nope: no such policy" -- show /nope
+check "show missing PATH" 2 "" "egressctl: show /nope: no such policy" -- show /nope
 check "stats table" 0 "                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
 CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
 /t0     enforce     0    0 B     0    0 B     0    0 B     0    0 B
 /t1     enforce     0    0 B     0    0 B     0    0 B     0    0 B" "" -- stats
-check "stats missing PATH" 1 "" \
+check "stats missing PATH" 2 "" \
 	"egressctl: stats /nope: No such file or directory: nf_egress: no policy for this cgroup path" -- stats /nope
 check "version counts policies" 0 $'egressctl 0.1.0\nnf_egress module 0.1.0-fake, 2 policies' "" -- version
 check "-j version" 0 '{"version":"0.1.0","module":{"loaded":true,"version":"0.1.0-fake","generation":6,"policies":2}}' "" -- -j version
@@ -109,26 +109,26 @@ FAKE_INTR=3 check "show retries NLM_F_DUMP_INTR" 0 "policy /t1 mode enforce defa
   rule 2 allow to 2001:db8:99::/64
   rule 3 deny to 192.0.2.1/32" "" -- show /t1
 FAKE_GEN_BUMP=2 check "show retries on generation change" 0 "policy /t0 mode enforce default allow" "" -- show /t0
-FAKE_INTR=100 check "show gives up eventually" 1 "" \
+FAKE_INTR=100 check "show gives up eventually" 2 "" \
 	"egressctl: show: policy set kept changing during the dump, giving up" -- show
 FAKE_INTR=4 check "stats retries NLM_F_DUMP_INTR" 0 '[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null}]' "" -- -j stats /t0
-FAKE_INTR=100 check "stats gives up eventually" 1 "" \
+FAKE_INTR=100 check "stats gives up eventually" 2 "" \
 	"egressctl: stats: policy set kept changing during the dump, giving up" -- stats
 
 # deletions
 check "rule del by id" 0 "" "" -- rule del /t1 2
 check "rule del by spec" 0 "" "" -- rule del /t1 deny to 192.0.2.1
-check "rule del missing: extack" 1 "" \
+check "rule del missing: extack" 2 "" \
 	"egressctl: rule del /t1: No such file or directory: nf_egress: no such rule" -- rule del /t1 2
 check "show after rule del" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24" "" -- show /t1
-FAKE_EPERM=1 check "EPERM without extack" 1 "" \
+FAKE_EPERM=1 check "EPERM without extack" 2 "" \
 	"egressctl: policy del /t1: Operation not permitted" -- policy del /t1
 check "policy del" 0 "" "" -- policy del /t1
-check "policy del missing" 1 "" \
+check "policy del missing" 2 "" \
 	"egressctl: policy del /t1: No such file or directory: nf_egress: no such policy" -- policy del /t1
 check "show after policy del" 0 "policy /t0 mode enforce default allow" "" -- show
-FAKE_ABSENT=1 check "module absent" 1 "" "egressctl: nf_egress module not loaded" -- show
+FAKE_ABSENT=1 check "module absent" 2 "" "egressctl: nf_egress module not loaded" -- show
 FAKE_ABSENT=1 check "module absent: version still 0" 0 $'egressctl 0.1.0\nnf_egress module not loaded' "" -- version
 
 # --- issue 3: modes, rule grammar, apply/check, show --config, explain ---
@@ -136,13 +136,13 @@ FAKE_ABSENT=1 check "module absent: version still 0" 0 $'egressctl 0.1.0\nnf_egr
 check "policy add with mode" 0 "" "" -- policy add /web mode audit default allow
 check "policy set mode" 0 "" "" -- policy set /web mode enforce
 check "policy set default" 0 "" "" -- policy set /web/ default deny
-check "policy set missing policy" 1 "" \
+check "policy set missing policy" 2 "" \
 	"egressctl: policy set /nope: No such file or directory: nf_egress: no such policy" -- policy set /nope mode audit
 check "rule add full grammar" 0 "" "" -- rule add /web allow tcp to 10.0.0.0/8 port 443 class internal
 check "rule add proto keyword, port range" 0 "" "" -- rule add /web allow proto udp to 0.0.0.0/0 port 53-54
 check "rule add proto any is no proto" 0 "" "" -- rule add /web deny proto any to 169.254.169.254
 check "rule add icmpv6" 0 "" "" -- rule add /web allow icmpv6 to 2001:db8::/32
-check "rule add same match, other action: extack" 1 "" \
+check "rule add same match, other action: extack" 2 "" \
 	"egressctl: rule add /web: File exists: nf_egress: rule already exists" -- rule add /web deny tcp to 10.0.0.0/8 port 443
 check "show new fields" 0 "policy /web mode enforce default deny
   rule 1 allow tcp to 10.0.0.0/8 port 443 class internal
@@ -151,7 +151,7 @@ check "show new fields" 0 "policy /web mode enforce default deny
   rule 4 allow icmpv6 to 2001:db8::/32" "" -- show
 check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
 check "rule del by full spec" 0 "" "" -- rule del /web allow udp to 0.0.0.0/0 port 53-54
-check "rule del by spec: ports must match" 1 "" \
+check "rule del by spec: ports must match" 2 "" \
 	"egressctl: rule del /web: No such file or directory: nf_egress: no such rule" -- rule del /web allow tcp to 10.0.0.0/8 port 444
 check "policy add /a mode audit" 0 "" "" -- policy add /a mode audit
 check "show --config" 0 'cgroup "/a" {
@@ -170,7 +170,7 @@ check "show --config PATH" 0 'cgroup "/a" {
 	mode audit;
 	default deny;
 }' "" -- show --config /a
-check "show --config missing PATH" 1 "" "egressctl: show /nope: no such policy" -- show --config /nope
+check "show --config missing PATH" 2 "" "egressctl: show /nope: no such policy" -- show --config /nope
 
 # round trip: show --config | apply -f - is a no-op, byte for byte
 n=$((n + 1))
@@ -240,18 +240,18 @@ FAKE_LOG=$T/log check "apply: duplicate rule" 1 "" \
 n=$((n + 1))
 if [[ ! -s "$T/log" ]]; then echo "ok $n - a file with errors sends nothing"
 else echo "not ok $n - a file with errors sends nothing"; failed=$((failed + 1)); fi
-FAKE_BUSY=1 check "apply: EBUSY with extack" 1 "" \
+FAKE_BUSY=1 check "apply: EBUSY with extack" 2 "" \
 	"egressctl: apply $T/p.conf: Device or resource busy: nf_egress: another apply is in progress" -- apply -f "$T/p.conf"
-FAKE_EPERM=1 check "apply: EPERM" 1 "" "egressctl: apply $T/p.conf: Operation not permitted" -- apply -f "$T/p.conf"
-FAKE_EPERM=1 check "check: EPERM" 1 "" "egressctl: check $T/p.conf: Operation not permitted" -- check -f "$T/p.conf"
+FAKE_EPERM=1 check "apply: EPERM" 2 "" "egressctl: apply $T/p.conf: Operation not permitted" -- apply -f "$T/p.conf"
+FAKE_EPERM=1 check "check: EPERM" 2 "" "egressctl: check $T/p.conf: Operation not permitted" -- check -f "$T/p.conf"
 
 # a kernel error names the file position of the rule it was about
 awk 'BEGIN { print "cgroup \"/many\" {"; for (i = 0; i < 2000; i++)
 	printf "\tallow tcp to 10.%d.%d.0/24 port %d class c%d;\n", int(i / 256), i % 256, i + 1, i % 7;
 	print "}" }' > "$T/many.conf"
-FAKE_MAX_RULES=1500 check "apply: kernel error located at the rule" 1 "" \
+FAKE_MAX_RULES=1500 check "apply: kernel error located at the rule" 2 "" \
 	"egressctl: apply: $T/many.conf:1502:2: No space left on device: nf_egress: too many rules in this policy" -- apply -f "$T/many.conf"
-FAKE_MAX_RULES=1500 check "check: kernel dry run finds kernel limits" 1 "" \
+FAKE_MAX_RULES=1500 check "check: kernel dry run finds kernel limits" 2 "" \
 	"egressctl: check: $T/many.conf:1502:2: No space left on device: nf_egress: too many rules in this policy" -- check -f "$T/many.conf"
 check "failed apply changed nothing" 0 "$before" "" -- show --config
 
@@ -392,9 +392,9 @@ else
 fi
 FAKE_GEN_BUMP=2 check "stats retries when RULE_GET saw another generation" 0 "$STATS_JSON" "" -- -j stats
 FAKE_INTR=4 check "stats with rules retries NLM_F_DUMP_INTR" 0 "$STATS_JSON" "" -- -j stats
-FAKE_GEN_BUMP=100 check "stats gives up when the generation keeps changing" 1 "" \
+FAKE_GEN_BUMP=100 check "stats gives up when the generation keeps changing" 2 "" \
 	"egressctl: stats: policy set kept changing during the dump, giving up" -- -j stats
-check "stats /reset is a path" 1 "" \
+check "stats /reset is a path" 2 "" \
 	"egressctl: stats /reset: No such file or directory: nf_egress: no policy for this cgroup path" -- stats /reset
 check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 1 allow tcp to 10.0.0.0/8 port 443 class internet  (1.2M pkts, 1.5 GiB)
@@ -507,14 +507,14 @@ check_metrics() {
 check_metrics "metrics: every family, label escaping" "$T/metrics.want" metrics
 grep -E '^# |cgroup="/t1/sub"' "$T/metrics.want" | grep -v 'class_' > "$T/metrics.sub"
 check_metrics "metrics PATH: one policy, no class family" "$T/metrics.sub" metrics /t1/sub
-check "metrics missing PATH" 1 "" \
+check "metrics missing PATH" 2 "" \
 	"egressctl: metrics /nope: No such file or directory: nf_egress: no policy for this cgroup path" -- metrics /nope
 
 # stats reset
 check "stats reset help" 0 $'Usage:\n  egressctl stats reset [PATH]' "" -- stats reset help
-check "stats reset missing PATH: extack" 1 "" \
+check "stats reset missing PATH: extack" 2 "" \
 	"egressctl: stats reset /nope: No such file or directory: nf_egress: no such policy" -- stats reset /nope
-FAKE_EPERM=1 check "stats reset: EPERM" 1 "" "egressctl: stats reset: Operation not permitted" -- stats reset
+FAKE_EPERM=1 check "stats reset: EPERM" 2 "" "egressctl: stats reset: Operation not permitted" -- stats reset
 FAKE_NOW=1796000000 check "stats reset PATH prints nothing" 0 "" "" -- stats reset /t1/
 check "stats reset PATH zeroed policy, class and rule counters" 0 '[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internal":{"packets":0,"bytes":0},"internet":{"packets":0,"bytes":0}},"rules":[{"id":1,"rule":"allow tcp to 10.0.0.0/8 port 443 class internet","packets":0,"bytes":0},{"id":2,"rule":"deny to 192.0.2.0/24","packets":0,"bytes":0},{"id":3,"rule":"allow to 10.1.0.0/16 class internal","packets":0,"bytes":0}],"reset_time":1796000000}]' "" -- -j stats /t1
 check "stats reset PATH left the others alone" 0 '[{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[{"id":1,"rule":"allow to 2001:db8::/32","packets":0,"bytes":0}],"reset_time":null}]' "" -- -j stats /t1/sub

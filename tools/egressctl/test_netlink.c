@@ -1059,9 +1059,82 @@ static void test_shaping_stats(void)
 		   "NF_EGRESS_A_STATS_MAX_DELAY_NS"), "attribute names");
 }
 
+/* A complete event notification, as events.c builds it. */
+static struct nlmsghdr *put_event(uint8_t family, const void *saddr,
+				  const void *daddr, size_t alen, bool task)
+{
+	struct nlmsghdr *nlh = start_msg(buf, 30, 0, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1795784700123456789ULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_WOULD_DENY);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH, "/t1/app");
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_RULE_ID, 7);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, family);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_PROTO, IPPROTO_TCP);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_SADDR, alen, saddr);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_DADDR, alen, daddr);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_SPORT, 40000);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_DPORT, 443);
+	if (task) {
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_PID, 4242);
+		mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_COMM, "curl");
+	}
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_SUPPRESSED, 99);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void test_decode_event(void)
+{
+	struct egress_event_msg e;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = put_event(AF_INET, v4, v4, 4, true);
+	ok(egress_decode_event(nlh, &e) == 0 &&
+	   e.time_ns == 1795784700123456789ULL &&
+	   e.verdict == NF_EGRESS_EVENT_WOULD_DENY &&
+	   !strcmp(e.cgroup, "/t1/app") && !strcmp(e.policy, "/t1") &&
+	   e.has_rule_id && e.rule_id == 7 && e.family == AF_INET &&
+	   e.proto == IPPROTO_TCP && e.has_saddr && e.has_daddr &&
+	   !memcmp(e.daddr, v4, 4) && e.has_ports && e.sport == 40000 &&
+	   e.dport == 443 && e.has_pid && e.pid == 4242 &&
+	   !strcmp(e.comm, "curl") && e.suppressed == 99,
+	   "decode event: every field");
+	nlh = put_event(AF_INET6, v6, v6, 16, false);
+	ok(egress_decode_event(nlh, &e) == 0 && e.family == AF_INET6 &&
+	   !memcmp(e.saddr, v6, 16) && !e.has_pid && !e.comm,
+	   "decode event: IPv6, no task");
+	nlh = put_event(AF_INET, v6, v6, 16, true);
+	ok(egress_decode_event(nlh, &e) == -EBADMSG,
+	   "event with AF_INET and 16-byte addresses refused");
+	nlh = put_event(AF_INET6, v4, v4, 4, true);
+	ok(egress_decode_event(nlh, &e) == -EBADMSG,
+	   "event with AF_INET6 and 4-byte addresses refused");
+
+	nlh = start_msg(buf, 30, 0, 0);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_DENY);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_event(nlh, &e) == -EBADMSG, "event without time refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	ok(egress_decode_event(nlh, &e) == -EBADMSG, "message without event nest refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_event(nlh, &e) == -EBADMSG, "event with a u32 time refused");
+}
+
 int main(void)
 {
 	tap_start();
+	test_decode_event();
 	test_decode_rule();
 	test_decode_others();
 	test_encode();

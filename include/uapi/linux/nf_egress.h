@@ -59,6 +59,12 @@
  *                              rule counters) of the policy named by
  *                              NF_EGRESS_A_CGROUP_PATH, or of every policy.
  *                              Nothing else ever zeroes them.
+ * NF_EGRESS_CMD_EVENT          notification only, never a request: one packet
+ *                              denied, would-denied (audit) or dropped by a
+ *                              rate limit, multicast to the group
+ *                              NF_EGRESS_MCGRP_EVENTS as one NF_EGRESS_A_EVENT
+ *                              nest.  Joining the group needs CAP_NET_ADMIN
+ *                              in the initial user namespace.
  *
  * "admin" commands require CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM): the policy table is host-wide.
@@ -80,6 +86,9 @@
 #define NF_EGRESS_GENL_NAME		"nf_egress"
 #define NF_EGRESS_GENL_VERSION		1
 
+/* Multicast group of the deny events (NF_EGRESS_CMD_EVENT). */
+#define NF_EGRESS_MCGRP_EVENTS		"events"
+
 /* Longest cgroup path accepted, including the terminating NUL (PATH_MAX). */
 #define NF_EGRESS_CGROUP_PATH_MAX	4096
 
@@ -99,6 +108,7 @@ enum nf_egress_cmd {
 	NF_EGRESS_CMD_APPLY_ABORT,
 	NF_EGRESS_CMD_EXPLAIN,
 	NF_EGRESS_CMD_STATS_RESET,
+	NF_EGRESS_CMD_EVENT,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
@@ -206,6 +216,8 @@ enum nf_egress_attr {
 	 * policy's shaping queue since the last reset
 	 */
 	NF_EGRESS_A_STATS_MAX_DELAY_NS,
+	/* nest, NF_EGRESS_EVENT_A_*: one event (NF_EGRESS_CMD_EVENT) */
+	NF_EGRESS_A_EVENT,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -327,6 +339,67 @@ enum nf_egress_rate_attr {
 
 	__NF_EGRESS_RATE_A_MAX,
 	NF_EGRESS_RATE_A_MAX = __NF_EGRESS_RATE_A_MAX - 1
+};
+
+/* What happened to the packet an event reports (u8). */
+enum nf_egress_event_verdict {
+	/* dropped: an enforce-mode policy denied it */
+	NF_EGRESS_EVENT_DENY,
+	/* sent: an audit-mode policy would have denied it */
+	NF_EGRESS_EVENT_WOULD_DENY,
+	/* dropped by a police-mode rate limit */
+	NF_EGRESS_EVENT_RATELIMITED,
+
+	__NF_EGRESS_EVENT_MAX,
+	NF_EGRESS_EVENT_MAX = __NF_EGRESS_EVENT_MAX - 1
+};
+
+/*
+ * Attributes nested in NF_EGRESS_A_EVENT.  Events are rate-limited per
+ * policy (module parameter event_rate, per second); the first event sent
+ * for a policy after some were suppressed says how many in
+ * NF_EGRESS_EVENT_A_SUPPRESSED.
+ */
+enum nf_egress_event_attr {
+	NF_EGRESS_EVENT_A_UNSPEC,
+	NF_EGRESS_EVENT_A_PAD,
+	/* u64: when the packet was judged, CLOCK_REALTIME nanoseconds */
+	NF_EGRESS_EVENT_A_TIME_NS,
+	/* u8, enum nf_egress_event_verdict */
+	NF_EGRESS_EVENT_A_VERDICT,
+	/* NUL-terminated string: the cgroup v2 path of the sending socket */
+	NF_EGRESS_EVENT_A_CGROUP_PATH,
+	/* NUL-terminated string: the path of the policy that decided */
+	NF_EGRESS_EVENT_A_POLICY_PATH,
+	/* u32: id of the deciding rule in that policy; absent when the
+	 * policy's default decided
+	 */
+	NF_EGRESS_EVENT_A_RULE_ID,
+	/* flag: the policy's default decided (no rule matched) */
+	NF_EGRESS_EVENT_A_DEFAULT,
+	/* u8: AF_INET or AF_INET6 */
+	NF_EGRESS_EVENT_A_FAMILY,
+	/* u8: IP protocol (IPPROTO_*) */
+	NF_EGRESS_EVENT_A_PROTO,
+	/* binary, 4 or 16 bytes, network byte order */
+	NF_EGRESS_EVENT_A_SADDR,
+	NF_EGRESS_EVENT_A_DADDR,
+	/* u16, host byte order: TCP, UDP and SCTP only */
+	NF_EGRESS_EVENT_A_SPORT,
+	NF_EGRESS_EVENT_A_DPORT,
+	/* u32: thread group id (in the initial pid namespace) of the task
+	 * that sent the packet; absent when it was not sent from task context
+	 */
+	NF_EGRESS_EVENT_A_PID,
+	/* NUL-terminated string: that task's command name; with PID only */
+	NF_EGRESS_EVENT_A_COMM,
+	/* u64: events of the same policy suppressed by the rate limit since
+	 * the previous event sent for it; absent when none
+	 */
+	NF_EGRESS_EVENT_A_SUPPRESSED,
+
+	__NF_EGRESS_EVENT_A_MAX,
+	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NF_EGRESS_H */

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Deny events (see events.h).
+ *
+ * An event is built and multicast right in the packet path, in whatever
+ * context the packet is sent from (a task, or softirq for TCP's timers and
+ * ACK clocking), so everything here is atomic: GFP_ATOMIC allocations and
+ * one spinlock per policy, held for a few instructions.  The socket's cgroup
+ * path is written straight into the message from the names of the cgroup's
+ * ancestors, which cgroup v2 never changes, so neither a path buffer nor a
+ * cgroup lock is needed.
+ */
+
+#include <linux/bitops.h>
+#include <linux/cgroup.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/kernfs.h>
+#include <linux/moduleparam.h>
+#include <linux/netfilter.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include "events.h"
+#include "netlink.h"
+#include "policy.h"
+
+static unsigned int egress_event_rate = 100;
+module_param_named(event_rate, egress_event_rate, uint, 0644);
+MODULE_PARM_DESC(event_rate,
+		 "Deny events sent per second and policy at most, 0 for no limit (default 100)");
+
+void egress_event_limit_init(struct egress_event_limit *limit)
+{
+	spin_lock_init(&limit->lock);
+}
+
+/*
+ * Take one event from @limit's budget: true, with the number of events
+ * suppressed since the previous one in *suppressed; or false, and this one
+ * is counted as suppressed.  A window starts with the first event after the
+ * previous window ended, so no window ever holds more than event_rate
+ * events.
+ */
+static bool egress_event_admit(struct egress_event_limit *limit,
+			       u64 *suppressed)
+{
+	unsigned int rate = READ_ONCE(egress_event_rate);
+	u64 now = ktime_get_ns();
+	bool ok;
+
+	spin_lock_bh(&limit->lock);
+	if (!limit->sent || now - limit->window_start_ns >= NSEC_PER_SEC) {
+		limit->window_start_ns = now;
+		limit->sent = 0;
+	}
+	ok = !rate || limit->sent < rate;
+	if (ok) {
+		limit->sent++;
+		*suppressed = limit->suppressed;
+		limit->suppressed = 0;
+	} else {
+		limit->suppressed++;
+	}
+	spin_unlock_bh(&limit->lock);
+	return ok;
+}
+
+/*
+ * An admitted event could not be built: count it, and the suppressed ones
+ * it was to carry, as suppressed, so that events plus suppressed counts
+ * still add up to every packet reported.
+ */
+static void egress_event_unsent(struct egress_event_limit *limit,
+				u64 suppressed)
+{
+	spin_lock_bh(&limit->lock);
+	limit->suppressed += suppressed + 1;
+	spin_unlock_bh(&limit->lock);
+}
+
+/* The index of the policy an event names as the one that decided. */
+static unsigned int egress_event_level(struct egress_policy *const *policies,
+				       unsigned int n, u64 denied_by,
+				       enum nf_egress_event_verdict verdict)
+{
+	unsigned int i;
+
+	switch (verdict) {
+	case NF_EGRESS_EVENT_DENY:
+		/*
+		 * The first enforcing policy from the root that denied: no
+		 * policy below it could have let the packet through.
+		 */
+		for (i = 0; i < n; i++) {
+			if ((denied_by & BIT_ULL(i)) &&
+			    READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+				return i;
+		}
+		break;
+	case NF_EGRESS_EVENT_RATELIMITED:
+		/*
+		 * egress_rate_admit() does not say which bucket was short; the
+		 * nearest limit on the path is the likeliest, and the one the
+		 * sender's own policy sets.
+		 */
+		for (i = n; i-- > 0;) {
+			if (rcu_access_pointer(policies[i]->rate))
+				return i;
+		}
+		return n - 1;
+	default:
+		break;
+	}
+	/*
+	 * Would-deny: the first policy from the root that said deny.  Also
+	 * the fallback for a deny whose policy was switched to audit since
+	 * egress_decide() looked at it.
+	 */
+	return denied_by ? __ffs64(denied_by) : 0;
+}
+
+/* The packet's source address and ports, which egress_pkt leaves out. */
+struct egress_event_pkt {
+	union nf_inet_addr saddr;
+	bool has_ports;
+	u16 sport;
+	u16 dport;
+};
+
+static void egress_event_read_pkt(const struct sk_buff *skb,
+				  const struct egress_pkt *pkt,
+				  struct egress_event_pkt *ev)
+{
+	unsigned short fragoff = 0;
+	unsigned int thoff = 0;
+	const __be16 *ports;
+	__be16 _ports[2];
+
+	if (pkt->family == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		ev->saddr.ip = iph->saddr;
+		if (iph->frag_off & htons(IP_OFFSET))
+			return;
+		thoff = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		ev->saddr.in6 = ipv6_hdr(skb)->saddr;
+		if (ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL) < 0 ||
+		    fragoff)
+			return;
+	}
+	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP &&
+	    pkt->proto != IPPROTO_SCTP)
+		return;
+	/* Source and destination port lead all three headers. */
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return;
+	ev->has_ports = true;
+	ev->sport = ntohs(ports[0]);
+	ev->dport = ntohs(ports[1]);
+}
+
+/* Length of @cgrp's path as in /proc/PID/cgroup, without the NUL. */
+static size_t egress_cgroup_path_len(struct cgroup *cgrp)
+{
+	size_t len = 0;
+	int level;
+
+	if (!cgrp->level)
+		return 1;
+	for (level = 1; level <= cgrp->level; level++)
+		len += 1 + strlen(cgroup_ancestor(cgrp, level)->kn->name);
+	return len;
+}
+
+static int egress_put_cgroup_path(struct sk_buff *msg, int attrtype,
+				  struct cgroup *cgrp, size_t len)
+{
+	struct nlattr *attr = nla_reserve(msg, attrtype, len + 1);
+	char *p;
+	int level;
+
+	if (!attr)
+		return -EMSGSIZE;
+	p = nla_data(attr);
+	if (!cgrp->level)
+		*p++ = '/';
+	for (level = 1; level <= cgrp->level; level++) {
+		const char *name = cgroup_ancestor(cgrp, level)->kn->name;
+		size_t name_len = strlen(name);
+
+		*p++ = '/';
+		memcpy(p, name, name_len);
+		p += name_len;
+	}
+	*p = '\0';
+	return 0;
+}
+
+static int egress_event_put_pkt(struct sk_buff *msg,
+				const struct egress_pkt *pkt,
+				const struct egress_event_pkt *ev)
+{
+	int err;
+
+	if (pkt->family == NFPROTO_IPV4)
+		err = nla_put_u8(msg, NF_EGRESS_EVENT_A_FAMILY, AF_INET) ||
+		      nla_put_in_addr(msg, NF_EGRESS_EVENT_A_SADDR,
+				      ev->saddr.ip) ||
+		      nla_put_in_addr(msg, NF_EGRESS_EVENT_A_DADDR,
+				      pkt->daddr.ip);
+	else
+		err = nla_put_u8(msg, NF_EGRESS_EVENT_A_FAMILY, AF_INET6) ||
+		      nla_put_in6_addr(msg, NF_EGRESS_EVENT_A_SADDR,
+				       &ev->saddr.in6) ||
+		      nla_put_in6_addr(msg, NF_EGRESS_EVENT_A_DADDR,
+				       &pkt->daddr.in6);
+	if (err || nla_put_u8(msg, NF_EGRESS_EVENT_A_PROTO, pkt->proto))
+		return -EMSGSIZE;
+	if (ev->has_ports &&
+	    (nla_put_u16(msg, NF_EGRESS_EVENT_A_SPORT, ev->sport) ||
+	     nla_put_u16(msg, NF_EGRESS_EVENT_A_DPORT, ev->dport)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
+{
+	return nla_total_size(0) +			/* NF_EGRESS_A_EVENT */
+	       nla_total_size_64bit(sizeof(u64)) +	/* TIME_NS */
+	       nla_total_size(sizeof(u8)) +		/* VERDICT */
+	       nla_total_size(cgroup_len + 1) +		/* CGROUP_PATH */
+	       nla_total_size(policy_len + 1) +		/* POLICY_PATH */
+	       nla_total_size(sizeof(u32)) +		/* RULE_ID or DEFAULT */
+	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
+	       2 * nla_total_size(sizeof(struct in6_addr)) + /* SADDR, DADDR */
+	       2 * nla_total_size(sizeof(u16)) +	/* SPORT, DPORT */
+	       nla_total_size(sizeof(u32)) +		/* PID */
+	       nla_total_size(TASK_COMM_LEN) +		/* COMM */
+	       nla_total_size_64bit(sizeof(u64));	/* SUPPRESSED */
+}
+
+void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
+			 const struct egress_pkt *pkt,
+			 struct egress_policy *const *policies,
+			 const struct egress_rule *const *rules, unsigned int n,
+			 u64 denied_by, enum nf_egress_event_verdict verdict)
+{
+	struct egress_event_pkt ev = {};
+	const struct egress_rule *rule;
+	struct egress_event_limit *limit;
+	struct egress_policy *policy;
+	char comm[TASK_COMM_LEN];
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	size_t cgroup_len;
+	unsigned int level;
+	u64 suppressed;
+	bool task;
+	void *hdr;
+
+	/* The cheap test first: nobody listens on most hosts most of the time. */
+	if (!genl_has_listeners(&egress_genl_family, &init_net,
+				EGRESS_MCGRP_EVENTS))
+		return;
+
+	level = egress_event_level(policies, n, denied_by, verdict);
+	policy = policies[level];
+	rule = rules[level];
+	limit = &policy->stats->events;
+	if (!egress_event_admit(limit, &suppressed))
+		return;
+
+	egress_event_read_pkt(skb, pkt, &ev);
+	/*
+	 * In task context current is the sender (connect(), sendmsg()); in
+	 * softirq it is whatever task was interrupted, so say nothing.
+	 */
+	task = in_task();
+	if (task) {
+		/* comm may change meanwhile: copy it once, then terminate. */
+		memcpy(comm, current->comm, sizeof(comm));
+		comm[sizeof(comm) - 1] = '\0';
+	}
+	cgroup_len = egress_cgroup_path_len(cgrp);
+
+	msg = genlmsg_new(egress_event_size(cgroup_len, strlen(policy->path)),
+			  GFP_ATOMIC);
+	if (!msg)
+		goto err_unsent;
+	hdr = genlmsg_put(msg, 0, 0, &egress_genl_family, 0,
+			  NF_EGRESS_CMD_EVENT);
+	if (!hdr)
+		goto err_free;
+	nest = nla_nest_start(msg, NF_EGRESS_A_EVENT);
+	if (!nest)
+		goto err_free;
+	if (nla_put_u64_64bit(msg, NF_EGRESS_EVENT_A_TIME_NS,
+			      ktime_get_real_ns(), NF_EGRESS_EVENT_A_PAD) ||
+	    nla_put_u8(msg, NF_EGRESS_EVENT_A_VERDICT, verdict) ||
+	    egress_put_cgroup_path(msg, NF_EGRESS_EVENT_A_CGROUP_PATH, cgrp,
+				   cgroup_len) ||
+	    nla_put_string(msg, NF_EGRESS_EVENT_A_POLICY_PATH, policy->path))
+		goto err_free;
+	if (rule ? nla_put_u32(msg, NF_EGRESS_EVENT_A_RULE_ID, rule->id) :
+		   nla_put_flag(msg, NF_EGRESS_EVENT_A_DEFAULT))
+		goto err_free;
+	if (egress_event_put_pkt(msg, pkt, &ev))
+		goto err_free;
+	if (task && (nla_put_u32(msg, NF_EGRESS_EVENT_A_PID,
+				 task_tgid_nr(current)) ||
+		     nla_put_string(msg, NF_EGRESS_EVENT_A_COMM, comm)))
+		goto err_free;
+	if (suppressed &&
+	    nla_put_u64_64bit(msg, NF_EGRESS_EVENT_A_SUPPRESSED, suppressed,
+			      NF_EGRESS_EVENT_A_PAD))
+		goto err_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+
+	/*
+	 * This fails only when the last listener left meanwhile, or when a
+	 * listener's receive buffer is full; that listener then gets ENOBUFS
+	 * from its socket and knows it lost events.
+	 */
+	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
+			  GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err_unsent:
+	egress_event_unsent(limit, suppressed);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Deny events: one generic netlink notification per packet that a policy
+ * denied, that an audit policy would have denied, or that a rate limit
+ * dropped, multicast to the family's "events" group.
+ *
+ * The packet path pays for events only when somebody listens: with no
+ * member in the group, egress_event_report() returns after one bitmap test.
+ * Events are rate-limited per policy (module parameter event_rate) so that a
+ * flood of denied packets cannot turn into a flood of notifications; the
+ * number suppressed goes out with the next event of the same policy.
+ */
+#ifndef _NF_EGRESS_EVENTS_H
+#define _NF_EGRESS_EVENTS_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <linux/nf_egress.h>
+
+struct cgroup;
+struct sk_buff;
+struct egress_pkt;
+struct egress_policy;
+struct egress_rule;
+
+/*
+ * A policy's event budget: at most event_rate events per one-second window.
+ * It lives with the policy's counters (struct egress_stats), so an apply that
+ * keeps the path keeps the window and the suppressed count too.
+ */
+struct egress_event_limit {
+	spinlock_t lock;	/* the fields below */
+	u64 window_start_ns;	/* ktime_get_ns() at the window's first event */
+	u32 sent;		/* events sent in the window */
+	u64 suppressed;		/* since the last event sent */
+};
+
+void egress_event_limit_init(struct egress_event_limit *limit);
+
+/*
+ * Report what happened to @skb, sent by a socket of @cgrp and judged by
+ * @policies[0..n) with @rules and @denied_by as egress_decide() left them.
+ * @verdict says which of the three happened.  Caller holds rcu_read_lock().
+ */
+void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
+			 const struct egress_pkt *pkt,
+			 struct egress_policy *const *policies,
+			 const struct egress_rule *const *rules, unsigned int n,
+			 u64 denied_by, enum nf_egress_event_verdict verdict);
+
+#endif /* _NF_EGRESS_EVENTS_H */
