@@ -58,11 +58,11 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 	*out = NULL;
 	if (tb[NF_EGRESS_RATE_A_NONE]) {
 		for (i = NF_EGRESS_RATE_A_NONE + 1; i <= NF_EGRESS_RATE_A_MAX; i++) {
-			if (tb[i]) {
-				NL_SET_ERR_MSG_ATTR(extack, tb[i],
-						    KBUILD_MODNAME ": rate none takes nothing else");
-				return -EINVAL;
-			}
+			if (!tb[i])
+				continue;
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    KBUILD_MODNAME ": rate none takes nothing else");
+			return -EINVAL;
 		}
 		return 0;
 	}
