@@ -69,7 +69,7 @@ int egress_limits_check(const struct egress_set *set, u32 policies, u32 rules,
 		return -ENOSPC;
 	}
 	if (mem_cap && (u64)set->mem + mem > mem_cap) {
-		*reason = KBUILD_MODNAME ": policy memory limit reached (module parameter max_memory)";
+		*reason = KBUILD_MODNAME ": too much policy memory (module parameter max_memory)";
 		return -ENOSPC;
 	}
 	return 0;

@@ -20,7 +20,7 @@ PARAMS=/sys/module/nf_egress/parameters
 PFX=/nfe-limits-$$
 MSG_P="too many policies (module parameter max_policies)"
 MSG_R="too many rules (module parameter max_rules)"
-MSG_M="policy memory limit reached (module parameter max_memory)"
+MSG_M="too much policy memory (module parameter max_memory)"
 NOSPC="No space left on device"
 
 require_root
