@@ -4,6 +4,10 @@
 #
 #   make            build the module (kmod/nf_egress.ko) and egressctl
 #   make check      install what is missing, build, run the selftests in a VM
+#   make lint       static analysis: W=1 + sparse, checkpatch, -Werror,
+#                   cppcheck (tools/lint/run); CI runs it before make check
+#   make fuzz-ci    the egressctl parser fuzzers, 60 s each (CI runs it)
+#   make valgrind   egressctl's CLI suites under valgrind memcheck (CI runs it)
 #   make demo       install what is missing, build, run the demo in a VM
 #   make module W=1 build the module with extra warnings
 #   make install    install egressctl, its man page and bash completion, the
@@ -22,7 +26,7 @@
 KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module egressctl selftests check demo deps clean
+.PHONY: all module egressctl selftests check demo deps clean lint fuzz-ci valgrind
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -48,6 +52,20 @@ check: deps
 	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
 	@tools/vm/check $(T)
+
+# Static analysis (Documentation/testing.rst).  It rebuilds the module and
+# egressctl in this tree, so never run it beside a make check of the tree.
+lint: deps
+	@tools/lint/run
+
+# libFuzzer harnesses of egressctl's parsers, each FUZZ_SECONDS (60) long.
+fuzz-ci: deps
+	@$(MAKE) --no-print-directory -C tools/egressctl fuzz-ci
+
+# egressctl's host-side CLI suites with every run under valgrind memcheck;
+# selftests/valgrind.sh covers the runs against the real module.
+valgrind: deps
+	@$(MAKE) --no-print-directory -C tools/egressctl valgrind
 
 demo: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }

@@ -94,6 +94,7 @@ unsigned int egress_cache_policies(struct egress_set *set,
 				   const struct cgroup *cgrp, int max_depth,
 				   struct egress_policy **out)
 {
+	/* Pairs with smp_store_release() in egress_set_membership_changed(). */
 	u32 resolve_gen = smp_load_acquire(&set->resolve_gen);
 	struct egress_cache_entry *entry, *old;
 	struct egress_path_names names;

@@ -22,6 +22,7 @@
 #include <linux/nf_egress.h>
 
 #include "netlink.h"
+#include "limits.h"
 #include "policy.h"
 #include "version.h"
 
@@ -375,7 +376,7 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
 	struct egress_set *set;
-	const char *path;
+	const char *path, *reason;
 	int err;
 
 	path = egress_nl_path(info->attrs, info->extack, &err);
@@ -396,6 +397,12 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	set = egress_nl_target_set(info);
 	if (IS_ERR(set)) {
 		err = PTR_ERR(set);
+		goto out_unlock;
+	}
+	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1),
+				  &reason);
+	if (err) {
+		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH], reason);
 		goto out_unlock;
 	}
 	err = egress_policy_create(set, path, default_verdict, mode, &policy);
@@ -672,6 +679,12 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 			goto out_unlock;
 		}
 		rules[i].class_id = err;
+	}
+	/* The whole request or nothing: the first rule nest takes the blame. */
+	err = egress_limits_check(set, 0, n, n * egress_rule_mem_cost(), &reason);
+	if (err) {
+		egress_nl_reject(info->extack, parsed[0].nest, reason);
+		goto out_unlock;
 	}
 	err = egress_policy_add_rules(set, policy, rules, n, &bad, &reason);
 	if (err && err != -ENOMEM)

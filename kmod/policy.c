@@ -21,6 +21,7 @@
 #include <linux/timekeeping.h>
 
 #include "cache.h"
+#include "limits.h"
 #include "policy.h"
 
 #define EGRESS_PATH_HASH_ROOT 0x6e666567U
@@ -434,10 +435,10 @@ static struct egress_stats *egress_stats_alloc(void)
 	struct egress_stats *stats;
 	int cpu;
 
-	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+	stats = kzalloc(sizeof(*stats), GFP_KERNEL_ACCOUNT);
 	if (!stats)
 		return NULL;
-	stats->pcpu = alloc_percpu(struct egress_counters);
+	stats->pcpu = alloc_percpu_gfp(struct egress_counters, GFP_KERNEL_ACCOUNT);
 	if (!stats->pcpu) {
 		kfree(stats);
 		return NULL;
@@ -511,7 +512,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	if (egress_policy_find(set, path))
 		return -EEXIST;
 
-	policy = kzalloc(struct_size(policy, path, path_len), GFP_KERNEL);
+	policy = kzalloc(struct_size(policy, path, path_len), GFP_KERNEL_ACCOUNT);
 	if (!policy)
 		return -ENOMEM;
 	err = egress_ruleset_init(&policy->rules);
@@ -537,6 +538,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	hlist_add_head_rcu(&policy->hash_node,
 			   egress_set_bucket(set, policy->path_hash));
 	set->nr_policies++;
+	set->mem += egress_policy_mem_cost(path_len);
 	if (policy->depth > set->max_depth)
 		WRITE_ONCE(set->max_depth, policy->depth);
 	egress_set_membership_changed(set);
@@ -566,6 +568,9 @@ static void egress_policy_unlink(struct egress_set *set,
 	hlist_del_rcu(&policy->hash_node);
 	list_del(&policy->list_node);
 	set->nr_policies--;
+	set->nr_rules -= policy->rules.count;
+	set->mem -= egress_policy_mem_cost(strlen(policy->path) + 1) +
+		    policy->rules.count * egress_rule_mem_cost();
 	egress_set_max_depth_update(set);
 	egress_set_membership_changed(set);
 }
@@ -648,10 +653,10 @@ static struct egress_class_stats *egress_class_stats_alloc(void)
 	struct egress_class_stats *cs;
 	int cpu;
 
-	cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+	cs = kzalloc(sizeof(*cs), GFP_KERNEL_ACCOUNT);
 	if (!cs)
 		return NULL;
-	cs->pcpu = alloc_percpu(struct egress_class_counters);
+	cs->pcpu = alloc_percpu_gfp(struct egress_class_counters, GFP_KERNEL_ACCOUNT);
 	if (!cs->pcpu) {
 		kfree(cs);
 		return NULL;
@@ -672,7 +677,7 @@ static int egress_stats_add_class(struct egress_stats *stats, u8 id)
 	cs = egress_class_stats_alloc();
 	if (!cs)
 		return -ENOMEM;
-	err = xa_err(xa_store(&stats->classes, id, cs, GFP_KERNEL));
+	err = xa_err(xa_store(&stats->classes, id, cs, GFP_KERNEL_ACCOUNT));
 	if (err) {
 		free_percpu(cs->pcpu);
 		kfree(cs);
@@ -722,8 +727,11 @@ int egress_policy_add_rules(struct egress_set *set,
 		set_bit(rules[i].class_id, policy->classes_used);
 	}
 	err = egress_ruleset_insert(&policy->rules, rules, n, bad, reason);
-	if (!err)
+	if (!err) {
+		set->nr_rules += n;
+		set->mem += n * egress_rule_mem_cost();
 		egress_set_changed(set);
+	}
 	return err;
 }
 
@@ -734,8 +742,11 @@ int egress_policy_delete_rule(struct egress_set *set,
 
 	lockdep_assert_held(&egress_config_mutex);
 	err = egress_ruleset_delete(&policy->rules, id);
-	if (!err)
+	if (!err) {
+		set->nr_rules--;
+		set->mem -= egress_rule_mem_cost();
 		egress_set_changed(set);
+	}
 	return err;
 }
 
@@ -743,7 +754,7 @@ static struct egress_set *egress_set_alloc(void)
 {
 	struct egress_set *set;
 
-	set = kvzalloc(sizeof(*set), GFP_KERNEL);
+	set = kvzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return NULL;
 	if (egress_cache_init(set)) {

@@ -135,6 +135,9 @@ struct egress_set {
 	struct list_head policies;	/* creation order */
 	u64 next_seq;
 	u32 nr_policies;
+	/* Rules of all its policies, and limits.c's memory estimate. */
+	u32 nr_rules;
+	size_t mem;
 	/* Deepest level with a policy, -1 for none; the packet path stops there. */
 	int max_depth;
 	/* Bumped when policies come or go; smp_load_acquire() to read. */

@@ -114,7 +114,7 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 		return -EINVAL;
 	}
 
-	rate = kzalloc(sizeof(*rate), GFP_KERNEL);
+	rate = kzalloc(sizeof(*rate), GFP_KERNEL_ACCOUNT);
 	if (!rate)
 		return -ENOMEM;
 	rate->mode = mode;

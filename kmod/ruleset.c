@@ -226,7 +226,7 @@ static struct egress_rule_vec *egress_rule_vec_alloc(u32 count)
 {
 	struct egress_rule_vec *vec;
 
-	vec = kmalloc(struct_size(vec, rules, count), GFP_KERNEL);
+	vec = kmalloc(struct_size(vec, rules, count), GFP_KERNEL_ACCOUNT);
 	if (vec)
 		vec->count = count;
 	return vec;
@@ -300,13 +300,13 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 		}
 	}
 
-	rule = kmemdup(tmpl, sizeof(*rule), GFP_KERNEL);
+	rule = kmemdup(tmpl, sizeof(*rule), GFP_KERNEL_ACCOUNT);
 	if (!rule)
 		return -ENOMEM;
 	rule->id = rs->next_id;
 	atomic64_set(&rule->packets, 0);
 	atomic64_set(&rule->bytes, 0);
-	err = xa_insert(&rs->by_id, rule->id, rule, GFP_KERNEL);
+	err = xa_insert(&rs->by_id, rule->id, rule, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_free_rule;
 
@@ -330,7 +330,7 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 		rcu_assign_pointer(prefix->vec, vec);
 		kfree_rcu(old, rcu);
 	} else {
-		prefix = kzalloc(sizeof(*prefix), GFP_KERNEL);
+		prefix = kzalloc(sizeof(*prefix), GFP_KERNEL_ACCOUNT);
 		if (!prefix) {
 			err = -ENOMEM;
 			goto err_free_vec;

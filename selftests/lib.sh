@@ -18,6 +18,9 @@
 #	NF_EGRESS_ASSUME_LOADED=1  do not look at /sys/module/nf_egress (for
 #			a run against a mock egressctl without the module)
 #	NF_EGRESS_VERBOSE=1  echo every egressctl call as a TAP diagnostic
+#	NF_EGRESS_VALGRIND=1 run every egressctl of the test under valgrind
+#			memcheck (egressctl-vg); logs in NF_EGRESS_VG_DIR
+#			(valgrind.sh sets both and judges the logs)
 
 ksft_skip=4
 
@@ -25,6 +28,12 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NF_EGRESS_SRC=${NF_EGRESS_SRC:-$(cd "$LIB_DIR/.." && pwd)}
 NF_EGRESS_KO=${NF_EGRESS_KO:-$NF_EGRESS_SRC/kmod/nf_egress.ko}
 EGRESSCTL=${EGRESSCTL:-$NF_EGRESS_SRC/tools/egressctl/egressctl}
+# Tests call "$EGRESSCTL" directly too, so the wrapper replaces the variable.
+if [ "${NF_EGRESS_VALGRIND:-0}" = 1 ] && [ "$(basename "$EGRESSCTL")" != egressctl-vg ]; then
+	export NF_EGRESS_VG_REAL=$EGRESSCTL
+	export NF_EGRESS_VG_DIR=${NF_EGRESS_VG_DIR:-$(mktemp -d /tmp/nf_egress-vg.XXXXXX)}
+	EGRESSCTL=$LIB_DIR/egressctl-vg
+fi
 NF_EGRESS_PROC=${NF_EGRESS_PROC:-/proc/net/nf_egress}
 PROBE=${PROBE:-$LIB_DIR/egress_probe}
 CGROUP_ROOT=${CGROUP_ROOT:-/sys/fs/cgroup}

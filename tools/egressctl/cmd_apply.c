@@ -65,15 +65,16 @@ static int read_input(const char *file, char **bufp, size_t *lenp)
 	if (!f)
 		return -errno;
 	buf = malloc(cap);
-	while (buf) {
+	if (!buf)
+		err = -ENOMEM;
+	while (!err) {
 		size_t n;
 
 		if (len == cap) {
 			char *nb = realloc(buf, cap * 2);
 
 			if (!nb) {
-				free(buf);
-				buf = NULL;
+				err = -ENOMEM;
 				break;
 			}
 			buf = nb;
@@ -87,8 +88,6 @@ static int read_input(const char *file, char **bufp, size_t *lenp)
 			break;
 		}
 	}
-	if (!buf)
-		err = -ENOMEM;
 	if (f != stdin)
 		fclose(f);
 	if (err) {

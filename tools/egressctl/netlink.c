@@ -65,6 +65,12 @@ struct nlmsghdr *nl_genl_start(struct nl_ctx *ctx, uint16_t family,
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
+	/*
+	 * libmnl 1.0.4 (Debian 12) leaves an attribute's alignment padding as
+	 * it finds it: start from zeroes, or the kernel gets stale or
+	 * uninitialised bytes (valgrind memcheck reported them).
+	 */
+	memset(ctx->sendbuf, 0, sizeof(ctx->sendbuf));
 	nlh = mnl_nlmsg_put_header(ctx->sendbuf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -297,6 +303,8 @@ struct nlmsghdr *nl_batch_start(struct nl_batch *b, uint16_t family,
 	if ((NL_BATCH_BUF_SIZE - b->len < NL_BATCH_MSG_MAX ||
 	     b->count >= NL_BATCH_COUNT_MAX) && nl_batch_flush(b))
 		return NULL;
+	/* Zeroed for the padding, as in nl_genl_start(). */
+	memset(b->buf + b->len, 0, NL_BATCH_MSG_MAX);
 	nlh = mnl_nlmsg_put_header(b->buf + b->len);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;

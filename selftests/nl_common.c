@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The libnl-3 client shared by nl_client.c and nl_fuzz.c (see nl_common.h).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <arpa/inet.h>
+
+#include "nl_common.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* How long one request may wait for its answer. */
+#define NLC_TIMEOUT_MS 5000
+
+int nlc_open(struct nlc *c)
+{
+	int one = 1, err;
+
+	memset(c, 0, sizeof(*c));
+	c->sk = nl_socket_alloc();
+	if (!c->sk)
+		return -ENOMEM;
+	err = genl_connect(c->sk);
+	if (err < 0)
+		goto fail;
+	/* Replies to the huge requests of the fuzzer quote them whole. */
+	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
+	nl_socket_set_msg_buf_size(c->sk, 1 << 17);
+	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	err = genl_ctrl_resolve(c->sk, NF_EGRESS_GENL_NAME);
+	if (err < 0)
+		goto fail;
+	c->family = err;
+	c->seq = 1;
+	return 0;
+fail:
+	nl_socket_free(c->sk);
+	c->sk = NULL;
+	return err == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+}
+
+void nlc_close(struct nlc *c)
+{
+	if (c->sk)
+		nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+struct nlattr *nlc_attrs(const struct nlmsghdr *nlh, int *len)
+{
+	*len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	return (struct nlattr *)((char *)nlmsg_data(nlh) + GENL_HDRLEN);
+}
+
+/* The extack message of an error ack, if any. */
+static void nlc_extack(const struct nlmsghdr *nlh, char *out, size_t outlen)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+	const struct nlattr *a;
+	int rem;
+
+	out[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* NETLINK_CAP_ACK: the request is not quoted after the header. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (off >= nlh->nlmsg_len)
+		return;
+	rem = nlh->nlmsg_len - off;
+	for (a = (const struct nlattr *)((const char *)nlh + off); nla_ok(a, rem);
+	     a = nla_next(a, &rem))
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0)
+			snprintf(out, outlen, "%.*s", nla_len(a), (const char *)nla_data(a));
+}
+
+int nlc_raw(struct nlc *c, void *buf, size_t len, nlc_msg_cb cb, void *arg,
+	    struct nlc_reply *reply)
+{
+	struct nlmsghdr *req = buf;
+	struct sockaddr_nl peer;
+	uint32_t seq = c->seq++;
+	unsigned char *rbuf;
+	struct pollfd pfd;
+	int n;
+
+	memset(reply, 0, sizeof(*reply));
+	if (len >= sizeof(*req)) {
+		req->nlmsg_seq = seq;
+		req->nlmsg_pid = 0;
+	}
+	if (nl_sendto(c->sk, buf, len) < 0)
+		return -EIO;
+	pfd.fd = nl_socket_get_fd(c->sk);
+	pfd.events = POLLIN;
+	for (;;) {
+		struct nlmsghdr *h;
+
+		if (poll(&pfd, 1, NLC_TIMEOUT_MS) <= 0)
+			return -ETIMEDOUT;
+		n = nl_recv(c->sk, &peer, &rbuf, NULL);
+		if (n <= 0)
+			return -EIO;
+		for (h = (struct nlmsghdr *)rbuf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+			if (h->nlmsg_seq != seq)
+				continue;	/* late parts of an earlier answer */
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				reply->dump_intr = 1;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = nlmsg_data(h);
+
+				reply->error = e->error;
+				nlc_extack(h, reply->extack, sizeof(reply->extack));
+				free(rbuf);
+				return 0;
+			}
+			if (h->nlmsg_type == NLMSG_DONE) {
+				if (h->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
+					reply->error = *(int *)nlmsg_data(h);
+				free(rbuf);
+				return 0;
+			}
+			reply->msgs++;
+			if (cb && cb(h, arg)) {
+				/* keep reading to the end; the callback said why */
+				cb = NULL;
+			}
+			if (!(h->nlmsg_flags & NLM_F_MULTI) && len >= sizeof(*req) &&
+			    !(req->nlmsg_flags & NLM_F_ACK)) {
+				free(rbuf);
+				return 0;
+			}
+		}
+		free(rbuf);
+	}
+}
+
+void nlc_begin(struct nlc *c, struct nlc_buf *b, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)b->data;
+	struct genlmsghdr *g = (struct genlmsghdr *)(b->data + NLMSG_HDRLEN);
+
+	memset(b->data, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	nlh->nlmsg_type = c->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	if (!(flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	g->cmd = cmd;
+	g->version = NF_EGRESS_GENL_VERSION;
+	b->len = NLMSG_HDRLEN + GENL_HDRLEN;
+	b->depth = 0;
+}
+
+void nlc_put(struct nlc_buf *b, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = (struct nlattr *)(b->data + b->len);
+	size_t total = NLA_ALIGN(NLA_HDRLEN + len);
+
+	if (b->len + total > sizeof(b->data))
+		abort();	/* a test bug, not a kernel one */
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	memset((char *)a + NLA_HDRLEN + len, 0, total - NLA_HDRLEN - len);
+	b->len += total;
+}
+
+void nlc_put_u8(struct nlc_buf *b, uint16_t type, uint8_t v) { nlc_put(b, type, &v, 1); }
+void nlc_put_u16(struct nlc_buf *b, uint16_t type, uint16_t v) { nlc_put(b, type, &v, 2); }
+void nlc_put_u32(struct nlc_buf *b, uint16_t type, uint32_t v) { nlc_put(b, type, &v, 4); }
+void nlc_put_u64(struct nlc_buf *b, uint16_t type, uint64_t v) { nlc_put(b, type, &v, 8); }
+void nlc_put_str(struct nlc_buf *b, uint16_t type, const char *s) { nlc_put(b, type, s, strlen(s) + 1); }
+
+void nlc_nest_start(struct nlc_buf *b, uint16_t type)
+{
+	b->nest[b->depth++] = b->len;
+	nlc_put(b, type | NLA_F_NESTED, NULL, 0);
+}
+
+void nlc_nest_end(struct nlc_buf *b)
+{
+	struct nlattr *a = (struct nlattr *)(b->data + b->nest[--b->depth]);
+
+	a->nla_len = b->len - b->nest[b->depth];
+}
+
+size_t nlc_end(struct nlc_buf *b)
+{
+	((struct nlmsghdr *)b->data)->nlmsg_len = b->len;
+	return b->len;
+}
+
+int nlc_request(struct nlc *c, struct nlc_buf *b, nlc_msg_cb cb, void *arg,
+		struct nlc_reply *reply)
+{
+	return nlc_raw(c, b->data, nlc_end(b), cb, arg, reply);
+}
+
+/* ---- the UAPI's attribute types, as include/uapi/linux/nf_egress.h says -- */
+
+enum nlc_kind { K_NONE, K_PAD, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };
+
+struct nlc_attr_type {
+	enum nlc_kind kind;
+	int max;		/* K_STR: longest with NUL; K_BIN: 4 or 16 */
+	enum nlc_space nest;
+};
+
+static const struct nlc_attr_type nlc_top[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_PAD]		= { K_PAD },
+	[NF_EGRESS_A_VERSION]		= { K_STR, 64 },
+	[NF_EGRESS_A_GENERATION]	= { K_U32 },
+	[NF_EGRESS_A_POLICY_COUNT]	= { K_U32 },
+	[NF_EGRESS_A_CGROUP_PATH]	= { K_STR, NF_EGRESS_CGROUP_PATH_MAX },
+	[NF_EGRESS_A_DEFAULT]		= { K_U8 },
+	[NF_EGRESS_A_RULE_COUNT]	= { K_U32 },
+	[NF_EGRESS_A_RULE]		= { K_NEST, 0, NLC_SPACE_RULE },
+	[NF_EGRESS_A_STATS_ALLOWED]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_STATS_DENIED]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_MODE]		= { K_U8 },
+	[NF_EGRESS_A_STATS_WOULD_DENY]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_STAGED]		= { K_FLAG },
+	[NF_EGRESS_A_RULES_ADDED]	= { K_U32 },
+	[NF_EGRESS_A_EXPLAIN_PACKET]	= { K_NEST, 0, NLC_SPACE_EXPLAIN },
+	[NF_EGRESS_A_EXPLAIN_LEVEL]	= { K_NEST, 0, NLC_SPACE_EXPLAIN },
+	[NF_EGRESS_A_VERDICT]		= { K_U8 },
+	[NF_EGRESS_A_STATS_RATELIMITED]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_STATS_RESET_TIME]	= { K_U64 },
+	[NF_EGRESS_A_STATS_CLASS]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_RATE]		= { K_NEST, 0, NLC_SPACE_RATE },
+};
+
+static const struct nlc_attr_type nlc_rule[NF_EGRESS_RULE_A_MAX + 1] = {
+	[NF_EGRESS_RULE_A_PAD]		= { K_PAD },
+	[NF_EGRESS_RULE_A_ID]		= { K_U32 },
+	[NF_EGRESS_RULE_A_ACTION]	= { K_U8 },
+	[NF_EGRESS_RULE_A_FAMILY]	= { K_U8 },
+	[NF_EGRESS_RULE_A_ADDR]		= { K_BIN, 16 },
+	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { K_U8 },
+	[NF_EGRESS_RULE_A_PROTO]	= { K_U8 },
+	[NF_EGRESS_RULE_A_PORT_MIN]	= { K_U16 },
+	[NF_EGRESS_RULE_A_PORT_MAX]	= { K_U16 },
+	[NF_EGRESS_RULE_A_CLASS]	= { K_STR, NF_EGRESS_CLASS_NAME_MAX },
+	[NF_EGRESS_RULE_A_STATS]	= { K_NEST, 0, NLC_SPACE_CTR },
+};
+
+static const struct nlc_attr_type nlc_ctr[NF_EGRESS_CTR_A_MAX + 1] = {
+	[NF_EGRESS_CTR_A_PAD]		= { K_PAD },
+	[NF_EGRESS_CTR_A_PACKETS]	= { K_U64 },
+	[NF_EGRESS_CTR_A_BYTES]		= { K_U64 },
+	[NF_EGRESS_CTR_A_CLASS]		= { K_STR, NF_EGRESS_CLASS_NAME_MAX },
+};
+
+static const struct nlc_attr_type nlc_explain[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
+	[NF_EGRESS_EXPLAIN_A_PAD]		= { K_PAD },
+	[NF_EGRESS_EXPLAIN_A_FAMILY]		= { K_U8 },
+	[NF_EGRESS_EXPLAIN_A_ADDR]		= { K_BIN, 16 },
+	[NF_EGRESS_EXPLAIN_A_PROTO]		= { K_U8 },
+	[NF_EGRESS_EXPLAIN_A_PORT]		= { K_U16 },
+	[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]	= { K_STR, NF_EGRESS_CGROUP_PATH_MAX },
+	[NF_EGRESS_EXPLAIN_A_MODE]		= { K_U8 },
+	[NF_EGRESS_EXPLAIN_A_RULE_ID]		= { K_U32 },
+	[NF_EGRESS_EXPLAIN_A_VERDICT]		= { K_U8 },
+	[NF_EGRESS_EXPLAIN_A_RULE]		= { K_NEST, 0, NLC_SPACE_RULE },
+	[NF_EGRESS_EXPLAIN_A_DEFAULT]		= { K_U8 },
+};
+
+static const struct nlc_attr_type nlc_rate[NF_EGRESS_RATE_A_MAX + 1] = {
+	[NF_EGRESS_RATE_A_PAD]			= { K_PAD },
+	[NF_EGRESS_RATE_A_NONE]			= { K_FLAG },
+	[NF_EGRESS_RATE_A_BYTES_PER_SEC]	= { K_U64 },
+	[NF_EGRESS_RATE_A_BURST]		= { K_U32 },
+	[NF_EGRESS_RATE_A_PPS]			= { K_U32 },
+	[NF_EGRESS_RATE_A_MODE]			= { K_U8 },
+};
+
+static const struct {
+	const struct nlc_attr_type *t;
+	int max;
+	const char *name;
+} nlc_spaces[] = {
+	[NLC_SPACE_TOP]		= { nlc_top, NF_EGRESS_A_MAX, "top" },
+	[NLC_SPACE_RULE]	= { nlc_rule, NF_EGRESS_RULE_A_MAX, "rule" },
+	[NLC_SPACE_CTR]		= { nlc_ctr, NF_EGRESS_CTR_A_MAX, "counter" },
+	[NLC_SPACE_EXPLAIN]	= { nlc_explain, NF_EGRESS_EXPLAIN_A_MAX, "explain" },
+	[NLC_SPACE_RATE]	= { nlc_rate, NF_EGRESS_RATE_A_MAX, "rate" },
+};
+
+int nlc_check_attrs(enum nlc_space space, const struct nlattr *attrs, int len,
+		    char *why, size_t whylen)
+{
+	const char *sname = nlc_spaces[space].name;
+	const struct nlattr *a;
+	int rem = len;
+
+	for (a = attrs; nla_ok(a, rem); a = nla_next(a, &rem)) {
+		int type = nla_type(a), plen = nla_len(a);
+		const struct nlc_attr_type *t;
+		const char *p = nla_data(a);
+		int want = -1;
+
+		if (type <= 0 || type > nlc_spaces[space].max ||
+		    nlc_spaces[space].t[type].kind == K_NONE) {
+			snprintf(why, whylen, "%s attribute %d is not in the header", sname, type);
+			return -1;
+		}
+		t = &nlc_spaces[space].t[type];
+		switch (t->kind) {
+		case K_U8: want = 1; break;
+		case K_U16: want = 2; break;
+		case K_U32: want = 4; break;
+		case K_U64: want = 8; break;
+		case K_FLAG: want = 0; break;
+		case K_PAD:
+			break;	/* alignment filler, any length */
+		case K_STR:
+			if (plen < 1 || plen > t->max || p[plen - 1] != '\0' ||
+			    strlen(p) != (size_t)plen - 1) {
+				snprintf(why, whylen, "%s attribute %d: not a NUL-terminated string of at most %d bytes (length %d)",
+					 sname, type, t->max, plen);
+				return -1;
+			}
+			break;
+		case K_BIN:
+			if (plen != 4 && plen != 16) {
+				snprintf(why, whylen, "%s attribute %d: address of %d bytes", sname, type, plen);
+				return -1;
+			}
+			break;
+		case K_NEST:
+			if (!(a->nla_type & NLA_F_NESTED)) {
+				snprintf(why, whylen, "%s attribute %d: nest without NLA_F_NESTED", sname, type);
+				return -1;
+			}
+			if (nlc_check_attrs(t->nest, nla_data(a), plen, why, whylen))
+				return -1;
+			break;
+		case K_NONE:
+			break;
+		}
+		if (want >= 0 && plen != want) {
+			snprintf(why, whylen, "%s attribute %d: %d bytes, the header says %d",
+				 sname, type, plen, want);
+			return -1;
+		}
+	}
+	if (rem != 0) {
+		snprintf(why, whylen, "%s attributes: %d bytes left over", sname, rem);
+		return -1;
+	}
+	return 0;
+}

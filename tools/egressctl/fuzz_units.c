@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness of the single-word parsers of the command line and the
+ * policy file: rates, sizes, packet rates, CIDRs, cgroup paths, numbers,
+ * protocol, mode and verdict names.  The input is one word (it stops at
+ * the first NUL).  Any word must parse or fail with a message, never
+ * crash; what parses must format to text that parses to the same value
+ * (the canonical forms of parse.h).  make fuzz; ./fuzz_units CORPUS
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+/* A failed parse leaves a message; a successful one leaves none. */
+static void check_err(int rc, const struct parse_error *err)
+{
+	if (memchr(err->msg, '\0', sizeof(err->msg)) == NULL)
+		abort();
+	if (rc && (err->kind == PARSE_OK || err->msg[0] == '\0'))
+		abort();
+}
+
+static void fuzz_rate(const char *w)
+{
+	struct parse_error err;
+	uint64_t v, again;
+	char buf[EGRESS_RATE_STRLEN];
+	int rc = parse_rate(w, &v, &err);
+
+	check_err(rc, &err);
+	if (rc)
+		return;
+	if (v == 0)
+		abort();	/* parse.h: > 0 */
+	if (format_rate(v, buf, sizeof(buf)) >= (int)sizeof(buf))
+		abort();
+	if (parse_rate(buf, &again, &err) || again != v)
+		abort();
+}
+
+static void fuzz_size(const char *w)
+{
+	struct parse_error err;
+	uint32_t v, again;
+	char buf[EGRESS_RATE_STRLEN];
+	int rc = parse_size(w, &v, &err);
+
+	check_err(rc, &err);
+	if (rc)
+		return;
+	if (format_size(v, buf, sizeof(buf)) >= (int)sizeof(buf))
+		abort();
+	if (parse_size(buf, &again, &err) || again != v)
+		abort();
+}
+
+static void fuzz_pps(const char *w)
+{
+	struct parse_error err;
+	uint32_t v;
+	int rc = parse_pps(w, &v, &err);
+
+	check_err(rc, &err);
+	if (!rc && v == 0)
+		abort();
+}
+
+static void fuzz_cidr(const char *w)
+{
+	struct egress_prefix p, again, masked;
+	struct parse_error err;
+	char buf[EGRESS_CIDR_STRLEN];
+	int rc = parse_cidr(w, &p, &err);
+
+	check_err(rc, &err);
+	if (rc)
+		return;
+	if (p.family != AF_INET && p.family != AF_INET6)
+		abort();
+	if (p.prefix_len > (p.family == AF_INET ? 32 : 128))
+		abort();
+	masked = p;
+	prefix_mask(&masked);
+	if (memcmp(&masked.addr, &p.addr, sizeof(p.addr)))
+		abort();	/* host bits are zero */
+	if (format_prefix(&p, buf, sizeof(buf)) >= (int)sizeof(buf))
+		abort();
+	if (parse_cidr(buf, &again, &err) || again.family != p.family ||
+	    again.prefix_len != p.prefix_len ||
+	    memcmp(&again.addr, &p.addr, sizeof(p.addr)))
+		abort();
+}
+
+static void fuzz_path(const char *w)
+{
+	static char out[NF_EGRESS_CGROUP_PATH_MAX], again[NF_EGRESS_CGROUP_PATH_MAX];
+	struct parse_error err;
+	int rc = parse_cgroup_path(w, out, sizeof(out), &err);
+
+	check_err(rc, &err);
+	if (rc)
+		return;
+	/* normalised: starts with '/', no "//", no trailing '/' but "/" */
+	if (out[0] != '/' || strstr(out, "//") ||
+	    (out[1] && out[strlen(out) - 1] == '/'))
+		abort();
+	/* and normalising it again changes nothing */
+	if (parse_cgroup_path(out, again, sizeof(again), &err) || strcmp(out, again))
+		abort();
+}
+
+static void fuzz_names(const char *w)
+{
+	uint8_t v, again;
+	uint32_t u;
+
+	/* a protocol's name parses back to the protocol */
+	if (!parse_proto(w, &v) && proto_name(v) &&
+	    (parse_proto(proto_name(v), &again) || again != v))
+		abort();
+	if (!parse_mode(w, &v) && strcmp(mode_name(v), "?") == 0)
+		abort();
+	if (!parse_verdict(w, &v) && strcmp(verdict_name(v), "?") == 0)
+		abort();
+	if (!parse_rate_mode(w, &v) && strcmp(rate_mode_name(v), "?") == 0)
+		abort();
+	if (valid_class_name(w) &&
+	    (strlen(w) == 0 || strlen(w) >= NF_EGRESS_CLASS_NAME_MAX))
+		abort();
+	(void)parse_u32(w, &u);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *w = malloc(size + 1);
+
+	if (!w)
+		return 0;
+	memcpy(w, data, size);
+	w[size] = '\0';
+	fuzz_rate(w);
+	fuzz_size(w);
+	fuzz_pps(w);
+	fuzz_cidr(w);
+	fuzz_path(w);
+	fuzz_names(w);
+	free(w);
+	return 0;
+}
