@@ -972,11 +972,13 @@ static void test_shaping(void)
 	q = lat = 0;
 	nlh = start_msg(buf, 30, 1, 0);
 	egress_put_rate(nlh, BUFSZ, &r);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		mnl_attr_for_each_nested(in, a)
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		mnl_attr_for_each_nested(in, a) {
 			if (mnl_attr_get_type(in) == NF_EGRESS_RATE_A_QUEUE_LIMIT ||
 			    mnl_attr_get_type(in) == NF_EGRESS_RATE_A_LATENCY_US)
 				q++;
+		}
+	}
 	ok(q == 0, "no queue/latency given: none sent (the kernel's defaults apply)");
 
 	/* decoding a policy's shape-mode limit */
