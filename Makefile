@@ -5,6 +5,8 @@
 #   make            build the module (kmod/nf_egress.ko) and egressctl
 #   make check      install what is missing, build, run the selftests in a VM
 #   make demo       install what is missing, build, run the demo in a VM
+#   make bench      nf_egress vs nftables vs no filter in a VM (QUICK=1: smoke
+#                   run); Documentation/performance.rst
 #   make module W=1 build the module with extra warnings
 #   make install    install egressctl, its man page and bash completion, the
 #                   systemd unit and an example policy (PREFIX, DESTDIR)
@@ -22,7 +24,7 @@
 KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module egressctl selftests check demo deps clean
+.PHONY: all module egressctl selftests check demo deps clean bench
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -53,8 +55,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
 	@tools/vm/demo
 
+bench: deps
+	@$(MAKE) --no-print-directory all >build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
+	@tools/vm/bench $(if $(filter 1,$(QUICK)),--quick)
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C tools/egressctl clean
 	$(MAKE) -C selftests clean
 	rm -f build.log
