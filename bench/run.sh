@@ -82,7 +82,7 @@ CGP=/$TAG		# policy path prefix
 FAILED=0
 
 require_root
-require_cmd ip nft iperf3 taskset awk python3
+require_cmd ip nft iperf3 taskset awk nsenter
 require_cgroup2
 require_egressctl
 require_module
@@ -277,18 +277,18 @@ tcp()
 		sleep 1
 	done
 	c1=$(ip netns exec "$cli" cat /proc/net/snmp)
-	python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])
-def tcp(s):
-    rows = [l.split() for l in s.splitlines() if l.startswith("Tcp:")]
-    return dict(zip(rows[0][1:], map(int, rows[1][1:])))
-c0, c1 = tcp(sys.argv[2]), tcp(sys.argv[3])
-segs = c1["OutSegs"] - c0["OutSegs"]
-retr = c1["RetransSegs"] - c0["RetransSegs"]
-good = d["end"]["sum_received"]["bits_per_second"]
-print("%.0f %.0f %.3f" % (good, good * 1500 / 1448, 100.0 * retr / max(segs, 1)))
-' "$json" "$c0" "$c1"
+	# awk, not python3: its start-up costs seconds under emulation.
+	good=$(awk '/"sum_received"/ { f = 1 }
+		f && /"bits_per_second"/ { sub(/.*"bits_per_second":[ \t]*/, ""); sub(/[,}].*/, ""); print; exit }' <<< "$json")
+	[ -n "$good" ] || { log "iperf3 $2: no sum_received in its output"; return 1; }
+	printf '%s\n%s\n' "$c0" "$c1" | awk -v good="$good" '
+		/^Tcp:/ && !hdr { for (i = 2; i <= NF; i++) k[i] = $i; hdr = 1; next }
+		/^Tcp:/ { n++; for (i = 2; i <= NF; i++) v[n, k[i]] = $i; hdr = 0 }
+		END {
+			segs = v[2, "OutSegs"] - v[1, "OutSegs"]
+			retr = v[2, "RetransSegs"] - v[1, "RetransSegs"]
+			printf "%.0f %.0f %.3f\n", good, good * 1500 / 1448, 100 * retr / (segs > 0 ? segs : 1)
+		}'
 }
 
 # idle_on / idle_off: nf_egress has one policy, on a cgroup nobody sends from.
