@@ -9,6 +9,8 @@
 #   make fuzz-ci    the egressctl parser fuzzers, 60 s each (CI runs it)
 #   make valgrind   egressctl's CLI suites under valgrind memcheck (CI runs it)
 #   make demo       install what is missing, build, run the demo in a VM
+#   make bench      nf_egress vs nftables vs no filter in a VM (QUICK=1: smoke
+#                   run); Documentation/performance.rst
 #   make module W=1 build the module with extra warnings
 #   make install    install egressctl, its man page and bash completion, the
 #                   systemd unit and an example policy (PREFIX, DESTDIR)
@@ -26,7 +28,7 @@
 KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module egressctl selftests check demo deps clean lint fuzz-ci valgrind
+.PHONY: all module egressctl selftests check demo deps clean lint fuzz-ci valgrind bench
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -71,8 +73,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
 	@tools/vm/demo
 
+bench: deps
+	@$(MAKE) --no-print-directory all >build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
+	@tools/vm/bench $(if $(filter 1,$(QUICK)),--quick)
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C tools/egressctl clean
 	$(MAKE) -C selftests clean
 	rm -f build.log

@@ -1,0 +1,584 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: bench/run.sh [--quick] [--accel TEXT] [--host-cpu TEXT] [--date TEXT]
+#
+# The in-guest half of `make bench` (tools/vm/bench boots the guest and runs
+# it; it also runs on a real machine as root with the module loaded or at
+# $NF_EGRESS_KO).  Measures nf_egress side by side with nftables and with no
+# filter and prints one plain-text table (Documentation/performance.rst):
+#
+#   A$i (cgroup /$TAG/...)              B$i
+#   +-----------------------+  veth   +---------------------------+
+#   | sender, pinned CPU 0  +---------+ bench_udp sink :9000      |
+#   | 10.99.0.1             |         | iperf3 -s :5201 10.99.0.2 |
+#   +-----------------------+         +---------------------------+
+#
+# One pair of namespaces per nftables ruleset (nftables' hooks are per netns)
+# and one, P0, for no filter and every nf_egress configuration (nf_egress's
+# policies are per cgroup: the sender's cgroup picks the configuration).  All
+# configurations exist at once, so runs interleave freely (ABCABC...).
+#
+# Phases: (1) nf_egress has no policy at all: no filter, nftables, and
+# "nf_egress idle" (one policy on an unrelated cgroup, added and removed
+# around each such run); (2) apply times; (3) memory; (4) the nf_egress
+# configurations loaded together: "idle" again, the rule counts, rate
+# limits.  Ratios of phase 4 rows go through the idle row measured in both
+# phases: nf_egress/idle(4) * idle(1)/no filter(1).
+#
+# Every row has an id (u0, t1, ...) at the start of its line; tools/vm/bench
+# checks that all of them are there.  A row whose measurement failed says
+# FAILED and the script exits 1 at the end.
+set -u
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../selftests/lib.sh
+source "$BENCH_DIR/../selftests/lib.sh"
+trap 'log "cleaning up"; cleanup; log "done"' EXIT
+
+QUICK=0
+ACCEL=
+HOST_CPU=
+DATE=
+while (($#)); do
+	case $1 in
+	--quick) QUICK=1; shift ;;
+	--accel) ACCEL=$2; shift 2 ;;
+	--host-cpu) HOST_CPU=$2; shift 2 ;;
+	--date) DATE=$2; shift 2 ;;
+	*) echo "usage: $0 [--quick] [--accel TEXT] [--host-cpu TEXT] [--date TEXT]" >&2; exit 2 ;;
+	esac
+done
+
+if ((QUICK)); then
+	RUNS=${BENCH_RUNS:-1}
+	APPLY_RUNS=1
+	UDP_SECS=0.1
+	TCP_SECS=1
+	RATE_SECS=1
+	NFE_SIZES=(1 1000 10000 30000)
+	NFT_SIZES=(1 1000 10000)
+	APPLY_N=10000
+	NPOLICIES=100
+else
+	RUNS=${BENCH_RUNS:-5}
+	APPLY_RUNS=${BENCH_APPLY_RUNS:-5}
+	UDP_SECS=0.5
+	TCP_SECS=3
+	RATE_SECS=3
+	NFE_SIZES=(1 1000 100000 1000000)
+	NFT_SIZES=(1 1000 100000)
+	APPLY_N=100000
+	NPOLICIES=1000
+fi
+RATE=20mbit
+RATE_BPS=2500000	# $RATE in bytes per second
+BURST=65536		# nf_egress's default burst at this rate, for both
+UDP_SIZE=64
+UDP_BATCH=64
+DST=10.99.0.2
+TAG=nfebench-$$
+CGP=/$TAG		# policy path prefix
+FAILED=0
+
+require_root
+require_cmd ip nft iperf3 taskset awk nsenter
+require_cgroup2
+require_egressctl
+require_module
+command -v "$EGRESSCTL" > /dev/null || bail_out "no egressctl"
+
+W=$TMPDIR_TEST
+# /src is shared without caching in the guest: run the programs from tmpfs.
+cp "$EGRESSCTL" "$W/egressctl" && EG=$W/egressctl || bail_out "copy egressctl"
+cp "$BENCH_DIR/bench_udp" "$W/bench_udp" && BU=$W/bench_udp ||
+	bail_out "bench/bench_udp is not built (make -C bench)"
+
+now_ns() { date +%s%N; }
+# nsnft NS ARGS...: nft in netns NS.  Not `ip netns exec`, whose private
+# /sys hides /sys/fs/cgroup, where nft resolves "socket cgroupv2" paths.
+nsnft() { local ns=$1; shift; nsenter --net="/run/netns/$ns" nft "$@"; }
+log() { echo "bench: [$(cut -d" " -f1 /proc/uptime)] $*" >&2; }
+
+# ------------------------------------------------------------ generators --
+
+# The N-th filler address (n >= 0) of set A (= 1 mod 4) or B (= 3 mod 4) in
+# 10.64.0.0/10; never 10.99.0.2.  awk functions shared by the generators.
+AWK_ADDR='
+function addr(i, off,   a) {
+	a = 10 * 16777216 + 64 * 65536 + i * 4 + off
+	return sprintf("10.%d.%d.%d", int(a / 65536) % 256, int(a / 256) % 256, a % 256)
+}'
+
+# gen_policy PATH N [A|B]: a policy of N /32 rules, the last one allowing
+# $DST (the matching rule; every rule is a /32, so all sizes use one prefix
+# length), default deny.
+gen_policy()
+{
+	awk -v path="$1" -v n="$2" -v set="${3:-A}" -v dst="$DST" "$AWK_ADDR"'
+	BEGIN {
+		off = set == "A" ? 1 : 3
+		printf "cgroup \"%s\" {\n    default deny;\n", path
+		for (i = 0; i < n - 1; i++)
+			printf "    allow to %s/32;\n", addr(i, off)
+		printf "    allow to %s/32;\n}\n", dst
+	}'
+}
+
+# gen_policy_lens PATH N: N rules over the 24 prefix lengths /9../32 (nested
+# prefixes in 20.0.0.0-99.0.0.0) plus "allow to 10.0.0.0/8", which is what
+# matches $DST: a lookup probes 24 lengths in vain before it finds it.
+gen_policy_lens()
+{
+	awk -v path="$1" -v n="$2" '
+	BEGIN {
+		printf "cgroup \"%s\" {\n    default deny;\n", path
+		for (j = 0; j < n - 1; j++)
+			printf "    allow to %d.0.0.0/%d;\n", 20 + int(j / 24), 9 + j % 24
+		print "    allow to 10.0.0.0/8;\n}"
+	}'
+}
+
+# gen_nft_elements N [A|B]: the same addresses as gen_policy, one a line.
+gen_nft_elements()
+{
+	awk -v n="$1" -v set="${2:-A}" -v dst="$DST" "$AWK_ADDR"'
+	BEGIN {
+		off = set == "A" ? 1 : 3
+		for (i = 0; i < n - 1; i++)
+			printf "\t%s,\n", addr(i, off)
+		printf "\t%s\n", dst
+	}'
+}
+
+# gen_nft_table NAME CGROUP N: what an nftables user writes for the job of
+# gen_policy: the cgroup's packets to the set are counted and accepted, the
+# rest of its packets counted and dropped.
+gen_nft_table()
+{
+	cat <<-EOF
+	table inet $1 {
+		set allow {
+			type ipv4_addr
+			flags interval
+			elements = {
+	$(gen_nft_elements "$3")
+			}
+		}
+		chain out {
+			type filter hook output priority filter; policy accept;
+			socket cgroupv2 level 2 "${2#/}" ip daddr @allow counter accept
+			socket cgroupv2 level 2 "${2#/}" counter drop
+		}
+	}
+	EOF
+}
+
+# ------------------------------------------------------------- topology --
+
+# new_pair VAR: a client/server netns pair (setup_measured_link) with the
+# UDP sink and an iperf3 server on the server side; VAR gets "CLI SRV".
+new_pair()
+{
+	local var=$1
+
+	setup_measured_link "b$((${#PAIRS[@]}))" "$DST"
+	ip netns exec "$SRV_NS" "$BU" sink "$DST" 9000 "$W/sink.$SRV_NS" ||
+		bail_out "sink in $SRV_NS"
+	register_pid "$(cat "$W/sink.$SRV_NS")"
+	ip netns exec "$SRV_NS" iperf3 -s -D -B "$DST" -p 5201 -I "$W/iperf.$SRV_NS" ||
+		bail_out "iperf3 -s in $SRV_NS"
+	busywait 10000 test -s "$W/iperf.$SRV_NS" || bail_out "iperf3 pidfile"
+	register_pid "$(tr -d '\0' < "$W/iperf.$SRV_NS")"
+	PAIRS+=("$CLI_NS $SRV_NS")
+	printf -v "$var" '%s' "$CLI_NS $SRV_NS"
+}
+PAIRS=()
+
+cg_create "$TAG"
+for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nft police shape apply; do
+	cg_create "$TAG/$c"
+done
+
+mem_kb() # Slab + VmallocUsed, kB, after dropping clean caches
+{
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { s += $2 } END { print s }' /proc/meminfo
+}
+
+printf '' > "$W/empty.conf"
+"$EG" apply -f "$W/empty.conf" > /dev/null || bail_out "cannot empty the policy set"
+
+new_pair P0
+NFT_PAIRS=()
+NFT_MEM=
+for n in "${NFT_SIZES[@]}"; do
+	new_pair p
+	read -r cli _ <<< "$p"
+	gen_nft_table bench "$CGP/nft" "$n" > "$W/nft.$n"
+	m0=$(mem_kb)
+	nsnft "$cli" -f "$W/nft.$n" || bail_out "nft -f with $n elements"
+	m1=$(mem_kb)
+	NFT_MEM="$n $((m1 - m0))"	# the last (largest) wins
+	rm -f "$W/nft.$n"
+	NFT_PAIRS+=("$p")
+done
+new_pair PLIM
+read -r cli _ <<< "$PLIM"
+nsnft "$cli" -f - <<-EOF || bail_out "nft limit table"
+	table inet bench {
+		chain out {
+			type filter hook output priority filter; policy accept;
+			socket cgroupv2 level 2 "$TAG/nft" limit rate over $RATE_BPS bytes/second burst $BURST bytes counter drop
+		}
+	}
+EOF
+# A netns for nft -f timing; nothing is sent there.
+ns_create NS_APPLY apply
+
+# ---------------------------------------------------------- measurements --
+
+declare -A VALS	# id -> the runs' values, space separated
+
+# udp PAIR CGROUP: one sender run; prints packets per second.
+udp()
+{
+	local cli out
+
+	read -r cli _ <<< "$1"
+	out=$(cg_exec "$TAG/$2" ip netns exec "$cli" taskset -c 0 \
+		"$BU" send "$DST" 9000 "$UDP_SIZE" "$UDP_BATCH" "$UDP_SECS") || {
+		log "udp $2: $out"
+		return 1
+	}
+	kv_get pps "$out"
+}
+
+# tcp PAIR CGROUP SECS [OMIT]: one iperf3 run (OMIT: seconds of it left out
+# of the result, e.g. a rate limiter's initial burst); prints "GOODPUT_BPS
+# IP_BPS RETRANS_PCT".  IP_BPS is the goodput with 52 bytes of IP and TCP
+# headers (timestamps on) per 1448-byte segment, as full-sized segments of a
+# bulk transfer over a 1500-byte MTU carry; RETRANS_PCT: retransmitted
+# segments of all segments sent (client side).
+tcp()
+{
+	local cli json c0 c1 try
+
+	read -r cli _ <<< "$1"
+	for try in 1 2 3; do
+		c0=$(ip netns exec "$cli" cat /proc/net/snmp)
+		# iperf3 -J reports its errors (e.g. "the server is busy"
+		# right after the previous test) in the JSON.
+		json=$(cg_exec "$TAG/$2" ip netns exec "$cli" taskset -c 0 \
+			iperf3 -c "$DST" -p 5201 -t "$3" -O "${4:-0}" -J 2> "$W/iperf.err") && break
+		log "iperf3 $2 (try $try): $(grep '"error"' <<< "$json") $(head -c 300 "$W/iperf.err")"
+		((try == 3)) && return 1
+		sleep 1
+	done
+	c1=$(ip netns exec "$cli" cat /proc/net/snmp)
+	# awk, not python3: its start-up costs seconds under emulation.
+	good=$(awk '/"sum_received"/ { f = 1 }
+		f && /"bits_per_second"/ { sub(/.*"bits_per_second":[ \t]*/, ""); sub(/[,}].*/, ""); print; exit }' <<< "$json")
+	[ -n "$good" ] || { log "iperf3 $2: no sum_received in its output"; return 1; }
+	printf '%s\n%s\n' "$c0" "$c1" | awk -v good="$good" '
+		/^Tcp:/ && !hdr { for (i = 2; i <= NF; i++) k[i] = $i; hdr = 1; next }
+		/^Tcp:/ { n++; for (i = 2; i <= NF; i++) v[n, k[i]] = $i; hdr = 0 }
+		END {
+			segs = v[2, "OutSegs"] - v[1, "OutSegs"]
+			retr = v[2, "RetransSegs"] - v[1, "RetransSegs"]
+			printf "%.0f %.0f %.3f\n", good, good * 1500 / 1448, 100 * retr / (segs > 0 ? segs : 1)
+		}'
+}
+
+# idle_on / idle_off: nf_egress has one policy, on a cgroup nobody sends from.
+idle_on() { "$EG" policy add "$CGP/idle" default allow > /dev/null; }
+idle_off() { "$EG" policy del "$CGP/idle" > /dev/null; }
+
+# measure ID CMD...: run CMD, append its output to VALS[ID] unless this is
+# the warm-up round; a failure marks the row.
+measure()
+{
+	local id=$1 v
+
+	shift
+	if v=$("$@") && [ -n "$v" ]; then
+		((ROUND > 0)) && VALS[$id]+="$v "
+	else
+		VALS[$id]+="FAILED "
+	fi
+	return 0
+}
+
+# rounds ID:CMD... : ROUNDS interleaved rounds (round 0 = warm-up) over the
+# configurations; each "ID:cmd args" is eval'd.
+rounds()
+{
+	local spec
+
+	for ((ROUND = 0; ROUND <= RUNS; ROUND++)); do
+		for spec in "$@"; do
+			eval "measure ${spec%%:*} ${spec#*:}"
+		done
+	done
+}
+
+udp_idle() { idle_on && udp "$P0" none; local rc=$?; idle_off; return $rc; }
+tcp_idle() { idle_on && tcp_good "$P0" none "$TCP_SECS"; local rc=$?; idle_off; return $rc; }
+col() { local f=$1; shift; echo "$@" | awk -v f="$f" '{ print $f }'; }
+tcp_good() { local v; v=$(tcp "$@") || return 1; col 1 "$v"; }
+
+T_START=$(now_ns)
+log "phase 1: no nf_egress policy; udp ${UDP_SECS}s x $((RUNS + 1)) rounds"
+specs=("u0:udp \"\$P0\" none" "u1:udp_idle")
+i=0
+for n in "${NFT_SIZES[@]}"; do
+	specs+=("u$((7 + i)):udp \"\${NFT_PAIRS[$i]}\" nft")
+	i=$((i + 1))
+done
+rounds "${specs[@]}"
+U1_NONE=${VALS[u0]}
+U1_IDLE=${VALS[u1]}
+log "phase 1: tcp ${TCP_SECS}s"
+rounds "t0:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1x:tcp_idle" \
+	"t2:tcp_good \"\${NFT_PAIRS[$((${#NFT_SIZES[@]} - 1))]}\" nft \"\$TCP_SECS\""
+
+# ---------------------------------------------------------------- apply --
+log "phase 2: apply times, $APPLY_N rules"
+gen_policy "$CGP/apply" "$APPLY_N" A > "$W/applyA.conf"
+gen_policy "$CGP/apply" "$APPLY_N" B > "$W/applyB.conf"
+{
+	gen_nft_table benchapply "$CGP/apply" "$APPLY_N"
+} > "$W/applyA.nft"
+{
+	echo "flush set inet benchapply allow"
+	echo "add element inet benchapply allow {"
+	awk -v n="$APPLY_N" -v dst="$DST" "$AWK_ADDR"'
+	BEGIN { for (i = 0; i < n - 1; i++) printf "\t%s,\n", addr(i, 3); printf "\t%s\n", dst }'
+	echo "}"
+} > "$W/applyB.nft"
+
+# timed CMD...: run CMD (quietly); prints its wall time in seconds.
+timed()
+{
+	local t
+
+	t=$(now_ns)
+	"$@" > /dev/null 2> "$W/timed.err" || { log "$* failed: $(head -c 300 "$W/timed.err")"; return 1; }
+	awk -v d="$(($(now_ns) - t))" 'BEGIN { printf "%.3f\n", d / 1e9 }'
+}
+nft_apply() { nsnft "$NS_APPLY" -f "$1"; }
+nft_clear() { nsnft "$NS_APPLY" delete table inet benchapply; }
+apply_round()
+{
+	measure a0 timed "$EG" apply -f "$W/applyA.conf"
+	measure a2 timed nft_apply "$W/applyA.nft"
+	measure a1 timed "$EG" apply -f "$W/applyB.conf"
+	measure a3 timed nft_apply "$W/applyB.nft"
+	"$EG" apply -f "$W/empty.conf" > /dev/null
+	nft_clear
+}
+for ((ROUND = 0; ROUND <= APPLY_RUNS; ROUND++)); do
+	apply_round
+done
+rm -f "$W"/apply?.conf "$W"/apply?.nft
+
+# --------------------------------------------------------------- memory --
+log "phase 3: memory"
+awk -v n="$NPOLICIES" -v p="$CGP/mem" 'BEGIN {
+	for (i = 0; i < n; i++) printf "cgroup \"%s/p%d\" {\n    default deny;\n}\n", p, i }' > "$W/pol.conf"
+m0=$(mem_kb)
+"$EG" apply -f "$W/pol.conf" > /dev/null || VALS[m1]="FAILED "
+m1=$(mem_kb)
+"$EG" apply -f "$W/empty.conf" > /dev/null
+[ -z "${VALS[m1]:-}" ] && VALS[m1]=$(awk -v d="$((m1 - m0))" -v n="$NPOLICIES" 'BEGIN { printf "%.0f", d * 1024 / n }')
+
+# The nf_egress configurations of phase 4, in one file.
+NFE_IDS=(u2 u3 u4 u5)
+{
+	i=1
+	for n in "${NFE_SIZES[@]}"; do
+		gen_policy "$CGP/nfe$i" "$n"
+		i=$((i + 1))
+	done
+	gen_policy_lens "$CGP/nfelens" 1000
+} > "$W/set.conf"
+NRULES=$(grep -c ' to ' "$W/set.conf")
+m0=$(mem_kb)
+t=$(timed "$EG" apply -f "$W/set.conf") || bail_out "apply of the phase 4 set failed"
+m1=$(mem_kb)
+SET_APPLY=$t
+rm -f "$W/set.conf"
+VALS[m0]=$(awk -v d="$((m1 - m0))" -v n="$NRULES" 'BEGIN { printf "%.0f", d * 1024 / n }')
+read -r nft_n nft_kb <<< "$NFT_MEM"
+VALS[m2]=$(awk -v d="$nft_kb" -v n="$nft_n" 'BEGIN { printf "%.0f", d * 1024 / n }')
+
+# Rate limits.
+SHAPE_NA=
+if ! "$EG" policy add "$CGP/police" default allow rate "$RATE" burst "$BURST" police > /dev/null 2> "$W/err"; then
+	log "police policy: $(cat "$W/err")"
+	VALS[r1]="FAILED "
+fi
+if ! "$EG" policy add "$CGP/shape" default allow rate "$RATE" burst "$BURST" shape > /dev/null 2> "$W/err"; then
+	if grep -qi "not supported" "$W/err"; then
+		SHAPE_NA="n/a (shape unsupported by this build)"
+	else
+		log "shape policy: $(cat "$W/err")"
+		VALS[r0]="FAILED "
+	fi
+fi
+
+# ---------------------------------------------------------------- phase 4 --
+log "phase 4: nf_egress configurations loaded; udp"
+rounds "u6:udp \"\$P0\" none" "u2:udp \"\$P0\" nfe1" "u3:udp \"\$P0\" nfe2" \
+	"u4:udp \"\$P0\" nfe3" "u5:udp \"\$P0\" nfe4" "u10:udp \"\$P0\" nfelens"
+log "phase 4: tcp"
+rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
+log "phase 4: rate limits, ${RATE_SECS}s"
+rate_specs=()
+[ -z "$SHAPE_NA" ] && [ -z "${VALS[r0]:-}" ] && rate_specs+=("r0:tcp \"\$P0\" shape \"\$RATE_SECS\" 1")
+[ -z "${VALS[r1]:-}" ] && rate_specs+=("r1:tcp \"\$P0\" police \"\$RATE_SECS\" 1")
+rate_specs+=("r2:tcp \"\$PLIM\" nft \"\$RATE_SECS\" 1")
+rounds "${rate_specs[@]}"
+"$EG" apply -f "$W/empty.conf" > /dev/null
+T_END=$(now_ns)
+
+# ---------------------------------------------------------------- table --
+
+# stats VALUES...: "median min max" (or FAILED).
+stats()
+{
+	case " $* " in *" FAILED "*|"  ") echo FAILED; return ;; esac
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1], v[NR] }'
+}
+# median VALUES...
+median() { local s; s=$(stats "$@"); echo "${s%% *}"; }
+
+fmt_num() { awk -v v="$1" -v s="$2" -v p="$3" 'BEGIN { printf "%." p "f", v / s }'; }
+
+# row ID LABEL SCALE PRECISION RATIO_BASE [RATIO_FACTOR]: one measured row.
+row()
+{
+	local id=$1 label=$2 scale=$3 prec=$4 base=${5:-} factor=${6:-1} s med lo hi r=""
+
+	# shellcheck disable=SC2086 # the values are words
+	s=$(stats ${VALS[$id]:-})
+	if [ "$s" = FAILED ]; then
+		printf '  %-4s %-50s FAILED\n' "$id" "$label"
+		FAILED=1
+		return
+	fi
+	read -r med lo hi <<< "$s"
+	if [ -n "$base" ] && ! [[ "$base $factor" =~ ^[0-9.e+-]+\ [0-9.e+-]+$ ]]; then
+		printf '  %-4s %-50s FAILED (its baseline failed)\n' "$id" "$label"
+		FAILED=1
+		return
+	fi
+	[ -n "$base" ] && r=$(awk -v m="$med" -v b="$base" -v f="$factor" 'BEGIN { printf "%.3f", m / b * f }')
+	printf '  %-4s %-50s %10s  [%s - %s]  %s\n' "$id" "$label" \
+		"$(fmt_num "$med" "$scale" "$prec")" "$(fmt_num "$lo" "$scale" "$prec")" \
+		"$(fmt_num "$hi" "$scale" "$prec")" "$r"
+}
+
+# rate_row ID LABEL: goodput and IP throughput as a share of $RATE, retransmits.
+rate_row()
+{
+	local id=$1 label=$2 v g=() ip=() re=() s
+
+	if [ "$id" = r0 ] && [ -n "$SHAPE_NA" ]; then
+		printf '  %-4s %-50s %s\n' "$id" "$label" "$SHAPE_NA"
+		return
+	fi
+	for v in ${VALS[$id]:-}; do
+		[ "$v" = FAILED ] && { g=(FAILED); break; }
+	done
+	if [ "${g[0]:-}" = FAILED ] || [ -z "${VALS[$id]:-}" ]; then
+		printf '  %-4s %-50s FAILED\n' "$id" "$label"
+		FAILED=1
+		return
+	fi
+	# VALS holds "good ip retr" triples, flattened.
+	set -- ${VALS[$id]}
+	while (($# >= 3)); do
+		g+=("$(awk -v v="$1" -v r="$RATE_BPS" 'BEGIN { print 100 * v / 8 / r }')")
+		ip+=("$(awk -v v="$2" -v r="$RATE_BPS" 'BEGIN { print 100 * v / 8 / r }')")
+		re+=("$3")
+		shift 3
+	done
+	s=$(stats "${g[@]}")
+	printf '  %-4s %-50s %5.1f%% [%.1f-%.1f]  IP %5.1f%%  retr %.2f%%\n' "$id" "$label" \
+		$s "$(median "${ip[@]}")" "$(median "${re[@]}")"
+}
+
+sizes_label() { echo "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
+
+U1_NONE_MED=$(median $U1_NONE)
+U1_IDLE_MED=$(median $U1_IDLE)
+U6_MED=$(median ${VALS[u6]})
+# Phase 4 rows: x / idle(4) * idle(1) / none(1).
+PH4_FACTOR=$(awk -v a="$U1_IDLE_MED" -v b="$U1_NONE_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
+T0_MED=$(median ${VALS[t0]})
+T1X_MED=$(median ${VALS[t1x]})
+T3_MED=$(median ${VALS[t3]})
+TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
+
+{
+	echo "nf_egress benchmark ($( ((QUICK)) && echo "QUICK=1: smaller sizes, fewer runs" || echo full))"
+	echo "  date:      ${DATE:-$(date -u '+%Y-%m-%d %H:%M UTC')}"
+	echo "  kernel:    $(uname -r) ($(uname -m)), nf_egress $(cat /sys/module/nf_egress/version 2> /dev/null || echo '?')"
+	echo "  CPU:       ${HOST_CPU:-$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)}, $(nproc) CPU(s) in the guest"
+	echo "  accel:     ${ACCEL:-unknown (not run by tools/vm/bench)}"
+	echo "  method:    $RUNS runs per configuration after 1 warm-up run (discarded), interleaved"
+	echo "             ABCABC; median [min - max]; sender pinned to CPU 0; guest time $(awk -v d="$((T_END - T_START))" 'BEGIN { printf "%.0f", d / 1e9 }') s"
+	echo
+	echo "UDP, ${UDP_SIZE}-byte payload, sendmmsg() $UDP_BATCH per call, ${UDP_SECS} s per run, cgroup -> veth -> netns"
+	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration kpps "[min - max]" "vs no filter"
+	row u0 "no filter" 1000 1 "$U1_NONE_MED"
+	row u1 "nf_egress loaded, no policy on the sender's cgroup" 1000 1 "$U1_NONE_MED"
+	i=0
+	for n in "${NFE_SIZES[@]}"; do
+		row "${NFE_IDS[$i]}" "nf_egress, $(sizes_label "$n") rule$( ((n > 1)) && echo s), /32 only" 1000 1 "$U6_MED" "$PH4_FACTOR"
+		i=$((i + 1))
+	done
+	row u10 "nf_egress, 1,000 rules, 25 prefix lengths, match /8" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	i=0
+	for n in "${NFT_SIZES[@]}"; do
+		row "u$((7 + i))" "nftables, $(sizes_label "$n") set element$( ((n > 1)) && echo s)" 1000 1 "$U1_NONE_MED"
+		i=$((i + 1))
+	done
+	row u6 "nf_egress idle again (phase 4 baseline, as u1)" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	echo
+	echo "TCP, iperf3 -t $TCP_SECS, one stream"
+	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration Mbit/s "[min - max]" "vs no filter"
+	row t0 "no filter" 1e6 0 "$T0_MED"
+	row t1 "nf_egress, $(sizes_label "${NFE_SIZES[2]}") rules" 1e6 0 "$T3_MED" "$TPH4_FACTOR"
+	row t2 "nftables, $(sizes_label "${NFT_SIZES[-1]}") set elements" 1e6 0 "$T0_MED"
+	echo
+	echo "Rate limit $RATE (burst $BURST bytes), TCP iperf3 -t $RATE_SECS -O 1: goodput as a share of the rate"
+	echo "  (IP: IP-layer throughput, goodput * 1500/1448; retr: retransmitted segments of all sent)"
+	rate_row r0 "nf_egress shape"
+	rate_row r1 "nf_egress police"
+	rate_row r2 "nftables limit rate over ... drop"
+	echo
+	echo "Apply time, $(sizes_label "$APPLY_N") rules (seconds), $APPLY_RUNS runs after 1 warm-up"
+	printf '  %-4s %-50s %10s  %s\n' id operation s "[min - max]"
+	row a0 "egressctl apply -f, into an empty set" 1 3
+	row a1 "egressctl apply -f, replacing them" 1 3
+	row a2 "nft -f, table with the set" 1 3
+	row a3 "nft -f, flush set + add elements" 1 3
+	echo "       (the phase 4 set, $(sizes_label "$NRULES") rules in 5 policies: egressctl apply -f in $SET_APPLY s)"
+	echo
+	echo "Kernel memory (Slab + VmallocUsed deltas after drop_caches)"
+	printf '  %-4s %-50s %10s\n' id what bytes
+	printf '  %-4s %-50s %10s\n' m0 "nf_egress, per rule ($(sizes_label "$NRULES") rules)" "${VALS[m0]}"
+	printf '  %-4s %-50s %10s\n' m1 "nf_egress, per policy ($(sizes_label "$NPOLICIES") empty policies)" "${VALS[m1]}"
+	printf '  %-4s %-50s %10s\n' m2 "nftables, per interval-set element ($(sizes_label "$nft_n"))" "${VALS[m2]}"
+} > "$W/table"
+# tools/vm/bench copies what is between the markers to bench/results/.
+echo "----- BEGIN BENCH TABLE -----"
+cat "$W/table"
+echo "----- END BENCH TABLE -----"
+grep -q FAILED "$W/table" && FAILED=1
+exit $FAILED
