@@ -246,6 +246,8 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	release = egress_rate_reserve(policies, n, size, now, costs);
 	if ((release <= now && !shaper->pending) || !sk)
 		goto pass;
+	/* Due already, but behind packets still waiting: queue it at once. */
+	release = max(release, now);
 	if (release - now > rate->latency_ns)
 		goto unreserve;
 	/* The packet path's route reference is only good under RCU. */
@@ -259,9 +261,9 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->sk = sk;
 	pkt->net = state->net;
 	pkt->okfn = state->okfn;
-	pkt->release_ns = max(release, now);
+	pkt->release_ns = release;
 	/* Once the lock is dropped the timer may send and free @pkt. */
-	delay = pkt->release_ns - now;
+	delay = release - now;
 	list_add_tail(&pkt->node, &shaper->queue);
 	shaper->queued++;
 	shaper->pending++;
