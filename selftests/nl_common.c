@@ -241,6 +241,9 @@ static const struct nlc_attr_type nlc_top[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STATS_RESET_TIME]	= { K_U64 },
 	[NF_EGRESS_A_STATS_CLASS]	= { K_NEST, 0, NLC_SPACE_CTR },
 	[NF_EGRESS_A_RATE]		= { K_NEST, 0, NLC_SPACE_RATE },
+	[NF_EGRESS_A_STATS_SHAPED]	= { K_NEST, 0, NLC_SPACE_CTR },
+	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { K_U32 },
+	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { K_U64 },
 };
 
 static const struct nlc_attr_type nlc_rule[NF_EGRESS_RULE_A_MAX + 1] = {
@@ -285,6 +288,8 @@ static const struct nlc_attr_type nlc_rate[NF_EGRESS_RATE_A_MAX + 1] = {
 	[NF_EGRESS_RATE_A_BURST]		= { K_U32 },
 	[NF_EGRESS_RATE_A_PPS]			= { K_U32 },
 	[NF_EGRESS_RATE_A_MODE]			= { K_U8 },
+	[NF_EGRESS_RATE_A_QUEUE_LIMIT]		= { K_U32 },
+	[NF_EGRESS_RATE_A_LATENCY_US]		= { K_U32 },
 };
 
 static const struct {
