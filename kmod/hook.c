@@ -170,7 +170,6 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
-	bool would_deny_reported = false;
 	enum egress_outcome outcome;
 	u64 denied_by;
 	int max_depth;
@@ -201,25 +200,19 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	else
 		egress_pkt_from_ipv6(&pkt, skb);
 	egress_wire_size(skb, &size);
-	if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by))
+	if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by)) {
 		outcome = EGRESS_DENIED;
-	else if (!egress_rate_admit(policies, n, &size))
+	} else if (!egress_rate_admit(policies, n, &size)) {
 		outcome = EGRESS_RATELIMITED;
-	else if (!egress_shaping(policies, n))
-		outcome = EGRESS_ALLOWED;
-	else
-		outcome = EGRESS_SHAPED;
-	if (outcome == EGRESS_SHAPED) {
+	} else {
 		/*
-		 * The queue's timer may send and free the packet as soon as it
-		 * is queued: report what an audit policy says of it first.
+		 * A shaping queue's timer may send and free the packet as soon
+		 * as it is queued: report what an audit policy says of it first.
 		 */
-		if (denied_by) {
+		if (denied_by)
 			egress_event_report(skb, cgrp, &pkt, policies, rules, n,
 					    denied_by,
 					    NF_EGRESS_EVENT_WOULD_DENY);
-			would_deny_reported = true;
-		}
 		outcome = egress_shape_outcome(egress_shape(policies, n, &size,
 							    skb, state));
 	}
@@ -242,10 +235,6 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		/* Counted already: it leaves from the queue's timer. */
 		return NF_STOLEN;
 	default:
-		if (denied_by && !would_deny_reported)
-			egress_event_report(skb, cgrp, &pkt, policies, rules,
-					    n, denied_by,
-					    NF_EGRESS_EVENT_WOULD_DENY);
 		return NF_ACCEPT;
 	}
 }

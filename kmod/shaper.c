@@ -172,19 +172,6 @@ void egress_shaper_destroy(struct egress_shaper *shaper)
 	egress_shaper_send(&list);
 }
 
-bool egress_shaping(struct egress_policy *const *policies, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
-
-		if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Only a socket that pins its network namespace can wait here (see the top
  * of this file); packets of kernel sockets and of request sockets leave at

@@ -59,7 +59,8 @@ void egress_shaper_flush(struct egress_shaper *shaper);
 /*
  * Shape an allowed packet sent under policies[0..n) (root first): it waits
  * in the queue of the deepest shaping policy.  Returns whether it leaves
- * now, was queued, or must be dropped; a queued packet's wait counts
+ * now (always, when no policy on the path shapes), was queued, or must be
+ * dropped; a queued packet's wait counts
  * towards every level's longest delay.  Caller holds rcu_read_lock().
  */
 enum egress_shape_result egress_shape(struct egress_policy *const *policies,
@@ -67,8 +68,5 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 				      const struct egress_wire_size *size,
 				      struct sk_buff *skb,
 				      const struct nf_hook_state *state);
-
-/* Whether any of policies[0..n) shapes.  Caller holds rcu_read_lock(). */
-bool egress_shaping(struct egress_policy *const *policies, unsigned int n);
 
 #endif /* _NF_EGRESS_SHAPER_H */
