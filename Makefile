@@ -4,6 +4,10 @@
 #
 #   make            build the module (kmod/nf_egress.ko) and egressctl
 #   make check      install what is missing, build, run the selftests in a VM
+#   make check-debug
+#                   the selftests on a debug kernel (KASAN, lockdep, kmemleak,
+#                   UBSAN...) built from linux-source-6.1 and cached in
+#                   /var/cache/nf_egress; long, so CI does not run it
 #   make lint       static analysis: W=1 + sparse, checkpatch, -Werror,
 #                   cppcheck (tools/lint/run); CI runs it before make check
 #   make fuzz-ci    the egressctl parser fuzzers, 60 s each (CI runs it)
@@ -28,7 +32,7 @@
 KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module egressctl selftests check demo deps clean lint fuzz-ci valgrind bench
+.PHONY: all module egressctl selftests check check-debug demo deps clean lint fuzz-ci valgrind bench
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -54,6 +58,11 @@ check: deps
 	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
 	@tools/vm/check $(T)
+
+# Documentation/testing.rst, "The debug kernel".  Builds in a copy of the
+# tree, so it may run beside a make check of this one.
+check-debug:
+	@tools/debug-kernel/check $(T)
 
 # Static analysis (Documentation/testing.rst).  It rebuilds the module and
 # egressctl in this tree, so never run it beside a make check of the tree.
