@@ -98,6 +98,13 @@ static void collect_init(struct collect *c)
 	c->why[0] = '\0';
 }
 
+/*
+ * The request being built and the messages of its answer: one exchange at
+ * a time, and both too big for the stack.
+ */
+static struct nlc_buf req;
+static struct collect col;
+
 static uint8_t get_u8(const struct nlattr *a) { return a ? *(uint8_t *)nla_data(a) : 0xff; }
 static uint16_t get_u16(const struct nlattr *a) { return a ? *(uint16_t *)nla_data(a) : 0; }
 static uint32_t get_u32(const struct nlattr *a) { return a ? *(uint32_t *)nla_data(a) : 0; }
@@ -111,24 +118,88 @@ static uint64_t get_u64(const struct nlattr *a)
 }
 static const char *get_str(const struct nlattr *a) { return a ? nla_data(a) : ""; }
 
-/* The rules the client adds, and what RULE_GET must give back. */
-static const struct {
+/* A rule as the client sends it, and as RULE_GET must give it back. */
+struct rule_spec {
 	uint8_t action, family, prefix_len, proto;
 	const char *addr;
 	uint16_t port_min, port_max;
 	const char *class_name;
-} rules[] = {
+};
+
+/* The rules the client adds. */
+static const struct rule_spec rules[] = {
 	{ NF_EGRESS_VERDICT_ALLOW, AF_INET, 24, IPPROTO_TCP, "192.0.2.0", 1000, 2000, "nlclient" },
 	{ NF_EGRESS_VERDICT_DENY, AF_INET6, 48, 0, "2001:db8:77::", 0, 0, NULL },
 };
+
+static int addr_len(const struct rule_spec *rs)
+{
+	return rs->family == AF_INET ? 4 : 16;
+}
+
+/* RS as one NF_EGRESS_A_RULE nest. */
+static void put_rule(struct nlc_buf *b, const struct rule_spec *rs)
+{
+	unsigned char addr[16];
+
+	inet_pton(rs->family, rs->addr, addr);
+	nlc_nest_start(b, NF_EGRESS_A_RULE);
+	nlc_put_u8(b, NF_EGRESS_RULE_A_ACTION, rs->action);
+	nlc_put_u8(b, NF_EGRESS_RULE_A_FAMILY, rs->family);
+	nlc_put(b, NF_EGRESS_RULE_A_ADDR, addr, addr_len(rs));
+	nlc_put_u8(b, NF_EGRESS_RULE_A_PREFIX_LEN, rs->prefix_len);
+	if (rs->proto)
+		nlc_put_u8(b, NF_EGRESS_RULE_A_PROTO, rs->proto);
+	if (rs->port_min) {
+		nlc_put_u16(b, NF_EGRESS_RULE_A_PORT_MIN, rs->port_min);
+		nlc_put_u16(b, NF_EGRESS_RULE_A_PORT_MAX, rs->port_max);
+	}
+	if (rs->class_name)
+		nlc_put_str(b, NF_EGRESS_RULE_A_CLASS, rs->class_name);
+	nlc_nest_end(b);
+}
+
+/*
+ * Is the NF_EGRESS_A_RULE nest of a RULE_GET message RS, with an id and
+ * hit counters of 0/0?  Its id goes to *ID (0 if it has none).
+ */
+static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, uint32_t *id)
+{
+	const struct nlattr *rt[NF_EGRESS_RULE_A_MAX + 1], *ct[NF_EGRESS_CTR_A_MAX + 1];
+	unsigned char addr[16];
+	int alen = addr_len(rs);
+
+	memset(rt, 0, sizeof(rt));
+	memset(ct, 0, sizeof(ct));
+	inet_pton(rs->family, rs->addr, addr);
+	if (nest)
+		parse_into(nla_data(nest), nla_len(nest), rt, NF_EGRESS_RULE_A_MAX);
+	if (rt[NF_EGRESS_RULE_A_STATS])
+		parse_into(nla_data(rt[NF_EGRESS_RULE_A_STATS]),
+			   nla_len(rt[NF_EGRESS_RULE_A_STATS]), ct, NF_EGRESS_CTR_A_MAX);
+	*id = get_u32(rt[NF_EGRESS_RULE_A_ID]);
+	return *id >= 1 &&
+	       get_u8(rt[NF_EGRESS_RULE_A_ACTION]) == rs->action &&
+	       get_u8(rt[NF_EGRESS_RULE_A_FAMILY]) == rs->family &&
+	       rt[NF_EGRESS_RULE_A_ADDR] && nla_len(rt[NF_EGRESS_RULE_A_ADDR]) == alen &&
+	       !memcmp(nla_data(rt[NF_EGRESS_RULE_A_ADDR]), addr, alen) &&
+	       get_u8(rt[NF_EGRESS_RULE_A_PREFIX_LEN]) == rs->prefix_len &&
+	       (rs->proto ? get_u8(rt[NF_EGRESS_RULE_A_PROTO]) == rs->proto :
+		(!rt[NF_EGRESS_RULE_A_PROTO] || get_u8(rt[NF_EGRESS_RULE_A_PROTO]) == 0)) &&
+	       (rs->port_min ? get_u16(rt[NF_EGRESS_RULE_A_PORT_MIN]) == rs->port_min &&
+		get_u16(rt[NF_EGRESS_RULE_A_PORT_MAX]) == rs->port_max :
+		!rt[NF_EGRESS_RULE_A_PORT_MIN] && !rt[NF_EGRESS_RULE_A_PORT_MAX]) &&
+	       (rs->class_name ? !strcmp(get_str(rt[NF_EGRESS_RULE_A_CLASS]), rs->class_name) :
+		!rt[NF_EGRESS_RULE_A_CLASS]) &&
+	       ct[NF_EGRESS_CTR_A_PACKETS] && ct[NF_EGRESS_CTR_A_BYTES] &&
+	       get_u64(ct[NF_EGRESS_CTR_A_PACKETS]) == 0 && get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == 0;
+}
 
 #define RATE_BPS	1250000ULL	/* 10 Mbit/s */
 #define RATE_BURST	131072U
 
 int main(int argc, char **argv)
 {
-	static struct collect col;
-	static struct nlc_buf b;
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
 	struct nlc_reply r;
 	struct nlc c;
@@ -145,8 +216,8 @@ int main(int argc, char **argv)
 
 	/* GET_INFO */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_GET_INFO, 0);
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_GET_INFO, 0);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 1 && col.all_checked &&
 	      col.msg[0].tb[NF_EGRESS_A_VERSION] && col.msg[0].tb[NF_EGRESS_A_GENERATION] &&
 	      col.msg[0].tb[NF_EGRESS_A_POLICY_COUNT] && col.msg[0].cmd == NF_EGRESS_CMD_GET_INFO,
@@ -155,54 +226,37 @@ int main(int argc, char **argv)
 	      col.why[0] ? ": " : "", col.why);
 
 	/* POLICY_NEW with a rate limit */
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_NEW, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	nlc_put_u8(&b, NF_EGRESS_A_DEFAULT, NF_EGRESS_VERDICT_ALLOW);
-	nlc_put_u8(&b, NF_EGRESS_A_MODE, NF_EGRESS_MODE_AUDIT);
-	nlc_nest_start(&b, NF_EGRESS_A_RATE);
-	nlc_put_u64(&b, NF_EGRESS_RATE_A_BYTES_PER_SEC, RATE_BPS);
-	nlc_put_u32(&b, NF_EGRESS_RATE_A_BURST, RATE_BURST);
-	nlc_put_u8(&b, NF_EGRESS_RATE_A_MODE, NF_EGRESS_RATE_POLICE);
-	nlc_nest_end(&b);
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_NEW, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_put_u8(&req, NF_EGRESS_A_DEFAULT, NF_EGRESS_VERDICT_ALLOW);
+	nlc_put_u8(&req, NF_EGRESS_A_MODE, NF_EGRESS_MODE_AUDIT);
+	nlc_nest_start(&req, NF_EGRESS_A_RATE);
+	nlc_put_u64(&req, NF_EGRESS_RATE_A_BYTES_PER_SEC, RATE_BPS);
+	nlc_put_u32(&req, NF_EGRESS_RATE_A_BURST, RATE_BURST);
+	nlc_put_u8(&req, NF_EGRESS_RATE_A_MODE, NF_EGRESS_RATE_POLICE);
+	nlc_nest_end(&req);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == 0, "POLICY_NEW %s default allow mode audit rate 10mbit police: acked (%d %s)",
 	      path, r.error, r.extack);
 
 	/* The same again: -EEXIST with an extack message */
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == -EEXIST && strstr(r.extack, "policy already exists"),
 	      "POLICY_NEW again: -EEXIST with extack \"%s\"", r.extack);
 
 	/* RULE_NEW with two rules at once */
-	nlc_begin(&c, &b, NF_EGRESS_CMD_RULE_NEW, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	for (i = 0; i < 2; i++) {
-		unsigned char addr[16];
-
-		inet_pton(rules[i].family, rules[i].addr, addr);
-		nlc_nest_start(&b, NF_EGRESS_A_RULE);
-		nlc_put_u8(&b, NF_EGRESS_RULE_A_ACTION, rules[i].action);
-		nlc_put_u8(&b, NF_EGRESS_RULE_A_FAMILY, rules[i].family);
-		nlc_put(&b, NF_EGRESS_RULE_A_ADDR, addr, rules[i].family == AF_INET ? 4 : 16);
-		nlc_put_u8(&b, NF_EGRESS_RULE_A_PREFIX_LEN, rules[i].prefix_len);
-		if (rules[i].proto)
-			nlc_put_u8(&b, NF_EGRESS_RULE_A_PROTO, rules[i].proto);
-		if (rules[i].port_min) {
-			nlc_put_u16(&b, NF_EGRESS_RULE_A_PORT_MIN, rules[i].port_min);
-			nlc_put_u16(&b, NF_EGRESS_RULE_A_PORT_MAX, rules[i].port_max);
-		}
-		if (rules[i].class_name)
-			nlc_put_str(&b, NF_EGRESS_RULE_A_CLASS, rules[i].class_name);
-		nlc_nest_end(&b);
-	}
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_RULE_NEW, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	for (i = 0; i < 2; i++)
+		put_rule(&req, &rules[i]);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == 0, "RULE_NEW with 2 rule nests: acked (%d %s)", r.error, r.extack);
 
 	/* POLICY_GET do */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_GET, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_GET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 1 && col.all_checked,
 	      "POLICY_GET do: one reply, attributes as the header says%s%s",
 	      col.why[0] ? ": " : "", col.why);
@@ -234,8 +288,8 @@ int main(int argc, char **argv)
 
 	/* POLICY_GET dump: ours among them */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_GET, NLM_F_DUMP);
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_GET, NLM_F_DUMP);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	found = 0;
 	for (i = 0; i < col.n; i++)
 		found += !strcmp(get_str(col.msg[i].tb[NF_EGRESS_A_CGROUP_PATH]), path);
@@ -245,53 +299,28 @@ int main(int argc, char **argv)
 
 	/* RULE_GET dump of the policy */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_RULE_GET, NLM_F_DUMP);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_RULE_GET, NLM_F_DUMP);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 2 && col.all_checked,
 	      "RULE_GET dump: 2 messages, attributes as the header says%s%s",
 	      col.why[0] ? ": " : "", col.why);
 	for (i = 0; i < 2; i++) {
-		const struct nlattr *rt[NF_EGRESS_RULE_A_MAX + 1], *ct[NF_EGRESS_CTR_A_MAX + 1];
-		unsigned char addr[16];
-		int alen = rules[i].family == AF_INET ? 4 : 16, ok;
+		const struct parsed *m = &col.msg[i];
+		int ok = i < col.n && rule_as_sent(m->tb[NF_EGRESS_A_RULE], &rules[i], &ids[i]);
 
-		memset(rt, 0, sizeof(rt));
-		memset(ct, 0, sizeof(ct));
-		inet_pton(rules[i].family, rules[i].addr, addr);
-		if (i < col.n && col.msg[i].tb[NF_EGRESS_A_RULE])
-			parse_into(nla_data(col.msg[i].tb[NF_EGRESS_A_RULE]),
-				   nla_len(col.msg[i].tb[NF_EGRESS_A_RULE]), rt, NF_EGRESS_RULE_A_MAX);
-		if (rt[NF_EGRESS_RULE_A_STATS])
-			parse_into(nla_data(rt[NF_EGRESS_RULE_A_STATS]),
-				   nla_len(rt[NF_EGRESS_RULE_A_STATS]), ct, NF_EGRESS_CTR_A_MAX);
-		ids[i] = get_u32(rt[NF_EGRESS_RULE_A_ID]);
-		ok = i < col.n && !strcmp(get_str(col.msg[i].tb[NF_EGRESS_A_CGROUP_PATH]), path) &&
-		     col.msg[i].tb[NF_EGRESS_A_GENERATION] && ids[i] >= 1 &&
-		     get_u8(rt[NF_EGRESS_RULE_A_ACTION]) == rules[i].action &&
-		     get_u8(rt[NF_EGRESS_RULE_A_FAMILY]) == rules[i].family &&
-		     rt[NF_EGRESS_RULE_A_ADDR] && nla_len(rt[NF_EGRESS_RULE_A_ADDR]) == alen &&
-		     !memcmp(nla_data(rt[NF_EGRESS_RULE_A_ADDR]), addr, alen) &&
-		     get_u8(rt[NF_EGRESS_RULE_A_PREFIX_LEN]) == rules[i].prefix_len &&
-		     (rules[i].proto ? get_u8(rt[NF_EGRESS_RULE_A_PROTO]) == rules[i].proto :
-		      (!rt[NF_EGRESS_RULE_A_PROTO] || get_u8(rt[NF_EGRESS_RULE_A_PROTO]) == 0)) &&
-		     (rules[i].port_min ? get_u16(rt[NF_EGRESS_RULE_A_PORT_MIN]) == rules[i].port_min &&
-		      get_u16(rt[NF_EGRESS_RULE_A_PORT_MAX]) == rules[i].port_max :
-		      !rt[NF_EGRESS_RULE_A_PORT_MIN] && !rt[NF_EGRESS_RULE_A_PORT_MAX]) &&
-		     (rules[i].class_name ? !strcmp(get_str(rt[NF_EGRESS_RULE_A_CLASS]), rules[i].class_name) :
-		      !rt[NF_EGRESS_RULE_A_CLASS]) &&
-		     ct[NF_EGRESS_CTR_A_PACKETS] && ct[NF_EGRESS_CTR_A_BYTES] &&
-		     get_u64(ct[NF_EGRESS_CTR_A_PACKETS]) == 0 && get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == 0;
-		check(ok, "RULE_GET rule %d (id %u): action, family, %d-byte address, prefix, protocol, ports, class as sent; hits 0/0",
-		      i, ids[i], alen);
+		check(ok && !strcmp(get_str(m->tb[NF_EGRESS_A_CGROUP_PATH]), path) &&
+		      m->tb[NF_EGRESS_A_GENERATION],
+		      "RULE_GET rule %d (id %u): action, family, %d-byte address, prefix, protocol, ports, class as sent; hits 0/0",
+		      i, ids[i], addr_len(&rules[i]));
 	}
 	check(ids[0] != ids[1], "rule ids are distinct (%u, %u)", ids[0], ids[1]);
 
 	/* STATS_GET dump of the policy */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_STATS_GET, NLM_F_DUMP);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_STATS_GET, NLM_F_DUMP);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 1 && col.all_checked,
 	      "STATS_GET dump: 1 message, attributes as the header says%s%s",
 	      col.why[0] ? ": " : "", col.why);
@@ -321,19 +350,19 @@ int main(int argc, char **argv)
 
 	/* EXPLAIN a packet the first rule allows */
 	collect_init(&col);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_EXPLAIN, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_EXPLAIN, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
 	{
 		unsigned char addr[4] = { 192, 0, 2, 9 };
 
-		nlc_nest_start(&b, NF_EGRESS_A_EXPLAIN_PACKET);
-		nlc_put_u8(&b, NF_EGRESS_EXPLAIN_A_FAMILY, AF_INET);
-		nlc_put(&b, NF_EGRESS_EXPLAIN_A_ADDR, addr, 4);
-		nlc_put_u8(&b, NF_EGRESS_EXPLAIN_A_PROTO, IPPROTO_TCP);
-		nlc_put_u16(&b, NF_EGRESS_EXPLAIN_A_PORT, 1500);
-		nlc_nest_end(&b);
+		nlc_nest_start(&req, NF_EGRESS_A_EXPLAIN_PACKET);
+		nlc_put_u8(&req, NF_EGRESS_EXPLAIN_A_FAMILY, AF_INET);
+		nlc_put(&req, NF_EGRESS_EXPLAIN_A_ADDR, addr, 4);
+		nlc_put_u8(&req, NF_EGRESS_EXPLAIN_A_PROTO, IPPROTO_TCP);
+		nlc_put_u16(&req, NF_EGRESS_EXPLAIN_A_PORT, 1500);
+		nlc_nest_end(&req);
 	}
-	err = nlc_request(&c, &b, collect_cb, &col, &r);
+	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 1 && col.all_checked,
 	      "EXPLAIN: one reply, attributes as the header says%s%s (%d %s)",
 	      col.why[0] ? ": " : "", col.why, r.error, r.extack);
@@ -356,13 +385,13 @@ int main(int argc, char **argv)
 	}
 
 	/* POLICY_DEL, then the policy is gone */
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_DEL, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == 0, "POLICY_DEL: acked (%d %s)", r.error, r.extack);
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_GET, 0);
-	nlc_put_str(&b, NF_EGRESS_A_CGROUP_PATH, path);
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_GET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == -ENOENT && r.extack[0],
 	      "POLICY_GET after delete: -ENOENT with extack \"%s\"", r.extack);
 
@@ -370,9 +399,9 @@ int main(int argc, char **argv)
 	 * A u32 where the path string goes: netlink has no types on the wire,
 	 * so it passes as the string "\x07" and the path check refuses it.
 	 */
-	nlc_begin(&c, &b, NF_EGRESS_CMD_POLICY_GET, 0);
-	nlc_put_u32(&b, NF_EGRESS_A_CGROUP_PATH, 7);
-	err = nlc_request(&c, &b, NULL, NULL, &r);
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_GET, 0);
+	nlc_put_u32(&req, NF_EGRESS_A_CGROUP_PATH, 7);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
 	check(!err && r.error == -EINVAL && strstr(r.extack, "must start with '/'"),
 	      "POLICY_GET with a u32 for the path: -EINVAL (\"%s\")", r.extack);
 
