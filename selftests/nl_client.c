@@ -4,8 +4,9 @@
  * libmnl, proving the UAPI usable from a second netlink implementation.  It
  * resolves the family, creates a policy at PATH (which must not exist)
  * with a rate limit and rules, reads it back with POLICY_GET (do and dump),
- * RULE_GET, STATS_GET and EXPLAIN, checks every attribute of every reply
- * against include/uapi/linux/nf_egress.h (known type, exact length, strings
+ * RULE_GET, STATS_GET and EXPLAIN, changes it with POLICY_SET and reads
+ * the change back, checks every attribute of every reply against
+ * include/uapi/linux/nf_egress.h (known type, exact length, strings
  * NUL-terminated, nests) and the values against what it sent, then deletes
  * the policy.  TAP 13 on stdout; exit 0 iff every check passed.
  */
@@ -198,6 +199,124 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, u
 #define RATE_BPS	1250000ULL	/* 10 Mbit/s */
 #define RATE_BURST	131072U
 
+/* What POLICY_SET changes the policy to. */
+#define SET_BPS		2500000ULL	/* 20 Mbit/s */
+#define SET_BURST	65536U
+#define SET_PPS		5000U
+#define SET_QUEUE_LIMIT	500U
+#define SET_LATENCY_US	20000U
+
+/* Every check main() and its helpers make, for the TAP plan. */
+#define TESTS_PLANNED	25
+
+/* Send req and wait for the answer: did the kernel ack it? */
+static int acked(struct nlc *c, struct nlc_reply *r)
+{
+	return !nlc_request(c, &req, NULL, NULL, r) && r->error == 0;
+}
+
+/* Send req: did the kernel refuse it with ERR and an extack saying TEXT? */
+static int refused(struct nlc *c, struct nlc_reply *r, int err, const char *text)
+{
+	return !nlc_request(c, &req, NULL, NULL, r) && r->error == err &&
+	       strstr(r->extack, text);
+}
+
+/*
+ * POLICY_GET do of PATH: the attributes of its one reply, which passed the
+ * header check, or NULL (col.why may say why).
+ */
+static const struct nlattr **policy_get(struct nlc *c, const char *path)
+{
+	struct nlc_reply r;
+
+	collect_init(&col);
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_GET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	if (nlc_request(c, &req, collect_cb, &col, &r) || r.error || col.n != 1 ||
+	    !col.all_checked)
+		return NULL;
+	return col.msg[0].tb;
+}
+
+/* The NF_EGRESS_A_RATE nest of a POLICY_GET reply, parsed into rtb. */
+static void rate_attrs(const struct nlattr **tb, const struct nlattr **rtb)
+{
+	memset(rtb, 0, sizeof(*rtb) * (NF_EGRESS_RATE_A_MAX + 1));
+	if (tb && tb[NF_EGRESS_A_RATE])
+		parse_into(nla_data(tb[NF_EGRESS_A_RATE]), nla_len(tb[NF_EGRESS_A_RATE]),
+			   rtb, NF_EGRESS_RATE_A_MAX);
+}
+
+static int policy_settings_are(const struct nlattr **tb, uint8_t mode, uint8_t verdict,
+			       uint32_t rule_count)
+{
+	return tb && get_u8(tb[NF_EGRESS_A_MODE]) == mode &&
+	       get_u8(tb[NF_EGRESS_A_DEFAULT]) == verdict &&
+	       tb[NF_EGRESS_A_RULE_COUNT] && get_u32(tb[NF_EGRESS_A_RULE_COUNT]) == rule_count;
+}
+
+/*
+ * POLICY_SET on the audit, default-allow, policed policy of main(): mode,
+ * default and rate change at once and its 2 rules stay; "rate none" takes
+ * the rate away and leaves the rest; a request that sets nothing is refused.
+ */
+static void check_policy_set(struct nlc *c, const char *path)
+{
+	const struct nlattr *rtb[NF_EGRESS_RATE_A_MAX + 1];
+	const struct nlattr **tb;
+	struct nlc_reply r;
+
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_SET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_put_u8(&req, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	nlc_put_u8(&req, NF_EGRESS_A_DEFAULT, NF_EGRESS_VERDICT_DENY);
+	nlc_nest_start(&req, NF_EGRESS_A_RATE);
+	nlc_put_u64(&req, NF_EGRESS_RATE_A_BYTES_PER_SEC, SET_BPS);
+	nlc_put_u32(&req, NF_EGRESS_RATE_A_BURST, SET_BURST);
+	nlc_put_u32(&req, NF_EGRESS_RATE_A_PPS, SET_PPS);
+	nlc_put_u8(&req, NF_EGRESS_RATE_A_MODE, NF_EGRESS_RATE_SHAPE);
+	nlc_put_u32(&req, NF_EGRESS_RATE_A_QUEUE_LIMIT, SET_QUEUE_LIMIT);
+	nlc_put_u32(&req, NF_EGRESS_RATE_A_LATENCY_US, SET_LATENCY_US);
+	nlc_nest_end(&req);
+	check(acked(c, &r), "POLICY_SET mode enforce default deny rate 20mbit 5000pps shape: acked (%d %s)",
+	      r.error, r.extack);
+
+	tb = policy_get(c, path);
+	rate_attrs(tb, rtb);
+	check(policy_settings_are(tb, NF_EGRESS_MODE_ENFORCE, NF_EGRESS_VERDICT_DENY, 2) &&
+	      get_u64(rtb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) == SET_BPS &&
+	      get_u32(rtb[NF_EGRESS_RATE_A_BURST]) == SET_BURST &&
+	      get_u32(rtb[NF_EGRESS_RATE_A_PPS]) == SET_PPS &&
+	      get_u8(rtb[NF_EGRESS_RATE_A_MODE]) == NF_EGRESS_RATE_SHAPE &&
+	      get_u32(rtb[NF_EGRESS_RATE_A_QUEUE_LIMIT]) == SET_QUEUE_LIMIT &&
+	      get_u32(rtb[NF_EGRESS_RATE_A_LATENCY_US]) == SET_LATENCY_US &&
+	      !rtb[NF_EGRESS_RATE_A_NONE],
+	      "POLICY_GET after POLICY_SET: mode enforce, default deny, 2 rules kept; rate %llu bytes/s, burst %u, %u pps, shape, queue %u, latency %u us%s%s",
+	      (unsigned long long)get_u64(rtb[NF_EGRESS_RATE_A_BYTES_PER_SEC]),
+	      get_u32(rtb[NF_EGRESS_RATE_A_BURST]), get_u32(rtb[NF_EGRESS_RATE_A_PPS]),
+	      get_u32(rtb[NF_EGRESS_RATE_A_QUEUE_LIMIT]),
+	      get_u32(rtb[NF_EGRESS_RATE_A_LATENCY_US]), col.why[0] ? ": " : "", col.why);
+
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_SET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_nest_start(&req, NF_EGRESS_A_RATE);
+	nlc_put(&req, NF_EGRESS_RATE_A_NONE, NULL, 0);
+	nlc_nest_end(&req);
+	check(acked(c, &r), "POLICY_SET rate none: acked (%d %s)", r.error, r.extack);
+
+	tb = policy_get(c, path);
+	check(policy_settings_are(tb, NF_EGRESS_MODE_ENFORCE, NF_EGRESS_VERDICT_DENY, 2) &&
+	      !tb[NF_EGRESS_A_RATE],
+	      "POLICY_GET after rate none: no rate nest; mode enforce, default deny, 2 rules as before%s%s",
+	      col.why[0] ? ": " : "", col.why);
+
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_SET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	check(refused(c, &r, -EINVAL, "nothing to set"),
+	      "POLICY_SET with a path only: -EINVAL with extack \"%s\"", r.extack);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
@@ -206,7 +325,7 @@ int main(int argc, char **argv)
 	int err, i, found;
 	uint32_t ids[2] = { 0, 0 };
 
-	printf("TAP version 13\n1..20\n");
+	printf("TAP version 13\n1..%d\n", TESTS_PLANNED);
 	err = nlc_open(&c);
 	check(!err, "libnl-genl resolves family \"%s\" (id %d)", NF_EGRESS_GENL_NAME, c.family);
 	if (err) {
@@ -384,6 +503,8 @@ int main(int argc, char **argv)
 		check(0, "EXPLAIN verdict");
 	}
 
+	check_policy_set(&c, path);
+
 	/* POLICY_DEL, then the policy is gone */
 	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
@@ -407,5 +528,5 @@ int main(int argc, char **argv)
 
 	nlc_close(&c);
 	printf("# %d of %d failed\n", tap_failed, tap_num);
-	return tap_failed || tap_num != 20;
+	return tap_failed || tap_num != TESTS_PLANNED;
 }
