@@ -4,11 +4,11 @@
  * libmnl, proving the UAPI usable from a second netlink implementation.  It
  * resolves the family, creates a policy at PATH (which must not exist)
  * with a rate limit and rules, reads it back with POLICY_GET (do and dump),
- * RULE_GET, STATS_GET and EXPLAIN, changes it with POLICY_SET and reads
- * the change back, checks every attribute of every reply against
- * include/uapi/linux/nf_egress.h (known type, exact length, strings
- * NUL-terminated, nests) and the values against what it sent, then deletes
- * the policy.  TAP 13 on stdout; exit 0 iff every check passed.
+ * RULE_GET, STATS_GET and EXPLAIN, changes it with POLICY_SET and
+ * RULE_DEL and reads the changes back, checks every attribute of every
+ * reply against include/uapi/linux/nf_egress.h (known type, exact length,
+ * strings NUL-terminated, nests) and the values against what it sent, then
+ * deletes the policy.  TAP 13 on stdout; exit 0 iff every check passed.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -207,7 +207,7 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, u
 #define SET_LATENCY_US	20000U
 
 /* Every check main() and its helpers make, for the TAP plan. */
-#define TESTS_PLANNED	25
+#define TESTS_PLANNED	28
 
 /* Send req and wait for the answer: did the kernel ack it? */
 static int acked(struct nlc *c, struct nlc_reply *r)
@@ -315,6 +315,43 @@ static void check_policy_set(struct nlc *c, const char *path)
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
 	check(refused(c, &r, -EINVAL, "nothing to set"),
 	      "POLICY_SET with a path only: -EINVAL with extack \"%s\"", r.extack);
+}
+
+/* req := RULE_DEL of rule ID of PATH, named by its id alone. */
+static void rule_del_request(struct nlc *c, const char *path, uint32_t id)
+{
+	nlc_begin(c, &req, NF_EGRESS_CMD_RULE_DEL, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_nest_start(&req, NF_EGRESS_A_RULE);
+	nlc_put_u32(&req, NF_EGRESS_RULE_A_ID, id);
+	nlc_nest_end(&req);
+}
+
+/*
+ * RULE_DEL by id removes that rule and no other: the RULE_GET dump lists
+ * rules[0] alone, with its id KEEP_ID.  Deleting DEL_ID again is refused.
+ */
+static void check_rule_del(struct nlc *c, const char *path, uint32_t keep_id, uint32_t del_id)
+{
+	struct nlc_reply r;
+	uint32_t id = 0;
+	int err;
+
+	rule_del_request(c, path, del_id);
+	check(acked(c, &r), "RULE_DEL id %u: acked (%d %s)", del_id, r.error, r.extack);
+
+	collect_init(&col);
+	nlc_begin(c, &req, NF_EGRESS_CMD_RULE_GET, NLM_F_DUMP);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	err = nlc_request(c, &req, collect_cb, &col, &r);
+	check(!err && !r.error && col.n == 1 && col.all_checked &&
+	      rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &rules[0], &id) && id == keep_id,
+	      "RULE_GET dump after RULE_DEL: %d message(s), rule %u as sent (want %u), %u gone%s%s",
+	      col.n, id, keep_id, del_id, col.why[0] ? ": " : "", col.why);
+
+	rule_del_request(c, path, del_id);
+	check(refused(c, &r, -ENOENT, "no such rule in the policy"),
+	      "RULE_DEL id %u again: -ENOENT with extack \"%s\"", del_id, r.extack);
 }
 
 int main(int argc, char **argv)
@@ -504,6 +541,7 @@ int main(int argc, char **argv)
 	}
 
 	check_policy_set(&c, path);
+	check_rule_del(&c, path, ids[0], ids[1]);
 
 	/* POLICY_DEL, then the policy is gone */
 	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);
