@@ -1,22 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nl_client PATH: an nf_egress client on libnl-3 instead of egressctl's
- * libmnl, proving the UAPI usable from a second netlink implementation.  It
- * resolves the family, creates a policy at PATH (which must not exist)
- * with a rate limit and rules, reads it back with POLICY_GET (do and dump),
- * RULE_GET, STATS_GET and EXPLAIN, changes it with POLICY_SET and
- * RULE_DEL and reads the changes back, checks every attribute of every
- * reply against include/uapi/linux/nf_egress.h (known type, exact length,
- * strings NUL-terminated, nests) and the values against what it sent, then
- * deletes the policy.  TAP 13 on stdout; exit 0 iff every check passed.
+ * nl_client PATH [DST]: an nf_egress client on libnl-3 instead of
+ * egressctl's libmnl, proving the UAPI usable from a second netlink
+ * implementation.  It resolves the family, creates a policy at PATH (which
+ * must not exist) with a rate limit and rules, reads it back with
+ * POLICY_GET (do and dump), RULE_GET, STATS_GET and EXPLAIN, changes it
+ * with POLICY_SET and RULE_DEL and reads the changes back, sends UDP to DST
+ * to make its counters move and zeroes them with STATS_RESET, checks every
+ * attribute of every reply against include/uapi/linux/nf_egress.h (known
+ * type, exact length, strings NUL-terminated, nests) and the values against
+ * what it sent, then deletes the policy.  TAP 13 on stdout; exit 0 iff
+ * every check passed.
+ *
+ * DST is an IPv4 address reached through a device that is not loopback
+ * (loopback traffic is not judged), and nl_client must run in the cgroup
+ * PATH names; nl_client.sh sets both up.  Without DST nothing is sent, the
+ * send checks are skipped and the counters must stay 0.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 
 #include "nl_common.h"
@@ -36,6 +46,13 @@ static void check(int ok, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+	fflush(stdout);
+}
+
+static void skip(const char *desc, const char *reason)
+{
+	tap_num++;
+	printf("ok %d - %s # SKIP %s\n", tap_num, desc, reason);
 	fflush(stdout);
 }
 
@@ -207,7 +224,7 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, u
 #define SET_LATENCY_US	20000U
 
 /* Every check main() and its helpers make, for the TAP plan. */
-#define TESTS_PLANNED	28
+#define TESTS_PLANNED	32
 
 /* Send req and wait for the answer: did the kernel ack it? */
 static int acked(struct nlc *c, struct nlc_reply *r)
@@ -354,12 +371,173 @@ static void check_rule_del(struct nlc *c, const char *path, uint32_t keep_id, ui
 	      "RULE_DEL id %u again: -ENOENT with extack \"%s\"", del_id, r.extack);
 }
 
+/* The traffic that makes the counters move: UDP datagrams to DST port 9. */
+#define UDP_DATAGRAMS	3
+#define UDP_PAYLOAD	100
+#define UDP_IP_BYTES	(UDP_PAYLOAD + 28)	/* each, at the IP layer */
+
+struct send_result {
+	int sent;		/* sendto() succeeded */
+	int eperm;		/* sendto() failed with EPERM: a policy dropped it */
+	int first_errno;	/* of the first other failure, 0 if none */
+};
+
+/*
+ * UDP_DATAGRAMS datagrams to DST port 9 from a socket of this process,
+ * which therefore judges them by the policy of the cgroup nl_client runs
+ * in.
+ */
+static void send_udp(const char *dst, struct send_result *res)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	char payload[UDP_PAYLOAD];
+	int fd, i;
+
+	memset(res, 0, sizeof(*res));
+	memset(payload, 'n', sizeof(payload));
+	if (inet_pton(AF_INET, dst, &sin.sin_addr) != 1) {
+		res->first_errno = EINVAL;
+		return;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		res->first_errno = errno;
+		return;
+	}
+	for (i = 0; i < UDP_DATAGRAMS; i++) {
+		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&sin,
+			   sizeof(sin)) == sizeof(payload))
+			res->sent++;
+		else if (errno == EPERM)
+			res->eperm++;
+		else if (!res->first_errno)
+			res->first_errno = errno;
+	}
+	close(fd);
+}
+
+/*
+ * STATS_GET dump of PATH: the attributes of its one message, which passed
+ * the header check, or NULL (col.why may say why).
+ */
+static const struct nlattr **stats_get(struct nlc *c, const char *path)
+{
+	struct nlc_reply r;
+
+	collect_init(&col);
+	nlc_begin(c, &req, NF_EGRESS_CMD_STATS_GET, NLM_F_DUMP);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	if (nlc_request(c, &req, collect_cb, &col, &r) || r.error || col.n != 1 ||
+	    !col.all_checked)
+		return NULL;
+	return col.msg[0].tb;
+}
+
+/* Does counter nest A (NF_EGRESS_CTR_A_*) say PACKETS and BYTES? */
+static int counter_is(const struct nlattr *a, uint64_t packets, uint64_t bytes)
+{
+	const struct nlattr *ct[NF_EGRESS_CTR_A_MAX + 1];
+
+	if (!a)
+		return 0;
+	parse_into(nla_data(a), nla_len(a), ct, NF_EGRESS_CTR_A_MAX);
+	return ct[NF_EGRESS_CTR_A_PACKETS] && ct[NF_EGRESS_CTR_A_BYTES] &&
+	       get_u64(ct[NF_EGRESS_CTR_A_PACKETS]) == packets &&
+	       get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == bytes;
+}
+
+/* The packet count of counter nest A, for messages; 0 if absent. */
+static uint64_t counter_packets(const struct nlattr *a)
+{
+	const struct nlattr *ct[NF_EGRESS_CTR_A_MAX + 1];
+
+	if (!a)
+		return 0;
+	parse_into(nla_data(a), nla_len(a), ct, NF_EGRESS_CTR_A_MAX);
+	return get_u64(ct[NF_EGRESS_CTR_A_PACKETS]);
+}
+
+/*
+ * Do the counters of a STATS_GET message say ALLOWED and DENIED of our
+ * datagrams, and nothing else: no would-deny, rate-limited or shaped
+ * packet, an empty queue, no delay?
+ */
+static int stats_are(const struct nlattr **tb, int allowed, int denied)
+{
+	return tb &&
+	       counter_is(tb[NF_EGRESS_A_STATS_ALLOWED], allowed, allowed * UDP_IP_BYTES) &&
+	       counter_is(tb[NF_EGRESS_A_STATS_DENIED], denied, denied * UDP_IP_BYTES) &&
+	       counter_is(tb[NF_EGRESS_A_STATS_WOULD_DENY], 0, 0) &&
+	       counter_is(tb[NF_EGRESS_A_STATS_RATELIMITED], 0, 0) &&
+	       counter_is(tb[NF_EGRESS_A_STATS_SHAPED], 0, 0) &&
+	       tb[NF_EGRESS_A_STATS_QUEUE_LEN] && get_u32(tb[NF_EGRESS_A_STATS_QUEUE_LEN]) == 0 &&
+	       tb[NF_EGRESS_A_STATS_MAX_DELAY_NS] &&
+	       get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]) == 0;
+}
+
+/*
+ * Datagrams to DST from PATH's cgroup, which the policy (enforce, default
+ * deny, its one rule for TCP) drops: each sendto() fails with EPERM, and
+ * STATS_GET counts them as denied, to the byte.  Without DST nothing is
+ * sent.  Returns the number denied.
+ */
+static int check_traffic_denied(struct nlc *c, const char *path, const char *dst)
+{
+	const struct nlattr **tb;
+	struct send_result res = { 0 };
+	const char *desc = "UDP from this process, in the policy's cgroup: every datagram EPERM";
+
+	if (dst) {
+		send_udp(dst, &res);
+		check(res.eperm == UDP_DATAGRAMS, "%s (%d to %s: %d sent, %d EPERM, other errors: %s)",
+		      desc, UDP_DATAGRAMS, dst, res.sent, res.eperm,
+		      res.first_errno ? strerror(res.first_errno) : "none");
+	} else {
+		skip(desc, "no destination given");
+	}
+	tb = stats_get(c, path);
+	check(stats_are(tb, 0, res.eperm),
+	      "STATS_GET: %d datagrams denied, %d bytes; nothing else (denied %llu packets)%s%s",
+	      res.eperm, res.eperm * UDP_IP_BYTES,
+	      tb ? (unsigned long long)counter_packets(tb[NF_EGRESS_A_STATS_DENIED]) : 0ULL,
+	      col.why[0] ? ": " : "", col.why);
+	return res.eperm;
+}
+
+/*
+ * STATS_RESET of PATH zeroes its counters, which DENIED datagrams made
+ * non-zero, and stamps the reset time.
+ */
+static void check_stats_reset(struct nlc *c, const char *path, int denied)
+{
+	const struct nlattr **tb;
+	struct nlc_reply r;
+	time_t before, after;
+	uint64_t reset_time;
+
+	before = time(NULL);
+	nlc_begin(c, &req, NF_EGRESS_CMD_STATS_RESET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	check(acked(c, &r), "STATS_RESET %s: acked (%d %s)", path, r.error, r.extack);
+	after = time(NULL);
+
+	tb = stats_get(c, path);
+	reset_time = tb ? get_u64(tb[NF_EGRESS_A_STATS_RESET_TIME]) : 0;
+	/* a second of slack either side: the clocks may round differently */
+	check(stats_are(tb, 0, 0) && tb[NF_EGRESS_A_STATS_RESET_TIME] &&
+	      reset_time + 1 >= (uint64_t)before && reset_time <= (uint64_t)after + 1,
+	      "STATS_GET after STATS_RESET: every counter 0 (denied was %d), reset time %llu within [%lld, %lld]%s%s",
+	      denied, (unsigned long long)reset_time, (long long)before, (long long)after,
+	      col.why[0] ? ": " : "", col.why);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
+	const char *dst = argc > 2 ? argv[2] : NULL;
 	struct nlc_reply r;
 	struct nlc c;
-	int err, i, found;
+	int err, i, found, denied;
 	uint32_t ids[2] = { 0, 0 };
 
 	printf("TAP version 13\n1..%d\n", TESTS_PLANNED);
@@ -542,6 +720,8 @@ int main(int argc, char **argv)
 
 	check_policy_set(&c, path);
 	check_rule_del(&c, path, ids[0], ids[1]);
+	denied = check_traffic_denied(&c, path, dst);
+	check_stats_reset(&c, path, denied);
 
 	/* POLICY_DEL, then the policy is gone */
 	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);

@@ -3,17 +3,41 @@
 #
 # The UAPI from a second netlink implementation: nl_client (libnl-3, not
 # egressctl's libmnl) creates a policy with a rate limit and two rules,
-# reads it back through every GET command and EXPLAIN, checks each reply
-# attribute's type and length against include/uapi/linux/nf_egress.h and
-# each value against what it sent, and deletes it.  Its TAP is this test's.
+# reads it back through every GET command and EXPLAIN, changes it with
+# POLICY_SET and RULE_DEL, makes its counters move with UDP of its own and
+# zeroes them with STATS_RESET, checks each reply attribute's type and
+# length against include/uapi/linux/nf_egress.h and each value against what
+# it sent, and deletes it.  Its TAP is this test's.
 #
-#   host: nl_client --genl--> nf_egress      (no traffic, no topology)
+#   root netns
+#   +-------------------------------------------+
+#   | /nl_client.PID: nl_client, its policy's   |
+#   |   cgroup; UDP to 198.51.100.9 port 9      |
+#   | nfeXXXX (dummy) 198.51.100.1/24: takes    |
+#   |   the datagrams after LOCAL_OUT, drops    |
+#   |   them                                    |
+#   +-------------------------------------------+
+#
+# Loopback traffic is not judged, hence the dummy device.
 
 source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
 
 require_root
+require_cmd ip
+require_cgroup2
 [ -x "$LIB_DIR/nl_client" ] || skip_all "nl_client not built (make -C selftests)"
-P=/nl_client.$$
+CG=nl_client.$$
+P=/$CG
+DST=198.51.100.9
 ECTL_QUIET=1 ectl policy del "$P" > /dev/null
 CLEANUP_POLICIES+=("$P")
-"$LIB_DIR/nl_client" "$P"
+
+cg_create "$CG"
+DEV=$(ifname_unique)
+ip link add "$DEV" type dummy || bail_out "cannot create the dummy device $DEV"
+on_cleanup "ip link del $DEV"
+ip addr add 198.51.100.1/24 dev "$DEV" || bail_out "cannot address $DEV"
+ip link set "$DEV" up || bail_out "cannot bring $DEV up"
+
+cg_exec "$CG" "$LIB_DIR/nl_client" "$P" "$DST"
