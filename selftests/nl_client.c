@@ -283,6 +283,7 @@ static void check_policy_set(struct nlc *c, const char *path)
 	const struct nlattr *rtb[NF_EGRESS_RATE_A_MAX + 1];
 	const struct nlattr **tb;
 	struct nlc_reply r;
+	int ok;
 
 	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_SET, 0);
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
@@ -296,7 +297,8 @@ static void check_policy_set(struct nlc *c, const char *path)
 	nlc_put_u32(&req, NF_EGRESS_RATE_A_QUEUE_LIMIT, SET_QUEUE_LIMIT);
 	nlc_put_u32(&req, NF_EGRESS_RATE_A_LATENCY_US, SET_LATENCY_US);
 	nlc_nest_end(&req);
-	check(acked(c, &r), "POLICY_SET mode enforce default deny rate 20mbit 5000pps shape: acked (%d %s)",
+	ok = acked(c, &r);
+	check(ok, "POLICY_SET mode enforce default deny rate 20mbit 5000pps shape: acked (%d %s)",
 	      r.error, r.extack);
 
 	tb = policy_get(c, path);
@@ -320,7 +322,8 @@ static void check_policy_set(struct nlc *c, const char *path)
 	nlc_nest_start(&req, NF_EGRESS_A_RATE);
 	nlc_put(&req, NF_EGRESS_RATE_A_NONE, NULL, 0);
 	nlc_nest_end(&req);
-	check(acked(c, &r), "POLICY_SET rate none: acked (%d %s)", r.error, r.extack);
+	ok = acked(c, &r);
+	check(ok, "POLICY_SET rate none: acked (%d %s)", r.error, r.extack);
 
 	tb = policy_get(c, path);
 	check(policy_settings_are(tb, NF_EGRESS_MODE_ENFORCE, NF_EGRESS_VERDICT_DENY, 2) &&
@@ -330,8 +333,8 @@ static void check_policy_set(struct nlc *c, const char *path)
 
 	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_SET, 0);
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
-	check(refused(c, &r, -EINVAL, "nothing to set"),
-	      "POLICY_SET with a path only: -EINVAL with extack \"%s\"", r.extack);
+	ok = refused(c, &r, -EINVAL, "nothing to set");
+	check(ok, "POLICY_SET with a path only: -EINVAL with extack \"%s\"", r.extack);
 }
 
 /* req := RULE_DEL of rule ID of PATH, named by its id alone. */
@@ -352,23 +355,24 @@ static void check_rule_del(struct nlc *c, const char *path, uint32_t keep_id, ui
 {
 	struct nlc_reply r;
 	uint32_t id = 0;
-	int err;
+	int err, ok;
 
 	rule_del_request(c, path, del_id);
-	check(acked(c, &r), "RULE_DEL id %u: acked (%d %s)", del_id, r.error, r.extack);
+	ok = acked(c, &r);
+	check(ok, "RULE_DEL id %u: acked (%d %s)", del_id, r.error, r.extack);
 
 	collect_init(&col);
 	nlc_begin(c, &req, NF_EGRESS_CMD_RULE_GET, NLM_F_DUMP);
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
 	err = nlc_request(c, &req, collect_cb, &col, &r);
-	check(!err && !r.error && col.n == 1 && col.all_checked &&
-	      rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &rules[0], &id) && id == keep_id,
-	      "RULE_GET dump after RULE_DEL: %d message(s), rule %u as sent (want %u), %u gone%s%s",
+	ok = !err && !r.error && col.n == 1 && col.all_checked &&
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &rules[0], &id) && id == keep_id;
+	check(ok, "RULE_GET dump after RULE_DEL: %d message(s), rule %u as sent (want %u), %u gone%s%s",
 	      col.n, id, keep_id, del_id, col.why[0] ? ": " : "", col.why);
 
 	rule_del_request(c, path, del_id);
-	check(refused(c, &r, -ENOENT, "no such rule in the policy"),
-	      "RULE_DEL id %u again: -ENOENT with extack \"%s\"", del_id, r.extack);
+	ok = refused(c, &r, -ENOENT, "no such rule in the policy");
+	check(ok, "RULE_DEL id %u again: -ENOENT with extack \"%s\"", del_id, r.extack);
 }
 
 /* The traffic that makes the counters move: UDP datagrams to DST port 9. */
@@ -514,11 +518,13 @@ static void check_stats_reset(struct nlc *c, const char *path, int denied)
 	struct nlc_reply r;
 	time_t before, after;
 	uint64_t reset_time;
+	int ok;
 
 	before = time(NULL);
 	nlc_begin(c, &req, NF_EGRESS_CMD_STATS_RESET, 0);
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
-	check(acked(c, &r), "STATS_RESET %s: acked (%d %s)", path, r.error, r.extack);
+	ok = acked(c, &r);
+	check(ok, "STATS_RESET %s: acked (%d %s)", path, r.error, r.extack);
 	after = time(NULL);
 
 	tb = stats_get(c, path);
