@@ -6,11 +6,16 @@
  * must not exist) with a rate limit and rules, reads it back with
  * POLICY_GET (do and dump), RULE_GET, STATS_GET and EXPLAIN, changes it
  * with POLICY_SET and RULE_DEL and reads the changes back, sends UDP to DST
- * to make its counters move and zeroes them with STATS_RESET, checks every
- * attribute of every reply against include/uapi/linux/nf_egress.h (known
- * type, exact length, strings NUL-terminated, nests) and the values against
- * what it sent, then deletes the policy.  TAP 13 on stdout; exit 0 iff
- * every check passed.
+ * to make its counters move, stages a policy set and aborts it (the live
+ * set stays byte for byte the same), stages another and commits it (the
+ * live set becomes that, PATH keeping its counters), zeroes the counters
+ * with STATS_RESET, checks every attribute of every reply against
+ * include/uapi/linux/nf_egress.h (known type, exact length, strings
+ * NUL-terminated, nests) and the values against what it sent, then deletes
+ * PATH and PATH.staged, the other policy of the commit.  TAP 13 on stdout;
+ * exit 0 iff every check passed.
+ *
+ * NB: like `egressctl apply`, the commit replaces every policy of the host.
  *
  * DST is an IPv4 address reached through a device that is not loopback
  * (loopback traffic is not judged), and nl_client must run in the cgroup
@@ -150,6 +155,14 @@ static const struct rule_spec rules[] = {
 	{ NF_EGRESS_VERDICT_DENY, AF_INET6, 48, 0, "2001:db8:77::", 0, 0, NULL },
 };
 
+/*
+ * The rule the apply stages for PATH: it allows the datagrams to DST (its
+ * address, when DST is given) under a class of its own.
+ */
+static struct rule_spec staged_rule = {
+	NF_EGRESS_VERDICT_ALLOW, AF_INET, 32, IPPROTO_UDP, "198.51.100.9", 9, 9, "nlstaged"
+};
+
 static int addr_len(const struct rule_spec *rs)
 {
 	return rs->family == AF_INET ? 4 : 16;
@@ -179,9 +192,10 @@ static void put_rule(struct nlc_buf *b, const struct rule_spec *rs)
 
 /*
  * Is the NF_EGRESS_A_RULE nest of a RULE_GET message RS, with an id and
- * hit counters of 0/0?  Its id goes to *ID (0 if it has none).
+ * hit counters of PACKETS and BYTES?  Its id goes to *ID (0 if it has none).
  */
-static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, uint32_t *id)
+static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs,
+			uint64_t packets, uint64_t bytes, uint32_t *id)
 {
 	const struct nlattr *rt[NF_EGRESS_RULE_A_MAX + 1], *ct[NF_EGRESS_CTR_A_MAX + 1];
 	unsigned char addr[16];
@@ -210,7 +224,8 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, u
 	       (rs->class_name ? !strcmp(get_str(rt[NF_EGRESS_RULE_A_CLASS]), rs->class_name) :
 		!rt[NF_EGRESS_RULE_A_CLASS]) &&
 	       ct[NF_EGRESS_CTR_A_PACKETS] && ct[NF_EGRESS_CTR_A_BYTES] &&
-	       get_u64(ct[NF_EGRESS_CTR_A_PACKETS]) == 0 && get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == 0;
+	       get_u64(ct[NF_EGRESS_CTR_A_PACKETS]) == packets &&
+	       get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == bytes;
 }
 
 #define RATE_BPS	1250000ULL	/* 10 Mbit/s */
@@ -224,7 +239,7 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs, u
 #define SET_LATENCY_US	20000U
 
 /* Every check main() and its helpers make, for the TAP plan. */
-#define TESTS_PLANNED	32
+#define TESTS_PLANNED	51
 
 /* Send req and wait for the answer: did the kernel ack it? */
 static int acked(struct nlc *c, struct nlc_reply *r)
@@ -366,7 +381,7 @@ static void check_rule_del(struct nlc *c, const char *path, uint32_t keep_id, ui
 	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
 	err = nlc_request(c, &req, collect_cb, &col, &r);
 	ok = !err && !r.error && col.n == 1 && col.all_checked &&
-	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &rules[0], &id) && id == keep_id;
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &rules[0], 0, 0, &id) && id == keep_id;
 	check(ok, "RULE_GET dump after RULE_DEL: %d message(s), rule %u as sent (want %u), %u gone%s%s",
 	      col.n, id, keep_id, del_id, col.why[0] ? ": " : "", col.why);
 
@@ -509,15 +524,306 @@ static int check_traffic_denied(struct nlc *c, const char *path, const char *dst
 }
 
 /*
- * STATS_RESET of PATH zeroes its counters, which DENIED datagrams made
- * non-zero, and stamps the reset time.
+ * Do the NF_EGRESS_A_STATS_CLASS nests of collected message I count
+ * DATAGRAMS of ours for class NAME, and nothing for any other class?
  */
-static void check_stats_reset(struct nlc *c, const char *path, int denied)
+static int classes_are(int i, const char *name, int datagrams)
+{
+	const struct nlattr *ct[NF_EGRESS_CTR_A_MAX + 1];
+	const struct nlattr *a;
+	int rem, found = 0;
+
+	for (a = nlc_attrs((const struct nlmsghdr *)col.copy[i], &rem); nla_ok(a, rem);
+	     a = nla_next(a, &rem)) {
+		int ours;
+
+		if (nla_type(a) != NF_EGRESS_A_STATS_CLASS)
+			continue;
+		parse_into(nla_data(a), nla_len(a), ct, NF_EGRESS_CTR_A_MAX);
+		ours = !strcmp(get_str(ct[NF_EGRESS_CTR_A_CLASS]), name);
+		found += ours;
+		if (!counter_is(a, ours ? datagrams : 0, ours ? datagrams * UDP_IP_BYTES : 0))
+			return 0;
+	}
+	return found == 1;
+}
+
+/* RULE_GET dump of PATH into col: the number of messages, or -1. */
+static int rules_dump(struct nlc *c, const char *path)
+{
+	struct nlc_reply r;
+
+	collect_init(&col);
+	nlc_begin(c, &req, NF_EGRESS_CMD_RULE_GET, NLM_F_DUMP);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	if (nlc_request(c, &req, collect_cb, &col, &r) || r.error)
+		return -1;
+	return col.n;
+}
+
+/* req := POLICY_NEW of PATH, into the caller's staged set if STAGED. */
+static void policy_new_request(struct nlc *c, const char *path, uint8_t verdict, uint8_t mode,
+			       int staged)
+{
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_NEW, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	nlc_put_u8(&req, NF_EGRESS_A_DEFAULT, verdict);
+	nlc_put_u8(&req, NF_EGRESS_A_MODE, mode);
+	if (staged)
+		nlc_put(&req, NF_EGRESS_A_STAGED, NULL, 0);
+}
+
+/* req := RULE_NEW of RS in PATH, into the caller's staged set if STAGED. */
+static void rule_new_request(struct nlc *c, const char *path, const struct rule_spec *rs,
+			     int staged)
+{
+	nlc_begin(c, &req, NF_EGRESS_CMD_RULE_NEW, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, path);
+	put_rule(&req, rs);
+	if (staged)
+		nlc_put(&req, NF_EGRESS_A_STAGED, NULL, 0);
+}
+
+/* APPLY_BEGIN, _COMMIT or _ABORT: it carries nothing but the command. */
+static int apply_step(struct nlc *c, uint8_t cmd, struct nlc_reply *r)
+{
+	nlc_begin(c, &req, cmd, 0);
+	return acked(c, r);
+}
+
+/* The live set as the POLICY_GET and RULE_GET dumps give it, payloads only. */
+struct live_dump {
+	unsigned char *data;
+	size_t len;
+};
+
+static int live_dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live_dump *d = arg;
+	size_t n = nlh->nlmsg_len - NLMSG_HDRLEN;
+	unsigned char *more = realloc(d->data, d->len + n);
+
+	if (!more)
+		abort();	/* a test bug, not a kernel one */
+	d->data = more;
+	/* the header has our sequence number and port: leave it out */
+	memcpy(d->data + d->len, nlmsg_data(nlh), n);
+	d->len += n;
+	return 0;
+}
+
+/* Returns 0, or -1 if a dump failed or was interrupted. */
+static int live_dump(struct nlc *c, struct live_dump *d)
+{
+	static const uint8_t cmds[] = { NF_EGRESS_CMD_POLICY_GET, NF_EGRESS_CMD_RULE_GET };
+	struct nlc_reply r;
+	unsigned int i;
+
+	d->data = NULL;
+	d->len = 0;
+	for (i = 0; i < sizeof(cmds); i++) {
+		nlc_begin(c, &req, cmds[i], NLM_F_DUMP);
+		if (nlc_request(c, &req, live_dump_cb, d, &r) || r.error || r.dump_intr)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Another socket of this process: APPLY_BEGIN is refused while ours has
+ * one going, and a staged request finds no staged set, because the staged
+ * set belongs to the netlink socket (portid) that began it.
+ */
+static void check_apply_other_socket(const char *staged_path)
+{
+	struct nlc other;
+	struct nlc_reply r;
+	int ok;
+
+	if (nlc_open(&other)) {
+		check(0, "a second socket: APPLY_BEGIN -EBUSY (cannot open it)");
+		check(0, "a second socket: staged POLICY_NEW -ENOENT (cannot open it)");
+		return;
+	}
+	nlc_begin(&other, &req, NF_EGRESS_CMD_APPLY_BEGIN, 0);
+	ok = refused(&other, &r, -EBUSY, "another apply is in progress");
+	check(ok, "a second socket: APPLY_BEGIN: -EBUSY with extack \"%s\"", r.extack);
+	policy_new_request(&other, staged_path, NF_EGRESS_VERDICT_DENY, NF_EGRESS_MODE_AUDIT, 1);
+	ok = refused(&other, &r, -ENOENT, "this socket has no apply in progress");
+	check(ok, "a second socket: POLICY_NEW into the staged set: -ENOENT with extack \"%s\"",
+	      r.extack);
+	nlc_close(&other);
+}
+
+/*
+ * APPLY_BEGIN, a policy STAGED_PATH with a rule in the staged set, then
+ * APPLY_ABORT: the live set never sees the staged policy, and the
+ * POLICY_GET and RULE_GET dumps afterwards are byte for byte what they
+ * were before APPLY_BEGIN, generation included.  After the abort there is
+ * no staged set to add to.
+ */
+static void check_apply_abort(struct nlc *c, const char *staged_path)
+{
+	struct live_dump before, after;
+	struct nlc_reply r;
+	int ok, dumped;
+
+	dumped = !live_dump(c, &before);
+	ok = apply_step(c, NF_EGRESS_CMD_APPLY_BEGIN, &r);
+	check(ok, "APPLY_BEGIN: acked (%d %s)", r.error, r.extack);
+
+	check_apply_other_socket(staged_path);
+	nlc_begin(c, &req, NF_EGRESS_CMD_APPLY_BEGIN, 0);
+	ok = refused(c, &r, -EBUSY, "this socket already has an apply in progress");
+	check(ok, "APPLY_BEGIN again: -EBUSY with extack \"%s\"", r.extack);
+
+	policy_new_request(c, staged_path, NF_EGRESS_VERDICT_DENY, NF_EGRESS_MODE_AUDIT, 1);
+	ok = acked(c, &r);
+	if (ok) {
+		rule_new_request(c, staged_path, &staged_rule, 1);
+		ok = acked(c, &r);
+	}
+	check(ok, "POLICY_NEW %s and RULE_NEW into the staged set: acked (%d %s)",
+	      staged_path, r.error, r.extack);
+
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_GET, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, staged_path);
+	ok = refused(c, &r, -ENOENT, "no policy for this cgroup path");
+	check(ok, "POLICY_GET %s meanwhile: not live, -ENOENT with extack \"%s\"",
+	      staged_path, r.extack);
+
+	ok = apply_step(c, NF_EGRESS_CMD_APPLY_ABORT, &r);
+	check(ok, "APPLY_ABORT: acked (%d %s)", r.error, r.extack);
+
+	dumped = dumped && !live_dump(c, &after);
+	check(dumped && before.len == after.len && !memcmp(before.data, after.data, before.len),
+	      "POLICY_GET and RULE_GET dumps after APPLY_ABORT: byte for byte as before APPLY_BEGIN (%zu and %zu bytes)",
+	      before.len, after.len);
+	free(before.data);
+	free(after.data);
+
+	rule_new_request(c, staged_path, &staged_rule, 1);
+	ok = refused(c, &r, -ENOENT, "this socket has no apply in progress");
+	check(ok, "RULE_NEW into the staged set after APPLY_ABORT: -ENOENT with extack \"%s\"",
+	      r.extack);
+}
+
+/*
+ * APPLY_BEGIN, a new set staged: PATH in enforce mode with default allow
+ * and staged_rule, and STAGED_PATH in audit mode with default deny;
+ * APPLY_COMMIT.  The POLICY_GET dump then lists those two policies as
+ * staged and nothing else, PATH's rules are the staged one, and PATH, in
+ * both sets, kept its counters: DENIED datagrams.
+ *
+ * NB: like `egressctl apply`, the commit replaces every policy of the host.
+ */
+static void check_apply_commit(struct nlc *c, const char *path, const char *staged_path,
+			       int denied)
+{
+	const struct nlattr **tb, **staged_tb;
+	struct nlc_reply r;
+	uint32_t id = 0;
+	int ok, i;
+
+	ok = apply_step(c, NF_EGRESS_CMD_APPLY_BEGIN, &r);
+	if (ok) {
+		policy_new_request(c, path, NF_EGRESS_VERDICT_ALLOW, NF_EGRESS_MODE_ENFORCE, 1);
+		ok = acked(c, &r);
+	}
+	if (ok) {
+		rule_new_request(c, path, &staged_rule, 1);
+		ok = acked(c, &r);
+	}
+	if (ok) {
+		policy_new_request(c, staged_path, NF_EGRESS_VERDICT_DENY, NF_EGRESS_MODE_AUDIT, 1);
+		ok = acked(c, &r);
+	}
+	check(ok, "APPLY_BEGIN; staged: POLICY_NEW %s default allow, its RULE_NEW, POLICY_NEW %s audit: acked (%d %s)",
+	      path, staged_path, r.error, r.extack);
+
+	ok = apply_step(c, NF_EGRESS_CMD_APPLY_COMMIT, &r);
+	check(ok, "APPLY_COMMIT: acked (%d %s)", r.error, r.extack);
+
+	collect_init(&col);
+	nlc_begin(c, &req, NF_EGRESS_CMD_POLICY_GET, NLM_F_DUMP);
+	ok = !nlc_request(c, &req, collect_cb, &col, &r) && !r.error && col.all_checked;
+	tb = staged_tb = NULL;
+	for (i = 0; i < col.n; i++) {
+		const char *p = get_str(col.msg[i].tb[NF_EGRESS_A_CGROUP_PATH]);
+
+		if (!strcmp(p, path))
+			tb = col.msg[i].tb;
+		else if (!strcmp(p, staged_path))
+			staged_tb = col.msg[i].tb;
+	}
+	check(ok && col.n == 2 &&
+	      policy_settings_are(tb, NF_EGRESS_MODE_ENFORCE, NF_EGRESS_VERDICT_ALLOW, 1) &&
+	      !tb[NF_EGRESS_A_RATE] &&
+	      policy_settings_are(staged_tb, NF_EGRESS_MODE_AUDIT, NF_EGRESS_VERDICT_DENY, 0) &&
+	      !staged_tb[NF_EGRESS_A_RATE],
+	      "POLICY_GET dump after APPLY_COMMIT: the staged set, no more: %s enforce, default allow, 1 rule; %s audit, default deny, no rule (%d message(s))%s%s",
+	      path, staged_path, col.n, col.why[0] ? ": " : "", col.why);
+
+	ok = rules_dump(c, path) == 1 && col.all_checked &&
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &staged_rule, 0, 0, &id);
+	check(ok, "RULE_GET dump of %s: the staged rule alone (id %u), as sent; hits 0/0%s%s",
+	      path, id, col.why[0] ? ": " : "", col.why);
+
+	tb = stats_get(c, path);
+	check(stats_are(tb, 0, denied),
+	      "STATS_GET of %s: its counters survived the commit: %d datagrams denied, nothing else%s%s",
+	      path, denied, col.why[0] ? ": " : "", col.why);
+}
+
+/*
+ * After the commit, datagrams to DST leave under the staged rule: each
+ * sendto() succeeds, and the policy counts them as allowed (beside the
+ * DENIED from before), in the rule's class, and as the rule's hits.
+ * Without DST nothing is sent.  Returns the number sent.
+ */
+static int check_traffic_allowed(struct nlc *c, const char *path, const char *dst, int denied)
+{
+	const char *desc = "UDP after the commit: every datagram sent (the staged rule allows it)";
+	struct send_result res = { 0 };
+	const struct nlattr **tb;
+	uint32_t id = 0;
+	int ok;
+
+	if (dst) {
+		send_udp(dst, &res);
+		check(res.sent == UDP_DATAGRAMS, "%s (%d to %s: %d sent, %d EPERM, other errors: %s)",
+		      desc, UDP_DATAGRAMS, dst, res.sent, res.eperm,
+		      res.first_errno ? strerror(res.first_errno) : "none");
+	} else {
+		skip(desc, "no destination given");
+	}
+
+	tb = stats_get(c, path);
+	check(stats_are(tb, res.sent, denied) && classes_are(0, staged_rule.class_name, res.sent),
+	      "STATS_GET: %d datagrams allowed, %d denied, class %s %d, %d bytes each%s%s",
+	      res.sent, denied, staged_rule.class_name, res.sent, UDP_IP_BYTES,
+	      col.why[0] ? ": " : "", col.why);
+
+	ok = rules_dump(c, path) == 1 &&
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &staged_rule, res.sent,
+			  res.sent * UDP_IP_BYTES, &id);
+	check(ok, "RULE_GET: rule %u hit %d times, %d bytes", id, res.sent,
+	      res.sent * UDP_IP_BYTES);
+	return res.sent;
+}
+
+/*
+ * STATS_RESET of PATH zeroes its counters, which ALLOWED and DENIED
+ * datagrams made non-zero: the policy's, its classes' and its rule's; and
+ * stamps the reset time.
+ */
+static void check_stats_reset(struct nlc *c, const char *path, int allowed, int denied)
 {
 	const struct nlattr **tb;
 	struct nlc_reply r;
 	time_t before, after;
 	uint64_t reset_time;
+	uint32_t id = 0;
 	int ok;
 
 	before = time(NULL);
@@ -530,21 +836,32 @@ static void check_stats_reset(struct nlc *c, const char *path, int denied)
 	tb = stats_get(c, path);
 	reset_time = tb ? get_u64(tb[NF_EGRESS_A_STATS_RESET_TIME]) : 0;
 	/* a second of slack either side: the clocks may round differently */
-	check(stats_are(tb, 0, 0) && tb[NF_EGRESS_A_STATS_RESET_TIME] &&
+	check(stats_are(tb, 0, 0) && classes_are(0, staged_rule.class_name, 0) &&
+	      tb[NF_EGRESS_A_STATS_RESET_TIME] &&
 	      reset_time + 1 >= (uint64_t)before && reset_time <= (uint64_t)after + 1,
-	      "STATS_GET after STATS_RESET: every counter 0 (denied was %d), reset time %llu within [%lld, %lld]%s%s",
-	      denied, (unsigned long long)reset_time, (long long)before, (long long)after,
-	      col.why[0] ? ": " : "", col.why);
+	      "STATS_GET after STATS_RESET: every counter 0, class %s too (were: %d allowed, %d denied), reset time %llu within [%lld, %lld]%s%s",
+	      staged_rule.class_name, allowed, denied, (unsigned long long)reset_time,
+	      (long long)before, (long long)after, col.why[0] ? ": " : "", col.why);
+
+	ok = rules_dump(c, path) == 1 &&
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &staged_rule, 0, 0, &id);
+	check(ok, "RULE_GET after STATS_RESET: rule %u hits 0/0 (was %d)", id, allowed);
 }
 
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
 	const char *dst = argc > 2 ? argv[2] : NULL;
+	char staged_path[NF_EGRESS_CGROUP_PATH_MAX];
 	struct nlc_reply r;
 	struct nlc c;
-	int err, i, found, denied;
+	int err, i, found, denied, allowed;
 	uint32_t ids[2] = { 0, 0 };
+
+	/* The second policy of the apply checks, and the address of its rule. */
+	snprintf(staged_path, sizeof(staged_path), "%s.staged", path);
+	if (dst)
+		staged_rule.addr = dst;
 
 	printf("TAP version 13\n1..%d\n", TESTS_PLANNED);
 	err = nlc_open(&c);
@@ -647,7 +964,8 @@ int main(int argc, char **argv)
 	      col.why[0] ? ": " : "", col.why);
 	for (i = 0; i < 2; i++) {
 		const struct parsed *m = &col.msg[i];
-		int ok = i < col.n && rule_as_sent(m->tb[NF_EGRESS_A_RULE], &rules[i], &ids[i]);
+		int ok = i < col.n && rule_as_sent(m->tb[NF_EGRESS_A_RULE], &rules[i], 0, 0,
+						     &ids[i]);
 
 		check(ok && !strcmp(get_str(m->tb[NF_EGRESS_A_CGROUP_PATH]), path) &&
 		      m->tb[NF_EGRESS_A_GENERATION],
@@ -727,7 +1045,16 @@ int main(int argc, char **argv)
 	check_policy_set(&c, path);
 	check_rule_del(&c, path, ids[0], ids[1]);
 	denied = check_traffic_denied(&c, path, dst);
-	check_stats_reset(&c, path, denied);
+	check_apply_abort(&c, staged_path);
+	check_apply_commit(&c, path, staged_path, denied);
+	allowed = check_traffic_allowed(&c, path, dst, denied);
+	check_stats_reset(&c, path, allowed, denied);
+
+	/* The other policy the apply made live */
+	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);
+	nlc_put_str(&req, NF_EGRESS_A_CGROUP_PATH, staged_path);
+	err = nlc_request(&c, &req, NULL, NULL, &r);
+	check(!err && r.error == 0, "POLICY_DEL %s: acked (%d %s)", staged_path, r.error, r.extack);
 
 	/* POLICY_DEL, then the policy is gone */
 	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);

@@ -4,10 +4,12 @@
 # The UAPI from a second netlink implementation: nl_client (libnl-3, not
 # egressctl's libmnl) creates a policy with a rate limit and two rules,
 # reads it back through every GET command and EXPLAIN, changes it with
-# POLICY_SET and RULE_DEL, makes its counters move with UDP of its own and
-# zeroes them with STATS_RESET, checks each reply attribute's type and
-# length against include/uapi/linux/nf_egress.h and each value against what
-# it sent, and deletes it.  Its TAP is this test's.
+# POLICY_SET and RULE_DEL, makes its counters move with UDP of its own,
+# stages policy sets with APPLY_BEGIN and aborts one and commits the other,
+# zeroes the counters with STATS_RESET, checks each reply attribute's type
+# and length against include/uapi/linux/nf_egress.h and each value against
+# what it sent, and deletes what it made.  Its TAP is this test's.  NB: the
+# commit replaces every policy of the host, as `egressctl apply` does.
 #
 #   root netns
 #   +-------------------------------------------+
@@ -30,8 +32,11 @@ require_cgroup2
 CG=nl_client.$$
 P=/$CG
 DST=198.51.100.9
-ECTL_QUIET=1 ectl policy del "$P" > /dev/null
-CLEANUP_POLICIES+=("$P")
+# nl_client's apply checks make "$P.staged" too.
+for p in "$P" "$P.staged"; do
+	ECTL_QUIET=1 ectl policy del "$p" > /dev/null
+	CLEANUP_POLICIES+=("$p")
+done
 
 cg_create "$CG"
 DEV=$(ifname_unique)
