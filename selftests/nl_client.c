@@ -9,11 +9,11 @@
  * to make its counters move, stages a policy set and aborts it (the live
  * set stays byte for byte the same), stages another and commits it (the
  * live set becomes that, PATH keeping its counters), zeroes the counters
- * with STATS_RESET, checks every attribute of every reply against
- * include/uapi/linux/nf_egress.h (known type, exact length, strings
- * NUL-terminated, nests) and the values against what it sent, then deletes
- * PATH and PATH.staged, the other policy of the commit.  TAP 13 on stdout;
- * exit 0 iff every check passed.
+ * with STATS_RESET, joins the events multicast group, checks every
+ * attribute of every reply against include/uapi/linux/nf_egress.h (known
+ * type, exact length, strings NUL-terminated, nests) and the values against
+ * what it sent, then deletes PATH and PATH.staged, the other policy of the
+ * commit.  TAP 13 on stdout; exit 0 iff every check passed.
  *
  * NB: like `egressctl apply`, the commit replaces every policy of the host.
  *
@@ -21,7 +21,13 @@
  * (loopback traffic is not judged), and nl_client must run in the cgroup
  * PATH names; nl_client.sh sets both up.  Without DST nothing is sent, the
  * send checks are skipped and the counters must stay 0.
+ *
+ * nl_client --join-events only joins the events multicast group, which
+ * needs CAP_NET_ADMIN in the initial user namespace, and says whether the
+ * kernel let it: exit 0 joined, 1 refused (with the errno), 2 no family or
+ * group.  privilege.sh runs it as the root of a user namespace.
  */
+#define _GNU_SOURCE	/* strerrorname_np() */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -239,7 +245,7 @@ static int rule_as_sent(const struct nlattr *nest, const struct rule_spec *rs,
 #define SET_LATENCY_US	20000U
 
 /* Every check main() and its helpers make, for the TAP plan. */
-#define TESTS_PLANNED	51
+#define TESTS_PLANNED	52
 
 /* Send req and wait for the answer: did the kernel ack it? */
 static int acked(struct nlc *c, struct nlc_reply *r)
@@ -848,6 +854,55 @@ static void check_stats_reset(struct nlc *c, const char *path, int allowed, int 
 	check(ok, "RULE_GET after STATS_RESET: rule %u hits 0/0 (was %d)", id, allowed);
 }
 
+/*
+ * Join the events group on a socket of its own, so that no event mixes
+ * with the answers on the main one.  0 or -errno, as nlc_join_group(); *ID
+ * is -1 if the family or the group was not found.
+ */
+static int join_events(int *id)
+{
+	struct nlc ev;
+	int err;
+
+	*id = -1;
+	err = nlc_open(&ev);
+	if (err)
+		return err;
+	err = nlc_join_group(&ev, NF_EGRESS_MCGRP_EVENTS, id);
+	nlc_close(&ev);
+	return err;
+}
+
+/* This test runs as root, with CAP_NET_ADMIN: the join must work. */
+static void check_join_events(void)
+{
+	int id, err;
+
+	err = join_events(&id);
+	check(!err, "join the \"%s\" multicast group (id %d) as root: %s",
+	      NF_EGRESS_MCGRP_EVENTS, id, err ? strerror(-err) : "joined");
+}
+
+/* nl_client --join-events: see the top of the file. */
+static int join_events_only(void)
+{
+	int id, err;
+
+	err = join_events(&id);
+	if (err && id < 0) {
+		fprintf(stderr, "nl_client: no \"%s\" group to join: %s\n",
+			NF_EGRESS_MCGRP_EVENTS, strerror(-err));
+		return 2;
+	}
+	if (err) {
+		fprintf(stderr, "nl_client: join \"%s\" group: %s (%s)\n", NF_EGRESS_MCGRP_EVENTS,
+			strerrorname_np(-err), strerror(-err));
+		return 1;
+	}
+	printf("nl_client: joined \"%s\" group (id %d)\n", NF_EGRESS_MCGRP_EVENTS, id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
@@ -857,6 +912,9 @@ int main(int argc, char **argv)
 	struct nlc c;
 	int err, i, found, denied, allowed;
 	uint32_t ids[2] = { 0, 0 };
+
+	if (argc > 1 && !strcmp(argv[1], "--join-events"))
+		return join_events_only();
 
 	/* The second policy of the apply checks, and the address of its rule. */
 	snprintf(staged_path, sizeof(staged_path), "%s.staged", path);
@@ -1049,6 +1107,7 @@ int main(int argc, char **argv)
 	check_apply_commit(&c, path, staged_path, denied);
 	allowed = check_traffic_allowed(&c, path, dst, denied);
 	check_stats_reset(&c, path, allowed, denied);
+	check_join_events();
 
 	/* The other policy the apply made live */
 	nlc_begin(&c, &req, NF_EGRESS_CMD_POLICY_DEL, 0);

@@ -57,6 +57,24 @@ void nlc_close(struct nlc *c)
 	c->sk = NULL;
 }
 
+int nlc_join_group(struct nlc *c, const char *group, int *id)
+{
+	int grp;
+
+	grp = genl_ctrl_resolve_grp(c->sk, NF_EGRESS_GENL_NAME, group);
+	if (grp < 0)
+		return grp == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+	*id = grp;
+	/*
+	 * setsockopt() rather than nl_socket_add_membership(): libnl turns
+	 * both EPERM and EACCES into NLE_PERM, and callers want the errno.
+	 */
+	if (setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &grp, sizeof(grp)) < 0)
+		return -errno;
+	return 0;
+}
+
 struct nlattr *nlc_attrs(const struct nlmsghdr *nlh, int *len)
 {
 	*len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;

@@ -40,6 +40,13 @@ int nlc_open(struct nlc *c);
 void nlc_close(struct nlc *c);
 
 /*
+ * Join the family's multicast group GROUP: its id goes to *ID (left alone
+ * when the lookup fails).  Returns 0, -ENOENT when the family has no such
+ * group, or the errno of the join (e.g. -EPERM).
+ */
+int nlc_join_group(struct nlc *c, const char *group, int *id);
+
+/*
  * Send LEN bytes as one netlink message (its nlmsg_seq and nlmsg_pid are
  * overwritten when LEN holds a header) and read until the final ack,
  * error or NLMSG_DONE.  Returns 0 when the exchange ended properly (the
