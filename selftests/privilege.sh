@@ -16,10 +16,14 @@
 #
 # Changing policies needs CAP_NET_ADMIN in the initial user namespace
 # (GENL_ADMIN_PERM): every other caller gets "Operation not permitted" and
-# the policy set stays byte-for-byte the same.  Reading (show, stats,
-# explain, /proc/net/nf_egress) is open to every process of the initial
-# netns.  The family exists only in the initial netns (netnsok = false):
-# elsewhere it cannot be resolved and /proc/net/nf_egress does not exist.
+# the policy set stays byte-for-byte the same.  Joining the events
+# multicast group needs it too (GENL_MCAST_CAP_NET_ADMIN): the root of a
+# user namespace reaches the family but may not join, neither with
+# `egressctl monitor` (exit 2) nor with nl_client, the libnl-3 client
+# (EPERM, where root joins).  Reading (show, stats, explain,
+# /proc/net/nf_egress) is open to every process of the initial netns.  The
+# family exists only in the initial netns (netnsok = false): elsewhere it
+# cannot be resolved and /proc/net/nf_egress does not exist.
 #
 # Escapes: a new netns does not help (a dummy device in a fresh netns: UDP
 # still EPERM, counted as denied; new_netns.sh covers namespaces with real
@@ -47,7 +51,7 @@ require_cmd setpriv unshare
 require_probe
 require_egressctl
 
-tap_plan 31
+tap_plan 34
 
 cg_create "$CG"
 cg_create "$CG_FREE"
@@ -139,6 +143,23 @@ refused "unshare -Ur: policy add refused" "$EPERM_MSG" as_userns_root policy add
 refused "unshare -Ur: policy del refused" "$EPERM_MSG" as_userns_root policy del "$P"
 refused "unshare -Ur: apply -f refused" "$EPERM_MSG" as_userns_root apply -f "$CFG"
 allowed "unshare -Ur: show works" as_userns_root show "$P"
+out=$(as_userns_root timeout 10 "$BIN/egressctl" monitor 2>&1 > /dev/null)
+rc=$?
+check_eq "unshare -Ur: monitor exits 2: cannot join the events group" \
+	"2 egressctl: monitor: cannot join the events group: $EPERM_MSG (needs CAP_NET_ADMIN)" "$rc $out"
+if [ -x "$LIB_DIR/nl_client" ]; then
+	out=$("$LIB_DIR/nl_client" --join-events 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && [[ $out == 'nl_client: joined "events" group (id '* ]]
+	tap_result $? "root: nl_client --join-events joins the events group" "rc=$rc: $out"
+	out=$(as_userns_root "$LIB_DIR/nl_client" --join-events 2>&1)
+	rc=$?
+	check_eq "unshare -Ur: nl_client --join-events: EPERM" \
+		"1 nl_client: join \"events\" group: EPERM ($EPERM_MSG)" "$rc $out"
+else
+	tap_skip "root: nl_client --join-events joins the events group" "nl_client not built"
+	tap_skip "unshare -Ur: nl_client --join-events: EPERM" "nl_client not built"
+fi
 
 # --- root of a user namespace with its own netns ------------------------------
 refused "unshare -Ur --net: policy add: family not reachable" "$NOMOD_MSG" \
