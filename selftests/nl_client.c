@@ -471,7 +471,7 @@ static int counter_is(const struct nlattr *a, uint64_t packets, uint64_t bytes)
 	       get_u64(ct[NF_EGRESS_CTR_A_BYTES]) == bytes;
 }
 
-/* The packet count of counter nest A, for messages; 0 if absent. */
+/* The packet count of counter nest A, for a check's message; 0 if absent. */
 static uint64_t counter_packets(const struct nlattr *a)
 {
 	const struct nlattr *ct[NF_EGRESS_CTR_A_MAX + 1];
