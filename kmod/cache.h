@@ -5,7 +5,8 @@
  * Resolving a cgroup walks its ancestors' names (policy.c).  The packet path
  * does that once per cgroup and set generation and remembers the answer by
  * cgroup id, which the kernel never reuses.  Creating or deleting a policy
- * bumps the set's resolve generation, which makes every entry stale; rule
+ * bumps the set's resolve generation, which makes every entry stale, and so
+ * does a rate limit change (an entry says whether its path has any); rule
  * changes do not, since they do not change which policies apply.
  */
 #ifndef _NF_EGRESS_CACHE_H
@@ -23,10 +24,11 @@ void egress_cache_destroy(struct egress_set *set);
 
 /*
  * The policies on @cgrp's path in @set, root first, into @out; returns how
- * many.  Caller holds rcu_read_lock(); may run in softirq context.
+ * many.  *@path_flags gets egress_rate_path_flags() of them.  Caller holds
+ * rcu_read_lock(); may run in softirq context.
  */
 unsigned int egress_cache_policies(struct egress_set *set,
 				   const struct cgroup *cgrp, int max_depth,
-				   struct egress_policy **out);
+				   struct egress_policy **out, u32 *path_flags);
 
 #endif /* _NF_EGRESS_CACHE_H */

@@ -57,11 +57,11 @@ void egress_set_changed(struct egress_set *set)
 }
 
 /*
- * Which policies apply to which cgroup changed: cached resolutions are
- * stale.  Release order: a reader that sees the new generation sees the
- * new membership too.
+ * Which policies apply to which cgroup, or which of them limit rates,
+ * changed: cached resolutions (cache.c) are stale.  Release order: a reader
+ * that sees the new generation sees the new policies and rates too.
  */
-static void egress_set_membership_changed(struct egress_set *set)
+static void egress_set_paths_changed(struct egress_set *set)
 {
 	/* Pairs with smp_load_acquire() in egress_cache_policies(). */
 	smp_store_release(&set->resolve_gen, set->resolve_gen + 1);
@@ -248,6 +248,29 @@ bool egress_decide(struct egress_policy *const *policies, unsigned int n,
 	return allowed;
 }
 
+/*
+ * Writers of one CPU's counters must not interleave.  On 64-bit kernels
+ * u64_stats_add() is a single local64_add(), which a softirq on the same
+ * CPU cannot split, so staying on this CPU is enough, and much cheaper per
+ * packet than local_bh_disable()/local_bh_enable(); 32-bit kernels update
+ * a seqcount as well and need softirqs off.
+ */
+static inline void egress_counters_write_begin(void)
+{
+	if (IS_ENABLED(CONFIG_64BIT))
+		preempt_disable();
+	else
+		local_bh_disable();
+}
+
+static inline void egress_counters_write_end(void)
+{
+	if (IS_ENABLED(CONFIG_64BIT))
+		preempt_enable();
+	else
+		local_bh_enable();
+}
+
 static void egress_charge_class(struct egress_stats *stats, u8 class_id,
 				const struct egress_wire_size *size)
 {
@@ -274,9 +297,9 @@ void egress_charge(struct egress_policy *const *policies,
 	 * Every policy on the path sees the packet's final fate, so a parent's
 	 * counters include everything its subtree sent or tried to send.
 	 * LOCAL_OUT runs in process context with softirqs enabled as well as
-	 * in softirq context; keep both off this CPU's counters meanwhile.
+	 * in softirq context, and both may write this CPU's counters.
 	 */
-	local_bh_disable();
+	egress_counters_write_begin();
 	for (i = 0; i < n; i++) {
 		struct egress_stats *stats = policies[i]->stats;
 		struct egress_counters *c = this_cpu_ptr(stats->pcpu);
@@ -313,7 +336,7 @@ void egress_charge(struct egress_policy *const *policies,
 		    rules[i] && rules[i]->class_id)
 			egress_charge_class(stats, rules[i]->class_id, size);
 	}
-	local_bh_enable();
+	egress_counters_write_end();
 }
 
 static void egress_counters_sum_raw(const struct egress_stats *stats,
@@ -541,7 +564,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	set->mem += egress_policy_mem_cost(path_len);
 	if (policy->depth > set->max_depth)
 		WRITE_ONCE(set->max_depth, policy->depth);
-	egress_set_membership_changed(set);
+	egress_set_paths_changed(set);
 	*created = policy;
 	return 0;
 
@@ -572,7 +595,7 @@ static void egress_policy_unlink(struct egress_set *set,
 	set->mem -= egress_policy_mem_cost(strlen(policy->path) + 1) +
 		    policy->rules.count * egress_rule_mem_cost();
 	egress_set_max_depth_update(set);
-	egress_set_membership_changed(set);
+	egress_set_paths_changed(set);
 }
 
 void egress_policy_delete(struct egress_set *set, struct egress_policy *policy)
@@ -619,7 +642,8 @@ void egress_policy_set_rate(struct egress_set *set,
 		egress_shaper_flush(&policy->shaper);
 	if (old)
 		kfree_rcu(old, rcu);
-	egress_set_changed(set);
+	/* The cache remembers which paths have a rate limit at all. */
+	egress_set_paths_changed(set);
 }
 
 /* Class names, by id; append-only for the module's lifetime.  Mutex. */

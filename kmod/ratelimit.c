@@ -245,10 +245,28 @@ static void egress_rate_cost(const struct egress_rate *rate,
 	cost->packet_ns = (u64)size->packets * rate->ns_per_packet;
 }
 
+u32 egress_rate_path_flags(struct egress_policy *const *policies,
+			   unsigned int n)
+{
+	u32 flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+
+		if (!rate)
+			continue;
+		flags |= rate->mode == NF_EGRESS_RATE_SHAPE ?
+			 EGRESS_PATH_SHAPE : EGRESS_PATH_POLICE;
+	}
+	return flags;
+}
+
 bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 		       const struct egress_wire_size *size)
 {
-	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1];
+	/* Every element used is written first; spare the zeroing per packet. */
+	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	u64 now = 0;
 	unsigned int i, j;
 

@@ -18,6 +18,7 @@
 #ifndef _NF_EGRESS_RATELIMIT_H
 #define _NF_EGRESS_RATELIMIT_H
 
+#include <linux/bits.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -68,6 +69,18 @@ void egress_bucket_init(struct egress_bucket *bucket);
 int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **rate,
 			    struct netlink_ext_ack *extack);
 int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
+
+/* What the rate limits on a cgroup's path ask of the packet path. */
+#define EGRESS_PATH_POLICE	BIT(0)	/* some policy on it polices */
+#define EGRESS_PATH_SHAPE	BIT(1)	/* some policy on it shapes */
+
+/*
+ * EGRESS_PATH_* of @policies[0..n).  The cgroup cache keeps the answer with
+ * the path, so paths without rate limits skip both rate walks; a rate change
+ * makes cached answers stale.  Caller holds rcu_read_lock().
+ */
+u32 egress_rate_path_flags(struct egress_policy *const *policies,
+			   unsigned int n);
 
 /*
  * Take tokens for a packet of @size from every limited policy among

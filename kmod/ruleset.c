@@ -9,6 +9,7 @@
 #include <linux/bitops.h>
 #include <linux/delay.h>
 #include <linux/in.h>
+#include <linux/jhash.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -37,11 +38,44 @@ struct egress_prefix {
 	struct rcu_head rcu;
 };
 
+/*
+ * A lookup hashes a probe key for every prefix length in use, so hashing
+ * and comparing only what a key holds matters: for IPv4 that is one word of
+ * address and one of family and length, not the whole padded key that
+ * rhashtable's jhash2() and memcmp() would go through.
+ */
+static __always_inline u32 egress_prefix_hash(const void *data, u32 len,
+					      u32 seed)
+{
+	const struct egress_prefix_key *key = data;
+	u32 meta = (u32)key->family << 8 | key->prefix_len;
+
+	if (key->family == NFPROTO_IPV4)
+		return jhash_2words((__force u32)key->addr.ip, meta, seed);
+	return jhash2(key->addr.all, ARRAY_SIZE(key->addr.all), seed ^ meta);
+}
+
+static __always_inline int
+egress_prefix_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct egress_prefix_key *key = arg->key;
+	const struct egress_prefix *prefix = obj;
+
+	if (key->family != prefix->key.family ||
+	    key->prefix_len != prefix->key.prefix_len)
+		return 1;
+	if (key->family == NFPROTO_IPV4)
+		return key->addr.ip != prefix->key.addr.ip;
+	return !ipv6_addr_equal(&key->addr.in6, &prefix->key.addr.in6);
+}
+
 static const struct rhashtable_params egress_prefix_params = {
 	.key_len		= sizeof(struct egress_prefix_key),
 	.key_offset		= offsetof(struct egress_prefix, key),
 	.head_offset		= offsetof(struct egress_prefix, node),
 	.automatic_shrinking	= true,
+	.hashfn			= egress_prefix_hash,
+	.obj_cmpfn		= egress_prefix_cmp,
 };
 
 /* How long an insert waits for a table resize that makes it busy. */
@@ -52,14 +86,18 @@ static unsigned int egress_family_bits(u8 family)
 	return family == NFPROTO_IPV4 ? 32 : 128;
 }
 
+static __be32 egress_ipv4_mask(__be32 addr, unsigned int prefix_len)
+{
+	return prefix_len ? addr & htonl(~0U << (32 - prefix_len)) : 0;
+}
+
 static void egress_addr_mask(union nf_inet_addr *out,
 			     const union nf_inet_addr *in, u8 family,
 			     unsigned int prefix_len)
 {
 	memset(out, 0, sizeof(*out));
 	if (family == NFPROTO_IPV4)
-		out->ip = prefix_len ?
-			in->ip & htonl(~0U << (32 - prefix_len)) : 0;
+		out->ip = egress_ipv4_mask(in->ip, prefix_len);
 	else
 		ipv6_addr_prefix(&out->in6, &in->in6, prefix_len);
 }
@@ -442,6 +480,9 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 		word = ARRAY_SIZE(rs->v6_lens) - 1;
 	}
 
+	/* Only the address and the length change from one probe to the next. */
+	memset(&key, 0, sizeof(key));
+	key.family = pkt->family;
 	for (; word >= 0; word--) {
 		unsigned long bits = READ_ONCE(lens[word]);
 
@@ -452,8 +493,14 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 			u32 i;
 
 			bits &= ~BIT(bit);
-			egress_prefix_key_make(&key, pkt->family, &pkt->daddr,
-					       word * BITS_PER_LONG + bit);
+			key.prefix_len = word * BITS_PER_LONG + bit;
+			if (pkt->family == NFPROTO_IPV4)
+				key.addr.ip = egress_ipv4_mask(pkt->daddr.ip,
+							       key.prefix_len);
+			else
+				ipv6_addr_prefix(&key.addr.in6,
+						 &pkt->daddr.in6,
+						 key.prefix_len);
 			prefix = rhashtable_lookup(&rs->prefixes, &key,
 						   egress_prefix_params);
 			if (!prefix)

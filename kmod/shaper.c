@@ -206,7 +206,8 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 				      struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1];
+	/* Written by egress_rate_reserve() before use; no zeroing needed. */
+	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	const struct egress_rate *rate = NULL;
 	struct egress_shaped_pkt *pkt;
 	struct egress_shaper *shaper;

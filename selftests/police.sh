@@ -5,7 +5,8 @@
 # limited cgroup gets exactly rate * T + burst bytes through (within 2%);
 # every datagram it sends is either allowed or rate-limited; a sender in
 # another cgroup is not limited; "rate none" lifts the cap and rate changes
-# keep the counters; bad rates are refused; a parent's limit caps the sum of
+# keep the counters; a limit set on a path that was sending unlimited holds
+# at once; bad rates are refused; a parent's limit caps the sum of
 # its children (within 3%), and neither child starves.
 #
 #   $CLI_NS (IPv4 only)                            $SRV_NS
@@ -34,7 +35,7 @@
 # a UDP socket without IP_RECVERR reports as success, so the sender's count
 # is the number of datagrams that reached LOCAL_OUT.
 #
-# Flood time: SECS=5 per flood, five floods (about 25 s of flooding).
+# Flood time: SECS=5 per flood, six floods (about 30 s of flooding).
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -76,7 +77,7 @@ if ! ECTL_QUIET=1 ectl policy add "$P" default allow rate 1mbit police > /dev/nu
 fi
 CLEANUP_POLICIES+=("$P")
 ectl_must policy del "$P"
-tap_plan 35
+tap_plan 36
 
 # --- topology --------------------------------------------------------------------
 setup_measured_link p "$SRV"
@@ -242,6 +243,22 @@ LIMIT5=$(expect_bytes "$(mbit_bps 5)" "$F_E")
 tap_result "$( ((RX_B > 3 * LIMIT5)); echo $?)" \
 	"rate none: far above the old 5mbit (> 3 x rate * T + burst)" \
 	"got $RX_B IP bytes, old limit $LIMIT5"
+
+# === 3b. a limit set on a path that has been sending unlimited ======================
+# The module remembers per cgroup whether its path has any rate limit (so
+# unlimited paths skip the rate checks); setting one must reach the very
+# next packets of a cgroup that has just sent without one.
+policy_add "$P" default allow
+SECS=1 flood "$CG"
+ectl_must policy set "$P" rate 5mbit burst 64k police
+flood "$CG"
+d=$(ctr_delta "$P")
+read -r ap ab rp rb <<< "$d"
+exp=$(expect_bytes "$(mbit_bps 5)" "$F_E")
+within_permille "$ab" "$exp" 20
+tap_result $? "rate set on a path that was sending unlimited: 5mbit * T + burst within 2%" \
+	"expected $exp, got $ab allowed bytes, $rp packets rate-limited"
+ectl_must policy set "$P" rate none
 
 # === 1. 50mbit (fresh policy) =======================================================
 police_round 50
