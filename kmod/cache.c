@@ -9,69 +9,12 @@
  * is no cheap way to learn which).
  */
 
-#include <linux/cgroup.h>
-#include <linux/hash.h>
 #include <linux/kernfs.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "cache.h"
-#include "policy.h"
 #include "ratelimit.h"
-
-#define EGRESS_CACHE_MAX_SIZE 32768	/* buckets; entries up to twice that */
-
-struct egress_cache_entry {
-	struct rhash_head node;
-	u64 cgroup_id;
-	struct rcu_head rcu;
-	u32 resolve_gen;
-	u16 count;
-	u16 path_flags;		/* EGRESS_PATH_* */
-	struct egress_policy *policies[];
-};
-
-/*
- * Every packet looks its cgroup up here.  Ids are 64-bit counters the
- * kernel hands out in order, so one multiplication spreads them well; the
- * table's random seed keeps the bucket of an id unpredictable.  Both are
- * much cheaper than the generic jhash2() and memcmp().
- */
-static __always_inline u32 egress_cache_hash(const void *data, u32 len,
-					     u32 seed)
-{
-	return hash_64(*(const u64 *)data ^ seed, 32);
-}
-
-static __always_inline int
-egress_cache_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	const struct egress_cache_entry *entry = obj;
-
-	return entry->cgroup_id != *(const u64 *)arg->key;
-}
-
-static const struct rhashtable_params egress_cache_params = {
-	.key_len		= sizeof(u64),
-	.key_offset		= offsetof(struct egress_cache_entry, cgroup_id),
-	.head_offset		= offsetof(struct egress_cache_entry, node),
-	.max_size		= EGRESS_CACHE_MAX_SIZE,
-	.automatic_shrinking	= true,
-	.hashfn			= egress_cache_hash,
-	.obj_cmpfn		= egress_cache_cmp,
-};
-
-static void egress_policies_copy(struct egress_policy **out,
-				 struct egress_policy *const *in,
-				 unsigned int count)
-{
-	unsigned int i;
-
-	/* A handful of pointers: a loop beats a call to memcpy(). */
-	for (i = 0; i < count; i++)
-		out[i] = in[i];
-}
 
 static void egress_cache_entry_free(void *ptr, void *arg)
 {
@@ -126,16 +69,10 @@ static void egress_names_from_cgroup(struct egress_path_names *names,
 	}
 }
 
-/*
- * The miss path: resolve by names and remember the answer, replacing @old
- * (a stale entry) if there is one.  Out of line, so that the hit path does
- * not set up (and, with INIT_STACK_ALL_ZERO, zero) the names on its stack.
- */
-static noinline unsigned int
-egress_cache_fill(struct egress_set *set, const struct cgroup *cgrp,
-		  int max_depth, u64 id, u32 resolve_gen,
-		  struct egress_cache_entry *old, struct egress_policy **out,
-		  u32 *path_flags)
+unsigned int egress_cache_fill(struct egress_set *set,
+			       const struct cgroup *cgrp, int max_depth, u64 id,
+			       u32 resolve_gen, struct egress_cache_entry *old,
+			       struct egress_policy **out, u32 *path_flags)
 {
 	struct egress_cache_entry *entry;
 	struct egress_path_names names;
@@ -170,22 +107,4 @@ egress_cache_fill(struct egress_set *set, const struct cgroup *cgrp,
 	if (err)
 		kfree(entry);
 	return count;
-}
-
-unsigned int egress_cache_policies(struct egress_set *set,
-				   const struct cgroup *cgrp, int max_depth,
-				   struct egress_policy **out, u32 *path_flags)
-{
-	/* Pairs with smp_store_release() in egress_set_paths_changed(). */
-	u32 resolve_gen = smp_load_acquire(&set->resolve_gen);
-	struct egress_cache_entry *entry;
-	u64 id = cgroup_id(cgrp);
-
-	entry = rhashtable_lookup(&set->cache, &id, egress_cache_params);
-	if (unlikely(!entry || entry->resolve_gen != resolve_gen))
-		return egress_cache_fill(set, cgrp, max_depth, id, resolve_gen,
-					 entry, out, path_flags);
-	egress_policies_copy(out, entry->policies, entry->count);
-	*path_flags = entry->path_flags;
-	return entry->count;
 }

@@ -148,6 +148,101 @@ static void egress_wire_size(const struct sk_buff *skb,
 	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
 }
 
+/*
+ * Writers of one CPU's counters must not interleave.  On 64-bit kernels
+ * u64_stats_add() is a single local64_add(), which a softirq on the same
+ * CPU cannot split, so staying on this CPU is enough, and much cheaper per
+ * packet than local_bh_disable()/local_bh_enable(); 32-bit kernels update
+ * a seqcount as well and need softirqs off.
+ */
+static inline void egress_counters_write_begin(void)
+{
+	if (IS_ENABLED(CONFIG_64BIT))
+		preempt_disable();
+	else
+		local_bh_disable();
+}
+
+static inline void egress_counters_write_end(void)
+{
+	if (IS_ENABLED(CONFIG_64BIT))
+		preempt_enable();
+	else
+		local_bh_enable();
+}
+
+static void egress_charge_class(struct egress_stats *stats, u8 class_id,
+				const struct egress_wire_size *size)
+{
+	struct egress_class_stats *cs = xa_load(&stats->classes, class_id);
+	struct egress_class_counters *c;
+
+	if (!cs)
+		return;
+	c = this_cpu_ptr(cs->pcpu);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->packets, size->packets);
+	u64_stats_add(&c->bytes, size->bytes);
+	u64_stats_update_end(&c->syncp);
+}
+
+/*
+ * Charge the packet's final fate to every policy on its path.  Here rather
+ * than in policy.c so that it inlines into the hook.
+ */
+static void egress_charge(struct egress_policy *const *policies,
+			  const struct egress_rule *const *rules, unsigned int n,
+			  u64 denied_by, enum egress_outcome outcome,
+			  const struct egress_wire_size *size)
+{
+	unsigned int i;
+
+	/*
+	 * Every policy on the path sees the packet's final fate, so a parent's
+	 * counters include everything its subtree sent or tried to send.
+	 * LOCAL_OUT runs in process context with softirqs enabled as well as
+	 * in softirq context, and both may write this CPU's counters.
+	 */
+	egress_counters_write_begin();
+	for (i = 0; i < n; i++) {
+		struct egress_stats *stats = policies[i]->stats;
+		struct egress_counters *c = this_cpu_ptr(stats->pcpu);
+
+		u64_stats_update_begin(&c->syncp);
+		switch (outcome) {
+		case EGRESS_DENIED:
+			u64_stats_add(&c->denied_packets, size->packets);
+			u64_stats_add(&c->denied_bytes, size->bytes);
+			break;
+		case EGRESS_RATELIMITED:
+			u64_stats_add(&c->ratelimited_packets, size->packets);
+			u64_stats_add(&c->ratelimited_bytes, size->bytes);
+			break;
+		case EGRESS_SHAPED:
+			u64_stats_add(&c->shaped_packets, size->packets);
+			u64_stats_add(&c->shaped_bytes, size->bytes);
+			fallthrough;
+		case EGRESS_ALLOWED:
+			u64_stats_add(&c->allowed_packets, size->packets);
+			u64_stats_add(&c->allowed_bytes, size->bytes);
+			/* Only an audit policy can deny a packet that left. */
+			if (denied_by & BIT_ULL(i)) {
+				u64_stats_add(&c->would_deny_packets,
+					      size->packets);
+				u64_stats_add(&c->would_deny_bytes, size->bytes);
+			}
+			break;
+		}
+		u64_stats_update_end(&c->syncp);
+
+		/* Classes count what left, by the class of the deciding rule. */
+		if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
+		    rules[i] && rules[i]->class_id)
+			egress_charge_class(stats, rules[i]->class_id, size);
+	}
+	egress_counters_write_end();
+}
+
 static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 {
 	switch (res) {

@@ -248,16 +248,45 @@ unsigned int egress_resolve(struct egress_set *set,
  * policies[i] itself says deny (an audit policy says so without dropping).
  * @size, if not NULL, is charged to each deciding rule's hit counters.
  * The hook and EXPLAIN both decide here.  Caller holds rcu_read_lock().
+ * Inline, as it runs for every packet.
  */
-bool egress_decide(struct egress_policy *const *policies, unsigned int n,
-		   const struct egress_pkt *pkt,
-		   const struct egress_wire_size *size,
-		   const struct egress_rule **rules, u64 *denied_by);
+static inline bool egress_decide(struct egress_policy *const *policies,
+				 unsigned int n, const struct egress_pkt *pkt,
+				 const struct egress_wire_size *size,
+				 const struct egress_rule **rules,
+				 u64 *denied_by)
+{
+	bool allowed = true;
+	unsigned int i;
 
-/* Charge the packet's final fate to every policy on its path. */
-void egress_charge(struct egress_policy *const *policies,
-		   const struct egress_rule *const *rules, unsigned int n,
-		   u64 denied_by, enum egress_outcome outcome,
-		   const struct egress_wire_size *size);
+	*denied_by = 0;
+	for (i = 0; i < n; i++) {
+		struct egress_policy *policy = policies[i];
+		const struct egress_rule *rule;
+		bool allow;
+
+		rule = egress_ruleset_match(&policy->rules, pkt);
+		rules[i] = rule;
+		if (rule) {
+			allow = rule->action == NF_EGRESS_VERDICT_ALLOW;
+			if (size) {
+				/* The rule is RCU-protected, not constant. */
+				struct egress_rule *hit = (struct egress_rule *)rule;
+
+				atomic64_add(size->packets, &hit->packets);
+				atomic64_add(size->bytes, &hit->bytes);
+			}
+		} else {
+			allow = READ_ONCE(policy->default_verdict) ==
+				NF_EGRESS_VERDICT_ALLOW;
+		}
+		if (!allow) {
+			*denied_by |= BIT_ULL(i);
+			if (READ_ONCE(policy->mode) == NF_EGRESS_MODE_ENFORCE)
+				allowed = false;
+		}
+	}
+	return allowed;
+}
 
 #endif /* _NF_EGRESS_POLICY_H */

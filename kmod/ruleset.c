@@ -3,7 +3,8 @@
  * Longest-prefix match over one policy's rules.  See ruleset.h for the
  * structure.  Everything a reader can reach is published with RCU and
  * retired with kfree_rcu(): a prefix's rule vector is copied on change,
- * since it is short (one entry for all but overlapping port/protocol rules).
+ * since it is short.  Almost every prefix has a single rule, and holds it
+ * without a vector (see struct egress_prefix).
  */
 
 #include <linux/bitops.h>
@@ -31,12 +32,54 @@ struct egress_rule_vec {
 	struct egress_rule *rules[];	/* most specific first */
 };
 
+/*
+ * A prefix's rules: its only rule, tagged with EGRESS_PREFIX_ONE in the
+ * pointer's low bit (rules are kmalloc()ed, so the bit is free), or a
+ * vector of two or more (overlapping port or protocol rules).  A vector of
+ * one would cost 32 bytes per rule.  One pointer for both keeps every
+ * change a single rcu_assign_pointer().
+ */
+#define EGRESS_PREFIX_ONE 1UL
+
 struct egress_prefix {
 	struct rhash_head node;
 	struct egress_prefix_key key;
-	struct egress_rule_vec __rcu *vec;
+	void __rcu *rules;
 	struct rcu_head rcu;
 };
+
+/*
+ * @held (the value of a prefix's ->rules) as an array: sets *@rules and
+ * returns its length.  @one is the storage for the single-rule case.
+ */
+static u32 egress_prefix_rules(void *held, struct egress_rule **one,
+			       struct egress_rule *const **rules)
+{
+	unsigned long tagged = (unsigned long)held;
+	struct egress_rule_vec *vec = held;
+
+	if (tagged & EGRESS_PREFIX_ONE) {
+		*one = (struct egress_rule *)(tagged & ~EGRESS_PREFIX_ONE);
+		*rules = one;
+		return 1;
+	}
+	*rules = vec->rules;
+	return vec->count;
+}
+
+static void *egress_prefix_one(struct egress_rule *rule)
+{
+	return (void *)((unsigned long)rule | EGRESS_PREFIX_ONE);
+}
+
+/* kfree_rcu() what egress_prefix_rules() took @held for, if a vector. */
+static void egress_prefix_rules_retire(void *held)
+{
+	struct egress_rule_vec *vec = held;
+
+	if (!((unsigned long)held & EGRESS_PREFIX_ONE))
+		kfree_rcu(vec, rcu);
+}
 
 /*
  * A lookup hashes a probe key for every prefix length in use, so hashing
@@ -238,25 +281,26 @@ static struct egress_prefix *egress_prefix_find(struct egress_ruleset *rs,
 				      egress_prefix_params);
 }
 
-static struct egress_rule_vec *egress_prefix_vec(struct egress_prefix *prefix)
+static void *egress_prefix_held(struct egress_prefix *prefix)
 {
 	/* Only writers, under egress_config_mutex, look at it this way. */
-	return rcu_dereference_protected(prefix->vec, true);
+	return rcu_dereference_protected(prefix->rules, true);
 }
 
 struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
 					     const struct egress_rule *spec)
 {
 	struct egress_prefix *prefix = egress_prefix_find(rs, spec);
-	struct egress_rule_vec *vec;
-	u32 i;
+	struct egress_rule *const *rules;
+	struct egress_rule *one;
+	u32 i, count;
 
 	if (!prefix)
 		return NULL;
-	vec = egress_prefix_vec(prefix);
-	for (i = 0; i < vec->count; i++)
-		if (egress_rule_same(vec->rules[i], spec))
-			return vec->rules[i];
+	count = egress_prefix_rules(egress_prefix_held(prefix), &one, &rules);
+	for (i = 0; i < count; i++)
+		if (egress_rule_same(rules[i], spec))
+			return rules[i];
 	return NULL;
 }
 
@@ -315,11 +359,13 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 				     const struct egress_rule *tmpl,
 				     const char **reason)
 {
-	struct egress_rule_vec *old = NULL, *vec;
+	struct egress_rule *const *old_rules = NULL;
+	struct egress_rule_vec *vec = NULL;
 	struct egress_prefix *prefix;
-	struct egress_rule *rule;
+	struct egress_rule *rule, *one;
+	void *old = NULL, *held;
+	u32 i, j, old_count = 0;
 	bool inserted;
-	u32 i, j;
 	int err;
 
 	if (rs->next_id == U32_MAX) {
@@ -328,9 +374,10 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 	}
 	prefix = egress_prefix_find(rs, tmpl);
 	if (prefix) {
-		old = egress_prefix_vec(prefix);
-		for (i = 0; i < old->count; i++) {
-			if (egress_rule_same(old->rules[i], tmpl)) {
+		old = egress_prefix_held(prefix);
+		old_count = egress_prefix_rules(old, &one, &old_rules);
+		for (i = 0; i < old_count; i++) {
+			if (egress_rule_same(old_rules[i], tmpl)) {
 				*reason = KBUILD_MODNAME
 					  ": a rule for this destination and ports exists";
 				return -EEXIST;
@@ -348,25 +395,31 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 	if (err)
 		goto err_free_rule;
 
-	vec = egress_rule_vec_alloc(old ? old->count + 1 : 1);
-	if (!vec) {
-		err = -ENOMEM;
-		goto err_erase;
-	}
-	inserted = false;
-	for (i = 0, j = 0; old && i < old->count; i++) {
-		if (!inserted && egress_rule_order_cmp(rule, old->rules[i]) < 0) {
-			vec->rules[j++] = rule;
-			inserted = true;
+	if (!old_count) {
+		held = egress_prefix_one(rule);
+	} else {
+		vec = egress_rule_vec_alloc(old_count + 1);
+		if (!vec) {
+			err = -ENOMEM;
+			goto err_erase;
 		}
-		vec->rules[j++] = old->rules[i];
+		inserted = false;
+		for (i = 0, j = 0; i < old_count; i++) {
+			if (!inserted &&
+			    egress_rule_order_cmp(rule, old_rules[i]) < 0) {
+				vec->rules[j++] = rule;
+				inserted = true;
+			}
+			vec->rules[j++] = old_rules[i];
+		}
+		if (!inserted)
+			vec->rules[j] = rule;
+		held = vec;
 	}
-	if (!inserted)
-		vec->rules[j] = rule;
 
-	if (old) {
-		rcu_assign_pointer(prefix->vec, vec);
-		kfree_rcu(old, rcu);
+	if (prefix) {
+		rcu_assign_pointer(prefix->rules, held);
+		egress_prefix_rules_retire(old);
 	} else {
 		prefix = kzalloc(sizeof(*prefix), GFP_KERNEL_ACCOUNT);
 		if (!prefix) {
@@ -375,7 +428,7 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 		}
 		egress_prefix_key_make(&prefix->key, rule->family, &rule->addr,
 				       rule->prefix_len);
-		RCU_INIT_POINTER(prefix->vec, vec);
+		RCU_INIT_POINTER(prefix->rules, held);
 		err = egress_prefix_insert(rs, prefix);
 		if (err) {
 			kfree(prefix);
@@ -399,10 +452,12 @@ err_free_rule:
 
 int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 {
-	struct egress_rule_vec *old, *vec = NULL;
+	struct egress_rule *const *old_rules;
+	struct egress_rule_vec *vec;
 	struct egress_prefix *prefix;
-	struct egress_rule *rule;
-	u32 i, j;
+	struct egress_rule *rule, *one;
+	u32 i, j, count;
+	void *old;
 
 	rule = xa_load(&rs->by_id, id);
 	if (!rule)
@@ -410,22 +465,27 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 	prefix = egress_prefix_find(rs, rule);
 	if (WARN_ON_ONCE(!prefix))
 		return -ENOENT;
-	old = egress_prefix_vec(prefix);
+	old = egress_prefix_held(prefix);
+	count = egress_prefix_rules(old, &one, &old_rules);
 
-	if (old->count > 1) {
-		vec = egress_rule_vec_alloc(old->count - 1);
+	if (count > 2) {
+		vec = egress_rule_vec_alloc(count - 1);
 		if (!vec)
 			return -ENOMEM;
-		for (i = 0, j = 0; i < old->count; i++)
-			if (old->rules[i] != rule)
-				vec->rules[j++] = old->rules[i];
-		rcu_assign_pointer(prefix->vec, vec);
+		for (i = 0, j = 0; i < count; i++)
+			if (old_rules[i] != rule)
+				vec->rules[j++] = old_rules[i];
+		rcu_assign_pointer(prefix->rules, vec);
+	} else if (count == 2) {
+		/* Back to holding a single rule: no allocation, cannot fail. */
+		rcu_assign_pointer(prefix->rules,
+				   egress_prefix_one(old_rules[old_rules[0] == rule]));
 	} else {
 		rhashtable_remove_fast(&rs->prefixes, &prefix->node,
 				       egress_prefix_params);
 		kfree_rcu(prefix, rcu);
 	}
-	kfree_rcu(old, rcu);
+	egress_prefix_rules_retire(old);
 
 	xa_erase(&rs->by_id, id);
 	egress_len_del(rs, rule->family, rule->prefix_len);
@@ -488,9 +548,10 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 
 		while (bits) {
 			unsigned int bit = __fls(bits);
-			const struct egress_rule_vec *vec;
+			struct egress_rule *const *rules;
 			struct egress_prefix *prefix;
-			u32 i;
+			struct egress_rule *one;
+			u32 i, count;
 
 			bits &= ~BIT(bit);
 			key.prefix_len = word * BITS_PER_LONG + bit;
@@ -505,10 +566,11 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 						   egress_prefix_params);
 			if (!prefix)
 				continue;
-			vec = rcu_dereference(prefix->vec);
-			for (i = 0; i < vec->count; i++)
-				if (egress_rule_matches_l4(vec->rules[i], pkt))
-					return vec->rules[i];
+			count = egress_prefix_rules(rcu_dereference(prefix->rules),
+						    &one, &rules);
+			for (i = 0; i < count; i++)
+				if (egress_rule_matches_l4(rules[i], pkt))
+					return rules[i];
 		}
 	}
 	return NULL;
@@ -525,8 +587,10 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 static void egress_prefix_free(void *ptr, void *arg)
 {
 	struct egress_prefix *prefix = ptr;
+	void *held = rcu_dereference_protected(prefix->rules, true);
 
-	kfree(rcu_dereference_protected(prefix->vec, true));
+	if (!((unsigned long)held & EGRESS_PREFIX_ONE))
+		kfree(held);
 	kfree(prefix);
 }
 
