@@ -339,7 +339,11 @@ static struct egress_stats *egress_stats_alloc(void)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
-	xa_init(&stats->classes);
+	/*
+	 * The last reference goes in an RCU callback (softirq), which destroys
+	 * the array under its lock; writers must keep softirqs off meanwhile.
+	 */
+	xa_init_flags(&stats->classes, XA_FLAGS_LOCK_BH);
 	egress_event_limit_init(&stats->events);
 	refcount_set(&stats->ref, 1);
 	return stats;
@@ -572,7 +576,7 @@ static int egress_stats_add_class(struct egress_stats *stats, u8 id)
 	cs = egress_class_stats_alloc();
 	if (!cs)
 		return -ENOMEM;
-	err = xa_err(xa_store(&stats->classes, id, cs, GFP_KERNEL_ACCOUNT));
+	err = xa_err(xa_store_bh(&stats->classes, id, cs, GFP_KERNEL_ACCOUNT));
 	if (err) {
 		free_percpu(cs->pcpu);
 		kfree(cs);

@@ -222,6 +222,15 @@ require_module()
 	insmod "$NF_EGRESS_KO" || bail_out "insmod $NF_EGRESS_KO failed"
 }
 
+# debug_kernel: true on a kernel built with the checkers of make check-debug
+# (kmemleak, KASAN, lockdep, ...), where everything runs several times
+# slower.  Tests may then lower what they demand of speed (how many rounds
+# fit in a time), never what they demand of correctness.
+debug_kernel()
+{
+	[ -e /sys/kernel/debug/kmemleak ]
+}
+
 # require_common: what almost every test needs.
 require_common()
 {

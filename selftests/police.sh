@@ -9,6 +9,12 @@
 # at once; bad rates are refused; a parent's limit caps the sum of
 # its children (within 3%), and neither child starves.
 #
+# A rate check needs a sender that offers well over the rate.  Where the
+# sender cannot (a debug kernel of make check-debug manages about 15 Mbit/s
+# under TCG), that check is skipped with the offered rate as the reason;
+# the exact ones (allowed + rate-limited == sent, the counters against the
+# veth) always run.
+#
 #   $CLI_NS (IPv4 only)                            $SRV_NS
 #   +-----------------------------------+          +--------------------------+
 #   | /nfe-pol-PID      police RATE     |          | UDP socket on :5320 that |
@@ -165,7 +171,7 @@ expect_bytes()
 # 8 results.
 police_round()
 {
-	local mbit=$1 bps exp d ap ab rp rb
+	local mbit=$1 bps exp d ap ab rp rb offered
 
 	bps=$(mbit_bps "$mbit")
 	policy_add "$P" default allow rate "${mbit}mbit" burst 64k police
@@ -182,9 +188,17 @@ police_round()
 	d=$(ctr_delta "$P")
 	read -r ap ab rp rb <<< "$d"
 	diag "policy $P: +$ap allowed packets ($ab bytes), +$rp rate-limited ($rb bytes)"
-	tap_result "$( ((${rp:-0} > 0)); echo $?)" \
-		"${mbit}mbit: the flood was rate-limited (ratelimited packets > 0)" \
-		"ratelimited packets: +$rp"
+	# The rate checks need a sender that offers well over the rate; on a
+	# slow kernel (make check-debug) 50mbit may be out of its reach.
+	offered=$((F_E > 0 ? F_SENT * IPB * 1000000000 / F_E : 0))
+	if ((offered < 2 * bps)); then
+		tap_skip "${mbit}mbit: the flood was rate-limited (ratelimited packets > 0)" \
+			"the sender offered $((offered * 8 / 1000000)) Mbit/s, under twice the rate"
+	else
+		tap_result "$( ((${rp:-0} > 0)); echo $?)" \
+			"${mbit}mbit: the flood was rate-limited (ratelimited packets > 0)" \
+			"ratelimited packets: +$rp"
+	fi
 	check_eq "${mbit}mbit: allowed + ratelimited packets == datagrams sent" \
 		"$F_SENT" "$((ap + rp))"
 	check_eq "${mbit}mbit: counted bytes are IP bytes ($IPB per datagram)" \
@@ -194,9 +208,14 @@ police_round()
 		"veth: $RX_P packets, $RX_B IP bytes; policy: $ap packets, $ab bytes"
 	exp=$(expect_bytes "$bps" "$F_E")
 	diag "expected $bps B/s * $F_E ns + $BURST = $exp bytes; got $ab ($(( (ab - exp) * 10000 / (exp > 0 ? exp : 1) )) / 10000 off)"
-	within_permille "$ab" "$exp" 20
-	tap_result $? "${mbit}mbit: bytes through == rate * T + burst within 2%" \
-		"expected $exp, got $ab (veth $RX_B)"
+	if ((offered < 2 * bps)); then
+		tap_skip "${mbit}mbit: bytes through == rate * T + burst within 2%" \
+			"the sender offered $((offered * 8 / 1000000)) Mbit/s, under twice the rate"
+	else
+		within_permille "$ab" "$exp" 20
+		tap_result $? "${mbit}mbit: bytes through == rate * T + burst within 2%" \
+			"expected $exp, got $ab (veth $RX_B)"
+	fi
 }
 
 # ctr_same DESC FILE1 FILE2 PATH: the 8 counters of PATH are equal.
@@ -213,9 +232,14 @@ LIMIT10=$(expect_bytes "$(mbit_bps 10)" "$F_E")
 flood "$CG_FREE"
 check_eq "unlimited cgroup: every sendto() of the flood succeeded" \
 	"failed=0 first_errno=none" "$F_FAILED"
-tap_result "$( ((RX_B > 2 * LIMIT10)); echo $?)" \
-	"unlimited cgroup: far above 10mbit (> 2 x rate * T + burst) while $P is limited" \
-	"got $RX_B IP bytes, limit $LIMIT10"
+if ((F_SENT * IPB <= 3 * LIMIT10)); then
+	tap_skip "unlimited cgroup: far above 10mbit (> 2 x rate * T + burst) while $P is limited" \
+		"the sender offered only $((F_SENT * IPB)) bytes, limit $LIMIT10"
+else
+	tap_result "$( ((RX_B > 2 * LIMIT10)); echo $?)" \
+		"unlimited cgroup: far above 10mbit (> 2 x rate * T + burst) while $P is limited" \
+		"got $RX_B IP bytes, limit $LIMIT10"
+fi
 ctr_same "unlimited cgroup: $P counted none of it" "$SNAP.b" "$SNAP.a" "$P"
 
 # === 3. rate changes keep counters; rate none lifts the cap ==========================
@@ -240,9 +264,14 @@ check_eq "rate none: allowed grows from its old value by every datagram, nothing
 	"$((c0[0] + F_SENT)) $((c0[1] + F_SENT * IPB)) ${c0[6]} ${c0[7]}" \
 	"${c1[0]} ${c1[1]} ${c1[6]} ${c1[7]}"
 LIMIT5=$(expect_bytes "$(mbit_bps 5)" "$F_E")
-tap_result "$( ((RX_B > 3 * LIMIT5)); echo $?)" \
-	"rate none: far above the old 5mbit (> 3 x rate * T + burst)" \
-	"got $RX_B IP bytes, old limit $LIMIT5"
+if ((F_SENT * IPB <= 4 * LIMIT5)); then
+	tap_skip "rate none: far above the old 5mbit (> 3 x rate * T + burst)" \
+		"the sender offered only $((F_SENT * IPB)) bytes, old limit $LIMIT5"
+else
+	tap_result "$( ((RX_B > 3 * LIMIT5)); echo $?)" \
+		"rate none: far above the old 5mbit (> 3 x rate * T + burst)" \
+		"got $RX_B IP bytes, old limit $LIMIT5"
+fi
 
 # === 3b. a limit set on a path that has been sending unlimited ======================
 # The module remembers per cgroup whether its path has any rate limit (so
@@ -332,11 +361,18 @@ tap_result $? "hierarchy: the server veth's IP bytes agree with the parent's all
 	"veth $RX_B, parent allowed $pab"
 exp=$(expect_bytes "$(mbit_bps 20)" "$W")
 diag "expected 20mbit * $W ns + $BURST = $exp bytes; got $pab ($(( (pab - exp) * 10000 / (exp > 0 ? exp : 1) )) / 10000 off)"
-within_permille "$pab" "$exp" 30
-tap_result $? "hierarchy: the sum through == 20mbit * T + burst within 3%" \
-	"expected $exp, got $pab"
-tap_result "$( ((pab > 0 && aab * 100 >= pab * 35 && bab * 100 >= pab * 35)); echo $?)" \
-	"hierarchy: neither child starves (each >= 35% of the sum)" \
-	"a $aab, b $bab of $pab bytes"
+# The limit and the sharing only show when the children offer well over it.
+if (((sa + sb) * IPB < 2 * exp)); then
+	why="the children offered only $(((sa + sb) * IPB)) bytes, under twice $exp"
+	tap_skip "hierarchy: the sum through == 20mbit * T + burst within 3%" "$why"
+	tap_skip "hierarchy: neither child starves (each >= 35% of the sum)" "$why"
+else
+	within_permille "$pab" "$exp" 30
+	tap_result $? "hierarchy: the sum through == 20mbit * T + burst within 3%" \
+		"expected $exp, got $pab"
+	tap_result "$( ((pab > 0 && aab * 100 >= pab * 35 && bab * 100 >= pab * 35)); echo $?)" \
+		"hierarchy: neither child starves (each >= 35% of the sum)" \
+		"a $aab, b $bab of $pab bytes"
+fi
 
 tap_done
