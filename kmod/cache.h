@@ -33,9 +33,10 @@ struct egress_cache_entry {
 
 /*
  * Every packet looks its cgroup up here.  Ids are 64-bit counters the
- * kernel hands out in order, so one multiplication spreads them well; the
- * table's random seed keeps the bucket of an id unpredictable.  Both are
- * much cheaper than the generic jhash2() and memcmp().
+ * kernel hands out in order, so one multiplication spreads them well, and
+ * the table's seed (new on every rehash) moves them between tables.  Both
+ * are much cheaper than the generic jhash2() and memcmp().  Ids are the
+ * kernel's, not a sender's choice: nobody picks them to collide.
  */
 static __always_inline u32 egress_cache_hash(const void *data, u32 len,
 					     u32 seed)

@@ -12,8 +12,8 @@
  * max_memory counts an estimate, not the allocator's truth: per policy its
  * object with the path, its counters (the per-CPU ones for every possible
  * CPU) and its empty rule index; per rule the rule itself plus 64 bytes for
- * its share of the index (the prefix entry, the rule vector slot and the
- * id index).  The estimate errs low for policies with very few rules per
+ * its share of the index (the prefix entry, a vector slot where a prefix
+ * has several rules, and the id index).  The estimate errs low for policies with very few rules per
  * prefix and grows linearly, which is what a cap needs.
  */
 #include <linux/cpumask.h>
