@@ -441,6 +441,32 @@ static void send_udp(const char *dst, struct send_result *res)
 	close(fd);
 }
 
+/* What the policy of nl_client's cgroup is to do with its datagrams. */
+enum udp_expect { UDP_ALL_DENIED, UDP_ALL_SENT };
+
+/*
+ * send_udp() to DST and check, as DESC, that every datagram met EXPECT:
+ * refused with EPERM, or sent.  Without DST nothing is sent and the check
+ * is skipped: its TAP line stays, for the plan.  Returns how many met
+ * EXPECT, which is what the counters must then show.
+ */
+static int send_udp_expecting(const char *dst, enum udp_expect expect, const char *desc)
+{
+	struct send_result res;
+	int met;
+
+	if (!dst) {
+		skip(desc, "no destination given");
+		return 0;
+	}
+	send_udp(dst, &res);
+	met = expect == UDP_ALL_DENIED ? res.eperm : res.sent;
+	check(met == UDP_DATAGRAMS, "%s (%d to %s: %d sent, %d EPERM, other errors: %s)",
+	      desc, UDP_DATAGRAMS, dst, res.sent, res.eperm,
+	      res.first_errno ? strerror(res.first_errno) : "none");
+	return met;
+}
+
 /*
  * STATS_GET dump of PATH: the attributes of its one message, which passed
  * the header check, or NULL (col.why may say why).
@@ -509,24 +535,17 @@ static int stats_are(const struct nlattr **tb, int allowed, int denied)
 static int check_traffic_denied(struct nlc *c, const char *path, const char *dst)
 {
 	const struct nlattr **tb;
-	struct send_result res = { 0 };
-	const char *desc = "UDP from this process, in the policy's cgroup: every datagram EPERM";
+	int denied;
 
-	if (dst) {
-		send_udp(dst, &res);
-		check(res.eperm == UDP_DATAGRAMS, "%s (%d to %s: %d sent, %d EPERM, other errors: %s)",
-		      desc, UDP_DATAGRAMS, dst, res.sent, res.eperm,
-		      res.first_errno ? strerror(res.first_errno) : "none");
-	} else {
-		skip(desc, "no destination given");
-	}
+	denied = send_udp_expecting(dst, UDP_ALL_DENIED,
+				    "UDP from this process, in the policy's cgroup: every datagram EPERM");
 	tb = stats_get(c, path);
-	check(stats_are(tb, 0, res.eperm),
+	check(stats_are(tb, 0, denied),
 	      "STATS_GET: %d datagrams denied, %d bytes; nothing else (denied %llu packets)%s%s",
-	      res.eperm, res.eperm * UDP_IP_BYTES,
+	      denied, denied * UDP_IP_BYTES,
 	      tb ? (unsigned long long)counter_packets(tb[NF_EGRESS_A_STATS_DENIED]) : 0ULL,
 	      col.why[0] ? ": " : "", col.why);
-	return res.eperm;
+	return denied;
 }
 
 /*
@@ -597,44 +616,6 @@ static int apply_step(struct nlc *c, uint8_t cmd, struct nlc_reply *r)
 	return acked(c, r);
 }
 
-/* The live set as the POLICY_GET and RULE_GET dumps give it, payloads only. */
-struct live_dump {
-	unsigned char *data;
-	size_t len;
-};
-
-static int live_dump_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct live_dump *d = arg;
-	size_t n = nlh->nlmsg_len - NLMSG_HDRLEN;
-	unsigned char *more = realloc(d->data, d->len + n);
-
-	if (!more)
-		abort();	/* a test bug, not a kernel one */
-	d->data = more;
-	/* the header has our sequence number and port: leave it out */
-	memcpy(d->data + d->len, nlmsg_data(nlh), n);
-	d->len += n;
-	return 0;
-}
-
-/* Returns 0, or -1 if a dump failed or was interrupted. */
-static int live_dump(struct nlc *c, struct live_dump *d)
-{
-	static const uint8_t cmds[] = { NF_EGRESS_CMD_POLICY_GET, NF_EGRESS_CMD_RULE_GET };
-	struct nlc_reply r;
-	unsigned int i;
-
-	d->data = NULL;
-	d->len = 0;
-	for (i = 0; i < sizeof(cmds); i++) {
-		nlc_begin(c, &req, cmds[i], NLM_F_DUMP);
-		if (nlc_request(c, &req, live_dump_cb, d, &r) || r.error || r.dump_intr)
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * Another socket of this process: APPLY_BEGIN is refused while ours has
  * one going, and a staged request finds no staged set, because the staged
@@ -670,11 +651,12 @@ static void check_apply_other_socket(const char *staged_path)
  */
 static void check_apply_abort(struct nlc *c, const char *staged_path)
 {
-	struct live_dump before, after;
+	struct nlc_set_dump before, after = { NULL, 0 };
 	struct nlc_reply r;
 	int ok, dumped;
 
-	dumped = !live_dump(c, &before);
+	/* interrupted counts as failed: nothing else changes the set here */
+	dumped = !nlc_dump_set(c, &before);
 	ok = apply_step(c, NF_EGRESS_CMD_APPLY_BEGIN, &r);
 	check(ok, "APPLY_BEGIN: acked (%d %s)", r.error, r.extack);
 
@@ -701,7 +683,7 @@ static void check_apply_abort(struct nlc *c, const char *staged_path)
 	ok = apply_step(c, NF_EGRESS_CMD_APPLY_ABORT, &r);
 	check(ok, "APPLY_ABORT: acked (%d %s)", r.error, r.extack);
 
-	dumped = dumped && !live_dump(c, &after);
+	dumped = dumped && !nlc_dump_set(c, &after);
 	check(dumped && before.len == after.len && !memcmp(before.data, after.data, before.len),
 	      "POLICY_GET and RULE_GET dumps after APPLY_ABORT: byte for byte as before APPLY_BEGIN (%zu and %zu bytes)",
 	      before.len, after.len);
@@ -789,33 +771,24 @@ static void check_apply_commit(struct nlc *c, const char *path, const char *stag
  */
 static int check_traffic_allowed(struct nlc *c, const char *path, const char *dst, int denied)
 {
-	const char *desc = "UDP after the commit: every datagram sent (the staged rule allows it)";
-	struct send_result res = { 0 };
 	const struct nlattr **tb;
 	uint32_t id = 0;
-	int ok;
+	int ok, sent;
 
-	if (dst) {
-		send_udp(dst, &res);
-		check(res.sent == UDP_DATAGRAMS, "%s (%d to %s: %d sent, %d EPERM, other errors: %s)",
-		      desc, UDP_DATAGRAMS, dst, res.sent, res.eperm,
-		      res.first_errno ? strerror(res.first_errno) : "none");
-	} else {
-		skip(desc, "no destination given");
-	}
+	sent = send_udp_expecting(dst, UDP_ALL_SENT,
+				  "UDP after the commit: every datagram sent (the staged rule allows it)");
 
 	tb = stats_get(c, path);
-	check(stats_are(tb, res.sent, denied) && classes_are(0, staged_rule.class_name, res.sent),
+	check(stats_are(tb, sent, denied) && classes_are(0, staged_rule.class_name, sent),
 	      "STATS_GET: %d datagrams allowed, %d denied, class %s %d, %d bytes each%s%s",
-	      res.sent, denied, staged_rule.class_name, res.sent, UDP_IP_BYTES,
+	      sent, denied, staged_rule.class_name, sent, UDP_IP_BYTES,
 	      col.why[0] ? ": " : "", col.why);
 
 	ok = rules_dump(c, path) == 1 &&
-	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &staged_rule, res.sent,
-			  res.sent * UDP_IP_BYTES, &id);
-	check(ok, "RULE_GET: rule %u hit %d times, %d bytes", id, res.sent,
-	      res.sent * UDP_IP_BYTES);
-	return res.sent;
+	     rule_as_sent(col.msg[0].tb[NF_EGRESS_A_RULE], &staged_rule, sent,
+			  sent * UDP_IP_BYTES, &id);
+	check(ok, "RULE_GET: rule %u hit %d times, %d bytes", id, sent, sent * UDP_IP_BYTES);
+	return sent;
 }
 
 /*

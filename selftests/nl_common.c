@@ -227,6 +227,48 @@ int nlc_request(struct nlc *c, struct nlc_buf *b, nlc_msg_cb cb, void *arg,
 	return nlc_raw(c, b->data, nlc_end(b), cb, arg, reply);
 }
 
+/* Appends the payload of one dump message to the nlc_set_dump ARG. */
+static int nlc_set_dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nlc_set_dump *d = arg;
+	size_t n = nlh->nlmsg_len - NLMSG_HDRLEN;
+	unsigned char *more = realloc(d->data, d->len + n);
+
+	if (!more)
+		abort();	/* a test bug, not a kernel one */
+	d->data = more;
+	/* the header has our sequence number and port: leave it out */
+	memcpy(d->data + d->len, nlmsg_data(nlh), n);
+	d->len += n;
+	return 0;
+}
+
+int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d)
+{
+	static const uint8_t cmds[] = { NF_EGRESS_CMD_POLICY_GET, NF_EGRESS_CMD_RULE_GET };
+	/* too big for the stack; one dump at a time */
+	static struct nlc_buf b;
+	struct nlc_reply r;
+	unsigned int i;
+	int err = 0;
+
+	d->data = NULL;
+	d->len = 0;
+	for (i = 0; i < sizeof(cmds) && !err; i++) {
+		nlc_begin(c, &b, cmds[i], NLM_F_DUMP);
+		if (nlc_request(c, &b, nlc_set_dump_cb, d, &r) || r.error)
+			err = -EIO;
+		else if (r.dump_intr)
+			err = -EINTR;
+	}
+	if (err) {
+		free(d->data);
+		d->data = NULL;
+		d->len = 0;
+	}
+	return err;
+}
+
 /* ---- the UAPI's attribute types, as include/uapi/linux/nf_egress.h says -- */
 
 enum nlc_kind { K_NONE, K_PAD, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };

@@ -100,4 +100,23 @@ int nlc_check_attrs(enum nlc_space space, const struct nlattr *attrs, int len,
 /* The attributes of a genl message and their length. */
 struct nlattr *nlc_attrs(const struct nlmsghdr *nlh, int *len);
 
+/*
+ * The policy set as its POLICY_GET and RULE_GET dumps give it: the payload
+ * (genl header and attributes) of every message, one after the other.  The
+ * netlink headers are left out, as they carry the sequence number and
+ * port, so that two dumps of an unchanged set, generation included, are
+ * byte-identical.
+ */
+struct nlc_set_dump {
+	unsigned char *data;	/* malloc()ed; free() it */
+	size_t len;
+};
+
+/*
+ * Fill D with the POLICY_GET and RULE_GET dumps.  Returns 0; -EINTR if a
+ * dump was interrupted (NLM_F_DUMP_INTR: the set changed meanwhile, so the
+ * caller may try again); -EIO if a dump failed.  On failure D is empty.
+ */
+int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d);
+
 #endif

@@ -50,47 +50,17 @@ static void rnd_bytes(void *p, size_t n)
 
 /* ---- the dump that must stay the same ---------------------------------- */
 
-struct snapshot {
-	unsigned char *data;
-	size_t len;
-};
-
-static int snap_cb(const struct nlmsghdr *nlh, void *arg)
+/*
+ * The policy set before or after fuzzing, as nlc_dump_set() gives it.  A
+ * dump that the set changed under is tried again, up to 5 times: 0 or -1.
+ */
+static int snapshot(struct nlc *c, struct nlc_set_dump *s)
 {
-	struct snapshot *s = arg;
-	size_t n = nlh->nlmsg_len - NLMSG_HDRLEN;
+	int tries, err = -EINTR;
 
-	s->data = realloc(s->data, s->len + n);
-	if (!s->data)
-		abort();
-	/* the payload only: the header has our sequence number and port */
-	memcpy(s->data + s->len, nlmsg_data(nlh), n);
-	s->len += n;
-	return 0;
-}
-
-static int snapshot(struct nlc *c, struct snapshot *s)
-{
-	static const uint8_t cmds[] = { NF_EGRESS_CMD_POLICY_GET, NF_EGRESS_CMD_RULE_GET };
-	static struct nlc_buf b;
-	struct nlc_reply r;
-	unsigned int i, tries;
-
-	for (tries = 0; tries < 5; tries++) {
-		int intr = 0;
-
-		memset(s, 0, sizeof(*s));
-		for (i = 0; i < sizeof(cmds); i++) {
-			nlc_begin(c, &b, cmds[i], NLM_F_DUMP);
-			if (nlc_request(c, &b, snap_cb, s, &r) || r.error)
-				return -1;
-			intr |= r.dump_intr;
-		}
-		if (!intr)
-			return 0;
-		free(s->data);
-	}
-	return -1;
+	for (tries = 0; tries < 5 && err == -EINTR; tries++)
+		err = nlc_dump_set(c, s);
+	return err ? -1 : 0;
 }
 
 /* ---- the malformed messages --------------------------------------------- */
@@ -334,7 +304,7 @@ int main(int argc, char **argv)
 	static struct nlc_buf b;
 	unsigned long count = 20000, i, answered = 0, errors = 0;
 	unsigned long sent[K_MAX] = { 0 }, bad[K_MAX] = { 0 };
-	struct snapshot before, after;
+	struct nlc_set_dump before, after;
 	int opt, err, k, tap = 0, failed = 0;
 	unsigned int seed = 1;
 	struct nlc c;
