@@ -1057,8 +1057,9 @@ static int egress_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			ctx->policy_seq = policy->seq;
 			ctx->rule_id = 0;
 		}
-		xa_for_each_start(&policy->rules.by_id, ctx->rule_id, rule,
-				  ctx->rule_id) {
+		for (; (rule = egress_ruleset_next(&policy->rules,
+						   &ctx->rule_id));
+		     ctx->rule_id++) {
 			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
 					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					     NF_EGRESS_CMD_RULE_GET,

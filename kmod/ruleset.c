@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Longest-prefix match over one policy's rules.  See ruleset.h for the
- * structure.  Everything a reader can reach is published with RCU and
- * retired with kfree_rcu(): a prefix's rule vector is copied on change,
- * since it is short.  Almost every prefix has a single rule, and holds it
- * without a vector (see struct egress_prefix).
+ * structure; the layout is what keeps a rule near 56 bytes of memory in
+ * all (a 40-byte IPv4 record, about 8 bytes of table, about 9 of id index):
+ * no per-rule allocation, no rcu_head, no per-prefix object.
+ *
+ * RCU: readers find a record by loading a table slot or a ->next with
+ * acquire semantics and only then the directory, so a record published
+ * with a release store is seen whole and its chunk is in the directory
+ * they load.  A table is never changed once replaced (writers only touch
+ * the current one), and replaced tables and directories are freed with
+ * kvfree_rcu().  Records are reused only after a grace period.
  */
 
 #include <linux/bitops.h>
-#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
-#include <linux/rhashtable.h>
+#include <linux/log2.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
 
@@ -19,110 +26,113 @@
 
 #include "ruleset.h"
 
-struct egress_prefix_key {
-	union nf_inet_addr addr;
-	u8 family;
-	u8 prefix_len;
-	u8 pad[2];	/* part of the hashed key: always zero */
-};
+/*
+ * A chunk is one page of records; an index is its chunk number shifted by
+ * EGRESS_CHUNK_SHIFT plus the record's position (below 2^7, since no
+ * record is smaller than 32 bytes).
+ */
+#define EGRESS_CHUNK_BYTES 4096
+#define EGRESS_CHUNK_SHIFT 7
+#define EGRESS_CHUNK_POS_MASK (BIT(EGRESS_CHUNK_SHIFT) - 1)
+static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
 
-struct egress_rule_vec {
+/*
+ * A table slot: 0 empty, 1 a deleted entry (probes go on past it), else
+ * the prefix's first rule as (index + 2) in the low 24 bits and the top 8
+ * bits of the key's hash above them, so most probes that miss end without
+ * reading a record.
+ */
+#define EGRESS_SLOT_EMPTY 0U
+#define EGRESS_SLOT_GONE 1U
+#define EGRESS_SLOT_IDX_BITS 24
+#define EGRESS_SLOT_IDX_MASK (BIT(EGRESS_SLOT_IDX_BITS) - 1)
+/* Every index + 2 fits the slot. */
+#define EGRESS_RULE_IDX_LIMIT (EGRESS_SLOT_IDX_MASK - 1)
+
+#define EGRESS_TABLE_MIN_SLOTS 16
+
+struct egress_rule_table {
 	struct rcu_head rcu;
-	u32 count;
-	struct egress_rule *rules[];	/* most specific first */
+	u32 mask;		/* slots - 1 */
+	u32 used;		/* slots not empty: prefixes and deleted */
+	u32 prefixes;
+	u32 seed;
+	u32 slot[];
 };
 
-/*
- * A prefix's rules: its only rule, tagged with EGRESS_PREFIX_ONE in the
- * pointer's low bit (rules are kmalloc()ed, so the bit is free), or a
- * vector of two or more (overlapping port or protocol rules).  A vector of
- * one would cost 32 bytes per rule.  One pointer for both keeps every
- * change a single rcu_assign_pointer().
- */
-#define EGRESS_PREFIX_ONE 1UL
-
-struct egress_prefix {
-	struct rhash_head node;
-	struct egress_prefix_key key;
-	void __rcu *rules;
+struct egress_rule_dir {
 	struct rcu_head rcu;
+	u32 cap;
+	void *chunk[];
 };
 
-/*
- * @held (the value of a prefix's ->rules) as an array: sets *@rules and
- * returns its length.  @one is the storage for the single-rule case.
- */
-static u32 egress_prefix_rules(void *held, struct egress_rule **one,
-			       struct egress_rule *const **rules)
-{
-	unsigned long tagged = (unsigned long)held;
-	struct egress_rule_vec *vec = held;
+/* Retired records waiting for a grace period, beyond which one is waited for. */
+#define EGRESS_RETIRED_MIN 1024
 
-	if (tagged & EGRESS_PREFIX_ONE) {
-		*one = (struct egress_rule *)(tagged & ~EGRESS_PREFIX_ONE);
-		*rules = one;
-		return 1;
-	}
-	*rules = vec->rules;
-	return vec->count;
+static __always_inline u32 egress_slot_make(u32 hash, u32 idx)
+{
+	return (hash & ~EGRESS_SLOT_IDX_MASK) | (idx + 2);
 }
 
-static void *egress_prefix_one(struct egress_rule *rule)
+static __always_inline bool egress_slot_live(u32 slot)
 {
-	return (void *)((unsigned long)rule | EGRESS_PREFIX_ONE);
+	return slot > EGRESS_SLOT_GONE;
 }
 
-/* kfree_rcu() what egress_prefix_rules() took @held for, if a vector. */
-static void egress_prefix_rules_retire(void *held)
+static __always_inline u32 egress_slot_idx(u32 slot)
 {
-	struct egress_rule_vec *vec = held;
-
-	if (!((unsigned long)held & EGRESS_PREFIX_ONE))
-		kfree_rcu(vec, rcu);
+	return (slot & EGRESS_SLOT_IDX_MASK) - 2;
 }
 
-/*
- * A lookup hashes a probe key for every prefix length in use, so hashing
- * and comparing only what a key holds matters: for IPv4 that is one word of
- * address and one of family and length, not the whole padded key that
- * rhashtable's jhash2() and memcmp() would go through.
- */
-static __always_inline u32 egress_prefix_hash(const void *data, u32 len,
-					      u32 seed)
+static __always_inline bool egress_slot_tagged(u32 slot, u32 hash)
 {
-	const struct egress_prefix_key *key = data;
-	u32 meta = (u32)key->family << 8 | key->prefix_len;
-
-	if (key->family == NFPROTO_IPV4)
-		return jhash_2words((__force u32)key->addr.ip, meta, seed);
-	return jhash2(key->addr.all, ARRAY_SIZE(key->addr.all), seed ^ meta);
+	return !((slot ^ hash) & ~EGRESS_SLOT_IDX_MASK) &&
+	       egress_slot_live(slot);
 }
 
-static __always_inline int
-egress_prefix_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+static __always_inline struct egress_rule *
+egress_rule_in(const struct egress_rule_store *store,
+	       const struct egress_rule_dir *dir, u32 idx)
 {
-	const struct egress_prefix_key *key = arg->key;
-	const struct egress_prefix *prefix = obj;
-
-	if (key->family != prefix->key.family ||
-	    key->prefix_len != prefix->key.prefix_len)
-		return 1;
-	if (key->family == NFPROTO_IPV4)
-		return key->addr.ip != prefix->key.addr.ip;
-	return !ipv6_addr_equal(&key->addr.in6, &prefix->key.addr.in6);
+	return dir->chunk[idx >> EGRESS_CHUNK_SHIFT] +
+	       (idx & EGRESS_CHUNK_POS_MASK) * store->rec_size;
 }
 
-static const struct rhashtable_params egress_prefix_params = {
-	.key_len		= sizeof(struct egress_prefix_key),
-	.key_offset		= offsetof(struct egress_prefix, key),
-	.head_offset		= offsetof(struct egress_prefix, node),
-	.automatic_shrinking	= true,
-	.hashfn			= egress_prefix_hash,
-	.obj_cmpfn		= egress_prefix_cmp,
-};
+/* Readers: after the acquire load that produced @idx. */
+static __always_inline struct egress_rule *
+egress_rule_at(const struct egress_rule_store *store, u32 idx)
+{
+	return egress_rule_in(store, rcu_dereference(store->dir), idx);
+}
 
-/* How long an insert waits for a table resize that makes it busy. */
-#define EGRESS_INSERT_BUSY_RETRIES 1000
+/* Writers (egress_config_mutex, or a ruleset nobody else sees). */
+static struct egress_rule *egress_rule_at_locked(struct egress_rule_store *store,
+						 u32 idx)
+{
+	return egress_rule_in(store, rcu_dereference_protected(store->dir, true),
+			      idx);
+}
+
+static struct egress_rule_table *
+egress_table_locked(struct egress_rule_store *store)
+{
+	return rcu_dereference_protected(store->table, true);
+}
+
+static __always_inline u32 egress_prefix_hash(u8 family,
+					      const union nf_inet_addr *addr,
+					      u8 prefix_len, u32 seed)
+{
+	if (family == NFPROTO_IPV4)
+		return jhash_2words((__force u32)addr->ip, prefix_len, seed);
+	return jhash2(addr->all, ARRAY_SIZE(addr->all), seed ^ prefix_len);
+}
+
+static struct egress_rule_store *egress_store_of(struct egress_ruleset *rs,
+						 u8 family)
+{
+	return family == NFPROTO_IPV4 ? &rs->v4 : &rs->v6;
+}
 
 static unsigned int egress_family_bits(u8 family)
 {
@@ -145,17 +155,7 @@ static void egress_addr_mask(union nf_inet_addr *out,
 		ipv6_addr_prefix(&out->in6, &in->in6, prefix_len);
 }
 
-static void egress_prefix_key_make(struct egress_prefix_key *key, u8 family,
-				   const union nf_inet_addr *addr,
-				   unsigned int prefix_len)
-{
-	memset(key, 0, sizeof(*key));
-	egress_addr_mask(&key->addr, addr, family, prefix_len);
-	key->family = family;
-	key->prefix_len = prefix_len;
-}
-
-static bool egress_rule_matches_l4(const struct egress_rule *rule,
+static __always_inline bool egress_rule_matches_l4(const struct egress_rule *rule,
 				   const struct egress_pkt *pkt)
 {
 	if (rule->proto && rule->proto != pkt->proto)
@@ -189,22 +189,21 @@ static int egress_rule_specificity_cmp(const struct egress_rule *a,
 	return 0;
 }
 
-/* Equally specific rules keep the order they were added in. */
-static int egress_rule_order_cmp(const struct egress_rule *a,
-				 const struct egress_rule *b)
+/* Only as many address bytes as the family has: see egress_rule_size(). */
+static __always_inline bool egress_addr_equal(u8 family,
+					      const union nf_inet_addr *a,
+					      const union nf_inet_addr *b)
 {
-	int cmp = egress_rule_specificity_cmp(a, b);
-
-	if (cmp)
-		return cmp;
-	return a->id < b->id ? -1 : a->id > b->id;
+	if (family == NFPROTO_IPV4)
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
 }
 
 static bool egress_rule_same(const struct egress_rule *a,
 			     const struct egress_rule *b)
 {
 	return a->family == b->family && a->prefix_len == b->prefix_len &&
-	       !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
+	       egress_addr_equal(a->family, &a->addr, &b->addr) &&
 	       a->proto == b->proto && a->has_ports == b->has_ports &&
 	       (!a->has_ports || (a->port_min == b->port_min &&
 				  a->port_max == b->port_max));
@@ -270,48 +269,278 @@ int egress_rule_validate(const struct egress_rule *rule, const char **reason)
 	return 0;
 }
 
-static struct egress_prefix *egress_prefix_find(struct egress_ruleset *rs,
-						const struct egress_rule *rule)
-{
-	struct egress_prefix_key key;
 
-	egress_prefix_key_make(&key, rule->family, &rule->addr,
-			       rule->prefix_len);
-	return rhashtable_lookup_fast(&rs->prefixes, &key,
-				      egress_prefix_params);
+/*
+ * Writers: the slot of the prefix (@addr, @prefix_len) in @tab, true if it
+ * is there; else false, with *@pos where it would go (the first deleted
+ * slot on the way, or the empty one that ended the probe).
+ */
+static bool egress_table_find(struct egress_rule_store *store,
+			      const struct egress_rule_table *tab, u8 family,
+			      const union nf_inet_addr *addr, u8 prefix_len,
+			      u32 *pos)
+{
+	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
+	u32 i = hash & tab->mask, insert_at = U32_MAX;
+
+	for (;; i = (i + 1) & tab->mask) {
+		u32 slot = tab->slot[i];
+		const struct egress_rule *head;
+
+		if (slot == EGRESS_SLOT_EMPTY)
+			break;
+		if (slot == EGRESS_SLOT_GONE) {
+			if (insert_at == U32_MAX)
+				insert_at = i;
+			continue;
+		}
+		if (!egress_slot_tagged(slot, hash))
+			continue;
+		head = egress_rule_at_locked(store, egress_slot_idx(slot));
+		if (head->prefix_len == prefix_len &&
+		    egress_addr_equal(family, &head->addr, addr)) {
+			*pos = i;
+			return true;
+		}
+	}
+	*pos = insert_at == U32_MAX ? i : insert_at;
+	return false;
 }
 
-static void *egress_prefix_held(struct egress_prefix *prefix)
+/*
+ * Replace @store's table with one of @slots slots holding the same
+ * prefixes and no deleted entries.  Readers on the old table finish there.
+ */
+static int egress_table_rebuild(struct egress_rule_store *store, u8 family,
+				u32 slots)
 {
-	/* Only writers, under egress_config_mutex, look at it this way. */
-	return rcu_dereference_protected(prefix->rules, true);
+	struct egress_rule_table *old = egress_table_locked(store), *tab;
+	u32 i;
+
+	tab = kvzalloc(struct_size(tab, slot, slots), GFP_KERNEL_ACCOUNT);
+	if (!tab)
+		return -ENOMEM;
+	tab->mask = slots - 1;
+	tab->seed = get_random_u32();
+	for (i = 0; old && i <= old->mask; i++) {
+		const struct egress_rule *head;
+		u32 hash, pos;
+
+		if (!egress_slot_live(old->slot[i]))
+			continue;
+		head = egress_rule_at_locked(store, egress_slot_idx(old->slot[i]));
+		hash = egress_prefix_hash(family, &head->addr, head->prefix_len,
+					  tab->seed);
+		for (pos = hash & tab->mask; tab->slot[pos];
+		     pos = (pos + 1) & tab->mask)
+			;
+		tab->slot[pos] = egress_slot_make(hash,
+						  egress_slot_idx(old->slot[i]));
+		tab->used++;
+		tab->prefixes++;
+	}
+	rcu_assign_pointer(store->table, tab);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/* A table size for @prefixes: at most half full, so probes stay short. */
+static u32 egress_table_slots_for(u32 prefixes)
+{
+	return max_t(u32, EGRESS_TABLE_MIN_SLOTS,
+		     roundup_pow_of_two(2 * (prefixes + 1)));
+}
+
+/* Room in the table for one more prefix: at most three quarters used. */
+static int egress_table_reserve(struct egress_rule_store *store, u8 family)
+{
+	struct egress_rule_table *tab = egress_table_locked(store);
+
+	if (tab && (tab->used + 1) * 4 <= (tab->mask + 1) * 3)
+		return 0;
+	return egress_table_rebuild(store, family,
+				    egress_table_slots_for(tab ? tab->prefixes : 0));
+}
+
+/* Give back table memory after many deletes; failing to is harmless. */
+static void egress_table_trim(struct egress_rule_store *store, u8 family)
+{
+	struct egress_rule_table *tab = egress_table_locked(store);
+
+	if (tab && tab->mask + 1 > EGRESS_TABLE_MIN_SLOTS &&
+	    tab->prefixes * 8 < tab->mask + 1)
+		egress_table_rebuild(store, family,
+				     egress_table_slots_for(tab->prefixes));
+}
+
+static void egress_store_drain_retired(struct egress_rule_store *store)
+{
+	u32 i;
+
+	for (i = 0; i < store->nr_retired; i++) {
+		u32 idx = store->retired[i];
+
+		egress_rule_at_locked(store, idx)->next = store->free;
+		store->free = idx;
+	}
+	store->nr_retired = 0;
+}
+
+/* The next chunk of records, and room for it in the directory. */
+static int egress_store_add_chunk(struct egress_rule_store *store)
+{
+	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
+	void *chunk;
+
+	if (!dir || store->nr_chunks == dir->cap) {
+		u32 cap = dir ? dir->cap * 2 : 4;
+		struct egress_rule_dir *bigger;
+
+		bigger = kvzalloc(struct_size(bigger, chunk, cap),
+				  GFP_KERNEL_ACCOUNT);
+		if (!bigger)
+			return -ENOMEM;
+		bigger->cap = cap;
+		if (dir)
+			memcpy(bigger->chunk, dir->chunk,
+			       store->nr_chunks * sizeof(dir->chunk[0]));
+		rcu_assign_pointer(store->dir, bigger);
+		if (dir)
+			kvfree_rcu(dir, rcu);
+		dir = bigger;
+	}
+	chunk = kmalloc(EGRESS_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
+	if (!chunk)
+		return -ENOMEM;
+	/* Published to readers by the release store of a slot or ->next. */
+	dir->chunk[store->nr_chunks++] = chunk;
+	return 0;
+}
+
+/* A record for a new rule, not yet reachable by readers. */
+static int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
+			      const char **reason)
+{
+	int err;
+
+	if (store->free == EGRESS_RULE_NONE && store->nr_retired &&
+	    poll_state_synchronize_rcu(store->retire_cookie))
+		egress_store_drain_retired(store);
+	if (store->free != EGRESS_RULE_NONE) {
+		*idx = store->free;
+		store->free = egress_rule_at_locked(store, *idx)->next;
+		return 0;
+	}
+	if ((store->top >> EGRESS_CHUNK_SHIFT) == store->nr_chunks) {
+		if (store->top + store->per_chunk > EGRESS_RULE_IDX_LIMIT) {
+			*reason = KBUILD_MODNAME ": rule storage of this policy is full";
+			return -ENOSPC;
+		}
+		err = egress_store_add_chunk(store);
+		if (err)
+			return err;
+	}
+	*idx = store->top++;
+	if ((store->top & EGRESS_CHUNK_POS_MASK) == store->per_chunk)
+		store->top = (store->top | EGRESS_CHUNK_POS_MASK) + 1;
+	return 0;
+}
+
+/* A record readers never saw goes straight back. */
+static void egress_store_unalloc(struct egress_rule_store *store, u32 idx)
+{
+	egress_rule_at_locked(store, idx)->next = store->free;
+	store->free = idx;
+}
+
+/*
+ * A record unlinked from the table and chains: reusable once every reader
+ * that may be on it has left.  When many wait (a large batch deleted or
+ * rolled back), wait for the grace period rather than grow the store.
+ */
+static void egress_store_retire(struct egress_rule_store *store, u32 live,
+				u32 idx)
+{
+	if (store->nr_retired == store->retired_cap) {
+		u32 cap = max_t(u32, 64, store->retired_cap * 2);
+		u32 *bigger = kvmalloc_array(cap, sizeof(*bigger),
+					     GFP_KERNEL_ACCOUNT);
+
+		if (!bigger) {
+			synchronize_rcu();
+			egress_store_drain_retired(store);
+			egress_store_unalloc(store, idx);
+			return;
+		}
+		if (store->retired)
+			memcpy(bigger, store->retired,
+			       store->nr_retired * sizeof(*bigger));
+		kvfree(store->retired);
+		store->retired = bigger;
+		store->retired_cap = cap;
+	}
+	store->retired[store->nr_retired++] = idx;
+	store->retire_cookie = start_poll_synchronize_rcu();
+	if (store->nr_retired > max_t(u32, EGRESS_RETIRED_MIN, live / 4)) {
+		cond_synchronize_rcu(store->retire_cookie);
+		egress_store_drain_retired(store);
+	}
+}
+
+static void egress_store_init(struct egress_rule_store *store, u8 family)
+{
+	memset(store, 0, sizeof(*store));
+	store->free = EGRESS_RULE_NONE;
+	store->rec_size = egress_rule_size(family);
+	store->per_chunk = EGRESS_CHUNK_BYTES / store->rec_size;
+}
+
+static void egress_store_destroy(struct egress_rule_store *store)
+{
+	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
+	u32 i;
+
+	for (i = 0; i < store->nr_chunks; i++)
+		kfree(dir->chunk[i]);
+	kvfree(dir);
+	kvfree(egress_table_locked(store));
+	kvfree(store->retired);
+}
+
+/* The first rule of @spec's prefix, and the slot it is in. */
+static struct egress_rule *egress_prefix_head(struct egress_rule_store *store,
+					      const struct egress_rule *spec,
+					      u32 *pos)
+{
+	struct egress_rule_table *tab = egress_table_locked(store);
+
+	if (!tab || !egress_table_find(store, tab, spec->family, &spec->addr,
+				       spec->prefix_len, pos))
+		return NULL;
+	return egress_rule_at_locked(store, egress_slot_idx(tab->slot[*pos]));
+}
+
+static struct egress_rule *egress_rule_next_locked(struct egress_rule_store *store,
+						   const struct egress_rule *rule)
+{
+	if (rule->next == EGRESS_RULE_NONE)
+		return NULL;
+	return egress_rule_at_locked(store, rule->next);
 }
 
 struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
 					     const struct egress_rule *spec)
 {
-	struct egress_prefix *prefix = egress_prefix_find(rs, spec);
-	struct egress_rule *const *rules;
-	struct egress_rule *one;
-	u32 i, count;
+	struct egress_rule_store *store = egress_store_of(rs, spec->family);
+	struct egress_rule *rule;
+	u32 pos;
 
-	if (!prefix)
-		return NULL;
-	count = egress_prefix_rules(egress_prefix_held(prefix), &one, &rules);
-	for (i = 0; i < count; i++)
-		if (egress_rule_same(rules[i], spec))
-			return rules[i];
+	for (rule = egress_prefix_head(store, spec, &pos); rule;
+	     rule = egress_rule_next_locked(store, rule))
+		if (egress_rule_same(rule, spec))
+			return rule;
 	return NULL;
-}
-
-static struct egress_rule_vec *egress_rule_vec_alloc(u32 count)
-{
-	struct egress_rule_vec *vec;
-
-	vec = kmalloc(struct_size(vec, rules, count), GFP_KERNEL_ACCOUNT);
-	if (vec)
-		vec->count = count;
-	return vec;
 }
 
 static void egress_len_add(struct egress_ruleset *rs, u8 family, u8 len)
@@ -336,161 +565,136 @@ static void egress_len_del(struct egress_ruleset *rs, u8 family, u8 len)
 	}
 }
 
-static int egress_prefix_insert(struct egress_ruleset *rs,
-				struct egress_prefix *prefix)
+static unsigned long egress_id_entry(const struct egress_rule *rule, u32 idx)
 {
-	int tries = 0;
-	int err;
-
-	/*
-	 * A burst of inserts can outrun the table's deferred resize; the
-	 * insert then fails with -EBUSY until the resize worker catches up.
-	 */
-	for (;;) {
-		err = rhashtable_lookup_insert_fast(&rs->prefixes, &prefix->node,
-						    egress_prefix_params);
-		if (err != -EBUSY || ++tries > EGRESS_INSERT_BUSY_RETRIES)
-			return err;
-		usleep_range(500, 1000);
-	}
+	return (unsigned long)idx << 1 | (rule->family == NFPROTO_IPV6);
 }
 
 static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 				     const struct egress_rule *tmpl,
 				     const char **reason)
 {
-	struct egress_rule *const *old_rules = NULL;
-	struct egress_rule_vec *vec = NULL;
-	struct egress_prefix *prefix;
-	struct egress_rule *rule, *one;
-	void *old = NULL, *held;
-	u32 i, j, old_count = 0;
-	bool inserted;
+	struct egress_rule_store *store = egress_store_of(rs, tmpl->family);
+	struct egress_rule *rule, *head, *prev = NULL, *cur;
+	struct egress_rule_table *tab;
+	u32 idx, pos;
 	int err;
 
 	if (rs->next_id == U32_MAX) {
 		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
 		return -ENOSPC;
 	}
-	prefix = egress_prefix_find(rs, tmpl);
-	if (prefix) {
-		old = egress_prefix_held(prefix);
-		old_count = egress_prefix_rules(old, &one, &old_rules);
-		for (i = 0; i < old_count; i++) {
-			if (egress_rule_same(old_rules[i], tmpl)) {
-				*reason = KBUILD_MODNAME
-					  ": a rule for this destination and ports exists";
-				return -EEXIST;
-			}
+	err = egress_table_reserve(store, tmpl->family);
+	if (err)
+		return err;
+	tab = egress_table_locked(store);
+	head = egress_table_find(store, tab, tmpl->family, &tmpl->addr,
+				 tmpl->prefix_len, &pos) ?
+	       egress_rule_at_locked(store, egress_slot_idx(tab->slot[pos])) :
+	       NULL;
+	/*
+	 * The new rule has the highest id, so among equally specific rules it
+	 * goes last: after every rule that sorts before it.
+	 */
+	for (cur = head; cur; cur = egress_rule_next_locked(store, cur)) {
+		if (egress_rule_same(cur, tmpl)) {
+			*reason = KBUILD_MODNAME ": a rule for this destination and ports exists";
+			return -EEXIST;
 		}
+		if (egress_rule_specificity_cmp(cur, tmpl) <= 0)
+			prev = cur;
 	}
 
-	rule = kmemdup(tmpl, sizeof(*rule), GFP_KERNEL_ACCOUNT);
-	if (!rule)
-		return -ENOMEM;
+	err = egress_store_alloc(store, &idx, reason);
+	if (err)
+		return err;
+	rule = egress_rule_at_locked(store, idx);
+	memcpy(rule, tmpl, store->rec_size);
 	rule->id = rs->next_id;
 	atomic64_set(&rule->packets, 0);
 	atomic64_set(&rule->bytes, 0);
-	err = xa_insert(&rs->by_id, rule->id, rule, GFP_KERNEL_ACCOUNT);
-	if (err)
-		goto err_free_rule;
-
-	if (!old_count) {
-		held = egress_prefix_one(rule);
-	} else {
-		vec = egress_rule_vec_alloc(old_count + 1);
-		if (!vec) {
-			err = -ENOMEM;
-			goto err_erase;
-		}
-		inserted = false;
-		for (i = 0, j = 0; i < old_count; i++) {
-			if (!inserted &&
-			    egress_rule_order_cmp(rule, old_rules[i]) < 0) {
-				vec->rules[j++] = rule;
-				inserted = true;
-			}
-			vec->rules[j++] = old_rules[i];
-		}
-		if (!inserted)
-			vec->rules[j] = rule;
-		held = vec;
+	err = xa_insert(&rs->by_id, rule->id,
+			xa_mk_value(egress_id_entry(rule, idx)),
+			GFP_KERNEL_ACCOUNT);
+	if (err) {
+		egress_store_unalloc(store, idx);
+		return err;
 	}
 
-	if (prefix) {
-		rcu_assign_pointer(prefix->rules, held);
-		egress_prefix_rules_retire(old);
+	if (prev) {
+		rule->next = prev->next;
+		smp_store_release(&prev->next, idx);
 	} else {
-		prefix = kzalloc(sizeof(*prefix), GFP_KERNEL_ACCOUNT);
-		if (!prefix) {
-			err = -ENOMEM;
-			goto err_free_vec;
+		u32 hash = egress_prefix_hash(tmpl->family, &tmpl->addr,
+					      tmpl->prefix_len, tab->seed);
+
+		if (head) {
+			rule->next = egress_slot_idx(tab->slot[pos]);
+		} else {
+			rule->next = EGRESS_RULE_NONE;
+			if (tab->slot[pos] == EGRESS_SLOT_EMPTY)
+				tab->used++;
+			tab->prefixes++;
 		}
-		egress_prefix_key_make(&prefix->key, rule->family, &rule->addr,
-				       rule->prefix_len);
-		RCU_INIT_POINTER(prefix->rules, held);
-		err = egress_prefix_insert(rs, prefix);
-		if (err) {
-			kfree(prefix);
-			goto err_free_vec;
-		}
+		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
 	}
 
 	egress_len_add(rs, rule->family, rule->prefix_len);
 	rs->next_id++;
 	rs->count++;
 	return 0;
-
-err_free_vec:
-	kfree(vec);
-err_erase:
-	xa_erase(&rs->by_id, rule->id);
-err_free_rule:
-	kfree(rule);
-	return err;
 }
 
 int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 {
-	struct egress_rule *const *old_rules;
-	struct egress_rule_vec *vec;
-	struct egress_prefix *prefix;
-	struct egress_rule *rule, *one;
-	u32 i, j, count;
-	void *old;
+	struct egress_rule *rule, *head, *prev;
+	struct egress_rule_store *store;
+	struct egress_rule_table *tab;
+	unsigned long entry;
+	void *found;
+	u32 idx, pos;
 
-	rule = xa_load(&rs->by_id, id);
-	if (!rule)
+	found = xa_load(&rs->by_id, id);
+	if (!found)
 		return -ENOENT;
-	prefix = egress_prefix_find(rs, rule);
-	if (WARN_ON_ONCE(!prefix))
+	entry = xa_to_value(found);
+	store = entry & 1 ? &rs->v6 : &rs->v4;
+	idx = entry >> 1;
+	rule = egress_rule_at_locked(store, idx);
+	head = egress_prefix_head(store, rule, &pos);
+	if (WARN_ON_ONCE(!head))
 		return -ENOENT;
-	old = egress_prefix_held(prefix);
-	count = egress_prefix_rules(old, &one, &old_rules);
+	tab = egress_table_locked(store);
 
-	if (count > 2) {
-		vec = egress_rule_vec_alloc(count - 1);
-		if (!vec)
-			return -ENOMEM;
-		for (i = 0, j = 0; i < count; i++)
-			if (old_rules[i] != rule)
-				vec->rules[j++] = old_rules[i];
-		rcu_assign_pointer(prefix->rules, vec);
-	} else if (count == 2) {
-		/* Back to holding a single rule: no allocation, cannot fail. */
-		rcu_assign_pointer(prefix->rules,
-				   egress_prefix_one(old_rules[old_rules[0] == rule]));
+	if (head == rule) {
+		if (rule->next != EGRESS_RULE_NONE) {
+			WRITE_ONCE(tab->slot[pos],
+				   (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
+				   (rule->next + 2));
+		} else if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
+			/*
+			 * No probe goes past an empty slot, so the one
+			 * before it need not stay a deleted entry.
+			 */
+			WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_EMPTY);
+			tab->used--;
+			tab->prefixes--;
+		} else {
+			WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_GONE);
+			tab->prefixes--;
+		}
 	} else {
-		rhashtable_remove_fast(&rs->prefixes, &prefix->node,
-				       egress_prefix_params);
-		kfree_rcu(prefix, rcu);
+		for (prev = head; prev->next != idx;
+		     prev = egress_rule_next_locked(store, prev))
+			;
+		WRITE_ONCE(prev->next, rule->next);
 	}
-	egress_prefix_rules_retire(old);
 
 	xa_erase(&rs->by_id, id);
 	egress_len_del(rs, rule->family, rule->prefix_len);
 	rs->count--;
-	kfree_rcu(rule, rcu);
+	egress_store_retire(store, rs->count, idx);
+	egress_table_trim(store, rule->family);
 	return 0;
 }
 
@@ -511,96 +715,131 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 
 err_rollback:
 	*bad = i;
-	/*
-	 * Ids are handed out in order, so this batch's rules are exactly
-	 * those from first_id on.  Deleting a rule only allocates when its
-	 * prefix holds several rules; retry rather than leave half a batch.
-	 */
-	while (rs->next_id > first_id) {
-		u32 id = --rs->next_id;
-
-		while (egress_ruleset_delete(rs, id) == -ENOMEM)
-			cond_resched();
-	}
+	/* Ids are handed out in order: this batch's rules are those from first_id on. */
+	while (rs->next_id > first_id)
+		egress_ruleset_delete(rs, --rs->next_id);
 	return err;
+}
+
+struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
+					unsigned long *id)
+{
+	unsigned long entry;
+	void *found;
+
+	found = xa_find(&rs->by_id, id, ULONG_MAX, XA_PRESENT);
+	if (!found)
+		return NULL;
+	entry = xa_to_value(found);
+	return egress_rule_at_locked(entry & 1 ? &rs->v6 : &rs->v4, entry >> 1);
+}
+
+/* Readers: the first rule of the prefix (@addr, @prefix_len), or NULL. */
+static __always_inline const struct egress_rule *
+egress_prefix_lookup(const struct egress_rule_store *store,
+		     const struct egress_rule_table *tab, u8 family,
+		     const union nf_inet_addr *addr, u8 prefix_len)
+{
+	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
+	u32 i = hash & tab->mask;
+
+	for (;; i = (i + 1) & tab->mask) {
+		u32 slot = smp_load_acquire(&tab->slot[i]);
+		const struct egress_rule *head;
+
+		if (slot == EGRESS_SLOT_EMPTY)
+			return NULL;
+		if (!egress_slot_tagged(slot, hash))
+			continue;
+		head = egress_rule_at(store, egress_slot_idx(slot));
+		if (head->prefix_len == prefix_len &&
+		    egress_addr_equal(family, &head->addr, addr))
+			return head;
+	}
 }
 
 const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 					       const struct egress_pkt *pkt)
 {
+	const struct egress_rule_store *store;
+	const struct egress_rule_table *tab;
 	const unsigned long *lens;
-	struct egress_prefix_key key;
+	union nf_inet_addr key;
 	int word;
 
 	if (pkt->family == NFPROTO_IPV4) {
+		store = &rs->v4;
 		lens = rs->v4_lens;
 		word = ARRAY_SIZE(rs->v4_lens) - 1;
 	} else {
+		store = &rs->v6;
 		lens = rs->v6_lens;
 		word = ARRAY_SIZE(rs->v6_lens) - 1;
 	}
+	tab = rcu_dereference(store->table);
+	if (!tab)
+		return NULL;
 
-	/* Only the address and the length change from one probe to the next. */
-	memset(&key, 0, sizeof(key));
-	key.family = pkt->family;
 	for (; word >= 0; word--) {
 		unsigned long bits = READ_ONCE(lens[word]);
 
 		while (bits) {
 			unsigned int bit = __fls(bits);
-			struct egress_rule *const *rules;
-			struct egress_prefix *prefix;
-			struct egress_rule *one;
-			u32 i, count;
+			unsigned int len = word * BITS_PER_LONG + bit;
+			const struct egress_rule *rule;
 
 			bits &= ~BIT(bit);
-			key.prefix_len = word * BITS_PER_LONG + bit;
 			if (pkt->family == NFPROTO_IPV4)
-				key.addr.ip = egress_ipv4_mask(pkt->daddr.ip,
-							       key.prefix_len);
+				key.ip = egress_ipv4_mask(pkt->daddr.ip, len);
 			else
-				ipv6_addr_prefix(&key.addr.in6,
-						 &pkt->daddr.in6,
-						 key.prefix_len);
-			prefix = rhashtable_lookup(&rs->prefixes, &key,
-						   egress_prefix_params);
-			if (!prefix)
-				continue;
-			count = egress_prefix_rules(rcu_dereference(prefix->rules),
-						    &one, &rules);
-			for (i = 0; i < count; i++)
-				if (egress_rule_matches_l4(rules[i], pkt))
-					return rules[i];
+				ipv6_addr_prefix(&key.in6, &pkt->daddr.in6, len);
+			rule = egress_prefix_lookup(store, tab, pkt->family,
+						    &key, len);
+			while (rule) {
+				u32 next;
+
+				if (egress_rule_matches_l4(rule, pkt))
+					return rule;
+				next = smp_load_acquire(&rule->next);
+				rule = next == EGRESS_RULE_NONE ? NULL :
+				       egress_rule_at(store, next);
+			}
 		}
 	}
 	return NULL;
+}
+
+void egress_ruleset_usage(struct egress_ruleset *rs,
+			  struct egress_ruleset_usage *usage)
+{
+	struct egress_rule_store *stores[] = { &rs->v4, &rs->v6 };
+	unsigned int i;
+
+	memset(usage, 0, sizeof(*usage));
+	for (i = 0; i < ARRAY_SIZE(stores); i++) {
+		struct egress_rule_table *tab = egress_table_locked(stores[i]);
+
+		usage->chunks += stores[i]->nr_chunks;
+		if (tab) {
+			usage->table_slots += tab->mask + 1;
+			usage->prefixes += tab->prefixes;
+		}
+	}
 }
 
 int egress_ruleset_init(struct egress_ruleset *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->next_id = 1;
+	egress_store_init(&rs->v4, NFPROTO_IPV4);
+	egress_store_init(&rs->v6, NFPROTO_IPV6);
 	xa_init(&rs->by_id);
-	return rhashtable_init(&rs->prefixes, &egress_prefix_params);
-}
-
-static void egress_prefix_free(void *ptr, void *arg)
-{
-	struct egress_prefix *prefix = ptr;
-	void *held = rcu_dereference_protected(prefix->rules, true);
-
-	if (!((unsigned long)held & EGRESS_PREFIX_ONE))
-		kfree(held);
-	kfree(prefix);
+	return 0;
 }
 
 void egress_ruleset_destroy(struct egress_ruleset *rs)
 {
-	struct egress_rule *rule;
-	unsigned long id;
-
-	rhashtable_free_and_destroy(&rs->prefixes, egress_prefix_free, NULL);
-	xa_for_each(&rs->by_id, id, rule)
-		kfree(rule);
+	egress_store_destroy(&rs->v4);
+	egress_store_destroy(&rs->v6);
 	xa_destroy(&rs->by_id);
 }

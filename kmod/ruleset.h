@@ -15,8 +15,8 @@
 #ifndef _NF_EGRESS_RULESET_H
 #define _NF_EGRESS_RULESET_H
 
+#include <linux/align.h>
 #include <linux/netfilter.h>
-#include <linux/rhashtable-types.h>
 #include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -31,14 +31,18 @@ struct egress_pkt {
 };
 
 struct egress_rule {
-	union nf_inet_addr addr;	/* host bits beyond prefix_len are 0 */
-	struct rcu_head rcu;
 	/* Hits: packets this rule decided.  Atomic rather than per CPU, so a
 	 * million rules cost 16 bytes each, not 16 bytes per CPU each.
 	 */
 	atomic64_t packets;
 	atomic64_t bytes;
 	u32 id;
+	/*
+	 * A stored rule's successor among the rules of its prefix (less
+	 * specific, or equally specific and newer), as an index into its
+	 * store, or EGRESS_RULE_NONE.  Unused in a template.
+	 */
+	u32 next;
 	u16 port_min;			/* host byte order, inclusive */
 	u16 port_max;
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
@@ -47,11 +51,58 @@ struct egress_rule {
 	u8 proto;			/* IPPROTO_*, 0 for any */
 	u8 has_ports;
 	u8 class_id;			/* egress_class_name(), 0: none */
+	/*
+	 * Host bits beyond prefix_len are 0.  Last, because a stored IPv4
+	 * rule ends after addr.ip (egress_rule_size()): never read more of
+	 * a stored rule's address than its family has.
+	 */
+	union nf_inet_addr addr;
+};
+
+#define EGRESS_RULE_NONE U32_MAX
+
+/* The bytes a stored rule of @family takes. */
+static inline size_t egress_rule_size(u8 family)
+{
+	if (family == NFPROTO_IPV4)
+		return ALIGN(offsetof(struct egress_rule, addr) + sizeof(__be32),
+			     __alignof__(struct egress_rule));
+	return sizeof(struct egress_rule);
+}
+
+struct egress_rule_table;
+struct egress_rule_dir;
+
+/*
+ * The rules of one address family in one policy.
+ *
+ * Rules live in page-sized chunks of fixed-size records, addressed by a
+ * 32-bit index (chunk << EGRESS_CHUNK_SHIFT | position); the directory of
+ * chunks only grows while the store exists.  An open-addressing table maps
+ * each prefix to the index of its most specific rule, and the rules of a
+ * prefix are chained through ->next.  A deleted rule's record is reused
+ * only after an RCU grace period, since a reader may still be on it; until
+ * then its index waits in @retired.
+ */
+struct egress_rule_store {
+	struct egress_rule_table __rcu *table;	/* NULL until a first rule */
+	struct egress_rule_dir __rcu *dir;
+	u32 nr_chunks;
+	u32 top;		/* the first index never handed out */
+	u32 free;		/* reusable records, chained by ->next */
+	u32 *retired;
+	u32 nr_retired;
+	u32 retired_cap;
+	unsigned long retire_cookie;	/* start_poll_synchronize_rcu() */
+	u16 rec_size;
+	u16 per_chunk;
 };
 
 struct egress_ruleset {
-	struct rhashtable prefixes;
-	struct xarray by_id;		/* rule id -> rule, for dumps and deletes */
+	struct egress_rule_store v4;
+	struct egress_rule_store v6;
+	/* rule id -> xa_mk_value(index << 1 | is_ipv6), for dumps and deletes */
+	struct xarray by_id;
 	/* Bit n set: some rule has prefix length n.  Read locklessly. */
 	unsigned long v4_lens[BITS_TO_LONGS(33)];
 	unsigned long v6_lens[BITS_TO_LONGS(129)];
@@ -84,6 +135,26 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 			  const struct egress_rule *rules, u32 n, u32 *bad,
 			  const char **reason);
 int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
+
+/*
+ * The rule with the lowest id >= *@id, or NULL; sets *@id to its id.
+ * Under egress_config_mutex (or, for a set nobody else sees, its owner).
+ */
+struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
+					unsigned long *id);
+
+#define egress_ruleset_for_each(rs, id, rule)				\
+	for ((id) = 0; ((rule) = egress_ruleset_next((rs), &(id))); (id)++)
+
+/* What a ruleset holds, for the self-tests. */
+struct egress_ruleset_usage {
+	u32 chunks;		/* pages of rule records, both families */
+	u32 table_slots;
+	u32 prefixes;
+};
+
+void egress_ruleset_usage(struct egress_ruleset *rs,
+			  struct egress_ruleset_usage *usage);
 
 /* The most specific rule matching @pkt, or NULL.  Caller holds RCU. */
 const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,

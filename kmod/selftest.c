@@ -298,6 +298,165 @@ out_free:
 	return err;
 }
 
+/*
+ * The storage at scale: tables grow and shrink, chains hold several rules
+ * of one prefix in order, and deleted rules' records are reused once a
+ * grace period has passed instead of growing the store.
+ */
+#define EGRESS_SELFTEST_BULK 20000
+#define EGRESS_SELFTEST_BATCH 500
+
+static void egress_bulk_rule(struct egress_rule *rule, u32 i, bool with_port)
+{
+	memset(rule, 0, sizeof(*rule));
+	rule->family = NFPROTO_IPV4;
+	rule->prefix_len = 32;
+	rule->addr.ip = htonl(0x0a000000 | i);
+	rule->action = NF_EGRESS_VERDICT_ALLOW;
+	if (with_port) {
+		rule->action = NF_EGRESS_VERDICT_DENY;
+		rule->proto = IPPROTO_TCP;
+		rule->has_ports = 1;
+		rule->port_min = 443;
+		rule->port_max = 443;
+	}
+}
+
+/* Every rule of the bulk set answers for its own address and port. */
+static int egress_bulk_check(struct egress_ruleset *rs, u32 first_id)
+{
+	struct egress_pkt pkt = { .family = NFPROTO_IPV4, .has_port = true };
+	u32 i, want_plain, want_port;
+
+	for (i = 0; i < EGRESS_SELFTEST_BULK; i++) {
+		const struct egress_rule *plain, *port;
+
+		/* Inserted in order: each plain rule, after it every tenth a port rule. */
+		want_plain = first_id + i + DIV_ROUND_UP(i, 10);
+		want_port = i % 10 ? want_plain : want_plain + 1;
+		pkt.daddr.ip = htonl(0x0a000000 | i);
+		rcu_read_lock();
+		pkt.proto = IPPROTO_UDP;
+		pkt.dport = 443;
+		plain = egress_ruleset_match(rs, &pkt);
+		pkt.proto = IPPROTO_TCP;
+		port = egress_ruleset_match(rs, &pkt);
+		if (!plain || plain->id != want_plain ||
+		    !port || port->id != want_port) {
+			pr_err("bulk: address %u: rules %u and %u, want %u and %u\n",
+			       i, plain ? plain->id : 0, port ? port->id : 0,
+			       want_plain, want_port);
+			rcu_read_unlock();
+			return -EINVAL;
+		}
+		rcu_read_unlock();
+	}
+	return 0;
+}
+
+static int egress_bulk_insert(struct egress_ruleset *rs,
+			      struct egress_rule *batch)
+{
+	const char *reason = NULL;
+	u32 i, n = 0, bad;
+	int err;
+
+	for (i = 0; i < EGRESS_SELFTEST_BULK; i++) {
+		egress_bulk_rule(&batch[n++], i, false);
+		if (!(i % 10))
+			egress_bulk_rule(&batch[n++], i, true);
+		if (n >= EGRESS_SELFTEST_BATCH || i == EGRESS_SELFTEST_BULK - 1) {
+			err = egress_ruleset_insert(rs, batch, n, &bad, &reason);
+			if (err) {
+				pr_err("bulk insert: %d (%s)\n", err, reason);
+				return err;
+			}
+			n = 0;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+static int egress_selftest_ruleset_bulk(void)
+{
+	const u32 total = EGRESS_SELFTEST_BULK + EGRESS_SELFTEST_BULK / 10;
+	struct egress_ruleset_usage full, empty, again;
+	struct egress_rule *batch;
+	struct egress_ruleset *rs;
+	u32 id, first_id;
+	int err;
+
+	rs = kmalloc(sizeof(*rs), GFP_KERNEL);
+	batch = kmalloc_array(EGRESS_SELFTEST_BATCH + 1, sizeof(*batch),
+			      GFP_KERNEL);
+	if (!rs || !batch) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	egress_ruleset_init(rs);
+
+	first_id = rs->next_id;
+	err = egress_bulk_insert(rs, batch);
+	if (!err)
+		err = egress_bulk_check(rs, first_id);
+	if (err)
+		goto out_destroy;
+	egress_ruleset_usage(rs, &full);
+	/* Half to three quarters full after growing; chunks hold 102 records. */
+	if (rs->count != total || full.prefixes != EGRESS_SELFTEST_BULK ||
+	    full.table_slots < full.prefixes * 4 / 3 ||
+	    full.table_slots > full.prefixes * 4 ||
+	    full.chunks != DIV_ROUND_UP(total, 4096 / egress_rule_size(NFPROTO_IPV4))) {
+		pr_err("bulk: %u rules, %u prefixes in %u slots, %u chunks\n",
+		       rs->count, full.prefixes, full.table_slots, full.chunks);
+		err = -EINVAL;
+		goto out_destroy;
+	}
+
+	for (id = first_id; id < first_id + total; id++) {
+		err = egress_ruleset_delete(rs, id);
+		if (err) {
+			pr_err("bulk: delete of rule %u: %d\n", id, err);
+			goto out_destroy;
+		}
+		cond_resched();
+	}
+	egress_ruleset_usage(rs, &empty);
+	if (rs->count || empty.prefixes || empty.table_slots != 16 ||
+	    egress_ruleset_delete(rs, first_id) != -ENOENT) {
+		pr_err("bulk: after deleting all: %u rules, %u prefixes in %u slots\n",
+		       rs->count, empty.prefixes, empty.table_slots);
+		err = -EINVAL;
+		goto out_destroy;
+	}
+
+	/* Past a grace period, the same rules fit in the same chunks. */
+	synchronize_rcu();
+	first_id = rs->next_id;
+	err = egress_bulk_insert(rs, batch);
+	if (!err)
+		err = egress_bulk_check(rs, first_id);
+	if (err)
+		goto out_destroy;
+	egress_ruleset_usage(rs, &again);
+	if (again.chunks != full.chunks) {
+		pr_err("bulk: reinserted rules take %u chunks, first %u\n",
+		       again.chunks, full.chunks);
+		err = -EINVAL;
+		goto out_destroy;
+	}
+	pr_info("bulk: %u rules in %u chunks and %u slots, deleted, reinserted: ok\n",
+		total, full.chunks, full.table_slots);
+
+out_destroy:
+	egress_ruleset_destroy(rs);
+out_free:
+	kfree(batch);
+	kfree(rs);
+	return err;
+}
+
 static int egress_selftest_paths(void)
 {
 	static const char *const good[] = {
@@ -342,6 +501,8 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
 	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV6);
+	if (!err)
+		err = egress_selftest_ruleset_bulk();
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
 		return err;

@@ -3,7 +3,9 @@
 #
 # The module's built-in randomized selftest of its lookup structure (random
 # inserts, deletes and lookups, IPv4 and IPv6, checked against a naive
-# linear model): `insmod nf_egress.ko selftest=1` runs it at load time and
+# linear model), and its storage test at scale (22,000 rules: tables grow
+# and shrink, deleted rules' records are reused after a grace period):
+# `insmod nf_egress.ko selftest=1` runs them at load time and
 # refuses to load if it fails.  On success the kernel log has the line
 #   nf_egress: selftest: all passed
 # which must appear after this test's own marker in the log.  The module is
@@ -22,7 +24,7 @@ require_cmd rmmod insmod dmesg
 [ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
 [ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 7
+tap_plan 8
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -50,6 +52,10 @@ dmesg | awk -v m="$MARK" 'found { print } index($0, m) { found = 1 }' > "$TMPDIR
 grep -q 'nf_egress: selftest: all passed$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log after the insmod has 'nf_egress: selftest: all passed'" \
 	"$(grep -i 'nf_egress' "$TMPDIR_TEST/log" | tail -n 20)"
+# The storage test at scale ran too: grown, emptied, refilled in place.
+grep -qE 'nf_egress: selftest: bulk: 22000 rules in [0-9]+ chunks and [0-9]+ slots, deleted, reinserted: ok$' "$TMPDIR_TEST/log"
+tap_result $? "kernel log has the bulk storage test's 'ok' line" \
+	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
 ! grep -qiE 'nf_egress: selftest: .*(fail|mismatch)' "$TMPDIR_TEST/log"
 tap_result $? "kernel log reports no selftest failure" \
 	"$(grep -iE 'nf_egress: selftest' "$TMPDIR_TEST/log" | head -n 20)"
