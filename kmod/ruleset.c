@@ -14,6 +14,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
@@ -38,9 +39,10 @@ static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
 
 /*
  * A table slot: 0 empty, 1 a deleted entry (probes go on past it), else
- * the prefix's first rule as (index + 2) in the low 24 bits and the top 8
- * bits of the key's hash above them, so most probes that miss end without
- * reading a record.
+ * the prefix's first rule as (index + 2) in the low 24 bits and 8 bits of
+ * the key's hash above them (the tag), so most probes that miss end without
+ * reading a record.  A key's home slot comes from the hash's top bits, the
+ * tag from its low byte.
  */
 #define EGRESS_SLOT_EMPTY 0U
 #define EGRESS_SLOT_GONE 1U
@@ -54,6 +56,7 @@ static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
 struct egress_rule_table {
 	struct rcu_head rcu;
 	u32 mask;		/* slots - 1 */
+	u32 shift;		/* 32 - log2(slots): hash >> shift is a home slot */
 	u32 used;		/* slots not empty: prefixes and deleted */
 	u32 prefixes;
 	u32 seed;
@@ -71,7 +74,7 @@ struct egress_rule_dir {
 
 static __always_inline u32 egress_slot_make(u32 hash, u32 idx)
 {
-	return (hash & ~EGRESS_SLOT_IDX_MASK) | (idx + 2);
+	return (hash & 0xff) << EGRESS_SLOT_IDX_BITS | (idx + 2);
 }
 
 static __always_inline bool egress_slot_live(u32 slot)
@@ -86,7 +89,7 @@ static __always_inline u32 egress_slot_idx(u32 slot)
 
 static __always_inline bool egress_slot_tagged(u32 slot, u32 hash)
 {
-	return !((slot ^ hash) & ~EGRESS_SLOT_IDX_MASK) &&
+	return slot >> EGRESS_SLOT_IDX_BITS == (hash & 0xff) &&
 	       egress_slot_live(slot);
 }
 
@@ -123,8 +126,15 @@ static __always_inline u32 egress_prefix_hash(u8 family,
 					      const union nf_inet_addr *addr,
 					      u8 prefix_len, u32 seed)
 {
+	/*
+	 * A lookup hashes once per prefix length in use, so for IPv4 one
+	 * multiply rather than jhash: the product's top bits (the home slot)
+	 * depend on every bit of the key, and bits 32-39 (the tag) on every
+	 * bit of the address.  Keys are the administrator's, not a sender's.
+	 */
 	if (family == NFPROTO_IPV4)
-		return jhash_2words((__force u32)addr->ip, prefix_len, seed);
+		return ((u64)(seed ^ prefix_len) << 32 |
+			(__force u32)addr->ip) * GOLDEN_RATIO_64 >> 32;
 	return jhash2(addr->all, ARRAY_SIZE(addr->all), seed ^ prefix_len);
 }
 
@@ -281,7 +291,7 @@ static bool egress_table_find(struct egress_rule_store *store,
 			      u32 *pos)
 {
 	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
-	u32 i = hash & tab->mask, insert_at = U32_MAX;
+	u32 i = hash >> tab->shift, insert_at = U32_MAX;
 
 	for (;; i = (i + 1) & tab->mask) {
 		u32 slot = tab->slot[i];
@@ -321,6 +331,7 @@ static int egress_table_rebuild(struct egress_rule_store *store, u8 family,
 	if (!tab)
 		return -ENOMEM;
 	tab->mask = slots - 1;
+	tab->shift = 32 - ilog2(slots);
 	tab->seed = get_random_u32();
 	for (i = 0; old && i <= old->mask; i++) {
 		const struct egress_rule *head;
@@ -331,7 +342,7 @@ static int egress_table_rebuild(struct egress_rule_store *store, u8 family,
 		head = egress_rule_at_locked(store, egress_slot_idx(old->slot[i]));
 		hash = egress_prefix_hash(family, &head->addr, head->prefix_len,
 					  tab->seed);
-		for (pos = hash & tab->mask; tab->slot[pos];
+		for (pos = hash >> tab->shift; tab->slot[pos];
 		     pos = (pos + 1) & tab->mask)
 			;
 		tab->slot[pos] = egress_slot_make(hash,
@@ -741,7 +752,7 @@ egress_prefix_lookup(const struct egress_rule_store *store,
 		     const union nf_inet_addr *addr, u8 prefix_len)
 {
 	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
-	u32 i = hash & tab->mask;
+	u32 i = hash >> tab->shift;
 
 	for (;; i = (i + 1) & tab->mask) {
 		u32 slot = smp_load_acquire(&tab->slot[i]);

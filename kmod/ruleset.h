@@ -3,8 +3,8 @@
  * The rules of one policy and their longest-prefix-match lookup.
  *
  * Rules are grouped by destination prefix.  Each distinct prefix is one
- * entry of a resizable hash table keyed by (family, prefix length, masked
- * address), holding the prefix's rules sorted most specific first.  A
+ * entry of its family's hash table, keyed by (prefix length, masked
+ * address), leading to the prefix's rules sorted most specific first.  A
  * bitmap per family records which prefix lengths are in use, and a lookup
  * probes only those, longest first.  The cost of a lookup is bounded by the
  * number of distinct prefix lengths (at most 33 for IPv4, 129 for IPv6) and
