@@ -316,7 +316,7 @@ void egress_policy_reset_counters(struct egress_policy *policy)
 	egress_counters_sum_raw(stats, &stats->base);
 	xa_for_each(&stats->classes, id, cs)
 		egress_class_sum_raw(cs, &cs->base_packets, &cs->base_bytes);
-	egress_ruleset_for_each(&policy->rules, id, rule) {
+	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
 		atomic64_set(&rule->packets, 0);
 		atomic64_set(&rule->bytes, 0);
 	}
@@ -716,7 +716,7 @@ static void egress_apply_carry_rules(struct egress_policy *policy,
 	struct egress_rule *rule, *old;
 	unsigned long id;
 
-	egress_ruleset_for_each(&policy->rules, id, rule) {
+	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
 		old = egress_ruleset_find_same(&prev->rules, rule);
 		if (!old || old->action != rule->action ||
 		    old->class_id != rule->class_id)
@@ -733,7 +733,7 @@ static void egress_apply_carry_rules_late(struct egress_policy *policy,
 	struct egress_rule *rule, *old;
 	unsigned long id;
 
-	egress_ruleset_for_each(&policy->rules, id, rule) {
+	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
 		old = egress_ruleset_find_same(&prev->rules, rule);
 		if (!old || old->action != rule->action ||
 		    old->class_id != rule->class_id)

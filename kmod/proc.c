@@ -150,7 +150,7 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 		seq_printf(m, " queue %u latency_us %llu", rate->queue_limit,
 			   div_u64(rate->latency_ns, NSEC_PER_USEC));
 	seq_putc(m, '\n');
-	egress_ruleset_for_each(&policy->rules, id, rule)
+	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++)
 		egress_proc_put_rule(m, set, rule);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
 
@@ -165,8 +166,9 @@ static void egress_addr_mask(union nf_inet_addr *out,
 		ipv6_addr_prefix(&out->in6, &in->in6, prefix_len);
 }
 
-static __always_inline bool egress_rule_matches_l4(const struct egress_rule *rule,
-				   const struct egress_pkt *pkt)
+static __always_inline bool
+egress_rule_matches_l4(const struct egress_rule *rule,
+		       const struct egress_pkt *pkt)
 {
 	if (rule->proto && rule->proto != pkt->proto)
 		return false;
@@ -279,7 +281,6 @@ int egress_rule_validate(const struct egress_rule *rule, const char **reason)
 	return 0;
 }
 
-
 /*
  * Writers: the slot of the prefix (@addr, @prefix_len) in @tab, true if it
  * is there; else false, with *@pos where it would go (the first deleted
@@ -349,6 +350,9 @@ static int egress_table_rebuild(struct egress_rule_store *store, u8 family,
 						  egress_slot_idx(old->slot[i]));
 		tab->used++;
 		tab->prefixes++;
+		/* A million prefixes take a while; writers may sleep. */
+		if (!(i % 4096))
+			cond_resched();
 	}
 	rcu_assign_pointer(store->table, tab);
 	if (old)
@@ -634,6 +638,7 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 
 	if (prev) {
 		rule->next = prev->next;
+		/* The record is whole before readers can reach it. */
 		smp_store_release(&prev->next, idx);
 	} else {
 		u32 hash = egress_prefix_hash(tmpl->family, &tmpl->addr,
@@ -647,6 +652,7 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 				tab->used++;
 			tab->prefixes++;
 		}
+		/* As above: pairs with egress_prefix_lookup()'s acquire. */
 		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
 	}
 
@@ -755,6 +761,7 @@ egress_prefix_lookup(const struct egress_rule_store *store,
 	u32 i = hash >> tab->shift;
 
 	for (;; i = (i + 1) & tab->mask) {
+		/* Before the directory: see the top of this file. */
 		u32 slot = smp_load_acquire(&tab->slot[i]);
 		const struct egress_rule *head;
 
@@ -811,6 +818,7 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 
 				if (egress_rule_matches_l4(rule, pkt))
 					return rule;
+				/* Pairs with the insert's release. */
 				next = smp_load_acquire(&rule->next);
 				rule = next == EGRESS_RULE_NONE ? NULL :
 				       egress_rule_at(store, next);

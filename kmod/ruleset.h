@@ -143,9 +143,6 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
 struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 					unsigned long *id);
 
-#define egress_ruleset_for_each(rs, id, rule)				\
-	for ((id) = 0; ((rule) = egress_ruleset_next((rs), &(id))); (id)++)
-
 /* What a ruleset holds, for the self-tests. */
 struct egress_ruleset_usage {
 	u32 chunks;		/* pages of rule records, both families */
