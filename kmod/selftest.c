@@ -12,7 +12,9 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
 
+#include <linux/completion.h>
 #include <linux/in.h>
+#include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -457,6 +459,178 @@ out_free:
 	return err;
 }
 
+/*
+ * Readers against a writer, on another CPU where there is one: a kthread
+ * looks up addresses whose /32 rules never change while this thread
+ * inserts and deletes other rules, among them more specific port rules on
+ * those same /32s (so the prefix's first rule, in the table slot, changes
+ * under the reader), until tables have grown, shrunk and records have
+ * been reused.  Every lookup must find its stable rule.
+ */
+#define EGRESS_SELFTEST_STABLE 512
+#define EGRESS_SELFTEST_CHURN_MAX 3000
+#define EGRESS_SELFTEST_CHURN_OPS 60000
+
+struct egress_race {
+	struct egress_ruleset rs;
+	u32 stable_id[EGRESS_SELFTEST_STABLE];
+	u32 churn_id[EGRESS_SELFTEST_CHURN_MAX];
+	u32 nr_churn;
+	struct completion reader_started;
+	unsigned long lookups;
+	u32 bad_addr, bad_got;	/* the first wrong answer, bad_addr + 1 */
+};
+
+static int egress_race_reader(void *data)
+{
+	struct egress_race *race = data;
+	struct egress_pkt pkt = {
+		.family = NFPROTO_IPV4,
+		.proto = IPPROTO_UDP,
+		.has_port = true,
+		.dport = 53,
+	};
+
+	complete(&race->reader_started);
+	while (!kthread_should_stop()) {
+		u32 i = get_random_u32() % EGRESS_SELFTEST_STABLE;
+		const struct egress_rule *rule;
+
+		pkt.daddr.ip = htonl(0x0a000000 | i);
+		rcu_read_lock();
+		rule = egress_ruleset_match(&race->rs, &pkt);
+		if ((!rule || rule->id != race->stable_id[i]) && !race->bad_addr) {
+			race->bad_got = rule ? rule->id : 0;
+			race->bad_addr = i + 1;
+		}
+		rcu_read_unlock();
+		race->lookups++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* A churn rule: a /32 or /24 elsewhere, or tcp/443 on a stable /32. */
+static void egress_race_churn_rule(struct egress_rule *rule)
+{
+	u32 dice = egress_rand(4);
+
+	memset(rule, 0, sizeof(*rule));
+	rule->family = NFPROTO_IPV4;
+	rule->action = NF_EGRESS_VERDICT_DENY;
+	if (dice == 0) {
+		rule->prefix_len = 32;
+		rule->addr.ip = htonl(0x0a000000 |
+				      egress_rand(EGRESS_SELFTEST_STABLE));
+		rule->proto = IPPROTO_TCP;
+		rule->has_ports = 1;
+		rule->port_min = 443;
+		rule->port_max = 443;
+	} else if (dice == 1) {
+		rule->prefix_len = 24;
+		rule->addr.ip = htonl(0x0b000000 | egress_rand(4096) << 8);
+	} else {
+		rule->prefix_len = 32;
+		rule->addr.ip = htonl(0x0c000000 | egress_rand(8192));
+	}
+}
+
+static int egress_race_writer(struct egress_race *race)
+{
+	const char *reason = NULL;
+	struct egress_rule rule;
+	u32 op, bad;
+	int err;
+
+	for (op = 0; op < EGRESS_SELFTEST_CHURN_OPS; op++) {
+		/* Fill up to the maximum, then drain, twice over. */
+		bool filling = (op / (EGRESS_SELFTEST_CHURN_OPS / 4)) % 2 == 0;
+		bool insert = egress_rand(100) < (filling ? 75 : 25);
+
+		if (insert && race->nr_churn < EGRESS_SELFTEST_CHURN_MAX) {
+			egress_race_churn_rule(&rule);
+			err = egress_ruleset_insert(&race->rs, &rule, 1, &bad,
+						    &reason);
+			if (err == -EEXIST)
+				continue;
+			if (err) {
+				pr_err("race: insert: %d (%s)\n", err, reason);
+				return err;
+			}
+			race->churn_id[race->nr_churn++] = race->rs.next_id - 1;
+		} else if (race->nr_churn) {
+			u32 victim = egress_rand(race->nr_churn);
+
+			err = egress_ruleset_delete(&race->rs,
+						    race->churn_id[victim]);
+			if (err) {
+				pr_err("race: delete of rule %u: %d\n",
+				       race->churn_id[victim], err);
+				return err;
+			}
+			race->churn_id[victim] = race->churn_id[--race->nr_churn];
+		}
+		if (!(op % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+static int egress_selftest_ruleset_race(void)
+{
+	struct egress_rule stable[16];
+	struct task_struct *reader;
+	struct egress_race *race;
+	const char *reason = NULL;
+	u32 i, j, bad;
+	int err;
+
+	race = kzalloc(sizeof(*race), GFP_KERNEL);
+	if (!race)
+		return -ENOMEM;
+	egress_ruleset_init(&race->rs);
+	init_completion(&race->reader_started);
+	for (i = 0; i < EGRESS_SELFTEST_STABLE; i += ARRAY_SIZE(stable)) {
+		for (j = 0; j < ARRAY_SIZE(stable); j++) {
+			egress_bulk_rule(&stable[j], i + j, false);
+			race->stable_id[i + j] = race->rs.next_id + j;
+		}
+		err = egress_ruleset_insert(&race->rs, stable,
+					    ARRAY_SIZE(stable), &bad, &reason);
+		if (err) {
+			pr_err("race: stable rules: %d (%s)\n", err, reason);
+			goto out_destroy;
+		}
+	}
+
+	reader = kthread_run(egress_race_reader, race, "nf_egress_selftest");
+	if (IS_ERR(reader)) {
+		err = PTR_ERR(reader);
+		goto out_destroy;
+	}
+	wait_for_completion(&race->reader_started);
+	err = egress_race_writer(race);
+	kthread_stop(reader);
+	if (err)
+		goto out_destroy;
+	if (race->bad_addr) {
+		pr_err("race: lookup of stable address %u found rule %u, want %u\n",
+		       race->bad_addr - 1, race->bad_got,
+		       race->stable_id[race->bad_addr - 1]);
+		err = -EINVAL;
+		goto out_destroy;
+	}
+	pr_info("race: %u writer operations against %lu lookups: ok\n",
+		EGRESS_SELFTEST_CHURN_OPS, race->lookups);
+
+out_destroy:
+	/* The reader has stopped: no RCU reader can hold the ruleset. */
+	synchronize_rcu();
+	egress_ruleset_destroy(&race->rs);
+	kfree(race);
+	return err;
+}
+
 static int egress_selftest_paths(void)
 {
 	static const char *const good[] = {
@@ -503,6 +677,8 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV6);
 	if (!err)
 		err = egress_selftest_ruleset_bulk();
+	if (!err)
+		err = egress_selftest_ruleset_race();
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
 		return err;
