@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Longest-prefix match over one policy's rules.  See ruleset.h for the
- * structure; the layout is what keeps a rule near 56 bytes of memory in
- * all (a 40-byte IPv4 record, about 8 bytes of table, about 9 of id index):
- * no per-rule allocation, no rcu_head, no per-prefix object.
+ * structure; the layout is what keeps an IPv4 rule near 60 bytes of
+ * memory in all (a 40-byte record, 5 to 11 bytes of table, about 9 of id
+ * index): no per-rule allocation, no rcu_head, no per-prefix object.
  *
  * RCU: readers find a record by loading a table slot or a ->next with
  * acquire semantics and only then the directory, so a record published
