@@ -389,16 +389,19 @@ static void egress_table_trim(struct egress_rule_store *store, u8 family)
 				     egress_table_slots_for(tab->prefixes));
 }
 
+/* A record no reader can be on (never seen, or past a grace period). */
+static void egress_store_unalloc(struct egress_rule_store *store, u32 idx)
+{
+	egress_rule_at_locked(store, idx)->next = store->free;
+	store->free = idx;
+}
+
 static void egress_store_drain_retired(struct egress_rule_store *store)
 {
 	u32 i;
 
-	for (i = 0; i < store->nr_retired; i++) {
-		u32 idx = store->retired[i];
-
-		egress_rule_at_locked(store, idx)->next = store->free;
-		store->free = idx;
-	}
+	for (i = 0; i < store->nr_retired; i++)
+		egress_store_unalloc(store, store->retired[i]);
 	store->nr_retired = 0;
 }
 
@@ -460,13 +463,6 @@ static int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
 	if ((store->top & EGRESS_CHUNK_POS_MASK) == store->per_chunk)
 		store->top = (store->top | EGRESS_CHUNK_POS_MASK) + 1;
 	return 0;
-}
-
-/* A record readers never saw goes straight back. */
-static void egress_store_unalloc(struct egress_rule_store *store, u32 idx)
-{
-	egress_rule_at_locked(store, idx)->next = store->free;
-	store->free = idx;
 }
 
 /*

@@ -380,6 +380,22 @@ static int egress_bulk_insert(struct egress_ruleset *rs,
 	return 0;
 }
 
+/* Insert the bulk set, check every answer, and report the storage used. */
+static int egress_bulk_fill(struct egress_ruleset *rs,
+			    struct egress_rule *batch,
+			    struct egress_ruleset_usage *usage)
+{
+	u32 first_id = rs->next_id;
+	int err;
+
+	err = egress_bulk_insert(rs, batch);
+	if (!err)
+		err = egress_bulk_check(rs, first_id);
+	if (!err)
+		egress_ruleset_usage(rs, usage);
+	return err;
+}
+
 static int egress_selftest_ruleset_bulk(void)
 {
 	const u32 total = EGRESS_SELFTEST_BULK + EGRESS_SELFTEST_BULK / 10;
@@ -399,12 +415,9 @@ static int egress_selftest_ruleset_bulk(void)
 	egress_ruleset_init(rs);
 
 	first_id = rs->next_id;
-	err = egress_bulk_insert(rs, batch);
-	if (!err)
-		err = egress_bulk_check(rs, first_id);
+	err = egress_bulk_fill(rs, batch, &full);
 	if (err)
 		goto out_destroy;
-	egress_ruleset_usage(rs, &full);
 	/* Half to three quarters full after growing; chunks hold 102 records. */
 	if (rs->count != total || full.prefixes != EGRESS_SELFTEST_BULK ||
 	    full.table_slots < full.prefixes * 4 / 3 ||
@@ -435,13 +448,9 @@ static int egress_selftest_ruleset_bulk(void)
 
 	/* Past a grace period, the same rules fit in the same chunks. */
 	synchronize_rcu();
-	first_id = rs->next_id;
-	err = egress_bulk_insert(rs, batch);
-	if (!err)
-		err = egress_bulk_check(rs, first_id);
+	err = egress_bulk_fill(rs, batch, &again);
 	if (err)
 		goto out_destroy;
-	egress_ruleset_usage(rs, &again);
 	if (again.chunks != full.chunks) {
 		pr_err("bulk: reinserted rules take %u chunks, first %u\n",
 		       again.chunks, full.chunks);
