@@ -397,6 +397,11 @@ enum nf_egress_event_attr {
 	 * the previous event sent for it; absent when none
 	 */
 	NF_EGRESS_EVENT_A_SUPPRESSED,
+	/* flag: NF_EGRESS_EVENT_A_CGROUP_PATH holds only the leading
+	 * components of a path longer than NF_EGRESS_CGROUP_PATH_MAX - 1
+	 * bytes (as many whole components as fit)
+	 */
+	NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1
