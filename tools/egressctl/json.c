@@ -136,6 +136,29 @@ int utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+uint32_t utf8_code_point(const unsigned char *s, int n)
+{
+	static const unsigned char lead_bits[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = s[0] & lead_bits[n];
+	int i;
+
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+bool utf8_invisible(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 controls */
+	       cp == 0xad ||				/* soft hyphen */
+	       cp == 0x61c ||				/* Arabic letter mark */
+	       (cp >= 0x200b && cp <= 0x200f) ||	/* zero width, LRM, RLM */
+	       (cp >= 0x2028 && cp <= 0x202e) ||	/* separators, embeddings */
+	       (cp >= 0x2060 && cp <= 0x206f) ||	/* word joiner, isolates */
+	       cp == 0xfeff ||				/* zero width no-break */
+	       (cp >= 0xfff9 && cp <= 0xfffb);		/* annotations */
+}
+
 void json_write_escaped(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -175,6 +198,12 @@ void json_write_escaped(FILE *out, const char *str)
 		if (n == 0) {
 			fprintf(out, "\\u%04x", *s);
 			s++;
+			continue;
+		}
+		/* all of these are below U+10000: one \u escape each */
+		if (n > 1 && utf8_invisible(utf8_code_point(s, n))) {
+			fprintf(out, "\\u%04x", utf8_code_point(s, n));
+			s += n;
 			continue;
 		}
 		fwrite(s, 1, (size_t)n, out);

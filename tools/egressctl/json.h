@@ -39,7 +39,9 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 /*
  * Write s as a quoted JSON string.  Valid UTF-8 passes through; control
  * characters and bytes that are not valid UTF-8 become \u00XX escapes so the
- * output always parses (cgroup names are arbitrary bytes).
+ * output always parses (cgroup names are arbitrary bytes), and the
+ * characters utf8_invisible() names become \uXXXX escapes, so that JSON
+ * shown on a terminal cannot hide or reorder text either.
  */
 void json_write_escaped(FILE *out, const char *s);
 
@@ -49,5 +51,16 @@ void json_write_escaped(FILE *out, const char *s);
  * U+10FFFF, truncated by the NUL).
  */
 int utf8_seq_len(const unsigned char *s);
+
+/* The code point of the valid n-byte UTF-8 sequence at s. */
+uint32_t utf8_code_point(const unsigned char *s, int n);
+
+/*
+ * Valid characters that must not reach a terminal raw all the same: C1
+ * controls, and the invisible and direction-changing ones with which a
+ * name could make a line read differently from what it holds (zero-width
+ * and bidi controls, line and paragraph separators, soft hyphen).
+ */
+bool utf8_invisible(uint32_t cp);
 
 #endif /* EGRESSCTL_JSON_H */

@@ -681,6 +681,13 @@ static void test_json(void)
 	esc_case("\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"", "beyond U+10FFFF escaped");
 	esc_case("a\xe2\x82", "\"a\\u00e2\\u0082\"", "truncated sequence at end");
 	esc_case("\xe2(", "\"\\u00e2(\"", "bad continuation");
+	esc_case("a\xe2\x80\xae" "b", "\"a\\u202eb\"", "bidi override escaped");
+	esc_case("\xc2\x85\xc2\x9f", "\"\\u0085\\u009f\"", "C1 controls escaped");
+	esc_case("\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"", "line and paragraph separators escaped");
+	esc_case("\xe2\x80\x8b\xef\xbb\xbf\xe2\x81\xa6", "\"\\u200b\\ufeff\\u2066\"",
+		 "zero width space, BOM, bidi isolate escaped");
+	esc_case("\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7", "\"\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7\"",
+		 "their neighbours U+00A0, U+2030, U+2027 kept");
 
 	got = capture(write_doc, NULL);
 	if (!ok(!strcmp(got,
