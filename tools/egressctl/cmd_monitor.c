@@ -11,178 +11,21 @@
  * its group goes with it and no event would ever come again, so the
  * family's removal (CTRL_CMD_DELFAMILY) ends the monitor with exit 2.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
 #include "egressctl.h"
-#include "json.h"
+#include "event.h"
 #include "msg.h"
-
-static const char *event_verdict_name(uint8_t verdict)
-{
-	switch (verdict) {
-	case NF_EGRESS_EVENT_DENY:
-		return "deny";
-	case NF_EGRESS_EVENT_WOULD_DENY:
-		return "would-deny";
-	case NF_EGRESS_EVENT_RATELIMITED:
-		return "ratelimited";
-	}
-	return "unknown";
-}
-
-/* "2026-11-27T13:05:00.123456789Z" */
-static void format_time(char *buf, size_t len, uint64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000ULL);
-	struct tm tm;
-	char date[32];
-
-	if (!gmtime_r(&secs, &tm) ||
-	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
-		snprintf(date, sizeof(date), "@%lld", (long long)secs);
-	snprintf(buf, len, "%s.%09lluZ", date,
-		 (unsigned long long)(ns % 1000000000ULL));
-}
-
-static void format_addr(char *buf, size_t len, uint8_t family,
-			const unsigned char *addr)
-{
-	if (!inet_ntop(family, addr, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-}
-
-/* ADDR:PORT, [ADDR6]:PORT, or the bare address without ports. */
-static void format_endpoint(char *buf, size_t len, const char *addr,
-			    uint8_t family, bool has_port, uint16_t port)
-{
-	if (!has_port)
-		snprintf(buf, len, "%s", addr);
-	else if (family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", addr, port);
-	else
-		snprintf(buf, len, "%s:%u", addr, port);
-}
-
-/* Command names are whatever a task set: keep control bytes off the tty. */
-static void print_sanitized(const char *s)
-{
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
-static void print_event_text(const struct egress_event_msg *e)
-{
-	char when[64], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	char from[INET6_ADDRSTRLEN + 8], to[INET6_ADDRSTRLEN + 8];
-	const char *proto = proto_name(e->proto);
-
-	format_time(when, sizeof(when), e->time_ns);
-	format_addr(src, sizeof(src), e->family, e->saddr);
-	format_addr(dst, sizeof(dst), e->family, e->daddr);
-	format_endpoint(from, sizeof(from), src, e->family, e->has_ports,
-			e->sport);
-	format_endpoint(to, sizeof(to), dst, e->family, e->has_ports, e->dport);
-
-	printf("%s %s ", when, event_verdict_name(e->verdict));
-	print_sanitized(e->cgroup);
-	printf(" policy ");
-	print_sanitized(e->policy);
-	if (e->has_rule_id)
-		printf(" rule %u", e->rule_id);
-	else
-		printf(" default");
-	if (proto && e->proto)
-		printf(" %s", proto);
-	else
-		printf(" proto %u", e->proto);
-	printf(" %s -> %s", from, to);
-	if (e->has_pid) {
-		printf(" pid %u", e->pid);
-		if (e->comm) {
-			printf(" comm ");
-			print_sanitized(e->comm);
-		}
-	}
-	if (e->suppressed)
-		printf(" suppressed %llu", (unsigned long long)e->suppressed);
-	putchar('\n');
-}
-
-static void print_event_json(const struct egress_event_msg *e)
-{
-	char when[64], addr[INET6_ADDRSTRLEN];
-	const char *proto = proto_name(e->proto);
-	struct json j;
-
-	json_init(&j, stdout);
-	json_begin_object(&j);
-	json_kv_u64(&j, "time_ns", e->time_ns);
-	format_time(when, sizeof(when), e->time_ns);
-	json_kv_string(&j, "time", when);
-	json_kv_string(&j, "verdict", event_verdict_name(e->verdict));
-	json_kv_string(&j, "cgroup", e->cgroup);
-	json_kv_string(&j, "policy", e->policy);
-	json_key(&j, "rule_id");
-	if (e->has_rule_id)
-		json_u64(&j, e->rule_id);
-	else
-		json_null(&j);
-	json_kv_bool(&j, "default", !e->has_rule_id);
-	json_kv_string(&j, "family", e->family == AF_INET ? "ipv4" : "ipv6");
-	json_key(&j, "proto");
-	if (proto && e->proto)
-		json_string(&j, proto);
-	else
-		json_u64(&j, e->proto);
-	json_key(&j, "src");
-	if (e->has_saddr) {
-		format_addr(addr, sizeof(addr), e->family, e->saddr);
-		json_string(&j, addr);
-	} else {
-		json_null(&j);
-	}
-	json_key(&j, "dst");
-	if (e->has_daddr) {
-		format_addr(addr, sizeof(addr), e->family, e->daddr);
-		json_string(&j, addr);
-	} else {
-		json_null(&j);
-	}
-	json_key(&j, "sport");
-	if (e->has_ports)
-		json_u64(&j, e->sport);
-	else
-		json_null(&j);
-	json_key(&j, "dport");
-	if (e->has_ports)
-		json_u64(&j, e->dport);
-	else
-		json_null(&j);
-	json_key(&j, "pid");
-	if (e->has_pid)
-		json_u64(&j, e->pid);
-	else
-		json_null(&j);
-	json_key(&j, "comm");
-	if (e->comm)
-		json_string(&j, e->comm);
-	else
-		json_null(&j);
-	json_kv_u64(&j, "suppressed", e->suppressed);
-	json_end_object(&j);
-	putchar('\n');
-}
 
 static int family_id_cb(const struct nlattr *attr, void *data)
 {
@@ -231,14 +74,15 @@ static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 		genl = mnl_nlmsg_get_payload(nlh);
 		if (genl->cmd != NF_EGRESS_CMD_EVENT)
 			continue;
+		/* a malformed event is skipped with a warning, never trusted */
 		if (egress_decode_event(nlh, &e)) {
-			errorf("monitor: skipped a malformed event");
+			errorf("monitor: skipped a malformed event: %s", e.why);
 			continue;
 		}
 		if (ctl->json)
-			print_event_json(&e);
+			event_print_json(stdout, &e);
 		else
-			print_event_text(&e);
+			event_print_text(stdout, &e);
 	}
 	/* Each event as it comes: the reader may be a pipe or a file. */
 	fflush(stdout);
@@ -320,6 +164,17 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = {
+			.iov_base = ctl->nl->recvbuf,
+			.iov_len = sizeof(ctl->nl->recvbuf),
+		};
+		struct msghdr mh = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
 		ssize_t n;
 
 		if (poll(pfd, 2, -1) < 0) {
@@ -334,8 +189,7 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 		}
 		if (!pfd[0].revents)
 			continue;
-		n = recv(pfd[0].fd, ctl->nl->recvbuf, sizeof(ctl->nl->recvbuf),
-			 MSG_DONTWAIT);
+		n = recvmsg(pfd[0].fd, &mh, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -347,6 +201,18 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 			ret = kernel_errorf("monitor: receive: %s",
 					    strerror(errno));
 			goto out;
+		}
+		/*
+		 * Any local process may send to our port: only the kernel's
+		 * messages are events.
+		 */
+		if (mh.msg_namelen != sizeof(from) || from.nl_pid != 0)
+			continue;
+		/* a cut datagram would end in a torn message: say so */
+		if (mh.msg_flags & MSG_TRUNC) {
+			errorf("monitor: skipped events that overflowed the %zu-byte receive buffer",
+			       sizeof(ctl->nl->recvbuf));
+			continue;
 		}
 		if (print_events(ctl, ctl->nl->recvbuf, (size_t)n)) {
 			ret = kernel_errorf("monitor: the nf_egress module was unloaded");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,6 +62,7 @@ static const struct attr_policy event_policy[NF_EGRESS_EVENT_A_MAX + 1] = {
 	[NF_EGRESS_EVENT_A_PID]		= { .type = MNL_TYPE_U32 },
 	[NF_EGRESS_EVENT_A_COMM]	= { .type = MNL_TYPE_NUL_STRING },
 	[NF_EGRESS_EVENT_A_SUPPRESSED]	= { .type = MNL_TYPE_U64 },
+	[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] = { .type = MNL_TYPE_FLAG },
 };
 
 static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
@@ -668,25 +670,212 @@ int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 	return 0;
 }
 
+static const char *const event_names[] = {
+	[NF_EGRESS_EVENT_A_UNSPEC]	= "NF_EGRESS_EVENT_A_UNSPEC",
+	[NF_EGRESS_EVENT_A_PAD]		= "NF_EGRESS_EVENT_A_PAD",
+	[NF_EGRESS_EVENT_A_TIME_NS]	= "NF_EGRESS_EVENT_A_TIME_NS",
+	[NF_EGRESS_EVENT_A_VERDICT]	= "NF_EGRESS_EVENT_A_VERDICT",
+	[NF_EGRESS_EVENT_A_CGROUP_PATH]	= "NF_EGRESS_EVENT_A_CGROUP_PATH",
+	[NF_EGRESS_EVENT_A_POLICY_PATH]	= "NF_EGRESS_EVENT_A_POLICY_PATH",
+	[NF_EGRESS_EVENT_A_RULE_ID]	= "NF_EGRESS_EVENT_A_RULE_ID",
+	[NF_EGRESS_EVENT_A_DEFAULT]	= "NF_EGRESS_EVENT_A_DEFAULT",
+	[NF_EGRESS_EVENT_A_FAMILY]	= "NF_EGRESS_EVENT_A_FAMILY",
+	[NF_EGRESS_EVENT_A_PROTO]	= "NF_EGRESS_EVENT_A_PROTO",
+	[NF_EGRESS_EVENT_A_SADDR]	= "NF_EGRESS_EVENT_A_SADDR",
+	[NF_EGRESS_EVENT_A_DADDR]	= "NF_EGRESS_EVENT_A_DADDR",
+	[NF_EGRESS_EVENT_A_SPORT]	= "NF_EGRESS_EVENT_A_SPORT",
+	[NF_EGRESS_EVENT_A_DPORT]	= "NF_EGRESS_EVENT_A_DPORT",
+	[NF_EGRESS_EVENT_A_PID]		= "NF_EGRESS_EVENT_A_PID",
+	[NF_EGRESS_EVENT_A_COMM]	= "NF_EGRESS_EVENT_A_COMM",
+	[NF_EGRESS_EVENT_A_SUPPRESSED]	= "NF_EGRESS_EVENT_A_SUPPRESSED",
+	[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] =
+		"NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED",
+};
+
+/* Every known event attribute has a name and a type. */
+_Static_assert(ARRAY_SIZE(event_names) == NF_EGRESS_EVENT_A_MAX + 1,
+	       "event_names must name every NF_EGRESS_EVENT_A_*");
+
+static const char *mnl_type_name(enum mnl_attr_data_type type)
+{
+	switch (type) {
+	case MNL_TYPE_U8:
+		return "u8";
+	case MNL_TYPE_U16:
+		return "u16";
+	case MNL_TYPE_U32:
+		return "u32";
+	case MNL_TYPE_U64:
+		return "u64";
+	case MNL_TYPE_FLAG:
+		return "flag";
+	case MNL_TYPE_NUL_STRING:
+		return "NUL-terminated string";
+	default:
+		return "attribute";
+	}
+}
+
+/*
+ * The attributes in [start, start + len) fill it exactly.  A nest whose
+ * length wrapped past 64 KiB ends inside its last attribute, and what
+ * follows it is read as attributes of the enclosing level: either way
+ * some bytes are left that are no whole attribute.  The last attribute's
+ * alignment padding may be missing.
+ */
+static bool attrs_fill(const void *start, size_t len)
+{
+	const char *p = start;
+
+	while (len >= sizeof(struct nlattr)) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		size_t step = MNL_ALIGN(a->nla_len);
+
+		if (a->nla_len < sizeof(*a) || a->nla_len > len)
+			return false;
+		if (step >= len)
+			return true;
+		p += step;
+		len -= step;
+	}
+	return len == 0;
+}
+
+struct event_attrs {
+	const struct nlattr *tb[NF_EGRESS_EVENT_A_MAX + 1];
+	struct egress_event_msg *m;
+};
+
+static int event_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct event_attrs *ea = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	enum mnl_attr_data_type want;
+
+	if (type > NF_EGRESS_EVENT_A_MAX)
+		return MNL_CB_OK;	/* from a newer kernel: ignore */
+	want = event_policy[type].type;
+	if (want == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;	/* padding */
+	if (ea->tb[type]) {
+		snprintf(ea->m->why, sizeof(ea->m->why), "%s given twice",
+			 event_names[type]);
+		return MNL_CB_ERROR;
+	}
+	if (mnl_attr_validate(attr, want) < 0) {
+		snprintf(ea->m->why, sizeof(ea->m->why),
+			 "%s is no valid %s (%u bytes)", event_names[type],
+			 mnl_type_name(want), mnl_attr_get_payload_len(attr));
+		return MNL_CB_ERROR;
+	}
+	ea->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * How much of path, longer than max bytes, to keep: its leading whole
+ * components that fit in max bytes, as the kernel cuts (the root "/" when
+ * not even the first fits); max bytes of a path that is no path.
+ */
+static size_t path_prefix_len(const char *path, size_t max)
+{
+	size_t i;
+
+	for (i = max; i > 0; i--)
+		if (path[i] == '/')
+			return i;
+	return path[0] == '/' ? 1 : max;
+}
+
+static int bad_event(struct egress_event_msg *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int bad_event(struct egress_event_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->why, sizeof(m->why), fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+/* An event address: as long as the family says. */
+static int event_addr(struct egress_event_msg *m, const struct nlattr *attr,
+		      uint16_t type, size_t alen, unsigned char *addr,
+		      bool *has)
+{
+	if (!attr)
+		return 0;
+	if (mnl_attr_get_payload_len(attr) != alen)
+		return bad_event(m, "%s: %u bytes in an %s event",
+				 event_names[type],
+				 mnl_attr_get_payload_len(attr),
+				 alen == 4 ? "IPv4" : "IPv6");
+	memcpy(addr, mnl_attr_get_payload(attr), alen);
+	*has = true;
+	return 0;
+}
+
 int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 {
-	const struct nlattr *top[NF_EGRESS_A_MAX + 1];
-	const struct nlattr *tb[NF_EGRESS_EVENT_A_MAX + 1];
-	size_t alen = 0;
+	struct event_attrs ea = { .m = m };
+	const struct nlattr **tb = ea.tb;
+	const struct nlattr *attr, *nest = NULL;
+	static const uint16_t required[] = {
+		NF_EGRESS_EVENT_A_TIME_NS, NF_EGRESS_EVENT_A_VERDICT,
+		NF_EGRESS_EVENT_A_CGROUP_PATH, NF_EGRESS_EVENT_A_POLICY_PATH,
+		NF_EGRESS_EVENT_A_FAMILY,
+	};
+	const char *cgroup;
+	size_t i, len, alen;
 
 	memset(m, 0, sizeof(*m));
-	if (parse_top(nlh, top) || !top[NF_EGRESS_A_EVENT] ||
-	    parse_nested(top[NF_EGRESS_A_EVENT], tb, event_policy,
-			 NF_EGRESS_EVENT_A_MAX))
-		return -EBADMSG;
-	if (!tb[NF_EGRESS_EVENT_A_TIME_NS] || !tb[NF_EGRESS_EVENT_A_VERDICT] ||
-	    !tb[NF_EGRESS_EVENT_A_CGROUP_PATH] ||
-	    !tb[NF_EGRESS_EVENT_A_POLICY_PATH] || !tb[NF_EGRESS_EVENT_A_FAMILY])
-		return -EBADMSG;
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return bad_event(m, "no generic netlink header");
+	if (!attrs_fill(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+			mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN))
+		return bad_event(m, "torn attributes (a nest length wrapped?)");
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_EVENT)
+			continue;
+		if (nest)
+			return bad_event(m, "NF_EGRESS_A_EVENT given twice");
+		nest = attr;
+	}
+	if (!nest)
+		return bad_event(m, "no NF_EGRESS_A_EVENT nest");
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    !attrs_fill(mnl_attr_get_payload(nest),
+			mnl_attr_get_payload_len(nest)))
+		return bad_event(m, "torn attributes in NF_EGRESS_A_EVENT (its length wrapped?)");
+	if (mnl_attr_parse_nested(nest, event_attr_cb, &ea) < 0)
+		return -EBADMSG;	/* m->why says why */
+	for (i = 0; i < ARRAY_SIZE(required); i++)
+		if (!tb[required[i]])
+			return bad_event(m, "no %s", event_names[required[i]]);
+
 	m->time_ns = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_TIME_NS]);
 	m->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_VERDICT]);
-	m->cgroup = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_CGROUP_PATH]);
+	/* NUL-terminated within the payload: validated */
+	cgroup = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_CGROUP_PATH]);
+	len = strlen(cgroup);
+	if (!len)
+		return bad_event(m, "NF_EGRESS_EVENT_A_CGROUP_PATH is empty");
+	m->cgroup_truncated = tb[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] != NULL;
+	/* an older module sent whole paths: cut them as a newer one does */
+	if (len > NF_EGRESS_CGROUP_PATH_MAX - 1) {
+		len = path_prefix_len(cgroup, NF_EGRESS_CGROUP_PATH_MAX - 1);
+		m->cgroup_truncated = true;
+	}
+	memcpy(m->cgroup, cgroup, len);
+	m->cgroup[len] = '\0';
 	m->policy = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_POLICY_PATH]);
+	len = strlen(m->policy);
+	if (!len || len > NF_EGRESS_CGROUP_PATH_MAX - 1)
+		return bad_event(m, "NF_EGRESS_EVENT_A_POLICY_PATH is %s",
+				 len ? "longer than a cgroup path can be"
+				     : "empty");
 	if (tb[NF_EGRESS_EVENT_A_RULE_ID]) {
 		m->has_rule_id = true;
 		m->rule_id = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_RULE_ID]);
@@ -697,23 +886,16 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 	else if (m->family == AF_INET6)
 		alen = 16;
 	else
-		return -EBADMSG;
+		return bad_event(m, "NF_EGRESS_EVENT_A_FAMILY: unknown address family %u",
+				 m->family);
 	if (tb[NF_EGRESS_EVENT_A_PROTO])
 		m->proto = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_PROTO]);
-	if (tb[NF_EGRESS_EVENT_A_SADDR]) {
-		if (mnl_attr_get_payload_len(tb[NF_EGRESS_EVENT_A_SADDR]) != alen)
-			return -EBADMSG;
-		memcpy(m->saddr, mnl_attr_get_payload(tb[NF_EGRESS_EVENT_A_SADDR]),
-		       alen);
-		m->has_saddr = true;
-	}
-	if (tb[NF_EGRESS_EVENT_A_DADDR]) {
-		if (mnl_attr_get_payload_len(tb[NF_EGRESS_EVENT_A_DADDR]) != alen)
-			return -EBADMSG;
-		memcpy(m->daddr, mnl_attr_get_payload(tb[NF_EGRESS_EVENT_A_DADDR]),
-		       alen);
-		m->has_daddr = true;
-	}
+	if (event_addr(m, tb[NF_EGRESS_EVENT_A_SADDR], NF_EGRESS_EVENT_A_SADDR,
+		       alen, m->saddr, &m->has_saddr) ||
+	    event_addr(m, tb[NF_EGRESS_EVENT_A_DADDR], NF_EGRESS_EVENT_A_DADDR,
+		       alen, m->daddr, &m->has_daddr))
+		return -EBADMSG;
+	/* one port alone says nothing useful: both or neither */
 	if (tb[NF_EGRESS_EVENT_A_SPORT] && tb[NF_EGRESS_EVENT_A_DPORT]) {
 		m->has_ports = true;
 		m->sport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_SPORT]);

@@ -103,7 +103,13 @@ struct egress_explain_msg {
 struct egress_event_msg {
 	uint64_t time_ns;		/* CLOCK_REALTIME */
 	uint8_t verdict;		/* enum nf_egress_event_verdict */
-	const char *cgroup;		/* the sending socket's cgroup */
+	/*
+	 * The sending socket's cgroup, a copy: at most
+	 * NF_EGRESS_CGROUP_PATH_MAX - 1 bytes, cut to its leading whole
+	 * components (cgroup_truncated) when the kernel sent a longer one.
+	 */
+	char cgroup[NF_EGRESS_CGROUP_PATH_MAX];
+	bool cgroup_truncated;		/* the path lacks trailing components */
 	const char *policy;		/* the policy that decided */
 	bool has_rule_id;		/* else the policy's default decided */
 	uint32_t rule_id;
@@ -118,6 +124,8 @@ struct egress_event_msg {
 	uint32_t pid;
 	const char *comm;		/* NULL if absent */
 	uint64_t suppressed;		/* 0 when absent */
+	/* after -EBADMSG: what was wrong with the message, for a warning */
+	char why[128];
 };
 
 /* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
@@ -134,7 +142,16 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
  */
 int egress_stats_for_each_class(const struct nlmsghdr *nlh,
 				egress_class_cb cb, void *data);
-/* Needs time, verdict, both paths and the family; addresses match it. */
+/*
+ * An event, checked as coming from an untrusted source: every attribute
+ * must fill its nest exactly (a nest length that wrapped past 64 KiB
+ * leaves a torn attribute behind), known ones at most once, with their
+ * type and length; strings NUL-terminated within their payload.  Needs
+ * time, verdict, both paths (not empty; the policy's at most
+ * NF_EGRESS_CGROUP_PATH_MAX - 1 bytes) and the family; addresses must
+ * match it.  Unknown attributes are ignored, missing optional ones
+ * tolerated.  -EBADMSG with m->why set otherwise.
+ */
 int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,

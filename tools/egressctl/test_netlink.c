@@ -7,6 +7,7 @@
  * opened.  The nf_egress module itself is not needed.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "event.h"
 #include "msg.h"
 #include "netlink.h"
 #include "tap.h"
@@ -585,6 +587,7 @@ static void test_fuzz_decoders(void)
 	struct egress_rule_msg r;
 	struct egress_info_msg i;
 	static struct egress_explain_msg x;
+	static struct egress_event_msg ev;
 	unsigned int seed = 12345;
 	int iter, decoded = 0;
 
@@ -612,6 +615,7 @@ static void test_fuzz_decoders(void)
 		}
 		decoded += egress_decode_info(nlh, &i) == 0;
 		decoded += egress_decode_explain(nlh, &x) == 0;
+		decoded += egress_decode_event(nlh, &ev) == 0;
 	}
 	ok(1, "fuzzed decoders survived 20000 messages (%d decoded)", decoded);
 }
@@ -1133,6 +1137,357 @@ static void test_decode_event(void)
 	ok(egress_decode_event(nlh, &e) == -EBADMSG, "event with a u32 time refused");
 }
 
+/* --- events from an untrusted kernel ------------------------------------ */
+
+static char bigbuf[4 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
+static struct nlattr *ev_nest;
+
+/* The text line (json false) or the JSON object of e, malloc'ed. */
+static char *event_output(const struct egress_event_msg *e, bool json)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		abort();
+	if (json)
+		event_print_json(f, e);
+	else
+		event_print_text(f, e);
+	fclose(f);
+	return text;
+}
+
+/* nlh decodes, and prints as want_text and want_json (NULL: not compared). */
+static void event_case(const struct nlmsghdr *nlh, const char *want_text,
+		       const char *want_json, const char *desc)
+{
+	static struct egress_event_msg e;
+	char *text, *json;
+
+	if (egress_decode_event(nlh, &e)) {
+		ok(0, "%s", desc);
+		diag("refused: %s", e.why);
+		return;
+	}
+	text = event_output(&e, false);
+	json = event_output(&e, true);
+	if (!ok(!strcmp(text, want_text) && (!want_json || !strcmp(json, want_json)),
+		"%s", desc)) {
+		diag("text: %s", text);
+		diag("json: %s", json);
+	}
+	free(text);
+	free(json);
+}
+
+/* nlh is refused with a reason that starts with want_why. */
+static void event_refused(const struct nlmsghdr *nlh, const char *want_why,
+			  const char *desc)
+{
+	static struct egress_event_msg e;
+	int ret = egress_decode_event(nlh, &e);
+
+	if (!ok(ret == -EBADMSG && !strncmp(e.why, want_why, strlen(want_why)),
+		"%s", desc))
+		diag("ret %d, why '%s', want '%s'", ret, e.why, want_why);
+}
+
+/*
+ * An event in bigbuf as the module starts it: time (after a PAD, as
+ * nla_put_u64_64bit puts it), verdict, the clen bytes of cg as the cgroup
+ * path (with a NUL after them unless unterminated) and, when truncated,
+ * the flag.  The nest (ev_nest) stays open.
+ */
+static struct nlmsghdr *ev_begin(const char *cg, size_t clen,
+				 bool unterminated, bool truncated)
+{
+	struct nlmsghdr *nlh = start_msg(bigbuf, 30, 0, 0);
+	struct nlattr *a;
+
+	ev_nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1795784700123456789ULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_DENY);
+	a = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH,
+		     clen + !unterminated, cg);
+	if (!unterminated)
+		((char *)mnl_attr_get_payload(a))[clen] = '\0';
+	if (truncated)
+		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED, 0, NULL);
+	return nlh;
+}
+
+/* The rest of a TCP/IPv4 event from task context, and the nest's end. */
+static struct nlmsghdr *ev_end(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_RULE_ID, 2);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_PROTO, IPPROTO_TCP);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_SADDR, 4, v4);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_DADDR, 4, v4);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_SPORT, 40312);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_DPORT, 443);
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_PID, 4242);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_COMM, "curl");
+	mnl_attr_nest_end(nlh, ev_nest);
+	return nlh;
+}
+
+static struct nlmsghdr *ev_path(const char *cg, bool truncated)
+{
+	return ev_end(ev_begin(cg, strlen(cg), false, truncated));
+}
+
+#define EV_TIME		"2026-11-27T13:05:00.123456789Z"
+#define EV_TAIL		" policy /t1 rule 2 tcp 10.99.0.0:40312 -> 10.99.0.0:443 pid 4242 comm curl\n"
+#define EV_JSON(cg, cut) \
+	"{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"deny\"," \
+	"\"cgroup\":\"" cg "\",\"cgroup_truncated\":" cut ",\"policy\":\"/t1\",\"rule_id\":2," \
+	"\"default\":false,\"family\":\"ipv4\",\"proto\":\"tcp\",\"src\":\"10.99.0.0\"," \
+	"\"dst\":\"10.99.0.0\",\"sport\":40312,\"dport\":443,\"pid\":4242,\"comm\":\"curl\"," \
+	"\"suppressed\":0}\n"
+
+/* NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED and the cut mark */
+static void test_event_truncated(void)
+{
+	event_case(ev_path("/t1/app", false), EV_TIME " deny /t1/app" EV_TAIL,
+		   EV_JSON("/t1/app", "false"),
+		   "event: text line, JSON with cgroup_truncated false");
+	event_case(ev_path("/t1/app", true), EV_TIME " deny /t1/app/..." EV_TAIL,
+		   EV_JSON("/t1/app", "true"),
+		   "truncated path (flag set): '/...' after it, cgroup_truncated true");
+	event_case(ev_path("/", true), EV_TIME " deny /..." EV_TAIL,
+		   EV_JSON("/", "true"), "path cut to the root: '/...'");
+	event_case(ev_path("/t1/...", false), EV_TIME " deny /t1/\\x2e.." EV_TAIL,
+		   EV_JSON("/t1/...", "false"),
+		   "a last component named '...' does not read as the cut mark");
+	event_case(ev_path("/t1/...", true), EV_TIME " deny /t1/\\x2e../..." EV_TAIL,
+		   EV_JSON("/t1/...", "true"), "... nor when cut after it");
+}
+
+/* strings must be NUL-terminated within their payload */
+static void test_event_unterminated(void)
+{
+	struct nlmsghdr *nlh;
+
+	event_refused(ev_end(ev_begin("/t1/app", 7, true, false)),
+		      "NF_EGRESS_EVENT_A_CGROUP_PATH is no valid NUL-terminated string (7 bytes)",
+		      "event with an unterminated cgroup path refused");
+	event_refused(ev_end(ev_begin("", 0, true, false)),
+		      "NF_EGRESS_EVENT_A_CGROUP_PATH is no valid NUL-terminated string (0 bytes)",
+		      "event with a cgroup path of no bytes refused");
+	event_refused(ev_path("", false), "NF_EGRESS_EVENT_A_CGROUP_PATH is empty",
+		      "event with an empty cgroup path refused");
+	/* the NUL within the payload, not at its end, is fine */
+	event_case(ev_end(ev_begin("/t1\0junk", 8, false, false)),
+		   EV_TIME " deny /t1" EV_TAIL, EV_JSON("/t1", "false"),
+		   "cgroup path with bytes after its NUL: the string ends at the NUL");
+
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_COMM, 4, "curl");
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_COMM is no valid NUL-terminated string",
+		      "event with an unterminated comm refused");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, 3, "/t1");
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_POLICY_PATH is no valid NUL-terminated string",
+		      "event with an unterminated policy path refused");
+}
+
+/* names are whatever their owner chose: escaped in the text line */
+static void test_event_escapes(void)
+{
+	struct nlmsghdr *nlh;
+
+	event_case(ev_path("/t1/\x1b[2J\x1b]0;pwned\x07x\n", false),
+		   EV_TIME " deny /t1/\\x1b[2J\\x1b]0;pwned\\x07x\\x0a" EV_TAIL,
+		   EV_JSON("/t1/\\u001b[2J\\u001b]0;pwned\\u0007x\\n", "false"),
+		   "control characters in the cgroup path: \\xHH in the text, \\u in JSON");
+	event_case(ev_path("/a b/c\\d/\x7f", false),
+		   EV_TIME " deny /a\\x20b/c\\\\d/\\x7f" EV_TAIL,
+		   EV_JSON("/a b/c\\\\d/\\u007f", "false"),
+		   "space, backslash and DEL: the path stays one word");
+	event_case(ev_path("/\xc3\xa9t\xc3\xa9/\xff\xc0\xaf/\xe2\x82", false),
+		   EV_TIME " deny /\xc3\xa9t\xc3\xa9/\\xff\\xc0\\xaf/\\xe2\\x82" EV_TAIL,
+		   EV_JSON("/\xc3\xa9t\xc3\xa9/\\u00ff\\u00c0\\u00af/\\u00e2\\u0082", "false"),
+		   "UTF-8 kept, bytes that are not UTF-8 escaped");
+	event_case(ev_path("/evil\xe2\x80\xae" "cod.exe/\xc2\x85/\xe2\x80\x8b", false),
+		   EV_TIME " deny /evil\\xe2\\x80\\xaecod.exe/\\xc2\\x85/\\xe2\\x80\\x8b" EV_TAIL,
+		   EV_JSON("/evil\\u202ecod.exe/\\u0085/\\u200b", "false"),
+		   "bidi override, C1 control, zero-width space escaped");
+
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_PID, 7);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_COMM, "");
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_case(nlh, EV_TIME " deny /t1 policy /t1 default proto 0 ? -> ? pid 7 comm \"\"\n",
+		   "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"deny\","
+		   "\"cgroup\":\"/t1\",\"cgroup_truncated\":false,\"policy\":\"/t1\",\"rule_id\":null,"
+		   "\"default\":true,\"family\":\"ipv4\",\"proto\":0,\"src\":null,\"dst\":null,"
+		   "\"sport\":null,\"dport\":null,\"pid\":7,\"comm\":\"\",\"suppressed\":0}\n",
+		   "missing optional attributes tolerated; an empty comm shows as \"\"");
+}
+
+/* a path longer than the UAPI allows (an older module sent whole paths) */
+static void test_event_oversized(void)
+{
+	static char path[2 * NF_EGRESS_CGROUP_PATH_MAX];
+	static struct egress_event_msg e;
+	struct nlmsghdr *nlh;
+	size_t len = 0;
+	int ret;
+
+	/* "/c000000/c000008/...": 8 bytes a component, 4088 fit */
+	while (len < 5000)
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "/c%06zu",
+					len);
+	nlh = ev_path(path, false);
+	ret = egress_decode_event(nlh, &e);
+	ok(ret == 0 && e.cgroup_truncated && strlen(e.cgroup) == 4088 &&
+	   !strncmp(e.cgroup, path, 4088),
+	   "oversized (%zu-byte) cgroup path: cut to its leading whole components (%zu bytes), truncated",
+	   len, strlen(e.cgroup));
+	/* the longest path the UAPI allows is kept whole */
+	path[NF_EGRESS_CGROUP_PATH_MAX - 1] = '\0';
+	nlh = ev_path(path, false);
+	ok(egress_decode_event(nlh, &e) == 0 && !e.cgroup_truncated &&
+	   !strcmp(e.cgroup, path), "4095-byte cgroup path kept whole, not truncated");
+	/* a component too long for anything: the root */
+	memset(path, 'c', 5000);
+	path[0] = '/';
+	path[5000] = '\0';
+	nlh = ev_path(path, false);
+	ok(egress_decode_event(nlh, &e) == 0 && e.cgroup_truncated &&
+	   !strcmp(e.cgroup, "/"), "oversized single component: cut to the root");
+	event_case(nlh, EV_TIME " deny /..." EV_TAIL, EV_JSON("/", "true"),
+		   "... and shown as '/...'");
+
+	/* a policy path that long cannot exist */
+	nlh = start_msg(bigbuf, 30, 0, 0);
+	ev_nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_DENY);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, path);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_refused(nlh, "NF_EGRESS_EVENT_A_POLICY_PATH is longer than a cgroup path can be",
+		      "oversized policy path refused");
+}
+
+/*
+ * What an older module sent for a cgroup path beyond 64 KiB: the path's
+ * and the nest's lengths wrapped (nla_len is 16 bits).
+ */
+static void test_event_wrapped(void)
+{
+	static char huge[80 * 1024] __attribute__((aligned(8)));
+	const size_t plen = 70000;
+	struct nlmsghdr *nlh = start_msg(huge, 30, 0, 0);
+	struct nlattr *nest, *a;
+
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_DENY);
+	a = mnl_nlmsg_get_payload_tail(nlh);
+	a->nla_type = NF_EGRESS_EVENT_A_CGROUP_PATH;
+	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + plen + 1);
+	memset(mnl_attr_get_payload(a), 'c', plen);
+	((char *)mnl_attr_get_payload(a))[0] = '/';
+	((char *)mnl_attr_get_payload(a))[plen] = '\0';
+	nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + plen + 1);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_nest_end(nlh, nest);
+	ok(nest->nla_len < nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN,
+	   "the nest length wrapped (%u of %u bytes)", nest->nla_len,
+	   (unsigned int)(nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN));
+	event_refused(nlh, "torn attributes",
+		      "event whose nest length wrapped past 64 KiB refused");
+}
+
+/* unknown attributes are skipped, torn and repeated ones refused */
+static void test_event_attrs(void)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+
+	nlh = ev_begin("/t1/app", 7, false, false);
+	mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_MAX + 1, 5);
+	mnl_attr_put(nlh, 0x3fff, 3, "abc");
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_PAD, 3, "abc");
+	ev_end(nlh);
+	mnl_attr_put_u64(nlh, 200, 1);
+	mnl_attr_put_u16(nlh, NF_EGRESS_A_GENERATION, 1);	/* not ours to read */
+	event_case(nlh, EV_TIME " deny /t1/app" EV_TAIL, EV_JSON("/t1/app", "false"),
+		   "unknown attributes, nested and top level, are ignored");
+
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, NF_EGRESS_EVENT_DENY);
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_VERDICT given twice",
+		      "a repeated attribute refused");
+	nlh = ev_path("/t1", false);
+	a = mnl_nlmsg_get_payload_tail(nlh);
+	memcpy(a, ev_nest, MNL_ALIGN(ev_nest->nla_len));
+	nlh->nlmsg_len += MNL_ALIGN(ev_nest->nla_len);
+	event_refused(nlh, "NF_EGRESS_A_EVENT given twice", "two event nests refused");
+
+	/* a nest that ends inside the cgroup path (after PAD, TIME, VERDICT) */
+	nlh = ev_path("/t1/app", false);
+	ev_nest->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + 4 + 12 + 8 + 6);
+	event_refused(nlh, "torn attributes", "a nest that ends inside an attribute refused");
+	nlh = ev_path("/t1/app", false);
+	ev_nest->nla_len -= 3;		/* the padding of its last attribute */
+	event_case(nlh, EV_TIME " deny /t1/app" EV_TAIL, NULL,
+		   "a nest without its last attribute's padding is whole");
+	nlh = ev_path("/t1/app", false);
+	ev_nest->nla_len -= 6;
+	event_refused(nlh, "torn attributes", "a nest 6 bytes short refused");
+	nlh = ev_path("/t1/app", false);
+	mnl_attr_put_u32(nlh, 200, 1);
+	nlh->nlmsg_len -= 2;
+	event_refused(nlh, "torn attributes", "a torn attribute after the nest refused");
+
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_PID, 7);
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_PID is no valid u32 (2 bytes)",
+		      "a u16 pid refused");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED, 1);
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED is no valid flag",
+		      "a truncation flag with a payload refused");
+
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_refused(nlh, "no NF_EGRESS_EVENT_A_POLICY_PATH", "missing policy path refused");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_UNIX);
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_refused(nlh, "NF_EGRESS_EVENT_A_FAMILY: unknown address family 1",
+		      "unknown address family refused");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, "/t1");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, AF_INET);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_DADDR, 16, v6);
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_refused(nlh, "NF_EGRESS_EVENT_A_DADDR: 16 bytes in an IPv4 event",
+		      "IPv6 destination address in an IPv4 event refused");
+	nlh = start_msg(bigbuf, 30, 0, 0);
+	ev_nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_SPORT, 1);
+	mnl_attr_nest_end(nlh, ev_nest);
+	event_refused(nlh, "no NF_EGRESS_EVENT_A_TIME_NS", "event without time refused, says so");
+	nlh = mnl_nlmsg_put_header(bigbuf);
+	event_refused(nlh, "no generic netlink header", "message without genl header refused");
+}
+
 /* Every attribute's alignment padding in nlh is zero. */
 static bool padding_zero(const struct nlmsghdr *nlh)
 {
@@ -1182,6 +1537,12 @@ int main(void)
 {
 	tap_start();
 	test_decode_event();
+	test_event_truncated();
+	test_event_unterminated();
+	test_event_escapes();
+	test_event_oversized();
+	test_event_wrapped();
+	test_event_attrs();
 	test_decode_rule();
 	test_decode_others();
 	test_encode();
