@@ -4,15 +4,20 @@
 # Usage: fuzz-ci.sh [SECONDS]      (make fuzz-ci; CI runs it)
 #        fuzz-ci.sh --seeds DIR    only write the seed corpora to DIR/seeds
 #
-# Runs every libFuzzer harness of egressctl's parsers (make fuzz builds
-# them) for SECONDS each (default $FUZZ_SECONDS or 60), one after the
-# other, on a seed corpus built here from the examples of the
-# documentation: Documentation/*.rst, the man page, the packaged example
-# policy and fuzz-corpus/.  Seeds and what the fuzzers find go to a
-# temporary directory; the repository is not written to.  A crash, leak,
-# sanitizer report or broken round trip fails the run; its input is kept in
-# $FUZZ_ARTIFACTS (default ~/.cache/nf_egress/fuzz-artifacts) and must become
-# a regression test in test_parse.c or test_policyfile.c.
+# Runs every libFuzzer harness of egressctl's parsers and of its event
+# decoder (make fuzz builds them) for SECONDS each (default $FUZZ_SECONDS or
+# 60), one after the other.  The parsers' seed corpus is built here from the
+# examples of the documentation: Documentation/*.rst, the man page, the
+# packaged example policy and fuzz-corpus/; fuzz_event writes its own seeds,
+# events as the module builds them (FUZZ_EVENT_SEEDS).  Seeds and what the
+# fuzzers find go to a temporary directory; the repository is not written
+# to.  A crash, leak, sanitizer report, broken round trip or, for
+# fuzz_event, output that is not one valid JSON object or one safe text line
+# fails the run; its input is kept in $FUZZ_ARTIFACTS (default
+# ~/.cache/nf_egress/fuzz-artifacts) and must become a regression test in
+# test_parse.c, test_policyfile.c or test_netlink.c.  After its run, the
+# JSON fuzz_event printed for every input of its corpus is parsed once more
+# by python3's json module, which must accept every line.
 # Output: one TAP line per harness, then "N passed, N failed".
 set -uo pipefail
 
@@ -25,7 +30,7 @@ if [[ ${1:-} == --seeds ]]; then
 fi
 secs=${1:-${FUZZ_SECONDS:-60}}
 artifacts=${FUZZ_ARTIFACTS:-${NF_EGRESS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nf_egress}/fuzz-artifacts}
-fuzzers=(fuzz_policyfile fuzz_units fuzz_rulespec)
+fuzzers=(fuzz_policyfile fuzz_units fuzz_rulespec fuzz_event)
 if [[ -n $seeds_only ]]; then
 	tmp=$seeds_only
 	mkdir -p "$tmp"
@@ -81,10 +86,45 @@ mkdir -p "$tmp/seeds/fuzz_units"
 	cat "$tmp"/seeds/fuzz_rulespec/* | tr ' ' '\n'
 	cat "$tmp"/blocks/* | sed -n 's/^[[:space:]]*cgroup[[:space:]]*"\([^"]*\)".*/\1/p'
 } | sort -u | awk -v d="$tmp/seeds/fuzz_units" 'NF { printf "%s", $0 > (d "/" NR); close(d "/" NR) }'
+# fuzz_event: well-formed events, built by the harness with the UAPI header
+# (when it is built).
+mkdir -p "$tmp/seeds/fuzz_event"
+if [[ -x $here/fuzz_event ]]; then
+	FUZZ_EVENT_SEEDS=$tmp/seeds/fuzz_event "$here/fuzz_event" > /dev/null 2>&1 ||
+		echo "# fuzz_event could not write its seeds" >&2
+fi
 
 [[ -z $seeds_only ]] || exit 0
 
 # --- run --------------------------------------------------------------------
+# json_check SEEDS: run fuzz_event once over its corpus (what it found and
+# the seeds), logging the JSON of every event it decodes, and parse each
+# line with python3: strictly UTF-8, one object with a boolean
+# "cgroup_truncated".  Sets json_checked to the number of lines.
+json_check() {
+	local log=$tmp/fuzz_event.json
+	json_checked=
+	rm -f "$log"
+	(cd "$tmp/work" && FUZZ_EVENT_JSON=$log "$here/fuzz_event" -runs=0 \
+		"$tmp/work/fuzz_event" "$1") > "$tmp/fuzz_event.replay.log" 2>&1 ||
+		{ sed 's/^/# /' "$tmp/fuzz_event.replay.log" | tail -n 20; return 1; }
+	json_checked=$(python3 -c '
+import json, sys
+n = 0
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        try:
+            ev = json.loads(line.decode("utf-8"))
+        except ValueError as e:
+            sys.exit("# invalid JSON (%s): %r" % (e, line[:200]))
+        if not isinstance(ev, dict) or not isinstance(ev.get("cgroup_truncated"), bool):
+            sys.exit("# not an event object: %r" % line[:200])
+        n += 1
+if n == 0:
+    sys.exit("# no event decoded, not even the seeds")
+print(n)' "$log")
+}
+
 mkdir -p "$artifacts"
 pass=0 fail=0 n=0
 echo "TAP version 13"
@@ -99,11 +139,20 @@ for fz in "${fuzzers[@]}"; do
 	fi
 	mkdir -p "$tmp/work/$fz"
 	echo "# $fz: $(ls "$seeds" | wc -l) seeds, ${secs}s"
+	# Events hold up to two 4 KiB paths; longer ones are cut.
+	maxlen=4096
+	[[ $fz == fuzz_event ]] && maxlen=12288
 	# The first directory collects new inputs; the seeds stay as they are.
 	if (cd "$tmp/work" && "$here/$fz" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+		-rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 \
 		-artifact_prefix="$artifacts/$fz-" "$tmp/work/$fz" "$seeds") > "$tmp/$fz.log" 2>&1; then
-		echo "ok $n $fz: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$tmp/$fz.log" | awk '{print $2}') runs, no finding"
+		runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$tmp/$fz.log" | awk '{print $2}')
+		if [[ $fz == fuzz_event ]] && ! json_check "$seeds"; then
+			echo "not ok $n $fz: $runs runs, but python3 refused its JSON"
+			fail=$((fail + 1))
+			continue
+		fi
+		echo "ok $n $fz: $runs runs, no finding${json_checked:+; python3 parsed the JSON of $json_checked corpus inputs}"
 		pass=$((pass + 1))
 	else
 		sed 's/^/# /' "$tmp/$fz.log" | grep -v '^# #[0-9]' | tail -n 60

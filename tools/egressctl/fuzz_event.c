@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness of egressctl monitor's event decoder and formatters.
+ * The input is the attribute stream of an NF_EGRESS_CMD_EVENT message
+ * (what follows its generic netlink header), so every mutation reaches the
+ * decoder; the message is allocated to its exact size, so AddressSanitizer
+ * sees any read beyond it.  Any input must decode or be refused with a
+ * reason, never crash; a decoded event must print as one text line without
+ * control bytes, invalid UTF-8 or invisible and direction-changing
+ * characters, its cgroup path one word that ends in "/..." exactly when the
+ * path was cut; and as one JSON object, as safe for a terminal, that a
+ * strict RFC 8259 parser accepts.  The parser is the harness's own (not json.c's UTF-8 code) and
+ * is checked against known good and bad texts at start-up, so a parser
+ * that accepts everything fails at once.  make fuzz; ./fuzz_event CORPUS
+ *
+ * FUZZ_EVENT_SEEDS=DIR ./fuzz_event   writes a few well-formed events, as
+ *                                     the module builds them, to DIR and
+ *                                     exits (fuzz-ci.sh's seed corpus)
+ * FUZZ_EVENT_JSON=FILE ./fuzz_event   also appends the JSON line of every
+ *                                     decoded input to FILE (fuzz-ci.sh
+ *                                     parses them again with python3)
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "event.h"
+#include "msg.h"
+
+#define MAX_INPUT	(1 << 16)
+#define MAX_DEPTH	64
+
+static FILE *json_log;
+
+/* --- a strict JSON parser ------------------------------------------------ */
+
+struct jp {
+	const unsigned char *p, *end;
+	int depth;
+};
+
+static void jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+				 *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static bool jp_lit(struct jp *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n))
+		return false;
+	j->p += n;
+	return true;
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_hex(unsigned char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Length of the well-formed UTF-8 sequence at p (Unicode table 3-7), or 0. */
+static int utf8_ok(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (end - p < n)
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static bool jp_string(struct jp *j)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return false;
+	j->p++;
+	while (j->p < j->end) {
+		unsigned char c = *j->p;
+		int n, i;
+
+		if (c == '"') {
+			j->p++;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (++j->p >= j->end)
+				return false;
+			if (*j->p && strchr("\"\\/bfnrt", *j->p)) {
+				j->p++;
+				continue;
+			}
+			if (*j->p != 'u' || j->end - j->p < 5)
+				return false;
+			for (i = 1; i <= 4; i++)
+				if (!is_hex(j->p[i]))
+					return false;
+			j->p += 5;
+			continue;
+		}
+		n = utf8_ok(j->p, j->end);
+		if (!n)
+			return false;
+		j->p += n;
+	}
+	return false;
+}
+
+static bool jp_number(struct jp *j)
+{
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p >= j->end || !is_digit(*j->p))
+		return false;
+	if (*j->p == '0')
+		j->p++;
+	else
+		while (j->p < j->end && is_digit(*j->p))
+			j->p++;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (j->p >= j->end || !is_digit(*j->p))
+			return false;
+		while (j->p < j->end && is_digit(*j->p))
+			j->p++;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (j->p >= j->end || !is_digit(*j->p))
+			return false;
+		while (j->p < j->end && is_digit(*j->p))
+			j->p++;
+	}
+	return true;
+}
+
+static bool jp_value(struct jp *j);
+
+/* An object (close '}') or an array (close ']') after its opening byte. */
+static bool jp_container(struct jp *j, char close)
+{
+	if (++j->depth > MAX_DEPTH)
+		return false;
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		j->depth--;
+		return true;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (!jp_string(j))
+				return false;
+			jp_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return false;
+			j->p++;
+			jp_ws(j);
+		}
+		if (!jp_value(j))
+			return false;
+		jp_ws(j);
+		if (j->p >= j->end)
+			return false;
+		if (*j->p == close) {
+			j->p++;
+			j->depth--;
+			return true;
+		}
+		if (*j->p != ',')
+			return false;
+		j->p++;
+		jp_ws(j);
+	}
+}
+
+static bool jp_value(struct jp *j)
+{
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{':
+		return jp_container(j, '}');
+	case '[':
+		return jp_container(j, ']');
+	case '"':
+		return jp_string(j);
+	case 't':
+		return jp_lit(j, "true");
+	case 'f':
+		return jp_lit(j, "false");
+	case 'n':
+		return jp_lit(j, "null");
+	default:
+		return jp_number(j);
+	}
+}
+
+/* Is [s, s + len) exactly one JSON text? */
+static bool json_valid(const char *s, size_t len)
+{
+	struct jp j = {
+		.p = (const unsigned char *)s,
+		.end = (const unsigned char *)s + len,
+	};
+
+	jp_ws(&j);
+	if (!jp_value(&j))
+		return false;
+	jp_ws(&j);
+	return j.p == j.end;
+}
+
+/* The parser must tell these apart, or it proves nothing. */
+static void json_self_test(void)
+{
+	static const char *const good[] = {
+		"{}", "[]", "0", "-0.5e+10", "\"\"", " {\"a\" : [1, true, false, null]} ",
+		"{\"a\":{\"b\":[\"\\u00e9\\n\\/\\\"\\\\\"]}}", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+	};
+	static const char *const bad[] = {
+		"", "{", "}", "{\"a\":1,}", "[1 2]", "[1,]", "{\"a\"}", "{1:2}",
+		"\"\x01\"", "\"a\nb\"", "\"\xff\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"",
+		"\"\xe2\x82\"", "\"\xf4\x90\x80\x80\"", "01", "1.", "1e", "-", "+1",
+		"\"\\q\"", "\"\\u12\"", "\"\\u12g4\"", "tru", "nul", "{} {}", "\"abc",
+		"[\"a\",]", "{\"a\":}", "NaN",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!json_valid(good[i], strlen(good[i]))) {
+			fprintf(stderr, "fuzz_event: JSON self-test: refused %s\n", good[i]);
+			abort();
+		}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (json_valid(bad[i], strlen(bad[i]))) {
+			fprintf(stderr, "fuzz_event: JSON self-test: accepted %s\n", bad[i]);
+			abort();
+		}
+}
+
+/* --- the checks ---------------------------------------------------------- */
+
+static char *format(void (*fn)(FILE *, const struct egress_event_msg *),
+		    const struct egress_event_msg *e, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		abort();
+	fn(f, e);
+	if (fclose(f))
+		abort();
+	return text;
+}
+
+/*
+ * [p, end) is valid UTF-8 without control bytes, C1 controls, bidi
+ * controls or line separators: nothing a terminal would act on or that
+ * reorders or hides text.
+ */
+static bool terminal_safe(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end) {
+		int n = utf8_ok(p, end);
+		uint32_t cp = 0;
+
+		if (!n || *p < 0x20 || *p == 0x7f)
+			return false;
+		if (n == 2)
+			cp = ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+		else if (n == 3)
+			cp = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) |
+			     (p[2] & 0x3fu);
+		if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/*
+ * The text line: one terminal-safe line; words separated by single
+ * spaces, the third the cgroup path, followed by "policy".
+ */
+static void check_text(const char *line, size_t len,
+		       const struct egress_event_msg *e)
+{
+	const char *w2, *w3;
+
+	if (len < 2 || line[len - 1] != '\n' || strlen(line) != len ||
+	    !terminal_safe((const unsigned char *)line,
+			   (const unsigned char *)line + len - 1))
+		abort();
+	if (strstr(line, "  ") || line[0] == ' ')
+		abort();	/* an empty word */
+	w2 = strchr(line, ' ');
+	w2 = w2 ? strchr(w2 + 1, ' ') : NULL;
+	if (!w2)
+		abort();
+	w2++;
+	w3 = strchr(w2, ' ');
+	if (!w3 || strncmp(w3, " policy ", 8))
+		abort();
+	/* the cut mark, and only for a cut path */
+	if ((w3 - w2 >= 4 && !strncmp(w3 - 4, "/...", 4)) != e->cgroup_truncated)
+		abort();
+}
+
+static void check_json(const char *text, size_t len,
+		       const struct egress_event_msg *e)
+{
+	if (len < 3 || text[len - 1] != '\n' || memchr(text, '\n', len - 1) ||
+	    strlen(text) != len)
+		abort();
+	if (!json_valid(text, len - 1) || text[0] != '{' ||
+	    !terminal_safe((const unsigned char *)text,
+			   (const unsigned char *)text + len - 1))
+		abort();
+	if (!strstr(text, e->cgroup_truncated ? ",\"cgroup_truncated\":true,"
+					      : ",\"cgroup_truncated\":false,"))
+		abort();
+	if (json_log) {
+		fputs(text, json_log);
+		fflush(json_log);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct egress_event_msg e;
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	char *text;
+	size_t len;
+	void *msg;
+
+	if (size > MAX_INPUT)
+		return 0;
+	msg = malloc(MNL_NLMSG_HDRLEN + GENL_HDRLEN + size);
+	if (!msg)
+		return 0;
+	nlh = mnl_nlmsg_put_header(msg);
+	nlh->nlmsg_type = 0x2a;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NF_EGRESS_CMD_EVENT;
+	genl->version = NF_EGRESS_GENL_VERSION;
+	memcpy(mnl_nlmsg_get_payload_tail(nlh), data, size);
+	nlh->nlmsg_len += (uint32_t)size;
+
+	if (egress_decode_event(nlh, &e)) {
+		/* refused, with a reason */
+		if (!memchr(e.why, '\0', sizeof(e.why)) || !e.why[0])
+			abort();
+		free(msg);
+		return 0;
+	}
+	if (strlen(e.cgroup) > NF_EGRESS_CGROUP_PATH_MAX - 1 || !e.cgroup[0] ||
+	    !e.policy[0] || (e.family != AF_INET && e.family != AF_INET6))
+		abort();
+
+	text = format(event_print_text, &e, &len);
+	check_text(text, len, &e);
+	free(text);
+	text = format(event_print_json, &e, &len);
+	check_json(text, len, &e);
+	free(text);
+	free(msg);
+	return 0;
+}
+
+/* --- seeds ----------------------------------------------------------------- */
+
+/* The u64 as nla_put_u64_64bit() puts it: a PAD first when unaligned. */
+static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
+{
+	if ((nlh->nlmsg_len + MNL_ATTR_HDRLEN) % 8)
+		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+struct seed {
+	const char *name;
+	uint8_t verdict, family, proto;
+	const char *cgroup, *policy, *comm;
+	uint32_t rule_id, pid;
+	bool ports, truncated, future;
+	uint64_t suppressed;
+};
+
+static void write_seed(const char *dir, const struct seed *s)
+{
+	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
+	static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
+	static const uint8_t v6[2][16] = {
+		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0x99, [15] = 1 },
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 },
+	};
+	size_t alen = s->family == AF_INET ? 4 : 16;
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	char path[4096];
+	FILE *f;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NF_EGRESS_CMD_EVENT;
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1795784700123456789ULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, s->verdict);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH, s->cgroup);
+	if (s->truncated)
+		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED, 0, NULL);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, s->policy);
+	if (s->rule_id)
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_RULE_ID, s->rule_id);
+	else
+		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_DEFAULT, 0, NULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_FAMILY, s->family);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_SADDR, alen,
+		     s->family == AF_INET ? v4[0] : v6[0]);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_DADDR, alen,
+		     s->family == AF_INET ? v4[1] : v6[1]);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_PROTO, s->proto);
+	if (s->ports) {
+		mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_SPORT, 40312);
+		mnl_attr_put_u16(nlh, NF_EGRESS_EVENT_A_DPORT, 443);
+	}
+	if (s->pid) {
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_PID, s->pid);
+		mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_COMM, s->comm);
+	}
+	if (s->suppressed)
+		put_u64(nlh, NF_EGRESS_EVENT_A_SUPPRESSED, s->suppressed);
+	if (s->future)
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_MAX + 7, 1);
+	mnl_attr_nest_end(nlh, nest);
+	if (s->future)
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_MAX + 9, 2);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, s->name);
+	f = fopen(path, "w");
+	if (!f || fwrite((char *)buf + MNL_NLMSG_HDRLEN + GENL_HDRLEN, 1,
+			 nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN, f) !=
+		  nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN ||
+	    fclose(f)) {
+		fprintf(stderr, "fuzz_event: cannot write %s: %s\n", path,
+			strerror(errno));
+		exit(1);
+	}
+}
+
+static void write_seeds(const char *dir)
+{
+	static char deep[NF_EGRESS_CGROUP_PATH_MAX];
+	const struct seed seeds[] = {
+		{ "deny-tcp4", NF_EGRESS_EVENT_DENY, AF_INET, 6, "/t1/app",
+		  "/t1", "curl", 2, 4242, true, false, false, 0 },
+		{ "would-deny-udp6", NF_EGRESS_EVENT_WOULD_DENY, AF_INET6, 17,
+		  "/system.slice/nginx.service", "/", NULL, 0, 0, true, false,
+		  false, 99 },
+		{ "ratelimited-cut", NF_EGRESS_EVENT_RATELIMITED, AF_INET, 1,
+		  deep, "/deep", "x", 0, 1, false, true, false, 0 },
+		{ "odd-names", NF_EGRESS_EVENT_DENY, AF_INET6, 58,
+		  "/a b/\x1b[2J\xe2\x80\xae/\xff\\/...", "/a b",
+		  "\t\xc2\x85sh", 7, 77, false, false, true, 3 },
+	};
+	size_t i, len = 0;
+
+	/* the longest path a module sends, "/deep/c/c/..." */
+	len = (size_t)snprintf(deep, sizeof(deep), "/deep");
+	while (len + 2 <= NF_EGRESS_CGROUP_PATH_MAX - 1)
+		len += (size_t)snprintf(deep + len, sizeof(deep) - len, "/c");
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		write_seed(dir, &seeds[i]);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("FUZZ_EVENT_SEEDS");
+	const char *log = getenv("FUZZ_EVENT_JSON");
+
+	(void)argc;
+	(void)argv;
+	json_self_test();
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
+	if (log) {
+		json_log = fopen(log, "a");
+		if (!json_log) {
+			fprintf(stderr, "fuzz_event: cannot open %s: %s\n", log,
+				strerror(errno));
+			exit(1);
+		}
+	}
+	return 0;
+}
