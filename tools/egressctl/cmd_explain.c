@@ -195,6 +195,9 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 		free(m);
 		if (err == -ENOMEM)
 			return errorf("%s: %s", what, strerror(-err));
+		/* the answer names the deciding rules */
+		if (err == -EPERM && ctl->nl->ext.error == -EPERM)
+			return report_rules_denied(what);
 		return report_nl_error(ctl, what, err);
 	}
 

@@ -221,6 +221,10 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 		dump_state_free(&st);
 		return kernel_errorf("%s: no such policy", what);
 	}
+	if (err == -EPERM && st.rules_denied) {
+		dump_state_free(&st);
+		return report_rules_denied(what);
+	}
 	if (err) {
 		dump_state_free(&st);
 		return report_nl_error(ctl, what, err);

@@ -15,8 +15,9 @@
 #include "report.h"
 
 /*
- * A snapshot of the counters (with each policy's rules when rules is set)
- * into st, or report why not.  Returns 0 or EXIT_KERNEL.
+ * A snapshot of the counters (with each policy's rules when rules is set,
+ * unless the caller may not list them: st->rules_denied) into st, or
+ * report why not.  Returns 0 or EXIT_KERNEL.
  */
 static int collect(struct egctl *ctl, struct dump_state *st, bool rules,
 		   const char *what)
@@ -107,6 +108,9 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 		report_stats_json(stdout, st.stats, st.nstats);
 	else
 		err = report_stats_text(stdout, st.stats, st.nstats, &opts);
+	/* -j says "rules": null instead */
+	if (!err && st.rules_denied && !ctl->json)
+		errorf("%s: rules not shown: " RULES_NEED_CAP, what);
 	dump_state_free(&st);
 	if (err)
 		return errorf("%s: %s", what, strerror(-err));

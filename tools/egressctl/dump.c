@@ -39,6 +39,7 @@ static void dump_state_reset(struct dump_state *st)
 	st->npolicies = st->nrules = st->nstats = 0;
 	st->have_generation = false;
 	st->generation_changed = false;
+	st->rules_denied = false;
 }
 
 void dump_state_free(struct dump_state *st)
@@ -259,6 +260,9 @@ static int dump_rules_once(struct dump_state *st)
 	/* the filtered policy went away between the two dumps: start over */
 	if (err == -ENOENT && st->filter)
 		return -EINTR;
+	/* the kernel's EPERM: the caller lacks CAP_NET_ADMIN */
+	if (err == -EPERM && st->ctl->nl->ext.error == -EPERM)
+		st->rules_denied = true;
 	if (err)
 		return err;
 	return st->generation_changed ? -EINTR : 0;
@@ -339,12 +343,20 @@ static int stats_once(struct dump_state *st, bool rules)
 	}
 	if (!rules)
 		return st->generation_changed ? -EINTR : 0;
-	return dump_rules_once(st);
+	err = dump_rules_once(st);
+	/* counters without rules; the policy and stats dumps above went well */
+	if (err == -EPERM && st->rules_denied) {
+		while (st->nrules)
+			free(st->rules[--st->nrules].path);
+		return st->generation_changed ? -EINTR : 0;
+	}
+	return err;
 }
 
 int dump_stats(struct dump_state *st, bool rules)
 {
 	int attempt, err = -EINTR;
+	size_t i;
 
 	for (attempt = 0; attempt < NL_DUMP_ATTEMPTS && err == -EINTR; attempt++)
 		err = stats_once(st, rules);
@@ -353,6 +365,8 @@ int dump_stats(struct dump_state *st, bool rules)
 	if (st->nstats)
 		qsort(st->stats, st->nstats, sizeof(*st->stats), cmp_stats);
 	ATTACH_RULES(st, st->stats, st->nstats);
+	for (i = 0; i < st->nstats; i++)
+		st->stats[i].rules_hidden = st->rules_denied;
 	if (st->with_rates)
 		mark_shape_rates(st);
 	return 0;

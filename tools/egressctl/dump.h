@@ -20,6 +20,14 @@
 
 struct egctl;
 
+/*
+ * The kernel lists rules (RULE_GET, and EXPLAIN, which shows the deciding
+ * rules) only to callers with CAP_NET_ADMIN in the initial user namespace:
+ * rules tell any local user which destinations a confined service may
+ * reach.  What egressctl says when it was refused.
+ */
+#define RULES_NEED_CAP	"listing rules needs CAP_NET_ADMIN"
+
 struct rule_entry {
 	char *path;
 	uint32_t id;
@@ -61,6 +69,8 @@ struct stats_entry {
 	size_t nclasses;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
 	size_t nrules;
+	/* the rules are unknown: RULE_GET was refused (dump_state.rules_denied) */
+	bool rules_hidden;
 };
 
 struct dump_state {
@@ -75,6 +85,11 @@ struct dump_state {
 	bool have_generation;
 	uint32_t generation;
 	bool generation_changed;
+	/*
+	 * The kernel refused RULE_GET with EPERM: listing rules needs
+	 * CAP_NET_ADMIN (the policy and counter dumps do not).
+	 */
+	bool rules_denied;
 
 	struct policy_entry *policies;
 	size_t npolicies, policies_cap;
@@ -88,7 +103,8 @@ void dump_state_free(struct dump_state *st);
 
 /*
  * show: POLICY_GET + RULE_GET.  Policies sorted by path, each with its
- * rules by id.  -ENOENT when st->filter names no policy; other negative
+ * rules by id.  -ENOENT when st->filter names no policy; -EPERM with
+ * st->rules_denied when the caller may not list rules; other negative
  * errnos as the kernel reported them (ctl->nl->ext has the details).
  */
 int dump_policies(struct dump_state *st);
@@ -96,7 +112,9 @@ int dump_policies(struct dump_state *st);
 /*
  * stats, metrics: STATS_GET and, with rules, RULE_GET (and POLICY_GET with
  * st->with_rates).  Stats entries sorted by path, each with its classes by
- * name and its rules by id.
+ * name and its rules by id.  A RULE_GET refused with EPERM is no error
+ * here: the entries come without rules, with rules_hidden set, and so is
+ * st->rules_denied.  Every other error, of any of the dumps, is returned.
  */
 int dump_stats(struct dump_state *st, bool rules);
 

@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "dump.h"
 #include "egressctl.h"
 #include "json.h"
 #include "msg.h"
@@ -196,6 +197,13 @@ int report_nl_error(struct egctl *ctl, const char *what, int err)
 				     strerror(-err),
 				     egress_attr_name((uint16_t)ext->miss_type));
 	return kernel_errorf("%s: %s", what, strerror(-err));
+}
+
+int report_rules_denied(const char *what)
+{
+	return kernel_errorf("%s: %s: " RULES_NEED_CAP
+			     " (rules tell which destinations each cgroup may reach)",
+			     what, strerror(EPERM));
 }
 
 static bool is_help_word(const char *s)

@@ -105,4 +105,11 @@ struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
  */
 int report_nl_error(struct egctl *ctl, const char *what, int err);
 
+/*
+ * "egressctl: WHAT: Operation not permitted: listing rules needs
+ * CAP_NET_ADMIN (...)" (RULES_NEED_CAP, dump.h), for a RULE_GET or an
+ * EXPLAIN the kernel refused.  Returns EXIT_KERNEL, as for every EPERM.
+ */
+int report_rules_denied(const char *what);
+
 #endif /* EGRESSCTL_H */

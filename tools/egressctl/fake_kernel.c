@@ -11,6 +11,16 @@
  *   FAKE_NF_EGRESS_STATE  state file (required)
  *   FAKE_ABSENT=1         the family does not exist
  *   FAKE_EPERM=1          admin commands fail with bare EPERM
+ *   FAKE_UNPRIV=1         a caller without CAP_NET_ADMIN: as FAKE_EPERM,
+ *                         and EXPLAIN and the RULE_GET dump fail with bare
+ *                         EPERM too (an NLMSG_ERROR, as GENL_ADMIN_PERM
+ *                         answers); =2: the RULE_GET dump ends in an
+ *                         NLMSG_DONE carrying EPERM instead (a check in the
+ *                         dump callback).  GET_INFO, POLICY_GET and the
+ *                         STATS_GET dump still work.
+ *   FAKE_DUMP_EPERM=CMD   the dump of command number CMD fails with bare
+ *                         EPERM (which egressctl must not take for the
+ *                         RULE_GET refusal)
  *   FAKE_INTR=N           the first N dumps are flagged NLM_F_DUMP_INTR
  *   FAKE_GEN_BUMP=N       the first N RULE_GET dumps report a newer generation
  *   FAKE_BUSY=1           APPLY_BEGIN fails with EBUSY (another apply runs)
@@ -566,6 +576,16 @@ static void handle_dump(const struct nlmsghdr *req, uint8_t cmd,
 	uint32_t gen = generation;
 	int i, k;
 
+	/* before anything else, as the genetlink core checks permissions */
+	if (cmd == NF_EGRESS_CMD_RULE_GET && env_int("FAKE_UNPRIV") == 2) {
+		qdone(req, -EPERM, NULL);
+		return;
+	}
+	if ((cmd == NF_EGRESS_CMD_RULE_GET && env_int("FAKE_UNPRIV")) ||
+	    env_int("FAKE_DUMP_EPERM") == cmd) {
+		qack(req, -EPERM, NULL);
+		return;
+	}
 	if (intr_left < 0)
 		intr_left = env_int("FAKE_INTR");
 	if (bump_left < 0)
@@ -997,7 +1017,8 @@ static void handle_do(const struct nlmsghdr *req, uint8_t cmd,
 
 	admin = cmd != NF_EGRESS_CMD_GET_INFO && cmd != NF_EGRESS_CMD_POLICY_GET &&
 		cmd != NF_EGRESS_CMD_EXPLAIN;
-	if (admin && env_int("FAKE_EPERM")) {
+	if ((admin && (env_int("FAKE_EPERM") || env_int("FAKE_UNPRIV"))) ||
+	    (cmd == NF_EGRESS_CMD_EXPLAIN && env_int("FAKE_UNPRIV"))) {
 		qack(req, -EPERM, NULL);
 		return;
 	}

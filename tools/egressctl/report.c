@@ -260,7 +260,9 @@ static int print_details(FILE *out, const struct stats_entry *s,
 	size_t i;
 
 	print_reset_line(out, s);
-	if (!s->nrules) {
+	if (s->rules_hidden) {
+		/* not known: nothing to say (the caller notes it once) */
+	} else if (!s->nrules) {
 		fputs("  no rules\n", out);
 	} else {
 		if (table_init(&t, 4, rule_hdr, rule_num))
@@ -371,19 +373,24 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 			json_counter(&j, s->classes[k].name, &s->classes[k].ctr);
 		json_end_object(&j);
 		json_key(&j, "rules");
-		json_begin_array(&j);
-		for (k = 0; k < s->nrules; k++) {
-			const struct rule_entry *r = &s->rules[k];
+		if (s->rules_hidden) {
+			/* not [], which says "no rules" */
+			json_null(&j);
+		} else {
+			json_begin_array(&j);
+			for (k = 0; k < s->nrules; k++) {
+				const struct rule_entry *r = &s->rules[k];
 
-			json_begin_object(&j);
-			json_kv_u64(&j, "id", r->id);
-			format_rule_spec(&r->spec, text, sizeof(text));
-			json_kv_string(&j, "rule", text);
-			json_kv_u64(&j, "packets", r->stats.packets);
-			json_kv_u64(&j, "bytes", r->stats.bytes);
-			json_end_object(&j);
+				json_begin_object(&j);
+				json_kv_u64(&j, "id", r->id);
+				format_rule_spec(&r->spec, text, sizeof(text));
+				json_kv_string(&j, "rule", text);
+				json_kv_u64(&j, "packets", r->stats.packets);
+				json_kv_u64(&j, "bytes", r->stats.bytes);
+				json_end_object(&j);
+			}
+			json_end_array(&j);
 		}
-		json_end_array(&j);
 		json_key(&j, "reset_time");
 		if (s->has_reset_time)
 			json_u64(&j, s->reset_time);
@@ -578,11 +585,22 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 
 void report_metrics(FILE *out, const struct stats_entry *st, size_t n)
 {
+	bool hidden = false, noted = false;
 	size_t f, i;
 
+	for (i = 0; i < n; i++)
+		hidden |= st[i].rules_hidden;
 	for (f = 0; f < sizeof(prom_families) / sizeof(prom_families[0]); f++) {
 		const struct prom_family *fam = &prom_families[f];
 
+		/* a comment line where the rule families would be */
+		if (fam->kind == PROM_RULE && hidden) {
+			if (!noted)
+				fputs("# nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: "
+				      RULES_NEED_CAP "\n", out);
+			noted = true;
+			continue;
+		}
 		if (!prom_has_samples(fam, st, n))
 			continue;
 		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", fam->name,

@@ -758,5 +758,104 @@ else
 fi
 FAKE_NOW=1796000002 check "stats reset /a" 0 "" "" -- stats reset /a
 check "stats reset zeroes shaped and max delay, not the queue" 0 '[{"cgroup":"/a","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":17,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":1796000002}]' "" -- -j stats /a
+
+# --- listing rules needs CAP_NET_ADMIN; policies and counters do not ---
+cat > "$FAKE_NF_EGRESS_STATE" <<'EOF2'
+G 10
+P /t1 0 0 1234567 1610612736 1000 1536 0 0 7 700 1795784700
+C /t1 internet 1200000 1500000000
+P /t1/sub 1 1 812 812 0 0 3 384
+R /t1 1 allow tcp to 10.0.0.0/8 port 443 class internet
+S /t1 1 1234000 1610000000
+R /t1 2 deny to 192.0.2.0/24
+EOF2
+RULES_EPERM="Operation not permitted: listing rules needs CAP_NET_ADMIN (rules tell which destinations each cgroup may reach)"
+RULES_NOTE="rules not shown: listing rules needs CAP_NET_ADMIN"
+# FAKE_UNPRIV=2: the kernel refuses RULE_GET in its NLMSG_DONE
+for unpriv in 1 2; do
+	FAKE_UNPRIV=$unpriv check "unprivileged ($unpriv): show fails, says why" 2 "" \
+		"egressctl: show: $RULES_EPERM" -- show
+	FAKE_UNPRIV=$unpriv check "unprivileged ($unpriv): stats --rules: counters, no rules, one note" 0 \
+'                        ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP   MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1      enforce  1.2M  1.5 GiB  1.0k  1.5 KiB     0    0 B     7  700 B
+/t1/sub  audit     812    812 B     0      0 B     3  384 B     0    0 B
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
+  CLASS     PKTS    BYTES
+  internet  1.2M  1.4 GiB
+
+policy /t1/sub: counters never reset' "egressctl: stats: $RULES_NOTE" -- stats --rules
+done
+FAKE_UNPRIV=1 check "unprivileged: show PATH" 2 "" "egressctl: show /t1: $RULES_EPERM" -- show /t1
+FAKE_UNPRIV=1 check "unprivileged: show --config" 2 "" "egressctl: show: $RULES_EPERM" -- show --config
+FAKE_UNPRIV=1 check "unprivileged: show --stats PATH" 2 "" \
+	"egressctl: show /t1: $RULES_EPERM" -- show --stats /t1
+FAKE_UNPRIV=1 check "unprivileged: -j show prints no JSON" 2 "" "egressctl: show: $RULES_EPERM" -- -j show
+FAKE_UNPRIV=1 check "unprivileged: explain" 2 "" \
+	"egressctl: explain /t1/sub: $RULES_EPERM" -- explain /t1/sub 10.0.0.1 proto tcp port 443
+FAKE_UNPRIV=1 check "unprivileged: -j explain" 2 "" \
+	"egressctl: explain /t1: $RULES_EPERM" -- -j explain /t1 192.0.2.1
+STATS_TABLE=$(ectl stats)
+FAKE_UNPRIV=1 check "unprivileged: stats without rules as for root, no note" 0 "$STATS_TABLE" "" -- stats
+FAKE_UNPRIV=1 check "unprivileged: stats PATH: classes, no rules, one note" 0 \
+'                       ALLOWED         DENIED   WOULD_DENY  RATELIMITED
+CGROUP  MODE     PKTS    BYTES  PKTS    BYTES  PKTS  BYTES  PKTS  BYTES
+/t1     enforce  1.2M  1.5 GiB  1.0k  1.5 KiB     0    0 B     7  700 B
+
+policy /t1: counters since reset at 2026-11-27 13:05:00 UTC
+  CLASS     PKTS    BYTES
+  internet  1.2M  1.4 GiB' "egressctl: stats /t1: $RULES_NOTE" -- stats /t1
+FAKE_UNPRIV=1 check "unprivileged: -j stats: \"rules\": null, nothing on stderr" 0 \
+'[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":1234567,"bytes":1610612736},"denied":{"packets":1000,"bytes":1536},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":7,"bytes":700},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internet":{"packets":1200000,"bytes":1500000000}},"rules":null,"reset_time":1795784700},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":null,"reset_time":null}]' \
+	"" -- -j stats
+FAKE_UNPRIV=1 FAKE_INTR=3 check "unprivileged: -j stats PATH retries NLM_F_DUMP_INTR, rules still null" 0 \
+'[{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":812,"bytes":812},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":3,"bytes":384},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":null,"reset_time":null}]' \
+	"" -- -j stats /t1/sub
+n=$((n + 1))
+if FAKE_UNPRIV=1 ectl -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [p["rules"] for p in d] == [None, None], d' &&
+   ectl -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [len(p["rules"]) for p in d] == [2, 0], d'; then
+	echo "ok $n - -j stats: a script tells rules it may not see (null) from no rules ([])"
+else
+	echo "not ok $n - -j stats: a script tells rules it may not see (null) from no rules ([])"
+	failed=$((failed + 1))
+fi
+ectl metrics > "$T/metrics.root"
+awk '/^# HELP nf_egress_rule_packets_total / {
+	print "# nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: listing rules needs CAP_NET_ADMIN" }
+     !/nf_egress_rule_/' "$T/metrics.root" > "$T/metrics.unpriv"
+n=$((n + 1))
+if grep -q '^nf_egress_rule_packets_total{' "$T/metrics.root" &&
+   ! grep -q '^nf_egress_rule_' "$T/metrics.unpriv"; then
+	echo "ok $n - metrics of root have rule series, the expected unprivileged ones not"
+else echo "not ok $n - metrics of root have rule series, the expected unprivileged ones not"; failed=$((failed + 1)); fi
+FAKE_UNPRIV=1 check_metrics "unprivileged: metrics without the rule series, a comment says why" \
+	"$T/metrics.unpriv" metrics
+grep -E '^# |cgroup="/t1/sub"' "$T/metrics.unpriv" | grep -v 'class_' > "$T/metrics.unpriv.sub"
+FAKE_UNPRIV=1 check_metrics "unprivileged: metrics PATH" "$T/metrics.unpriv.sub" metrics /t1/sub
+FAKE_UNPRIV=1 check "unprivileged: stats reset refused" 2 "" \
+	"egressctl: stats reset: Operation not permitted" -- stats reset
+FAKE_UNPRIV=1 check "unprivileged: policy add refused" 2 "" \
+	"egressctl: policy add /t2: Operation not permitted" -- policy add /t2
+FAKE_UNPRIV=1 check "unprivileged: version" 0 $'egressctl 0.1.0\nnf_egress module 0.1.0-fake, 2 policies' "" -- version
+# EPERM is taken for "no rules" only from RULE_GET, never from the policy
+# (4) or stats (8) dumps
+FAKE_DUMP_EPERM=8 check "EPERM of STATS_GET is an error: stats" 2 "" \
+	"egressctl: stats: Operation not permitted" -- stats
+FAKE_DUMP_EPERM=8 check "EPERM of STATS_GET is an error: -j stats" 2 "" \
+	"egressctl: stats: Operation not permitted" -- -j stats
+FAKE_DUMP_EPERM=8 check "EPERM of STATS_GET is an error: metrics" 2 "" \
+	"egressctl: metrics: Operation not permitted" -- metrics
+FAKE_DUMP_EPERM=4 check "EPERM of POLICY_GET is an error: stats" 2 "" \
+	"egressctl: stats: Operation not permitted" -- stats --rules
+FAKE_DUMP_EPERM=4 check "EPERM of POLICY_GET is an error: show, no word of rules" 2 "" \
+	"egressctl: show: Operation not permitted" -- show
+
 echo "1..$n"
 [[ $failed -eq 0 ]]

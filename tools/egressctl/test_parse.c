@@ -1046,6 +1046,57 @@ static void test_prometheus(void)
 	free(got);
 }
 
+/* RULE_GET refused (no CAP_NET_ADMIN): the rules are unknown, not none */
+static void test_rules_hidden(void)
+{
+	struct class_entry classes[] = { { "web", { 3, 300 } } };
+	struct stats_entry s = {
+		.path = "/a", .has_mode = true, .mode = NF_EGRESS_MODE_ENFORCE,
+		.allowed = { 5, 640 }, .classes = classes, .nclasses = 1,
+		.rules_hidden = true,
+	};
+	struct report_opts details = { .exact = true, .details = true };
+	struct metrics_input in = { &s, 1, true, NULL };
+	char *got;
+
+	got = capture(write_metrics, &in);
+	if (!ok(strstr(got, ",\"rules\":null,\"reset_time\":null}]\n") != NULL,
+		"stats JSON, rules hidden: \"rules\": null, not []"))
+		diag("got %s", got);
+	free(got);
+	s.rules_hidden = false;
+	got = capture(write_metrics, &in);
+	ok(strstr(got, ",\"rules\":[],") != NULL, "stats JSON, no rules: \"rules\": []");
+	free(got);
+
+	s.rules_hidden = true;
+	in.opts = &details;
+	got = capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES\n"
+			"/a      enforce     5    640     0      0     0      0     0      0\n"
+			"\n"
+			"policy /a: counters never reset\n"
+			"  CLASS  PKTS  BYTES\n"
+			"  web       3    300\n"),
+		"stats table, rules hidden: no rule table, no 'no rules', classes kept"))
+		diag("got:\n%s", got);
+	free(got);
+
+	in.opts = NULL;
+	in.json = false;
+	got = capture(write_metrics, &in);
+	if (!ok(strstr(got, "\nnf_egress_class_bytes_total{cgroup=\"/a\",class=\"web\"} 300\n"
+			    "# nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: "
+			    "listing rules needs CAP_NET_ADMIN\n"
+			    "# HELP nf_egress_policy_reset_time_seconds ") &&
+		!strstr(got, "nf_egress_rule_packets_total{"),
+		"metrics, rules hidden: one comment line where the rule families would be"))
+		diag("got:\n%s", got);
+	free(got);
+}
+
 static void rate_good(const char *in, uint64_t want, const char *canon)
 {
 	struct parse_error err;
@@ -1520,5 +1571,6 @@ int main(void)
 	test_human();
 	test_delays();
 	test_prometheus();
+	test_rules_hidden();
 	return tap_end();
 }
