@@ -22,6 +22,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/ipv6.h>
 
 #include <linux/nf_egress.h>
@@ -367,17 +368,6 @@ static u32 egress_table_slots_for(u32 prefixes)
 		     roundup_pow_of_two(2 * (prefixes + 1)));
 }
 
-/* Room in the table for one more prefix: at most three quarters used. */
-static int egress_table_reserve(struct egress_rule_store *store, u8 family)
-{
-	struct egress_rule_table *tab = egress_table_locked(store);
-
-	if (tab && (tab->used + 1) * 4 <= (tab->mask + 1) * 3)
-		return 0;
-	return egress_table_rebuild(store, family,
-				    egress_table_slots_for(tab ? tab->prefixes : 0));
-}
-
 /* Give back table memory after many deletes; failing to is harmless. */
 static void egress_table_trim(struct egress_rule_store *store, u8 family)
 {
@@ -581,57 +571,46 @@ static unsigned long egress_id_entry(const struct egress_rule *rule, u32 idx)
 	return (unsigned long)idx << 1 | (rule->family == NFPROTO_IPV6);
 }
 
-static int egress_ruleset_insert_one(struct egress_ruleset *rs,
-				     const struct egress_rule *tmpl,
-				     const char **reason)
+/*
+ * Does @a come before @b among the rules a packet may meet: a longer
+ * prefix, then egress_rule_specificity_cmp(), then the lower id.  This is
+ * the order in which egress_ruleset_match() would pick them.
+ */
+static bool egress_rule_precedes(const struct egress_rule *a, u32 a_id,
+				 const struct egress_rule *b, u32 b_id)
+{
+	int cmp = egress_rule_specificity_cmp(a, b);
+
+	return cmp < 0 || (cmp == 0 && a_id < b_id);
+}
+
+/*
+ * Make @tmpl, already in record @idx's place in the store and the id
+ * index, reachable by readers: link it into its prefix's chain, in order,
+ * or give the prefix a table slot.  Cannot fail: the table has room
+ * (egress_table_reserve()).
+ */
+static void egress_ruleset_link(struct egress_ruleset *rs,
+				const struct egress_rule *tmpl, u32 id, u32 idx)
 {
 	struct egress_rule_store *store = egress_store_of(rs, tmpl->family);
+	struct egress_rule_table *tab = egress_table_locked(store);
 	struct egress_rule *rule, *head, *prev = NULL, *cur;
-	struct egress_rule_table *tab;
-	u32 idx, pos;
-	int err;
+	u32 pos;
 
-	if (rs->next_id == U32_MAX) {
-		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
-		return -ENOSPC;
-	}
-	err = egress_table_reserve(store, tmpl->family);
-	if (err)
-		return err;
-	tab = egress_table_locked(store);
 	head = egress_table_find(store, tab, tmpl->family, &tmpl->addr,
 				 tmpl->prefix_len, &pos) ?
 	       egress_rule_at_locked(store, egress_slot_idx(tab->slot[pos])) :
 	       NULL;
-	/*
-	 * The new rule has the highest id, so among equally specific rules it
-	 * goes last: after every rule that sorts before it.
-	 */
-	for (cur = head; cur; cur = egress_rule_next_locked(store, cur)) {
-		if (egress_rule_same(cur, tmpl)) {
-			*reason = KBUILD_MODNAME ": a rule for this destination and ports exists";
-			return -EEXIST;
-		}
-		if (egress_rule_specificity_cmp(cur, tmpl) <= 0)
-			prev = cur;
-	}
+	for (cur = head; cur && egress_rule_precedes(cur, cur->id, tmpl, id);
+	     cur = egress_rule_next_locked(store, cur))
+		prev = cur;
 
-	err = egress_store_alloc(store, &idx, reason);
-	if (err)
-		return err;
 	rule = egress_rule_at_locked(store, idx);
 	memcpy(rule, tmpl, store->rec_size);
-	rule->id = rs->next_id;
+	rule->id = id;
 	atomic64_set(&rule->packets, 0);
 	atomic64_set(&rule->bytes, 0);
-	err = xa_insert(&rs->by_id, rule->id,
-			xa_mk_value(egress_id_entry(rule, idx)),
-			GFP_KERNEL_ACCOUNT);
-	if (err) {
-		egress_store_unalloc(store, idx);
-		return err;
-	}
-
 	if (prev) {
 		rule->next = prev->next;
 		/* The record is whole before readers can reach it. */
@@ -651,11 +630,215 @@ static int egress_ruleset_insert_one(struct egress_ruleset *rs,
 		/* As above: pairs with egress_prefix_lookup()'s acquire. */
 		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
 	}
-
 	egress_len_add(rs, rule->family, rule->prefix_len);
-	rs->next_id++;
 	rs->count++;
+}
+
+/* A total order on what makes two rules the same (egress_rule_same()). */
+static int egress_rule_key_cmp(const struct egress_rule *a,
+			       const struct egress_rule *b)
+{
+	int cmp;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->prefix_len != b->prefix_len)
+		return a->prefix_len < b->prefix_len ? -1 : 1;
+	cmp = memcmp(&a->addr, &b->addr,
+		     a->family == NFPROTO_IPV4 ? sizeof(a->addr.ip) :
+						 sizeof(a->addr.in6));
+	if (cmp)
+		return cmp;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->has_ports != b->has_ports)
+		return a->has_ports < b->has_ports ? -1 : 1;
+	if (!a->has_ports)
+		return 0;
+	if (a->port_min != b->port_min)
+		return a->port_min < b->port_min ? -1 : 1;
+	if (a->port_max != b->port_max)
+		return a->port_max < b->port_max ? -1 : 1;
 	return 0;
+}
+
+/* One rule of a batch being inserted. */
+struct egress_batch_entry {
+	u32 req;	/* its position in the request: id - first id */
+	u32 idx;	/* its record */
+};
+
+static int egress_batch_key_cmp(const void *a, const void *b, const void *priv)
+{
+	const struct egress_batch_entry *x = a, *y = b;
+	const struct egress_rule *rules = priv;
+	int cmp = egress_rule_key_cmp(&rules[x->req], &rules[y->req]);
+
+	if (cmp)
+		return cmp;
+	return x->req < y->req ? -1 : 1;
+}
+
+static int egress_batch_precedence_cmp(const void *a, const void *b,
+				       const void *priv)
+{
+	const struct egress_batch_entry *x = a, *y = b;
+	const struct egress_rule *rules = priv;
+
+	return egress_rule_precedes(&rules[x->req], x->req,
+				    &rules[y->req], y->req) ? -1 : 1;
+}
+
+/*
+ * The first rule of @rules[0..n) (in request order) that is already in @rs
+ * or repeats an earlier one of the request, or n.  Sorts @batch by key.
+ */
+static u32 egress_batch_first_duplicate(struct egress_ruleset *rs,
+					const struct egress_rule *rules, u32 n,
+					struct egress_batch_entry *batch)
+{
+	u32 i, bad = n;
+
+	for (i = 0; i < n; i++) {
+		if (egress_ruleset_find_same(rs, &rules[i])) {
+			bad = i;
+			break;
+		}
+		batch[i].req = i;
+	}
+	for (; i < n; i++)
+		batch[i].req = i;
+	sort_r(batch, n, sizeof(*batch), egress_batch_key_cmp, NULL, rules);
+	/* Equal keys sort by request order: the second of a pair repeats. */
+	for (i = 1; i < n; i++) {
+		if (!egress_rule_key_cmp(&rules[batch[i - 1].req],
+					 &rules[batch[i].req]))
+			bad = min(bad, batch[i].req);
+	}
+	return bad;
+}
+
+/* Undo the first @done record and id allocations of a batch. */
+static void egress_batch_unwind(struct egress_ruleset *rs,
+				const struct egress_rule *rules,
+				const struct egress_batch_entry *batch,
+				u32 done, bool ids_too)
+{
+	u32 i;
+
+	for (i = 0; i < done; i++) {
+		const struct egress_rule *rule = &rules[batch[i].req];
+
+		if (ids_too)
+			xa_erase(&rs->by_id, rs->next_id + batch[i].req);
+		egress_store_unalloc(egress_store_of(rs, rule->family),
+				     batch[i].idx);
+	}
+}
+
+/*
+ * Table room for the new prefixes of @rules[0..n) of @family (at most one
+ * per rule), keeping it at most three quarters used.  A rebuild publishes
+ * a table with the same content.
+ */
+static int egress_batch_reserve_table(struct egress_ruleset *rs, u8 family,
+				      const struct egress_rule *rules, u32 n)
+{
+	struct egress_rule_store *store = egress_store_of(rs, family);
+	struct egress_rule_table *tab = egress_table_locked(store);
+	u32 i, new = 0;
+
+	for (i = 0; i < n; i++)
+		new += rules[i].family == family;
+	if (!new || (tab && (u64)(tab->used + new) * 4 <=
+			    (u64)(tab->mask + 1) * 3))
+		return 0;
+	return egress_table_rebuild(store, family,
+				    egress_table_slots_for((tab ? tab->prefixes : 0) +
+							   new));
+}
+
+int egress_ruleset_insert(struct egress_ruleset *rs,
+			  const struct egress_rule *rules, u32 n, u32 *bad,
+			  const char **reason)
+{
+	struct egress_batch_entry *batch;
+	u32 i;
+	int err;
+
+	*bad = 0;
+	if (!n)
+		return 0;
+	if (n > U32_MAX - rs->next_id) {
+		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
+		return -ENOSPC;
+	}
+	batch = kvmalloc_array(n, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+
+	/*
+	 * Everything that can fail happens before any rule is reachable, so
+	 * a refused request leaves nothing behind that a packet could have
+	 * met: duplicates, records, ids, table room.
+	 */
+	*bad = egress_batch_first_duplicate(rs, rules, n, batch);
+	if (*bad < n) {
+		*reason = KBUILD_MODNAME ": a rule for this destination and ports exists";
+		err = -EEXIST;
+		goto out_free;
+	}
+	for (i = 0; i < n; i++) {
+		const struct egress_rule *rule = &rules[batch[i].req];
+
+		err = egress_store_alloc(egress_store_of(rs, rule->family),
+					 &batch[i].idx, reason);
+		if (err) {
+			*bad = batch[i].req;
+			egress_batch_unwind(rs, rules, batch, i, false);
+			goto out_free;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct egress_rule *rule = &rules[batch[i].req];
+
+		err = xa_insert(&rs->by_id, rs->next_id + batch[i].req,
+				xa_mk_value(egress_id_entry(rule, batch[i].idx)),
+				GFP_KERNEL_ACCOUNT);
+		if (err) {
+			*bad = batch[i].req;
+			egress_batch_unwind(rs, rules, batch, i, true);
+			egress_batch_unwind(rs, rules, batch + i, n - i, false);
+			goto out_free;
+		}
+	}
+	err = egress_batch_reserve_table(rs, NFPROTO_IPV4, rules, n) ?:
+	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n);
+	if (err) {
+		egress_batch_unwind(rs, rules, batch, n, true);
+		goto out_free;
+	}
+
+	/*
+	 * Most specific first: by the time a rule becomes reachable, every
+	 * rule of the request that a packet would prefer to it already is.
+	 * So each packet meets either the policy as it was, or one that
+	 * decides for it as the whole request does, never a mix.
+	 */
+	sort_r(batch, n, sizeof(*batch), egress_batch_precedence_cmp, NULL,
+	       rules);
+	for (i = 0; i < n; i++) {
+		egress_ruleset_link(rs, &rules[batch[i].req],
+				    rs->next_id + batch[i].req, batch[i].idx);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	rs->next_id += n;
+	err = 0;
+
+out_free:
+	kvfree(batch);
+	return err;
 }
 
 int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
@@ -681,9 +864,10 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 
 	if (head == rule) {
 		if (rule->next != EGRESS_RULE_NONE) {
-			WRITE_ONCE(tab->slot[pos],
-				   (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
-				   (rule->next + 2));
+			/* Republishes a record: see the top of this file. */
+			smp_store_release(&tab->slot[pos],
+					  (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
+					  (rule->next + 2));
 		} else if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
 			/*
 			 * No probe goes past an empty slot, so the one
@@ -700,7 +884,7 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 		for (prev = head; prev->next != idx;
 		     prev = egress_rule_next_locked(store, prev))
 			;
-		WRITE_ONCE(prev->next, rule->next);
+		smp_store_release(&prev->next, rule->next);
 	}
 
 	xa_erase(&rs->by_id, id);
@@ -709,29 +893,6 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 	egress_store_retire(store, rs->count, idx);
 	egress_table_trim(store, rule->family);
 	return 0;
-}
-
-int egress_ruleset_insert(struct egress_ruleset *rs,
-			  const struct egress_rule *rules, u32 n, u32 *bad,
-			  const char **reason)
-{
-	u32 first_id = rs->next_id;
-	u32 i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		err = egress_ruleset_insert_one(rs, &rules[i], reason);
-		if (err)
-			goto err_rollback;
-	}
-	return 0;
-
-err_rollback:
-	*bad = i;
-	/* Ids are handed out in order: this batch's rules are those from first_id on. */
-	while (rs->next_id > first_id)
-		egress_ruleset_delete(rs, --rs->next_id);
-	return err;
 }
 
 struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
