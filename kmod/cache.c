@@ -71,7 +71,7 @@ static void egress_names_from_cgroup(struct egress_path_names *names,
 
 unsigned int egress_cache_fill(struct egress_set *set,
 			       const struct cgroup *cgrp, int max_depth, u64 id,
-			       u32 resolve_gen, struct egress_cache_entry *old,
+			       u64 resolve_gen, struct egress_cache_entry *old,
 			       struct egress_policy **out, u32 *path_flags)
 {
 	struct egress_cache_entry *entry;

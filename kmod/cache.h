@@ -7,7 +7,9 @@
  * cgroup id, which the kernel never reuses.  Creating or deleting a policy
  * bumps the set's resolve generation, which makes every entry stale, and so
  * does a rate limit change (an entry says whether its path has any); rule
- * changes do not, since they do not change which policies apply.
+ * changes do not, since they do not change which policies apply.  The
+ * generation is 64 bits wide, so it never comes round again to the value
+ * of an entry that went stale (with pointers to freed policies) long ago.
  */
 #ifndef _NF_EGRESS_CACHE_H
 #define _NF_EGRESS_CACHE_H
@@ -25,7 +27,7 @@ struct egress_cache_entry {
 	struct rhash_head node;
 	u64 cgroup_id;
 	struct rcu_head rcu;
-	u32 resolve_gen;
+	u64 resolve_gen;
 	u16 count;
 	u16 path_flags;		/* EGRESS_PATH_* */
 	struct egress_policy *policies[];
@@ -85,7 +87,7 @@ void egress_cache_destroy(struct egress_set *set);
  */
 unsigned int egress_cache_fill(struct egress_set *set,
 			       const struct cgroup *cgrp, int max_depth, u64 id,
-			       u32 resolve_gen, struct egress_cache_entry *old,
+			       u64 resolve_gen, struct egress_cache_entry *old,
 			       struct egress_policy **out, u32 *path_flags);
 
 /*
@@ -96,19 +98,23 @@ unsigned int egress_cache_fill(struct egress_set *set,
  */
 static inline unsigned int egress_cache_policies(struct egress_set *set,
 						 const struct cgroup *cgrp,
-						 int max_depth,
 						 struct egress_policy **out,
 						 u32 *path_flags)
 {
-	/* Pairs with smp_store_release() in egress_set_paths_changed(). */
-	u32 resolve_gen = smp_load_acquire(&set->resolve_gen);
+	/*
+	 * Pairs with smp_store_release() in egress_set_paths_changed(): what
+	 * is read after it (the depth, the policies) is at least as new as
+	 * the generation an answer is cached under.
+	 */
+	u64 resolve_gen = smp_load_acquire(&set->resolve_gen);
 	struct egress_cache_entry *entry;
 	u64 id = cgroup_id(cgrp);
 
 	entry = rhashtable_lookup(&set->cache, &id, egress_cache_params);
 	if (unlikely(!entry || entry->resolve_gen != resolve_gen))
-		return egress_cache_fill(set, cgrp, max_depth, id, resolve_gen,
-					 entry, out, path_flags);
+		return egress_cache_fill(set, cgrp, READ_ONCE(set->max_depth),
+					 id, resolve_gen, entry, out,
+					 path_flags);
 	egress_policies_copy(out, entry->policies, entry->count);
 	*path_flags = entry->path_flags;
 	return entry->count;

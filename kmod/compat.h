@@ -16,4 +16,13 @@
 #error "nf_egress needs Linux 6.1 or newer"
 #endif
 
+/*
+ * 64-bit only: the packet path counts with plain 64-bit stores and reads
+ * 64-bit generations with one load.  dkms.conf's BUILD_EXCLUSIVE_CONFIG
+ * says the same, so DKMS skips 32-bit kernels instead of failing here.
+ */
+#ifndef CONFIG_64BIT
+#error "nf_egress needs a 64-bit kernel (CONFIG_64BIT)"
+#endif
+
 #endif /* _NF_EGRESS_COMPAT_H */

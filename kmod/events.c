@@ -129,23 +129,16 @@ static unsigned int egress_event_level(struct egress_policy *const *policies,
 	return denied_by ? __ffs64(denied_by) : 0;
 }
 
-/* The packet's source address and ports, which egress_pkt leaves out. */
-struct egress_event_pkt {
-	union nf_inet_addr saddr;
-	bool has_ports;
-	u16 sport;
-	u16 dport;
-};
-
-static void egress_event_read_pkt(const struct sk_buff *skb,
-				  const struct egress_pkt *pkt,
-				  struct egress_event_pkt *ev)
+void egress_event_pkt_read(const struct sk_buff *skb,
+			   const struct egress_pkt *pkt,
+			   struct egress_event_pkt *ev)
 {
 	unsigned short fragoff = 0;
 	unsigned int thoff = 0;
 	const __be16 *ports;
 	__be16 _ports[2];
 
+	memset(ev, 0, sizeof(*ev));
 	if (pkt->family == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
@@ -171,21 +164,31 @@ static void egress_event_read_pkt(const struct sk_buff *skb,
 	ev->dport = ntohs(ports[1]);
 }
 
-/* Length of @cgrp's path as in /proc/PID/cgroup, without the NUL. */
-static size_t egress_cgroup_path_len(struct cgroup *cgrp)
+/*
+ * The length of @cgrp's path as in /proc/PID/cgroup, without the NUL, cut
+ * to the leading components that fit in NF_EGRESS_CGROUP_PATH_MAX - 1
+ * bytes; *@levels gets how many components that is.  Whoever owns a
+ * delegated subtree can nest cgroups far deeper than that, and a netlink
+ * attribute, like the event's nest around it, holds less than 64 KiB.
+ */
+static size_t egress_cgroup_path_len(struct cgroup *cgrp, int *levels)
 {
-	size_t len = 0;
+	size_t len = 0, name_len;
 	int level;
 
-	if (!cgrp->level)
-		return 1;
-	for (level = 1; level <= cgrp->level; level++)
-		len += 1 + strlen(cgroup_ancestor(cgrp, level)->kn->name);
-	return len;
+	for (level = 1; level <= cgrp->level; level++) {
+		name_len = strlen(cgroup_ancestor(cgrp, level)->kn->name);
+		if (len + 1 + name_len > NF_EGRESS_CGROUP_PATH_MAX - 1)
+			break;
+		len += 1 + name_len;
+	}
+	*levels = level - 1;
+	return len ?: 1;	/* the root is "/" */
 }
 
+/* The first @levels components of @cgrp's path, @len bytes long. */
 static int egress_put_cgroup_path(struct sk_buff *msg, int attrtype,
-				  struct cgroup *cgrp, size_t len)
+				  struct cgroup *cgrp, int levels, size_t len)
 {
 	struct nlattr *attr = nla_reserve(msg, attrtype, len + 1);
 	char *p;
@@ -194,9 +197,9 @@ static int egress_put_cgroup_path(struct sk_buff *msg, int attrtype,
 	if (!attr)
 		return -EMSGSIZE;
 	p = nla_data(attr);
-	if (!cgrp->level)
+	if (!levels)
 		*p++ = '/';
-	for (level = 1; level <= cgrp->level; level++) {
+	for (level = 1; level <= levels; level++) {
 		const char *name = cgroup_ancestor(cgrp, level)->kn->name;
 		size_t name_len = strlen(name);
 
@@ -241,6 +244,7 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       nla_total_size_64bit(sizeof(u64)) +	/* TIME_NS */
 	       nla_total_size(sizeof(u8)) +		/* VERDICT */
 	       nla_total_size(cgroup_len + 1) +		/* CGROUP_PATH */
+	       nla_total_size(0) +			/* CGROUP_PATH_TRUNCATED */
 	       nla_total_size(policy_len + 1) +		/* POLICY_PATH */
 	       nla_total_size(sizeof(u32)) +		/* RULE_ID or DEFAULT */
 	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
@@ -251,29 +255,32 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       nla_total_size_64bit(sizeof(u64));	/* SUPPRESSED */
 }
 
-void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
-			 const struct egress_pkt *pkt,
+/*
+ * Both paths are at most NF_EGRESS_CGROUP_PATH_MAX bytes with their NUL
+ * (policy paths are validated so), so the event's nest, whose length is 16
+ * bits, is far from full.
+ */
+static_assert(2 * NLA_ALIGN(NLA_HDRLEN + NF_EGRESS_CGROUP_PATH_MAX) + 256 <
+	      U16_MAX);
+
+void egress_event_report(const struct egress_event_pkt *ev,
+			 struct cgroup *cgrp, const struct egress_pkt *pkt,
 			 struct egress_policy *const *policies,
 			 const struct egress_rule *const *rules, unsigned int n,
 			 u64 denied_by, enum nf_egress_event_verdict verdict)
 {
-	struct egress_event_pkt ev = {};
 	const struct egress_rule *rule;
 	struct egress_event_limit *limit;
 	struct egress_policy *policy;
 	char comm[TASK_COMM_LEN];
 	struct sk_buff *msg;
 	struct nlattr *nest;
+	int cgroup_levels;
 	size_t cgroup_len;
 	unsigned int level;
 	u64 suppressed;
 	bool task;
 	void *hdr;
-
-	/* The cheap test first: nobody listens on most hosts most of the time. */
-	if (!genl_has_listeners(&egress_genl_family, &init_net,
-				EGRESS_MCGRP_EVENTS))
-		return;
 
 	level = egress_event_level(policies, n, denied_by, verdict);
 	policy = policies[level];
@@ -282,18 +289,19 @@ void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
 	if (!egress_event_admit(limit, &suppressed))
 		return;
 
-	egress_event_read_pkt(skb, pkt, &ev);
 	/*
-	 * In task context current is the sender (connect(), sendmsg()); in
-	 * softirq it is whatever task was interrupted, so say nothing.
+	 * In a task, current is the sender (connect(), sendmsg()).  In softirq
+	 * it is whatever task was interrupted, and a kernel thread (a worker
+	 * encrypting a tunnel's packets) only sends on somebody's behalf: say
+	 * nothing then.
 	 */
-	task = in_task();
+	task = in_task() && !(current->flags & PF_KTHREAD);
 	if (task) {
 		/* comm may change meanwhile: copy it once, then terminate. */
 		memcpy(comm, current->comm, sizeof(comm));
 		comm[sizeof(comm) - 1] = '\0';
 	}
-	cgroup_len = egress_cgroup_path_len(cgrp);
+	cgroup_len = egress_cgroup_path_len(cgrp, &cgroup_levels);
 
 	msg = genlmsg_new(egress_event_size(cgroup_len, strlen(policy->path)),
 			  GFP_ATOMIC);
@@ -310,13 +318,15 @@ void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
 			      ktime_get_real_ns(), NF_EGRESS_EVENT_A_PAD) ||
 	    nla_put_u8(msg, NF_EGRESS_EVENT_A_VERDICT, verdict) ||
 	    egress_put_cgroup_path(msg, NF_EGRESS_EVENT_A_CGROUP_PATH, cgrp,
-				   cgroup_len) ||
+				   cgroup_levels, cgroup_len) ||
+	    (cgroup_levels < cgrp->level &&
+	     nla_put_flag(msg, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED)) ||
 	    nla_put_string(msg, NF_EGRESS_EVENT_A_POLICY_PATH, policy->path))
 		goto err_free;
 	if (rule ? nla_put_u32(msg, NF_EGRESS_EVENT_A_RULE_ID, rule->id) :
 		   nla_put_flag(msg, NF_EGRESS_EVENT_A_DEFAULT))
 		goto err_free;
-	if (egress_event_put_pkt(msg, pkt, &ev))
+	if (egress_event_put_pkt(msg, pkt, ev))
 		goto err_free;
 	if (task && (nla_put_u32(msg, NF_EGRESS_EVENT_A_PID,
 				 task_tgid_nr(current)) ||

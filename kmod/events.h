@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Deny events: one generic netlink notification per packet that a policy
- * denied, that an audit policy would have denied, or that a rate limit
- * dropped, multicast to the family's "events" group.
+ * denied, that a rate limit dropped, or that an audit policy would have
+ * denied and that left, multicast to the family's "events" group.  One
+ * packet gives at most one event.
  *
  * The packet path pays for events only when somebody listens: with no
- * member in the group, egress_event_report() returns after one bitmap test.
+ * member in the group, it looks no further than egress_events_listened().
  * Events are rate-limited per policy (module parameter event_rate) so that a
  * flood of denied packets cannot turn into a flood of notifications; the
  * number suppressed goes out with the next event of the same policy.
@@ -13,10 +14,14 @@
 #ifndef _NF_EGRESS_EVENTS_H
 #define _NF_EGRESS_EVENTS_H
 
+#include <linux/netfilter.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <net/net_namespace.h>
 
 #include <linux/nf_egress.h>
+
+#include "netlink.h"
 
 struct cgroup;
 struct sk_buff;
@@ -38,13 +43,39 @@ struct egress_event_limit {
 
 void egress_event_limit_init(struct egress_event_limit *limit);
 
+/* What an event says of the packet beyond struct egress_pkt. */
+struct egress_event_pkt {
+	union nf_inet_addr saddr;
+	bool has_ports;
+	u16 sport;
+	u16 dport;
+};
+
 /*
- * Report what happened to @skb, sent by a socket of @cgrp and judged by
- * @policies[0..n) with @rules and @denied_by as egress_decide() left them.
- * @verdict says which of the three happened.  Caller holds rcu_read_lock().
+ * Is anybody listening?  The packet path pays for an event only then: one
+ * bitmap test.  Caller holds rcu_read_lock().
  */
-void egress_event_report(const struct sk_buff *skb, struct cgroup *cgrp,
-			 const struct egress_pkt *pkt,
+static inline bool egress_events_listened(void)
+{
+	return genl_has_listeners(&egress_genl_family, &init_net,
+				  EGRESS_MCGRP_EVENTS);
+}
+
+/*
+ * Read the rest of what an event says of @skb.  Before the packet may be
+ * queued for shaping: a queued packet can leave and be freed at any time.
+ */
+void egress_event_pkt_read(const struct sk_buff *skb,
+			   const struct egress_pkt *pkt,
+			   struct egress_event_pkt *ev);
+
+/*
+ * Report one packet sent by a socket of @cgrp and judged by
+ * @policies[0..n) with @rules and @denied_by as egress_decide() left them.
+ * @verdict says what happened to it.  Caller holds rcu_read_lock().
+ */
+void egress_event_report(const struct egress_event_pkt *ev,
+			 struct cgroup *cgrp, const struct egress_pkt *pkt,
 			 struct egress_policy *const *policies,
 			 const struct egress_rule *const *rules, unsigned int n,
 			 u64 denied_by, enum nf_egress_event_verdict verdict);

@@ -17,12 +17,15 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/user_namespace.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "cache.h"
+#include "compat.h"
 #include "events.h"
 #include "hook.h"
 #include "policy.h"
@@ -39,20 +42,102 @@ MODULE_PARM_DESC(judge_loopback,
 		 "Also judge and count packets sent through loopback devices");
 
 /*
- * The socket whose cgroup a packet is charged to, or NULL when the packet
- * is not subject to policy: no socket (forwarded or kernel-built packets),
- * a time-wait socket, a socket of another namespace (a tunnel carrying it
- * on), or a kernel socket (ICMP errors, NDP, RSTs of the per-netns control
- * sockets).  SYN-ACKs belong to the listener, whose cgroup is the server's.
+ * The kernel's own control sockets: the per-CPU and per-namespace sockets
+ * that send TCP resets and time-wait ACKs, ICMP and ICMPv6 errors and echo
+ * replies, neighbour discovery and MLD (all raw), and the sockets of SCTP
+ * and DCCP that answer packets out of the blue.  What they send answers
+ * packets that arrived and carries nobody's data, and judging it by the
+ * cgroup that created the namespace would break the namespace's own
+ * networking.  Kernel sockets that carry data (MPTCP subflows, SMC's TCP
+ * socket, tunnel and RPC sockets) are stream or datagram sockets.
  */
-static struct sock *egress_skb_sender(const struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+static bool egress_sk_is_control(const struct sock *sk)
 {
-	struct sock *sk = skb_to_full_sk(skb);
+	if (!sk->sk_kern_sock)
+		return false;
+	if (sk->sk_type == SOCK_RAW || sk->sk_type == SOCK_DCCP)
+		return true;
+#if IS_ENABLED(CONFIG_IP_SCTP)
+	if (sk->sk_protocol == IPPROTO_SCTP &&
+	    sk == READ_ONCE(sock_net(sk)->sctp.ctl_sock))
+		return true;
+#endif
+	return false;
+}
 
-	if (!sk || !sk_fullsock(sk) || sk->sk_kern_sock)
+/*
+ * A pass of a packet that a device sends on behalf of what entered it: the
+ * outer packet of a tunnel (WireGuard, VXLAN, Geneve, GRE, IPIP, SIT, IPv6
+ * tunnels: the device's transmit path leaves skb->dev set, where a socket's
+ * own packets have none at LOCAL_OUT; TCP even clears it on its clones) or
+ * the output of an IPsec transform.  A VRF device re-injects the packet
+ * itself, unchanged, towards the real device: that pass is the packet's
+ * own.
+ */
+static bool egress_pass_is_encapsulation(const struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	if (skb->dev && !netif_is_l3_master(skb->dev))
+		return true;
+	if (state->pf == NFPROTO_IPV4)
+		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+}
+
+/*
+ * The socket whose cgroup this pass through LOCAL_OUT is judged and charged
+ * by, or NULL when it is not subject to policy (Documentation/design.rst,
+ * "What is judged"):
+ *
+ * - A socket's own packet: its socket (a SYN-ACK: the listener).  Kernel
+ *   sockets count like any other: MPTCP subflows and SMC's TCP socket carry
+ *   the cgroup of the user's socket, a tunnel's socket that of the task that
+ *   set the tunnel up.  The output path's socket stands in when the packet
+ *   has none (a TIPC bearer).  Not judged: no socket at all (forwarded or
+ *   kernel-built packets), a time-wait socket, a control socket.
+ *
+ * - An encapsulation (see egress_pass_is_encapsulation()) in a namespace
+ *   the initial user namespace owns: not judged again.  Setting that tunnel
+ *   up needed CAP_NET_ADMIN there, the privilege that changes policies, and
+ *   the packet was judged when it entered the tunnel, by its sender and the
+ *   destination it chose.
+ *
+ * - An encapsulation in any other namespace (a container root's tunnel):
+ *   judged again, by the tunnel's socket when it has one (WireGuard, VXLAN,
+ *   Geneve), else by the socket of the packet it carries (GRE, IPIP, SIT,
+ *   IPsec), so that the tunnel cannot carry traffic to a denied endpoint.
+ *   It is not rate-limited again (the hook says so).
+ */
+static struct sock *egress_pass_sender(const struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       bool *encapsulation)
+{
+	struct sock *owner = skb_to_full_sk(skb);
+	struct sock *via = state->sk ? sk_to_full_sk(state->sk) : NULL;
+	struct sock *sk;
+
+	*encapsulation = egress_pass_is_encapsulation(skb, state);
+	if (!*encapsulation) {
+		if (via && egress_sk_is_control(via))
+			return NULL;
+		sk = owner ?: via;
+		if (!sk || !sk_fullsock(sk) || egress_sk_is_control(sk))
+			return NULL;
+		return sk;
+	}
+	if (state->net->user_ns == &init_user_ns)
 		return NULL;
-	if (!net_eq(sock_net(sk), state->net))
+	/*
+	 * Whatever such a tunnel carries reaches its endpoint, the kernel's
+	 * own packets of the namespace (neighbour discovery, MLD) included:
+	 * judged by their control socket's cgroup then, that of whoever made
+	 * the namespace.
+	 */
+	sk = via;
+	/* A packet that crossed namespaces was judged in its own. */
+	if (!sk && owner && net_eq(sock_net(owner), state->net))
+		sk = owner;
+	if (!sk || !sk_fullsock(sk))
 		return NULL;
 	return sk;
 }
@@ -69,6 +154,15 @@ static unsigned int egress_deny_verdict(const struct sock *sk)
 	int err = sk->sk_protocol == IPPROTO_TCP ? -ECONNREFUSED : -EPERM;
 
 	return NF_DROP_ERR(err);
+}
+
+/*
+ * As a full qdisc does: UDP senders see success (unless they set
+ * IP_RECVERR), TCP treats it as local congestion.
+ */
+static unsigned int egress_ratelimit_verdict(void)
+{
+	return NF_DROP_ERR(-ENOBUFS);
 }
 
 static void egress_pkt_read_port(struct egress_pkt *pkt,
@@ -123,13 +217,16 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 /*
  * What the packet will be on the wire.  A GSO packet passes LOCAL_OUT once
  * but leaves as gso_segs segments, each with its own copy of the headers
- * (as qdisc_pkt_len_init() counts it for qdiscs).
+ * (as qdisc_pkt_len_init() counts it for qdiscs): for a tunnel's GSO
+ * packet, the outer headers and the inner ones up to the inner TCP or UDP
+ * header.
  */
 static void egress_wire_size(const struct sk_buff *skb,
 			     struct egress_wire_size *size)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
 	unsigned int hdr_len;
+	bool tcp;
 
 	size->packets = 1;
 	size->bytes = skb->len;
@@ -137,38 +234,37 @@ static void egress_wire_size(const struct sk_buff *skb,
 	    !skb_transport_header_was_set(skb))
 		return;
 
-	hdr_len = skb_transport_offset(skb);
 	if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
-		hdr_len += tcp_hdrlen(skb);
+		tcp = true;
 	else if (shinfo->gso_type & SKB_GSO_UDP_L4)
-		hdr_len += sizeof(struct udphdr);
+		tcp = false;
 	else
 		return;
+	if (skb->encapsulation) {
+		hdr_len = skb_inner_transport_offset(skb);
+		hdr_len += tcp ? inner_tcp_hdrlen(skb) : sizeof(struct udphdr);
+	} else {
+		hdr_len = skb_transport_offset(skb);
+		hdr_len += tcp ? tcp_hdrlen(skb) : sizeof(struct udphdr);
+	}
 	size->packets = shinfo->gso_segs;
 	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
 }
 
 /*
- * Writers of one CPU's counters must not interleave.  On 64-bit kernels
- * u64_stats_add() is a single local64_add(), which a softirq on the same
- * CPU cannot split, so staying on this CPU is enough, and much cheaper per
- * packet than local_bh_disable()/local_bh_enable(); 32-bit kernels update
- * a seqcount as well and need softirqs off.
+ * Writers of one CPU's counters must not interleave.  On a 64-bit kernel
+ * (compat.h) u64_stats_add() is a single local64_add(), which a softirq on
+ * the same CPU cannot split, so staying on this CPU is enough, and much
+ * cheaper per packet than local_bh_disable()/local_bh_enable().
  */
 static inline void egress_counters_write_begin(void)
 {
-	if (IS_ENABLED(CONFIG_64BIT))
-		preempt_disable();
-	else
-		local_bh_disable();
+	preempt_disable();
 }
 
 static inline void egress_counters_write_end(void)
 {
-	if (IS_ENABLED(CONFIG_64BIT))
-		preempt_enable();
-	else
-		local_bh_enable();
+	preempt_enable();
 }
 
 static void egress_charge_class(struct egress_stats *stats, u8 class_id,
@@ -225,13 +321,15 @@ static void egress_charge(struct egress_policy *const *policies,
 		case EGRESS_ALLOWED:
 			u64_stats_add(&c->allowed_packets, size->packets);
 			u64_stats_add(&c->allowed_bytes, size->bytes);
-			/* Only an audit policy can deny a packet that left. */
-			if (denied_by & BIT_ULL(i)) {
-				u64_stats_add(&c->would_deny_packets,
-					      size->packets);
-				u64_stats_add(&c->would_deny_bytes, size->bytes);
-			}
 			break;
+		}
+		/*
+		 * An audit policy's deny that enforcement did not act on: the
+		 * packet left, or a rate limit dropped it.
+		 */
+		if (outcome != EGRESS_DENIED && (denied_by & BIT_ULL(i))) {
+			u64_stats_add(&c->would_deny_packets, size->packets);
+			u64_stats_add(&c->would_deny_bytes, size->bytes);
 		}
 		u64_stats_update_end(&c->syncp);
 
@@ -255,6 +353,19 @@ static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 	}
 }
 
+/* The event a packet's outcome gives, if any. */
+static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
+{
+	switch (outcome) {
+	case EGRESS_DENIED:
+		return NF_EGRESS_EVENT_DENY;
+	case EGRESS_RATELIMITED:
+		return NF_EGRESS_EVENT_RATELIMITED;
+	default:
+		return denied_by ? NF_EGRESS_EVENT_WOULD_DENY : -1;
+	}
+}
+
 static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -265,37 +376,52 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	 */
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_rate_cost police_costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_event_pkt ev;
 	struct egress_wire_size size;
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
+	enum egress_outcome outcome;
+	bool encapsulation, ev_read = false;
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
-	enum egress_outcome outcome;
 	u64 denied_by;
 	u32 path_flags;
-	int max_depth;
+	int event;
 
 	/* Netfilter hooks run inside rcu_read_lock(). */
 	set = rcu_dereference(egress_live_set);
-	if (!set)
+	if (!set || READ_ONCE(set->max_depth) < 0)
 		return NF_ACCEPT;
-	max_depth = READ_ONCE(set->max_depth);
-	if (max_depth < 0)
-		return NF_ACCEPT;
-	if (!READ_ONCE(egress_judge_loopback) && state->out &&
-	    (state->out->flags & IFF_LOOPBACK))
-		return NF_ACCEPT;
-	sk = egress_skb_sender(skb, state);
+	if (state->out) {
+		if (!READ_ONCE(egress_judge_loopback) &&
+		    (state->out->flags & IFF_LOOPBACK))
+			return NF_ACCEPT;
+		/*
+		 * A VRF's own pass: the VRF sends the packet on, unchanged,
+		 * through LOCAL_OUT towards the real device, and it is judged
+		 * there; or delivers it locally, which is not egress.
+		 */
+		if (netif_is_l3_master(state->out))
+			return NF_ACCEPT;
+	}
+	sk = egress_pass_sender(skb, state, &encapsulation);
 	if (!sk)
 		return NF_ACCEPT;
 	cgrp = sock_cgroup_ptr(&sk->sk_cgrp_data);
 	if (!cgrp)
 		return NF_ACCEPT;
 
-	n = egress_cache_policies(set, cgrp, max_depth, policies, &path_flags);
+	n = egress_cache_policies(set, cgrp, policies, &path_flags);
 	if (!n)
 		return NF_ACCEPT;
+	/*
+	 * What a tunnel carries paid the rate limits when it entered the
+	 * tunnel; its outer packets are judged and counted, not charged again.
+	 */
+	if (encapsulation)
+		path_flags &= ~(EGRESS_PATH_POLICE | EGRESS_PATH_SHAPE);
 
 	if (state->pf == NFPROTO_IPV4)
 		egress_pkt_from_ipv4(&pkt, skb);
@@ -305,38 +431,43 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by)) {
 		outcome = EGRESS_DENIED;
 	} else if ((path_flags & EGRESS_PATH_POLICE) &&
-		   !egress_rate_admit(policies, n, &size)) {
+		   !egress_rate_admit(policies, n, &size, police_costs)) {
 		outcome = EGRESS_RATELIMITED;
 	} else {
-		/*
-		 * A shaping queue's timer may send and free the packet as soon
-		 * as it is queued: report what an audit policy says of it first.
-		 */
-		if (denied_by)
-			egress_event_report(skb, cgrp, &pkt, policies, rules, n,
-					    denied_by,
-					    NF_EGRESS_EVENT_WOULD_DENY);
 		outcome = EGRESS_ALLOWED;
-		if (path_flags & EGRESS_PATH_SHAPE)
+		if (path_flags & EGRESS_PATH_SHAPE) {
+			/*
+			 * Once queued, the packet may leave and be freed at
+			 * any moment: what an event says of it is read first.
+			 */
+			if (denied_by && egress_events_listened()) {
+				egress_event_pkt_read(skb, &pkt, &ev);
+				ev_read = true;
+			}
 			outcome = egress_shape_outcome(egress_shape(policies, n,
 								    &size, skb,
 								    state));
+			/* Not sent after all: what police levels gave back. */
+			if (outcome == EGRESS_RATELIMITED &&
+			    (path_flags & EGRESS_PATH_POLICE))
+				egress_rate_refund(policies, n, police_costs);
+		}
 	}
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 
+	event = egress_outcome_event(outcome, denied_by);
+	if (event >= 0 && (ev_read || egress_events_listened())) {
+		if (!ev_read)
+			egress_event_pkt_read(skb, &pkt, &ev);
+		egress_event_report(&ev, cgrp, &pkt, policies, rules, n,
+				    denied_by, event);
+	}
+
 	switch (outcome) {
 	case EGRESS_DENIED:
-		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
-				    denied_by, NF_EGRESS_EVENT_DENY);
 		return egress_deny_verdict(sk);
 	case EGRESS_RATELIMITED:
-		egress_event_report(skb, cgrp, &pkt, policies, rules, n,
-				    denied_by, NF_EGRESS_EVENT_RATELIMITED);
-		/*
-		 * As a full qdisc does: UDP senders see success (unless they
-		 * set IP_RECVERR), TCP treats it as local congestion.
-		 */
-		return NF_DROP_ERR(-ENOBUFS);
+		return egress_ratelimit_verdict();
 	case EGRESS_SHAPED:
 		/* Counted already: it leaves from the queue's timer. */
 		return NF_STOLEN;
@@ -392,6 +523,13 @@ int egress_hooks_init(void)
 
 void egress_hooks_exit(void)
 {
-	/* Returns once no hook of ours can run on any CPU in any netns. */
 	unregister_pernet_subsys(&egress_net_ops);
+	/*
+	 * Unregistering takes the hooks off every namespace's list but does
+	 * not wait for a CPU still running one (the entries are freed after a
+	 * grace period).  Netfilter hooks run under rcu_read_lock(): once
+	 * this returns none of ours runs, and nothing the hook uses (the
+	 * family an event goes out on, the policy sets) is freed under it.
+	 */
+	synchronize_rcu();
 }

@@ -6,7 +6,10 @@
  * strictly (resv_start_op stays 0), so an attribute a command does not take
  * is an error, not something silently ignored.  Commands that change policy
  * need CAP_NET_ADMIN in the initial user namespace, because the policy set
- * is host-wide.  The family is only visible from the initial network
+ * is host-wide, and so do those that show rules (RULE_GET, EXPLAIN): the
+ * rules tell any local user where a confined service may send, as
+ * nftables' rule listings would.  Policies' settings and counters stay
+ * open to everyone.  The family is only visible from the initial network
  * namespace: a container's netns cannot even see it.
  *
  * Dumps walk the live set under egress_config_mutex, one skb at a time,
@@ -251,6 +254,28 @@ static int egress_nl_put_classes(struct sk_buff *skb,
 		nla_nest_end(skb, nest);
 	}
 	return 0;
+}
+
+/*
+ * The largest message egress_nl_fill() makes: a STATS message of a policy
+ * with a path of NF_EGRESS_CGROUP_PATH_MAX bytes and every class there can
+ * be, or a POLICY or RULE message, both smaller.
+ */
+static size_t egress_nl_policy_msg_size_max(void)
+{
+	size_t counter = nla_total_size(0) + 2 * nla_total_size_64bit(sizeof(u64));
+	size_t class = nla_total_size(0) +
+		       nla_total_size(NF_EGRESS_CLASS_NAME_MAX) +
+		       2 * nla_total_size_64bit(sizeof(u64));
+
+	return NLMSG_HDRLEN + GENL_HDRLEN +
+	       nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) +	/* CGROUP_PATH */
+	       nla_total_size(sizeof(u32)) +			/* GENERATION */
+	       nla_total_size(sizeof(u8)) +			/* MODE */
+	       5 * counter +					/* STATS_* */
+	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
+	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
+	       EGRESS_CLASSES_MAX * class;
 }
 
 enum egress_nl_msg_kind {
@@ -628,6 +653,7 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	struct egress_rule *rules = NULL;
 	struct egress_nl_rule *parsed;
 	struct egress_policy *policy;
+	unsigned int classes_before;
 	struct egress_set *set;
 	const char *reason;
 	struct nlattr *attr;
@@ -669,6 +695,13 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(policy);
 		goto out_unlock;
 	}
+	/* The whole request or nothing: the first rule nest takes the blame. */
+	err = egress_limits_check(set, 0, n, n * egress_rule_mem_cost(), &reason);
+	if (err) {
+		egress_nl_reject(info->extack, parsed[0].nest, reason);
+		goto out_unlock;
+	}
+	classes_before = egress_classes_count();
 	for (i = 0; i < n; i++) {
 		rules[i] = parsed[i].rule;
 		if (!parsed[i].class_name)
@@ -676,19 +709,17 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		err = egress_class_id(parsed[i].class_name, &reason);
 		if (err < 0) {
 			egress_nl_reject(info->extack, parsed[i].nest, reason);
-			goto out_unlock;
+			goto out_forget_classes;
 		}
 		rules[i].class_id = err;
-	}
-	/* The whole request or nothing: the first rule nest takes the blame. */
-	err = egress_limits_check(set, 0, n, n * egress_rule_mem_cost(), &reason);
-	if (err) {
-		egress_nl_reject(info->extack, parsed[0].nest, reason);
-		goto out_unlock;
 	}
 	err = egress_policy_add_rules(set, policy, rules, n, &bad, &reason);
 	if (err && err != -ENOMEM)
 		egress_nl_reject(info->extack, parsed[bad].nest, reason);
+out_forget_classes:
+	/* Names this request registered go again if it failed. */
+	if (err)
+		egress_classes_forget_from(classes_before);
 out_unlock:
 	mutex_unlock(&egress_config_mutex);
 out_free:
@@ -954,8 +985,12 @@ static int egress_nl_dump_start(struct netlink_callback *cb)
 	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
-	/* A policy's message holds its path, which may be up to PATH_MAX. */
-	cb->min_dump_alloc = NF_EGRESS_CGROUP_PATH_MAX + NLMSG_GOODSIZE;
+	/*
+	 * A message about a policy must fit in an empty dump skb, or the dump
+	 * fails: it holds the policy's path, up to PATH_MAX, and a STATS
+	 * message its counters per class too.
+	 */
+	cb->min_dump_alloc = egress_nl_policy_msg_size_max();
 	if (!attr)
 		return 0;
 
@@ -1129,6 +1164,7 @@ static const struct genl_ops egress_genl_ops[] = {
 		.done	= egress_nl_dump_done,
 		.policy	= egress_nl_path_policy,
 		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_STATS_GET,
@@ -1171,6 +1207,7 @@ static const struct genl_ops egress_genl_ops[] = {
 		.doit	= egress_nl_explain,
 		.policy	= egress_nl_explain_policy,
 		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_STATS_RESET,

@@ -15,6 +15,7 @@
 
 #include <linux/interrupt.h>
 #include <linux/jhash.h>
+#include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -311,6 +312,7 @@ void egress_policy_reset_counters(struct egress_policy *policy)
 	struct egress_class_stats *cs;
 	struct egress_rule *rule;
 	unsigned long id;
+	u32 n = 0;
 
 	lockdep_assert_held(&egress_config_mutex);
 	egress_counters_sum_raw(stats, &stats->base);
@@ -319,6 +321,9 @@ void egress_policy_reset_counters(struct egress_policy *policy)
 	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
 		atomic64_set(&rule->packets, 0);
 		atomic64_set(&rule->bytes, 0);
+		/* Up to 4M rules: let others run. */
+		if (!(++n % 4096))
+			cond_resched();
 	}
 	WRITE_ONCE(stats->max_delay_ns, 0);
 	stats->reset_time = ktime_get_real_seconds();
@@ -547,6 +552,19 @@ const char *egress_class_name(u8 id)
 	return egress_class_names[id];
 }
 
+unsigned int egress_classes_count(void)
+{
+	lockdep_assert_held(&egress_config_mutex);
+	return egress_nr_classes;
+}
+
+void egress_classes_forget_from(unsigned int count)
+{
+	lockdep_assert_held(&egress_config_mutex);
+	while (egress_nr_classes > count)
+		egress_class_names[egress_nr_classes--][0] = '\0';
+}
+
 static struct egress_class_stats *egress_class_stats_alloc(void)
 {
 	struct egress_class_stats *cs;
@@ -599,11 +617,30 @@ static int egress_stats_add_classes(struct egress_stats *stats,
 	return 0;
 }
 
+/* Class counters @stats got for a request that then failed; nothing used them. */
+static void egress_stats_drop_classes(struct egress_stats *stats,
+				      const unsigned long *ids)
+{
+	struct egress_class_stats *cs;
+	unsigned int id;
+
+	for_each_set_bit(id, ids, EGRESS_CLASSES_MAX + 1) {
+		cs = xa_erase_bh(&stats->classes, id);
+		if (cs) {
+			free_percpu(cs->pcpu);
+			kfree(cs);
+		}
+	}
+}
+
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,
 			    const struct egress_rule *rules, u32 n, u32 *bad,
 			    const char **reason)
 {
+	DECLARE_BITMAP(used, EGRESS_CLASSES_MAX + 1);
+	DECLARE_BITMAP(added, EGRESS_CLASSES_MAX + 1);
+	u8 id;
 	u32 i;
 	int err;
 
@@ -614,23 +651,36 @@ int egress_policy_add_rules(struct egress_set *set,
 		return -ENOSPC;
 	}
 	/* Class counters first: once a rule is live, packets may use them. */
+	bitmap_zero(used, EGRESS_CLASSES_MAX + 1);
+	bitmap_zero(added, EGRESS_CLASSES_MAX + 1);
 	for (i = 0; i < n; i++) {
-		if (!rules[i].class_id)
+		id = rules[i].class_id;
+		if (!id || test_bit(id, used))
 			continue;
-		err = egress_stats_add_class(policy->stats, rules[i].class_id);
+		__set_bit(id, used);
+		if (xa_load(&policy->stats->classes, id))
+			continue;
+		err = egress_stats_add_class(policy->stats, id);
 		if (err) {
 			*bad = i;
 			*reason = KBUILD_MODNAME ": no memory for class counters";
-			return err;
+			goto err_classes;
 		}
-		set_bit(rules[i].class_id, policy->classes_used);
+		__set_bit(id, added);
 	}
+	/* All or none, and none of a refused request was ever reachable. */
 	err = egress_ruleset_insert(&policy->rules, rules, n, bad, reason);
-	if (!err) {
-		set->nr_rules += n;
-		set->mem += n * egress_rule_mem_cost();
-		egress_set_changed(set);
-	}
+	if (err)
+		goto err_classes;
+	bitmap_or(policy->classes_used, policy->classes_used, used,
+		  EGRESS_CLASSES_MAX + 1);
+	set->nr_rules += n;
+	set->mem += n * egress_rule_mem_cost();
+	egress_set_changed(set);
+	return 0;
+
+err_classes:
+	egress_stats_drop_classes(policy->stats, added);
 	return err;
 }
 
@@ -690,6 +740,8 @@ struct egress_set *egress_staged_set(u32 portid, const char **reason)
 
 int egress_apply_begin(u32 portid, const char **reason)
 {
+	struct egress_set *staged;
+
 	lockdep_assert_held(&egress_config_mutex);
 	if (egress_staged) {
 		*reason = egress_staged_portid == portid ?
@@ -697,10 +749,12 @@ int egress_apply_begin(u32 portid, const char **reason)
 			KBUILD_MODNAME ": another apply is in progress";
 		return -EBUSY;
 	}
-	egress_staged = egress_set_alloc();
-	if (!egress_staged)
+	staged = egress_set_alloc();
+	if (!staged)
 		return -ENOMEM;
-	egress_staged_portid = portid;
+	/* egress_apply_release() reads both without the mutex. */
+	WRITE_ONCE(egress_staged_portid, portid);
+	WRITE_ONCE(egress_staged, staged);
 	return 0;
 }
 
@@ -791,7 +845,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 	}
 
 	rcu_assign_pointer(egress_live_set, new);
-	egress_staged = NULL;
+	WRITE_ONCE(egress_staged, NULL);
 	egress_set_changed(new);
 
 	synchronize_rcu();
@@ -812,7 +866,7 @@ int egress_apply_abort(u32 portid, const char **reason)
 	staged = egress_staged_set(portid, reason);
 	if (IS_ERR(staged))
 		return PTR_ERR(staged);
-	egress_staged = NULL;
+	WRITE_ONCE(egress_staged, NULL);
 	/* Never live: no reader can hold it. */
 	egress_set_free(staged);
 	return 0;
@@ -822,20 +876,67 @@ void egress_apply_release(u32 portid)
 {
 	const char *reason;
 
+	/*
+	 * Every generic netlink socket on the host that closes comes here:
+	 * leave the mutex alone unless this port may own the staged set.  A
+	 * port that is closing cannot start an apply any more, so a set that
+	 * is not its now will not be later.
+	 */
+	if (!READ_ONCE(egress_staged) ||
+	    READ_ONCE(egress_staged_portid) != portid)
+		return;
 	mutex_lock(&egress_config_mutex);
 	if (egress_staged && egress_staged_portid == portid)
 		egress_apply_abort(portid, &reason);
 	mutex_unlock(&egress_config_mutex);
 }
 
+/*
+ * A device is going away: packets waiting in shaping queues that hold it
+ * go with it.  Only the live set has waiting packets (a staged set was
+ * never live, and an old one is freed, its packets handed on, before the
+ * mutex is released).
+ */
+static int egress_netdev_event(struct notifier_block *nb,
+			       unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct egress_policy *policy;
+	struct egress_set *set;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mutex_lock(&egress_config_mutex);
+	set = egress_live_set_locked();
+	if (set) {
+		list_for_each_entry(policy, &set->policies, list_node) {
+			if (READ_ONCE(policy->shaper.queued))
+				egress_shaper_device_gone(&policy->shaper, dev);
+			cond_resched();
+		}
+	}
+	mutex_unlock(&egress_config_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block egress_netdev_notifier = {
+	.notifier_call = egress_netdev_event,
+};
+
 int egress_policy_init(void)
 {
 	struct egress_set *set = egress_set_alloc();
+	int err;
 
 	if (!set)
 		return -ENOMEM;
 	RCU_INIT_POINTER(egress_live_set, set);
-	return 0;
+	err = register_netdevice_notifier(&egress_netdev_notifier);
+	if (err) {
+		RCU_INIT_POINTER(egress_live_set, NULL);
+		egress_set_free(set);
+	}
+	return err;
 }
 
 void egress_policy_exit(void)
@@ -847,12 +948,17 @@ void egress_policy_exit(void)
 	RCU_INIT_POINTER(egress_live_set, NULL);
 	if (egress_staged) {
 		egress_set_free(egress_staged);
-		egress_staged = NULL;
+		WRITE_ONCE(egress_staged, NULL);
 	}
 	mutex_unlock(&egress_config_mutex);
 
 	synchronize_rcu();
 	egress_set_free(live);
+	/*
+	 * Last: unregistering replays NETDEV_UNREGISTER for every device,
+	 * which must find no waiting packet to drop (they were handed on).
+	 */
+	unregister_netdevice_notifier(&egress_netdev_notifier);
 	/* Counters are freed by RCU callbacks in this module: wait for them. */
 	rcu_barrier();
 }

@@ -140,8 +140,12 @@ struct egress_set {
 	size_t mem;
 	/* Deepest level with a policy, -1 for none; the packet path stops there. */
 	int max_depth;
-	/* Bumped when policies come or go; smp_load_acquire() to read. */
-	u32 resolve_gen;
+	/*
+	 * Bumped when policies come or go or rate limits change, after
+	 * max_depth and the policies; smp_load_acquire() to read, and only
+	 * then max_depth.  64 bits: never wraps.
+	 */
+	u64 resolve_gen;
 	struct rhashtable cache;	/* cache.c */
 	struct work_struct cache_flush;
 };
@@ -215,6 +219,13 @@ enum egress_outcome {
 int egress_class_id(const char *name, const char **reason);
 /* The name of class @id (1..EGRESS_CLASSES_MAX).  Mutex. */
 const char *egress_class_name(u8 id);
+/*
+ * How many class names are registered, and forgetting those registered
+ * since there were @count: a request that failed leaves no name behind.
+ * Mutex.
+ */
+unsigned int egress_classes_count(void);
+void egress_classes_forget_from(unsigned int count);
 
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,

@@ -17,8 +17,17 @@
  * Paths are escaped as in /proc/mounts (space, tab, newline and backslash
  * become octal escapes), so every line splits on whitespace.  Columns are
  * only ever added at the end of a line.
+ *
+ * stats is open to everyone, like systemd's per-unit IP accounting.
+ * policies lists rules, which tell where a confined service may send: it
+ * opens only with CAP_NET_ADMIN in the initial user namespace, as
+ * nftables' listings need.  Both hold egress_config_mutex only within one
+ * read(), and policies walks one record per rule, resuming where the
+ * previous read() stopped: a reader of a policy with a million rules does
+ * not keep an administrator waiting.
  */
 
+#include <linux/capability.h>
 #include <linux/in.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -122,18 +131,105 @@ static void egress_proc_put_rule(struct seq_file *m,
 	seq_putc(m, '\n');
 }
 
+/*
+ * Where a read of "policies" is: a policy's header line, or one of its
+ * rules.  The pointers are good while the mutex is held (from start to
+ * stop); across reads the cursor is the policy's creation number and the
+ * rule's id, so a read resumes where the previous one stopped, even if
+ * policies or rules came or went in between.
+ */
+struct egress_proc_cursor {
+	loff_t pos;		/* the record the cursor is at */
+	u64 policy_seq;		/* U64_MAX: past the last policy */
+	unsigned long rule_id;
+	bool header;		/* at the policy's header, not a rule */
+	struct egress_policy *policy;
+	struct egress_rule *rule;
+};
+
+/* The cursor at the header of the first policy created at or after @seq. */
+static void *egress_proc_seek_policy(struct egress_proc_cursor *c, u64 seq)
+{
+	struct egress_policy *policy;
+
+	c->header = true;
+	c->rule = NULL;
+	list_for_each_entry(policy, &egress_live_set_locked()->policies,
+			    list_node) {
+		if (policy->seq >= seq) {
+			c->policy = policy;
+			c->policy_seq = policy->seq;
+			return c;
+		}
+	}
+	c->policy = NULL;
+	c->policy_seq = U64_MAX;
+	return NULL;
+}
+
+/* The cursor at the first rule of c->policy with id >= @id, or further. */
+static void *egress_proc_seek_rule(struct egress_proc_cursor *c,
+				   unsigned long id)
+{
+	c->rule = egress_ruleset_next(&c->policy->rules, &id);
+	if (!c->rule)
+		return egress_proc_seek_policy(c, c->policy_seq + 1);
+	c->header = false;
+	c->rule_id = id;
+	return c;
+}
+
+static void *egress_proc_cursor_next(struct egress_proc_cursor *c)
+{
+	c->pos++;
+	return egress_proc_seek_rule(c, c->header ? 0 : c->rule_id + 1);
+}
+
+/* Holds egress_config_mutex from start to stop (see egress_proc_start()). */
+static void *egress_proc_policies_start(struct seq_file *m, loff_t *pos)
+{
+	struct egress_proc_cursor *c = m->private;
+	bool header = c->header;
+	u64 seq = c->policy_seq;
+	void *v;
+
+	mutex_lock(&egress_config_mutex);
+	if (*pos && *pos == c->pos) {
+		/* Resume: the same record, or the one after it if it went. */
+		if (seq == U64_MAX || !egress_proc_seek_policy(c, seq))
+			return NULL;
+		if (c->policy_seq != seq || header)
+			return c;
+		return egress_proc_seek_rule(c, c->rule_id);
+	}
+	/* From the start: a first read, or a seek. */
+	c->pos = 0;
+	v = egress_proc_seek_policy(c, 0);
+	while (v && c->pos < *pos) {
+		v = egress_proc_cursor_next(c);
+		cond_resched();
+	}
+	return v;
+}
+
+static void *egress_proc_policies_next(struct seq_file *m, void *v,
+				       loff_t *pos)
+{
+	++*pos;
+	return egress_proc_cursor_next(v);
+}
+
 static int egress_proc_policies_show(struct seq_file *m, void *v)
 {
 	const struct egress_set *set = egress_live_set_locked();
+	struct egress_proc_cursor *c = v;
+	struct egress_policy *policy = c->policy;
 	const struct egress_rate *rate;
-	struct egress_policy *policy;
-	struct egress_rule *rule;
-	unsigned long id;
 
-	if (v == &set->policies)
+	if (!c->header) {
+		egress_proc_put_rule(m, set, c->rule);
 		return 0;
-	policy = list_entry(v, struct egress_policy, list_node);
-
+	}
 	seq_puts(m, "policy ");
 	egress_proc_put_path(m, policy);
 	seq_printf(m, " mode %s default %s rules %u",
@@ -150,8 +246,6 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 		seq_printf(m, " queue %u latency_us %llu", rate->queue_limit,
 			   div_u64(rate->latency_ns, NSEC_PER_USEC));
 	seq_putc(m, '\n');
-	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++)
-		egress_proc_put_rule(m, set, rule);
 	return 0;
 }
 
@@ -163,10 +257,25 @@ static const struct seq_operations egress_proc_stats_ops = {
 };
 
 static const struct seq_operations egress_proc_policies_ops = {
-	.start	= egress_proc_start,
-	.next	= egress_proc_next,
+	.start	= egress_proc_policies_start,
+	.next	= egress_proc_policies_next,
 	.stop	= egress_proc_stop,
 	.show	= egress_proc_policies_show,
+};
+
+static int egress_proc_policies_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	return seq_open_private(file, &egress_proc_policies_ops,
+				sizeof(struct egress_proc_cursor));
+}
+
+static const struct proc_ops egress_proc_policies_fops = {
+	.proc_open	= egress_proc_policies_open,
+	.proc_read_iter	= seq_read_iter,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= seq_release_private,
 };
 
 int __init egress_proc_init(void)
@@ -176,8 +285,8 @@ int __init egress_proc_init(void)
 		return -ENOMEM;
 	if (!proc_create_seq("stats", 0444, egress_proc_dir,
 			     &egress_proc_stats_ops) ||
-	    !proc_create_seq("policies", 0444, egress_proc_dir,
-			     &egress_proc_policies_ops)) {
+	    !proc_create("policies", 0444, egress_proc_dir,
+			 &egress_proc_policies_fops)) {
 		remove_proc_subtree("nf_egress", init_net.proc_net);
 		return -ENOMEM;
 	}

@@ -25,6 +25,8 @@
 #define EGRESS_BURST_DEFAULT_NS (10 * NSEC_PER_MSEC)
 #define EGRESS_BURST_MIN 65536U
 #define EGRESS_PPS_MAX NSEC_PER_SEC
+/* Room in an s64 bucket for its depth, a depth of idle time and a debt. */
+#define EGRESS_DEPTH_NS_MAX (1ULL << 62)
 /* Shape mode's queue bounds: defaults and limits (see the UAPI header). */
 #define EGRESS_QUEUE_LIMIT_DEFAULT 1000U
 #define EGRESS_QUEUE_LIMIT_MAX 65536U
@@ -59,8 +61,8 @@ void egress_bucket_init(struct egress_bucket *bucket)
 	spin_lock_init(&bucket->lock);
 	/* A new bucket starts full: the burst is there from the start. */
 	bucket->last_ns = ktime_get_ns();
-	bucket->byte_tokens_ns = U64_MAX;
-	bucket->packet_tokens_ns = U64_MAX;
+	bucket->byte_tokens_ns = S64_MAX;
+	bucket->packet_tokens_ns = S64_MAX;
 	/* A clock at zero lags any present by more than the burst: full. */
 	bucket->byte_edt_ns = 0;
 	bucket->packet_edt_ns = 0;
@@ -129,7 +131,7 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 
 	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
 		rate->bytes_per_sec = nla_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
-		rate->ns_per_byte_fp32 = div64_u64(NSEC_PER_SEC << 32,
+		rate->ns_per_byte_fp32 = div64_u64((u64)NSEC_PER_SEC << 32,
 						   rate->bytes_per_sec);
 		/* Under a 2^-32 ns per byte, a byte would cost nothing. */
 		if (!rate->ns_per_byte_fp32) {
@@ -147,9 +149,20 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			burst = clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
 		}
 		rate->burst = burst;
-		/* (2^32 bytes * 2^64 fixed-point) >> 32 fits in 64 bits. */
+		/*
+		 * (2^32 bytes * 2^64 fixed-point) >> 32 fits in 64 bits, and
+		 * at any rate down to 1 byte/s below 2^62: a bucket holds its
+		 * depth plus up to one depth of elapsed time, and a debt of at
+		 * most one packet, within s64.
+		 */
 		rate->byte_depth_ns = mul_u64_u64_shr(rate->burst,
 						      rate->ns_per_byte_fp32, 32);
+		if (rate->byte_depth_ns > EGRESS_DEPTH_NS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BURST],
+					    KBUILD_MODNAME ": burst too large for the rate");
+			err = -ERANGE;
+			goto err_free;
+		}
 	}
 	if (tb[NF_EGRESS_RATE_A_PPS]) {
 		rate->pps = nla_get_u32(tb[NF_EGRESS_RATE_A_PPS]);
@@ -195,6 +208,26 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate)
 	return 0;
 }
 
+/*
+ * May a level with @tokens of @depth pass a packet costing @cost?  Yes if
+ * the tokens are there, and a full bucket passes any packet, going into
+ * debt: otherwise a packet costing more than the depth (a GSO packet
+ * larger than the burst) could never leave, and TCP would resend it
+ * forever.
+ */
+static bool egress_tokens_enough(s64 tokens, u64 cost, u64 depth)
+{
+	return tokens >= 0 && ((u64)tokens >= cost || (u64)tokens == depth);
+}
+
+/* Time earns tokens up to the depth; the sum stays within s64 (see above). */
+static s64 egress_tokens_refill(s64 tokens, u64 elapsed, u64 depth)
+{
+	tokens = min_t(s64, tokens, depth);
+	tokens += min(elapsed, depth);
+	return min_t(s64, tokens, depth);
+}
+
 static bool egress_bucket_take(struct egress_bucket *bucket,
 			       const struct egress_rate *rate,
 			       const struct egress_rate_cost *cost, u64 now)
@@ -205,20 +238,16 @@ static bool egress_bucket_take(struct egress_bucket *bucket,
 	spin_lock_bh(&bucket->lock);
 	elapsed = now > bucket->last_ns ? now - bucket->last_ns : 0;
 	bucket->last_ns = max(now, bucket->last_ns);
-	/* Clamp before adding, so neither sum can overflow. */
-	bucket->byte_tokens_ns = min(bucket->byte_tokens_ns,
-				     rate->byte_depth_ns);
-	bucket->byte_tokens_ns += min(elapsed, rate->byte_depth_ns);
-	bucket->byte_tokens_ns = min(bucket->byte_tokens_ns,
-				     rate->byte_depth_ns);
-	bucket->packet_tokens_ns = min(bucket->packet_tokens_ns,
-				       rate->packet_depth_ns);
-	bucket->packet_tokens_ns += min(elapsed, rate->packet_depth_ns);
-	bucket->packet_tokens_ns = min(bucket->packet_tokens_ns,
-				       rate->packet_depth_ns);
-
-	ok = bucket->byte_tokens_ns >= cost->byte_ns &&
-	     bucket->packet_tokens_ns >= cost->packet_ns;
+	bucket->byte_tokens_ns = egress_tokens_refill(bucket->byte_tokens_ns,
+						      elapsed,
+						      rate->byte_depth_ns);
+	bucket->packet_tokens_ns = egress_tokens_refill(bucket->packet_tokens_ns,
+							elapsed,
+							rate->packet_depth_ns);
+	ok = egress_tokens_enough(bucket->byte_tokens_ns, cost->byte_ns,
+				  rate->byte_depth_ns) &&
+	     egress_tokens_enough(bucket->packet_tokens_ns, cost->packet_ns,
+				  rate->packet_depth_ns);
 	if (ok) {
 		bucket->byte_tokens_ns -= cost->byte_ns;
 		bucket->packet_tokens_ns -= cost->packet_ns;
@@ -263,12 +292,11 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 }
 
 bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
-		       const struct egress_wire_size *size)
+		       const struct egress_wire_size *size,
+		       struct egress_rate_cost *costs)
 {
-	/* Every element used is written first; spare the zeroing per packet. */
-	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	u64 now = 0;
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
@@ -281,30 +309,40 @@ bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 			now = ktime_get_ns();
 		egress_rate_cost(rate, size, &costs[i]);
 		if (!egress_bucket_take(&policies[i]->bucket, rate, &costs[i],
-					now))
-			goto refund;
+					now)) {
+			egress_rate_refund(policies, i, costs);
+			return false;
+		}
 	}
 	return true;
+}
 
-refund:
-	for (j = 0; j < i; j++) {
-		if (costs[j].byte_ns || costs[j].packet_ns)
-			egress_bucket_refund(&policies[j]->bucket, &costs[j]);
+void egress_rate_refund(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_rate_cost *costs)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (costs[i].byte_ns || costs[i].packet_ns)
+			egress_bucket_refund(&policies[i]->bucket, &costs[i]);
 	}
-	return false;
 }
 
 /*
- * Move one departure clock on by @cost.  A clock further behind @now than
- * the burst allows is brought up to that point first, which is the same
- * clamp as the police bucket's: idle time earns at most one burst.
+ * Move one departure clock on by @cost and return when the packet may
+ * leave.  A clock further behind @now than the burst allows is brought up
+ * to that point first, which is the same clamp as the police bucket's:
+ * idle time earns at most one burst.  A packet may leave once its tokens
+ * exist, and one that costs more than the whole burst once the bucket is
+ * full, leaving the clock in debt, as in police mode.
  */
 static u64 egress_edt_advance(u64 *edt, u64 cost, u64 depth, u64 now)
 {
 	u64 floor = now > depth ? now - depth : 0;
+	u64 start = max(*edt, floor);
 
-	*edt = max(*edt, floor) + cost;
-	return *edt;
+	*edt = start + cost;
+	return start + min(cost, depth);
 }
 
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,

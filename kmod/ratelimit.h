@@ -7,8 +7,11 @@
  * its bytes times the nanoseconds one byte takes at the configured rate
  * (a 32.32 fixed-point reciprocal worked out at configuration time, so the
  * packet path multiplies and never divides).  Elapsed time is clamped to
- * the bucket depth before it is added.  Each policy has its own lock, held
- * only around its bucket.
+ * the bucket depth before it is added.  A packet that costs more than the
+ * whole depth (a 64 KB GSO packet under a small burst) passes when the
+ * bucket is full and leaves it in debt, which later packets wait out: the
+ * long-run rate stays exact, and no packet size is refused forever.  Each
+ * policy has its own lock, held only around its bucket.
  *
  * Shape mode keeps the same costs on an earliest-departure-time clock per
  * level instead: the clock is when the level's last packet may leave, and
@@ -47,8 +50,9 @@ struct egress_rate {
 struct egress_bucket {
 	spinlock_t lock;	/* the fields below, and nothing else */
 	u64 last_ns;
-	u64 byte_tokens_ns;
-	u64 packet_tokens_ns;
+	/* Below zero after a full bucket let one oversize packet through. */
+	s64 byte_tokens_ns;
+	s64 packet_tokens_ns;
 	/* Shape mode: when the last packet charged here may leave. */
 	u64 byte_edt_ns;
 	u64 packet_edt_ns;
@@ -83,12 +87,17 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 			   unsigned int n);
 
 /*
- * Take tokens for a packet of @size from every limited policy among
+ * Take tokens for a packet of @size from every police-mode policy among
  * @policies[0..n), root first; all or none.  Returns false if some bucket
- * is short, having taken nothing.  Caller holds rcu_read_lock().
+ * is short, having taken nothing; true with what each level gave in
+ * @costs.  Caller holds rcu_read_lock().
  */
 bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
-		       const struct egress_wire_size *size);
+		       const struct egress_wire_size *size,
+		       struct egress_rate_cost *costs);
+/* Give back what egress_rate_admit() took for a packet that did not leave. */
+void egress_rate_refund(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_rate_cost *costs);
 
 /*
  * Shape mode: advance the departure clock of every shaping policy among

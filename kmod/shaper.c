@@ -8,15 +8,22 @@
  * in queue order and the queue stays sorted by departure time: the timer
  * only ever looks at its head.
  *
- * What keeps a waiting packet valid:
+ * What keeps a waiting packet valid (what nf_queue keeps for a queued one):
  * - the skb's route: skb_dst_force() turns the packet path's borrowed
  *   reference into a counted one;
  * - its socket: a reference taken here, dropped after it is handed on (the
  *   skb's own wmem charge keeps TCP small queues and the send buffer
  *   pushing back on the sender meanwhile);
+ * - the devices it names: the output device of the hook (state->out) and
+ *   skb->dev (a VRF re-injecting it), each held here.  A device that is
+ *   unregistered takes the packets that name it along: they are dropped
+ *   (egress_shaper_device_gone()), as a qdisc purges its queue;
  * - its network namespace: only sockets that hold a reference to their
- *   namespace (every socket a task opens) are queued, so a namespace
- *   cannot go away with packets of its own waiting here.
+ *   namespace (every socket a task opens, MPTCP subflows) are queued, so a
+ *   namespace cannot go away with packets of its own waiting here.
+ * - the continuation (state->okfn): a function of the core kernel.  The
+ *   only module that calls LOCAL_OUT with its own continuation, vrf, does
+ *   so for the pass towards the VRF device, which the hook never judges.
  * Every wait is bounded by the policy's latency, and a policy that goes
  * away (delete, apply, unload) hands its packets on at once.
  */
@@ -27,6 +34,7 @@
 #include <linux/slab.h>
 #include <net/dst.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 #include "policy.h"
 #include "shaper.h"
@@ -37,6 +45,10 @@ struct egress_shaped_pkt {
 	struct sock *sk;	/* referenced */
 	struct net *net;	/* kept alive by sk */
 	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+	struct net_device *out;	/* held, or NULL */
+	struct net_device *dev;	/* skb->dev when not @out: held, or NULL */
+	netdevice_tracker out_tracker;
+	netdevice_tracker dev_tracker;
 	u64 release_ns;
 };
 
@@ -63,6 +75,15 @@ void egress_shaper_module_exit(void)
 	kmem_cache_destroy(egress_shaped_cache);
 }
 
+/* What a waiting packet held, once its skb is handed on or freed. */
+static void egress_shaped_pkt_free(struct egress_shaped_pkt *pkt)
+{
+	netdev_put(pkt->dev, &pkt->dev_tracker);
+	netdev_put(pkt->out, &pkt->out_tracker);
+	sock_put(pkt->sk);
+	kmem_cache_free(egress_shaped_cache, pkt);
+}
+
 /*
  * Send the packets on @list (taken off a queue) on their way, in order.
  * Returns how many.  Softirqs off, as in the timer, so the output path
@@ -80,11 +101,25 @@ static u32 egress_shaper_send(struct list_head *list)
 		pkt->okfn(pkt->net, pkt->sk, pkt->skb);
 		rcu_read_unlock();
 		local_bh_enable();
-		sock_put(pkt->sk);
-		kmem_cache_free(egress_shaped_cache, pkt);
+		egress_shaped_pkt_free(pkt);
 		sent++;
 	}
 	return sent;
+}
+
+/* Drop the packets on @list; returns how many. */
+static u32 egress_shaper_drop(struct list_head *list)
+{
+	struct egress_shaped_pkt *pkt, *tmp;
+	u32 dropped = 0;
+
+	list_for_each_entry_safe(pkt, tmp, list, node) {
+		list_del(&pkt->node);
+		kfree_skb(pkt->skb);
+		egress_shaped_pkt_free(pkt);
+		dropped++;
+	}
+	return dropped;
 }
 
 static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
@@ -174,16 +209,27 @@ void egress_shaper_destroy(struct egress_shaper *shaper)
 
 /*
  * Only a socket that pins its network namespace can wait here (see the top
- * of this file); packets of kernel sockets and of request sockets leave at
- * once, though their cost is still charged to the clocks.
+ * of this file).  The others leave at once when the clocks allow it, and
+ * are dropped when they do not, except a SYN-ACK's request socket, which
+ * always leaves at once: answering a connection request is the peer's
+ * doing, and costs the listener's clocks all the same.
  */
-static struct sock *egress_shaper_holdable_sk(const struct nf_hook_state *state)
+enum egress_shaper_hold {
+	EGRESS_HOLD_QUEUE,	/* may wait in the queue */
+	EGRESS_HOLD_PASS,	/* leaves at once, whatever the clocks say */
+	EGRESS_HOLD_POLICE,	/* leaves at once if it may, else dropped */
+};
+
+static enum egress_shaper_hold egress_shaper_hold(const struct nf_hook_state *state)
 {
 	struct sock *sk = state->sk;
 
-	if (!sk || !sk_fullsock(sk) || !sk->sk_net_refcnt)
-		return NULL;
-	return sk;
+	if (sk && !sk_fullsock(sk))
+		return sk->sk_state == TCP_NEW_SYN_RECV ? EGRESS_HOLD_PASS :
+							  EGRESS_HOLD_POLICE;
+	if (!sk || !sk->sk_net_refcnt)
+		return EGRESS_HOLD_POLICE;
+	return EGRESS_HOLD_QUEUE;
 }
 
 static void egress_shaper_note_delay(struct egress_policy *const *policies,
@@ -209,10 +255,10 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	/* Written by egress_rate_reserve() before use; no zeroing needed. */
 	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	const struct egress_rate *rate = NULL;
+	enum egress_shaper_hold hold;
 	struct egress_shaped_pkt *pkt;
 	struct egress_shaper *shaper;
 	u64 now, release, delay;
-	struct sock *sk;
 	int owner;
 
 	for (owner = n - 1; owner >= 0; owner--) {
@@ -223,17 +269,20 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	if (owner < 0)
 		return EGRESS_SHAPE_PASS;
 	shaper = &policies[owner]->shaper;
-	sk = egress_shaper_holdable_sk(state);
+	hold = egress_shaper_hold(state);
 
 	spin_lock_bh(&shaper->lock);
 	if (shaper->closed)
 		goto pass;
-	if (shaper->queued >= rate->queue_limit)
+	if (shaper->queued >= rate->queue_limit && hold == EGRESS_HOLD_QUEUE)
 		goto drop;
 	now = ktime_get_ns();
 	release = egress_rate_reserve(policies, n, size, now, costs);
-	if ((release <= now && !shaper->pending) || !sk)
+	if (hold == EGRESS_HOLD_PASS ||
+	    (release <= now && (!shaper->pending || hold != EGRESS_HOLD_QUEUE)))
 		goto pass;
+	if (hold == EGRESS_HOLD_POLICE)
+		goto unreserve;
 	/* Due already, but behind packets still waiting: queue it at once. */
 	release = max(release, now);
 	if (release - now > rate->latency_ns)
@@ -244,11 +293,15 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt = kmem_cache_alloc(egress_shaped_cache, GFP_ATOMIC);
 	if (!pkt)
 		goto unreserve;
-	sock_hold(sk);
+	sock_hold(state->sk);
 	pkt->skb = skb;
-	pkt->sk = sk;
+	pkt->sk = state->sk;
 	pkt->net = state->net;
 	pkt->okfn = state->okfn;
+	pkt->out = state->out;
+	netdev_hold(pkt->out, &pkt->out_tracker, GFP_ATOMIC);
+	pkt->dev = skb->dev != state->out ? skb->dev : NULL;
+	netdev_hold(pkt->dev, &pkt->dev_tracker, GFP_ATOMIC);
 	pkt->release_ns = release;
 	/* Once the lock is dropped the timer may send and free @pkt. */
 	delay = release - now;
@@ -272,4 +325,29 @@ drop:
 pass:
 	spin_unlock_bh(&shaper->lock);
 	return EGRESS_SHAPE_PASS;
+}
+
+u32 egress_shaper_device_gone(struct egress_shaper *shaper,
+			      const struct net_device *dev)
+{
+	struct egress_shaped_pkt *pkt, *tmp;
+	LIST_HEAD(gone);
+	u32 dropped;
+
+	spin_lock_bh(&shaper->lock);
+	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
+		if (pkt->out != dev && pkt->dev != dev)
+			continue;
+		list_move_tail(&pkt->node, &gone);
+		shaper->queued--;
+	}
+	spin_unlock_bh(&shaper->lock);
+
+	dropped = egress_shaper_drop(&gone);
+	if (dropped) {
+		spin_lock_bh(&shaper->lock);
+		shaper->pending -= dropped;
+		spin_unlock_bh(&shaper->lock);
+	}
+	return dropped;
 }

@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 struct nf_hook_state;
+struct net_device;
 struct sk_buff;
 struct egress_policy;
 struct egress_wire_size;
@@ -55,6 +56,12 @@ void egress_shaper_init(struct egress_shaper *shaper);
 void egress_shaper_destroy(struct egress_shaper *shaper);
 /* Hand on every waiting packet at once (the policy stopped shaping). */
 void egress_shaper_flush(struct egress_shaper *shaper);
+/*
+ * @dev is being unregistered: drop the waiting packets that hold it.
+ * Returns how many.  Process context.
+ */
+u32 egress_shaper_device_gone(struct egress_shaper *shaper,
+			      const struct net_device *dev);
 
 /*
  * Shape an allowed packet sent under policies[0..n) (root first): it waits

@@ -2,15 +2,28 @@
 /*
  * egress_probe - small socket multi-tool for the nf_egress selftests.
  *
- *   egress_probe tcp-connect ADDR PORT [--timeout-ms N]
+ *   egress_probe tcp-connect ADDR PORT [--timeout-ms N] [--proto P]
+ *		[--send BYTES]
  *	Connect once.  Prints "result=ok|ENAME elapsed_us=N", where the time
  *	covers connect() and the wait for its completion, measured with
  *	CLOCK_MONOTONIC.  Exit 0 if the connection was established, 1 if not.
+ *	--proto: tcp (the default), mptcp (IPPROTO_MPTCP: the data goes out
+ *	on the kernel's subflow sockets) or smc (AF_SMC: on its kernel TCP
+ *	socket, when the peer has no SMC).  --send: once connected, write
+ *	BYTES bytes (within the timeout) and shut the connection down; adds
+ *	" sent=N" to the line, and the connection counts as established
+ *	only if all were written.
  *
- *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N]
+ *   egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE
+ *	Like tcp-listen, but read every connection to its end, one at a
+ *	time, and keep "connections=N bytes=M\n" in FILE (payload bytes,
+ *	rewritten after every read).
+ *
+ *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]
  *	Send COUNT datagrams of SIZE payload bytes with sendto() on an
  *	unconnected socket (so ICMP errors of earlier datagrams do not
- *	fail later ones).  Errors do not stop the loop.  Prints
+ *	fail later ones), bound to device DEV (SO_BINDTODEVICE: a VRF) if
+ *	given.  Errors do not stop the loop.  Prints
  *	"sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
  *
@@ -76,6 +89,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,8 +142,9 @@ die(const char *fmt, ...)
 
 static void usage(void)
 {
-	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N]\n"
-	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N]\n"
+	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N] [--proto tcp|mptcp|smc] [--send BYTES]\n"
+	      "       egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
+	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -196,70 +211,152 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+#ifndef AF_SMC
+#define AF_SMC 43
+#endif
+#define SMCPROTO_SMC 0
+#define SMCPROTO_SMC6 1
+
+/* A stream socket of --proto for an address of @family. */
+static int stream_socket(const char *proto, int family)
+{
+	int type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+	if (!strcmp(proto, "tcp"))
+		return socket(family, type, 0);
+	if (!strcmp(proto, "mptcp"))
+		return socket(family, type, IPPROTO_MPTCP);
+	if (!strcmp(proto, "smc"))
+		return socket(AF_SMC, type,
+			      family == AF_INET6 ? SMCPROTO_SMC6 : SMCPROTO_SMC);
+	die("bad --proto: '%s'", proto);
+}
+
+/* Wait until @fd is ready for @events or the deadline; 0 on timeout. */
+static int wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	for (;;) {
+		uint64_t t = now_us();
+		int left = t >= deadline ? 0 : (int)((deadline - t + 999) / 1000);
+
+		n = poll(&pfd, 1, left);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n < 0)
+		die("poll: %s", strerror(errno));
+	return n;
+}
+
+/* Write @bytes bytes to the non-blocking @fd by @deadline; 0 or an errno. */
+static int send_bytes(int fd, unsigned long bytes, uint64_t deadline,
+		      unsigned long *sent)
+{
+	static char buf[65536];
+
+	while (*sent < bytes) {
+		size_t chunk = bytes - *sent < sizeof(buf) ? bytes - *sent :
+			       sizeof(buf);
+		ssize_t n = send(fd, buf, chunk, MSG_NOSIGNAL);
+
+		if (n > 0) {
+			*sent += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			return errno;
+		if (!wait_fd(fd, POLLOUT, deadline))
+			return ETIMEDOUT;
+	}
+	return 0;
+}
+
 static int cmd_tcp_connect(int argc, char **argv)
 {
-	unsigned long timeout_ms = 3000;
+	unsigned long timeout_ms = 3000, send_len = 0, sent = 0;
+	const char *proto = "tcp", *v;
 	struct sockaddr_storage ss;
-	uint64_t start, elapsed;
+	uint64_t start, elapsed, deadline;
+	bool do_send = false;
 	socklen_t alen;
-	int fd, err = 0;
+	int fd, i, err = 0;
 
-	if (argc == 4 && !strcmp(argv[2], "--timeout-ms"))
-		timeout_ms = parse_ulong(argv[3], "timeout", 600000);
-	else if (argc != 2)
+	if (argc < 2 || argc % 2)
 		usage();
+	for (i = 2; i < argc; i += 2) {
+		v = argv[i + 1];
+		if (!strcmp(argv[i], "--timeout-ms"))
+			timeout_ms = parse_ulong(v, "timeout", 600000);
+		else if (!strcmp(argv[i], "--proto"))
+			proto = v;
+		else if (!strcmp(argv[i], "--send"))
+			do_send = true, send_len = parse_ulong(v, "size", 1UL << 40);
+		else
+			usage();
+	}
 	alen = parse_addr(argv[0], argv[1], &ss);
 
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
+	fd = stream_socket(proto, ss.ss_family);
+	if (fd < 0) {
+		printf("result=%s elapsed_us=0 socket\n", errname(errno));
+		return 1;
+	}
 
 	start = now_us();
+	deadline = start + timeout_ms * 1000;
 	if (connect(fd, (struct sockaddr *)&ss, alen) < 0) {
 		err = errno;
 		if (err == EINPROGRESS) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-			uint64_t deadline = start + timeout_ms * 1000;
 			socklen_t elen = sizeof(err);
-			int n;
 
-			for (;;) {
-				uint64_t t = now_us();
-				int left = t >= deadline ? 0 :
-					   (int)((deadline - t + 999) / 1000);
-
-				n = poll(&pfd, 1, left);
-				if (n >= 0 || errno != EINTR)
-					break;
-			}
-			if (n < 0)
-				die("poll: %s", strerror(errno));
-			if (n == 0)
+			if (!wait_fd(fd, POLLOUT, deadline))
 				err = ETIMEDOUT;
 			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
 				die("getsockopt: %s", strerror(errno));
 		}
 	}
 	elapsed = now_us() - start;
+	if (!err && do_send) {
+		err = send_bytes(fd, send_len, deadline, &sent);
+		shutdown(fd, SHUT_WR);
+	}
 	close(fd);
 
-	printf("result=%s elapsed_us=%llu\n", err ? errname(err) : "ok",
+	printf("result=%s elapsed_us=%llu", err ? errname(err) : "ok",
 	       (unsigned long long)elapsed);
+	if (do_send)
+		printf(" sent=%lu", sent);
+	putchar('\n');
 	return err ? 1 : 0;
 }
 
 static int cmd_udp_send(int argc, char **argv)
 {
 	unsigned long count, size, interval_us = 0, i, sent = 0, failed = 0;
+	const char *dev = NULL;
 	struct sockaddr_storage ss;
-	int fd, first_err = 0;
+	int fd, first_err = 0, a;
 	socklen_t alen;
 	char *buf;
 
-	if (argc == 6 && !strcmp(argv[4], "--interval-us"))
-		interval_us = parse_ulong(argv[5], "interval", 10000000);
-	else if (argc != 4)
+	if (argc < 4 || argc % 2)
 		usage();
+	for (a = 4; a < argc; a += 2) {
+		if (!strcmp(argv[a], "--interval-us"))
+			interval_us = parse_ulong(argv[a + 1], "interval", 10000000);
+		else if (!strcmp(argv[a], "--dev"))
+			dev = argv[a + 1];
+		else
+			usage();
+	}
 	alen = parse_addr(argv[0], argv[1], &ss);
 	count = parse_ulong(argv[2], "count", 100000000);
 	size = parse_ulong(argv[3], "size", 65000);
@@ -270,6 +367,8 @@ static int cmd_udp_send(int argc, char **argv)
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
+	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev)))
+		die("SO_BINDTODEVICE %s: %s", dev, strerror(errno));
 
 	for (i = 0; i < count; i++) {
 		ssize_t n;
@@ -374,6 +473,56 @@ static int cmd_tcp_listen(int argc, char **argv)
 		c = accept(fd, NULL, NULL);
 		if (c >= 0)
 			close(c);
+	}
+}
+
+static int cmd_tcp_recv(int argc, char **argv)
+{
+	unsigned long long connections = 0, bytes = 0;
+	const char *pidfile, *statfile;
+	static char buf[65536];
+	char line[80];
+	int fd, sfd, c, len;
+
+	pidfile = opt_value(argc - 2, argv + 2, "--pidfile");
+	statfile = opt_value(argc - 2, argv + 2, "--statfile");
+	if (argc != 6 || !pidfile || !statfile)
+		usage();
+	fd = bind_socket(SOCK_STREAM, argv[0], argv[1]);
+	if (listen(fd, 1024))
+		die("listen: %s", strerror(errno));
+	sfd = open(statfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (sfd < 0)
+		die("open %s: %s", statfile, strerror(errno));
+	len = snprintf(line, sizeof(line), "connections=0 bytes=0\n");
+	if (write(sfd, line, len) != len)
+		die("write %s: %s", statfile, strerror(errno));
+	daemonize(pidfile);
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		connections++;
+		for (;;) {
+			ssize_t n = read(c, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			bytes += n;
+			len = snprintf(line, sizeof(line),
+				       "connections=%llu bytes=%llu\n",
+				       connections, bytes);
+			/* Counts only grow, so the new line is never shorter. */
+			if (pwrite(sfd, line, len, 0) != len)
+				return 1;
+		}
+		close(c);
+		len = snprintf(line, sizeof(line), "connections=%llu bytes=%llu\n",
+			       connections, bytes);
+		if (pwrite(sfd, line, len, 0) != len)
+			return 1;
 	}
 }
 
@@ -741,6 +890,8 @@ int main(int argc, char **argv)
 		return cmd_udp_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-listen"))
 		return cmd_tcp_listen(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-recv"))
+		return cmd_tcp_recv(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-recv"))
 		return cmd_udp_recv(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-loop"))

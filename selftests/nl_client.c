@@ -656,7 +656,7 @@ static void check_apply_abort(struct nlc *c, const char *staged_path)
 	int ok, dumped;
 
 	/* interrupted counts as failed: nothing else changes the set here */
-	dumped = !nlc_dump_set(c, &before);
+	dumped = !nlc_dump_set(c, &before, true);
 	ok = apply_step(c, NF_EGRESS_CMD_APPLY_BEGIN, &r);
 	check(ok, "APPLY_BEGIN: acked (%d %s)", r.error, r.extack);
 
@@ -683,7 +683,7 @@ static void check_apply_abort(struct nlc *c, const char *staged_path)
 	ok = apply_step(c, NF_EGRESS_CMD_APPLY_ABORT, &r);
 	check(ok, "APPLY_ABORT: acked (%d %s)", r.error, r.extack);
 
-	dumped = dumped && !nlc_dump_set(c, &after);
+	dumped = dumped && !nlc_dump_set(c, &after, true);
 	check(dumped && before.len == after.len && !memcmp(before.data, after.data, before.len),
 	      "POLICY_GET and RULE_GET dumps after APPLY_ABORT: byte for byte as before APPLY_BEGIN (%zu and %zu bytes)",
 	      before.len, after.len);

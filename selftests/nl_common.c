@@ -243,9 +243,10 @@ static int nlc_set_dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d)
+int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d, bool rules)
 {
 	static const uint8_t cmds[] = { NF_EGRESS_CMD_POLICY_GET, NF_EGRESS_CMD_RULE_GET };
+	unsigned int ncmds = rules ? 2 : 1;
 	/* too big for the stack; one dump at a time */
 	static struct nlc_buf b;
 	struct nlc_reply r;
@@ -254,7 +255,7 @@ int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d)
 
 	d->data = NULL;
 	d->len = 0;
-	for (i = 0; i < sizeof(cmds) && !err; i++) {
+	for (i = 0; i < ncmds && !err; i++) {
 		nlc_begin(c, &b, cmds[i], NLM_F_DUMP);
 		if (nlc_request(c, &b, nlc_set_dump_cb, d, &r) || r.error)
 			err = -EIO;

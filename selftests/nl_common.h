@@ -9,6 +9,7 @@
 #define NF_EGRESS_NL_COMMON_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
@@ -113,10 +114,11 @@ struct nlc_set_dump {
 };
 
 /*
- * Fill D with the POLICY_GET and RULE_GET dumps.  Returns 0; -EINTR if a
+ * Fill D with the POLICY_GET dump and, if RULES (which needs CAP_NET_ADMIN),
+ * the RULE_GET dump.  Returns 0; -EINTR if a
  * dump was interrupted (NLM_F_DUMP_INTR: the set changed meanwhile, so the
  * caller may try again); -EIO if a dump failed.  On failure D is empty.
  */
-int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d);
+int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d, bool rules);
 
 #endif

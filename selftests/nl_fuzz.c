@@ -9,11 +9,12 @@
  * attribute the command does not take, a known attribute of the wrong
  * length, a string without its NUL or too long, a nest of garbage, a
  * message cut short, thousands of attributes, or (with -u, for a caller
- * without CAP_NET_ADMIN) a well-formed admin command.  Each must be
- * answered, and answered with an error: -EPERM exactly for -u's admin
- * commands.  Some messages are plain random bytes after a valid header;
- * those only need an answer.  Nothing sent can be valid, so the policy set
- * must not change: the POLICY_GET and RULE_GET dumps (generation, paths,
+ * without CAP_NET_ADMIN) a well-formed admin command or rule listing
+ * (RULE_GET, EXPLAIN).  Each must be answered, and answered with an
+ * error: -EPERM exactly for -u's admin commands.  Some messages are plain
+ * random bytes after a valid header; those only need an answer.  Nothing
+ * sent can be valid, so the policy set must not change: the POLICY_GET and
+ * (as root; -u may not list rules) RULE_GET dumps (generation, paths,
  * rules) must be byte-identical before and after.  The kernel log is
  * checked by the runner.  TAP 13; exit 0 iff all passed.
  */
@@ -59,7 +60,7 @@ static int snapshot(struct nlc *c, struct nlc_set_dump *s)
 	int tries, err = -EINTR;
 
 	for (tries = 0; tries < 5 && err == -EINTR; tries++)
-		err = nlc_dump_set(c, s);
+		err = nlc_dump_set(c, s, !unpriv);
 	return err ? -1 : 0;
 }
 
@@ -84,7 +85,7 @@ static const char *kind_name[K_MAX] = {
 	"unknown command", "dump of a do command", "forbidden flags",
 	"unknown attribute", "wrong attribute length", "bad string",
 	"nested garbage", "truncated", "huge attribute count",
-	"admin command without CAP_NET_ADMIN", "random payload",
+	"admin command or rule listing without CAP_NET_ADMIN", "random payload",
 };
 
 /* Commands and the attributes each takes (kmod/netlink.c's policies). */
@@ -98,6 +99,10 @@ static const uint8_t admin_cmds[] = {
 	NF_EGRESS_CMD_POLICY_NEW, NF_EGRESS_CMD_POLICY_DEL, NF_EGRESS_CMD_RULE_NEW,
 	NF_EGRESS_CMD_RULE_DEL, NF_EGRESS_CMD_POLICY_SET, NF_EGRESS_CMD_APPLY_BEGIN,
 	NF_EGRESS_CMD_APPLY_COMMIT, NF_EGRESS_CMD_APPLY_ABORT, NF_EGRESS_CMD_STATS_RESET,
+};
+/* Need CAP_NET_ADMIN too, although they change nothing: they show rules. */
+static const uint8_t rule_listing_cmds[] = {
+	NF_EGRESS_CMD_RULE_GET, NF_EGRESS_CMD_EXPLAIN,
 };
 /* Fixed-size attributes of the top level and their size. */
 static const struct { uint16_t type; uint8_t size; } fixed[] = {
@@ -259,8 +264,22 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		nlc_put_u32(b, NF_EGRESS_A_RULES_ADDED, rnd());
 		break;
 	case K_ADMIN:
-		cmd = pick(admin_cmds, sizeof(admin_cmds));
-		nlc_begin(c, b, cmd, 0);
+		if (rnd_below(4)) {
+			cmd = pick(admin_cmds, sizeof(admin_cmds));
+			nlc_begin(c, b, cmd, 0);
+		} else {
+			cmd = pick(rule_listing_cmds, sizeof(rule_listing_cmds));
+			nlc_begin(c, b, cmd,
+				  cmd == NF_EGRESS_CMD_RULE_GET ? NLM_F_DUMP : 0);
+		}
+		if (cmd == NF_EGRESS_CMD_EXPLAIN) {
+			unsigned char addr[4] = { 198, 51, 100, 1 };
+
+			nlc_nest_start(b, NF_EGRESS_A_EXPLAIN_PACKET);
+			nlc_put_u8(b, NF_EGRESS_EXPLAIN_A_FAMILY, AF_INET);
+			nlc_put(b, NF_EGRESS_EXPLAIN_A_ADDR, addr, 4);
+			nlc_nest_end(b);
+		}
 		if (cmd != NF_EGRESS_CMD_APPLY_BEGIN && cmd != NF_EGRESS_CMD_APPLY_COMMIT &&
 		    cmd != NF_EGRESS_CMD_APPLY_ABORT)
 			nlc_put_str(b, NF_EGRESS_A_CGROUP_PATH, "/nl_fuzz");

@@ -20,10 +20,12 @@
 # multicast group needs it too (GENL_MCAST_CAP_NET_ADMIN): the root of a
 # user namespace reaches the family but may not join, neither with
 # `egressctl monitor` (exit 2) nor with nl_client, the libnl-3 client
-# (EPERM, where root joins).  Reading (show, stats, explain,
-# /proc/net/nf_egress) is open to every process of the initial netns.  The
-# family exists only in the initial netns (netnsok = false): elsewhere it
-# cannot be resolved and /proc/net/nf_egress does not exist.
+# (EPERM, where root joins).  Listing rules (show, explain, RULE_GET,
+# /proc/net/nf_egress/policies) needs it as well: the rules tell where a
+# confined service may send.  Counters (stats without rules,
+# /proc/net/nf_egress/stats) are open to every process of the initial
+# netns.  The family exists only in the initial netns (netnsok = false):
+# elsewhere it cannot be resolved and /proc/net/nf_egress does not exist.
 #
 # Escapes: a new netns does not help (a dummy device in a fresh netns: UDP
 # still EPERM, counted as denied; new_netns.sh covers namespaces with real
@@ -44,6 +46,7 @@ CG_FREE=nfe-priv-free-$$
 P=/$CG
 NEWP=/nfe-priv-new-$$
 EPERM_MSG="Operation not permitted"
+RULES_MSG="listing rules needs CAP_NET_ADMIN"
 NOMOD_MSG="nf_egress module not loaded"
 
 require_common
@@ -51,7 +54,7 @@ require_cmd setpriv unshare
 require_probe
 require_egressctl
 
-tap_plan 34
+tap_plan 39
 
 cg_create "$CG"
 cg_create "$CG_FREE"
@@ -131,18 +134,27 @@ refused "nobody: policy set refused" "$EPERM_MSG" as_nobody policy set "$P" mode
 refused "nobody: policy del refused" "$EPERM_MSG" as_nobody policy del "$P"
 refused "nobody: apply -f refused" "$EPERM_MSG" as_nobody apply -f "$CFG"
 refused "nobody: stats reset refused" "$EPERM_MSG" as_nobody stats reset "$P"
-allowed "nobody: show works" as_nobody show "$P"
-allowed "nobody: stats works" as_nobody stats "$P"
-allowed "nobody: explain works" as_nobody explain "$P" "$SRV4_DENY" proto udp port "$UDP_PORT"
+refused "nobody: show refused (it lists rules)" "$RULES_MSG" as_nobody show "$P"
+refused "nobody: explain refused" "$RULES_MSG" as_nobody explain "$P" "$SRV4_DENY" \
+	proto udp port "$UDP_PORT"
+allowed "nobody: stats works" as_nobody stats
+out=$(as_nobody "$BIN/egressctl" stats "$P" 2>&1 > /dev/null)
+check_eq "nobody: stats PATH leaves the rules out and says why" \
+	"egressctl: stats $P: rules not shown: $RULES_MSG" "$out"
 out=$(as_nobody cat "$NF_EGRESS_PROC/policies" 2>&1)
-check_eq "nobody: /proc/net/nf_egress/policies is readable and lists $P" 1 \
-	"$(grep -c -- "^policy $P mode " <<< "$out")"
+check_eq "nobody: /proc/net/nf_egress/policies does not open" \
+	"cat: $NF_EGRESS_PROC/policies: $EPERM_MSG" "$out"
+out=$(as_nobody cat "$NF_EGRESS_PROC/stats" 2>&1)
+check_eq "nobody: /proc/net/nf_egress/stats lists $P" 1 "$(grep -c -- "^$P " <<< "$out")"
 
 # --- root of a user namespace, same netns (a container's root) ----------------
 refused "unshare -Ur: policy add refused" "$EPERM_MSG" as_userns_root policy add "$NEWP"
 refused "unshare -Ur: policy del refused" "$EPERM_MSG" as_userns_root policy del "$P"
 refused "unshare -Ur: apply -f refused" "$EPERM_MSG" as_userns_root apply -f "$CFG"
-allowed "unshare -Ur: show works" as_userns_root show "$P"
+refused "unshare -Ur: show refused" "$RULES_MSG" as_userns_root show "$P"
+out=$(as_userns_root cat "$NF_EGRESS_PROC/policies" 2>&1)
+check_eq "unshare -Ur: /proc/net/nf_egress/policies does not open" \
+	"cat: $NF_EGRESS_PROC/policies: $EPERM_MSG" "$out"
 out=$(as_userns_root timeout 10 "$BIN/egressctl" monitor 2>&1 > /dev/null)
 rc=$?
 check_eq "unshare -Ur: monitor exits 2: cannot join the events group" \
@@ -175,7 +187,12 @@ check_eq "setpriv: uid 0 without CAP_NET_ADMIN (bit 12 clear in CapEff $capeff)"
 refused "no CAP_NET_ADMIN: policy add refused" "$EPERM_MSG" as_root_without_net_admin policy add "$NEWP"
 refused "no CAP_NET_ADMIN: rule del refused" "$EPERM_MSG" as_root_without_net_admin \
 	rule del "$P" allow to "$NET4_ALLOW"
-allowed "no CAP_NET_ADMIN: stats works" as_root_without_net_admin stats "$P"
+allowed "no CAP_NET_ADMIN: stats works" as_root_without_net_admin stats
+out=$(as_root_without_net_admin cat "$NF_EGRESS_PROC/policies" 2>&1)
+check_eq "no CAP_NET_ADMIN: uid 0 does not open /proc/net/nf_egress/policies either" \
+	"cat: $NF_EGRESS_PROC/policies: $EPERM_MSG" "$out"
+out=$(cat "$NF_EGRESS_PROC/policies" 2>&1)
+check_eq "root: /proc/net/nf_egress/policies lists $P" 1 "$(grep -c -- "^policy $P mode " <<< "$out")"
 
 # --- real root inside a container netns ---------------------------------------
 ns_create CNT cnt
