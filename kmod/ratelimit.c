@@ -21,8 +21,16 @@
 #include "policy.h"
 #include "ratelimit.h"
 
-/* Default depth: this much of the rate, but never below one GSO packet. */
+/*
+ * Default depth: this much of the rate, but never below one GSO packet.
+ * Police mode keeps more: a TCP sender whose packet a rate limit dropped
+ * locally (-ENOBUFS) is not told of any loss and sends again when its
+ * probe timer fires, after the minimum RTO (200 ms) when nothing else is
+ * in flight.  A bucket that holds at least that long a wait's tokens
+ * loses none of them meanwhile, and TCP keeps its average at the rate.
+ */
 #define EGRESS_BURST_DEFAULT_NS (10 * NSEC_PER_MSEC)
+#define EGRESS_POLICE_BURST_DEFAULT_NS (250 * NSEC_PER_MSEC)
 #define EGRESS_BURST_MIN 65536U
 #define EGRESS_PPS_MAX NSEC_PER_SEC
 /* Room in an s64 bucket for its depth, a depth of idle time and a debt. */
@@ -55,6 +63,12 @@ static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] =
 	[NF_EGRESS_RATE_A_LATENCY_US]	 =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_latency_us_range),
 };
+
+static u64 egress_burst_default_ns(u8 mode)
+{
+	return mode == NF_EGRESS_RATE_POLICE ? EGRESS_POLICE_BURST_DEFAULT_NS :
+					       EGRESS_BURST_DEFAULT_NS;
+}
 
 void egress_bucket_init(struct egress_bucket *bucket)
 {
@@ -144,7 +158,7 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			burst = nla_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
 		} else {
 			burst = mul_u64_u64_shr(rate->bytes_per_sec,
-						EGRESS_BURST_DEFAULT_NS, 0) /
+						egress_burst_default_ns(mode), 0) /
 				NSEC_PER_SEC;
 			burst = clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
 		}
@@ -173,8 +187,8 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			goto err_free;
 		}
 		rate->ns_per_packet = div_u64(NSEC_PER_SEC, rate->pps);
-		/* Ten milliseconds of packets, but at least one. */
-		rate->packet_depth_ns = max_t(u64, EGRESS_BURST_DEFAULT_NS,
+		/* The default burst's worth of packets, but at least one. */
+		rate->packet_depth_ns = max_t(u64, egress_burst_default_ns(mode),
 					      rate->ns_per_packet);
 	}
 	*out = rate;
@@ -209,15 +223,16 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate)
 }
 
 /*
- * May a level with @tokens of @depth pass a packet costing @cost?  Yes if
- * the tokens are there, and a full bucket passes any packet, going into
- * debt: otherwise a packet costing more than the depth (a GSO packet
- * larger than the burst) could never leave, and TCP would resend it
- * forever.
+ * A level passes a packet while its bucket is not empty, and the packet
+ * may take the bucket below empty by its own cost: the debt is paid back
+ * before the next packet passes.  So a packet that costs more than the
+ * whole depth (a GSO packet larger than the burst) can leave, where a
+ * strict bucket would refuse it forever and TCP would resend it in vain,
+ * and over any time T at most rate * T + burst + one packet leaves.
  */
-static bool egress_tokens_enough(s64 tokens, u64 cost, u64 depth)
+static bool egress_tokens_enough(s64 tokens)
 {
-	return tokens >= 0 && ((u64)tokens >= cost || (u64)tokens == depth);
+	return tokens > 0;
 }
 
 /* Time earns tokens up to the depth; the sum stays within s64 (see above). */
@@ -244,10 +259,8 @@ static bool egress_bucket_take(struct egress_bucket *bucket,
 	bucket->packet_tokens_ns = egress_tokens_refill(bucket->packet_tokens_ns,
 							elapsed,
 							rate->packet_depth_ns);
-	ok = egress_tokens_enough(bucket->byte_tokens_ns, cost->byte_ns,
-				  rate->byte_depth_ns) &&
-	     egress_tokens_enough(bucket->packet_tokens_ns, cost->packet_ns,
-				  rate->packet_depth_ns);
+	ok = (!cost->byte_ns || egress_tokens_enough(bucket->byte_tokens_ns)) &&
+	     (!cost->packet_ns || egress_tokens_enough(bucket->packet_tokens_ns));
 	if (ok) {
 		bucket->byte_tokens_ns -= cost->byte_ns;
 		bucket->packet_tokens_ns -= cost->packet_ns;

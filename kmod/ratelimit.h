@@ -7,11 +7,11 @@
  * its bytes times the nanoseconds one byte takes at the configured rate
  * (a 32.32 fixed-point reciprocal worked out at configuration time, so the
  * packet path multiplies and never divides).  Elapsed time is clamped to
- * the bucket depth before it is added.  A packet that costs more than the
- * whole depth (a 64 KB GSO packet under a small burst) passes when the
- * bucket is full and leaves it in debt, which later packets wait out: the
- * long-run rate stays exact, and no packet size is refused forever.  Each
- * policy has its own lock, held only around its bucket.
+ * the bucket depth before it is added.  A packet passes while the bucket is
+ * not empty and may leave it in debt, which later packets wait out: the
+ * long-run rate stays exact, and a packet that costs more than the whole
+ * depth (a 64 KB GSO packet under a small burst) is not refused forever.
+ * Each policy has its own lock, held only around its bucket.
  *
  * Shape mode keeps the same costs on an earliest-departure-time clock per
  * level instead: the clock is when the level's last packet may leave, and
