@@ -29,6 +29,7 @@
  */
 
 #include <linux/ktime.h>
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -220,7 +221,13 @@ enum egress_shaper_hold {
 	EGRESS_HOLD_POLICE,	/* leaves at once if it may, else dropped */
 };
 
-static enum egress_shaper_hold egress_shaper_hold(const struct nf_hook_state *state)
+static bool egress_dev_going(const struct net_device *dev)
+{
+	return dev && READ_ONCE(dev->reg_state) != NETREG_REGISTERED;
+}
+
+static enum egress_shaper_hold egress_shaper_hold(const struct sk_buff *skb,
+						  const struct nf_hook_state *state)
 {
 	struct sock *sk = state->sk;
 
@@ -228,6 +235,14 @@ static enum egress_shaper_hold egress_shaper_hold(const struct nf_hook_state *st
 		return sk->sk_state == TCP_NEW_SYN_RECV ? EGRESS_HOLD_PASS :
 							  EGRESS_HOLD_POLICE;
 	if (!sk || !sk->sk_net_refcnt)
+		return EGRESS_HOLD_POLICE;
+	/*
+	 * Nor may it wait for a device being unregistered: the kernel marks
+	 * it so, waits for a grace period (which this hook is inside of),
+	 * then tells egress_shaper_device_gone() to drop what waits for it.
+	 * Queued after that, a packet would keep the device until it left.
+	 */
+	if (egress_dev_going(state->out) || egress_dev_going(skb->dev))
 		return EGRESS_HOLD_POLICE;
 	return EGRESS_HOLD_QUEUE;
 }
@@ -269,7 +284,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	if (owner < 0)
 		return EGRESS_SHAPE_PASS;
 	shaper = &policies[owner]->shaper;
-	hold = egress_shaper_hold(state);
+	hold = egress_shaper_hold(skb, state);
 
 	spin_lock_bh(&shaper->lock);
 	if (shaper->closed)
