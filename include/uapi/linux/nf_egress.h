@@ -35,10 +35,10 @@
  *                              NF_EGRESS_A_RULE nests, all or none.
  * NF_EGRESS_CMD_RULE_DEL       do (admin): delete one rule, named by its id
  *                              or by its full specification.
- * NF_EGRESS_CMD_RULE_GET       dump: every rule, or those of one policy when
- *                              NF_EGRESS_A_CGROUP_PATH is given.  One message
- *                              per rule, so policies with very many rules dump
- *                              without limits on message size.
+ * NF_EGRESS_CMD_RULE_GET       dump (rules): every rule, or those of one
+ *                              policy when NF_EGRESS_A_CGROUP_PATH is given.
+ *                              One message per rule, so policies with very
+ *                              many rules dump without limits on message size.
  * NF_EGRESS_CMD_STATS_GET      dump: counters of every policy, or of one when
  *                              NF_EGRESS_A_CGROUP_PATH is given.
  * NF_EGRESS_CMD_POLICY_SET     do (admin): change a policy's mode and/or
@@ -51,23 +51,26 @@
  *                              exists in both sets are kept.
  * NF_EGRESS_CMD_APPLY_ABORT    do (admin): drop the staged set.  Closing the
  *                              socket does the same.
- * NF_EGRESS_CMD_EXPLAIN        do: what the live set decides for a packet from
- *                              the cgroup NF_EGRESS_A_CGROUP_PATH described by
- *                              NF_EGRESS_A_EXPLAIN_PACKET, level by level; the
- *                              same code decides for real packets.
+ * NF_EGRESS_CMD_EXPLAIN        do (rules): what the live set decides for a
+ *                              packet from the cgroup NF_EGRESS_A_CGROUP_PATH
+ *                              described by NF_EGRESS_A_EXPLAIN_PACKET, level
+ *                              by level; the same code decides for real
+ *                              packets.
  * NF_EGRESS_CMD_STATS_RESET    do (admin): zero the counters (policy, class and
  *                              rule counters) of the policy named by
  *                              NF_EGRESS_A_CGROUP_PATH, or of every policy.
  *                              Nothing else ever zeroes them.
  * NF_EGRESS_CMD_EVENT          notification only, never a request: one packet
- *                              denied, would-denied (audit) or dropped by a
- *                              rate limit, multicast to the group
+ *                              denied, dropped by a rate limit, or sent but
+ *                              would-denied (audit), multicast to the group
  *                              NF_EGRESS_MCGRP_EVENTS as one NF_EGRESS_A_EVENT
  *                              nest.  Joining the group needs CAP_NET_ADMIN
  *                              in the initial user namespace.
  *
  * "admin" commands require CAP_NET_ADMIN in the initial user namespace
- * (GENL_ADMIN_PERM): the policy table is host-wide.
+ * (GENL_ADMIN_PERM): the policy table is host-wide.  So do the "rules"
+ * commands, which show rules: they tell any local user where a confined
+ * service may send.  The others (settings, counters) are open to everyone.
  *
  * Every dump message carries NF_EGRESS_A_GENERATION, the generation of the
  * policy set it was taken from.  The generation changes on every change of
