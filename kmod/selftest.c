@@ -640,6 +640,146 @@ out_destroy:
 	return err;
 }
 
+/*
+ * A batch of rules becomes reachable most specific first, and a refused
+ * batch never: a reader that looks up 10.1.2.3 while a writer adds and
+ * removes {allow 10.0.0.0/8, allow 10.1.0.0/16, deny 10.1.2.3/32} (least
+ * specific first in the request, the worst order), or fails to add a
+ * batch that starts with the allow and repeats the deny, must see no rule
+ * or the deny, never one of the allows.  Ids follow the request's order.
+ */
+#define EGRESS_SELFTEST_BATCH_ROUNDS 20000
+
+struct egress_batch_race {
+	struct egress_ruleset rs;
+	struct completion reader_started;
+	unsigned long lookups;
+	u32 allowed;		/* lookups that met an allow */
+};
+
+static void egress_v4_rule(struct egress_rule *rule, u32 addr, u8 len,
+			   u8 action)
+{
+	memset(rule, 0, sizeof(*rule));
+	rule->family = NFPROTO_IPV4;
+	rule->prefix_len = len;
+	rule->addr.ip = htonl(addr);
+	rule->action = action;
+}
+
+static int egress_batch_race_reader(void *data)
+{
+	struct egress_batch_race *race = data;
+	struct egress_pkt pkt = {
+		.family = NFPROTO_IPV4,
+		.proto = IPPROTO_UDP,
+		.has_port = true,
+		.dport = 53,
+		.daddr.ip = htonl(0x0a010203),
+	};
+	const struct egress_rule *rule;
+
+	complete(&race->reader_started);
+	while (!kthread_should_stop()) {
+		rcu_read_lock();
+		rule = egress_ruleset_match(&race->rs, &pkt);
+		if (rule && rule->action == NF_EGRESS_VERDICT_ALLOW)
+			race->allowed++;
+		rcu_read_unlock();
+		race->lookups++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int egress_batch_race_writer(struct egress_batch_race *race)
+{
+	struct egress_rule batch[3], refused[3];
+	const char *reason = NULL;
+	u32 round, first, i, bad;
+	int err;
+
+	egress_v4_rule(&batch[0], 0x0a000000, 8, NF_EGRESS_VERDICT_ALLOW);
+	egress_v4_rule(&batch[1], 0x0a010000, 16, NF_EGRESS_VERDICT_ALLOW);
+	egress_v4_rule(&batch[2], 0x0a010203, 32, NF_EGRESS_VERDICT_DENY);
+	refused[0] = batch[0];
+	refused[1] = batch[2];
+	refused[2] = batch[2];
+	for (round = 0; round < EGRESS_SELFTEST_BATCH_ROUNDS; round++) {
+		if (round % 2) {
+			err = egress_ruleset_insert(&race->rs, refused, 3, &bad,
+						    &reason);
+			if (err != -EEXIST || bad != 2 || race->rs.count) {
+				pr_err("batch race: refused batch: %d, bad %u, %u rules\n",
+				       err, bad, race->rs.count);
+				return -EINVAL;
+			}
+			continue;
+		}
+		first = race->rs.next_id;
+		err = egress_ruleset_insert(&race->rs, batch, 3, &bad, &reason);
+		if (err) {
+			pr_err("batch race: insert: %d (%s)\n", err, reason);
+			return err;
+		}
+		for (i = 0; i < 3; i++) {
+			if (egress_ruleset_find_same(&race->rs, &batch[i])->id !=
+			    first + i) {
+				pr_err("batch race: rule %u of the request has id %u, want %u\n",
+				       i, egress_ruleset_find_same(&race->rs,
+								   &batch[i])->id,
+				       first + i);
+				return -EINVAL;
+			}
+		}
+		/* The allows go first, so that removing is atomic too. */
+		for (i = 0; i < 3; i++) {
+			err = egress_ruleset_delete(&race->rs, first + i);
+			if (err)
+				return err;
+		}
+		if (!(round % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+static int egress_selftest_batch_race(void)
+{
+	struct egress_batch_race *race;
+	struct task_struct *reader;
+	int err;
+
+	race = kzalloc(sizeof(*race), GFP_KERNEL);
+	if (!race)
+		return -ENOMEM;
+	egress_ruleset_init(&race->rs);
+	init_completion(&race->reader_started);
+	reader = kthread_run(egress_batch_race_reader, race,
+			     "nf_egress_selftest");
+	if (IS_ERR(reader)) {
+		err = PTR_ERR(reader);
+		goto out_destroy;
+	}
+	wait_for_completion(&race->reader_started);
+	err = egress_batch_race_writer(race);
+	kthread_stop(reader);
+	if (!err && race->allowed) {
+		pr_err("batch race: %u of %lu lookups met an allow of a batch that denies the address\n",
+		       race->allowed, race->lookups);
+		err = -EINVAL;
+	}
+	if (!err)
+		pr_info("batch race: %u batches against %lu lookups: ok\n",
+			EGRESS_SELFTEST_BATCH_ROUNDS, race->lookups);
+
+out_destroy:
+	synchronize_rcu();
+	egress_ruleset_destroy(&race->rs);
+	kfree(race);
+	return err;
+}
+
 static int egress_selftest_paths(void)
 {
 	static const char *const good[] = {
@@ -688,6 +828,8 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_bulk();
 	if (!err)
 		err = egress_selftest_ruleset_race();
+	if (!err)
+		err = egress_selftest_batch_race();
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
 		return err;

@@ -5,7 +5,9 @@
 # inserts, deletes and lookups, IPv4 and IPv6, checked against a naive
 # linear model), and its storage test at scale (22,000 rules: tables grow
 # and shrink, deleted rules' records are reused after a grace period), and
-# lookups on one CPU while another inserts and deletes rules:
+# lookups on one CPU while another inserts and deletes rules, and lookups
+# while another CPU adds and removes batches of rules (none may meet a
+# batch half-made, or a refused one):
 # `insmod nf_egress.ko selftest=1` runs them at load time and
 # refuses to load if it fails.  On success the kernel log has the line
 #   nf_egress: selftest: all passed
@@ -25,7 +27,7 @@ require_cmd rmmod insmod dmesg
 [ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
 [ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 9
+tap_plan 10
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -60,6 +62,9 @@ tap_result $? "kernel log has the bulk storage test's 'ok' line" \
 # And the readers-against-a-writer test.
 grep -qE 'nf_egress: selftest: race: [0-9]+ writer operations against [1-9][0-9]* lookups: ok$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log has the concurrent lookup test's 'ok' line" \
+	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
+grep -qE 'nf_egress: selftest: batch race: [0-9]+ batches against [1-9][0-9]* lookups: ok$' "$TMPDIR_TEST/log"
+tap_result $? "kernel log has the batch test's 'ok' line (no lookup met a batch half-made)" \
 	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
 ! grep -qiE 'nf_egress: selftest: .*(fail|mismatch)' "$TMPDIR_TEST/log"
 tap_result $? "kernel log reports no selftest failure" \
