@@ -23,6 +23,18 @@
 #            N=50 to 10.99.0.2 arrive; the counters were not reset:
 #            allowed 127, denied 23, would_deny unchanged
 #   audit again: TCP connect to 10.99.1.2 succeeds.
+#
+# Audit above a police-mode rate limit (would_deny: an audit policy denied
+# the packet and enforcement did not drop it for that, whatever the rate
+# limit then did; so a packet the limit dropped counts too):
+#   /nfe-aur-PID      mode audit, default deny, rate 1mbit burst 2k police
+#   /nfe-auc-PID      mode audit, default deny
+#   /nfe-auc-PID/app  default allow, rate 1mbit burst 2k police
+#   K=40 datagrams of 1000 bytes (1028 at IPv4) to 10.99.1.2 from each:
+#   allowed + ratelimited = 40 (some of each), denied 0; the server gets
+#   exactly the allowed ones; would_deny = 40 where the audit policy
+#   denied (/nfe-aur-PID, /nfe-auc-PID), 0 in /nfe-auc-PID/app, which
+#   allowed; parent and child count the same allowed and ratelimited.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -33,9 +45,13 @@ CG=nfe-au-$$
 P=/$CG
 B4=128
 B6=148
+K=40
+CGR=nfe-aur-$$
+CGC=nfe-auc-$$
+KB=1028
 
 require_common
-tap_plan 18
+tap_plan 27
 
 cg_create "$CG"
 setup_server_topology ""
@@ -87,5 +103,46 @@ check_eq "enforce: stats = previous + $N allowed + $M denied, would_deny unchang
 ectl policy set "$P" mode audit > /dev/null
 tap_result $? "egressctl policy set $P mode audit"
 check_tcp "audit again: TCP to not-allowed $SRV4_DENY connects" "$CG" "$SRV4_DENY" ok
+
+# --- audit above a police-mode rate limit -----------------------------------
+cg_create "$CGR"
+cg_create "$CGC"
+cg_create "$CGC/app"
+policy_add "/$CGR" mode audit default deny rate 1mbit burst 2k police
+policy_add "/$CGC" mode audit default deny
+policy_add "/$CGC/app" default allow rate 1mbit burst 2k police
+
+# police_round CGROUP: K datagrams of 1000 bytes to the denied address from
+# CGROUP, then a snapshot in $TMPDIR_TEST/snap; sets RL_A and RL_R to the
+# allowed and ratelimited packets of CGROUP's own policy.
+police_round()
+{
+	local before
+
+	before=$(udp_received)
+	check_udp "audit + police: $K datagrams from $1 to $SRV4_DENY sent (drops are silent)" \
+		"$1" "$SRV4_DENY" "$K" 1000 "sent=$K failed=0 first_errno=none"
+	acct_snap "$TMPDIR_TEST/snap"
+	read -r RL_A _ _ _ _ _ RL_R _ <<< "$(acct_ctr "$TMPDIR_TEST/snap" "/$1")"
+	((RL_A > 0 && RL_R > 0 && RL_A + RL_R == K))
+	tap_result $? "audit + police: /$1: some of the $K left, the rest were rate-limited" \
+		"allowed $RL_A, ratelimited $RL_R"
+	busywait 5000 udp_received_is $((before + RL_A))
+	check_eq "audit + police: the server received exactly the $RL_A allowed ones" \
+		$((before + RL_A)) "$(udp_received)"
+}
+
+police_round "$CGR"
+check_eq "audit + police, one policy: allowed, denied 0, would_deny = allowed + ratelimited = $K, ratelimited" \
+	"$RL_A $((RL_A * KB)) 0 0 $K $((K * KB)) $RL_R $((RL_R * KB))" \
+	"$(acct_ctr "$TMPDIR_TEST/snap" "/$CGR")"
+
+police_round "$CGC/app"
+check_eq "audit parent of a police child: would_deny = allowed + ratelimited = $K" \
+	"$RL_A $((RL_A * KB)) 0 0 $K $((K * KB)) $RL_R $((RL_R * KB))" \
+	"$(acct_ctr "$TMPDIR_TEST/snap" "/$CGC")"
+check_eq "the police child, which allowed: the same allowed and ratelimited, would_deny 0" \
+	"$RL_A $((RL_A * KB)) 0 0 0 0 $RL_R $((RL_R * KB))" \
+	"$(acct_ctr "$TMPDIR_TEST/snap" "/$CGC/app")"
 
 tap_done
