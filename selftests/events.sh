@@ -15,6 +15,10 @@
 #   | /nfe-eva-PID  audit            |         +------------------------------+
 #   | /nfe-evr-PID  1mbit police     |
 #   | /nfe-evu-PID  event_rate=0     |
+#   | /nfe-evq-PID  audit, shape     |
+#   |   1mbit burst 2k queue 1       |
+#   | /nfe-evl-PID  audit, police    |
+#   |   1mbit burst 2k               |
 #   | /nfe-evs-PID  sync (deny)      |
 #   | egressctl -j monitor, and a    |
 #   | text monitor, in the test's    |
@@ -39,9 +43,16 @@
 #   5. police: 40 datagrams of 1400 bytes through a 1mbit/16k limit: one
 #      ratelimited event per dropped datagram (the stats' count).
 #   6. event_rate=0: 300 denied datagrams give 300 events.
-#   7. uid 65534 and root without CAP_NET_ADMIN: monitor exits 2.
-#   8. SIGTERM and SIGINT end the monitors with exit 0.
-#   9. rmmod ends a monitor with exit 2 (then the module is loaded again).
+#   7. audit (default deny) above a rate limit, event_rate=0: every packet
+#      is an audit deny and gives exactly one event, ratelimited if the
+#      limit dropped it, else would-deny: 100 datagrams of 1000 bytes
+#      through a shape-mode limit with a queue of one packet, 40 through a
+#      police-mode one; events by verdict equal the allowed and ratelimited
+#      counters, which add up to what was sent, and would_deny counts every
+#      packet.
+#   8. uid 65534 and root without CAP_NET_ADMIN: monitor exits 2.
+#   9. SIGTERM and SIGINT end the monitors with exit 0.
+#  10. rmmod ends a monitor with exit 2 (then the module is loaded again).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -52,6 +63,8 @@ CGA=nfe-eva-$$
 CGR=nfe-evr-$$
 CGU=nfe-evu-$$
 CGS=nfe-evs-$$
+CGQ=nfe-evq-$$
+CGL=nfe-evl-$$
 MON=$TMPDIR_TEST/mon.json
 MONT=$TMPDIR_TEST/mon.txt
 RATE_PARAM=/sys/module/nf_egress/parameters/event_rate
@@ -68,7 +81,7 @@ trap cleanup EXIT
 require_common
 require_cmd setpriv
 [ -r "$RATE_PARAM" ] || skip_all "the module has no event_rate parameter"
-tap_plan 30
+tap_plan 38
 
 # events POLICY [FILE]: the JSON events of POLICY, one per line.
 events()
@@ -115,7 +128,7 @@ sync_once()
 
 cg_create "$CG"
 cg_create "$CG/app"
-for c in "$CGF" "$CGA" "$CGR" "$CGU" "$CGS"; do
+for c in "$CGF" "$CGA" "$CGR" "$CGU" "$CGS" "$CGQ" "$CGL"; do
 	cg_create "$c"
 done
 setup_server_topology ""
@@ -128,6 +141,8 @@ policy_add "/$CGA" mode audit
 policy_add "/$CGR" default allow rate 1mbit burst 16k police
 policy_add "/$CGU"
 policy_add "/$CGS"
+policy_add "/$CGQ" mode audit default deny rate 1mbit burst 2k queue 1 shape
+policy_add "/$CGL" mode audit default deny rate 1mbit burst 2k police
 
 check_eq "event_rate defaults to 100 events per second" 100 "$(cat "$RATE_PARAM")"
 
@@ -225,11 +240,37 @@ busywait 10000 events_count_is "/$CGU" 300
 sleep 0.3
 check_eq "event_rate=0: 300 events, none suppressed" "300 0" \
 	"$(ev_eval "/$CGU" '[len(d), sum(e["suppressed"] for e in d)]')"
+
+# --- 7. audit above a rate limit: one event per packet ----------------------
+# audit_limited CGROUP COUNT WHAT: COUNT datagrams of 1000 bytes to the
+# address the audit policy of CGROUP denies; some leave, the limit drops the
+# rest.  The counters and the events must tell the same story.
+audit_limited()
+{
+	local cg=$1 n=$2 what=$3 a d w r
+
+	check_udp "$what: $n datagrams from $cg (limit drops are silent)" "$cg" "$SRV4_DENY" \
+		"$n" 1000 "sent=$n failed=0 first_errno=none"
+	read -r a d w r <<< "$(ectl -j stats "/$cg" | json_eval '[d[0][k]["packets"]
+		for k in ("allowed", "denied", "would_deny", "ratelimited")]')"
+	((a > 0 && r > 0))
+	tap_result $? "$what: some left ($a), the limit dropped some ($r)"
+	check_eq "$what: allowed + ratelimited, denied, would_deny (every packet)" \
+		"$n 0 $n" "$((a + r)) $d $w"
+	busywait 10000 events_count_is "/$cg" "$n"
+	sleep 0.3
+	check_eq "$what: one event per packet: $a would-deny (allowed), $r ratelimited, none suppressed" \
+		"$n $a $r 0" \
+		"$(ev_eval "/$cg" '[len(d), sum(e["verdict"] == "would-deny" for e in d),
+			sum(e["verdict"] == "ratelimited" for e in d), sum(e["suppressed"] for e in d)]')"
+}
+audit_limited "$CGQ" 100 "audit + shape queue 1"
+audit_limited "$CGL" 40 "audit + police"
 echo 100 > "$RATE_PARAM"
 grep -q 'events lost' "$MON.err"
 tap_result $((!$?)) "the JSON monitor lost no events" "$(cat "$MON.err")"
 
-# --- 7. permissions --------------------------------------------------------
+# --- 8. permissions --------------------------------------------------------
 check_refused()
 {
 	local desc=$1 rc
@@ -244,7 +285,7 @@ check_refused()
 check_refused "uid 65534" "${NOBODY[@]}"
 check_refused "root without CAP_NET_ADMIN" "${NOCAP[@]}"
 
-# --- 8. signals --------------------------------------------------------------
+# --- 9. signals --------------------------------------------------------------
 kill -TERM "$MON_PID"
 wait "$MON_PID"
 check_eq "SIGTERM: the JSON monitor exits 0" 0 $?
@@ -254,7 +295,7 @@ kill -INT "$MONT_PID"
 wait "$MONT_PID"
 check_eq "SIGINT: the text monitor exits 0" 0 $?
 
-# --- 9. the module goes away ---------------------------------------------------
+# --- 10. the module goes away ---------------------------------------------------
 "$EGRESSCTL" monitor > "$TMPDIR_TEST/unload.out" 2> "$TMPDIR_TEST/unload.err" &
 UNL_PID=$!
 register_pid "$UNL_PID"
