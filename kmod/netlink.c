@@ -653,7 +653,6 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 	struct egress_rule *rules = NULL;
 	struct egress_nl_rule *parsed;
 	struct egress_policy *policy;
-	unsigned int classes_before;
 	struct egress_set *set;
 	const char *reason;
 	struct nlattr *attr;
@@ -701,7 +700,6 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		egress_nl_reject(info->extack, parsed[0].nest, reason);
 		goto out_unlock;
 	}
-	classes_before = egress_classes_count();
 	for (i = 0; i < n; i++) {
 		rules[i] = parsed[i].rule;
 		if (!parsed[i].class_name)
@@ -719,7 +717,7 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 out_forget_classes:
 	/* Names this request registered go again if it failed. */
 	if (err)
-		egress_classes_forget_from(classes_before);
+		egress_classes_forget_unused();
 out_unlock:
 	mutex_unlock(&egress_config_mutex);
 out_free:

@@ -526,25 +526,35 @@ void egress_policy_set_rate(struct egress_set *set,
 	egress_set_paths_changed(set);
 }
 
-/* Class names, by id; append-only for the module's lifetime.  Mutex. */
+/*
+ * Class names, by id; "" is a free id.  An id stays taken while some policy
+ * of the live or the staged set uses it, or keeps counters for it (counters
+ * by class survive an apply, so ids do too).  Mutex.
+ */
 static char egress_class_names[EGRESS_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
-static unsigned int egress_nr_classes;
+static unsigned int egress_nr_classes;	/* highest id ever taken */
 
 int egress_class_id(const char *name, const char **reason)
 {
-	unsigned int i;
+	unsigned int i, free_id = 0;
 
 	lockdep_assert_held(&egress_config_mutex);
-	for (i = 1; i <= egress_nr_classes; i++)
+	for (i = 1; i <= egress_nr_classes; i++) {
 		if (!strcmp(egress_class_names[i], name))
 			return i;
-	if (egress_nr_classes == EGRESS_CLASSES_MAX) {
-		*reason = KBUILD_MODNAME ": too many distinct class names (255)";
-		return -ENOSPC;
+		if (!free_id && !egress_class_names[i][0])
+			free_id = i;
 	}
-	i = ++egress_nr_classes;
-	strscpy(egress_class_names[i], name, sizeof(egress_class_names[i]));
-	return i;
+	if (!free_id) {
+		if (egress_nr_classes == EGRESS_CLASSES_MAX) {
+			*reason = KBUILD_MODNAME ": too many distinct class names (255)";
+			return -ENOSPC;
+		}
+		free_id = ++egress_nr_classes;
+	}
+	strscpy(egress_class_names[free_id], name,
+		sizeof(egress_class_names[free_id]));
+	return free_id;
 }
 
 const char *egress_class_name(u8 id)
@@ -552,17 +562,38 @@ const char *egress_class_name(u8 id)
 	return egress_class_names[id];
 }
 
-unsigned int egress_classes_count(void)
+/* The class ids @set's policies use or keep counters for, into @used. */
+static void egress_set_classes(struct egress_set *set, unsigned long *used)
 {
-	lockdep_assert_held(&egress_config_mutex);
-	return egress_nr_classes;
+	struct egress_policy *policy;
+	struct egress_class_stats *cs;
+	unsigned long id;
+
+	list_for_each_entry(policy, &set->policies, list_node) {
+		bitmap_or(used, used, policy->classes_used,
+			  EGRESS_CLASSES_MAX + 1);
+		xa_for_each(&policy->stats->classes, id, cs)
+			__set_bit(id, used);
+		cond_resched();
+	}
 }
 
-void egress_classes_forget_from(unsigned int count)
+void egress_classes_forget_unused(void)
 {
+	DECLARE_BITMAP(used, EGRESS_CLASSES_MAX + 1);
+	unsigned int id;
+
 	lockdep_assert_held(&egress_config_mutex);
-	while (egress_nr_classes > count)
-		egress_class_names[egress_nr_classes--][0] = '\0';
+	bitmap_zero(used, EGRESS_CLASSES_MAX + 1);
+	egress_set_classes(egress_live_set_locked(), used);
+	if (egress_staged)
+		egress_set_classes(egress_staged, used);
+	for (id = 1; id <= egress_nr_classes; id++) {
+		if (!test_bit(id, used))
+			egress_class_names[id][0] = '\0';
+	}
+	while (egress_nr_classes && !egress_class_names[egress_nr_classes][0])
+		egress_nr_classes--;
 }
 
 static struct egress_class_stats *egress_class_stats_alloc(void)
@@ -855,6 +886,8 @@ int egress_apply_commit(u32 portid, const char **reason)
 			egress_apply_carry_rules_late(policy, prev);
 	}
 	egress_set_free(old);
+	/* Classes only the old set used, counters and all, are gone. */
+	egress_classes_forget_unused();
 	return 0;
 }
 
@@ -869,6 +902,8 @@ int egress_apply_abort(u32 portid, const char **reason)
 	WRITE_ONCE(egress_staged, NULL);
 	/* Never live: no reader can hold it. */
 	egress_set_free(staged);
+	/* A failed apply leaves no class name behind. */
+	egress_classes_forget_unused();
 	return 0;
 }
 

@@ -42,8 +42,8 @@
 static_assert(EGRESS_POLICY_DEPTH_MAX < 64);	/* egress_decide()'s bitmap */
 
 /*
- * Rules per policy, and distinct class names for the module's lifetime
- * (class ids are global so that counters per class survive an apply).
+ * Rules per policy, and distinct class names in use at a time (class ids
+ * are global so that counters per class survive an apply).
  */
 #define EGRESS_POLICY_RULES_MAX BIT(22)
 #define EGRESS_CLASSES_MAX 255
@@ -220,12 +220,11 @@ int egress_class_id(const char *name, const char **reason);
 /* The name of class @id (1..EGRESS_CLASSES_MAX).  Mutex. */
 const char *egress_class_name(u8 id);
 /*
- * How many class names are registered, and forgetting those registered
- * since there were @count: a request that failed leaves no name behind.
- * Mutex.
+ * Free the ids of class names that no policy of the live or staged set
+ * uses or keeps counters for: a request that failed (a refused RULE_NEW,
+ * an aborted apply) leaves no name behind.  Mutex.
  */
-unsigned int egress_classes_count(void);
-void egress_classes_forget_from(unsigned int count);
+void egress_classes_forget_unused(void);
 
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Class names live in one append-only table of 255 names for the module's
-# lifetime.  A request that fails leaves none of its new names registered,
-# and a STATS dump of a policy with a long path and all 255 classes works.
+# Class names live in one table of 255 names; a name stays while some
+# policy uses it or keeps counters for it.  A request that fails (a refused
+# rule, an aborted apply) leaves none of its new names registered, and a
+# STATS dump of a policy with a long path and all 255 classes works.
 #
 #   host: egressctl --genl--> nf_egress    (no traffic, no cgroups: policies
 #                                            are bound to paths)
@@ -21,7 +22,9 @@
 #   2. 50 requests that fail, each with a name never used before: 30 rules
 #      that exist already in $L, 10 rules for a policy that does not exist,
 #      10 rules over max_rules (lowered to the rules there are); each fails
-#      with its own message, and no rule was added.
+#      with its own message, and no rule was added.  Then an apply whose
+#      first policy brings a new name and whose last goes over max_rules:
+#      it fails, and leaves the live set and the table as they were.
 #   3. A rule of $L with one more new name succeeds: the 255th name.  One
 #      more new name fails with ENOSPC, "too many distinct class names";
 #      a name already known still works.
@@ -82,7 +85,7 @@ require_cmd rmmod insmod
 [ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
 [ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
 [ -w "$PARAMS/max_rules" ] || skip_all "the module has no writable max_rules parameter"
-tap_plan 16
+tap_plan 17
 
 # rule_counts: "A B C L", the number of rules of each policy.
 rule_counts()
@@ -179,6 +182,20 @@ echo 508 > "$PARAMS/max_rules"
 fails_with "a new rule over max_rules=508, with a new class" 10 \
 	"too many rules (module parameter max_rules)" \
 	rule add "$L" allow to 10.3.1.@/32 class %
+# An apply whose first policy brings a new name (the 255th), accepted into
+# the staged set, and whose last policy is refused: the apply fails, and
+# the name goes too.
+{
+	printf 'cgroup "%s" {\n    allow to 10.4.0.1/32 class %s;\n}\n' "$PFX/d" "$(fresh "$NFAIL")"
+	NFAIL=$((NFAIL + 1))
+	cat "$TMPDIR_TEST/classes.conf"
+} > "$TMPDIR_TEST/failing.conf"
+echo 508 > "$PARAMS/max_rules"
+"$EGRESSCTL" apply -f "$TMPDIR_TEST/failing.conf" > /dev/null 2> "$TMPDIR_TEST/fail.err"
+rc=$?
+[ "$rc" = 2 ] && grep -qF "too many rules (module parameter max_rules)" "$TMPDIR_TEST/fail.err"
+tap_result $? "an apply whose first policy brings a new name and whose last goes over max_rules fails" \
+	"exit $rc: $(head -c 300 "$TMPDIR_TEST/fail.err")"
 echo 0 > "$PARAMS/max_rules"
 check_eq "the $NFAIL failed requests added no rule (a b c L)" "100 100 54 254" "$(rule_counts)"
 
