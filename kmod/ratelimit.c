@@ -34,7 +34,7 @@
 #define EGRESS_BURST_MIN 65536U
 #define EGRESS_PPS_MAX NSEC_PER_SEC
 /* Room in an s64 bucket for its depth, a depth of idle time and a debt. */
-#define EGRESS_DEPTH_NS_MAX (1ULL << 62)
+#define EGRESS_DEPTH_NS_MAX BIT_ULL(62)
 /* Shape mode's queue bounds: defaults and limits (see the UAPI header). */
 #define EGRESS_QUEUE_LIMIT_DEFAULT 1000U
 #define EGRESS_QUEUE_LIMIT_MAX 65536U

@@ -884,6 +884,7 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 		for (prev = head; prev->next != idx;
 		     prev = egress_rule_next_locked(store, prev))
 			;
+		/* Republishes a record, as the slot above does. */
 		smp_store_release(&prev->next, rule->next);
 	}
 
