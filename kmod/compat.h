@@ -25,4 +25,18 @@
 #error "nf_egress needs a 64-bit kernel (CONFIG_64BIT)"
 #endif
 
+#include <net/inet_sock.h>
+
+/*
+ * May @sk send from an address that is not this host's: IPV6_FREEBIND
+ * (IPv4's IP_FREEBIND only binds early), IP_TRANSPARENT /
+ * IPV6_TRANSPARENT, or a raw socket that writes its own IP header.
+ */
+static inline bool egress_sk_may_send_foreign(const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	return inet->freebind || inet->transparent || inet->hdrincl;
+}
+
 #endif /* _NF_EGRESS_COMPAT_H */

@@ -14,13 +14,15 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/sctp.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/user_namespace.h>
+#include <net/addrconf.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -69,19 +71,23 @@ static bool egress_sk_is_control(const struct sock *sk)
  * A pass of a packet that a device sends on behalf of what entered it: the
  * outer packet of a tunnel (WireGuard, VXLAN, Geneve, GRE, IPIP, SIT, IPv6
  * tunnels: the device's transmit path leaves skb->dev set, where a socket's
- * own packets have none at LOCAL_OUT; TCP even clears it on its clones) or
- * the output of an IPsec transform.  A VRF device re-injects the packet
- * itself, unchanged, towards the real device: that pass is the packet's
- * own.
+ * own packets have none at LOCAL_OUT; TCP even clears it on its clones),
+ * unless the socket it carries is the one sending it (an RDMA device's
+ * socket does that with its own packets); or the output of an IPsec
+ * transform.  A VRF device re-injects the packet itself, unchanged,
+ * towards the real device: that pass is the packet's own.
  */
 static bool egress_pass_is_encapsulation(const struct sk_buff *skb,
-					 const struct nf_hook_state *state)
+					 const struct nf_hook_state *state,
+					 const struct sock *owner,
+					 const struct sock *via)
 {
-	if (skb->dev && !netif_is_l3_master(skb->dev))
+	if (state->pf == NFPROTO_IPV4 ?
+	    IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
+	    IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
 		return true;
-	if (state->pf == NFPROTO_IPV4)
-		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
-	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+	return skb->dev && !netif_is_l3_master(skb->dev) &&
+	       !(owner && owner == via);
 }
 
 /*
@@ -96,17 +102,18 @@ static bool egress_pass_is_encapsulation(const struct sk_buff *skb,
  *   has none (a TIPC bearer).  Not judged: no socket at all (forwarded or
  *   kernel-built packets), a time-wait socket, a control socket.
  *
- * - An encapsulation (see egress_pass_is_encapsulation()) in a namespace
- *   the initial user namespace owns: not judged again.  Setting that tunnel
- *   up needed CAP_NET_ADMIN there, the privilege that changes policies, and
- *   the packet was judged when it entered the tunnel, by its sender and the
- *   destination it chose.
+ * - An encapsulation (see egress_pass_is_encapsulation()) in the initial
+ *   network namespace: not judged again.  It is the host's tunnel, set up
+ *   by whoever administers the host's network, and the packet was judged
+ *   when it entered it, by its sender and the destination it chose.
  *
- * - An encapsulation in any other namespace (a container root's tunnel):
- *   judged again, by the tunnel's socket when it has one (WireGuard, VXLAN,
- *   Geneve), else by the socket of the packet it carries (GRE, IPIP, SIT,
- *   IPsec), so that the tunnel cannot carry traffic to a denied endpoint.
- *   It is not rate-limited again (the hook says so).
+ * - An encapsulation in any other namespace (a container's tunnel, which
+ *   whoever holds CAP_NET_ADMIN there built, with or without a user
+ *   namespace): judged again, by the tunnel's socket when it has one
+ *   (WireGuard, VXLAN, Geneve), else by the socket of the packet it carries
+ *   (GRE, IPIP, SIT, IPsec; that socket may belong to another namespace
+ *   the packet came from), so that the tunnel cannot carry traffic to a
+ *   denied endpoint.  It is not rate-limited again (the hook says so).
  */
 static struct sock *egress_pass_sender(const struct sk_buff *skb,
 				       const struct nf_hook_state *state,
@@ -116,7 +123,7 @@ static struct sock *egress_pass_sender(const struct sk_buff *skb,
 	struct sock *via = state->sk ? sk_to_full_sk(state->sk) : NULL;
 	struct sock *sk;
 
-	*encapsulation = egress_pass_is_encapsulation(skb, state);
+	*encapsulation = egress_pass_is_encapsulation(skb, state, owner, via);
 	if (!*encapsulation) {
 		if (via && egress_sk_is_control(via))
 			return NULL;
@@ -125,18 +132,15 @@ static struct sock *egress_pass_sender(const struct sk_buff *skb,
 			return NULL;
 		return sk;
 	}
-	if (state->net->user_ns == &init_user_ns)
+	if (net_eq(state->net, &init_net))
 		return NULL;
 	/*
 	 * Whatever such a tunnel carries reaches its endpoint, the kernel's
-	 * own packets of the namespace (neighbour discovery, MLD) included:
-	 * judged by their control socket's cgroup then, that of whoever made
-	 * the namespace.
+	 * own packets included: judged by their control socket's cgroup then
+	 * (the namespace creator's for its own sockets, the root's for the
+	 * kernel's per-CPU ones).
 	 */
-	sk = via;
-	/* A packet that crossed namespaces was judged in its own. */
-	if (!sk && owner && net_eq(sock_net(owner), state->net))
-		sk = owner;
+	sk = via ?: owner;
 	if (!sk || !sk_fullsock(sk))
 		return NULL;
 	return sk;
@@ -219,34 +223,50 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
  * but leaves as gso_segs segments, each with its own copy of the headers
  * (as qdisc_pkt_len_init() counts it for qdiscs): for a tunnel's GSO
  * packet, the outer headers and the inner ones up to the inner TCP or UDP
- * header.
+ * header.  A datagram larger than the route's MTU leaves as fragments,
+ * each with its own IP header (and IPv6 fragment header).
  */
 static void egress_wire_size(const struct sk_buff *skb,
+			     const struct nf_hook_state *state,
 			     struct egress_wire_size *size)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
-	unsigned int hdr_len;
-	bool tcp;
+	unsigned int hdr_len, mtu, per_frag;
 
 	size->packets = 1;
 	size->bytes = skb->len;
-	if (!skb_is_gso(skb) || shinfo->gso_segs <= 1 ||
-	    !skb_transport_header_was_set(skb))
+	if (!skb_is_gso(skb)) {
+		unsigned int ip_len, frag_len = 0;
+
+		mtu = skb_dst(skb) ? dst_mtu(skb_dst(skb)) : 0;
+		if (state->pf == NFPROTO_IPV4) {
+			ip_len = ip_hdrlen(skb);
+		} else {
+			ip_len = sizeof(struct ipv6hdr);
+			frag_len = sizeof(struct frag_hdr);
+		}
+		hdr_len = ip_len + frag_len;
+		if (!mtu || skb->len <= mtu || mtu < hdr_len + 8)
+			return;
+		/* Each fragment: the IP header(s) and a multiple of 8 bytes. */
+		per_frag = (mtu - hdr_len) & ~7U;
+		size->packets = DIV_ROUND_UP(skb->len - ip_len, per_frag);
+		size->bytes += (size->packets - 1) * hdr_len + frag_len;
+		return;
+	}
+	if (shinfo->gso_segs <= 1 || !skb_transport_header_was_set(skb))
 		return;
 
 	if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))
-		tcp = true;
+		hdr_len = skb->encapsulation ? inner_tcp_hdrlen(skb) : tcp_hdrlen(skb);
 	else if (shinfo->gso_type & SKB_GSO_UDP_L4)
-		tcp = false;
+		hdr_len = sizeof(struct udphdr);
+	else if (shinfo->gso_type & SKB_GSO_SCTP)
+		hdr_len = sizeof(struct sctphdr);
 	else
 		return;
-	if (skb->encapsulation) {
-		hdr_len = skb_inner_transport_offset(skb);
-		hdr_len += tcp ? inner_tcp_hdrlen(skb) : sizeof(struct udphdr);
-	} else {
-		hdr_len = skb_transport_offset(skb);
-		hdr_len += tcp ? tcp_hdrlen(skb) : sizeof(struct udphdr);
-	}
+	hdr_len += skb->encapsulation ? skb_inner_transport_offset(skb) :
+					skb_transport_offset(skb);
 	size->packets = shinfo->gso_segs;
 	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
 }
@@ -353,6 +373,45 @@ static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 	}
 }
 
+/*
+ * Does @sk send from a source address that is not this host's?  Only a
+ * socket that may (IPV6_FREEBIND, IP_TRANSPARENT, a raw socket writing its
+ * own header) can, and then each packet is checked.  Replies go to the
+ * source, and so do the kernel's ICMP errors, which quote the packet: a
+ * packet to an allowed but unused on-link address from a foreign source
+ * would make the host send its data to that source.
+ */
+static bool egress_source_foreign(const struct sock *sk,
+				  const struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	if (!egress_sk_may_send_foreign(sk))
+		return false;
+	if (state->pf == NFPROTO_IPV4)
+		return inet_addr_type(state->net, ip_hdr(skb)->saddr) != RTN_LOCAL;
+	return !ipv6_chk_addr(state->net, &ipv6_hdr(skb)->saddr, NULL, 0);
+}
+
+/*
+ * A packet from a foreign source: every policy on the path says deny, no
+ * rule decided, and it is dropped unless all of them only audit.
+ */
+static enum egress_outcome
+egress_decide_foreign(struct egress_policy *const *policies, unsigned int n,
+		      const struct egress_rule **rules, u64 *denied_by)
+{
+	enum egress_outcome outcome = EGRESS_ALLOWED;
+	unsigned int i;
+
+	*denied_by = GENMASK_ULL(n - 1, 0);
+	for (i = 0; i < n; i++) {
+		rules[i] = NULL;
+		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+			outcome = EGRESS_DENIED;
+	}
+	return outcome;
+}
+
 /* The event a packet's outcome gives, if any. */
 static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
 {
@@ -383,6 +442,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct egress_set *set;
 	enum egress_outcome outcome;
 	bool encapsulation, ev_read = false;
+	const struct net_device *out;
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
@@ -394,18 +454,24 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	set = rcu_dereference(egress_live_set);
 	if (!set || READ_ONCE(set->max_depth) < 0)
 		return NF_ACCEPT;
-	if (state->out) {
-		if (!READ_ONCE(egress_judge_loopback) &&
-		    (state->out->flags & IFF_LOOPBACK))
-			return NF_ACCEPT;
-		/*
-		 * A VRF's own pass: the VRF sends the packet on, unchanged,
-		 * through LOCAL_OUT towards the real device, and it is judged
-		 * there; or delivers it locally, which is not egress.
-		 */
-		if (netif_is_l3_master(state->out))
-			return NF_ACCEPT;
-	}
+	/*
+	 * Loopback: by where the packet goes now.  NAT or mangle at OUTPUT
+	 * may have routed it again since the hook's state was made (a DNAT
+	 * from 127.0.0.1 to another host leaves state->out the loopback
+	 * device).
+	 */
+	out = skb_dst(skb) ? skb_dst(skb)->dev : state->out;
+	if (out && (out->flags & IFF_LOOPBACK) &&
+	    !READ_ONCE(egress_judge_loopback))
+		return NF_ACCEPT;
+	/*
+	 * A VRF's own pass, which it makes with its own device as the hook's
+	 * output (the route already names the real device): the VRF then
+	 * sends the packet on, unchanged, through LOCAL_OUT towards the real
+	 * device, where it is judged; or delivers it locally.
+	 */
+	if (state->out && netif_is_l3_master(state->out))
+		return NF_ACCEPT;
 	sk = egress_pass_sender(skb, state, &encapsulation);
 	if (!sk)
 		return NF_ACCEPT;
@@ -427,36 +493,37 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		egress_pkt_from_ipv4(&pkt, skb);
 	else
 		egress_pkt_from_ipv6(&pkt, skb);
-	egress_wire_size(skb, &size);
-	if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by)) {
+	egress_wire_size(skb, state, &size);
+	if (unlikely(egress_source_foreign(sk, skb, state)))
+		outcome = egress_decide_foreign(policies, n, rules, &denied_by);
+	else if (!egress_decide(policies, n, &pkt, &size, rules, &denied_by))
 		outcome = EGRESS_DENIED;
-	} else if ((path_flags & EGRESS_PATH_POLICE) &&
-		   !egress_rate_admit(policies, n, &size, police_costs)) {
-		outcome = EGRESS_RATELIMITED;
-	} else {
+	else
 		outcome = EGRESS_ALLOWED;
-		if (path_flags & EGRESS_PATH_SHAPE) {
-			/*
-			 * Once queued, the packet may leave and be freed at
-			 * any moment: what an event says of it is read first.
-			 */
-			if (denied_by && egress_events_listened()) {
-				egress_event_pkt_read(skb, &pkt, &ev);
-				ev_read = true;
-			}
-			outcome = egress_shape_outcome(egress_shape(policies, n,
-								    &size, skb,
-								    state));
-			/* Not sent after all: what police levels gave back. */
-			if (outcome == EGRESS_RATELIMITED &&
-			    (path_flags & EGRESS_PATH_POLICE))
-				egress_rate_refund(policies, n, police_costs);
+	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
+	    !egress_rate_admit(policies, n, &size, police_costs))
+		outcome = EGRESS_RATELIMITED;
+	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_SHAPE)) {
+		/*
+		 * Once queued, the packet may leave and be freed at any
+		 * moment: what an event would say of it is read first (a
+		 * listener may join meanwhile).
+		 */
+		if (denied_by) {
+			egress_event_pkt_read(skb, &pkt, &ev);
+			ev_read = true;
 		}
+		outcome = egress_shape_outcome(egress_shape(policies, n, &size,
+							    skb, state));
+		/* Not sent after all: what police levels gave back. */
+		if (outcome == EGRESS_RATELIMITED &&
+		    (path_flags & EGRESS_PATH_POLICE))
+			egress_rate_refund(policies, n, police_costs);
 	}
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 
 	event = egress_outcome_event(outcome, denied_by);
-	if (event >= 0 && (ev_read || egress_events_listened())) {
+	if (event >= 0 && egress_events_listened()) {
 		if (!ev_read)
 			egress_event_pkt_read(skb, &pkt, &ev);
 		egress_event_report(&ev, cgrp, &pkt, policies, rules, n,

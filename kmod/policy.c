@@ -39,6 +39,13 @@ struct egress_set __rcu *egress_live_set;
 static struct egress_set *egress_staged;
 static u32 egress_staged_portid;
 
+/*
+ * Creation order of policies, across sets: a dump or /proc read that spans
+ * an apply goes on with every policy of the new set (a path in both may
+ * show twice, none is left out; dumps flag it NLM_F_DUMP_INTR).
+ */
+static u64 egress_policy_seq;
+
 /* Changes on every change of the live set; dumps use it to detect races. */
 static u32 egress_generation_counter = 1;
 
@@ -435,7 +442,7 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	policy->mode = mode;
 	egress_bucket_init(&policy->bucket);
 	egress_shaper_init(&policy->shaper);
-	policy->seq = ++set->next_seq;
+	policy->seq = ++egress_policy_seq;
 
 	list_add_tail(&policy->list_node, &set->policies);
 	hlist_add_head_rcu(&policy->hash_node,
@@ -938,19 +945,24 @@ static int egress_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct egress_policy *policy;
 	struct egress_set *set;
+	unsigned int i;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
-	if (set) {
-		list_for_each_entry(policy, &set->policies, list_node) {
+	/*
+	 * Under RCU, not the config mutex, so that RTNL never waits for a
+	 * long configuration change: a policy cannot be freed, nor its
+	 * shaper destroyed, before a grace period.
+	 */
+	rcu_read_lock();
+	set = rcu_dereference(egress_live_set);
+	for (i = 0; set && i < ARRAY_SIZE(set->buckets); i++) {
+		hlist_for_each_entry_rcu(policy, &set->buckets[i], hash_node) {
 			if (READ_ONCE(policy->shaper.queued))
 				egress_shaper_device_gone(&policy->shaper, dev);
-			cond_resched();
 		}
 	}
-	mutex_unlock(&egress_config_mutex);
+	rcu_read_unlock();
 	return NOTIFY_DONE;
 }
 

@@ -120,7 +120,7 @@ struct egress_policy {
 	struct egress_rate __rcu *rate;	/* NULL: no rate limit */
 	struct egress_bucket bucket;
 	struct egress_shaper shaper;
-	u64 seq;		/* creation order in its set; the dump cursor */
+	u64 seq;		/* creation order, across sets; the dump cursor */
 	u32 path_hash;
 	u8 depth;		/* components below the root; "/" is 0 */
 	u8 default_verdict;	/* enum nf_egress_verdict, READ_ONCE */
@@ -133,7 +133,6 @@ struct egress_policy {
 struct egress_set {
 	struct hlist_head buckets[1 << EGRESS_SET_HASH_BITS];
 	struct list_head policies;	/* creation order */
-	u64 next_seq;
 	u32 nr_policies;
 	/* Rules of all its policies, and limits.c's memory estimate. */
 	u32 nr_rules;

@@ -29,8 +29,8 @@
  * in flight.  A bucket that holds at least that long a wait's tokens
  * loses none of them meanwhile, and TCP keeps its average at the rate.
  */
-#define EGRESS_BURST_DEFAULT_NS (10 * NSEC_PER_MSEC)
-#define EGRESS_POLICE_BURST_DEFAULT_NS (250 * NSEC_PER_MSEC)
+#define EGRESS_BURST_DEFAULT_MS 10U
+#define EGRESS_POLICE_BURST_DEFAULT_MS 250U
 #define EGRESS_BURST_MIN 65536U
 #define EGRESS_PPS_MAX NSEC_PER_SEC
 /* Room in an s64 bucket for its depth, a depth of idle time and a debt. */
@@ -64,10 +64,10 @@ static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_latency_us_range),
 };
 
-static u64 egress_burst_default_ns(u8 mode)
+static u32 egress_burst_default_ms(u8 mode)
 {
-	return mode == NF_EGRESS_RATE_POLICE ? EGRESS_POLICE_BURST_DEFAULT_NS :
-					       EGRESS_BURST_DEFAULT_NS;
+	return mode == NF_EGRESS_RATE_POLICE ? EGRESS_POLICE_BURST_DEFAULT_MS :
+					       EGRESS_BURST_DEFAULT_MS;
 }
 
 void egress_bucket_init(struct egress_bucket *bucket)
@@ -157,9 +157,9 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 		if (tb[NF_EGRESS_RATE_A_BURST]) {
 			burst = nla_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
 		} else {
-			burst = mul_u64_u64_shr(rate->bytes_per_sec,
-						egress_burst_default_ns(mode), 0) /
-				NSEC_PER_SEC;
+			burst = mul_u64_u32_div(rate->bytes_per_sec,
+						egress_burst_default_ms(mode),
+						MSEC_PER_SEC);
 			burst = clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
 		}
 		rate->burst = burst;
@@ -171,6 +171,11 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 		 */
 		rate->byte_depth_ns = mul_u64_u64_shr(rate->burst,
 						      rate->ns_per_byte_fp32, 32);
+		/*
+		 * At least 1 ns: a bucket that can never hold a token (10gbit
+		 * burst 1) would pass nothing.
+		 */
+		rate->byte_depth_ns = max_t(u64, rate->byte_depth_ns, 1);
 		if (rate->byte_depth_ns > EGRESS_DEPTH_NS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BURST],
 					    KBUILD_MODNAME ": burst too large for the rate");
@@ -188,7 +193,8 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 		}
 		rate->ns_per_packet = div_u64(NSEC_PER_SEC, rate->pps);
 		/* The default burst's worth of packets, but at least one. */
-		rate->packet_depth_ns = max_t(u64, egress_burst_default_ns(mode),
+		rate->packet_depth_ns = max_t(u64, egress_burst_default_ms(mode) *
+						   NSEC_PER_MSEC,
 					      rate->ns_per_packet);
 	}
 	*out = rate;

@@ -679,16 +679,6 @@ static int egress_batch_key_cmp(const void *a, const void *b, const void *priv)
 	return x->req < y->req ? -1 : 1;
 }
 
-static int egress_batch_precedence_cmp(const void *a, const void *b,
-				       const void *priv)
-{
-	const struct egress_batch_entry *x = a, *y = b;
-	const struct egress_rule *rules = priv;
-
-	return egress_rule_precedes(&rules[x->req], x->req,
-				    &rules[y->req], y->req) ? -1 : 1;
-}
-
 /*
  * The first rule of @rules[0..n) (in request order) that is already in @rs
  * or repeats an earlier one of the request, or n.  Sorts @batch by key.
@@ -820,13 +810,12 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 	}
 
 	/*
-	 * Most specific first: by the time a rule becomes reachable, every
-	 * rule of the request that a packet would prefer to it already is.
-	 * So each packet meets either the policy as it was, or one that
-	 * decides for it as the whole request does, never a mix.
+	 * Linked, the rules are still invisible: lookups skip ids from
+	 * published_id on.  One release store then shows the whole request,
+	 * so a lookup (which probes several prefix lengths one after the
+	 * other) meets either the policy as it was or as the request makes
+	 * it, never a mix.
 	 */
-	sort_r(batch, n, sizeof(*batch), egress_batch_precedence_cmp, NULL,
-	       rules);
 	for (i = 0; i < n; i++) {
 		egress_ruleset_link(rs, &rules[batch[i].req],
 				    rs->next_id + batch[i].req, batch[i].idx);
@@ -834,6 +823,7 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 			cond_resched();
 	}
 	rs->next_id += n;
+	smp_store_release(&rs->published_id, rs->next_id);
 	err = 0;
 
 out_free:
@@ -941,6 +931,7 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 	const struct egress_rule_table *tab;
 	const unsigned long *lens;
 	union nf_inet_addr key;
+	u32 visible;
 	int word;
 
 	if (pkt->family == NFPROTO_IPV4) {
@@ -955,6 +946,8 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 	tab = rcu_dereference(store->table);
 	if (!tab)
 		return NULL;
+	/* Pairs with the release in egress_ruleset_insert(). */
+	visible = smp_load_acquire(&rs->published_id);
 
 	for (; word >= 0; word--) {
 		unsigned long bits = READ_ONCE(lens[word]);
@@ -974,7 +967,8 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 			while (rule) {
 				u32 next;
 
-				if (egress_rule_matches_l4(rule, pkt))
+				if (rule->id < visible &&
+				    egress_rule_matches_l4(rule, pkt))
 					return rule;
 				/* Pairs with the insert's release. */
 				next = smp_load_acquire(&rule->next);
@@ -1008,6 +1002,7 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->next_id = 1;
+	rs->published_id = 1;
 	egress_store_init(&rs->v4, NFPROTO_IPV4);
 	egress_store_init(&rs->v6, NFPROTO_IPV6);
 	xa_init(&rs->by_id);

@@ -110,6 +110,12 @@ struct egress_ruleset {
 	u32 v6_len_users[129];
 	u32 count;
 	u32 next_id;
+	/*
+	 * Rules with a lower id are visible to lookups; a batch of rules
+	 * becomes visible at once when this moves past it (release store,
+	 * loaded with acquire once per lookup).
+	 */
+	u32 published_id;
 };
 
 int egress_ruleset_init(struct egress_ruleset *rs);

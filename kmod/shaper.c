@@ -14,8 +14,8 @@
  * - its socket: a reference taken here, dropped after it is handed on (the
  *   skb's own wmem charge keeps TCP small queues and the send buffer
  *   pushing back on the sender meanwhile);
- * - the devices it names: the output device of the hook (state->out) and
- *   skb->dev (a VRF re-injecting it), each held here.  A device that is
+ * - the devices it names: its route's output device and skb->dev (a VRF
+ *   re-injecting it), each held here.  A device that is
  *   unregistered takes the packets that name it along: they are dropped
  *   (egress_shaper_device_gone()), as a qdisc purges its queue;
  * - its network namespace: only sockets that hold a reference to their
@@ -221,6 +221,16 @@ enum egress_shaper_hold {
 	EGRESS_HOLD_POLICE,	/* leaves at once if it may, else dropped */
 };
 
+/*
+ * The device the packet leaves by: its route's (NAT or mangle at OUTPUT
+ * may have routed it again since the hook's state was made).
+ */
+static struct net_device *egress_shaped_out(const struct sk_buff *skb,
+					    const struct nf_hook_state *state)
+{
+	return skb_dst(skb) ? skb_dst(skb)->dev : state->out;
+}
+
 static bool egress_dev_going(const struct net_device *dev)
 {
 	return dev && READ_ONCE(dev->reg_state) != NETREG_REGISTERED;
@@ -242,7 +252,8 @@ static enum egress_shaper_hold egress_shaper_hold(const struct sk_buff *skb,
 	 * then tells egress_shaper_device_gone() to drop what waits for it.
 	 * Queued after that, a packet would keep the device until it left.
 	 */
-	if (egress_dev_going(state->out) || egress_dev_going(skb->dev))
+	if (egress_dev_going(egress_shaped_out(skb, state)) ||
+	    egress_dev_going(skb->dev))
 		return EGRESS_HOLD_POLICE;
 	return EGRESS_HOLD_QUEUE;
 }
@@ -313,9 +324,9 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->sk = state->sk;
 	pkt->net = state->net;
 	pkt->okfn = state->okfn;
-	pkt->out = state->out;
+	pkt->out = egress_shaped_out(skb, state);
 	netdev_hold(pkt->out, &pkt->out_tracker, GFP_ATOMIC);
-	pkt->dev = skb->dev != state->out ? skb->dev : NULL;
+	pkt->dev = skb->dev != pkt->out ? skb->dev : NULL;
 	netdev_hold(pkt->dev, &pkt->dev_tracker, GFP_ATOMIC);
 	pkt->release_ns = release;
 	/* Once the lock is dropped the timer may send and free @pkt. */

@@ -7,7 +7,8 @@
 # another cgroup is not limited; "rate none" lifts the cap and rate changes
 # keep the counters; a limit set on a path that was sending unlimited holds
 # at once; bad rates are refused; a parent's limit caps the sum of
-# its children (within 3%), and neither child starves.
+# its children (within 3%), and neither child starves; what a child's
+# shaper drops gives the parent's police tokens back.
 #
 # A rate check needs a sender that offers well over the rate.  Where the
 # sender cannot (a debug kernel of make check-debug manages about 15 Mbit/s
@@ -83,7 +84,7 @@ if ! ECTL_QUIET=1 ectl policy add "$P" default allow rate 1mbit police > /dev/nu
 fi
 CLEANUP_POLICIES+=("$P")
 ectl_must policy del "$P"
-tap_plan 36
+tap_plan 37
 
 # --- topology --------------------------------------------------------------------
 setup_measured_link p "$SRV"
@@ -375,6 +376,39 @@ else
 	tap_result "$( ((pab > 0 && aab * 100 >= pab * 35 && bab * 100 >= pab * 35)); echo $?)" \
 		"hierarchy: neither child starves (each >= 35% of the sum)" \
 		"a $aab, b $bab of $pab bytes"
+fi
+
+# === 6. what a shaper drops gives its police tokens back ===========================
+# Child a shapes at 2mbit with a one-packet queue, so its shaper drops
+# nearly all it floods; the parent polices at 20mbit.  A packet the shaper
+# drops did not leave, so the parent's tokens it took go back: child b,
+# flooding beside it, gets the parent's 20mbit less a's 2mbit.  (Kept, the
+# tokens of a's dropped packets would split the parent's rate between a's
+# drops and b.)
+ectl_must policy set "$PP/a" rate 2mbit burst 64k queue 1 latency 100us shape
+acct_snap "$SNAP.b"
+cg_spawn "$CG_PP/a" "$TMPDIR_TEST/flood.a" \
+	timeout $((SECS + 30)) "$PROBE" udp-flood "$SRV" "$PORT" "$SIZE" "$SECS"
+pid_a=$SPAWN_PID
+cg_spawn "$CG_PP/b" "$TMPDIR_TEST/flood.b" \
+	timeout $((SECS + 30)) "$PROBE" udp-flood "$SRV" "$PORT" "$SIZE" "$SECS"
+pid_b=$SPAWN_PID
+wait "$pid_a"
+wait "$pid_b"
+acct_snap "$SNAP.a"
+lb=$(cat "$TMPDIR_TEST/flood.b")
+read -r aap aab arp _ <<< "$(ctr_delta "$PP/a")"
+read -r bap bab _ _ <<< "$(ctr_delta "$PP/b")"
+eb=$(kv_get elapsed_ns "$lb")
+want=$(( ($(mbit_bps 20) - $(mbit_bps 2)) * ${eb:-0} / 1000000000 ))
+diag "child a: +$aap allowed ($aab bytes), +$arp rate-limited; child b: +$bap allowed ($bab bytes) in $eb ns; 18mbit * T = $want"
+if (($(kv_get sent "$lb") * IPB < 2 * want)); then
+	tap_skip "shaper drops: b gets the parent's rate less a's (at least 85% of 18mbit * T)" \
+		"child b offered only $(($(kv_get sent "$lb") * IPB)) bytes"
+else
+	tap_result "$( ((bab * 100 >= want * 85)); echo $?)" \
+		"shaper drops: b gets the parent's rate less a's (at least 85% of 18mbit * T)" \
+		"b $bab bytes, want >= $((want * 85 / 100))"
 fi
 
 tap_done

@@ -12,11 +12,13 @@
 #    the endpoint; the outer packets count as denied.  Then the endpoint is
 #    allowed, and the same traffic arrives: the tunnel worked all along.
 #
-# 2. Tunnels and VRFs the administrator built (in a namespace the initial
-#    user namespace owns) carry allowed traffic: it is delivered and
-#    counted once, by the sender's cgroup and the destination it chose,
-#    not again against the outer header (GRE, IPsec, VXLAN, WireGuard), or
-#    twice through a VRF.
+# 1b. The same through a GRE tunnel in a namespace without a user namespace
+#    (a privileged container): only the host's own namespace is trusted.
+#
+# 2. Tunnels and VRFs the administrator built in the host's namespace carry
+#    allowed traffic: it is delivered and counted once, by the sender's
+#    cgroup and the destination it chose, not again against the outer
+#    header (GRE, IPsec, VXLAN, WireGuard), or twice through a VRF.
 #
 #   1. container (cgroup $CG)                $TSRV_NS
 #   +--------------------------------+       +-------------------------------+
@@ -26,16 +28,21 @@
 #   | eth0 192.0.2.1/24              |       |  ESP, TIPC 6118)              |
 #   | policy: default deny, allow    |       | eth0 192.0.2.2/24  (endpoint) |
 #   |   10.99.0.0/24, 2001:db8:99::/64|      |                               |
+#   +--------------------------------+       |                               |
+#   1b. $PNS (root's, no user ns)            |                               |
+#   | gre t0 10.99.0.1/24            | veth  |                               |
+#   | eth0 192.0.2.9/24              +-------+ eth9 192.0.2.2/24             |
 #   +--------------------------------+       +-------------------------------+
 #
-#   2. $ADM_NS (root's; cgroup $CG2)         $ASRV_NS
+#   2. the host's namespace (cgroup $CG2)    $ASRV_NS
 #   +--------------------------------+       +-------------------------------+
-#   | gre1 10.99.20.1  (ESP: 10.99.21.1)     | gre1 10.99.20.2, udp-recv     |
-#   | vx0 10.99.22.1  wg0 10.99.23.1 | veth  | ESP 10.99.21.2, vx0 .22.2,    |
-#   | vrf-b: eth1 10.99.24.1/24      +-------+ wg0 .23.2, eth1 10.99.24.2    |
-#   | eth0 198.51.100.1/24           |       | eth0 198.51.100.2/24          |
-#   | policy: default deny, allow    |  veth | (udp-recv on every address)   |
-#   |   udp to 10.99.16.0/20         +-------+                               |
+#   | gre 10.99.20.1, ESP 10.99.21.1,| veth  | gre1 10.99.20.2, udp-recv     |
+#   | vxlan .22.1, wg .23.1          +-------+ ESP 10.99.21.2, vx0 .22.2,    |
+#   | nfa0 198.51.100.1/24           |       | wg0 .23.2, eth0 198.51.100.2  |
+#   | VRF (table 4710): nfa1         | veth  |                               |
+#   |   10.99.24.1/24                +-------+ eth1 10.99.24.2/24            |
+#   | policy: default deny, allow    |       | (udp-recv on every address)   |
+#   |   udp to 10.99.16.0/20         |       |                               |
 #   +--------------------------------+       +-------------------------------+
 
 source "$(dirname "$0")/lib.sh"
@@ -53,7 +60,7 @@ CTR_TYPES="wg gre ipip sit vxlan geneve esp tipc"
 
 require_common
 require_cmd unshare nsenter wg nft modprobe tipc
-tap_plan 39
+tap_plan 41
 
 for m in wireguard ip_gre ipip sit vxlan geneve esp4 xfrm_user tipc vrf; do
 	modprobe "$m" 2> /dev/null || bail_out "cannot load module $m"
@@ -117,7 +124,7 @@ ctr_exec ip link set lo up
 # Devices made from now on stay silent on IPv6 (no MLD, no router
 # solicitation through the tunnels), so the counts below are exact; SIT
 # turns it on for its own device.
-ctr_exec sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1 ||
+ctr_exec sysctl -qw net.ipv6.conf.default.disable_ipv6=1 "net.ipv6.conf.$dev.disable_ipv6=1" ||
 	bail_out "the container cannot turn IPv6 off"
 ctr_exec ip link set "$dev" name eth0 || bail_out "cannot rename the container's veth"
 ctr_exec ip addr add 192.0.2.1/24 dev eth0 || bail_out "container address"
@@ -190,8 +197,7 @@ ctr_tunnel()
 		ctr_exec ip addr add 10.99.0.1/24 dev t0 ;;
 	sit)
 		ctr_exec ip link add t0 type sit local 192.0.2.1 remote "$ENDPOINT" &&
-		ctr_exec sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
-			net.ipv6.conf.t0.disable_ipv6=0 net.ipv6.conf.t0.mldv1_unsolicited_report_interval=0 \
+		ctr_exec sysctl -qw net.ipv6.conf.t0.disable_ipv6=0 \
 			net.ipv6.conf.t0.router_solicitations=0 &&
 		ctr_exec ip addr add 2001:db8:99::1/64 dev t0 nodad ;;
 	vxlan)
@@ -285,84 +291,112 @@ for t in $CTR_TYPES; do
 	ctr_tunnel_del "$t" > /dev/null 2>&1
 done
 
-# ---------------------------------------------- 2. the administrator's --
+# --------------------------- 1b. a namespace without a user namespace --
+# A privileged container (CAP_NET_ADMIN over a namespace the initial user
+# namespace owns, no user namespace): its tunnel is not the host's either.
+ns_create PNS priv
+ip -n "$PNS" link add eth0 type veth peer name eth9 netns "$TSRV_NS"
+ip -n "$PNS" addr add 192.0.2.9/24 dev eth0
+ip -n "$TSRV_NS" addr add "$ENDPOINT/24" dev eth9
+ip -n "$PNS" link set eth0 up
+ip -n "$TSRV_NS" link set eth9 up
+ip -n "$PNS" link add t0 type gre local 192.0.2.9 remote "$ENDPOINT"
+ip -n "$PNS" addr add 10.99.0.1/24 dev t0
+ip -n "$PNS" link set t0 up
+c0=$(nft_count "$TSRV_NS" gre)
+read -r a0 d0 <<< "$(counters "$P")"
+got=$(cg_exec "$CG" ip netns exec "$PNS" "$PROBE" udp-send 10.99.0.2 "$UDP_PORT" "$N" "$SIZE" 2>&1)
+read -r a1 d1 <<< "$(counters "$P")"
+check_eq "privileged container gre: nothing reaches the denied endpoint" "$c0" \
+	"$(nft_count "$TSRV_NS" gre)"
+check_eq "privileged container gre: $N inner datagrams allowed, $N outer packets denied" \
+	"$N $N" "$((a1 - a0)) $((d1 - d0))"
 
+# ---------------------------------------------- 2. the administrator's --
+# The host's own network namespace (the guest's root namespace here).
 cg_create "$CG2"
-ns_create ADM_NS adm
 ns_create ASRV_NS asrv
-ip -n "$ADM_NS" link add eth0 type veth peer name eth0 netns "$ASRV_NS"
-ip -n "$ADM_NS" link add eth1 type veth peer name eth1 netns "$ASRV_NS"
-ip -n "$ADM_NS" addr add 198.51.100.1/24 dev eth0
-ip -n "$ASRV_NS" addr add 198.51.100.2/24 dev eth0
-for ns in "$ADM_NS" "$ASRV_NS"; do
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" link set eth1 up
+A0=nfa0$$ A1=nfa1$$ GRE=nfg$$ DUM=nfd$$ VX=nfv$$ WG=nfw$$ VRF=nfr$$
+for d in "$A0" "$A1" "$GRE" "$DUM" "$VX" "$WG" "$VRF"; do
+	on_cleanup "ip link del $d"
 done
+ip link add "$A0" type veth peer name eth0 netns "$ASRV_NS"
+ip link add "$A1" type veth peer name eth1 netns "$ASRV_NS"
+ip addr add 198.51.100.1/24 dev "$A0"
+ip -n "$ASRV_NS" addr add 198.51.100.2/24 dev eth0
+ip link set "$A0" up
+ip link set "$A1" up
+ip -n "$ASRV_NS" link set eth0 up
+ip -n "$ASRV_NS" link set eth1 up
 
 # GRE
-ip -n "$ADM_NS" link add gre1 type gre local 198.51.100.1 remote 198.51.100.2
+ip link add "$GRE" type gre local 198.51.100.1 remote 198.51.100.2
 ip -n "$ASRV_NS" link add gre1 type gre local 198.51.100.2 remote 198.51.100.1
-ip -n "$ADM_NS" addr add 10.99.20.1/24 dev gre1
+ip addr add 10.99.20.1/24 dev "$GRE"
 ip -n "$ASRV_NS" addr add 10.99.20.2/24 dev gre1
 # IPsec, tunnel mode, for 10.99.21.1 -> 10.99.21.2
-ip -n "$ADM_NS" link add dum0 type dummy
+ip link add "$DUM" type dummy
 ip -n "$ASRV_NS" link add dum0 type dummy
-ip -n "$ADM_NS" addr add 10.99.21.1/32 dev dum0
+ip addr add 10.99.21.1/32 dev "$DUM"
 ip -n "$ASRV_NS" addr add 10.99.21.2/32 dev dum0
-ip -n "$ADM_NS" route add 10.99.21.2/32 dev eth0 src 10.99.21.1
-for ns in "$ADM_NS" "$ASRV_NS"; do
-	ip -n "$ns" xfrm state add src 198.51.100.1 dst 198.51.100.2 proto esp \
-		spi 0x2000 mode tunnel \
+ip route add 10.99.21.2/32 dev "$A0" src 10.99.21.1
+sa="src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x2000"
+sel="src 10.99.21.1/32 dst 10.99.21.2/32"
+on_cleanup "ip xfrm state delete $sa"
+on_cleanup "ip xfrm policy delete $sel dir out"
+# shellcheck disable=SC2086 # sa and sel are lists of words
+for ipx in "ip" "ip -n $ASRV_NS"; do
+	$ipx xfrm state add $sa mode tunnel \
 		aead 'rfc4106(gcm(aes))' 0x2122232425262728293031323334353637383940 128
 done
-ip -n "$ADM_NS" xfrm policy add src 10.99.21.1/32 dst 10.99.21.2/32 dir out \
-	tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
-ip -n "$ASRV_NS" xfrm policy add src 10.99.21.1/32 dst 10.99.21.2/32 dir in \
+# shellcheck disable=SC2086
+ip xfrm policy add $sel dir out tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
+# shellcheck disable=SC2086
+ip -n "$ASRV_NS" xfrm policy add $sel dir in \
 	tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel
 # VXLAN
-for side in "$ADM_NS 1 2" "$ASRV_NS 2 1"; do
-	read -r ns me peer <<< "$side"
-	ip -n "$ns" link add vx0 type vxlan id 7 local "198.51.100.$me" \
-		remote "198.51.100.$peer" dstport 4789 dev eth0
-	ip -n "$ns" addr add "10.99.22.$me/24" dev vx0
-done
+ip link add "$VX" type vxlan id 7 local 198.51.100.1 remote 198.51.100.2 \
+	dstport 4789 dev "$A0"
+ip -n "$ASRV_NS" link add vx0 type vxlan id 7 local 198.51.100.2 remote 198.51.100.1 \
+	dstport 4789 dev eth0
+ip addr add 10.99.22.1/24 dev "$VX"
+ip -n "$ASRV_NS" addr add 10.99.22.2/24 dev vx0
 # WireGuard: the administrator brings it up from the root cgroup
 wgkey_a=$TMPDIR_TEST/wga.key
 wgkey_b=$TMPDIR_TEST/wgb.key
 wg genkey > "$wgkey_a"
 wg genkey > "$wgkey_b"
-for side in "$ADM_NS 1 2 $wgkey_a $wgkey_b" "$ASRV_NS 2 1 $wgkey_b $wgkey_a"; do
-	read -r ns me peer mykey peerkey <<< "$side"
-	ip -n "$ns" link add wg0 type wireguard
-	ip netns exec "$ns" wg set wg0 private-key "$mykey" listen-port 51820 \
-		peer "$(wg pubkey < "$peerkey")" endpoint "198.51.100.$peer:51820" \
-		allowed-ips "10.99.23.$peer/32"
-	ip -n "$ns" addr add "10.99.23.$me/24" dev wg0
-done
-# VRF: eth1 in vrf-b on the administrator's side
-ip -n "$ADM_NS" link add vrf-b type vrf table 10
-ip -n "$ADM_NS" link set eth1 master vrf-b
-ip -n "$ADM_NS" addr add 10.99.24.1/24 dev eth1
+ip link add "$WG" type wireguard
+wg set "$WG" private-key "$wgkey_a" listen-port 51820 peer "$(wg pubkey < "$wgkey_b")" \
+	endpoint 198.51.100.2:51820 allowed-ips 10.99.23.2/32
+ip addr add 10.99.23.1/24 dev "$WG"
+ip -n "$ASRV_NS" link add wg0 type wireguard
+ip netns exec "$ASRV_NS" wg set wg0 private-key "$wgkey_b" listen-port 51820 \
+	peer "$(wg pubkey < "$wgkey_a")" endpoint 198.51.100.1:51820 allowed-ips 10.99.23.1/32
+ip -n "$ASRV_NS" addr add 10.99.23.2/24 dev wg0
+# VRF: the second veth in a VRF on the administrator's side
+ip link add "$VRF" type vrf table 4710
+ip link set "$A1" master "$VRF"
+ip addr add 10.99.24.1/24 dev "$A1"
 ip -n "$ASRV_NS" addr add 10.99.24.2/24 dev eth1
-for ns in "$ADM_NS" "$ASRV_NS"; do
-	for d in gre1 dum0 vx0 wg0 vrf-b; do
-		ip -n "$ns" link set "$d" up 2> /dev/null
-	done
+for d in "$GRE" "$DUM" "$VX" "$WG" "$VRF"; do
+	ip link set "$d" up
+done
+for d in gre1 dum0 vx0 wg0; do
+	ip -n "$ASRV_NS" link set "$d" up
 done
 
 ASINK=$TMPDIR_TEST/asink.stat
 start_daemon "$ASRV_NS" udp-recv 0.0.0.0 "$UDP_PORT" --pidfile "$TMPDIR_TEST/asink.pid" \
 	--statfile "$ASINK"
 
-# adm_send ADDR [OPTION...]: N datagrams from the confined cgroup, in the
-# administrator's namespace.
+# adm_send ADDR [OPTION...]: N datagrams from the confined cgroup.
 adm_send()
 {
 	local addr=$1
 
 	shift
-	cg_exec "$CG2" ip netns exec "$ADM_NS" "$PROBE" udp-send "$addr" \
-		"$UDP_PORT" "$N" "$SIZE" "$@" 2>&1
+	cg_exec "$CG2" "$PROBE" udp-send "$addr" "$UDP_PORT" "$N" "$SIZE" "$@" 2>&1
 }
 
 # Reachable before the policy: WireGuard's handshake, VXLAN's neighbours.
@@ -372,18 +406,18 @@ for a in 10.99.20.2 10.99.21.2 10.99.22.2 10.99.23.2; do
 		bail_out "$a is not reachable through the administrator's tunnel"
 done
 c0=$(udp_count "$ASINK")
-busywait 10000 eval 'adm_send 10.99.24.2 --dev vrf-b > /dev/null; udp_count_gt "$ASINK" "$c0"' ||
-	bail_out "10.99.24.2 is not reachable through vrf-b"
+busywait 10000 eval 'adm_send 10.99.24.2 --dev "$VRF" > /dev/null; udp_count_gt "$ASINK" "$c0"' ||
+	bail_out "10.99.24.2 is not reachable through $VRF"
 
 policy_add "$P2" default deny
 ectl_must rule add "$P2" allow udp to 10.99.16.0/20
 
 for case in "gre 10.99.20.2" "IPsec 10.99.21.2" "VXLAN 10.99.22.2" "WireGuard 10.99.23.2" \
-	"VRF 10.99.24.2 --dev vrf-b"; do
+	"VRF 10.99.24.2 --dev $VRF"; do
 	read -r name addr opt <<< "$case"
 	c0=$(udp_count "$ASINK")
 	read -r a0 d0 <<< "$(counters "$P2")"
-	# shellcheck disable=SC2086 # opt is empty or "--dev vrf-b"
+	# shellcheck disable=SC2086 # opt is empty or "--dev VRF"
 	got=$(adm_send "$addr" $opt)
 	check_eq "administrator's $name: $N datagrams to $addr are sent" \
 		"sent=$N failed=0 first_errno=none" "$got"
