@@ -823,6 +823,7 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 			cond_resched();
 	}
 	rs->next_id += n;
+	/* Pairs with the acquire in egress_ruleset_match(). */
 	smp_store_release(&rs->published_id, rs->next_id);
 	err = 0;
 
