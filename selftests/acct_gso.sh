@@ -5,7 +5,8 @@
 # on the wire, each with its own headers, not as the large GSO packets that
 # pass LOCAL_OUT.  The policy's allowed bytes must be within 0.5% of the IP
 # bytes the sending veth transmitted (tx_bytes - 14 * tx_packets), and its
-# allowed packets within 0.5% of tx_packets.
+# allowed packets within 0.5% of tx_packets.  A datagram larger than the
+# MTU counts as its fragments.
 #
 #   $CLI_NS (IPv4 only)                         $SRV_NS
 #   +--------------------------------+          +---------------------------+
@@ -42,7 +43,7 @@ SECS=3
 
 require_common
 require_cmd iperf3 ss
-tap_plan 10
+tap_plan 11
 
 cg_create "$CG"
 
@@ -138,5 +139,22 @@ tap_result $? "allowed packets $ap within 0.5% of the veth's tx_packets $tx_pkts
 	"difference: $((${ap:-0} - tx_pkts)) packets"
 got=$(acct_rule "$SNAP.1" "$P" "allow tcp to $SRV/32 port $PORT")
 check_eq "the allow rule's hits equal the policy's allowed packets and bytes" "$ap $ab" "$got"
+
+# Fragments: a UDP datagram of 4000 bytes over a 1500-byte MTU passes
+# LOCAL_OUT once and leaves as 3 fragments, each with its IP header: 4028
+# IP bytes and 2 more headers (the server's veth counts the fragments).
+ectl_must rule add "$P" allow udp to "$SRV/32" port 9
+acct_snap "$SNAP.2"
+rp0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+rb0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 4000 2>&1)
+busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((rp0 + 3)) ]'
+rp1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+rb1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+acct_snap "$SNAP.3"
+read -r ap2 ab2 _ <<< "$(acct_ctr "$SNAP.2" "$P")"
+read -r ap3 ab3 _ <<< "$(acct_ctr "$SNAP.3" "$P")"
+check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (veth: $((rp1 - rp0)) frames, $((rb1 - rb0 - 14 * (rp1 - rp0))) IP bytes; $out)" \
+	"3 4068" "$((ap3 - ap2)) $((ab3 - ab2))"
 
 tap_done

@@ -19,7 +19,9 @@
 # address 10.99.0.1 (routed through lo) all work, the loopback sink counts
 # every datagram, and the policy's counters stay exactly 0.  Then the policy
 # is shown to be live: UDP to 10.99.0.2 over the veth fails with EPERM and
-# is counted (denied 3 packets, 3 * 128 bytes), nothing else.
+# is counted (denied 3 packets, 3 * 128 bytes), nothing else.  A TCP
+# connection to 127.0.0.1 that NAT at OUTPUT sends to another host is
+# judged, as it leaves by the veth.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -30,7 +32,7 @@ LO_TCP=6201
 LO_UDP=6202
 
 require_common
-tap_plan 12
+tap_plan 15
 
 cg_create "$CG"
 ns_create CNS cli
@@ -62,5 +64,31 @@ check_udp "veth: UDP to $SRV4_ALLOW fails with EPERM (default deny)" "$CG" "$SRV
 	"sent=0 failed=3 first_errno=EPERM"
 check_eq "stats of $P count exactly the 3 denied veth datagrams" "0 0 3 384" "$(stats_json "$P")"
 check_tcp "veth: TCP to $SRV4_ALLOW refused" "$CG" "$SRV4_ALLOW" ECONNREFUSED
+
+# A connection to 127.0.0.1 that NAT at OUTPUT sends to another host (as
+# kube-proxy does for local NodePorts) leaves by the veth, and is judged
+# there: the hook looks at the packet's route, not the device the hook
+# was first called for.
+ip netns exec "$CNS" sysctl -qw net.ipv4.conf.all.route_localnet=1 ||
+	bail_out "route_localnet"
+ip netns exec "$CNS" nft -f - <<EOF || bail_out "nft nat in $CNS"
+table ip nfe_lo_nat {
+	chain out {
+		type nat hook output priority -100; policy accept;
+		ip daddr 127.0.0.1 tcp dport 7201 dnat to $SRV4_DENY:$TCP_PORT
+	}
+	chain post {
+		type nat hook postrouting priority 100; policy accept;
+		ip saddr 127.0.0.0/8 oif != lo masquerade
+	}
+}
+EOF
+check_tcp_port "no policy: TCP to 127.0.0.1:7201 reaches $SRV4_DENY through the DNAT" \
+	"" 127.0.0.1 7201 ok
+denied0=$(stats_json "$P" | cut -d' ' -f3)
+check_tcp_port "$P: TCP to 127.0.0.1:7201, sent on to $SRV4_DENY by NAT, is refused" \
+	"$CG" 127.0.0.1 7201 ECONNREFUSED
+check_eq "stats of $P count it: exactly one more denied packet (the SYN)" 1 \
+	"$(($(stats_json "$P" | cut -d' ' -f3) - denied0))"
 
 tap_done

@@ -29,7 +29,8 @@
 #
 # Escapes: a new netns does not help (a dummy device in a fresh netns: UDP
 # still EPERM, counted as denied; new_netns.sh covers namespaces with real
-# traffic); a raw IPv4 socket is judged like any other; an AF_PACKET socket
+# traffic); a raw IPv4 socket is judged like any other; a socket that sends
+# from a foreign source (IPV6_FREEBIND) is refused; an AF_PACKET socket
 # (which needs CAP_NET_RAW) is not: its frame reaches the sink.  A socket
 # keeps the cgroup it was created in: policy_lifecycle.sh shows both
 # directions.  Documentation/admin-guide.rst, "Covered protocol families and
@@ -54,7 +55,7 @@ require_cmd setpriv unshare
 require_probe
 require_egressctl
 
-tap_plan 39
+tap_plan 42
 
 cg_create "$CG"
 cg_create "$CG_FREE"
@@ -242,6 +243,33 @@ except OSError as e:
 }
 rx0=$(udp_received)
 check_eq "raw IPv4 socket from $P to $SRV4_DENY: EPERM" EPERM "$(raw_send)"
+
+# IPV6_FREEBIND (no privilege needed) lets a socket send from an address
+# that is not the host's; the kernel's ICMPv6 errors (not judged) would go
+# to that source and quote the packet.  From a foreign source, nothing is
+# allowed; from one of the host's, the same socket option changes nothing.
+freebind_send()
+{
+	cg_exec "$CG" python3 -c '
+import errno, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, 78, 1)    # IPV6_FREEBIND
+s.bind((sys.argv[1], 0))
+try:
+    s.sendto(b"x" * 32, (sys.argv[2], int(sys.argv[3])))
+    print("sent")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+' "$1" "$SRV6_ALLOW" "$UDP_PORT" 2>&1
+}
+ectl_must rule add "$P" allow to "$NET6_ALLOW"
+check_eq "IPV6_FREEBIND from a foreign source (2001:db8:77::1) to allowed $SRV6_ALLOW: EPERM" \
+	EPERM "$(freebind_send 2001:db8:77::1)"
+check_eq "IPV6_FREEBIND from the host's own 2001:db8:99::1 to $SRV6_ALLOW: sent" \
+	sent "$(freebind_send 2001:db8:99::1)"
+busywait 3000 udp_received_is $((rx0 + 1))
+check_eq "... and the sink received exactly that one datagram" 1 "$(($(udp_received) - rx0))"
+rx0=$(udp_received)
 
 # An AF_PACKET socket writes a whole Ethernet frame (IPv4/UDP to the sink on
 # the denied address) straight to the device: netfilter's LOCAL_OUT never
