@@ -730,7 +730,7 @@ proc_shaping()
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
 }
 
-# ------------------------------------------------ issue 3 (policy engine) --
+# ------------------------------------------------------------ policy engine --
 
 # check_tcp_port DESC CGROUP ADDR PORT EXPECTED
 check_tcp_port()
@@ -970,7 +970,7 @@ check_icmp_denied()
 	fi
 }
 
-# ---------------------------------------------------- issue 4 (accounting) --
+# --------------------------------------------------------------- accounting --
 
 # Bytes at the IP layer of one UDP datagram of SIZE payload bytes.
 udp4_bytes() { echo $(($1 + 28)); }
@@ -1273,7 +1273,7 @@ prom_esc()
 	printf '%s' "${s//$'\n'/\\n}"
 }
 
-# ----------------------------------------------------- issue 5 (rate limits) --
+# -------------------------------------------------------------- rate limits --
 
 # kv_get KEY LINE: the value of KEY=VALUE in a line of space-separated
 # KEY=VALUE pairs (e.g. the output of egress_probe), "" if absent.

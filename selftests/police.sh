@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Rate limits in police mode (issue 5): a UDP sender that floods from a
+# Rate limits in police mode: a UDP sender that floods from a
 # limited cgroup gets exactly rate * T + burst bytes through (within 2%);
 # every datagram it sends is either allowed or rate-limited; a sender in
 # another cgroup is not limited; "rate none" lifts the cap and rate changes

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Rate limits in shape mode (issue 5): packets over the rate wait in the
+# Rate limits in shape mode: packets over the rate wait in the
 # policy's queue instead of being dropped.  A blocking UDP sender is slowed
 # to the rate with nothing dropped; TCP gets the rate with almost no
 # retransmits (police mode is measured alongside for comparison); a rate

@@ -162,7 +162,7 @@ int format_rule_spec(const struct egress_rule_spec *spec, char *buf,
 		     size_t len);
 
 /*
- * Rate limits (issue 5).  Units as tc(8) has them, SI (k = 1000):
+ * Rate limits.  Units as tc(8) has them, SI (k = 1000):
  *   rates:  N[.D] followed by bit, kbit, mbit, gbit, tbit (bits per second;
  *           a bare number is bits too, as in tc) or bps, kbps, mbps, gbps,
  *           tbps (BYTES per second).  Units are case-insensitive.  The

@@ -101,13 +101,13 @@ expect 1 "$E rule del: missing CIDR after 'to'" rule del /t1 deny to
 expect 1 "$E show: unexpected argument '/b'" show /a /b
 expect 1 "$E show: unexpected argument '/b'" show --config /a /b
 
-# issue 3: modes, rule grammar, apply/check/explain arguments
+# modes, rule grammar, apply/check/explain arguments
 expect 1 "$E policy add: expected 'enforce' or 'audit' after 'mode', got 'strict'" policy add /t1 mode strict
 expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /t1 mode
 expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
 expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'" policy set /t1
 expect 1 "$E policy set: missing cgroup PATH" policy set
-# issue 5, shape mode: queue and latency are checked before the kernel is asked
+# shape mode: queue and latency are checked before the kernel is asked
 expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /t1 rate 1mbit queue 10 police
 expect 1 "$E policy set: 'latency' applies to shape mode only, not police" policy set /t1 pps 10 police latency 5ms
 expect 1 "$E invalid latency '100': no unit (us, ms or s)" policy set /t1 rate 1mbit latency 100

@@ -131,7 +131,7 @@ check "show after policy del" 0 "policy /t0 mode enforce default allow" "" -- sh
 FAKE_ABSENT=1 check "module absent" 2 "" "egressctl: nf_egress module not loaded" -- show
 FAKE_ABSENT=1 check "module absent: version still 0" 0 $'egressctl 0.1.0\nnf_egress module not loaded' "" -- version
 
-# --- issue 3: modes, rule grammar, apply/check, show --config, explain ---
+# --- modes, rule grammar, apply/check, show --config, explain ---
 : > "$FAKE_NF_EGRESS_STATE"
 check "policy add with mode" 0 "" "" -- policy add /web mode audit default allow
 check "policy set mode" 0 "" "" -- policy set /web mode enforce
@@ -287,7 +287,7 @@ verdict: allow" "" -- explain /t1 10.0.0.1 proto icmp
 check "-j explain: no levels" 0 '{"cgroup":"/t1","packet":{"to":"2001:db8::1","proto":"udp","port":53},"levels":[],"verdict":"allow"}' "" -- -j explain /t1 2001:db8::1 proto udp port 53
 
 
-# --- issue 4: accounting: classes, rule hits, reset time, metrics ---------
+# --- accounting: classes, rule hits, reset time, metrics ---------
 # counters as a kernel would report them after some traffic
 cat > "$FAKE_NF_EGRESS_STATE" <<'EOF2'
 G 10
@@ -571,7 +571,7 @@ check "apply kept the counters of the unchanged policy and rule" 0 '[{"cgroup":"
 : > "$FAKE_NF_EGRESS_STATE"
 check "metrics without policies: empty, exit 0" 0 "" "" -- metrics
 
-# --- issue 5: rate limits: shape (the default) and police ---
+# --- rate limits: shape (the default) and police ---
 : > "$FAKE_NF_EGRESS_STATE"
 check "policy add rate: shape is the default" 0 "" "" -- policy add /r rate 50mbit
 check "policy add rate shape: queue, latency" 0 "" "" -- policy add /q rate 8mbit shape latency 1.5s queue 64

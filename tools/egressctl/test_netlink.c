@@ -481,7 +481,7 @@ static void test_v2(void)
 	ok(egress_decode_explain(nlh, &x) == -EBADMSG, "explain level without path refused");
 }
 
-/* issue 4: ratelimited, reset time, class nests, rule stats */
+/* ratelimited, reset time, class nests, rule stats */
 static int count_class(const char *name, const struct egress_counter *c,
 		       void *data)
 {
@@ -928,7 +928,7 @@ static void test_live(void)
 	nl_close(&ctx);
 }
 
-/* issue 5, shape mode: queue limit and latency in the rate nest */
+/* shape mode: queue limit and latency in the rate nest */
 static void test_shaping(void)
 {
 	struct egress_policy_msg pm;
@@ -1029,7 +1029,7 @@ static void test_shaping(void)
 	ok(egress_decode_policy(nlh, &pm) == -EBADMSG, "latency as u16 refused");
 }
 
-/* issue 5: the shaping counters of STATS_GET */
+/* the shaping counters of STATS_GET */
 static void test_shaping_stats(void)
 {
 	struct egress_stats_msg s;

@@ -730,7 +730,7 @@ static void test_table(void)
 	free(got);
 }
 
-/* --- issue 4: number/time formatters, Prometheus output ------------------ */
+/* --- number/time formatters, Prometheus output ------------------ */
 
 static void bytes_case(uint64_t v, const char *want)
 {
@@ -847,7 +847,7 @@ static void delay_case(uint64_t ns, const char *want_human,
 		diag("got '%s' '%s'", h, sec);
 }
 
-/* issue 5: the shaping queue's delays, for people and for Prometheus */
+/* the shaping queue's delays, for people and for Prometheus */
 static void test_delays(void)
 {
 	delay_case(0, "0ns", "0");
@@ -1251,7 +1251,7 @@ static void queue_bad(const char *in, const char *want)
 		diag("got '%s'", err.msg);
 }
 
-/* issue 5, shape mode: queue and latency */
+/* shape mode: queue and latency */
 static void test_shaping(void)
 {
 	struct egress_rate r;
