@@ -6,7 +6,9 @@
 # pass LOCAL_OUT.  The policy's allowed bytes must be within 0.5% of the IP
 # bytes the sending veth transmitted (tx_bytes - 14 * tx_packets), and its
 # allowed packets within 0.5% of tx_packets.  A datagram larger than the
-# MTU counts as its fragments.
+# MTU counts as its fragments.  A GSO packet through a GRE tunnel in the
+# client's namespace counts twice, as its inner and as its outer frames,
+# each with its own headers.
 #
 #   $CLI_NS (IPv4 only)                         $SRV_NS
 #   +--------------------------------+          +---------------------------+
@@ -43,7 +45,7 @@ SECS=3
 
 require_common
 require_cmd iperf3 ss
-tap_plan 11
+tap_plan 17
 
 cg_create "$CG"
 
@@ -156,5 +158,89 @@ read -r ap2 ab2 _ <<< "$(acct_ctr "$SNAP.2" "$P")"
 read -r ap3 ab3 _ <<< "$(acct_ctr "$SNAP.3" "$P")"
 check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (veth: $((rp1 - rp0)) frames, $((rb1 - rb0 - 14 * (rp1 - rp0))) IP bytes; $out)" \
 	"3 4068" "$((ap3 - ap2)) $((ab3 - ab2))"
+
+# A tunnel in a namespace other than the initial one: its outer packets are
+# judged and counted too, by the carried packet's socket.  GRE passes the
+# inner GSO packet through LOCAL_OUT again whole, with the outer IP and GRE
+# headers in front; it leaves as one frame per inner segment, each with
+# both sets of headers (the veth has no GRE segmentation with TSO off).
+# So the outer rule must match the veth's frames and IP bytes, and the
+# inner rule the same frames without the 24 bytes of outer IPv4 and GRE
+# headers each.
+GPORT=5311
+ip -n "$CLI_NS" link add gre1 type gre local 10.99.0.1 remote "$SRV" &&
+	ip -n "$SRV_NS" link add gre1 type gre local "$SRV" remote 10.99.0.1 &&
+	ip -n "$CLI_NS" addr add 10.99.9.1/30 dev gre1 &&
+	ip -n "$SRV_NS" addr add 10.99.9.2/30 dev gre1 &&
+	ip -n "$CLI_NS" link set gre1 up &&
+	ip -n "$SRV_NS" link set gre1 up || bail_out "cannot set up the GRE tunnel"
+GNFT=0
+if [ "$NFT" = 1 ] && ip netns exec "$CLI_NS" nft -f - <<EOF
+table ip nfe_gre {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		ip daddr $SRV ip protocol gre counter
+	}
+}
+EOF
+then
+	GNFT=1
+fi
+giperf_listening()
+{
+	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$GPORT" 2> /dev/null)" ]
+}
+ip netns exec "$SRV_NS" iperf3 -s -1 -p "$GPORT" -D -I "$TMPDIR_TEST/iperf3-gre.pid" \
+	--logfile "$TMPDIR_TEST/iperf3-gre-server.log" || bail_out "iperf3 -s (GRE) failed to start"
+busywait 10000 test -s "$TMPDIR_TEST/iperf3-gre.pid" || bail_out "iperf3 -s (GRE) wrote no pid file"
+register_pid "$(cat "$TMPDIR_TEST/iperf3-gre.pid")"
+busywait 10000 giperf_listening || bail_out "iperf3 -s does not listen on port $GPORT"
+ectl_must rule add "$P" allow to "$SRV/32"
+ectl_must rule add "$P" allow tcp to 10.99.9.2/32 port "$GPORT"
+OUTER="allow to $SRV/32"
+INNER="allow tcp to 10.99.9.2/32 port $GPORT"
+
+acct_snap "$SNAP.4"
+tp0=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
+tb0=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
+td0=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
+cg_exec "$CG" ip netns exec "$CLI_NS" timeout 60 iperf3 -c 10.99.9.2 -p "$GPORT" -t "$SECS" \
+	> "$TMPDIR_TEST/iperf3-gre-client.log" 2>&1
+tap_result $? "iperf3 -c 10.99.9.2 -p $GPORT through the namespace's GRE tunnel exits 0" \
+	"$(tail -n 12 "$TMPDIR_TEST/iperf3-gre-client.log")"
+sleep 1
+tp1=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
+tb1=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
+td1=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
+acct_snap "$SNAP.5"
+tx_pkts=$((tp1 - tp0))
+ip_bytes=$((tb1 - tb0 - 14 * tx_pkts))
+read -r op0 ob0 <<< "$(acct_rule "$SNAP.4" "$P" "$OUTER")"
+read -r op1 ob1 <<< "$(acct_rule "$SNAP.5" "$P" "$OUTER")"
+read -r ip0 ib0 <<< "$(acct_rule "$SNAP.4" "$P" "$INNER")"
+read -r ip1 ib1 <<< "$(acct_rule "$SNAP.5" "$P" "$INNER")"
+outer_p=$((op1 - op0)) outer_b=$((ob1 - ob0))
+inner_p=$((ip1 - ip0)) inner_b=$((ib1 - ib0))
+diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$((td1 - td0))"
+diag "outer rule: $outer_p packets, $outer_b bytes; inner rule: $inner_p packets, $inner_b bytes"
+read -r dp0 db0 _ <<< "$(acct_ctr "$SNAP.4" "$P" | cut -d' ' -f3-4)"
+read -r dp1 db1 _ <<< "$(acct_ctr "$SNAP.5" "$P" | cut -d' ' -f3-4)"
+check_eq "GRE: nothing denied, the veth dropped nothing" "0 0 0" \
+	"$((dp1 - dp0)) $((db1 - db0)) $((td1 - td0))"
+[ "$tx_pkts" -ge 1000 ]
+tap_result $? "GRE: the transfer is large enough to measure: $tx_pkts frames >= 1000"
+if [ "$GNFT" = 1 ]; then
+	read -r gskbs _ < <(ip netns exec "$CLI_NS" nft list table ip nfe_gre |
+		sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
+	[ "${gskbs:-0}" -gt 0 ] && [ "${gskbs:-0}" -lt "$tx_pkts" ]
+	tap_result $? "GRE: GSO in use: ${gskbs:-0} outer skbs at LOCAL_OUT < $tx_pkts frames on the wire"
+else
+	tap_skip "GRE: GSO in use: fewer outer skbs at LOCAL_OUT than frames" "nft not available"
+fi
+within_permille "$outer_p" "$tx_pkts" 5 && within_permille "$outer_b" "$ip_bytes" 5
+tap_result $? "GRE: the outer rule counts the veth's frames and IP bytes within 0.5% ($outer_p/$tx_pkts packets, $outer_b/$ip_bytes bytes)"
+within_permille "$inner_p" "$tx_pkts" 5 &&
+	within_permille "$inner_b" $((ip_bytes - 24 * tx_pkts)) 5
+tap_result $? "GRE: the inner rule counts the same frames less 24 header bytes each within 0.5% ($inner_p packets, $inner_b/$((ip_bytes - 24 * tx_pkts)) bytes)"
 
 tap_done
