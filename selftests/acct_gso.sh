@@ -76,13 +76,22 @@ fi
 # --- server ------------------------------------------------------------------
 iperf_listening()
 {
-	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$PORT" 2> /dev/null)" ]
+	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$1" 2> /dev/null)" ]
 }
-ip netns exec "$SRV_NS" iperf3 -s -1 -p "$PORT" -D -I "$TMPDIR_TEST/iperf3.pid" \
-	--logfile "$TMPDIR_TEST/iperf3-server.log" || bail_out "iperf3 -s failed to start"
-busywait 10000 test -s "$TMPDIR_TEST/iperf3.pid" || bail_out "iperf3 -s wrote no pid file"
-register_pid "$(cat "$TMPDIR_TEST/iperf3.pid")"
-busywait 10000 iperf_listening || bail_out "iperf3 -s does not listen on port $PORT"
+
+# iperf_server PORT: one iperf3 server in $SRV_NS for one client, listening.
+iperf_server()
+{
+	local pidf=$TMPDIR_TEST/iperf3-$1.pid
+
+	ip netns exec "$SRV_NS" iperf3 -s -1 -p "$1" -D -I "$pidf" \
+		--logfile "$TMPDIR_TEST/iperf3-server-$1.log" ||
+		bail_out "iperf3 -s -p $1 failed to start"
+	busywait 10000 test -s "$pidf" || bail_out "iperf3 -s -p $1 wrote no pid file"
+	register_pid "$(cat "$pidf")"
+	busywait 10000 iperf_listening "$1" || bail_out "iperf3 -s does not listen on port $1"
+}
+iperf_server "$PORT"
 
 policy_add "$P"
 ectl_must rule add "$P" allow tcp to "$SRV/32" port "$PORT"
@@ -186,15 +195,7 @@ EOF
 then
 	GNFT=1
 fi
-giperf_listening()
-{
-	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$GPORT" 2> /dev/null)" ]
-}
-ip netns exec "$SRV_NS" iperf3 -s -1 -p "$GPORT" -D -I "$TMPDIR_TEST/iperf3-gre.pid" \
-	--logfile "$TMPDIR_TEST/iperf3-gre-server.log" || bail_out "iperf3 -s (GRE) failed to start"
-busywait 10000 test -s "$TMPDIR_TEST/iperf3-gre.pid" || bail_out "iperf3 -s (GRE) wrote no pid file"
-register_pid "$(cat "$TMPDIR_TEST/iperf3-gre.pid")"
-busywait 10000 giperf_listening || bail_out "iperf3 -s does not listen on port $GPORT"
+iperf_server "$GPORT"
 ectl_must rule add "$P" allow to "$SRV/32"
 ectl_must rule add "$P" allow tcp to 10.99.9.2/32 port "$GPORT"
 OUTER="allow to $SRV/32"
