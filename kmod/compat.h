@@ -28,15 +28,15 @@
 #include <net/inet_sock.h>
 
 /*
- * May @sk send from an address that is not this host's: IPV6_FREEBIND
- * (IPv4's IP_FREEBIND only binds early), IP_TRANSPARENT /
- * IPV6_TRANSPARENT, or a raw socket that writes its own IP header.
+ * Linux 6.6 moved inet_sock's freebind, hdrincl and transparent bit-fields
+ * into the atomic inet_flags, read with inet_test_bit(FLAG, sk).  Before,
+ * the same name reads the bit-field.
  */
-static inline bool egress_sk_may_send_foreign(const struct sock *sk)
-{
-	const struct inet_sock *inet = inet_sk(sk);
-
-	return inet->freebind || inet->transparent || inet->hdrincl;
-}
+#ifndef inet_test_bit
+#define EGRESS_INET_BIT_FREEBIND	freebind
+#define EGRESS_INET_BIT_HDRINCL		hdrincl
+#define EGRESS_INET_BIT_TRANSPARENT	transparent
+#define inet_test_bit(nr, sk)	(inet_sk(sk)->EGRESS_INET_BIT_##nr)
+#endif
 
 #endif /* _NF_EGRESS_COMPAT_H */

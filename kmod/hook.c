@@ -385,7 +385,9 @@ static bool egress_source_foreign(const struct sock *sk,
 				  const struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
-	if (!egress_sk_may_send_foreign(sk))
+	/* IPv4's IP_FREEBIND only binds early: IPV6_FREEBIND is the flag. */
+	if (!inet_test_bit(FREEBIND, sk) && !inet_test_bit(TRANSPARENT, sk) &&
+	    !inet_test_bit(HDRINCL, sk))
 		return false;
 	if (state->pf == NFPROTO_IPV4)
 		return inet_addr_type(state->net, ip_hdr(skb)->saddr) != RTN_LOCAL;
