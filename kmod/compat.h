@@ -25,7 +25,14 @@
 #error "nf_egress needs a 64-bit kernel (CONFIG_64BIT)"
 #endif
 
+#include <net/genetlink.h>
 #include <net/inet_sock.h>
+
+/*
+ * Feature tests: kmod/Kbuild defines EGRESS_HAVE_<NAME> when the kernel's
+ * headers have an API that is a function, which the preprocessor cannot
+ * see.  Version numbers are only for what no distribution backports.
+ */
 
 /*
  * Linux 6.6 moved inet_sock's freebind, hdrincl and transparent bit-fields
@@ -37,6 +44,19 @@
 #define EGRESS_INET_BIT_HDRINCL		hdrincl
 #define EGRESS_INET_BIT_TRANSPARENT	transparent
 #define inet_test_bit(nr, sk)	(inet_sk(sk)->EGRESS_INET_BIT_##nr)
+#endif
+
+/*
+ * Linux 6.6 gave dumps a struct genl_info (genl_info_dump(cb)) and took the
+ * attrs member out of struct genl_dumpit_info.  Before, the same name gives
+ * a genl_info with the request's attributes only, which lives until the end
+ * of the caller's block.
+ */
+#ifndef EGRESS_HAVE_GENL_INFO_DUMP
+#define genl_info_dump(cb)						\
+	((const struct genl_info *)&(struct genl_info) {		\
+		.attrs = genl_dumpit_info(cb)->attrs,			\
+	})
 #endif
 
 #endif /* _NF_EGRESS_COMPAT_H */

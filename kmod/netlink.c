@@ -24,6 +24,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "compat.h"
 #include "netlink.h"
 #include "limits.h"
 #include "policy.h"
@@ -976,9 +977,9 @@ static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 
 static int egress_nl_dump_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *dump_info = genl_dumpit_info(cb);
+	const struct genl_info *info = genl_info_dump(cb);
 	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
-	struct nlattr *attr = dump_info->attrs[NF_EGRESS_A_CGROUP_PATH];
+	struct nlattr *attr = info->attrs[NF_EGRESS_A_CGROUP_PATH];
 	const char *path;
 	int err;
 
@@ -992,7 +993,7 @@ static int egress_nl_dump_start(struct netlink_callback *cb)
 	if (!attr)
 		return 0;
 
-	path = egress_nl_path(dump_info->attrs, cb->extack, &err);
+	path = egress_nl_path(info->attrs, cb->extack, &err);
 	if (!path)
 		return err;
 	mutex_lock(&egress_config_mutex);
