@@ -25,6 +25,7 @@
 #error "nf_egress needs a 64-bit kernel (CONFIG_64BIT)"
 #endif
 
+#include <linux/hrtimer.h>
 #include <net/genetlink.h>
 #include <net/inet_sock.h>
 
@@ -57,6 +58,20 @@
 	((const struct genl_info *)&(struct genl_info) {		\
 		.attrs = genl_dumpit_info(cb)->attrs,			\
 	})
+#endif
+
+/*
+ * Linux 6.13 added hrtimer_setup(), which sets the callback too, and later
+ * kernels removed hrtimer_init() (7.2 has none).
+ */
+#ifndef EGRESS_HAVE_HRTIMER_SETUP
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
 #endif
 
 #endif /* _NF_EGRESS_COMPAT_H */

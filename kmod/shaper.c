@@ -37,6 +37,7 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "compat.h"
 #include "policy.h"
 #include "shaper.h"
 
@@ -168,8 +169,8 @@ void egress_shaper_init(struct egress_shaper *shaper)
 {
 	spin_lock_init(&shaper->lock);
 	INIT_LIST_HEAD(&shaper->queue);
-	hrtimer_init(&shaper->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
-	shaper->timer.function = egress_shaper_timer;
+	hrtimer_setup(&shaper->timer, egress_shaper_timer, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_ABS_SOFT);
 }
 
 /* Take every waiting packet off the queue; the caller hands them on. */
