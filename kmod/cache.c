@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "cache.h"
+#include "compat.h"
 #include "ratelimit.h"
 
 static void egress_cache_entry_free(void *ptr, void *arg)
@@ -62,7 +63,7 @@ static void egress_names_from_cgroup(struct egress_path_names *names,
 	names->len[0] = 0;
 	names->levels = min(cgrp->level, max_depth) + 1;
 	for (level = 1; level < names->levels; level++) {
-		const char *name = cgrp->ancestors[level]->kn->name;
+		const char *name = egress_kernfs_name(cgrp->ancestors[level]->kn);
 
 		names->name[level] = name;
 		names->len[level] = strlen(name);

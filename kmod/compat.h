@@ -26,6 +26,8 @@
 #endif
 
 #include <linux/hrtimer.h>
+#include <linux/kernfs.h>
+#include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <net/inet_sock.h>
 
@@ -72,6 +74,18 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = function;
 }
+#endif
+
+/*
+ * A cgroup's directory name, kn->name.  Linux 6.15 made it an RCU pointer
+ * (a kernfs rename replaces it; cgroup v2 has no rename, so it stays the
+ * same for the cgroup's life), read with rcu_dereference() outside kernfs.
+ * Before, a plain pointer.  Call under rcu_read_lock().
+ */
+#ifdef EGRESS_HAVE_KERNFS_RCU_NAME
+#define egress_kernfs_name(kn)	rcu_dereference((kn)->name)
+#else
+#define egress_kernfs_name(kn)	((kn)->name)
 #endif
 
 #endif /* _NF_EGRESS_COMPAT_H */

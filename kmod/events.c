@@ -30,6 +30,7 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "events.h"
 #include "netlink.h"
 #include "policy.h"
@@ -174,10 +175,12 @@ void egress_event_pkt_read(const struct sk_buff *skb,
 static size_t egress_cgroup_path_len(struct cgroup *cgrp, int *levels)
 {
 	size_t len = 0, name_len;
+	struct kernfs_node *kn;
 	int level;
 
 	for (level = 1; level <= cgrp->level; level++) {
-		name_len = strlen(cgroup_ancestor(cgrp, level)->kn->name);
+		kn = cgroup_ancestor(cgrp, level)->kn;
+		name_len = strlen(egress_kernfs_name(kn));
 		if (len + 1 + name_len > NF_EGRESS_CGROUP_PATH_MAX - 1)
 			break;
 		len += 1 + name_len;
@@ -200,7 +203,8 @@ static int egress_put_cgroup_path(struct sk_buff *msg, int attrtype,
 	if (!levels)
 		*p++ = '/';
 	for (level = 1; level <= levels; level++) {
-		const char *name = cgroup_ancestor(cgrp, level)->kn->name;
+		struct kernfs_node *kn = cgroup_ancestor(cgrp, level)->kn;
+		const char *name = egress_kernfs_name(kn);
 		size_t name_len = strlen(name);
 
 		*p++ = '/';
