@@ -2,10 +2,12 @@
 /*
  * Differences between the kernel versions nf_egress builds against.
  *
- * The module is written against Linux 6.1 (Debian 12).  Anything that moved
- * or changed its signature in later kernels gets a wrapper here, so the rest
- * of the module uses one spelling.  Supported range: 6.1 up to (not
- * including) 6.2 for now; dkms.conf's BUILD_EXCLUSIVE_KERNEL matches.
+ * The rest of the module is written like current upstream code: what an
+ * older kernel spells differently gets a wrapper here, under the newest
+ * kernel's name where there is one.  It builds without warnings (W=1) on
+ * 6.1 (Debian 12), 6.12 (Debian 13, Debian 12 backports) and 7.2 (sid).
+ * Supported, that is tested with the selftests: 6.1 only for now, and
+ * dkms.conf's BUILD_EXCLUSIVE_KERNEL says the same.
  */
 #ifndef _NF_EGRESS_COMPAT_H
 #define _NF_EGRESS_COMPAT_H
