@@ -6,8 +6,8 @@
  * older kernel spells differently gets a wrapper here, under the newest
  * kernel's name where there is one.  It builds without warnings (W=1) on
  * 6.1 (Debian 12), 6.12 (Debian 13, Debian 12 backports) and 7.2 (sid).
- * Supported, that is tested with the selftests: 6.1 only for now, and
- * dkms.conf's BUILD_EXCLUSIVE_KERNEL says the same.
+ * Supported, that is run through the selftests in CI: 6.1, which is what
+ * dkms.conf's BUILD_EXCLUSIVE_KERNEL accepts.
  */
 #ifndef _NF_EGRESS_COMPAT_H
 #define _NF_EGRESS_COMPAT_H
