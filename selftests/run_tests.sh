@@ -30,6 +30,11 @@ if [[ -r $dir/settings ]]; then
 	t=$(sed -n 's/^[[:space:]]*timeout[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$dir/settings" | tail -n 1)
 	[[ -n $t ]] && timeout=$t
 fi
+# A debug kernel (make check-debug: KASAN, kmemleak, lockdep) runs several
+# times slower; the timeout is there to stop a hang, not to time the test.
+if [[ -e /sys/kernel/debug/kmemleak ]]; then
+	timeout=$((timeout * 3))
+fi
 
 # TEST_PROGS from the Makefile, in order; handles := = += and backslash
 # continuations.  No make variables are expanded.
