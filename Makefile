@@ -24,13 +24,28 @@
 #   make packaging-check
 #                   host-side check of all the above (tools/dkms-check)
 #
-# The module is built against the newest Debian kernel whose image and
-# headers are both installed (tools/vm/find-kernel), not against `uname -r`:
-# on build machines the running kernel is not the target.  KDIR= or KVER=
-# overrides.
+# The module is built against the newest supported Debian kernel whose image
+# and headers are both installed (tools/vm/find-kernel), not against
+# `uname -r`: on build machines the running kernel is not the target.  KVER=
+# names another: an installed release, or a Debian series or suite that
+# tools/vm/fetch-kernel fetches into its cache (KVER=6.12, KVER=sid), for
+# the build and for the guest of check, demo and bench.  KDIR= overrides
+# the build tree alone.
 
-KVER ?= $(shell tools/vm/find-kernel 2>/dev/null)
-KDIR ?= /lib/modules/$(KVER)/build
+ifneq ($(KVER),)
+override KVER := $(shell KVER='$(KVER)' tools/vm/find-kernel)
+ifeq ($(KVER),)
+$(error no such kernel (KVER=); tools/vm/find-kernel said why)
+endif
+else
+# Quiet: deps may not have installed a kernel yet.
+override KVER := $(shell tools/vm/find-kernel 2>/dev/null)
+endif
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
+endif
+# The release, not a series name, for the tools a recipe runs.
+export KVER
 
 .PHONY: all module egressctl selftests check check-debug demo deps clean lint fuzz-ci valgrind bench
 .PHONY: install dkms-install dkms-remove packaging-check
@@ -38,7 +53,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 all: module egressctl
 
 module:
-	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': run tools/install-deps or set KDIR=" >&2; exit 1; }
+	@test -d "$(KDIR)" || { tools/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run tools/install-deps or set KVER= or KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 egressctl:
