@@ -48,8 +48,16 @@ ectl_must rule add "$P" allow to "$NET4_ALLOW"
 ectl_must rule add "$P" allow to "$NET6_ALLOW"
 
 check_eq "MPTCP is enabled (net.mptcp.enabled)" 1 "$(sysctl -n net.mptcp.enabled 2> /dev/null)"
-out=$(modprobe smc 2>&1)
-tap_result $? "the smc module loads (AF_SMC)" "$out"
+# A kernel built without AF_SMC (Debian's 7.x) offers no SMC path to get
+# around a policy; one that has it must load it.
+NO_SMC=
+if ! modprobe -n -q smc 2> /dev/null; then
+	NO_SMC="kernel $(uname -r) has no AF_SMC (CONFIG_SMC)"
+	tap_skip "the smc module loads (AF_SMC)" "$NO_SMC"
+else
+	out=$(modprobe smc 2>&1)
+	tap_result $? "the smc module loads (AF_SMC)" "$out"
+fi
 
 # sink_bytes: payload bytes the sink has received on all connections.
 sink_bytes()
@@ -79,6 +87,14 @@ stream_probe()
 }
 
 for proto in mptcp smc; do
+	if [ "$proto" = smc ] && [ -n "$NO_SMC" ]; then
+		for addr in "$SRV4_DENY" "$SRV6_DENY" "$SRV4_ALLOW" "$SRV6_ALLOW"; do
+			for what in "connect()" "counters" "server"; do
+				tap_skip "smc to $addr: $what" "$NO_SMC"
+			done
+		done
+		continue
+	fi
 	for addr in "$SRV4_DENY" "$SRV6_DENY"; do
 		b0=$(sink_bytes)
 		d0=$(denied_packets)
