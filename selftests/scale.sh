@@ -189,8 +189,13 @@ done
 kill "$reader"
 wait "$reader" 2> /dev/null
 diag "policy add + del while the file is read: at most $worst ms"
-((worst < 1000))
-tap_result $? "$nbig rules: policy add + del take under 1 s while a reader lists them" \
+# A listing that held the mutex throughout would block them for seconds per
+# read of the whole file, on any kernel; the debug kernel's checks slow the
+# change itself down (a grace period under lockdep), not the reader's hold.
+limit_ms=1000
+debug_kernel && limit_ms=3000
+((worst < limit_ms))
+tap_result $? "$nbig rules: policy add + del take under $limit_ms ms while a reader lists them" \
 	"worst $worst ms"
 t=$(date +%s%N)
 ectl stats reset "$P" > /dev/null
