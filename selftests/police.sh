@@ -287,9 +287,18 @@ flood "$CG"
 d=$(ctr_delta "$P")
 read -r ap ab rp rb <<< "$d"
 exp=$(expect_bytes "$(mbit_bps 5)" "$F_E")
-within_permille "$ab" "$exp" 20
-tap_result $? "rate set on a path that was sending unlimited: 5mbit * T + burst within 2%" \
-	"expected $exp, got $ab allowed bytes, $rp packets rate-limited"
+offered=$((F_E > 0 ? F_SENT * IPB * 1000000000 / F_E : 0))
+if ((offered < 2 * $(mbit_bps 5))); then
+	# A sender that stalls (a slow guest) leaves tokens unused: only the
+	# cap can be held to.
+	((ab <= exp + exp / 50))
+	tap_result $? "rate set on a path that was sending unlimited: at most 5mbit * T + burst (+2%; the sender offered $((offered * 8 / 1000000)) Mbit/s, under twice the rate)" \
+		"expected at most $exp, got $ab allowed bytes, $rp packets rate-limited"
+else
+	within_permille "$ab" "$exp" 20
+	tap_result $? "rate set on a path that was sending unlimited: 5mbit * T + burst within 2%" \
+		"expected $exp, got $ab allowed bytes, $rp packets rate-limited"
+fi
 ectl_must policy set "$P" rate none
 
 # === 1. 50mbit (fresh policy) =======================================================

@@ -283,7 +283,10 @@ ip -n "$V6A_NS" link set veth0 up
 ip -n "$V6B_NS" link set eth0 up
 link_wait_up "$V6A_NS" veth0
 link_wait_up "$V6B_NS" eth0
-ectl_must policy set "$P" rate 10mbit burst 64k latency 500ms shape
+# Low enough that even the debug kernel's guest floods above it (the
+# socket's send buffer, which waiting datagrams fill, keeps the queue well
+# within the latency).
+ectl_must policy set "$P" rate 5mbit burst 64k latency 500ms shape
 acct_snap "$SNAP.b"
 CLIENT_NS=$V6A_NS cg_spawn "$CG" "$TMPDIR_TEST/flood.v6" \
 	timeout 30 "$PROBE" udp-flood 2001:db8:99:5::2 9 "$SIZE" 2
@@ -365,8 +368,12 @@ print(s["seconds"], s["retransmits"], d["end"]["sum_received"]["bits_per_second"
 
 tcp_round shape
 check_eq "TCP shape: iperf3 exits 0 and reports" "0 yes" "$T_RC $([ -n "$T_RETR" ] && echo yes)"
-tap_result "$( ((T_SHARE >= 950 && T_SHARE <= 1020)); echo $?)" \
-	"TCP 20mbit shape: allowed IP bytes per second 95%..102% of the rate" "${T_SHARE} permille"
+# The debug kernel's guest cannot always send 20mbit of TCP at all: there
+# only the cap holds.
+share_min=950
+debug_kernel && share_min=700
+tap_result "$( ((T_SHARE >= share_min && T_SHARE <= 1020)); echo $?)" \
+	"TCP 20mbit shape: allowed IP bytes per second $((share_min / 10))%..102% of the rate" "${T_SHARE} permille"
 tap_result "$( ((T_RETR * 100 < T_SEGS)); echo $?)" \
 	"TCP 20mbit shape: retransmitted segments under 1% of segments sent" "$T_RETR of $T_SEGS"
 SHAPE_GOODPUT=$T_GOODPUT
