@@ -32,20 +32,11 @@
 # the build and for the guest of check, demo and bench.  KDIR= overrides
 # the build tree alone.
 
-ifneq ($(KVER),)
-override KVER := $(shell KVER='$(KVER)' tools/vm/find-kernel)
-ifeq ($(KVER),)
-$(error no such kernel (KVER=); tools/vm/find-kernel said why)
-endif
-else
-# Quiet: deps may not have installed a kernel yet.
-override KVER := $(shell tools/vm/find-kernel 2>/dev/null)
-endif
-ifeq ($(origin KDIR),undefined)
-KDIR := $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
-endif
-# The release, not a series name, for the tools a recipe runs.
+# KVER is passed on as given (a series name included): every tool resolves
+# it with find-kernel, once deps has installed what that may need.  KDIR is
+# looked up when a recipe uses it, for the same reason.
 export KVER
+KDIR ?= $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
 
 .PHONY: all module egressctl selftests check check-debug demo deps clean lint fuzz-ci valgrind bench
 .PHONY: install dkms-install dkms-remove packaging-check
@@ -53,7 +44,7 @@ export KVER
 all: module egressctl
 
 module:
-	@test -d "$(KDIR)" || { tools/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run tools/install-deps or set KVER= or KDIR=" >&2; exit 1; }
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || { tools/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run tools/install-deps or set KVER= or KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 egressctl:
@@ -140,14 +131,18 @@ DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 dkms-install:
 	@grep -qx 'PACKAGE_VERSION="$(DKMS_VERSION)"' dkms.conf || \
 		{ echo "dkms.conf PACKAGE_VERSION differs from kmod/version.h ($(DKMS_VERSION))" >&2; exit 1; }
-	@test -n "$(KVER)" || { echo "no target kernel: run tools/install-deps or set KVER=" >&2; exit 1; }
+	@# DKMS builds for kernels installed on the host, in dkms.conf's range.
+	@desc=$$(tools/vm/find-kernel --env) || exit 1; \
+		echo "$$desc" | grep -qx 'MODROOT=/' || \
+		{ echo "dkms-install: KVER=$(KVER) is not installed on this host (only unpacked by tools/vm/fetch-kernel)" >&2; exit 1; }
 	@# A re-install replaces whatever was registered under this version.
 	-@dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all >/dev/null 2>&1
 	rm -rf "$(DKMS_SRC)"
 	for f in $(DKMS_FILES); do install -D -m 0644 "$$f" "$(DKMS_SRC)/$$f" || exit 1; done
 	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
-	dkms build -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $(KVER)
-	dkms install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $(KVER)
+	kver=$$(tools/vm/find-kernel) && \
+		dkms build -m $(DKMS_NAME) -v $(DKMS_VERSION) -k "$$kver" && \
+		dkms install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k "$$kver"
 
 dkms-remove:
 	if [ -n "$$(dkms status -m $(DKMS_NAME) -v $(DKMS_VERSION) 2>/dev/null)" ]; then \
