@@ -374,20 +374,34 @@ static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 }
 
 /*
+ * May @sk send from an address that is not this host's: IP_TRANSPARENT /
+ * IPV6_TRANSPARENT, a raw socket that writes its own IP header, or in IPv6
+ * what ipv6_can_nonlocal_bind() accepts: IPV6_FREEBIND, or the socket's
+ * namespace's net.ipv6.ip_nonlocal_bind (which root in a container's own
+ * namespace may set).  IPv4's IP_FREEBIND and ip_nonlocal_bind only bind
+ * early (the route lookup refuses a source that is not local), but cost
+ * nothing to include.
+ */
+static bool egress_sk_may_send_foreign(const struct sock *sk)
+{
+	return inet_test_bit(FREEBIND, sk) || inet_test_bit(TRANSPARENT, sk) ||
+	       inet_test_bit(HDRINCL, sk) ||
+	       (sk->sk_family == AF_INET6 &&
+		READ_ONCE(sock_net(sk)->ipv6.sysctl.ip_nonlocal_bind));
+}
+
+/*
  * Does @sk send from a source address that is not this host's?  Only a
- * socket that may (IPV6_FREEBIND, IP_TRANSPARENT, a raw socket writing its
- * own header) can, and then each packet is checked.  Replies go to the
- * source, and so do the kernel's ICMP errors, which quote the packet: a
- * packet to an allowed but unused on-link address from a foreign source
+ * socket that may can, and then each packet is checked.  Replies go to
+ * the source, and so do the kernel's ICMP errors, which quote the packet:
+ * a packet to an allowed but unused on-link address from a foreign source
  * would make the host send its data to that source.
  */
 static bool egress_source_foreign(const struct sock *sk,
 				  const struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
-	/* IPv4's IP_FREEBIND only binds early: IPV6_FREEBIND is the flag. */
-	if (!inet_test_bit(FREEBIND, sk) && !inet_test_bit(TRANSPARENT, sk) &&
-	    !inet_test_bit(HDRINCL, sk))
+	if (!egress_sk_may_send_foreign(sk))
 		return false;
 	if (state->pf == NFPROTO_IPV4)
 		return inet_addr_type(state->net, ip_hdr(skb)->saddr) != RTN_LOCAL;

@@ -55,7 +55,7 @@ require_cmd setpriv unshare
 require_probe
 require_egressctl
 
-tap_plan 42
+tap_plan 44
 
 cg_create "$CG"
 cg_create "$CG_FREE"
@@ -248,19 +248,21 @@ check_eq "raw IPv4 socket from $P to $SRV4_DENY: EPERM" EPERM "$(raw_send)"
 # that is not the host's; the kernel's ICMPv6 errors (not judged) would go
 # to that source and quote the packet.  From a foreign source, nothing is
 # allowed; from one of the host's, the same socket option changes nothing.
+# freebind_send SOURCE [plain]: plain leaves IPV6_FREEBIND off.
 freebind_send()
 {
 	cg_exec "$CG" python3 -c '
 import errno, socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IPV6, 78, 1)    # IPV6_FREEBIND
-s.bind((sys.argv[1], 0))
+if sys.argv[4] != "plain":
+    s.setsockopt(socket.IPPROTO_IPV6, 78, 1)    # IPV6_FREEBIND
 try:
+    s.bind((sys.argv[1], 0))
     s.sendto(b"x" * 32, (sys.argv[2], int(sys.argv[3])))
     print("sent")
 except OSError as e:
     print(errno.errorcode[e.errno])
-' "$1" "$SRV6_ALLOW" "$UDP_PORT" 2>&1
+' "$1" "$SRV6_ALLOW" "$UDP_PORT" "${2:-freebind}" 2>&1
 }
 ectl_must rule add "$P" allow to "$NET6_ALLOW"
 check_eq "IPV6_FREEBIND from a foreign source (2001:db8:77::1) to allowed $SRV6_ALLOW: EPERM" \
@@ -269,6 +271,16 @@ check_eq "IPV6_FREEBIND from the host's own 2001:db8:99::1 to $SRV6_ALLOW: sent"
 	sent "$(freebind_send 2001:db8:99::1)"
 busywait 3000 udp_received_is $((rx0 + 1))
 check_eq "... and the sink received exactly that one datagram" 1 "$(($(udp_received) - rx0))"
+# The namespace's net.ipv6.ip_nonlocal_bind does for every socket what
+# IPV6_FREEBIND does for one, and root in a container's own namespace may
+# set it there.
+old_nlb=$(sysctl -n net.ipv6.ip_nonlocal_bind)
+sysctl -qw net.ipv6.ip_nonlocal_bind=1
+on_cleanup "sysctl -qw net.ipv6.ip_nonlocal_bind=$old_nlb"
+check_eq "net.ipv6.ip_nonlocal_bind=1, no socket option: from a foreign source (2001:db8:77::1) to allowed $SRV6_ALLOW: EPERM" \
+	EPERM "$(freebind_send 2001:db8:77::1 plain)"
+sysctl -qw net.ipv6.ip_nonlocal_bind="$old_nlb"
+check_eq "... and the sink received nothing more" 1 "$(($(udp_received) - rx0))"
 rx0=$(udp_received)
 
 # An AF_PACKET socket writes a whole Ethernet frame (IPv4/UDP to the sink on
