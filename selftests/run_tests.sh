@@ -111,7 +111,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 run_test() { # TEST
-	local t=$1 desc="selftests: nf_egress: $1" log=$tmp/log tpid rc
+	local t=$1 desc="selftests: nf_egress: $1" log=$tmp/log tpid rc t0=$SECONDS
 	local sp=0 sf=0 ss=0 planned=-1 line
 	local -a cmd
 
@@ -164,6 +164,8 @@ run_test() { # TEST
 		echo "# killed processes left behind by $t"
 	fi
 	kmsg "end $t (exit $rc)"
+	# What each test costs, for keeping CI inside its time budget.
+	echo "# $t took $((SECONDS - t0)) s"
 
 	local total=$((sp + sf + ss)) status=ok reason=
 	if ((rc == 124 || rc == 137)); then
