@@ -68,6 +68,22 @@ static bool egress_sk_is_control(const struct sock *sk)
 }
 
 /*
+ * A reset or ACK that TCP sends for a socket in answer to a segment it did
+ * not want (a stray ACK to a listener, a segment outside the window): the
+ * kernel's reply from its control socket, not the socket's own packet.
+ * Linux 6.13 and later attach the socket it answers for with
+ * skb_set_owner_edemux() and pass it to the IPv4 output path as the sender,
+ * where older kernels leave the control socket.  A SYN-ACK is attached the
+ * same way, to its request socket, which is not a full socket: it stays
+ * the listener's packet.
+ */
+static bool egress_skb_is_control_reply(const struct sk_buff *skb)
+{
+	return skb->destructor == sock_edemux && skb->sk &&
+	       sk_fullsock(skb->sk);
+}
+
+/*
  * A pass of a packet that a device sends on behalf of what entered it: the
  * outer packet of a tunnel (WireGuard, VXLAN, Geneve, GRE, IPIP, SIT, IPv6
  * tunnels: the device's transmit path leaves skb->dev set, where a socket's
@@ -100,7 +116,8 @@ static bool egress_pass_is_encapsulation(const struct sk_buff *skb,
  *   the cgroup of the user's socket, a tunnel's socket that of the task that
  *   set the tunnel up.  The output path's socket stands in when the packet
  *   has none (a TIPC bearer).  Not judged: no socket at all (forwarded or
- *   kernel-built packets), a time-wait socket, a control socket.
+ *   kernel-built packets), a time-wait socket, a control socket, TCP's
+ *   replies for a socket (egress_skb_is_control_reply()).
  *
  * - An encapsulation (see egress_pass_is_encapsulation()) in the initial
  *   network namespace: not judged again.  It is the host's tunnel, set up
@@ -125,7 +142,9 @@ static struct sock *egress_pass_sender(const struct sk_buff *skb,
 
 	*encapsulation = egress_pass_is_encapsulation(skb, state, owner, via);
 	if (!*encapsulation) {
-		if (via && egress_sk_is_control(via))
+		if (egress_skb_is_control_reply(skb))
+			return NULL;
+		if (via && sk_fullsock(via) && egress_sk_is_control(via))
 			return NULL;
 		sk = owner ?: via;
 		if (!sk || !sk_fullsock(sk) || egress_sk_is_control(sk))

@@ -67,6 +67,14 @@
  *	first sendto(), L just after the last one and E = L - S.  Exit 0 if
  *	every datagram was sent, 1 otherwise.
  *
+ *   egress_probe tcp-stray-ack SRC DST PORT COUNT [--timeout-ms N]
+ *	Send COUNT bare TCP ACKs (no connection behind them) from SRC, source
+ *	ports 40000 and up, to DST PORT on a raw socket, then count the
+ *	resets DST sends back to those ports until all came or the timeout
+ *	(1000 ms) passed.  A listener answers each with a reset that the
+ *	kernel sends on its behalf.  Prints "sent=N resets=M".  Exit 0 if
+ *	every ACK got its reset, 1 otherwise.  Needs CAP_NET_RAW.
+ *
  *   egress_probe netdev-feature DEV tso|gso [on|off]
  *	Read (and with on/off first set) an offload feature of network
  *	device DEV in the caller's netns through the legacy SIOCETHTOOL
@@ -151,6 +159,7 @@ static void usage(void)
 	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
 	      "       egress_probe icmp-echo ADDR [--timeout-ms N]\n"
 	      "       egress_probe udp-flood ADDR PORT SIZE SECONDS\n"
+	      "       egress_probe tcp-stray-ack SRC DST PORT COUNT [--timeout-ms N]\n"
 	      "       egress_probe netdev-feature DEV tso|gso [on|off]\n",
 	      stderr);
 	exit(2);
@@ -878,6 +887,127 @@ static int cmd_netdev_feature(int argc, char **argv)
 	return 0;
 }
 
+/* The Internet checksum of @len bytes at @data, continuing @sum. */
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+#define STRAY_ACK_PORT0 40000
+
+static int cmd_tcp_stray_ack(int argc, char **argv)
+{
+	struct sockaddr_storage src, dst, from;
+	const char *tmo = opt_value(argc - 4, argv + 4, "--timeout-ms");
+	unsigned long count, timeout_ms = 1000, resets = 0, sent = 0, i;
+	int family, fd, hdr;
+	uint16_t port;
+	socklen_t len;
+	uint64_t deadline;
+
+	if (argc != 4 && !(argc == 6 && tmo))
+		usage();
+	parse_addr(argv[0], "0", &src);
+	len = parse_addr(argv[1], argv[2], &dst);
+	port = parse_ulong(argv[2], "port", 65535);
+	count = parse_ulong(argv[3], "count", 20000);
+	if (tmo)
+		timeout_ms = parse_ulong(tmo, "timeout", 600000);
+	family = dst.ss_family;
+	if (src.ss_family != family)
+		die("SRC and DST are of different families");
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0)
+		die("socket(SOCK_RAW, IPPROTO_TCP): %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&src, family == AF_INET ?
+		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
+		die("bind %s: %s", argv[0], strerror(errno));
+	/* A raw socket's port field is the protocol: zero it for sendto(). */
+	if (family == AF_INET)
+		((struct sockaddr_in *)&dst)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&dst)->sin6_port = 0;
+
+	for (i = 0; i < count; i++) {
+		uint8_t seg[20] = { 0 };
+		uint8_t pseudo[40] = { 0 };
+		uint16_t sport = STRAY_ACK_PORT0 + i, csum;
+		uint32_t sum, seq = 0x1000 + i, ack = 0x2000 + i;
+		size_t plen;
+
+		seg[0] = sport >> 8, seg[1] = sport & 0xff;
+		seg[2] = port >> 8, seg[3] = port & 0xff;
+		memcpy(seg + 4, &(uint32_t){ htonl(seq) }, 4);
+		memcpy(seg + 8, &(uint32_t){ htonl(ack) }, 4);
+		seg[12] = 5 << 4;		/* data offset: 20 bytes */
+		seg[13] = 0x10;			/* ACK */
+		seg[14] = 0x10, seg[15] = 0x00;	/* window 4096 */
+		if (family == AF_INET) {
+			memcpy(pseudo, &((struct sockaddr_in *)&src)->sin_addr, 4);
+			memcpy(pseudo + 4, &((struct sockaddr_in *)&dst)->sin_addr, 4);
+			pseudo[9] = IPPROTO_TCP, pseudo[11] = sizeof(seg);
+			plen = 12;
+		} else {
+			memcpy(pseudo, &((struct sockaddr_in6 *)&src)->sin6_addr, 16);
+			memcpy(pseudo + 16, &((struct sockaddr_in6 *)&dst)->sin6_addr, 16);
+			pseudo[35] = sizeof(seg), pseudo[39] = IPPROTO_TCP;
+			plen = 40;
+		}
+		sum = csum_add(csum_add(0, pseudo, plen), seg, sizeof(seg));
+		csum = csum_fold(sum);
+		memcpy(seg + 16, &csum, 2);
+		if (sendto(fd, seg, sizeof(seg), 0, (struct sockaddr *)&dst, len) ==
+		    sizeof(seg))
+			sent++;
+	}
+
+	/* IPv4 raw sockets read the IP header too, IPv6 ones do not. */
+	deadline = now_us() + timeout_ms * 1000;
+	while (resets < sent && wait_fd(fd, POLLIN, deadline)) {
+		uint8_t buf[2048];
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&from, &flen);
+		uint16_t sp, dp;
+
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("recvfrom: %s", strerror(errno));
+		}
+		hdr = family == AF_INET ? (buf[0] & 0x0f) * 4 : 0;
+		if (n < hdr + 20)
+			continue;
+		if (family == AF_INET ?
+		    memcmp(&((struct sockaddr_in *)&from)->sin_addr,
+			   &((struct sockaddr_in *)&dst)->sin_addr, 4) :
+		    memcmp(&((struct sockaddr_in6 *)&from)->sin6_addr,
+			   &((struct sockaddr_in6 *)&dst)->sin6_addr, 16))
+			continue;
+		sp = buf[hdr] << 8 | buf[hdr + 1];
+		dp = buf[hdr + 2] << 8 | buf[hdr + 3];
+		if (sp == port && dp >= STRAY_ACK_PORT0 &&
+		    dp < STRAY_ACK_PORT0 + count && (buf[hdr + 13] & 0x04))
+			resets++;
+	}
+	close(fd);
+	printf("sent=%lu resets=%lu\n", sent, resets);
+	return sent == count && resets == count ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -902,6 +1032,8 @@ int main(int argc, char **argv)
 		return cmd_icmp_echo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-flood"))
 		return cmd_udp_flood(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-stray-ack"))
+		return cmd_tcp_stray_ack(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "netdev-feature"))
 		return cmd_netdev_feature(argc - 2, argv + 2);
 	usage();

@@ -5,9 +5,10 @@
 # an unprivileged process cannot get around its policy by asking for
 # MPTCP (the data goes out on kernel subflow sockets) or AF_SMC (on SMC's
 # kernel TCP socket when the peer has no SMC).  The kernel's own control
-# sockets stay exempt, even in a namespace created inside a confined
-# cgroup, whose control sockets carry that cgroup: neighbour discovery
-# and TCP resets keep working there.
+# sockets stay exempt: the resets TCP sends for a confined listener, and
+# the control sockets of a namespace created inside a confined cgroup,
+# which carry that cgroup: neighbour discovery and TCP resets keep working
+# there.
 #
 #   root netns                                 $SRV_NS
 #   +-------------------------------+          +------------------------------+
@@ -16,6 +17,8 @@
 #   |   allow 10.99.0.0/24,         +----------+  eth0 10.99.0.2/24  allowed  |
 #   |   allow 2001:db8:99::/64)     |          |       10.99.1.2/24  denied   |
 #   |  MPTCP / SMC clients          |          |  2001:db8:99::2 / 98::2      |
+#   |  tcp-listen :: 5204           |          |  stray ACKs from 10.99.1.2,  |
+#   |                               |          |    2001:db8:98::2 to 5204    |
 #   +-------------------------------+          +------------------------------+
 #
 #   $CTL_NS (created by a process of the confined cgroup)   $CTL_SRV_NS
@@ -36,7 +39,7 @@ LIMIT_US=100000
 
 require_common
 require_cmd sysctl modprobe
-tap_plan 29
+tap_plan 33
 
 cg_create "$CG"
 setup_server_topology ""
@@ -131,6 +134,29 @@ for proto in mptcp smc; do
 			diag "allowed bytes +$((ab1 - ab0)), denied packets +$((dp1 - dp0))"
 		fi
 	done
+done
+
+# --- a confined listener's resets are the kernel's replies ---------------------
+# A bare ACK with no connection behind it, from the denied addresses, to a
+# listener of the confined cgroup: TCP answers each with a reset, which
+# the kernel sends on the listener's behalf (Linux 6.13 and later attach
+# the listener to it) from its control socket.  Not judged: no counter
+# moves, every reset arrives.  Judged, anyone could forge deny events of
+# the service and, with a rate limit, spend its budget.
+LISTEN_PORT=5204
+cg_exec "$CG" "$PROBE" tcp-listen :: "$LISTEN_PORT" --pidfile "$TMPDIR_TEST/listen.pid" ||
+	bail_out "the confined listener did not start"
+register_pid "$(cat "$TMPDIR_TEST/listen.pid")"
+for pair in "$SRV4_DENY 10.99.1.1" "$SRV6_DENY 2001:db8:98::1"; do
+	read -r from to <<< "$pair"
+	read -r ap0 ab0 dp0 db0 <<< "$(stats_json "$P")"
+	LAST_PROBE=$(ip netns exec "$SRV_NS" "$PROBE" tcp-stray-ack "$from" "$to" \
+		"$LISTEN_PORT" 20 --timeout-ms 5000 2>&1)
+	check_eq "stray ACKs from $from to the confined listener: 20 resets come back" \
+		"sent=20 resets=20" "$LAST_PROBE"
+	read -r ap1 ab1 dp1 db1 <<< "$(stats_json "$P")"
+	check_eq "stray ACKs from $from: the resets are not judged (no counter moves)" \
+		"0 0 0 0" "$((ap1 - ap0)) $((ab1 - ab0)) $((dp1 - dp0)) $((db1 - db0))"
 done
 
 # --- control sockets of a namespace made inside the confined cgroup --------
