@@ -21,9 +21,12 @@
  * - its network namespace: only sockets that hold a reference to their
  *   namespace (every socket a task opens, MPTCP subflows) are queued, so a
  *   namespace cannot go away with packets of its own waiting here.
- * - the continuation (state->okfn): a function of the core kernel.  The
- *   only module that calls LOCAL_OUT with its own continuation, vrf, does
- *   so for the pass towards the VRF device, which the hook never judges.
+ * - the continuation (state->okfn): a function of the core kernel, except
+ *   on the pass a VRF device hands towards the real device, where
+ *   vrf_ip_local_out() and vrf_ip6_local_out() pass vrf.ko's own copy of
+ *   the inline dst_output().  That packet names the VRF device in
+ *   skb->dev, held here, and vrf.ko cannot be unloaded before its devices
+ *   are unregistered, which drops the packet first.
  * Every wait is bounded by the policy's latency, and a policy that goes
  * away (delete, apply, unload) hands its packets on at once.
  */
@@ -128,7 +131,6 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 {
 	struct egress_shaper *shaper = container_of(timer, struct egress_shaper,
 						    timer);
-	enum hrtimer_restart restart = HRTIMER_NORESTART;
 	struct egress_shaped_pkt *pkt, *tmp;
 	u64 horizon = ktime_get_ns() + EGRESS_SHAPER_SLACK_NS;
 	LIST_HEAD(due);
@@ -143,11 +145,17 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 	}
 	pkt = list_first_entry_or_null(&shaper->queue, struct egress_shaped_pkt,
 				       node);
-	if (pkt) {
-		hrtimer_set_expires_range_ns(timer, ns_to_ktime(pkt->release_ns),
-					     EGRESS_SHAPER_SLACK_NS);
-		restart = HRTIMER_RESTART;
-	}
+	/*
+	 * Armed again through hrtimer_start_range_ns(), not by returning
+	 * HRTIMER_RESTART: between this callback's start and the lock, a flush
+	 * may have emptied the queue and a new packet started the timer, which
+	 * is then queued, and only hrtimer_start_range_ns() may move a queued
+	 * timer's expiry.
+	 */
+	if (pkt)
+		hrtimer_start_range_ns(timer, ns_to_ktime(pkt->release_ns),
+				       EGRESS_SHAPER_SLACK_NS,
+				       HRTIMER_MODE_ABS_SOFT);
 	spin_unlock_bh(&shaper->lock);
 
 	/*
@@ -162,7 +170,7 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 		shaper->pending -= sent;
 		spin_unlock_bh(&shaper->lock);
 	}
-	return restart;
+	return HRTIMER_NORESTART;
 }
 
 void egress_shaper_init(struct egress_shaper *shaper)
