@@ -4,6 +4,8 @@
 #
 #   make            build the module (kmod/nf_egress.ko) and egressctl
 #   make check      install what is missing, build, run the selftests in a VM
+#   make check-smoke
+#                   the same for the smoke subset (SMOKE_TESTS), about N min
 #   make check-debug
 #                   the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                   UBSAN...) built from linux-source-6.1 and cached in
@@ -38,7 +40,7 @@
 export KVER
 KDIR ?= $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
 
-.PHONY: all module egressctl selftests check check-debug demo deps clean lint fuzz-ci valgrind bench
+.PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -57,13 +59,22 @@ selftests:
 deps:
 	@tools/install-deps
 
+# The smoke subset that CI runs on the newest kernel and that make check-smoke
+# runs on any: load and unload under traffic, allow and deny over IPv4 and
+# IPv6 with fast errors, exact counters, atomic apply, shape and police,
+# events, netlink privilege, and the kernel sockets and tunnels that carry a
+# user's data (Documentation/testing.rst, "Other kernels").
+SMOKE_TESTS := module_reload.sh policy_basic.sh deny_latency.sh counters.sh \
+	apply_atomic.sh shape.sh police.sh events.sh privilege.sh \
+	kernel_sockets.sh tunnels.sh
+
 # Each step is its own make so that KVER is looked up after deps installed
 # the kernel.
 # The module is built with W=1 here, and any compiler warning fails the check.
-check: deps
+check check-smoke: deps
 	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
-	@tools/vm/check $(T)
+	@tools/vm/check $(if $(filter check-smoke,$@),$(SMOKE_TESTS),$(T))
 
 # Documentation/testing.rst, "The debug kernel".  Builds in a copy of the
 # tree, so it may run beside a make check of this one.
@@ -121,9 +132,7 @@ install: egressctl
 
 # ---- DKMS ------------------------------------------------------------------
 # The version comes from kmod/version.h; dkms.conf must say the same.
-DKMS_NAME := nf-egress
 DKMS_VERSION := $(shell sed -n 's/^\#define NF_EGRESS_VERSION "\(.*\)"/\1/p' kmod/version.h)
-DKMS_SRC := /usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
 # The sources DKMS needs: the Kbuild files, the module and the UAPI header.
 DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 	$(shell find include -name '*.h')
@@ -131,23 +140,10 @@ DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 dkms-install:
 	@grep -qx 'PACKAGE_VERSION="$(DKMS_VERSION)"' dkms.conf || \
 		{ echo "dkms.conf PACKAGE_VERSION differs from kmod/version.h ($(DKMS_VERSION))" >&2; exit 1; }
-	@# DKMS builds for kernels installed on the host, in dkms.conf's range.
-	@desc=$$(tools/vm/find-kernel --env) || exit 1; \
-		echo "$$desc" | grep -qx 'MODROOT=/' || \
-		{ echo "dkms-install: KVER=$(KVER) is not installed on this host (only unpacked by tools/vm/fetch-kernel)" >&2; exit 1; }
-	@# A re-install replaces whatever was registered under this version.
-	-@dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all >/dev/null 2>&1
-	rm -rf "$(DKMS_SRC)"
-	for f in $(DKMS_FILES); do install -D -m 0644 "$$f" "$(DKMS_SRC)/$$f" || exit 1; done
-	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
-	kver=$$(tools/vm/find-kernel) && \
-		dkms build -m $(DKMS_NAME) -v $(DKMS_VERSION) -k "$$kver" && \
-		dkms install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k "$$kver"
+	tools/dkms-module install $(DKMS_FILES)
 
 dkms-remove:
-	if [ -n "$$(dkms status -m $(DKMS_NAME) -v $(DKMS_VERSION) 2>/dev/null)" ]; then \
-		dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all; fi
-	rm -rf "$(DKMS_SRC)"
+	tools/dkms-module remove
 
 # Host-side packaging checks (DKMS, the unit, make install, the VM smoke
 # test); prints TAP and "N passed, N failed".
