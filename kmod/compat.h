@@ -4,10 +4,13 @@
  *
  * The rest of the module is written like current upstream code: what an
  * older kernel spells differently gets a wrapper here, under the newest
- * kernel's name where there is one.  It builds without warnings (W=1) on
- * 6.1 (Debian 12), 6.12 (Debian 13, Debian 12 backports) and 7.2 (sid).
- * Supported, that is run through the selftests in CI: 6.1, which is what
- * dkms.conf's BUILD_EXCLUSIVE_KERNEL accepts.
+ * kernel's name where there is one.
+ *
+ * Supported: Linux 6.1 (Debian 12) up to 7.2 (the newest Debian kernel, in
+ * sid), which is what dkms.conf's BUILD_EXCLUSIVE_KERNEL accepts.  CI builds
+ * the module without warnings (W=1) and runs the selftests on 6.1 and 6.12
+ * (Debian 13, Debian 12 backports), and the smoke subset on 7.2.  Kernels
+ * in between are covered by the feature tests below, not by a test run.
  */
 #ifndef _NF_EGRESS_COMPAT_H
 #define _NF_EGRESS_COMPAT_H
