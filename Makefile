@@ -5,7 +5,8 @@
 #   make            build the module (kmod/nf_egress.ko) and egressctl
 #   make check      install what is missing, build, run the selftests in a VM
 #   make check-smoke
-#                   the same for the smoke subset (SMOKE_TESTS), about N min
+#                   the same for the smoke subset (SMOKE_TESTS; about 8
+#                   minutes under TCG)
 #   make check-debug
 #                   the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                   UBSAN...) built from linux-source-6.1 and cached in
