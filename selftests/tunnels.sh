@@ -295,6 +295,12 @@ done
 # A privileged container (CAP_NET_ADMIN over a namespace the initial user
 # namespace owns, no user namespace): its tunnel is not the host's either.
 ns_create PNS priv
+# No IPv6 there: the new GRE device's own IPv6 packets (duplicate address
+# detection, MLD reports, router solicitations), which the namespace's
+# control sockets send after a random delay, would otherwise go through
+# the tunnel to the endpoint during the measurement.
+ip netns exec "$PNS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $PNS"
 ip -n "$PNS" link add eth0 type veth peer name eth9 netns "$TSRV_NS"
 ip -n "$PNS" addr add 192.0.2.9/24 dev eth0
 ip -n "$TSRV_NS" addr add "$ENDPOINT/24" dev eth9
