@@ -82,7 +82,7 @@ for pid in "${GEN_PIDS[@]}"; do
 done
 on_cleanup "touch '$STOP'"
 
-busywait 10000 allowed_packets_nonzero ||
+busywait 30000 allowed_packets_nonzero ||
 	bail_out "the generators' traffic is not counted: $(stats_json "$P")"
 
 # --- the rounds ------------------------------------------------------------
