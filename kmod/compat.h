@@ -31,10 +31,12 @@
 #endif
 
 #include <linux/hrtimer.h>
+#include <linux/ipv6.h>
 #include <linux/kernfs.h>
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <net/inet_sock.h>
+#include <net/ipv6.h>
 
 /*
  * Feature tests: kmod/Kbuild defines EGRESS_HAVE_<NAME> when the kernel's
@@ -91,6 +93,27 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #define egress_kernfs_name(kn)	rcu_dereference((kn)->name)
 #else
 #define egress_kernfs_name(kn)	((kn)->name)
+#endif
+
+/*
+ * IPv6 BIG TCP (a GSO packet over 64 KiB): the kernels that define
+ * IP6SKB_FAKEJUMBO (6.1 to 6.18 at least; 7.2 does not) give such a packet
+ * an 8-byte hop-by-hop jumbo option in ip6_xmit(), before LOCAL_OUT, and
+ * segmentation or the driver takes it out again by the same test as here
+ * (ipv6_has_hopopt_jumbo()), so none of the segments on the wire has it.
+ * Later kernels send it with no option at all.  Returns the option's
+ * length in the packet.
+ */
+#ifdef IP6SKB_FAKEJUMBO
+static inline unsigned int egress_big_tcp_hbh_len(const struct sk_buff *skb)
+{
+	return ipv6_has_hopopt_jumbo(skb) ? sizeof(struct hop_jumbo_hdr) : 0;
+}
+#else
+static inline unsigned int egress_big_tcp_hbh_len(const struct sk_buff *skb)
+{
+	return 0;
+}
 #endif
 
 #endif /* _NF_EGRESS_COMPAT_H */

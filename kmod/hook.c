@@ -242,8 +242,10 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
  * but leaves as gso_segs segments, each with its own copy of the headers
  * (as qdisc_pkt_len_init() counts it for qdiscs): for a tunnel's GSO
  * packet, the outer headers and the inner ones up to the inner TCP or UDP
- * header.  A datagram larger than the route's MTU leaves as fragments,
- * each with its own IP header (and IPv6 fragment header).
+ * header.  The jumbo option of an IPv6 BIG TCP packet, where the kernel
+ * adds one (compat.h), is in none of them.  A datagram larger than the
+ * route's MTU leaves as fragments, each with its own IP header (and IPv6
+ * fragment header).
  */
 static void egress_wire_size(const struct sk_buff *skb,
 			     const struct nf_hook_state *state,
@@ -288,6 +290,9 @@ static void egress_wire_size(const struct sk_buff *skb,
 					skb_transport_offset(skb);
 	size->packets = shinfo->gso_segs;
 	size->bytes += (shinfo->gso_segs - 1) * hdr_len;
+	/* Counted in skb->len and in hdr_len, but in no segment. */
+	if (state->pf == NFPROTO_IPV6)
+		size->bytes -= shinfo->gso_segs * egress_big_tcp_hbh_len(skb);
 }
 
 /*

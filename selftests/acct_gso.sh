@@ -74,24 +74,7 @@ then
 fi
 
 # --- server ------------------------------------------------------------------
-iperf_listening()
-{
-	[ -n "$(ip netns exec "$SRV_NS" ss -Hltn "sport = :$1" 2> /dev/null)" ]
-}
-
-# iperf_server PORT: one iperf3 server in $SRV_NS for one client, listening.
-iperf_server()
-{
-	local pidf=$TMPDIR_TEST/iperf3-$1.pid
-
-	ip netns exec "$SRV_NS" iperf3 -s -1 -p "$1" -D -I "$pidf" \
-		--logfile "$TMPDIR_TEST/iperf3-server-$1.log" ||
-		bail_out "iperf3 -s -p $1 failed to start"
-	busywait 10000 test -s "$pidf" || bail_out "iperf3 -s -p $1 wrote no pid file"
-	register_pid "$(cat "$pidf")"
-	busywait 10000 iperf_listening "$1" || bail_out "iperf3 -s does not listen on port $1"
-}
-iperf_server "$PORT"
+iperf_server "$SRV_NS" "$PORT"
 
 policy_add "$P"
 ectl_must rule add "$P" allow tcp to "$SRV/32" port "$PORT"
@@ -195,7 +178,7 @@ EOF
 then
 	GNFT=1
 fi
-iperf_server "$GPORT"
+iperf_server "$SRV_NS" "$GPORT"
 ectl_must rule add "$P" allow to "$SRV/32"
 ectl_must rule add "$P" allow tcp to 10.99.9.2/32 port "$GPORT"
 OUTER="allow to $SRV/32"

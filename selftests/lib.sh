@@ -514,6 +514,27 @@ start_daemon()
 	register_pid "$(cat "$pidfile")"
 }
 
+# iperf_server NS PORT: one iperf3 server in NS for one client (-1),
+# listening on PORT of every address when this returns.
+iperf_server()
+{
+	local ns=$1 port=$2 pidf=$TMPDIR_TEST/iperf3-$2.pid
+
+	ip netns exec "$ns" iperf3 -s -1 -p "$port" -D -I "$pidf" \
+		--logfile "$TMPDIR_TEST/iperf3-server-$port.log" ||
+		bail_out "iperf3 -s -p $port failed to start"
+	busywait 10000 test -s "$pidf" || bail_out "iperf3 -s -p $port wrote no pid file"
+	register_pid "$(cat "$pidf")"
+	busywait 10000 tcp_listening "$ns" "$port" ||
+		bail_out "iperf3 -s does not listen on port $port"
+}
+
+# tcp_listening NS PORT: some socket in NS listens on TCP port PORT.
+tcp_listening()
+{
+	[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2> /dev/null)" ]
+}
+
 # udp_received: the number of datagrams the UDP sink has received.
 udp_received()
 {
