@@ -406,11 +406,16 @@ wait "$FLOOD_PID" 2> /dev/null
 r5=$(wire_rate_bps "$c1" "$c2")
 r10=$(wire_rate_bps "$c3" "$c4")
 diag "from 200 ms after the change to 5mbit: $r5 B/s; after the change to 10mbit: $r10 B/s"
-within_permille "$r5" "$(mbit_bps 5)" 30
-tap_result $? "rate change 20 -> 5mbit: from 200 ms on the wire rate is 5mbit within 3%" "$r5 B/s"
+# Both checks need a sender that offers more than the rates: one that
+# stays under 20mbit leaves the bucket full at the change, and the tokens
+# it keeps (its time, about 100 ms of sending at the new rate) go out on
+# top of 5mbit, as they should.
 if debug_kernel; then
+	tap_skip "rate change 20 -> 5mbit: from 200 ms on the wire rate is 5mbit within 3%" "$SLOW_WHY"
 	tap_skip "rate change 5 -> 10mbit: from 200 ms on the wire rate is 10mbit within 3%" "$SLOW_WHY"
 else
+	within_permille "$r5" "$(mbit_bps 5)" 30
+	tap_result $? "rate change 20 -> 5mbit: from 200 ms on the wire rate is 5mbit within 3%" "$r5 B/s"
 	within_permille "$r10" "$(mbit_bps 10)" 30
 	tap_result $? "rate change 5 -> 10mbit: from 200 ms on the wire rate is 10mbit within 3%" "$r10 B/s"
 fi
