@@ -122,10 +122,18 @@ diag "policy $P: allowed $ap packets, $ab bytes (difference $((${ab:-0} - ip_byt
 
 check_eq "no packet denied, would-deny or rate-limited" "0 0 0 0 0 0" "$dp $db $wp $wb $rp $rb"
 check_eq "the veth dropped nothing (its counters see every frame)" 0 $((td1 - td0))
-[ "$tx_pkts" -ge 1000 ] && [ "${big_bytes:-0}" -gt 0 ] &&
-	[ $((2 * big_bytes)) -gt "${all_bytes:-0}" ]
-tap_result $? "BIG TCP in use: packets over 64 KiB carried more than half of the $tx_pkts frames' bytes" \
-	"$big_bytes of $all_bytes bytes at LOCAL_OUT"
+desc="BIG TCP in use: packets over 64 KiB carried more than half of the $tx_pkts frames' bytes"
+if [ "$tx_pkts" -ge 1000 ] && [ "${big_bytes:-0}" -gt 0 ] &&
+	[ $((2 * big_bytes)) -gt "${all_bytes:-0}" ]; then
+	tap_ok "$desc"
+elif debug_kernel; then
+	# TCP sizes its GSO packets by its pacing rate, which a debug
+	# kernel's few Mbit/s keep far below 64 KiB.
+	tap_skip "$desc" "a debug kernel's TCP is too slow to build them ($big_bytes of $all_bytes bytes)"
+else
+	tap_fail "$desc"
+	diag "$big_bytes of $all_bytes bytes at LOCAL_OUT"
+fi
 within_permille "${ab:-0}" "$ip_bytes" 1
 tap_result $? "allowed bytes $ab within 0.1% of the veth's IP bytes $ip_bytes" \
 	"difference: $((${ab:-0} - ip_bytes)) bytes"
