@@ -91,22 +91,9 @@ ectl_must rule add "$P" allow tcp to "$SRV/128" port "$PORT"
 SNAP=$TMPDIR_TEST/snap
 acct_snap "$SNAP.0"
 before=$(acct_ctr "$SNAP.0" "$P")
-tp0=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb0=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td0=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
-
-cg_exec "$CG" ip netns exec "$CLI_NS" timeout 60 iperf3 -c "$SRV" -p "$PORT" -t "$SECS" \
-	> "$TMPDIR_TEST/iperf3-client.log" 2>&1
+veth_iperf "$CG" "$CLI_NS" "$DEV" "$SRV_NS" "$SRV" "$PORT" "$SECS" "$TMPDIR_TEST/iperf3-client.log"
 tap_result $? "iperf3 -c $SRV -p $PORT -t $SECS from $P exits 0" \
 	"$(tail -n 12 "$TMPDIR_TEST/iperf3-client.log")"
-# The client's sockets are closed; wait for the server's to go (its last
-# ACK answers our FIN, which is then out).
-busywait 10000 sh -c "! ip netns exec '$SRV_NS' ss -Htn 'sport = :$PORT' | grep -q ." ||
-	diag "the server's connections are still open"
-
-tp1=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb1=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td1=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
 acct_snap "$SNAP.1"
 read -r big_pkts big_bytes all_pkts all_bytes hbh_pkts _ < <(
 	ip netns exec "$CLI_NS" nft list table ip6 nfe_big_tcp |
@@ -114,14 +101,14 @@ read -r big_pkts big_bytes all_pkts all_bytes hbh_pkts _ < <(
 
 check_eq "policy counters were 0 before the transfer" "0 0 0 0 0 0 0 0" "$before"
 read -r ap ab dp db wp wb rp rb <<< "$(acct_ctr "$SNAP.1" "$P")"
-tx_pkts=$((tp1 - tp0))
-ip_bytes=$((tb1 - tb0 - 14 * tx_pkts))
-diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$((td1 - td0))"
+tx_pkts=$TX_PKTS
+ip_bytes=$IP_BYTES
+diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$TX_DROPPED"
 diag "nftables at LOCAL_OUT: $all_pkts skbs, $all_bytes bytes; over 64 KiB: $big_pkts skbs, $big_bytes bytes; with a jumbo option: $hbh_pkts skbs"
 diag "policy $P: allowed $ap packets, $ab bytes (difference $((${ab:-0} - ip_bytes)) bytes)"
 
 check_eq "no packet denied, would-deny or rate-limited" "0 0 0 0 0 0" "$dp $db $wp $wb $rp $rb"
-check_eq "the veth dropped nothing (its counters see every frame)" 0 $((td1 - td0))
+check_eq "the veth dropped nothing (its counters see every frame)" 0 "$TX_DROPPED"
 desc="BIG TCP in use: packets over 64 KiB carried more than half of the $tx_pkts frames' bytes"
 if [ "$tx_pkts" -ge 1000 ] && [ "${big_bytes:-0}" -gt 0 ] &&
 	[ $((2 * big_bytes)) -gt "${all_bytes:-0}" ]; then

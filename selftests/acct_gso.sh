@@ -83,28 +83,16 @@ ectl_must rule add "$P" allow tcp to "$SRV/32" port "$PORT"
 SNAP=$TMPDIR_TEST/snap
 acct_snap "$SNAP.0"
 before=$(acct_ctr "$SNAP.0" "$P")
-tp0=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb0=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td0=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
-
-cg_exec "$CG" ip netns exec "$CLI_NS" timeout 60 iperf3 -c "$SRV" -p "$PORT" -t "$SECS" \
-	> "$TMPDIR_TEST/iperf3-client.log" 2>&1
-rc=$?
-tap_result $rc "iperf3 -c $SRV -p $PORT -t $SECS from $P exits 0" \
+veth_iperf "$CG" "$CLI_NS" "$DEV" "$SRV_NS" "$SRV" "$PORT" "$SECS" "$TMPDIR_TEST/iperf3-client.log"
+tap_result $? "iperf3 -c $SRV -p $PORT -t $SECS from $P exits 0" \
 	"$(tail -n 12 "$TMPDIR_TEST/iperf3-client.log")"
-# The client's sockets are closed; let the last FIN/ACKs go out.
-sleep 1
-
-tp1=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb1=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td1=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
 acct_snap "$SNAP.1"
 
 check_eq "policy counters were 0 before the transfer" "0 0 0 0 0 0 0 0" "$before"
 read -r ap ab dp db wp wb rp rb <<< "$(acct_ctr "$SNAP.1" "$P")"
-tx_pkts=$((tp1 - tp0))
-ip_bytes=$((tb1 - tb0 - 14 * tx_pkts))
-diag "veth $DEV: tx_packets +$tx_pkts, tx_bytes +$((tb1 - tb0)), IP bytes $ip_bytes, tx_dropped +$((td1 - td0))"
+tx_pkts=$TX_PKTS
+ip_bytes=$IP_BYTES
+diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$TX_DROPPED"
 diag "policy $P: allowed $ap packets, $ab bytes; denied $dp packets, $db bytes"
 if [ "$NFT" = 1 ]; then
 	read -r nft_pkts nft_bytes < <(ip netns exec "$CLI_NS" nft list table ip nfe_gso |
@@ -116,7 +104,7 @@ if [ "${ap:-0}" -gt 0 ]; then
 fi
 
 check_eq "no packet denied, would-deny or rate-limited" "0 0 0 0 0 0" "$dp $db $wp $wb $rp $rb"
-check_eq "the veth dropped nothing (its counters see every frame)" 0 $((td1 - td0))
+check_eq "the veth dropped nothing (its counters see every frame)" 0 "$TX_DROPPED"
 [ "$tx_pkts" -ge 1000 ]
 tap_result $? "the transfer is large enough to measure: $tx_pkts frames >= 1000"
 if [ "$NFT" = 1 ] && [ -n "$nft_pkts" ]; then
@@ -185,32 +173,25 @@ OUTER="allow to $SRV/32"
 INNER="allow tcp to 10.99.9.2/32 port $GPORT"
 
 acct_snap "$SNAP.4"
-tp0=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb0=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td0=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
-cg_exec "$CG" ip netns exec "$CLI_NS" timeout 60 iperf3 -c 10.99.9.2 -p "$GPORT" -t "$SECS" \
-	> "$TMPDIR_TEST/iperf3-gre-client.log" 2>&1
+veth_iperf "$CG" "$CLI_NS" "$DEV" "$SRV_NS" 10.99.9.2 "$GPORT" "$SECS" \
+	"$TMPDIR_TEST/iperf3-gre-client.log"
 tap_result $? "iperf3 -c 10.99.9.2 -p $GPORT through the namespace's GRE tunnel exits 0" \
 	"$(tail -n 12 "$TMPDIR_TEST/iperf3-gre-client.log")"
-sleep 1
-tp1=$(netdev_stat "$CLI_NS" "$DEV" tx_packets)
-tb1=$(netdev_stat "$CLI_NS" "$DEV" tx_bytes)
-td1=$(netdev_stat "$CLI_NS" "$DEV" tx_dropped)
 acct_snap "$SNAP.5"
-tx_pkts=$((tp1 - tp0))
-ip_bytes=$((tb1 - tb0 - 14 * tx_pkts))
+tx_pkts=$TX_PKTS
+ip_bytes=$IP_BYTES
 read -r op0 ob0 <<< "$(acct_rule "$SNAP.4" "$P" "$OUTER")"
 read -r op1 ob1 <<< "$(acct_rule "$SNAP.5" "$P" "$OUTER")"
 read -r ip0 ib0 <<< "$(acct_rule "$SNAP.4" "$P" "$INNER")"
 read -r ip1 ib1 <<< "$(acct_rule "$SNAP.5" "$P" "$INNER")"
 outer_p=$((op1 - op0)) outer_b=$((ob1 - ob0))
 inner_p=$((ip1 - ip0)) inner_b=$((ib1 - ib0))
-diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$((td1 - td0))"
+diag "veth $DEV: tx_packets +$tx_pkts, IP bytes $ip_bytes, tx_dropped +$TX_DROPPED"
 diag "outer rule: $outer_p packets, $outer_b bytes; inner rule: $inner_p packets, $inner_b bytes"
 read -r dp0 db0 _ <<< "$(acct_ctr "$SNAP.4" "$P" | cut -d' ' -f3-4)"
 read -r dp1 db1 _ <<< "$(acct_ctr "$SNAP.5" "$P" | cut -d' ' -f3-4)"
 check_eq "GRE: nothing denied, the veth dropped nothing" "0 0 0" \
-	"$((dp1 - dp0)) $((db1 - db0)) $((td1 - td0))"
+	"$((dp1 - dp0)) $((db1 - db0)) $TX_DROPPED"
 [ "$tx_pkts" -ge 1000 ]
 tap_result $? "GRE: the transfer is large enough to measure: $tx_pkts frames >= 1000"
 if [ "$GNFT" = 1 ]; then

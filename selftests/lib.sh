@@ -529,6 +529,30 @@ iperf_server()
 		bail_out "iperf3 -s does not listen on port $port"
 }
 
+# veth_iperf CG CLI_NS DEV SRV_NS DST PORT SECS LOG: iperf3 -c DST -p PORT
+# for SECS seconds from cgroup CG in CLI_NS (output in LOG), with DEV's
+# transmit counters read before and after, once the server in SRV_NS has
+# closed (so our last ACK is out).  Sets TX_PKTS, IP_BYTES (tx_bytes less
+# the 14-byte Ethernet header of each frame) and TX_DROPPED; returns
+# iperf3's exit status.
+veth_iperf()
+{
+	local cg=$1 ns=$2 dev=$3 srv_ns=$4 dst=$5 port=$6 secs=$7 log=$8
+	local p0 b0 d0 rc=0
+
+	p0=$(netdev_stat "$ns" "$dev" tx_packets)
+	b0=$(netdev_stat "$ns" "$dev" tx_bytes)
+	d0=$(netdev_stat "$ns" "$dev" tx_dropped)
+	cg_exec "$cg" ip netns exec "$ns" timeout 60 iperf3 -c "$dst" -p "$port" -t "$secs" \
+		> "$log" 2>&1 || rc=$?
+	busywait 10000 sh -c "! ip netns exec '$srv_ns' ss -Htan 'sport = :$port' | grep -q ." ||
+		diag "the server's sockets on port $port are still open"
+	TX_PKTS=$(($(netdev_stat "$ns" "$dev" tx_packets) - p0))
+	IP_BYTES=$(($(netdev_stat "$ns" "$dev" tx_bytes) - b0 - 14 * TX_PKTS))
+	TX_DROPPED=$(($(netdev_stat "$ns" "$dev" tx_dropped) - d0))
+	return "$rc"
+}
+
 # tcp_listening NS PORT: some socket in NS listens on TCP port PORT.
 tcp_listening()
 {
