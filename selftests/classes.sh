@@ -63,7 +63,7 @@ fresh()
 
 reload_module()
 {
-	rmmod nf_egress && insmod "$NF_EGRESS_KO"
+	rmmod nf_egress && modprobe nf_egress
 }
 
 # shellcheck disable=SC2317 # called by the EXIT trap
@@ -75,16 +75,14 @@ cleanup()
 	# before it reloaded the module at its end.
 	if [ "$RELOADED" = 1 ]; then
 		rmmod nf_egress 2> /dev/null
-		[ -d /sys/module/nf_egress ] || insmod "$NF_EGRESS_KO"
+		[ -d /sys/module/nf_egress ] || modprobe nf_egress
 	fi
 }
 trap cleanup EXIT
 
 require_common
-require_cmd rmmod insmod
-[ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
-[ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
-[ -w "$PARAMS/max_rules" ] || skip_all "the module has no writable max_rules parameter"
+require_cmd rmmod modprobe
+[ -w "$PARAMS/max_rules" ] || bail_out "the module has no writable max_rules parameter"
 tap_plan 17
 
 # rule_counts: "A B C L", the number of rules of each policy.

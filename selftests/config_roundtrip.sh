@@ -158,16 +158,6 @@ want_rates=$(printf '\t%s;\n' "rate 20mbit burst 64k queue 1000 latency 100ms sh
 RATE_TESTS=("apply -f rates.conf (police and shape limits)"
 	    "show --config writes the limits with the module's burst, queue and latency"
 	    "with rate limits: show --config | apply -f - is byte-for-byte the same")
-# A module without shape mode refuses any shape limit (and, built with the
-# new header, its queue and latency attributes): ask it with a plain one.
-if ! ECTL_QUIET=1 ectl policy set "$DB" rate 1mbit > /dev/null &&
-   grep -qi 'shape mode is not supported' "$ECTL_ERR"; then
-	err=$(cat "$ECTL_ERR")
-	for d in "${RATE_TESTS[@]}"; do
-		tap_skip "$d" "the module does not shape yet: $err"
-	done
-	tap_done
-fi
 ectl apply -f "$T/rates.conf" > /dev/null
 tap_result $? "${RATE_TESTS[0]}" "$(cat "$ECTL_ERR")"
 ectl show --config > "$T/r1"

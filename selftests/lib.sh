@@ -9,14 +9,14 @@
 # a cleanup registry (processes, netns, cgroups, policies, temp dir), netns
 # and veth topology helpers, cgroup v2 helpers and an egressctl wrapper.
 #
-# Environment (set by the in-guest runner):
-#	NF_EGRESS_SRC	repository root (default: parent of this directory)
-#	NF_EGRESS_KO	the module (default: $NF_EGRESS_SRC/kmod/nf_egress.ko)
-#	EGRESSCTL	the CLI (default: $NF_EGRESS_SRC/tools/egressctl/egressctl)
+# The tests find egressctl on PATH and load the module with modprobe, as on
+# a host where both are installed (make check stages the tree's builds so).
+# Environment:
+#	NF_EGRESS_SRC	repository root, for the few tests that read its files
+#			(default: parent of this directory)
+#	EGRESSCTL	the CLI (default: egressctl on PATH)
 # Development knobs (never set by the runner):
 #	NF_EGRESS_PROC	directory of the proc files (default /proc/net/nf_egress)
-#	NF_EGRESS_ASSUME_LOADED=1  do not look at /sys/module/nf_egress (for
-#			a run against a mock egressctl without the module)
 #	NF_EGRESS_VERBOSE=1  echo every egressctl call as a TAP diagnostic
 #	NF_EGRESS_VALGRIND=1 run every egressctl of the test under valgrind
 #			memcheck (egressctl-vg); logs in NF_EGRESS_VG_DIR
@@ -26,8 +26,7 @@ ksft_skip=4
 
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NF_EGRESS_SRC=${NF_EGRESS_SRC:-$(cd "$LIB_DIR/.." && pwd)}
-NF_EGRESS_KO=${NF_EGRESS_KO:-$NF_EGRESS_SRC/kmod/nf_egress.ko}
-EGRESSCTL=${EGRESSCTL:-$NF_EGRESS_SRC/tools/egressctl/egressctl}
+EGRESSCTL=${EGRESSCTL:-$(command -v egressctl)}
 # Tests call "$EGRESSCTL" directly too, so the wrapper replaces the variable.
 if [ "${NF_EGRESS_VALGRIND:-0}" = 1 ] && [ "$(basename "$EGRESSCTL")" != egressctl-vg ]; then
 	export NF_EGRESS_VG_REAL=$EGRESSCTL
@@ -205,21 +204,21 @@ require_probe()
 
 require_egressctl()
 {
-	[ -x "$EGRESSCTL" ] || skip_all "egressctl not found at $EGRESSCTL"
+	[ -n "$EGRESSCTL" ] || bail_out "egressctl is not on PATH"
+	[ -x "$EGRESSCTL" ] || bail_out "egressctl not found at $EGRESSCTL"
 }
 
 module_loaded()
 {
-	[ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && return 0
 	[ -d /sys/module/nf_egress ]
 }
 
-# require_module: the runner loads the module; load it if it did not.
+# require_module: the module is loaded, or modprobe loads it; a kernel
+# without it cannot run the test at all.
 require_module()
 {
 	module_loaded && return 0
-	[ -f "$NF_EGRESS_KO" ] || skip_all "nf_egress is not loaded and $NF_EGRESS_KO does not exist"
-	insmod "$NF_EGRESS_KO" || bail_out "insmod $NF_EGRESS_KO failed"
+	modprobe nf_egress || exit $ksft_skip
 }
 
 # debug_kernel: true on a kernel built with the checkers of make check-debug

@@ -26,7 +26,7 @@ NOSPC="No space left on device"
 require_root
 require_egressctl
 for p in max_policies max_rules max_memory; do
-	[ -w "$PARAMS/$p" ] || skip_all "module has no writable parameter $p"
+	[ -w "$PARAMS/$p" ] || bail_out "module has no writable parameter $p"
 done
 
 limits_restore()

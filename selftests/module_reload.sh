@@ -11,7 +11,7 @@
 #   |  nfeXXXX 10.99.{0,1}.1/24 ... |          |  10.99.1.2 / 2001:db8:98::2  |
 #   +-------------------------------+          +------------------------------+
 #
-# Each round: rmmod nf_egress; insmod $NF_EGRESS_KO; re-add the policy and
+# Each round: rmmod nf_egress; modprobe nf_egress; re-add the policy and
 # its rules (the table is lost on unload); wait until the reloaded module has
 # counted traffic of the cgroup, so every rmmod happens with the hooks busy
 # and a policy in place.  Every 5th round also checks allow/deny.  While
@@ -27,14 +27,12 @@ CG=nfe-rel-$$
 P=/$CG
 
 require_common
-require_cmd rmmod insmod
-[ "${NF_EGRESS_ASSUME_LOADED:-0}" = 1 ] && skip_all "needs the real module (NF_EGRESS_ASSUME_LOADED=1)"
-[ -f "$NF_EGRESS_KO" ] || skip_all "$NF_EGRESS_KO not found"
+require_cmd rmmod modprobe
 tap_plan 10
 
 # Whatever happens, leave the module loaded for the next test.
 # shellcheck disable=SC2016 # evaluated at cleanup time
-on_cleanup '[ -d /sys/module/nf_egress ] || insmod "$NF_EGRESS_KO"'
+on_cleanup '[ -d /sys/module/nf_egress ] || modprobe nf_egress'
 
 add_policy()
 {
@@ -86,7 +84,7 @@ busywait 30000 allowed_packets_nonzero ||
 	bail_out "the generators' traffic is not counted: $(stats_json "$P")"
 
 # --- the rounds ------------------------------------------------------------
-rmmod_ok=0 insmod_ok=0 policy_ok=0 traffic_ok=0 checks_ok=0 checks=0
+rmmod_ok=0 modprobe_ok=0 policy_ok=0 traffic_ok=0 checks_ok=0 checks=0
 unloaded_msg_checked=0
 for ((round = 1; round <= ROUNDS; round++)); do
 	if ! rmmod nf_egress 2> "$TMPDIR_TEST/rmmod.err"; then
@@ -107,11 +105,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		tap_result $? "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
 	fi
 
-	if ! insmod "$NF_EGRESS_KO" 2> "$TMPDIR_TEST/insmod.err"; then
-		diag "round $round: insmod failed: $(cat "$TMPDIR_TEST/insmod.err")"
+	if ! modprobe nf_egress 2> "$TMPDIR_TEST/modprobe.err"; then
+		diag "round $round: modprobe failed: $(cat "$TMPDIR_TEST/modprobe.err")"
 		continue
 	fi
-	insmod_ok=$((insmod_ok + 1))
+	modprobe_ok=$((modprobe_ok + 1))
 
 	if ! add_policy 2> "$TMPDIR_TEST/err"; then
 		diag "round $round: policy/rule add failed: $(cat "$TMPDIR_TEST/err")"
@@ -150,7 +148,7 @@ done
 	tap_fail "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
 }
 check_eq "rmmod nf_egress succeeded in every round" "$ROUNDS" "$rmmod_ok"
-check_eq "insmod succeeded in every round" "$ROUNDS" "$insmod_ok"
+check_eq "modprobe succeeded in every round" "$ROUNDS" "$modprobe_ok"
 check_eq "policy and rules re-added after every load" "$ROUNDS" "$policy_ok"
 check_eq "traffic counted by the reloaded module in every round" "$ROUNDS" "$traffic_ok"
 check_eq "allow/deny correct after reload (every 5th round)" "$((ROUNDS / 5))/$((ROUNDS / 5))" \

@@ -28,7 +28,7 @@ trap cleanup EXIT
 require_root
 require_cmd ip
 require_cgroup2
-[ -x "$LIB_DIR/nl_client" ] || skip_all "nl_client not built (make -C selftests)"
+[ -x "$LIB_DIR/nl_client" ] || bail_out "nl_client not built (make -C selftests)"
 CG=nl_client.$$
 P=/$CG
 DST=198.51.100.9

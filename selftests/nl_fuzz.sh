@@ -9,7 +9,7 @@
 # capabilities) where well-formed admin commands are added and must fail
 # with -EPERM.  Every message must be answered, every invalid one with an
 # error, and the policy and rule dumps must be byte-identical before and
-# after each run.  run_tests.sh checks the kernel log afterwards.
+# after each run.  tools/vm/run-selftests checks the kernel log afterwards.
 #
 #   host: nl_fuzz --genl--> nf_egress      (a policy with two rules to keep)
 
@@ -21,7 +21,7 @@ P=/nl_fuzz
 require_root
 require_cmd setpriv
 FUZZ=$LIB_DIR/nl_fuzz
-[ -x "$FUZZ" ] || skip_all "nl_fuzz not built (make -C selftests)"
+[ -x "$FUZZ" ] || bail_out "nl_fuzz not built (make -C selftests)"
 
 tap_plan 3
 # Something for the dumps to compare, at the path the fuzzer aims at.

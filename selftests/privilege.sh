@@ -160,19 +160,14 @@ out=$(as_userns_root timeout 10 "$BIN/egressctl" monitor 2>&1 > /dev/null)
 rc=$?
 check_eq "unshare -Ur: monitor exits 2: cannot join the events group" \
 	"2 egressctl: monitor: cannot join the events group: $EPERM_MSG (needs CAP_NET_ADMIN)" "$rc $out"
-if [ -x "$LIB_DIR/nl_client" ]; then
-	out=$("$LIB_DIR/nl_client" --join-events 2>&1)
-	rc=$?
-	[ $rc -eq 0 ] && [[ $out == 'nl_client: joined "events" group (id '* ]]
-	tap_result $? "root: nl_client --join-events joins the events group" "rc=$rc: $out"
-	out=$(as_userns_root "$LIB_DIR/nl_client" --join-events 2>&1)
-	rc=$?
-	check_eq "unshare -Ur: nl_client --join-events: EPERM" \
-		"1 nl_client: join \"events\" group: EPERM ($EPERM_MSG)" "$rc $out"
-else
-	tap_skip "root: nl_client --join-events joins the events group" "nl_client not built"
-	tap_skip "unshare -Ur: nl_client --join-events: EPERM" "nl_client not built"
-fi
+out=$("$LIB_DIR/nl_client" --join-events 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [[ $out == 'nl_client: joined "events" group (id '* ]]
+tap_result $? "root: nl_client --join-events joins the events group" "rc=$rc: $out"
+out=$(as_userns_root "$LIB_DIR/nl_client" --join-events 2>&1)
+rc=$?
+check_eq "unshare -Ur: nl_client --join-events: EPERM" \
+	"1 nl_client: join \"events\" group: EPERM ($EPERM_MSG)" "$rc $out"
 
 # --- root of a user namespace with its own netns ------------------------------
 refused "unshare -Ur --net: policy add: family not reachable" "$NOMOD_MSG" \

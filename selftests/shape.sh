@@ -58,12 +58,8 @@ IPB=$((SIZE + 28))	# IP bytes of one datagram
 BURST=262144	# "burst 256k"
 
 require_common
-require_cmd iperf3 rmmod insmod
+require_cmd iperf3 rmmod modprobe
 
-help=$("$EGRESSCTL" policy help 2>&1)
-if ! grep -qw latency <<< "$help"; then
-	skip_all "egressctl does not know 'rate RATE ... latency TIME' yet"
-fi
 tap_plan 34
 
 cg_create "$CG"
@@ -540,7 +536,7 @@ wire_sample
 read -r -a w1 <<< "$WS"
 check_eq "rmmod: every datagram reached the server (the queue was handed on)" \
 	"$sent" "$((w1[1] - w0[1]))"
-insmod "$NF_EGRESS_KO" 2> "$TMPDIR_TEST/insmod.err"
-tap_result $? "rmmod: the module loads again" "$(cat "$TMPDIR_TEST/insmod.err")"
+modprobe nf_egress 2> "$TMPDIR_TEST/modprobe.err"
+tap_result $? "rmmod: the module loads again" "$(cat "$TMPDIR_TEST/modprobe.err")"
 
 tap_done

@@ -13,6 +13,9 @@
 #   +-------------------------------+          +------------------------------+
 
 SELFTESTS=$(cd "$(dirname "$0")/../selftests" && pwd)
+# The tree's builds, not installed ones.
+NF_EGRESS_KO=$SELFTESTS/../kmod/nf_egress.ko
+export PATH=$SELFTESTS/../tools/egressctl:$PATH
 source "$SELFTESTS/lib.sh"
 
 CG=demo
