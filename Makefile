@@ -132,15 +132,11 @@ install: egressctl
 	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(SYSCONFDIR)/nf_egress/policy.conf.example"
 
 # ---- DKMS ------------------------------------------------------------------
-# The version comes from kmod/version.h; dkms.conf must say the same.
-DKMS_VERSION := $(shell sed -n 's/^\#define NF_EGRESS_VERSION "\(.*\)"/\1/p' kmod/version.h)
 # The sources DKMS needs: the Kbuild files, the module and the UAPI header.
 DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 	$(shell find include -name '*.h')
 
 dkms-install:
-	@grep -qx 'PACKAGE_VERSION="$(DKMS_VERSION)"' dkms.conf || \
-		{ echo "dkms.conf PACKAGE_VERSION differs from kmod/version.h ($(DKMS_VERSION))" >&2; exit 1; }
 	tools/dkms-module install $(DKMS_FILES)
 
 dkms-remove:

@@ -14,8 +14,10 @@
 
 #include "netlink.h"
 #include "parse.h"
+#include "../../kmod/version.h"
 
-#define EGRESSCTL_VERSION	"0.1.0"
+/* The project has one version: the module's. */
+#define EGRESSCTL_VERSION	NF_EGRESS_VERSION
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
