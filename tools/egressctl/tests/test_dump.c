@@ -5,7 +5,8 @@
  * (captured in the test guest with tests/capture; the policy set is
  * golden/set.conf), and variants of them with NLM_F_DUMP_INTR set or with
  * another generation.  An attempt that saw either must be thrown away and
- * taken again, at most NL_DUMP_ATTEMPTS times.
+ * taken again, at most NL_DUMP_ATTEMPTS times.  A RULE_GET refused with
+ * EPERM means counters without rules; any other dump's EPERM is an error.
  *
  * The socket is replaced at link time: this file defines
  * mnl_socket_sendto() and mnl_socket_recvfrom(), which take precedence
@@ -37,6 +38,7 @@ enum mutation {
 	CLEAN,
 	INTR,		/* NLM_F_DUMP_INTR on the first data message */
 	NEW_GEN,	/* every message one generation later */
+	EPERM_ACK,	/* not the file: the request refused with -EPERM */
 };
 
 struct step {
@@ -138,6 +140,22 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
 	const struct step *s = &plan[plan_pos++];
 
 	(void)nl;
+	if (s->mut == EPERM_ACK) {
+		/* what netlink_ack() sends a NETLINK_CAP_ACK socket */
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct nlmsgerr *e;
+
+		nlh->nlmsg_type = NLMSG_ERROR;
+		nlh->nlmsg_flags = NLM_F_CAPPED;
+		nlh->nlmsg_seq = last_seq;
+		nlh->nlmsg_pid = PORTID;
+		e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+		e->error = -EPERM;
+		e->msg.nlmsg_len = GENL_HDRLEN + NLMSG_HDRLEN;
+		e->msg.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		e->msg.nlmsg_seq = last_seq;
+		return (ssize_t)nlh->nlmsg_len;
+	}
 	last_len = load(s->cmd, buf, siz);
 	mutate(buf, last_len, s->mut);
 	return (ssize_t)last_len;
@@ -334,6 +352,56 @@ static void test_stats(void)
 	dump_state_free(&st);
 }
 
+/*
+ * RULE_GET refused with EPERM (no CAP_NET_ADMIN) gives counters without
+ * rules; an EPERM of STATS_GET or POLICY_GET is an error like any other.
+ */
+static void test_eperm(void)
+{
+	static const struct step rules_denied[] = {
+		{ S, INTR }, { S, CLEAN }, { R, EPERM_ACK } };
+	static const struct step stats_denied[] = { { S, EPERM_ACK } };
+	static const struct step rates_denied[] = { { S, CLEAN }, { P, EPERM_ACK } };
+	static const struct step show_denied[] = { { P, CLEAN }, { R, EPERM_ACK } };
+	static const struct step policies_denied[] = { { P, EPERM_ACK } };
+	struct dump_state st;
+	int err;
+
+	RUN(&st, rules_denied);
+	err = dump_stats(&st, true);
+	ok(err == 0 && sends == 3 && !plan_errors && st.rules_denied &&
+	   st.nstats == 2 && st.stats[0].rules_hidden &&
+	   st.stats[1].rules_hidden && !st.stats[0].nrules,
+	   "NLM_F_DUMP_INTR, then RULE_GET refused with EPERM: counters, rules hidden (err %d, %u requests)",
+	   err, sends);
+	dump_state_free(&st);
+
+	RUN(&st, stats_denied);
+	err = dump_stats(&st, true);
+	ok(err == -EPERM && sends == 1 && !plan_errors && !st.rules_denied,
+	   "STATS_GET refused with EPERM: an error, not hidden rules (err %d)", err);
+	dump_state_free(&st);
+
+	RUN(&st, rates_denied);
+	st.with_rates = true;
+	err = dump_stats(&st, true);
+	ok(err == -EPERM && sends == 2 && !plan_errors && !st.rules_denied,
+	   "POLICY_GET of stats refused with EPERM: an error (err %d)", err);
+	dump_state_free(&st);
+
+	RUN(&st, show_denied);
+	err = dump_policies(&st);
+	ok(err == -EPERM && sends == 2 && !plan_errors && st.rules_denied,
+	   "show: RULE_GET refused with EPERM: -EPERM, rules_denied (err %d)", err);
+	dump_state_free(&st);
+
+	RUN(&st, policies_denied);
+	err = dump_policies(&st);
+	ok(err == -EPERM && sends == 1 && !plan_errors && !st.rules_denied,
+	   "show: POLICY_GET refused with EPERM: no word of rules (err %d)", err);
+	dump_state_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -353,5 +421,6 @@ int main(int argc, char **argv)
 	tap_start();
 	test_policies();
 	test_stats();
+	test_eperm();
 	return tap_end();
 }
