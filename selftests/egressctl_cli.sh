@@ -6,7 +6,8 @@
 # prints them, exit codes, path normalisation, the rule grammar and rate
 # limits as the kernel stores and reports them, show --config round trips,
 # check and apply (a dry run, a kernel limit located at its rule in the
-# file, a 2000-rule file pipelined), explain, stats and metrics of
+# file, a 2000-rule file pipelined, -EBUSY while nl_client --hold-apply
+# holds a staged set), explain, stats and metrics of
 # uncounted policies, stats reset, and what a caller without
 # CAP_NET_ADMIN gets.  No traffic and no sleep: counters with traffic are
 # counters.sh's and acct_*.sh's.
@@ -32,6 +33,7 @@ trap cli_cleanup EXIT
 
 require_root
 require_cmd setpriv python3 strace
+[ -x "$LIB_DIR/nl_client" ] || bail_out "$LIB_DIR/nl_client not built (make -C selftests)"
 require_egressctl
 require_module
 [ -w "$PARAMS/max_rules" ] || bail_out "module has no writable parameter max_rules"
@@ -69,7 +71,7 @@ check_cmp()
 	fi
 }
 
-tap_plan 124
+tap_plan 127
 E=egressctl
 "$EGRESSCTL" apply -f /dev/null > /dev/null 2>&1 || bail_out "apply -f /dev/null failed"
 modver=$(cat /sys/module/nf_egress/version)
@@ -290,6 +292,17 @@ check "explain normalises PATH" 0 "packet from /a/b to 10.0.0.1
   /  audit    default allow  -> allow
 verdict: allow" "" -- explain //a//b/ 10.0.0.1
 
+# another apply holds the staged set: the kernel's -EBUSY and its message
+coproc HOLD { "$LIB_DIR/nl_client" --hold-apply 2>&1; }
+read -r -t 30 line <&"${HOLD[0]}"
+[ "$line" = begun ] || bail_out "nl_client --hold-apply: '$line'"
+check "apply: EBUSY with extack" 2 "" \
+	"$E: apply $T/p.conf: Device or resource busy: nf_egress: another apply is in progress" -- apply -f "$T/p.conf"
+hold_pid=$HOLD_PID
+eval "exec ${HOLD[1]}>&-"
+wait "$hold_pid"
+tap_result $? "the other apply ended cleanly (its staged set aborted)"
+
 # --- kernel errors of apply and check, located in the file --------------------
 before=$("$EGRESSCTL" show --config)
 awk 'BEGIN { print "cgroup \"/many\" {"; for (i = 0; i < 2000; i++)
@@ -314,13 +327,41 @@ located "apply: kernel error located at the rule" apply
 located "check: kernel dry run finds kernel limits" check
 echo 0 > "$PARAMS/max_rules"
 check "failed apply changed nothing" 0 "$before" "" -- show --config
-# one sendto per batch of requests, none larger than the socket's buffer
-strace -f -qq -e trace=sendto,sendmsg -o "$T/strace" "$EGRESSCTL" apply -f "$T/many.conf"
-tap_result $? "apply 2000 rules" "$(cat "$T/strace" | tail -3)"
-sends=$(grep -cE 'sendto|sendmsg' "$T/strace")
-big=$(sed -nE 's/.*(sendto|sendmsg)\(.*\) = ([0-9]+)$/\2/p' "$T/strace" | sort -n | tail -1)
-[[ $sends -ge 2 && $sends -le 40 && ${big:-0} -le 262144 ]]
-tap_result $? "apply pipelines 2000 rules in $sends sends, the largest $big bytes" "$(head -c 2000 "$T/strace")"
+# Every byte apply sends, from strace's dumps of its writes to the netlink
+# socket: the rules go in messages of up to 32 KiB, several messages in one
+# sendto, every one NLM_F_REQUEST|NLM_F_ACK and no other flag.
+strace -qq -e trace=sendto,sendmsg -e write=3,4,5 -o "$T/strace" "$EGRESSCTL" apply -f "$T/many.conf"
+tap_result $? "apply 2000 rules" "$(tail -3 "$T/strace")"
+python3 - "$T/strace" > "$T/sends" <<'PY'
+import struct, sys
+sends, cur = [], None
+for line in open(sys.argv[1]):
+    if line.startswith(("sendto(", "sendmsg(")):
+        cur = bytearray()
+        sends.append(cur)
+    elif line.startswith(" | ") and cur is not None:
+        cur += bytes.fromhex("".join(line[10:58].split()))
+flags, big, n, whole = {}, 0, 0, "complete"
+for buf in sends:
+    off = 0
+    while off + 16 <= len(buf):
+        ln, typ, fl = struct.unpack_from("=IHH", buf, off)
+        if ln < 16:
+            break
+        n += 1
+        flags[fl] = flags.get(fl, 0) + 1
+        big = max(big, ln)
+        off += (ln + 3) & ~3
+    if off != len(buf):
+        whole = "incomplete"
+print(whole, n, "requests in", len(sends), "sends, flags",
+      " ".join("0x%x:%d" % kv for kv in sorted(flags.items())),
+      "largest", big, "bytes")
+PY
+read -r whole nreq _ _ nsend _ _ fl _ big _ < "$T/sends"
+[[ $whole == complete && $fl == "0x5:$nreq" && $nsend -ge 2 && $nsend -lt $nreq && $big -le 32768 ]]
+tap_result $? "apply pipelines: $(cat "$T/sends")" \
+	"want: every send parsed whole, all flags 0x5 (REQUEST|ACK), fewer sends than requests, each <= 32768 bytes"
 "$EGRESSCTL" show --config > "$T/many.out"
 sed '2i\\tmode enforce;\n\tdefault deny;' "$T/many.conf" > "$T/many.want"
 check_cmp "2000-rule file round trips through show --config" "$T/many.want" "$T/many.out"
@@ -546,6 +587,16 @@ policy /t1: counters never reset
 check "unprivileged: -j stats: \"rules\": null, nothing on stderr" 0 \
 '[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internet":{"packets":0,"bytes":0}},"rules":null,"reset_time":null},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":null,"reset_time":null}]' \
 	"" -- -j stats
+"$EGRESSCTL" metrics /t1/sub > "$T/metrics.root" 2>&1
+grep -v '^nf_egress_rule_\|^# [A-Z]* nf_egress_rule_' "$T/metrics.root" |
+	sed '/^# HELP nf_egress_policy_reset_time_seconds/i # nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: listing rules needs CAP_NET_ADMIN' \
+	> "$T/metrics.unpriv"
+"${NOBODY[@]}" "$EGRESSCTL" metrics /t1/sub > "$T/metrics.got" 2> "$T/err"
+# /t1/sub has no rules and no classes: root gets no rule or class family
+! grep -q 'class=\|^# HELP nf_egress_rule_' "$T/metrics.root" && [ ! -s "$T/err" ] &&
+	diff -u "$T/metrics.unpriv" "$T/metrics.got" > "$T/diff"
+tap_result $? "unprivileged: metrics PATH: as root's, and the comment that rule series are left out" \
+	"$(cat "$T/diff" "$T/err" "$T/metrics.root")"
 check "unprivileged: stats reset refused" 2 "" "$E: stats reset: Operation not permitted" -- stats reset
 check "unprivileged: policy add refused" 2 "" "$E: policy add /t2: Operation not permitted" -- policy add /t2
 check "unprivileged: apply refused" 2 "" "$E: apply $T/p.conf: Operation not permitted" -- apply -f "$T/p.conf"
