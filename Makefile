@@ -14,7 +14,11 @@
 #   make lint       static analysis: W=1 + sparse, checkpatch, -Werror,
 #                   cppcheck (tools/lint/run); CI runs it before make check
 #   make fuzz-ci    the egressctl parser fuzzers, 60 s each (CI runs it)
-#   make valgrind   egressctl's CLI suites under valgrind memcheck (CI runs it)
+#   make egressctl-check
+#                   egressctl's host-side suites: unit tests, the CLI without
+#                   the module, the man page (tools/egressctl/tests; CI runs it)
+#   make valgrind   egressctl's host-side suites under valgrind memcheck (CI
+#                   runs it)
 #   make demo       install what is missing, build, run the demo in a VM
 #   make bench      nf_egress vs nftables vs no filter in a VM (QUICK=1: smoke
 #                   run); Documentation/performance.rst
@@ -41,7 +45,7 @@
 export KVER
 KDIR ?= $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
 
-.PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench
+.PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench egressctl-check
 .PHONY: install dkms-install dkms-remove packaging-check
 
 all: module egressctl
@@ -55,7 +59,6 @@ egressctl:
 
 selftests:
 	$(MAKE) -C selftests
-	$(MAKE) -C tools/egressctl test-progs
 
 deps:
 	@tools/install-deps
@@ -87,11 +90,17 @@ check-debug:
 lint: deps
 	@tools/lint/run
 
-# libFuzzer harnesses of egressctl's parsers, each FUZZ_SECONDS (60) long.
+# libFuzzer harnesses of egressctl's parsers, each FUZZ_SECONDS (60) long
+# (tools/egressctl/fuzz).
 fuzz-ci: deps
 	@$(MAKE) --no-print-directory -C tools/egressctl fuzz-ci
 
-# egressctl's host-side CLI suites with every run under valgrind memcheck;
+# egressctl's host-side suites (tools/egressctl/tests/run-checks.sh); its
+# runs against the real module are selftests/egressctl_cli.sh's, in the VM.
+egressctl-check: deps
+	@$(MAKE) --no-print-directory -C tools/egressctl check
+
+# egressctl's host-side suites with every run under valgrind memcheck;
 # selftests/valgrind.sh covers the runs against the real module.
 valgrind: deps
 	@$(MAKE) --no-print-directory -C tools/egressctl valgrind

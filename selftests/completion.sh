@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The bash completion of egressctl (tools/egressctl/egressctl.bash-completion)
+# The bash completion of egressctl (tools/egressctl/completion/egressctl.bash-completion)
 # against the running module: sources it, sets COMP_WORDS/COMP_CWORD by hand,
 # calls _egressctl and compares COMPREPLY.  Policy paths must come from the
 # module (a policy added here shows up, a deleted one goes), cgroup paths from
@@ -14,11 +14,11 @@ require_root
 require_cgroup2
 require_egressctl
 require_module
-COMPLETION=$NF_EGRESS_SRC/tools/egressctl/egressctl.bash-completion
+COMPLETION=$NF_EGRESS_SRC/tools/egressctl/completion/egressctl.bash-completion
 [ -r "$COMPLETION" ] || skip_all "$COMPLETION not found"
 tap_plan 19
 
-# shellcheck source=../tools/egressctl/egressctl.bash-completion
+# shellcheck source=../tools/egressctl/completion/egressctl.bash-completion
 source "$COMPLETION"
 unset NF_EGRESS_CGROUP_ROOT
 

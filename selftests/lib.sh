@@ -19,7 +19,8 @@
 #	NF_EGRESS_PROC	directory of the proc files (default /proc/net/nf_egress)
 #	NF_EGRESS_VERBOSE=1  echo every egressctl call as a TAP diagnostic
 #	NF_EGRESS_VALGRIND=1 run every egressctl of the test under valgrind
-#			memcheck (egressctl-vg); logs in NF_EGRESS_VG_DIR
+#			memcheck (tools/egressctl/tests/egressctl-vg); logs
+#			in NF_EGRESS_VG_DIR
 #			(valgrind.sh sets both and judges the logs)
 
 ksft_skip=4
@@ -31,7 +32,7 @@ EGRESSCTL=${EGRESSCTL:-$(command -v egressctl)}
 if [ "${NF_EGRESS_VALGRIND:-0}" = 1 ] && [ "$(basename "$EGRESSCTL")" != egressctl-vg ]; then
 	export NF_EGRESS_VG_REAL=$EGRESSCTL
 	export NF_EGRESS_VG_DIR=${NF_EGRESS_VG_DIR:-$(mktemp -d /tmp/nf_egress-vg.XXXXXX)}
-	EGRESSCTL=$LIB_DIR/egressctl-vg
+	EGRESSCTL=$NF_EGRESS_SRC/tools/egressctl/tests/egressctl-vg
 fi
 NF_EGRESS_PROC=${NF_EGRESS_PROC:-/proc/net/nf_egress}
 PROBE=${PROBE:-$LIB_DIR/egress_probe}

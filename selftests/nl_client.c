@@ -26,6 +26,10 @@
  * needs CAP_NET_ADMIN in the initial user namespace, and says whether the
  * kernel let it: exit 0 joined, 1 refused (with the errno), 2 no family or
  * group.  privilege.sh runs it as the root of a user namespace.
+ *
+ * nl_client --hold-apply begins an apply (APPLY_BEGIN), prints "begun" and
+ * holds the staged set until its stdin closes (egressctl_cli.sh: another
+ * apply gets -EBUSY meanwhile).
  */
 #define _GNU_SOURCE	/* strerrorname_np() */
 #include <errno.h>
@@ -876,6 +880,35 @@ static int join_events_only(void)
 	return 0;
 }
 
+/*
+ * --hold-apply: APPLY_BEGIN on a socket, print "begun", then wait until
+ * stdin closes; closing the socket aborts the staged set.  Meanwhile
+ * every other APPLY_BEGIN is refused with -EBUSY (egressctl_cli.sh).
+ */
+static int hold_apply(void)
+{
+	struct nlc_reply r;
+	struct nlc c;
+	char buf[64];
+	int err;
+
+	err = nlc_open(&c);
+	if (err) {
+		fprintf(stderr, "nl_client: %s\n", strerror(-err));
+		return 1;
+	}
+	if (!apply_step(&c, NF_EGRESS_CMD_APPLY_BEGIN, &r)) {
+		fprintf(stderr, "nl_client: APPLY_BEGIN: %d %s\n", r.error, r.extack);
+		return 1;
+	}
+	printf("begun\n");
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	nlc_close(&c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/nl_client.test";
@@ -888,6 +921,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--join-events"))
 		return join_events_only();
+	if (argc > 1 && !strcmp(argv[1], "--hold-apply"))
+		return hold_apply();
 
 	/* The second policy of the apply checks, and the address of its rule. */
 	snprintf(staged_path, sizeof(staged_path), "%s.staged", path);

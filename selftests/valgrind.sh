@@ -3,7 +3,8 @@
 #
 # egressctl under valgrind memcheck against the real module: one run of
 # every command family and of the kernel-refusal paths, each through
-# egressctl-vg (NF_EGRESS_VALGRIND=1 does the same for any selftest).  Each
+# tools/egressctl/tests/egressctl-vg (NF_EGRESS_VALGRIND=1 does the same
+# for any selftest).  Each
 # run must give its usual exit code and leave an empty memcheck log: no
 # invalid access, no use of uninitialised memory, no definite or indirect
 # leak.
@@ -11,10 +12,11 @@
 #   host: egressctl-vg -> valgrind egressctl --genl--> nf_egress
 #
 # Memcheck costs seconds per run under TCG, so whole selftests under
-# valgrind do not fit a test's time here; the host-side CLI suites
-# (test_cli.sh, test_fake.sh: every command and error path against a
-# stand-in kernel, 270 runs) run under the same wrapper in `make valgrind`,
-# which CI runs.
+# valgrind do not fit a test's time here; the host-side CLI suite
+# (tools/egressctl/tests/test_cli.sh: every usage error and the module-not-
+# loaded path) and the replay of the module's recorded dump replies
+# (test_dump) run under the same wrapper in `make valgrind`, which CI runs.
+# It needs the module: it runs egressctl against it.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -65,7 +67,7 @@ for run in "${RUNS[@]}"; do
 	read -r -a args <<< "${run#* }"
 	rm -f "$vgdir"/vg.*.log
 	NF_EGRESS_VG_REAL=$EGRESSCTL NF_EGRESS_VG_DIR=$vgdir \
-		"$LIB_DIR/egressctl-vg" "${args[@]}" > "$TMPDIR_TEST/out" 2>&1
+		"$NF_EGRESS_SRC/tools/egressctl/tests/egressctl-vg" "${args[@]}" > "$TMPDIR_TEST/out" 2>&1
 	rc=$?
 	logs=$(find "$vgdir" -name 'vg.*.log' | wc -l)
 	bad=$(find "$vgdir" -name 'vg.*.log' -size +0 | wc -l)

@@ -160,9 +160,7 @@ static int report_fill_error(struct egctl *ctl, const char *file,
 			     const struct fill_map *map,
 			     const struct nl_batch *b)
 {
-	const struct nl_ext_err *ext = &ctl->nl->ext;
-	char where[700], attr[128] = "";
-	int err = b->error;
+	char where[700];
 
 	snprintf(where, sizeof(where), "%s %s", ctl->cmd, shown_name(file));
 	if (b->err_index < map->n) {
@@ -176,15 +174,9 @@ static int report_fill_error(struct egctl *ctl, const char *file,
 		snprintf(where, sizeof(where), "%s: %s:%u:%u", ctl->cmd,
 			 shown_name(file), loc.line, loc.col);
 	}
-	if (ext->error == err && ext->msg[0])
-		return kernel_errorf("%s: %s: %s", where, strerror(-err),
-				     ext->msg);
-	if (ext->error == err && b->has_err_offs && b->err_msg &&
-	    egress_describe_offset((const void *)b->err_msg, b->err_offs,
-				   attr, sizeof(attr)))
-		return kernel_errorf("%s: %s (attribute %s)", where,
-				     strerror(-err), attr);
-	return kernel_errorf("%s: %s", where, strerror(-err));
+	return report_kernel_error(where, b->error, &ctl->nl->ext,
+				   (const void *)b->err_msg, b->has_err_offs,
+				   b->err_offs);
 }
 
 static int simple_request(struct egctl *ctl, uint8_t cmd)

@@ -174,22 +174,18 @@ struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags)
 			     NF_EGRESS_GENL_VERSION, flags);
 }
 
-int report_nl_error(struct egctl *ctl, const char *what, int err)
+int report_kernel_error(const char *what, int err,
+			const struct nl_ext_err *ext,
+			const struct nlmsghdr *req, bool has_offs,
+			uint32_t offs)
 {
-	const struct nl_ext_err *ext = ctl->nl ? &ctl->nl->ext : NULL;
 	char attr[128];
 
-	if (err == -EBADMSG)
-		return kernel_errorf("%s: malformed reply from the kernel", what);
-	if (err == -EINTR)
-		return kernel_errorf("%s: policy set kept changing during the dump, giving up",
-				     what);
 	if (ext && ext->error == err && ext->msg[0])
 		return kernel_errorf("%s: %s: %s", what, strerror(-err), ext->msg);
 	/* Without a message, say at least which attribute was refused. */
-	if (ext && ext->error == err && ext->has_offs &&
-	    egress_describe_offset((const struct nlmsghdr *)ctl->nl->sendbuf,
-				   ext->offs, attr, sizeof(attr)))
+	if (ext && ext->error == err && req && has_offs &&
+	    egress_describe_offset(req, offs, attr, sizeof(attr)))
 		return kernel_errorf("%s: %s (attribute %s)", what,
 				     strerror(-err), attr);
 	if (ext && ext->error == err && ext->has_miss_type)
@@ -197,6 +193,20 @@ int report_nl_error(struct egctl *ctl, const char *what, int err)
 				     strerror(-err),
 				     egress_attr_name((uint16_t)ext->miss_type));
 	return kernel_errorf("%s: %s", what, strerror(-err));
+}
+
+int report_nl_error(struct egctl *ctl, const char *what, int err)
+{
+	const struct nl_ext_err *ext = ctl->nl ? &ctl->nl->ext : NULL;
+
+	if (err == -EBADMSG)
+		return kernel_errorf("%s: malformed reply from the kernel", what);
+	if (err == -EINTR)
+		return kernel_errorf("%s: policy set kept changing during the dump, giving up",
+				     what);
+	return report_kernel_error(what, err, ext,
+				   ext ? (const void *)ctl->nl->sendbuf : NULL,
+				   ext && ext->has_offs, ext ? ext->offs : 0);
 }
 
 int report_rules_denied(const char *what)

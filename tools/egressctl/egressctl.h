@@ -102,8 +102,21 @@ void egctl_disconnect(struct egctl *ctl);
 struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
 
 /*
- * Report a failed exchange: "egressctl: WHAT: strerror: extack message".
+ * Every error the kernel returned is reported here, the same way:
+ * "egressctl: WHAT: strerror: extack message"; without a message, the
+ * attribute of REQ at the extack offset OFFS (when has_offs) or the
+ * missing attribute the kernel named; else "egressctl: WHAT: strerror".
  * Returns EXIT_KERNEL.
+ */
+int report_kernel_error(const char *what, int err,
+			const struct nl_ext_err *ext,
+			const struct nlmsghdr *req, bool has_offs,
+			uint32_t offs);
+
+/*
+ * report_kernel_error for the last exchange of ctl (its request and
+ * extack), with egressctl's own words for a malformed reply (-EBADMSG) and
+ * a dump that never settled (-EINTR).  Returns EXIT_KERNEL.
  */
 int report_nl_error(struct egctl *ctl, const char *what, int err);
 

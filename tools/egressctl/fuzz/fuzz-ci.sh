@@ -8,21 +8,21 @@
 # decoder (make fuzz builds them) for SECONDS each (default $FUZZ_SECONDS or
 # 60), one after the other.  The parsers' seed corpus is built here from the
 # examples of the documentation: Documentation/*.rst, the man page, the
-# packaged example policy and fuzz-corpus/; fuzz_event writes its own seeds,
+# packaged example policy and corpus/; fuzz_event writes its own seeds,
 # events as the module builds them (FUZZ_EVENT_SEEDS).  Seeds and what the
 # fuzzers find go to a temporary directory; the repository is not written
 # to.  A crash, leak, sanitizer report, broken round trip or, for
 # fuzz_event, output that is not one valid JSON object or one safe text line
 # fails the run; its input is kept in $FUZZ_ARTIFACTS (default
 # ~/.cache/nf_egress/fuzz-artifacts) and must become a regression test in
-# test_parse.c, test_policyfile.c or test_netlink.c.  After its run, the
+# tests/test_parse.c, tests/test_policyfile.c or tests/test_netlink.c.  After its run, the
 # JSON fuzz_event printed for every input of its corpus is parsed once more
 # by python3's json module, which must accept every line.
 # Output: one TAP line per harness, then "N passed, N failed".
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top=$(cd "$here/../.." && pwd)
+top=$(cd "$here/../../.." && pwd)
 seeds_only=
 if [[ ${1:-} == --seeds ]]; then
 	seeds_only=${2:?--seeds DIR}
@@ -54,13 +54,13 @@ for f in "$top"/Documentation/*.rst; do
 		END { flush() }' "$f"
 done
 sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g' \
-	-e 's/\\(em/--/g' "$here/egressctl.8" |
+	-e 's/\\(em/--/g' "$here/../man/egressctl.8" |
 	awk -v out="$tmp/blocks/egressctl.8" '
 		/^\.(fi|EE)/ { if (buf != "") { n++; print buf > (out "." n); close(out "." n) } inblk = 0; buf = ""; next }
 		inblk && !/^\./ { buf = buf $0 "\n"; next }
 		/^\.(nf|EX)/ { inblk = 1 }'
 cp "$top/packaging/policy.conf.example" "$tmp/blocks/"
-cp "$here"/fuzz-corpus/* "$tmp/blocks/"
+cp "$here"/corpus/* "$tmp/blocks/"
 
 # fuzz_policyfile: the blocks that are policy files.
 mkdir -p "$tmp/seeds/fuzz_policyfile"

@@ -3,7 +3,7 @@
  * libFuzzer harness of the policy file parser: any input must either parse
  * or fail with a FILE:LINE:COL message, never crash; and what parses must
  * format to text that parses to the same text again (the show --config
- * round trip).  make fuzz; ./fuzz_policyfile fuzz-corpus/
+ * round trip).  make fuzz; fuzz/fuzz_policyfile fuzz/corpus/
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -181,6 +181,32 @@ expect_out 0 "^Usage:.*egressctl monitor \[-j\]$" monitor help
 expect 1 "$E monitor: unexpected argument 'x'" monitor x
 expect 1 "$E monitor: unknown option '--follow'" monitor --follow
 
+# rate limits and policy files: refused before netlink is touched (exit 1
+# whether or not the module is loaded)
+expect 1 "$E invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)" policy add /x rate 10xbit police
+expect 1 "$E burst '5g' is too large (max 4 GiB - 1)" policy add /x rate 1mbit burst 5g police
+expect 1 "$E rate must be greater than zero" policy add /x rate 0kbit
+expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /x rate 1mbit queue 10 police
+expect 1 "$E policy add: 'latency' applies to shape mode only, not police" policy add /x rate 1mbit police latency 10ms
+expect 1 "$E invalid latency '100': no unit (us, ms or s)" policy add /x rate 1mbit latency 100
+expect 1 "$E latency '11s' is too large (max 10s)" policy add /x rate 1mbit latency 11s
+expect 1 "$E queue '65537' is too large (max 65536 packets)" policy add /x rate 1mbit queue 65537
+expect 1 "$E queue must be greater than zero" policy add /x rate 1mbit queue 0
+expect 1 "$E policy add: 'queue' given more than once" policy add /x rate 1mbit queue 5 queue 6
+expect 1 "$E policy set: unexpected argument 'police'" policy set /p rate none police
+expect 1 "$E policy set: 'burst' needs a byte rate ('rate RATE')" policy set /p pps 5 burst 1k
+expect 1 "$E policy set: 'queue' applies to shape mode only, not police" policy set /q rate 1mbit queue 5 police
+printf 'cgroup "/x" {\n\tallow tcp to 10.0.0.0/8 port 443;\n\tallow tcp to 10.0.0.0/8 port 443;\n}\n' > "$T/dup.conf"
+expect 1 "$E $T/dup.conf:3:2: duplicate rule 'allow tcp to 10.0.0.0/8 port 443': same destination, protocol and ports as the rule at 2:2" apply -f "$T/dup.conf"
+printf 'cgroup "/a" {\n\tdefault allow;\n\trate 10mbit police;\n}\ncgroup "/b" {\n\trate 10mbit queue 1.5 police;\n}\n' > "$T/rate.conf"
+expect 1 "$E $T/rate.conf:6:20: invalid queue '1.5' (packets, a whole number)" apply -f "$T/rate.conf"
+printf 'cgroup "/a" {\n\tdefault allow;\n\trate 10mbit police;\n}\ncgroup "/b" {\n\trate 10mbit latency 20ms queue 50 police;\n}\n' > "$T/rate.conf"
+expect 1 "$E $T/rate.conf:6:14: 'latency' applies to shape mode only, not police" apply -f "$T/rate.conf"
+printf 'cgroup "/a" {\n\trate 10mbit police;\n\tpps 5 police;\n}\n' > "$T/dup.conf"
+expect 1 "$E $T/dup.conf:3:2: duplicate rate statement (first at 2:2)" check -f "$T/dup.conf"
+expect_out 0 "^Usage:
+  egressctl stats reset \[PATH\]$" stats reset help
+
 # without the module every kernel command fails the same way, with exit 2
 # (an environment error, not a usage error)
 if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; then
