@@ -212,8 +212,8 @@ enum nf_egress_rule_attr {
 	/* u16: last destination port (inclusive), host byte order */
 	NF_EGRESS_RULE_A_PORT_MAX,
 	/*
-	 * NUL-terminated string: accounting class, [A-Za-z0-9_.-], at most
-	 * NF_EGRESS_CLASS_NAME_MAX - 1 bytes
+	 * NUL-terminated string: accounting class: ASCII letters, digits, '.',
+	 * '-' and '_', at most NF_EGRESS_CLASS_NAME_MAX - 1 bytes
 	 */
 	NF_EGRESS_RULE_A_CLASS,
 	/*
