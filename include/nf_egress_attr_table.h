@@ -55,7 +55,8 @@ struct nf_egress_attr_set_desc {
 	unsigned int max;
 };
 
-static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_A_PAD] = { "pad", "NF_EGRESS_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_A_VERSION] = { "version", "NF_EGRESS_A_VERSION",
@@ -108,7 +109,8 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_EVENT, 0, 0, 0 },
 };
 
-static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_RULE_A_PAD] = { "pad", "NF_EGRESS_RULE_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_RULE_A_ID] = { "id", "NF_EGRESS_RULE_A_ID",
@@ -133,7 +135,8 @@ static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_COUNTER, 0, 0, 0 },
 };
 
-static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_CTR_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_CTR_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_CTR_A_PAD] = { "pad", "NF_EGRESS_CTR_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_CTR_A_PACKETS] = { "packets", "NF_EGRESS_CTR_A_PACKETS",
@@ -144,7 +147,8 @@ static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_C
 		NF_EGRESS_KIND_STRING, 0, 0, 1, 32 },
 };
 
-static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_EXPLAIN_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_EXPLAIN_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_EXPLAIN_A_PAD] = { "pad", "NF_EGRESS_EXPLAIN_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_EXPLAIN_A_FAMILY] = { "family", "NF_EGRESS_EXPLAIN_A_FAMILY",
@@ -169,7 +173,8 @@ static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_E
 		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
 };
 
-static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_RATE_A_PAD] = { "pad", "NF_EGRESS_RATE_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_RATE_A_NONE] = { "none", "NF_EGRESS_RATE_A_NONE",
@@ -188,7 +193,8 @@ static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
-static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVENT_A_MAX + 1] __attribute__((unused)) = {
+static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVENT_A_MAX + 1]
+	__attribute__((unused)) = {
 	[NF_EGRESS_EVENT_A_PAD] = { "pad", "NF_EGRESS_EVENT_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_EVENT_A_TIME_NS] = { "time-ns", "NF_EGRESS_EVENT_A_TIME_NS",
@@ -225,7 +231,65 @@ static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVE
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
 };
 
-static const struct nf_egress_attr_set_desc nf_egress_attr_sets[] __attribute__((unused)) = {
+/* The commands a client sends, as the spec describes them. */
+struct nf_egress_op_desc {
+	const char *name;		/* the spec's name */
+	unsigned char cmd;
+	unsigned char has_do;
+	unsigned char has_dump;
+	unsigned char admin;		/* needs CAP_NET_ADMIN */
+	/* bit N: top-level attribute N may be in a request */
+	unsigned long long request;
+};
+
+static const struct nf_egress_op_desc nf_egress_ops[]
+	__attribute__((unused)) = {
+	{ "get-info", NF_EGRESS_CMD_GET_INFO, 1, 0, 0,
+	  0 },
+	{ "policy-new", NF_EGRESS_CMD_POLICY_NEW, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_DEFAULT) |
+	  (1ULL << NF_EGRESS_A_MODE) |
+	  (1ULL << NF_EGRESS_A_STAGED) |
+	  (1ULL << NF_EGRESS_A_RATE) },
+	{ "policy-del", NF_EGRESS_CMD_POLICY_DEL, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_STAGED) },
+	{ "policy-get", NF_EGRESS_CMD_POLICY_GET, 1, 1, 0,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
+	{ "rule-new", NF_EGRESS_CMD_RULE_NEW, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_RULE) |
+	  (1ULL << NF_EGRESS_A_STAGED) },
+	{ "rule-del", NF_EGRESS_CMD_RULE_DEL, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_RULE) |
+	  (1ULL << NF_EGRESS_A_STAGED) },
+	{ "rule-get", NF_EGRESS_CMD_RULE_GET, 0, 1, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
+	{ "stats-get", NF_EGRESS_CMD_STATS_GET, 0, 1, 0,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
+	{ "policy-set", NF_EGRESS_CMD_POLICY_SET, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_DEFAULT) |
+	  (1ULL << NF_EGRESS_A_MODE) |
+	  (1ULL << NF_EGRESS_A_STAGED) |
+	  (1ULL << NF_EGRESS_A_RATE) },
+	{ "apply-begin", NF_EGRESS_CMD_APPLY_BEGIN, 1, 0, 1,
+	  0 },
+	{ "apply-commit", NF_EGRESS_CMD_APPLY_COMMIT, 1, 0, 1,
+	  0 },
+	{ "apply-abort", NF_EGRESS_CMD_APPLY_ABORT, 1, 0, 1,
+	  0 },
+	{ "explain", NF_EGRESS_CMD_EXPLAIN, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_EXPLAIN_PACKET) },
+	{ "stats-reset", NF_EGRESS_CMD_STATS_RESET, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
+};
+
+static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]
+	__attribute__((unused)) = {
 	[NF_EGRESS_SET_TOP] = { "top", nf_egress_top_attr_table, NF_EGRESS_A_MAX },
 	[NF_EGRESS_SET_RULE] = { "rule", nf_egress_rule_attr_table, NF_EGRESS_RULE_A_MAX },
 	[NF_EGRESS_SET_COUNTER] = { "counter", nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX },
