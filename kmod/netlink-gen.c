@@ -52,8 +52,10 @@ const struct nla_policy nf_egress_get_info_nl_policy[NF_EGRESS_A_MAX + 1] = {
 };
 
 const struct nla_policy nf_egress_policy_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_DEFAULT] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
 	[NF_EGRESS_A_MODE] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
@@ -61,43 +63,57 @@ const struct nla_policy nf_egress_policy_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
 };
 
 const struct nla_policy nf_egress_policy_del_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy nf_egress_policy_get_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 };
 
 const struct nla_policy nf_egress_rule_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_RULE] = NLA_POLICY_NESTED(nf_egress_rule_input_nl_policy),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy nf_egress_rule_del_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_RULE] = NLA_POLICY_NESTED(nf_egress_rule_input_nl_policy),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy nf_egress_rule_get_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 };
 
 const struct nla_policy nf_egress_stats_get_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 };
 
 const struct nla_policy nf_egress_policy_set_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_DEFAULT] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
 	[NF_EGRESS_A_MODE] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
@@ -114,12 +130,16 @@ const struct nla_policy nf_egress_apply_abort_nl_policy[NF_EGRESS_A_MAX + 1] = {
 };
 
 const struct nla_policy nf_egress_explain_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 	[NF_EGRESS_A_EXPLAIN_PACKET] = NLA_POLICY_NESTED(nf_egress_explain_packet_nl_policy),
 };
 
 const struct nla_policy nf_egress_stats_reset_nl_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH] =
-		{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1, },
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
 };
