@@ -26,66 +26,10 @@
 
 #include "compat.h"
 #include "netlink.h"
+#include "netlink-gen.h"
 #include "limits.h"
 #include "policy.h"
 #include "version.h"
-
-static const struct nla_policy egress_rule_nl_policy[NF_EGRESS_RULE_A_MAX + 1] = {
-	[NF_EGRESS_RULE_A_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[NF_EGRESS_RULE_A_ACTION]	= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
-	[NF_EGRESS_RULE_A_FAMILY]	= { .type = NLA_U8 },
-	[NF_EGRESS_RULE_A_ADDR]		= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
-	[NF_EGRESS_RULE_A_PROTO]	= { .type = NLA_U8 },
-	[NF_EGRESS_RULE_A_PORT_MIN]	= { .type = NLA_U16 },
-	[NF_EGRESS_RULE_A_PORT_MAX]	= { .type = NLA_U16 },
-	[NF_EGRESS_RULE_A_CLASS]	= { .type = NLA_NUL_STRING,
-					    .len = NF_EGRESS_CLASS_NAME_MAX - 1 },
-};
-
-static const struct nla_policy egress_explain_nl_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
-	[NF_EGRESS_EXPLAIN_A_FAMILY]	= { .type = NLA_U8 },
-	[NF_EGRESS_EXPLAIN_A_ADDR]	= NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
-	[NF_EGRESS_EXPLAIN_A_PROTO]	= { .type = NLA_U8 },
-	[NF_EGRESS_EXPLAIN_A_PORT]	= { .type = NLA_U16 },
-};
-
-#define EGRESS_NL_PATH_POLICY \
-	{ .type = NLA_NUL_STRING, .len = NF_EGRESS_CGROUP_PATH_MAX - 1 }
-
-/* Commands that take no attributes at all. */
-static const struct nla_policy egress_nl_none_policy[NF_EGRESS_A_MAX + 1] = {
-};
-
-/* Dumps and lookups that take a cgroup path only. */
-static const struct nla_policy egress_nl_path_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
-};
-
-static const struct nla_policy egress_nl_policy_del_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
-	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
-};
-
-static const struct nla_policy egress_nl_policy_new_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
-	[NF_EGRESS_A_DEFAULT]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
-	[NF_EGRESS_A_MODE]		= NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
-	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
-	/* validated in detail by egress_rate_from_nlattr() */
-	[NF_EGRESS_A_RATE]		= { .type = NLA_NESTED },
-};
-
-static const struct nla_policy egress_nl_rule_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
-	[NF_EGRESS_A_RULE]		= NLA_POLICY_NESTED(egress_rule_nl_policy),
-	[NF_EGRESS_A_STAGED]		= { .type = NLA_FLAG },
-};
-
-static const struct nla_policy egress_nl_explain_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_CGROUP_PATH]	= EGRESS_NL_PATH_POLICY,
-	[NF_EGRESS_A_EXPLAIN_PACKET]	= NLA_POLICY_NESTED(egress_explain_nl_policy),
-};
 
 /* The state of a dump, kept in netlink_callback::ctx between calls. */
 struct egress_dump_ctx {
@@ -561,7 +505,7 @@ static int egress_nl_rule_id_only(struct nlattr **tb,
 
 /*
  * Turn a NF_EGRESS_A_RULE nest into a rule.  The nest has been validated
- * against egress_rule_nl_policy; what is left is the checks across
+ * against nf_egress_rule_input_nl_policy; what is left is the checks across
  * attributes.  @by_id: the nest names an existing rule by id instead.
  */
 static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
@@ -578,7 +522,7 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 	int err;
 
 	err = nla_parse_nested(tb, NF_EGRESS_RULE_A_MAX, nest,
-			       egress_rule_nl_policy, extack);
+			       nf_egress_rule_input_nl_policy, extack);
 	if (err)
 		return err;
 
@@ -817,7 +761,7 @@ static int egress_nl_parse_explain_packet(struct genl_info *info,
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, NF_EGRESS_EXPLAIN_A_MAX, nest,
-			       egress_explain_nl_policy, info->extack);
+			       nf_egress_explain_packet_nl_policy, info->extack);
 	if (err)
 		return err;
 	if (!tb[NF_EGRESS_EXPLAIN_A_FAMILY] || !tb[NF_EGRESS_EXPLAIN_A_ADDR]) {
@@ -1116,20 +1060,20 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_GET_INFO,
 		.doit	= egress_nl_get_info,
-		.policy	= egress_nl_none_policy,
+		.policy	= nf_egress_get_info_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_NEW,
 		.doit	= egress_nl_policy_new,
-		.policy	= egress_nl_policy_new_policy,
+		.policy	= nf_egress_policy_new_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_DEL,
 		.doit	= egress_nl_policy_del,
-		.policy	= egress_nl_policy_del_policy,
+		.policy	= nf_egress_policy_del_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
@@ -1139,20 +1083,20 @@ static const struct genl_ops egress_genl_ops[] = {
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_policy_dump,
 		.done	= egress_nl_dump_done,
-		.policy	= egress_nl_path_policy,
+		.policy	= nf_egress_policy_get_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_NEW,
 		.doit	= egress_nl_rule_new,
-		.policy	= egress_nl_rule_policy,
+		.policy	= nf_egress_rule_new_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_DEL,
 		.doit	= egress_nl_rule_del,
-		.policy	= egress_nl_rule_policy,
+		.policy	= nf_egress_rule_del_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
@@ -1161,7 +1105,7 @@ static const struct genl_ops egress_genl_ops[] = {
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_rule_dump,
 		.done	= egress_nl_dump_done,
-		.policy	= egress_nl_path_policy,
+		.policy	= nf_egress_rule_get_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
@@ -1170,48 +1114,48 @@ static const struct genl_ops egress_genl_ops[] = {
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_stats_dump,
 		.done	= egress_nl_dump_done,
-		.policy	= egress_nl_path_policy,
+		.policy	= nf_egress_stats_get_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_SET,
 		.doit	= egress_nl_policy_set,
-		.policy	= egress_nl_policy_new_policy,
+		.policy	= nf_egress_policy_set_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_BEGIN,
 		.doit	= egress_nl_apply_begin,
-		.policy	= egress_nl_none_policy,
+		.policy	= nf_egress_apply_begin_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_COMMIT,
 		.doit	= egress_nl_apply_commit,
-		.policy	= egress_nl_none_policy,
+		.policy	= nf_egress_apply_commit_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_ABORT,
 		.doit	= egress_nl_apply_abort,
-		.policy	= egress_nl_none_policy,
+		.policy	= nf_egress_apply_abort_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_EXPLAIN,
 		.doit	= egress_nl_explain,
-		.policy	= egress_nl_explain_policy,
+		.policy	= nf_egress_explain_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_STATS_RESET,
 		.doit	= egress_nl_stats_reset,
-		.policy	= egress_nl_path_policy,
+		.policy	= nf_egress_stats_reset_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},

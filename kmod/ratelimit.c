@@ -18,6 +18,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "netlink-gen.h"
 #include "policy.h"
 #include "ratelimit.h"
 
@@ -35,34 +36,12 @@
 #define EGRESS_PPS_MAX NSEC_PER_SEC
 /* Room in an s64 bucket for its depth, a depth of idle time and a debt. */
 #define EGRESS_DEPTH_NS_MAX BIT_ULL(62)
-/* Shape mode's queue bounds: defaults and limits (see the UAPI header). */
+/*
+ * Shape mode's queue defaults (see the UAPI header); the spec's checks
+ * bound them (kmod/netlink-gen.c).
+ */
 #define EGRESS_QUEUE_LIMIT_DEFAULT 1000U
-#define EGRESS_QUEUE_LIMIT_MAX 65536U
 #define EGRESS_LATENCY_US_DEFAULT 100000U
-#define EGRESS_LATENCY_US_MIN 100U
-#define EGRESS_LATENCY_US_MAX 10000000U
-
-static struct netlink_range_validation egress_queue_limit_range = {
-	.min = 1,
-	.max = EGRESS_QUEUE_LIMIT_MAX,
-};
-
-static struct netlink_range_validation egress_latency_us_range = {
-	.min = EGRESS_LATENCY_US_MIN,
-	.max = EGRESS_LATENCY_US_MAX,
-};
-
-static const struct nla_policy egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] = {
-	[NF_EGRESS_RATE_A_NONE]		 = { .type = NLA_FLAG },
-	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = NLA_POLICY_MIN(NLA_U64, 1),
-	[NF_EGRESS_RATE_A_BURST]	 = NLA_POLICY_MIN(NLA_U32, 1),
-	[NF_EGRESS_RATE_A_PPS]		 = NLA_POLICY_MIN(NLA_U32, 1),
-	[NF_EGRESS_RATE_A_MODE]		 = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_RATE_MAX),
-	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	 =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_queue_limit_range),
-	[NF_EGRESS_RATE_A_LATENCY_US]	 =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &egress_latency_us_range),
-};
 
 static u32 egress_burst_default_ms(u8 mode)
 {
@@ -94,7 +73,7 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 	int err;
 
 	err = nla_parse_nested(tb, NF_EGRESS_RATE_A_MAX, nest,
-			       egress_rate_nl_policy, extack);
+			       nf_egress_rate_nl_policy, extack);
 	if (err)
 		return err;
 

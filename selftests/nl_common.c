@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 
 #include "nl_common.h"
+#include "nf_egress_attr_table.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -270,156 +271,85 @@ int nlc_dump_set(struct nlc *c, struct nlc_set_dump *d, bool rules)
 	return err;
 }
 
-/* ---- the UAPI's attribute types, as include/uapi/linux/nf_egress.h says -- */
+/* ---- the attribute types, as the spec says ----------------------------- */
 
-enum nlc_kind { K_NONE, K_PAD, K_U8, K_U16, K_U32, K_U64, K_STR, K_FLAG, K_BIN, K_NEST };
-
-struct nlc_attr_type {
-	enum nlc_kind kind;
-	int max;		/* K_STR: longest with NUL; K_BIN: 4 or 16 */
-	enum nlc_space nest;
+/*
+ * include/nf_egress_attr_table.h is generated from
+ * Documentation/netlink/specs/nf_egress.yaml: what the spec says each
+ * attribute is, which replies must match.
+ */
+static const enum nf_egress_attr_set nlc_set_of[] = {
+	[NLC_SPACE_TOP]		= NF_EGRESS_SET_TOP,
+	[NLC_SPACE_RULE]	= NF_EGRESS_SET_RULE,
+	[NLC_SPACE_CTR]		= NF_EGRESS_SET_COUNTER,
+	[NLC_SPACE_EXPLAIN]	= NF_EGRESS_SET_EXPLAIN,
+	[NLC_SPACE_RATE]	= NF_EGRESS_SET_RATE,
 };
 
-static const struct nlc_attr_type nlc_top[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_PAD]		= { K_PAD },
-	[NF_EGRESS_A_VERSION]		= { K_STR, 64 },
-	[NF_EGRESS_A_GENERATION]	= { K_U32 },
-	[NF_EGRESS_A_POLICY_COUNT]	= { K_U32 },
-	[NF_EGRESS_A_CGROUP_PATH]	= { K_STR, NF_EGRESS_CGROUP_PATH_MAX },
-	[NF_EGRESS_A_DEFAULT]		= { K_U8 },
-	[NF_EGRESS_A_RULE_COUNT]	= { K_U32 },
-	[NF_EGRESS_A_RULE]		= { K_NEST, 0, NLC_SPACE_RULE },
-	[NF_EGRESS_A_STATS_ALLOWED]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_STATS_DENIED]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_MODE]		= { K_U8 },
-	[NF_EGRESS_A_STATS_WOULD_DENY]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_STAGED]		= { K_FLAG },
-	[NF_EGRESS_A_RULES_ADDED]	= { K_U32 },
-	[NF_EGRESS_A_EXPLAIN_PACKET]	= { K_NEST, 0, NLC_SPACE_EXPLAIN },
-	[NF_EGRESS_A_EXPLAIN_LEVEL]	= { K_NEST, 0, NLC_SPACE_EXPLAIN },
-	[NF_EGRESS_A_VERDICT]		= { K_U8 },
-	[NF_EGRESS_A_STATS_RATELIMITED]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_STATS_RESET_TIME]	= { K_U64 },
-	[NF_EGRESS_A_STATS_CLASS]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_RATE]		= { K_NEST, 0, NLC_SPACE_RATE },
-	[NF_EGRESS_A_STATS_SHAPED]	= { K_NEST, 0, NLC_SPACE_CTR },
-	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { K_U32 },
-	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { K_U64 },
-};
-
-static const struct nlc_attr_type nlc_rule[NF_EGRESS_RULE_A_MAX + 1] = {
-	[NF_EGRESS_RULE_A_PAD]		= { K_PAD },
-	[NF_EGRESS_RULE_A_ID]		= { K_U32 },
-	[NF_EGRESS_RULE_A_ACTION]	= { K_U8 },
-	[NF_EGRESS_RULE_A_FAMILY]	= { K_U8 },
-	[NF_EGRESS_RULE_A_ADDR]		= { K_BIN, 16 },
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { K_U8 },
-	[NF_EGRESS_RULE_A_PROTO]	= { K_U8 },
-	[NF_EGRESS_RULE_A_PORT_MIN]	= { K_U16 },
-	[NF_EGRESS_RULE_A_PORT_MAX]	= { K_U16 },
-	[NF_EGRESS_RULE_A_CLASS]	= { K_STR, NF_EGRESS_CLASS_NAME_MAX },
-	[NF_EGRESS_RULE_A_STATS]	= { K_NEST, 0, NLC_SPACE_CTR },
-};
-
-static const struct nlc_attr_type nlc_ctr[NF_EGRESS_CTR_A_MAX + 1] = {
-	[NF_EGRESS_CTR_A_PAD]		= { K_PAD },
-	[NF_EGRESS_CTR_A_PACKETS]	= { K_U64 },
-	[NF_EGRESS_CTR_A_BYTES]		= { K_U64 },
-	[NF_EGRESS_CTR_A_CLASS]		= { K_STR, NF_EGRESS_CLASS_NAME_MAX },
-};
-
-static const struct nlc_attr_type nlc_explain[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
-	[NF_EGRESS_EXPLAIN_A_PAD]		= { K_PAD },
-	[NF_EGRESS_EXPLAIN_A_FAMILY]		= { K_U8 },
-	[NF_EGRESS_EXPLAIN_A_ADDR]		= { K_BIN, 16 },
-	[NF_EGRESS_EXPLAIN_A_PROTO]		= { K_U8 },
-	[NF_EGRESS_EXPLAIN_A_PORT]		= { K_U16 },
-	[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]	= { K_STR, NF_EGRESS_CGROUP_PATH_MAX },
-	[NF_EGRESS_EXPLAIN_A_MODE]		= { K_U8 },
-	[NF_EGRESS_EXPLAIN_A_RULE_ID]		= { K_U32 },
-	[NF_EGRESS_EXPLAIN_A_VERDICT]		= { K_U8 },
-	[NF_EGRESS_EXPLAIN_A_RULE]		= { K_NEST, 0, NLC_SPACE_RULE },
-	[NF_EGRESS_EXPLAIN_A_DEFAULT]		= { K_U8 },
-};
-
-static const struct nlc_attr_type nlc_rate[NF_EGRESS_RATE_A_MAX + 1] = {
-	[NF_EGRESS_RATE_A_PAD]			= { K_PAD },
-	[NF_EGRESS_RATE_A_NONE]			= { K_FLAG },
-	[NF_EGRESS_RATE_A_BYTES_PER_SEC]	= { K_U64 },
-	[NF_EGRESS_RATE_A_BURST]		= { K_U32 },
-	[NF_EGRESS_RATE_A_PPS]			= { K_U32 },
-	[NF_EGRESS_RATE_A_MODE]			= { K_U8 },
-	[NF_EGRESS_RATE_A_QUEUE_LIMIT]		= { K_U32 },
-	[NF_EGRESS_RATE_A_LATENCY_US]		= { K_U32 },
-};
-
-static const struct {
-	const struct nlc_attr_type *t;
-	int max;
-	const char *name;
-} nlc_spaces[] = {
-	[NLC_SPACE_TOP]		= { nlc_top, NF_EGRESS_A_MAX, "top" },
-	[NLC_SPACE_RULE]	= { nlc_rule, NF_EGRESS_RULE_A_MAX, "rule" },
-	[NLC_SPACE_CTR]		= { nlc_ctr, NF_EGRESS_CTR_A_MAX, "counter" },
-	[NLC_SPACE_EXPLAIN]	= { nlc_explain, NF_EGRESS_EXPLAIN_A_MAX, "explain" },
-	[NLC_SPACE_RATE]	= { nlc_rate, NF_EGRESS_RATE_A_MAX, "rate" },
-};
-
-int nlc_check_attrs(enum nlc_space space, const struct nlattr *attrs, int len,
-		    char *why, size_t whylen)
+static int nlc_check_set(enum nf_egress_attr_set set, const struct nlattr *attrs, int len,
+			 char *why, size_t whylen)
 {
-	const char *sname = nlc_spaces[space].name;
+	const char *sname = nf_egress_attr_sets[set].name;
 	const struct nlattr *a;
 	int rem = len;
 
 	for (a = attrs; nla_ok(a, rem); a = nla_next(a, &rem)) {
 		int type = nla_type(a), plen = nla_len(a);
-		const struct nlc_attr_type *t;
+		const struct nf_egress_attr_desc *t;
 		const char *p = nla_data(a);
 		int want = -1;
 
-		if (type <= 0 || type > nlc_spaces[space].max ||
-		    nlc_spaces[space].t[type].kind == K_NONE) {
-			snprintf(why, whylen, "%s attribute %d is not in the header", sname, type);
+		if (type <= 0 || (unsigned int)type > nf_egress_attr_sets[set].max ||
+		    nf_egress_attr_sets[set].attrs[type].kind == NF_EGRESS_KIND_NONE) {
+			snprintf(why, whylen, "%s attribute %d is not in the spec", sname, type);
 			return -1;
 		}
-		t = &nlc_spaces[space].t[type];
+		t = &nf_egress_attr_sets[set].attrs[type];
 		switch (t->kind) {
-		case K_U8: want = 1; break;
-		case K_U16: want = 2; break;
-		case K_U32: want = 4; break;
-		case K_U64: want = 8; break;
-		case K_FLAG: want = 0; break;
-		case K_PAD:
+		case NF_EGRESS_KIND_U8:
+		case NF_EGRESS_KIND_U16:
+		case NF_EGRESS_KIND_U32:
+		case NF_EGRESS_KIND_U64:
+		case NF_EGRESS_KIND_FLAG:
+			want = t->min_len;
+			break;
+		case NF_EGRESS_KIND_PAD:
 			break;	/* alignment filler, any length */
-		case K_STR:
-			if (plen < 1 || plen > t->max || p[plen - 1] != '\0' ||
-			    strlen(p) != (size_t)plen - 1) {
-				snprintf(why, whylen, "%s attribute %d: not a NUL-terminated string of at most %d bytes (length %d)",
-					 sname, type, t->max, plen);
+		case NF_EGRESS_KIND_STRING:
+			if (plen < 1 || (t->max_len && plen > (int)t->max_len) ||
+			    p[plen - 1] != '\0' || strlen(p) != (size_t)plen - 1) {
+				snprintf(why, whylen, "%s attribute %s: not a NUL-terminated string of at most %u bytes (length %d)",
+					 sname, t->name, t->max_len, plen);
 				return -1;
 			}
 			break;
-		case K_BIN:
-			if (plen != 4 && plen != 16) {
-				snprintf(why, whylen, "%s attribute %d: address of %d bytes", sname, type, plen);
+		case NF_EGRESS_KIND_BINARY:
+			/*
+			 * The family's binary attributes are addresses: the
+			 * spec's shortest (IPv4) or longest (IPv6), nothing
+			 * between.
+			 */
+			if (plen != (int)t->min_len && plen != (int)t->max_len) {
+				snprintf(why, whylen, "%s attribute %s: address of %d bytes",
+					 sname, t->name, plen);
 				return -1;
 			}
 			break;
-		case K_NEST:
+		case NF_EGRESS_KIND_NEST:
 			if (!(a->nla_type & NLA_F_NESTED)) {
-				snprintf(why, whylen, "%s attribute %d: nest without NLA_F_NESTED", sname, type);
+				snprintf(why, whylen, "%s attribute %s: nest without NLA_F_NESTED",
+					 sname, t->name);
 				return -1;
 			}
-			if (nlc_check_attrs(t->nest, nla_data(a), plen, why, whylen))
+			if (nlc_check_set(t->nest, nla_data(a), plen, why, whylen))
 				return -1;
 			break;
-		case K_NONE:
+		case NF_EGRESS_KIND_NONE:
 			break;
 		}
 		if (want >= 0 && plen != want) {
-			snprintf(why, whylen, "%s attribute %d: %d bytes, the header says %d",
-				 sname, type, plen, want);
+			snprintf(why, whylen, "%s attribute %s: %d bytes, the spec says %d",
+				 sname, t->name, plen, want);
 			return -1;
 		}
 	}
@@ -428,4 +358,10 @@ int nlc_check_attrs(enum nlc_space space, const struct nlattr *attrs, int len,
 		return -1;
 	}
 	return 0;
+}
+
+int nlc_check_attrs(enum nlc_space space, const struct nlattr *attrs, int len,
+		    char *why, size_t whylen)
+{
+	return nlc_check_set(nlc_set_of[space], attrs, len, why, whylen);
 }

@@ -26,6 +26,7 @@
 #include <linux/genetlink.h>
 
 #include "nl_common.h"
+#include "nf_egress_attr_table.h"
 
 static unsigned int rnd_state;
 static int unpriv;	/* -u: the caller has no CAP_NET_ADMIN */
@@ -88,32 +89,66 @@ static const char *kind_name[K_MAX] = {
 	"admin command or rule listing without CAP_NET_ADMIN", "random payload",
 };
 
-/* Commands and the attributes each takes (kmod/netlink.c's policies). */
-static const uint8_t do_only[] = {
-	NF_EGRESS_CMD_GET_INFO, NF_EGRESS_CMD_POLICY_NEW, NF_EGRESS_CMD_POLICY_DEL,
-	NF_EGRESS_CMD_RULE_NEW, NF_EGRESS_CMD_RULE_DEL, NF_EGRESS_CMD_POLICY_SET,
-	NF_EGRESS_CMD_APPLY_BEGIN, NF_EGRESS_CMD_APPLY_COMMIT, NF_EGRESS_CMD_APPLY_ABORT,
-	NF_EGRESS_CMD_EXPLAIN, NF_EGRESS_CMD_STATS_RESET,
-};
-static const uint8_t admin_cmds[] = {
-	NF_EGRESS_CMD_POLICY_NEW, NF_EGRESS_CMD_POLICY_DEL, NF_EGRESS_CMD_RULE_NEW,
-	NF_EGRESS_CMD_RULE_DEL, NF_EGRESS_CMD_POLICY_SET, NF_EGRESS_CMD_APPLY_BEGIN,
-	NF_EGRESS_CMD_APPLY_COMMIT, NF_EGRESS_CMD_APPLY_ABORT, NF_EGRESS_CMD_STATS_RESET,
-};
+/*
+ * Commands and the attributes each takes, from the spec
+ * (include/nf_egress_attr_table.h, generated from
+ * Documentation/netlink/specs/nf_egress.yaml): from_spec() fills these.
+ */
+static uint8_t do_only[NF_EGRESS_CMD_MAX + 1];	/* do, no dump */
+static size_t n_do_only;
+/* admin commands that change state (rule listings excluded) */
+static uint8_t admin_cmds[NF_EGRESS_CMD_MAX + 1];
+static size_t n_admin_cmds;
 /* Need CAP_NET_ADMIN too, although they change nothing: they show rules. */
 static const uint8_t rule_listing_cmds[] = {
 	NF_EGRESS_CMD_RULE_GET, NF_EGRESS_CMD_EXPLAIN,
 };
-/* Fixed-size attributes of the top level and their size. */
-static const struct { uint16_t type; uint8_t size; } fixed[] = {
-	{ NF_EGRESS_A_DEFAULT, 1 }, { NF_EGRESS_A_MODE, 1 },
-};
-static const struct { uint16_t type; uint8_t size; } rule_fixed[] = {
-	{ NF_EGRESS_RULE_A_ID, 4 }, { NF_EGRESS_RULE_A_ACTION, 1 },
-	{ NF_EGRESS_RULE_A_FAMILY, 1 }, { NF_EGRESS_RULE_A_PREFIX_LEN, 1 },
-	{ NF_EGRESS_RULE_A_PROTO, 1 }, { NF_EGRESS_RULE_A_PORT_MIN, 2 },
-	{ NF_EGRESS_RULE_A_PORT_MAX, 2 },
-};
+/* Top-level attributes no command takes: UNSPEC, PAD, the reply-only ones. */
+static uint16_t never[NF_EGRESS_A_MAX + 1];
+static size_t n_never;
+/* Fixed-size attributes of requests (top level, rule nest) and their size. */
+struct fixed_attr { uint16_t type; uint8_t size; };
+static struct fixed_attr fixed[NF_EGRESS_A_MAX + 1];
+static size_t n_fixed;
+static struct fixed_attr rule_fixed[NF_EGRESS_RULE_A_MAX + 1];
+static size_t n_rule_fixed;
+
+static bool is_scalar(enum nf_egress_attr_kind k)
+{
+	return k == NF_EGRESS_KIND_U8 || k == NF_EGRESS_KIND_U16 ||
+	       k == NF_EGRESS_KIND_U32 || k == NF_EGRESS_KIND_U64;
+}
+
+static void from_spec(void)
+{
+	unsigned long long taken = 0;
+	unsigned int t;
+	size_t i;
+
+	for (i = 0; i < sizeof(nf_egress_ops) / sizeof(nf_egress_ops[0]); i++) {
+		const struct nf_egress_op_desc *op = &nf_egress_ops[i];
+
+		taken |= op->request;
+		if (op->has_do && !op->has_dump)
+			do_only[n_do_only++] = op->cmd;
+		if (op->admin && !memchr(rule_listing_cmds, op->cmd, sizeof(rule_listing_cmds)))
+			admin_cmds[n_admin_cmds++] = op->cmd;
+	}
+	for (t = 0; t <= NF_EGRESS_A_MAX; t++) {
+		const struct nf_egress_attr_desc *d = &nf_egress_top_attr_table[t];
+
+		if (!(taken & (1ULL << t)))
+			never[n_never++] = t;
+		else if (is_scalar(d->kind))
+			fixed[n_fixed++] = (struct fixed_attr){ t, d->min_len };
+	}
+	for (t = 0; t <= NF_EGRESS_RULE_A_MAX; t++) {
+		const struct nf_egress_attr_desc *d = &nf_egress_rule_attr_table[t];
+
+		if (is_scalar(d->kind))
+			rule_fixed[n_rule_fixed++] = (struct fixed_attr){ t, d->min_len };
+	}
+}
 
 static uint8_t pick(const uint8_t *a, size_t n) { return a[rnd_below(n)]; }
 
@@ -142,7 +177,7 @@ static size_t wrong_size(size_t size)
 static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 {
 	unsigned char junk[512];
-	uint8_t cmd = pick(do_only, sizeof(do_only));
+	uint8_t cmd = pick(do_only, n_do_only);
 	size_t len, i, n;
 
 	switch (k) {
@@ -164,18 +199,9 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		nlc_begin(c, b, NF_EGRESS_CMD_GET_INFO + rnd_below(NF_EGRESS_CMD_MAX),
 			  rnd_below(3) ? 0 : NLM_F_DUMP | NLM_F_ACK);
 		maybe_path(b);
-		/* none of the policies takes UNSPEC, PAD or the reply-only ones */
+		/* none of the policies takes these (from_spec()) */
 		{
-			static const uint16_t never[] = {
-				NF_EGRESS_A_UNSPEC, NF_EGRESS_A_PAD, NF_EGRESS_A_VERSION,
-				NF_EGRESS_A_GENERATION, NF_EGRESS_A_POLICY_COUNT,
-				NF_EGRESS_A_RULE_COUNT, NF_EGRESS_A_STATS_ALLOWED,
-				NF_EGRESS_A_STATS_DENIED, NF_EGRESS_A_STATS_WOULD_DENY,
-				NF_EGRESS_A_RULES_ADDED, NF_EGRESS_A_EXPLAIN_LEVEL,
-				NF_EGRESS_A_VERDICT, NF_EGRESS_A_STATS_RATELIMITED,
-				NF_EGRESS_A_STATS_RESET_TIME, NF_EGRESS_A_STATS_CLASS,
-			};
-			uint16_t t = rnd_below(2) ? never[rnd_below(sizeof(never) / 2)] :
+			uint16_t t = rnd_below(2) ? never[rnd_below(n_never)] :
 				     NF_EGRESS_A_MAX + 1 + rnd_below(1000);
 
 			n = rnd_below(12);
@@ -185,14 +211,14 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		break;
 	case K_BAD_LEN:
 		if (rnd_below(2)) {
-			i = rnd_below(sizeof(fixed) / sizeof(fixed[0]));
+			i = rnd_below(n_fixed);
 			nlc_begin(c, b, rnd_below(2) ? NF_EGRESS_CMD_POLICY_NEW : NF_EGRESS_CMD_POLICY_SET, 0);
 			nlc_put_str(b, NF_EGRESS_A_CGROUP_PATH, "/nl_fuzz");
 			n = wrong_size(fixed[i].size);
 			rnd_bytes(junk, n);
 			nlc_put(b, fixed[i].type, junk, n);
 		} else {
-			i = rnd_below(sizeof(rule_fixed) / sizeof(rule_fixed[0]));
+			i = rnd_below(n_rule_fixed);
 			nlc_begin(c, b, rnd_below(2) ? NF_EGRESS_CMD_RULE_NEW : NF_EGRESS_CMD_RULE_DEL, 0);
 			nlc_put_str(b, NF_EGRESS_A_CGROUP_PATH, "/nl_fuzz");
 			nlc_nest_start(b, NF_EGRESS_A_RULE);
@@ -256,7 +282,7 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		((struct nlmsghdr *)b->data)->nlmsg_len = len;
 		return len;
 	case K_HUGE:
-		nlc_begin(c, b, pick(do_only, sizeof(do_only)), 0);
+		nlc_begin(c, b, pick(do_only, n_do_only), 0);
 		n = 1000 + rnd_below(3000);	/* 16 bytes each: fits nlc_buf */
 		for (i = 0; i < n; i++)
 			nlc_put_str(b, NF_EGRESS_A_CGROUP_PATH, "/nl_fuzz");
@@ -265,7 +291,7 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		break;
 	case K_ADMIN:
 		if (rnd_below(4)) {
-			cmd = pick(admin_cmds, sizeof(admin_cmds));
+			cmd = pick(admin_cmds, n_admin_cmds);
 			nlc_begin(c, b, cmd, 0);
 		} else {
 			cmd = pick(rule_listing_cmds, sizeof(rule_listing_cmds));
@@ -311,7 +337,7 @@ static size_t build(struct nlc *c, struct nlc_buf *b, enum kind k)
 		 * reserved field non-zero there, which genl refuses.
 		 */
 		cmd = b->data[NLMSG_HDRLEN];
-		if (!unpriv && memchr(admin_cmds, cmd, sizeof(admin_cmds)))
+		if (!unpriv && memchr(admin_cmds, cmd, n_admin_cmds))
 			b->data[NLMSG_HDRLEN + 2] |= 1;
 		break;
 	}
@@ -339,6 +365,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rnd_state = seed ? seed : 1;
+	from_spec();
 	printf("TAP version 13\n1..%d\n", K_MAX + 3);
 	printf("# %lu messages, seed %u, %s\n", count, seed,
 	       unpriv ? "without CAP_NET_ADMIN" : "as root");

@@ -9,103 +9,36 @@
 #include <linux/genetlink.h>
 
 #include "msg.h"
+#include "nf_egress_attr_table.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * Expected type of each attribute we read.  MNL_TYPE_UNSPEC marks types we
- * never read (padding); len 0 means "whatever the type implies".
+ * Each attribute's type as the spec says (include/nf_egress_attr_table.h,
+ * generated from Documentation/netlink/specs/nf_egress.yaml), as libmnl
+ * validates it.  MNL_TYPE_UNSPEC: never read (padding, unused values).
  */
-struct attr_policy {
-	enum mnl_attr_data_type type;
-	size_t len;
+static const enum mnl_attr_data_type mnl_type_of[] = {
+	[NF_EGRESS_KIND_NONE]	= MNL_TYPE_UNSPEC,
+	[NF_EGRESS_KIND_PAD]	= MNL_TYPE_UNSPEC,
+	[NF_EGRESS_KIND_U8]	= MNL_TYPE_U8,
+	[NF_EGRESS_KIND_U16]	= MNL_TYPE_U16,
+	[NF_EGRESS_KIND_U32]	= MNL_TYPE_U32,
+	[NF_EGRESS_KIND_U64]	= MNL_TYPE_U64,
+	[NF_EGRESS_KIND_STRING]	= MNL_TYPE_NUL_STRING,
+	[NF_EGRESS_KIND_FLAG]	= MNL_TYPE_FLAG,
+	[NF_EGRESS_KIND_BINARY]	= MNL_TYPE_BINARY,
+	[NF_EGRESS_KIND_NEST]	= MNL_TYPE_NESTED,
 };
 
-static const struct attr_policy top_policy[NF_EGRESS_A_MAX + 1] = {
-	[NF_EGRESS_A_VERSION]		= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_A_GENERATION]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_A_POLICY_COUNT]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_A_DEFAULT]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_A_RULE_COUNT]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_A_RULE]		= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_ALLOWED]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_DENIED]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_MODE]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_A_STATS_WOULD_DENY]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_RULES_ADDED]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_A_VERDICT]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_A_STATS_RATELIMITED]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_RESET_TIME]	= { .type = MNL_TYPE_U64 },
-	/* repeated: validated and walked one by one, tb keeps the last */
-	[NF_EGRESS_A_STATS_CLASS]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_RATE]		= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_SHAPED]	= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_A_STATS_QUEUE_LEN]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_A_EVENT]		= { .type = MNL_TYPE_NESTED },
-};
-
-static const struct attr_policy event_policy[NF_EGRESS_EVENT_A_MAX + 1] = {
-	[NF_EGRESS_EVENT_A_TIME_NS]	= { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_EVENT_A_VERDICT]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_EVENT_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_EVENT_A_POLICY_PATH]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_EVENT_A_RULE_ID]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_EVENT_A_DEFAULT]	= { .type = MNL_TYPE_FLAG },
-	[NF_EGRESS_EVENT_A_FAMILY]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_EVENT_A_PROTO]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_EVENT_A_SADDR]	= { .type = MNL_TYPE_BINARY },
-	[NF_EGRESS_EVENT_A_DADDR]	= { .type = MNL_TYPE_BINARY },
-	[NF_EGRESS_EVENT_A_SPORT]	= { .type = MNL_TYPE_U16 },
-	[NF_EGRESS_EVENT_A_DPORT]	= { .type = MNL_TYPE_U16 },
-	[NF_EGRESS_EVENT_A_PID]		= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_EVENT_A_COMM]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_EVENT_A_SUPPRESSED]	= { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] = { .type = MNL_TYPE_FLAG },
-};
-
-static const struct attr_policy rate_policy[NF_EGRESS_RATE_A_MAX + 1] = {
-	[NF_EGRESS_RATE_A_NONE]		= { .type = MNL_TYPE_FLAG },
-	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_RATE_A_BURST]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_RATE_A_PPS]		= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_RATE_A_MODE]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_RATE_A_LATENCY_US]	= { .type = MNL_TYPE_U32 },
-};
-
-static const struct attr_policy rule_policy[NF_EGRESS_RULE_A_MAX + 1] = {
-	[NF_EGRESS_RULE_A_ID]		= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_RULE_A_ACTION]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_FAMILY]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_ADDR]		= { .type = MNL_TYPE_BINARY },
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_PROTO]	= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_RULE_A_PORT_MIN]	= { .type = MNL_TYPE_U16 },
-	[NF_EGRESS_RULE_A_PORT_MAX]	= { .type = MNL_TYPE_U16 },
-	[NF_EGRESS_RULE_A_CLASS]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_RULE_A_STATS]	= { .type = MNL_TYPE_NESTED },
-};
-
-static const struct attr_policy explain_policy[NF_EGRESS_EXPLAIN_A_MAX + 1] = {
-	[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]	= { .type = MNL_TYPE_NUL_STRING },
-	[NF_EGRESS_EXPLAIN_A_MODE]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_EXPLAIN_A_RULE_ID]		= { .type = MNL_TYPE_U32 },
-	[NF_EGRESS_EXPLAIN_A_VERDICT]		= { .type = MNL_TYPE_U8 },
-	[NF_EGRESS_EXPLAIN_A_RULE]		= { .type = MNL_TYPE_NESTED },
-	[NF_EGRESS_EXPLAIN_A_DEFAULT]		= { .type = MNL_TYPE_U8 },
-};
-
-static const struct attr_policy ctr_policy[NF_EGRESS_CTR_A_MAX + 1] = {
-	[NF_EGRESS_CTR_A_PACKETS]	= { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_CTR_A_BYTES]		= { .type = MNL_TYPE_U64 },
-	[NF_EGRESS_CTR_A_CLASS]		= { .type = MNL_TYPE_NUL_STRING },
-};
+static enum mnl_attr_data_type attr_mnl_type(const struct nf_egress_attr_desc *d)
+{
+	return mnl_type_of[d->kind];
+}
 
 struct attr_table {
 	const struct nlattr **tb;
-	const struct attr_policy *policy;
+	const struct nf_egress_attr_desc *policy;
 	unsigned int max;
 };
 
@@ -113,17 +46,14 @@ static int attr_collect_cb(const struct nlattr *attr, void *data)
 {
 	struct attr_table *t = data;
 	uint16_t type = mnl_attr_get_type(attr);
-	const struct attr_policy *p;
-	int ret;
+	enum mnl_attr_data_type want;
 
 	if (type > t->max)
 		return MNL_CB_OK;	/* from a newer kernel: ignore */
-	p = &t->policy[type];
-	if (p->type == MNL_TYPE_UNSPEC)
+	want = attr_mnl_type(&t->policy[type]);
+	if (want == MNL_TYPE_UNSPEC)
 		return MNL_CB_OK;
-	ret = p->len ? mnl_attr_validate2(attr, p->type, p->len)
-		     : mnl_attr_validate(attr, p->type);
-	if (ret < 0)
+	if (mnl_attr_validate(attr, want) < 0)
 		return MNL_CB_ERROR;
 	t->tb[type] = attr;
 	return MNL_CB_OK;
@@ -131,7 +61,7 @@ static int attr_collect_cb(const struct nlattr *attr, void *data)
 
 static int parse_top(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
-	struct attr_table t = { tb, top_policy, NF_EGRESS_A_MAX };
+	struct attr_table t = { tb, nf_egress_top_attr_table, NF_EGRESS_A_MAX };
 
 	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_A_MAX + 1));
 	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
@@ -142,7 +72,7 @@ static int parse_top(const struct nlmsghdr *nlh, const struct nlattr **tb)
 }
 
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb,
-			const struct attr_policy *policy, unsigned int max)
+			const struct nf_egress_attr_desc *policy, unsigned int max)
 {
 	struct attr_table t = { tb, policy, max };
 
@@ -184,7 +114,7 @@ static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
 	const struct nlattr *tb[NF_EGRESS_RATE_A_MAX + 1];
 	struct egress_rate *r = &m->rate;
 
-	if (parse_nested(nest, tb, rate_policy, NF_EGRESS_RATE_A_MAX))
+	if (parse_nested(nest, tb, nf_egress_rate_attr_table, NF_EGRESS_RATE_A_MAX))
 		return -EBADMSG;
 	memset(r, 0, sizeof(*r));
 	r->mode = NF_EGRESS_RATE_SHAPE;
@@ -264,7 +194,7 @@ static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
 	memset(c, 0, sizeof(*c));
 	if (!nest)
 		return 0;
-	if (parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
+	if (parse_nested(nest, tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX))
 		return -EBADMSG;
 	if (tb[NF_EGRESS_CTR_A_PACKETS])
 		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
@@ -285,7 +215,7 @@ static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
 	const struct nlattr *fam, *addr, *plen, *pmin, *pmax, *cls;
 
 	memset(spec, 0, sizeof(*spec));
-	if (parse_nested(nest, tb, rule_policy, NF_EGRESS_RULE_A_MAX))
+	if (parse_nested(nest, tb, nf_egress_rule_attr_table, NF_EGRESS_RULE_A_MAX))
 		return -EBADMSG;
 	if (m && tb[NF_EGRESS_RULE_A_STATS]) {
 		if (decode_counter(tb[NF_EGRESS_RULE_A_STATS], &m->stats))
@@ -426,7 +356,7 @@ static int decode_class(const struct nlattr *nest, const char **name,
 	const struct nlattr *cls;
 
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
-	    parse_nested(nest, tb, ctr_policy, NF_EGRESS_CTR_A_MAX))
+	    parse_nested(nest, tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX))
 		return -EBADMSG;
 	cls = tb[NF_EGRESS_CTR_A_CLASS];
 	if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
@@ -467,7 +397,7 @@ static int decode_explain_level(const struct nlattr *nest,
 	const struct nlattr *tb[NF_EGRESS_EXPLAIN_A_MAX + 1];
 
 	memset(l, 0, sizeof(*l));
-	if (parse_nested(nest, tb, explain_policy, NF_EGRESS_EXPLAIN_A_MAX) ||
+	if (parse_nested(nest, tb, nf_egress_explain_attr_table, NF_EGRESS_EXPLAIN_A_MAX) ||
 	    !tb[NF_EGRESS_EXPLAIN_A_CGROUP_PATH] ||
 	    !tb[NF_EGRESS_EXPLAIN_A_VERDICT])
 		return -EBADMSG;
@@ -670,32 +600,6 @@ int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 	return 0;
 }
 
-static const char *const event_names[] = {
-	[NF_EGRESS_EVENT_A_UNSPEC]	= "NF_EGRESS_EVENT_A_UNSPEC",
-	[NF_EGRESS_EVENT_A_PAD]		= "NF_EGRESS_EVENT_A_PAD",
-	[NF_EGRESS_EVENT_A_TIME_NS]	= "NF_EGRESS_EVENT_A_TIME_NS",
-	[NF_EGRESS_EVENT_A_VERDICT]	= "NF_EGRESS_EVENT_A_VERDICT",
-	[NF_EGRESS_EVENT_A_CGROUP_PATH]	= "NF_EGRESS_EVENT_A_CGROUP_PATH",
-	[NF_EGRESS_EVENT_A_POLICY_PATH]	= "NF_EGRESS_EVENT_A_POLICY_PATH",
-	[NF_EGRESS_EVENT_A_RULE_ID]	= "NF_EGRESS_EVENT_A_RULE_ID",
-	[NF_EGRESS_EVENT_A_DEFAULT]	= "NF_EGRESS_EVENT_A_DEFAULT",
-	[NF_EGRESS_EVENT_A_FAMILY]	= "NF_EGRESS_EVENT_A_FAMILY",
-	[NF_EGRESS_EVENT_A_PROTO]	= "NF_EGRESS_EVENT_A_PROTO",
-	[NF_EGRESS_EVENT_A_SADDR]	= "NF_EGRESS_EVENT_A_SADDR",
-	[NF_EGRESS_EVENT_A_DADDR]	= "NF_EGRESS_EVENT_A_DADDR",
-	[NF_EGRESS_EVENT_A_SPORT]	= "NF_EGRESS_EVENT_A_SPORT",
-	[NF_EGRESS_EVENT_A_DPORT]	= "NF_EGRESS_EVENT_A_DPORT",
-	[NF_EGRESS_EVENT_A_PID]		= "NF_EGRESS_EVENT_A_PID",
-	[NF_EGRESS_EVENT_A_COMM]	= "NF_EGRESS_EVENT_A_COMM",
-	[NF_EGRESS_EVENT_A_SUPPRESSED]	= "NF_EGRESS_EVENT_A_SUPPRESSED",
-	[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] =
-		"NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED",
-};
-
-/* Every known event attribute has a name and a type. */
-_Static_assert(ARRAY_SIZE(event_names) == NF_EGRESS_EVENT_A_MAX + 1,
-	       "event_names must name every NF_EGRESS_EVENT_A_*");
-
 static const char *mnl_type_name(enum mnl_attr_data_type type)
 {
 	switch (type) {
@@ -754,17 +658,17 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 
 	if (type > NF_EGRESS_EVENT_A_MAX)
 		return MNL_CB_OK;	/* from a newer kernel: ignore */
-	want = event_policy[type].type;
+	want = attr_mnl_type(&nf_egress_event_attr_table[type]);
 	if (want == MNL_TYPE_UNSPEC)
 		return MNL_CB_OK;	/* padding */
 	if (ea->tb[type]) {
 		snprintf(ea->m->why, sizeof(ea->m->why), "%s given twice",
-			 event_names[type]);
+			 nf_egress_event_attr_table[type].c_name);
 		return MNL_CB_ERROR;
 	}
 	if (mnl_attr_validate(attr, want) < 0) {
 		snprintf(ea->m->why, sizeof(ea->m->why),
-			 "%s is no valid %s (%u bytes)", event_names[type],
+			 "%s is no valid %s (%u bytes)", nf_egress_event_attr_table[type].c_name,
 			 mnl_type_name(want), mnl_attr_get_payload_len(attr));
 		return MNL_CB_ERROR;
 	}
@@ -809,7 +713,7 @@ static int event_addr(struct egress_event_msg *m, const struct nlattr *attr,
 		return 0;
 	if (mnl_attr_get_payload_len(attr) != alen)
 		return bad_event(m, "%s: %u bytes in an %s event",
-				 event_names[type],
+				 nf_egress_event_attr_table[type].c_name,
 				 mnl_attr_get_payload_len(attr),
 				 alen == 4 ? "IPv4" : "IPv6");
 	memcpy(addr, mnl_attr_get_payload(attr), alen);
@@ -853,7 +757,8 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		return -EBADMSG;	/* m->why says why */
 	for (i = 0; i < ARRAY_SIZE(required); i++)
 		if (!tb[required[i]])
-			return bad_event(m, "no %s", event_names[required[i]]);
+			return bad_event(m, "no %s",
+					 nf_egress_event_attr_table[required[i]].c_name);
 
 	m->time_ns = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_TIME_NS]);
 	m->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_VERDICT]);

@@ -1,125 +1,61 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/* Generated from Documentation/netlink/specs/nf_egress.yaml by scripts/nl-gen: do not edit. */
+
 /*
  * nf_egress: per-cgroup v2 egress control for Linux.
  *
- * This is the one header shared by the kernel module (kmod/) and every
- * userspace client (tools/egressctl/, selftests/).  It describes the generic
- * netlink family "nf_egress", version 1.
- *
- * Model
- * -----
  * A *policy* is bound to a cgroup v2 path as it appears in /proc/PID/cgroup
- * ("/system.slice/nginx.service", "/" for the root).  The path need not exist
- * when the policy is created.  A policy has a default verdict and a set of
- * *rules*; each rule matches a destination prefix (IPv4 or IPv6), optionally
- * a protocol and a destination port range, and carries an action (allow or
- * deny).  The most specific matching rule decides: longest prefix first; at
- * equal prefix a rule naming a protocol beats "any", and a narrower port
- * range beats a wider one.  When none matches, the policy's default verdict
- * decides.  A policy in audit mode drops nothing.
+ * ("/system.slice/nginx.service", "/" for the root). The path need not exist
+ * when the policy is created. A policy has a default verdict and a set of
+ * *rules*; each rule matches a destination prefix (IPv4 or IPv6), optionally a
+ * protocol and a destination port range, and carries an action (allow or
+ * deny). The most specific matching rule decides: longest prefix first; at
+ * equal prefix a rule naming a protocol beats "any", and a narrower port range
+ * beats a wider one. When none matches, the policy's default verdict decides.
+ * A policy in audit mode drops nothing.
  *
  * A packet sent by a socket whose cgroup is at or below a policy's path is
  * checked by every policy on the path from the root down to the socket's
  * cgroup, and passes only if all of them allow it.
  *
- * Commands
- * --------
- * NF_EGRESS_CMD_GET_INFO       do: module version, generation, policy count.
- * NF_EGRESS_CMD_POLICY_NEW     do (admin): create a policy; an existing path
- *                              fails with -EEXIST.  (The family validates
- *                              strictly, so requests may carry only the
- *                              NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO flags.)
- * NF_EGRESS_CMD_POLICY_DEL     do (admin): delete a policy and its rules.
- * NF_EGRESS_CMD_POLICY_GET     do: one policy by path; dump: every policy.
- * NF_EGRESS_CMD_RULE_NEW       do (admin): add rules to a policy: one or more
- *                              NF_EGRESS_A_RULE nests, all or none.
- * NF_EGRESS_CMD_RULE_DEL       do (admin): delete one rule, named by its id
- *                              or by its full specification.
- * NF_EGRESS_CMD_RULE_GET       dump (rules): every rule, or those of one
- *                              policy when NF_EGRESS_A_CGROUP_PATH is given.
- *                              One message per rule, so policies with very
- *                              many rules dump without limits on message size.
- * NF_EGRESS_CMD_STATS_GET      dump: counters of every policy, or of one when
- *                              NF_EGRESS_A_CGROUP_PATH is given.
- * NF_EGRESS_CMD_POLICY_SET     do (admin): change a policy's mode and/or
- *                              default verdict; rules and counters are kept.
- * NF_EGRESS_CMD_APPLY_BEGIN    do (admin): start building a staged policy set
- *                              owned by the calling netlink socket.  POLICY_NEW
- *                              and RULE_NEW with NF_EGRESS_A_STAGED fill it.
- * NF_EGRESS_CMD_APPLY_COMMIT   do (admin): replace the live set with the staged
- *                              one in one step.  Counters of policies whose path
- *                              exists in both sets are kept.
- * NF_EGRESS_CMD_APPLY_ABORT    do (admin): drop the staged set.  Closing the
- *                              socket does the same.
- * NF_EGRESS_CMD_EXPLAIN        do (rules): what the live set decides for a
- *                              packet from the cgroup NF_EGRESS_A_CGROUP_PATH
- *                              described by NF_EGRESS_A_EXPLAIN_PACKET, level
- *                              by level; the same code decides for real
- *                              packets.
- * NF_EGRESS_CMD_STATS_RESET    do (admin): zero the counters (policy, class and
- *                              rule counters) of the policy named by
- *                              NF_EGRESS_A_CGROUP_PATH, or of every policy.
- *                              Nothing else ever zeroes them.
- * NF_EGRESS_CMD_EVENT          notification only, never a request: one packet
- *                              denied, dropped by a rate limit, or sent but
- *                              would-denied (audit), multicast to the group
- *                              NF_EGRESS_MCGRP_EVENTS as one NF_EGRESS_A_EVENT
- *                              nest.  Joining the group needs CAP_NET_ADMIN
- *                              in the initial user namespace.
- *
- * "admin" commands require CAP_NET_ADMIN in the initial user namespace
- * (GENL_ADMIN_PERM): the policy table is host-wide.  So do the "rules"
- * commands, which show rules: they tell any local user where a confined
- * service may send.  The others (settings, counters) are open to everyone.
+ * Commands that change the policy set need CAP_NET_ADMIN in the initial user
+ * namespace (GENL_ADMIN_PERM): the policy table is host-wide. So do the
+ * commands that show rules (RULE_GET, EXPLAIN): they tell any local user where
+ * a confined service may send. The others (settings, counters) are open to
+ * everyone.
  *
  * Every dump message carries NF_EGRESS_A_GENERATION, the generation of the
- * policy set it was taken from.  The generation changes on every change of
- * the set; a dump that spans a change has NLM_F_DUMP_INTR set on the message
- * where the change was noticed, and the client should retry the dump.
+ * policy set it was taken from. The generation changes on every change of the
+ * set; a dump that spans a change has NLM_F_DUMP_INTR set on the message where
+ * the change was noticed, and the client should retry the dump.
  *
- * Strict validation applies to every command: unknown attributes, wrong
- * types and wrong lengths are rejected with an extended ACK naming the
- * offending attribute.
+ * Strict validation applies to every command: unknown attributes, wrong types
+ * and wrong lengths are rejected with an extended ACK naming the offending
+ * attribute, and requests may carry only the NLM_F_REQUEST, NLM_F_ACK and
+ * NLM_F_ECHO flags (and NLM_F_DUMP for dumps).
  */
 #ifndef _UAPI_LINUX_NF_EGRESS_H
 #define _UAPI_LINUX_NF_EGRESS_H
 
 #include <linux/types.h>
 
-#define NF_EGRESS_GENL_NAME		"nf_egress"
-#define NF_EGRESS_GENL_VERSION		1
+#define NF_EGRESS_GENL_NAME	"nf_egress"
+#define NF_EGRESS_GENL_VERSION	1
 
-/* Multicast group of the deny events (NF_EGRESS_CMD_EVENT). */
-#define NF_EGRESS_MCGRP_EVENTS		"events"
+/* Multicast group "events" */
+#define NF_EGRESS_MCGRP_EVENTS	"events"
 
 /* Longest cgroup path accepted, including the terminating NUL (PATH_MAX). */
 #define NF_EGRESS_CGROUP_PATH_MAX	4096
 
-enum nf_egress_cmd {
-	NF_EGRESS_CMD_UNSPEC,
-	NF_EGRESS_CMD_GET_INFO,
-	NF_EGRESS_CMD_POLICY_NEW,
-	NF_EGRESS_CMD_POLICY_DEL,
-	NF_EGRESS_CMD_POLICY_GET,
-	NF_EGRESS_CMD_RULE_NEW,
-	NF_EGRESS_CMD_RULE_DEL,
-	NF_EGRESS_CMD_RULE_GET,
-	NF_EGRESS_CMD_STATS_GET,
-	NF_EGRESS_CMD_POLICY_SET,
-	NF_EGRESS_CMD_APPLY_BEGIN,
-	NF_EGRESS_CMD_APPLY_COMMIT,
-	NF_EGRESS_CMD_APPLY_ABORT,
-	NF_EGRESS_CMD_EXPLAIN,
-	NF_EGRESS_CMD_STATS_RESET,
-	NF_EGRESS_CMD_EVENT,
-
-	__NF_EGRESS_CMD_MAX,
-	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
-};
+/* Longest rule class name accepted, including the terminating NUL. */
+#define NF_EGRESS_CLASS_NAME_MAX	32
 
 /* Verdict of a rule or a policy default (u8). */
 enum nf_egress_verdict {
+	/* deny (rule action, policy default) */
 	NF_EGRESS_VERDICT_DENY,
+	/* allow */
 	NF_EGRESS_VERDICT_ALLOW,
 
 	__NF_EGRESS_VERDICT_MAX,
@@ -130,7 +66,9 @@ enum nf_egress_verdict {
 enum nf_egress_mode {
 	/* denied packets are dropped */
 	NF_EGRESS_MODE_ENFORCE,
-	/* nothing is dropped; what enforce would deny is counted as would-deny */
+	/*
+	 * nothing is dropped; what enforce would deny is counted as would-deny
+	 */
 	NF_EGRESS_MODE_AUDIT,
 
 	__NF_EGRESS_MODE_MAX,
@@ -139,7 +77,8 @@ enum nf_egress_mode {
 
 /* How a policy's rate limit is enforced (u8). */
 enum nf_egress_rate_mode {
-	/* packets over the limit wait in the policy's queue, bounded in
+	/*
+	 * packets over the limit wait in the policy's queue, bounded in
 	 * packets (NF_EGRESS_RATE_A_QUEUE_LIMIT) and in delay
 	 * (NF_EGRESS_RATE_A_LATENCY_US), and leave when the rate allows;
 	 * beyond either bound they are dropped and counted as rate-limited
@@ -152,14 +91,24 @@ enum nf_egress_rate_mode {
 	NF_EGRESS_RATE_MAX = __NF_EGRESS_RATE_MAX - 1
 };
 
-/* Longest rule class name accepted, including the terminating NUL. */
-#define NF_EGRESS_CLASS_NAME_MAX	32
+/* What happened to the packet an event reports (u8). */
+enum nf_egress_event_verdict {
+	/* dropped: an enforce-mode policy denied it */
+	NF_EGRESS_EVENT_DENY,
+	/* sent: an audit-mode policy would have denied it */
+	NF_EGRESS_EVENT_WOULD_DENY,
+	/* dropped by a police-mode rate limit */
+	NF_EGRESS_EVENT_RATELIMITED,
+
+	__NF_EGRESS_EVENT_MAX,
+	NF_EGRESS_EVENT_MAX = __NF_EGRESS_EVENT_MAX - 1
+};
 
 /* Top-level attributes. */
 enum nf_egress_attr {
 	NF_EGRESS_A_UNSPEC,
 	NF_EGRESS_A_PAD,
-	/* string: module version (GET_INFO reply) */
+	/* NUL-terminated string: module version (GET_INFO reply) */
 	NF_EGRESS_A_VERSION,
 	/* u32: policy-set generation (GET_INFO reply, every dump message) */
 	NF_EGRESS_A_GENERATION,
@@ -177,9 +126,10 @@ enum nf_egress_attr {
 	NF_EGRESS_A_STATS_ALLOWED,
 	/* nest, NF_EGRESS_CTR_A_*: packets/bytes denied by a policy */
 	NF_EGRESS_A_STATS_DENIED,
-	/* u8, enum nf_egress_mode */
+	/* u8, enum nf_egress_mode: the policy's mode */
 	NF_EGRESS_A_MODE,
-	/* nest, NF_EGRESS_CTR_A_*: packets/bytes an audit-mode policy let
+	/*
+	 * nest, NF_EGRESS_CTR_A_*: packets/bytes an audit-mode policy let
 	 * through that enforce mode would have denied (also in ALLOWED)
 	 */
 	NF_EGRESS_A_STATS_WOULD_DENY,
@@ -189,7 +139,8 @@ enum nf_egress_attr {
 	NF_EGRESS_A_RULES_ADDED,
 	/* nest, NF_EGRESS_EXPLAIN_A_*: the packet EXPLAIN asks about */
 	NF_EGRESS_A_EXPLAIN_PACKET,
-	/* nest, NF_EGRESS_EXPLAIN_A_*: one policy level EXPLAIN consulted;
+	/*
+	 * nest, NF_EGRESS_EXPLAIN_A_*: one policy level EXPLAIN consulted;
 	 * repeated, root first
 	 */
 	NF_EGRESS_A_EXPLAIN_LEVEL,
@@ -197,25 +148,30 @@ enum nf_egress_attr {
 	NF_EGRESS_A_VERDICT,
 	/* nest, NF_EGRESS_CTR_A_*: packets/bytes dropped by rate limits */
 	NF_EGRESS_A_STATS_RATELIMITED,
-	/* u64: CLOCK_REALTIME seconds of the policy's last STATS_RESET;
-	 * absent if its counters were never reset
+	/*
+	 * u64: CLOCK_REALTIME seconds of the policy's last STATS_RESET; absent
+	 * if its counters were never reset
 	 */
 	NF_EGRESS_A_STATS_RESET_TIME,
-	/* nest, NF_EGRESS_CTR_A_* with NF_EGRESS_CTR_A_CLASS: packets/bytes
-	 * that left under a rule of that class; repeated, one per class
+	/*
+	 * nest, NF_EGRESS_CTR_A_*: packets/bytes that left under a rule of the
+	 * class NF_EGRESS_CTR_A_CLASS names; repeated, one per class
 	 */
 	NF_EGRESS_A_STATS_CLASS,
-	/* nest, NF_EGRESS_RATE_A_*: the policy's rate limit (POLICY_NEW,
+	/*
+	 * nest, NF_EGRESS_RATE_A_*: the policy's rate limit (POLICY_NEW,
 	 * POLICY_SET, POLICY_GET replies; absent in a reply: no limit)
 	 */
 	NF_EGRESS_A_RATE,
-	/* nest, NF_EGRESS_CTR_A_*: packets/bytes a shaping limit delayed
-	 * (they left later and are also in ALLOWED)
+	/*
+	 * nest, NF_EGRESS_CTR_A_*: packets/bytes a shaping limit delayed (they
+	 * left later and are also in ALLOWED)
 	 */
 	NF_EGRESS_A_STATS_SHAPED,
 	/* u32: packets waiting in the policy's shaping queue now */
 	NF_EGRESS_A_STATS_QUEUE_LEN,
-	/* u64: the longest delay, in nanoseconds, a packet was given in the
+	/*
+	 * u64: the longest delay, in nanoseconds, a packet was given in the
 	 * policy's shaping queue since the last reset
 	 */
 	NF_EGRESS_A_STATS_MAX_DELAY_NS,
@@ -232,30 +188,36 @@ enum nf_egress_rule_attr {
 	NF_EGRESS_RULE_A_PAD,
 	/* u32: rule id, unique within its policy, assigned by the kernel */
 	NF_EGRESS_RULE_A_ID,
-	/* u8, enum nf_egress_verdict */
+	/* u8, enum nf_egress_verdict: the rule's verdict */
 	NF_EGRESS_RULE_A_ACTION,
 	/* u8: AF_INET or AF_INET6 */
 	NF_EGRESS_RULE_A_FAMILY,
-	/* binary: destination address, 4 bytes (AF_INET) or 16 (AF_INET6),
-	 * in network byte order; host bits beyond the prefix must be zero
+	/*
+	 * binary: destination address, 4 bytes (AF_INET) or 16 (AF_INET6), in
+	 * network byte order; host bits beyond the prefix must be zero
 	 */
 	NF_EGRESS_RULE_A_ADDR,
 	/* u8: destination prefix length, 0..32 or 0..128 */
 	NF_EGRESS_RULE_A_PREFIX_LEN,
-	/* u8: IP protocol: IPPROTO_TCP, _UDP, _SCTP, _ICMP (AF_INET only),
+	/*
+	 * u8: IP protocol: IPPROTO_TCP, _UDP, _SCTP, _ICMP (AF_INET only),
 	 * _ICMPV6 (AF_INET6 only); absent or 0 means any protocol
 	 */
 	NF_EGRESS_RULE_A_PROTO,
-	/* u16: destination port range, inclusive, host byte order; both or
-	 * neither.  A rule with ports matches only TCP, UDP and SCTP.
+	/*
+	 * u16: first destination port, host byte order; with PORT_MAX or not
+	 * at all. A rule with ports matches only TCP, UDP and SCTP.
 	 */
 	NF_EGRESS_RULE_A_PORT_MIN,
+	/* u16: last destination port (inclusive), host byte order */
 	NF_EGRESS_RULE_A_PORT_MAX,
-	/* NUL-terminated string: accounting class, [A-Za-z0-9_.-], at most
-	 * NF_EGRESS_CLASS_NAME_MAX - 1 bytes
+	/*
+	 * NUL-terminated string: accounting class: ASCII letters, digits, '.',
+	 * '-' and '_', at most NF_EGRESS_CLASS_NAME_MAX - 1 bytes
 	 */
 	NF_EGRESS_RULE_A_CLASS,
-	/* nest, NF_EGRESS_CTR_A_* (RULE_GET only): packets/bytes this rule
+	/*
+	 * nest, NF_EGRESS_CTR_A_*: (RULE_GET only) packets/bytes this rule
 	 * decided, allowed or denied
 	 */
 	NF_EGRESS_RULE_A_STATS,
@@ -270,11 +232,15 @@ enum nf_egress_counter_attr {
 	NF_EGRESS_CTR_A_PAD,
 	/* u64: packets; a GSO packet counts as its segments */
 	NF_EGRESS_CTR_A_PACKETS,
-	/* u64: bytes at the IP layer (IP header included); a GSO packet
-	 * counts as its segments, each with its own headers
+	/*
+	 * u64: bytes at the IP layer (IP header included); a GSO packet counts
+	 * as its segments, each with its own headers
 	 */
 	NF_EGRESS_CTR_A_BYTES,
-	/* string: the class a NF_EGRESS_A_STATS_CLASS nest counts */
+	/*
+	 * NUL-terminated string: the class a NF_EGRESS_A_STATS_CLASS nest
+	 * counts
+	 */
 	NF_EGRESS_CTR_A_CLASS,
 
 	__NF_EGRESS_CTR_A_MAX,
@@ -288,25 +254,27 @@ enum nf_egress_counter_attr {
 enum nf_egress_explain_attr {
 	NF_EGRESS_EXPLAIN_A_UNSPEC,
 	NF_EGRESS_EXPLAIN_A_PAD,
-	/* packet: u8 AF_INET or AF_INET6 */
+	/* u8: packet: AF_INET or AF_INET6 */
 	NF_EGRESS_EXPLAIN_A_FAMILY,
-	/* packet: binary, 4 or 16 bytes, network byte order */
+	/* binary: packet: 4 or 16 bytes, network byte order */
 	NF_EGRESS_EXPLAIN_A_ADDR,
-	/* packet: u8 IP protocol (0: none given; matches only "any" rules) */
+	/* u8: packet: IP protocol (0: none given; matches only "any" rules) */
 	NF_EGRESS_EXPLAIN_A_PROTO,
-	/* packet: u16 destination port, host byte order */
+	/* u16: packet: destination port, host byte order */
 	NF_EGRESS_EXPLAIN_A_PORT,
-	/* level: string, the policy's cgroup path */
+	/* NUL-terminated string: level: the policy's cgroup path */
 	NF_EGRESS_EXPLAIN_A_CGROUP_PATH,
-	/* level: u8, enum nf_egress_mode */
+	/* u8, enum nf_egress_mode: level: the policy's mode */
 	NF_EGRESS_EXPLAIN_A_MODE,
-	/* level: u32 id of the deciding rule; absent when the default decided */
+	/*
+	 * u32: level: id of the deciding rule; absent when the default decided
+	 */
 	NF_EGRESS_EXPLAIN_A_RULE_ID,
-	/* level: u8, enum nf_egress_verdict, this policy's own verdict */
+	/* u8, enum nf_egress_verdict: level: this policy's own verdict */
 	NF_EGRESS_EXPLAIN_A_VERDICT,
-	/* level: nest, NF_EGRESS_RULE_A_*: the deciding rule in full */
+	/* nest, NF_EGRESS_RULE_A_*: level: the deciding rule in full */
 	NF_EGRESS_EXPLAIN_A_RULE,
-	/* level: u8, enum nf_egress_verdict, the policy's default verdict */
+	/* u8, enum nf_egress_verdict: level: the policy's default verdict */
 	NF_EGRESS_EXPLAIN_A_DEFAULT,
 
 	__NF_EGRESS_EXPLAIN_A_MAX,
@@ -317,25 +285,32 @@ enum nf_egress_explain_attr {
 enum nf_egress_rate_attr {
 	NF_EGRESS_RATE_A_UNSPEC,
 	NF_EGRESS_RATE_A_PAD,
-	/* flag: remove the policy's rate limit ("rate none"); nothing else
-	 * may be given with it
+	/*
+	 * flag: remove the policy's rate limit ("rate none"); nothing else may
+	 * be given with it
 	 */
 	NF_EGRESS_RATE_A_NONE,
 	/* u64: bytes per second at the IP layer, > 0 */
 	NF_EGRESS_RATE_A_BYTES_PER_SEC,
-	/* u32: bucket depth in bytes; default: 10 ms worth of the rate, at
-	 * least 64 KiB
+	/*
+	 * u32: bucket depth in bytes; default: 10 ms worth of the rate (250 ms
+	 * in police mode), at least 64 KiB
 	 */
 	NF_EGRESS_RATE_A_BURST,
 	/* u32: packets per second, > 0; optional, alone or with a byte rate */
 	NF_EGRESS_RATE_A_PPS,
-	/* u8, enum nf_egress_rate_mode; default NF_EGRESS_RATE_SHAPE */
+	/*
+	 * u8, enum nf_egress_rate_mode: the limit's mode; default
+	 * NF_EGRESS_RATE_SHAPE
+	 */
 	NF_EGRESS_RATE_A_MODE,
-	/* u32: shape mode only: most packets waiting in the queue, 1..65536;
+	/*
+	 * u32: shape mode only: most packets waiting in the queue, 1..65536;
 	 * default 1000
 	 */
 	NF_EGRESS_RATE_A_QUEUE_LIMIT,
-	/* u32: shape mode only: longest a packet may wait, in microseconds,
+	/*
+	 * u32: shape mode only: longest a packet may wait, in microseconds,
 	 * 100..10000000; default 100000 (100 ms)
 	 */
 	NF_EGRESS_RATE_A_LATENCY_US,
@@ -344,37 +319,24 @@ enum nf_egress_rate_attr {
 	NF_EGRESS_RATE_A_MAX = __NF_EGRESS_RATE_A_MAX - 1
 };
 
-/* What happened to the packet an event reports (u8). */
-enum nf_egress_event_verdict {
-	/* dropped: an enforce-mode policy denied it */
-	NF_EGRESS_EVENT_DENY,
-	/* sent: an audit-mode policy would have denied it */
-	NF_EGRESS_EVENT_WOULD_DENY,
-	/* dropped by a police-mode rate limit */
-	NF_EGRESS_EVENT_RATELIMITED,
-
-	__NF_EGRESS_EVENT_MAX,
-	NF_EGRESS_EVENT_MAX = __NF_EGRESS_EVENT_MAX - 1
-};
-
 /*
- * Attributes nested in NF_EGRESS_A_EVENT.  Events are rate-limited per
- * policy (module parameter event_rate, per second); the first event sent
- * for a policy after some were suppressed says how many in
- * NF_EGRESS_EVENT_A_SUPPRESSED.
+ * Attributes nested in NF_EGRESS_A_EVENT. Events are rate-limited per policy
+ * (module parameter event_rate, per second); the first event sent for a policy
+ * after some were suppressed says how many in NF_EGRESS_EVENT_A_SUPPRESSED.
  */
 enum nf_egress_event_attr {
 	NF_EGRESS_EVENT_A_UNSPEC,
 	NF_EGRESS_EVENT_A_PAD,
 	/* u64: when the packet was judged, CLOCK_REALTIME nanoseconds */
 	NF_EGRESS_EVENT_A_TIME_NS,
-	/* u8, enum nf_egress_event_verdict */
+	/* u8, enum nf_egress_event_verdict: what happened to the packet */
 	NF_EGRESS_EVENT_A_VERDICT,
 	/* NUL-terminated string: the cgroup v2 path of the sending socket */
 	NF_EGRESS_EVENT_A_CGROUP_PATH,
 	/* NUL-terminated string: the path of the policy that decided */
 	NF_EGRESS_EVENT_A_POLICY_PATH,
-	/* u32: id of the deciding rule in that policy; absent when the
+	/*
+	 * u32: id of the deciding rule in that policy; absent when the
 	 * policy's default decided
 	 */
 	NF_EGRESS_EVENT_A_RULE_ID,
@@ -384,30 +346,112 @@ enum nf_egress_event_attr {
 	NF_EGRESS_EVENT_A_FAMILY,
 	/* u8: IP protocol (IPPROTO_*) */
 	NF_EGRESS_EVENT_A_PROTO,
-	/* binary, 4 or 16 bytes, network byte order */
+	/* binary: source address, 4 or 16 bytes, network byte order */
 	NF_EGRESS_EVENT_A_SADDR,
+	/* binary: destination address, 4 or 16 bytes, network byte order */
 	NF_EGRESS_EVENT_A_DADDR,
-	/* u16, host byte order: TCP, UDP and SCTP only */
+	/* u16: source port, host byte order: TCP, UDP and SCTP only */
 	NF_EGRESS_EVENT_A_SPORT,
+	/* u16: destination port, host byte order: TCP, UDP and SCTP only */
 	NF_EGRESS_EVENT_A_DPORT,
-	/* u32: thread group id (in the initial pid namespace) of the task
-	 * that sent the packet; absent when it was not sent from task context
+	/*
+	 * u32: thread group id (in the initial pid namespace) of the task that
+	 * sent the packet; absent when it was not sent from task context
 	 */
 	NF_EGRESS_EVENT_A_PID,
 	/* NUL-terminated string: that task's command name; with PID only */
 	NF_EGRESS_EVENT_A_COMM,
-	/* u64: events of the same policy suppressed by the rate limit since
+	/*
+	 * u64: events of the same policy suppressed by the rate limit since
 	 * the previous event sent for it; absent when none
 	 */
 	NF_EGRESS_EVENT_A_SUPPRESSED,
-	/* flag: NF_EGRESS_EVENT_A_CGROUP_PATH holds only the leading
-	 * components of a path longer than NF_EGRESS_CGROUP_PATH_MAX - 1
-	 * bytes (as many whole components as fit)
+	/*
+	 * flag: NF_EGRESS_EVENT_A_CGROUP_PATH holds only the leading
+	 * components of a path longer than NF_EGRESS_CGROUP_PATH_MAX - 1 bytes
+	 * (as many whole components as fit)
 	 */
 	NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1
+};
+
+/* Commands. "admin": needs CAP_NET_ADMIN in the initial user namespace. */
+enum nf_egress_cmd {
+	/* Not used. */
+	NF_EGRESS_CMD_UNSPEC,
+	/*
+	 * do: The module's version, the generation and the number of policies.
+	 */
+	NF_EGRESS_CMD_GET_INFO,
+	/*
+	 * do, admin: Create a policy; an existing path fails with -EEXIST.
+	 * With STAGED, in the caller's staged set.
+	 */
+	NF_EGRESS_CMD_POLICY_NEW,
+	/* do, admin: Delete a policy, its rules and its counters. */
+	NF_EGRESS_CMD_POLICY_DEL,
+	/*
+	 * do, dump: Do: one policy by path. Dump: every policy, or only the
+	 * one CGROUP_PATH names.
+	 */
+	NF_EGRESS_CMD_POLICY_GET,
+	/*
+	 * do, admin: Add one or more rules (RULE nests) to a policy, all or
+	 * none. RULE_ID must not be given: the kernel assigns ids.
+	 */
+	NF_EGRESS_CMD_RULE_NEW,
+	/*
+	 * do, admin: Delete one rule, named by its id alone or by its full
+	 * specification (action, family, address, prefix length...).
+	 */
+	NF_EGRESS_CMD_RULE_DEL,
+	/*
+	 * dump, admin: Every rule, or those of the policy CGROUP_PATH names;
+	 * one message per rule, in id order, with its counters.
+	 */
+	NF_EGRESS_CMD_RULE_GET,
+	/* dump: Counters of every policy, or of the one CGROUP_PATH names. */
+	NF_EGRESS_CMD_STATS_GET,
+	/*
+	 * do, admin: Change a policy's mode, default verdict and/or rate
+	 * limit; rules and counters are kept.
+	 */
+	NF_EGRESS_CMD_POLICY_SET,
+	/*
+	 * do, admin: Start building a staged policy set owned by the calling
+	 * netlink socket (-EBUSY while any socket holds one).
+	 */
+	NF_EGRESS_CMD_APPLY_BEGIN,
+	/*
+	 * do, admin: Replace the live set with the staged one in one step.
+	 * Counters of policies whose path exists in both sets are kept.
+	 */
+	NF_EGRESS_CMD_APPLY_COMMIT,
+	/* do, admin: Drop the staged set. Closing the socket does the same. */
+	NF_EGRESS_CMD_APPLY_ABORT,
+	/*
+	 * do, admin: What the live set decides for a packet from the cgroup
+	 * CGROUP_PATH described by EXPLAIN_PACKET, level by level, root first;
+	 * the same code decides for real packets.
+	 */
+	NF_EGRESS_CMD_EXPLAIN,
+	/*
+	 * do, admin: Zero the counters (policy, class and rule counters) of
+	 * the policy CGROUP_PATH names, or of every policy. Nothing else
+	 * zeroes them.
+	 */
+	NF_EGRESS_CMD_STATS_RESET,
+	/*
+	 * notification of the "events" group: One packet denied, dropped by a
+	 * rate limit, or sent but would-denied (audit), as one EVENT nest;
+	 * never a request.
+	 */
+	NF_EGRESS_CMD_EVENT,
+
+	__NF_EGRESS_CMD_MAX,
+	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_NF_EGRESS_H */
