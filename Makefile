@@ -12,7 +12,7 @@
 #                   UBSAN...) built from linux-source-6.1 and cached in
 #                   /var/cache/nf_egress; long, so CI does not run it
 #   make lint       static analysis: W=1 + sparse, checkpatch, -Werror,
-#                   cppcheck (tools/lint/run); CI runs it before make check
+#                   cppcheck (scripts/lint/run); CI runs it before make check
 #   make fuzz-ci    the egressctl parser fuzzers, 60 s each (CI runs it)
 #   make egressctl-check
 #                   egressctl's host-side suites: unit tests, the CLI without
@@ -29,13 +29,13 @@
 #                   register the module with DKMS for KVER and build and
 #                   install it there / remove it again (as root)
 #   make packaging-check
-#                   host-side check of all the above (tools/dkms-check)
+#                   host-side check of all the above (scripts/dkms-check)
 #
 # The module is built against the newest supported Debian kernel whose image
-# and headers are both installed (tools/vm/find-kernel), not against
+# and headers are both installed (scripts/vm/find-kernel), not against
 # `uname -r`: on build machines the running kernel is not the target.  KVER=
 # names another: an installed release, or a Debian series or suite that
-# tools/vm/fetch-kernel fetches into its cache (KVER=6.12, KVER=sid), for
+# scripts/vm/fetch-kernel fetches into its cache (KVER=6.12, KVER=sid), for
 # the build and for the guest of check, demo and bench.  KDIR= overrides
 # the build tree alone.
 
@@ -43,7 +43,7 @@
 # it with find-kernel, once deps has installed what that may need.  KDIR is
 # looked up when a recipe uses it, for the same reason.
 export KVER
-KDIR ?= $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
+KDIR ?= $(shell KVER='$(KVER)' scripts/vm/find-kernel --kdir 2>/dev/null)
 
 .PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench egressctl-check
 .PHONY: install dkms-install dkms-remove packaging-check
@@ -51,7 +51,7 @@ KDIR ?= $(shell KVER='$(KVER)' tools/vm/find-kernel --kdir 2>/dev/null)
 all: module egressctl
 
 module:
-	@test -n "$(KDIR)" && test -d "$(KDIR)" || { tools/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run tools/install-deps or set KVER= or KDIR=" >&2; exit 1; }
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || { scripts/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run scripts/install-deps or set KVER= or KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 egressctl:
@@ -61,7 +61,7 @@ selftests:
 	$(MAKE) -C selftests
 
 deps:
-	@tools/install-deps
+	@scripts/install-deps
 
 # The smoke subset that CI runs on the newest kernel and that make check-smoke
 # runs on any: load and unload under traffic, allow and deny over IPv4 and
@@ -78,17 +78,17 @@ SMOKE_TESTS := module_reload.sh policy_basic.sh deny_latency.sh counters.sh \
 check check-smoke: deps
 	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
-	@tools/vm/check $(if $(filter check-smoke,$@),$(SMOKE_TESTS),$(T))
+	@scripts/vm/check $(if $(filter check-smoke,$@),$(SMOKE_TESTS),$(T))
 
 # Documentation/testing.rst, "The debug kernel".  Builds in a copy of the
 # tree, so it may run beside a make check of this one.
 check-debug:
-	@tools/debug-kernel/check $(T)
+	@scripts/debug-kernel/check $(T)
 
 # Static analysis (Documentation/testing.rst).  It rebuilds the module and
 # egressctl in this tree, so never run it beside a make check of the tree.
 lint: deps
-	@tools/lint/run
+	@scripts/lint/run
 
 # libFuzzer harnesses of egressctl's parsers, each FUZZ_SECONDS (60) long
 # (tools/egressctl/fuzz).
@@ -107,11 +107,11 @@ valgrind: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all selftests >build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
-	@tools/vm/demo
+	@scripts/vm/demo
 
 bench: deps
 	@$(MAKE) --no-print-directory all >build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
-	@tools/vm/bench $(if $(filter 1,$(QUICK)),--quick)
+	@scripts/vm/bench $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -146,12 +146,12 @@ DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 	$(shell find include -name '*.h')
 
 dkms-install:
-	tools/dkms-module install $(DKMS_FILES)
+	scripts/dkms-module install $(DKMS_FILES)
 
 dkms-remove:
-	tools/dkms-module remove
+	scripts/dkms-module remove
 
 # Host-side packaging checks (DKMS, the unit, make install, the VM smoke
 # test); prints TAP and "N passed, N failed".
 packaging-check:
-	@tools/dkms-check
+	@scripts/dkms-check

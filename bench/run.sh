@@ -3,7 +3,7 @@
 #
 # Usage: bench/run.sh [--quick] [--accel TEXT] [--host-cpu TEXT] [--date TEXT]
 #
-# The in-guest half of `make bench` (tools/vm/bench boots the guest and runs
+# The in-guest half of `make bench` (scripts/vm/bench boots the guest and runs
 # it; it also runs on a real machine as root with the module loaded or at
 # $NF_EGRESS_KO).  Measures nf_egress side by side with nftables and with no
 # filter and prints one plain-text table (Documentation/performance.rst):
@@ -26,7 +26,7 @@
 # limits.  Ratios of phase 4 rows go through the idle row measured in both
 # phases: nf_egress/idle(4) * idle(1)/no filter(1).
 #
-# Every row has an id (u0, t1, ...) at the start of its line; tools/vm/bench
+# Every row has an id (u0, t1, ...) at the start of its line; scripts/vm/bench
 # checks that all of them are there.  A row whose measurement failed says
 # FAILED and the script exits 1 at the end.
 set -u
@@ -529,7 +529,7 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	echo "  date:      ${DATE:-$(date -u '+%Y-%m-%d %H:%M UTC')}"
 	echo "  kernel:    $(uname -r) ($(uname -m)), nf_egress $(cat /sys/module/nf_egress/version 2> /dev/null || echo '?')"
 	echo "  CPU:       ${HOST_CPU:-$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)}, $(nproc) CPU(s) in the guest"
-	echo "  accel:     ${ACCEL:-unknown (not run by tools/vm/bench)}"
+	echo "  accel:     ${ACCEL:-unknown (not run by scripts/vm/bench)}"
 	echo "  method:    $RUNS runs per configuration after 1 warm-up run (discarded), interleaved"
 	echo "             ABCABC; median [min - max]; sender pinned to CPU 0; guest time $(awk -v d="$((T_END - T_START))" 'BEGIN { printf "%.0f", d / 1e9 }') s"
 	echo
@@ -576,7 +576,7 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	printf '  %-4s %-50s %10s\n' m1 "nf_egress, per policy ($(sizes_label "$NPOLICIES") empty policies)" "${VALS[m1]}"
 	printf '  %-4s %-50s %10s\n' m2 "nftables, per interval-set element ($(sizes_label "$nft_n"))" "${VALS[m2]}"
 } > "$W/table"
-# tools/vm/bench copies what is between the markers to bench/results/.
+# scripts/vm/bench copies what is between the markers to bench/results/.
 echo "----- BEGIN BENCH TABLE -----"
 cat "$W/table"
 echo "----- END BENCH TABLE -----"

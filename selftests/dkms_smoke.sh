@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Not in TEST_PROGS: tools/dkms-check runs it in a guest of its own after
+# Not in TEST_PROGS: scripts/dkms-check runs it in a guest of its own after
 # `make dkms-install` on the host (the guest sees the host's /usr, so
 # /lib/modules/KVER/updates/dkms/nf_egress.ko and the modules.dep that dkms's
 # depmod wrote).  Loads the DKMS-built module with plain `modprobe`, applies

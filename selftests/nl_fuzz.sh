@@ -9,7 +9,7 @@
 # capabilities) where well-formed admin commands are added and must fail
 # with -EPERM.  Every message must be answered, every invalid one with an
 # error, and the policy and rule dumps must be byte-identical before and
-# after each run.  tools/vm/run-selftests checks the kernel log afterwards.
+# after each run.  scripts/vm/run-selftests checks the kernel log afterwards.
 #
 #   host: nl_fuzz --genl--> nf_egress      (a policy with two rules to keep)
 

@@ -19,8 +19,8 @@
 #   - after UDP from the policy's cgroup, ynl's stats-get and rule-get
 #     counters equal egressctl's exactly, and count the datagrams sent.
 #
-# ynl is Linux 6.12's tools/net/ynl (tools/vm/fetch-ynl), which
-# tools/vm/check installs into .vm/ynl; without it the test fails.
+# ynl is Linux 6.12's tools/net/ynl (scripts/vm/fetch-ynl), which
+# scripts/vm/check installs into .vm/ynl; without it the test fails.
 #
 #   root netns
 #   +-------------------------------------------+
@@ -40,10 +40,10 @@ require_probe
 YNL_DIR=${NF_EGRESS_YNL:-$NF_EGRESS_SRC/.vm/ynl}
 SPEC=$NF_EGRESS_SRC/Documentation/netlink/specs/nf_egress.yaml
 if [ ! -r "$YNL_DIR/cli.py" ] || [ ! -r "$YNL_DIR/specs/nlctrl.yaml" ]; then
-	bail_out "no ynl in $YNL_DIR (tools/vm/check installs it with tools/vm/fetch-ynl)"
+	bail_out "no ynl in $YNL_DIR (scripts/vm/check installs it with scripts/vm/fetch-ynl)"
 fi
 python3 -c 'import yaml, jsonschema' 2> /dev/null ||
-	bail_out "python3-yaml and python3-jsonschema are missing (tools/install-deps)"
+	bail_out "python3-yaml and python3-jsonschema are missing (scripts/install-deps)"
 diag "ynl of $(cat "$YNL_DIR/VERSION" 2> /dev/null)"
 
 CG=ynl_cli.$$

@@ -28,7 +28,7 @@ check_eq()
 
 echo "TAP version 13"
 for cmd in groff mandoc; do
-	command -v "$cmd" > /dev/null || check_eq "$cmd is installed (tools/install-deps)" yes no
+	command -v "$cmd" > /dev/null || check_eq "$cmd is installed (scripts/install-deps)" yes no
 done
 
 # -t: the page has a tbl table; -ww: every warning; -z: no output.

@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 n=0
 
-command -v valgrind > /dev/null || { echo "valgrind missing: tools/install-deps"; exit 1; }
+command -v valgrind > /dev/null || { echo "valgrind missing: scripts/install-deps"; exit 1; }
 echo "TAP version 13"
 echo "1..2"
 for suite in test_cli.sh test_dump; do
