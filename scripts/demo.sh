@@ -15,7 +15,7 @@
 SELFTESTS=$(cd "$(dirname "$0")/../selftests" && pwd)
 # The tree's builds, not installed ones.
 NF_EGRESS_KO=$SELFTESTS/../kmod/nf_egress.ko
-export PATH=$SELFTESTS/../tools/egressctl:$PATH
+export PATH=$(cd "$SELFTESTS/../tools/egressctl" && pwd):$PATH
 source "$SELFTESTS/lib.sh"
 
 CG=demo
