@@ -24,6 +24,8 @@
 
 #include <linux/nf_egress.h>
 
+#include "apply.h"
+#include "class.h"
 #include "compat.h"
 #include "netlink.h"
 #include "limits.h"
@@ -273,7 +275,7 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) +	/* CGROUP_PATH */
 	       nla_total_size(sizeof(u32)) +			/* GENERATION */
 	       nla_total_size(sizeof(u8)) +			/* MODE */
-	       5 * counter +					/* STATS_* */
+	       EGRESS_CTR_MAX * counter +			/* STATS_* */
 	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
 	       EGRESS_CLASSES_MAX * class;
@@ -300,6 +302,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
 	void *hdr;
+	int i;
 
 	hdr = genlmsg_put(skb, portid, seq, &egress_genl_family, flags, cmd);
 	if (!hdr)
@@ -322,22 +325,16 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
-		egress_counters_sum(policy, &sum);
-		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_ALLOWED,
-					  sum.allowed_packets,
-					  sum.allowed_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_DENIED,
-					  sum.denied_packets, sum.denied_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_WOULD_DENY,
-					  sum.would_deny_packets,
-					  sum.would_deny_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_RATELIMITED,
-					  sum.ratelimited_packets,
-					  sum.ratelimited_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_SHAPED,
-					  sum.shaped_packets, sum.shaped_bytes) ||
-		    nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
+		egress_counters_sum(policy->stats, &sum);
+		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode))
+			goto nla_put_failure;
+		for (i = 0; i < EGRESS_CTR_MAX; i++) {
+			if (egress_nl_put_counter(skb, egress_counter_info[i].attr,
+						  sum.count[i].packets,
+						  sum.count[i].bytes))
+				goto nla_put_failure;
+		}
+		if (nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
 				READ_ONCE(policy->shaper.queued)) ||
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
 				      READ_ONCE(policy->stats->max_delay_ns),
