@@ -207,11 +207,15 @@ err_free_policy:
 	return err;
 }
 
-/* The policy is unreachable and no reader holds it any more. */
+/*
+ * The policy is unreachable and no reader holds it any more.  Every caller
+ * holds the mutex, the module's exit included.
+ */
 static void egress_policy_free(struct egress_policy *policy)
 {
 	egress_shaper_destroy(&policy->shaper);
-	kfree(rcu_dereference_protected(policy->rate, true));
+	kfree(rcu_dereference_protected(policy->rate,
+					lockdep_is_held(&egress_config_mutex)));
 	egress_ruleset_destroy(&policy->rules);
 	egress_stats_put(policy->stats);
 	kfree(policy);
@@ -434,10 +438,10 @@ void egress_policy_exit(void)
 	live = egress_live_set_locked();
 	RCU_INIT_POINTER(egress_live_set, NULL);
 	egress_apply_exit();
-	mutex_unlock(&egress_config_mutex);
-
 	synchronize_rcu();
 	egress_set_free(live);
+	mutex_unlock(&egress_config_mutex);
+
 	/*
 	 * Last: unregistering replays NETDEV_UNREGISTER for every device,
 	 * which must find no waiting packet to drop (they were handed on).

@@ -27,6 +27,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "policy.h"
 #include "ruleset.h"
 
 /*
@@ -110,18 +111,27 @@ egress_rule_at(const struct egress_rule_store *store, u32 idx)
 	return egress_rule_in(store, rcu_dereference(store->dir), idx);
 }
 
-/* Writers (egress_config_mutex, or a ruleset nobody else sees). */
+/*
+ * Writers hold egress_config_mutex, the self-tests' rulesets included
+ * (egress_selftest_run() takes it), so lockdep checks every writer.
+ */
+static struct egress_rule_dir *egress_dir_locked(struct egress_rule_store *store)
+{
+	return rcu_dereference_protected(store->dir,
+					 lockdep_is_held(&egress_config_mutex));
+}
+
 static struct egress_rule *egress_rule_at_locked(struct egress_rule_store *store,
 						 u32 idx)
 {
-	return egress_rule_in(store, rcu_dereference_protected(store->dir, true),
-			      idx);
+	return egress_rule_in(store, egress_dir_locked(store), idx);
 }
 
 static struct egress_rule_table *
 egress_table_locked(struct egress_rule_store *store)
 {
-	return rcu_dereference_protected(store->table, true);
+	return rcu_dereference_protected(store->table,
+					 lockdep_is_held(&egress_config_mutex));
 }
 
 static __always_inline u32 egress_prefix_hash(u8 family,
@@ -398,7 +408,7 @@ static void egress_store_drain_retired(struct egress_rule_store *store)
 /* The next chunk of records, and room for it in the directory. */
 static int egress_store_add_chunk(struct egress_rule_store *store)
 {
-	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
+	struct egress_rule_dir *dir = egress_dir_locked(store);
 	void *chunk;
 
 	if (!dir || store->nr_chunks == dir->cap) {
@@ -499,7 +509,7 @@ static void egress_store_init(struct egress_rule_store *store, u8 family)
 
 static void egress_store_destroy(struct egress_rule_store *store)
 {
-	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
+	struct egress_rule_dir *dir = egress_dir_locked(store);
 	u32 i;
 
 	for (i = 0; i < store->nr_chunks; i++)

@@ -144,7 +144,7 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
 
 /*
  * The rule with the lowest id >= *@id, or NULL; sets *@id to its id.
- * Under egress_config_mutex (or, for a set nobody else sees, its owner).
+ * Under egress_config_mutex.
  */
 struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 					unsigned long *id);

@@ -819,6 +819,11 @@ int egress_selftest_run(void)
 
 	if (!egress_selftest_enabled)
 		return 0;
+	/*
+	 * Ruleset writers hold the config mutex (lockdep checks it), these
+	 * rulesets' too, though nobody else sees them.
+	 */
+	mutex_lock(&egress_config_mutex);
 	err = egress_selftest_paths();
 	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
@@ -830,6 +835,7 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_race();
 	if (!err)
 		err = egress_selftest_batch_race();
+	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
 		return err;
