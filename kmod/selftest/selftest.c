@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Built-in self-tests, run at load time with `insmod nf_egress.ko selftest=1`
- * (the module refuses to load if one fails).
+ * (the module refuses to load if one fails).  Only a debug build has them
+ * (`make module NF_EGRESS_DEBUG=1`, which defines DEBUG); `make check`
+ * builds that.
  *
  * The main test drives one rule table through thousands of random inserts,
  * deletes and lookups and checks every answer against a naive model: a
@@ -21,7 +23,7 @@
 
 #include <linux/nf_egress.h>
 
-#include "policy.h"
+#include "../policy.h"
 #include "selftest.h"
 
 static bool egress_selftest_enabled;
