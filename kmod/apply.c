@@ -178,7 +178,6 @@ void egress_apply_release(u32 portid)
 	mutex_unlock(&egress_config_mutex);
 }
 
-
 struct egress_set *egress_apply_staged(void)
 {
 	lockdep_assert_held(&egress_config_mutex);

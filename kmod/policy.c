@@ -28,7 +28,6 @@ DEFINE_MUTEX(egress_config_mutex);
 
 struct egress_set __rcu *egress_live_set;
 
-
 /*
  * Creation order of policies, across sets: a dump or /proc read that spans
  * an apply goes on with every policy of the new set (a path in both may
