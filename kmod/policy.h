@@ -24,6 +24,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "lpm.h"
 #include "path.h"
 #include "ratelimit.h"
 #include "ruleset.h"
