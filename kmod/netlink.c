@@ -174,6 +174,56 @@ static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
 	return policy;
 }
 
+/*
+ * What egress_nl_pre_doit() does before a doit handler runs, by the
+ * command's genl_ops.internal_flags.  egress_nl_post_doit() releases the
+ * mutex after it, whatever the handler returned.
+ */
+#define EGRESS_NL_LOCK		BIT(0)	/* hold egress_config_mutex */
+/* info->user_ptr[0]: with NF_EGRESS_A_STAGED the caller's staged set, else the live one */
+#define EGRESS_NL_TARGET_SET	BIT(1)
+#define EGRESS_NL_LIVE_SET	BIT(2)	/* info->user_ptr[0]: the live set */
+/* info->user_ptr[1]: that set's policy at NF_EGRESS_A_CGROUP_PATH */
+#define EGRESS_NL_POLICY	BIT(3)
+
+static int egress_nl_pre_doit(const struct egress_genl_doit_ops *ops,
+			      struct sk_buff *skb, struct genl_info *info)
+{
+	struct egress_policy *policy;
+	struct egress_set *set = NULL;
+
+	if (!(ops->internal_flags & EGRESS_NL_LOCK))
+		return 0;
+	mutex_lock(&egress_config_mutex);
+	if (ops->internal_flags & EGRESS_NL_TARGET_SET) {
+		set = egress_nl_target_set(info);
+		if (IS_ERR(set)) {
+			mutex_unlock(&egress_config_mutex);
+			return PTR_ERR(set);
+		}
+	} else if (ops->internal_flags & EGRESS_NL_LIVE_SET) {
+		set = egress_live_set_locked();
+	}
+	info->user_ptr[0] = set;
+	info->user_ptr[1] = NULL;
+	if (ops->internal_flags & EGRESS_NL_POLICY) {
+		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+		if (IS_ERR(policy)) {
+			mutex_unlock(&egress_config_mutex);
+			return PTR_ERR(policy);
+		}
+		info->user_ptr[1] = policy;
+	}
+	return 0;
+}
+
+static void egress_nl_post_doit(const struct egress_genl_doit_ops *ops,
+				struct sk_buff *skb, struct genl_info *info)
+{
+	if (ops->internal_flags & EGRESS_NL_LOCK)
+		mutex_unlock(&egress_config_mutex);
+}
+
 static int egress_nl_put_counter(struct sk_buff *skb, int type, u64 packets,
 				 u64 bytes)
 {
@@ -375,12 +425,10 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nla_put_failure;
 
-	mutex_lock(&egress_config_mutex);
 	err = nla_put_string(msg, NF_EGRESS_A_VERSION, NF_EGRESS_VERSION) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation()) ||
 	      nla_put_u32(msg, NF_EGRESS_A_POLICY_COUNT,
 			  egress_live_set_locked()->nr_policies);
-	mutex_unlock(&egress_config_mutex);
 	if (err)
 		goto nla_put_failure;
 
@@ -396,9 +444,9 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
 	struct egress_rate *rate = NULL;
+	struct egress_set *set = info->user_ptr[0];
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
-	struct egress_set *set;
 	const char *path, *reason;
 	int err;
 
@@ -416,17 +464,11 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	if (IS_ERR(set)) {
-		err = PTR_ERR(set);
-		goto out_unlock;
-	}
 	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1),
 				  &reason);
 	if (err) {
 		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH], reason);
-		goto out_unlock;
+		goto out;
 	}
 	err = egress_policy_create(set, path, default_verdict, mode, &policy);
 	if (err == -EEXIST)
@@ -437,25 +479,15 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_rate(set, policy, rate);
 		rate = NULL;
 	}
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
+out:
 	kfree(rate);
 	return err;
 }
 
 static int egress_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct egress_policy *policy;
-	struct egress_set *set;
-
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (!IS_ERR(policy))
-		egress_policy_delete(set, policy);
-	mutex_unlock(&egress_config_mutex);
-	return PTR_ERR_OR_ZERO(policy);
+	egress_policy_delete(info->user_ptr[0], info->user_ptr[1]);
+	return 0;
 }
 
 static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
@@ -463,9 +495,9 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mode = info->attrs[NF_EGRESS_A_MODE];
 	struct nlattr *verdict = info->attrs[NF_EGRESS_A_DEFAULT];
 	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
+	struct egress_policy *policy = info->user_ptr[1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_rate *rate = NULL;
-	struct egress_policy *policy;
-	struct egress_set *set;
 	int err;
 
 	if (!mode && !verdict && !rate_attr) {
@@ -480,30 +512,17 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (!IS_ERR(policy)) {
-		if (mode)
-			egress_policy_set_mode(set, policy, nla_get_u8(mode));
-		if (verdict)
-			egress_policy_set_default(set, policy,
-						  nla_get_u8(verdict));
-		if (rate_attr) {
-			egress_policy_set_rate(set, policy, rate);
-			rate = NULL;
-		}
-	}
-	mutex_unlock(&egress_config_mutex);
-	kfree(rate);
-	return PTR_ERR_OR_ZERO(policy);
+	if (mode)
+		egress_policy_set_mode(set, policy, nla_get_u8(mode));
+	if (verdict)
+		egress_policy_set_default(set, policy, nla_get_u8(verdict));
+	if (rate_attr)
+		egress_policy_set_rate(set, policy, rate);
+	return 0;
 }
 
 static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct egress_policy *policy;
-	struct egress_set *set;
 	struct sk_buff *msg;
 	int err;
 
@@ -511,18 +530,9 @@ static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy))
-		err = PTR_ERR(policy);
-	else
-		err = egress_nl_fill(msg, info->snd_portid, info->snd_seq, 0,
-				     NF_EGRESS_CMD_POLICY_GET,
-				     EGRESS_NL_MSG_POLICY, set, policy, NULL,
-				     NULL);
-	mutex_unlock(&egress_config_mutex);
+	err = egress_nl_fill(msg, info->snd_portid, info->snd_seq, 0,
+			     NF_EGRESS_CMD_POLICY_GET, EGRESS_NL_MSG_POLICY,
+			     info->user_ptr[0], info->user_ptr[1], NULL, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -648,10 +658,10 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 
 static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_policy *policy = info->user_ptr[1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_rule *rules = NULL;
 	struct egress_nl_rule *parsed;
-	struct egress_policy *policy;
-	struct egress_set *set;
 	const char *reason;
 	struct nlattr *attr;
 	u32 n = 0, i, bad;
@@ -684,19 +694,11 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		i++;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy)) {
-		err = PTR_ERR(policy);
-		goto out_unlock;
-	}
 	/* The whole request or nothing: the first rule nest takes the blame. */
 	err = egress_limits_check(set, 0, n, n * egress_rule_mem_cost(), &reason);
 	if (err) {
 		egress_nl_reject(info->extack, parsed[0].nest, reason);
-		goto out_unlock;
+		goto out_free;
 	}
 	for (i = 0; i < n; i++) {
 		rules[i] = parsed[i].rule;
@@ -716,8 +718,6 @@ out_forget_classes:
 	/* Names this request registered go again if it failed. */
 	if (err)
 		egress_classes_forget_unused();
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
 out_free:
 	kvfree(rules);
 	kvfree(parsed);
@@ -726,10 +726,10 @@ out_free:
 
 static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_policy *policy = info->user_ptr[1];
 	struct nlattr *nest = info->attrs[NF_EGRESS_A_RULE];
-	struct egress_policy *policy;
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_nl_rule parsed;
-	struct egress_set *set;
 	bool by_id;
 	u32 id = 0;
 	int err;
@@ -743,14 +743,6 @@ static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy)) {
-		err = PTR_ERR(policy);
-		goto out_unlock;
-	}
 	if (by_id) {
 		id = parsed.rule.id;
 	} else {
@@ -764,8 +756,6 @@ static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, nest,
 				    KBUILD_MODNAME ": no such rule in the policy");
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
 	return err;
 }
 
@@ -776,9 +766,7 @@ static int egress_nl_apply_op(struct genl_info *info, egress_apply_op_t op)
 	const char *reason;
 	int err;
 
-	mutex_lock(&egress_config_mutex);
 	err = op(info->snd_portid, &reason);
-	mutex_unlock(&egress_config_mutex);
 	if (err && err != -ENOMEM)
 		egress_nl_reject(info->extack, NULL, reason);
 	return err;
@@ -893,9 +881,9 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_path_names names;
 	struct egress_pkt pkt;
-	struct egress_set *set;
 	struct sk_buff *msg;
 	const char *path;
 	unsigned int n, i;
@@ -921,8 +909,6 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nla_put_failure;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
 	rcu_read_lock();
 	n = egress_resolve(set, &names, policies);
 	allowed = egress_decide(policies, n, &pkt, NULL, rules, &denied_by);
@@ -936,7 +922,6 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
 				 allowed ? NF_EGRESS_VERDICT_ALLOW :
 				 NF_EGRESS_VERDICT_DENY);
-	mutex_unlock(&egress_config_mutex);
 	if (err)
 		goto nla_put_failure;
 
@@ -950,12 +935,10 @@ nla_put_failure:
 
 static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_policy *policy;
-	struct egress_set *set;
 	int err = 0;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
 	if (info->attrs[NF_EGRESS_A_CGROUP_PATH]) {
 		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
 		if (IS_ERR(policy))
@@ -968,7 +951,6 @@ static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err)
 		egress_set_changed(set);
-	mutex_unlock(&egress_config_mutex);
 	return err;
 }
 
@@ -1113,12 +1095,14 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_GET_INFO,
 		.doit	= egress_nl_get_info,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= egress_nl_none_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_NEW,
 		.doit	= egress_nl_policy_new,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET,
 		.policy	= egress_nl_policy_new_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1126,6 +1110,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_DEL,
 		.doit	= egress_nl_policy_del,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= egress_nl_policy_del_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1133,6 +1118,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_GET,
 		.doit	= egress_nl_policy_get,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET | EGRESS_NL_POLICY,
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_policy_dump,
 		.done	= egress_nl_dump_done,
@@ -1142,6 +1128,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_NEW,
 		.doit	= egress_nl_rule_new,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= egress_nl_rule_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1149,6 +1136,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_DEL,
 		.doit	= egress_nl_rule_del,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= egress_nl_rule_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1173,6 +1161,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_SET,
 		.doit	= egress_nl_policy_set,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= egress_nl_policy_new_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1180,6 +1169,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_BEGIN,
 		.doit	= egress_nl_apply_begin,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= egress_nl_none_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1187,6 +1177,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_COMMIT,
 		.doit	= egress_nl_apply_commit,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= egress_nl_none_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1194,6 +1185,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_ABORT,
 		.doit	= egress_nl_apply_abort,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= egress_nl_none_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1201,6 +1193,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_EXPLAIN,
 		.doit	= egress_nl_explain,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
 		.policy	= egress_nl_explain_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1208,6 +1201,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_STATS_RESET,
 		.doit	= egress_nl_stats_reset,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
 		.policy	= egress_nl_path_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1235,6 +1229,8 @@ struct genl_family egress_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= egress_genl_ops,
 	.n_ops		= ARRAY_SIZE(egress_genl_ops),
+	.pre_doit	= egress_nl_pre_doit,
+	.post_doit	= egress_nl_post_doit,
 	.mcgrps		= egress_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(egress_genl_mcgrps),
 	/* resv_start_op stays 0: every command validates strictly. */
