@@ -23,6 +23,10 @@
 #   make bench      nf_egress vs nftables vs no filter in a VM (QUICK=1: smoke
 #                   run); Documentation/performance.rst
 #   make module W=1 build the module with extra warnings
+#   make module NF_EGRESS_DEBUG=1
+#                   a debug build: DEBUG defined and the in-kernel self-tests
+#                   (kmod/selftest/, the selftest=1 parameter) built in; make
+#                   check builds and tests this one, DKMS never does
 #   make install    install egressctl, its man page and bash completion, the
 #                   systemd unit and an example policy (PREFIX, DESTDIR)
 #   make dkms-install / dkms-remove
@@ -50,9 +54,12 @@ KDIR ?= $(shell KVER='$(KVER)' scripts/vm/find-kernel --kdir 2>/dev/null)
 
 all: module egressctl
 
+# NF_EGRESS_DEBUG=1: the debug build (kmod/Kbuild).
+EGRESS_KBUILD_DEBUG := $(if $(filter 1 y yes,$(NF_EGRESS_DEBUG)),CONFIG_NF_EGRESS_DEBUG=y)
+
 module:
 	@test -n "$(KDIR)" && test -d "$(KDIR)" || { scripts/vm/find-kernel > /dev/null; echo "no kernel build tree at '$(KDIR)': run scripts/install-deps or set KVER= or KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(EGRESS_KBUILD_DEBUG) modules
 
 egressctl:
 	$(MAKE) -C tools/egressctl
@@ -75,8 +82,9 @@ SMOKE_TESTS := module_reload.sh policy_basic.sh deny_latency.sh counters.sh \
 # Each step is its own make so that KVER is looked up after deps installed
 # the kernel.
 # The module is built with W=1 here, and any compiler warning fails the check.
+# It is the debug build, whose in-kernel self-tests selftest_module.sh runs.
 check check-smoke: deps
-	@$(MAKE) --no-print-directory all selftests W=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+	@$(MAKE) --no-print-directory all selftests W=1 NF_EGRESS_DEBUG=1 >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 	@! grep -n 'warning:' build.log || { echo "build has warnings"; echo "0 passed, 1 failed"; exit 1; }
 	@scripts/vm/check $(if $(filter check-smoke,$@),$(SMOKE_TESTS),$(T))
 
@@ -141,7 +149,8 @@ install: egressctl
 	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(SYSCONFDIR)/nf_egress/policy.conf.example"
 
 # ---- DKMS ------------------------------------------------------------------
-# The sources DKMS needs: the Kbuild files, the module and the UAPI header.
+# The sources DKMS needs: the Kbuild files, the module and the UAPI header
+# (not kmod/selftest/: DKMS builds the production module).
 DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
 	$(shell find include -name '*.h')
 

@@ -73,6 +73,16 @@
  * Linux 6.13 added hrtimer_setup(), which sets the callback too, and later
  * kernels removed hrtimer_init() (7.2 has none).
  */
+/*
+ * genl_family's pre_doit and post_doit take the command's genl_split_ops
+ * from Linux 6.2 on, its genl_ops before; both carry internal_flags.
+ */
+#ifdef EGRESS_HAVE_GENL_SPLIT_OPS
+#define egress_genl_doit_ops	genl_split_ops
+#else
+#define egress_genl_doit_ops	genl_ops
+#endif
+
 #ifndef EGRESS_HAVE_HRTIMER_SETUP
 static inline void hrtimer_setup(struct hrtimer *timer,
 				 enum hrtimer_restart (*function)(struct hrtimer *),

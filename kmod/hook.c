@@ -311,6 +311,13 @@ static inline void egress_counters_write_end(void)
 	preempt_enable();
 }
 
+static void egress_count_add(struct egress_count *count,
+			     const struct egress_wire_size *size)
+{
+	u64_stats_add(&count->packets, size->packets);
+	u64_stats_add(&count->bytes, size->bytes);
+}
+
 static void egress_charge_class(struct egress_stats *stats, u8 class_id,
 				const struct egress_wire_size *size)
 {
@@ -349,32 +356,16 @@ static void egress_charge(struct egress_policy *const *policies,
 		struct egress_counters *c = this_cpu_ptr(stats->pcpu);
 
 		u64_stats_update_begin(&c->syncp);
-		switch (outcome) {
-		case EGRESS_DENIED:
-			u64_stats_add(&c->denied_packets, size->packets);
-			u64_stats_add(&c->denied_bytes, size->bytes);
-			break;
-		case EGRESS_RATELIMITED:
-			u64_stats_add(&c->ratelimited_packets, size->packets);
-			u64_stats_add(&c->ratelimited_bytes, size->bytes);
-			break;
-		case EGRESS_SHAPED:
-			u64_stats_add(&c->shaped_packets, size->packets);
-			u64_stats_add(&c->shaped_bytes, size->bytes);
-			fallthrough;
-		case EGRESS_ALLOWED:
-			u64_stats_add(&c->allowed_packets, size->packets);
-			u64_stats_add(&c->allowed_bytes, size->bytes);
-			break;
-		}
+		egress_count_add(&c->count[outcome], size);
+		/* A shaped packet left too. */
+		if (outcome == EGRESS_SHAPED)
+			egress_count_add(&c->count[EGRESS_CTR_ALLOWED], size);
 		/*
 		 * An audit policy's deny that enforcement did not act on: the
 		 * packet left, or a rate limit dropped it.
 		 */
-		if (outcome != EGRESS_DENIED && (denied_by & BIT_ULL(i))) {
-			u64_stats_add(&c->would_deny_packets, size->packets);
-			u64_stats_add(&c->would_deny_bytes, size->bytes);
-		}
+		if (outcome != EGRESS_DENIED && (denied_by & BIT_ULL(i)))
+			egress_count_add(&c->count[EGRESS_CTR_WOULD_DENY], size);
 		u64_stats_update_end(&c->syncp);
 
 		/* Classes count what left, by the class of the deciding rule. */

@@ -2,7 +2,7 @@
 /*
  * nf_egress: per-cgroup v2 egress control.
  *
- * Set-up order: the self-tests (if asked for) run first, then the empty
+ * Set-up order: the self-tests (a debug build's, if asked for) run first, then the empty
  * live policy set is made, /proc and netlink expose it, and the netfilter
  * hooks come last, so no packet is judged before the module can be
  * configured and inspected.  Tear-down runs in reverse: once the hooks are
@@ -23,7 +23,7 @@
 #include "netlink.h"
 #include "policy.h"
 #include "proc.h"
-#include "selftest.h"
+#include "selftest/selftest.h"
 #include "shaper.h"
 
 static int __init nf_egress_init(void)

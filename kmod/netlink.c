@@ -24,6 +24,8 @@
 
 #include <linux/nf_egress.h>
 
+#include "apply.h"
+#include "class.h"
 #include "compat.h"
 #include "netlink.h"
 #include "netlink-gen.h"
@@ -114,6 +116,56 @@ static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
 		return ERR_PTR(-ENOENT);
 	}
 	return policy;
+}
+
+/*
+ * What egress_nl_pre_doit() does before a doit handler runs, by the
+ * command's genl_ops.internal_flags.  egress_nl_post_doit() releases the
+ * mutex after it, whatever the handler returned.
+ */
+#define EGRESS_NL_LOCK		BIT(0)	/* hold egress_config_mutex */
+/* info->user_ptr[0]: with NF_EGRESS_A_STAGED the caller's staged set, else the live one */
+#define EGRESS_NL_TARGET_SET	BIT(1)
+#define EGRESS_NL_LIVE_SET	BIT(2)	/* info->user_ptr[0]: the live set */
+/* info->user_ptr[1]: that set's policy at NF_EGRESS_A_CGROUP_PATH */
+#define EGRESS_NL_POLICY	BIT(3)
+
+static int egress_nl_pre_doit(const struct egress_genl_doit_ops *ops,
+			      struct sk_buff *skb, struct genl_info *info)
+{
+	struct egress_policy *policy;
+	struct egress_set *set = NULL;
+
+	if (!(ops->internal_flags & EGRESS_NL_LOCK))
+		return 0;
+	mutex_lock(&egress_config_mutex);
+	if (ops->internal_flags & EGRESS_NL_TARGET_SET) {
+		set = egress_nl_target_set(info);
+		if (IS_ERR(set)) {
+			mutex_unlock(&egress_config_mutex);
+			return PTR_ERR(set);
+		}
+	} else if (ops->internal_flags & EGRESS_NL_LIVE_SET) {
+		set = egress_live_set_locked();
+	}
+	info->user_ptr[0] = set;
+	info->user_ptr[1] = NULL;
+	if (ops->internal_flags & EGRESS_NL_POLICY) {
+		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+		if (IS_ERR(policy)) {
+			mutex_unlock(&egress_config_mutex);
+			return PTR_ERR(policy);
+		}
+		info->user_ptr[1] = policy;
+	}
+	return 0;
+}
+
+static void egress_nl_post_doit(const struct egress_genl_doit_ops *ops,
+				struct sk_buff *skb, struct genl_info *info)
+{
+	if (ops->internal_flags & EGRESS_NL_LOCK)
+		mutex_unlock(&egress_config_mutex);
 }
 
 static int egress_nl_put_counter(struct sk_buff *skb, int type, u64 packets,
@@ -217,7 +269,7 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) +	/* CGROUP_PATH */
 	       nla_total_size(sizeof(u32)) +			/* GENERATION */
 	       nla_total_size(sizeof(u8)) +			/* MODE */
-	       5 * counter +					/* STATS_* */
+	       EGRESS_CTR_MAX * counter +			/* STATS_* */
 	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
 	       EGRESS_CLASSES_MAX * class;
@@ -244,6 +296,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
 	void *hdr;
+	int i;
 
 	hdr = genlmsg_put(skb, portid, seq, &egress_genl_family, flags, cmd);
 	if (!hdr)
@@ -266,22 +319,16 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
-		egress_counters_sum(policy, &sum);
-		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_ALLOWED,
-					  sum.allowed_packets,
-					  sum.allowed_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_DENIED,
-					  sum.denied_packets, sum.denied_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_WOULD_DENY,
-					  sum.would_deny_packets,
-					  sum.would_deny_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_RATELIMITED,
-					  sum.ratelimited_packets,
-					  sum.ratelimited_bytes) ||
-		    egress_nl_put_counter(skb, NF_EGRESS_A_STATS_SHAPED,
-					  sum.shaped_packets, sum.shaped_bytes) ||
-		    nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
+		egress_counters_sum(policy->stats, &sum);
+		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode))
+			goto nla_put_failure;
+		for (i = 0; i < EGRESS_CTR_MAX; i++) {
+			if (egress_nl_put_counter(skb, egress_counter_info[i].attr,
+						  sum.count[i].packets,
+						  sum.count[i].bytes))
+				goto nla_put_failure;
+		}
+		if (nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
 				READ_ONCE(policy->shaper.queued)) ||
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
 				      READ_ONCE(policy->stats->max_delay_ns),
@@ -322,12 +369,10 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nla_put_failure;
 
-	mutex_lock(&egress_config_mutex);
 	err = nla_put_string(msg, NF_EGRESS_A_VERSION, NF_EGRESS_VERSION) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation()) ||
 	      nla_put_u32(msg, NF_EGRESS_A_POLICY_COUNT,
 			  egress_live_set_locked()->nr_policies);
-	mutex_unlock(&egress_config_mutex);
 	if (err)
 		goto nla_put_failure;
 
@@ -343,9 +388,9 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
 	struct egress_rate *rate = NULL;
+	struct egress_set *set = info->user_ptr[0];
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
-	struct egress_set *set;
 	const char *path, *reason;
 	int err;
 
@@ -363,17 +408,11 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	if (IS_ERR(set)) {
-		err = PTR_ERR(set);
-		goto out_unlock;
-	}
 	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1),
 				  &reason);
 	if (err) {
 		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH], reason);
-		goto out_unlock;
+		goto out;
 	}
 	err = egress_policy_create(set, path, default_verdict, mode, &policy);
 	if (err == -EEXIST)
@@ -384,25 +423,15 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_rate(set, policy, rate);
 		rate = NULL;
 	}
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
+out:
 	kfree(rate);
 	return err;
 }
 
 static int egress_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct egress_policy *policy;
-	struct egress_set *set;
-
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (!IS_ERR(policy))
-		egress_policy_delete(set, policy);
-	mutex_unlock(&egress_config_mutex);
-	return PTR_ERR_OR_ZERO(policy);
+	egress_policy_delete(info->user_ptr[0], info->user_ptr[1]);
+	return 0;
 }
 
 static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
@@ -410,9 +439,9 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mode = info->attrs[NF_EGRESS_A_MODE];
 	struct nlattr *verdict = info->attrs[NF_EGRESS_A_DEFAULT];
 	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
+	struct egress_policy *policy = info->user_ptr[1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_rate *rate = NULL;
-	struct egress_policy *policy;
-	struct egress_set *set;
 	int err;
 
 	if (!mode && !verdict && !rate_attr) {
@@ -427,30 +456,17 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (!IS_ERR(policy)) {
-		if (mode)
-			egress_policy_set_mode(set, policy, nla_get_u8(mode));
-		if (verdict)
-			egress_policy_set_default(set, policy,
-						  nla_get_u8(verdict));
-		if (rate_attr) {
-			egress_policy_set_rate(set, policy, rate);
-			rate = NULL;
-		}
-	}
-	mutex_unlock(&egress_config_mutex);
-	kfree(rate);
-	return PTR_ERR_OR_ZERO(policy);
+	if (mode)
+		egress_policy_set_mode(set, policy, nla_get_u8(mode));
+	if (verdict)
+		egress_policy_set_default(set, policy, nla_get_u8(verdict));
+	if (rate_attr)
+		egress_policy_set_rate(set, policy, rate);
+	return 0;
 }
 
 static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct egress_policy *policy;
-	struct egress_set *set;
 	struct sk_buff *msg;
 	int err;
 
@@ -458,18 +474,9 @@ static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy))
-		err = PTR_ERR(policy);
-	else
-		err = egress_nl_fill(msg, info->snd_portid, info->snd_seq, 0,
-				     NF_EGRESS_CMD_POLICY_GET,
-				     EGRESS_NL_MSG_POLICY, set, policy, NULL,
-				     NULL);
-	mutex_unlock(&egress_config_mutex);
+	err = egress_nl_fill(msg, info->snd_portid, info->snd_seq, 0,
+			     NF_EGRESS_CMD_POLICY_GET, EGRESS_NL_MSG_POLICY,
+			     info->user_ptr[0], info->user_ptr[1], NULL, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -595,10 +602,10 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 
 static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_policy *policy = info->user_ptr[1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_rule *rules = NULL;
 	struct egress_nl_rule *parsed;
-	struct egress_policy *policy;
-	struct egress_set *set;
 	const char *reason;
 	struct nlattr *attr;
 	u32 n = 0, i, bad;
@@ -631,19 +638,11 @@ static int egress_nl_rule_new(struct sk_buff *skb, struct genl_info *info)
 		i++;
 	}
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy)) {
-		err = PTR_ERR(policy);
-		goto out_unlock;
-	}
 	/* The whole request or nothing: the first rule nest takes the blame. */
 	err = egress_limits_check(set, 0, n, n * egress_rule_mem_cost(), &reason);
 	if (err) {
 		egress_nl_reject(info->extack, parsed[0].nest, reason);
-		goto out_unlock;
+		goto out_free;
 	}
 	for (i = 0; i < n; i++) {
 		rules[i] = parsed[i].rule;
@@ -663,8 +662,6 @@ out_forget_classes:
 	/* Names this request registered go again if it failed. */
 	if (err)
 		egress_classes_forget_unused();
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
 out_free:
 	kvfree(rules);
 	kvfree(parsed);
@@ -673,10 +670,10 @@ out_free:
 
 static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_policy *policy = info->user_ptr[1];
 	struct nlattr *nest = info->attrs[NF_EGRESS_A_RULE];
-	struct egress_policy *policy;
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_nl_rule parsed;
-	struct egress_set *set;
 	bool by_id;
 	u32 id = 0;
 	int err;
@@ -690,14 +687,6 @@ static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_nl_target_set(info);
-	policy = IS_ERR(set) ? ERR_CAST(set) :
-		 egress_nl_policy_lookup(set, info->attrs, info->extack);
-	if (IS_ERR(policy)) {
-		err = PTR_ERR(policy);
-		goto out_unlock;
-	}
 	if (by_id) {
 		id = parsed.rule.id;
 	} else {
@@ -711,8 +700,6 @@ static int egress_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, nest,
 				    KBUILD_MODNAME ": no such rule in the policy");
-out_unlock:
-	mutex_unlock(&egress_config_mutex);
 	return err;
 }
 
@@ -723,9 +710,7 @@ static int egress_nl_apply_op(struct genl_info *info, egress_apply_op_t op)
 	const char *reason;
 	int err;
 
-	mutex_lock(&egress_config_mutex);
 	err = op(info->snd_portid, &reason);
-	mutex_unlock(&egress_config_mutex);
 	if (err && err != -ENOMEM)
 		egress_nl_reject(info->extack, NULL, reason);
 	return err;
@@ -840,9 +825,9 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_path_names names;
 	struct egress_pkt pkt;
-	struct egress_set *set;
 	struct sk_buff *msg;
 	const char *path;
 	unsigned int n, i;
@@ -868,8 +853,6 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto nla_put_failure;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
 	rcu_read_lock();
 	n = egress_resolve(set, &names, policies);
 	allowed = egress_decide(policies, n, &pkt, NULL, rules, &denied_by);
@@ -883,7 +866,6 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
 				 allowed ? NF_EGRESS_VERDICT_ALLOW :
 				 NF_EGRESS_VERDICT_DENY);
-	mutex_unlock(&egress_config_mutex);
 	if (err)
 		goto nla_put_failure;
 
@@ -897,12 +879,10 @@ nla_put_failure:
 
 static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
+	struct egress_set *set = info->user_ptr[0];
 	struct egress_policy *policy;
-	struct egress_set *set;
 	int err = 0;
 
-	mutex_lock(&egress_config_mutex);
-	set = egress_live_set_locked();
 	if (info->attrs[NF_EGRESS_A_CGROUP_PATH]) {
 		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
 		if (IS_ERR(policy))
@@ -915,7 +895,6 @@ static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err)
 		egress_set_changed(set);
-	mutex_unlock(&egress_config_mutex);
 	return err;
 }
 
@@ -1060,12 +1039,14 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_GET_INFO,
 		.doit	= egress_nl_get_info,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= nf_egress_get_info_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_NEW,
 		.doit	= egress_nl_policy_new,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET,
 		.policy	= nf_egress_policy_new_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1073,6 +1054,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_DEL,
 		.doit	= egress_nl_policy_del,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= nf_egress_policy_del_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1080,6 +1062,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_GET,
 		.doit	= egress_nl_policy_get,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET | EGRESS_NL_POLICY,
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_policy_dump,
 		.done	= egress_nl_dump_done,
@@ -1089,6 +1072,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_NEW,
 		.doit	= egress_nl_rule_new,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= nf_egress_rule_new_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1096,6 +1080,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_RULE_DEL,
 		.doit	= egress_nl_rule_del,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= nf_egress_rule_del_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1120,6 +1105,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_SET,
 		.doit	= egress_nl_policy_set,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_TARGET_SET | EGRESS_NL_POLICY,
 		.policy	= nf_egress_policy_set_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1127,6 +1113,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_BEGIN,
 		.doit	= egress_nl_apply_begin,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= nf_egress_apply_begin_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1134,6 +1121,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_COMMIT,
 		.doit	= egress_nl_apply_commit,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= nf_egress_apply_commit_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1141,6 +1129,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_APPLY_ABORT,
 		.doit	= egress_nl_apply_abort,
+		.internal_flags = EGRESS_NL_LOCK,
 		.policy	= nf_egress_apply_abort_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1148,6 +1137,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_EXPLAIN,
 		.doit	= egress_nl_explain,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
 		.policy	= nf_egress_explain_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1155,6 +1145,7 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_STATS_RESET,
 		.doit	= egress_nl_stats_reset,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
 		.policy	= nf_egress_stats_reset_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
@@ -1182,6 +1173,8 @@ struct genl_family egress_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= egress_genl_ops,
 	.n_ops		= ARRAY_SIZE(egress_genl_ops),
+	.pre_doit	= egress_nl_pre_doit,
+	.post_doit	= egress_nl_post_doit,
 	.mcgrps		= egress_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(egress_genl_mcgrps),
 	/* resv_start_op stays 0: every command validates strictly. */

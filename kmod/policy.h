@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Policy sets: policies bound to cgroup v2 paths, their rules and counters.
+ * Policy sets: policies bound to cgroup v2 paths (path.h), their rules
+ * (ruleset.h) and counters (stats.h).
  *
  * The live set is what the packet path consults, through one RCU pointer.
  * One-shot commands change the live set in place, one atomic step each.
@@ -17,100 +18,23 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
-#include <linux/time64.h>
-#include <linux/xarray.h>
 #include <linux/types.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
 #include <linux/nf_egress.h>
 
-#include "events.h"
+#include "lpm.h"
+#include "path.h"
 #include "ratelimit.h"
 #include "ruleset.h"
 #include "shaper.h"
+#include "stats.h"
 
-/*
- * Deepest policy path accepted, in components below the root.  It bounds the
- * number of policies one packet can meet, so the packet path can keep them
- * on the stack.  systemd's and Kubernetes' paths are at most about five
- * levels deep.
- */
-#define EGRESS_POLICY_DEPTH_MAX 16
-static_assert(EGRESS_POLICY_DEPTH_MAX < 64);	/* egress_decide()'s bitmap */
-
-/*
- * Rules per policy, and distinct class names in use at a time (class ids
- * are global so that counters per class survive an apply).
- */
+/* Rules per policy. */
 #define EGRESS_POLICY_RULES_MAX BIT(22)
-#define EGRESS_CLASSES_MAX 255
 
 #define EGRESS_SET_HASH_BITS 12
-
-struct egress_counters {
-	u64_stats_t allowed_packets;
-	u64_stats_t allowed_bytes;
-	u64_stats_t denied_packets;
-	u64_stats_t denied_bytes;
-	u64_stats_t would_deny_packets;
-	u64_stats_t would_deny_bytes;
-	u64_stats_t ratelimited_packets;
-	u64_stats_t ratelimited_bytes;
-	u64_stats_t shaped_packets;
-	u64_stats_t shaped_bytes;
-	struct u64_stats_sync syncp;
-};
-
-/* Packets and bytes of one class in one policy. */
-struct egress_class_counters {
-	u64_stats_t packets;
-	u64_stats_t bytes;
-	struct u64_stats_sync syncp;
-};
-
-struct egress_class_stats {
-	struct egress_class_counters __percpu *pcpu;
-	u64 base_packets;	/* values at the last reset; mutex */
-	u64 base_bytes;
-};
-
-/* A sum of the per-CPU counters, as readers see it. */
-struct egress_counters_sum {
-	u64 allowed_packets;
-	u64 allowed_bytes;
-	u64 denied_packets;
-	u64 denied_bytes;
-	u64 would_deny_packets;
-	u64 would_deny_bytes;
-	u64 ratelimited_packets;
-	u64 ratelimited_bytes;
-	u64 shaped_packets;
-	u64 shaped_bytes;
-};
-
-/*
- * A policy's counters live apart from the policy so that an apply which
- * keeps a path hands them to the new policy: packets still being judged by
- * the old set count into the same place as those judged by the new one.
- */
-struct egress_stats {
-	refcount_t ref;
-	struct egress_counters __percpu *pcpu;
-	/*
-	 * A reset records the sums at that moment and readers subtract them,
-	 * so the packet path's per-CPU counters are only ever added to.
-	 */
-	struct egress_counters_sum base;	/* mutex */
-	time64_t reset_time;			/* 0: never reset; mutex */
-	/* Longest wait in a shaping queue since the last reset; READ_ONCE. */
-	u64 max_delay_ns;
-	struct xarray classes;	/* class id -> struct egress_class_stats */
-	struct egress_event_limit events;	/* deny events' budget */
-	struct rcu_head rcu;
-};
 
 struct egress_policy {
 	struct hlist_node hash_node;	/* set->buckets, RCU */
@@ -149,13 +73,6 @@ struct egress_set {
 	struct work_struct cache_flush;
 };
 
-/* The names of a cgroup path's components, root (level 0, no name) first. */
-struct egress_path_names {
-	const char *name[EGRESS_POLICY_DEPTH_MAX + 1];
-	u16 len[EGRESS_POLICY_DEPTH_MAX + 1];
-	unsigned int levels;	/* levels present: 1 + depth */
-};
-
 /* The size of a packet on the wire: a GSO packet counts as its segments. */
 struct egress_wire_size {
 	u32 packets;
@@ -178,17 +95,9 @@ u32 egress_generation(void);
 /* Called after every change of @set; only changes to the live set count. */
 void egress_set_changed(struct egress_set *set);
 
-int egress_cgroup_path_validate(const char *path, const char **reason);
-void egress_path_names_from_path(struct egress_path_names *names,
-				 const char *path);
-
-/* The staged set of an apply in progress, owned by a netlink port. */
-struct egress_set *egress_staged_set(u32 portid, const char **reason);
-int egress_apply_begin(u32 portid, const char **reason);
-int egress_apply_commit(u32 portid, const char **reason);
-int egress_apply_abort(u32 portid, const char **reason);
-/* The owner's socket went away: drop its staged set, if any. */
-void egress_apply_release(u32 portid);
+struct egress_set *egress_set_alloc(void);
+/* Free @set and everything in it; no reader may hold any of it. */
+void egress_set_free(struct egress_set *set);
 
 struct egress_policy *egress_policy_find(struct egress_set *set,
 					 const char *path);
@@ -206,25 +115,6 @@ void egress_policy_set_rate(struct egress_set *set,
 			    struct egress_policy *policy,
 			    struct egress_rate *rate);
 
-/* What happened to a packet, for the counters. */
-enum egress_outcome {
-	EGRESS_ALLOWED,
-	EGRESS_DENIED,
-	EGRESS_RATELIMITED,
-	EGRESS_SHAPED,		/* allowed, and left later than it came */
-};
-
-/* The class id of @name, registering it if new; < 0 on error.  Mutex. */
-int egress_class_id(const char *name, const char **reason);
-/* The name of class @id (1..EGRESS_CLASSES_MAX).  Mutex. */
-const char *egress_class_name(u8 id);
-/*
- * Free the ids of class names that no policy of the live or staged set
- * uses or keeps counters for: a request that failed (a refused RULE_NEW,
- * an aborted apply) leaves no name behind.  Mutex.
- */
-void egress_classes_forget_unused(void);
-
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,
 			    const struct egress_rule *rules, u32 n, u32 *bad,
@@ -232,13 +122,6 @@ int egress_policy_add_rules(struct egress_set *set,
 int egress_policy_delete_rule(struct egress_set *set,
 			      struct egress_policy *policy, u32 id);
 
-/* Counters since the last reset.  Mutex. */
-void egress_counters_sum(const struct egress_policy *policy,
-			 struct egress_counters_sum *sum);
-void egress_class_sum(const struct egress_class_stats *cs, u64 *packets,
-		      u64 *bytes);
-void egress_rule_counters(const struct egress_rule *rule, u64 *packets,
-			  u64 *bytes);
 /* Zero the counters of @policy (its own, its classes' and its rules'). */
 void egress_policy_reset_counters(struct egress_policy *policy);
 

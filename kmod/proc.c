@@ -35,6 +35,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "class.h"
 #include "policy.h"
 #include "proc.h"
 
@@ -75,20 +76,24 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 {
 	const struct egress_policy *policy;
 	struct egress_counters_sum sum;
+	int i;
 
 	if (v == &egress_live_set_locked()->policies) {
-		seq_puts(m, "cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns\n");
+		seq_puts(m, "cgroup");
+		for (i = 0; i < EGRESS_CTR_MAX; i++)
+			seq_printf(m, " %s_packets %s_bytes",
+				   egress_counter_info[i].name,
+				   egress_counter_info[i].name);
+		seq_puts(m, " queue_packets max_delay_ns\n");
 		return 0;
 	}
 	policy = list_entry(v, struct egress_policy, list_node);
-	egress_counters_sum(policy, &sum);
+	egress_counters_sum(policy->stats, &sum);
 	egress_proc_put_path(m, policy);
-	seq_printf(m, " %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u %llu\n",
-		   sum.allowed_packets, sum.allowed_bytes, sum.denied_packets,
-		   sum.denied_bytes, sum.would_deny_packets, sum.would_deny_bytes,
-		   sum.ratelimited_packets, sum.ratelimited_bytes,
-		   sum.shaped_packets, sum.shaped_bytes,
-		   READ_ONCE(policy->shaper.queued),
+	for (i = 0; i < EGRESS_CTR_MAX; i++)
+		seq_printf(m, " %llu %llu", sum.count[i].packets,
+			   sum.count[i].bytes);
+	seq_printf(m, " %u %llu\n", READ_ONCE(policy->shaper.queued),
 		   READ_ONCE(policy->stats->max_delay_ns));
 	return 0;
 }

@@ -61,6 +61,17 @@ void egress_bucket_init(struct egress_bucket *bucket)
 	bucket->packet_edt_ns = 0;
 }
 
+void egress_bucket_carry(struct egress_bucket *to, struct egress_bucket *from)
+{
+	spin_lock_bh(&from->lock);
+	to->last_ns = from->last_ns;
+	to->byte_tokens_ns = from->byte_tokens_ns;
+	to->packet_tokens_ns = from->packet_tokens_ns;
+	to->byte_edt_ns = from->byte_edt_ns;
+	to->packet_edt_ns = from->packet_edt_ns;
+	spin_unlock_bh(&from->lock);
+}
+
 int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			    struct netlink_ext_ack *extack)
 {

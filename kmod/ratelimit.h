@@ -65,6 +65,11 @@ struct egress_rate_cost {
 };
 
 void egress_bucket_init(struct egress_bucket *bucket);
+/*
+ * @to, a bucket no reader sees yet, takes over @from's state: an apply that
+ * keeps a path's limit hands out no new burst.
+ */
+void egress_bucket_carry(struct egress_bucket *to, struct egress_bucket *from);
 
 /*
  * Parse a NF_EGRESS_A_RATE nest.  *rate is NULL for "rate none".  Returns

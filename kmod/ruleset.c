@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Longest-prefix match over one policy's rules.  See ruleset.h for the
- * structure; the layout is what keeps an IPv4 rule near 60 bytes of
- * memory in all (a 40-byte record, 5 to 11 bytes of table, about 9 of id
- * index): no per-rule allocation, no rcu_head, no per-prefix object.
+ * The rules of one policy: validation, batches inserted all or none,
+ * deletes, and the order of a prefix's rules.  See ruleset.h for the
+ * structure; the record allocator is rulestore.c, the prefix table
+ * prefixtable.c and the packet path's walk lpm.c.  The layout is what
+ * keeps an IPv4 rule near 60 bytes of memory in all (a 40-byte record, 5
+ * to 11 bytes of table, about 9 of id index): no per-rule allocation, no
+ * rcu_head, no per-prefix object.
  *
  * RCU: readers find a record by loading a table slot or a ->next with
  * acquire semantics and only then the directory, so a record published
@@ -14,11 +17,7 @@
  */
 
 #include <linux/bitops.h>
-#include <linux/hash.h>
 #include <linux/in.h>
-#include <linux/jhash.h>
-#include <linux/log2.h>
-#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -27,118 +26,9 @@
 
 #include <linux/nf_egress.h>
 
+#include "prefixtable.h"
 #include "ruleset.h"
-
-/*
- * A chunk is one page of records; an index is its chunk number shifted by
- * EGRESS_CHUNK_SHIFT plus the record's position (below 2^7, since no
- * record is smaller than 32 bytes).
- */
-#define EGRESS_CHUNK_BYTES 4096
-#define EGRESS_CHUNK_SHIFT 7
-#define EGRESS_CHUNK_POS_MASK (BIT(EGRESS_CHUNK_SHIFT) - 1)
-static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
-
-/*
- * A table slot: 0 empty, 1 a deleted entry (probes go on past it), else
- * the prefix's first rule as (index + 2) in the low 24 bits and 8 bits of
- * the key's hash above them (the tag), so most probes that miss end without
- * reading a record.  A key's home slot comes from the hash's top bits, the
- * tag from its low byte.
- */
-#define EGRESS_SLOT_EMPTY 0U
-#define EGRESS_SLOT_GONE 1U
-#define EGRESS_SLOT_IDX_BITS 24
-#define EGRESS_SLOT_IDX_MASK (BIT(EGRESS_SLOT_IDX_BITS) - 1)
-/* Every index + 2 fits the slot. */
-#define EGRESS_RULE_IDX_LIMIT (EGRESS_SLOT_IDX_MASK - 1)
-
-#define EGRESS_TABLE_MIN_SLOTS 16
-
-struct egress_rule_table {
-	struct rcu_head rcu;
-	u32 mask;		/* slots - 1 */
-	u32 shift;		/* 32 - log2(slots): hash >> shift is a home slot */
-	u32 used;		/* slots not empty: prefixes and deleted */
-	u32 prefixes;
-	u32 seed;
-	u32 slot[];
-};
-
-struct egress_rule_dir {
-	struct rcu_head rcu;
-	u32 cap;
-	void *chunk[];
-};
-
-/* Retired records waiting for a grace period, beyond which one is waited for. */
-#define EGRESS_RETIRED_MIN 1024
-
-static __always_inline u32 egress_slot_make(u32 hash, u32 idx)
-{
-	return (hash & 0xff) << EGRESS_SLOT_IDX_BITS | (idx + 2);
-}
-
-static __always_inline bool egress_slot_live(u32 slot)
-{
-	return slot > EGRESS_SLOT_GONE;
-}
-
-static __always_inline u32 egress_slot_idx(u32 slot)
-{
-	return (slot & EGRESS_SLOT_IDX_MASK) - 2;
-}
-
-static __always_inline bool egress_slot_tagged(u32 slot, u32 hash)
-{
-	return slot >> EGRESS_SLOT_IDX_BITS == (hash & 0xff) &&
-	       egress_slot_live(slot);
-}
-
-static __always_inline struct egress_rule *
-egress_rule_in(const struct egress_rule_store *store,
-	       const struct egress_rule_dir *dir, u32 idx)
-{
-	return dir->chunk[idx >> EGRESS_CHUNK_SHIFT] +
-	       (idx & EGRESS_CHUNK_POS_MASK) * store->rec_size;
-}
-
-/* Readers: after the acquire load that produced @idx. */
-static __always_inline struct egress_rule *
-egress_rule_at(const struct egress_rule_store *store, u32 idx)
-{
-	return egress_rule_in(store, rcu_dereference(store->dir), idx);
-}
-
-/* Writers (egress_config_mutex, or a ruleset nobody else sees). */
-static struct egress_rule *egress_rule_at_locked(struct egress_rule_store *store,
-						 u32 idx)
-{
-	return egress_rule_in(store, rcu_dereference_protected(store->dir, true),
-			      idx);
-}
-
-static struct egress_rule_table *
-egress_table_locked(struct egress_rule_store *store)
-{
-	return rcu_dereference_protected(store->table, true);
-}
-
-static __always_inline u32 egress_prefix_hash(u8 family,
-					      const union nf_inet_addr *addr,
-					      u8 prefix_len, u32 seed)
-{
-	/*
-	 * A lookup hashes once per prefix length in use, so for IPv4 one
-	 * multiply rather than jhash: the product's top bits (the home slot)
-	 * depend on every bit of the key, and bits 32-39 (the tag) on every
-	 * bit of the address.  Keys are the administrator's, not a sender's.
-	 */
-	if (family == NFPROTO_IPV4)
-		return ((u64)(seed ^ prefix_len) << 32 |
-			(__force u32)addr->ip) * GOLDEN_RATIO_64 >> 32;
-	return jhash2(addr->all, ARRAY_SIZE(addr->all), seed ^ prefix_len);
-}
+#include "rulestore.h"
 
 static struct egress_rule_store *egress_store_of(struct egress_ruleset *rs,
 						 u8 family)
@@ -151,11 +41,6 @@ static unsigned int egress_family_bits(u8 family)
 	return family == NFPROTO_IPV4 ? 32 : 128;
 }
 
-static __be32 egress_ipv4_mask(__be32 addr, unsigned int prefix_len)
-{
-	return prefix_len ? addr & htonl(~0U << (32 - prefix_len)) : 0;
-}
-
 static void egress_addr_mask(union nf_inet_addr *out,
 			     const union nf_inet_addr *in, u8 family,
 			     unsigned int prefix_len)
@@ -165,18 +50,6 @@ static void egress_addr_mask(union nf_inet_addr *out,
 		out->ip = egress_ipv4_mask(in->ip, prefix_len);
 	else
 		ipv6_addr_prefix(&out->in6, &in->in6, prefix_len);
-}
-
-static __always_inline bool
-egress_rule_matches_l4(const struct egress_rule *rule,
-		       const struct egress_pkt *pkt)
-{
-	if (rule->proto && rule->proto != pkt->proto)
-		return false;
-	if (rule->has_ports)
-		return pkt->has_port && pkt->dport >= rule->port_min &&
-		       pkt->dport <= rule->port_max;
-	return true;
 }
 
 /* A rule without ports is wider than any port range, 0-65535 included. */
@@ -200,16 +73,6 @@ static int egress_rule_specificity_cmp(const struct egress_rule *a,
 	if (wa != wb)
 		return wa < wb ? -1 : 1;
 	return 0;
-}
-
-/* Only as many address bytes as the family has: see egress_rule_size(). */
-static __always_inline bool egress_addr_equal(u8 family,
-					      const union nf_inet_addr *a,
-					      const union nf_inet_addr *b)
-{
-	if (family == NFPROTO_IPV4)
-		return a->ip == b->ip;
-	return ipv6_addr_equal(&a->in6, &b->in6);
 }
 
 static bool egress_rule_same(const struct egress_rule *a,
@@ -280,233 +143,6 @@ int egress_rule_validate(const struct egress_rule *rule, const char **reason)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/*
- * Writers: the slot of the prefix (@addr, @prefix_len) in @tab, true if it
- * is there; else false, with *@pos where it would go (the first deleted
- * slot on the way, or the empty one that ended the probe).
- */
-static bool egress_table_find(struct egress_rule_store *store,
-			      const struct egress_rule_table *tab, u8 family,
-			      const union nf_inet_addr *addr, u8 prefix_len,
-			      u32 *pos)
-{
-	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
-	u32 i = hash >> tab->shift, insert_at = U32_MAX;
-
-	for (;; i = (i + 1) & tab->mask) {
-		u32 slot = tab->slot[i];
-		const struct egress_rule *head;
-
-		if (slot == EGRESS_SLOT_EMPTY)
-			break;
-		if (slot == EGRESS_SLOT_GONE) {
-			if (insert_at == U32_MAX)
-				insert_at = i;
-			continue;
-		}
-		if (!egress_slot_tagged(slot, hash))
-			continue;
-		head = egress_rule_at_locked(store, egress_slot_idx(slot));
-		if (head->prefix_len == prefix_len &&
-		    egress_addr_equal(family, &head->addr, addr)) {
-			*pos = i;
-			return true;
-		}
-	}
-	*pos = insert_at == U32_MAX ? i : insert_at;
-	return false;
-}
-
-/*
- * Replace @store's table with one of @slots slots holding the same
- * prefixes and no deleted entries.  Readers on the old table finish there.
- */
-static int egress_table_rebuild(struct egress_rule_store *store, u8 family,
-				u32 slots)
-{
-	struct egress_rule_table *old = egress_table_locked(store), *tab;
-	u32 i;
-
-	tab = kvzalloc(struct_size(tab, slot, slots), GFP_KERNEL_ACCOUNT);
-	if (!tab)
-		return -ENOMEM;
-	tab->mask = slots - 1;
-	tab->shift = 32 - ilog2(slots);
-	tab->seed = get_random_u32();
-	for (i = 0; old && i <= old->mask; i++) {
-		const struct egress_rule *head;
-		u32 hash, pos;
-
-		if (!egress_slot_live(old->slot[i]))
-			continue;
-		head = egress_rule_at_locked(store, egress_slot_idx(old->slot[i]));
-		hash = egress_prefix_hash(family, &head->addr, head->prefix_len,
-					  tab->seed);
-		for (pos = hash >> tab->shift; tab->slot[pos];
-		     pos = (pos + 1) & tab->mask)
-			;
-		tab->slot[pos] = egress_slot_make(hash,
-						  egress_slot_idx(old->slot[i]));
-		tab->used++;
-		tab->prefixes++;
-		/* A million prefixes take a while; writers may sleep. */
-		if (!(i % 4096))
-			cond_resched();
-	}
-	rcu_assign_pointer(store->table, tab);
-	if (old)
-		kvfree_rcu(old, rcu);
-	return 0;
-}
-
-/* A table size for @prefixes: at most half full, so probes stay short. */
-static u32 egress_table_slots_for(u32 prefixes)
-{
-	return max_t(u32, EGRESS_TABLE_MIN_SLOTS,
-		     roundup_pow_of_two(2 * (prefixes + 1)));
-}
-
-/* Give back table memory after many deletes; failing to is harmless. */
-static void egress_table_trim(struct egress_rule_store *store, u8 family)
-{
-	struct egress_rule_table *tab = egress_table_locked(store);
-
-	if (tab && tab->mask + 1 > EGRESS_TABLE_MIN_SLOTS &&
-	    tab->prefixes * 8 < tab->mask + 1)
-		egress_table_rebuild(store, family,
-				     egress_table_slots_for(tab->prefixes));
-}
-
-/* A record no reader can be on (never seen, or past a grace period). */
-static void egress_store_unalloc(struct egress_rule_store *store, u32 idx)
-{
-	egress_rule_at_locked(store, idx)->next = store->free;
-	store->free = idx;
-}
-
-static void egress_store_drain_retired(struct egress_rule_store *store)
-{
-	u32 i;
-
-	for (i = 0; i < store->nr_retired; i++)
-		egress_store_unalloc(store, store->retired[i]);
-	store->nr_retired = 0;
-}
-
-/* The next chunk of records, and room for it in the directory. */
-static int egress_store_add_chunk(struct egress_rule_store *store)
-{
-	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
-	void *chunk;
-
-	if (!dir || store->nr_chunks == dir->cap) {
-		u32 cap = dir ? dir->cap * 2 : 4;
-		struct egress_rule_dir *bigger;
-
-		bigger = kvzalloc(struct_size(bigger, chunk, cap),
-				  GFP_KERNEL_ACCOUNT);
-		if (!bigger)
-			return -ENOMEM;
-		bigger->cap = cap;
-		if (dir)
-			memcpy(bigger->chunk, dir->chunk,
-			       store->nr_chunks * sizeof(dir->chunk[0]));
-		rcu_assign_pointer(store->dir, bigger);
-		if (dir)
-			kvfree_rcu(dir, rcu);
-		dir = bigger;
-	}
-	chunk = kmalloc(EGRESS_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
-	if (!chunk)
-		return -ENOMEM;
-	/* Published to readers by the release store of a slot or ->next. */
-	dir->chunk[store->nr_chunks++] = chunk;
-	return 0;
-}
-
-/* A record for a new rule, not yet reachable by readers. */
-static int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
-			      const char **reason)
-{
-	int err;
-
-	if (store->free == EGRESS_RULE_NONE && store->nr_retired &&
-	    poll_state_synchronize_rcu(store->retire_cookie))
-		egress_store_drain_retired(store);
-	if (store->free != EGRESS_RULE_NONE) {
-		*idx = store->free;
-		store->free = egress_rule_at_locked(store, *idx)->next;
-		return 0;
-	}
-	if ((store->top >> EGRESS_CHUNK_SHIFT) == store->nr_chunks) {
-		if (store->top + store->per_chunk > EGRESS_RULE_IDX_LIMIT) {
-			*reason = KBUILD_MODNAME ": rule storage of this policy is full";
-			return -ENOSPC;
-		}
-		err = egress_store_add_chunk(store);
-		if (err)
-			return err;
-	}
-	*idx = store->top++;
-	if ((store->top & EGRESS_CHUNK_POS_MASK) == store->per_chunk)
-		store->top = (store->top | EGRESS_CHUNK_POS_MASK) + 1;
-	return 0;
-}
-
-/*
- * A record unlinked from the table and chains: reusable once every reader
- * that may be on it has left.  When many wait (a large batch deleted or
- * rolled back), wait for the grace period rather than grow the store.
- */
-static void egress_store_retire(struct egress_rule_store *store, u32 live,
-				u32 idx)
-{
-	if (store->nr_retired == store->retired_cap) {
-		u32 cap = max_t(u32, 64, store->retired_cap * 2);
-		u32 *bigger = kvmalloc_array(cap, sizeof(*bigger),
-					     GFP_KERNEL_ACCOUNT);
-
-		if (!bigger) {
-			synchronize_rcu();
-			egress_store_drain_retired(store);
-			egress_store_unalloc(store, idx);
-			return;
-		}
-		if (store->retired)
-			memcpy(bigger, store->retired,
-			       store->nr_retired * sizeof(*bigger));
-		kvfree(store->retired);
-		store->retired = bigger;
-		store->retired_cap = cap;
-	}
-	store->retired[store->nr_retired++] = idx;
-	store->retire_cookie = start_poll_synchronize_rcu();
-	if (store->nr_retired > max_t(u32, EGRESS_RETIRED_MIN, live / 4)) {
-		cond_synchronize_rcu(store->retire_cookie);
-		egress_store_drain_retired(store);
-	}
-}
-
-static void egress_store_init(struct egress_rule_store *store, u8 family)
-{
-	memset(store, 0, sizeof(*store));
-	store->free = EGRESS_RULE_NONE;
-	store->rec_size = egress_rule_size(family);
-	store->per_chunk = EGRESS_CHUNK_BYTES / store->rec_size;
-}
-
-static void egress_store_destroy(struct egress_rule_store *store)
-{
-	struct egress_rule_dir *dir = rcu_dereference_protected(store->dir, true);
-	u32 i;
-
-	for (i = 0; i < store->nr_chunks; i++)
-		kfree(dir->chunk[i]);
-	kvfree(dir);
-	kvfree(egress_table_locked(store));
-	kvfree(store->retired);
 }
 
 /* The first rule of @spec's prefix, and the slot it is in. */
@@ -900,87 +536,6 @@ struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 	return egress_rule_at_locked(entry & 1 ? &rs->v6 : &rs->v4, entry >> 1);
 }
 
-/* Readers: the first rule of the prefix (@addr, @prefix_len), or NULL. */
-static __always_inline const struct egress_rule *
-egress_prefix_lookup(const struct egress_rule_store *store,
-		     const struct egress_rule_table *tab, u8 family,
-		     const union nf_inet_addr *addr, u8 prefix_len)
-{
-	u32 hash = egress_prefix_hash(family, addr, prefix_len, tab->seed);
-	u32 i = hash >> tab->shift;
-
-	for (;; i = (i + 1) & tab->mask) {
-		/* Before the directory: see the top of this file. */
-		u32 slot = smp_load_acquire(&tab->slot[i]);
-		const struct egress_rule *head;
-
-		if (slot == EGRESS_SLOT_EMPTY)
-			return NULL;
-		if (!egress_slot_tagged(slot, hash))
-			continue;
-		head = egress_rule_at(store, egress_slot_idx(slot));
-		if (head->prefix_len == prefix_len &&
-		    egress_addr_equal(family, &head->addr, addr))
-			return head;
-	}
-}
-
-const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
-					       const struct egress_pkt *pkt)
-{
-	const struct egress_rule_store *store;
-	const struct egress_rule_table *tab;
-	const unsigned long *lens;
-	union nf_inet_addr key;
-	u32 visible;
-	int word;
-
-	if (pkt->family == NFPROTO_IPV4) {
-		store = &rs->v4;
-		lens = rs->v4_lens;
-		word = ARRAY_SIZE(rs->v4_lens) - 1;
-	} else {
-		store = &rs->v6;
-		lens = rs->v6_lens;
-		word = ARRAY_SIZE(rs->v6_lens) - 1;
-	}
-	tab = rcu_dereference(store->table);
-	if (!tab)
-		return NULL;
-	/* Pairs with the release in egress_ruleset_insert(). */
-	visible = smp_load_acquire(&rs->published_id);
-
-	for (; word >= 0; word--) {
-		unsigned long bits = READ_ONCE(lens[word]);
-
-		while (bits) {
-			unsigned int bit = __fls(bits);
-			unsigned int len = word * BITS_PER_LONG + bit;
-			const struct egress_rule *rule;
-
-			bits &= ~BIT(bit);
-			if (pkt->family == NFPROTO_IPV4)
-				key.ip = egress_ipv4_mask(pkt->daddr.ip, len);
-			else
-				ipv6_addr_prefix(&key.in6, &pkt->daddr.in6, len);
-			rule = egress_prefix_lookup(store, tab, pkt->family,
-						    &key, len);
-			while (rule) {
-				u32 next;
-
-				if (rule->id < visible &&
-				    egress_rule_matches_l4(rule, pkt))
-					return rule;
-				/* Pairs with the insert's release. */
-				next = smp_load_acquire(&rule->next);
-				rule = next == EGRESS_RULE_NONE ? NULL :
-				       egress_rule_at(store, next);
-			}
-		}
-	}
-	return NULL;
-}
-
 void egress_ruleset_usage(struct egress_ruleset *rs,
 			  struct egress_ruleset_usage *usage)
 {
@@ -1012,7 +567,9 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 
 void egress_ruleset_destroy(struct egress_ruleset *rs)
 {
+	egress_table_destroy(&rs->v4);
 	egress_store_destroy(&rs->v4);
+	egress_table_destroy(&rs->v6);
 	egress_store_destroy(&rs->v6);
 	xa_destroy(&rs->by_id);
 }

@@ -8,7 +8,8 @@
  * bitmap per family records which prefix lengths are in use, and a lookup
  * probes only those, longest first.  The cost of a lookup is bounded by the
  * number of distinct prefix lengths (at most 33 for IPv4, 129 for IPv6) and
- * does not grow with the number of rules.
+ * does not grow with the number of rules.  rulestore.h holds the records,
+ * prefixtable.h the table, lpm.h the lookup.
  *
  * Writers hold egress_config_mutex; the packet path reads under RCU.
  */
@@ -20,6 +21,8 @@
 #include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+
+#include "rulestore.h"
 
 /* The parts of a packet rules look at. */
 struct egress_pkt {
@@ -59,8 +62,6 @@ struct egress_rule {
 	union nf_inet_addr addr;
 };
 
-#define EGRESS_RULE_NONE U32_MAX
-
 /* The bytes a stored rule of @family takes. */
 static inline size_t egress_rule_size(u8 family)
 {
@@ -69,34 +70,6 @@ static inline size_t egress_rule_size(u8 family)
 			     __alignof__(struct egress_rule));
 	return sizeof(struct egress_rule);
 }
-
-struct egress_rule_table;
-struct egress_rule_dir;
-
-/*
- * The rules of one address family in one policy.
- *
- * Rules live in page-sized chunks of fixed-size records, addressed by a
- * 32-bit index (chunk << EGRESS_CHUNK_SHIFT | position); the directory of
- * chunks only grows while the store exists.  An open-addressing table maps
- * each prefix to the index of its most specific rule, and the rules of a
- * prefix are chained through ->next.  A deleted rule's record is reused
- * only after an RCU grace period, since a reader may still be on it; until
- * then its index waits in @retired.
- */
-struct egress_rule_store {
-	struct egress_rule_table __rcu *table;	/* NULL until a first rule */
-	struct egress_rule_dir __rcu *dir;
-	u32 nr_chunks;
-	u32 top;		/* the first index never handed out */
-	u32 free;		/* reusable records, chained by ->next */
-	u32 *retired;
-	u32 nr_retired;
-	u32 retired_cap;
-	unsigned long retire_cookie;	/* start_poll_synchronize_rcu() */
-	u16 rec_size;
-	u16 per_chunk;
-};
 
 struct egress_ruleset {
 	struct egress_rule_store v4;
@@ -144,7 +117,7 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id);
 
 /*
  * The rule with the lowest id >= *@id, or NULL; sets *@id to its id.
- * Under egress_config_mutex (or, for a set nobody else sees, its owner).
+ * Under egress_config_mutex.
  */
 struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 					unsigned long *id);
@@ -158,9 +131,5 @@ struct egress_ruleset_usage {
 
 void egress_ruleset_usage(struct egress_ruleset *rs,
 			  struct egress_ruleset_usage *usage);
-
-/* The most specific rule matching @pkt, or NULL.  Caller holds RCU. */
-const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
-					       const struct egress_pkt *pkt);
 
 #endif /* _NF_EGRESS_RULESET_H */

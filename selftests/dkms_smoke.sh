@@ -4,8 +4,9 @@
 # Not in TEST_PROGS: scripts/dkms-check runs it in a guest of its own after
 # `make dkms-install` on the host (the guest sees the host's /usr, so
 # /lib/modules/KVER/updates/dkms/nf_egress.ko and the modules.dep that dkms's
-# depmod wrote).  Loads the DKMS-built module with plain `modprobe`, applies
-# the example policy and unloads it.  Usage: dkms_smoke.sh VERSION
+# depmod wrote).  Checks that DKMS built the production module (no in-kernel
+# self-tests, so no selftest parameter), loads it with plain `modprobe`,
+# applies the example policy and unloads it.  Usage: dkms_smoke.sh VERSION
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -14,12 +15,15 @@ VERSION=${1:?usage: dkms_smoke.sh VERSION}
 require_root
 require_cgroup2
 require_egressctl
-tap_plan 8
+tap_plan 9
 
 kver=$(uname -r)
 check_eq "module not loaded before modprobe" "no" "$(module_loaded && echo yes || echo no)"
 out=$(modinfo -n nf_egress 2>&1)
 check_eq "modprobe finds the DKMS module" "/lib/modules/$kver/updates/dkms/nf_egress.ko" "$out"
+out=$(modinfo -F parm nf_egress 2>&1)
+! grep -q '^selftest:' <<< "$out"
+tap_result $? "the DKMS module is a production build: no selftest parameter" "$out"
 out=$(modprobe nf_egress 2>&1)
 tap_result $? "modprobe nf_egress" "$out"
 module_loaded || bail_out "nf_egress is not loaded"

@@ -13,7 +13,8 @@
 #   nf_egress: selftest: all passed
 # which must appear after this test's own marker in the log.  The module is
 # then reloaded without the parameter (and is left loaded, as the runner
-# expects).
+# expects).  Only a debug build (make module NF_EGRESS_DEBUG=1, which make
+# check builds) has the self-tests and the parameter.
 #
 #   (no network)   rmmod nf_egress
 #                  modprobe nf_egress selftest=1   -> exit 0, log line
@@ -25,13 +26,17 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 10
+tap_plan 11
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
 on_cleanup '[ -d /sys/module/nf_egress ] || modprobe nf_egress'
 
 MARK="nf_egress selftest_module.sh: marker $$-$RANDOM"
+
+modinfo -F parm "$NF_EGRESS_KO" 2> "$TMPDIR_TEST/err" | grep -q '^selftest:'
+tap_result $? "$NF_EGRESS_KO is a debug build with the selftest parameter (make module NF_EGRESS_DEBUG=1)" \
+	"$(modinfo -F parm "$NF_EGRESS_KO" 2>&1)"
 
 if [ -d /sys/module/nf_egress ]; then
 	rmmod nf_egress 2> "$TMPDIR_TEST/err"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Built-in self-tests, run at load time with `insmod nf_egress.ko selftest=1`
- * (the module refuses to load if one fails).
+ * (the module refuses to load if one fails).  Only a debug build has them
+ * (`make module NF_EGRESS_DEBUG=1`, which defines DEBUG); `make check`
+ * builds that.
  *
  * The main test drives one rule table through thousands of random inserts,
  * deletes and lookups and checks every answer against a naive model: a
@@ -21,7 +23,7 @@
 
 #include <linux/nf_egress.h>
 
-#include "policy.h"
+#include "../policy.h"
 #include "selftest.h"
 
 static bool egress_selftest_enabled;
@@ -819,6 +821,11 @@ int egress_selftest_run(void)
 
 	if (!egress_selftest_enabled)
 		return 0;
+	/*
+	 * Ruleset writers hold the config mutex (lockdep checks it), these
+	 * rulesets' too, though nobody else sees them.
+	 */
+	mutex_lock(&egress_config_mutex);
 	err = egress_selftest_paths();
 	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
@@ -830,6 +837,7 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_race();
 	if (!err)
 		err = egress_selftest_batch_race();
+	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
 		return err;

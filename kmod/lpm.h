@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The longest-prefix-match walk of the packet path over one policy's rules:
+ * the prefix lengths in use, longest first, each probed in the prefix
+ * table, then the prefix's rules most specific first.
+ */
+#ifndef _NF_EGRESS_LPM_H
+#define _NF_EGRESS_LPM_H
+
+#include "ruleset.h"
+
+/* The most specific rule matching @pkt, or NULL.  Caller holds RCU. */
+const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
+					       const struct egress_pkt *pkt);
+
+#endif /* _NF_EGRESS_LPM_H */
