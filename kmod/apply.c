@@ -50,10 +50,10 @@ int egress_apply_begin(u32 portid, const char **reason)
  * Rules kept by an apply keep their hit counters.  Before the swap the old
  * rule's count moves to the new rule and the old one restarts from zero;
  * whatever the old set still counts until no reader holds it is added
- * afterwards (egress_apply_carry_rules_late()), so no hit is lost.
+ * afterwards (@late), so no hit is lost.
  */
 static void egress_apply_carry_rules(struct egress_policy *policy,
-				     struct egress_policy *prev)
+				     struct egress_policy *prev, bool late)
 {
 	struct egress_rule *rule, *old;
 	unsigned long id;
@@ -63,25 +63,13 @@ static void egress_apply_carry_rules(struct egress_policy *policy,
 		if (!old || old->action != rule->action ||
 		    old->class_id != rule->class_id)
 			continue;
-		atomic64_set(&rule->packets, atomic64_xchg(&old->packets, 0));
-		atomic64_set(&rule->bytes, atomic64_xchg(&old->bytes, 0));
-		cond_resched();
-	}
-}
-
-static void egress_apply_carry_rules_late(struct egress_policy *policy,
-					  struct egress_policy *prev)
-{
-	struct egress_rule *rule, *old;
-	unsigned long id;
-
-	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
-		old = egress_ruleset_find_same(&prev->rules, rule);
-		if (!old || old->action != rule->action ||
-		    old->class_id != rule->class_id)
-			continue;
-		atomic64_add(atomic64_read(&old->packets), &rule->packets);
-		atomic64_add(atomic64_read(&old->bytes), &rule->bytes);
+		if (late) {
+			atomic64_add(atomic64_read(&old->packets), &rule->packets);
+			atomic64_add(atomic64_read(&old->bytes), &rule->bytes);
+		} else {
+			atomic64_set(&rule->packets, atomic64_xchg(&old->packets, 0));
+			atomic64_set(&rule->bytes, atomic64_xchg(&old->bytes, 0));
+		}
 		cond_resched();
 	}
 }
@@ -122,7 +110,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 		egress_stats_put(policy->stats);
 		refcount_inc(&prev->stats->ref);
 		policy->stats = prev->stats;
-		egress_apply_carry_rules(policy, prev);
+		egress_apply_carry_rules(policy, prev, false);
 		/* A kept limit hands out no new burst. */
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}
@@ -135,7 +123,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 	list_for_each_entry(policy, &new->policies, list_node) {
 		prev = egress_policy_find(old, policy->path);
 		if (prev)
-			egress_apply_carry_rules_late(policy, prev);
+			egress_apply_carry_rules(policy, prev, true);
 	}
 	egress_set_free(old);
 	/* Classes only the old set used, counters and all, are gone. */
