@@ -5,6 +5,7 @@
 
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 
 #include "path.h"
 
@@ -47,7 +48,8 @@ int egress_cgroup_path_validate(const char *path, const char **reason)
 			return -ENAMETOOLONG;
 		}
 		if (++depth > EGRESS_POLICY_DEPTH_MAX) {
-			*reason = KBUILD_MODNAME ": cgroup path deeper than 32 levels";
+			*reason = KBUILD_MODNAME ": cgroup path deeper than "
+				  __stringify(EGRESS_POLICY_DEPTH_MAX) " levels";
 			return -EINVAL;
 		}
 		if (!*end)

@@ -208,7 +208,8 @@ err_free_policy:
 
 /*
  * The policy is unreachable and no reader holds it any more.  Every caller
- * holds the mutex, the module's exit included.
+ * holds the mutex, the module's exit included, except the error path of
+ * egress_policy_init(), whose set is still empty and unpublished.
  */
 static void egress_policy_free(struct egress_policy *policy)
 {

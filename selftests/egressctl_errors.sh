@@ -23,7 +23,7 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --)
 
 require_common
 require_cmd setpriv
-tap_plan 26
+tap_plan 28
 
 # check_err DESC RC PATTERN CMD...: CMD must exit RC and print exactly one
 # line on stderr, starting with "egressctl: " and containing PATTERN ("" =
@@ -98,6 +98,13 @@ check_err "path component over 255 bytes: kernel refuses" 2 "255" \
 	"$E" policy add "$NOPOL/$(printf 'c%.0s' {1..256})"
 
 # --- kernel errors ------------------------------------------------------
+# Policy paths are at most 16 levels deep: the 16th is accepted, the 17th
+# refused with the kernel's message naming the limit.
+DEEP=/nfe-deep-$$/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p
+check_run "policy add of a path 16 levels deep" "$E" policy add "$DEEP"
+"$E" policy del "$DEEP" > /dev/null 2>&1
+check_err "policy add of a path 17 levels deep: kernel names the limit" 2 \
+	"nf_egress: cgroup path deeper than 16 levels" "$E" policy add "$DEEP/q"
 check_err "duplicate policy add: kernel extack message ('exists')" 2 "exists" \
 	"$E" policy add "$P"
 check_err "policy del of a missing policy" 2 "" "$E" policy del "$NOPOL"
