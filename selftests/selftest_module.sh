@@ -34,9 +34,10 @@ on_cleanup '[ -d /sys/module/nf_egress ] || modprobe nf_egress'
 
 MARK="nf_egress selftest_module.sh: marker $$-$RANDOM"
 
-modinfo -F parm "$NF_EGRESS_KO" 2> "$TMPDIR_TEST/err" | grep -q '^selftest:'
-tap_result $? "$NF_EGRESS_KO is a debug build with the selftest parameter (make module NF_EGRESS_DEBUG=1)" \
-	"$(modinfo -F parm "$NF_EGRESS_KO" 2>&1)"
+# The module modprobe loads.
+modinfo -F parm nf_egress 2> "$TMPDIR_TEST/err" | grep -q '^selftest:'
+tap_result $? "$(modinfo -F filename nf_egress 2>&1) is a debug build with the selftest parameter (make module NF_EGRESS_DEBUG=1)" \
+	"$(modinfo -F parm nf_egress 2>&1)"
 
 if [ -d /sys/module/nf_egress ]; then
 	rmmod nf_egress 2> "$TMPDIR_TEST/err"
