@@ -817,72 +817,18 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 	return 0;
 }
 
-static const char *const top_names[] = {
-	[NF_EGRESS_A_UNSPEC]		= "NF_EGRESS_A_UNSPEC",
-	[NF_EGRESS_A_PAD]		= "NF_EGRESS_A_PAD",
-	[NF_EGRESS_A_VERSION]		= "NF_EGRESS_A_VERSION",
-	[NF_EGRESS_A_GENERATION]	= "NF_EGRESS_A_GENERATION",
-	[NF_EGRESS_A_POLICY_COUNT]	= "NF_EGRESS_A_POLICY_COUNT",
-	[NF_EGRESS_A_CGROUP_PATH]	= "NF_EGRESS_A_CGROUP_PATH",
-	[NF_EGRESS_A_DEFAULT]		= "NF_EGRESS_A_DEFAULT",
-	[NF_EGRESS_A_RULE_COUNT]	= "NF_EGRESS_A_RULE_COUNT",
-	[NF_EGRESS_A_RULE]		= "NF_EGRESS_A_RULE",
-	[NF_EGRESS_A_STATS_ALLOWED]	= "NF_EGRESS_A_STATS_ALLOWED",
-	[NF_EGRESS_A_STATS_DENIED]	= "NF_EGRESS_A_STATS_DENIED",
-	[NF_EGRESS_A_MODE]		= "NF_EGRESS_A_MODE",
-	[NF_EGRESS_A_STATS_WOULD_DENY]	= "NF_EGRESS_A_STATS_WOULD_DENY",
-	[NF_EGRESS_A_STAGED]		= "NF_EGRESS_A_STAGED",
-	[NF_EGRESS_A_RULES_ADDED]	= "NF_EGRESS_A_RULES_ADDED",
-	[NF_EGRESS_A_EXPLAIN_PACKET]	= "NF_EGRESS_A_EXPLAIN_PACKET",
-	[NF_EGRESS_A_EXPLAIN_LEVEL]	= "NF_EGRESS_A_EXPLAIN_LEVEL",
-	[NF_EGRESS_A_VERDICT]		= "NF_EGRESS_A_VERDICT",
-	[NF_EGRESS_A_STATS_RATELIMITED]	= "NF_EGRESS_A_STATS_RATELIMITED",
-	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
-	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
-	[NF_EGRESS_A_RATE]		= "NF_EGRESS_A_RATE",
-	[NF_EGRESS_A_STATS_SHAPED]	= "NF_EGRESS_A_STATS_SHAPED",
-	[NF_EGRESS_A_STATS_QUEUE_LEN]	= "NF_EGRESS_A_STATS_QUEUE_LEN",
-	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = "NF_EGRESS_A_STATS_MAX_DELAY_NS",
-	[NF_EGRESS_A_EVENT]		= "NF_EGRESS_A_EVENT",
-};
+/* Attribute type of set as its enum constant names it (the generated table). */
+static const char *attr_c_name(enum nf_egress_attr_set set, uint16_t type)
+{
+	const struct nf_egress_attr_set_desc *s = &nf_egress_attr_sets[set];
 
-static const char *const rate_names[] = {
-	[NF_EGRESS_RATE_A_UNSPEC]	= "NF_EGRESS_RATE_A_UNSPEC",
-	[NF_EGRESS_RATE_A_PAD]		= "NF_EGRESS_RATE_A_PAD",
-	[NF_EGRESS_RATE_A_NONE]		= "NF_EGRESS_RATE_A_NONE",
-	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = "NF_EGRESS_RATE_A_BYTES_PER_SEC",
-	[NF_EGRESS_RATE_A_BURST]	= "NF_EGRESS_RATE_A_BURST",
-	[NF_EGRESS_RATE_A_PPS]		= "NF_EGRESS_RATE_A_PPS",
-	[NF_EGRESS_RATE_A_MODE]		= "NF_EGRESS_RATE_A_MODE",
-	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	= "NF_EGRESS_RATE_A_QUEUE_LIMIT",
-	[NF_EGRESS_RATE_A_LATENCY_US]	= "NF_EGRESS_RATE_A_LATENCY_US",
-};
-
-static const char *const rule_names[] = {
-	[NF_EGRESS_RULE_A_UNSPEC]	= "NF_EGRESS_RULE_A_UNSPEC",
-	[NF_EGRESS_RULE_A_PAD]		= "NF_EGRESS_RULE_A_PAD",
-	[NF_EGRESS_RULE_A_ID]		= "NF_EGRESS_RULE_A_ID",
-	[NF_EGRESS_RULE_A_ACTION]	= "NF_EGRESS_RULE_A_ACTION",
-	[NF_EGRESS_RULE_A_FAMILY]	= "NF_EGRESS_RULE_A_FAMILY",
-	[NF_EGRESS_RULE_A_ADDR]		= "NF_EGRESS_RULE_A_ADDR",
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= "NF_EGRESS_RULE_A_PREFIX_LEN",
-	[NF_EGRESS_RULE_A_PROTO]	= "NF_EGRESS_RULE_A_PROTO",
-	[NF_EGRESS_RULE_A_PORT_MIN]	= "NF_EGRESS_RULE_A_PORT_MIN",
-	[NF_EGRESS_RULE_A_PORT_MAX]	= "NF_EGRESS_RULE_A_PORT_MAX",
-	[NF_EGRESS_RULE_A_CLASS]	= "NF_EGRESS_RULE_A_CLASS",
-	[NF_EGRESS_RULE_A_STATS]	= "NF_EGRESS_RULE_A_STATS",
-};
+	return type <= s->max && s->attrs[type].c_name ?
+	       s->attrs[type].c_name : "unknown attribute";
+}
 
 const char *egress_attr_name(uint16_t type)
 {
-	return type < ARRAY_SIZE(top_names) && top_names[type] ?
-	       top_names[type] : "unknown attribute";
-}
-
-const char *egress_rule_attr_name(uint16_t type)
-{
-	return type < ARRAY_SIZE(rule_names) && rule_names[type] ?
-	       rule_names[type] : "unknown attribute";
+	return attr_c_name(NF_EGRESS_SET_TOP, type);
 }
 
 bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
@@ -903,20 +849,16 @@ bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
 			snprintf(buf, len, "%s", egress_attr_name(type));
 			return true;
 		}
+		/* inside a RULE or RATE nest: "NEST/ATTRIBUTE" */
 		if ((type != NF_EGRESS_A_RULE && type != NF_EGRESS_A_RATE) ||
 		    offs < start || offs >= start + attr->nla_len)
 			continue;
 		mnl_attr_for_each_nested(inner, attr) {
-			uint16_t itype = mnl_attr_get_type(inner);
-
 			if (offs == (uint32_t)((const char *)inner - base)) {
 				snprintf(buf, len, "%s/%s",
 					 egress_attr_name(type),
-					 type == NF_EGRESS_A_RULE ?
-					 egress_rule_attr_name(itype) :
-					 itype < ARRAY_SIZE(rate_names) &&
-					 rate_names[itype] ? rate_names[itype] :
-					 "unknown attribute");
+					 attr_c_name(nf_egress_top_attr_table[type].nest,
+						     mnl_attr_get_type(inner)));
 				return true;
 			}
 		}
