@@ -41,43 +41,19 @@ static const struct cmd top_cmds[] = {
 	{ NULL }
 };
 
-int errorf(const char *fmt, ...)
+int egctl_errorf(int code, const struct egctl *ctl, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
 	fputs("egressctl: ", stderr);
+	if (ctl)
+		fprintf(stderr, "%s: ", ctl->cmd ? ctl->cmd : "?");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_FAIL;
-}
-
-int kernel_errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("egressctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_KERNEL;
-}
-
-int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "egressctl: %s: ", ctl->cmd ? ctl->cmd : "?");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAIL;
+	return code;
 }
 
 int report_parse_error(struct egctl *ctl, const struct parse_error *err)

@@ -62,15 +62,21 @@ int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
 int cmd_monitor(struct egctl *ctl, int argc, char **argv);
 
-/* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
-int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "egressctl: " + ("<ctl->cmd>: " when ctl) + message on stderr, one line,
+ * after what stdout holds.  Returns code.
+ */
+int egctl_errorf(int code, const struct egctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "egressctl: " + message.  Returns EXIT_FAIL. */
+#define errorf(...)		egctl_errorf(EXIT_FAIL, NULL, __VA_ARGS__)
 
 /* errorf, for failures of the kernel side.  Returns EXIT_KERNEL. */
-int kernel_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define kernel_errorf(...)	egctl_errorf(EXIT_KERNEL, NULL, __VA_ARGS__)
 
 /* "egressctl: <ctl->cmd>: " + message.  Returns EXIT_FAIL. */
-int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define cmd_errorf(ctl, ...)	egctl_errorf(EXIT_FAIL, (ctl), __VA_ARGS__)
 
 /* Report a parse error; syntax errors get the command prefix. */
 int report_parse_error(struct egctl *ctl, const struct parse_error *err);
