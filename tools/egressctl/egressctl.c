@@ -150,6 +150,27 @@ struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags)
 			     NF_EGRESS_GENL_VERSION, flags);
 }
 
+int egctl_path_request(struct egctl *ctl, uint8_t cmd, const char *path,
+		       egctl_put_fn put, const void *arg)
+{
+	struct nlmsghdr *nlh;
+	char what[96];
+	int err;
+
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
+	describe_cmd(what, sizeof(what), ctl->cmd, path);
+	nlh = egctl_msg(ctl, cmd, 0);
+	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
+	if (!err && put)
+		err = put(nlh, arg);
+	if (!err)
+		err = nl_request(ctl->nl, nlh, NULL, NULL);
+	if (err)
+		return report_nl_error(ctl, what, err);
+	return EXIT_OK;
+}
+
 int report_kernel_error(const char *what, int err,
 			const struct nl_ext_err *ext,
 			const struct nlmsghdr *req, bool has_offs,

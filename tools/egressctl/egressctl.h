@@ -107,6 +107,17 @@ void egctl_disconnect(struct egctl *ctl);
 /* Start an nf_egress request in the send buffer. */
 struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
 
+/* Add a command's attributes to nlh (NL_SEND_BUF_SIZE bytes): 0 or -errno. */
+typedef int (*egctl_put_fn)(struct nlmsghdr *nlh, const void *arg);
+
+/*
+ * A command on one cgroup: connect, send cmd with PATH and what put (when
+ * not NULL) adds, and report a failure as "<ctl->cmd> PATH: ...".
+ * Returns EXIT_OK or EXIT_KERNEL.
+ */
+int egctl_path_request(struct egctl *ctl, uint8_t cmd, const char *path,
+		       egctl_put_fn put, const void *arg);
+
 /*
  * Every error the kernel returned is reported here, the same way:
  * "egressctl: WHAT: strerror: extack message"; without a message, the
