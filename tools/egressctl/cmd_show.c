@@ -190,28 +190,20 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
 	bool config = false, with_stats = false;
-	char *word = NULL;
-	int i, err;
+	const struct cmd_flag flags[] = {
+		{ "--config", NULL, &config },
+		{ "--stats", NULL, &with_stats },
+		{ NULL, NULL, NULL }
+	};
+	char *word;
+	int err;
 
-	/* options anywhere; paths start with '/', so never look like one */
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--config"))
-			config = true;
-		else if (!strcmp(argv[i], "--stats"))
-			with_stats = true;
-		else if (argv[i][0] == '-')
-			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
-		else if (word)
-			return cmd_errorf(ctl, "unexpected argument '%.64s'",
-					  argv[i]);
-		else
-			word = argv[i];
-	}
+	if (parse_cmd_flags(ctl, argc, argv, flags, &word))
+		return EXIT_FAIL;
 	if (config && with_stats)
 		return cmd_errorf(ctl, "--config and --stats do not go together");
-	if (word && parse_path_arg(ctl, 1, &word, path))
+	if (parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
-	st.filter = word ? path : NULL;
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);

@@ -82,6 +82,32 @@ int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path)
 	return 0;
 }
 
+int parse_cmd_flags(struct egctl *ctl, int argc, char **argv,
+		    const struct cmd_flag *flags, char **word)
+{
+	const struct cmd_flag *f;
+	int i;
+
+	if (word)
+		*word = NULL;
+	for (i = 0; i < argc; i++) {
+		for (f = flags; f->name; f++)
+			if (!strcmp(argv[i], f->name) ||
+			    (f->alias && !strcmp(argv[i], f->alias)))
+				break;
+		if (f->name)
+			*f->set = true;
+		else if (argv[i][0] == '-')
+			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
+		else if (!word || *word)
+			return cmd_errorf(ctl, "unexpected argument '%.64s'",
+					  argv[i]);
+		else
+			*word = argv[i];
+	}
+	return 0;
+}
+
 void describe_cmd(char *buf, size_t len, const char *cmd,
 		  const char *filter)
 {
@@ -213,7 +239,7 @@ int report_rules_denied(const char *what)
 			     what, strerror(EPERM));
 }
 
-static bool is_help_word(const char *s)
+bool is_help_word(const char *s)
 {
 	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
 }

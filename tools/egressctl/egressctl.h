@@ -91,6 +91,25 @@ int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path);
 int parse_optional_path(struct egctl *ctl, int argc, char **argv,
 			char *path, const char **filter);
 
+/* "help", "-h" or "--help" */
+bool is_help_word(const char *s);
+
+/* An option of a command: name or alias sets *set. */
+struct cmd_flag {
+	const char *name;	/* "--rules"; NULL ends a table */
+	const char *alias;	/* "-r", or NULL */
+	bool *set;
+};
+
+/*
+ * A command's options, anywhere among its words, and at most one other
+ * word, into *word (NULL: none given; word NULL: none allowed).  Any other
+ * word that starts with '-' is an unknown option: paths start with '/', so
+ * never look like one.  Returns 0 or EXIT_FAIL, reported.
+ */
+int parse_cmd_flags(struct egctl *ctl, int argc, char **argv,
+		    const struct cmd_flag *flags, char **word);
+
 /* "show" or "show /t1" (the command and its PATH), for error messages. */
 void describe_cmd(char *buf, size_t len, const char *cmd, const char *filter);
 
