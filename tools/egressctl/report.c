@@ -391,11 +391,8 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 			}
 			json_end_array(&j);
 		}
-		json_key(&j, "reset_time");
-		if (s->has_reset_time)
-			json_u64(&j, s->reset_time);
-		else
-			json_null(&j);
+		json_kv_u64_or_null(&j, "reset_time", s->has_reset_time,
+				    s->reset_time);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
