@@ -193,19 +193,66 @@ invalid:
 		    (int)(sizeof(err->msg) - 20), in);
 }
 
-int parse_verdict(const char *in, uint8_t *out)
+/* A word of the command line and the UAPI value it names. */
+struct word_value {
+	const char *word;	/* NULL ends a table */
+	uint8_t value;
+};
+
+static int word_to_value(const struct word_value *t, const char *in,
+			 uint8_t *out)
 {
 	if (!in)
 		return -1;
-	if (!strcmp(in, "allow")) {
-		*out = NF_EGRESS_VERDICT_ALLOW;
-		return 0;
-	}
-	if (!strcmp(in, "deny")) {
-		*out = NF_EGRESS_VERDICT_DENY;
-		return 0;
-	}
+	for (; t->word; t++)
+		if (!strcmp(in, t->word)) {
+			*out = t->value;
+			return 0;
+		}
 	return -1;
+}
+
+/* The word for value, or unknown. */
+static const char *value_to_word(const struct word_value *t, uint8_t value,
+				 const char *unknown)
+{
+	for (; t->word; t++)
+		if (t->value == value)
+			return t->word;
+	return unknown;
+}
+
+static const struct word_value verdict_words[] = {
+	{ "allow", NF_EGRESS_VERDICT_ALLOW },
+	{ "deny", NF_EGRESS_VERDICT_DENY },
+	{ NULL, 0 }
+};
+
+static const struct word_value proto_words[] = {
+	{ "any", 0 },
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "sctp", IPPROTO_SCTP },
+	{ "icmp", IPPROTO_ICMP },
+	{ "icmpv6", IPPROTO_ICMPV6 },
+	{ NULL, 0 }
+};
+
+static const struct word_value mode_words[] = {
+	{ "enforce", NF_EGRESS_MODE_ENFORCE },
+	{ "audit", NF_EGRESS_MODE_AUDIT },
+	{ NULL, 0 }
+};
+
+static const struct word_value rate_mode_words[] = {
+	{ "police", NF_EGRESS_RATE_POLICE },
+	{ "shape", NF_EGRESS_RATE_SHAPE },
+	{ NULL, 0 }
+};
+
+int parse_verdict(const char *in, uint8_t *out)
+{
+	return word_to_value(verdict_words, in, out);
 }
 
 bool is_rule_spec_start(const char *word)
@@ -217,83 +264,27 @@ bool is_rule_spec_start(const char *word)
 
 const char *verdict_name(uint8_t verdict)
 {
-	switch (verdict) {
-	case NF_EGRESS_VERDICT_ALLOW:
-		return "allow";
-	case NF_EGRESS_VERDICT_DENY:
-		return "deny";
-	}
-	return "?";
+	return value_to_word(verdict_words, verdict, "?");
 }
 
 int parse_proto(const char *in, uint8_t *out)
 {
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} protos[] = {
-		{ "any", 0 },
-		{ "tcp", IPPROTO_TCP },
-		{ "udp", IPPROTO_UDP },
-		{ "sctp", IPPROTO_SCTP },
-		{ "icmp", IPPROTO_ICMP },
-		{ "icmpv6", IPPROTO_ICMPV6 },
-	};
-	size_t i;
-
-	if (!in)
-		return -1;
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-		if (!strcmp(in, protos[i].name)) {
-			*out = protos[i].proto;
-			return 0;
-		}
-	return -1;
+	return word_to_value(proto_words, in, out);
 }
 
 const char *proto_name(uint8_t proto)
 {
-	switch (proto) {
-	case 0:
-		return "any";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	}
-	return NULL;
+	return value_to_word(proto_words, proto, NULL);
 }
 
 int parse_mode(const char *in, uint8_t *out)
 {
-	if (!in)
-		return -1;
-	if (!strcmp(in, "enforce")) {
-		*out = NF_EGRESS_MODE_ENFORCE;
-		return 0;
-	}
-	if (!strcmp(in, "audit")) {
-		*out = NF_EGRESS_MODE_AUDIT;
-		return 0;
-	}
-	return -1;
+	return word_to_value(mode_words, in, out);
 }
 
 const char *mode_name(uint8_t mode)
 {
-	switch (mode) {
-	case NF_EGRESS_MODE_ENFORCE:
-		return "enforce";
-	case NF_EGRESS_MODE_AUDIT:
-		return "audit";
-	}
-	return "?";
+	return value_to_word(mode_words, mode, "?");
 }
 
 bool valid_class_name(const char *s)
@@ -991,28 +982,12 @@ too_large:
 
 int parse_rate_mode(const char *in, uint8_t *out)
 {
-	if (!in)
-		return -1;
-	if (!strcmp(in, "police")) {
-		*out = NF_EGRESS_RATE_POLICE;
-		return 0;
-	}
-	if (!strcmp(in, "shape")) {
-		*out = NF_EGRESS_RATE_SHAPE;
-		return 0;
-	}
-	return -1;
+	return word_to_value(rate_mode_words, in, out);
 }
 
 const char *rate_mode_name(uint8_t mode)
 {
-	switch (mode) {
-	case NF_EGRESS_RATE_POLICE:
-		return "police";
-	case NF_EGRESS_RATE_SHAPE:
-		return "shape";
-	}
-	return "?";
+	return value_to_word(rate_mode_words, mode, "?");
 }
 
 /* The keywords of a rate limit that take a value, and their value names. */
