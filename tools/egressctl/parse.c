@@ -857,62 +857,55 @@ too_large:
 		    "burst '%.64s' is too large (max 4 GiB - 1)", in);
 }
 
-int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
+/*
+ * A whole number from 1 to max of what ("pps"), which counts unit
+ * ("packets per second"); max_unit follows max in the message about a
+ * number too large ("" or " packets").
+ */
+static int parse_count(const char *in, const char *what, const char *unit,
+		       uint32_t max, const char *max_unit, uint32_t *out,
+		       struct parse_error *err)
 {
 	uint64_t v = 0;
 	const char *p;
 
 	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid pps '': empty");
+		return fail(err, PARSE_EVALUE, "invalid %s '': empty", what);
 	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
+		return fail(err, PARSE_EVALUE, "%s must be greater than zero",
+			    what);
 	for (p = in; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return fail(err, PARSE_EVALUE,
-				    "invalid pps '%.64s' (packets per second, a whole number)",
-				    in);
+				    "invalid %s '%.64s' (%s, a whole number)",
+				    what, in, unit);
 		if (__builtin_mul_overflow(v, 10, &v) ||
 		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
 			v = UINT64_MAX;
 	}
-	if (v > UINT32_MAX)
-		return fail(err, PARSE_EVALUE,
-			    "pps '%.64s' is too large (max 4294967295)", in);
 	if (v == 0)
-		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
-	*pps = (uint32_t)v;
+		return fail(err, PARSE_EVALUE, "%s must be greater than zero",
+			    what);
+	if (v > max)
+		return fail(err, PARSE_EVALUE,
+			    "%s '%.64s' is too large (max %u%s)", what, in, max,
+			    max_unit);
+	*out = (uint32_t)v;
 	ok(err);
 	return 0;
+}
+
+int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
+{
+	return parse_count(in, "pps", "packets per second", UINT32_MAX, "",
+			   pps, err);
 }
 
 int parse_queue_limit(const char *in, uint32_t *packets,
 		      struct parse_error *err)
 {
-	uint64_t v = 0;
-	const char *p;
-
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid queue '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
-	for (p = in; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return fail(err, PARSE_EVALUE,
-				    "invalid queue '%.64s' (packets, a whole number)",
-				    in);
-		if (__builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
-			v = UINT64_MAX;
-	}
-	if (v == 0)
-		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
-	if (v > EGRESS_QUEUE_LIMIT_MAX)
-		return fail(err, PARSE_EVALUE,
-			    "queue '%.64s' is too large (max %u packets)", in,
-			    EGRESS_QUEUE_LIMIT_MAX);
-	*packets = (uint32_t)v;
-	ok(err);
-	return 0;
+	return parse_count(in, "queue", "packets", EGRESS_QUEUE_LIMIT_MAX,
+			   " packets", packets, err);
 }
 
 static const struct time_unit {
