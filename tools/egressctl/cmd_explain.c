@@ -159,7 +159,7 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	inet_ntop(pkt.family, &pkt.addr, addr, sizeof(addr));
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
+	describe_cmd(what, sizeof(what), ctl->cmd, path);
 
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_EXPLAIN, 0);
 	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);

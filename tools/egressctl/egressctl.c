@@ -131,7 +131,7 @@ int parse_optional_path(struct egctl *ctl, int argc, char **argv,
 }
 
 
-int egctl_try_connect(struct egctl *ctl)
+static int egctl_try_connect(struct egctl *ctl)
 {
 	int err;
 
@@ -149,15 +149,25 @@ int egctl_try_connect(struct egctl *ctl)
 	return err;
 }
 
-int egctl_connect(struct egctl *ctl)
+int egctl_connect_if_loaded(struct egctl *ctl, bool *loaded)
 {
 	int err = egctl_try_connect(ctl);
 
-	if (err == -ENOENT)
-		return kernel_errorf("nf_egress module not loaded");
-	if (err)
+	*loaded = !err;
+	if (err && err != -ENOENT)
 		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
 				     strerror(-err));
+	return 0;
+}
+
+int egctl_connect(struct egctl *ctl)
+{
+	bool loaded;
+
+	if (egctl_connect_if_loaded(ctl, &loaded))
+		return EXIT_KERNEL;
+	if (!loaded)
+		return kernel_errorf("nf_egress module not loaded");
 	return 0;
 }
 
@@ -373,16 +383,15 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 	struct egress_info_msg info = { 0 };
 	struct nlmsghdr *nlh;
 	struct json j;
+	bool loaded;
 	int err;
 
 	if (check_no_more_args(ctl, argc, argv))
 		return EXIT_FAIL;
 
-	err = egctl_try_connect(ctl);
-	if (err && err != -ENOENT)
-		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
-				     strerror(-err));
-	if (!err) {
+	if (egctl_connect_if_loaded(ctl, &loaded))
+		return EXIT_KERNEL;
+	if (loaded) {
 		nlh = egctl_msg(ctl, NF_EGRESS_CMD_GET_INFO, 0);
 		err = nl_request(ctl->nl, nlh, info_cb, &info);
 		if (err)
@@ -395,8 +404,8 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		json_kv_string(&j, "version", EGRESSCTL_VERSION);
 		json_key(&j, "module");
 		json_begin_object(&j);
-		json_kv_bool(&j, "loaded", !err);
-		if (!err) {
+		json_kv_bool(&j, "loaded", loaded);
+		if (loaded) {
 			if (info.version[0])
 				json_kv_string(&j, "version", info.version);
 			if (info.has_generation)
@@ -411,7 +420,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 	}
 
 	printf("egressctl %s\n", EGRESSCTL_VERSION);
-	if (err) {
+	if (!loaded) {
 		printf("nf_egress module not loaded\n");
 		return EXIT_OK;
 	}

@@ -116,11 +116,11 @@ void describe_cmd(char *buf, size_t len, const char *cmd, const char *filter);
 /*
  * Open the netlink socket and look up the family.  Reports "nf_egress
  * module not loaded" and friends itself.  Returns 0 or EXIT_KERNEL.
- * egctl_try_connect reports nothing and returns -ENOENT when the module is
- * absent, for callers that treat that as a normal state (version).
+ * egctl_connect_if_loaded takes a missing module for a normal state
+ * (version, check): 0 with *loaded false.
  */
 int egctl_connect(struct egctl *ctl);
-int egctl_try_connect(struct egctl *ctl);	/* -ENOENT, -errno or 0 */
+int egctl_connect_if_loaded(struct egctl *ctl, bool *loaded);
 void egctl_disconnect(struct egctl *ctl);
 
 /* Start an nf_egress request in the send buffer. */
