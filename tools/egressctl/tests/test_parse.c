@@ -586,18 +586,6 @@ static void test_class_names(void)
 	   !valid_class_name("\xc3\xa9"), "invalid class names");
 }
 
-/* Run fn against a memory stream and compare what it wrote. */
-static char *capture(void (*fn)(FILE *, const void *), const void *arg)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	fn(f, arg);
-	fclose(f);
-	return text;
-}
-
 static void write_escaped(FILE *f, const void *s)
 {
 	json_write_escaped(f, s);
@@ -605,7 +593,7 @@ static void write_escaped(FILE *f, const void *s)
 
 static void esc_case(const char *in, const char *want, const char *name)
 {
-	char *got = capture(write_escaped, in);
+	char *got = tap_capture(write_escaped, in);
 
 	if (!ok(!strcmp(got, want), "json escape: %s", name))
 		diag("got %s want %s", got, want);
@@ -689,7 +677,7 @@ static void test_json(void)
 	esc_case("\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7", "\"\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7\"",
 		 "their neighbours U+00A0, U+2030, U+2027 kept");
 
-	got = capture(write_doc, NULL);
+	got = tap_capture(write_doc, NULL);
 	if (!ok(!strcmp(got,
 			"[{\"cgroup\":\"/t1\",\"default\":\"deny\",\"rules\":"
 			"[{\"id\":1,\"to\":\"10.99.0.0/24\"},{\"id\":18446744073709551615}]},"
@@ -698,7 +686,7 @@ static void test_json(void)
 		diag("got %s", got);
 	free(got);
 
-	got = capture(write_empty, NULL);
+	got = tap_capture(write_empty, NULL);
 	ok(!strcmp(got, "[]"), "json empty array");
 	free(got);
 }
@@ -719,7 +707,7 @@ static void write_table(FILE *f, const void *unused)
 
 static void test_table(void)
 {
-	char *got = capture(write_table, NULL);
+	char *got = tap_capture(write_table, NULL);
 
 	if (!ok(!strcmp(got,
 			"CGROUP          PKTS  NAME\n"
@@ -732,35 +720,21 @@ static void test_table(void)
 
 /* --- number/time formatters, Prometheus output ------------------ */
 
-static void bytes_case(uint64_t v, const char *want)
-{
-	char buf[32];
-
-	fmt_bytes_human(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "bytes %llu -> '%s'", (unsigned long long)v,
-		want))
-		diag("got '%s'", buf);
-}
-
-static void count_case(uint64_t v, const char *want)
-{
-	char buf[32];
-
-	fmt_count_human(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "count %llu -> '%s'", (unsigned long long)v,
-		want))
-		diag("got '%s'", buf);
-}
-
-static void time_case(uint64_t v, const char *want)
+/* fmt, which what names, must write want for v. */
+static void fmt_case(int (*fmt)(uint64_t, char *, size_t), const char *what,
+		     uint64_t v, const char *want)
 {
 	char buf[64];
 
-	fmt_utc_time(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "time %llu -> '%s'", (unsigned long long)v,
-		want))
+	fmt(v, buf, sizeof(buf));
+	if (!ok(!strcmp(buf, want), "%s %llu -> '%s'", what,
+		(unsigned long long)v, want))
 		diag("got '%s'", buf);
 }
+
+#define bytes_case(v, want)	fmt_case(fmt_bytes_human, "bytes", v, want)
+#define count_case(v, want)	fmt_case(fmt_count_human, "count", v, want)
+#define time_case(v, want)	fmt_case(fmt_utc_time, "time", v, want)
 
 static void test_human(void)
 {
@@ -808,7 +782,7 @@ static void write_label(FILE *f, const void *s)
 
 static void label_case(const char *in, const char *want, const char *name)
 {
-	char *got = capture(write_label, in);
+	char *got = tap_capture(write_label, in);
 
 	if (!ok(!strcmp(got, want), "prometheus label value: %s", name))
 		diag("got '%s' want '%s'", got, want);
@@ -913,7 +887,7 @@ static void test_prometheus(void)
 	s[1].mode = NF_EGRESS_MODE_AUDIT;
 	s[1].would_deny = (struct egress_counter){ 2, 256 };
 
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 "# HELP nf_egress_packets_total Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).\n"
 "# TYPE nf_egress_packets_total counter\n"
@@ -972,13 +946,13 @@ static void test_prometheus(void)
 	free(got);
 
 	in.n = 0;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	ok(!strcmp(got, ""), "metrics of no policies: empty");
 	free(got);
 
 	in.n = 1;
 	in.json = true;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"[{\"cgroup\":\"/a\",\"mode\":\"enforce\",\"allowed\":{\"packets\":5,\"bytes\":640},"
 			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
@@ -993,7 +967,7 @@ static void test_prometheus(void)
 	free(got);
 
 	in.opts = &exact;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED       SHAPED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES  PKTS  BYTES  QUEUE  MAX_DELAY_NS\n"
@@ -1014,7 +988,7 @@ static void test_prometheus(void)
 	s[0].queue_len = 0;
 	s[0].max_delay_ns = 0;
 	exact.details = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
@@ -1033,7 +1007,7 @@ static void test_prometheus(void)
 	s[1].queue_len = 65536;
 	s[0].has_reset_time = false;
 	in.n = 2;
-	got = capture(write_metrics, &(struct metrics_input){ s, 2, false,
+	got = tap_capture(write_metrics, &(struct metrics_input){ s, 2, false,
 				       &(struct report_opts){ 0 } });
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY   RATELIMITED         SHAPED\n"
@@ -1059,19 +1033,19 @@ static void test_rules_hidden(void)
 	struct metrics_input in = { &s, 1, true, NULL };
 	char *got;
 
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(strstr(got, ",\"rules\":null,\"reset_time\":null}]\n") != NULL,
 		"stats JSON, rules hidden: \"rules\": null, not []"))
 		diag("got %s", got);
 	free(got);
 	s.rules_hidden = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	ok(strstr(got, ",\"rules\":[],") != NULL, "stats JSON, no rules: \"rules\": []");
 	free(got);
 
 	s.rules_hidden = true;
 	in.opts = &details;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES\n"
@@ -1086,7 +1060,7 @@ static void test_rules_hidden(void)
 
 	in.opts = NULL;
 	in.json = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(strstr(got, "\nnf_egress_class_bytes_total{cgroup=\"/a\",class=\"web\"} 300\n"
 			    "# nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: "
 			    "listing rules needs CAP_NET_ADMIN\n"
