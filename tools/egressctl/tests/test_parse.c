@@ -1101,40 +1101,49 @@ static void rate_bad(const char *in, const char *want)
 		diag("got '%s'", err.msg);
 }
 
-static void size_good(const char *in, uint32_t want, const char *canon)
+typedef int (*u32_parser)(const char *, uint32_t *, struct parse_error *);
+
+/*
+ * parse, which what names, must read in as want and format writes it as
+ * canon, which parses to want again.
+ */
+static void u32_good(u32_parser parse, int (*format)(uint32_t, char *, size_t),
+		     const char *what, const char *in, uint32_t want,
+		     const char *canon)
 {
 	struct parse_error err;
 	uint32_t v = 0, v2 = 0;
 	char buf[32];
-	int ret = parse_size(in, &v, &err);
+	int ret = parse(in, &v, &err);
 
-	format_size(v, buf, sizeof(buf));
+	format(v, buf, sizeof(buf));
 	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
-		parse_size(buf, &v2, NULL) == 0 && v2 == want,
-		"size %s = %u, canonical %s", in, want, canon))
-		diag("ret %d v %u canon %s err %s", ret, v, buf, err.msg);
+		parse(buf, &v2, NULL) == 0 && v2 == want,
+		"%s '%s' = %u, canonical '%s'", what, in, want, canon))
+		diag("ret %d v %u text '%s' err '%s'", ret, v, buf, err.msg);
 }
 
-static void size_bad(const char *in, const char *want)
+/* parse, which what names, must refuse in with the message want. */
+static void u32_bad(u32_parser parse, const char *what, const char *in,
+		    const char *want)
 {
 	struct parse_error err;
 	uint32_t v = 77;
 
-	if (!ok(parse_size(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77, "size '%s' rejected: %s",
-		in, want))
+	if (!ok(parse(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77, "%s '%s' rejected: %s",
+		what, in, want))
 		diag("got '%s'", err.msg);
 }
 
-static void pps_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_pps(in, &v, &err) < 0 && !strcmp(err.msg, want) &&
-		v == 77, "pps '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
-}
+#define size_good(in, want, canon) \
+	u32_good(parse_size, format_size, "size", in, want, canon)
+#define size_bad(in, want)	u32_bad(parse_size, "size", in, want)
+#define pps_bad(in, want)	u32_bad(parse_pps, "pps", in, want)
+#define latency_good(in, want, canon) \
+	u32_good(parse_latency, format_latency, "latency (us)", in, want, canon)
+#define latency_bad(in, want)	u32_bad(parse_latency, "latency", in, want)
+#define queue_bad(in, want)	u32_bad(parse_queue_limit, "queue", in, want)
 
 /* words (space separated) -> consumed count and canonical text */
 static void rspec_good(const char *words, int want_used, const char *canon)
@@ -1187,42 +1196,6 @@ static void rspec_bad(const char *words, int want_word, const char *want)
 		err.word == want_word && !strcmp(err.msg, want),
 		"rate spec '%s' rejected at word %d: %s", words, want_word, want))
 		diag("word %d msg '%s'", err.word, err.msg);
-}
-
-static void latency_good(const char *in, uint32_t want, const char *canon)
-{
-	struct parse_error err;
-	char buf[32];
-	uint32_t v = 0, v2 = 0;
-	int ret = parse_latency(in, &v, &err);
-
-	format_latency(v, buf, sizeof(buf));
-	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
-		parse_latency(buf, &v2, NULL) == 0 && v2 == want,
-		"latency '%s' = %u us, canonical '%s'", in, want, canon))
-		diag("ret %d v %u text '%s' err '%s'", ret, v, buf, err.msg);
-}
-
-static void latency_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_latency(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77,
-		"latency '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
-}
-
-static void queue_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_queue_limit(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77,
-		"queue '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
 }
 
 /* shape mode: queue and latency */
