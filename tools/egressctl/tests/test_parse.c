@@ -239,38 +239,33 @@ static int popcount_bytes(const uint8_t *b, int n)
 	return c;
 }
 
-static void test_mask(void)
+/* prefix_mask keeps exactly the prefix of an all-ones address, every length. */
+static bool mask_keeps_prefix(uint8_t family, int alen)
 {
 	struct egress_prefix p;
 	bool good = true;
 	int len;
 
-	for (len = 0; len <= 32; len++) {
+	for (len = 0; len <= alen * 8; len++) {
 		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
+		p.family = family;
 		p.prefix_len = (uint8_t)len;
-		memset(p.addr.bytes, 0xff, 4);
+		memset(p.addr.bytes, 0xff, alen);
 		prefix_mask(&p);
-		if (popcount_bytes(p.addr.bytes, 4) != len ||
+		if (popcount_bytes(p.addr.bytes, alen) != len ||
 		    (len && !(p.addr.bytes[(len - 1) / 8] &
 			      (0x80 >> ((len - 1) % 8)))))
 			good = false;
 	}
-	ok(good, "prefix_mask: IPv4 lengths 0..32 keep exactly the prefix");
+	return good;
+}
 
-	good = true;
-	for (len = 0; len <= 128; len++) {
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET6;
-		p.prefix_len = (uint8_t)len;
-		memset(p.addr.bytes, 0xff, 16);
-		prefix_mask(&p);
-		if (popcount_bytes(p.addr.bytes, 16) != len ||
-		    (len && !(p.addr.bytes[(len - 1) / 8] &
-			      (0x80 >> ((len - 1) % 8)))))
-			good = false;
-	}
-	ok(good, "prefix_mask: IPv6 lengths 0..128 keep exactly the prefix");
+static void test_mask(void)
+{
+	ok(mask_keeps_prefix(AF_INET, 4),
+	   "prefix_mask: IPv4 lengths 0..32 keep exactly the prefix");
+	ok(mask_keeps_prefix(AF_INET6, 16),
+	   "prefix_mask: IPv6 lengths 0..128 keep exactly the prefix");
 }
 
 static void test_scalars(void)
