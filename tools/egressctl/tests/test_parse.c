@@ -581,19 +581,36 @@ static void test_class_names(void)
 	   !valid_class_name("\xc3\xa9"), "invalid class names");
 }
 
-static void write_escaped(FILE *f, const void *s)
+struct escape_input {
+	void (*escape)(FILE *, const char *);
+	const char *in;
+};
+
+static void write_escaped(FILE *f, const void *arg)
 {
-	json_write_escaped(f, s);
+	const struct escape_input *e = arg;
+
+	e->escape(f, e->in);
 }
 
-static void esc_case(const char *in, const char *want, const char *name)
+/* escape, which what names, must write in as want; name tells the case. */
+static void escape_case(void (*escape)(FILE *, const char *),
+			const char *what, const char *in, const char *want,
+			const char *name)
 {
-	char *got = tap_capture(write_escaped, in);
+	struct escape_input e = { escape, in };
+	char *got = tap_capture(write_escaped, &e);
 
-	if (!ok(!strcmp(got, want), "json escape: %s", name))
-		diag("got %s want %s", got, want);
+	if (!ok(!strcmp(got, want), "%s: %s", what, name))
+		diag("got '%s' want '%s'", got, want);
 	free(got);
 }
+
+#define esc_case(in, want, name) \
+	escape_case(json_write_escaped, "json escape", in, want, name)
+#define label_case(in, want, name) \
+	escape_case(prom_write_label_value, "prometheus label value", in, \
+		    want, name)
 
 static void write_doc(FILE *f, const void *unused)
 {
@@ -768,20 +785,6 @@ static void test_human(void)
 	time_case(0, "1970-01-01 00:00:00 UTC");
 	time_case(1795784700, "2026-11-27 13:05:00 UTC");
 	time_case(UINT64_MAX, "@18446744073709551615");
-}
-
-static void write_label(FILE *f, const void *s)
-{
-	prom_write_label_value(f, s);
-}
-
-static void label_case(const char *in, const char *want, const char *name)
-{
-	char *got = tap_capture(write_label, in);
-
-	if (!ok(!strcmp(got, want), "prometheus label value: %s", name))
-		diag("got '%s' want '%s'", got, want);
-	free(got);
 }
 
 struct metrics_input {
