@@ -694,6 +694,33 @@ static const char *scan_number(const char *in, uint64_t *ipart,
 	return p;
 }
 
+/*
+ * The number that starts a value of what ("rate"), by scan_number: the
+ * text after it (the unit), or NULL with err set when in is empty,
+ * negative or no number; hint ends the message about the last.
+ */
+static const char *scan_value(const char *in, const char *what,
+			      const char *hint, uint64_t *ipart, bool *big,
+			      const char **frac, size_t *nfrac,
+			      struct parse_error *err)
+{
+	const char *end;
+
+	if (!in || !*in) {
+		fail(err, PARSE_EVALUE, "invalid %s '': empty", what);
+		return NULL;
+	}
+	if (in[0] == '-') {
+		fail(err, PARSE_EVALUE, "%s must be greater than zero", what);
+		return NULL;
+	}
+	end = scan_number(in, ipart, big, frac, nfrac);
+	if (!end)
+		fail(err, PARSE_EVALUE, "invalid %s '%.64s' (%s)", what, in,
+		     hint);
+	return end;
+}
+
 /* round(num / den), den > 0, without overflow */
 static uint64_t div_round(uint64_t num, uint64_t den)
 {
@@ -737,15 +764,10 @@ int parse_rate(const char *in, uint64_t *bytes_per_sec,
 	bool big;
 	long e;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid rate '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "rate must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "rate", "a number and a unit: " RATE_UNITS_TEXT,
+			 &ipart, &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid rate '%.64s' (a number and a unit: " RATE_UNITS_TEXT ")",
-			    in);
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(rate_units); i++)
 		if (!strcasecmp(end, rate_units[i].name))
 			u = &rate_units[i];
@@ -816,15 +838,11 @@ int parse_size(const char *in, uint32_t *bytes, struct parse_error *err)
 	size_t nfrac, i;
 	bool big;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid burst '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "burst must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "burst",
+			 "bytes, or a number with unit b, k, m or g", &ipart,
+			 &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid burst '%.64s' (bytes, or a number with unit b, k, m or g)",
-			    in);
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(size_units); i++)
 		if (!strcasecmp(end, size_units[i].name))
 			u = &size_units[i];
@@ -923,15 +941,10 @@ int parse_latency(const char *in, uint32_t *us, struct parse_error *err)
 	size_t nfrac, i;
 	bool big;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid latency '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "latency must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "latency", "a number and a unit: us, ms or s",
+			 &ipart, &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid latency '%.64s' (a number and a unit: us, ms or s)",
-			    in);
+		return -1;
 	if (!*end)
 		return fail(err, PARSE_EVALUE,
 			    "invalid latency '%.64s': no unit (us, ms or s)", in);
