@@ -35,8 +35,9 @@ enum nf_egress_attr_set {
 };
 
 struct nf_egress_attr_desc {
-	const char *name;		/* the spec's name; NULL: no such attribute */
-	const char *c_name;		/* its enum constant's name */
+	/* the spec's name; NULL: no such attribute, or an unused value */
+	const char *name;
+	const char *c_name;		/* its enum constant's name (of unused ones too) */
 	enum nf_egress_attr_kind kind;
 	enum nf_egress_attr_set nest;	/* KIND_NEST: of its attributes */
 	unsigned char multi;		/* may be repeated */
@@ -57,6 +58,8 @@ struct nf_egress_attr_set_desc {
 
 static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_A_UNSPEC] = { NULL, "NF_EGRESS_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_A_PAD] = { "pad", "NF_EGRESS_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_A_VERSION] = { "version", "NF_EGRESS_A_VERSION",
@@ -111,6 +114,8 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_RULE_A_UNSPEC] = { NULL, "NF_EGRESS_RULE_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_RULE_A_PAD] = { "pad", "NF_EGRESS_RULE_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_RULE_A_ID] = { "id", "NF_EGRESS_RULE_A_ID",
@@ -137,6 +142,8 @@ static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE
 
 static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_CTR_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_CTR_A_UNSPEC] = { NULL, "NF_EGRESS_CTR_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_CTR_A_PAD] = { "pad", "NF_EGRESS_CTR_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_CTR_A_PACKETS] = { "packets", "NF_EGRESS_CTR_A_PACKETS",
@@ -149,6 +156,8 @@ static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_C
 
 static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_EXPLAIN_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_EXPLAIN_A_UNSPEC] = { NULL, "NF_EGRESS_EXPLAIN_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_EXPLAIN_A_PAD] = { "pad", "NF_EGRESS_EXPLAIN_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_EXPLAIN_A_FAMILY] = { "family", "NF_EGRESS_EXPLAIN_A_FAMILY",
@@ -175,6 +184,8 @@ static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_E
 
 static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_RATE_A_UNSPEC] = { NULL, "NF_EGRESS_RATE_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_RATE_A_PAD] = { "pad", "NF_EGRESS_RATE_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_RATE_A_NONE] = { "none", "NF_EGRESS_RATE_A_NONE",
@@ -195,6 +206,8 @@ static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE
 
 static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVENT_A_MAX + 1]
 	__attribute__((unused)) = {
+	[NF_EGRESS_EVENT_A_UNSPEC] = { NULL, "NF_EGRESS_EVENT_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
 	[NF_EGRESS_EVENT_A_PAD] = { "pad", "NF_EGRESS_EVENT_A_PAD",
 		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
 	[NF_EGRESS_EVENT_A_TIME_NS] = { "time-ns", "NF_EGRESS_EVENT_A_TIME_NS",

@@ -308,19 +308,17 @@ int cmd_check(struct egctl *ctl, int argc, char **argv)
 {
 	const char *file, *note = NULL;
 	struct pf_set set;
-	int err, ret = EXIT_OK;
+	bool loaded;
+	int ret;
 
 	if (parse_file_arg(ctl, argc, argv, &file) ||
 	    load_policy_file(file, &set))
 		return EXIT_FAIL;
 
-	err = egctl_try_connect(ctl);
-	if (err == -ENOENT)
+	ret = egctl_connect_if_loaded(ctl, &loaded);
+	if (!ret && !loaded)
 		note = "not checked by the kernel: module not loaded";
-	else if (err)
-		ret = kernel_errorf("cannot talk to the kernel over generic netlink: %s",
-				    strerror(-err));
-	else
+	else if (!ret)
 		ret = send_set(ctl, file, &set, false);
 
 	if (ret == EXIT_OK) {

@@ -111,16 +111,9 @@ static void explain_print_json(const char *path, const char *addr,
 	json_key(&j, "packet");
 	json_begin_object(&j);
 	json_kv_string(&j, "to", addr);
-	json_key(&j, "proto");
-	if (pkt->has_proto)
-		json_string(&j, proto_name(pkt->proto));
-	else
-		json_null(&j);
-	json_key(&j, "port");
-	if (pkt->has_port)
-		json_u64(&j, pkt->port);
-	else
-		json_null(&j);
+	json_kv_string_or_null(&j, "proto", pkt->has_proto ?
+			       proto_name(pkt->proto) : NULL);
+	json_kv_u64_or_null(&j, "port", pkt->has_port, pkt->port);
 	json_end_object(&j);
 	json_key(&j, "levels");
 	json_begin_array(&j);
@@ -129,28 +122,18 @@ static void explain_print_json(const char *path, const char *addr,
 
 		json_begin_object(&j);
 		json_kv_string(&j, "cgroup", l->path);
-		json_key(&j, "mode");
-		if (l->has_mode)
-			json_string(&j, mode_name(l->mode));
-		else
-			json_null(&j);
+		json_kv_string_or_null(&j, "mode", l->has_mode ?
+				       mode_name(l->mode) : NULL);
 		json_kv_string(&j, "verdict", verdict_name(l->verdict));
-		json_key(&j, "rule_id");
-		if (l->has_rule)
-			json_u64(&j, l->rule_id);
-		else
-			json_null(&j);
-		json_key(&j, "rule");
-		if (l->has_rule && (l->rule.fields & EGRESS_SPEC_TO) &&
-		    format_rule_spec(&l->rule, text, sizeof(text)) > 0)
-			json_string(&j, text);
-		else
-			json_null(&j);
-		json_key(&j, "default");
-		if (l->has_default)
-			json_string(&j, verdict_name(l->default_verdict));
-		else
-			json_null(&j);
+		json_kv_u64_or_null(&j, "rule_id", l->has_rule, l->rule_id);
+		json_kv_string_or_null(&j, "rule",
+				       l->has_rule &&
+				       (l->rule.fields & EGRESS_SPEC_TO) &&
+				       format_rule_spec(&l->rule, text,
+							sizeof(text)) > 0 ?
+				       text : NULL);
+		json_kv_string_or_null(&j, "default", l->has_default ?
+				       verdict_name(l->default_verdict) : NULL);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -176,7 +159,7 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	inet_ntop(pkt.family, &pkt.addr, addr, sizeof(addr));
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
+	describe_cmd(what, sizeof(what), ctl->cmd, path);
 
 	nlh = egctl_msg(ctl, NF_EGRESS_CMD_EXPLAIN, 0);
 	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);

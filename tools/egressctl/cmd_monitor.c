@@ -112,17 +112,14 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 	struct pollfd pfd[2];
 	uint32_t group, ctrl_group;
 	uint16_t ctrl_id;
-	int i, err, ret, sfd;
+	const struct cmd_flag flags[] = {
+		{ "--json", "-j", &ctl->json },
+		{ NULL, NULL, NULL }
+	};
+	int err, ret, sfd;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			ctl->json = true;
-		else if (argv[i][0] == '-')
-			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
-		else
-			return cmd_errorf(ctl, "unexpected argument '%.64s'",
-					  argv[i]);
-	}
+	if (parse_cmd_flags(ctl, argc, argv, flags, NULL))
+		return EXIT_FAIL;
 
 	sfd = open_signalfd();
 	if (sfd < 0)

@@ -66,40 +66,40 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 	return 0;
 }
 
+/* The policy's attributes after its path: the ones o has. */
+static int put_policy_opts(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct policy_opts *o = arg;
+	int err = 0;
+
+	if (o->has_mode)
+		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o->mode);
+	if (!err && o->has_default)
+		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
+					 o->default_verdict);
+	if (!err && o->has_rate)
+		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o->rate);
+	return err;
+}
+
 static int policy_add(struct egctl *ctl, int argc, char **argv)
 {
 	struct policy_opts o = { .default_verdict = NF_EGRESS_VERDICT_DENY };
-	char what[96];
-	struct nlmsghdr *nlh;
-	int err;
 
 	if (parse_path_arg(ctl, argc, argv, o.path) ||
 	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
-	if (egctl_connect(ctl))
-		return EXIT_KERNEL;
-
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, o.path);
+	/* the default always; enforce is the kernel's default mode too */
+	o.has_default = true;
+	/* "rate none" on a new policy: no limit, nothing to send */
+	if (o.has_rate && o.rate.none)
+		o.has_rate = false;
 	/*
 	 * No NLM_F_CREATE/EXCL: the family validates strictly and generic
 	 * netlink rejects those flags; creating is what the command means.
 	 */
-	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_NEW, 0);
-	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, o.path);
-	if (!err)
-		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
-					 o.default_verdict);
-	/* enforce is the kernel's default too; say it only when asked */
-	if (!err && o.has_mode)
-		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o.mode);
-	/* "rate none" on a new policy: no limit, nothing to send */
-	if (!err && o.has_rate && !o.rate.none)
-		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o.rate);
-	if (!err)
-		err = nl_request(ctl->nl, nlh, NULL, NULL);
-	if (err)
-		return report_nl_error(ctl, what, err);
-	return EXIT_OK;
+	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_NEW, o.path,
+				  put_policy_opts, &o);
 }
 
 /*
@@ -110,56 +110,25 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 static int policy_set(struct egctl *ctl, int argc, char **argv)
 {
 	struct policy_opts o = { 0 };
-	char what[96];
-	struct nlmsghdr *nlh;
-	int err;
 
 	if (parse_path_arg(ctl, argc, argv, o.path) ||
 	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
 	if (!o.has_mode && !o.has_default && !o.has_rate)
 		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'");
-	if (egctl_connect(ctl))
-		return EXIT_KERNEL;
-
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, o.path);
-	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_SET, 0);
-	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, o.path);
-	if (!err && o.has_mode)
-		err = egress_put_mode(nlh, NL_SEND_BUF_SIZE, o.mode);
-	if (!err && o.has_default)
-		err = egress_put_default(nlh, NL_SEND_BUF_SIZE,
-					 o.default_verdict);
-	if (!err && o.has_rate)
-		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o.rate);
-	if (!err)
-		err = nl_request(ctl->nl, nlh, NULL, NULL);
-	if (err)
-		return report_nl_error(ctl, what, err);
-	return EXIT_OK;
+	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_SET, o.path,
+				  put_policy_opts, &o);
 }
 
 static int policy_del(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
-	char what[96];
-	struct nlmsghdr *nlh;
-	int err;
 
 	if (parse_path_arg(ctl, argc, argv, path) ||
 	    check_no_more_args(ctl, argc - 1, argv + 1))
 		return EXIT_FAIL;
-	if (egctl_connect(ctl))
-		return EXIT_KERNEL;
-
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
-	nlh = egctl_msg(ctl, NF_EGRESS_CMD_POLICY_DEL, 0);
-	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
-	if (!err)
-		err = nl_request(ctl->nl, nlh, NULL, NULL);
-	if (err)
-		return report_nl_error(ctl, what, err);
-	return EXIT_OK;
+	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_DEL, path,
+				  NULL, NULL);
 }
 
 const struct cmd policy_cmds[] = {

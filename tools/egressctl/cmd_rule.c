@@ -18,34 +18,31 @@ static int rule_parse_spec(struct egctl *ctl, int argc, char **argv,
 	return 0;
 }
 
+static int put_rule_spec(struct nlmsghdr *nlh, const void *spec)
+{
+	return egress_put_rule_spec(nlh, NL_SEND_BUF_SIZE, spec);
+}
+
+static int put_rule_id(struct nlmsghdr *nlh, const void *id)
+{
+	return egress_put_rule_id(nlh, NL_SEND_BUF_SIZE,
+				  *(const uint32_t *)id);
+}
+
 static int rule_add(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
 	struct egress_rule_spec spec;
-	char what[96];
-	struct nlmsghdr *nlh;
-	int err;
 
 	if (parse_path_arg(ctl, argc, argv, path) ||
 	    rule_parse_spec(ctl, argc - 1, argv + 1, &spec))
 		return EXIT_FAIL;
-	if (egctl_connect(ctl))
-		return EXIT_KERNEL;
-
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
 	/*
 	 * No NLM_F_CREATE/EXCL: the family validates strictly and generic
 	 * netlink rejects those flags; creating is what the command means.
 	 */
-	nlh = egctl_msg(ctl, NF_EGRESS_CMD_RULE_NEW, 0);
-	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
-	if (!err)
-		err = egress_put_rule_spec(nlh, NL_SEND_BUF_SIZE, &spec);
-	if (!err)
-		err = nl_request(ctl->nl, nlh, NULL, NULL);
-	if (err)
-		return report_nl_error(ctl, what, err);
-	return EXIT_OK;
+	return egctl_path_request(ctl, NF_EGRESS_CMD_RULE_NEW, path,
+				  put_rule_spec, &spec);
 }
 
 /* rule del PATH ID | rule del PATH RULE-SPEC */
@@ -53,11 +50,7 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
 	struct egress_rule_spec spec;
-	bool by_id = false;
 	uint32_t id = 0;
-	char what[96];
-	struct nlmsghdr *nlh;
-	int err;
 
 	if (parse_path_arg(ctl, argc, argv, path))
 		return EXIT_FAIL;
@@ -68,28 +61,16 @@ static int rule_del(struct egctl *ctl, int argc, char **argv)
 	if (is_rule_spec_start(argv[0])) {
 		if (rule_parse_spec(ctl, argc, argv, &spec))
 			return EXIT_FAIL;
-	} else if (parse_u32(argv[0], &id) == 0) {
-		by_id = true;
-		if (check_no_more_args(ctl, argc - 1, argv + 1))
-			return EXIT_FAIL;
-	} else {
+		return egctl_path_request(ctl, NF_EGRESS_CMD_RULE_DEL, path,
+					  put_rule_spec, &spec);
+	}
+	if (parse_u32(argv[0], &id))
 		return cmd_errorf(ctl, "expected rule ID or 'allow|deny ... to CIDR ...', got '%.64s'",
 				  argv[0]);
-	}
-	if (egctl_connect(ctl))
-		return EXIT_KERNEL;
-
-	snprintf(what, sizeof(what), "%s %.64s", ctl->cmd, path);
-	nlh = egctl_msg(ctl, NF_EGRESS_CMD_RULE_DEL, 0);
-	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
-	if (!err)
-		err = by_id ? egress_put_rule_id(nlh, NL_SEND_BUF_SIZE, id)
-			    : egress_put_rule_spec(nlh, NL_SEND_BUF_SIZE, &spec);
-	if (!err)
-		err = nl_request(ctl->nl, nlh, NULL, NULL);
-	if (err)
-		return report_nl_error(ctl, what, err);
-	return EXIT_OK;
+	if (check_no_more_args(ctl, argc - 1, argv + 1))
+		return EXIT_FAIL;
+	return egctl_path_request(ctl, NF_EGRESS_CMD_RULE_DEL, path,
+				  put_rule_id, &id);
 }
 
 const struct cmd rule_cmds[] = {

@@ -36,35 +36,21 @@ static void show_print_json(const struct dump_state *st, bool with_stats)
 		json_key(&j, "rate");
 		if (pol->has_rate) {
 			const struct egress_rate *rt = &pol->rate;
+			bool shape = rt->mode == NF_EGRESS_RATE_SHAPE;
 
 			json_begin_object(&j);
-			json_key(&j, "bytes_per_sec");
-			if (rt->has_bytes)
-				json_u64(&j, rt->bytes_per_sec);
-			else
-				json_null(&j);
-			json_key(&j, "burst");
-			if (rt->has_burst)
-				json_u64(&j, rt->burst);
-			else
-				json_null(&j);
-			json_key(&j, "pps");
-			if (rt->has_pps)
-				json_u64(&j, rt->pps);
-			else
-				json_null(&j);
+			json_kv_u64_or_null(&j, "bytes_per_sec", rt->has_bytes,
+					    rt->bytes_per_sec);
+			json_kv_u64_or_null(&j, "burst", rt->has_burst,
+					    rt->burst);
+			json_kv_u64_or_null(&j, "pps", rt->has_pps, rt->pps);
 			json_kv_string(&j, "mode", rate_mode_name(rt->mode));
 			/* shape mode only; null for police */
-			json_key(&j, "queue");
-			if (rt->has_queue && rt->mode == NF_EGRESS_RATE_SHAPE)
-				json_u64(&j, rt->queue_limit);
-			else
-				json_null(&j);
-			json_key(&j, "latency_us");
-			if (rt->has_latency && rt->mode == NF_EGRESS_RATE_SHAPE)
-				json_u64(&j, rt->latency_us);
-			else
-				json_null(&j);
+			json_kv_u64_or_null(&j, "queue", rt->has_queue && shape,
+					    rt->queue_limit);
+			json_kv_u64_or_null(&j, "latency_us",
+					    rt->has_latency && shape,
+					    rt->latency_us);
 			json_end_object(&j);
 		} else {
 			json_null(&j);
@@ -190,28 +176,20 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
 	bool config = false, with_stats = false;
-	char *word = NULL;
-	int i, err;
+	const struct cmd_flag flags[] = {
+		{ "--config", NULL, &config },
+		{ "--stats", NULL, &with_stats },
+		{ NULL, NULL, NULL }
+	};
+	char *word;
+	int err;
 
-	/* options anywhere; paths start with '/', so never look like one */
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--config"))
-			config = true;
-		else if (!strcmp(argv[i], "--stats"))
-			with_stats = true;
-		else if (argv[i][0] == '-')
-			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
-		else if (word)
-			return cmd_errorf(ctl, "unexpected argument '%.64s'",
-					  argv[i]);
-		else
-			word = argv[i];
-	}
+	if (parse_cmd_flags(ctl, argc, argv, flags, &word))
+		return EXIT_FAIL;
 	if (config && with_stats)
 		return cmd_errorf(ctl, "--config and --stats do not go together");
-	if (word && parse_path_arg(ctl, 1, &word, path))
+	if (parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
-	st.filter = word ? path : NULL;
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);

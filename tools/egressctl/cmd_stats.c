@@ -43,8 +43,7 @@ static int stats_reset(struct egctl *ctl, int argc, char **argv)
 	int err;
 
 	ctl->cmd = "stats reset";
-	if (argc > 0 && (!strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
-			 !strcmp(argv[0], "--help"))) {
+	if (argc > 0 && is_help_word(argv[0])) {
 		printf("Usage:\n  egressctl stats reset [PATH]\n");
 		return EXIT_OK;
 	}
@@ -69,31 +68,22 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 	struct dump_state st = { .ctl = ctl };
 	struct report_opts opts = { 0 };
 	bool rules = false;
-	char *word = NULL;
-	int i, err = 0;
+	const struct cmd_flag flags[] = {
+		{ "--exact", "-x", &opts.exact },
+		{ "--rules", "-r", &rules },
+		{ "--json", "-j", &ctl->json },
+		{ NULL, NULL, NULL }
+	};
+	char *word;
+	int err = 0;
 
 	/* "stats reset" is the command, "stats /reset" a cgroup path */
 	if (argc > 0 && !strcmp(argv[0], "reset"))
 		return stats_reset(ctl, argc - 1, argv + 1);
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-x") || !strcmp(argv[i], "--exact"))
-			opts.exact = true;
-		else if (!strcmp(argv[i], "-r") || !strcmp(argv[i], "--rules"))
-			rules = true;
-		else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			ctl->json = true;
-		else if (argv[i][0] == '-')
-			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
-		else if (word)
-			return cmd_errorf(ctl, "unexpected argument '%.64s'",
-					  argv[i]);
-		else
-			word = argv[i];
-	}
-	if (word && parse_path_arg(ctl, 1, &word, path))
+	if (parse_cmd_flags(ctl, argc, argv, flags, &word) ||
+	    parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
-	st.filter = word ? path : NULL;
 	/* one policy asked for: show its rules and classes too */
 	opts.details = rules || st.filter;
 	if (egctl_connect(ctl))

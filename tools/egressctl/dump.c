@@ -64,10 +64,35 @@ static void note_generation(struct dump_state *st, bool has, uint32_t gen)
 	st->generation = gen;
 }
 
-/* The kernel may or may not filter by path; we always do. */
-static bool filtered_out(const struct dump_state *st, const char *path)
+/*
+ * Note a message's generation; false when the filter leaves its path out
+ * (the kernel may or may not filter by path; we always do).
+ */
+static bool keep_message(struct dump_state *st, bool has_generation,
+			 uint32_t generation, const char *path)
 {
-	return st->filter && strcmp(st->filter, path);
+	note_generation(st, has_generation, generation);
+	return !st->filter || !strcmp(st->filter, path);
+}
+
+/*
+ * A new zeroed element of size elem at the end of *arr, with a copy of
+ * path in *copy; NULL without memory.
+ */
+static void *new_entry(void **arr, size_t *n, size_t *cap, size_t elem,
+		       const char *path, char **copy)
+{
+	void *e = grow(arr, n, cap, elem);
+
+	if (!e)
+		return NULL;
+	memset(e, 0, elem);
+	*copy = strdup(path);
+	if (!*copy) {
+		(*n)--;
+		return NULL;
+	}
+	return e;
 }
 
 static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
@@ -75,22 +100,17 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_state *st = data;
 	struct egress_policy_msg m;
 	struct policy_entry *p;
+	char *path;
 
 	if (egress_decode_policy(nlh, &m))
 		return -EBADMSG;
-	note_generation(st, m.has_generation, m.generation);
-	if (filtered_out(st, m.path))
+	if (!keep_message(st, m.has_generation, m.generation, m.path))
 		return 0;
-	p = grow((void **)&st->policies, &st->npolicies, &st->policies_cap,
-		 sizeof(*p));
+	p = new_entry((void **)&st->policies, &st->npolicies,
+		      &st->policies_cap, sizeof(*p), m.path, &path);
 	if (!p)
 		return -ENOMEM;
-	memset(p, 0, sizeof(*p));
-	p->path = strdup(m.path);
-	if (!p->path) {
-		st->npolicies--;
-		return -ENOMEM;
-	}
+	p->path = path;
 	p->has_default = m.has_default;
 	p->default_verdict = m.default_verdict;
 	p->has_mode = m.has_mode;
@@ -105,21 +125,17 @@ static int rule_msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_state *st = data;
 	struct egress_rule_msg m;
 	struct rule_entry *r;
+	char *path;
 
 	if (egress_decode_rule(nlh, &m))
 		return -EBADMSG;
-	note_generation(st, m.has_generation, m.generation);
-	if (filtered_out(st, m.path))
+	if (!keep_message(st, m.has_generation, m.generation, m.path))
 		return 0;
-	r = grow((void **)&st->rules, &st->nrules, &st->rules_cap, sizeof(*r));
+	r = new_entry((void **)&st->rules, &st->nrules, &st->rules_cap,
+		      sizeof(*r), m.path, &path);
 	if (!r)
 		return -ENOMEM;
-	memset(r, 0, sizeof(*r));
-	r->path = strdup(m.path);
-	if (!r->path) {
-		st->nrules--;
-		return -ENOMEM;
-	}
+	r->path = path;
 	r->id = m.id;
 	r->spec = m.spec;
 	r->has_stats = m.has_stats;
@@ -149,24 +165,24 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_state *st = data;
 	struct egress_stats_msg m;
 	struct stats_entry *s;
+	char *path;
 
 	if (egress_decode_stats(nlh, &m))
 		return -EBADMSG;
-	note_generation(st, m.has_generation, m.generation);
-	if (filtered_out(st, m.path))
+	if (!keep_message(st, m.has_generation, m.generation, m.path))
 		return 0;
-	s = grow((void **)&st->stats, &st->nstats, &st->stats_cap, sizeof(*s));
+	s = new_entry((void **)&st->stats, &st->nstats, &st->stats_cap,
+		      sizeof(*s), m.path, &path);
 	if (!s)
 		return -ENOMEM;
-	memset(s, 0, sizeof(*s));
-	s->path = strdup(m.path);
-	if (m.nclasses)
+	s->path = path;
+	if (m.nclasses) {
 		s->classes = calloc(m.nclasses, sizeof(*s->classes));
-	if (!s->path || (m.nclasses && !s->classes)) {
-		free(s->path);
-		free(s->classes);
-		st->nstats--;
-		return -ENOMEM;
+		if (!s->classes) {
+			free(s->path);
+			st->nstats--;
+			return -ENOMEM;
+		}
 	}
 	s->allowed = m.allowed;
 	s->denied = m.denied;

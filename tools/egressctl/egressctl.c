@@ -41,43 +41,19 @@ static const struct cmd top_cmds[] = {
 	{ NULL }
 };
 
-int errorf(const char *fmt, ...)
+int egctl_errorf(int code, const struct egctl *ctl, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
 	fputs("egressctl: ", stderr);
+	if (ctl)
+		fprintf(stderr, "%s: ", ctl->cmd ? ctl->cmd : "?");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_FAIL;
-}
-
-int kernel_errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("egressctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_KERNEL;
-}
-
-int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "egressctl: %s: ", ctl->cmd ? ctl->cmd : "?");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAIL;
+	return code;
 }
 
 int report_parse_error(struct egctl *ctl, const struct parse_error *err)
@@ -106,6 +82,32 @@ int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path)
 	return 0;
 }
 
+int parse_cmd_flags(struct egctl *ctl, int argc, char **argv,
+		    const struct cmd_flag *flags, char **word)
+{
+	const struct cmd_flag *f;
+	int i;
+
+	if (word)
+		*word = NULL;
+	for (i = 0; i < argc; i++) {
+		for (f = flags; f->name; f++)
+			if (!strcmp(argv[i], f->name) ||
+			    (f->alias && !strcmp(argv[i], f->alias)))
+				break;
+		if (f->name)
+			*f->set = true;
+		else if (argv[i][0] == '-')
+			return cmd_errorf(ctl, "unknown option '%.64s'", argv[i]);
+		else if (!word || *word)
+			return cmd_errorf(ctl, "unexpected argument '%.64s'",
+					  argv[i]);
+		else
+			*word = argv[i];
+	}
+	return 0;
+}
+
 void describe_cmd(char *buf, size_t len, const char *cmd,
 		  const char *filter)
 {
@@ -129,7 +131,7 @@ int parse_optional_path(struct egctl *ctl, int argc, char **argv,
 }
 
 
-int egctl_try_connect(struct egctl *ctl)
+static int egctl_try_connect(struct egctl *ctl)
 {
 	int err;
 
@@ -147,15 +149,25 @@ int egctl_try_connect(struct egctl *ctl)
 	return err;
 }
 
-int egctl_connect(struct egctl *ctl)
+int egctl_connect_if_loaded(struct egctl *ctl, bool *loaded)
 {
 	int err = egctl_try_connect(ctl);
 
-	if (err == -ENOENT)
-		return kernel_errorf("nf_egress module not loaded");
-	if (err)
+	*loaded = !err;
+	if (err && err != -ENOENT)
 		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
 				     strerror(-err));
+	return 0;
+}
+
+int egctl_connect(struct egctl *ctl)
+{
+	bool loaded;
+
+	if (egctl_connect_if_loaded(ctl, &loaded))
+		return EXIT_KERNEL;
+	if (!loaded)
+		return kernel_errorf("nf_egress module not loaded");
 	return 0;
 }
 
@@ -172,6 +184,27 @@ struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags)
 {
 	return nl_genl_start(ctl->nl, ctl->family, cmd,
 			     NF_EGRESS_GENL_VERSION, flags);
+}
+
+int egctl_path_request(struct egctl *ctl, uint8_t cmd, const char *path,
+		       egctl_put_fn put, const void *arg)
+{
+	struct nlmsghdr *nlh;
+	char what[96];
+	int err;
+
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
+	describe_cmd(what, sizeof(what), ctl->cmd, path);
+	nlh = egctl_msg(ctl, cmd, 0);
+	err = egress_put_path(nlh, NL_SEND_BUF_SIZE, path);
+	if (!err && put)
+		err = put(nlh, arg);
+	if (!err)
+		err = nl_request(ctl->nl, nlh, NULL, NULL);
+	if (err)
+		return report_nl_error(ctl, what, err);
+	return EXIT_OK;
 }
 
 int report_kernel_error(const char *what, int err,
@@ -216,7 +249,7 @@ int report_rules_denied(const char *what)
 			     what, strerror(EPERM));
 }
 
-static bool is_help_word(const char *s)
+bool is_help_word(const char *s)
 {
 	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
 }
@@ -350,16 +383,15 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 	struct egress_info_msg info = { 0 };
 	struct nlmsghdr *nlh;
 	struct json j;
+	bool loaded;
 	int err;
 
 	if (check_no_more_args(ctl, argc, argv))
 		return EXIT_FAIL;
 
-	err = egctl_try_connect(ctl);
-	if (err && err != -ENOENT)
-		return kernel_errorf("cannot talk to the kernel over generic netlink: %s",
-				     strerror(-err));
-	if (!err) {
+	if (egctl_connect_if_loaded(ctl, &loaded))
+		return EXIT_KERNEL;
+	if (loaded) {
 		nlh = egctl_msg(ctl, NF_EGRESS_CMD_GET_INFO, 0);
 		err = nl_request(ctl->nl, nlh, info_cb, &info);
 		if (err)
@@ -372,8 +404,8 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		json_kv_string(&j, "version", EGRESSCTL_VERSION);
 		json_key(&j, "module");
 		json_begin_object(&j);
-		json_kv_bool(&j, "loaded", !err);
-		if (!err) {
+		json_kv_bool(&j, "loaded", loaded);
+		if (loaded) {
 			if (info.version[0])
 				json_kv_string(&j, "version", info.version);
 			if (info.has_generation)
@@ -388,7 +420,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 	}
 
 	printf("egressctl %s\n", EGRESSCTL_VERSION);
-	if (err) {
+	if (!loaded) {
 		printf("nf_egress module not loaded\n");
 		return EXIT_OK;
 	}

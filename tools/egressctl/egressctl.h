@@ -62,15 +62,21 @@ int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
 int cmd_monitor(struct egctl *ctl, int argc, char **argv);
 
-/* "egressctl: " + message on stderr, one line.  Returns EXIT_FAIL. */
-int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "egressctl: " + ("<ctl->cmd>: " when ctl) + message on stderr, one line,
+ * after what stdout holds.  Returns code.
+ */
+int egctl_errorf(int code, const struct egctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "egressctl: " + message.  Returns EXIT_FAIL. */
+#define errorf(...)		egctl_errorf(EXIT_FAIL, NULL, __VA_ARGS__)
 
 /* errorf, for failures of the kernel side.  Returns EXIT_KERNEL. */
-int kernel_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define kernel_errorf(...)	egctl_errorf(EXIT_KERNEL, NULL, __VA_ARGS__)
 
 /* "egressctl: <ctl->cmd>: " + message.  Returns EXIT_FAIL. */
-int cmd_errorf(struct egctl *ctl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define cmd_errorf(ctl, ...)	egctl_errorf(EXIT_FAIL, (ctl), __VA_ARGS__)
 
 /* Report a parse error; syntax errors get the command prefix. */
 int report_parse_error(struct egctl *ctl, const struct parse_error *err);
@@ -85,21 +91,51 @@ int parse_path_arg(struct egctl *ctl, int argc, char **argv, char *path);
 int parse_optional_path(struct egctl *ctl, int argc, char **argv,
 			char *path, const char **filter);
 
+/* "help", "-h" or "--help" */
+bool is_help_word(const char *s);
+
+/* An option of a command: name or alias sets *set. */
+struct cmd_flag {
+	const char *name;	/* "--rules"; NULL ends a table */
+	const char *alias;	/* "-r", or NULL */
+	bool *set;
+};
+
+/*
+ * A command's options, anywhere among its words, and at most one other
+ * word, into *word (NULL: none given; word NULL: none allowed).  Any other
+ * word that starts with '-' is an unknown option: paths start with '/', so
+ * never look like one.  Returns 0 or EXIT_FAIL, reported.
+ */
+int parse_cmd_flags(struct egctl *ctl, int argc, char **argv,
+		    const struct cmd_flag *flags, char **word);
+
 /* "show" or "show /t1" (the command and its PATH), for error messages. */
 void describe_cmd(char *buf, size_t len, const char *cmd, const char *filter);
 
 /*
  * Open the netlink socket and look up the family.  Reports "nf_egress
  * module not loaded" and friends itself.  Returns 0 or EXIT_KERNEL.
- * egctl_try_connect reports nothing and returns -ENOENT when the module is
- * absent, for callers that treat that as a normal state (version).
+ * egctl_connect_if_loaded takes a missing module for a normal state
+ * (version, check): 0 with *loaded false.
  */
 int egctl_connect(struct egctl *ctl);
-int egctl_try_connect(struct egctl *ctl);	/* -ENOENT, -errno or 0 */
+int egctl_connect_if_loaded(struct egctl *ctl, bool *loaded);
 void egctl_disconnect(struct egctl *ctl);
 
 /* Start an nf_egress request in the send buffer. */
 struct nlmsghdr *egctl_msg(struct egctl *ctl, uint8_t cmd, uint16_t flags);
+
+/* Add a command's attributes to nlh (NL_SEND_BUF_SIZE bytes): 0 or -errno. */
+typedef int (*egctl_put_fn)(struct nlmsghdr *nlh, const void *arg);
+
+/*
+ * A command on one cgroup: connect, send cmd with PATH and what put (when
+ * not NULL) adds, and report a failure as "<ctl->cmd> PATH: ...".
+ * Returns EXIT_OK or EXIT_KERNEL.
+ */
+int egctl_path_request(struct egctl *ctl, uint8_t cmd, const char *path,
+		       egctl_put_fn put, const void *arg);
 
 /*
  * Every error the kernel returned is reported here, the same way:

@@ -151,13 +151,9 @@ static void json_addr(struct json *j, const char *key, uint8_t family,
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	json_key(j, key);
-	if (has) {
+	if (has)
 		format_addr(buf, sizeof(buf), family, has, addr);
-		json_string(j, buf);
-	} else {
-		json_null(j);
-	}
+	json_kv_string_or_null(j, key, has ? buf : NULL);
 }
 
 void event_print_json(FILE *out, const struct egress_event_msg *e)
@@ -175,11 +171,7 @@ void event_print_json(FILE *out, const struct egress_event_msg *e)
 	json_kv_string(&j, "cgroup", e->cgroup);
 	json_kv_bool(&j, "cgroup_truncated", e->cgroup_truncated);
 	json_kv_string(&j, "policy", e->policy);
-	json_key(&j, "rule_id");
-	if (e->has_rule_id)
-		json_u64(&j, e->rule_id);
-	else
-		json_null(&j);
+	json_kv_u64_or_null(&j, "rule_id", e->has_rule_id, e->rule_id);
 	json_kv_bool(&j, "default", !e->has_rule_id);
 	json_kv_string(&j, "family", e->family == AF_INET ? "ipv4" : "ipv6");
 	json_key(&j, "proto");
@@ -189,26 +181,10 @@ void event_print_json(FILE *out, const struct egress_event_msg *e)
 		json_u64(&j, e->proto);
 	json_addr(&j, "src", e->family, e->has_saddr, e->saddr);
 	json_addr(&j, "dst", e->family, e->has_daddr, e->daddr);
-	json_key(&j, "sport");
-	if (e->has_ports)
-		json_u64(&j, e->sport);
-	else
-		json_null(&j);
-	json_key(&j, "dport");
-	if (e->has_ports)
-		json_u64(&j, e->dport);
-	else
-		json_null(&j);
-	json_key(&j, "pid");
-	if (e->has_pid)
-		json_u64(&j, e->pid);
-	else
-		json_null(&j);
-	json_key(&j, "comm");
-	if (e->comm)
-		json_string(&j, e->comm);
-	else
-		json_null(&j);
+	json_kv_u64_or_null(&j, "sport", e->has_ports, e->sport);
+	json_kv_u64_or_null(&j, "dport", e->has_ports, e->dport);
+	json_kv_u64_or_null(&j, "pid", e->has_pid, e->pid);
+	json_kv_string_or_null(&j, "comm", e->comm);
 	json_kv_u64(&j, "suppressed", e->suppressed);
 	json_end_object(&j);
 	fputc('\n', out);

@@ -109,6 +109,25 @@ void json_kv_bool(struct json *j, const char *key, bool v)
 	json_bool(j, v);
 }
 
+void json_kv_u64_or_null(struct json *j, const char *key, bool has,
+			 uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_u64(j, v);
+	else
+		json_null(j);
+}
+
+void json_kv_string_or_null(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s)
+		json_string(j, s);
+	else
+		json_null(j);
+}
+
 int utf8_seq_len(const unsigned char *s)
 {
 	unsigned int cp;

@@ -35,6 +35,11 @@ void json_null(struct json *j);
 void json_kv_string(struct json *j, const char *key, const char *s);
 void json_kv_u64(struct json *j, const char *key, uint64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
+/* key + v when has, else key + null */
+void json_kv_u64_or_null(struct json *j, const char *key, bool has,
+			 uint64_t v);
+/* key + s, or key + null when s is NULL */
+void json_kv_string_or_null(struct json *j, const char *key, const char *s);
 
 /*
  * Write s as a quoted JSON string.  Valid UTF-8 passes through; control

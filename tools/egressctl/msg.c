@@ -82,6 +82,46 @@ static int parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 	return 0;
 }
 
+/* An optional attribute: *has says whether it is there, *v holds its value. */
+static void opt_u8(const struct nlattr *attr, bool *has, uint8_t *v)
+{
+	if (attr) {
+		*has = true;
+		*v = mnl_attr_get_u8(attr);
+	}
+}
+
+static void opt_u32(const struct nlattr *attr, bool *has, uint32_t *v)
+{
+	if (attr) {
+		*has = true;
+		*v = mnl_attr_get_u32(attr);
+	}
+}
+
+static void opt_u64(const struct nlattr *attr, bool *has, uint64_t *v)
+{
+	if (attr) {
+		*has = true;
+		*v = mnl_attr_get_u64(attr);
+	}
+}
+
+/*
+ * The top-level attributes of a message about one policy: tb, and the
+ * policy's path (required) and the set's generation (optional).
+ */
+static int parse_policy_top(const struct nlmsghdr *nlh,
+			    const struct nlattr **tb, const char **path,
+			    bool *has_generation, uint32_t *generation)
+{
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH])
+		return -EBADMSG;
+	*path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
+	opt_u32(tb[NF_EGRESS_A_GENERATION], has_generation, generation);
+	return 0;
+}
+
 int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 {
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
@@ -92,14 +132,10 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 	if (tb[NF_EGRESS_A_VERSION])
 		snprintf(m->version, sizeof(m->version), "%s",
 			 mnl_attr_get_str(tb[NF_EGRESS_A_VERSION]));
-	if (tb[NF_EGRESS_A_GENERATION]) {
-		m->has_generation = true;
-		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
-	}
-	if (tb[NF_EGRESS_A_POLICY_COUNT]) {
-		m->has_policy_count = true;
-		m->policy_count = mnl_attr_get_u32(tb[NF_EGRESS_A_POLICY_COUNT]);
-	}
+	opt_u32(tb[NF_EGRESS_A_GENERATION], &m->has_generation,
+		&m->generation);
+	opt_u32(tb[NF_EGRESS_A_POLICY_COUNT], &m->has_policy_count,
+		&m->policy_count);
 	return 0;
 }
 
@@ -120,39 +156,24 @@ static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
 	r->mode = NF_EGRESS_RATE_SHAPE;
 	if (tb[NF_EGRESS_RATE_A_NONE])
 		return 0;
-	if (tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]) {
-		r->has_bytes = true;
-		r->bytes_per_sec =
-			mnl_attr_get_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC]);
-		if (!r->bytes_per_sec)
-			return -EBADMSG;
-	}
-	if (tb[NF_EGRESS_RATE_A_BURST] && r->has_bytes) {
-		r->has_burst = true;
-		r->burst = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
-		if (!r->burst)
-			return -EBADMSG;
-	}
-	if (tb[NF_EGRESS_RATE_A_PPS]) {
-		r->has_pps = true;
-		r->pps = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_PPS]);
-		if (!r->pps)
-			return -EBADMSG;
-	}
+	opt_u64(tb[NF_EGRESS_RATE_A_BYTES_PER_SEC], &r->has_bytes,
+		&r->bytes_per_sec);
+	if (r->has_bytes)
+		opt_u32(tb[NF_EGRESS_RATE_A_BURST], &r->has_burst, &r->burst);
+	opt_u32(tb[NF_EGRESS_RATE_A_PPS], &r->has_pps, &r->pps);
 	if (tb[NF_EGRESS_RATE_A_MODE])
 		r->mode = mnl_attr_get_u8(tb[NF_EGRESS_RATE_A_MODE]);
-	if (tb[NF_EGRESS_RATE_A_QUEUE_LIMIT] && r->mode == NF_EGRESS_RATE_SHAPE) {
-		r->has_queue = true;
-		r->queue_limit = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_QUEUE_LIMIT]);
-		if (!r->queue_limit)
-			return -EBADMSG;
+	if (r->mode == NF_EGRESS_RATE_SHAPE) {
+		opt_u32(tb[NF_EGRESS_RATE_A_QUEUE_LIMIT], &r->has_queue,
+			&r->queue_limit);
+		opt_u32(tb[NF_EGRESS_RATE_A_LATENCY_US], &r->has_latency,
+			&r->latency_us);
 	}
-	if (tb[NF_EGRESS_RATE_A_LATENCY_US] && r->mode == NF_EGRESS_RATE_SHAPE) {
-		r->has_latency = true;
-		r->latency_us = mnl_attr_get_u32(tb[NF_EGRESS_RATE_A_LATENCY_US]);
-		if (!r->latency_us)
-			return -EBADMSG;
-	}
+	if ((r->has_bytes && !r->bytes_per_sec) ||
+	    (r->has_burst && !r->burst) || (r->has_pps && !r->pps) ||
+	    (r->has_queue && !r->queue_limit) ||
+	    (r->has_latency && !r->latency_us))
+		return -EBADMSG;
 	m->has_rate = r->has_bytes || r->has_pps;
 	return 0;
 }
@@ -163,25 +184,13 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
 
 	memset(m, 0, sizeof(*m));
-	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH])
+	if (parse_policy_top(nlh, tb, &m->path, &m->has_generation,
+			     &m->generation))
 		return -EBADMSG;
-	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
-	if (tb[NF_EGRESS_A_GENERATION]) {
-		m->has_generation = true;
-		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
-	}
-	if (tb[NF_EGRESS_A_DEFAULT]) {
-		m->has_default = true;
-		m->default_verdict = mnl_attr_get_u8(tb[NF_EGRESS_A_DEFAULT]);
-	}
-	if (tb[NF_EGRESS_A_RULE_COUNT]) {
-		m->has_rule_count = true;
-		m->rule_count = mnl_attr_get_u32(tb[NF_EGRESS_A_RULE_COUNT]);
-	}
-	if (tb[NF_EGRESS_A_MODE]) {
-		m->has_mode = true;
-		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
-	}
+	opt_u8(tb[NF_EGRESS_A_DEFAULT], &m->has_default, &m->default_verdict);
+	opt_u32(tb[NF_EGRESS_A_RULE_COUNT], &m->has_rule_count,
+		&m->rule_count);
+	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
 		return -EBADMSG;
 	return 0;
@@ -292,14 +301,9 @@ int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m)
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
 
 	memset(m, 0, sizeof(*m));
-	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH] ||
-	    !tb[NF_EGRESS_A_RULE])
+	if (parse_policy_top(nlh, tb, &m->path, &m->has_generation,
+			     &m->generation) || !tb[NF_EGRESS_A_RULE])
 		return -EBADMSG;
-	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
-	if (tb[NF_EGRESS_A_GENERATION]) {
-		m->has_generation = true;
-		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
-	}
 	return decode_rule_nest(tb[NF_EGRESS_A_RULE], &m->id, &m->spec, m);
 }
 
@@ -309,13 +313,9 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
 
 	memset(m, 0, sizeof(*m));
-	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH])
+	if (parse_policy_top(nlh, tb, &m->path, &m->has_generation,
+			     &m->generation))
 		return -EBADMSG;
-	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
-	if (tb[NF_EGRESS_A_GENERATION]) {
-		m->has_generation = true;
-		m->generation = mnl_attr_get_u32(tb[NF_EGRESS_A_GENERATION]);
-	}
 	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
 	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny) ||
@@ -330,14 +330,9 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	if (tb[NF_EGRESS_A_STATS_MAX_DELAY_NS])
 		m->max_delay_ns =
 			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
-	if (tb[NF_EGRESS_A_MODE]) {
-		m->has_mode = true;
-		m->mode = mnl_attr_get_u8(tb[NF_EGRESS_A_MODE]);
-	}
-	if (tb[NF_EGRESS_A_STATS_RESET_TIME]) {
-		m->has_reset_time = true;
-		m->reset_time = mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_RESET_TIME]);
-	}
+	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
+	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &m->has_reset_time,
+		&m->reset_time);
 	if (tb[NF_EGRESS_A_STATS_CLASS]) {
 		int n = egress_stats_for_each_class(nlh, NULL, NULL);
 
@@ -403,14 +398,9 @@ static int decode_explain_level(const struct nlattr *nest,
 		return -EBADMSG;
 	l->path = mnl_attr_get_str(tb[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]);
 	l->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_VERDICT]);
-	if (tb[NF_EGRESS_EXPLAIN_A_MODE]) {
-		l->has_mode = true;
-		l->mode = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_MODE]);
-	}
-	if (tb[NF_EGRESS_EXPLAIN_A_DEFAULT]) {
-		l->has_default = true;
-		l->default_verdict = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_DEFAULT]);
-	}
+	opt_u8(tb[NF_EGRESS_EXPLAIN_A_MODE], &l->has_mode, &l->mode);
+	opt_u8(tb[NF_EGRESS_EXPLAIN_A_DEFAULT], &l->has_default,
+	       &l->default_verdict);
 	if (tb[NF_EGRESS_EXPLAIN_A_RULE_ID]) {
 		l->has_rule = true;
 		l->rule_id = mnl_attr_get_u32(tb[NF_EGRESS_EXPLAIN_A_RULE_ID]);
@@ -781,10 +771,7 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		return bad_event(m, "NF_EGRESS_EVENT_A_POLICY_PATH is %s",
 				 len ? "longer than a cgroup path can be"
 				     : "empty");
-	if (tb[NF_EGRESS_EVENT_A_RULE_ID]) {
-		m->has_rule_id = true;
-		m->rule_id = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_RULE_ID]);
-	}
+	opt_u32(tb[NF_EGRESS_EVENT_A_RULE_ID], &m->has_rule_id, &m->rule_id);
 	m->family = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_FAMILY]);
 	if (m->family == AF_INET)
 		alen = 4;
@@ -806,83 +793,26 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		m->sport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_SPORT]);
 		m->dport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_DPORT]);
 	}
-	if (tb[NF_EGRESS_EVENT_A_PID]) {
-		m->has_pid = true;
-		m->pid = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_PID]);
-		if (tb[NF_EGRESS_EVENT_A_COMM])
-			m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
-	}
+	opt_u32(tb[NF_EGRESS_EVENT_A_PID], &m->has_pid, &m->pid);
+	if (m->has_pid && tb[NF_EGRESS_EVENT_A_COMM])
+		m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
 	if (tb[NF_EGRESS_EVENT_A_SUPPRESSED])
 		m->suppressed = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_SUPPRESSED]);
 	return 0;
 }
 
-static const char *const top_names[] = {
-	[NF_EGRESS_A_UNSPEC]		= "NF_EGRESS_A_UNSPEC",
-	[NF_EGRESS_A_PAD]		= "NF_EGRESS_A_PAD",
-	[NF_EGRESS_A_VERSION]		= "NF_EGRESS_A_VERSION",
-	[NF_EGRESS_A_GENERATION]	= "NF_EGRESS_A_GENERATION",
-	[NF_EGRESS_A_POLICY_COUNT]	= "NF_EGRESS_A_POLICY_COUNT",
-	[NF_EGRESS_A_CGROUP_PATH]	= "NF_EGRESS_A_CGROUP_PATH",
-	[NF_EGRESS_A_DEFAULT]		= "NF_EGRESS_A_DEFAULT",
-	[NF_EGRESS_A_RULE_COUNT]	= "NF_EGRESS_A_RULE_COUNT",
-	[NF_EGRESS_A_RULE]		= "NF_EGRESS_A_RULE",
-	[NF_EGRESS_A_STATS_ALLOWED]	= "NF_EGRESS_A_STATS_ALLOWED",
-	[NF_EGRESS_A_STATS_DENIED]	= "NF_EGRESS_A_STATS_DENIED",
-	[NF_EGRESS_A_MODE]		= "NF_EGRESS_A_MODE",
-	[NF_EGRESS_A_STATS_WOULD_DENY]	= "NF_EGRESS_A_STATS_WOULD_DENY",
-	[NF_EGRESS_A_STAGED]		= "NF_EGRESS_A_STAGED",
-	[NF_EGRESS_A_RULES_ADDED]	= "NF_EGRESS_A_RULES_ADDED",
-	[NF_EGRESS_A_EXPLAIN_PACKET]	= "NF_EGRESS_A_EXPLAIN_PACKET",
-	[NF_EGRESS_A_EXPLAIN_LEVEL]	= "NF_EGRESS_A_EXPLAIN_LEVEL",
-	[NF_EGRESS_A_VERDICT]		= "NF_EGRESS_A_VERDICT",
-	[NF_EGRESS_A_STATS_RATELIMITED]	= "NF_EGRESS_A_STATS_RATELIMITED",
-	[NF_EGRESS_A_STATS_RESET_TIME]	= "NF_EGRESS_A_STATS_RESET_TIME",
-	[NF_EGRESS_A_STATS_CLASS]	= "NF_EGRESS_A_STATS_CLASS",
-	[NF_EGRESS_A_RATE]		= "NF_EGRESS_A_RATE",
-	[NF_EGRESS_A_STATS_SHAPED]	= "NF_EGRESS_A_STATS_SHAPED",
-	[NF_EGRESS_A_STATS_QUEUE_LEN]	= "NF_EGRESS_A_STATS_QUEUE_LEN",
-	[NF_EGRESS_A_STATS_MAX_DELAY_NS] = "NF_EGRESS_A_STATS_MAX_DELAY_NS",
-	[NF_EGRESS_A_EVENT]		= "NF_EGRESS_A_EVENT",
-};
+/* Attribute type of set as its enum constant names it (the generated table). */
+static const char *attr_c_name(enum nf_egress_attr_set set, uint16_t type)
+{
+	const struct nf_egress_attr_set_desc *s = &nf_egress_attr_sets[set];
 
-static const char *const rate_names[] = {
-	[NF_EGRESS_RATE_A_UNSPEC]	= "NF_EGRESS_RATE_A_UNSPEC",
-	[NF_EGRESS_RATE_A_PAD]		= "NF_EGRESS_RATE_A_PAD",
-	[NF_EGRESS_RATE_A_NONE]		= "NF_EGRESS_RATE_A_NONE",
-	[NF_EGRESS_RATE_A_BYTES_PER_SEC] = "NF_EGRESS_RATE_A_BYTES_PER_SEC",
-	[NF_EGRESS_RATE_A_BURST]	= "NF_EGRESS_RATE_A_BURST",
-	[NF_EGRESS_RATE_A_PPS]		= "NF_EGRESS_RATE_A_PPS",
-	[NF_EGRESS_RATE_A_MODE]		= "NF_EGRESS_RATE_A_MODE",
-	[NF_EGRESS_RATE_A_QUEUE_LIMIT]	= "NF_EGRESS_RATE_A_QUEUE_LIMIT",
-	[NF_EGRESS_RATE_A_LATENCY_US]	= "NF_EGRESS_RATE_A_LATENCY_US",
-};
-
-static const char *const rule_names[] = {
-	[NF_EGRESS_RULE_A_UNSPEC]	= "NF_EGRESS_RULE_A_UNSPEC",
-	[NF_EGRESS_RULE_A_PAD]		= "NF_EGRESS_RULE_A_PAD",
-	[NF_EGRESS_RULE_A_ID]		= "NF_EGRESS_RULE_A_ID",
-	[NF_EGRESS_RULE_A_ACTION]	= "NF_EGRESS_RULE_A_ACTION",
-	[NF_EGRESS_RULE_A_FAMILY]	= "NF_EGRESS_RULE_A_FAMILY",
-	[NF_EGRESS_RULE_A_ADDR]		= "NF_EGRESS_RULE_A_ADDR",
-	[NF_EGRESS_RULE_A_PREFIX_LEN]	= "NF_EGRESS_RULE_A_PREFIX_LEN",
-	[NF_EGRESS_RULE_A_PROTO]	= "NF_EGRESS_RULE_A_PROTO",
-	[NF_EGRESS_RULE_A_PORT_MIN]	= "NF_EGRESS_RULE_A_PORT_MIN",
-	[NF_EGRESS_RULE_A_PORT_MAX]	= "NF_EGRESS_RULE_A_PORT_MAX",
-	[NF_EGRESS_RULE_A_CLASS]	= "NF_EGRESS_RULE_A_CLASS",
-	[NF_EGRESS_RULE_A_STATS]	= "NF_EGRESS_RULE_A_STATS",
-};
+	return type <= s->max && s->attrs[type].c_name ?
+	       s->attrs[type].c_name : "unknown attribute";
+}
 
 const char *egress_attr_name(uint16_t type)
 {
-	return type < ARRAY_SIZE(top_names) && top_names[type] ?
-	       top_names[type] : "unknown attribute";
-}
-
-const char *egress_rule_attr_name(uint16_t type)
-{
-	return type < ARRAY_SIZE(rule_names) && rule_names[type] ?
-	       rule_names[type] : "unknown attribute";
+	return attr_c_name(NF_EGRESS_SET_TOP, type);
 }
 
 bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
@@ -903,20 +833,16 @@ bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
 			snprintf(buf, len, "%s", egress_attr_name(type));
 			return true;
 		}
+		/* inside a RULE or RATE nest: "NEST/ATTRIBUTE" */
 		if ((type != NF_EGRESS_A_RULE && type != NF_EGRESS_A_RATE) ||
 		    offs < start || offs >= start + attr->nla_len)
 			continue;
 		mnl_attr_for_each_nested(inner, attr) {
-			uint16_t itype = mnl_attr_get_type(inner);
-
 			if (offs == (uint32_t)((const char *)inner - base)) {
 				snprintf(buf, len, "%s/%s",
 					 egress_attr_name(type),
-					 type == NF_EGRESS_A_RULE ?
-					 egress_rule_attr_name(itype) :
-					 itype < ARRAY_SIZE(rate_names) &&
-					 rate_names[itype] ? rate_names[itype] :
-					 "unknown attribute");
+					 attr_c_name(nf_egress_top_attr_table[type].nest,
+						     mnl_attr_get_type(inner)));
 				return true;
 			}
 		}

@@ -184,6 +184,5 @@ bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
 			    char *buf, size_t len);
 
 const char *egress_attr_name(uint16_t type);
-const char *egress_rule_attr_name(uint16_t type);
 
 #endif /* EGRESSCTL_MSG_H */

@@ -59,8 +59,10 @@ void nl_close(struct nl_ctx *ctx)
 	ctx->sock = NULL;
 }
 
-struct nlmsghdr *nl_genl_start(struct nl_ctx *ctx, uint16_t family,
-			       uint8_t cmd, uint8_t version, uint16_t flags)
+/* A generic netlink request's headers at the start of buf (len bytes). */
+static struct nlmsghdr *genl_put_header(void *buf, size_t len,
+					uint16_t family, uint8_t cmd,
+					uint8_t version, uint16_t flags)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
@@ -70,14 +72,21 @@ struct nlmsghdr *nl_genl_start(struct nl_ctx *ctx, uint16_t family,
 	 * it finds it: start from zeroes, or the kernel gets stale or
 	 * uninitialised bytes (valgrind memcheck reported them).
 	 */
-	memset(ctx->sendbuf, 0, sizeof(ctx->sendbuf));
-	nlh = mnl_nlmsg_put_header(ctx->sendbuf);
+	memset(buf, 0, len);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
 	genl->version = version;
 	return nlh;
+}
+
+struct nlmsghdr *nl_genl_start(struct nl_ctx *ctx, uint16_t family,
+			       uint8_t cmd, uint8_t version, uint16_t flags)
+{
+	return genl_put_header(ctx->sendbuf, sizeof(ctx->sendbuf), family,
+			       cmd, version, flags);
 }
 
 static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
@@ -295,23 +304,13 @@ void nl_batch_free(struct nl_batch *b)
 struct nlmsghdr *nl_batch_start(struct nl_batch *b, uint16_t family,
 				uint8_t cmd, uint8_t version)
 {
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-
 	if (b->error)
 		return NULL;
 	if ((NL_BATCH_BUF_SIZE - b->len < NL_BATCH_MSG_MAX ||
 	     b->count >= NL_BATCH_COUNT_MAX) && nl_batch_flush(b))
 		return NULL;
-	/* Zeroed for the padding, as in nl_genl_start(). */
-	memset(b->buf + b->len, 0, NL_BATCH_MSG_MAX);
-	nlh = mnl_nlmsg_put_header(b->buf + b->len);
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = version;
-	return nlh;
+	return genl_put_header(b->buf + b->len, NL_BATCH_MSG_MAX, family, cmd,
+			       version, NLM_F_ACK);
 }
 
 void nl_batch_commit(struct nl_batch *b, struct nlmsghdr *nlh)

@@ -193,19 +193,66 @@ invalid:
 		    (int)(sizeof(err->msg) - 20), in);
 }
 
-int parse_verdict(const char *in, uint8_t *out)
+/* A word of the command line and the UAPI value it names. */
+struct word_value {
+	const char *word;	/* NULL ends a table */
+	uint8_t value;
+};
+
+static int word_to_value(const struct word_value *t, const char *in,
+			 uint8_t *out)
 {
 	if (!in)
 		return -1;
-	if (!strcmp(in, "allow")) {
-		*out = NF_EGRESS_VERDICT_ALLOW;
-		return 0;
-	}
-	if (!strcmp(in, "deny")) {
-		*out = NF_EGRESS_VERDICT_DENY;
-		return 0;
-	}
+	for (; t->word; t++)
+		if (!strcmp(in, t->word)) {
+			*out = t->value;
+			return 0;
+		}
 	return -1;
+}
+
+/* The word for value, or unknown. */
+static const char *value_to_word(const struct word_value *t, uint8_t value,
+				 const char *unknown)
+{
+	for (; t->word; t++)
+		if (t->value == value)
+			return t->word;
+	return unknown;
+}
+
+static const struct word_value verdict_words[] = {
+	{ "allow", NF_EGRESS_VERDICT_ALLOW },
+	{ "deny", NF_EGRESS_VERDICT_DENY },
+	{ NULL, 0 }
+};
+
+static const struct word_value proto_words[] = {
+	{ "any", 0 },
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "sctp", IPPROTO_SCTP },
+	{ "icmp", IPPROTO_ICMP },
+	{ "icmpv6", IPPROTO_ICMPV6 },
+	{ NULL, 0 }
+};
+
+static const struct word_value mode_words[] = {
+	{ "enforce", NF_EGRESS_MODE_ENFORCE },
+	{ "audit", NF_EGRESS_MODE_AUDIT },
+	{ NULL, 0 }
+};
+
+static const struct word_value rate_mode_words[] = {
+	{ "police", NF_EGRESS_RATE_POLICE },
+	{ "shape", NF_EGRESS_RATE_SHAPE },
+	{ NULL, 0 }
+};
+
+int parse_verdict(const char *in, uint8_t *out)
+{
+	return word_to_value(verdict_words, in, out);
 }
 
 bool is_rule_spec_start(const char *word)
@@ -217,83 +264,27 @@ bool is_rule_spec_start(const char *word)
 
 const char *verdict_name(uint8_t verdict)
 {
-	switch (verdict) {
-	case NF_EGRESS_VERDICT_ALLOW:
-		return "allow";
-	case NF_EGRESS_VERDICT_DENY:
-		return "deny";
-	}
-	return "?";
+	return value_to_word(verdict_words, verdict, "?");
 }
 
 int parse_proto(const char *in, uint8_t *out)
 {
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} protos[] = {
-		{ "any", 0 },
-		{ "tcp", IPPROTO_TCP },
-		{ "udp", IPPROTO_UDP },
-		{ "sctp", IPPROTO_SCTP },
-		{ "icmp", IPPROTO_ICMP },
-		{ "icmpv6", IPPROTO_ICMPV6 },
-	};
-	size_t i;
-
-	if (!in)
-		return -1;
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-		if (!strcmp(in, protos[i].name)) {
-			*out = protos[i].proto;
-			return 0;
-		}
-	return -1;
+	return word_to_value(proto_words, in, out);
 }
 
 const char *proto_name(uint8_t proto)
 {
-	switch (proto) {
-	case 0:
-		return "any";
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	}
-	return NULL;
+	return value_to_word(proto_words, proto, NULL);
 }
 
 int parse_mode(const char *in, uint8_t *out)
 {
-	if (!in)
-		return -1;
-	if (!strcmp(in, "enforce")) {
-		*out = NF_EGRESS_MODE_ENFORCE;
-		return 0;
-	}
-	if (!strcmp(in, "audit")) {
-		*out = NF_EGRESS_MODE_AUDIT;
-		return 0;
-	}
-	return -1;
+	return word_to_value(mode_words, in, out);
 }
 
 const char *mode_name(uint8_t mode)
 {
-	switch (mode) {
-	case NF_EGRESS_MODE_ENFORCE:
-		return "enforce";
-	case NF_EGRESS_MODE_AUDIT:
-		return "audit";
-	}
-	return "?";
+	return value_to_word(mode_words, mode, "?");
 }
 
 bool valid_class_name(const char *s)
@@ -703,6 +694,33 @@ static const char *scan_number(const char *in, uint64_t *ipart,
 	return p;
 }
 
+/*
+ * The number that starts a value of what ("rate"), by scan_number: the
+ * text after it (the unit), or NULL with err set when in is empty,
+ * negative or no number; hint ends the message about the last.
+ */
+static const char *scan_value(const char *in, const char *what,
+			      const char *hint, uint64_t *ipart, bool *big,
+			      const char **frac, size_t *nfrac,
+			      struct parse_error *err)
+{
+	const char *end;
+
+	if (!in || !*in) {
+		fail(err, PARSE_EVALUE, "invalid %s '': empty", what);
+		return NULL;
+	}
+	if (in[0] == '-') {
+		fail(err, PARSE_EVALUE, "%s must be greater than zero", what);
+		return NULL;
+	}
+	end = scan_number(in, ipart, big, frac, nfrac);
+	if (!end)
+		fail(err, PARSE_EVALUE, "invalid %s '%.64s' (%s)", what, in,
+		     hint);
+	return end;
+}
+
 /* round(num / den), den > 0, without overflow */
 static uint64_t div_round(uint64_t num, uint64_t den)
 {
@@ -746,15 +764,10 @@ int parse_rate(const char *in, uint64_t *bytes_per_sec,
 	bool big;
 	long e;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid rate '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "rate must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "rate", "a number and a unit: " RATE_UNITS_TEXT,
+			 &ipart, &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid rate '%.64s' (a number and a unit: " RATE_UNITS_TEXT ")",
-			    in);
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(rate_units); i++)
 		if (!strcasecmp(end, rate_units[i].name))
 			u = &rate_units[i];
@@ -825,15 +838,11 @@ int parse_size(const char *in, uint32_t *bytes, struct parse_error *err)
 	size_t nfrac, i;
 	bool big;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid burst '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "burst must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "burst",
+			 "bytes, or a number with unit b, k, m or g", &ipart,
+			 &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid burst '%.64s' (bytes, or a number with unit b, k, m or g)",
-			    in);
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(size_units); i++)
 		if (!strcasecmp(end, size_units[i].name))
 			u = &size_units[i];
@@ -866,62 +875,55 @@ too_large:
 		    "burst '%.64s' is too large (max 4 GiB - 1)", in);
 }
 
-int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
+/*
+ * A whole number from 1 to max of what ("pps"), which counts unit
+ * ("packets per second"); max_unit follows max in the message about a
+ * number too large ("" or " packets").
+ */
+static int parse_count(const char *in, const char *what, const char *unit,
+		       uint32_t max, const char *max_unit, uint32_t *out,
+		       struct parse_error *err)
 {
 	uint64_t v = 0;
 	const char *p;
 
 	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid pps '': empty");
+		return fail(err, PARSE_EVALUE, "invalid %s '': empty", what);
 	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
+		return fail(err, PARSE_EVALUE, "%s must be greater than zero",
+			    what);
 	for (p = in; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return fail(err, PARSE_EVALUE,
-				    "invalid pps '%.64s' (packets per second, a whole number)",
-				    in);
+				    "invalid %s '%.64s' (%s, a whole number)",
+				    what, in, unit);
 		if (__builtin_mul_overflow(v, 10, &v) ||
 		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
 			v = UINT64_MAX;
 	}
-	if (v > UINT32_MAX)
-		return fail(err, PARSE_EVALUE,
-			    "pps '%.64s' is too large (max 4294967295)", in);
 	if (v == 0)
-		return fail(err, PARSE_EVALUE, "pps must be greater than zero");
-	*pps = (uint32_t)v;
+		return fail(err, PARSE_EVALUE, "%s must be greater than zero",
+			    what);
+	if (v > max)
+		return fail(err, PARSE_EVALUE,
+			    "%s '%.64s' is too large (max %u%s)", what, in, max,
+			    max_unit);
+	*out = (uint32_t)v;
 	ok(err);
 	return 0;
+}
+
+int parse_pps(const char *in, uint32_t *pps, struct parse_error *err)
+{
+	return parse_count(in, "pps", "packets per second", UINT32_MAX, "",
+			   pps, err);
 }
 
 int parse_queue_limit(const char *in, uint32_t *packets,
 		      struct parse_error *err)
 {
-	uint64_t v = 0;
-	const char *p;
-
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid queue '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
-	for (p = in; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return fail(err, PARSE_EVALUE,
-				    "invalid queue '%.64s' (packets, a whole number)",
-				    in);
-		if (__builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
-			v = UINT64_MAX;
-	}
-	if (v == 0)
-		return fail(err, PARSE_EVALUE, "queue must be greater than zero");
-	if (v > EGRESS_QUEUE_LIMIT_MAX)
-		return fail(err, PARSE_EVALUE,
-			    "queue '%.64s' is too large (max %u packets)", in,
-			    EGRESS_QUEUE_LIMIT_MAX);
-	*packets = (uint32_t)v;
-	ok(err);
-	return 0;
+	return parse_count(in, "queue", "packets", EGRESS_QUEUE_LIMIT_MAX,
+			   " packets", packets, err);
 }
 
 static const struct time_unit {
@@ -939,15 +941,10 @@ int parse_latency(const char *in, uint32_t *us, struct parse_error *err)
 	size_t nfrac, i;
 	bool big;
 
-	if (!in || !*in)
-		return fail(err, PARSE_EVALUE, "invalid latency '': empty");
-	if (in[0] == '-')
-		return fail(err, PARSE_EVALUE, "latency must be greater than zero");
-	end = scan_number(in, &ipart, &big, &frac, &nfrac);
+	end = scan_value(in, "latency", "a number and a unit: us, ms or s",
+			 &ipart, &big, &frac, &nfrac, err);
 	if (!end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid latency '%.64s' (a number and a unit: us, ms or s)",
-			    in);
+		return -1;
 	if (!*end)
 		return fail(err, PARSE_EVALUE,
 			    "invalid latency '%.64s': no unit (us, ms or s)", in);
@@ -991,28 +988,12 @@ too_large:
 
 int parse_rate_mode(const char *in, uint8_t *out)
 {
-	if (!in)
-		return -1;
-	if (!strcmp(in, "police")) {
-		*out = NF_EGRESS_RATE_POLICE;
-		return 0;
-	}
-	if (!strcmp(in, "shape")) {
-		*out = NF_EGRESS_RATE_SHAPE;
-		return 0;
-	}
-	return -1;
+	return word_to_value(rate_mode_words, in, out);
 }
 
 const char *rate_mode_name(uint8_t mode)
 {
-	switch (mode) {
-	case NF_EGRESS_RATE_POLICE:
-		return "police";
-	case NF_EGRESS_RATE_SHAPE:
-		return "shape";
-	}
-	return "?";
+	return value_to_word(rate_mode_words, mode, "?");
 }
 
 /* The keywords of a rate limit that take a value, and their value names. */

@@ -391,11 +391,8 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 			}
 			json_end_array(&j);
 		}
-		json_key(&j, "reset_time");
-		if (s->has_reset_time)
-			json_u64(&j, s->reset_time);
-		else
-			json_null(&j);
+		json_kv_u64_or_null(&j, "reset_time", s->has_reset_time,
+				    s->reset_time);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -466,6 +463,29 @@ static void prom_label(FILE *out, bool first, const char *name,
 	fputc('"', out);
 }
 
+/* A sample's start, "NAME{cgroup="PATH"" (and its mode when with_mode). */
+static void prom_begin(FILE *out, const struct prom_family *f,
+		       const struct stats_entry *s, bool with_mode)
+{
+	fprintf(out, "%s{", f->name);
+	prom_label(out, true, "cgroup", s->path);
+	if (with_mode && s->has_mode)
+		prom_label(out, false, "mode", mode_name(s->mode));
+}
+
+/* A sample's end: "} VALUE". */
+static void prom_end(FILE *out, uint64_t value)
+{
+	fprintf(out, "} %" PRIu64 "\n", value);
+}
+
+/* The bytes or the packets of c, as the family counts. */
+static uint64_t prom_count(const struct prom_family *f,
+			   const struct egress_counter *c)
+{
+	return f->bytes ? c->bytes : c->packets;
+}
+
 static bool prom_has_samples(const struct prom_family *f,
 			     const struct stats_entry *st, size_t n)
 {
@@ -508,13 +528,9 @@ static void prom_verdicts(FILE *out, const struct prom_family *f,
 	size_t k;
 
 	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
-		fprintf(out, "%s{", f->name);
-		prom_label(out, true, "cgroup", s->path);
-		if (s->has_mode)
-			prom_label(out, false, "mode", mode_name(s->mode));
+		prom_begin(out, f, s, true);
 		prom_label(out, false, "verdict", v[k].verdict);
-		fprintf(out, "} %" PRIu64 "\n",
-			f->bytes ? v[k].c->bytes : v[k].c->packets);
+		prom_end(out, prom_count(f, v[k].c));
 	}
 }
 
@@ -530,13 +546,9 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 		break;
 	case PROM_CLASS:
 		for (k = 0; k < s->nclasses; k++) {
-			const struct egress_counter *c = &s->classes[k].ctr;
-
-			fprintf(out, "%s{", f->name);
-			prom_label(out, true, "cgroup", s->path);
+			prom_begin(out, f, s, false);
 			prom_label(out, false, "class", s->classes[k].name);
-			fprintf(out, "} %" PRIu64 "\n",
-				f->bytes ? c->bytes : c->packets);
+			prom_end(out, prom_count(f, &s->classes[k].ctr));
 		}
 		break;
 	case PROM_RULE:
@@ -547,37 +559,27 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 				continue;
 			snprintf(id, sizeof(id), "%" PRIu32, r->id);
 			format_rule_spec(&r->spec, text, sizeof(text));
-			fprintf(out, "%s{", f->name);
-			prom_label(out, true, "cgroup", s->path);
+			prom_begin(out, f, s, false);
 			prom_label(out, false, "rule_id", id);
 			prom_label(out, false, "rule", text);
-			fprintf(out, "} %" PRIu64 "\n",
-				f->bytes ? r->stats.bytes : r->stats.packets);
+			prom_end(out, prom_count(f, &r->stats));
 		}
 		break;
 	case PROM_RESET:
-		fprintf(out, "%s{", f->name);
-		prom_label(out, true, "cgroup", s->path);
-		fprintf(out, "} %" PRIu64 "\n",
-			s->has_reset_time ? s->reset_time : 0);
+		prom_begin(out, f, s, false);
+		prom_end(out, s->has_reset_time ? s->reset_time : 0);
 		break;
 	case PROM_SHAPED:
-		fprintf(out, "%s{", f->name);
-		prom_label(out, true, "cgroup", s->path);
-		if (s->has_mode)
-			prom_label(out, false, "mode", mode_name(s->mode));
-		fprintf(out, "} %" PRIu64 "\n",
-			f->bytes ? s->shaped.bytes : s->shaped.packets);
+		prom_begin(out, f, s, true);
+		prom_end(out, prom_count(f, &s->shaped));
 		break;
 	case PROM_QUEUE:
-		fprintf(out, "%s{", f->name);
-		prom_label(out, true, "cgroup", s->path);
-		fprintf(out, "} %" PRIu32 "\n", s->queue_len);
+		prom_begin(out, f, s, false);
+		prom_end(out, s->queue_len);
 		break;
 	case PROM_MAX_DELAY:
 		fmt_seconds_ns(s->max_delay_ns, secs, sizeof(secs));
-		fprintf(out, "%s{", f->name);
-		prom_label(out, true, "cgroup", s->path);
+		prom_begin(out, f, s, false);
 		fprintf(out, "} %s\n", secs);
 		break;
 	}

@@ -55,6 +55,19 @@ static void __attribute__((format(printf, 1, 2), unused)) skip(const char *fmt, 
 	putchar('\n');
 }
 
+/* What fn(f, arg) writes to f, in a string to free. */
+static __attribute__((unused)) char *
+tap_capture(void (*fn)(FILE *, const void *), const void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return text;
+}
+
 static int tap_end(void)
 {
 	printf("1..%d\n", tap_n);

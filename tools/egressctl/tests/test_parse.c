@@ -239,38 +239,33 @@ static int popcount_bytes(const uint8_t *b, int n)
 	return c;
 }
 
-static void test_mask(void)
+/* prefix_mask keeps exactly the prefix of an all-ones address, every length. */
+static bool mask_keeps_prefix(uint8_t family, int alen)
 {
 	struct egress_prefix p;
 	bool good = true;
 	int len;
 
-	for (len = 0; len <= 32; len++) {
+	for (len = 0; len <= alen * 8; len++) {
 		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
+		p.family = family;
 		p.prefix_len = (uint8_t)len;
-		memset(p.addr.bytes, 0xff, 4);
+		memset(p.addr.bytes, 0xff, alen);
 		prefix_mask(&p);
-		if (popcount_bytes(p.addr.bytes, 4) != len ||
+		if (popcount_bytes(p.addr.bytes, alen) != len ||
 		    (len && !(p.addr.bytes[(len - 1) / 8] &
 			      (0x80 >> ((len - 1) % 8)))))
 			good = false;
 	}
-	ok(good, "prefix_mask: IPv4 lengths 0..32 keep exactly the prefix");
+	return good;
+}
 
-	good = true;
-	for (len = 0; len <= 128; len++) {
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET6;
-		p.prefix_len = (uint8_t)len;
-		memset(p.addr.bytes, 0xff, 16);
-		prefix_mask(&p);
-		if (popcount_bytes(p.addr.bytes, 16) != len ||
-		    (len && !(p.addr.bytes[(len - 1) / 8] &
-			      (0x80 >> ((len - 1) % 8)))))
-			good = false;
-	}
-	ok(good, "prefix_mask: IPv6 lengths 0..128 keep exactly the prefix");
+static void test_mask(void)
+{
+	ok(mask_keeps_prefix(AF_INET, 4),
+	   "prefix_mask: IPv4 lengths 0..32 keep exactly the prefix");
+	ok(mask_keeps_prefix(AF_INET6, 16),
+	   "prefix_mask: IPv6 lengths 0..128 keep exactly the prefix");
 }
 
 static void test_scalars(void)
@@ -586,31 +581,36 @@ static void test_class_names(void)
 	   !valid_class_name("\xc3\xa9"), "invalid class names");
 }
 
-/* Run fn against a memory stream and compare what it wrote. */
-static char *capture(void (*fn)(FILE *, const void *), const void *arg)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+struct escape_input {
+	void (*escape)(FILE *, const char *);
+	const char *in;
+};
 
-	fn(f, arg);
-	fclose(f);
-	return text;
+static void write_escaped(FILE *f, const void *arg)
+{
+	const struct escape_input *e = arg;
+
+	e->escape(f, e->in);
 }
 
-static void write_escaped(FILE *f, const void *s)
+/* escape, which what names, must write in as want; name tells the case. */
+static void escape_case(void (*escape)(FILE *, const char *),
+			const char *what, const char *in, const char *want,
+			const char *name)
 {
-	json_write_escaped(f, s);
-}
+	struct escape_input e = { escape, in };
+	char *got = tap_capture(write_escaped, &e);
 
-static void esc_case(const char *in, const char *want, const char *name)
-{
-	char *got = capture(write_escaped, in);
-
-	if (!ok(!strcmp(got, want), "json escape: %s", name))
-		diag("got %s want %s", got, want);
+	if (!ok(!strcmp(got, want), "%s: %s", what, name))
+		diag("got '%s' want '%s'", got, want);
 	free(got);
 }
+
+#define esc_case(in, want, name) \
+	escape_case(json_write_escaped, "json escape", in, want, name)
+#define label_case(in, want, name) \
+	escape_case(prom_write_label_value, "prometheus label value", in, \
+		    want, name)
 
 static void write_doc(FILE *f, const void *unused)
 {
@@ -689,7 +689,7 @@ static void test_json(void)
 	esc_case("\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7", "\"\xc2\xa0\xe2\x80\xb0\xe2\x80\xa7\"",
 		 "their neighbours U+00A0, U+2030, U+2027 kept");
 
-	got = capture(write_doc, NULL);
+	got = tap_capture(write_doc, NULL);
 	if (!ok(!strcmp(got,
 			"[{\"cgroup\":\"/t1\",\"default\":\"deny\",\"rules\":"
 			"[{\"id\":1,\"to\":\"10.99.0.0/24\"},{\"id\":18446744073709551615}]},"
@@ -698,7 +698,7 @@ static void test_json(void)
 		diag("got %s", got);
 	free(got);
 
-	got = capture(write_empty, NULL);
+	got = tap_capture(write_empty, NULL);
 	ok(!strcmp(got, "[]"), "json empty array");
 	free(got);
 }
@@ -719,7 +719,7 @@ static void write_table(FILE *f, const void *unused)
 
 static void test_table(void)
 {
-	char *got = capture(write_table, NULL);
+	char *got = tap_capture(write_table, NULL);
 
 	if (!ok(!strcmp(got,
 			"CGROUP          PKTS  NAME\n"
@@ -732,35 +732,21 @@ static void test_table(void)
 
 /* --- number/time formatters, Prometheus output ------------------ */
 
-static void bytes_case(uint64_t v, const char *want)
-{
-	char buf[32];
-
-	fmt_bytes_human(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "bytes %llu -> '%s'", (unsigned long long)v,
-		want))
-		diag("got '%s'", buf);
-}
-
-static void count_case(uint64_t v, const char *want)
-{
-	char buf[32];
-
-	fmt_count_human(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "count %llu -> '%s'", (unsigned long long)v,
-		want))
-		diag("got '%s'", buf);
-}
-
-static void time_case(uint64_t v, const char *want)
+/* fmt, which what names, must write want for v. */
+static void fmt_case(int (*fmt)(uint64_t, char *, size_t), const char *what,
+		     uint64_t v, const char *want)
 {
 	char buf[64];
 
-	fmt_utc_time(v, buf, sizeof(buf));
-	if (!ok(!strcmp(buf, want), "time %llu -> '%s'", (unsigned long long)v,
-		want))
+	fmt(v, buf, sizeof(buf));
+	if (!ok(!strcmp(buf, want), "%s %llu -> '%s'", what,
+		(unsigned long long)v, want))
 		diag("got '%s'", buf);
 }
+
+#define bytes_case(v, want)	fmt_case(fmt_bytes_human, "bytes", v, want)
+#define count_case(v, want)	fmt_case(fmt_count_human, "count", v, want)
+#define time_case(v, want)	fmt_case(fmt_utc_time, "time", v, want)
 
 static void test_human(void)
 {
@@ -799,20 +785,6 @@ static void test_human(void)
 	time_case(0, "1970-01-01 00:00:00 UTC");
 	time_case(1795784700, "2026-11-27 13:05:00 UTC");
 	time_case(UINT64_MAX, "@18446744073709551615");
-}
-
-static void write_label(FILE *f, const void *s)
-{
-	prom_write_label_value(f, s);
-}
-
-static void label_case(const char *in, const char *want, const char *name)
-{
-	char *got = capture(write_label, in);
-
-	if (!ok(!strcmp(got, want), "prometheus label value: %s", name))
-		diag("got '%s' want '%s'", got, want);
-	free(got);
 }
 
 struct metrics_input {
@@ -913,7 +885,7 @@ static void test_prometheus(void)
 	s[1].mode = NF_EGRESS_MODE_AUDIT;
 	s[1].would_deny = (struct egress_counter){ 2, 256 };
 
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 "# HELP nf_egress_packets_total Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).\n"
 "# TYPE nf_egress_packets_total counter\n"
@@ -972,13 +944,13 @@ static void test_prometheus(void)
 	free(got);
 
 	in.n = 0;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	ok(!strcmp(got, ""), "metrics of no policies: empty");
 	free(got);
 
 	in.n = 1;
 	in.json = true;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"[{\"cgroup\":\"/a\",\"mode\":\"enforce\",\"allowed\":{\"packets\":5,\"bytes\":640},"
 			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
@@ -993,7 +965,7 @@ static void test_prometheus(void)
 	free(got);
 
 	in.opts = &exact;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED       SHAPED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES  PKTS  BYTES  QUEUE  MAX_DELAY_NS\n"
@@ -1014,7 +986,7 @@ static void test_prometheus(void)
 	s[0].queue_len = 0;
 	s[0].max_delay_ns = 0;
 	exact.details = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY                  RATELIMITED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES                  PKTS  BYTES\n"
@@ -1033,7 +1005,7 @@ static void test_prometheus(void)
 	s[1].queue_len = 65536;
 	s[0].has_reset_time = false;
 	in.n = 2;
-	got = capture(write_metrics, &(struct metrics_input){ s, 2, false,
+	got = tap_capture(write_metrics, &(struct metrics_input){ s, 2, false,
 				       &(struct report_opts){ 0 } });
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY   RATELIMITED         SHAPED\n"
@@ -1059,19 +1031,19 @@ static void test_rules_hidden(void)
 	struct metrics_input in = { &s, 1, true, NULL };
 	char *got;
 
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(strstr(got, ",\"rules\":null,\"reset_time\":null}]\n") != NULL,
 		"stats JSON, rules hidden: \"rules\": null, not []"))
 		diag("got %s", got);
 	free(got);
 	s.rules_hidden = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	ok(strstr(got, ",\"rules\":[],") != NULL, "stats JSON, no rules: \"rules\": []");
 	free(got);
 
 	s.rules_hidden = true;
 	in.opts = &details;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(!strcmp(got,
 			"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED\n"
 			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES\n"
@@ -1086,7 +1058,7 @@ static void test_rules_hidden(void)
 
 	in.opts = NULL;
 	in.json = false;
-	got = capture(write_metrics, &in);
+	got = tap_capture(write_metrics, &in);
 	if (!ok(strstr(got, "\nnf_egress_class_bytes_total{cgroup=\"/a\",class=\"web\"} 300\n"
 			    "# nf_egress_rule_packets_total and nf_egress_rule_bytes_total left out: "
 			    "listing rules needs CAP_NET_ADMIN\n"
@@ -1127,40 +1099,49 @@ static void rate_bad(const char *in, const char *want)
 		diag("got '%s'", err.msg);
 }
 
-static void size_good(const char *in, uint32_t want, const char *canon)
+typedef int (*u32_parser)(const char *, uint32_t *, struct parse_error *);
+
+/*
+ * parse, which what names, must read in as want and format writes it as
+ * canon, which parses to want again.
+ */
+static void u32_good(u32_parser parse, int (*format)(uint32_t, char *, size_t),
+		     const char *what, const char *in, uint32_t want,
+		     const char *canon)
 {
 	struct parse_error err;
 	uint32_t v = 0, v2 = 0;
 	char buf[32];
-	int ret = parse_size(in, &v, &err);
+	int ret = parse(in, &v, &err);
 
-	format_size(v, buf, sizeof(buf));
+	format(v, buf, sizeof(buf));
 	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
-		parse_size(buf, &v2, NULL) == 0 && v2 == want,
-		"size %s = %u, canonical %s", in, want, canon))
-		diag("ret %d v %u canon %s err %s", ret, v, buf, err.msg);
+		parse(buf, &v2, NULL) == 0 && v2 == want,
+		"%s '%s' = %u, canonical '%s'", what, in, want, canon))
+		diag("ret %d v %u text '%s' err '%s'", ret, v, buf, err.msg);
 }
 
-static void size_bad(const char *in, const char *want)
+/* parse, which what names, must refuse in with the message want. */
+static void u32_bad(u32_parser parse, const char *what, const char *in,
+		    const char *want)
 {
 	struct parse_error err;
 	uint32_t v = 77;
 
-	if (!ok(parse_size(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77, "size '%s' rejected: %s",
-		in, want))
+	if (!ok(parse(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
+		!strcmp(err.msg, want) && v == 77, "%s '%s' rejected: %s",
+		what, in, want))
 		diag("got '%s'", err.msg);
 }
 
-static void pps_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_pps(in, &v, &err) < 0 && !strcmp(err.msg, want) &&
-		v == 77, "pps '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
-}
+#define size_good(in, want, canon) \
+	u32_good(parse_size, format_size, "size", in, want, canon)
+#define size_bad(in, want)	u32_bad(parse_size, "size", in, want)
+#define pps_bad(in, want)	u32_bad(parse_pps, "pps", in, want)
+#define latency_good(in, want, canon) \
+	u32_good(parse_latency, format_latency, "latency (us)", in, want, canon)
+#define latency_bad(in, want)	u32_bad(parse_latency, "latency", in, want)
+#define queue_bad(in, want)	u32_bad(parse_queue_limit, "queue", in, want)
 
 /* words (space separated) -> consumed count and canonical text */
 static void rspec_good(const char *words, int want_used, const char *canon)
@@ -1213,42 +1194,6 @@ static void rspec_bad(const char *words, int want_word, const char *want)
 		err.word == want_word && !strcmp(err.msg, want),
 		"rate spec '%s' rejected at word %d: %s", words, want_word, want))
 		diag("word %d msg '%s'", err.word, err.msg);
-}
-
-static void latency_good(const char *in, uint32_t want, const char *canon)
-{
-	struct parse_error err;
-	char buf[32];
-	uint32_t v = 0, v2 = 0;
-	int ret = parse_latency(in, &v, &err);
-
-	format_latency(v, buf, sizeof(buf));
-	if (!ok(ret == 0 && v == want && !strcmp(buf, canon) &&
-		parse_latency(buf, &v2, NULL) == 0 && v2 == want,
-		"latency '%s' = %u us, canonical '%s'", in, want, canon))
-		diag("ret %d v %u text '%s' err '%s'", ret, v, buf, err.msg);
-}
-
-static void latency_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_latency(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77,
-		"latency '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
-}
-
-static void queue_bad(const char *in, const char *want)
-{
-	struct parse_error err;
-	uint32_t v = 77;
-
-	if (!ok(parse_queue_limit(in, &v, &err) < 0 && err.kind == PARSE_EVALUE &&
-		!strcmp(err.msg, want) && v == 77,
-		"queue '%s' rejected: %s", in, want))
-		diag("got '%s'", err.msg);
 }
 
 /* shape mode: queue and latency */

@@ -13,15 +13,14 @@
 #include "policyfile.h"
 #include "tap.h"
 
+static void write_set(FILE *f, const void *set)
+{
+	pf_format(f, set);
+}
+
 static char *format_set(const struct pf_set *set)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	pf_format(f, set);
-	fclose(f);
-	return text;
+	return tap_capture(write_set, set);
 }
 
 /* Parse in, sort, format: must give want (and parse to the same again). */
