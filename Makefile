@@ -149,9 +149,11 @@ install: egressctl
 	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(SYSCONFDIR)/nf_egress/policy.conf.example"
 
 # ---- DKMS ------------------------------------------------------------------
-# The sources DKMS needs: the Kbuild files, the module and the UAPI header
-# (not kmod/selftest/: DKMS builds the production module).
-DKMS_FILES := Kbuild dkms.conf kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
+# The sources DKMS needs: the Kbuild files, the module and the UAPI header.
+# Of kmod/selftest/ only the header, whose stubs the production build uses:
+# DKMS builds the production module.  nf_egress.mod.c is kbuild's output.
+DKMS_FILES := Kbuild dkms.conf kmod/Kbuild kmod/selftest/selftest.h \
+	$(filter-out kmod/nf_egress.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
 	$(shell find include -name '*.h')
 
 dkms-install:

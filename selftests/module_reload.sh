@@ -28,8 +28,10 @@ P=/$CG
 
 require_common
 require_cmd rmmod modprobe
-tap_plan 10
+tap_plan 11
 
+NO_AUTOLOAD=/etc/modprobe.d/nfe-reload-$$.conf
+on_cleanup "rm -f $NO_AUTOLOAD"
 # Whatever happens, leave the module loaded for the next test.
 # shellcheck disable=SC2016 # evaluated at cleanup time
 on_cleanup '[ -d /sys/module/nf_egress ] || modprobe nf_egress'
@@ -95,6 +97,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 
 	if [ "$unloaded_msg_checked" = 0 ]; then
 		unloaded_msg_checked=1
+		# Resolving the family would load the installed module again
+		# (its genetlink family alias); with that off, egressctl must
+		# say the module is not loaded.
+		echo "blacklist nf_egress" > "$NO_AUTOLOAD"
 		"$EGRESSCTL" show > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
 		rc=$?
 		[ "$rc" -eq 2 ] &&
@@ -103,6 +109,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			"exit code $rc, stderr: $(cat "$TMPDIR_TEST/err")"
 		! [ -e "$NF_EGRESS_PROC/stats" ] && ! [ -e "$NF_EGRESS_PROC/policies" ]
 		tap_result $? "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
+		rm -f "$NO_AUTOLOAD"
+		"$EGRESSCTL" show > "$TMPDIR_TEST/out" 2> "$TMPDIR_TEST/err"
+		rc=$?
+		[ "$rc" -eq 0 ] && module_loaded
+		tap_result $? "unloaded: egressctl show loads the installed module by its family alias" \
+			"exit code $rc, stderr: $(cat "$TMPDIR_TEST/err")"
 	fi
 
 	if ! modprobe nf_egress 2> "$TMPDIR_TEST/modprobe.err"; then
@@ -146,6 +158,7 @@ done
 [ "$unloaded_msg_checked" = 1 ] || {
 	tap_fail "unloaded: egressctl show exits 2 with 'egressctl: nf_egress module not loaded'"
 	tap_fail "unloaded: $NF_EGRESS_PROC/{stats,policies} are gone"
+	tap_fail "unloaded: egressctl show loads the installed module by its family alias"
 }
 check_eq "rmmod nf_egress succeeded in every round" "$ROUNDS" "$rmmod_ok"
 check_eq "modprobe succeeded in every round" "$ROUNDS" "$modprobe_ok"
