@@ -4,8 +4,8 @@
 # Usage: bench/run.sh [--quick] [--accel TEXT] [--host-cpu TEXT] [--date TEXT]
 #
 # The in-guest half of `make bench` (scripts/vm/bench boots the guest and runs
-# it; it also runs on a real machine as root with the module loaded or at
-# $NF_EGRESS_KO).  Measures nf_egress side by side with nftables and with no
+# it; it also runs on a real machine as root, where `modprobe nf_egress`
+# works and egressctl is on PATH).  Measures nf_egress side by side with nftables and with no
 # filter and prints one plain-text table (Documentation/performance.rst):
 #
 #   A$i (cgroup /$TAG/...)              B$i
@@ -414,18 +414,13 @@ read -r nft_n nft_kb <<< "$NFT_MEM"
 VALS[m2]=$(awk -v d="$nft_kb" -v n="$nft_n" 'BEGIN { printf "%.0f", d * 1024 / n }')
 
 # Rate limits.
-SHAPE_NA=
 if ! "$EG" policy add "$CGP/police" default allow rate "$RATE" burst "$BURST" police > /dev/null 2> "$W/err"; then
 	log "police policy: $(cat "$W/err")"
 	VALS[r1]="FAILED "
 fi
 if ! "$EG" policy add "$CGP/shape" default allow rate "$RATE" burst "$BURST" shape > /dev/null 2> "$W/err"; then
-	if grep -qi "not supported" "$W/err"; then
-		SHAPE_NA="n/a (shape unsupported by this build)"
-	else
-		log "shape policy: $(cat "$W/err")"
-		VALS[r0]="FAILED "
-	fi
+	log "shape policy: $(cat "$W/err")"
+	VALS[r0]="FAILED "
 fi
 
 # ---------------------------------------------------------------- phase 4 --
@@ -436,7 +431,7 @@ log "phase 4: tcp"
 rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
 log "phase 4: rate limits, ${RATE_SECS}s"
 rate_specs=()
-[ -z "$SHAPE_NA" ] && [ -z "${VALS[r0]:-}" ] && rate_specs+=("r0:tcp \"\$P0\" shape \"\$RATE_SECS\" 1")
+[ -z "${VALS[r0]:-}" ] && rate_specs+=("r0:tcp \"\$P0\" shape \"\$RATE_SECS\" 1")
 [ -z "${VALS[r1]:-}" ] && rate_specs+=("r1:tcp \"\$P0\" police \"\$RATE_SECS\" 1")
 rate_specs+=("r2:tcp \"\$PLIM\" nft \"\$RATE_SECS\" 1")
 rounds "${rate_specs[@]}"
@@ -487,10 +482,6 @@ rate_row()
 {
 	local id=$1 label=$2 v g=() ip=() re=() s
 
-	if [ "$id" = r0 ] && [ -n "$SHAPE_NA" ]; then
-		printf '  %-4s %-50s %s\n' "$id" "$label" "$SHAPE_NA"
-		return
-	fi
 	for v in ${VALS[$id]:-}; do
 		[ "$v" = FAILED ] && { g=(FAILED); break; }
 	done
