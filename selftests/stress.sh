@@ -37,6 +37,12 @@ require_cmd rmmod modprobe
 require_probe
 require_egressctl
 on_cleanup '[ -d /sys/module/nf_egress ] || modprobe nf_egress'
+# The loops' egressctl would load the installed module again by its family
+# alias the moment it is unloaded; the rounds below unload it for a while on
+# purpose (and look for its slab caches then), so autoloading is off.
+NO_AUTOLOAD=/etc/modprobe.d/nfe-stress-$$.conf
+echo "blacklist nf_egress" > "$NO_AUTOLOAD" || bail_out "cannot write $NO_AUTOLOAD"
+on_cleanup "rm -f $NO_AUTOLOAD"
 
 tap_plan 10
 mkdir -p "$RUN"
