@@ -372,6 +372,18 @@ ifname_unique()
 	printf 'nfe%x%d' "$$" "$((RANDOM % 100000))"
 }
 
+# dummy_up ADDR/LEN: a dummy device in the current netns with that address,
+# up, deleted at cleanup; its name in DEV.  Datagrams to the rest of the
+# prefix leave through it (and are dropped there).
+dummy_up()
+{
+	DEV=$(ifname_unique)
+	ip link add "$DEV" type dummy || bail_out "cannot create the dummy device $DEV"
+	on_cleanup "ip link del $DEV"
+	ip addr add "$1" dev "$DEV" || bail_out "cannot address $DEV"
+	ip link set "$DEV" up || bail_out "cannot bring $DEV up"
+}
+
 # link_is_up NS DEV: is the device's operstate up?  NS "" = current netns.
 link_is_up()
 {

@@ -39,10 +39,6 @@ for p in "$P" "$P.staged"; do
 done
 
 cg_create "$CG"
-DEV=$(ifname_unique)
-ip link add "$DEV" type dummy || bail_out "cannot create the dummy device $DEV"
-on_cleanup "ip link del $DEV"
-ip addr add 198.51.100.1/24 dev "$DEV" || bail_out "cannot address $DEV"
-ip link set "$DEV" up || bail_out "cannot bring $DEV up"
+dummy_up 198.51.100.1/24
 
 cg_exec "$CG" "$LIB_DIR/nl_client" "$P" "$DST"

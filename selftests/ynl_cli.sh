@@ -145,11 +145,7 @@ same("policies", doc[0]["policy-count"], doc[1]["module"]["policies"])
 # ---- egressctl writes, ynl reads -----------------------------------------
 
 cg_create "$CG"
-DEV=$(ifname_unique)
-ip link add "$DEV" type dummy || bail_out "cannot create the dummy device $DEV"
-on_cleanup "ip link del $DEV"
-ip addr add 198.51.100.1/24 dev "$DEV" || bail_out "cannot address $DEV"
-ip link set "$DEV" up || bail_out "cannot bring $DEV up"
+dummy_up 198.51.100.1/24
 
 ectl_must policy add "$P" mode enforce default deny rate 1gbit
 ectl_must rule add "$P" allow udp to 198.51.100.0/24 port "$UDP_PORT" class web
