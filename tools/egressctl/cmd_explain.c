@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include <libmnl/libmnl.h>
 
 #include "egressctl.h"
-#include "json.h"
+#include "output.h"
 #include "msg.h"
 
 /* The reply, copied: its receive buffer is reused for the ACK. */
@@ -51,28 +52,19 @@ static void level_decision(const struct egress_explain_level *l, char *buf,
 	}
 }
 
-static void print_packet_desc(const char *path, const char *addr,
-			      const struct egress_packet *pkt)
+/*
+ * The text aligns the levels in columns: wpath and wdec are the widest
+ * path and decision.
+ */
+static void explain_print(const char *path, const char *addr,
+			  const struct egress_packet *pkt,
+			  const struct egress_explain_msg *m, bool json)
 {
-	printf("packet from %s to %s", path, addr);
-	if (pkt->has_proto)
-		printf(" proto %s", proto_name(pkt->proto));
-	if (pkt->has_port)
-		printf(" port %u", pkt->port);
-	putchar('\n');
-}
-
-static void explain_print_text(const char *path, const char *addr,
-			       const struct egress_packet *pkt,
-			       const struct egress_explain_msg *m)
-{
-	char decision[EGRESS_RULE_STRLEN + 32];
+	char decision[EGRESS_RULE_STRLEN + 32], text[EGRESS_RULE_STRLEN];
 	int wpath = 0, wdec = 0;
+	struct printer p;
 	size_t i;
 
-	print_packet_desc(path, addr, pkt);
-	if (m->nlevels == 0)
-		printf("  no policy applies\n");
 	for (i = 0; i < m->nlevels; i++) {
 		int n = (int)strlen(m->levels[i].path);
 
@@ -83,63 +75,56 @@ static void explain_print_text(const char *path, const char *addr,
 		if (n > wdec)
 			wdec = n;
 	}
+
+	printer_init(&p, stdout, json);
+	print_open_object(&p, NULL);
+	print_string(&p, PRINT_ANY, "cgroup", "packet from %s", path);
+	print_open_object(&p, "packet");
+	print_string(&p, PRINT_ANY, "to", " to %s", addr);
+	print_string(&p, PRINT_ANY, "proto", " proto %s",
+		     pkt->has_proto ? proto_name(pkt->proto) : NULL);
+	print_u64_opt(&p, PRINT_ANY, "port", " port %" PRIu64, pkt->has_port,
+		      pkt->port);
+	print_close_object(&p);
+	print_nl(&p);
+	if (m->nlevels == 0)
+		print_text(&p, "  no policy applies\n");
+
+	print_open_array(&p, "levels");
 	for (i = 0; i < m->nlevels; i++) {
 		const struct egress_explain_level *l = &m->levels[i];
 		bool audit = l->has_mode && l->mode == NF_EGRESS_MODE_AUDIT;
+		bool has_text = l->has_rule && (l->rule.fields & EGRESS_SPEC_TO);
 
+		print_open_object(&p, NULL);
+		print_string(&p, PRINT_JSON, "cgroup", NULL, l->path);
+		print_string(&p, PRINT_JSON, "mode", NULL,
+			     l->has_mode ? mode_name(l->mode) : NULL);
 		level_decision(l, decision, sizeof(decision));
-		printf("  %-*s  %-7s  %-*s  -> %s%s\n", wpath, l->path,
-		       l->has_mode ? mode_name(l->mode) : "?", wdec, decision,
-		       verdict_name(l->verdict),
-		       audit && l->verdict == NF_EGRESS_VERDICT_DENY ?
-		       " (audit: would deny)" : "");
+		print_text(&p, "  %-*s  %-7s  %-*s  -> ", wpath, l->path,
+			   l->has_mode ? mode_name(l->mode) : "?", wdec,
+			   decision);
+		print_string(&p, PRINT_ANY, "verdict", "%s",
+			     verdict_name(l->verdict));
+		if (audit && l->verdict == NF_EGRESS_VERDICT_DENY)
+			print_text(&p, " (audit: would deny)");
+		print_u64_opt(&p, PRINT_JSON, "rule_id", NULL, l->has_rule,
+			      l->rule_id);
+		print_string(&p, PRINT_JSON, "rule", NULL,
+			     has_text && format_rule_spec(&l->rule, text,
+							  sizeof(text)) > 0 ?
+			     text : NULL);
+		print_string(&p, PRINT_JSON, "default", NULL, l->has_default ?
+			     verdict_name(l->default_verdict) : NULL);
+		print_close_object(&p);
+		print_nl(&p);
 	}
-	printf("verdict: %s\n", verdict_name(m->verdict));
-}
-
-static void explain_print_json(const char *path, const char *addr,
-			       const struct egress_packet *pkt,
-			       const struct egress_explain_msg *m)
-{
-	char text[EGRESS_RULE_STRLEN];
-	struct json j;
-	size_t i;
-
-	json_init(&j, stdout);
-	json_begin_object(&j);
-	json_kv_string(&j, "cgroup", path);
-	json_key(&j, "packet");
-	json_begin_object(&j);
-	json_kv_string(&j, "to", addr);
-	json_kv_string_or_null(&j, "proto", pkt->has_proto ?
-			       proto_name(pkt->proto) : NULL);
-	json_kv_u64_or_null(&j, "port", pkt->has_port, pkt->port);
-	json_end_object(&j);
-	json_key(&j, "levels");
-	json_begin_array(&j);
-	for (i = 0; i < m->nlevels; i++) {
-		const struct egress_explain_level *l = &m->levels[i];
-
-		json_begin_object(&j);
-		json_kv_string(&j, "cgroup", l->path);
-		json_kv_string_or_null(&j, "mode", l->has_mode ?
-				       mode_name(l->mode) : NULL);
-		json_kv_string(&j, "verdict", verdict_name(l->verdict));
-		json_kv_u64_or_null(&j, "rule_id", l->has_rule, l->rule_id);
-		json_kv_string_or_null(&j, "rule",
-				       l->has_rule &&
-				       (l->rule.fields & EGRESS_SPEC_TO) &&
-				       format_rule_spec(&l->rule, text,
-							sizeof(text)) > 0 ?
-				       text : NULL);
-		json_kv_string_or_null(&j, "default", l->has_default ?
-				       verdict_name(l->default_verdict) : NULL);
-		json_end_object(&j);
-	}
-	json_end_array(&j);
-	json_kv_string(&j, "verdict", verdict_name(m->verdict));
-	json_end_object(&j);
-	putchar('\n');
+	print_close_array(&p);
+	print_string(&p, PRINT_ANY, "verdict", "verdict: %s",
+		     verdict_name(m->verdict));
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
 }
 
 int cmd_explain(struct egctl *ctl, int argc, char **argv)
@@ -184,10 +169,7 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 		return report_nl_error(ctl, what, err);
 	}
 
-	if (ctl->json)
-		explain_print_json(path, addr, &pkt, m);
-	else
-		explain_print_text(path, addr, &pkt, m);
+	explain_print(path, addr, &pkt, m, ctl->json);
 	free(reply);
 	free(m);
 	return EXIT_OK;

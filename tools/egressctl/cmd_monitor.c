@@ -79,10 +79,7 @@ static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 			errorf("monitor: skipped a malformed event: %s", e.why);
 			continue;
 		}
-		if (ctl->json)
-			event_print_json(stdout, &e);
-		else
-			event_print_text(stdout, &e);
+		event_print(stdout, &e, ctl->json);
 	}
 	/* Each event as it comes: the reader may be a pipe or a file. */
 	fflush(stdout);

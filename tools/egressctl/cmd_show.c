@@ -9,128 +9,109 @@
 #include <libmnl/libmnl.h>
 
 #include "egressctl.h"
-#include "json.h"
+#include "output.h"
 #include "msg.h"
 #include "dump.h"
 #include "policyfile.h"
 #include "report.h"
 
-static void show_print_json(const struct dump_state *st, bool with_stats)
+static void show_print_rate(struct printer *p, const struct policy_entry *pol)
 {
-	char text[EGRESS_RULE_STRLEN], cidr[EGRESS_CIDR_STRLEN];
-	struct json j;
-	size_t p, r;
+	const struct egress_rate *rt = &pol->rate;
+	bool shape = rt->mode == NF_EGRESS_RATE_SHAPE;
+	char rate[EGRESS_RATE_STRLEN];
 
-	json_init(&j, stdout);
-	json_begin_array(&j);
-	for (p = 0; p < st->npolicies; p++) {
-		const struct policy_entry *pol = &st->policies[p];
-
-		json_begin_object(&j);
-		json_kv_string(&j, "cgroup", pol->path);
-		if (pol->has_mode)
-			json_kv_string(&j, "mode", mode_name(pol->mode));
-		if (pol->has_default)
-			json_kv_string(&j, "default",
-				       verdict_name(pol->default_verdict));
-		json_key(&j, "rate");
-		if (pol->has_rate) {
-			const struct egress_rate *rt = &pol->rate;
-			bool shape = rt->mode == NF_EGRESS_RATE_SHAPE;
-
-			json_begin_object(&j);
-			json_kv_u64_or_null(&j, "bytes_per_sec", rt->has_bytes,
-					    rt->bytes_per_sec);
-			json_kv_u64_or_null(&j, "burst", rt->has_burst,
-					    rt->burst);
-			json_kv_u64_or_null(&j, "pps", rt->has_pps, rt->pps);
-			json_kv_string(&j, "mode", rate_mode_name(rt->mode));
-			/* shape mode only; null for police */
-			json_kv_u64_or_null(&j, "queue", rt->has_queue && shape,
-					    rt->queue_limit);
-			json_kv_u64_or_null(&j, "latency_us",
-					    rt->has_latency && shape,
-					    rt->latency_us);
-			json_end_object(&j);
-		} else {
-			json_null(&j);
-		}
-		json_key(&j, "rules");
-		json_begin_array(&j);
-		for (r = 0; r < pol->nrules; r++) {
-			const struct rule_entry *rule = &pol->rules[r];
-
-			json_begin_object(&j);
-			json_kv_u64(&j, "id", rule->id);
-			json_kv_string(&j, "action",
-				       verdict_name(rule->spec.action));
-			if (proto_name(rule->spec.proto))
-				json_kv_string(&j, "proto",
-					       proto_name(rule->spec.proto));
-			else
-				json_kv_u64(&j, "proto", rule->spec.proto);
-			if (rule->spec.fields & EGRESS_SPEC_TO) {
-				format_prefix(&rule->spec.to, cidr, sizeof(cidr));
-				json_kv_string(&j, "to", cidr);
-			}
-			if (rule->spec.fields & EGRESS_SPEC_PORT) {
-				json_key(&j, "ports");
-				json_begin_array(&j);
-				json_u64(&j, rule->spec.port_min);
-				json_u64(&j, rule->spec.port_max);
-				json_end_array(&j);
-			}
-			if (rule->spec.fields & EGRESS_SPEC_CLASS)
-				json_kv_string(&j, "class",
-					       rule->spec.class_name);
-			format_rule_spec(&rule->spec, text, sizeof(text));
-			json_kv_string(&j, "rule", text);
-			if (with_stats && rule->has_stats) {
-				json_kv_u64(&j, "packets", rule->stats.packets);
-				json_kv_u64(&j, "bytes", rule->stats.bytes);
-			}
-			json_end_object(&j);
-		}
-		json_end_array(&j);
-		json_end_object(&j);
+	if (!pol->has_rate) {
+		print_string(p, PRINT_JSON, "rate", NULL, NULL);
+		return;
 	}
-	json_end_array(&j);
-	putchar('\n');
+	format_rate_spec(rt, rate, sizeof(rate));
+	print_text(p, " %s", rate);
+	print_open_object(p, "rate");
+	print_u64_opt(p, PRINT_JSON, "bytes_per_sec", NULL, rt->has_bytes,
+		      rt->bytes_per_sec);
+	print_u64_opt(p, PRINT_JSON, "burst", NULL, rt->has_burst, rt->burst);
+	print_u64_opt(p, PRINT_JSON, "pps", NULL, rt->has_pps, rt->pps);
+	print_string(p, PRINT_JSON, "mode", NULL, rate_mode_name(rt->mode));
+	/* shape mode only; null for police */
+	print_u64_opt(p, PRINT_JSON, "queue", NULL, rt->has_queue && shape,
+		      rt->queue_limit);
+	print_u64_opt(p, PRINT_JSON, "latency_us", NULL,
+		      rt->has_latency && shape, rt->latency_us);
+	print_close_object(p);
 }
 
-static void show_print_text(const struct dump_state *st, bool with_stats)
+static void show_print_rule(struct printer *p, const struct rule_entry *rule,
+			    bool with_stats)
 {
-	char text[EGRESS_RULE_STRLEN], pk[32], by[32];
-	size_t p, r;
+	char text[EGRESS_RULE_STRLEN], cidr[EGRESS_CIDR_STRLEN];
+	const struct egress_rule_spec *spec = &rule->spec;
 
-	for (p = 0; p < st->npolicies; p++) {
-		const struct policy_entry *pol = &st->policies[p];
-
-		printf("policy %s", pol->path);
-		if (pol->has_mode)
-			printf(" mode %s", mode_name(pol->mode));
-		if (pol->has_default)
-			printf(" default %s", verdict_name(pol->default_verdict));
-		if (pol->has_rate) {
-			char rate[EGRESS_RATE_STRLEN];
-
-			format_rate_spec(&pol->rate, rate, sizeof(rate));
-			printf(" %s", rate);
-		}
-		putchar('\n');
-		for (r = 0; r < pol->nrules; r++) {
-			format_rule_spec(&pol->rules[r].spec, text, sizeof(text));
-			printf("  rule %" PRIu32 " %s", pol->rules[r].id, text);
-			if (with_stats && pol->rules[r].has_stats) {
-				fmt_count_human(pol->rules[r].stats.packets,
-						pk, sizeof(pk));
-				fmt_bytes_human(pol->rules[r].stats.bytes,
-						by, sizeof(by));
-				printf("  (%s pkts, %s)", pk, by);
-			}
-			putchar('\n');
-		}
+	print_open_object(p, NULL);
+	print_u64(p, PRINT_ANY, "id", "  rule %" PRIu64, rule->id);
+	print_string(p, PRINT_JSON, "action", NULL, verdict_name(spec->action));
+	if (proto_name(spec->proto))
+		print_string(p, PRINT_JSON, "proto", NULL,
+			     proto_name(spec->proto));
+	else
+		print_u64(p, PRINT_JSON, "proto", NULL, spec->proto);
+	if (spec->fields & EGRESS_SPEC_TO) {
+		format_prefix(&spec->to, cidr, sizeof(cidr));
+		print_string(p, PRINT_JSON, "to", NULL, cidr);
 	}
+	if (spec->fields & EGRESS_SPEC_PORT) {
+		print_open_array(p, "ports");
+		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_min);
+		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_max);
+		print_close_array(p);
+	}
+	if (spec->fields & EGRESS_SPEC_CLASS)
+		print_string(p, PRINT_JSON, "class", NULL, spec->class_name);
+	format_rule_spec(spec, text, sizeof(text));
+	print_string(p, PRINT_ANY, "rule", " %s", text);
+	if (with_stats && rule->has_stats) {
+		char pk[32], by[32];
+
+		print_u64(p, PRINT_JSON, "packets", NULL, rule->stats.packets);
+		print_u64(p, PRINT_JSON, "bytes", NULL, rule->stats.bytes);
+		fmt_count_human(rule->stats.packets, pk, sizeof(pk));
+		fmt_bytes_human(rule->stats.bytes, by, sizeof(by));
+		print_text(p, "  (%s pkts, %s)", pk, by);
+	}
+	print_nl(p);
+	print_close_object(p);
+}
+
+/* One line per policy and per rule, or (json) an array of policies. */
+static void show_print(const struct dump_state *st, bool with_stats,
+		       bool json)
+{
+	struct printer p;
+	size_t i, r;
+
+	printer_init(&p, stdout, json);
+	print_open_array(&p, NULL);
+	for (i = 0; i < st->npolicies; i++) {
+		const struct policy_entry *pol = &st->policies[i];
+
+		print_open_object(&p, NULL);
+		print_string(&p, PRINT_ANY, "cgroup", "policy %s", pol->path);
+		if (pol->has_mode)
+			print_string(&p, PRINT_ANY, "mode", " mode %s",
+				     mode_name(pol->mode));
+		if (pol->has_default)
+			print_string(&p, PRINT_ANY, "default", " default %s",
+				     verdict_name(pol->default_verdict));
+		show_print_rate(&p, pol);
+		print_nl(&p);
+		print_open_array(&p, "rules");
+		for (r = 0; r < pol->nrules; r++)
+			show_print_rule(&p, &pol->rules[r], with_stats);
+		print_close_array(&p);
+		print_close_object(&p);
+	}
+	print_close_array(&p);
+	printer_finish(&p);
 }
 
 /*
@@ -210,10 +191,8 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 
 	if (config)
 		err = show_print_config(&st);
-	else if (ctl->json)
-		show_print_json(&st, with_stats);
 	else
-		show_print_text(&st, with_stats);
+		show_print(&st, with_stats, ctl->json);
 	dump_state_free(&st);
 	if (err == -EBADMSG)
 		return kernel_errorf("%s: the kernel reported a rule that cannot be written as text",

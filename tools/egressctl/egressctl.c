@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 #include "dump.h"
 #include "egressctl.h"
-#include "json.h"
+#include "output.h"
 #include "msg.h"
 
 static const struct cmd top_cmds[] = {
@@ -382,7 +383,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 {
 	struct egress_info_msg info = { 0 };
 	struct nlmsghdr *nlh;
-	struct json j;
+	struct printer p;
 	bool loaded;
 	int err;
 
@@ -398,37 +399,34 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 			return report_nl_error(ctl, "version", err);
 	}
 
-	if (ctl->json) {
-		json_init(&j, stdout);
-		json_begin_object(&j);
-		json_kv_string(&j, "version", EGRESSCTL_VERSION);
-		json_key(&j, "module");
-		json_begin_object(&j);
-		json_kv_bool(&j, "loaded", loaded);
-		if (loaded) {
-			if (info.version[0])
-				json_kv_string(&j, "version", info.version);
-			if (info.has_generation)
-				json_kv_u64(&j, "generation", info.generation);
-			if (info.has_policy_count)
-				json_kv_u64(&j, "policies", info.policy_count);
-		}
-		json_end_object(&j);
-		json_end_object(&j);
-		putchar('\n');
-		return EXIT_OK;
-	}
-
-	printf("egressctl %s\n", EGRESSCTL_VERSION);
+	printer_init(&p, stdout, ctl->json);
+	print_open_object(&p, NULL);
+	print_string(&p, PRINT_ANY, "version", "egressctl %s\n",
+		     EGRESSCTL_VERSION);
+	print_open_object(&p, "module");
+	print_json_bool(&p, "loaded", loaded);
 	if (!loaded) {
-		printf("nf_egress module not loaded\n");
-		return EXIT_OK;
+		print_text(&p, "nf_egress module not loaded\n");
+	} else {
+		if (info.version[0])
+			print_string(&p, PRINT_JSON, "version", NULL,
+				     info.version);
+		print_text(&p, "nf_egress module %s", info.version[0] ?
+			   info.version : "(unknown version)");
+		if (info.has_generation)
+			print_u64(&p, PRINT_JSON, "generation", NULL,
+				  info.generation);
+		if (info.has_policy_count) {
+			print_u64(&p, PRINT_ANY, "policies", ", %" PRIu64,
+				  info.policy_count);
+			print_text(&p, " %s", info.policy_count == 1 ?
+				   "policy" : "policies");
+		}
+		print_nl(&p);
 	}
-	printf("nf_egress module %s", info.version[0] ? info.version : "(unknown version)");
-	if (info.has_policy_count)
-		printf(", %u %s", info.policy_count,
-		       info.policy_count == 1 ? "policy" : "policies");
-	putchar('\n');
+	print_close_object(&p);
+	print_close_object(&p);
+	printer_finish(&p);
 	return EXIT_OK;
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "event.h"
 #include "json.h"
+#include "output.h"
 #include "parse.h"
 
 static const char *event_verdict_name(uint8_t verdict)
@@ -107,85 +109,85 @@ static void write_path(FILE *out, const char *path, bool truncated)
 		fputs(strcmp(path, "/") ? "/..." : "...", out);
 }
 
-void event_print_text(FILE *out, const struct egress_event_msg *e)
-{
-	char when[64], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	char from[INET6_ADDRSTRLEN + 8], to[INET6_ADDRSTRLEN + 8];
-	const char *proto = proto_name(e->proto);
-
-	format_time(when, sizeof(when), e->time_ns);
-	format_addr(src, sizeof(src), e->family, e->has_saddr, e->saddr);
-	format_addr(dst, sizeof(dst), e->family, e->has_daddr, e->daddr);
-	format_endpoint(from, sizeof(from), src, e->family, e->has_ports,
-			e->sport);
-	format_endpoint(to, sizeof(to), dst, e->family, e->has_ports, e->dport);
-
-	fprintf(out, "%s %s ", when, event_verdict_name(e->verdict));
-	write_path(out, e->cgroup, e->cgroup_truncated);
-	fputs(" policy ", out);
-	write_path(out, e->policy, false);
-	if (e->has_rule_id)
-		fprintf(out, " rule %u", e->rule_id);
-	else
-		fputs(" default", out);
-	if (proto && e->proto)
-		fprintf(out, " %s", proto);
-	else
-		fprintf(out, " proto %u", e->proto);
-	fprintf(out, " %s -> %s", from, to);
-	if (e->has_pid) {
-		fprintf(out, " pid %u", e->pid);
-		if (e->comm) {
-			fputs(" comm ", out);
-			event_write_word(out, e->comm);
-		}
-	}
-	if (e->suppressed)
-		fprintf(out, " suppressed %llu",
-			(unsigned long long)e->suppressed);
-	fputc('\n', out);
-}
-
-static void json_addr(struct json *j, const char *key, uint8_t family,
-		      bool has, const unsigned char *addr)
+/* The address in JSON: null when the event has none. */
+static void print_json_addr(struct printer *p, const char *key,
+			    uint8_t family, bool has,
+			    const unsigned char *addr)
 {
 	char buf[INET6_ADDRSTRLEN];
 
 	if (has)
 		format_addr(buf, sizeof(buf), family, has, addr);
-	json_kv_string_or_null(j, key, has ? buf : NULL);
+	print_string(p, PRINT_JSON, key, NULL, has ? buf : NULL);
 }
 
-void event_print_json(FILE *out, const struct egress_event_msg *e)
+void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 {
+	char when[64], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char from[INET6_ADDRSTRLEN + 8], to[INET6_ADDRSTRLEN + 8];
 	const char *proto = proto_name(e->proto);
-	char when[64];
-	struct json j;
+	struct printer p;
+	FILE *text;
 
-	json_init(&j, out);
-	json_begin_object(&j);
-	json_kv_u64(&j, "time_ns", e->time_ns);
 	format_time(when, sizeof(when), e->time_ns);
-	json_kv_string(&j, "time", when);
-	json_kv_string(&j, "verdict", event_verdict_name(e->verdict));
-	json_kv_string(&j, "cgroup", e->cgroup);
-	json_kv_bool(&j, "cgroup_truncated", e->cgroup_truncated);
-	json_kv_string(&j, "policy", e->policy);
-	json_kv_u64_or_null(&j, "rule_id", e->has_rule_id, e->rule_id);
-	json_kv_bool(&j, "default", !e->has_rule_id);
-	json_kv_string(&j, "family", e->family == AF_INET ? "ipv4" : "ipv6");
-	json_key(&j, "proto");
+	printer_init(&p, out, json);
+	/* names are escaped words in the text, JSON strings in JSON */
+	text = print_text_stream(&p);
+
+	print_open_object(&p, NULL);
+	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
+	print_string(&p, PRINT_ANY, "time", "%s", when);
+	print_string(&p, PRINT_ANY, "verdict", " %s ",
+		     event_verdict_name(e->verdict));
+	print_string(&p, PRINT_JSON, "cgroup", NULL, e->cgroup);
+	if (text)
+		write_path(text, e->cgroup, e->cgroup_truncated);
+	print_json_bool(&p, "cgroup_truncated", e->cgroup_truncated);
+	print_string(&p, PRINT_JSON, "policy", NULL, e->policy);
+	if (text) {
+		fputs(" policy ", text);
+		write_path(text, e->policy, false);
+	}
+	print_u64_opt(&p, PRINT_ANY, "rule_id", " rule %" PRIu64,
+		      e->has_rule_id, e->rule_id);
+	print_json_bool(&p, "default", !e->has_rule_id);
+	if (!e->has_rule_id)
+		print_text(&p, " default");
+	print_string(&p, PRINT_JSON, "family", NULL,
+		     e->family == AF_INET ? "ipv4" : "ipv6");
 	if (proto && e->proto)
-		json_string(&j, proto);
+		print_string(&p, PRINT_ANY, "proto", " %s", proto);
 	else
-		json_u64(&j, e->proto);
-	json_addr(&j, "src", e->family, e->has_saddr, e->saddr);
-	json_addr(&j, "dst", e->family, e->has_daddr, e->daddr);
-	json_kv_u64_or_null(&j, "sport", e->has_ports, e->sport);
-	json_kv_u64_or_null(&j, "dport", e->has_ports, e->dport);
-	json_kv_u64_or_null(&j, "pid", e->has_pid, e->pid);
-	json_kv_string_or_null(&j, "comm", e->comm);
-	json_kv_u64(&j, "suppressed", e->suppressed);
-	json_end_object(&j);
-	fputc('\n', out);
+		print_u64(&p, PRINT_ANY, "proto", " proto %" PRIu64, e->proto);
+
+	print_json_addr(&p, "src", e->family, e->has_saddr, e->saddr);
+	print_json_addr(&p, "dst", e->family, e->has_daddr, e->daddr);
+	print_u64_opt(&p, PRINT_JSON, "sport", NULL, e->has_ports, e->sport);
+	print_u64_opt(&p, PRINT_JSON, "dport", NULL, e->has_ports, e->dport);
+	if (text) {
+		format_addr(src, sizeof(src), e->family, e->has_saddr,
+			    e->saddr);
+		format_addr(dst, sizeof(dst), e->family, e->has_daddr,
+			    e->daddr);
+		format_endpoint(from, sizeof(from), src, e->family,
+				e->has_ports, e->sport);
+		format_endpoint(to, sizeof(to), dst, e->family, e->has_ports,
+				e->dport);
+		fprintf(text, " %s -> %s", from, to);
+	}
+
+	print_u64_opt(&p, PRINT_ANY, "pid", " pid %" PRIu64, e->has_pid,
+		      e->pid);
+	print_string(&p, PRINT_JSON, "comm", NULL, e->comm);
+	if (text && e->has_pid && e->comm) {
+		fputs(" comm ", text);
+		event_write_word(text, e->comm);
+	}
+	print_u64(&p, PRINT_JSON, "suppressed", NULL, e->suppressed);
+	if (e->suppressed)
+		print_text(&p, " suppressed %llu",
+			   (unsigned long long)e->suppressed);
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
 }

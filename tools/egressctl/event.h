@@ -11,19 +11,18 @@
 #ifndef EGRESSCTL_EVENT_H
 #define EGRESSCTL_EVENT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "msg.h"
 
 /*
- * The text line of an event, with its newline (see egressctl(8)).  A cut
- * cgroup path ends in "/..." (the root: "/..."); a path whose own last
- * component is "..." shows it as "\x2e.." so the two cannot be confused.
+ * An event as its text line or (json) its JSON object on one line, with
+ * the newline (see egressctl(8)).  In the text a cut cgroup path ends in
+ * "/..." (the root: "/..."), and a path whose own last component is "..."
+ * shows it as "\x2e.." so the two cannot be confused.
  */
-void event_print_text(FILE *out, const struct egress_event_msg *e);
-
-/* The JSON object of an event, on one line, with its newline. */
-void event_print_json(FILE *out, const struct egress_event_msg *e);
+void event_print(FILE *out, const struct egress_event_msg *e, bool json);
 
 /*
  * s as one word of a text line.  Printable ASCII and valid UTF-8 pass

@@ -1151,10 +1151,7 @@ static char *event_output(const struct egress_event_msg *e, bool json)
 
 	if (!f)
 		abort();
-	if (json)
-		event_print_json(f, e);
-	else
-		event_print_text(f, e);
+	event_print(f, e, json);
 	fclose(f);
 	return text;
 }

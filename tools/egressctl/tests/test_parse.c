@@ -4,11 +4,13 @@
  * JSON writer and the table printer.  TAP on stdout, exit 1 on failure.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "json.h"
+#include "output.h"
 #include "parse.h"
 #include "report.h"
 #include "table.h"
@@ -700,6 +702,51 @@ static void test_json(void)
 
 	got = tap_capture(write_empty, NULL);
 	ok(!strcmp(got, "[]"), "json empty array");
+	free(got);
+}
+
+/* One renderer, both forms: what each print_* kind leaves in each. */
+static void write_printer(FILE *f, const void *json)
+{
+	struct printer p;
+
+	printer_init(&p, f, *(const bool *)json);
+	print_open_array(&p, NULL);
+	print_open_object(&p, NULL);
+	print_string(&p, PRINT_ANY, "cgroup", "policy %s", "/t1");
+	print_string(&p, PRINT_JSON, "mode", NULL, "audit");
+	print_string(&p, PRINT_ANY, "absent", " absent %s", NULL);
+	print_u64_opt(&p, PRINT_ANY, "port", " port %" PRIu64, false, 7);
+	print_u64(&p, PRINT_ANY, "id", " id %" PRIu64, UINT64_MAX);
+	print_text(&p, " (%d)", 3);
+	print_json_bool(&p, "t", true);
+	print_open_array(&p, "ports");
+	print_u64(&p, PRINT_JSON, NULL, NULL, 80);
+	print_u64(&p, PRINT_TEXT, NULL, " text-only %" PRIu64, 81);
+	print_close_array(&p);
+	print_nl(&p);
+	print_close_object(&p);
+	print_close_array(&p);
+	printer_finish(&p);
+}
+
+static void test_printer(void)
+{
+	static const bool text = false, json = true;
+	char *got;
+
+	got = tap_capture(write_printer, &text);
+	if (!ok(!strcmp(got, "policy /t1 id 18446744073709551615 (3) text-only 81\n"),
+		"printer: the text form"))
+		diag("got %s", got);
+	free(got);
+	got = tap_capture(write_printer, &json);
+	if (!ok(!strcmp(got,
+			"[{\"cgroup\":\"/t1\",\"mode\":\"audit\",\"absent\":null,"
+			"\"port\":null,\"id\":18446744073709551615,\"t\":true,"
+			"\"ports\":[80]}]\n"),
+		"printer: the JSON form"))
+		diag("got %s", got);
 	free(got);
 }
 
@@ -1512,6 +1559,7 @@ int main(void)
 	test_packets();
 	test_class_names();
 	test_json();
+	test_printer();
 	test_table();
 	test_human();
 	test_delays();
