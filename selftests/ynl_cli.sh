@@ -17,7 +17,9 @@
 #   - ynl without CAP_NET_ADMIN is refused policy-new with EPERM, and may
 #     still use policy-get;
 #   - after UDP from the policy's cgroup, ynl's stats-get and rule-get
-#     counters equal egressctl's exactly, and count the datagrams sent.
+#     counters equal egressctl's exactly, and count the datagrams sent;
+#   - ynl subscribed to the spec's events group receives the three deny
+#     events egressctl monitor shows, field for field.
 #
 # ynl is Linux 6.12's tools/net/ynl (scripts/vm/fetch-ynl), which
 # scripts/vm/check installs into .vm/ynl; without it the test fails.
@@ -106,7 +108,7 @@ exec(sys.argv[2])
 	check_eq "$desc" "" "$out"
 }
 
-tap_plan 12
+tap_plan 14
 
 # ---- the kernel's registration is the spec's ----------------------------
 
@@ -272,5 +274,95 @@ same("rule counters", [(r["id"], r["stats"]["packets"], r["stats"]["bytes"]) for
      [(r["id"], r["packets"], r["bytes"]) for r in e["rules"]])
 same("rule hits", [r["stats"]["packets"] for r in rs], [5])
 ' "${ystats:-null}" "${estats:-null}" "${yrules:-null}"
+
+# ---- events ------------------------------------------------------------------
+
+# netlink_joined PID GROUP: a netlink socket of PID has joined the multicast
+# group (/proc/net/netlink shows groups 1..32 as a bit mask, group N as bit
+# N-1, and the socket's inode).
+netlink_joined()
+{
+	local pid=$1 bit=$((1 << ($2 - 1))) fd link eth groups rest inode
+	local -A mine=()
+
+	for fd in /proc/"$pid"/fd/*; do
+		link=$(readlink "$fd" 2> /dev/null) || continue
+		[[ $link =~ ^socket:\[([0-9]+)\]$ ]] && mine[${BASH_REMATCH[1]}]=1
+	done
+	while read -r _ eth _ groups rest; do
+		inode=${rest##* }
+		[ "$eth" = 16 ] && [ -n "${mine[$inode]:-}" ] &&
+			(((16#$groups & bit) != 0)) && return 0
+	done < <(tail -n +2 /proc/net/netlink)
+	return 1
+}
+
+# ynl subscribes to the spec's group beside `egressctl monitor`; once both
+# have joined it, three datagrams from $P to a port its rule does not allow
+# are denied.  ynl prints what it received when its sleep ends.
+group=$(python3 -c '
+import json, sys
+for g in json.loads(sys.argv[1]).get("mcast-groups", []):
+    g = g if "name" in g else next(iter(g.values()))
+    if g["name"] == "events":
+        print(g["id"])
+' "${ctrl:-null}")
+DENIED_PORT=$((UDP_PORT + 1))
+"$EGRESSCTL" -j monitor > "$TMPDIR_TEST/monitor.json" 2> "$TMPDIR_TEST/monitor.err" &
+mon_pid=$!
+register_pid "$mon_pid"
+python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json --subscribe events \
+	--sleep 8 > "$TMPDIR_TEST/ynl-events.json" 2> "$TMPDIR_TEST/ynl-events.err" &
+ynl_pid=$!
+register_pid "$ynl_pid"
+joined=0
+if [ -n "$group" ] && [ "$group" -le 32 ] &&
+	busywait 20000 netlink_joined "$mon_pid" "$group" &&
+	busywait 20000 netlink_joined "$ynl_pid" "$group"; then
+	joined=1
+	got=$(udp_send_port "$CG" "$DST" "$DENIED_PORT" 3 100)
+	[ "$got" = "sent=0 failed=3 first_errno=EPERM" ] ||
+		diag "UDP to $DST port $DENIED_PORT: $got"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	busywait 10000 bash -c '[ "$(grep -c "\"policy\":\"$1\"" "$2")" -ge 3 ]' \
+		_ "$P" "$TMPDIR_TEST/monitor.json"
+fi
+wait_pid_gone "$ynl_pid" 300
+wait "$ynl_pid"
+ynl_rc=$?
+kill "$mon_pid" 2> /dev/null
+wait "$mon_pid" 2> /dev/null
+[ "$joined" = 1 ] && [ "$ynl_rc" = 0 ]
+tap_result $? "ynl --subscribe events and egressctl monitor join the spec's group" \
+	"group id '$group', ynl exit $ynl_rc: $(head -c 300 "$TMPDIR_TEST/ynl-events.err")"
+
+ynl_events=$(cat "$TMPDIR_TEST/ynl-events.json")
+mon_events=$(python3 -c '
+import json, sys
+print(json.dumps([json.loads(l) for l in open(sys.argv[1]) if l.strip()]))
+' "$TMPDIR_TEST/monitor.json")
+export DENIED_PORT DST_ADDR=$DST
+agree "ynl gets the three deny events egressctl monitor shows, field for field" '
+y = [m["msg"]["event"] for m in doc[0] if m.get("name") == "event"]
+e = [x for x in doc[1] if x["policy"] == P]
+same("ynl events", len(y), 3)
+same("monitor events", len(e), 3)
+def addr(h):
+    return str(ipaddress.ip_address(bytes.fromhex(h))) if h else None
+for a, b in zip(y, e):
+    same("event", {
+        "time_ns": a["time-ns"], "verdict": a["verdict"], "cgroup": a["cgroup-path"],
+        "policy": a["policy-path"], "rule_id": a.get("rule-id"), "default": "default" in a,
+        "family": {2: "ipv4", 10: "ipv6"}.get(a["family"]), "proto": {17: "udp"}.get(a["proto"]),
+        "src": addr(a.get("saddr")), "dst": addr(a.get("daddr")),
+        "sport": a.get("sport"), "dport": a.get("dport"), "pid": a.get("pid"),
+        "comm": a.get("comm"), "suppressed": a.get("suppressed", 0)},
+        {k: b[k] for k in ("time_ns", "verdict", "cgroup", "policy", "rule_id", "default",
+                           "family", "proto", "src", "dst", "sport", "dport", "pid", "comm",
+                           "suppressed")})
+same("what was denied", sorted({(x["verdict"], x["cgroup"], x["default"], x["dst"], x["dport"])
+                                for x in e}),
+     [("deny", P, True, os.environ["DST_ADDR"], int(os.environ["DENIED_PORT"]))])
+' "${ynl_events:-null}" "${mon_events:-null}"
 
 tap_done
