@@ -6,8 +6,10 @@
 # to the rate with nothing dropped; TCP gets the rate with almost no
 # retransmits (police mode is measured alongside for comparison); a rate
 # change takes effect within 200 ms; a parent's shaping limit is shared by
-# its children; and deleting the policy, deleting the sender's netns or
-# unloading the module while packets wait loses nothing and leaks nothing.
+# its children; while packets wait the metrics show the queue and its delay,
+# and a counter reset leaves the queue alone; and deleting the policy,
+# deleting the sender's netns or unloading the module while packets wait
+# loses nothing and leaks nothing.
 # On a debug kernel (make check-debug) the UDP senders cannot offer 20mbit
 # reliably (about 16 Mbit/s), so the checks of the rate itself are skipped
 # there, saying so; the checks that nothing is lost or miscounted run.
@@ -60,7 +62,7 @@ BURST=262144	# "burst 256k"
 require_common
 require_cmd iperf3 rmmod modprobe
 
-tap_plan 34
+tap_plan 36
 
 cg_create "$CG"
 cg_create "$CG_PP"
@@ -471,6 +473,34 @@ read -r -a w0 <<< "$WS"
 flood_spawn "$CG" 3 del
 busywait 5000 queue_above "$P" 20
 tap_result $? "policy delete: packets are waiting in the queue before the delete" "queue $(queue_of "$P")"
+
+# While packets wait: the metrics' shaping gauges show them, and a counter
+# reset leaves the queue alone (the counters and the delay maximum restart,
+# the queue's packets still leave, as the check after the delete counts).
+metric_of() # NAME LABELS: the sample of NAME{LABELS} in the metrics, or "none"
+{
+	local v
+
+	v=$(grep -F "$1{$2} " <<< "$metrics") && echo "${v##* }" || echo none
+}
+metrics=$(ectl metrics)
+mq=$(metric_of nf_egress_queue_packets "cgroup=\"$P\"")
+md=$(metric_of nf_egress_max_delay_seconds "cgroup=\"$P\"")
+ms=$(metric_of nf_egress_shaped_packets_total "cgroup=\"$P\",mode=\"enforce\"")
+python3 -c '
+import sys
+q, d, s = sys.argv[1:]
+sys.exit(not (q.isdigit() and int(q) > 0 and s.isdigit() and int(s) > 0 and
+              0 < float(d) <= 2.0))' "$mq" "$md" "$ms" 2> /dev/null
+tap_result $? "metrics while packets wait: queue gauge > 0, max delay in (0, 2 s], shaped total > 0" \
+	"queue $mq, max delay $md s, shaped $ms"
+read -r -a sh_before <<< "$(proc_shaping "$P")"
+ectl_must stats reset "$P"
+read -r -a sh_after <<< "$(proc_shaping "$P")"
+reset_time=$(ectl -j stats "$P" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["reset_time"])')
+((sh_after[2] > 0 && sh_after[0] < sh_before[0])) && [ "$reset_time" != None ]
+tap_result $? "stats reset while packets wait: the queue stays, the shaped count restarts" \
+	"before: ${sh_before[*]}, after: ${sh_after[*]}, reset_time $reset_time"
 ectl_must policy del "$P"
 check_eq "policy delete: the policy is gone" absent "$(queue_of "$P")"
 flood_wait del
