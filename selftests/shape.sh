@@ -467,12 +467,12 @@ ectl_must policy del "$PP"
 
 # === 5. deleting a policy while packets wait ========================================
 # A 2 s latency at 500kbit: the sender's whole send buffer (1.5 s of it)
-# waits in the queue, and the queue stays full while the sender runs, even
-# a debug kernel's sender (about 2.4 Mbit/s).
+# waits in the queue, and the queue stays full while the sender runs (8 s,
+# so that a debug kernel is still sending when the checks below end).
 ectl_must policy set "$P" rate 500kbit burst 64k latency 2s shape
 wire_sample
 read -r -a w0 <<< "$WS"
-flood_spawn "$CG" 3 del
+flood_spawn "$CG" 8 del
 busywait 5000 queue_above "$P" 20
 tap_result $? "policy delete: packets are waiting in the queue before the delete" "queue $(queue_of "$P")"
 
