@@ -25,6 +25,7 @@ T=$TMPDIR_TEST
 
 cli_cleanup()
 {
+	umount "$T/full" 2> /dev/null
 	echo 0 > "$PARAMS/max_rules" 2> /dev/null
 	"$EGRESSCTL" apply -f /dev/null > /dev/null 2>&1
 	lib_cleanup
@@ -71,7 +72,7 @@ check_cmp()
 	fi
 }
 
-tap_plan 127
+tap_plan 142
 E=egressctl
 "$EGRESSCTL" apply -f /dev/null > /dev/null 2>&1 || bail_out "apply -f /dev/null failed"
 modver=$(cat /sys/module/nf_egress/version)
@@ -506,6 +507,60 @@ grep -v '^nf_egress_rule_\|^# [A-Z]* nf_egress_rule_' "$T/metrics.want" |
 	> "$T/metrics.unpriv"
 "${NOBODY[@]}" "$EGRESSCTL" metrics > "$T/metrics.got" 2> "$T/err"
 check_cmp "unprivileged: metrics without the rule series, a comment says why" "$T/metrics.unpriv" "$T/metrics.got"
+
+# metrics -o FILE: exactly what metrics prints, mode 0644 whatever the
+# umask, put in place by a rename (a reader of the old file keeps reading
+# it whole); any failure leaves the old file and no temporary file.
+P=$T/prom
+mkdir "$P"
+"$EGRESSCTL" metrics > "$T/metrics.stdout" 2>&1
+printf 'nf_egress_old 1\n' > "$P/nf_egress.prom"
+exec 3< "$P/nf_egress.prom"
+(umask 077 && exec "$EGRESSCTL" metrics -o "$P/nf_egress.prom") > "$T/out" 2> "$T/err"
+rc=$?
+[[ $rc -eq 0 && ! -s $T/out && ! -s $T/err ]]
+tap_result $? "metrics -o FILE: exit 0, nothing on stdout or stderr" "rc $rc" "$(cat "$T/out" "$T/err")"
+check_cmp "metrics -o FILE: FILE is the expected text, every family" "$T/metrics.want" "$P/nf_egress.prom"
+check_cmp "metrics -o FILE: FILE is what metrics prints" "$T/metrics.stdout" "$P/nf_egress.prom"
+check_eq "metrics -o FILE: mode 0644 under umask 077" "644" "$(stat -c %a "$P/nf_egress.prom")"
+check_eq "metrics -o FILE: renamed into place: the old file's reader still reads the old text" \
+	"nf_egress_old 1" "$(cat <&3)"
+exec 3<&-
+check_eq "metrics -o FILE: no temporary file left" "nf_egress.prom" "$(ls -A "$P")"
+"$EGRESSCTL" metrics '/we"ird\path' > "$T/metrics.path" 2>&1
+check "metrics PATH --output FILE: nothing printed" 0 "" "" -- metrics '/we"ird\path' --output "$P/one.prom"
+check_cmp "metrics PATH --output FILE: FILE is what metrics PATH prints" "$T/metrics.path" "$P/one.prom"
+rm -f "$P/one.prom"
+mkdir "$P/dir.prom"
+check "metrics -o DIR: the rename fails, exit 1, the error names it" 1 "" \
+	"$E: metrics: cannot replace $P/dir.prom: Is a directory" -- metrics -o "$P/dir.prom"
+check_eq "metrics -o DIR: no temporary file left, the directory untouched" \
+	"dir.prom nf_egress.prom|" "$(ls -A "$P" | paste -sd ' ')|$(ls -A "$P/dir.prom")"
+check "metrics -o in a missing directory: exit 1, the error names the file" 1 "" \
+	"$E: metrics: cannot write $T/nodir/m.prom: No such file or directory" -- metrics -o "$T/nodir/m.prom"
+cp "$P/nf_egress.prom" "$T/prom.before"
+PRE=("${NOBODY[@]}")
+check "unprivileged: metrics -o into root's directory: exit 1, EACCES" 1 "" \
+	"$E: metrics: cannot write $P/nf_egress.prom: Permission denied" -- metrics -o "$P/nf_egress.prom"
+PRE=()
+cmp -s "$T/prom.before" "$P/nf_egress.prom" && [[ $(ls -A "$P" | paste -sd ' ') == "dir.prom nf_egress.prom" ]]
+tap_result $? "unprivileged: the file left as it was, no temporary file" "$(ls -A "$P")"
+# A full filesystem: a tmpfs of two pages, both taken; the write fails.
+F=$T/full
+mkdir "$F"
+if mount -t tmpfs -o size=8k,mode=0755 nf_egress_full "$F" 2> "$T/mount.err"; then
+	printf 'nf_egress_old 1\n' > "$F/nf_egress.prom"
+	head -c 4096 /dev/zero > "$F/filler"
+	check "metrics -o on a full filesystem: exit 1, ENOSPC" 1 "" \
+		"$E: metrics: cannot write $F/nf_egress.prom: No space left on device" -- \
+		metrics -o "$F/nf_egress.prom"
+	check_eq "metrics -o on a full filesystem: the old file as it was, no temporary file" \
+		"filler nf_egress.prom|nf_egress_old 1" "$(ls -A "$F" | paste -sd ' ')|$(cat "$F/nf_egress.prom")"
+	umount "$F"
+else
+	tap_skip "metrics -o on a full filesystem: exit 1, ENOSPC" "no tmpfs: $(cat "$T/mount.err")"
+	tap_skip "metrics -o on a full filesystem: the old file as it was, no temporary file" "no tmpfs"
+fi
 check "stats reset help" 0 $'Usage:\n  egressctl stats reset [PATH]' "" -- stats reset help
 check "stats reset missing PATH: extack" 2 "" \
 	"$E: stats reset /nope: No such file or directory: nf_egress: no policy for this cgroup path" -- stats reset /nope

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * egressctl stats [PATH] [--rules] [--exact], egressctl stats reset [PATH],
- * egressctl metrics [PATH]
+ * egressctl metrics [PATH] [-o FILE]
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
 
+#include "atomicfile.h"
 #include "dump.h"
 #include "egressctl.h"
 #include "msg.h"
@@ -107,21 +109,93 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * metrics' words: at most one PATH, and -o FILE (--output FILE) anywhere
+ * among them.  Returns 0 or EXIT_FAIL, reported.
+ */
+static int parse_metrics_args(struct egctl *ctl, int argc, char **argv,
+			      char **word, const char **file)
+{
+	int i;
+
+	*word = NULL;
+	*file = NULL;
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "-o") || !strcmp(arg, "--output")) {
+			if (*file)
+				return cmd_errorf(ctl, "'-o' given more than once");
+			if (i + 1 == argc || !argv[i + 1][0])
+				return cmd_errorf(ctl, "missing FILE after '%s'", arg);
+			*file = argv[++i];
+		} else if (arg[0] == '-') {
+			return cmd_errorf(ctl, "unknown option '%.64s'", arg);
+		} else if (*word) {
+			return cmd_errorf(ctl, "unexpected argument '%.64s'", arg);
+		} else {
+			*word = argv[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * -o FILE: the whole text is formatted in memory first, then replaces FILE
+ * in one rename (atomicfile.h), so node_exporter never reads half of it and
+ * a failure leaves the last good file.  Returns EXIT_OK or EXIT_FAIL,
+ * reported.
+ */
+static int write_metrics_file(const char *what, const char *file,
+			      const struct dump_state *st)
+{
+	enum atomic_step step;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int err;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return errorf("%s: %s", what, strerror(errno));
+	report_metrics(mem, st->stats, st->nstats);
+	if (fclose(mem)) {
+		free(buf);
+		return errorf("%s: %s", what, strerror(ENOMEM));
+	}
+	/* 0644: node_exporter reads it as user prometheus */
+	err = atomic_write_file(file, 0644, buf, len, &step);
+	free(buf);
+	if (err)
+		return errorf("%s: cannot %s %s: %s", what,
+			      step == ATOMIC_RENAME ? "replace" : "write",
+			      file, strerror(-err));
+	return EXIT_OK;
+}
+
 int cmd_metrics(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
+	const char *file;
+	char *word;
+	int ret = EXIT_OK;
 
 	/* -j changes nothing: the output is the Prometheus text format */
-	if (parse_optional_path(ctl, argc, argv, path, &st.filter))
+	if (parse_metrics_args(ctl, argc, argv, &word, &file) ||
+	    parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
+	/* nothing is written unless the kernel gave the whole snapshot */
 	if (collect(ctl, &st, true, what))
 		return EXIT_KERNEL;
-	report_metrics(stdout, st.stats, st.nstats);
+	if (file)
+		ret = write_metrics_file(what, file, &st);
+	else
+		report_metrics(stdout, st.stats, st.nstats);
 	dump_state_free(&st);
-	return EXIT_OK;
+	return ret;
 }

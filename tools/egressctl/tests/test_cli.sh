@@ -7,6 +7,10 @@
 # usage: test_cli.sh [PATH-TO-EGRESSCTL]
 
 EGRESSCTL=${1:-${EGRESSCTL:-./egressctl}}
+# The project's one version, as a regex (a package build may set another).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VERSION_RE=$(sed -n 's/^#define NF_EGRESS_VERSION "\(.*\)"/\1/p' "$here/../../../kmod/version.h" |
+	sed 's/[.+]/\\&/g')
 n=0
 failed=0
 
@@ -51,8 +55,8 @@ E="egressctl:"
 expect_out 0 "^Usage: egressctl" help
 expect_out 0 "^Usage: egressctl" -h
 expect_out 0 "^Usage: egressctl" --help
-expect_out 0 "^egressctl 0\.1\.0$" -V
-expect_out 0 "^egressctl 0\.1\.0$" --version
+expect_out 0 "^egressctl $VERSION_RE$" -V
+expect_out 0 "^egressctl $VERSION_RE$" --version
 expect_out 0 "policy add PATH \[mode enforce\|audit\] \[default allow\|deny\]" policy help
 expect_out 0 "policy set PATH \[mode enforce\|audit\] \[default allow\|deny\]" policy help
 expect_out 0 "rule del PATH ID" rule help
@@ -66,7 +70,7 @@ expect_out 0 "explain PATH DST" explain help
 expect_out 0 "show \[PATH\]" show help
 expect_out 0 "stats \[PATH\]" stats --help
 expect_out 0 "^Usage:" version help
-expect_out 0 "^egressctl 0\.1\.0" version
+expect_out 0 "^egressctl $VERSION_RE" version
 
 # usage errors
 expect 1 "$E unknown command 'foo' (try 'egressctl help')" foo
@@ -169,11 +173,19 @@ expect 1 "$E stats: unexpected argument 'reset'" stats /a reset
 expect 1 "$E invalid cgroup path 'x': must start with '/'" stats reset x
 expect 1 "$E metrics: unexpected argument '/b'" metrics /a /b
 expect 1 "$E invalid cgroup path 'a': must start with '/'" metrics a
+expect 1 "$E metrics: missing FILE after '-o'" metrics -o
+expect 1 "$E metrics: missing FILE after '--output'" metrics /a --output
+expect 1 "$E metrics: missing FILE after '-o'" metrics -o ""
+expect 1 "$E metrics: '-o' given more than once" metrics -o a.prom --output b.prom
+expect 1 "$E metrics: unknown option '-x'" metrics -x
+expect 1 "$E metrics: unexpected argument '/b'" metrics /a -o m.prom /b
+expect 1 "$E invalid cgroup path 'a': must start with '/'" metrics -o m.prom a
 expect 1 "$E show: --config and --stats do not go together" show --config --stats
 expect 1 "$E show: unknown option '--stat'" show --stat
 expect_out 0 "stats reset \[PATH\]" stats help
 expect_out 0 "^Usage:.*egressctl stats reset \[PATH\]$" stats reset help
-expect_out 0 "metrics \[PATH\]" help
+expect_out 0 "metrics \[PATH\] \[-o FILE\]" help
+expect_out 0 "^Usage:.*egressctl metrics \[PATH\] \[-o FILE\]$" metrics help
 expect_out 0 "show \[PATH\] \[--stats\]" show help
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
@@ -217,7 +229,7 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "show --config" "explain /t1 10.0.0.1" \
 		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web" \
 		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
-		   "metrics /t1" "show --stats" "monitor" "monitor -j"; do
+		   "metrics /t1" "metrics -o $T/new.prom" "show --stats" "monitor" "monitor -j"; do
 		# shellcheck disable=SC2086
 		expect 2 "$E nf_egress module not loaded" $cmd
 	done
@@ -225,6 +237,22 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 	printf 'cgroup "/a" {\n\tallow tcp to 10.0.0.0/8 port 443;\n}\ncgroup "/b" { }\n' > "$T/good.conf"
 	expect_out 0 "^$T/good.conf: OK \(2 policies, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/good.conf"
 	expect 2 "$E nf_egress module not loaded" apply -f "$T/good.conf"
+	# metrics -o: nothing is written when the kernel cannot be read; the
+	# last file stays, and no temporary file is left beside it
+	mkdir "$T/prom"
+	printf 'nf_egress_old 1\n' > "$T/prom/nf_egress.prom"
+	expect 2 "$E nf_egress module not loaded" metrics -o "$T/prom/nf_egress.prom"
+	expect 2 "$E nf_egress module not loaded" metrics /t1 --output "$T/prom/nf_egress.prom"
+	n=$((n + 1))
+	left=$(ls -A "$T/prom")
+	if [[ $(cat "$T/prom/nf_egress.prom") == "nf_egress_old 1" && $left == nf_egress.prom &&
+		! -e $T/new.prom ]]; then
+		echo "ok $n - metrics -o without the module: the old file untouched, no temporary file"
+	else
+		echo "not ok $n - metrics -o without the module: the old file untouched, no temporary file"
+		echo "#   directory: $left; file: $(cat "$T/prom/nf_egress.prom")"
+		failed=$((failed + 1))
+	fi
 else
 	n=$((n + 1))
 	echo "ok $n - # SKIP nf_egress module is loaded here"
