@@ -28,12 +28,23 @@
 #                   (kmod/selftest/, the selftest=1 parameter) built in; make
 #                   check builds and tests this one, DKMS never does
 #   make install    install egressctl, its man page and bash completion, the
-#                   systemd unit and an example policy (PREFIX, DESTDIR)
+#                   systemd units and an example policy (PREFIX, DESTDIR)
 #   make dkms-install / dkms-remove
 #                   register the module with DKMS for KVER and build and
 #                   install it there / remove it again (as root)
+#   make dkms-source DESTDIR=DIR
+#                   the module sources DKMS builds, in
+#                   DIR/usr/src/nf-egress-VERSION (the nf-egress-dkms package)
+#   make deb        the Debian packages egressctl and nf-egress-dkms in dist/,
+#                   checked by lintian (scripts/make-deb; --version and
+#                   --outdir there)
 #   make packaging-check
 #                   host-side check of all the above (scripts/dkms-check)
+#   make package-check
+#                   the Debian packages end to end in a systemd guest:
+#                   install, reboot, metrics through node_exporter, upgrade,
+#                   remove, purge (scripts/package-check; about 23 minutes
+#                   under TCG, so CI runs make deb and lintian only)
 #
 # The module is built against the newest supported Debian kernel whose image
 # and headers are both installed (scripts/vm/find-kernel), not against
@@ -50,7 +61,7 @@ export KVER
 KDIR ?= $(shell KVER='$(KVER)' scripts/vm/find-kernel --kdir 2>/dev/null)
 
 .PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench egressctl-check
-.PHONY: install dkms-install dkms-remove packaging-check
+.PHONY: install dkms-install dkms-remove dkms-source packaging-check deb package-check
 
 all: module egressctl
 
@@ -129,24 +140,29 @@ clean:
 	rm -f build.log
 
 # ---- installation ----------------------------------------------------------
-# Documentation/install.rst describes the layout.  The unit goes where Debian
+# Documentation/install.rst describes the layout.  The units go where Debian
 # 12's systemd looks for packaged units (/lib/systemd/system), whatever
-# PREFIX is; its egressctl path is rewritten to $(SBINDIR).
+# PREFIX is; their egressctl path is rewritten to $(SBINDIR).  The Debian
+# package puts the example in its documentation (EXAMPLEDIR).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
+EXAMPLEDIR ?= $(SYSCONFDIR)/nf_egress
+SYSTEMD_UNITS := nf-egress.service nf-egress-metrics.service nf-egress-metrics.timer
 
 install: egressctl
 	$(MAKE) -C tools/egressctl install DESTDIR="$(DESTDIR)" SBINDIR="$(SBINDIR)" \
 		MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)"
-	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(SYSCONFDIR)/nf_egress"
-	sed 's|/usr/local/sbin/egressctl|$(SBINDIR)/egressctl|g' packaging/nf-egress.service \
-		> "$(DESTDIR)$(SYSTEMDUNITDIR)/nf-egress.service"
-	chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/nf-egress.service"
-	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(SYSCONFDIR)/nf_egress/policy.conf.example"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(EXAMPLEDIR)"
+	for unit in $(SYSTEMD_UNITS); do \
+		sed 's|/usr/local/sbin/egressctl|$(SBINDIR)/egressctl|g' "packaging/$$unit" \
+			> "$(DESTDIR)$(SYSTEMDUNITDIR)/$$unit" && \
+		chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/$$unit" || exit 1; \
+	done
+	install -m 0644 packaging/policy.conf.example "$(DESTDIR)$(EXAMPLEDIR)/policy.conf.example"
 
 # ---- DKMS ------------------------------------------------------------------
 # The sources DKMS needs: the Kbuild files, the module and the UAPI header.
@@ -156,8 +172,21 @@ DKMS_FILES := Kbuild dkms.conf kmod/Kbuild kmod/selftest/selftest.h \
 	$(filter-out kmod/nf_egress.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
 	$(shell find include -name '*.h')
 
+NF_EGRESS_VERSION = $(shell sed -n 's/^\#define NF_EGRESS_VERSION "\(.*\)"/\1/p' kmod/version.h)
+DKMS_SRCDIR = /usr/src/nf-egress-$(NF_EGRESS_VERSION)
+
 dkms-install:
 	scripts/dkms-module install $(DKMS_FILES)
+
+# What dkms-install copies to /usr/src, into DESTDIR instead, with the
+# version written into dkms.conf as scripts/dkms-module and dh_dkms do.
+dkms-source:
+	@test -n "$(NF_EGRESS_VERSION)" || { echo "no NF_EGRESS_VERSION in kmod/version.h" >&2; exit 1; }
+	for f in $(DKMS_FILES); do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DKMS_SRCDIR)/$$f" || exit 1; \
+	done
+	sed -i 's/^PACKAGE_VERSION="#MODULE_VERSION#"$$/PACKAGE_VERSION="$(NF_EGRESS_VERSION)"/' \
+		"$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf"
 
 dkms-remove:
 	scripts/dkms-module remove
@@ -166,3 +195,13 @@ dkms-remove:
 # test); prints TAP and "N passed, N failed".
 packaging-check:
 	@scripts/dkms-check
+
+# The Debian packages (debian/), built in a scratch copy of the files git
+# knows, into dist/, and lintian on them (scripts/make-deb).
+deb: deps
+	@scripts/make-deb
+
+# Documentation/testing.rst, "The Debian packages".  Builds in a scratch
+# copy and boots its own guest: never beside another VM run on 2 cores.
+package-check: deps
+	@scripts/package-check
