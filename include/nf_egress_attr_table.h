@@ -110,6 +110,8 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 	[NF_EGRESS_A_EVENT] = { "event", "NF_EGRESS_A_EVENT",
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_EVENT, 0, 0, 0 },
+	[NF_EGRESS_A_CACHED_CGROUPS] = { "cached-cgroups", "NF_EGRESS_A_CACHED_CGROUPS",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]

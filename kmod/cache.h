@@ -21,7 +21,9 @@
 
 #include "policy.h"
 
-#define EGRESS_CACHE_MAX_SIZE 32768	/* buckets; entries up to twice that */
+#define EGRESS_CACHE_MAX_SIZE 32768	/* buckets */
+/* rhashtable refuses inserts (-E2BIG) from this many entries on. */
+#define EGRESS_CACHE_MAX_ENTRIES (2 * EGRESS_CACHE_MAX_SIZE)
 
 struct egress_cache_entry {
 	struct rhash_head node;
@@ -30,6 +32,13 @@ struct egress_cache_entry {
 	u64 resolve_gen;
 	u16 count;
 	u16 path_flags;		/* EGRESS_PATH_* */
+	/*
+	 * Set by a hit, cleared by a prune (cache.c): an entry of a removed
+	 * cgroup whose sockets still send stays.  The one field a reader
+	 * writes, and only when it is clear, so the line is written once per
+	 * prune, not once per packet.
+	 */
+	u8 used;
 	struct egress_policy *policies[];
 };
 
@@ -78,6 +87,8 @@ static inline void egress_policies_copy(struct egress_policy **out,
 int egress_cache_init(struct egress_set *set);
 /* No reader may hold the set any more. */
 void egress_cache_destroy(struct egress_set *set);
+/* How many cgroups the cache holds an answer for (GET_INFO). */
+unsigned int egress_cache_count(struct egress_set *set);
 
 /*
  * The miss path of egress_cache_policies(): resolve by names and remember
@@ -115,6 +126,8 @@ static inline unsigned int egress_cache_policies(struct egress_set *set,
 		return egress_cache_fill(set, cgrp, READ_ONCE(set->max_depth),
 					 id, resolve_gen, entry, out,
 					 path_flags);
+	if (unlikely(!READ_ONCE(entry->used)))
+		WRITE_ONCE(entry->used, 1);
 	egress_policies_copy(out, entry->policies, entry->count);
 	*path_flags = entry->path_flags;
 	return entry->count;

@@ -25,6 +25,7 @@
 #include <linux/nf_egress.h>
 
 #include "apply.h"
+#include "cache.h"
 #include "class.h"
 #include "compat.h"
 #include "netlink.h"
@@ -373,6 +374,13 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation()) ||
 	      nla_put_u32(msg, NF_EGRESS_A_POLICY_COUNT,
 			  egress_live_set_locked()->nr_policies);
+	/*
+	 * The count moves when any cgroup of the host sends its first
+	 * packet: for the administrator, as the rules are.
+	 */
+	if (!err && netlink_capable(skb, CAP_NET_ADMIN))
+		err = nla_put_u32(msg, NF_EGRESS_A_CACHED_CGROUPS,
+				  egress_cache_count(egress_live_set_locked()));
 	if (err)
 		goto nla_put_failure;
 

@@ -70,7 +70,11 @@ struct egress_set {
 	 */
 	u64 resolve_gen;
 	struct rhashtable cache;	/* cache.c */
-	struct work_struct cache_flush;
+	struct work_struct cache_prune;
+	/* The entry count at which an insert schedules cache_prune. */
+	unsigned int cache_prune_at;
+	/* jiffies at the end of the last prune. */
+	unsigned long cache_pruned;
 };
 
 /* The size of a packet on the wire: a GSO packet counts as its segments. */

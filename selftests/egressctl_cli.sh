@@ -168,8 +168,8 @@ check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 3 deny to 192.0.2.1/32  (0 pkts, 0 B)" "" -- show --stats /t1
 check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"rules":[]}]' "" -- -j show /t0 --stats
 "$EGRESSCTL" -j version > "$T/v.json" 2>&1
-json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and sorted(d["module"]) == ["generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
-tap_result $? "-j version: module version, generation, 2 policies" "$(cat "$T/v.json")"
+json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and sorted(d["module"]) == ["cached_cgroups", "generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
+tap_result $? "-j version: module version, generation, 2 policies, cached cgroups" "$(cat "$T/v.json")"
 
 # --- deletions --------------------------------------------------------------
 check "rule del by id" 0 "" "" -- rule del /t1 2

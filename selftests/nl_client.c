@@ -943,8 +943,10 @@ int main(int argc, char **argv)
 	err = nlc_request(&c, &req, collect_cb, &col, &r);
 	check(!err && !r.error && col.n == 1 && col.all_checked &&
 	      col.msg[0].tb[NF_EGRESS_A_VERSION] && col.msg[0].tb[NF_EGRESS_A_GENERATION] &&
-	      col.msg[0].tb[NF_EGRESS_A_POLICY_COUNT] && col.msg[0].cmd == NF_EGRESS_CMD_GET_INFO,
-	      "GET_INFO: version \"%s\", generation, policy count, all as the header says%s%s",
+	      col.msg[0].tb[NF_EGRESS_A_POLICY_COUNT] &&
+	      col.msg[0].tb[NF_EGRESS_A_CACHED_CGROUPS] &&
+	      col.msg[0].cmd == NF_EGRESS_CMD_GET_INFO,
+	      "GET_INFO: version \"%s\", generation, policy count, cached cgroups, all as the header says%s%s",
 	      col.n ? get_str(col.msg[0].tb[NF_EGRESS_A_VERSION]) : "?",
 	      col.why[0] ? ": " : "", col.why);
 

@@ -55,7 +55,7 @@ require_cmd setpriv unshare
 require_probe
 require_egressctl
 
-tap_plan 44
+tap_plan 45
 
 cg_create "$CG"
 cg_create "$CG_FREE"
@@ -142,6 +142,10 @@ allowed "nobody: stats works" as_nobody stats
 out=$(as_nobody "$BIN/egressctl" stats "$P" 2>&1 > /dev/null)
 check_eq "nobody: stats PATH leaves the rules out and says why" \
 	"egressctl: stats $P: rules not shown: $RULES_MSG" "$out"
+out=$(as_nobody "$BIN/egressctl" -j version 2>&1)
+[[ $out == *'"policies":'* && $out != *cached_cgroups* ]] &&
+	[[ $("$EGRESSCTL" -j version) == *'"cached_cgroups":'* ]]
+tap_result $? "nobody: -j version leaves out cached_cgroups, which root gets" "$out"
 out=$(as_nobody cat "$NF_EGRESS_PROC/policies" 2>&1)
 check_eq "nobody: /proc/net/nf_egress/policies does not open" \
 	"cat: $NF_EGRESS_PROC/policies: $EPERM_MSG" "$out"

@@ -142,6 +142,8 @@ ver=$(ectl -j version)
 agree "get-info (the spec validated by ynl): the version and policy count egressctl shows" '
 same("version", doc[0]["version"], doc[1]["module"]["version"])
 same("policies", doc[0]["policy-count"], doc[1]["module"]["policies"])
+same("cached-cgroups is a count", type(doc[0]["cached-cgroups"]).__name__, "int")
+same("cached_cgroups is a count", type(doc[1]["module"]["cached_cgroups"]).__name__, "int")
 ' "${info:-null}" "${ver:-null}"
 
 # ---- egressctl writes, ynl reads -----------------------------------------

@@ -422,6 +422,9 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 			print_text(&p, " %s", info.policy_count == 1 ?
 				   "policy" : "policies");
 		}
+		if (info.has_cached_cgroups)
+			print_u64(&p, PRINT_JSON, "cached_cgroups", NULL,
+				  info.cached_cgroups);
 		print_nl(&p);
 	}
 	print_close_object(&p);

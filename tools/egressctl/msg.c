@@ -136,6 +136,8 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 		&m->generation);
 	opt_u32(tb[NF_EGRESS_A_POLICY_COUNT], &m->has_policy_count,
 		&m->policy_count);
+	opt_u32(tb[NF_EGRESS_A_CACHED_CGROUPS], &m->has_cached_cgroups,
+		&m->cached_cgroups);
 	return 0;
 }
 

@@ -21,9 +21,10 @@
 struct egress_info_msg {
 	/* A copy: the reply's buffer is gone once the request returns. */
 	char version[64];		/* "" if absent */
-	bool has_generation, has_policy_count;
+	bool has_generation, has_policy_count, has_cached_cgroups;
 	uint32_t generation;
 	uint32_t policy_count;
+	uint32_t cached_cgroups;
 };
 
 struct egress_policy_msg {

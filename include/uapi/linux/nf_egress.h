@@ -177,6 +177,12 @@ enum nf_egress_attr {
 	NF_EGRESS_A_STATS_MAX_DELAY_NS,
 	/* nest, NF_EGRESS_EVENT_A_*: one event (NF_EGRESS_CMD_EVENT) */
 	NF_EGRESS_A_EVENT,
+	/*
+	 * u32: cgroups the live policy set's resolution cache holds an answer
+	 * for (GET_INFO reply, to a caller with CAP_NET_ADMIN); entries of
+	 * removed cgroups are pruned
+	 */
+	NF_EGRESS_A_CACHED_CGROUPS,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
