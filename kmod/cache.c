@@ -76,22 +76,41 @@ static void egress_cache_prune(struct work_struct *work)
 	struct egress_cache_entry *entry;
 	struct rhashtable_iter iter;
 	unsigned int kept = 0;
+	u8 seq;
 
-	/* Inserts during the last walk queued this run again: nothing to do. */
-	if (count < READ_ONCE(set->cache_prune_at) &&
-	    count < EGRESS_CACHE_MAX_ENTRIES)
+	/*
+	 * Inserts during the last walk queued this run again: nothing to do
+	 * yet, below the threshold, or with a full table before a second
+	 * has passed.
+	 */
+	if (count >= EGRESS_CACHE_MAX_ENTRIES ?
+	    !time_after(jiffies, READ_ONCE(set->cache_pruned) + HZ) :
+	    count < READ_ONCE(set->cache_prune_at))
 		return;
+	WRITE_ONCE(set->cache_pruned, jiffies);
+	seq = set->cache_prune_seq + 1;
+	WRITE_ONCE(set->cache_prune_seq, seq);
 
 	rhashtable_walk_enter(&set->cache, &iter);
 	rhashtable_walk_start(&iter);
 	while ((entry = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(entry))
 			continue;	/* -EAGAIN: a resize; keep walking */
-		if (egress_cache_entry_keep(entry, resolve_gen))
-			kept++;
-		else if (!rhashtable_remove_fast(&set->cache, &entry->node,
-						 egress_cache_params))
-			kfree_rcu(entry, rcu);
+		/*
+		 * A resize (the prune's own removals shrink the table) makes
+		 * the walk start again from the first bucket: an entry seen
+		 * already is neither counted nor judged again, which would
+		 * find its used mark cleared.
+		 */
+		if (entry->prune_seq != seq) {
+			entry->prune_seq = seq;
+			if (egress_cache_entry_keep(entry, resolve_gen))
+				kept++;
+			else if (!rhashtable_remove_fast(&set->cache,
+							 &entry->node,
+							 egress_cache_params))
+				kfree_rcu(entry, rcu);
+		}
 		/* A host may have tens of thousands of cgroups. */
 		if (need_resched()) {
 			rhashtable_walk_stop(&iter);
@@ -101,10 +120,6 @@ static void egress_cache_prune(struct work_struct *work)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
-	/*
-	 * An entry walked twice across a resize counts twice; the next prune
-	 * only comes a little later for it.
-	 */
 	WRITE_ONCE(set->cache_prune_at,
 		   max(EGRESS_CACHE_PRUNE_MIN, kept * 2));
 	WRITE_ONCE(set->cache_pruned, jiffies);
@@ -117,7 +132,7 @@ static void egress_cache_prune(struct work_struct *work)
  */
 static void egress_cache_schedule_prune(struct egress_set *set)
 {
-	queue_work(system_unbound_wq, &set->cache_prune);
+	queue_work(system_dfl_wq, &set->cache_prune);
 }
 
 /* An insert found the table full: prune, but at most once a second. */
@@ -189,6 +204,8 @@ unsigned int egress_cache_fill(struct egress_set *set,
 	entry->count = count;
 	entry->path_flags = *path_flags;
 	entry->used = 0;
+	/* A walk under way skips it: it is new, and it stays. */
+	entry->prune_seq = READ_ONCE(set->cache_prune_seq);
 	egress_policies_copy(entry->policies, out, count);
 
 	if (old) {

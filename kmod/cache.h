@@ -39,6 +39,8 @@ struct egress_cache_entry {
 	 * prune, not once per packet.
 	 */
 	u8 used;
+	/* The prune that last looked at the entry (set->cache_prune_seq). */
+	u8 prune_seq;
 	struct egress_policy *policies[];
 };
 

@@ -83,6 +83,15 @@
 #define egress_genl_doit_ops	genl_ops
 #endif
 
+/*
+ * The unbound system workqueue is system_dfl_wq in newer kernels, which
+ * deprecate the older name, system_unbound_wq (7.2 warns the first time
+ * a work item is queued on it).  Before, only the older name exists.
+ */
+#ifndef EGRESS_HAVE_SYSTEM_DFL_WQ
+#define system_dfl_wq system_unbound_wq
+#endif
+
 #ifndef EGRESS_HAVE_HRTIMER_SETUP
 static inline void hrtimer_setup(struct hrtimer *timer,
 				 enum hrtimer_restart (*function)(struct hrtimer *),

@@ -73,8 +73,10 @@ struct egress_set {
 	struct work_struct cache_prune;
 	/* The entry count at which an insert schedules cache_prune. */
 	unsigned int cache_prune_at;
-	/* jiffies at the end of the last prune. */
+	/* jiffies at the start and at the end of the last prune. */
 	unsigned long cache_pruned;
+	/* Numbers the prunes, so that a walk looks at an entry once. */
+	u8 cache_prune_seq;
 };
 
 /* The size of a packet on the wire: a GSO packet counts as its segments. */

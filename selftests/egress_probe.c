@@ -50,6 +50,20 @@
  *	line.  Shows which cgroup a socket is charged to when its process
  *	moves to another cgroup between socket() and sendto().
  *
+ *   egress_probe udp-cgroups ADDR PORT SIZE DIR...
+ *	For each cgroup v2 directory DIR in turn: move this process into it
+ *	(its pid to DIR/cgroup.procs), then send one datagram of SIZE
+ *	payload bytes from a new socket, which belongs to DIR.  Many cgroups
+ *	for the price of one process start.  Prints "sent=N failed=N
+ *	first_errno=ENAME|none" (a failed move counts as a failed datagram).
+ *	Exit 0 if every datagram was sent, 1 otherwise.
+ *
+ *   egress_probe tcp-connect-loop PORT TIMEOUT_MS ADDR... [--interval-us N]
+ *	Until SIGTERM or SIGINT: connect to each ADDR on PORT in turn, from
+ *	a new socket each time, waiting up to TIMEOUT_MS for the outcome,
+ *	and close; then sleep N us before the next round.  At the end prints
+ *	"addr=ADDR ok=N failed=N" per ADDR.  Exit 0.
+ *
  *   egress_probe icmp-echo ADDR [--timeout-ms N]
  *	Send one ICMP (ICMPv6) echo request on a SOCK_DGRAM ping socket
  *	(needs net.ipv4.ping_group_range to include the caller's group) and
@@ -157,6 +171,8 @@ static void usage(void)
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
 	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
+	      "       egress_probe udp-cgroups ADDR PORT SIZE DIR...\n"
+	      "       egress_probe tcp-connect-loop PORT TIMEOUT_MS ADDR... [--interval-us N]\n"
 	      "       egress_probe icmp-echo ADDR [--timeout-ms N]\n"
 	      "       egress_probe udp-flood ADDR PORT SIZE SECONDS\n"
 	      "       egress_probe tcp-stray-ack SRC DST PORT COUNT [--timeout-ms N]\n"
@@ -288,6 +304,26 @@ static int send_bytes(int fd, unsigned long bytes, uint64_t deadline,
 	return 0;
 }
 
+/* connect() @fd and wait for the outcome until @deadline; 0 or an errno. */
+static int connect_wait(int fd, const struct sockaddr_storage *ss,
+			socklen_t alen, uint64_t deadline)
+{
+	socklen_t elen;
+	int err;
+
+	if (!connect(fd, (const struct sockaddr *)ss, alen))
+		return 0;
+	err = errno;
+	if (err != EINPROGRESS)
+		return err;
+	if (!wait_fd(fd, POLLOUT, deadline))
+		return ETIMEDOUT;
+	elen = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		die("getsockopt: %s", strerror(errno));
+	return err;
+}
+
 static int cmd_tcp_connect(int argc, char **argv)
 {
 	unsigned long timeout_ms = 3000, send_len = 0, sent = 0;
@@ -321,17 +357,7 @@ static int cmd_tcp_connect(int argc, char **argv)
 
 	start = now_us();
 	deadline = start + timeout_ms * 1000;
-	if (connect(fd, (struct sockaddr *)&ss, alen) < 0) {
-		err = errno;
-		if (err == EINPROGRESS) {
-			socklen_t elen = sizeof(err);
-
-			if (!wait_fd(fd, POLLOUT, deadline))
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
-				die("getsockopt: %s", strerror(errno));
-		}
-	}
+	err = connect_wait(fd, &ss, alen, deadline);
 	elapsed = now_us() - start;
 	if (!err && do_send) {
 		err = send_bytes(fd, send_len, deadline, &sent);
@@ -647,6 +673,125 @@ static int cmd_udp_loop(int argc, char **argv)
 		printf("addr=%s sent=%lu failed=%lu first_errno=%s\n",
 		       argv[3 + i], sent[i], failed[i],
 		       first_err[i] ? errname(first_err[i]) : "none");
+	return 0;
+}
+
+/* Move this process into the cgroup v2 directory @dir; 0 or an errno. */
+static int move_to_cgroup(const char *dir)
+{
+	char path[4096], pid[32];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (write(fd, pid, len) != len)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+static int cmd_udp_cgroups(int argc, char **argv)
+{
+	unsigned long size, sent = 0, failed = 0;
+	struct sockaddr_storage ss;
+	int first_err = 0, i;
+	socklen_t alen;
+	char *buf;
+
+	if (argc < 4)
+		usage();
+	alen = parse_addr(argv[0], argv[1], &ss);
+	size = parse_ulong(argv[2], "size", 65000);
+	buf = calloc(1, size ? size : 1);
+	if (!buf)
+		die("out of memory");
+	for (i = 3; i < argc; i++) {
+		int fd = -1, err;
+		ssize_t n;
+
+		err = move_to_cgroup(argv[i]);
+		if (!err) {
+			/* After the move: the socket belongs to argv[i]. */
+			fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (fd < 0)
+				err = errno;
+		}
+		if (!err) {
+			n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss,
+				   alen);
+			if (n < 0)
+				err = errno;
+			else if (n != (ssize_t)size)
+				err = EMSGSIZE;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (err) {
+			failed++;
+			if (!first_err)
+				first_err = err;
+		} else {
+			sent++;
+		}
+	}
+	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
+	       first_err ? errname(first_err) : "none");
+	free(buf);
+	return failed ? 1 : 0;
+}
+
+static int cmd_tcp_connect_loop(int argc, char **argv)
+{
+	unsigned long timeout_ms, interval_us = 0, *ok, *failed;
+	struct sockaddr_storage *ss;
+	struct sigaction sa;
+	socklen_t *alen;
+	int nd, i;
+
+	if (argc >= 5 && !strcmp(argv[argc - 2], "--interval-us")) {
+		interval_us = parse_ulong(argv[argc - 1], "interval", 10000000);
+		argc -= 2;
+	}
+	if (argc < 3)
+		usage();
+	timeout_ms = parse_ulong(argv[1], "timeout", 600000);
+	nd = argc - 2;
+	ss = calloc(nd, sizeof(*ss));
+	alen = calloc(nd, sizeof(*alen));
+	ok = calloc(nd, sizeof(*ok));
+	failed = calloc(nd, sizeof(*failed));
+	if (!ss || !alen || !ok || !failed)
+		die("out of memory");
+	for (i = 0; i < nd; i++)
+		alen[i] = parse_addr(argv[2 + i], argv[0], &ss[i]);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	while (!stop_requested) {
+		for (i = 0; i < nd && !stop_requested; i++) {
+			int fd = stream_socket("tcp", ss[i].ss_family);
+
+			if (fd < 0)
+				die("socket: %s", strerror(errno));
+			if (connect_wait(fd, &ss[i], alen[i],
+					 now_us() + timeout_ms * 1000))
+				failed[i]++;
+			else
+				ok[i]++;
+			close(fd);
+		}
+		if (interval_us)
+			usleep(interval_us);
+	}
+	for (i = 0; i < nd; i++)
+		printf("addr=%s ok=%lu failed=%lu\n", argv[2 + i], ok[i],
+		       failed[i]);
 	return 0;
 }
 
@@ -1028,6 +1173,10 @@ int main(int argc, char **argv)
 		return cmd_udp_loop(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-hold"))
 		return cmd_udp_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "udp-cgroups"))
+		return cmd_udp_cgroups(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-connect-loop"))
+		return cmd_tcp_connect_loop(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "icmp-echo"))
 		return cmd_icmp_echo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-flood"))

@@ -58,27 +58,21 @@ add_policy || bail_out "cannot add the policy: $(cat "$ECTL_ERR")"
 CLEANUP_POLICIES+=("$P")
 
 # --- traffic generators ----------------------------------------------------
-# UDP from long-lived udp-loop senders (a loop of short-lived senders would
-# spend the guest's CPU on process start-up, not on packets), one in the
-# policy's cgroup and one outside every policy; TCP connects from a loop in
-# the cgroup, a new socket each, which stops when $STOP exists.
-STOP=$TMPDIR_TEST/stop
+# Long-lived senders (loops of short-lived ones would spend the guest's
+# CPU on process start-up, not on packets): UDP from the policy's cgroup
+# and from outside every policy (udp-loop), and TCP connects from the
+# cgroup, a new socket each (tcp-connect-loop).  SIGTERM stops them.
 GEN_PIDS=()
 cg_spawn "$CG" "$TMPDIR_TEST/gen-udp.out" "$PROBE" udp-loop "$UDP_PORT" 200 0 \
 	"$SRV4_ALLOW" "$SRV4_DENY" "$SRV6_ALLOW" "$SRV6_DENY" --interval-us 1000
 GEN_PIDS+=("$SPAWN_PID")
-# shellcheck disable=SC2016 # expanded by the inner bash
-cg_exec "$CG" bash -c 'while [ ! -e "$1" ]; do
-		for a in "$3" "$4" "$5" "$6"; do "$2" tcp-connect "$a" "$7" --timeout-ms 300; done
-	done > /dev/null 2>&1' gen "$STOP" "$PROBE" \
-	"$SRV4_ALLOW" "$SRV4_DENY" "$SRV6_ALLOW" "$SRV6_DENY" "$TCP_PORT" &
-GEN_PIDS+=($!)
-register_pid "$!"
+cg_spawn "$CG" "$TMPDIR_TEST/gen-tcp.out" "$PROBE" tcp-connect-loop "$TCP_PORT" 300 \
+	"$SRV4_ALLOW" "$SRV4_DENY" "$SRV6_ALLOW" "$SRV6_DENY" --interval-us 5000
+GEN_PIDS+=("$SPAWN_PID")
 "$PROBE" udp-loop "$UDP_PORT" 200 0 "$SRV4_DENY" "$SRV6_DENY" --interval-us 1000 \
 	> "$TMPDIR_TEST/gen-udp-outside.out" 2>&1 &
 GEN_PIDS+=($!)
 register_pid "$!"
-on_cleanup "touch '$STOP'"
 
 busywait 30000 allowed_packets_nonzero ||
 	bail_out "the generators' traffic is not counted: $(stats_json "$P")"
@@ -166,8 +160,7 @@ check_eq "allow/deny correct after reload (every 5th round)" "$((ROUNDS / 5))/$(
 	"$checks_ok/$checks"
 
 # --- stop the generators ---------------------------------------------------
-touch "$STOP"
-kill "${GEN_PIDS[0]}" "${GEN_PIDS[2]}" 2> /dev/null
+kill "${GEN_PIDS[@]}" 2> /dev/null
 stopped=0
 for pid in "${GEN_PIDS[@]}"; do
 	wait_pid_gone "$pid" 100 && stopped=$((stopped + 1))
