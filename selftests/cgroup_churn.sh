@@ -15,14 +15,14 @@
 #   +-------------------------------+          +------------------------------+
 #
 # The policy is applied with `egressctl apply`, so the test starts from a
-# new policy set with an empty cache.  Three waves of 100 child cgroups: each cgroup sends one datagram, then the
-# wave's cgroups are removed (but the last one's).  The cache count comes
-# from GET_INFO (egressctl -j version, "cached_cgroups").  The module prunes
-# the entries of removed cgroups when the cache has grown to twice what the
-# last prune kept (kmod/cache.c), so after the third wave it holds the 100
-# live cgroups and at most about as many others, not the 300 that sent;
-# and a second datagram from each live cgroup finds its entry: the count
-# does not grow.
+# new policy set with an empty cache.  Three waves of 100 child cgroups:
+# each cgroup sends one datagram, then the wave's cgroups are removed (but
+# the last one's).  The cache count comes from GET_INFO (egressctl -j
+# version, "cached_cgroups").  The module prunes the entries of removed
+# cgroups when the cache has grown to twice what the last prune kept
+# (kmod/cache.c), so after the third wave it holds the 100 live cgroups
+# and at most about as many others, not the 300 that sent; and a second
+# datagram from each live cgroup finds its entry: the count does not grow.
 # The policy counts every datagram exactly.
 
 source "$(dirname "$0")/lib.sh"
