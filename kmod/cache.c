@@ -39,6 +39,18 @@ static void egress_cache_entry_free(void *ptr, void *arg)
 	kfree(ptr);
 }
 
+/*
+ * Whether a prune is due: when the table has grown to twice what the last
+ * one kept, or, full (of live cgroups, or a prune would have made room),
+ * once a second.
+ */
+static bool egress_cache_prune_due(struct egress_set *set, unsigned int count)
+{
+	if (count >= EGRESS_CACHE_MAX_ENTRIES)
+		return time_after(jiffies, READ_ONCE(set->cache_pruned) + HZ);
+	return count >= READ_ONCE(set->cache_prune_at);
+}
+
 /* Whether a prune keeps @entry; clears its used mark. */
 static bool egress_cache_entry_keep(struct egress_cache_entry *entry,
 				    u64 resolve_gen)
@@ -78,14 +90,8 @@ static void egress_cache_prune(struct work_struct *work)
 	unsigned int kept = 0;
 	u8 seq;
 
-	/*
-	 * Inserts during the last walk queued this run again: nothing to do
-	 * yet, below the threshold, or with a full table before a second
-	 * has passed.
-	 */
-	if (count >= EGRESS_CACHE_MAX_ENTRIES ?
-	    !time_after(jiffies, READ_ONCE(set->cache_pruned) + HZ) :
-	    count < READ_ONCE(set->cache_prune_at))
+	/* Inserts during the last walk queued this run again. */
+	if (!egress_cache_prune_due(set, count))
 		return;
 	WRITE_ONCE(set->cache_pruned, jiffies);
 	seq = set->cache_prune_seq + 1;
@@ -130,16 +136,10 @@ static void egress_cache_prune(struct work_struct *work)
  * other work items of a CPU's queue (6.1's workqueue does not move
  * CPU-bound items aside).
  */
-static void egress_cache_schedule_prune(struct egress_set *set)
+static void egress_cache_maybe_prune(struct egress_set *set)
 {
-	queue_work(system_dfl_wq, &set->cache_prune);
-}
-
-/* An insert found the table full: prune, but at most once a second. */
-static void egress_cache_full(struct egress_set *set)
-{
-	if (time_after(jiffies, READ_ONCE(set->cache_pruned) + HZ))
-		egress_cache_schedule_prune(set);
+	if (egress_cache_prune_due(set, egress_cache_count(set)))
+		queue_work(system_dfl_wq, &set->cache_prune);
 }
 
 int egress_cache_init(struct egress_set *set)
@@ -191,9 +191,8 @@ unsigned int egress_cache_fill(struct egress_set *set,
 	count = egress_resolve(set, &names, out);
 	*path_flags = egress_rate_path_flags(out, count);
 
-	/* Full (of live cgroups, or the prune would have made room). */
 	if (!old && egress_cache_count(set) >= EGRESS_CACHE_MAX_ENTRIES) {
-		egress_cache_full(set);
+		egress_cache_maybe_prune(set);
 		return count;
 	}
 	entry = kmalloc(struct_size(entry, policies, count), GFP_ATOMIC);
@@ -216,11 +215,8 @@ unsigned int egress_cache_fill(struct egress_set *set,
 	} else {
 		err = rhashtable_lookup_insert_fast(&set->cache, &entry->node,
 						    egress_cache_params);
-		if (err == -E2BIG)
-			egress_cache_full(set);
-		else if (!err && egress_cache_count(set) >=
-			 READ_ONCE(set->cache_prune_at))
-			egress_cache_schedule_prune(set);
+		if (!err || err == -E2BIG)
+			egress_cache_maybe_prune(set);
 	}
 	/* Another CPU got there first, or the table is full: not cached. */
 	if (err)
