@@ -52,37 +52,36 @@ cached_cgroups()
 		sed -n 's/.*"cached_cgroups":\([0-9][0-9]*\).*/\1/p'
 }
 
+# wave_dirs W: WAVE_DIRS gets the cgroup directories of wave W.
+wave_dirs()
+{
+	local i
+
+	WAVE_DIRS=()
+	for ((i = 1; i <= WAVE; i++)); do
+		WAVE_DIRS+=("$(cg_path "$CG/w$1-$i")")
+	done
+}
+
 # send_from_wave W: one datagram from each cgroup of wave W, from one
 # process that moves from cgroup to cgroup (egress_probe udp-cgroups);
 # prints its "sent=N failed=N first_errno=E" line.
 send_from_wave()
 {
-	local dirs=() i
-
-	for ((i = 1; i <= WAVE; i++)); do
-		dirs+=("$(cg_path "$CG/w$1-$i")")
-	done
-	"$PROBE" udp-cgroups "$SRV4_ALLOW" "$UDP_PORT" 64 "${dirs[@]}" 2>&1
+	wave_dirs "$1"
+	"$PROBE" udp-cgroups "$SRV4_ALLOW" "$UDP_PORT" 64 "${WAVE_DIRS[@]}" 2>&1
 }
 
 make_wave()
 {
-	local dirs=() i
-
-	for ((i = 1; i <= WAVE; i++)); do
-		dirs+=("$(cg_path "$CG/w$1-$i")")
-	done
-	mkdir "${dirs[@]}"
+	wave_dirs "$1"
+	mkdir "${WAVE_DIRS[@]}"
 }
 
 remove_wave()
 {
-	local dirs=() i
-
-	for ((i = 1; i <= WAVE; i++)); do
-		dirs+=("$(cg_path "$CG/w$1-$i")")
-	done
-	rmdir "${dirs[@]}"
+	wave_dirs "$1"
+	rmdir "${WAVE_DIRS[@]}"
 }
 
 for wave in 1 2 3; do

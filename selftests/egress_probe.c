@@ -605,20 +605,36 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+/* A trailing "--interval-us N": its value (0 without), taken off *@argc. */
+static unsigned long take_interval_us(int *argc, char **argv)
+{
+	if (*argc < 2 || strcmp(argv[*argc - 2], "--interval-us"))
+		return 0;
+	*argc -= 2;
+	return parse_ulong(argv[*argc + 1], "interval", 10000000);
+}
+
+/* SIGTERM and SIGINT set stop_requested, for the loops to end cleanly. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 static int cmd_udp_loop(int argc, char **argv)
 {
-	unsigned long size, count, interval_us = 0, iter;
+	unsigned long interval_us = take_interval_us(&argc, argv);
+	unsigned long size, count, iter;
 	struct sockaddr_storage *ss;
 	unsigned long *sent, *failed;
 	int *first_err, nd, i, fd4 = -1, fd6 = -1;
-	struct sigaction sa;
 	socklen_t *alen;
 	char *buf;
 
-	if (argc >= 6 && !strcmp(argv[argc - 2], "--interval-us")) {
-		interval_us = parse_ulong(argv[argc - 1], "interval", 10000000);
-		argc -= 2;
-	}
 	if (argc < 4)
 		usage();
 	size = parse_ulong(argv[1], "size", 65000);
@@ -641,11 +657,7 @@ static int cmd_udp_loop(int argc, char **argv)
 	}
 	if ((fd4 < 0 && fd6 < 0))
 		die("socket: %s", strerror(errno));
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	catch_stop_signals();
 
 	for (iter = 0; !stop_requested && (!count || iter < count); iter++) {
 		for (i = 0; i < nd && !stop_requested; i++) {
@@ -745,16 +757,12 @@ static int cmd_udp_cgroups(int argc, char **argv)
 
 static int cmd_tcp_connect_loop(int argc, char **argv)
 {
-	unsigned long timeout_ms, interval_us = 0, *ok, *failed;
+	unsigned long interval_us = take_interval_us(&argc, argv);
+	unsigned long timeout_ms, *ok, *failed;
 	struct sockaddr_storage *ss;
-	struct sigaction sa;
 	socklen_t *alen;
 	int nd, i;
 
-	if (argc >= 5 && !strcmp(argv[argc - 2], "--interval-us")) {
-		interval_us = parse_ulong(argv[argc - 1], "interval", 10000000);
-		argc -= 2;
-	}
 	if (argc < 3)
 		usage();
 	timeout_ms = parse_ulong(argv[1], "timeout", 600000);
@@ -767,11 +775,7 @@ static int cmd_tcp_connect_loop(int argc, char **argv)
 		die("out of memory");
 	for (i = 0; i < nd; i++)
 		alen[i] = parse_addr(argv[2 + i], argv[0], &ss[i]);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	catch_stop_signals();
 
 	while (!stop_requested) {
 		for (i = 0; i < nd && !stop_requested; i++) {
