@@ -115,6 +115,8 @@ int egress_apply_commit(u32 portid, const char **reason)
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}
 
+	list_for_each_entry(policy, &new->policies, list_node)
+		egress_ruleset_publish(&policy->rules);
 	rcu_assign_pointer(egress_live_set, new);
 	WRITE_ONCE(egress_staged, NULL);
 	egress_set_changed(new);

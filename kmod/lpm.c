@@ -5,11 +5,11 @@
  * published.
  */
 
-#include <linux/bitops.h>
 #include <net/ipv6.h>
 
 #include "lpm.h"
 #include "prefixtable.h"
+#include "trie.h"
 
 static __always_inline bool
 egress_rule_matches_l4(const struct egress_rule *rule,
@@ -28,52 +28,48 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 {
 	const struct egress_rule_store *store;
 	const struct egress_rule_table *tab;
-	const unsigned long *lens;
-	union nf_inet_addr key;
+	struct egress_trie_walk walk;
+	struct egress_trie_key key;
+	union nf_inet_addr masked;
 	u32 visible;
-	int word;
+	int len;
 
-	if (pkt->family == NFPROTO_IPV4) {
-		store = &rs->v4;
-		lens = rs->v4_lens;
-		word = ARRAY_SIZE(rs->v4_lens) - 1;
-	} else {
-		store = &rs->v6;
-		lens = rs->v6_lens;
-		word = ARRAY_SIZE(rs->v6_lens) - 1;
-	}
+	store = pkt->family == NFPROTO_IPV4 ? &rs->v4 : &rs->v6;
+	/*
+	 * Pairs with the release in egress_ruleset_insert().  First, so that
+	 * a lookup that sees a batch's rules also sees the table and trie
+	 * entries of their prefixes, which were in place before it.
+	 */
+	visible = smp_load_acquire(&rs->published_id);
 	tab = rcu_dereference(store->table);
 	if (!tab)
 		return NULL;
-	/* Pairs with the release in egress_ruleset_insert(). */
-	visible = smp_load_acquire(&rs->published_id);
 
-	for (; word >= 0; word--) {
-		unsigned long bits = READ_ONCE(lens[word]);
+	egress_trie_key_from_addr(&key, pkt->family, &pkt->daddr);
+	egress_trie_walk_start(&walk, &store->trie, &key);
+	while ((len = egress_trie_walk_next(&walk)) >= 0) {
+		const struct egress_rule *rule;
 
-		while (bits) {
-			unsigned int bit = __fls(bits);
-			unsigned int len = word * BITS_PER_LONG + bit;
-			const struct egress_rule *rule;
+		if (pkt->family == NFPROTO_IPV4)
+			masked.ip = egress_ipv4_mask(pkt->daddr.ip, len);
+		else
+			ipv6_addr_prefix(&masked.in6, &pkt->daddr.in6, len);
+		/*
+		 * A prefix of a batch not yet published, or one being
+		 * removed, may be in the trie and not the table: no rule.
+		 */
+		rule = egress_prefix_lookup(store, tab, pkt->family, &masked,
+					    len);
+		while (rule) {
+			u32 next;
 
-			bits &= ~BIT(bit);
-			if (pkt->family == NFPROTO_IPV4)
-				key.ip = egress_ipv4_mask(pkt->daddr.ip, len);
-			else
-				ipv6_addr_prefix(&key.in6, &pkt->daddr.in6, len);
-			rule = egress_prefix_lookup(store, tab, pkt->family,
-						    &key, len);
-			while (rule) {
-				u32 next;
-
-				if (rule->id < visible &&
-				    egress_rule_matches_l4(rule, pkt))
-					return rule;
-				/* Pairs with the insert's release. */
-				next = smp_load_acquire(&rule->next);
-				rule = next == EGRESS_RULE_NONE ? NULL :
-				       egress_rule_at(store, next);
-			}
+			if (rule->id < visible &&
+			    egress_rule_matches_l4(rule, pkt))
+				return rule;
+			/* Pairs with the insert's release. */
+			next = smp_load_acquire(&rule->next);
+			rule = next == EGRESS_RULE_NONE ? NULL :
+			       egress_rule_at(store, next);
 		}
 	}
 	return NULL;

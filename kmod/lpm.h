@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The longest-prefix-match walk of the packet path over one policy's rules:
- * the prefix lengths in use, longest first, each probed in the prefix
- * table, then the prefix's rules most specific first.
+ * the prefixes that cover the destination, longest first, as the trie
+ * (trie.h) finds them, each looked up in the prefix table, then each
+ * prefix's rules most specific first.
  */
 #ifndef _NF_EGRESS_LPM_H
 #define _NF_EGRESS_LPM_H

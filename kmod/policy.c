@@ -172,6 +172,8 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	err = egress_ruleset_init(&policy->rules);
 	if (err)
 		goto err_free_policy;
+	if (set != egress_live_set_locked())
+		egress_ruleset_unpublished(&policy->rules);
 	policy->stats = egress_stats_alloc();
 	if (!policy->stats) {
 		err = -ENOMEM;

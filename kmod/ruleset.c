@@ -3,7 +3,7 @@
  * The rules of one policy: validation, batches inserted all or none,
  * deletes, and the order of a prefix's rules.  See ruleset.h for the
  * structure; the record allocator is rulestore.c, the prefix table
- * prefixtable.c and the packet path's walk lpm.c.  The layout is what
+ * prefixtable.c, the prefix index trie.c and the packet path's walk lpm.c.  The layout is what
  * keeps an IPv4 rule near 60 bytes of memory in all (a 40-byte record, 5
  * to 11 bytes of table, about 9 of id index): no per-rule allocation, no
  * rcu_head, no per-prefix object.
@@ -29,6 +29,7 @@
 #include "prefixtable.h"
 #include "ruleset.h"
 #include "rulestore.h"
+#include "trie.h"
 
 static struct egress_rule_store *egress_store_of(struct egress_ruleset *rs,
 						 u8 family)
@@ -180,28 +181,6 @@ struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
 	return NULL;
 }
 
-static void egress_len_add(struct egress_ruleset *rs, u8 family, u8 len)
-{
-	if (family == NFPROTO_IPV4) {
-		if (!rs->v4_len_users[len]++)
-			set_bit(len, rs->v4_lens);
-	} else {
-		if (!rs->v6_len_users[len]++)
-			set_bit(len, rs->v6_lens);
-	}
-}
-
-static void egress_len_del(struct egress_ruleset *rs, u8 family, u8 len)
-{
-	if (family == NFPROTO_IPV4) {
-		if (!--rs->v4_len_users[len])
-			clear_bit(len, rs->v4_lens);
-	} else {
-		if (!--rs->v6_len_users[len])
-			clear_bit(len, rs->v6_lens);
-	}
-}
-
 static unsigned long egress_id_entry(const struct egress_rule *rule, u32 idx)
 {
 	return (unsigned long)idx << 1 | (rule->family == NFPROTO_IPV6);
@@ -266,7 +245,6 @@ static void egress_ruleset_link(struct egress_ruleset *rs,
 		/* As above: pairs with egress_prefix_lookup()'s acquire. */
 		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
 	}
-	egress_len_add(rs, rule->family, rule->prefix_len);
 	rs->count++;
 }
 
@@ -302,6 +280,7 @@ static int egress_rule_key_cmp(const struct egress_rule *a,
 struct egress_batch_entry {
 	u32 req;	/* its position in the request: id - first id */
 	u32 idx;	/* its record */
+	bool new_prefix;	/* it put its prefix in the trie */
 };
 
 static int egress_batch_key_cmp(const void *a, const void *b, const void *priv)
@@ -360,6 +339,61 @@ static void egress_batch_unwind(struct egress_ruleset *rs,
 		egress_store_unalloc(egress_store_of(rs, rule->family),
 				     batch[i].idx);
 	}
+}
+
+static void egress_rule_trie_key(const struct egress_rule *rule,
+				 struct egress_trie_key *key)
+{
+	egress_trie_key_from_addr(key, rule->family, &rule->addr);
+}
+
+/* Take the prefixes the batch put in the tries back out. */
+static void egress_batch_unindex(struct egress_ruleset *rs,
+				 const struct egress_rule *rules,
+				 struct egress_batch_entry *batch, u32 done)
+{
+	struct egress_trie_key key;
+	u32 i;
+
+	for (i = done; i-- > 0;) {
+		const struct egress_rule *rule = &rules[batch[i].req];
+
+		if (!batch[i].new_prefix)
+			continue;
+		egress_rule_trie_key(rule, &key);
+		egress_trie_remove(&egress_store_of(rs, rule->family)->trie,
+				   &key, rule->prefix_len);
+	}
+}
+
+/*
+ * Put the batch's new prefixes in the tries, before any of its rules is
+ * linked: a prefix in a trie whose rules are not yet reachable only costs
+ * a lookup a probe of the table.
+ */
+static int egress_batch_index(struct egress_ruleset *rs,
+			      const struct egress_rule *rules,
+			      struct egress_batch_entry *batch, u32 n)
+{
+	struct egress_trie_key key;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rule *rule = &rules[batch[i].req];
+
+		egress_rule_trie_key(rule, &key);
+		ret = egress_trie_insert(&egress_store_of(rs, rule->family)->trie,
+					 &key, rule->prefix_len);
+		if (ret < 0) {
+			egress_batch_unindex(rs, rules, batch, i);
+			return ret;
+		}
+		batch[i].new_prefix = ret;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return 0;
 }
 
 /*
@@ -439,7 +473,8 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 		}
 	}
 	err = egress_batch_reserve_table(rs, NFPROTO_IPV4, rules, n) ?:
-	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n);
+	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n) ?:
+	      egress_batch_index(rs, rules, batch, n);
 	if (err) {
 		egress_batch_unwind(rs, rules, batch, n, true);
 		goto out_free;
@@ -495,17 +530,22 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 			smp_store_release(&tab->slot[pos],
 					  (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
 					  (rule->next + 2));
-		} else if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
-			/*
-			 * No probe goes past an empty slot, so the one
-			 * before it need not stay a deleted entry.
-			 */
-			WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_EMPTY);
-			tab->used--;
-			tab->prefixes--;
 		} else {
-			WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_GONE);
+			struct egress_trie_key key;
+
+			if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
+				/*
+				 * No probe goes past an empty slot, so the
+				 * one before it need not stay a deleted entry.
+				 */
+				WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_EMPTY);
+				tab->used--;
+			} else {
+				WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_GONE);
+			}
 			tab->prefixes--;
+			egress_rule_trie_key(rule, &key);
+			egress_trie_remove(&store->trie, &key, rule->prefix_len);
 		}
 	} else {
 		for (prev = head; prev->next != idx;
@@ -516,7 +556,6 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 	}
 
 	xa_erase(&rs->by_id, id);
-	egress_len_del(rs, rule->family, rule->prefix_len);
 	rs->count--;
 	egress_store_retire(store, rs->count, idx);
 	egress_table_trim(store, rule->family);
@@ -551,6 +590,8 @@ void egress_ruleset_usage(struct egress_ruleset *rs,
 			usage->table_slots += tab->mask + 1;
 			usage->prefixes += tab->prefixes;
 		}
+		usage->trie_nodes += stores[i]->trie.nodes;
+		usage->trie_leaf_objects += stores[i]->trie.leaf_objects;
 	}
 }
 
@@ -565,10 +606,24 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 	return 0;
 }
 
+void egress_ruleset_unpublished(struct egress_ruleset *rs)
+{
+	rs->v4.trie.unpublished = true;
+	rs->v6.trie.unpublished = true;
+}
+
+void egress_ruleset_publish(struct egress_ruleset *rs)
+{
+	rs->v4.trie.unpublished = false;
+	rs->v6.trie.unpublished = false;
+}
+
 void egress_ruleset_destroy(struct egress_ruleset *rs)
 {
+	egress_trie_destroy(&rs->v4.trie);
 	egress_table_destroy(&rs->v4);
 	egress_store_destroy(&rs->v4);
+	egress_trie_destroy(&rs->v6.trie);
 	egress_table_destroy(&rs->v6);
 	egress_store_destroy(&rs->v6);
 	xa_destroy(&rs->by_id);

@@ -5,11 +5,11 @@
  * Rules are grouped by destination prefix.  Each distinct prefix is one
  * entry of its family's hash table, keyed by (prefix length, masked
  * address), leading to the prefix's rules sorted most specific first.  A
- * bitmap per family records which prefix lengths are in use, and a lookup
- * probes only those, longest first.  The cost of a lookup is bounded by the
- * number of distinct prefix lengths (at most 33 for IPv4, 129 for IPv6) and
- * does not grow with the number of rules.  rulestore.h holds the records,
- * prefixtable.h the table, lpm.h the lookup.
+ * trie per family holds the same prefixes and gives a lookup those that
+ * cover the destination, longest first, after at most one node per six
+ * bits of the longest: its cost grows neither with the number of rules
+ * nor with the number of prefix lengths in use.  rulestore.h holds the
+ * records, prefixtable.h the table, trie.h the trie, lpm.h the lookup.
  *
  * Writers hold egress_config_mutex; the packet path reads under RCU.
  */
@@ -76,11 +76,6 @@ struct egress_ruleset {
 	struct egress_rule_store v6;
 	/* rule id -> xa_mk_value(index << 1 | is_ipv6), for dumps and deletes */
 	struct xarray by_id;
-	/* Bit n set: some rule has prefix length n.  Read locklessly. */
-	unsigned long v4_lens[BITS_TO_LONGS(33)];
-	unsigned long v6_lens[BITS_TO_LONGS(129)];
-	u32 v4_len_users[33];		/* rules per length; mutex */
-	u32 v6_len_users[129];
 	u32 count;
 	u32 next_id;
 	/*
@@ -92,6 +87,13 @@ struct egress_ruleset {
 };
 
 int egress_ruleset_init(struct egress_ruleset *rs);
+/*
+ * @rs is reachable by no reader yet (a policy of a set being applied),
+ * until egress_ruleset_publish(), which must come before anything makes it
+ * reachable.  Writers then change its tries in place.
+ */
+void egress_ruleset_unpublished(struct egress_ruleset *rs);
+void egress_ruleset_publish(struct egress_ruleset *rs);
 /* Frees everything; the caller guarantees no reader remains. */
 void egress_ruleset_destroy(struct egress_ruleset *rs);
 
@@ -127,6 +129,8 @@ struct egress_ruleset_usage {
 	u32 chunks;		/* pages of rule records, both families */
 	u32 table_slots;
 	u32 prefixes;
+	u32 trie_nodes;
+	u32 trie_leaf_objects;
 };
 
 void egress_ruleset_usage(struct egress_ruleset *rs,

@@ -19,6 +19,8 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+#include "trie.h"
+
 struct egress_rule;
 struct egress_rule_table;
 
@@ -58,12 +60,14 @@ struct egress_rule_dir {
  * 32-bit index (chunk << EGRESS_CHUNK_SHIFT | position); the directory of
  * chunks only grows while the store exists.  An open-addressing table maps
  * each prefix to the index of its most specific rule, and the rules of a
- * prefix are chained through ->next.  A deleted rule's record is reused
+ * prefix are chained through ->next.  A trie of the same prefixes tells a
+ * lookup which of them cover an address (trie.h).  A deleted rule's record is reused
  * only after an RCU grace period, since a reader may still be on it; until
  * then its index waits in @retired.
  */
 struct egress_rule_store {
 	struct egress_rule_table __rcu *table;	/* NULL until a first rule */
+	struct egress_trie trie;		/* the prefixes of the table */
 	struct egress_rule_dir __rcu *dir;
 	u32 nr_chunks;
 	u32 top;		/* the first index never handed out */

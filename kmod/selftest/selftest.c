@@ -8,8 +8,9 @@
  * The main test drives one rule table through thousands of random inserts,
  * deletes and lookups and checks every answer against a naive model: a
  * plain array of rules, scanned in full, with its own prefix comparison.
- * Addresses are drawn from a few small ranges and prefix lengths from a
- * short list, so rules overlap and nest the way real allowlists do.
+ * Addresses are drawn from a few small ranges and prefix lengths from the
+ * whole range, so rules overlap and nest the way real allowlists do, with
+ * many lengths at once.  selftest/trie.c checks the prefix trie alone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
@@ -153,16 +154,22 @@ static void egress_mask_naive(union nf_inet_addr *addr, unsigned int bits)
 static void egress_random_rule(const struct egress_model *model, u8 family,
 			       struct egress_rule *rule)
 {
-	static const u8 v4_lens[] = { 0, 8, 16, 20, 24, 26, 28, 30, 32 };
-	static const u8 v6_lens[] = { 0, 32, 64, 96, 104, 112, 120, 126, 128 };
 	u8 icmp = family == NFPROTO_IPV4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	const u8 protos[] = { 0, 0, IPPROTO_TCP, IPPROTO_UDP, icmp };
 
 	memset(rule, 0, sizeof(*rule));
 	rule->family = family;
-	rule->prefix_len = family == NFPROTO_IPV4 ?
-		v4_lens[egress_rand(ARRAY_SIZE(v4_lens))] :
-		v6_lens[egress_rand(ARRAY_SIZE(v6_lens))];
+	/*
+	 * Any length: the varied low bits make the long ones overlap, and
+	 * the short ones nest over the bases.  IPv6 leans to the lengths
+	 * past 100, where its addresses differ.
+	 */
+	if (family == NFPROTO_IPV4)
+		rule->prefix_len = egress_rand(33);
+	else if (egress_rand(2))
+		rule->prefix_len = egress_rand(129);
+	else
+		rule->prefix_len = 100 + egress_rand(29);
 	egress_random_addr(model, family, &rule->addr);
 	egress_mask_naive(&rule->addr, rule->prefix_len);
 	rule->action = egress_rand(2);
@@ -827,6 +834,8 @@ int egress_selftest_run(void)
 	 */
 	mutex_lock(&egress_config_mutex);
 	err = egress_selftest_paths();
+	if (!err)
+		err = egress_selftest_trie();
 	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
 	if (!err)

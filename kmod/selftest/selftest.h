@@ -5,6 +5,8 @@
 #ifdef DEBUG
 /* 0 when the self-tests pass or were not asked for (selftest=1). */
 int egress_selftest_run(void);
+/* The parts, for egress_selftest_run(): 0 or -errno, with a log line. */
+int egress_selftest_trie(void);
 #else
 /* A production build has no self-tests (and no selftest parameter). */
 static inline int egress_selftest_run(void)
