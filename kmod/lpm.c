@@ -28,7 +28,8 @@ const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
 {
 	const struct egress_rule_store *store;
 	const struct egress_rule_table *tab;
-	struct egress_trie_walk walk;
+	/* Set in full by egress_trie_walk_start(): no zeroing per lookup. */
+	struct egress_trie_walk walk __uninitialized;
 	struct egress_trie_key key;
 	union nf_inet_addr masked;
 	u32 visible;

@@ -231,7 +231,8 @@ static void egress_policy_unlink(struct egress_set *set,
 	set->nr_policies--;
 	set->nr_rules -= policy->rules.count;
 	set->mem -= egress_policy_mem_cost(strlen(policy->path) + 1) +
-		    policy->rules.count * egress_rule_mem_cost();
+		    policy->rules.count * egress_rule_mem_cost() +
+		    egress_ruleset_index_bytes(&policy->rules);
 	egress_set_max_depth_update(set);
 	egress_set_paths_changed(set);
 }
@@ -291,6 +292,7 @@ int egress_policy_add_rules(struct egress_set *set,
 {
 	DECLARE_BITMAP(used, EGRESS_CLASSES_MAX + 1);
 	DECLARE_BITMAP(added, EGRESS_CLASSES_MAX + 1);
+	size_t index_bytes;
 	u8 id;
 	u32 i;
 	int err;
@@ -320,7 +322,10 @@ int egress_policy_add_rules(struct egress_set *set,
 		__set_bit(id, added);
 	}
 	/* All or none, and none of a refused request was ever reachable. */
+	index_bytes = egress_ruleset_index_bytes(&policy->rules);
 	err = egress_ruleset_insert(&policy->rules, rules, n, bad, reason);
+	/* Even a refused request may leave the trie's nodes shaped anew. */
+	set->mem += egress_ruleset_index_bytes(&policy->rules) - index_bytes;
 	if (err)
 		goto err_classes;
 	bitmap_or(policy->classes_used, policy->classes_used, used,
@@ -338,13 +343,16 @@ err_classes:
 int egress_policy_delete_rule(struct egress_set *set,
 			      struct egress_policy *policy, u32 id)
 {
+	size_t index_bytes;
 	int err;
 
 	lockdep_assert_held(&egress_config_mutex);
+	index_bytes = egress_ruleset_index_bytes(&policy->rules);
 	err = egress_ruleset_delete(&policy->rules, id);
 	if (!err) {
 		set->nr_rules--;
-		set->mem -= egress_rule_mem_cost();
+		set->mem -= egress_rule_mem_cost() + index_bytes -
+			    egress_ruleset_index_bytes(&policy->rules);
 		egress_set_changed(set);
 	}
 	return err;

@@ -3,10 +3,12 @@
  * The rules of one policy: validation, batches inserted all or none,
  * deletes, and the order of a prefix's rules.  See ruleset.h for the
  * structure; the record allocator is rulestore.c, the prefix table
- * prefixtable.c, the prefix index trie.c and the packet path's walk lpm.c.  The layout is what
- * keeps an IPv4 rule near 60 bytes of memory in all (a 40-byte record, 5
- * to 11 bytes of table, about 9 of id index): no per-rule allocation, no
- * rcu_head, no per-prefix object.
+ * prefixtable.c, the trie of prefixes trie.c and the packet path's walk
+ * lpm.c.
+ * The layout is what keeps an IPv4 rule near 60 bytes of memory in all (a
+ * 40-byte record, 5 to 11 bytes of table, about 9 of id index, a few of
+ * trie): no per-rule allocation and no rcu_head; only an IPv6 prefix alone
+ * in its subtree has an object of its own (trie.h).
  *
  * RCU: readers find a record by loading a table slot or a ->next with
  * acquire semantics and only then the directory, so a record published
@@ -604,6 +606,11 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 	egress_store_init(&rs->v6, NFPROTO_IPV6);
 	xa_init(&rs->by_id);
 	return 0;
+}
+
+size_t egress_ruleset_index_bytes(struct egress_ruleset *rs)
+{
+	return rs->v4.trie.bytes + rs->v6.trie.bytes;
 }
 
 void egress_ruleset_unpublished(struct egress_ruleset *rs)

@@ -136,4 +136,10 @@ struct egress_ruleset_usage {
 void egress_ruleset_usage(struct egress_ruleset *rs,
 			  struct egress_ruleset_usage *usage);
 
+/*
+ * The bytes of @rs's prefix tries, which depend on how its prefixes share
+ * address bits: the limit on a set's memory counts them as they are.
+ */
+size_t egress_ruleset_index_bytes(struct egress_ruleset *rs);
+
 #endif /* _NF_EGRESS_RULESET_H */

@@ -123,6 +123,7 @@ static void *egress_trie_leaf_make(struct egress_trie *trie,
 	leaf->key = *key;
 	leaf->len = len;
 	trie->leaf_objects++;
+	trie->bytes += kmalloc_size_roundup(sizeof(*leaf));
 	return (void *)((unsigned long)leaf | EGRESS_TRIE_TAG_OBJECT);
 }
 
@@ -133,6 +134,7 @@ static void egress_trie_leaf_drop(struct egress_trie *trie, void *entry)
 		return;
 	kfree(egress_trie_leaf_object(entry));
 	trie->leaf_objects--;
+	trie->bytes -= kmalloc_size_roundup(sizeof(struct egress_trie_leaf));
 }
 
 /* Give back a leaf entry that readers may still hold. */
@@ -148,6 +150,7 @@ static void egress_trie_leaf_retire(struct egress_trie *trie, void *entry)
 	else
 		kvfree_rcu_mightsleep(leaf);
 	trie->leaf_objects--;
+	trie->bytes -= kmalloc_size_roundup(sizeof(*leaf));
 }
 
 /*
@@ -175,26 +178,39 @@ static struct egress_trie_node *egress_trie_node_alloc(struct egress_trie *trie,
 	struct egress_trie_node *node;
 
 	node = kzalloc(egress_trie_node_size(children), GFP_KERNEL_ACCOUNT);
-	if (node)
+	if (node) {
 		trie->nodes++;
+		trie->bytes += egress_trie_node_size(children);
+	}
 	return node;
+}
+
+/*
+ * A node's children are as many as it was allocated for, or more within
+ * the same bucket (in-place growth): its size follows from their number.
+ */
+static void egress_trie_node_forget(struct egress_trie *trie,
+				    const struct egress_trie_node *node)
+{
+	trie->nodes--;
+	trie->bytes -= egress_trie_node_size(hweight64(node->children));
 }
 
 static void egress_trie_node_drop(struct egress_trie *trie,
 				  struct egress_trie_node *node)
 {
+	egress_trie_node_forget(trie, node);
 	kfree(node);
-	trie->nodes--;
 }
 
 static void egress_trie_node_retire(struct egress_trie *trie,
 				    struct egress_trie_node *node)
 {
+	egress_trie_node_forget(trie, node);
 	if (trie->unpublished)
 		kfree(node);
 	else
 		kvfree_rcu_mightsleep(node);
-	trie->nodes--;
 }
 
 static struct egress_trie_node *egress_trie_root_locked(struct egress_trie *trie)
@@ -363,20 +379,30 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 		node = egress_trie_node_alloc(trie, 1);
 		if (!node)
 			return ERR_PTR(-ENOMEM);
+		node->children = BIT_ULL(c);
 		below = egress_trie_split(trie, next, old, okey, olen, key, len,
 					  absorbed);
 		if (IS_ERR(below)) {
 			egress_trie_node_drop(trie, node);
 			return below;
 		}
-		node->children = BIT_ULL(c);
 		RCU_INIT_POINTER(node->child[0], below);
 		return node;
 	}
 
+	/* Before the node, so that it is dropped with as many children. */
+	leaf = NULL;
+	if (!new_bit) {
+		leaf = egress_trie_leaf_make(trie, key, len);
+		if (!leaf)
+			return ERR_PTR(-ENOMEM);
+	}
 	node = egress_trie_node_alloc(trie, !old_bit + !new_bit);
-	if (!node)
+	if (!node) {
+		if (leaf)
+			egress_trie_leaf_drop(trie, leaf);
 		return ERR_PTR(-ENOMEM);
+	}
 	if (old_bit) {
 		unsigned int bit = egress_trie_prefix_bit(oc, depth, olen - depth);
 
@@ -393,11 +419,6 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 		return node;
 	}
 
-	leaf = egress_trie_leaf_make(trie, key, len);
-	if (!leaf) {
-		egress_trie_node_drop(trie, node);
-		return ERR_PTR(-ENOMEM);
-	}
 	node->children |= BIT_ULL(c);
 	if (old_bit) {
 		RCU_INIT_POINTER(node->child[0], leaf);

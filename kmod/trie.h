@@ -7,25 +7,26 @@
  * A multibit trie: the root takes the first 2 address bits, every node
  * below it the next 6, so nodes start at depths 0, 2, 8, 14, ..., 122, and
  * /32 and /128 prefixes end a node: a run of host routes fills the prefix
- * bitmap of one node instead of needing a child each.  A node at depth d holds a bitmap of the prefixes of length d+1 to d+s
- * below it, s its stride (the root also length 0), in the tree-bitmap
- * layout of Eatherton et al., and an array of children, one per value of
- * address bits d to d+s-1 in use, compressed by a 64-bit occupancy bitmap
- * and popcount as in Poptrie.  A
- * child whose subtree would hold one prefix is that prefix, a leaf, until
- * a second one arrives: sparse long prefixes cost a child entry, not a
- * chain of nodes.  (A trie of every prefix length at once keeps the cost
- * of a lookup to the depth of its longest match; probing a hash table per
- * length in use costs up to 33 probes for IPv4 and 129 for IPv6.)  Only prefixes live here, not rules: the prefix table
- * (prefixtable.h) leads from a prefix to its rules.
+ * bitmap of one node instead of needing a child each.  A node at depth d
+ * holds a bitmap of the prefixes of length d+1 to d+s below it, s its
+ * stride (the root also length 0), in the tree-bitmap layout of Eatherton
+ * et al., and an array of children, one per value of address bits d to
+ * d+s-1 in use, compressed by a 64-bit occupancy bitmap and popcount as in
+ * Poptrie.  A child whose subtree would hold one prefix is that prefix, a
+ * leaf, until a second one arrives: sparse long prefixes cost a child
+ * entry, not a chain of nodes.  The cost of a lookup is the depth of its
+ * longest match, where probing a hash table per prefix length in use
+ * would cost up to 33 probes for IPv4 and 129 for IPv6.  Only prefixes
+ * live here, not rules: the prefix table (prefixtable.h) leads from a
+ * prefix to its rules.
  *
- * A node's child array never changes size in place: a writer that adds a
- * child publishes a copy with it (a node and its array are one
- * allocation), so a reader sees an occupancy bitmap and an array that
- * belong together.  Prefix bits, leaves replacing a removed child's entry
- * and a child replaced by a node are single-word stores.  Removed
- * entries are NULL until the node's next copy, and a node left with one
- * leaf and no prefix bits gives way to that leaf.
+ * A node's child array never changes size in place once readers can see
+ * it: a writer that adds a child publishes a copy with it (a node and its
+ * array are one allocation), so a reader sees an occupancy bitmap and an
+ * array that belong together.  Prefix bits, leaves replacing a removed
+ * child's entry and a child replaced by a node are single-word stores.
+ * Removed entries are NULL until the node's next copy, and a node left
+ * with one leaf and no prefix bits gives way to that leaf.
  *
  * Writers hold egress_config_mutex; readers hold rcu_read_lock().
  */
@@ -69,6 +70,7 @@ struct egress_trie {
 	struct egress_trie_node __rcu *root;	/* NULL until a first prefix */
 	u32 nodes;
 	u32 leaf_objects;
+	size_t bytes;		/* of nodes and leaf objects, as allocated */
 	/*
 	 * No reader can reach the trie yet: writers change nodes in place
 	 * and free at once.  Cleared before the trie is published.
@@ -107,7 +109,7 @@ int egress_trie_walk_next(struct egress_trie_walk *walk);
 
 /*
  * Writers: add the prefix (@key, @len) with host bits clear.  Returns 1 if
- * it is new, 0 if it was there, or -ENOMEM with the trie unchanged.
+ * it is new, 0 if it was there, or -ENOMEM with the same prefixes as before.
  */
 int egress_trie_insert(struct egress_trie *trie,
 		       const struct egress_trie_key *key, u8 len);

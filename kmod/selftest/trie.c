@@ -124,10 +124,14 @@ static int egress_trie_check_walk(const struct egress_trie *trie,
 	return err;
 }
 
-static int egress_selftest_trie_family(unsigned int bits)
+/*
+ * @unpublished: as a trie of a set being applied, whose nodes grow in
+ * place; the walks then check the same answers.
+ */
+static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 {
+	struct egress_trie trie = { .unpublished = unpublished };
 	struct egress_trie_model *model;
-	struct egress_trie trie = {};
 	unsigned int op, walks = 0;
 	int err = 0;
 
@@ -142,18 +146,19 @@ static int egress_selftest_trie_family(unsigned int bits)
 		struct egress_trie_key key;
 		unsigned int len;
 		int ret, at;
+		bool fresh;
 
 		if (dice < 45 && model->count < EGRESS_TRIE_TEST_MAX) {
 			egress_trie_model_addr(model, &key);
 			len = get_random_u32() % (bits + 1);
 			egress_trie_model_clear_from(&key, len);
-			at = egress_trie_model_find(model, &key, len);
+			fresh = egress_trie_model_find(model, &key, len) < 0;
 			ret = egress_trie_insert(&trie, &key, len);
-			if (ret != (at < 0)) {
+			if (ret != fresh) {
 				pr_err("trie insert /%u of /%u: got %d, want %d\n",
-				       len, bits, ret, at < 0);
+				       len, bits, ret, fresh);
 				err = -EINVAL;
-			} else if (at < 0) {
+			} else if (fresh) {
 				model->key[model->count] = key;
 				model->len[model->count++] = len;
 			}
@@ -181,16 +186,24 @@ static int egress_selftest_trie_family(unsigned int bits)
 		       trie.nodes, trie.leaf_objects);
 		err = -EINVAL;
 	}
-	if (!err)
-		pr_info("trie /%u: %u operations, %u walks: ok\n", bits,
-			EGRESS_TRIE_TEST_OPS, walks);
 	egress_trie_destroy(&trie);
+	if (!err && (trie.nodes || trie.bytes)) {
+		pr_err("trie of /%u destroyed, %u nodes and %zu bytes still counted\n",
+		       bits, trie.nodes, trie.bytes);
+		err = -EINVAL;
+	}
+	if (!err)
+		pr_info("trie /%u%s: %u operations, %u walks: ok\n", bits,
+			unpublished ? " (unpublished)" : "",
+			EGRESS_TRIE_TEST_OPS, walks);
 	kfree(model);
 	return err;
 }
 
 int egress_selftest_trie(void)
 {
-	return egress_selftest_trie_family(32) ?:
-	       egress_selftest_trie_family(128);
+	return egress_selftest_trie_family(32, false) ?:
+	       egress_selftest_trie_family(128, false) ?:
+	       egress_selftest_trie_family(32, true) ?:
+	       egress_selftest_trie_family(128, true);
 }
