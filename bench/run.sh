@@ -58,6 +58,7 @@ if ((QUICK)); then
 	RATE_SECS=1
 	NFE_SIZES=(1 1000 10000 30000)
 	NFT_SIZES=(1 1000 10000)
+	ROUTE_SIZES=(10000 30000)
 	APPLY_N=10000
 	NPOLICIES=100
 else
@@ -68,6 +69,7 @@ else
 	RATE_SECS=3
 	NFE_SIZES=(1 1000 100000 1000000)
 	NFT_SIZES=(1 1000 100000)
+	ROUTE_SIZES=(100000 1000000)
 	APPLY_N=100000
 	NPOLICIES=1000
 fi
@@ -139,6 +141,72 @@ gen_policy_lens()
 	}'
 }
 
+# gen_routes N: N distinct IPv4 prefixes one a line, the way a global
+# routing table spreads them over lengths /8-/32 (mostly /24, then /22, /23,
+# /21, /20, /19, /18, /16, /17; a few shorter and longer), addresses drawn
+# at random from 11.0.0.0-223.255.255.255 without 127/8, so none is inside
+# 10.0.0.0/8.  The same N gives the same prefixes.
+gen_routes()
+{
+	awk -v n="$1" '
+	BEGIN {
+		srand(20261205)
+		split("8 .02 9 .01 10 .02 11 .03 12 .05 13 .1 14 .15 15 .2 16 1.4 17 .9 18 1.5 19 2.6 20 4.5 21 4.8 22 12 23 10 24 59 25 .4 26 .4 27 .3 28 .3 29 .3 30 .2 31 .1 32 1", w, " ")
+		for (i = 1; i < 50; i += 2) { total += w[i + 1]; len[++k] = w[i]; cum[k] = total }
+		while (made < n) {
+			r = rand() * total
+			for (j = 1; cum[j] < r && j < k; j++)
+				;
+			l = len[j]
+			do { o = 11 + int(rand() * 213) } while (o == 127)
+			a = o * 16777216 + int(rand() * 16777216)
+			m = 2 ^ (32 - l)
+			a = int(a / m) * m
+			key = a "/" l
+			if (key in seen)
+				continue
+			seen[key] = 1
+			printf "%d.%d.%d.%d/%d\n", int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256, a % 256, l
+			made++
+		}
+	}'
+}
+
+# gen_policy_routes PATH FILE: a policy allowing FILE'''s prefixes and
+# 10.0.0.0/8, which is what matches $DST, default deny.
+gen_policy_routes()
+{
+	awk -v path="$1" '
+	BEGIN { printf "cgroup \"%s\" {\n    default deny;\n", path }
+	{ printf "    allow to %s;\n", $1 }
+	END { print "    allow to 10.0.0.0/8;\n}" }' "$2"
+}
+
+# gen_nft_routes_table NAME CGROUP FILE: the same for nftables: an interval
+# set of FILE's prefixes and 10.0.0.0/8 (auto-merge: nested prefixes are
+# one interval), counted and accepted, the rest of the cgroup's packets
+# dropped.
+gen_nft_routes_table()
+{
+	cat <<-EOF
+	table inet $1 {
+		set allow {
+			type ipv4_addr
+			flags interval
+			auto-merge
+			elements = {
+	$(awk '{ printf "\t%s,\n", $1 } END { print "\t10.0.0.0/8" }' "$3")
+			}
+		}
+		chain out {
+			type filter hook output priority filter; policy accept;
+			socket cgroupv2 level 2 "${2#/}" ip daddr @allow counter accept
+			socket cgroupv2 level 2 "${2#/}" counter drop
+		}
+	}
+	EOF
+}
+
 # gen_nft_elements N [A|B]: the same addresses as gen_policy, one a line.
 gen_nft_elements()
 {
@@ -196,7 +264,7 @@ new_pair()
 PAIRS=()
 
 cg_create "$TAG"
-for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nft police shape apply; do
+for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nferoutes1 nferoutes2 nft nftroutes police shape apply; do
 	cg_create "$TAG/$c"
 done
 
@@ -224,6 +292,14 @@ for n in "${NFT_SIZES[@]}"; do
 	rm -f "$W/nft.$n"
 	NFT_PAIRS+=("$p")
 done
+# The routing-table set of the first size, for nftables.
+for n in "${ROUTE_SIZES[@]}"; do
+	gen_routes "$n" > "$W/routes.$n"
+done
+new_pair NFT_ROUTES_PAIR
+read -r cli _ <<< "$NFT_ROUTES_PAIR"
+gen_nft_routes_table bench "$CGP/nftroutes" "$W/routes.${ROUTE_SIZES[0]}" > "$W/nft.routes"
+nsnft "$cli" -f "$W/nft.routes" || bail_out "nft -f with the routing-table set"
 new_pair PLIM
 read -r cli _ <<< "$PLIM"
 nsnft "$cli" -f - <<-EOF || bail_out "nft limit table"
@@ -336,6 +412,7 @@ for n in "${NFT_SIZES[@]}"; do
 	specs+=("u$((7 + i)):udp \"\${NFT_PAIRS[$i]}\" nft")
 	i=$((i + 1))
 done
+specs+=("u13:udp \"\$NFT_ROUTES_PAIR\" nftroutes")
 rounds "${specs[@]}"
 U1_NONE=${VALS[u0]}
 U1_IDLE=${VALS[u1]}
@@ -369,6 +446,9 @@ timed()
 }
 nft_apply() { nsnft "$NS_APPLY" -f "$1"; }
 nft_clear() { nsnft "$NS_APPLY" delete table inet benchapply; }
+ROUTES_N=${ROUTE_SIZES[0]}
+gen_policy_routes "$CGP/apply" "$W/routes.$ROUTES_N" > "$W/applyR.conf"
+gen_nft_routes_table benchapply "$CGP/apply" "$W/routes.$ROUTES_N" > "$W/applyR.nft"
 apply_round()
 {
 	measure a0 timed "$EG" apply -f "$W/applyA.conf"
@@ -377,11 +457,23 @@ apply_round()
 	measure a3 timed nft_apply "$W/applyB.nft"
 	"$EG" apply -f "$W/empty.conf" > /dev/null
 	nft_clear
+	measure a4 timed "$EG" apply -f "$W/applyR.conf"
+	measure a5 timed nft_apply "$W/applyR.nft"
+	"$EG" apply -f "$W/empty.conf" > /dev/null
+	nft_clear
 }
 for ((ROUND = 0; ROUND <= APPLY_RUNS; ROUND++)); do
 	apply_round
 done
 rm -f "$W"/apply?.conf "$W"/apply?.nft
+
+# Memory per rule of the routing-table set alone.
+gen_policy_routes "$CGP/nferoutes1" "$W/routes.$ROUTES_N" > "$W/routes.conf"
+m0=$(mem_kb)
+"$EG" apply -f "$W/routes.conf" > /dev/null || VALS[m3]="FAILED "
+m1=$(mem_kb)
+"$EG" apply -f "$W/empty.conf" > /dev/null
+[ -z "${VALS[m3]:-}" ] && VALS[m3]=$(awk -v d="$((m1 - m0))" -v n="$((ROUTES_N + 1))" 'BEGIN { printf "%.0f", d * 1024 / n }')
 
 # --------------------------------------------------------------- memory --
 log "phase 3: memory"
@@ -402,6 +494,11 @@ NFE_IDS=(u2 u3 u4 u5)
 		i=$((i + 1))
 	done
 	gen_policy_lens "$CGP/nfelens" 1000
+	i=1
+	for n in "${ROUTE_SIZES[@]}"; do
+		gen_policy_routes "$CGP/nferoutes$i" "$W/routes.$n"
+		i=$((i + 1))
+	done
 } > "$W/set.conf"
 NRULES=$(grep -c ' to ' "$W/set.conf")
 m0=$(mem_kb)
@@ -426,7 +523,8 @@ fi
 # ---------------------------------------------------------------- phase 4 --
 log "phase 4: nf_egress configurations loaded; udp"
 rounds "u6:udp \"\$P0\" none" "u2:udp \"\$P0\" nfe1" "u3:udp \"\$P0\" nfe2" \
-	"u4:udp \"\$P0\" nfe3" "u5:udp \"\$P0\" nfe4" "u10:udp \"\$P0\" nfelens"
+	"u4:udp \"\$P0\" nfe3" "u5:udp \"\$P0\" nfe4" "u10:udp \"\$P0\" nfelens" \
+	"u11:udp \"\$P0\" nferoutes1" "u12:udp \"\$P0\" nferoutes2"
 log "phase 4: tcp"
 rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
 log "phase 4: rate limits, ${RATE_SECS}s"
@@ -534,11 +632,14 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 		i=$((i + 1))
 	done
 	row u10 "nf_egress, 1,000 rules, 25 prefix lengths, match /8" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	row u11 "nf_egress, $(sizes_label "${ROUTE_SIZES[0]}") routing-table prefixes, match /8" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	row u12 "nf_egress, $(sizes_label "${ROUTE_SIZES[1]}") routing-table prefixes, match /8" 1000 1 "$U6_MED" "$PH4_FACTOR"
 	i=0
 	for n in "${NFT_SIZES[@]}"; do
 		row "u$((7 + i))" "nftables, $(sizes_label "$n") set element$( ((n > 1)) && echo s)" 1000 1 "$U1_NONE_MED"
 		i=$((i + 1))
 	done
+	row u13 "nftables, $(sizes_label "${ROUTE_SIZES[0]}") routing-table prefixes (interval set)" 1000 1 "$U1_NONE_MED"
 	row u6 "nf_egress idle again (phase 4 baseline, as u1)" 1000 1 "$U6_MED" "$PH4_FACTOR"
 	echo
 	echo "TCP, iperf3 -t $TCP_SECS, one stream"
@@ -559,6 +660,8 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	row a1 "egressctl apply -f, replacing them" 1 3
 	row a2 "nft -f, table with the set" 1 3
 	row a3 "nft -f, flush set + add elements" 1 3
+	row a4 "egressctl apply -f, $(sizes_label "$ROUTES_N") routing-table prefixes" 1 3
+	row a5 "nft -f, the same prefixes (interval set, auto-merge)" 1 3
 	echo "       (the phase 4 set, $(sizes_label "$NRULES") rules in 5 policies: egressctl apply -f in $SET_APPLY s)"
 	echo
 	echo "Kernel memory (Slab + VmallocUsed deltas after drop_caches)"
@@ -566,6 +669,7 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	printf '  %-4s %-50s %10s\n' m0 "nf_egress, per rule ($(sizes_label "$NRULES") rules)" "${VALS[m0]}"
 	printf '  %-4s %-50s %10s\n' m1 "nf_egress, per policy ($(sizes_label "$NPOLICIES") empty policies)" "${VALS[m1]}"
 	printf '  %-4s %-50s %10s\n' m2 "nftables, per interval-set element ($(sizes_label "$nft_n"))" "${VALS[m2]}"
+	printf '  %-4s %-50s %10s\n' m3 "nf_egress, per rule ($(sizes_label "$ROUTES_N") routing-table prefixes)" "${VALS[m3]}"
 } > "$W/table"
 # scripts/vm/bench copies what is between the markers to bench/results/.
 echo "----- BEGIN BENCH TABLE -----"
