@@ -183,6 +183,39 @@ struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
 	return NULL;
 }
 
+#define EGRESS_LEN_USERS (33 + 129)
+
+static u32 *egress_len_users(struct egress_ruleset *rs, u8 family, u8 len)
+{
+	return &rs->len_users[family == NFPROTO_IPV4 ? len : 33 + len];
+}
+
+static void egress_len_add(struct egress_ruleset *rs, u8 family, u8 len)
+{
+	if ((*egress_len_users(rs, family, len))++)
+		return;
+	if (family == NFPROTO_IPV4) {
+		set_bit(len, rs->v4_lens);
+		WRITE_ONCE(rs->v4_nr_lens, rs->v4_nr_lens + 1);
+	} else {
+		set_bit(len, rs->v6_lens);
+		WRITE_ONCE(rs->v6_nr_lens, rs->v6_nr_lens + 1);
+	}
+}
+
+static void egress_len_del(struct egress_ruleset *rs, u8 family, u8 len)
+{
+	if (--(*egress_len_users(rs, family, len)))
+		return;
+	if (family == NFPROTO_IPV4) {
+		clear_bit(len, rs->v4_lens);
+		WRITE_ONCE(rs->v4_nr_lens, rs->v4_nr_lens - 1);
+	} else {
+		clear_bit(len, rs->v6_lens);
+		WRITE_ONCE(rs->v6_nr_lens, rs->v6_nr_lens - 1);
+	}
+}
+
 static unsigned long egress_id_entry(const struct egress_rule *rule, u32 idx)
 {
 	return (unsigned long)idx << 1 | (rule->family == NFPROTO_IPV6);
@@ -247,6 +280,7 @@ static void egress_ruleset_link(struct egress_ruleset *rs,
 		/* As above: pairs with egress_prefix_lookup()'s acquire. */
 		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
 	}
+	egress_len_add(rs, rule->family, rule->prefix_len);
 	rs->count++;
 }
 
@@ -435,6 +469,12 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
 		return -ENOSPC;
 	}
+	if (!rs->len_users) {
+		rs->len_users = kcalloc(EGRESS_LEN_USERS, sizeof(*rs->len_users),
+					GFP_KERNEL_ACCOUNT);
+		if (!rs->len_users)
+			return -ENOMEM;
+	}
 	batch = kvmalloc_array(n, sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
@@ -558,6 +598,7 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 	}
 
 	xa_erase(&rs->by_id, id);
+	egress_len_del(rs, rule->family, rule->prefix_len);
 	rs->count--;
 	egress_store_retire(store, rs->count, idx);
 	egress_table_trim(store, rule->family);
@@ -634,4 +675,5 @@ void egress_ruleset_destroy(struct egress_ruleset *rs)
 	egress_table_destroy(&rs->v6);
 	egress_store_destroy(&rs->v6);
 	xa_destroy(&rs->by_id);
+	kfree(rs->len_users);
 }

@@ -76,6 +76,17 @@ struct egress_ruleset {
 	struct egress_rule_store v6;
 	/* rule id -> xa_mk_value(index << 1 | is_ipv6), for dumps and deletes */
 	struct xarray by_id;
+	/*
+	 * Bit n set: some rule has prefix length n, and how many bits are
+	 * set.  Read locklessly: a family with few lengths is looked up by
+	 * probing the table at each (lpm.c).
+	 */
+	unsigned long v4_lens[BITS_TO_LONGS(33)];
+	unsigned long v6_lens[BITS_TO_LONGS(129)];
+	u8 v4_nr_lens;
+	u8 v6_nr_lens;
+	/* Rules per length, IPv4's 33 then IPv6's 129; from the first rule. */
+	u32 *len_users;
 	u32 count;
 	u32 next_id;
 	/*

@@ -227,8 +227,8 @@ static void *egress_trie_child_locked(struct egress_trie_node *node,
 }
 
 /* Where the child entry of @v is in @node's array. */
-static unsigned int egress_trie_child_index(const struct egress_trie_node *node,
-					    u32 v)
+static __always_inline unsigned int
+egress_trie_child_index(const struct egress_trie_node *node, u32 v)
 {
 	return hweight64(node->children & (BIT_ULL(v) - 1));
 }

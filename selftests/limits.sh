@@ -37,7 +37,7 @@ limits_restore()
 	done
 }
 
-tap_plan 18
+tap_plan 22
 
 config_now() { "$EGRESSCTL" show --config 2>&1; }
 npolicies() { "$EGRESSCTL" -j show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
@@ -131,6 +131,44 @@ refused "max_memory=1: policy add refused" "$MSG_M" policy add "$PFX/m"
 echo 0 > "$PARAMS/max_memory"
 CLEANUP_POLICIES+=("$PFX/m")
 ok_cmd "max_memory=0: policy added" policy add "$PFX/m"
+
+# The prefix tries count as allocated, beyond the estimate of 80 bytes a
+# rule: 100 pairs of IPv6 /128s that differ only in their last bit need a
+# chain of about 14 trie nodes a pair (some 45 KB), where 200 IPv4 /32s in
+# one /24 need a few.  With the cap at 201 rules' estimate plus 24 KB for
+# the policy itself, a 201st rule fits beside the /32s, not beside the
+# pairs.
+# mem_conf FILE v4|v6: policy $PFX/m with 200 rules of that kind.
+mem_conf()
+{
+	local j
+	{
+		printf 'cgroup "%s" {\n    default deny;\n' "$PFX/m"
+		for ((j = 1; j <= 100; j++)); do
+			if [ "$2" = v4 ]; then
+				printf '    allow to 10.7.0.%d/32;\n    allow to 10.7.0.%d/32;\n' \
+					$((2 * j - 1)) $((2 * j))
+			else
+				printf '    allow to 2001:db8:%x::/128;\n    allow to 2001:db8:%x::1/128;\n' \
+					"$j" "$j"
+			fi
+		done
+		echo "}"
+	} > "$1"
+}
+mem_conf "$TMPDIR_TEST/m4.conf" v4
+mem_conf "$TMPDIR_TEST/m6.conf" v6
+CAP=$((201 * 80 + 24 * 1024))
+ok_cmd "apply of 200 IPv4 /32s" apply -f "$TMPDIR_TEST/m4.conf"
+echo "$CAP" > "$PARAMS/max_memory"
+ok_cmd "max_memory=$CAP: a 201st rule fits beside 200 /32s" \
+	rule add "$PFX/m" allow to 10.7.0.250/32
+echo 0 > "$PARAMS/max_memory"
+ok_cmd "apply of 100 pairs of IPv6 /128s a bit apart" apply -f "$TMPDIR_TEST/m6.conf"
+echo "$CAP" > "$PARAMS/max_memory"
+refused "max_memory=$CAP counts the trie: a 201st rule beside the pairs refused" \
+	"$MSG_M" rule add "$PFX/m" allow to 2001:db8:ffff::/128
+echo 0 > "$PARAMS/max_memory"
 
 # --- memory cgroup charge ---------------------------------------------------------
 # 20000 rules from a new memory cgroup: their records alone (40 bytes per

@@ -37,6 +37,8 @@ MODULE_PARM_DESC(selftest, "Run the built-in self-tests at load time");
 struct egress_model {
 	struct egress_rule rules[EGRESS_SELFTEST_MODEL_MAX];
 	unsigned int count;
+	/* Four prefix lengths only: lookups probe the table at each. */
+	bool few_lengths;
 	union nf_inet_addr bases[4];
 };
 
@@ -154,17 +156,24 @@ static void egress_mask_naive(union nf_inet_addr *addr, unsigned int bits)
 static void egress_random_rule(const struct egress_model *model, u8 family,
 			       struct egress_rule *rule)
 {
+	static const u8 v4_few[] = { 8, 20, 26, 32 };
+	static const u8 v6_few[] = { 64, 108, 120, 128 };
 	u8 icmp = family == NFPROTO_IPV4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	const u8 protos[] = { 0, 0, IPPROTO_TCP, IPPROTO_UDP, icmp };
 
 	memset(rule, 0, sizeof(*rule));
 	rule->family = family;
 	/*
-	 * Any length: the varied low bits make the long ones overlap, and
-	 * the short ones nest over the bases.  IPv6 leans to the lengths
-	 * past 100, where its addresses differ.
+	 * Any length (the trie finds the prefixes): the varied low bits make
+	 * the long ones overlap, and the short ones nest over the bases.
+	 * IPv6 leans to the lengths past 100, where its addresses differ.
+	 * Or four lengths (the lookup probes the table at each).
 	 */
-	if (family == NFPROTO_IPV4)
+	if (model->few_lengths)
+		rule->prefix_len = family == NFPROTO_IPV4 ?
+			v4_few[egress_rand(ARRAY_SIZE(v4_few))] :
+			v6_few[egress_rand(ARRAY_SIZE(v6_few))];
+	else if (family == NFPROTO_IPV4)
 		rule->prefix_len = egress_rand(33);
 	else if (egress_rand(2))
 		rule->prefix_len = egress_rand(129);
@@ -197,7 +206,7 @@ static void egress_random_pkt(const struct egress_model *model, u8 family,
 	}
 }
 
-static int egress_selftest_ruleset_family(u8 family)
+static int egress_selftest_ruleset_family(u8 family, bool few_lengths)
 {
 	struct egress_ruleset *rs;
 	struct egress_model *model;
@@ -211,6 +220,7 @@ static int egress_selftest_ruleset_family(u8 family)
 		err = -ENOMEM;
 		goto out_free;
 	}
+	model->few_lengths = few_lengths;
 	for (op = 0; op < ARRAY_SIZE(model->bases); op++)
 		get_random_bytes(&model->bases[op], sizeof(model->bases[op]));
 	err = egress_ruleset_init(rs);
@@ -297,8 +307,9 @@ static int egress_selftest_ruleset_family(u8 family)
 			goto out_destroy;
 		}
 	}
-	pr_info("family %u: %u operations, %u lookups (%u matched), %u rules left: ok\n",
-		family, EGRESS_SELFTEST_OPS, lookups, hits, model->count);
+	pr_info("family %u%s: %u operations, %u lookups (%u matched), %u rules left: ok\n",
+		family, few_lengths ? " (4 lengths)" : "", EGRESS_SELFTEST_OPS,
+		lookups, hits, model->count);
 	err = 0;
 
 out_destroy:
@@ -837,9 +848,13 @@ int egress_selftest_run(void)
 	if (!err)
 		err = egress_selftest_trie();
 	if (!err)
-		err = egress_selftest_ruleset_family(NFPROTO_IPV4);
+		err = egress_selftest_ruleset_family(NFPROTO_IPV4, false);
 	if (!err)
-		err = egress_selftest_ruleset_family(NFPROTO_IPV6);
+		err = egress_selftest_ruleset_family(NFPROTO_IPV6, false);
+	if (!err)
+		err = egress_selftest_ruleset_family(NFPROTO_IPV4, true);
+	if (!err)
+		err = egress_selftest_ruleset_family(NFPROTO_IPV6, true);
 	if (!err)
 		err = egress_selftest_ruleset_bulk();
 	if (!err)
