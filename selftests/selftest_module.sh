@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The module's built-in randomized selftest of its lookup structure (random
-# inserts, deletes and lookups, IPv4 and IPv6, checked against a naive
-# linear model), and its storage test at scale (22,000 rules: tables grow
+# The module's built-in randomized selftests of its lookup structures: the
+# prefix trie alone (random prefixes of every length added and removed,
+# every walk checked against a naive list, /32 and /128, as published and
+# as built for an apply), the rule table (random inserts, deletes and
+# lookups, IPv4 and IPv6, prefixes of every length and of four lengths,
+# checked against a naive linear model), and its storage test at scale (22,000 rules: tables grow
 # and shrink, deleted rules' records are reused after a grace period), and
 # lookups on one CPU while another inserts and deletes rules, and lookups
 # while another CPU adds and removes batches of rules (none may meet a
@@ -26,7 +29,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 11
+tap_plan 13
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -59,6 +62,14 @@ dmesg | awk -v m="$MARK" 'found { print } index($0, m) { found = 1 }' > "$TMPDIR
 grep -q 'nf_egress: selftest: all passed$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log after the modprobe has 'nf_egress: selftest: all passed'" \
 	"$(grep -i 'nf_egress' "$TMPDIR_TEST/log" | tail -n 20)"
+# The trie's model test, published and as built for an apply, both widths.
+n=$(grep -cE 'nf_egress: selftest: trie /(32|128)( \(unpublished\))?: [0-9]+ operations, [1-9][0-9]* walks: ok$' "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 4 ] && echo 0 || echo 1)" "kernel log has the trie test's 4 'ok' lines" \
+	"$(grep -i 'nf_egress: selftest: trie' "$TMPDIR_TEST/log")"
+# The rule table's model test, any lengths and four, both families.
+n=$(grep -cE 'nf_egress: selftest: family (2|10)( \(4 lengths\))?: [0-9]+ operations, [0-9]+ lookups \([0-9]+ matched\), [0-9]+ rules left: ok$' "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 4 ] && echo 0 || echo 1)" "kernel log has the rule table test's 4 'ok' lines" \
+	"$(grep -i 'nf_egress: selftest: family' "$TMPDIR_TEST/log")"
 # The storage test at scale ran too: grown, emptied, refilled in place.
 grep -qE 'nf_egress: selftest: bulk: 22000 rules in [0-9]+ chunks and [0-9]+ slots, deleted, reinserted: ok$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log has the bulk storage test's 'ok' line" \
