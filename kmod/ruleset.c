@@ -633,8 +633,6 @@ void egress_ruleset_usage(struct egress_ruleset *rs,
 			usage->table_slots += tab->mask + 1;
 			usage->prefixes += tab->prefixes;
 		}
-		usage->trie_nodes += stores[i]->trie.nodes;
-		usage->trie_leaf_objects += stores[i]->trie.leaf_objects;
 	}
 }
 

@@ -140,8 +140,6 @@ struct egress_ruleset_usage {
 	u32 chunks;		/* pages of rule records, both families */
 	u32 table_slots;
 	u32 prefixes;
-	u32 trie_nodes;
-	u32 trie_leaf_objects;
 };
 
 void egress_ruleset_usage(struct egress_ruleset *rs,
