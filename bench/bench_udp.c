@@ -2,13 +2,18 @@
 /*
  * bench_udp - the UDP load of `make bench` (bench/run.sh).
  *
- *   bench_udp send ADDR PORT SIZE BATCH SECONDS
+ *   bench_udp send ADDR PORT SIZE BATCH SECONDS [CGROUP_LIST]
  *	Send SIZE-byte datagrams on a connected UDP socket with sendmmsg(),
  *	BATCH per call, in a tight loop for SECONDS (decimals allowed,
  *	CLOCK_MONOTONIC).  Prints "packets=N elapsed_ns=E pps=P errors=N
  *	first_errno=ENAME|none" and exits 0 if no call failed, 1 otherwise.
  *	The count is what sendmmsg() reported sent, i.e. what passed the IP
  *	output path (LOCAL_OUT) and reached the device.
+ *	With CGROUP_LIST, a file of cgroup v2 directories one a line, there
+ *	is one socket per line, created after the process moved itself into
+ *	that cgroup (a socket belongs to the cgroup its creator was in), and
+ *	the calls take the sockets in turn: traffic from many cgroups at once.
+ *	The process ends in the last one.  A directory may repeat.
  *
  *   bench_udp sink ADDR PORT PIDFILE
  *	Bind a UDP socket and go to the background (the socket exists when
@@ -27,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +41,7 @@
 
 static void usage(void)
 {
-	fputs("usage: bench_udp send ADDR PORT SIZE BATCH SECONDS\n"
+	fputs("usage: bench_udp send ADDR PORT SIZE BATCH SECONDS [CGROUP_LIST]\n"
 	      "       bench_udp sink ADDR PORT PIDFILE\n", stderr);
 	exit(2);
 }
@@ -89,6 +95,84 @@ static socklen_t parse_addr(const char *addr, const char *port,
 	return 0;
 }
 
+/* A UDP socket connected to @ss, of the cgroup the process is in now. */
+static int connected_socket(const struct sockaddr_storage *ss, socklen_t alen)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (connect(fd, (const struct sockaddr *)ss, alen))
+		die("connect");
+	return fd;
+}
+
+/* Moves the calling process into the cgroup v2 directory @dir. */
+static void enter_cgroup(const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		die(dir);
+	}
+	f = fopen(path, "w");
+	if (!f || fputs("0\n", f) < 0 || fclose(f))
+		die(path);
+}
+
+/*
+ * The sending sockets: one in the current cgroup without @list, else one
+ * per line of @list, each made in that line's cgroup.  Returns how many.
+ */
+static unsigned long open_senders(const struct sockaddr_storage *ss, socklen_t alen,
+				  const char *list, int **fdsp)
+{
+	unsigned long n = 0, room = 1;
+	struct rlimit rl;
+	char line[4096];
+	int *fds;
+	FILE *f;
+
+	fds = malloc(sizeof(*fds));
+	if (!fds)
+		die("malloc");
+	if (!list) {
+		fds[0] = connected_socket(ss, alen);
+		*fdsp = fds;
+		return 1;
+	}
+	/* Thousands of sockets: the soft limit on open files is often 1024. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	f = fopen(list, "r");
+	if (!f)
+		die(list);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line)
+			continue;
+		if (n == room) {
+			room *= 2;
+			fds = realloc(fds, room * sizeof(*fds));
+			if (!fds)
+				die("realloc");
+		}
+		enter_cgroup(line);
+		fds[n++] = connected_socket(ss, alen);
+	}
+	fclose(f);
+	if (!n) {
+		fprintf(stderr, "bench_udp: %s lists no cgroup\n", list);
+		exit(2);
+	}
+	*fdsp = fds;
+	return n;
+}
+
 static int cmd_send(char **argv)
 {
 	static struct mmsghdr msgs[MAX_BATCH];
@@ -96,7 +180,8 @@ static int cmd_send(char **argv)
 	unsigned long size, batch, packets = 0, errors = 0;
 	uint64_t start, end, duration_ns;
 	struct sockaddr_storage ss;
-	int fd, first_err = 0;
+	unsigned long nfds, turn = 0;
+	int *fds, first_err = 0;
 	socklen_t alen;
 	double secs;
 	char *buf, *end_s;
@@ -119,16 +204,15 @@ static int cmd_send(char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	if (connect(fd, (struct sockaddr *)&ss, alen))
-		die("connect");
+	nfds = open_senders(&ss, alen, argv[5], &fds);
 
 	start = now_ns();
 	end = start;
 	while (end - start < duration_ns) {
-		int n = sendmmsg(fd, msgs, batch, 0);
+		int n = sendmmsg(fds[turn], msgs, batch, 0);
+
+		if (++turn == nfds)
+			turn = 0;
 
 		end = now_ns();
 		if (n > 0) {
@@ -139,7 +223,9 @@ static int cmd_send(char **argv)
 				first_err = errno;
 		}
 	}
-	close(fd);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	free(fds);
 	free(buf);
 
 	printf("packets=%lu elapsed_ns=%llu pps=%.0f errors=%lu first_errno=%s\n",
@@ -181,7 +267,7 @@ static int cmd_sink(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 7 && !strcmp(argv[1], "send"))
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "send"))
 		return cmd_send(argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "sink"))
 		return cmd_sink(argv + 2);

@@ -12,7 +12,9 @@
 #   +-----------------------+  veth   +---------------------------+
 #   | sender, pinned CPU 0  +---------+ bench_udp sink :9000      |
 #   | 10.99.0.1             |         | iperf3 -s :5201 10.99.0.2 |
+#   | 2001:db8:99::1        |         | sink :9000 2001:db8:99::2 |
 #   +-----------------------+         +---------------------------+
+#   (IPv6 only on P0 and on the IPv6 nftables pair)
 #
 # One pair of namespaces per nftables ruleset (nftables' hooks are per netns)
 # and one, P0, for no filter and every nf_egress configuration (nf_egress's
@@ -21,10 +23,15 @@
 #
 # Phases: (1) nf_egress has no policy at all: no filter, nftables, and
 # "nf_egress idle" (one policy on an unrelated cgroup, added and removed
-# around each such run); (2) apply times; (3) memory; (4) the nf_egress
-# configurations loaded together: "idle" again, the rule counts, rate
-# limits.  Ratios of phase 4 rows go through the idle row measured in both
-# phases: nf_egress/idle(4) * idle(1)/no filter(1).
+# around each such run), over IPv4 and IPv6; (1b) the cgroup-BPF baseline
+# (bench/lpm_allow.bpf.c, loaded by bench/bpf_lpm): a program on three
+# cgroups' egress, with no filter measured again beside it, since any
+# attached program turns on the cgroup-BPF hook for every packet of the
+# host; the cgroups go at the end of the phase, and with them the
+# programs; (2) apply times; (3) memory; (4) the nf_egress configurations
+# loaded together: "idle" again, the rule counts, rate limits, many
+# cgroups.  Ratios of phase 4 rows go through the idle row measured in
+# both phases: nf_egress/idle(4) * idle(1)/no filter(1), per family.
 #
 # Every row has an id (u0, t1, ...) at the start of its line; scripts/vm/bench
 # checks that all of them are there.  A row whose measurement failed says
@@ -58,9 +65,13 @@ if ((QUICK)); then
 	RATE_SECS=1
 	NFE_SIZES=(1 1000 10000 30000)
 	NFT_SIZES=(1 1000 10000)
-	ROUTE_SIZES=(10000 30000)
-	APPLY_N=10000
+	ROUTE_SIZES=(5000 10000)
+	ROUTE6_N=5000
+	APPLY_N=5000
 	NPOLICIES=100
+	NCGROUPS=500
+	NSENDING=50
+	RULEOP_RUNS=2
 else
 	RUNS=${BENCH_RUNS:-5}
 	APPLY_RUNS=${BENCH_APPLY_RUNS:-5}
@@ -70,8 +81,12 @@ else
 	NFE_SIZES=(1 1000 100000 1000000)
 	NFT_SIZES=(1 1000 100000)
 	ROUTE_SIZES=(100000 1000000)
+	ROUTE6_N=100000
 	APPLY_N=100000
 	NPOLICIES=1000
+	NCGROUPS=10000
+	NSENDING=1000
+	RULEOP_RUNS=10
 fi
 RATE=20mbit
 RATE_BPS=2500000	# $RATE in bytes per second
@@ -79,12 +94,13 @@ BURST=65536		# nf_egress's default burst at this rate, for both
 UDP_SIZE=64
 UDP_BATCH=64
 DST=10.99.0.2
+DST6=2001:db8:99::2
 TAG=nfebench-$$
 CGP=/$TAG		# policy path prefix
 FAILED=0
 
 require_root
-require_cmd ip nft iperf3 taskset awk nsenter
+require_cmd ip nft iperf3 taskset awk nsenter strace
 require_cgroup2
 require_egressctl
 require_module
@@ -95,6 +111,8 @@ W=$TMPDIR_TEST
 cp "$EGRESSCTL" "$W/egressctl" && EG=$W/egressctl || bail_out "copy egressctl"
 cp "$BENCH_DIR/bench_udp" "$W/bench_udp" && BU=$W/bench_udp ||
 	bail_out "bench/bench_udp is not built (make -C bench)"
+cp "$BENCH_DIR/bpf_lpm" "$BENCH_DIR/lpm_allow.bpf.o" "$W/" ||
+	bail_out "bench/bpf_lpm and bench/lpm_allow.bpf.o are not built (make -C bench)"
 
 now_ns() { date +%s%N; }
 # nsnft NS ARGS...: nft in netns NS.  Not `ip netns exec`, whose private
@@ -172,7 +190,7 @@ gen_routes()
 	}'
 }
 
-# gen_policy_routes PATH FILE: a policy allowing FILE'''s prefixes and
+# gen_policy_routes PATH FILE: a policy allowing FILE's prefixes and
 # 10.0.0.0/8, which is what matches $DST, default deny.
 gen_policy_routes()
 {
@@ -182,29 +200,93 @@ gen_policy_routes()
 	END { print "    allow to 10.0.0.0/8;\n}" }' "$2"
 }
 
-# gen_nft_routes_table NAME CGROUP FILE: the same for nftables: an interval
-# set of FILE's prefixes and 10.0.0.0/8 (auto-merge: nested prefixes are
-# one interval), counted and accepted, the rest of the cgroup's packets
-# dropped.
+# gen_nft_routes_table NAME CGROUP FILE [6]: the same for nftables: an
+# interval set of FILE's prefixes and 10.0.0.0/8 (auto-merge: nested
+# prefixes are one interval), counted and accepted, the rest of the
+# cgroup's packets dropped.  6: FILE holds IPv6 prefixes, and the match is
+# 2001:db8::/32.
 gen_nft_routes_table()
 {
+	local type=ipv4_addr sel=ip match=10.0.0.0/8
+
+	[ "${4:-}" = 6 ] && type=ipv6_addr sel=ip6 match=2001:db8::/32
 	cat <<-EOF
 	table inet $1 {
 		set allow {
-			type ipv4_addr
+			type $type
 			flags interval
 			auto-merge
 			elements = {
-	$(awk '{ printf "\t%s,\n", $1 } END { print "\t10.0.0.0/8" }' "$3")
+	$(awk -v m="$match" '{ printf "\t%s,\n", $1 } END { print "\t" m }' "$3")
 			}
 		}
 		chain out {
 			type filter hook output priority filter; policy accept;
-			socket cgroupv2 level 2 "${2#/}" ip daddr @allow counter accept
+			socket cgroupv2 level 2 "${2#/}" $sel daddr @allow counter accept
 			socket cgroupv2 level 2 "${2#/}" counter drop
 		}
 	}
 	EOF
+}
+
+# gen_routes6 N: N distinct IPv6 prefixes one a line, spread over lengths
+# the way the global IPv6 table spreads them (mostly /48, then /32, /44,
+# /40, /36, /29, /47, /46; 42 lengths from /16 to /128), drawn at random
+# from 2000::/3 without 2001:db8::/32.  The same N gives the same prefixes.
+gen_routes6()
+{
+	awk -v n="$1" '
+	BEGIN {
+		srand(20261206)
+		split("16 .02 19 .05 20 .1 21 .05 22 .1 23 .05 24 .3 25 .05 26 .05 27 .05 28 .6 29 4 30 .6 31 .5 32 12 33 1.2 34 1 35 .9 36 4 37 .3 38 .8 39 .3 40 6 41 .4 42 .9 43 .4 44 8 45 1.2 46 2 47 2.2 48 48 49 .1 50 .1 52 .2 56 .5 60 .1 64 .6 96 .02 112 .02 126 .02 127 .01 128 .2", w, " ")
+		for (i = 1; i in w; i += 2) { total += w[i + 1]; len[++k] = w[i]; cum[k] = total }
+		while (made < n) {
+			r = rand() * total
+			for (j = 1; cum[j] < r && j < k; j++)
+				;
+			l = len[j]
+			g[1] = 8192 + int(rand() * 8192)
+			for (i = 2; i <= 8; i++)
+				g[i] = int(rand() * 65536)
+			for (i = 1; i <= 8; i++) {
+				b = l - (i - 1) * 16
+				if (b <= 0)
+					g[i] = 0
+				else if (b < 16)
+					g[i] = int(g[i] / 2 ^ (16 - b)) * 2 ^ (16 - b)
+			}
+			if (g[1] == 8193 && g[2] == 3512)
+				continue
+			key = sprintf("%x:%x:%x:%x:%x:%x:%x:%x/%d", g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], l)
+			if (key in seen)
+				continue
+			seen[key] = 1
+			print key
+			made++
+		}
+	}'
+}
+
+# gen_policy_routes6 PATH FILE: a policy allowing FILE's IPv6 prefixes and
+# 2001:db8::/32, which is what matches $DST6, default deny.
+gen_policy_routes6()
+{
+	awk -v path="$1" '
+	BEGIN { printf "cgroup \"%s\" {\n    default deny;\n", path }
+	{ printf "    allow to %s;\n", $1 }
+	END { print "    allow to 2001:db8::/32;\n}" }' "$2"
+}
+
+# gen_policy_many PATH N: N policies, one per cgroup PATH/cI, each a small
+# allowlist as a container has: the bench's sink over UDP, two
+# documentation networks, default deny.
+gen_policy_many()
+{
+	awk -v dir="$1" -v n="$2" -v dst="$DST" '
+	BEGIN {
+		for (i = 0; i < n; i++)
+			printf "cgroup \"%s/c%d\" {\n    default deny;\n    allow udp to %s/32 port 9000;\n    allow to 192.0.2.0/24;\n    allow tcp to 198.51.100.0/24 port 443;\n}\n", dir, i, dst
+	}'
 }
 
 # gen_nft_elements N [A|B]: the same addresses as gen_policy, one a line.
@@ -244,16 +326,22 @@ gen_nft_table()
 
 # ------------------------------------------------------------- topology --
 
-# new_pair VAR: a client/server netns pair (setup_measured_link) with the
-# UDP sink and an iperf3 server on the server side; VAR gets "CLI SRV".
+# new_pair VAR [6]: a client/server netns pair (setup_measured_link) with
+# the UDP sink and an iperf3 server on the server side; VAR gets "CLI SRV".
+# 6: with IPv6 too, and a second sink on $DST6.
 new_pair()
 {
 	local var=$1
 
-	setup_measured_link "b$((${#PAIRS[@]}))" "$DST"
+	setup_measured_link "b$((${#PAIRS[@]}))" "$DST" ${2:+"$DST6"}
 	ip netns exec "$SRV_NS" "$BU" sink "$DST" 9000 "$W/sink.$SRV_NS" ||
 		bail_out "sink in $SRV_NS"
 	register_pid "$(cat "$W/sink.$SRV_NS")"
+	if [ -n "${2:-}" ]; then
+		ip netns exec "$SRV_NS" "$BU" sink "$DST6" 9000 "$W/sink6.$SRV_NS" ||
+			bail_out "IPv6 sink in $SRV_NS"
+		register_pid "$(cat "$W/sink6.$SRV_NS")"
+	fi
 	ip netns exec "$SRV_NS" iperf3 -s -D -B "$DST" -p 5201 -I "$W/iperf.$SRV_NS" ||
 		bail_out "iperf3 -s in $SRV_NS"
 	busywait 10000 test -s "$W/iperf.$SRV_NS" || bail_out "iperf3 pidfile"
@@ -264,9 +352,20 @@ new_pair()
 PAIRS=()
 
 cg_create "$TAG"
-for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nferoutes1 nferoutes2 nft nftroutes police shape apply; do
+for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nferoutes1 nferoutes2 nferoutes6 nft nftroutes \
+	nftroutes6 bpfroutes1 bpfroutes2 bpfroutes6 police shape apply one many; do
 	cg_create "$TAG/$c"
 done
+# The many cgroups: one mkdir for all (a process each would take minutes
+# under emulation), and one rmdir at cleanup, before cg_destroy walks them.
+MANY_DIR=$(cg_path "$TAG/many")
+(cd "$MANY_DIR" && seq -f 'c%.0f' 0 $((NCGROUPS - 1)) | xargs mkdir) ||
+	bail_out "cannot create $NCGROUPS cgroups"
+on_cleanup "cd '$MANY_DIR' && seq -f 'c%.0f' 0 $((NCGROUPS - 1)) | xargs rmdir; cd /"
+# The senders' sockets: in every (NCGROUPS / NSENDING)th of them, and as
+# many in the one cgroup "one", which has the same policy.
+seq -f "$MANY_DIR/c%.0f" 0 $((NCGROUPS / NSENDING)) $((NCGROUPS - 1)) > "$W/many.list"
+awk -v d="$(cg_path "$TAG/one")" '{ print d }' "$W/many.list" > "$W/one.list"
 
 mem_kb() # Slab + VmallocUsed, kB, after dropping clean caches
 {
@@ -278,7 +377,7 @@ mem_kb() # Slab + VmallocUsed, kB, after dropping clean caches
 printf '' > "$W/empty.conf"
 "$EG" apply -f "$W/empty.conf" > /dev/null || bail_out "cannot empty the policy set"
 
-new_pair P0
+new_pair P0 6
 NFT_PAIRS=()
 NFT_MEM=
 for n in "${NFT_SIZES[@]}"; do
@@ -300,6 +399,12 @@ new_pair NFT_ROUTES_PAIR
 read -r cli _ <<< "$NFT_ROUTES_PAIR"
 gen_nft_routes_table bench "$CGP/nftroutes" "$W/routes.${ROUTE_SIZES[0]}" > "$W/nft.routes"
 nsnft "$cli" -f "$W/nft.routes" || bail_out "nft -f with the routing-table set"
+gen_routes6 "$ROUTE6_N" > "$W/routes6"
+new_pair NFT_ROUTES6_PAIR 6
+read -r cli _ <<< "$NFT_ROUTES6_PAIR"
+gen_nft_routes_table bench "$CGP/nftroutes6" "$W/routes6" 6 > "$W/nft.routes6"
+nsnft "$cli" -f "$W/nft.routes6" || bail_out "nft -f with the IPv6 routing-table set"
+rm -f "$W/nft.routes" "$W/nft.routes6"
 new_pair PLIM
 read -r cli _ <<< "$PLIM"
 nsnft "$cli" -f - <<-EOF || bail_out "nft limit table"
@@ -317,17 +422,37 @@ ns_create NS_APPLY apply
 
 declare -A VALS	# id -> the runs' values, space separated
 
-# udp PAIR CGROUP: one sender run; prints packets per second.
+# udp PAIR CGROUP [DST]: one sender run; prints packets per second.
 udp()
 {
 	local cli out
 
 	read -r cli _ <<< "$1"
 	out=$(cg_exec "$TAG/$2" ip netns exec "$cli" taskset -c 0 \
-		"$BU" send "$DST" 9000 "$UDP_SIZE" "$UDP_BATCH" "$UDP_SECS") || {
+		"$BU" send "${3:-$DST}" 9000 "$UDP_SIZE" "$UDP_BATCH" "$UDP_SECS") || {
 		log "udp $2: $out"
 		return 1
 	}
+	kv_get pps "$out"
+}
+udp6() { udp "$1" "$2" "$DST6"; }
+
+# udp_list PAIR LIST: one sender run whose sockets are in the cgroups LIST
+# names (bench_udp send ... CGROUP_LIST), taken in turn; nsenter, not ip
+# netns exec, whose private /sys hides the cgroup files it writes.
+udp_list()
+{
+	local cli out
+
+	read -r cli _ <<< "$1"
+	out=$(cg_exec "$TAG/none" nsenter --net="/run/netns/$cli" taskset -c 0 \
+		"$BU" send "$DST" 9000 "$UDP_SIZE" "$UDP_BATCH" "$UDP_SECS" "$2") || {
+		log "udp from $2: $out"
+		return 1
+	}
+	# The freeing of its sockets (RCU callbacks, on the one CPU) would
+	# otherwise fall in the next configuration's run: 2% of u6 in one.
+	sleep 1
 	kv_get pps "$out"
 }
 
@@ -400,6 +525,7 @@ rounds()
 }
 
 udp_idle() { idle_on && udp "$P0" none; local rc=$?; idle_off; return $rc; }
+udp6_idle() { idle_on && udp6 "$P0" none; local rc=$?; idle_off; return $rc; }
 tcp_idle() { idle_on && tcp_good "$P0" none "$TCP_SECS"; local rc=$?; idle_off; return $rc; }
 col() { local f=$1; shift; echo "$@" | awk -v f="$f" '{ print $f }'; }
 tcp_good() { local v; v=$(tcp "$@") || return 1; col 1 "$v"; }
@@ -413,12 +539,51 @@ for n in "${NFT_SIZES[@]}"; do
 	i=$((i + 1))
 done
 specs+=("u13:udp \"\$NFT_ROUTES_PAIR\" nftroutes")
+specs+=("u14:udp6 \"\$P0\" none" "u15:udp6_idle" "u16:udp6 \"\$NFT_ROUTES6_PAIR\" nftroutes6")
 rounds "${specs[@]}"
 U1_NONE=${VALS[u0]}
 U1_IDLE=${VALS[u1]}
 log "phase 1: tcp ${TCP_SECS}s"
 rounds "t0:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1x:tcp_idle" \
 	"t2:tcp_good \"\${NFT_PAIRS[$((${#NFT_SIZES[@]} - 1))]}\" nft \"\$TCP_SECS\""
+
+# ------------------------------------------------------------ cgroup-BPF --
+# bpf_load CGROUP FILE: the baseline's program on CGROUP with FILE's
+# prefixes and the short ones that match $DST and $DST6, as the nf_egress
+# policies have them; prints bpf_lpm's "prefixes=N ... elapsed_ns=E".
+bpf_load()
+{
+	local out
+
+	{ cat "$2"; echo 10.0.0.0/8; echo 2001:db8::/32; } > "$W/bpf.prefixes"
+	out=$("$W/bpf_lpm" "$W/lpm_allow.bpf.o" "$(cg_path "$TAG/$1")" "$W/bpf.prefixes" 2>&1) || {
+		log "bpf_lpm $1: $out"
+		return 1
+	}
+	rm -f "$W/bpf.prefixes"
+	echo "$out"
+}
+log "phase 1b: cgroup-BPF LPM trie"
+BPF_OK=1
+m0=$(mem_kb)
+out=$(bpf_load bpfroutes1 "$W/routes.${ROUTE_SIZES[0]}") || BPF_OK=0
+m1=$(mem_kb)
+if ((BPF_OK)); then
+	VALS[a6]=$(awk -v e="$(kv_get elapsed_ns "$out")" 'BEGIN { printf "%.3f", e / 1e9 }')
+	VALS[m4]=$(awk -v d="$((m1 - m0))" -v n="$(kv_get prefixes "$out")" 'BEGIN { printf "%.0f", d * 1024 / n }')
+	{ bpf_load bpfroutes2 "$W/routes.${ROUTE_SIZES[1]}" && bpf_load bpfroutes6 "$W/routes6"; } > /dev/null ||
+		BPF_OK=0
+fi
+if ((BPF_OK)); then
+	rounds "u17:udp \"\$P0\" none" "u18:udp \"\$P0\" bpfroutes1" "u19:udp \"\$P0\" bpfroutes2" \
+		"u20:udp6 \"\$P0\" none" "u21:udp6 \"\$P0\" bpfroutes6"
+else
+	for id in u17 u18 u19 u20 u21 a6 m4; do VALS[$id]="FAILED "; done
+fi
+# Removing the cgroups frees their programs: the hook goes quiet again.
+for c in bpfroutes1 bpfroutes2 bpfroutes6; do
+	cg_destroy "$TAG/$c"
+done
 
 # ---------------------------------------------------------------- apply --
 log "phase 2: apply times, $APPLY_N rules"
@@ -485,6 +650,24 @@ m1=$(mem_kb)
 "$EG" apply -f "$W/empty.conf" > /dev/null
 [ -z "${VALS[m1]:-}" ] && VALS[m1]=$(awk -v d="$((m1 - m0))" -v n="$NPOLICIES" 'BEGIN { printf "%.0f", d * 1024 / n }')
 
+# mem_per FILE COUNT ID: VALS[ID] gets the bytes per COUNT of applying FILE.
+mem_per()
+{
+	local m0 m1
+
+	m0=$(mem_kb)
+	"$EG" apply -f "$1" > /dev/null || { VALS[$3]="FAILED "; return; }
+	m1=$(mem_kb)
+	"$EG" apply -f "$W/empty.conf" > /dev/null
+	VALS[$3]=$(awk -v d="$((m1 - m0))" -v n="$2" 'BEGIN { printf "%.0f", d * 1024 / n }')
+}
+# u24's small policies, per policy; the IPv6 table prefixes, per rule.
+gen_policy_many "$CGP/many" "$NCGROUPS" > "$W/many.conf"
+mem_per "$W/many.conf" "$NCGROUPS" m5
+gen_policy_routes6 "$CGP/nferoutes6" "$W/routes6" > "$W/routes6.conf"
+mem_per "$W/routes6.conf" $((ROUTE6_N + 1)) m6
+rm -f "$W/many.conf" "$W/routes6.conf"
+
 # The nf_egress configurations of phase 4, in one file.
 NFE_IDS=(u2 u3 u4 u5)
 {
@@ -499,14 +682,22 @@ NFE_IDS=(u2 u3 u4 u5)
 		gen_policy_routes "$CGP/nferoutes$i" "$W/routes.$n"
 		i=$((i + 1))
 	done
+	gen_policy_routes6 "$CGP/nferoutes6" "$W/routes6"
 } > "$W/set.conf"
+# m0 is about the rules: without the many small policies, which come last.
 NRULES=$(grep -c ' to ' "$W/set.conf")
+NPOL4=$(grep -c '^cgroup ' "$W/set.conf")
+{
+	gen_policy_many "$CGP/many" "$NCGROUPS"
+	gen_policy_many "$CGP/one" 1 | sed "s|$CGP/one/c0|$CGP/one|"
+} >> "$W/set.conf"
 m0=$(mem_kb)
 t=$(timed "$EG" apply -f "$W/set.conf") || bail_out "apply of the phase 4 set failed"
 m1=$(mem_kb)
 SET_APPLY=$t
 rm -f "$W/set.conf"
-VALS[m0]=$(awk -v d="$((m1 - m0))" -v n="$NRULES" 'BEGIN { printf "%.0f", d * 1024 / n }')
+VALS[m0]=$(awk -v d="$((m1 - m0))" -v n="$NRULES" -v p="${VALS[m5]}" -v np=$((NCGROUPS + 1)) \
+	'BEGIN { if (p !~ /^[0-9]+$/) print "FAILED"; else printf "%.0f", (d * 1024 - p * np) / n }')
 read -r nft_n nft_kb <<< "$NFT_MEM"
 VALS[m2]=$(awk -v d="$nft_kb" -v n="$nft_n" 'BEGIN { printf "%.0f", d * 1024 / n }')
 
@@ -524,7 +715,9 @@ fi
 log "phase 4: nf_egress configurations loaded; udp"
 rounds "u6:udp \"\$P0\" none" "u2:udp \"\$P0\" nfe1" "u3:udp \"\$P0\" nfe2" \
 	"u4:udp \"\$P0\" nfe3" "u5:udp \"\$P0\" nfe4" "u10:udp \"\$P0\" nfelens" \
-	"u11:udp \"\$P0\" nferoutes1" "u12:udp \"\$P0\" nferoutes2"
+	"u11:udp \"\$P0\" nferoutes1" "u12:udp \"\$P0\" nferoutes2" \
+	"u23:udp6 \"\$P0\" none" "u22:udp6 \"\$P0\" nferoutes6" \
+	"u24:udp_list \"\$P0\" \"\$W/many.list\"" "u25:udp_list \"\$P0\" \"\$W/one.list\""
 log "phase 4: tcp"
 rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
 log "phase 4: rate limits, ${RATE_SECS}s"
@@ -533,6 +726,32 @@ rate_specs=()
 [ -z "${VALS[r1]:-}" ] && rate_specs+=("r1:tcp \"\$P0\" police \"\$RATE_SECS\" 1")
 rate_specs+=("r2:tcp \"\$PLIM\" nft \"\$RATE_SECS\" 1")
 rounds "${rate_specs[@]}"
+
+# One rule added to and deleted from the largest /32 policy and from the
+# one-rule policy: the time of the request's sendto(), in which the kernel
+# runs it (a generic netlink request is handled in the sender's context),
+# as strace -T sees it (its stops add the same to every call).
+log "phase 4: one rule added and deleted"
+# rule_op_us OP PATH RULE...: egressctl rule OP PATH RULE...; prints the
+# microseconds of its last sendto().
+rule_op_us()
+{
+	local op=$1 path=$2
+
+	shift 2
+	strace -T -e trace=sendto -o "$W/strace" "$EG" rule "$op" "$path" "$@" > /dev/null 2> "$W/err" || {
+		log "rule $op $path $*: $(head -c 300 "$W/err")"
+		return 1
+	}
+	awk '/^sendto\(/ { t = $NF } END { gsub(/[<>]/, "", t); if (t == "") exit 1; printf "%.0f\n", t * 1e6 }' "$W/strace"
+}
+for ((ROUND = 0; ROUND <= RULEOP_RUNS; ROUND++)); do
+	a=192.0.2.$((ROUND + 1))/32
+	measure o0 rule_op_us add "$CGP/nfe4" allow to "$a"
+	measure o1 rule_op_us del "$CGP/nfe4" allow to "$a"
+	measure o2 rule_op_us add "$CGP/nfe1" allow to "$a"
+	measure o3 rule_op_us del "$CGP/nfe1" allow to "$a"
+done
 "$EG" apply -f "$W/empty.conf" > /dev/null
 T_END=$(now_ns)
 
@@ -611,6 +830,14 @@ PH4_FACTOR=$(awk -v a="$U1_IDLE_MED" -v b="$U1_NONE_MED" 'BEGIN { if (a > 0 && b
 T0_MED=$(median ${VALS[t0]})
 T1X_MED=$(median ${VALS[t1x]})
 T3_MED=$(median ${VALS[t3]})
+U14_MED=$(median ${VALS[u14]})
+U15_MED=$(median ${VALS[u15]})
+U17_MED=$(median ${VALS[u17]})
+U20_MED=$(median ${VALS[u20]})
+U23_MED=$(median ${VALS[u23]})
+PH4_FACTOR6=$(awk -v a="$U15_MED" -v b="$U14_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
+# The cost of many cgroups: u24 against u25, both phase 4.
+MANY_RATIO=$(awk -v a="$(median ${VALS[u24]})" -v b="$(median ${VALS[u25]})" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "FAILED" }')
 TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
 
 {
@@ -640,7 +867,23 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 		i=$((i + 1))
 	done
 	row u13 "nftables, $(sizes_label "${ROUTE_SIZES[0]}") routing-table prefixes (interval set)" 1000 1 "$U1_NONE_MED"
+	row u18 "cgroup-BPF LPM trie, $(sizes_label "${ROUTE_SIZES[0]}") routing-table prefixes" 1000 1 "$U17_MED"
+	row u19 "cgroup-BPF LPM trie, $(sizes_label "${ROUTE_SIZES[1]}") routing-table prefixes" 1000 1 "$U17_MED"
+	row u17 "no filter, beside cgroup-BPF programs (u18, u19 base)" 1000 1 "$U1_NONE_MED"
+	row u24 "nf_egress, $(sizes_label "$NCGROUPS") cgroups with policies, $(sizes_label "$NSENDING") sending" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	row u25 "nf_egress, as u24 but its sockets in one cgroup" 1000 1 "$U6_MED" "$PH4_FACTOR"
 	row u6 "nf_egress idle again (phase 4 baseline, as u1)" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	echo "       (u24 / u25: $MANY_RATIO)"
+	echo
+	echo "UDP over IPv6, as above, to $DST6"
+	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration kpps "[min - max]" "vs no filter"
+	row u14 "no filter" 1000 1 "$U14_MED"
+	row u15 "nf_egress loaded, no policy on the sender's cgroup" 1000 1 "$U14_MED"
+	row u22 "nf_egress, $(sizes_label "$ROUTE6_N") IPv6 table prefixes, match /32" 1000 1 "$U23_MED" "$PH4_FACTOR6"
+	row u16 "nftables, the same prefixes (interval set)" 1000 1 "$U14_MED"
+	row u21 "cgroup-BPF LPM trie, the same prefixes" 1000 1 "$U20_MED"
+	row u20 "no filter, beside cgroup-BPF programs (u21 base)" 1000 1 "$U14_MED"
+	row u23 "nf_egress idle again (phase 4 baseline, as u15)" 1000 1 "$U23_MED" "$PH4_FACTOR6"
 	echo
 	echo "TCP, iperf3 -t $TCP_SECS, one stream"
 	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration Mbit/s "[min - max]" "vs no filter"
@@ -662,14 +905,26 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	row a3 "nft -f, flush set + add elements" 1 3
 	row a4 "egressctl apply -f, $(sizes_label "$ROUTES_N") routing-table prefixes" 1 3
 	row a5 "nft -f, the same prefixes (interval set, auto-merge)" 1 3
-	echo "       (the phase 4 set, $(sizes_label "$NRULES") rules in 5 policies: egressctl apply -f in $SET_APPLY s)"
+	row a6 "bpf_lpm: the same prefixes into an LPM trie map" 1 3
+	echo "       (the phase 4 set, $(sizes_label "$NRULES") rules in $NPOL4 policies and u24's $(sizes_label "$((NCGROUPS + 1))"): egressctl apply -f in $SET_APPLY s)"
+	echo
+	echo "One rule added and deleted, $RULEOP_RUNS runs after 1 warm-up: microseconds of guest time in the"
+	echo "  request's sendto(), where the kernel runs it (strace -T, whose stops are in every figure)"
+	printf '  %-4s %-50s %10s  %s\n' id operation us "[min - max]"
+	row o0 "rule add, the $(sizes_label "${NFE_SIZES[3]}")-rule policy" 1 0
+	row o1 "rule del, the $(sizes_label "${NFE_SIZES[3]}")-rule policy" 1 0
+	row o2 "rule add, the 1-rule policy" 1 0
+	row o3 "rule del, the 1-rule policy" 1 0
 	echo
 	echo "Kernel memory (Slab + VmallocUsed deltas after drop_caches)"
 	printf '  %-4s %-50s %10s\n' id what bytes
-	printf '  %-4s %-50s %10s\n' m0 "nf_egress, per rule ($(sizes_label "$NRULES") rules)" "${VALS[m0]}"
+	printf '  %-4s %-50s %10s\n' m0 "nf_egress, per rule ($(sizes_label "$NRULES") rules, phase 4)" "${VALS[m0]}"
 	printf '  %-4s %-50s %10s\n' m1 "nf_egress, per policy ($(sizes_label "$NPOLICIES") empty policies)" "${VALS[m1]}"
 	printf '  %-4s %-50s %10s\n' m2 "nftables, per interval-set element ($(sizes_label "$nft_n"))" "${VALS[m2]}"
 	printf '  %-4s %-50s %10s\n' m3 "nf_egress, per rule ($(sizes_label "$ROUTES_N") routing-table prefixes)" "${VALS[m3]}"
+	printf '  %-4s %-50s %10s\n' m4 "cgroup-BPF LPM trie, per prefix (the same)" "${VALS[m4]}"
+	printf '  %-4s %-50s %10s\n' m5 "nf_egress, per policy of u24's ($(sizes_label "$NCGROUPS"), 3 rules each)" "${VALS[m5]}"
+	printf '  %-4s %-50s %10s\n' m6 "nf_egress, per rule ($(sizes_label "$ROUTE6_N") IPv6 table prefixes)" "${VALS[m6]}"
 } > "$W/table"
 # scripts/vm/bench copies what is between the markers to bench/results/.
 echo "----- BEGIN BENCH TABLE -----"

@@ -404,16 +404,25 @@ link_wait_up()
 # or MLD) and both neighbour entries are static (no ARP), so the veth's
 # counters can be compared with nf_egress's exactly.  The backlog is raised
 # so the receiving side does not drop what the sender's veth counted.
-# Sets CLI_NS, SRV_NS and DEV.
+# With SRV6_ADDR, IPv6 stays on instead, for IPv6 traffic too: veth0 has
+# 2001:db8:99::1/64 and eth0 SRV6_ADDR/64, with static neighbour entries
+# and no router solicitations (MLD reports still go out as the link comes
+# up).  Sets CLI_NS, SRV_NS and DEV.
 setup_measured_link()
 {
-	local tag=$1 srv=$2 ns cmac smac old_backlog
+	local tag=$1 srv=$2 srv6=${3:-} ns cmac smac old_backlog
 
 	ns_create CLI_NS "${tag}cli"
 	ns_create SRV_NS "${tag}srv"
 	for ns in "$CLI_NS" "$SRV_NS"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $ns"
+		if [ -n "$srv6" ]; then
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.router_solicitations=0 \
+				net.ipv6.conf.default.router_solicitations=0 ||
+				bail_out "cannot turn router solicitations off in $ns"
+		else
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1 || bail_out "cannot disable IPv6 in $ns"
+		fi
 	done
 	DEV=veth0
 	ip -n "$CLI_NS" link add "$DEV" type veth peer name eth0 netns "$SRV_NS" ||
@@ -430,6 +439,13 @@ setup_measured_link()
 		bail_out "client neighbour entry"
 	ip -n "$SRV_NS" neigh replace 10.99.0.1 lladdr "$cmac" dev eth0 nud permanent ||
 		bail_out "server neighbour entry"
+	if [ -n "$srv6" ]; then
+		ip -n "$CLI_NS" addr add 2001:db8:99::1/64 dev "$DEV" nodad &&
+			ip -n "$SRV_NS" addr add "$srv6/64" dev eth0 nodad &&
+			ip -n "$CLI_NS" neigh replace "$srv6" lladdr "$smac" dev "$DEV" nud permanent &&
+			ip -n "$SRV_NS" neigh replace 2001:db8:99::1 lladdr "$cmac" dev eth0 nud permanent ||
+			bail_out "IPv6 addresses and neighbour entries"
+	fi
 	old_backlog=$(sysctl -n net.core.netdev_max_backlog)
 	if [ "$old_backlog" -lt 100000 ]; then
 		sysctl -qw net.core.netdev_max_backlog=100000 &&
