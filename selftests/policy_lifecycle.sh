@@ -29,6 +29,10 @@
 # is moved to the other cgroup, then it sends.  A socket created in the
 # policy's cgroup stays denied after the move; a socket created outside it
 # stays allowed after moving into it (sockets keep their creation cgroup).
+# A socket outlives its cgroup: one created in a child cgroup of the
+# policy's, whose process then moves out and the child is removed, is
+# still judged by the policy (the way a process with a delegated subtree
+# would try to shed its cgroup), and the policy counts it.
 
 source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
@@ -41,7 +45,7 @@ PORT=5300
 
 require_common
 require_cmd mkfifo
-tap_plan 16
+tap_plan 20
 
 cg_destroy "$CG"
 setup_server_topology ""
@@ -138,14 +142,16 @@ cg_create "$CG2"
 FIFO=$TMPDIR_TEST/hold.fifo
 mkfifo "$FIFO" || bail_out "mkfifo failed"
 
-# hold_and_move FROM TO: create a UDP socket (to the denied sink) in FROM,
-# move the process to TO, then send 3 datagrams.  Prints the send result, or
-# "error: ..." if the move could not be verified.
+# hold_and_move FROM TO [DST]: create a UDP socket (to DST, the denied
+# sink by default) in FROM, move the process to TO, then send 3 datagrams.
+# With HOLD_RMDIR=1, FROM is removed before they are sent.  Prints the
+# send result, or "error: ..." if the move or the removal could not be
+# verified.
 hold_and_move()
 {
 	local out=$TMPDIR_TEST/hold.out pid cgline
 
-	SPAWN_STDIN=$FIFO cg_spawn "$1" "$out" "$PROBE" udp-hold "$SRV4_DENY" "$PORT" 3 100
+	SPAWN_STDIN=$FIFO cg_spawn "$1" "$out" "$PROBE" udp-hold "${3:-$SRV4_DENY}" "$PORT" 3 100
 	pid=$SPAWN_PID
 	exec 7> "$FIFO"
 	if ! busywait 5000 grep -q '^ready' "$out"; then
@@ -155,6 +161,12 @@ hold_and_move()
 	fi
 	echo "$pid" > "$(cg_path "$2")/cgroup.procs"
 	cgline=$(cat "/proc/$pid/cgroup")
+	if [ "${HOLD_RMDIR:-0}" = 1 ] && ! rmdir "$(cg_path "$1")"; then
+		echo go >&7
+		exec 7>&-
+		echo "error: could not remove /$1"
+		return
+	fi
 	echo go >&7
 	exec 7>&-
 	wait_pid_gone "$pid" 100
@@ -178,5 +190,23 @@ check_eq "socket created in /$CG2, process moved to $P: still allowed" \
 	"sent=3 failed=0 first_errno=none" "$got"
 busywait 2000 udp_count_is "$STAT_D4" $((before + 3))
 check_eq "... and the denied sink counted its 3 datagrams" 3 "$(($(udp_count "$STAT_D4") - before))"
+
+# The socket outlives its cgroup: made in $P/gone, sent after the process
+# left for /$CG2 and $P/gone was removed.
+mkdir "$(cg_path "$CG/gone")" || bail_out "mkdir $P/gone"
+got=$(HOLD_RMDIR=1 hold_and_move "$CG/gone" "$CG2")
+check_eq "socket created in $P/gone, process moved out, $P/gone removed: still denied (EPERM)" \
+	"sent=0 failed=3 first_errno=EPERM" "$got"
+sleep 0.5 # grace period, as above
+check_eq "... and the denied sink counted nothing" 0 "$(($(udp_count "$STAT_D4") - before - 3))"
+
+before_a=$(udp_count "$STAT_A")
+allowed_before=$(stats_proc "$P" | cut -d" " -f1)
+mkdir "$(cg_path "$CG/gone")" || bail_out "mkdir $P/gone again"
+got=$(HOLD_RMDIR=1 hold_and_move "$CG/gone" "$CG2" "$SRV4_ALLOW")
+check_eq "the same to the allowed sink: sent" "sent=3 failed=0 first_errno=none" "$got"
+busywait 2000 udp_count_is "$STAT_A" $((before_a + 3))
+check_eq "... and $P counted the 3 datagrams of its removed child" 3 \
+	"$(($(stats_proc "$P" | cut -d" " -f1) - allowed_before))"
 
 tap_done
