@@ -45,7 +45,7 @@
 #                   the Debian packages end to end in a systemd guest:
 #                   install, reboot, metrics through node_exporter, upgrade,
 #                   remove, purge (scripts/package-check; about 14 minutes
-#                   under TCG; CI runs it beside the 6.12 suite)
+#                   under TCG, so CI runs make deb and lintian only)
 #
 # The module is built against the newest supported Debian kernel whose image
 # and headers are both installed (scripts/vm/find-kernel), not against
