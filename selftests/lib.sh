@@ -398,12 +398,13 @@ link_wait_up()
 	busywait 5000 link_is_up "$1" "$2" || bail_out "link $2 in '${1:-root}' did not come up"
 }
 
-# setup_measured_link TAG SRV_ADDR: two new netns, CLI_NS and SRV_NS, joined
-# by a veth (veth0 in CLI_NS at 10.99.0.1/24, eth0 in SRV_NS at SRV_ADDR/24)
-# that carries nothing but the test's own IPv4 packets: IPv6 is off (no NDP
-# or MLD) and both neighbour entries are static (no ARP), so the veth's
-# counters can be compared with nf_egress's exactly.  The backlog is raised
-# so the receiving side does not drop what the sender's veth counted.
+# setup_measured_link TAG SRV_ADDR [SRV6_ADDR]: two new netns, CLI_NS and
+# SRV_NS, joined by a veth (veth0 in CLI_NS at 10.99.0.1/24, eth0 in SRV_NS
+# at SRV_ADDR/24) that carries nothing but the test's own IPv4 packets:
+# IPv6 is off (no NDP or MLD) and both neighbour entries are static (no
+# ARP), so the veth's counters can be compared with nf_egress's exactly.
+# The backlog is raised so the receiving side does not drop what the
+# sender's veth counted.
 # With SRV6_ADDR, IPv6 stays on instead, for IPv6 traffic too: veth0 has
 # 2001:db8:99::1/64 and eth0 SRV6_ADDR/64, with static neighbour entries
 # and no router solicitations (MLD reports still go out as the link comes
