@@ -20,8 +20,8 @@
 #   make valgrind   egressctl's host-side suites under valgrind memcheck (CI
 #                   runs it)
 #   make demo       install what is missing, build, run the demo in a VM
-#   make bench      nf_egress vs nftables vs no filter in a VM (QUICK=1: smoke
-#                   run); Documentation/performance.rst
+#   make bench      nf_egress vs nftables vs cgroup-BPF vs no filter in a VM
+#                   (QUICK=1: smoke run); Documentation/performance.rst
 #   make module W=1 build the module with extra warnings
 #   make module NF_EGRESS_DEBUG=1
 #                   a debug build: DEBUG defined and the in-kernel self-tests

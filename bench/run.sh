@@ -5,8 +5,9 @@
 #
 # The in-guest half of `make bench` (scripts/vm/bench boots the guest and runs
 # it; it also runs on a real machine as root, where `modprobe nf_egress`
-# works and egressctl is on PATH).  Measures nf_egress side by side with nftables and with no
-# filter and prints one plain-text table (Documentation/performance.rst):
+# works and egressctl is on PATH).  Measures nf_egress side by side with
+# nftables, a cgroup-BPF LPM trie and no filter and prints one plain-text
+# table (Documentation/performance.rst):
 #
 #   A$i (cgroup /$TAG/...)              B$i
 #   +-----------------------+  veth   +---------------------------+
