@@ -231,12 +231,17 @@ static bool egress_tokens_enough(s64 tokens)
 	return tokens > 0;
 }
 
-/* Time earns tokens up to the depth; the sum stays within s64 (see above). */
+/*
+ * Time earns tokens up to the depth, and first pays back a debt in full:
+ * a packet that cost more than the depth (burst 1) must not need one
+ * refill per depth of its cost.  depth - tokens fits in u64: the depth is
+ * at most 2^62 and a debt at most one packet (see above).
+ */
 static s64 egress_tokens_refill(s64 tokens, u64 elapsed, u64 depth)
 {
-	tokens = min_t(s64, tokens, depth);
-	tokens += min(elapsed, depth);
-	return min_t(s64, tokens, depth);
+	if (tokens >= (s64)depth || elapsed >= (u64)((s64)depth - tokens))
+		return depth;
+	return tokens + elapsed;
 }
 
 static bool egress_bucket_take(struct egress_bucket *bucket,
