@@ -21,6 +21,7 @@
 #include "netlink-gen.h"
 #include "policy.h"
 #include "ratelimit.h"
+#include "selftest/selftest.h"
 
 /*
  * Default depth: this much of the rate, but never below one GSO packet.
@@ -243,6 +244,44 @@ static s64 egress_tokens_refill(s64 tokens, u64 elapsed, u64 depth)
 		return depth;
 	return tokens + elapsed;
 }
+
+#ifdef DEBUG
+/*
+ * The refill's edges: a debt of many depths is repaid by enough idle time
+ * at once, partly by less, and the bucket never holds more than its depth.
+ */
+int egress_selftest_ratelimit(void)
+{
+	static const struct {
+		s64 tokens;
+		u64 elapsed, depth;
+		s64 want;
+	} cases[] = {
+		{ -29600, NSEC_PER_SEC, 400, 400 },	/* burst 1, a SYN's debt */
+		{ -29600, 29600, 400, 0 },
+		{ -29600, 100, 400, -29500 },
+		{ 100, 100, 400, 200 },
+		{ 500, 0, 400, 400 },			/* the depth shrank */
+		{ 0, U64_MAX, 400, 400 },
+		{ -(1LL << 62), U64_MAX, 1ULL << 62, 1LL << 62 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		s64 got = egress_tokens_refill(cases[i].tokens, cases[i].elapsed,
+					       cases[i].depth);
+
+		if (got != cases[i].want) {
+			pr_err(KBUILD_MODNAME ": selftest: rate refill case %u: %lld, want %lld\n",
+			       i, got, cases[i].want);
+			return -EINVAL;
+		}
+	}
+	pr_info(KBUILD_MODNAME ": selftest: rate bucket refill: %zu cases: ok\n",
+		ARRAY_SIZE(cases));
+	return 0;
+}
+#endif
 
 static bool egress_bucket_take(struct egress_bucket *bucket,
 			       const struct egress_rate *rate,
