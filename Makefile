@@ -214,6 +214,7 @@ deb: deps
 	@scripts/make-deb
 
 # Documentation/testing.rst, "The Debian packages".  Builds in a scratch
-# copy and boots its own guest: never beside another VM run on 2 cores.
+# copy and boots its own guest: beside another guest on 2 cores only if
+# both run on one host thread (NF_EGRESS_VM_TCG_THREAD=single, as in CI).
 package-check: deps
 	@scripts/package-check
