@@ -8,7 +8,9 @@
 # lookups, IPv4 and IPv6, prefixes of every length and of four lengths,
 # checked against a naive linear model), and its storage test at scale (22,000 rules: tables grow
 # and shrink, deleted rules' records are reused after a grace period), and
-# lookups on one CPU while another inserts and deletes rules, and lookups
+# lookups on one CPU while another inserts and deletes rules (also with
+# nested prefixes of every length, IPv4 and IPv6, each answer checked
+# against the naive model), and lookups
 # while another CPU adds and removes batches of rules (none may meet a
 # batch half-made, or a refused one):
 # `modprobe nf_egress selftest=1` runs them at load time and
@@ -29,7 +31,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 14
+tap_plan 15
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -81,6 +83,9 @@ tap_result $? "kernel log has the bulk storage test's 'ok' line" \
 grep -qE 'nf_egress: selftest: race: [0-9]+ writer operations against [1-9][0-9]* lookups: ok$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log has the concurrent lookup test's 'ok' line" \
 	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
+n=$(grep -cE 'nf_egress: selftest: mixed race, family (2|10): [0-9]+ writer operations against [1-9][0-9]* lookups \([1-9][0-9]* asked of the model\): ok$' "$TMPDIR_TEST/log")
+tap_result "$( ((n == 2)); echo $?)" "kernel log has the mixed-length race's 'ok' line for IPv4 and IPv6" \
+	"$(grep -i 'nf_egress: selftest: mixed' "$TMPDIR_TEST/log")"
 grep -qE 'nf_egress: selftest: batch race: [0-9]+ batches against [1-9][0-9]* lookups: ok$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log has the batch test's 'ok' line (no lookup met a batch half-made)" \
 	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"

@@ -661,6 +661,315 @@ out_destroy:
 }
 
 /*
+ * The same race with nested prefixes of every length, in each family.
+ * The stable rules have random lengths below one base prefix (10.0.0.0/9,
+ * 2001:db8::/33), half of them nested in an earlier one; the writer
+ * inserts and deletes rules that never decide a lookup of a stable
+ * address: prefixes in the other half of the base's parent, prefixes as
+ * short as the base or shorter that cover it, and TCP rules on stable
+ * prefixes and on longer prefixes inside them, past which the reader's
+ * UDP lookups must fall back.  The reader looks up one address inside
+ * each stable prefix, whose answer the naive model gave before the race,
+ * and now and then a fresh one, which it asks the model about.
+ */
+#define EGRESS_SELFTEST_MIXED_STABLE 256
+#define EGRESS_SELFTEST_MIXED_CHURN_MAX 1500
+#define EGRESS_SELFTEST_MIXED_OPS 20000
+
+struct egress_mixed_race {
+	struct egress_ruleset rs;
+	struct egress_model model;	/* the stable rules */
+	union nf_inet_addr hot[EGRESS_SELFTEST_MIXED_STABLE];
+	u32 hot_want[EGRESS_SELFTEST_MIXED_STABLE];
+	u32 churn_id[EGRESS_SELFTEST_MIXED_CHURN_MAX];
+	u32 nr_churn;
+	union nf_inet_addr base, outside;
+	u8 family, bits, base_len;
+	struct completion reader_started;
+	unsigned long lookups, modelled;
+	bool bad;
+	union nf_inet_addr bad_addr;
+	u32 bad_got, bad_want;
+};
+
+/* Random bits in @addr from bit @from on, up to @race's address width. */
+static void egress_mixed_random_bits(const struct egress_mixed_race *race,
+				     union nf_inet_addr *addr,
+				     unsigned int from)
+{
+	u8 *p = (u8 *)addr;
+	unsigned int bit;
+
+	for (bit = from; bit < race->bits; bit++) {
+		u8 mask = 0x80 >> (bit % 8);
+
+		if (get_random_u32() & 1)
+			p[bit / 8] |= mask;
+		else
+			p[bit / 8] &= ~mask;
+	}
+}
+
+/* An address inside stable rule @i, random below its prefix. */
+static void egress_mixed_addr_in(const struct egress_mixed_race *race, u32 i,
+				 union nf_inet_addr *addr)
+{
+	const struct egress_rule *r = &race->model.rules[i];
+
+	*addr = r->addr;
+	egress_mixed_random_bits(race, addr, r->prefix_len);
+}
+
+static u32 egress_mixed_model_id(const struct egress_mixed_race *race,
+				 const struct egress_pkt *pkt)
+{
+	const struct egress_rule *want = egress_model_lookup(&race->model, pkt);
+
+	return want ? want->id : 0;
+}
+
+static int egress_mixed_race_reader(void *data)
+{
+	struct egress_mixed_race *race = data;
+	struct egress_pkt pkt = {
+		.family = race->family,
+		.proto = IPPROTO_UDP,
+		.has_port = true,
+		.dport = 53,
+	};
+
+	complete(&race->reader_started);
+	while (!kthread_should_stop()) {
+		u32 i = get_random_u32() % EGRESS_SELFTEST_MIXED_STABLE;
+		const struct egress_rule *rule;
+		u32 got, want;
+
+		if (get_random_u32() % 8) {
+			pkt.daddr = race->hot[i];
+			want = race->hot_want[i];
+		} else {
+			egress_mixed_addr_in(race, i, &pkt.daddr);
+			want = egress_mixed_model_id(race, &pkt);
+			race->modelled++;
+		}
+		rcu_read_lock();
+		rule = egress_ruleset_match(&race->rs, &pkt);
+		got = rule ? rule->id : 0;
+		rcu_read_unlock();
+		if (got != want && !race->bad) {
+			race->bad_addr = pkt.daddr;
+			race->bad_got = got;
+			race->bad_want = want;
+			race->bad = true;
+		}
+		race->lookups++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* A rule of the writer's: one that decides no lookup of the reader's. */
+static void egress_mixed_churn_rule(const struct egress_mixed_race *race,
+				    struct egress_rule *rule)
+{
+	u32 i = egress_rand(EGRESS_SELFTEST_MIXED_STABLE);
+	const struct egress_rule *stable = &race->model.rules[i];
+	u32 dice = egress_rand(4);
+	unsigned int len;
+
+	memset(rule, 0, sizeof(*rule));
+	rule->family = race->family;
+	rule->action = egress_rand(2);
+	if (dice == 0) {
+		/* Elsewhere: the other half of the base's parent. */
+		len = race->base_len + egress_rand(race->bits - race->base_len + 1);
+		rule->addr = race->outside;
+		egress_mixed_random_bits(race, &rule->addr, race->base_len);
+		rule->proto = egress_rand(2) ? IPPROTO_UDP : 0;
+	} else if (dice == 1) {
+		/* Covering the base, any protocol: shorter than any stable. */
+		len = egress_rand(race->base_len + 1);
+		rule->addr = race->base;
+		rule->proto = egress_rand(2) ? IPPROTO_UDP : 0;
+	} else if (dice == 2 || stable->prefix_len == race->bits) {
+		/* A stable prefix's TCP rule: its first rule changes. */
+		len = stable->prefix_len;
+		rule->addr = stable->addr;
+		rule->proto = IPPROTO_TCP;
+	} else {
+		/* Longer, on the reader's address, for TCP only. */
+		len = stable->prefix_len + 1 +
+		      egress_rand(race->bits - stable->prefix_len);
+		rule->addr = race->hot[i];
+		rule->proto = IPPROTO_TCP;
+	}
+	rule->prefix_len = len;
+	egress_mask_naive(&rule->addr, len);
+	if (rule->proto && egress_rand(2)) {
+		rule->has_ports = 1;
+		rule->port_min = egress_rand(2) ? 53 : 443;
+		rule->port_max = rule->port_min;
+	}
+}
+
+static int egress_mixed_race_writer(struct egress_mixed_race *race)
+{
+	const char *reason = NULL;
+	struct egress_rule rule;
+	u32 op, bad;
+	int err;
+
+	for (op = 0; op < EGRESS_SELFTEST_MIXED_OPS; op++) {
+		/* Fill up to the maximum, then drain, twice over. */
+		bool filling = (op / (EGRESS_SELFTEST_MIXED_OPS / 4)) % 2 == 0;
+		bool insert = egress_rand(100) < (filling ? 75 : 25);
+
+		if (insert && race->nr_churn < EGRESS_SELFTEST_MIXED_CHURN_MAX) {
+			egress_mixed_churn_rule(race, &rule);
+			err = egress_ruleset_insert(&race->rs, &rule, 1, &bad,
+						    &reason);
+			if (err == -EEXIST)
+				continue;
+			if (err) {
+				pr_err("mixed race: insert: %d (%s)\n", err,
+				       reason);
+				return err;
+			}
+			race->churn_id[race->nr_churn++] = race->rs.next_id - 1;
+		} else if (race->nr_churn) {
+			u32 victim = egress_rand(race->nr_churn);
+
+			err = egress_ruleset_delete(&race->rs,
+						    race->churn_id[victim]);
+			if (err) {
+				pr_err("mixed race: delete of rule %u: %d\n",
+				       race->churn_id[victim], err);
+				return err;
+			}
+			race->churn_id[victim] = race->churn_id[--race->nr_churn];
+		}
+		if (!(op % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* The stable rules, in the model and in the ruleset, and their answers. */
+static int egress_mixed_race_stable(struct egress_mixed_race *race)
+{
+	struct egress_pkt pkt = {
+		.family = race->family,
+		.proto = IPPROTO_UDP,
+		.has_port = true,
+		.dport = 53,
+	};
+	struct egress_model *model = &race->model;
+	const char *reason = NULL;
+	u32 i, bad;
+	int err;
+
+	while (model->count < EGRESS_SELFTEST_MIXED_STABLE) {
+		struct egress_rule *r = &model->rules[model->count];
+		const struct egress_rule *parent = NULL;
+		unsigned int from = race->base_len;
+
+		memset(r, 0, sizeof(*r));
+		r->family = race->family;
+		r->action = egress_rand(2);
+		r->addr = race->base;
+		if (model->count && egress_rand(2)) {
+			parent = &model->rules[egress_rand(model->count)];
+			if (parent->prefix_len == race->bits)
+				continue;
+			r->addr = parent->addr;
+			from = parent->prefix_len;
+		}
+		r->prefix_len = from + 1 + egress_rand(race->bits - from);
+		egress_mixed_random_bits(race, &r->addr, from);
+		egress_mask_naive(&r->addr, r->prefix_len);
+		if (egress_model_has_same(model, r))
+			continue;
+		err = egress_ruleset_insert(&race->rs, r, 1, &bad, &reason);
+		if (err) {
+			pr_err("mixed race: stable rule: %d (%s)\n", err, reason);
+			return err;
+		}
+		r->id = race->rs.next_id - 1;
+		model->count++;
+	}
+	for (i = 0; i < EGRESS_SELFTEST_MIXED_STABLE; i++) {
+		egress_mixed_addr_in(race, i, &race->hot[i]);
+		pkt.daddr = race->hot[i];
+		race->hot_want[i] = egress_mixed_model_id(race, &pkt);
+	}
+	return 0;
+}
+
+static int egress_selftest_ruleset_race_mixed(u8 family)
+{
+	struct task_struct *reader;
+	struct egress_mixed_race *race;
+	int err;
+
+	/* About 32 KB: the model's rules. */
+	race = kvzalloc(sizeof(*race), GFP_KERNEL);
+	if (!race)
+		return -ENOMEM;
+	egress_ruleset_init(&race->rs);
+	init_completion(&race->reader_started);
+	race->family = family;
+	if (family == NFPROTO_IPV4) {
+		race->bits = 32;
+		race->base_len = 9;
+		race->base.ip = htonl(0x0a000000);
+		race->outside.ip = htonl(0x0a800000);
+	} else {
+		race->bits = 128;
+		race->base_len = 33;
+		race->base.ip6[0] = htonl(0x20010db8);
+		race->outside.ip6[0] = htonl(0x20010db8);
+		race->outside.ip6[1] = htonl(0x80000000);
+	}
+	err = egress_mixed_race_stable(race);
+	if (err)
+		goto out_destroy;
+
+	reader = kthread_run(egress_mixed_race_reader, race,
+			     "nf_egress_selftest");
+	if (IS_ERR(reader)) {
+		err = PTR_ERR(reader);
+		goto out_destroy;
+	}
+	wait_for_completion(&race->reader_started);
+	err = egress_mixed_race_writer(race);
+	kthread_stop(reader);
+	if (err)
+		goto out_destroy;
+	if (race->bad) {
+		if (family == NFPROTO_IPV4)
+			pr_err("mixed race: lookup of %pI4 found rule %u, want %u\n",
+			       &race->bad_addr.ip, race->bad_got,
+			       race->bad_want);
+		else
+			pr_err("mixed race: lookup of %pI6c found rule %u, want %u\n",
+			       &race->bad_addr.in6, race->bad_got,
+			       race->bad_want);
+		err = -EINVAL;
+		goto out_destroy;
+	}
+	pr_info("mixed race, family %u: %u writer operations against %lu lookups (%lu asked of the model): ok\n",
+		family, EGRESS_SELFTEST_MIXED_OPS, race->lookups,
+		race->modelled);
+
+out_destroy:
+	/* The reader has stopped: no RCU reader can hold the ruleset. */
+	synchronize_rcu();
+	egress_ruleset_destroy(&race->rs);
+	kvfree(race);
+	return err;
+}
+
+/*
  * A batch of rules becomes reachable most specific first, and a refused
  * batch never: a reader that looks up 10.1.2.3 while a writer adds and
  * removes {allow 10.0.0.0/8, allow 10.1.0.0/16, deny 10.1.2.3/32} (least
@@ -861,6 +1170,10 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_bulk();
 	if (!err)
 		err = egress_selftest_ruleset_race();
+	if (!err)
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV4);
+	if (!err)
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV6);
 	if (!err)
 		err = egress_selftest_batch_race();
 	mutex_unlock(&egress_config_mutex);
