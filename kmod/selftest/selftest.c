@@ -504,7 +504,6 @@ struct egress_race {
 	struct egress_ruleset rs;
 	u32 stable_id[EGRESS_SELFTEST_STABLE];
 	u32 churn_id[EGRESS_SELFTEST_CHURN_MAX];
-	u32 nr_churn;
 	struct completion reader_started;
 	unsigned long lookups;
 	u32 bad_addr, bad_got;	/* the first wrong answer, bad_addr + 1 */
@@ -540,7 +539,7 @@ static int egress_race_reader(void *data)
 }
 
 /* A churn rule: a /32 or /24 elsewhere, or tcp/443 on a stable /32. */
-static void egress_race_churn_rule(struct egress_rule *rule)
+static void egress_race_churn_rule(const void *unused, struct egress_rule *rule)
 {
 	u32 dice = egress_rand(4);
 
@@ -564,40 +563,46 @@ static void egress_race_churn_rule(struct egress_rule *rule)
 	}
 }
 
-static int egress_race_writer(struct egress_race *race)
+/*
+ * The writer of a race: @ops inserts of @make_rule()'s rules and deletes
+ * of random ones among them, filling up to @max live rules, then
+ * draining, twice over.  @ids holds the live ones' ids.
+ */
+static int egress_race_churn(struct egress_ruleset *rs, u32 *ids, u32 max,
+			     u32 ops,
+			     void (*make_rule)(const void *ctx,
+					       struct egress_rule *rule),
+			     const void *ctx, const char *name)
 {
 	const char *reason = NULL;
 	struct egress_rule rule;
-	u32 op, bad;
+	u32 op, bad, nr = 0;
 	int err;
 
-	for (op = 0; op < EGRESS_SELFTEST_CHURN_OPS; op++) {
-		/* Fill up to the maximum, then drain, twice over. */
-		bool filling = (op / (EGRESS_SELFTEST_CHURN_OPS / 4)) % 2 == 0;
+	for (op = 0; op < ops; op++) {
+		bool filling = (op / (ops / 4)) % 2 == 0;
 		bool insert = egress_rand(100) < (filling ? 75 : 25);
 
-		if (insert && race->nr_churn < EGRESS_SELFTEST_CHURN_MAX) {
-			egress_race_churn_rule(&rule);
-			err = egress_ruleset_insert(&race->rs, &rule, 1, &bad,
-						    &reason);
+		if (insert && nr < max) {
+			make_rule(ctx, &rule);
+			err = egress_ruleset_insert(rs, &rule, 1, &bad, &reason);
 			if (err == -EEXIST)
 				continue;
 			if (err) {
-				pr_err("race: insert: %d (%s)\n", err, reason);
+				pr_err("%s: insert: %d (%s)\n", name, err, reason);
 				return err;
 			}
-			race->churn_id[race->nr_churn++] = race->rs.next_id - 1;
-		} else if (race->nr_churn) {
-			u32 victim = egress_rand(race->nr_churn);
+			ids[nr++] = rs->next_id - 1;
+		} else if (nr) {
+			u32 victim = egress_rand(nr);
 
-			err = egress_ruleset_delete(&race->rs,
-						    race->churn_id[victim]);
+			err = egress_ruleset_delete(rs, ids[victim]);
 			if (err) {
-				pr_err("race: delete of rule %u: %d\n",
-				       race->churn_id[victim], err);
+				pr_err("%s: delete of rule %u: %d\n", name,
+				       ids[victim], err);
 				return err;
 			}
-			race->churn_id[victim] = race->churn_id[--race->nr_churn];
+			ids[victim] = ids[--nr];
 		}
 		if (!(op % 64))
 			cond_resched();
@@ -638,7 +643,9 @@ static int egress_selftest_ruleset_race(void)
 		goto out_destroy;
 	}
 	wait_for_completion(&race->reader_started);
-	err = egress_race_writer(race);
+	err = egress_race_churn(&race->rs, race->churn_id,
+				EGRESS_SELFTEST_CHURN_MAX, EGRESS_SELFTEST_CHURN_OPS,
+				egress_race_churn_rule, NULL, "race");
 	kthread_stop(reader);
 	if (err)
 		goto out_destroy;
@@ -682,7 +689,6 @@ struct egress_mixed_race {
 	union nf_inet_addr hot[EGRESS_SELFTEST_MIXED_STABLE];
 	u32 hot_want[EGRESS_SELFTEST_MIXED_STABLE];
 	u32 churn_id[EGRESS_SELFTEST_MIXED_CHURN_MAX];
-	u32 nr_churn;
 	union nf_inet_addr base, outside;
 	u8 family, bits, base_len;
 	struct completion reader_started;
@@ -769,9 +775,9 @@ static int egress_mixed_race_reader(void *data)
 }
 
 /* A rule of the writer's: one that decides no lookup of the reader's. */
-static void egress_mixed_churn_rule(const struct egress_mixed_race *race,
-				    struct egress_rule *rule)
+static void egress_mixed_churn_rule(const void *ctx, struct egress_rule *rule)
 {
+	const struct egress_mixed_race *race = ctx;
 	u32 i = egress_rand(EGRESS_SELFTEST_MIXED_STABLE);
 	const struct egress_rule *stable = &race->model.rules[i];
 	u32 dice = egress_rand(4);
@@ -810,48 +816,6 @@ static void egress_mixed_churn_rule(const struct egress_mixed_race *race,
 		rule->port_min = egress_rand(2) ? 53 : 443;
 		rule->port_max = rule->port_min;
 	}
-}
-
-static int egress_mixed_race_writer(struct egress_mixed_race *race)
-{
-	const char *reason = NULL;
-	struct egress_rule rule;
-	u32 op, bad;
-	int err;
-
-	for (op = 0; op < EGRESS_SELFTEST_MIXED_OPS; op++) {
-		/* Fill up to the maximum, then drain, twice over. */
-		bool filling = (op / (EGRESS_SELFTEST_MIXED_OPS / 4)) % 2 == 0;
-		bool insert = egress_rand(100) < (filling ? 75 : 25);
-
-		if (insert && race->nr_churn < EGRESS_SELFTEST_MIXED_CHURN_MAX) {
-			egress_mixed_churn_rule(race, &rule);
-			err = egress_ruleset_insert(&race->rs, &rule, 1, &bad,
-						    &reason);
-			if (err == -EEXIST)
-				continue;
-			if (err) {
-				pr_err("mixed race: insert: %d (%s)\n", err,
-				       reason);
-				return err;
-			}
-			race->churn_id[race->nr_churn++] = race->rs.next_id - 1;
-		} else if (race->nr_churn) {
-			u32 victim = egress_rand(race->nr_churn);
-
-			err = egress_ruleset_delete(&race->rs,
-						    race->churn_id[victim]);
-			if (err) {
-				pr_err("mixed race: delete of rule %u: %d\n",
-				       race->churn_id[victim], err);
-				return err;
-			}
-			race->churn_id[victim] = race->churn_id[--race->nr_churn];
-		}
-		if (!(op % 64))
-			cond_resched();
-	}
-	return 0;
 }
 
 /* The stable rules, in the model and in the ruleset, and their answers. */
@@ -941,7 +905,10 @@ static int egress_selftest_ruleset_race_mixed(u8 family)
 		goto out_destroy;
 	}
 	wait_for_completion(&race->reader_started);
-	err = egress_mixed_race_writer(race);
+	err = egress_race_churn(&race->rs, race->churn_id,
+				EGRESS_SELFTEST_MIXED_CHURN_MAX,
+				EGRESS_SELFTEST_MIXED_OPS, egress_mixed_churn_rule,
+				race, "mixed race");
 	kthread_stop(reader);
 	if (err)
 		goto out_destroy;
