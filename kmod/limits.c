@@ -12,9 +12,9 @@
  * max_memory counts an estimate, not the allocator's truth: per policy its
  * object with the path, its counters (the per-CPU ones for every possible
  * CPU) and its empty rule index; per rule a whole struct egress_rule (an
- * IPv6 rule's record; an IPv4 one takes 40 of its 56 bytes) plus 24 bytes
+ * IPv6 rule's record; an IPv4 one takes 40 of its 48 bytes) plus 24 bytes
  * for its share of the index (a prefix table slot is 4 bytes at 3/8 to 3/4
- * load, the id index about 9).  It errs high for IPv4 and grows linearly,
+ * load, the id index 4).  It errs high for IPv4 and grows linearly,
  * which is what a cap needs.  The prefix tries are counted as allocated
  * (egress_ruleset_index_bytes()), since their size depends on how the
  * prefixes share address bits; a request is checked with the per-rule

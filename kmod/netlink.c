@@ -533,6 +533,7 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 	struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
 	struct egress_rule *rule = &out->rule;
 	unsigned int addr_len, i;
+	u8 family;
 	const char *reason;
 	int err;
 
@@ -570,8 +571,17 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 		return -EINVAL;
 	}
 
+	/* The policy bounds the action; the family is checked before it
+	 * goes into its 4-bit field.
+	 */
+	family = nla_get_u8(tb[NF_EGRESS_RULE_A_FAMILY]);
+	if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_FAMILY],
+				    KBUILD_MODNAME ": rule family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	rule->family = family;
 	rule->action = nla_get_u8(tb[NF_EGRESS_RULE_A_ACTION]);
-	rule->family = nla_get_u8(tb[NF_EGRESS_RULE_A_FAMILY]);
 	rule->prefix_len = nla_get_u8(tb[NF_EGRESS_RULE_A_PREFIX_LEN]);
 	if (tb[NF_EGRESS_RULE_A_PROTO])
 		rule->proto = nla_get_u8(tb[NF_EGRESS_RULE_A_PROTO]);

@@ -44,15 +44,34 @@ bool egress_table_find(struct egress_rule_store *store,
 	return false;
 }
 
+static void egress_table_free(struct egress_rule_table *tab)
+{
+	if (!tab)
+		return;
+	kvfree(tab->slot);
+	kfree(tab);
+}
+
+/* Module exit waits for these with rcu_barrier() (policy.c). */
+static void egress_table_free_rcu(struct rcu_head *rcu)
+{
+	egress_table_free(container_of(rcu, struct egress_rule_table, rcu));
+}
+
 int egress_table_rebuild(struct egress_rule_store *store, u8 family,
 			 u32 slots)
 {
 	struct egress_rule_table *old = egress_table_locked(store), *tab;
 	u32 i;
 
-	tab = kvzalloc(struct_size(tab, slot, slots), GFP_KERNEL_ACCOUNT);
+	tab = kzalloc(sizeof(*tab), GFP_KERNEL_ACCOUNT);
 	if (!tab)
 		return -ENOMEM;
+	tab->slot = kvcalloc(slots, sizeof(tab->slot[0]), GFP_KERNEL_ACCOUNT);
+	if (!tab->slot) {
+		kfree(tab);
+		return -ENOMEM;
+	}
 	tab->mask = slots - 1;
 	tab->shift = 32 - ilog2(slots);
 	tab->seed = get_random_u32();
@@ -78,7 +97,7 @@ int egress_table_rebuild(struct egress_rule_store *store, u8 family,
 	}
 	rcu_assign_pointer(store->table, tab);
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_rcu(&old->rcu, egress_table_free_rcu);
 	return 0;
 }
 
@@ -100,5 +119,5 @@ void egress_table_trim(struct egress_rule_store *store, u8 family)
 
 void egress_table_destroy(struct egress_rule_store *store)
 {
-	kvfree(egress_table_locked(store));
+	egress_table_free(egress_table_locked(store));
 }

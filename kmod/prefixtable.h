@@ -35,6 +35,11 @@
 /* Every index + 2 fits the slot (EGRESS_RULE_IDX_LIMIT). */
 #define EGRESS_SLOT_IDX_MASK (BIT(EGRESS_SLOT_IDX_BITS) - 1)
 
+/*
+ * The slots are an allocation of their own: a power of two of them is a
+ * power of two of bytes, which kmalloc() and the page allocator serve
+ * exactly, where a header in front would double a large table's pages.
+ */
 struct egress_rule_table {
 	struct rcu_head rcu;
 	u32 mask;		/* slots - 1 */
@@ -42,7 +47,7 @@ struct egress_rule_table {
 	u32 used;		/* slots not empty: prefixes and deleted */
 	u32 prefixes;
 	u32 seed;
-	u32 slot[];
+	u32 *slot;
 };
 
 static __always_inline u32 egress_slot_make(u32 hash, u32 idx)

@@ -6,9 +6,10 @@
  * prefixtable.c, the trie of prefixes trie.c and the packet path's walk
  * lpm.c.
  * The layout is what keeps an IPv4 rule near 60 bytes of memory in all (a
- * 40-byte record, 5 to 11 bytes of table, about 9 of id index, a few of
- * trie): no per-rule allocation and no rcu_head; only an IPv6 prefix alone
- * in its subtree has an object of its own (trie.h).
+ * 40-byte record, 5 to 11 bytes of table, 4 of id index, some of trie):
+ * no per-rule allocation and no rcu_head; a trie leaf is an entry of its
+ * parent node, naming a record of its prefix where the prefix does not
+ * fit the entry (trie.c).
  *
  * RCU: readers find a record by loading a table slot or a ->next with
  * acquire semantics and only then the directory, so a record published
@@ -216,9 +217,9 @@ static void egress_len_del(struct egress_ruleset *rs, u8 family, u8 len)
 	}
 }
 
-static unsigned long egress_id_entry(const struct egress_rule *rule, u32 idx)
+static u32 egress_id_entry(const struct egress_rule *rule, u32 idx)
 {
-	return (unsigned long)idx << 1 | (rule->family == NFPROTO_IPV6);
+	return idx << 1 | (rule->family == NFPROTO_IPV6);
 }
 
 /*
@@ -235,7 +236,7 @@ static bool egress_rule_precedes(const struct egress_rule *a, u32 a_id,
 }
 
 /*
- * Make @tmpl, already in record @idx's place in the store and the id
+ * Make @tmpl, already in record @idx (egress_batch_fill()) and the id
  * index, reachable by readers: link it into its prefix's chain, in order,
  * or give the prefix a table slot.  Cannot fail: the table has room
  * (egress_table_reserve()).
@@ -257,10 +258,6 @@ static void egress_ruleset_link(struct egress_ruleset *rs,
 		prev = cur;
 
 	rule = egress_rule_at_locked(store, idx);
-	memcpy(rule, tmpl, store->rec_size);
-	rule->id = id;
-	atomic64_set(&rule->packets, 0);
-	atomic64_set(&rule->bytes, 0);
 	if (prev) {
 		rule->next = prev->next;
 		/* The record is whole before readers can reach it. */
@@ -359,21 +356,52 @@ static u32 egress_batch_first_duplicate(struct egress_ruleset *rs,
 	return bad;
 }
 
-/* Undo the first @done record and id allocations of a batch. */
+/*
+ * Undo the first @done record and id allocations of a batch.  @seen: the
+ * records were named by trie leaves, so readers may be on them.
+ */
 static void egress_batch_unwind(struct egress_ruleset *rs,
 				const struct egress_rule *rules,
 				const struct egress_batch_entry *batch,
-				u32 done, bool ids_too)
+				u32 done, bool ids_too, bool seen)
 {
 	u32 i;
 
 	for (i = 0; i < done; i++) {
 		const struct egress_rule *rule = &rules[batch[i].req];
+		struct egress_rule_store *store = egress_store_of(rs, rule->family);
 
 		if (ids_too)
-			xa_erase(&rs->by_id, rs->next_id + batch[i].req);
-		egress_store_unalloc(egress_store_of(rs, rule->family),
-				     batch[i].idx);
+			egress_idmap_clear(&rs->by_id, rs->next_id + batch[i].req);
+		if (seen)
+			egress_store_retire(store, rs->count, batch[i].idx);
+		else
+			egress_store_unalloc(store, batch[i].idx);
+	}
+}
+
+/*
+ * Fill the batch's records, still unreachable: a new prefix's trie leaf
+ * may name its record (egress_batch_index()), and readers may then read
+ * the prefix from it.  Its id stays beyond published_id until the batch
+ * is published, so no lookup takes the rule before.
+ */
+static void egress_batch_fill(struct egress_ruleset *rs,
+			      const struct egress_rule *rules,
+			      const struct egress_batch_entry *batch, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_rule *tmpl = &rules[batch[i].req];
+		struct egress_rule_store *store = egress_store_of(rs, tmpl->family);
+		struct egress_rule *rule = egress_rule_at_locked(store, batch[i].idx);
+
+		memcpy(rule, tmpl, store->rec_size);
+		rule->id = rs->next_id + batch[i].req;
+		rule->next = EGRESS_RULE_NONE;
+		atomic64_set(&rule->packets, 0);
+		atomic64_set(&rule->bytes, 0);
 	}
 }
 
@@ -420,7 +448,7 @@ static int egress_batch_index(struct egress_ruleset *rs,
 
 		egress_rule_trie_key(rule, &key);
 		ret = egress_trie_insert(&egress_store_of(rs, rule->family)->trie,
-					 &key, rule->prefix_len);
+					 &key, rule->prefix_len, batch[i].idx);
 		if (ret < 0) {
 			egress_batch_unindex(rs, rules, batch, i);
 			return ret;
@@ -497,28 +525,33 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 					 &batch[i].idx, reason);
 		if (err) {
 			*bad = batch[i].req;
-			egress_batch_unwind(rs, rules, batch, i, false);
+			egress_batch_unwind(rs, rules, batch, i, false, false);
 			goto out_free;
 		}
 	}
 	for (i = 0; i < n; i++) {
 		const struct egress_rule *rule = &rules[batch[i].req];
 
-		err = xa_insert(&rs->by_id, rs->next_id + batch[i].req,
-				xa_mk_value(egress_id_entry(rule, batch[i].idx)),
-				GFP_KERNEL_ACCOUNT);
+		err = egress_idmap_set(&rs->by_id, rs->next_id + batch[i].req,
+				       egress_id_entry(rule, batch[i].idx));
 		if (err) {
 			*bad = batch[i].req;
-			egress_batch_unwind(rs, rules, batch, i, true);
-			egress_batch_unwind(rs, rules, batch + i, n - i, false);
+			egress_batch_unwind(rs, rules, batch, i, true, false);
+			egress_batch_unwind(rs, rules, batch + i, n - i, false,
+					    false);
 			goto out_free;
 		}
 	}
 	err = egress_batch_reserve_table(rs, NFPROTO_IPV4, rules, n) ?:
-	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n) ?:
-	      egress_batch_index(rs, rules, batch, n);
+	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n);
 	if (err) {
-		egress_batch_unwind(rs, rules, batch, n, true);
+		egress_batch_unwind(rs, rules, batch, n, true, false);
+		goto out_free;
+	}
+	egress_batch_fill(rs, rules, batch, n);
+	err = egress_batch_index(rs, rules, batch, n);
+	if (err) {
+		egress_batch_unwind(rs, rules, batch, n, true, true);
 		goto out_free;
 	}
 
@@ -550,14 +583,11 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 	struct egress_rule *rule, *head, *prev;
 	struct egress_rule_store *store;
 	struct egress_rule_table *tab;
-	unsigned long entry;
-	void *found;
-	u32 idx, pos;
+	struct egress_trie_key key;
+	u32 entry, idx, pos;
 
-	found = xa_load(&rs->by_id, id);
-	if (!found)
+	if (!egress_idmap_get(&rs->by_id, id, &entry))
 		return -ENOENT;
-	entry = xa_to_value(found);
 	store = entry & 1 ? &rs->v6 : &rs->v4;
 	idx = entry >> 1;
 	rule = egress_rule_at_locked(store, idx);
@@ -566,15 +596,16 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 		return -ENOENT;
 	tab = egress_table_locked(store);
 
+	egress_rule_trie_key(rule, &key);
 	if (head == rule) {
 		if (rule->next != EGRESS_RULE_NONE) {
 			/* Republishes a record: see the top of this file. */
 			smp_store_release(&tab->slot[pos],
 					  (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
 					  (rule->next + 2));
+			egress_trie_repoint(&store->trie, &key, rule->prefix_len,
+					    idx, rule->next);
 		} else {
-			struct egress_trie_key key;
-
 			if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
 				/*
 				 * No probe goes past an empty slot, so the
@@ -586,7 +617,6 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 				WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_GONE);
 			}
 			tab->prefixes--;
-			egress_rule_trie_key(rule, &key);
 			egress_trie_remove(&store->trie, &key, rule->prefix_len);
 		}
 	} else {
@@ -595,9 +625,11 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 			;
 		/* Republishes a record, as the slot above does. */
 		smp_store_release(&prev->next, rule->next);
+		egress_trie_repoint(&store->trie, &key, rule->prefix_len, idx,
+				    egress_slot_idx(tab->slot[pos]));
 	}
 
-	xa_erase(&rs->by_id, id);
+	egress_idmap_clear(&rs->by_id, id);
 	egress_len_del(rs, rule->family, rule->prefix_len);
 	rs->count--;
 	egress_store_retire(store, rs->count, idx);
@@ -608,13 +640,14 @@ int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 					unsigned long *id)
 {
-	unsigned long entry;
-	void *found;
+	u32 next, entry;
 
-	found = xa_find(&rs->by_id, id, ULONG_MAX, XA_PRESENT);
-	if (!found)
+	if (*id > U32_MAX)
 		return NULL;
-	entry = xa_to_value(found);
+	next = *id;
+	if (!egress_idmap_next(&rs->by_id, &next, &entry))
+		return NULL;
+	*id = next;
 	return egress_rule_at_locked(entry & 1 ? &rs->v6 : &rs->v4, entry >> 1);
 }
 
@@ -643,7 +676,7 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 	rs->published_id = 1;
 	egress_store_init(&rs->v4, NFPROTO_IPV4);
 	egress_store_init(&rs->v6, NFPROTO_IPV6);
-	xa_init(&rs->by_id);
+	egress_idmap_init(&rs->by_id);
 	return 0;
 }
 
@@ -672,6 +705,6 @@ void egress_ruleset_destroy(struct egress_ruleset *rs)
 	egress_trie_destroy(&rs->v6.trie);
 	egress_table_destroy(&rs->v6);
 	egress_store_destroy(&rs->v6);
-	xa_destroy(&rs->by_id);
+	egress_idmap_destroy(&rs->by_id);
 	kfree(rs->len_users);
 }

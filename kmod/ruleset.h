@@ -20,8 +20,7 @@
 #include <linux/netfilter.h>
 #include <linux/atomic.h>
 #include <linux/types.h>
-#include <linux/xarray.h>
-
+#include "idmap.h"
 #include "rulestore.h"
 
 /* The parts of a packet rules look at. */
@@ -48,12 +47,17 @@ struct egress_rule {
 	u32 next;
 	u16 port_min;			/* host byte order, inclusive */
 	u16 port_max;
-	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 prefix_len;
-	u8 action;			/* enum nf_egress_verdict */
 	u8 proto;			/* IPPROTO_*, 0 for any */
-	u8 has_ports;
 	u8 class_id;			/* egress_class_name(), 0: none */
+	/*
+	 * Bit fields, so that the fields before the address take 32 bytes
+	 * and an IPv6 record 48.  Whoever fills them checks the value first
+	 * (netlink.c): a field this narrow would keep any value's low bits.
+	 */
+	u8 family:4;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 action:1;			/* enum nf_egress_verdict */
+	u8 has_ports:1;
 	/*
 	 * Host bits beyond prefix_len are 0.  Last, because a stored IPv4
 	 * rule ends after addr.ip (egress_rule_size()): never read more of
@@ -74,8 +78,8 @@ static inline size_t egress_rule_size(u8 family)
 struct egress_ruleset {
 	struct egress_rule_store v4;
 	struct egress_rule_store v6;
-	/* rule id -> xa_mk_value(index << 1 | is_ipv6), for dumps and deletes */
-	struct xarray by_id;
+	/* rule id -> index << 1 | is_ipv6, for dumps and deletes */
+	struct egress_idmap by_id;
 	/*
 	 * Bit n set: some rule has prefix length n, and how many bits are
 	 * set.  Read locklessly: a family with few lengths is looked up by

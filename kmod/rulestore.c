@@ -38,14 +38,18 @@ static int egress_store_add_chunk(struct egress_rule_store *store)
 	void *chunk;
 
 	if (!dir || store->nr_chunks == dir->cap) {
-		u32 cap = dir ? dir->cap * 2 : 4;
 		struct egress_rule_dir *bigger;
+		/*
+		 * A power of two of bytes, header included, which the slab
+		 * and the page allocator serve without rounding up.
+		 */
+		size_t bytes = dir ? 2 * struct_size(dir, chunk, dir->cap) : 64;
 
-		bigger = kvzalloc(struct_size(bigger, chunk, cap),
-				  GFP_KERNEL_ACCOUNT);
+		bigger = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
 		if (!bigger)
 			return -ENOMEM;
-		bigger->cap = cap;
+		bigger->cap = (bytes - offsetof(struct egress_rule_dir, chunk)) /
+			      sizeof(bigger->chunk[0]);
 		if (dir)
 			memcpy(bigger->chunk, dir->chunk,
 			       store->nr_chunks * sizeof(dir->chunk[0]));

@@ -5,7 +5,11 @@
  * A child entry is a node pointer (low bits 00), a leaf held in the entry
  * itself (01: a prefix with no bits set below its top 32, the address in
  * the entry's top 32 bits and the length in bits 2-9, on 64-bit kernels),
- * a pointer to a struct egress_trie_leaf (11), or NULL (removed).
+ * the index of a record of the prefix in the trie's store shifted left by
+ * 2 (11: any other prefix), or NULL (removed).  A record leaf costs no
+ * memory of its own: the prefix is the record's, which the store keeps
+ * until a grace period after no entry names it (ruleset.c points the leaf
+ * at another record of the prefix before it retires the named one).
  */
 
 #include <linux/bitops.h>
@@ -13,17 +17,13 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
+#include "ruleset.h"
 #include "rulestore.h"
 #include "trie.h"
 
 #define EGRESS_TRIE_TAG_MASK 3UL
 #define EGRESS_TRIE_TAG_INLINE 1UL
-#define EGRESS_TRIE_TAG_OBJECT 3UL
-
-struct egress_trie_leaf {
-	struct egress_trie_key key;
-	u8 len;
-};
+#define EGRESS_TRIE_TAG_RECORD 3UL
 
 static __always_inline unsigned int egress_trie_stride(unsigned int depth)
 {
@@ -82,75 +82,45 @@ static __always_inline bool egress_trie_is_leaf(const void *entry)
 	return (unsigned long)entry & EGRESS_TRIE_TAG_MASK;
 }
 
-static __always_inline const struct egress_trie_leaf *
-egress_trie_leaf_object(const void *entry)
-{
-	return (const void *)((unsigned long)entry & ~EGRESS_TRIE_TAG_MASK);
-}
-
-/* The leaf @entry's prefix. */
-static void egress_trie_leaf_prefix(const void *entry,
-				    struct egress_trie_key *key,
-				    unsigned int *len)
+/* The leaf @entry's prefix; readers and writers both. */
+static __always_inline void egress_trie_leaf_prefix(const struct egress_trie *trie,
+						    const void *entry,
+						    struct egress_trie_key *key,
+						    unsigned int *len)
 {
 	unsigned long bits = (unsigned long)entry;
+	const struct egress_rule_store *store;
+	const struct egress_rule_dir *dir;
+	const struct egress_rule *rule;
 
 	if ((bits & EGRESS_TRIE_TAG_MASK) == EGRESS_TRIE_TAG_INLINE) {
 		key->hi = (u64)bits & ~(u64)U32_MAX;
 		key->lo = 0;
 		*len = (bits >> 2) & 0xff;
-	} else {
-		const struct egress_trie_leaf *leaf =
-			egress_trie_leaf_object(entry);
-
-		*key = leaf->key;
-		*len = leaf->len;
+		return;
 	}
+	/*
+	 * The writer put the record's chunk in the directory and filled the
+	 * record before it published the entry: load the directory only
+	 * after the entry, or an older one may lack the chunk.
+	 */
+	smp_rmb();
+	store = container_of(trie, struct egress_rule_store, trie);
+	dir = rcu_dereference_check(store->dir,
+				    lockdep_is_held(&egress_config_mutex));
+	rule = egress_rule_in(store, dir, bits >> 2);
+	egress_trie_key_from_addr(key, rule->family, &rule->addr);
+	*len = rule->prefix_len;
 }
 
-/* A leaf entry for the prefix (@key, @len), or NULL without memory. */
-static void *egress_trie_leaf_make(struct egress_trie *trie,
-				   const struct egress_trie_key *key, u8 len)
+/* The leaf entry of the prefix (@key, @len), whose record is @idx. */
+static void *egress_trie_leaf_make(const struct egress_trie_key *key, u8 len,
+				   u32 idx)
 {
-	struct egress_trie_leaf *leaf;
-
 	if (IS_ENABLED(CONFIG_64BIT) && !key->lo && !(key->hi & U32_MAX))
 		return (void *)(unsigned long)(key->hi | (u64)len << 2 |
 					       EGRESS_TRIE_TAG_INLINE);
-	leaf = kmalloc(sizeof(*leaf), GFP_KERNEL_ACCOUNT);
-	if (!leaf)
-		return NULL;
-	leaf->key = *key;
-	leaf->len = len;
-	trie->leaf_objects++;
-	trie->bytes += kmalloc_size_roundup(sizeof(*leaf));
-	return (void *)((unsigned long)leaf | EGRESS_TRIE_TAG_OBJECT);
-}
-
-/* Give back a leaf entry no reader has seen. */
-static void egress_trie_leaf_drop(struct egress_trie *trie, void *entry)
-{
-	if (((unsigned long)entry & EGRESS_TRIE_TAG_MASK) != EGRESS_TRIE_TAG_OBJECT)
-		return;
-	kfree(egress_trie_leaf_object(entry));
-	trie->leaf_objects--;
-	trie->bytes -= kmalloc_size_roundup(sizeof(struct egress_trie_leaf));
-}
-
-/* Give back a leaf entry that readers may still hold. */
-static void egress_trie_leaf_retire(struct egress_trie *trie, void *entry)
-{
-	struct egress_trie_leaf *leaf;
-
-	if (((unsigned long)entry & EGRESS_TRIE_TAG_MASK) != EGRESS_TRIE_TAG_OBJECT)
-		return;
-	leaf = (struct egress_trie_leaf *)egress_trie_leaf_object(entry);
-	if (trie->unpublished)
-		kfree(leaf);
-	else
-		kvfree_rcu_mightsleep(leaf);
-	trie->leaf_objects--;
-	trie->bytes -= kmalloc_size_roundup(sizeof(*leaf));
+	return (void *)((unsigned long)idx << 2 | EGRESS_TRIE_TAG_RECORD);
 }
 
 /*
@@ -257,7 +227,7 @@ void egress_trie_walk_start(struct egress_trie_walk *walk,
 			struct egress_trie_key prefix;
 			unsigned int len;
 
-			egress_trie_leaf_prefix(entry, &prefix, &len);
+			egress_trie_leaf_prefix(trie, entry, &prefix, &len);
 			if (egress_trie_covers(prefix.hi, prefix.lo, len, key))
 				walk->leaf_len = len;
 			break;
@@ -358,15 +328,13 @@ static int egress_trie_add_child(struct egress_trie *trie,
 
 /*
  * A new node at @depth holding the leaf @old (the prefix @okey/@olen) and
- * the prefix @key/@len, which both lie below it, with more nodes below if
- * they share the next six bits.  Sets *@absorbed when @old became a prefix
- * bit, so that the caller retires it once the node is published.
+ * the prefix @key/@len of record @idx, which both lie below it, with more
+ * nodes below if they share the next six bits.
  */
 static struct egress_trie_node *
 egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 		  const struct egress_trie_key *okey, unsigned int olen,
-		  const struct egress_trie_key *key, unsigned int len,
-		  bool *absorbed)
+		  const struct egress_trie_key *key, unsigned int len, u32 idx)
 {
 	unsigned int next = depth + egress_trie_stride(depth);
 	bool old_bit = olen <= next, new_bit = len <= next;
@@ -374,14 +342,13 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 	struct egress_trie_node *node, *below;
 	void *leaf;
 
-	*absorbed = old_bit;
 	if (!old_bit && !new_bit && oc == c) {
 		node = egress_trie_node_alloc(trie, 1);
 		if (!node)
 			return ERR_PTR(-ENOMEM);
 		node->children = BIT_ULL(c);
 		below = egress_trie_split(trie, next, old, okey, olen, key, len,
-					  absorbed);
+					  idx);
 		if (IS_ERR(below)) {
 			egress_trie_node_drop(trie, node);
 			return below;
@@ -390,19 +357,10 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 		return node;
 	}
 
-	/* Before the node, so that it is dropped with as many children. */
-	leaf = NULL;
-	if (!new_bit) {
-		leaf = egress_trie_leaf_make(trie, key, len);
-		if (!leaf)
-			return ERR_PTR(-ENOMEM);
-	}
+	leaf = new_bit ? NULL : egress_trie_leaf_make(key, len, idx);
 	node = egress_trie_node_alloc(trie, !old_bit + !new_bit);
-	if (!node) {
-		if (leaf)
-			egress_trie_leaf_drop(trie, leaf);
+	if (!node)
 		return ERR_PTR(-ENOMEM);
-	}
 	if (old_bit) {
 		unsigned int bit = egress_trie_prefix_bit(oc, depth, olen - depth);
 
@@ -430,7 +388,7 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 }
 
 int egress_trie_insert(struct egress_trie *trie,
-		       const struct egress_trie_key *key, u8 len)
+		       const struct egress_trie_key *key, u8 len, u32 idx)
 {
 	struct egress_trie_node *node = egress_trie_root_locked(trie);
 	struct egress_trie_node *parent = NULL;
@@ -447,7 +405,6 @@ int egress_trie_insert(struct egress_trie *trie,
 		u32 v = egress_trie_chunk(key, depth);
 		struct egress_trie_node *below;
 		struct egress_trie_key okey;
-		bool absorbed;
 		void *entry;
 
 		if (len <= next) {
@@ -462,24 +419,16 @@ int egress_trie_insert(struct egress_trie *trie,
 		if (!(node->children & BIT_ULL(v))) {
 			int err;
 
-			entry = egress_trie_leaf_make(trie, key, len);
-			if (!entry)
-				return -ENOMEM;
+			entry = egress_trie_leaf_make(key, len, idx);
 			err = egress_trie_add_child(trie, parent, pidx, node, v,
 						    entry);
-			if (err) {
-				egress_trie_leaf_drop(trie, entry);
-				return err;
-			}
-			return 1;
+			return err ?: 1;
 		}
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
 		if (!entry) {
-			entry = egress_trie_leaf_make(trie, key, len);
-			if (!entry)
-				return -ENOMEM;
-			rcu_assign_pointer(node->child[i], entry);
+			rcu_assign_pointer(node->child[i],
+					   egress_trie_leaf_make(key, len, idx));
 			return 1;
 		}
 		if (!egress_trie_is_leaf(entry)) {
@@ -488,16 +437,14 @@ int egress_trie_insert(struct egress_trie *trie,
 			node = entry;
 			continue;
 		}
-		egress_trie_leaf_prefix(entry, &okey, &olen);
+		egress_trie_leaf_prefix(trie, entry, &okey, &olen);
 		if (olen == len && okey.hi == key->hi && okey.lo == key->lo)
 			return 0;
 		below = egress_trie_split(trie, next, entry, &okey, olen, key,
-					  len, &absorbed);
+					  len, idx);
 		if (IS_ERR(below))
 			return PTR_ERR(below);
 		rcu_assign_pointer(node->child[i], below);
-		if (absorbed)
-			egress_trie_leaf_retire(trie, entry);
 		return 1;
 	}
 }
@@ -559,12 +506,11 @@ void egress_trie_remove(struct egress_trie *trie,
 		if (WARN_ON_ONCE(!entry))
 			return;
 		if (egress_trie_is_leaf(entry)) {
-			egress_trie_leaf_prefix(entry, &okey, &olen);
+			egress_trie_leaf_prefix(trie, entry, &okey, &olen);
 			if (WARN_ON_ONCE(olen != len || okey.hi != key->hi ||
 					 okey.lo != key->lo))
 				return;
 			RCU_INIT_POINTER(node->child[i], NULL);
-			egress_trie_leaf_retire(trie, entry);
 			break;
 		}
 		index[++level] = i;
@@ -583,17 +529,42 @@ void egress_trie_remove(struct egress_trie *trie,
 	}
 }
 
+void egress_trie_repoint(struct egress_trie *trie,
+			 const struct egress_trie_key *key, u8 len, u32 from,
+			 u32 to)
+{
+	void *named = egress_trie_leaf_make(key, len, from);
+	struct egress_trie_node *node = egress_trie_root_locked(trie);
+	unsigned int depth = 0;
+
+	while (node && len > depth + egress_trie_stride(depth)) {
+		u32 v = egress_trie_chunk(key, depth);
+		unsigned int i;
+		void *entry;
+
+		if (!(node->children & BIT_ULL(v)))
+			return;
+		i = egress_trie_child_index(node, v);
+		entry = egress_trie_child_locked(node, i);
+		if (egress_trie_is_leaf(entry)) {
+			/* Record @to is whole and in the directory: release. */
+			if (entry == named)
+				rcu_assign_pointer(node->child[i],
+						   egress_trie_leaf_make(key, len, to));
+			return;
+		}
+		node = entry;
+		depth += egress_trie_stride(depth);
+	}
+}
+
 static void egress_trie_free(struct egress_trie *trie, void *entry)
 {
 	struct egress_trie_node *node = entry;
 	unsigned int i;
 
-	if (!entry)
+	if (!entry || egress_trie_is_leaf(entry))
 		return;
-	if (egress_trie_is_leaf(entry)) {
-		egress_trie_leaf_drop(trie, entry);
-		return;
-	}
 	for (i = 0; i < hweight64(node->children); i++)
 		egress_trie_free(trie, rcu_dereference_raw(node->child[i]));
 	egress_trie_node_drop(trie, node);

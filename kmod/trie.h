@@ -66,11 +66,11 @@ struct egress_trie_node {
 	void __rcu *child[];
 };
 
+/* Embedded in its store, whose records leaves may name (trie.c). */
 struct egress_trie {
 	struct egress_trie_node __rcu *root;	/* NULL until a first prefix */
 	u32 nodes;
-	u32 leaf_objects;
-	size_t bytes;		/* of nodes and leaf objects, as allocated */
+	size_t bytes;		/* of nodes, as allocated */
 	/*
 	 * No reader can reach the trie yet: writers change nodes in place
 	 * and free at once.  Cleared before the trie is published.
@@ -108,11 +108,20 @@ void egress_trie_walk_start(struct egress_trie_walk *walk,
 int egress_trie_walk_next(struct egress_trie_walk *walk);
 
 /*
- * Writers: add the prefix (@key, @len) with host bits clear.  Returns 1 if
- * it is new, 0 if it was there, or -ENOMEM with the same prefixes as before.
+ * Writers: add the prefix (@key, @len) with host bits clear, whose record
+ * @idx in the trie's store holds it (filled, and in the directory).
+ * Returns 1 if it is new, 0 if it was there, or -ENOMEM with the same
+ * prefixes as before.
  */
 int egress_trie_insert(struct egress_trie *trie,
-		       const struct egress_trie_key *key, u8 len);
+		       const struct egress_trie_key *key, u8 len, u32 idx);
+/*
+ * A leaf may name record @from for the prefix (@key, @len): name record
+ * @to, another record of the same prefix, instead.  Before @from is retired.
+ */
+void egress_trie_repoint(struct egress_trie *trie,
+			 const struct egress_trie_key *key, u8 len, u32 from,
+			 u32 to);
 /* Remove a prefix that is in the trie; needs no memory. */
 void egress_trie_remove(struct egress_trie *trie,
 			const struct egress_trie_key *key, u8 len);

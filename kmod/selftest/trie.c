@@ -5,8 +5,11 @@
  * yield exactly the lengths of the model's prefixes that cover the
  * address, longest first.  Addresses share a random number of leading
  * bits with one of a few bases, so prefixes nest and leaves split and
- * merge at every depth.  When all prefixes are gone the trie must be back
- * to its root, with no leaf object left.
+ * merge at every depth.  Each prefix has a record in a store, as a rule
+ * does, which a leaf may name; some operations move the prefix to a fresh
+ * record (egress_trie_repoint()) and scribble over the old one, so that a
+ * leaf left naming it gives wrong walks.  When all prefixes are gone the
+ * trie must be back to its root.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
@@ -15,6 +18,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "../ruleset.h"
+#include "../rulestore.h"
 #include "../trie.h"
 #include "selftest.h"
 
@@ -24,6 +29,7 @@
 struct egress_trie_model {
 	struct egress_trie_key key[EGRESS_TRIE_TEST_MAX];
 	u8 len[EGRESS_TRIE_TEST_MAX];
+	u32 idx[EGRESS_TRIE_TEST_MAX];	/* the prefix's record */
 	unsigned int count;
 	struct egress_trie_key bases[4];
 	unsigned int bits;
@@ -80,6 +86,44 @@ static void egress_trie_model_addr(const struct egress_trie_model *model,
 	egress_trie_model_clear_from(addr, model->bits);
 }
 
+/* A record holding the prefix (@key, @len), as a rule of it would. */
+static int egress_trie_test_record(struct egress_rule_store *store,
+				   unsigned int bits,
+				   const struct egress_trie_key *key,
+				   unsigned int len, u32 *idx)
+{
+	const char *reason;
+	struct egress_rule *rule;
+	int err;
+
+	err = egress_store_alloc(store, idx, &reason);
+	if (err)
+		return err;
+	rule = egress_rule_at_locked(store, *idx);
+	memset(rule, 0, store->rec_size);
+	rule->family = bits == 32 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	rule->prefix_len = len;
+	if (bits == 32) {
+		rule->addr.ip = htonl(key->hi >> 32);
+	} else {
+		rule->addr.ip6[0] = htonl(key->hi >> 32);
+		rule->addr.ip6[1] = htonl((u32)key->hi);
+		rule->addr.ip6[2] = htonl(key->lo >> 32);
+		rule->addr.ip6[3] = htonl((u32)key->lo);
+	}
+	return 0;
+}
+
+/* Give a record back, made unlike any prefix first. */
+static void egress_trie_test_unrecord(struct egress_rule_store *store, u32 idx)
+{
+	struct egress_rule *rule = egress_rule_at_locked(store, idx);
+
+	memset(&rule->addr, 0xa5, store->rec_size - offsetof(struct egress_rule, addr));
+	rule->prefix_len = 1;
+	egress_store_unalloc(store, idx);
+}
+
 static int egress_trie_model_find(const struct egress_trie_model *model,
 				  const struct egress_trie_key *key,
 				  unsigned int len)
@@ -130,14 +174,22 @@ static int egress_trie_check_walk(const struct egress_trie *trie,
  */
 static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 {
-	struct egress_trie trie = { .unpublished = unpublished };
 	struct egress_trie_model *model;
+	struct egress_rule_store *store;
 	unsigned int op, walks = 0;
+	struct egress_trie *trie;
 	int err = 0;
 
 	model = kzalloc(sizeof(*model), GFP_KERNEL);
-	if (!model)
+	store = kzalloc(sizeof(*store), GFP_KERNEL);
+	if (!model || !store) {
+		kfree(model);
+		kfree(store);
 		return -ENOMEM;
+	}
+	egress_store_init(store, bits == 32 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+	trie = &store->trie;
+	trie->unpublished = unpublished;
 	model->bits = bits;
 	get_random_bytes(model->bases, sizeof(model->bases));
 
@@ -147,30 +199,51 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 		unsigned int len;
 		int ret, at;
 		bool fresh;
+		u32 idx;
 
 		if (dice < 45 && model->count < EGRESS_TRIE_TEST_MAX) {
 			egress_trie_model_addr(model, &key);
 			len = get_random_u32() % (bits + 1);
 			egress_trie_model_clear_from(&key, len);
 			fresh = egress_trie_model_find(model, &key, len) < 0;
-			ret = egress_trie_insert(&trie, &key, len);
+			err = egress_trie_test_record(store, bits, &key, len, &idx);
+			if (err)
+				break;
+			ret = egress_trie_insert(trie, &key, len, idx);
 			if (ret != fresh) {
 				pr_err("trie insert /%u of /%u: got %d, want %d\n",
 				       len, bits, ret, fresh);
 				err = -EINVAL;
-			} else if (fresh) {
-				model->key[model->count] = key;
-				model->len[model->count++] = len;
 			}
-		} else if (dice < 70 && model->count) {
+			if (ret == 1) {
+				model->key[model->count] = key;
+				model->idx[model->count] = idx;
+				model->len[model->count++] = len;
+			} else {
+				egress_trie_test_unrecord(store, idx);
+			}
+		} else if (dice < 60 && model->count) {
 			at = get_random_u32() % model->count;
-			egress_trie_remove(&trie, &model->key[at], model->len[at]);
+			egress_trie_remove(trie, &model->key[at], model->len[at]);
+			egress_trie_test_unrecord(store, model->idx[at]);
 			model->count--;
 			model->key[at] = model->key[model->count];
+			model->idx[at] = model->idx[model->count];
 			model->len[at] = model->len[model->count];
+		} else if (dice < 70 && model->count) {
+			/* As a delete of the rule a leaf names does. */
+			at = get_random_u32() % model->count;
+			err = egress_trie_test_record(store, bits, &model->key[at],
+						      model->len[at], &idx);
+			if (err)
+				break;
+			egress_trie_repoint(trie, &model->key[at], model->len[at],
+					    model->idx[at], idx);
+			egress_trie_test_unrecord(store, model->idx[at]);
+			model->idx[at] = idx;
 		} else {
 			egress_trie_model_addr(model, &key);
-			err = egress_trie_check_walk(&trie, model, &key);
+			err = egress_trie_check_walk(trie, model, &key);
 			walks++;
 		}
 		cond_resched();
@@ -178,20 +251,23 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 
 	while (!err && model->count) {
 		model->count--;
-		egress_trie_remove(&trie, &model->key[model->count],
+		egress_trie_remove(trie, &model->key[model->count],
 				   model->len[model->count]);
 	}
-	if (!err && (trie.nodes > 1 || trie.leaf_objects)) {
-		pr_err("trie of /%u left %u nodes and %u leaf objects\n", bits,
-		       trie.nodes, trie.leaf_objects);
+	if (!err && trie->nodes > 1) {
+		pr_err("trie of /%u left %u nodes\n", bits, trie->nodes);
 		err = -EINVAL;
 	}
-	egress_trie_destroy(&trie);
-	if (!err && (trie.nodes || trie.bytes)) {
+	egress_trie_destroy(trie);
+	if (!err && (trie->nodes || trie->bytes)) {
 		pr_err("trie of /%u destroyed, %u nodes and %zu bytes still counted\n",
-		       bits, trie.nodes, trie.bytes);
+		       bits, trie->nodes, trie->bytes);
 		err = -EINVAL;
 	}
+	/* Readers of a published trie's nodes are gone: none but us. */
+	synchronize_rcu();
+	egress_store_destroy(store);
+	kfree(store);
 	if (!err)
 		pr_info("trie /%u%s: %u operations, %u walks: ok\n", bits,
 			unpublished ? " (unpublished)" : "",
