@@ -21,6 +21,7 @@ static_assert(sizeof(struct egress_idmap_page) == 4096);
 void egress_idmap_init(struct egress_idmap *map)
 {
 	xa_init(&map->pages);
+	map->nr_pages = 0;
 }
 
 void egress_idmap_destroy(struct egress_idmap *map)
@@ -31,6 +32,7 @@ void egress_idmap_destroy(struct egress_idmap *map)
 	xa_for_each(&map->pages, pgno, page)
 		kfree(page);
 	xa_destroy(&map->pages);
+	map->nr_pages = 0;
 }
 
 int egress_idmap_set(struct egress_idmap *map, u32 id, u32 value)
@@ -52,6 +54,7 @@ int egress_idmap_set(struct egress_idmap *map, u32 id, u32 value)
 			kfree(page);
 			return err;
 		}
+		map->nr_pages++;
 	}
 	entry = &page->entry[id % EGRESS_IDMAP_PER_PAGE];
 	if (WARN_ON_ONCE(*entry))
@@ -76,6 +79,7 @@ void egress_idmap_clear(struct egress_idmap *map, u32 id)
 	if (!--page->live) {
 		xa_erase(&map->pages, pgno);
 		kfree(page);
+		map->nr_pages--;
 	}
 }
 

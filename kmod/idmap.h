@@ -23,7 +23,17 @@
 
 struct egress_idmap {
 	struct xarray pages;	/* id / EGRESS_IDMAP_PER_PAGE -> page */
+	u32 nr_pages;
 };
+
+/*
+ * The pages' bytes: a few live ids can keep whole pages, so the memory
+ * cap counts them as allocated (limits.c).
+ */
+static inline size_t egress_idmap_bytes(const struct egress_idmap *map)
+{
+	return (size_t)map->nr_pages * 4096;
+}
 
 void egress_idmap_init(struct egress_idmap *map);
 /* Frees every page. */

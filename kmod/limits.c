@@ -15,10 +15,11 @@
  * IPv6 rule's record; an IPv4 one takes 40 of its 48 bytes) plus 24 bytes
  * for its share of the index (a prefix table slot is 4 bytes at 3/8 to 3/4
  * load, the id index 4).  It errs high for IPv4 and grows linearly,
- * which is what a cap needs.  The prefix tries are counted as allocated
- * (egress_ruleset_index_bytes()), since their size depends on how the
- * prefixes share address bits; a request is checked with the per-rule
- * estimate only, and its trie counts once it is in.
+ * which is what a cap needs.  The prefix tries and the id index's pages
+ * are counted as allocated (egress_ruleset_index_bytes()), since their size
+ * depends on how the prefixes share address bits and on which rules were
+ * deleted; a request is checked with the per-rule estimate only, and its
+ * trie and pages count once it is in.
  */
 #include <linux/cpumask.h>
 #include <linux/module.h>

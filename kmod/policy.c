@@ -457,9 +457,6 @@ void egress_policy_exit(void)
 	 * which must find no waiting packet to drop (they were handed on).
 	 */
 	unregister_netdevice_notifier(&egress_netdev_notifier);
-	/*
-	 * Counters and replaced prefix tables are freed by RCU callbacks in
-	 * this module: wait for them.
-	 */
+	/* Counters are freed by RCU callbacks in this module: wait for them. */
 	rcu_barrier();
 }

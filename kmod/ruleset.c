@@ -12,11 +12,12 @@
  * fit the entry (trie.c).
  *
  * RCU: readers find a record by loading a table slot or a ->next with
- * acquire semantics and only then the directory, so a record published
- * with a release store is seen whole and its chunk is in the directory
- * they load.  A table is never changed once replaced (writers only touch
- * the current one), and replaced tables and directories are freed with
- * kvfree_rcu().  Records are reused only after a grace period.
+ * acquire semantics, or a trie leaf followed by smp_rmb(), and only then
+ * the directory, so a record published with a release store is seen whole
+ * and its chunk is in the directory they load.  A table is never changed
+ * once replaced (writers only touch the current one), and replaced tables
+ * and directories are freed after a grace period.  Records are reused only
+ * after a grace period.
  */
 
 #include <linux/bitops.h>
@@ -357,8 +358,9 @@ static u32 egress_batch_first_duplicate(struct egress_ruleset *rs,
 }
 
 /*
- * Undo the first @done record and id allocations of a batch.  @seen: the
- * records were named by trie leaves, so readers may be on them.
+ * Undo the first @done record and id allocations of a batch.  @seen: trie
+ * leaves may have named the records, so readers may be on them: one grace
+ * period for the whole batch, under the mutex but not one per record.
  */
 static void egress_batch_unwind(struct egress_ruleset *rs,
 				const struct egress_rule *rules,
@@ -367,16 +369,15 @@ static void egress_batch_unwind(struct egress_ruleset *rs,
 {
 	u32 i;
 
+	if (seen)
+		synchronize_rcu();
 	for (i = 0; i < done; i++) {
 		const struct egress_rule *rule = &rules[batch[i].req];
-		struct egress_rule_store *store = egress_store_of(rs, rule->family);
 
 		if (ids_too)
 			egress_idmap_clear(&rs->by_id, rs->next_id + batch[i].req);
-		if (seen)
-			egress_store_retire(store, rs->count, batch[i].idx);
-		else
-			egress_store_unalloc(store, batch[i].idx);
+		egress_store_unalloc(egress_store_of(rs, rule->family),
+				     batch[i].idx);
 	}
 }
 
@@ -682,7 +683,8 @@ int egress_ruleset_init(struct egress_ruleset *rs)
 
 size_t egress_ruleset_index_bytes(struct egress_ruleset *rs)
 {
-	return rs->v4.trie.bytes + rs->v6.trie.bytes;
+	return rs->v4.trie.bytes + rs->v6.trie.bytes +
+	       egress_idmap_bytes(&rs->by_id);
 }
 
 void egress_ruleset_unpublished(struct egress_ruleset *rs)

@@ -20,6 +20,9 @@
 #include <linux/netfilter.h>
 #include <linux/atomic.h>
 #include <linux/types.h>
+
+#include <linux/nf_egress.h>
+
 #include "idmap.h"
 #include "rulestore.h"
 
@@ -65,6 +68,11 @@ struct egress_rule {
 	 */
 	union nf_inet_addr addr;
 };
+
+/* What the bit fields must hold, and the record size design.rst states. */
+static_assert(NFPROTO_IPV4 < 16 && NFPROTO_IPV6 < 16);
+static_assert(NF_EGRESS_VERDICT_MAX <= 1);
+static_assert(sizeof(struct egress_rule) == 48);
 
 /* The bytes a stored rule of @family takes. */
 static inline size_t egress_rule_size(u8 family)

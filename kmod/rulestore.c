@@ -61,7 +61,10 @@ static int egress_store_add_chunk(struct egress_rule_store *store)
 	chunk = kmalloc(EGRESS_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
 	if (!chunk)
 		return -ENOMEM;
-	/* Published to readers by the release store of a slot or ->next. */
+	/*
+	 * Published to readers by the release store of a slot, a ->next or
+	 * a trie leaf.
+	 */
 	dir->chunk[store->nr_chunks++] = chunk;
 	return 0;
 }

@@ -537,6 +537,9 @@ void egress_trie_repoint(struct egress_trie *trie,
 	struct egress_trie_node *node = egress_trie_root_locked(trie);
 	unsigned int depth = 0;
 
+	/* An inline leaf names no record. */
+	if (((unsigned long)named & EGRESS_TRIE_TAG_MASK) != EGRESS_TRIE_TAG_RECORD)
+		return;
 	while (node && len > depth + egress_trie_stride(depth)) {
 		u32 v = egress_trie_chunk(key, depth);
 		unsigned int i;

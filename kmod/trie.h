@@ -60,7 +60,7 @@ struct egress_trie_node {
 	 */
 	u64 prefixes[2];
 	/*
-	 * In order of v: a node, a leaf (egress_trie_entry_*()), or NULL for
+	 * In order of v: a node, a leaf (trie.c), or NULL for
 	 * a removed one.
 	 */
 	void __rcu *child[];
