@@ -142,11 +142,19 @@ static unsigned int egress_trie_node_room(unsigned int children)
 				 sizeof(void *));
 }
 
+#ifdef DEBUG
+unsigned int egress_trie_fail_nth;
+#endif
+
 static struct egress_trie_node *egress_trie_node_alloc(struct egress_trie *trie,
 						       unsigned int children)
 {
 	struct egress_trie_node *node;
 
+#ifdef DEBUG
+	if (egress_trie_fail_nth && !--egress_trie_fail_nth)
+		return NULL;
+#endif
 	node = kzalloc(egress_trie_node_size(children), GFP_KERNEL_ACCOUNT);
 	if (node) {
 		trie->nodes++;

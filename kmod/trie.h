@@ -128,4 +128,9 @@ void egress_trie_remove(struct egress_trie *trie,
 /* Free everything; the caller guarantees no reader remains. */
 void egress_trie_destroy(struct egress_trie *trie);
 
+#ifdef DEBUG
+/* Self-tests: the nth node allocation from now on fails (0: none does). */
+extern unsigned int egress_trie_fail_nth;
+#endif
+
 #endif /* _NF_EGRESS_TRIE_H */

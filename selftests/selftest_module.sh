@@ -12,7 +12,8 @@
 # nested prefixes of every length, IPv4 and IPv6, each answer checked
 # against the naive model), and lookups
 # while another CPU adds and removes batches of rules (none may meet a
-# batch half-made, or a refused one):
+# batch half-made, or a refused one), and a batch whose trie runs out of
+# memory at each of its node allocations in turn (nothing of it may stay):
 # `modprobe nf_egress selftest=1` runs them at load time and
 # refuses to load if it fails.  On success the kernel log has the line
 #   nf_egress: selftest: all passed
@@ -31,7 +32,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 15
+tap_plan 16
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -88,6 +89,9 @@ tap_result "$( ((n == 2)); echo $?)" "kernel log has the mixed-length race's 'ok
 	"$(grep -i 'nf_egress: selftest: mixed' "$TMPDIR_TEST/log")"
 grep -qE 'nf_egress: selftest: batch race: [0-9]+ batches against [1-9][0-9]* lookups: ok$' "$TMPDIR_TEST/log"
 tap_result $? "kernel log has the batch test's 'ok' line (no lookup met a batch half-made)" \
+	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
+grep -qE 'nf_egress: selftest: batch ENOMEM: refused with each of its [1-9][0-9]* node allocations denied in turn, nothing left behind: ok$' "$TMPDIR_TEST/log"
+tap_result $? "kernel log has the failed-batch test's 'ok' line (a batch whose trie runs out of memory leaves nothing behind)" \
 	"$(grep -i 'nf_egress: selftest' "$TMPDIR_TEST/log" | tail -n 5)"
 ! grep -qiE 'nf_egress: selftest: .*(fail|mismatch)' "$TMPDIR_TEST/log"
 tap_result $? "kernel log reports no selftest failure" \

@@ -1076,6 +1076,178 @@ out_destroy:
 	return err;
 }
 
+/*
+ * A batch whose trie inserts run out of memory leaves nothing behind:
+ * the batch is tried with the first, second, ... node allocation failing
+ * until one succeeds, and after each failure the ruleset must hold its
+ * rules as before (count, ids, lookups, trie nodes) and none of the
+ * batch's.  The batch mixes IPv4 prefixes (inline leaves) and IPv6 ones
+ * (leaves that name the batch's records).
+ */
+#define EGRESS_SELFTEST_ENOMEM_BATCH 24
+
+static void egress_enomem_rule(struct egress_rule *rule, u32 i)
+{
+	memset(rule, 0, sizeof(*rule));
+	rule->action = NF_EGRESS_VERDICT_DENY;
+	if (i % 3 == 0) {
+		/* 10.200.i.0/24 */
+		rule->family = NFPROTO_IPV4;
+		rule->prefix_len = 24;
+		rule->addr.ip = htonl(0x0ac80000 | i << 8);
+		return;
+	}
+	/* 2001:db8:1:i::/64, and every fourth one /100 below it */
+	rule->family = NFPROTO_IPV6;
+	rule->prefix_len = i % 4 ? 64 : 100;
+	rule->addr.ip6[0] = htonl(0x20010db8);
+	rule->addr.ip6[1] = htonl(0x00010000 | i);
+	if (!(i % 4))
+		rule->addr.ip6[2] = htonl(0xabc00000);
+}
+
+/* The packet to an address inside @rule's prefix. */
+static void egress_enomem_pkt(const struct egress_rule *rule,
+			      struct egress_pkt *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->family = rule->family;
+	pkt->proto = IPPROTO_UDP;
+	pkt->has_port = true;
+	pkt->dport = 53;
+	pkt->daddr = rule->addr;
+	if (rule->family == NFPROTO_IPV4)
+		pkt->daddr.ip |= htonl(7);
+	else
+		pkt->daddr.ip6[3] |= htonl(7);
+}
+
+/* Every batch rule's address meets the base rule of its family. */
+static int egress_enomem_check(struct egress_ruleset *rs,
+			       const struct egress_rule *batch,
+			       u32 base4, u32 base6, unsigned int nth)
+{
+	const struct egress_rule *found;
+	struct egress_pkt pkt;
+	u32 i, want;
+
+	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++) {
+		egress_enomem_pkt(&batch[i], &pkt);
+		want = batch[i].family == NFPROTO_IPV4 ? base4 : base6;
+		rcu_read_lock();
+		found = egress_ruleset_match(rs, &pkt);
+		rcu_read_unlock();
+		if (!found || found->id != want) {
+			pr_err("batch ENOMEM (allocation %u failing): rule %u's address met rule %d, want %u\n",
+			       nth, i, found ? (int)found->id : -1, want);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int egress_selftest_batch_enomem(void)
+{
+	struct egress_rule base[4], *batch;
+	unsigned int nth, nodes4, nodes6;
+	struct egress_ruleset *rs;
+	const char *reason = NULL;
+	unsigned long id;
+	u32 i, bad, count;
+	int err, ret = 0;
+
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	batch = kcalloc(EGRESS_SELFTEST_ENOMEM_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!rs || !batch) {
+		kfree(rs);
+		kfree(batch);
+		return -ENOMEM;
+	}
+	/*
+	 * 10.0.0.0/8 and 2001:db8::/32 cover the batch; 10.1.0.0/16 and
+	 * 2001:db8:ffff::/48 beside them make the /8 and the /32 prefix bits
+	 * of nodes already, so that taking the batch back out restores the
+	 * trie node for node (a prefix bit never becomes a leaf again).
+	 */
+	egress_ruleset_init(rs);
+	egress_v4_rule(&base[0], 0x0a000000, 8, NF_EGRESS_VERDICT_ALLOW);
+	memset(&base[1], 0, sizeof(base[1]));
+	base[1].family = NFPROTO_IPV6;
+	base[1].prefix_len = 32;
+	base[1].addr.ip6[0] = htonl(0x20010db8);
+	base[1].action = NF_EGRESS_VERDICT_ALLOW;
+	egress_v4_rule(&base[2], 0x0a010000, 16, NF_EGRESS_VERDICT_ALLOW);
+	base[3] = base[1];
+	base[3].prefix_len = 48;
+	base[3].addr.ip6[1] = htonl(0xffff0000);
+	ret = egress_ruleset_insert(rs, base, ARRAY_SIZE(base), &bad, &reason);
+	if (ret)
+		goto out;
+	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++)
+		egress_enomem_rule(&batch[i], i);
+	count = rs->count;
+	nodes4 = rs->v4.trie.nodes;
+	nodes6 = rs->v6.trie.nodes;
+
+	for (nth = 1;; nth++) {
+		egress_trie_fail_nth = nth;
+		err = egress_ruleset_insert(rs, batch, EGRESS_SELFTEST_ENOMEM_BATCH,
+					    &bad, &reason);
+		egress_trie_fail_nth = 0;
+		if (!err)
+			break;
+		id = rs->next_id;
+		if (err != -ENOMEM || rs->count != count || rs->next_id != 5 ||
+		    egress_ruleset_next(rs, &id) ||
+		    rs->v4.trie.nodes != nodes4 || rs->v6.trie.nodes != nodes6) {
+			pr_err("batch ENOMEM (allocation %u failing): error %d, %u rules, next id %u, trie nodes %u and %u (want -ENOMEM, %u, 5, %u and %u)\n",
+			       nth, err, rs->count, rs->next_id, rs->v4.trie.nodes,
+			       rs->v6.trie.nodes, count, nodes4, nodes6);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = egress_enomem_check(rs, batch, 1, 2, nth);
+		if (ret)
+			goto out;
+		if (nth > 1000) {
+			pr_err("batch ENOMEM: the batch still fails with allocation %u failing\n",
+			       nth);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	/* In, every batch rule decides its own address. */
+	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++) {
+		const struct egress_rule *found;
+		struct egress_pkt pkt;
+
+		egress_enomem_pkt(&batch[i], &pkt);
+		rcu_read_lock();
+		found = egress_ruleset_match(rs, &pkt);
+		rcu_read_unlock();
+		if (!found || found->id != 5 + i) {
+			pr_err("batch ENOMEM: after the batch went in, rule %u's address met rule %d\n",
+			       i, found ? (int)found->id : -1);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	if (nth < 2) {
+		pr_err("batch ENOMEM: the batch needed no trie node\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	pr_info("batch ENOMEM: refused with each of its %u node allocations denied in turn, nothing left behind: ok\n",
+		nth - 1);
+out:
+	egress_trie_fail_nth = 0;
+	synchronize_rcu();
+	egress_ruleset_destroy(rs);
+	kfree(rs);
+	kfree(batch);
+	return ret;
+}
+
 static int egress_selftest_paths(void)
 {
 	static const char *const good[] = {
@@ -1143,6 +1315,8 @@ int egress_selftest_run(void)
 		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV6);
 	if (!err)
 		err = egress_selftest_batch_race();
+	if (!err)
+		err = egress_selftest_batch_enomem();
 	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		pr_err("FAILED (%d)\n", err);
