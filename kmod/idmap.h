@@ -3,11 +3,13 @@
  * The id index of one policy's rules: from a rule's id to where its record
  * is, for the writers that name a rule by id (deletes) or walk the rules in
  * id order (dumps).  A policy hands ids out in increasing order and never
- * reuses one, so the live ids are dense but for the holes deletes leave: a
- * page-sized array of entries for each run of EGRESS_IDMAP_PER_PAGE
- * consecutive ids, with a count of its live entries so that a page whose
- * ids are all deleted goes away.  That is 4 bytes a rule, where an xarray
- * of value entries takes about 9.
+ * reuses one, so the live ids are dense but for the holes deletes leave: an
+ * array of entries for each run of EGRESS_IDMAP_PER_PAGE consecutive ids,
+ * with a count of its live entries so that a page whose ids are all
+ * deleted goes away.  A page starts with room for the ids it holds and
+ * doubles in bytes up to 4 KiB, so a policy of three rules takes 32 bytes
+ * and a big one 4 bytes a rule, where an xarray of value entries takes
+ * about 9.
  *
  * Only writers use it, under egress_config_mutex; the packet path never
  * does, so nothing here is RCU.
@@ -18,12 +20,12 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-/* One page: a count and the entries of as many ids as fill the rest. */
-#define EGRESS_IDMAP_PER_PAGE 1023
+/* A full page: a header and the entries of as many ids as fill 4 KiB. */
+#define EGRESS_IDMAP_PER_PAGE 1022
 
 struct egress_idmap {
 	struct xarray pages;	/* id / EGRESS_IDMAP_PER_PAGE -> page */
-	u32 nr_pages;
+	size_t bytes;		/* of the pages, as allocated */
 };
 
 /*
@@ -32,7 +34,7 @@ struct egress_idmap {
  */
 static inline size_t egress_idmap_bytes(const struct egress_idmap *map)
 {
-	return (size_t)map->nr_pages * 4096;
+	return map->bytes;
 }
 
 void egress_idmap_init(struct egress_idmap *map);

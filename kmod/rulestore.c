@@ -58,7 +58,8 @@ static int egress_store_add_chunk(struct egress_rule_store *store)
 			kvfree_rcu(dir, rcu);
 		dir = bigger;
 	}
-	chunk = kmalloc(EGRESS_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
+	chunk = kmalloc(store->nr_chunks ? EGRESS_CHUNK_BYTES :
+				      EGRESS_FIRST_CHUNK_BYTES, GFP_KERNEL_ACCOUNT);
 	if (!chunk)
 		return -ENOMEM;
 	/*
@@ -92,7 +93,9 @@ int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
 			return err;
 	}
 	*idx = store->top++;
-	if ((store->top & EGRESS_CHUNK_POS_MASK) == store->per_chunk)
+	if ((store->top & EGRESS_CHUNK_POS_MASK) ==
+	    ((store->top >> EGRESS_CHUNK_SHIFT) ? store->per_chunk :
+						  store->per_first_chunk))
 		store->top = (store->top | EGRESS_CHUNK_POS_MASK) + 1;
 	return 0;
 }
@@ -137,6 +140,7 @@ void egress_store_init(struct egress_rule_store *store, u8 family)
 	store->free = EGRESS_RULE_NONE;
 	store->rec_size = egress_rule_size(family);
 	store->per_chunk = EGRESS_CHUNK_BYTES / store->rec_size;
+	store->per_first_chunk = EGRESS_FIRST_CHUNK_BYTES / store->rec_size;
 }
 
 void egress_store_destroy(struct egress_rule_store *store)

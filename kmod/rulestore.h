@@ -28,11 +28,13 @@ struct egress_rule_table;
 extern struct mutex egress_config_mutex;
 
 /*
- * A chunk is one page of records; an index is its chunk number shifted by
- * EGRESS_CHUNK_SHIFT plus the record's position (below 2^7, since no
- * record is smaller than 32 bytes).
+ * A chunk is one page of records, but for a store's first, which is small
+ * so that a policy of a few rules does not take a page; an index is its
+ * chunk number shifted by EGRESS_CHUNK_SHIFT plus the record's position
+ * (below 2^7, since no record is smaller than 32 bytes).
  */
 #define EGRESS_CHUNK_BYTES 4096
+#define EGRESS_FIRST_CHUNK_BYTES 512
 #define EGRESS_CHUNK_SHIFT 7
 #define EGRESS_CHUNK_POS_MASK (BIT(EGRESS_CHUNK_SHIFT) - 1)
 static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
@@ -78,6 +80,7 @@ struct egress_rule_store {
 	unsigned long retire_cookie;	/* start_poll_synchronize_rcu() */
 	u16 rec_size;
 	u16 per_chunk;
+	u16 per_first_chunk;
 };
 
 static __always_inline struct egress_rule *
