@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The record allocator of a policy's rules: fixed-size records in page-sized
- * chunks, addressed by a 32-bit index, one store per address family.  A
- * record leaves the store's hands unreachable (egress_store_alloc()) and
- * comes back either at once, if no reader ever saw it, or after an RCU
- * grace period (egress_store_retire()).
+ * chunks (the first one smaller), addressed by a 32-bit index, one store
+ * per address family.  A record leaves the store's hands unreachable
+ * (egress_store_alloc()) and comes back either at once, if no reader ever
+ * saw it, or after an RCU grace period (egress_store_retire()).
  *
  * Writers hold egress_config_mutex, the self-tests' rulesets included
  * (egress_selftest_run() takes it), so lockdep checks every writer;
@@ -58,14 +58,15 @@ struct egress_rule_dir {
 /*
  * The rules of one address family in one policy.
  *
- * Rules live in page-sized chunks of fixed-size records, addressed by a
- * 32-bit index (chunk << EGRESS_CHUNK_SHIFT | position); the directory of
- * chunks only grows while the store exists.  An open-addressing table maps
- * each prefix to the index of its most specific rule, and the rules of a
- * prefix are chained through ->next.  A trie of the same prefixes tells a
- * lookup which of them cover an address (trie.h).  A deleted rule's record is reused
- * only after an RCU grace period, since a reader may still be on it; until
- * then its index waits in @retired.
+ * Rules live in chunks of fixed-size records (a page, but for a small
+ * first one), addressed by a 32-bit index (chunk << EGRESS_CHUNK_SHIFT |
+ * position); the directory of chunks only grows while the store exists.
+ * An open-addressing table maps each prefix to the index of its most
+ * specific rule, and the rules of a prefix are chained through ->next.  A
+ * trie of the same prefixes tells a lookup which of them cover an address
+ * (trie.h).  A deleted rule's record is reused only after an RCU grace
+ * period, since a reader may still be on it; until then its index waits in
+ * @retired.
  */
 struct egress_rule_store {
 	struct egress_rule_table __rcu *table;	/* NULL until a first rule */
