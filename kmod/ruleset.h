@@ -149,7 +149,7 @@ struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 
 /* What a ruleset holds, for the self-tests. */
 struct egress_ruleset_usage {
-	u32 chunks;		/* pages of rule records, both families */
+	u32 chunks;		/* chunks of rule records, both families */
 	u32 table_slots;
 	u32 prefixes;
 };

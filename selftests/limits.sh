@@ -172,7 +172,7 @@ echo 0 > "$PARAMS/max_memory"
 
 # --- memory cgroup charge ---------------------------------------------------------
 # 20000 rules from a new memory cgroup: their records alone (40 bytes per
-# IPv4 rule, in page-sized chunks from kmalloc) are 800,000 bytes of slab,
+# IPv4 rule, in chunks from kmalloc) are 800,000 bytes of slab,
 # so the cgroup's slab grows by more than 20000 * 40 bytes.
 MEMCG=nfe-limits-mem-$$
 if ! grep -qw memory "$CGROUP_ROOT/cgroup.controllers"; then

@@ -1085,34 +1085,61 @@ out_destroy:
 /*
  * A batch whose trie inserts run out of memory leaves nothing behind:
  * the batch is tried with the first, second, ... node allocation failing
- * until one succeeds, and after each failure the ruleset must hold its
- * rules as before (count, ids, lookups, trie nodes) and none of the
- * batch's.  The batch mixes IPv4 prefixes (inline leaves) and IPv6 ones
- * (leaves that name the batch's records).
+ * until one succeeds, and after each refusal the ruleset must be as before
+ * (no id of the batch's, the same trie nodes, every record back for
+ * reuse, and the prefixes the batch shares with the policy still leading
+ * to the policy's rules) and none of the batch's.  The batch mixes IPv4
+ * prefixes (inline leaves) and IPv6 ones (leaves that name the batch's
+ * records), prefixes new to the policy, ones it has (for TCP only) and
+ * one twice (the second for UDP only).
  */
-#define EGRESS_SELFTEST_ENOMEM_BATCH 24
+#define EGRESS_SELFTEST_ENOMEM_NEW 24
+#define EGRESS_SELFTEST_ENOMEM_BATCH (EGRESS_SELFTEST_ENOMEM_NEW + 3)
+/* The policy's rules before the batch: ids 1 to 4. */
+#define EGRESS_ENOMEM_V4_8 1
+#define EGRESS_ENOMEM_V6_32 2
+#define EGRESS_ENOMEM_V4_16 3
+#define EGRESS_ENOMEM_V6_48 4
+#define EGRESS_ENOMEM_FIRST_ID 5
+
+static void egress_enomem_v6(struct egress_rule *rule, u8 len, u32 word1,
+			     u32 word2)
+{
+	memset(rule, 0, sizeof(*rule));
+	rule->family = NFPROTO_IPV6;
+	rule->prefix_len = len;
+	rule->addr.ip6[0] = htonl(0x20010db8);
+	rule->addr.ip6[1] = htonl(word1);
+	rule->addr.ip6[2] = htonl(word2);
+}
 
 static void egress_enomem_rule(struct egress_rule *rule, u32 i)
 {
-	memset(rule, 0, sizeof(*rule));
-	rule->action = NF_EGRESS_VERDICT_DENY;
-	if (i % 3 == 0) {
+	if (i == EGRESS_SELFTEST_ENOMEM_NEW) {
+		/* the policy's 10.1.0.0/16, for TCP */
+		egress_v4_rule(rule, 0x0a010000, 16, NF_EGRESS_VERDICT_DENY);
+		rule->proto = IPPROTO_TCP;
+	} else if (i == EGRESS_SELFTEST_ENOMEM_NEW + 1) {
+		/* the policy's 2001:db8:ffff::/48, for TCP */
+		egress_enomem_v6(rule, 48, 0xffff0000, 0);
+		rule->proto = IPPROTO_TCP;
+	} else if (i == EGRESS_SELFTEST_ENOMEM_NEW + 2) {
+		/* rule 3's 10.200.3.0/24 again, for UDP */
+		egress_enomem_rule(rule, 3);
+		rule->proto = IPPROTO_UDP;
+	} else if (i % 3 == 0) {
 		/* 10.200.i.0/24 */
-		rule->family = NFPROTO_IPV4;
-		rule->prefix_len = 24;
-		rule->addr.ip = htonl(0x0ac80000 | i << 8);
-		return;
+		egress_v4_rule(rule, 0x0ac80000 | i << 8, 24,
+			       NF_EGRESS_VERDICT_DENY);
+	} else {
+		/* 2001:db8:1:i::/64, and every fourth one /100 below it */
+		egress_enomem_v6(rule, i % 4 ? 64 : 100, 0x00010000 | i,
+				 i % 4 ? 0 : 0xabc00000);
 	}
-	/* 2001:db8:1:i::/64, and every fourth one /100 below it */
-	rule->family = NFPROTO_IPV6;
-	rule->prefix_len = i % 4 ? 64 : 100;
-	rule->addr.ip6[0] = htonl(0x20010db8);
-	rule->addr.ip6[1] = htonl(0x00010000 | i);
-	if (!(i % 4))
-		rule->addr.ip6[2] = htonl(0xabc00000);
+	rule->action = NF_EGRESS_VERDICT_DENY;
 }
 
-/* The packet to an address inside @rule's prefix. */
+/* The packet to an address inside @rule's prefix: UDP, port 53. */
 static void egress_enomem_pkt(const struct egress_rule *rule,
 			      struct egress_pkt *pkt)
 {
@@ -1128,10 +1155,24 @@ static void egress_enomem_pkt(const struct egress_rule *rule,
 		pkt->daddr.ip6[3] |= htonl(7);
 }
 
-/* Every batch rule's address meets the base rule of its family. */
+/* The rule batch rule @i's packet must meet: without the batch, or with. */
+static u32 egress_enomem_want(const struct egress_rule *batch, u32 i, bool in)
+{
+	if (i == EGRESS_SELFTEST_ENOMEM_NEW)
+		return EGRESS_ENOMEM_V4_16;	/* its TCP rule misses UDP */
+	if (i == EGRESS_SELFTEST_ENOMEM_NEW + 1)
+		return EGRESS_ENOMEM_V6_48;
+	if (!in)
+		return batch[i].family == NFPROTO_IPV4 ? EGRESS_ENOMEM_V4_8 :
+							 EGRESS_ENOMEM_V6_32;
+	if (i == 3)	/* the UDP rule of the same prefix is more specific */
+		i = EGRESS_SELFTEST_ENOMEM_NEW + 2;
+	return EGRESS_ENOMEM_FIRST_ID + i;
+}
+
 static int egress_enomem_check(struct egress_ruleset *rs,
-			       const struct egress_rule *batch,
-			       u32 base4, u32 base6, unsigned int nth)
+			       const struct egress_rule *batch, bool in,
+			       unsigned int nth)
 {
 	const struct egress_rule *found;
 	struct egress_pkt pkt;
@@ -1139,13 +1180,14 @@ static int egress_enomem_check(struct egress_ruleset *rs,
 
 	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++) {
 		egress_enomem_pkt(&batch[i], &pkt);
-		want = batch[i].family == NFPROTO_IPV4 ? base4 : base6;
+		want = egress_enomem_want(batch, i, in);
 		rcu_read_lock();
 		found = egress_ruleset_match(rs, &pkt);
 		rcu_read_unlock();
 		if (!found || found->id != want) {
-			pr_err("batch ENOMEM (allocation %u failing): rule %u's address met rule %d, want %u\n",
-			       nth, i, found ? (int)found->id : -1, want);
+			pr_err("batch ENOMEM (allocation %u denied, batch %s): rule %u's address met rule %d, want %u\n",
+			       nth, in ? "in" : "refused", i,
+			       found ? (int)found->id : -1, want);
 			return -EINVAL;
 		}
 	}
@@ -1158,8 +1200,8 @@ static int egress_selftest_batch_enomem(void)
 	unsigned int nth, nodes4, nodes6;
 	struct egress_ruleset *rs;
 	const char *reason = NULL;
+	u32 i, bad, top4 = 0, top6 = 0;
 	unsigned long id;
-	u32 i, bad, count;
 	int err, ret = 0;
 
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
@@ -1177,21 +1219,16 @@ static int egress_selftest_batch_enomem(void)
 	 */
 	egress_ruleset_init(rs);
 	egress_v4_rule(&base[0], 0x0a000000, 8, NF_EGRESS_VERDICT_ALLOW);
-	memset(&base[1], 0, sizeof(base[1]));
-	base[1].family = NFPROTO_IPV6;
-	base[1].prefix_len = 32;
-	base[1].addr.ip6[0] = htonl(0x20010db8);
+	egress_enomem_v6(&base[1], 32, 0, 0);
 	base[1].action = NF_EGRESS_VERDICT_ALLOW;
 	egress_v4_rule(&base[2], 0x0a010000, 16, NF_EGRESS_VERDICT_ALLOW);
-	base[3] = base[1];
-	base[3].prefix_len = 48;
-	base[3].addr.ip6[1] = htonl(0xffff0000);
+	egress_enomem_v6(&base[3], 48, 0xffff0000, 0);
+	base[3].action = NF_EGRESS_VERDICT_ALLOW;
 	ret = egress_ruleset_insert(rs, base, ARRAY_SIZE(base), &bad, &reason);
 	if (ret)
 		goto out;
 	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++)
 		egress_enomem_rule(&batch[i], i);
-	count = rs->count;
 	nodes4 = rs->v4.trie.nodes;
 	nodes6 = rs->v6.trie.nodes;
 
@@ -1200,44 +1237,46 @@ static int egress_selftest_batch_enomem(void)
 		err = egress_ruleset_insert(rs, batch, EGRESS_SELFTEST_ENOMEM_BATCH,
 					    &bad, &reason);
 		egress_trie_fail_nth = 0;
-		if (!err)
-			break;
-		id = rs->next_id;
-		if (err != -ENOMEM || rs->count != count || rs->next_id != 5 ||
-		    egress_ruleset_next(rs, &id) ||
-		    rs->v4.trie.nodes != nodes4 || rs->v6.trie.nodes != nodes6) {
-			pr_err("batch ENOMEM (allocation %u failing): error %d, %u rules, next id %u, trie nodes %u and %u (want -ENOMEM, %u, 5, %u and %u)\n",
-			       nth, err, rs->count, rs->next_id, rs->v4.trie.nodes,
-			       rs->v6.trie.nodes, count, nodes4, nodes6);
+		/*
+		 * The first attempt takes the records; every later one, and
+		 * the batch that goes in, must find them all free again.
+		 */
+		if (nth == 1) {
+			top4 = rs->v4.top;
+			top6 = rs->v6.top;
+		}
+		if (rs->v4.top != top4 || rs->v6.top != top6) {
+			pr_err("batch ENOMEM (allocation %u denied): records up to %u and %u handed out, %u and %u before\n",
+			       nth, rs->v4.top, rs->v6.top, top4, top6);
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = egress_enomem_check(rs, batch, 1, 2, nth);
+		if (!err)
+			break;
+		id = rs->next_id;
+		if (err != -ENOMEM || rs->next_id != EGRESS_ENOMEM_FIRST_ID ||
+		    egress_ruleset_next(rs, &id) ||
+		    rs->v4.trie.nodes != nodes4 || rs->v6.trie.nodes != nodes6) {
+			pr_err("batch ENOMEM (allocation %u denied): error %d, next id %u, trie nodes %u and %u (want -ENOMEM, %u, %u and %u)\n",
+			       nth, err, rs->next_id, rs->v4.trie.nodes,
+			       rs->v6.trie.nodes, EGRESS_ENOMEM_FIRST_ID, nodes4,
+			       nodes6);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = egress_enomem_check(rs, batch, false, nth);
 		if (ret)
 			goto out;
 		if (nth > 1000) {
-			pr_err("batch ENOMEM: the batch still fails with allocation %u failing\n",
+			pr_err("batch ENOMEM: the batch still fails with allocation %u denied\n",
 			       nth);
 			ret = -EINVAL;
 			goto out;
 		}
 	}
-	/* In, every batch rule decides its own address. */
-	for (i = 0; i < EGRESS_SELFTEST_ENOMEM_BATCH; i++) {
-		const struct egress_rule *found;
-		struct egress_pkt pkt;
-
-		egress_enomem_pkt(&batch[i], &pkt);
-		rcu_read_lock();
-		found = egress_ruleset_match(rs, &pkt);
-		rcu_read_unlock();
-		if (!found || found->id != 5 + i) {
-			pr_err("batch ENOMEM: after the batch went in, rule %u's address met rule %d\n",
-			       i, found ? (int)found->id : -1);
-			ret = -EINVAL;
-			goto out;
-		}
-	}
+	ret = egress_enomem_check(rs, batch, true, nth);
+	if (ret)
+		goto out;
 	if (nth < 2) {
 		pr_err("batch ENOMEM: the batch needed no trie node\n");
 		ret = -EINVAL;
