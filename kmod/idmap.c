@@ -29,6 +29,12 @@ static size_t egress_idmap_page_bytes(u32 room)
 	return struct_size_t(struct egress_idmap_page, entry, room);
 }
 
+/* The entries a page of @bytes holds. */
+static u32 egress_idmap_page_room(size_t bytes)
+{
+	return (bytes - offsetof(struct egress_idmap_page, entry)) / sizeof(u32);
+}
+
 void egress_idmap_init(struct egress_idmap *map)
 {
 	xa_init(&map->pages);
@@ -65,13 +71,11 @@ static struct egress_idmap_page *egress_idmap_room(struct egress_idmap *map,
 	do {
 		bytes *= 2;
 	} while (bytes < EGRESS_IDMAP_PAGE_MAX &&
-		 (bytes - offsetof(struct egress_idmap_page, entry)) /
-		 sizeof(u32) <= off);
+		 egress_idmap_page_room(bytes) <= off);
 	bigger = kzalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!bigger)
 		return ERR_PTR(-ENOMEM);
-	bigger->room = (bytes - offsetof(struct egress_idmap_page, entry)) /
-		       sizeof(u32);
+	bigger->room = egress_idmap_page_room(bytes);
 	if (page) {
 		bigger->live = page->live;
 		memcpy(bigger->entry, page->entry,
