@@ -12,14 +12,13 @@
  * max_memory counts an estimate, not the allocator's truth: per policy its
  * object with the path, its counters (the per-CPU ones for every possible
  * CPU) and its empty rule index; per rule a whole struct egress_rule (an
- * IPv6 rule's record; an IPv4 one takes 40 of its 48 bytes) plus 24 bytes
- * for its share of the index (a prefix table slot is 4 bytes at 3/8 to 3/4
- * load, the id index 4).  It errs high for IPv4 and grows linearly,
- * which is what a cap needs.  The prefix tries and the id index's pages
- * are counted as allocated (egress_ruleset_index_bytes()), since their size
- * depends on how the prefixes share address bits and on which rules were
- * deleted; a request is checked with the per-rule estimate only, and its
- * trie and pages count once it is in.
+ * IPv6 rule's record; an IPv4 one takes 40 of its 48 bytes).  It errs high
+ * for IPv4 and grows linearly, which is what a cap needs.  The prefix tries
+ * and the id index's pages are counted as allocated
+ * (egress_ruleset_index_bytes()), since their size depends on how the
+ * prefixes share address bits and on which rules were deleted; a request
+ * is checked with the per-rule estimate only, and its trie and pages count
+ * once it is in.
  */
 #include <linux/cpumask.h>
 #include <linux/module.h>
@@ -41,9 +40,6 @@ module_param(max_memory, ulong, 0644);
 MODULE_PARM_DESC(max_memory,
 		 "Most bytes of configuration a policy set may hold, as estimated (0: no limit)");
 
-/* The rule index's share per rule, beyond struct egress_rule itself. */
-#define EGRESS_RULE_INDEX_COST 24
-
 size_t egress_policy_mem_cost(size_t path_len)
 {
 	return sizeof(struct egress_policy) + path_len +
@@ -53,7 +49,7 @@ size_t egress_policy_mem_cost(size_t path_len)
 
 size_t egress_rule_mem_cost(void)
 {
-	return sizeof(struct egress_rule) + EGRESS_RULE_INDEX_COST;
+	return sizeof(struct egress_rule);
 }
 
 int egress_limits_check(const struct egress_set *set, u32 policies, u32 rules,

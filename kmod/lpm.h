@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The longest-prefix-match walk of the packet path over one policy's rules:
- * the prefixes that cover the destination, longest first, each looked up in
- * the prefix table, then each prefix's rules most specific first.  The
- * trie (trie.h) finds those prefixes; while a family has only a few prefix
- * lengths in use, masking the destination to each and probing the table is
- * cheaper, and the lookup does that.
+ * the prefixes that cover the destination, longest first, as the trie
+ * (trie.h) yields them with their heads, then each prefix's rules most
+ * specific first.
  */
 #ifndef _NF_EGRESS_LPM_H
 #define _NF_EGRESS_LPM_H

@@ -25,11 +25,13 @@
 #include "proc.h"
 #include "selftest/selftest.h"
 #include "shaper.h"
+#include "trie.h"
 
 static int __init nf_egress_init(void)
 {
 	int err;
 
+	egress_trie_init();
 	err = egress_selftest_run();
 	if (err)
 		return err;

@@ -2,22 +2,19 @@
 /*
  * The rules of one policy: validation, batches inserted all or none,
  * deletes, and the order of a prefix's rules.  See ruleset.h for the
- * structure; the record allocator is rulestore.c, the prefix table
- * prefixtable.c, the trie of prefixes trie.c and the packet path's walk
- * lpm.c.
- * The layout is what keeps an IPv4 rule near 60 bytes of memory in all (a
- * 40-byte record, 5 to 11 bytes of table, 4 of id index, some of trie):
- * no per-rule allocation and no rcu_head; a trie leaf is an entry of its
- * parent node, naming a record of its prefix where the prefix does not
- * fit the entry (trie.c).
+ * structure; the record allocator is rulestore.c, the trie of prefixes
+ * and their heads trie.c and the packet path's walk lpm.c.
+ * The layout is what keeps an IPv4 rule under 64 bytes of memory in all
+ * (a 40-byte record, 4 of id index, the rest trie): no per-rule
+ * allocation and no rcu_head; a trie leaf is an entry of its parent node
+ * naming its prefix's head, and a prefix in a node costs its head's 4
+ * bytes (trie.c).
  *
- * RCU: readers find a record by loading a table slot or a ->next with
+ * RCU: readers find a record by loading a node's head or a ->next with
  * acquire semantics, or a trie leaf followed by smp_rmb(), and only then
  * the directory, so a record published with a release store is seen whole
- * and its chunk is in the directory they load.  A table is never changed
- * once replaced (writers only touch the current one), and replaced tables
- * and directories are freed after a grace period.  Records are reused only
- * after a grace period.
+ * and its chunk is in the directory they load.  Replaced directories and
+ * trie nodes are freed, and records reused, only after a grace period.
  */
 
 #include <linux/bitops.h>
@@ -30,7 +27,6 @@
 
 #include <linux/nf_egress.h>
 
-#include "prefixtable.h"
 #include "ruleset.h"
 #include "rulestore.h"
 #include "trie.h"
@@ -44,6 +40,20 @@ static struct egress_rule_store *egress_store_of(struct egress_ruleset *rs,
 static unsigned int egress_family_bits(u8 family)
 {
 	return family == NFPROTO_IPV4 ? 32 : 128;
+}
+
+static __be32 egress_ipv4_mask(__be32 addr, unsigned int prefix_len)
+{
+	return prefix_len ? addr & htonl(~0U << (32 - prefix_len)) : 0;
+}
+
+/* Only as many address bytes as the family has: see egress_rule_size(). */
+static bool egress_addr_equal(u8 family, const union nf_inet_addr *a,
+			      const union nf_inet_addr *b)
+{
+	if (family == NFPROTO_IPV4)
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
 }
 
 static void egress_addr_mask(union nf_inet_addr *out,
@@ -147,17 +157,20 @@ int egress_rule_validate(const struct egress_rule *rule, const char **reason)
 	return 0;
 }
 
-/* The first rule of @spec's prefix, and the slot it is in. */
-static struct egress_rule *egress_prefix_head(struct egress_rule_store *store,
-					      const struct egress_rule *spec,
-					      u32 *pos)
+static void egress_rule_trie_key(const struct egress_rule *rule,
+				 struct egress_trie_key *key)
 {
-	struct egress_rule_table *tab = egress_table_locked(store);
+	egress_trie_key_from_addr(key, rule->family, &rule->addr);
+}
 
-	if (!tab || !egress_table_find(store, tab, spec->family, &spec->addr,
-				       spec->prefix_len, pos))
-		return NULL;
-	return egress_rule_at_locked(store, egress_slot_idx(tab->slot[*pos]));
+/* The index of the first rule of @spec's prefix, or EGRESS_RULE_NONE. */
+static u32 egress_prefix_head(struct egress_rule_store *store,
+			      const struct egress_rule *spec)
+{
+	struct egress_trie_key key;
+
+	egress_rule_trie_key(spec, &key);
+	return egress_trie_head(&store->trie, &key, spec->prefix_len);
 }
 
 static struct egress_rule *egress_rule_next_locked(struct egress_rule_store *store,
@@ -172,47 +185,16 @@ struct egress_rule *egress_ruleset_find_same(struct egress_ruleset *rs,
 					     const struct egress_rule *spec)
 {
 	struct egress_rule_store *store = egress_store_of(rs, spec->family);
+	u32 head = egress_prefix_head(store, spec);
 	struct egress_rule *rule;
-	u32 pos;
 
-	for (rule = egress_prefix_head(store, spec, &pos); rule;
+	if (head == EGRESS_RULE_NONE)
+		return NULL;
+	for (rule = egress_rule_at_locked(store, head); rule;
 	     rule = egress_rule_next_locked(store, rule))
 		if (egress_rule_same(rule, spec))
 			return rule;
 	return NULL;
-}
-
-#define EGRESS_LEN_USERS (33 + 129)
-
-static u32 *egress_len_users(struct egress_ruleset *rs, u8 family, u8 len)
-{
-	return &rs->len_users[family == NFPROTO_IPV4 ? len : 33 + len];
-}
-
-static void egress_len_add(struct egress_ruleset *rs, u8 family, u8 len)
-{
-	if ((*egress_len_users(rs, family, len))++)
-		return;
-	if (family == NFPROTO_IPV4) {
-		set_bit(len, rs->v4_lens);
-		WRITE_ONCE(rs->v4_nr_lens, rs->v4_nr_lens + 1);
-	} else {
-		set_bit(len, rs->v6_lens);
-		WRITE_ONCE(rs->v6_nr_lens, rs->v6_nr_lens + 1);
-	}
-}
-
-static void egress_len_del(struct egress_ruleset *rs, u8 family, u8 len)
-{
-	if (--(*egress_len_users(rs, family, len)))
-		return;
-	if (family == NFPROTO_IPV4) {
-		clear_bit(len, rs->v4_lens);
-		WRITE_ONCE(rs->v4_nr_lens, rs->v4_nr_lens - 1);
-	} else {
-		clear_bit(len, rs->v6_lens);
-		WRITE_ONCE(rs->v6_nr_lens, rs->v6_nr_lens - 1);
-	}
 }
 
 static u32 egress_id_entry(const struct egress_rule *rule, u32 idx)
@@ -235,23 +217,30 @@ static bool egress_rule_precedes(const struct egress_rule *a, u32 a_id,
 
 /*
  * Make @tmpl, already in record @idx (egress_batch_fill()) and the id
- * index, reachable by readers: link it into its prefix's chain, in order,
- * or give the prefix a table slot.  Cannot fail: the table has room
- * (egress_table_reserve()).
+ * index, reachable by readers: link it into its prefix's chain, in order.
+ * Cannot fail: the prefix is in the trie (egress_batch_index()).  @first:
+ * the rule brought its prefix into the trie, so it heads it already, with
+ * ->next EGRESS_RULE_NONE; the batch's later rules of that prefix, linked
+ * after it, find it as the head.
  */
 static void egress_ruleset_link(struct egress_ruleset *rs,
-				const struct egress_rule *tmpl, u32 id, u32 idx)
+				const struct egress_rule *tmpl, u32 id, u32 idx,
+				bool first)
 {
 	struct egress_rule_store *store = egress_store_of(rs, tmpl->family);
-	struct egress_rule_table *tab = egress_table_locked(store);
-	struct egress_rule *rule, *head, *prev = NULL, *cur;
-	u32 pos;
+	struct egress_rule *rule, *prev = NULL, *cur = NULL;
+	struct egress_trie_key key;
+	u32 head;
 
-	head = egress_table_find(store, tab, tmpl->family, &tmpl->addr,
-				 tmpl->prefix_len, &pos) ?
-	       egress_rule_at_locked(store, egress_slot_idx(tab->slot[pos])) :
-	       NULL;
-	for (cur = head; cur && egress_rule_precedes(cur, cur->id, tmpl, id);
+	rs->count++;
+	if (first)
+		return;
+	egress_rule_trie_key(tmpl, &key);
+	head = egress_trie_head(&store->trie, &key, tmpl->prefix_len);
+	if (WARN_ON_ONCE(head == EGRESS_RULE_NONE || head == idx))
+		return;
+	for (cur = egress_rule_at_locked(store, head);
+	     cur && egress_rule_precedes(cur, cur->id, tmpl, id);
 	     cur = egress_rule_next_locked(store, cur))
 		prev = cur;
 
@@ -261,22 +250,9 @@ static void egress_ruleset_link(struct egress_ruleset *rs,
 		/* The record is whole before readers can reach it. */
 		smp_store_release(&prev->next, idx);
 	} else {
-		u32 hash = egress_prefix_hash(tmpl->family, &tmpl->addr,
-					      tmpl->prefix_len, tab->seed);
-
-		if (head) {
-			rule->next = egress_slot_idx(tab->slot[pos]);
-		} else {
-			rule->next = EGRESS_RULE_NONE;
-			if (tab->slot[pos] == EGRESS_SLOT_EMPTY)
-				tab->used++;
-			tab->prefixes++;
-		}
-		/* As above: pairs with egress_prefix_lookup()'s acquire. */
-		smp_store_release(&tab->slot[pos], egress_slot_make(hash, idx));
+		rule->next = head;
+		egress_trie_set_head(&store->trie, &key, tmpl->prefix_len, idx);
 	}
-	egress_len_add(rs, rule->family, rule->prefix_len);
-	rs->count++;
 }
 
 /* A total order on what makes two rules the same (egress_rule_same()). */
@@ -355,9 +331,9 @@ static u32 egress_batch_first_duplicate(struct egress_ruleset *rs,
 }
 
 /*
- * Undo the first @done record and id allocations of a batch.  @seen: trie
- * leaves may have named the records, so readers may be on them: one grace
- * period for the whole batch, under the mutex but not one per record.
+ * Undo the first @done record and id allocations of a batch.  @seen: the
+ * trie may have named the records as heads, so readers may be on them: one
+ * grace period for the whole batch, under the mutex but not one per record.
  */
 static void egress_batch_unwind(struct egress_ruleset *rs,
 				const struct egress_rule *rules,
@@ -379,10 +355,10 @@ static void egress_batch_unwind(struct egress_ruleset *rs,
 }
 
 /*
- * Fill the batch's records, still unreachable: a new prefix's trie leaf
- * may name its record (egress_batch_index()), and readers may then read
- * the prefix from it.  Its id stays beyond published_id until the batch
- * is published, so no lookup takes the rule before.
+ * Fill the batch's records, still unreachable: the trie may name one as a
+ * new prefix's head (egress_batch_index()), and readers may then read the
+ * prefix and the chain from it.  Its id stays beyond published_id until
+ * the batch is published, so no lookup takes the rule before.
  */
 static void egress_batch_fill(struct egress_ruleset *rs,
 			      const struct egress_rule *rules,
@@ -401,12 +377,6 @@ static void egress_batch_fill(struct egress_ruleset *rs,
 		atomic64_set(&rule->packets, 0);
 		atomic64_set(&rule->bytes, 0);
 	}
-}
-
-static void egress_rule_trie_key(const struct egress_rule *rule,
-				 struct egress_trie_key *key)
-{
-	egress_trie_key_from_addr(key, rule->family, &rule->addr);
 }
 
 /* Take the prefixes the batch put in the tries back out. */
@@ -430,8 +400,8 @@ static void egress_batch_unindex(struct egress_ruleset *rs,
 
 /*
  * Put the batch's new prefixes in the tries, before any of its rules is
- * linked: a prefix in a trie whose rules are not yet reachable only costs
- * a lookup a probe of the table.
+ * linked, each headed by its first rule in the batch: readers that meet
+ * it skip it, its id not being published yet.
  */
 static int egress_batch_index(struct egress_ruleset *rs,
 			      const struct egress_rule *rules,
@@ -458,28 +428,6 @@ static int egress_batch_index(struct egress_ruleset *rs,
 	return 0;
 }
 
-/*
- * Table room for the new prefixes of @rules[0..n) of @family (at most one
- * per rule), keeping it at most three quarters used.  A rebuild publishes
- * a table with the same content.
- */
-static int egress_batch_reserve_table(struct egress_ruleset *rs, u8 family,
-				      const struct egress_rule *rules, u32 n)
-{
-	struct egress_rule_store *store = egress_store_of(rs, family);
-	struct egress_rule_table *tab = egress_table_locked(store);
-	u32 i, new = 0;
-
-	for (i = 0; i < n; i++)
-		new += rules[i].family == family;
-	if (!new || (tab && (u64)(tab->used + new) * 4 <=
-			    (u64)(tab->mask + 1) * 3))
-		return 0;
-	return egress_table_rebuild(store, family,
-				    egress_table_slots_for((tab ? tab->prefixes : 0) +
-							   new));
-}
-
 int egress_ruleset_insert(struct egress_ruleset *rs,
 			  const struct egress_rule *rules, u32 n, u32 *bad,
 			  const char **reason)
@@ -495,12 +443,6 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 		*reason = KBUILD_MODNAME ": rule ids of this policy are exhausted";
 		return -ENOSPC;
 	}
-	if (!rs->len_users) {
-		rs->len_users = kcalloc(EGRESS_LEN_USERS, sizeof(*rs->len_users),
-					GFP_KERNEL_ACCOUNT);
-		if (!rs->len_users)
-			return -ENOMEM;
-	}
 	batch = kvmalloc_array(n, sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
@@ -508,7 +450,7 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 	/*
 	 * Everything that can fail happens before any rule is reachable, so
 	 * a refused request leaves nothing behind that a packet could have
-	 * met: duplicates, records, ids, table room.
+	 * met: duplicates, records, ids, trie nodes.
 	 */
 	*bad = egress_batch_first_duplicate(rs, rules, n, batch);
 	if (*bad < n) {
@@ -540,12 +482,6 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 			goto out_free;
 		}
 	}
-	err = egress_batch_reserve_table(rs, NFPROTO_IPV4, rules, n) ?:
-	      egress_batch_reserve_table(rs, NFPROTO_IPV6, rules, n);
-	if (err) {
-		egress_batch_unwind(rs, rules, batch, n, true, false);
-		goto out_free;
-	}
 	egress_batch_fill(rs, rules, batch, n);
 	err = egress_batch_index(rs, rules, batch, n);
 	if (err) {
@@ -562,7 +498,8 @@ int egress_ruleset_insert(struct egress_ruleset *rs,
 	 */
 	for (i = 0; i < n; i++) {
 		egress_ruleset_link(rs, &rules[batch[i].req],
-				    rs->next_id + batch[i].req, batch[i].idx);
+				    rs->next_id + batch[i].req, batch[i].idx,
+				    batch[i].new_prefix);
 		if (!(i % 4096))
 			cond_resched();
 	}
@@ -578,60 +515,39 @@ out_free:
 
 int egress_ruleset_delete(struct egress_ruleset *rs, u32 id)
 {
-	struct egress_rule *rule, *head, *prev;
 	struct egress_rule_store *store;
-	struct egress_rule_table *tab;
+	struct egress_rule *rule, *prev;
 	struct egress_trie_key key;
-	u32 entry, idx, pos;
+	u32 entry, idx, head;
 
 	if (!egress_idmap_get(&rs->by_id, id, &entry))
 		return -ENOENT;
 	store = entry & 1 ? &rs->v6 : &rs->v4;
 	idx = entry >> 1;
 	rule = egress_rule_at_locked(store, idx);
-	head = egress_prefix_head(store, rule, &pos);
-	if (WARN_ON_ONCE(!head))
-		return -ENOENT;
-	tab = egress_table_locked(store);
-
 	egress_rule_trie_key(rule, &key);
-	if (head == rule) {
-		if (rule->next != EGRESS_RULE_NONE) {
-			/* Republishes a record: see the top of this file. */
-			smp_store_release(&tab->slot[pos],
-					  (tab->slot[pos] & ~EGRESS_SLOT_IDX_MASK) |
-					  (rule->next + 2));
-			egress_trie_repoint(&store->trie, &key, rule->prefix_len,
-					    idx, rule->next);
-		} else {
-			if (tab->slot[(pos + 1) & tab->mask] == EGRESS_SLOT_EMPTY) {
-				/*
-				 * No probe goes past an empty slot, so the
-				 * one before it need not stay a deleted entry.
-				 */
-				WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_EMPTY);
-				tab->used--;
-			} else {
-				WRITE_ONCE(tab->slot[pos], EGRESS_SLOT_GONE);
-			}
-			tab->prefixes--;
+	head = egress_trie_head(&store->trie, &key, rule->prefix_len);
+	if (WARN_ON_ONCE(head == EGRESS_RULE_NONE))
+		return -ENOENT;
+
+	if (head == idx) {
+		/* Republishes a record: see the top of this file. */
+		if (rule->next != EGRESS_RULE_NONE)
+			egress_trie_set_head(&store->trie, &key,
+					     rule->prefix_len, rule->next);
+		else
 			egress_trie_remove(&store->trie, &key, rule->prefix_len);
-		}
 	} else {
-		for (prev = head; prev->next != idx;
+		for (prev = egress_rule_at_locked(store, head); prev->next != idx;
 		     prev = egress_rule_next_locked(store, prev))
 			;
-		/* Republishes a record, as the slot above does. */
+		/* Republishes a record, as a new head does. */
 		smp_store_release(&prev->next, rule->next);
-		egress_trie_repoint(&store->trie, &key, rule->prefix_len, idx,
-				    egress_slot_idx(tab->slot[pos]));
 	}
 
 	egress_idmap_clear(&rs->by_id, id);
-	egress_len_del(rs, rule->family, rule->prefix_len);
 	rs->count--;
 	egress_store_retire(store, rs->count, idx);
-	egress_table_trim(store, rule->family);
 	return 0;
 }
 
@@ -657,13 +573,9 @@ void egress_ruleset_usage(struct egress_ruleset *rs,
 
 	memset(usage, 0, sizeof(*usage));
 	for (i = 0; i < ARRAY_SIZE(stores); i++) {
-		struct egress_rule_table *tab = egress_table_locked(stores[i]);
-
 		usage->chunks += stores[i]->nr_chunks;
-		if (tab) {
-			usage->table_slots += tab->mask + 1;
-			usage->prefixes += tab->prefixes;
-		}
+		usage->prefixes += stores[i]->trie.prefixes;
+		usage->trie_nodes += stores[i]->trie.nodes;
 	}
 }
 
@@ -699,11 +611,8 @@ void egress_ruleset_publish(struct egress_ruleset *rs)
 void egress_ruleset_destroy(struct egress_ruleset *rs)
 {
 	egress_trie_destroy(&rs->v4.trie);
-	egress_table_destroy(&rs->v4);
 	egress_store_destroy(&rs->v4);
 	egress_trie_destroy(&rs->v6.trie);
-	egress_table_destroy(&rs->v6);
 	egress_store_destroy(&rs->v6);
 	egress_idmap_destroy(&rs->by_id);
-	kfree(rs->len_users);
 }

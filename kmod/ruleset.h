@@ -2,14 +2,13 @@
 /*
  * The rules of one policy and their longest-prefix-match lookup.
  *
- * Rules are grouped by destination prefix.  Each distinct prefix is one
- * entry of its family's hash table, keyed by (prefix length, masked
- * address), leading to the prefix's rules sorted most specific first.  A
- * trie per family holds the same prefixes and gives a lookup those that
- * cover the destination, longest first, after at most one node per six
- * bits of the longest: its cost grows neither with the number of rules
- * nor with the number of prefix lengths in use.  rulestore.h holds the
- * records, prefixtable.h the table, trie.h the trie, lpm.h the lookup.
+ * Rules are grouped by destination prefix.  A trie per family holds the
+ * distinct prefixes, each leading to its rules sorted most specific
+ * first, and gives a lookup those that cover the destination, longest
+ * first, after at most one node per six bits of the longest: its cost
+ * grows neither with the number of rules nor with the number of prefix
+ * lengths in use.  rulestore.h holds the records, trie.h the trie, lpm.h
+ * the lookup.
  *
  * Writers hold egress_config_mutex; the packet path reads under RCU.
  */
@@ -88,17 +87,6 @@ struct egress_ruleset {
 	struct egress_rule_store v6;
 	/* rule id -> index << 1 | is_ipv6, for dumps and deletes */
 	struct egress_idmap by_id;
-	/*
-	 * Bit n set: some rule has prefix length n, and how many bits are
-	 * set.  Read locklessly: a family with few lengths is looked up by
-	 * probing the table at each (lpm.c).
-	 */
-	unsigned long v4_lens[BITS_TO_LONGS(33)];
-	unsigned long v6_lens[BITS_TO_LONGS(129)];
-	u8 v4_nr_lens;
-	u8 v6_nr_lens;
-	/* Rules per length, IPv4's 33 then IPv6's 129; from the first rule. */
-	u32 *len_users;
 	u32 count;
 	u32 next_id;
 	/*
@@ -150,8 +138,8 @@ struct egress_rule *egress_ruleset_next(struct egress_ruleset *rs,
 /* What a ruleset holds, for the self-tests. */
 struct egress_ruleset_usage {
 	u32 chunks;		/* chunks of rule records, both families */
-	u32 table_slots;
 	u32 prefixes;
+	u32 trie_nodes;
 };
 
 void egress_ruleset_usage(struct egress_ruleset *rs,

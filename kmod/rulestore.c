@@ -63,8 +63,8 @@ static int egress_store_add_chunk(struct egress_rule_store *store)
 	if (!chunk)
 		return -ENOMEM;
 	/*
-	 * Published to readers by the release store of a slot, a ->next or
-	 * a trie leaf.
+	 * Published to readers by the release store of a trie head, a
+	 * ->next or a trie leaf.
 	 */
 	dir->chunk[store->nr_chunks++] = chunk;
 	return 0;
@@ -101,7 +101,7 @@ int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
 }
 
 /*
- * A record unlinked from the table and chains: reusable once every reader
+ * A record unlinked from the trie and chains: reusable once every reader
  * that may be on it has left.  When many wait (a large batch deleted or
  * rolled back), wait for the grace period rather than grow the store.
  */

@@ -22,7 +22,6 @@
 #include "trie.h"
 
 struct egress_rule;
-struct egress_rule_table;
 
 /* policy.h; declared here too so that the store's lockdep checks name it. */
 extern struct mutex egress_config_mutex;
@@ -40,8 +39,9 @@ extern struct mutex egress_config_mutex;
 static_assert(EGRESS_CHUNK_BYTES / 32 <= BIT(EGRESS_CHUNK_SHIFT));
 
 /*
- * Indexes fit in EGRESS_RULE_IDX_BITS bits, and every index + 2 in those
- * bits too (a prefix table slot holds one so, prefixtable.h).
+ * Indexes fit in EGRESS_RULE_IDX_BITS bits, far from EGRESS_RULE_NONE, and
+ * a trie leaf holds one shifted left by 2 in a pointer, on 32-bit kernels
+ * too (trie.c).
  */
 #define EGRESS_RULE_IDX_BITS 24
 #define EGRESS_RULE_IDX_LIMIT (BIT(EGRESS_RULE_IDX_BITS) - 2)
@@ -61,16 +61,14 @@ struct egress_rule_dir {
  * Rules live in chunks of fixed-size records (a page, but for a small
  * first one), addressed by a 32-bit index (chunk << EGRESS_CHUNK_SHIFT |
  * position); the directory of chunks only grows while the store exists.
- * An open-addressing table maps each prefix to the index of its most
- * specific rule, and the rules of a prefix are chained through ->next.  A
- * trie of the same prefixes tells a lookup which of them cover an address
- * (trie.h).  A deleted rule's record is reused only after an RCU grace
- * period, since a reader may still be on it; until then its index waits in
- * @retired.
+ * A trie of the prefixes holds the index of each prefix's most specific
+ * rule, and the rules of a prefix are chained through ->next; it tells a
+ * lookup which prefixes cover an address (trie.h).  A deleted rule's record
+ * is reused only after an RCU grace period, since a reader may still be on
+ * it; until then its index waits in @retired.
  */
 struct egress_rule_store {
-	struct egress_rule_table __rcu *table;	/* NULL until a first rule */
-	struct egress_trie trie;		/* the prefixes of the table */
+	struct egress_trie trie;		/* the prefixes and their heads */
 	struct egress_rule_dir __rcu *dir;
 	u32 nr_chunks;
 	u32 top;		/* the first index never handed out */
@@ -122,7 +120,7 @@ int egress_store_alloc(struct egress_rule_store *store, u32 *idx,
 /* A record no reader can be on (never seen, or past a grace period). */
 void egress_store_unalloc(struct egress_rule_store *store, u32 idx);
 /*
- * A record unlinked from the table and chains, of a store with @live rules
+ * A record unlinked from the trie and chains, of a store with @live rules
  * left: reusable once every reader that may be on it has left.
  */
 void egress_store_retire(struct egress_rule_store *store, u32 live, u32 idx);

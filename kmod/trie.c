@@ -2,14 +2,14 @@
 /*
  * The prefix index (trie.h).
  *
- * A child entry is a node pointer (low bits 00), a leaf held in the entry
- * itself (01: a prefix with no bits set below its top 32, the address in
- * the entry's top 32 bits and the length in bits 2-9, on 64-bit kernels),
- * the index of a record of the prefix in the trie's store shifted left by
- * 2 (11: any other prefix), or NULL (removed).  A record leaf costs no
- * memory of its own: the prefix is the record's, which the store keeps
- * until a grace period after no entry names it (ruleset.c points the leaf
- * at another record of the prefix before it retires the named one).
+ * A child entry is a node pointer (low bits 00), a leaf (11: the index of
+ * its prefix's head record in the trie's store, shifted left by 2), or NULL
+ * (removed).  A leaf costs no memory of its own: its prefix is its head's,
+ * which the store keeps until a grace period after no entry names it
+ * (ruleset.c makes the next rule of the prefix its head before it retires
+ * the old head).  A node's heads follow its child entries: u32 store
+ * indexes, one per prefix bit in bit order, EGRESS_RULE_NONE for a removed
+ * prefix.
  */
 
 #include <linux/bitops.h>
@@ -20,126 +20,65 @@
 #include "ruleset.h"
 #include "rulestore.h"
 #include "trie.h"
+#include "triewalk.h"
 
-#define EGRESS_TRIE_TAG_MASK 3UL
-#define EGRESS_TRIE_TAG_INLINE 1UL
-#define EGRESS_TRIE_TAG_RECORD 3UL
+/* No prefix bit for egress_trie_node_grow() to add. */
+#define EGRESS_TRIE_NO_BIT (-1)
 
-static __always_inline unsigned int egress_trie_stride(unsigned int depth)
+u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2] __ro_after_init;
+
+void __init egress_trie_init(void)
 {
-	return depth ? EGRESS_TRIE_STRIDE : EGRESS_TRIE_ROOT_STRIDE;
-}
+	unsigned int v, l, bit;
 
-static __always_inline unsigned int egress_trie_level_depth(int level)
-{
-	return level ? EGRESS_TRIE_ROOT_STRIDE +
-		       (level - 1) * EGRESS_TRIE_STRIDE : 0;
-}
-
-/*
- * The node at @depth's share of the address: bits @depth onwards, as many
- * as its stride; bits past 127 are 0.
- */
-static __always_inline u32 egress_trie_chunk(const struct egress_trie_key *key,
-					     unsigned int depth)
-{
-	u64 window;
-
-	if (depth >= 64)
-		window = key->lo << (depth - 64);
-	else if (depth)
-		window = key->hi << depth | key->lo >> (64 - depth);
-	else
-		window = key->hi;
-	return window >> (64 - egress_trie_stride(depth));
-}
-
-/* The prefix bit of length @depth + @l over @chunk, in the node at @depth. */
-static __always_inline unsigned int egress_trie_prefix_bit(u32 chunk,
-							   unsigned int depth,
-							   unsigned int l)
-{
-	return (1U << l) - 1 + (chunk >> (egress_trie_stride(depth) - l));
-}
-
-static __always_inline bool egress_trie_test_prefix(const u64 *prefixes,
-						    unsigned int bit)
-{
-	return READ_ONCE(prefixes[bit / 64]) & BIT_ULL(bit % 64);
-}
-
-/* Do the first @len bits of @prefix and @key agree? */
-static __always_inline bool egress_trie_covers(u64 hi, u64 lo, unsigned int len,
-					       const struct egress_trie_key *key)
-{
-	if (len <= 64)
-		return !len || !((hi ^ key->hi) >> (64 - len));
-	return hi == key->hi && !((lo ^ key->lo) >> (128 - len));
-}
-
-static __always_inline bool egress_trie_is_leaf(const void *entry)
-{
-	return (unsigned long)entry & EGRESS_TRIE_TAG_MASK;
-}
-
-/* The leaf @entry's prefix; readers and writers both. */
-static __always_inline void egress_trie_leaf_prefix(const struct egress_trie *trie,
-						    const void *entry,
-						    struct egress_trie_key *key,
-						    unsigned int *len)
-{
-	unsigned long bits = (unsigned long)entry;
-	const struct egress_rule_store *store;
-	const struct egress_rule_dir *dir;
-	const struct egress_rule *rule;
-
-	if ((bits & EGRESS_TRIE_TAG_MASK) == EGRESS_TRIE_TAG_INLINE) {
-		key->hi = (u64)bits & ~(u64)U32_MAX;
-		key->lo = 0;
-		*len = (bits >> 2) & 0xff;
-		return;
+	for (v = 0; v < ARRAY_SIZE(egress_trie_cover); v++) {
+		for (l = 1; l <= EGRESS_TRIE_STRIDE; l++) {
+			bit = egress_trie_prefix_bit(v, EGRESS_TRIE_ROOT_STRIDE, l);
+			egress_trie_cover[v][bit / 64] |= BIT_ULL(bit % 64);
+		}
 	}
-	/*
-	 * The writer put the record's chunk in the directory and filled the
-	 * record before it published the entry: load the directory only
-	 * after the entry, or an older one may lack the chunk.
-	 */
-	smp_rmb();
-	store = container_of(trie, struct egress_rule_store, trie);
-	dir = rcu_dereference_check(store->dir,
-				    lockdep_is_held(&egress_config_mutex));
-	rule = egress_rule_in(store, dir, bits >> 2);
+}
+
+static __always_inline unsigned int
+egress_trie_prefix_count(const struct egress_trie_node *node)
+{
+	return hweight64(node->prefixes[0]) + hweight64(node->prefixes[1]);
+}
+
+static void *egress_trie_leaf_make(u32 head)
+{
+	return (void *)((unsigned long)head << 2 | EGRESS_TRIE_TAG_LEAF);
+}
+
+/* The leaf @entry's prefix. */
+static void egress_trie_leaf_prefix(const struct egress_trie *trie,
+				    const void *entry,
+				    struct egress_trie_key *key,
+				    unsigned int *len)
+{
+	const struct egress_rule *rule = egress_trie_leaf_rule(trie, entry);
+
 	egress_trie_key_from_addr(key, rule->family, &rule->addr);
 	*len = rule->prefix_len;
 }
 
-/* The leaf entry of the prefix (@key, @len), whose record is @idx. */
-static void *egress_trie_leaf_make(const struct egress_trie_key *key, u8 len,
-				   u32 idx)
-{
-	if (IS_ENABLED(CONFIG_64BIT) && !key->lo && !(key->hi & U32_MAX))
-		return (void *)(unsigned long)(key->hi | (u64)len << 2 |
-					       EGRESS_TRIE_TAG_INLINE);
-	return (void *)((unsigned long)idx << 2 | EGRESS_TRIE_TAG_RECORD);
-}
-
 /*
- * A node for @children entries has room for as many as its slab bucket
- * holds: the same for every count up to that room, so the count alone
- * tells the room.
+ * A node for @children entries and @prefixes heads has room for as much as
+ * its slab bucket holds: the same for every count up to that room, so the
+ * counts alone tell the room.
  */
-static size_t egress_trie_node_size(unsigned int children)
+static size_t egress_trie_node_size(unsigned int children,
+				    unsigned int prefixes)
 {
-	struct egress_trie_node *node;
-
-	return kmalloc_size_roundup(struct_size(node, child, children));
+	return kmalloc_size_roundup(offsetof(struct egress_trie_node, child) +
+				    children * sizeof(void *) +
+				    prefixes * sizeof(u32));
 }
 
-static unsigned int egress_trie_node_room(unsigned int children)
+static size_t egress_trie_node_bytes(const struct egress_trie_node *node)
 {
-	return min_t(size_t, 64, (egress_trie_node_size(children) -
-				  offsetof(struct egress_trie_node, child)) /
-				 sizeof(void *));
+	return egress_trie_node_size(hweight64(node->children),
+				     egress_trie_prefix_count(node));
 }
 
 #ifdef DEBUG
@@ -147,31 +86,34 @@ unsigned int egress_trie_fail_nth;
 #endif
 
 static struct egress_trie_node *egress_trie_node_alloc(struct egress_trie *trie,
-						       unsigned int children)
+						       unsigned int children,
+						       unsigned int prefixes)
 {
+	size_t size = egress_trie_node_size(children, prefixes);
 	struct egress_trie_node *node;
 
 #ifdef DEBUG
 	if (egress_trie_fail_nth && !--egress_trie_fail_nth)
 		return NULL;
 #endif
-	node = kzalloc(egress_trie_node_size(children), GFP_KERNEL_ACCOUNT);
+	node = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (node) {
 		trie->nodes++;
-		trie->bytes += egress_trie_node_size(children);
+		trie->bytes += size;
 	}
 	return node;
 }
 
 /*
- * A node's children are as many as it was allocated for, or more within
- * the same bucket (in-place growth): its size follows from their number.
+ * A node's children and prefixes are as many as it was allocated for, or
+ * more within the same bucket (in-place growth): its size follows from
+ * their number.
  */
 static void egress_trie_node_forget(struct egress_trie *trie,
 				    const struct egress_trie_node *node)
 {
 	trie->nodes--;
-	trie->bytes -= egress_trie_node_size(hweight64(node->children));
+	trie->bytes -= egress_trie_node_bytes(node);
 }
 
 static void egress_trie_node_drop(struct egress_trie *trie,
@@ -211,108 +153,62 @@ egress_trie_child_index(const struct egress_trie_node *node, u32 v)
 	return hweight64(node->children & (BIT_ULL(v) - 1));
 }
 
-void egress_trie_walk_start(struct egress_trie_walk *walk,
-			    const struct egress_trie *trie,
-			    const struct egress_trie_key *key)
-{
-	const struct egress_trie_node *node = rcu_dereference(trie->root);
-	unsigned int depth = 0;
-	int level = -1;
-
-	walk->key = *key;
-	walk->leaf_len = -1;
-	while (node) {
-		u32 v = egress_trie_chunk(key, depth);
-		const void *entry;
-
-		walk->path[++level] = node;
-		if (!(node->children & BIT_ULL(v)))
-			break;
-		entry = rcu_dereference(node->child[egress_trie_child_index(node, v)]);
-		if (!entry)
-			break;
-		if (egress_trie_is_leaf(entry)) {
-			struct egress_trie_key prefix;
-			unsigned int len;
-
-			egress_trie_leaf_prefix(trie, entry, &prefix, &len);
-			if (egress_trie_covers(prefix.hi, prefix.lo, len, key))
-				walk->leaf_len = len;
-			break;
-		}
-		node = entry;
-		depth += egress_trie_stride(depth);
-	}
-	walk->level = level;
-	walk->len = depth + egress_trie_stride(depth);
-}
-
-int egress_trie_walk_next(struct egress_trie_walk *walk)
-{
-	if (walk->leaf_len >= 0) {
-		int len = walk->leaf_len;
-
-		walk->leaf_len = -1;
-		return len;
-	}
-	for (; walk->level >= 0; walk->level--) {
-		const struct egress_trie_node *node = walk->path[walk->level];
-		int depth = egress_trie_level_depth(walk->level);
-		u32 v = egress_trie_chunk(&walk->key, depth);
-		/* Length @depth belongs to the node above, but for /0. */
-		int shortest = walk->level ? depth + 1 : 0;
-
-		for (; walk->len >= shortest; walk->len--) {
-			unsigned int bit = egress_trie_prefix_bit(v, depth,
-								  walk->len - depth);
-
-			if (egress_trie_test_prefix(node->prefixes, bit))
-				return walk->len--;
-		}
-		/* walk->len is now the deepest length of the node above. */
-	}
-	return -1;
-}
-
 /*
- * Give @node a child entry @entry for @v.  Readers must see the occupancy
- * bitmap and the array change together, so a published trie gets a copy
- * of @node, without the removed entries, in @node's place (@parent's entry
- * @pidx, or the root).  A trie no reader sees yet (a policy being applied)
- * grows the node in place while its bucket has room.
+ * Give @node either a child entry @entry for @v (@bit is
+ * EGRESS_TRIE_NO_BIT) or the prefix bit @bit with head @head (@entry is
+ * NULL).  Readers must see the bitmaps and the arrays change together, so
+ * a published trie gets a copy of @node, without removed entries and
+ * prefixes, in @node's place (@parent's entry @pidx, or the root).  A trie
+ * no reader sees yet (a policy being applied) grows the node in place
+ * while its bucket has room.
  */
-static int egress_trie_add_child(struct egress_trie *trie,
+static int egress_trie_node_grow(struct egress_trie *trie,
 				 struct egress_trie_node *parent,
 				 unsigned int pidx,
 				 struct egress_trie_node *node, u32 v,
-				 void *entry)
+				 void *entry, int bit, u32 head)
 {
-	unsigned int i, k = 0, live = 1, n = hweight64(node->children);
+	unsigned int nc = hweight64(node->children);
+	unsigned int np = egress_trie_prefix_count(node);
+	unsigned int i, k, b, live_c = !!entry, live_p = !entry;
+	u32 *heads = egress_trie_heads(node), *copy_heads;
 	struct egress_trie_node *copy;
 	u64 children = node->children;
 
-	if (trie->unpublished && n < egress_trie_node_room(n)) {
-		i = egress_trie_child_index(node, v);
-		memmove(&node->child[i + 1], &node->child[i],
-			(n - i) * sizeof(node->child[0]));
-		RCU_INIT_POINTER(node->child[i], entry);
-		node->children |= BIT_ULL(v);
+	if (trie->unpublished &&
+	    egress_trie_node_size(nc + !!entry, np + !entry) ==
+	    egress_trie_node_size(nc, np)) {
+		if (entry) {
+			i = egress_trie_child_index(node, v);
+			memmove((char *)heads + sizeof(node->child[0]), heads,
+				np * sizeof(*heads));
+			memmove(&node->child[i + 1], &node->child[i],
+				(nc - i) * sizeof(node->child[0]));
+			RCU_INIT_POINTER(node->child[i], entry);
+			node->children |= BIT_ULL(v);
+		} else {
+			k = egress_trie_head_index(node, bit);
+			memmove(&heads[k + 1], &heads[k],
+				(np - k) * sizeof(*heads));
+			heads[k] = head;
+			node->prefixes[bit / 64] |= BIT_ULL(bit % 64);
+		}
 		return 0;
 	}
 
-	for (i = 0; i < n; i++)
-		live += !!rcu_access_pointer(node->child[i]);
-	copy = egress_trie_node_alloc(trie, live);
+	for (i = 0; i < nc; i++)
+		live_c += !!rcu_access_pointer(node->child[i]);
+	for (i = 0; i < np; i++)
+		live_p += heads[i] != EGRESS_RULE_NONE;
+	copy = egress_trie_node_alloc(trie, live_c, live_p);
 	if (!copy)
 		return -ENOMEM;
-	copy->prefixes[0] = node->prefixes[0];
-	copy->prefixes[1] = node->prefixes[1];
-	for (i = 0; i < n; i++) {
+	for (i = 0, k = 0; i < nc; i++) {
 		u32 c = __ffs64(children);
 		void *old = egress_trie_child_locked(node, i);
 
 		children &= children - 1;
-		if (c > v && !(copy->children & BIT_ULL(v))) {
+		if (entry && c > v && !(copy->children & BIT_ULL(v))) {
 			copy->children |= BIT_ULL(v);
 			RCU_INIT_POINTER(copy->child[k++], entry);
 		}
@@ -321,9 +217,25 @@ static int egress_trie_add_child(struct egress_trie *trie,
 		copy->children |= BIT_ULL(c);
 		RCU_INIT_POINTER(copy->child[k++], old);
 	}
-	if (!(copy->children & BIT_ULL(v))) {
+	if (entry && !(copy->children & BIT_ULL(v))) {
 		copy->children |= BIT_ULL(v);
 		RCU_INIT_POINTER(copy->child[k++], entry);
+	}
+	/* The heads go after the children, all of which are in place. */
+	copy_heads = egress_trie_heads(copy);
+	for (b = 0, i = 0, k = 0; b < 128; b++) {
+		u32 h;
+
+		if (egress_trie_test_prefix(node->prefixes, b))
+			h = heads[i++];
+		else if (!entry && b == bit)
+			h = head;
+		else
+			continue;
+		if (h == EGRESS_RULE_NONE)
+			continue;
+		copy->prefixes[b / 64] |= BIT_ULL(b % 64);
+		copy_heads[k++] = h;
 	}
 
 	if (parent)
@@ -336,7 +248,7 @@ static int egress_trie_add_child(struct egress_trie *trie,
 
 /*
  * A new node at @depth holding the leaf @old (the prefix @okey/@olen) and
- * the prefix @key/@len of record @idx, which both lie below it, with more
+ * the prefix @key/@len with head @idx, which both lie below it, with more
  * nodes below if they share the next six bits.
  */
 static struct egress_trie_node *
@@ -347,11 +259,12 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 	unsigned int next = depth + egress_trie_stride(depth);
 	bool old_bit = olen <= next, new_bit = len <= next;
 	u32 oc = egress_trie_chunk(okey, depth), c = egress_trie_chunk(key, depth);
+	unsigned int ob = 0, nb = 0;
 	struct egress_trie_node *node, *below;
-	void *leaf;
+	u32 *heads;
 
 	if (!old_bit && !new_bit && oc == c) {
-		node = egress_trie_node_alloc(trie, 1);
+		node = egress_trie_node_alloc(trie, 1, 0);
 		if (!node)
 			return ERR_PTR(-ENOMEM);
 		node->children = BIT_ULL(c);
@@ -365,49 +278,49 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 		return node;
 	}
 
-	leaf = new_bit ? NULL : egress_trie_leaf_make(key, len, idx);
-	node = egress_trie_node_alloc(trie, !old_bit + !new_bit);
+	node = egress_trie_node_alloc(trie, !old_bit + !new_bit,
+				      old_bit + new_bit);
 	if (!node)
 		return ERR_PTR(-ENOMEM);
 	if (old_bit) {
-		unsigned int bit = egress_trie_prefix_bit(oc, depth, olen - depth);
-
-		node->prefixes[bit / 64] |= BIT_ULL(bit % 64);
+		ob = egress_trie_prefix_bit(oc, depth, olen - depth);
+		node->prefixes[ob / 64] |= BIT_ULL(ob % 64);
 	} else {
 		node->children |= BIT_ULL(oc);
 	}
 	if (new_bit) {
-		unsigned int bit = egress_trie_prefix_bit(c, depth, len - depth);
-
-		node->prefixes[bit / 64] |= BIT_ULL(bit % 64);
-		if (!old_bit)
-			RCU_INIT_POINTER(node->child[0], old);
-		return node;
+		nb = egress_trie_prefix_bit(c, depth, len - depth);
+		node->prefixes[nb / 64] |= BIT_ULL(nb % 64);
+	} else {
+		node->children |= BIT_ULL(c);
 	}
+	heads = egress_trie_heads(node);
 
-	node->children |= BIT_ULL(c);
-	if (old_bit) {
-		RCU_INIT_POINTER(node->child[0], leaf);
+	if (old_bit && new_bit) {
+		heads[ob < nb ? 0 : 1] = egress_trie_leaf_head(old);
+		heads[ob < nb ? 1 : 0] = idx;
+	} else if (old_bit) {
+		heads[0] = egress_trie_leaf_head(old);
+		RCU_INIT_POINTER(node->child[0], egress_trie_leaf_make(idx));
+	} else if (new_bit) {
+		heads[0] = idx;
+		RCU_INIT_POINTER(node->child[0], old);
 	} else {
 		RCU_INIT_POINTER(node->child[oc < c ? 0 : 1], old);
-		RCU_INIT_POINTER(node->child[oc < c ? 1 : 0], leaf);
+		RCU_INIT_POINTER(node->child[oc < c ? 1 : 0],
+				 egress_trie_leaf_make(idx));
 	}
 	return node;
 }
 
-int egress_trie_insert(struct egress_trie *trie,
-		       const struct egress_trie_key *key, u8 len, u32 idx)
+static int egress_trie_insert_at(struct egress_trie *trie,
+				 struct egress_trie_node *node,
+				 const struct egress_trie_key *key, u8 len,
+				 u32 idx)
 {
-	struct egress_trie_node *node = egress_trie_root_locked(trie);
 	struct egress_trie_node *parent = NULL;
 	unsigned int depth, pidx = 0;
 
-	if (!node) {
-		node = egress_trie_node_alloc(trie, 0);
-		if (!node)
-			return -ENOMEM;
-		rcu_assign_pointer(trie->root, node);
-	}
 	for (depth = 0;; depth += egress_trie_stride(depth)) {
 		unsigned int i, olen, next = depth + egress_trie_stride(depth);
 		u32 v = egress_trie_chunk(key, depth);
@@ -417,26 +330,28 @@ int egress_trie_insert(struct egress_trie *trie,
 
 		if (len <= next) {
 			unsigned int bit = egress_trie_prefix_bit(v, depth, len - depth);
-			u64 *word = &node->prefixes[bit / 64];
+			u32 *head;
 
-			if (*word & BIT_ULL(bit % 64))
+			if (!egress_trie_test_prefix(node->prefixes, bit))
+				return egress_trie_node_grow(trie, parent, pidx,
+							     node, 0, NULL,
+							     bit, idx) ?: 1;
+			head = &egress_trie_heads(node)[egress_trie_head_index(node, bit)];
+			if (*head != EGRESS_RULE_NONE)
 				return 0;
-			WRITE_ONCE(*word, *word | BIT_ULL(bit % 64));
+			/* Record @idx is whole and in the directory. */
+			smp_store_release(head, idx);
 			return 1;
 		}
-		if (!(node->children & BIT_ULL(v))) {
-			int err;
-
-			entry = egress_trie_leaf_make(key, len, idx);
-			err = egress_trie_add_child(trie, parent, pidx, node, v,
-						    entry);
-			return err ?: 1;
-		}
+		if (!(node->children & BIT_ULL(v)))
+			return egress_trie_node_grow(trie, parent, pidx, node, v,
+						     egress_trie_leaf_make(idx),
+						     EGRESS_TRIE_NO_BIT, 0) ?: 1;
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
 		if (!entry) {
 			rcu_assign_pointer(node->child[i],
-					   egress_trie_leaf_make(key, len, idx));
+					   egress_trie_leaf_make(idx));
 			return 1;
 		}
 		if (!egress_trie_is_leaf(entry)) {
@@ -457,6 +372,106 @@ int egress_trie_insert(struct egress_trie *trie,
 	}
 }
 
+int egress_trie_insert(struct egress_trie *trie,
+		       const struct egress_trie_key *key, u8 len, u32 idx)
+{
+	struct egress_trie_node *root = egress_trie_root_locked(trie);
+	bool fresh = !root;
+	int ret;
+
+	if (fresh) {
+		root = egress_trie_node_alloc(trie, 0, 0);
+		if (!root)
+			return -ENOMEM;
+		rcu_assign_pointer(trie->root, root);
+	}
+	ret = egress_trie_insert_at(trie, root, key, len, idx);
+	if (ret > 0) {
+		trie->prefixes++;
+	} else if (ret < 0 && fresh) {
+		/* As before: no root. */
+		RCU_INIT_POINTER(trie->root, NULL);
+		egress_trie_node_retire(trie, root);
+	}
+	return ret;
+}
+
+/* Where a writer finds a prefix that is in the trie. */
+struct egress_trie_spot {
+	struct egress_trie_node *node;
+	u32 *head;		/* its head among @node's, */
+	unsigned int child;	/* or, when NULL, its leaf's entry in @node */
+};
+
+static bool egress_trie_locate(struct egress_trie *trie,
+			       const struct egress_trie_key *key, u8 len,
+			       struct egress_trie_spot *spot)
+{
+	struct egress_trie_node *node = egress_trie_root_locked(trie);
+	unsigned int depth = 0;
+
+	while (node) {
+		u32 v = egress_trie_chunk(key, depth);
+		struct egress_trie_key okey;
+		unsigned int i, olen;
+		void *entry;
+
+		spot->node = node;
+		if (len <= depth + egress_trie_stride(depth)) {
+			unsigned int bit = egress_trie_prefix_bit(v, depth, len - depth);
+
+			if (!egress_trie_test_prefix(node->prefixes, bit))
+				return false;
+			spot->head = &egress_trie_heads(node)[egress_trie_head_index(node, bit)];
+			return *spot->head != EGRESS_RULE_NONE;
+		}
+		if (!(node->children & BIT_ULL(v)))
+			return false;
+		i = egress_trie_child_index(node, v);
+		entry = egress_trie_child_locked(node, i);
+		if (!entry)
+			return false;
+		if (egress_trie_is_leaf(entry)) {
+			egress_trie_leaf_prefix(trie, entry, &okey, &olen);
+			spot->head = NULL;
+			spot->child = i;
+			return olen == len && okey.hi == key->hi &&
+			       okey.lo == key->lo;
+		}
+		node = entry;
+		depth += egress_trie_stride(depth);
+	}
+	return false;
+}
+
+u32 egress_trie_head(struct egress_trie *trie,
+		     const struct egress_trie_key *key, u8 len)
+{
+	struct egress_trie_spot spot;
+
+	if (!egress_trie_locate(trie, key, len, &spot))
+		return EGRESS_RULE_NONE;
+	if (spot.head)
+		return *spot.head;
+	return egress_trie_leaf_head(egress_trie_child_locked(spot.node,
+							      spot.child));
+}
+
+void egress_trie_set_head(struct egress_trie *trie,
+			  const struct egress_trie_key *key, u8 len, u32 idx)
+{
+	struct egress_trie_spot spot;
+
+	if (WARN_ON_ONCE(!egress_trie_locate(trie, key, len, &spot)))
+		return;
+	if (spot.head)
+		/* Record @idx is whole and in the directory: release. */
+		smp_store_release(spot.head, idx);
+	else
+		rcu_assign_pointer(spot.node->child[spot.child],
+				   egress_trie_leaf_make(idx));
+}
+
 /*
  * What may stand in for @node in its parent: NULL if it holds nothing, its
  * one leaf if that is all it holds, else @node itself.
@@ -464,10 +479,12 @@ int egress_trie_insert(struct egress_trie *trie,
 static void *egress_trie_shrunk(struct egress_trie_node *node)
 {
 	unsigned int i, n = hweight64(node->children);
+	u32 *heads = egress_trie_heads(node);
 	void *only = NULL;
 
-	if (node->prefixes[0] || node->prefixes[1])
-		return node;
+	for (i = 0; i < egress_trie_prefix_count(node); i++)
+		if (heads[i] != EGRESS_RULE_NONE)
+			return node;
 	for (i = 0; i < n; i++) {
 		void *entry = egress_trie_child_locked(node, i);
 
@@ -500,11 +517,14 @@ void egress_trie_remove(struct egress_trie *trie,
 		path[level] = node;
 		if (len <= depth + egress_trie_stride(depth)) {
 			unsigned int bit = egress_trie_prefix_bit(v, depth, len - depth);
-			u64 *word = &node->prefixes[bit / 64];
+			u32 *head;
 
-			if (WARN_ON_ONCE(!(*word & BIT_ULL(bit % 64))))
+			if (WARN_ON_ONCE(!egress_trie_test_prefix(node->prefixes, bit)))
 				return;
-			WRITE_ONCE(*word, *word & ~BIT_ULL(bit % 64));
+			head = &egress_trie_heads(node)[egress_trie_head_index(node, bit)];
+			if (WARN_ON_ONCE(*head == EGRESS_RULE_NONE))
+				return;
+			WRITE_ONCE(*head, EGRESS_RULE_NONE);
 			break;
 		}
 		if (WARN_ON_ONCE(!(node->children & BIT_ULL(v))))
@@ -525,6 +545,7 @@ void egress_trie_remove(struct egress_trie *trie,
 		node = entry;
 		depth += egress_trie_stride(depth);
 	}
+	trie->prefixes--;
 
 	/* The root stays; a node below it may give way to what it holds. */
 	for (; level > 0; level--) {
@@ -534,38 +555,6 @@ void egress_trie_remove(struct egress_trie *trie,
 			break;
 		rcu_assign_pointer(path[level - 1]->child[index[level]], instead);
 		egress_trie_node_retire(trie, path[level]);
-	}
-}
-
-void egress_trie_repoint(struct egress_trie *trie,
-			 const struct egress_trie_key *key, u8 len, u32 from,
-			 u32 to)
-{
-	void *named = egress_trie_leaf_make(key, len, from);
-	struct egress_trie_node *node = egress_trie_root_locked(trie);
-	unsigned int depth = 0;
-
-	/* An inline leaf names no record. */
-	if (((unsigned long)named & EGRESS_TRIE_TAG_MASK) != EGRESS_TRIE_TAG_RECORD)
-		return;
-	while (node && len > depth + egress_trie_stride(depth)) {
-		u32 v = egress_trie_chunk(key, depth);
-		unsigned int i;
-		void *entry;
-
-		if (!(node->children & BIT_ULL(v)))
-			return;
-		i = egress_trie_child_index(node, v);
-		entry = egress_trie_child_locked(node, i);
-		if (egress_trie_is_leaf(entry)) {
-			/* Record @to is whole and in the directory: release. */
-			if (entry == named)
-				rcu_assign_pointer(node->child[i],
-						   egress_trie_leaf_make(key, len, to));
-			return;
-		}
-		node = entry;
-		depth += egress_trie_stride(depth);
 	}
 }
 
@@ -585,4 +574,5 @@ void egress_trie_destroy(struct egress_trie *trie)
 {
 	egress_trie_free(trie, rcu_dereference_raw(trie->root));
 	RCU_INIT_POINTER(trie->root, NULL);
+	trie->prefixes = 0;
 }

@@ -16,17 +16,23 @@
  * leaf, until a second one arrives: sparse long prefixes cost a child
  * entry, not a chain of nodes.  The cost of a lookup is the depth of its
  * longest match, where probing a hash table per prefix length in use
- * would cost up to 33 probes for IPv4 and 129 for IPv6.  Only prefixes
- * live here, not rules: the prefix table (prefixtable.h) leads from a
- * prefix to its rules.
+ * would cost up to 33 probes for IPv4 and 129 for IPv6.
  *
- * A node's child array never changes size in place once readers can see
- * it: a writer that adds a child publishes a copy with it (a node and its
- * array are one allocation), so a reader sees an occupancy bitmap and an
- * array that belong together.  Prefix bits, leaves replacing a removed
- * child's entry and a child replaced by a node are single-word stores.
- * Removed entries are NULL until the node's next copy, and a node left
- * with one leaf and no prefix bits gives way to that leaf.
+ * Each prefix leads to its rules: a node holds, after its children, the
+ * store index of the first rule (the head) of each of its prefix bits, in
+ * bit order and found by popcount as its children are; a leaf is the
+ * index of its prefix's head, whose record also tells the leaf's prefix.
+ * The rules of a prefix are chained from the head (ruleset.c), so a walk
+ * needs no other table.
+ *
+ * A node's bitmaps never change once readers can see it: a writer that
+ * adds a child or a prefix bit publishes a copy with it (a node and its
+ * arrays are one allocation), so a reader sees bitmaps and arrays that
+ * belong together.  Heads, leaves replacing a removed child's entry and a
+ * child replaced by a node are single-word stores.  A removed child is
+ * NULL and a removed prefix's head EGRESS_RULE_NONE until the node's next
+ * copy, and a node left with one leaf and no prefixes gives way to that
+ * leaf.
  *
  * Writers hold egress_config_mutex; readers hold rcu_read_lock().
  */
@@ -50,7 +56,10 @@ struct egress_trie_key {
 	u64 lo;
 };
 
-/* Freed with kvfree_rcu_mightsleep(): no rcu_head, 24 bytes before children. */
+/*
+ * Freed with kvfree_rcu_mightsleep(): no rcu_head, 24 bytes before the
+ * children, and after them a u32 head per prefix bit (trie.c).
+ */
 struct egress_trie_node {
 	/* Bit v: address bits d..d+s-1 equal to v have a child entry. */
 	u64 children;
@@ -69,6 +78,7 @@ struct egress_trie_node {
 /* Embedded in its store, whose records leaves may name (trie.c). */
 struct egress_trie {
 	struct egress_trie_node __rcu *root;	/* NULL until a first prefix */
+	u32 prefixes;
 	u32 nodes;
 	size_t bytes;		/* of nodes, as allocated */
 	/*
@@ -76,15 +86,6 @@ struct egress_trie {
 	 * and free at once.  Cleared before the trie is published.
 	 */
 	bool unpublished;
-};
-
-/* The cursor of egress_trie_next(): one lookup's path down the trie. */
-struct egress_trie_walk {
-	struct egress_trie_key key;
-	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
-	int level;		/* the path node being scanned, -1: done */
-	int len;		/* the next prefix length to test in it */
-	int leaf_len;		/* a covering leaf below the path, or -1 */
 };
 
 static inline void egress_trie_key_from_addr(struct egress_trie_key *key,
@@ -100,33 +101,32 @@ static inline void egress_trie_key_from_addr(struct egress_trie_key *key,
 	}
 }
 
-/* Readers: start a walk over the prefixes of @trie that cover @key. */
-void egress_trie_walk_start(struct egress_trie_walk *walk,
-			    const struct egress_trie *trie,
-			    const struct egress_trie_key *key);
-/* The next longest covering prefix's length, or -1 when there is none. */
-int egress_trie_walk_next(struct egress_trie_walk *walk);
-
 /*
- * Writers: add the prefix (@key, @len) with host bits clear, whose record
- * @idx in the trie's store holds it (filled, and in the directory).
- * Returns 1 if it is new, 0 if it was there, or -ENOMEM with the same
- * prefixes as before.
+ * Writers: add the prefix (@key, @len) with host bits clear, whose head
+ * is record @idx of the trie's store (filled, and in the directory).
+ * Returns 1 if it is new, 0 if it was there (its head unchanged), or
+ * -ENOMEM with the same prefixes and heads as before (in nodes that may
+ * have been copied meanwhile).
  */
 int egress_trie_insert(struct egress_trie *trie,
 		       const struct egress_trie_key *key, u8 len, u32 idx);
+/* The head of the prefix (@key, @len), or EGRESS_RULE_NONE. */
+u32 egress_trie_head(struct egress_trie *trie,
+		     const struct egress_trie_key *key, u8 len);
 /*
- * A leaf may name record @from for the prefix (@key, @len): name record
- * @to, another record of the same prefix, instead.  Before @from is retired.
+ * Make record @idx, whole and in the directory, the head of the prefix
+ * (@key, @len), which is in the trie (release semantics).
  */
-void egress_trie_repoint(struct egress_trie *trie,
-			 const struct egress_trie_key *key, u8 len, u32 from,
-			 u32 to);
+void egress_trie_set_head(struct egress_trie *trie,
+			  const struct egress_trie_key *key, u8 len, u32 idx);
 /* Remove a prefix that is in the trie; needs no memory. */
 void egress_trie_remove(struct egress_trie *trie,
 			const struct egress_trie_key *key, u8 len);
 /* Free everything; the caller guarantees no reader remains. */
 void egress_trie_destroy(struct egress_trie *trie);
+
+/* At module load: the walk's table of covering prefix bits. */
+void egress_trie_init(void);
 
 #ifdef DEBUG
 /* Self-tests: the nth node allocation from now on fails (0: none does). */

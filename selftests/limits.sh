@@ -132,7 +132,7 @@ echo 0 > "$PARAMS/max_memory"
 CLEANUP_POLICIES+=("$PFX/m")
 ok_cmd "max_memory=0: policy added" policy add "$PFX/m"
 
-# The prefix tries count as allocated, beyond the estimate of 72 bytes a
+# The prefix tries count as allocated, beyond the estimate of 48 bytes a
 # rule: 100 pairs of IPv6 /128s that differ only in their last bit need a
 # chain of about 14 trie nodes a pair (some 45 KB), where 200 IPv4 /32s in
 # one /24 need a few.  With the cap at 201 rules' estimate plus 24 KB for
@@ -158,7 +158,7 @@ mem_conf()
 }
 mem_conf "$TMPDIR_TEST/m4.conf" v4
 mem_conf "$TMPDIR_TEST/m6.conf" v6
-CAP=$((201 * 72 + 24 * 1024))
+CAP=$((201 * 48 + 24 * 1024))
 ok_cmd "apply of 200 IPv4 /32s" apply -f "$TMPDIR_TEST/m4.conf"
 echo "$CAP" > "$PARAMS/max_memory"
 ok_cmd "max_memory=$CAP: a 201st rule fits beside 200 /32s" \

@@ -3,13 +3,13 @@
  * The prefix trie against a naive model: random prefixes of every length
  * from 0 to the family's width are added and removed, and every walk must
  * yield exactly the lengths of the model's prefixes that cover the
- * address, longest first.  Addresses share a random number of leading
- * bits with one of a few bases, so prefixes nest and leaves split and
- * merge at every depth.  Each prefix has a record in a store, as a rule
- * does, which a leaf may name; some operations move the prefix to a fresh
- * record (egress_trie_repoint()) and scribble over the old one, so that a
- * leaf left naming it gives wrong walks.  When all prefixes are gone the
- * trie must be back to its root.
+ * address, longest first, each with its head.  Addresses share a random
+ * number of leading bits with one of a few bases, so prefixes nest and
+ * leaves split and merge at every depth.  Each prefix has a head record
+ * in a store, as a rule does, which a leaf names; some operations give
+ * the prefix a fresh head (egress_trie_set_head()) and scribble over the
+ * old one, so that a leaf or node left naming it gives wrong walks.  When
+ * all prefixes are gone the trie must be back to its root.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
@@ -21,6 +21,7 @@
 #include "../ruleset.h"
 #include "../rulestore.h"
 #include "../trie.h"
+#include "../triewalk.h"
 #include "selftest.h"
 
 #define EGRESS_TRIE_TEST_OPS 30000
@@ -29,7 +30,7 @@
 struct egress_trie_model {
 	struct egress_trie_key key[EGRESS_TRIE_TEST_MAX];
 	u8 len[EGRESS_TRIE_TEST_MAX];
-	u32 idx[EGRESS_TRIE_TEST_MAX];	/* the prefix's record */
+	u32 idx[EGRESS_TRIE_TEST_MAX];	/* the prefix's head */
 	unsigned int count;
 	struct egress_trie_key bases[4];
 	unsigned int bits;
@@ -142,25 +143,34 @@ static int egress_trie_check_walk(const struct egress_trie *trie,
 				  const struct egress_trie_key *addr)
 {
 	DECLARE_BITMAP(covering, 129);
+	u32 heads[129], head = EGRESS_RULE_NONE;
 	struct egress_trie_walk walk;
 	int len, want = 129, err = 0;
 	unsigned int i;
 
 	bitmap_zero(covering, 129);
-	for (i = 0; i < model->count; i++)
-		if (egress_trie_model_covers(&model->key[i], model->len[i], addr))
+	for (i = 0; i < model->count; i++) {
+		if (egress_trie_model_covers(&model->key[i], model->len[i], addr)) {
 			__set_bit(model->len[i], covering);
+			heads[model->len[i]] = model->idx[i];
+		}
+	}
 
 	rcu_read_lock();
-	egress_trie_walk_start(&walk, trie, addr);
+	egress_trie_walk_start(&walk, trie, addr, model->bits == 128);
 	do {
 		/* The longest covering length below the last one, or -1. */
 		while (--want >= 0 && !test_bit(want, covering))
 			;
-		len = egress_trie_walk_next(&walk);
+		len = egress_trie_walk_next(&walk, &head, model->bits == 128);
 		if (len != want) {
 			pr_err("trie walk (/%u) to %016llx%016llx: got /%d, model says /%d\n",
 			       model->bits, addr->hi, addr->lo, len, want);
+			err = -EINVAL;
+		} else if (len >= 0 && head != heads[len]) {
+			pr_err("trie walk (/%u) to %016llx%016llx: /%d has head %u, model says %u\n",
+			       model->bits, addr->hi, addr->lo, len, head,
+			       heads[len]);
 			err = -EINVAL;
 		}
 	} while (!err && want >= 0);
@@ -216,6 +226,11 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 				err = -EINVAL;
 			}
 			if (ret == 1) {
+				if (egress_trie_head(trie, &key, len) != idx) {
+					pr_err("trie insert /%u of /%u: head is not the new record\n",
+					       len, bits);
+					err = -EINVAL;
+				}
 				model->key[model->count] = key;
 				model->idx[model->count] = idx;
 				model->len[model->count++] = len;
@@ -225,26 +240,37 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 		} else if (dice < 60 && model->count) {
 			at = get_random_u32() % model->count;
 			egress_trie_remove(trie, &model->key[at], model->len[at]);
+			if (egress_trie_head(trie, &model->key[at], model->len[at]) !=
+			    EGRESS_RULE_NONE) {
+				pr_err("trie remove /%u of /%u: still has a head\n",
+				       model->len[at], bits);
+				err = -EINVAL;
+			}
 			egress_trie_test_unrecord(store, model->idx[at]);
 			model->count--;
 			model->key[at] = model->key[model->count];
 			model->idx[at] = model->idx[model->count];
 			model->len[at] = model->len[model->count];
 		} else if (dice < 70 && model->count) {
-			/* As a delete of the rule a leaf names does. */
+			/* As a new first rule, or a delete of the old one, does. */
 			at = get_random_u32() % model->count;
 			err = egress_trie_test_record(store, bits, &model->key[at],
 						      model->len[at], &idx);
 			if (err)
 				break;
-			egress_trie_repoint(trie, &model->key[at], model->len[at],
-					    model->idx[at], idx);
+			egress_trie_set_head(trie, &model->key[at], model->len[at],
+					     idx);
 			egress_trie_test_unrecord(store, model->idx[at]);
 			model->idx[at] = idx;
 		} else {
 			egress_trie_model_addr(model, &key);
 			err = egress_trie_check_walk(trie, model, &key);
 			walks++;
+			if (!err && trie->prefixes != model->count) {
+				pr_err("trie of /%u counts %u prefixes, model %u\n",
+				       bits, trie->prefixes, model->count);
+				err = -EINVAL;
+			}
 		}
 		cond_resched();
 	}
@@ -254,8 +280,9 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 		egress_trie_remove(trie, &model->key[model->count],
 				   model->len[model->count]);
 	}
-	if (!err && trie->nodes > 1) {
-		pr_err("trie of /%u left %u nodes\n", bits, trie->nodes);
+	if (!err && (trie->nodes > 1 || trie->prefixes)) {
+		pr_err("trie of /%u left %u nodes, %u prefixes\n", bits,
+		       trie->nodes, trie->prefixes);
 		err = -EINVAL;
 	}
 	egress_trie_destroy(trie);

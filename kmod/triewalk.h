@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The reader's half of the prefix trie (trie.h): the walk that yields the
+ * prefixes covering an address, longest first, with their heads.  It is
+ * inlined into the packet path's lookup (lpm.c), once per address family,
+ * so that an IPv4 walk does 64-bit arithmetic on the top half of the key
+ * only.  The layout helpers here are shared with the writers (trie.c).
+ *
+ * A walk goes down from the root one node per six address bits, keeping
+ * the path, until no child matches or it meets a leaf.  Then it yields the
+ * leaf if it covers the address, and the prefix bits of each node on the
+ * path from the deepest up: the bits of a node that cover the address are
+ * its prefix bitmap ANDed with a mask per six-bit chunk
+ * (egress_trie_cover), and its longest is the highest of them.
+ */
+#ifndef _NF_EGRESS_TRIEWALK_H
+#define _NF_EGRESS_TRIEWALK_H
+
+#include <linux/bitops.h>
+#include <linux/rcupdate.h>
+
+#include "ruleset.h"
+#include "rulestore.h"
+#include "trie.h"
+
+#define EGRESS_TRIE_TAG_MASK 3UL
+#define EGRESS_TRIE_TAG_LEAF 3UL
+
+/*
+ * Bit set: the prefix bit of a node below the root (stride 6) covers the
+ * chunk value; lengths 1 to 6 of the node, as two words of its bitmap.
+ * Filled by egress_trie_init().
+ */
+extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
+
+/* The cursor of egress_trie_walk_next(): one lookup's path down the trie. */
+struct egress_trie_walk {
+	struct egress_trie_key key;
+	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
+	/* The path node whose covering prefix bits @cover has not yielded. */
+	int level;
+	u64 cover[2];
+	int leaf_len;		/* a covering leaf below the path, or -1 */
+	u32 leaf_head;		/* its head */
+};
+
+static __always_inline unsigned int egress_trie_stride(unsigned int depth)
+{
+	return depth ? EGRESS_TRIE_STRIDE : EGRESS_TRIE_ROOT_STRIDE;
+}
+
+static __always_inline unsigned int egress_trie_level_depth(int level)
+{
+	return level ? EGRESS_TRIE_ROOT_STRIDE +
+		       (level - 1) * EGRESS_TRIE_STRIDE : 0;
+}
+
+/*
+ * The node at @depth's share of the address: bits @depth onwards, as many
+ * as its stride; bits past 127 are 0.
+ */
+static __always_inline u32 egress_trie_chunk(const struct egress_trie_key *key,
+					     unsigned int depth)
+{
+	u64 window;
+
+	if (depth >= 64)
+		window = key->lo << (depth - 64);
+	else if (depth)
+		window = key->hi << depth | key->lo >> (64 - depth);
+	else
+		window = key->hi;
+	return window >> (64 - egress_trie_stride(depth));
+}
+
+/*
+ * The same for a node below the root, in a trie of IPv6 (@v6) or IPv4
+ * keys, whose nodes all lie in the top 32 bits.
+ */
+static __always_inline u32 egress_trie_walk_chunk(const struct egress_trie_key *key,
+						  unsigned int depth, bool v6)
+{
+	if (!v6)
+		return key->hi << depth >> (64 - EGRESS_TRIE_STRIDE);
+	return egress_trie_chunk(key, depth);
+}
+
+/* The prefix bit of length @depth + @l over @chunk, in the node at @depth. */
+static __always_inline unsigned int egress_trie_prefix_bit(u32 chunk,
+							   unsigned int depth,
+							   unsigned int l)
+{
+	return (1U << l) - 1 + (chunk >> (egress_trie_stride(depth) - l));
+}
+
+static __always_inline bool egress_trie_test_prefix(const u64 *prefixes,
+						    unsigned int bit)
+{
+	return prefixes[bit / 64] & BIT_ULL(bit % 64);
+}
+
+/* The heads of @node's prefix bits, after its child entries. */
+static __always_inline u32 *egress_trie_heads(const struct egress_trie_node *node)
+{
+	return (u32 *)((char *)node + offsetof(struct egress_trie_node, child) +
+		       hweight64(node->children) * sizeof(node->child[0]));
+}
+
+/* Where the head of prefix bit @bit, which is set, is among @node's heads. */
+static __always_inline unsigned int
+egress_trie_head_index(const struct egress_trie_node *node, unsigned int bit)
+{
+	u64 below = BIT_ULL(bit % 64) - 1;
+
+	if (bit < 64)
+		return hweight64(node->prefixes[0] & below);
+	return hweight64(node->prefixes[0]) +
+	       hweight64(node->prefixes[1] & below);
+}
+
+/* Do the first @len bits of @prefix and @key agree? */
+static __always_inline bool egress_trie_covers(u64 hi, u64 lo, unsigned int len,
+					       const struct egress_trie_key *key)
+{
+	if (len <= 64)
+		return !len || !((hi ^ key->hi) >> (64 - len));
+	return hi == key->hi && !((lo ^ key->lo) >> (128 - len));
+}
+
+static __always_inline bool egress_trie_is_leaf(const void *entry)
+{
+	return (unsigned long)entry & EGRESS_TRIE_TAG_MASK;
+}
+
+static __always_inline u32 egress_trie_leaf_head(const void *entry)
+{
+	return (unsigned long)entry >> 2;
+}
+
+/* The leaf @entry's head record, which holds its prefix; readers and writers. */
+static __always_inline const struct egress_rule *
+egress_trie_leaf_rule(const struct egress_trie *trie, const void *entry)
+{
+	const struct egress_rule_store *store;
+	const struct egress_rule_dir *dir;
+
+	/*
+	 * The writer put the record's chunk in the directory and filled the
+	 * record before it published the entry: load the directory only
+	 * after the entry, or an older one may lack the chunk.
+	 */
+	smp_rmb();
+	store = container_of(trie, struct egress_rule_store, trie);
+	dir = rcu_dereference_check(store->dir,
+				    lockdep_is_held(&egress_config_mutex));
+	return egress_rule_in(store, dir, egress_trie_leaf_head(entry));
+}
+
+/* Does the prefix of @rule, a record of a trie of @v6 keys, cover @key? */
+static __always_inline bool egress_trie_rule_covers(const struct egress_rule *rule,
+						    const struct egress_trie_key *key,
+						    bool v6)
+{
+	struct egress_trie_key prefix;
+	unsigned int len = rule->prefix_len;
+
+	if (!v6)
+		return !len || !((ntohl(rule->addr.ip) ^ (u32)(key->hi >> 32)) >>
+				 (32 - len));
+	egress_trie_key_from_addr(&prefix, NFPROTO_IPV6, &rule->addr);
+	return egress_trie_covers(prefix.hi, prefix.lo, len, key);
+}
+
+/* Readers: start a walk over the prefixes of @trie that cover @key. */
+static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk,
+						   const struct egress_trie *trie,
+						   const struct egress_trie_key *key,
+						   bool v6)
+{
+	const struct egress_trie_node *node = rcu_dereference(trie->root);
+	u32 v = key->hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
+	unsigned int depth = 0;
+	int level = -1;
+
+	walk->key = *key;
+	walk->leaf_len = -1;
+	walk->cover[0] = 0;
+	walk->cover[1] = 0;
+	while (node) {
+		const void *entry;
+
+		walk->path[++level] = node;
+		if (!(node->children & BIT_ULL(v)))
+			break;
+		entry = rcu_dereference(node->child[hweight64(node->children &
+							      (BIT_ULL(v) - 1))]);
+		if (!entry)
+			break;
+		if (egress_trie_is_leaf(entry)) {
+			const struct egress_rule *rule = egress_trie_leaf_rule(trie, entry);
+
+			if (egress_trie_rule_covers(rule, key, v6)) {
+				walk->leaf_len = rule->prefix_len;
+				walk->leaf_head = egress_trie_leaf_head(entry);
+			}
+			break;
+		}
+		node = entry;
+		depth += egress_trie_stride(depth);
+		v = egress_trie_walk_chunk(key, depth, v6);
+	}
+	/* egress_trie_walk_next() starts with the deepest node. */
+	walk->level = level + 1;
+}
+
+/* The covering prefix bits of the path node at walk->level. */
+static __always_inline void egress_trie_walk_cover(struct egress_trie_walk *walk,
+						   bool v6)
+{
+	const struct egress_trie_node *node = walk->path[walk->level];
+	u32 v;
+
+	if (!walk->level) {
+		v = walk->key.hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
+		/* Lengths 0, 1 and 2: bits 0, 1 + v / 2 and 3 + v. */
+		walk->cover[0] = node->prefixes[0] &
+				 (BIT_ULL(0) | BIT_ULL(1 + (v >> 1)) | BIT_ULL(3 + v));
+		walk->cover[1] = 0;
+		return;
+	}
+	v = egress_trie_walk_chunk(&walk->key,
+				   egress_trie_level_depth(walk->level), v6);
+	walk->cover[0] = node->prefixes[0] & egress_trie_cover[v][0];
+	walk->cover[1] = node->prefixes[1] & egress_trie_cover[v][1];
+}
+
+/*
+ * The next longest covering prefix's length, with its head in *@head, or
+ * -1 when there is none.  The head was loaded with acquire semantics.
+ */
+static __always_inline int egress_trie_walk_next(struct egress_trie_walk *walk,
+						 u32 *head, bool v6)
+{
+	if (walk->leaf_len >= 0) {
+		int len = walk->leaf_len;
+
+		walk->leaf_len = -1;
+		*head = walk->leaf_head;
+		return len;
+	}
+	for (;;) {
+		const struct egress_trie_node *node;
+		unsigned int bit;
+		u32 h;
+
+		if (walk->cover[1]) {
+			bit = __fls(walk->cover[1]);
+			walk->cover[1] &= ~BIT_ULL(bit);
+			bit += 64;
+		} else if (walk->cover[0]) {
+			bit = __fls(walk->cover[0]);
+			walk->cover[0] &= ~BIT_ULL(bit);
+		} else {
+			if (--walk->level < 0)
+				return -1;
+			egress_trie_walk_cover(walk, v6);
+			continue;
+		}
+		node = walk->path[walk->level];
+		/* Pairs with the release that set the head. */
+		h = smp_load_acquire(&egress_trie_heads(node)[egress_trie_head_index(node, bit)]);
+		if (h != EGRESS_RULE_NONE) {
+			*head = h;
+			/* Bits (1 << l) - 1 to (1 << (l + 1)) - 2: length l. */
+			return egress_trie_level_depth(walk->level) + __fls(bit + 1);
+		}
+	}
+}
+
+#endif /* _NF_EGRESS_TRIEWALK_H */
