@@ -494,9 +494,9 @@ out_free:
  * Readers against a writer, on another CPU where there is one: a kthread
  * looks up addresses whose /32 rules never change while this thread
  * inserts and deletes other rules, among them more specific port rules on
- * those same /32s (so the prefix's first rule, in the table slot, changes
- * under the reader), until tables have grown, shrunk and records have
- * been reused.  Every lookup must find its stable rule.
+ * those same /32s (so the prefix's head in the trie changes under the
+ * reader), until trie nodes have been copied and retired and records
+ * reused.  Every lookup must find its stable rule.
  */
 #define EGRESS_SELFTEST_STABLE 512
 #define EGRESS_SELFTEST_CHURN_MAX 3000
@@ -612,6 +612,23 @@ static int egress_race_churn(struct egress_ruleset *rs, u32 *ids, u32 max,
 	return 0;
 }
 
+/*
+ * Run the reader @fn(@data) on a kthread of its own and return once it
+ * has signalled @started, so that the writer that follows races it.
+ */
+static struct task_struct *egress_race_reader_start(int (*fn)(void *),
+						    void *data,
+						    struct completion *started)
+{
+	struct task_struct *reader;
+
+	init_completion(started);
+	reader = kthread_run(fn, data, "nf_egress_selftest");
+	if (!IS_ERR(reader))
+		wait_for_completion(started);
+	return reader;
+}
+
 static int egress_selftest_ruleset_race(void)
 {
 	struct egress_rule stable[16];
@@ -625,7 +642,6 @@ static int egress_selftest_ruleset_race(void)
 	if (!race)
 		return -ENOMEM;
 	egress_ruleset_init(&race->rs);
-	init_completion(&race->reader_started);
 	for (i = 0; i < EGRESS_SELFTEST_STABLE; i += ARRAY_SIZE(stable)) {
 		for (j = 0; j < ARRAY_SIZE(stable); j++) {
 			egress_bulk_rule(&stable[j], i + j, false);
@@ -639,12 +655,12 @@ static int egress_selftest_ruleset_race(void)
 		}
 	}
 
-	reader = kthread_run(egress_race_reader, race, "nf_egress_selftest");
+	reader = egress_race_reader_start(egress_race_reader, race,
+					  &race->reader_started);
 	if (IS_ERR(reader)) {
 		err = PTR_ERR(reader);
 		goto out_destroy;
 	}
-	wait_for_completion(&race->reader_started);
 	err = egress_race_churn(&race->rs, race->churn_id,
 				EGRESS_SELFTEST_CHURN_MAX, EGRESS_SELFTEST_CHURN_OPS,
 				egress_race_churn_rule, NULL, "race");
@@ -882,7 +898,6 @@ static int egress_selftest_ruleset_race_mixed(u8 family)
 	if (!race)
 		return -ENOMEM;
 	egress_ruleset_init(&race->rs);
-	init_completion(&race->reader_started);
 	race->family = family;
 	if (family == NFPROTO_IPV4) {
 		race->bits = 32;
@@ -900,13 +915,12 @@ static int egress_selftest_ruleset_race_mixed(u8 family)
 	if (err)
 		goto out_destroy;
 
-	reader = kthread_run(egress_mixed_race_reader, race,
-			     "nf_egress_selftest");
+	reader = egress_race_reader_start(egress_mixed_race_reader, race,
+					  &race->reader_started);
 	if (IS_ERR(reader)) {
 		err = PTR_ERR(reader);
 		goto out_destroy;
 	}
-	wait_for_completion(&race->reader_started);
 	err = egress_race_churn(&race->rs, race->churn_id,
 				EGRESS_SELFTEST_MIXED_CHURN_MAX,
 				EGRESS_SELFTEST_MIXED_OPS, egress_mixed_churn_rule,
@@ -1052,14 +1066,12 @@ static int egress_selftest_batch_race(void)
 	if (!race)
 		return -ENOMEM;
 	egress_ruleset_init(&race->rs);
-	init_completion(&race->reader_started);
-	reader = kthread_run(egress_batch_race_reader, race,
-			     "nf_egress_selftest");
+	reader = egress_race_reader_start(egress_batch_race_reader, race,
+					  &race->reader_started);
 	if (IS_ERR(reader)) {
 		err = PTR_ERR(reader);
 		goto out_destroy;
 	}
-	wait_for_completion(&race->reader_started);
 	err = egress_batch_race_writer(race);
 	kthread_stop(reader);
 	if (!err && race->allowed) {
@@ -1085,7 +1097,7 @@ out_destroy:
  * (no id of the batch's, the same trie nodes, every record back for
  * reuse, and the prefixes the batch shares with the policy still leading
  * to the policy's rules) and none of the batch's.  The batch mixes IPv4
- * prefixes (inline leaves) and IPv6 ones (leaves that name the batch's
+ * and IPv6 prefixes (leaves and node prefixes headed by the batch's
  * records), prefixes new to the policy, ones it has (for TCP only) and
  * one twice (the second for UDP only).
  */
