@@ -188,8 +188,13 @@ static unsigned int egress_ratelimit_verdict(void)
 	return NF_DROP_ERR(-ENOBUFS);
 }
 
-static void egress_pkt_read_port(struct egress_pkt *pkt,
-				 const struct sk_buff *skb, unsigned int thoff)
+/*
+ * Inlined, as the IPv4 parse is: the call cost about 20 of the parse's 64
+ * instructions (saved registers, stack canary, return thunk).
+ */
+static __always_inline void egress_pkt_read_port(struct egress_pkt *pkt,
+						 const struct sk_buff *skb,
+						 unsigned int thoff)
 {
 	__be16 _port;
 	const __be16 *port;
@@ -205,8 +210,8 @@ static void egress_pkt_read_port(struct egress_pkt *pkt,
 	pkt->dport = ntohs(*port);
 }
 
-static void egress_pkt_from_ipv4(struct egress_pkt *pkt,
-				 const struct sk_buff *skb)
+static __always_inline void egress_pkt_from_ipv4(struct egress_pkt *pkt,
+						 const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
