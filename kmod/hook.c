@@ -23,6 +23,7 @@
 #include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/route.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -249,8 +250,8 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
  * packet, the outer headers and the inner ones up to the inner TCP or UDP
  * header.  The jumbo option of an IPv6 BIG TCP packet, where the kernel
  * adds one (compat.h), is in none of them.  A datagram larger than the
- * route's MTU leaves as fragments, each with its own IP header (and IPv6
- * fragment header).
+ * MTU leaves as fragments, each with its own IP header (and IPv6 fragment
+ * header).
  */
 static void egress_wire_size(const struct sk_buff *skb,
 			     const struct nf_hook_state *state,
@@ -264,10 +265,18 @@ static void egress_wire_size(const struct sk_buff *skb,
 	if (!skb_is_gso(skb)) {
 		unsigned int ip_len, frag_len = 0;
 
-		mtu = skb_dst(skb) ? dst_mtu(skb_dst(skb)) : 0;
+		/*
+		 * The MTU the output path fragments to, with its own helpers:
+		 * the device's for a socket that ignores path MTU
+		 * (IP_PMTUDISC_PROBE and up), else the route's.
+		 */
+		if (!skb_dst(skb))
+			return;
 		if (state->pf == NFPROTO_IPV4) {
+			mtu = ip_skb_dst_mtu(state->sk, skb);
 			ip_len = ip_hdrlen(skb);
 		} else {
+			mtu = ip6_skb_dst_mtu(skb);
 			ip_len = sizeof(struct ipv6hdr);
 			frag_len = sizeof(struct frag_hdr);
 		}

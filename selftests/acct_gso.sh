@@ -6,7 +6,9 @@
 # pass LOCAL_OUT.  The policy's allowed bytes must be within 0.5% of the IP
 # bytes the sending veth transmitted (tx_bytes - 14 * tx_packets), and its
 # allowed packets within 0.5% of tx_packets.  A datagram larger than the
-# MTU counts as its fragments.  A GSO packet through a GRE tunnel in the
+# MTU counts as its fragments: as many as the output path makes, to the
+# route's MTU, or to the device's for a socket that ignores path MTU
+# (IP_PMTUDISC_PROBE).  A GSO packet through a GRE tunnel in the
 # client's namespace counts twice, as its inner and as its outer frames,
 # each with its own headers.
 #
@@ -45,7 +47,7 @@ SECS=3
 
 require_common
 require_cmd iperf3 ss
-tap_plan 17
+tap_plan 19
 
 cg_create "$CG"
 
@@ -138,6 +140,36 @@ read -r ap2 ab2 _ <<< "$(acct_ctr "$SNAP.2" "$P")"
 read -r ap3 ab3 _ <<< "$(acct_ctr "$SNAP.3" "$P")"
 check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (veth: $((rp1 - rp0)) frames, $((rb1 - rb0 - 14 * (rp1 - rp0))) IP bytes; $out)" \
 	"3 4068" "$((ap3 - ap2)) $((ab3 - ab2))"
+
+# Which MTU: a route to the server with MTU 1000 under the device's 1500.
+# A 1400-byte datagram leaves as 2 fragments (1448 IP bytes) from a socket
+# that follows path MTU (the default), and whole (1428) from one with
+# IP_PMTUDISC_PROBE, which the output path fragments to the device's MTU.
+# udp_mtu_case NAME WANT [udp-send option]
+udp_mtu_case()
+{
+	local name=$1 want=$2 opt=${3:-} p0 b0 p1 b1 a0 a1 c0 c1 n
+
+	acct_snap "$SNAP.m0"
+	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+	n=${want%% *}
+	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 1400 $opt 2>&1)
+	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + n)) ]'
+	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+	acct_snap "$SNAP.m1"
+	read -r a0 c0 _ <<< "$(acct_ctr "$SNAP.m0" "$P")"
+	read -r a1 c1 _ <<< "$(acct_ctr "$SNAP.m1" "$P")"
+	check_eq "$name (veth: $((p1 - p0)) frames, $((b1 - b0 - 14 * (p1 - p0))) IP bytes; $out)" \
+		"$want" "$((a1 - a0)) $((c1 - c0))"
+}
+ip -n "$CLI_NS" route add "$SRV/32" dev "$DEV" mtu 1000 ||
+	bail_out "cannot add a route with MTU 1000 in $CLI_NS"
+udp_mtu_case "route MTU 1000: a 1400-byte datagram counts as its 2 fragments, 1448 IP bytes" "2 1448"
+udp_mtu_case "route MTU 1000, IP_PMTUDISC_PROBE socket: the datagram leaves whole, 1428 IP bytes" \
+	"1 1428" --pmtudisc-probe
+ip -n "$CLI_NS" route del "$SRV/32" dev "$DEV"
 
 # A tunnel in a namespace other than the initial one: its outer packets are
 # judged and counted too, by the carried packet's socket.  GRE passes the

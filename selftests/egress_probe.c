@@ -20,10 +20,13 @@
  *	rewritten after every read).
  *
  *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]
+ *		[--pmtudisc-probe]
  *	Send COUNT datagrams of SIZE payload bytes with sendto() on an
  *	unconnected socket (so ICMP errors of earlier datagrams do not
  *	fail later ones), bound to device DEV (SO_BINDTODEVICE: a VRF) if
- *	given.  Errors do not stop the loop.  Prints
+ *	given.  --pmtudisc-probe: IP_MTU_DISCOVER / IPV6_MTU_DISCOVER
+ *	IP_PMTUDISC_PROBE, so that the socket fragments to the device's MTU,
+ *	not the route's.  Errors do not stop the loop.  Prints
  *	"sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
  *
@@ -167,6 +170,7 @@ static void usage(void)
 	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N] [--proto tcp|mptcp|smc] [--send BYTES]\n"
 	      "       egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
+	      "                                [--pmtudisc-probe]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -376,19 +380,23 @@ static int cmd_tcp_connect(int argc, char **argv)
 static int cmd_udp_send(int argc, char **argv)
 {
 	unsigned long count, size, interval_us = 0, i, sent = 0, failed = 0;
+	int fd, first_err = 0, a, probe_pmtu = 0;
 	const char *dev = NULL;
 	struct sockaddr_storage ss;
-	int fd, first_err = 0, a;
 	socklen_t alen;
 	char *buf;
 
-	if (argc < 4 || argc % 2)
+	if (argc < 4)
 		usage();
-	for (a = 4; a < argc; a += 2) {
-		if (!strcmp(argv[a], "--interval-us"))
-			interval_us = parse_ulong(argv[a + 1], "interval", 10000000);
+	for (a = 4; a < argc; a++) {
+		if (!strcmp(argv[a], "--pmtudisc-probe"))
+			probe_pmtu = 1;
+		else if (a + 1 >= argc)
+			usage();
+		else if (!strcmp(argv[a], "--interval-us"))
+			interval_us = parse_ulong(argv[++a], "interval", 10000000);
 		else if (!strcmp(argv[a], "--dev"))
-			dev = argv[a + 1];
+			dev = argv[++a];
 		else
 			usage();
 	}
@@ -404,6 +412,15 @@ static int cmd_udp_send(int argc, char **argv)
 		die("socket: %s", strerror(errno));
 	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev)))
 		die("SO_BINDTODEVICE %s: %s", dev, strerror(errno));
+	if (probe_pmtu) {
+		int v4 = ss.ss_family == AF_INET;
+		int val = v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+			       v4 ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER,
+			       &val, sizeof(val)))
+			die("IP_MTU_DISCOVER: %s", strerror(errno));
+	}
 
 	for (i = 0; i < count; i++) {
 		ssize_t n;
