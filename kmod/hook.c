@@ -244,6 +244,30 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 }
 
 /*
+ * Does a datagram built in pieces (a frag_list: ip_append_data() and its
+ * IPv6 twin cut it to the MTU of the moment it was started) leave as those
+ * pieces?  The output path's fast path sends them as they are when each
+ * fits @data_mtu, the room for data in a fragment, and all but the last
+ * are multiples of 8 bytes; else it cuts the datagram anew.  (Its checks
+ * of headroom and of a cloned skb are about memory, which a socket's own
+ * datagram has.)
+ */
+static bool egress_frag_list_fits(const struct sk_buff *skb,
+				  unsigned int ip_len, unsigned int data_mtu)
+{
+	unsigned int first = skb_pagelen(skb) - ip_len;
+	const struct sk_buff *frag;
+
+	if (first > data_mtu || (first & 7))
+		return false;
+	skb_walk_frags(skb, frag) {
+		if (frag->len > data_mtu || ((frag->len & 7) && frag->next))
+			return false;
+	}
+	return true;
+}
+
+/*
  * What the packet will be on the wire.  A GSO packet passes LOCAL_OUT once
  * but leaves as gso_segs segments, each with its own copy of the headers
  * (as qdisc_pkt_len_init() counts it for qdiscs): for a tunnel's GSO
@@ -268,7 +292,9 @@ static void egress_wire_size(const struct sk_buff *skb,
 		/*
 		 * The MTU the output path fragments to, with its own helpers:
 		 * the device's for a socket that ignores path MTU
-		 * (IP_PMTUDISC_PROBE and up), else the route's.
+		 * (IP_PMTUDISC_PROBE and up), else the route's.  A socket may
+		 * change that setting while it builds a datagram, which keeps
+		 * the pieces it was started with: see egress_frag_list_fits().
 		 */
 		if (!skb_dst(skb))
 			return;
@@ -283,9 +309,17 @@ static void egress_wire_size(const struct sk_buff *skb,
 		hdr_len = ip_len + frag_len;
 		if (!mtu || skb->len <= mtu || mtu < hdr_len + 8)
 			return;
-		/* Each fragment: the IP header(s) and a multiple of 8 bytes. */
-		per_frag = (mtu - hdr_len) & ~7U;
-		size->packets = DIV_ROUND_UP(skb->len - ip_len, per_frag);
+		if (skb_has_frag_list(skb) &&
+		    egress_frag_list_fits(skb, ip_len, mtu - hdr_len)) {
+			const struct sk_buff *frag;
+
+			skb_walk_frags(skb, frag)
+				size->packets++;
+		} else {
+			/* Each fragment: the IP header(s), 8-byte multiples. */
+			per_frag = (mtu - hdr_len) & ~7U;
+			size->packets = DIV_ROUND_UP(skb->len - ip_len, per_frag);
+		}
 		size->bytes += (size->packets - 1) * hdr_len + frag_len;
 		return;
 	}

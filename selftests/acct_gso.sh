@@ -47,7 +47,7 @@ SECS=3
 
 require_common
 require_cmd iperf3 ss
-tap_plan 19
+tap_plan 20
 
 cg_create "$CG"
 
@@ -145,30 +145,39 @@ check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (vet
 # A 1400-byte datagram leaves as 2 fragments (1448 IP bytes) from a socket
 # that follows path MTU (the default), and whole (1428) from one with
 # IP_PMTUDISC_PROBE, which the output path fragments to the device's MTU.
-# udp_mtu_case NAME WANT [udp-send option]
+# A 4000-byte datagram started under IP_PMTUDISC_DONT (cut into pieces of
+# 976 data bytes for the route's MTU) and sent after a switch to
+# IP_PMTUDISC_OMIT (the device's MTU) leaves as those 5 pieces: 4108 IP
+# bytes, not the 3 fragments the device's MTU alone would give.
+# udp_mtu_case NAME WANT SIZE [udp-send option]
 udp_mtu_case()
 {
-	local name=$1 want=$2 opt=${3:-} p0 b0 p1 b1 a0 a1 c0 c1 n
+	local name=$1 want=$2 size=$3 opt=${4:-} p0 b0 p1 b1 a0 a1 c0 c1 n
 
 	acct_snap "$SNAP.m0"
 	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
 	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
 	n=${want%% *}
-	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 1400 $opt 2>&1)
+	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 "$size" $opt 2>&1)
 	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + n)) ]'
 	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
 	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
 	acct_snap "$SNAP.m1"
 	read -r a0 c0 _ <<< "$(acct_ctr "$SNAP.m0" "$P")"
 	read -r a1 c1 _ <<< "$(acct_ctr "$SNAP.m1" "$P")"
-	check_eq "$name (veth: $((p1 - p0)) frames, $((b1 - b0 - 14 * (p1 - p0))) IP bytes; $out)" \
-		"$want" "$((a1 - a0)) $((c1 - c0))"
+	# The module's count, then the veth's frames and IP bytes: both.
+	check_eq "$name ($out)" "$want / $want" \
+		"$((a1 - a0)) $((c1 - c0)) / $((p1 - p0)) $((b1 - b0 - 14 * (p1 - p0)))"
 }
+# The namespace goes at cleanup, and the route with it.
 ip -n "$CLI_NS" route add "$SRV/32" dev "$DEV" mtu 1000 ||
 	bail_out "cannot add a route with MTU 1000 in $CLI_NS"
-udp_mtu_case "route MTU 1000: a 1400-byte datagram counts as its 2 fragments, 1448 IP bytes" "2 1448"
+udp_mtu_case "route MTU 1000: a 1400-byte datagram counts as its 2 fragments, 1448 IP bytes" \
+	"2 1448" 1400
 udp_mtu_case "route MTU 1000, IP_PMTUDISC_PROBE socket: the datagram leaves whole, 1428 IP bytes" \
-	"1 1428" --pmtudisc-probe
+	"1 1428" 1400 --pmtudisc-probe
+udp_mtu_case "route MTU 1000, a datagram started under IP_PMTUDISC_DONT, sent under OMIT: its 5 pieces, 4108 IP bytes" \
+	"5 4108" 4000 --pmtudisc-switch
 ip -n "$CLI_NS" route del "$SRV/32" dev "$DEV"
 
 # A tunnel in a namespace other than the initial one: its outer packets are

@@ -20,13 +20,16 @@
  *	rewritten after every read).
  *
  *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]
- *		[--pmtudisc-probe]
+ *		[--pmtudisc-probe | --pmtudisc-switch]
  *	Send COUNT datagrams of SIZE payload bytes with sendto() on an
  *	unconnected socket (so ICMP errors of earlier datagrams do not
  *	fail later ones), bound to device DEV (SO_BINDTODEVICE: a VRF) if
  *	given.  --pmtudisc-probe: IP_MTU_DISCOVER / IPV6_MTU_DISCOVER
  *	IP_PMTUDISC_PROBE, so that the socket fragments to the device's MTU,
- *	not the route's.  Errors do not stop the loop.  Prints
+ *	not the route's.  --pmtudisc-switch: each datagram is started with
+ *	IP_PMTUDISC_DONT (cut to the route's MTU) and MSG_MORE, and sent
+ *	with an empty sendto() after switching to IP_PMTUDISC_OMIT (the
+ *	device's MTU).  Errors do not stop the loop.  Prints
  *	"sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
  *
@@ -170,7 +173,7 @@ static void usage(void)
 	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N] [--proto tcp|mptcp|smc] [--send BYTES]\n"
 	      "       egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
-	      "                                [--pmtudisc-probe]\n"
+	      "                                [--pmtudisc-probe | --pmtudisc-switch]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -377,6 +380,20 @@ static int cmd_tcp_connect(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/*
+ * IP_MTU_DISCOVER or IPV6_MTU_DISCOVER: the IP_PMTUDISC_* values used here
+ * equal their IPV6_PMTUDISC_* counterparts.
+ */
+static void set_pmtudisc(int fd, int family, int val)
+{
+	int v4 = family == AF_INET;
+
+	if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		       v4 ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER,
+		       &val, sizeof(val)))
+		die("IP_MTU_DISCOVER %d: %s", val, strerror(errno));
+}
+
 static int cmd_udp_send(int argc, char **argv)
 {
 	unsigned long count, size, interval_us = 0, i, sent = 0, failed = 0;
@@ -391,6 +408,8 @@ static int cmd_udp_send(int argc, char **argv)
 	for (a = 4; a < argc; a++) {
 		if (!strcmp(argv[a], "--pmtudisc-probe"))
 			probe_pmtu = 1;
+		else if (!strcmp(argv[a], "--pmtudisc-switch"))
+			probe_pmtu = 2;
 		else if (a + 1 >= argc)
 			usage();
 		else if (!strcmp(argv[a], "--interval-us"))
@@ -412,24 +431,27 @@ static int cmd_udp_send(int argc, char **argv)
 		die("socket: %s", strerror(errno));
 	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev)))
 		die("SO_BINDTODEVICE %s: %s", dev, strerror(errno));
-	if (probe_pmtu) {
-		int v4 = ss.ss_family == AF_INET;
-		int val = v4 ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
-
-		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-			       v4 ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER,
-			       &val, sizeof(val)))
-			die("IP_MTU_DISCOVER: %s", strerror(errno));
-	}
+	if (probe_pmtu == 1)
+		set_pmtudisc(fd, ss.ss_family, IP_PMTUDISC_PROBE);
 
 	for (i = 0; i < count; i++) {
 		ssize_t n;
 
 		memset(buf, (int)(i & 0xff), size);
-		do {
-			n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss,
-				   alen);
-		} while (n < 0 && errno == EINTR);
+		if (probe_pmtu == 2) {
+			set_pmtudisc(fd, ss.ss_family, IP_PMTUDISC_DONT);
+			n = sendto(fd, buf, size, MSG_MORE,
+				   (struct sockaddr *)&ss, alen);
+			set_pmtudisc(fd, ss.ss_family, IP_PMTUDISC_OMIT);
+			if (n == (ssize_t)size &&
+			    sendto(fd, buf, 0, 0, (struct sockaddr *)&ss, alen) < 0)
+				n = -1;
+		} else {
+			do {
+				n = sendto(fd, buf, size, 0,
+					   (struct sockaddr *)&ss, alen);
+			} while (n < 0 && errno == EINTR);
+		}
 		if (n == (ssize_t)size) {
 			sent++;
 		} else {
