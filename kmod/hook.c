@@ -277,7 +277,7 @@ static bool egress_frag_list_fits(const struct sk_buff *skb,
  * MTU leaves as fragments, each with its own IP header (and IPv6 fragment
  * header).
  */
-static void egress_wire_size(const struct sk_buff *skb,
+static void egress_wire_size(struct sk_buff *skb,
 			     const struct nf_hook_state *state,
 			     struct egress_wire_size *size)
 {
@@ -303,11 +303,27 @@ static void egress_wire_size(const struct sk_buff *skb,
 			ip_len = ip_hdrlen(skb);
 		} else {
 			mtu = ip6_skb_dst_mtu(skb);
-			ip_len = sizeof(struct ipv6hdr);
+			/* Below, when the datagram is cut at all. */
+			ip_len = 0;
 			frag_len = sizeof(struct frag_hdr);
 		}
+		if (!mtu || skb->len <= mtu)
+			return;
+		if (state->pf == NFPROTO_IPV6) {
+			u8 *nexthdr;
+			int unfrag = ip6_find_1stfragopt(skb, &nexthdr);
+
+			/*
+			 * Every fragment repeats the headers before the
+			 * fragmentable part (hop-by-hop, routing, which any
+			 * socket may add), as ip6_fragment() cuts it.
+			 */
+			if (unfrag < 0)
+				return;
+			ip_len = unfrag;
+		}
 		hdr_len = ip_len + frag_len;
-		if (!mtu || skb->len <= mtu || mtu < hdr_len + 8)
+		if (mtu < hdr_len + 8)
 			return;
 		if (skb_has_frag_list(skb) &&
 		    egress_frag_list_fits(skb, ip_len, mtu - hdr_len)) {

@@ -20,7 +20,7 @@
  *	rewritten after every read).
  *
  *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]
- *		[--pmtudisc-probe | --pmtudisc-switch]
+ *		[--pmtudisc-probe | --pmtudisc-switch] [--rthdr N]
  *	Send COUNT datagrams of SIZE payload bytes with sendto() on an
  *	unconnected socket (so ICMP errors of earlier datagrams do not
  *	fail later ones), bound to device DEV (SO_BINDTODEVICE: a VRF) if
@@ -29,7 +29,9 @@
  *	not the route's.  --pmtudisc-switch: each datagram is started with
  *	IP_PMTUDISC_DONT (cut to the route's MTU) and MSG_MORE, and sent
  *	with an empty sendto() after switching to IP_PMTUDISC_OMIT (the
- *	device's MTU).  Errors do not stop the loop.  Prints
+ *	device's MTU).  --rthdr N (IPv6): a segment routing header of N
+ *	segments, each ADDR, set with IPV6_RTHDR (no privilege needed), which
+ *	every fragment repeats.  Errors do not stop the loop.  Prints
  *	"sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
  *
@@ -173,7 +175,7 @@ static void usage(void)
 	fputs("usage: egress_probe tcp-connect ADDR PORT [--timeout-ms N] [--proto tcp|mptcp|smc] [--send BYTES]\n"
 	      "       egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
-	      "                                [--pmtudisc-probe | --pmtudisc-switch]\n"
+	      "                                [--pmtudisc-probe | --pmtudisc-switch] [--rthdr N]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -394,10 +396,32 @@ static void set_pmtudisc(int fd, int family, int val)
 		die("IP_MTU_DISCOVER %d: %s", val, strerror(errno));
 }
 
+/*
+ * A segment routing header (RFC 8754, routing type 4) of @n segments, all
+ * the destination, as the socket's IPV6_RTHDR: 8 bytes, then the segments.
+ */
+static void set_srh(int fd, const struct sockaddr_storage *ss, int n)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+	unsigned char srh[8 + 100 * 16] = { 0 };
+	int i;
+
+	if (ss->ss_family != AF_INET6 || n < 1)
+		die("--rthdr needs an IPv6 address and at least one segment");
+	srh[1] = 2 * n;		/* length in 8-byte units, the first 8 not counted */
+	srh[2] = 4;		/* segment routing */
+	srh[3] = n - 1;		/* segments left */
+	srh[4] = n - 1;		/* last entry */
+	for (i = 0; i < n; i++)
+		memcpy(&srh[8 + 16 * i], &sin6->sin6_addr, 16);
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, srh, 8 + 16 * n))
+		die("IPV6_RTHDR: %s", strerror(errno));
+}
+
 static int cmd_udp_send(int argc, char **argv)
 {
 	unsigned long count, size, interval_us = 0, i, sent = 0, failed = 0;
-	int fd, first_err = 0, a, probe_pmtu = 0;
+	int fd, first_err = 0, a, probe_pmtu = 0, rthdr = 0;
 	const char *dev = NULL;
 	struct sockaddr_storage ss;
 	socklen_t alen;
@@ -416,6 +440,8 @@ static int cmd_udp_send(int argc, char **argv)
 			interval_us = parse_ulong(argv[++a], "interval", 10000000);
 		else if (!strcmp(argv[a], "--dev"))
 			dev = argv[++a];
+		else if (!strcmp(argv[a], "--rthdr"))
+			rthdr = (int)parse_ulong(argv[++a], "segments", 100);
 		else
 			usage();
 	}
@@ -433,6 +459,8 @@ static int cmd_udp_send(int argc, char **argv)
 		die("SO_BINDTODEVICE %s: %s", dev, strerror(errno));
 	if (probe_pmtu == 1)
 		set_pmtudisc(fd, ss.ss_family, IP_PMTUDISC_PROBE);
+	if (rthdr)
+		set_srh(fd, &ss, rthdr);
 
 	for (i = 0; i < count; i++) {
 		ssize_t n;

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# IPv6 fragments carry the whole unfragmentable part: an IPv6 datagram over
+# the MTU counts as its fragments, each with the IPv6 header, the headers
+# before the fragmentable part and a fragment header.  A routing header any
+# unprivileged socket may set (IPV6_RTHDR, a segment routing header) is
+# repeated in every fragment and must be counted in every one: counting it
+# once would let a sender move many more bytes than its counters say.
+#
+#   $CLI_NS                                      $SRV_NS
+#   +----------------------------------+         +---------------------------+
+#   | cgroup /nfe-fr6-PID (policy):    |  veth   |                           |
+#   |   egress_probe udp-send ::2 9    +---------+ eth0 2001:db8:99::2/64    |
+#   | veth0 2001:db8:99::1/64          |         |  (no listener: the frames |
+#   +----------------------------------+         |   are counted at eth0)    |
+#                                                +---------------------------+
+#
+#   policy: default deny; allow udp to 2001:db8:99::2/128
+#
+# The expected figures follow from the MTU of 1500: a fragment holds the
+# unfragmentable part, 8 bytes of fragment header and a multiple of 8
+# bytes of the 4008-byte UDP datagram.  The veth's counts are shown beside
+# them; MLD reports of the fresh link may add frames there.
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+CG=nfe-fr6-$$
+P=/$CG
+SRV6=2001:db8:99::2
+
+require_common
+tap_plan 3
+
+cg_create "$CG"
+setup_measured_link f6 10.99.0.2 "$SRV6"
+policy_add "$P"
+ectl_must rule add "$P" allow udp to "$SRV6/128"
+SNAP=$TMPDIR_TEST/snap
+
+# frag6_case NAME WANT SIZE [udp-send option...]
+frag6_case()
+{
+	local name=$1 want=$2 size=$3 p0 b0 p1 b1 a0 a1 c0 c1 n out
+
+	shift 3
+	acct_snap "$SNAP.0"
+	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+	n=${want%% *}
+	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV6" 9 1 "$size" "$@" 2>&1)
+	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + n)) ]'
+	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
+	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
+	acct_snap "$SNAP.1"
+	read -r a0 c0 _ <<< "$(acct_ctr "$SNAP.0" "$P")"
+	read -r a1 c1 _ <<< "$(acct_ctr "$SNAP.1" "$P")"
+	check_eq "$name (veth: $((p1 - p0)) frames, $((b1 - b0 - 14 * (p1 - p0))) IP bytes; $out)" \
+		"$want" "$((a1 - a0)) $((c1 - c0))"
+}
+
+# 4008 bytes in fragments of at most 1448: 3 of them, 48 header bytes each.
+frag6_case "a 4000-byte IPv6 datagram counts as its 3 fragments, 4152 IP bytes" \
+	"3 4152" 4000
+# An 8-segment routing header (136 bytes) in every fragment: 1312 bytes of
+# data each, 4 fragments of 184 header bytes (the datagram is 4184 bytes).
+frag6_case "with an 8-segment routing header: its 4 fragments, 4744 IP bytes" \
+	"4 4744" 4000 --rthdr 8
+# 40 segments (648 bytes): 800 bytes of data each, 6 fragments of 696
+# header bytes (the datagram is 4696 bytes).
+frag6_case "with a 40-segment routing header: its 6 fragments, 8184 IP bytes" \
+	"6 8184" 4000 --rthdr 40
