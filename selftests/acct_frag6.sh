@@ -37,27 +37,15 @@ cg_create "$CG"
 setup_measured_link f6 10.99.0.2 "$SRV6"
 policy_add "$P"
 ectl_must rule add "$P" allow udp to "$SRV6/128"
-SNAP=$TMPDIR_TEST/snap
 
 # frag6_case NAME WANT SIZE [udp-send option...]
 frag6_case()
 {
-	local name=$1 want=$2 size=$3 p0 b0 p1 b1 a0 a1 c0 c1 n out
+	local name=$1 want=$2 size=$3
 
 	shift 3
-	acct_snap "$SNAP.0"
-	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-	n=${want%% *}
-	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV6" 9 1 "$size" "$@" 2>&1)
-	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + n)) ]'
-	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-	acct_snap "$SNAP.1"
-	read -r a0 c0 _ <<< "$(acct_ctr "$SNAP.0" "$P")"
-	read -r a1 c1 _ <<< "$(acct_ctr "$SNAP.1" "$P")"
-	check_eq "$name (veth: $((p1 - p0)) frames, $((b1 - b0 - 14 * (p1 - p0))) IP bytes; $out)" \
-		"$want" "$((a1 - a0)) $((c1 - c0))"
+	udp_datagram_counted "$CG" "$P" "$SRV6" "$size" "${want%% *}" "$@"
+	check_eq "$name (veth: $UDP_WIRE; $UDP_OUT)" "$want" "$UDP_COUNTED"
 }
 
 # 4008 bytes in fragments of at most 1448: 3 of them, 48 header bytes each.

@@ -128,18 +128,9 @@ check_eq "the allow rule's hits equal the policy's allowed packets and bytes" "$
 # LOCAL_OUT once and leaves as 3 fragments, each with its IP header: 4028
 # IP bytes and 2 more headers (the server's veth counts the fragments).
 ectl_must rule add "$P" allow udp to "$SRV/32" port 9
-acct_snap "$SNAP.2"
-rp0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-rb0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 4000 2>&1)
-busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((rp0 + 3)) ]'
-rp1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-rb1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-acct_snap "$SNAP.3"
-read -r ap2 ab2 _ <<< "$(acct_ctr "$SNAP.2" "$P")"
-read -r ap3 ab3 _ <<< "$(acct_ctr "$SNAP.3" "$P")"
-check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (veth: $((rp1 - rp0)) frames, $((rb1 - rb0 - 14 * (rp1 - rp0))) IP bytes; $out)" \
-	"3 4068" "$((ap3 - ap2)) $((ab3 - ab2))"
+udp_datagram_counted "$CG" "$P" "$SRV" 4000 3
+check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (veth: $UDP_WIRE; $UDP_OUT)" \
+	"3 4068" "$UDP_COUNTED"
 
 # Which MTU: a route to the server with MTU 1000 under the device's 1500.
 # A 1400-byte datagram leaves as 2 fragments (1448 IP bytes) from a socket
@@ -149,25 +140,15 @@ check_eq "a 4000-byte UDP datagram counts as its 3 fragments, 4068 IP bytes (vet
 # 976 data bytes for the route's MTU) and sent after a switch to
 # IP_PMTUDISC_OMIT (the device's MTU) leaves as those 5 pieces: 4108 IP
 # bytes, not the 3 fragments the device's MTU alone would give.
-# udp_mtu_case NAME WANT SIZE [udp-send option]
+# udp_mtu_case NAME WANT SIZE [udp-send option...]
 udp_mtu_case()
 {
-	local name=$1 want=$2 size=$3 opt=${4:-} p0 b0 p1 b1 a0 a1 c0 c1 n
+	local name=$1 want=$2 size=$3
 
-	acct_snap "$SNAP.m0"
-	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-	n=${want%% *}
-	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send "$SRV" 9 1 "$size" $opt 2>&1)
-	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + n)) ]'
-	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
-	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-	acct_snap "$SNAP.m1"
-	read -r a0 c0 _ <<< "$(acct_ctr "$SNAP.m0" "$P")"
-	read -r a1 c1 _ <<< "$(acct_ctr "$SNAP.m1" "$P")"
+	shift 3
+	udp_datagram_counted "$CG" "$P" "$SRV" "$size" "${want%% *}" "$@"
 	# The module's count, then the veth's frames and IP bytes: both.
-	check_eq "$name ($out)" "$want / $want" \
-		"$((a1 - a0)) $((c1 - c0)) / $((p1 - p0)) $((b1 - b0 - 14 * (p1 - p0)))"
+	check_eq "$name ($UDP_OUT)" "$want / $want" "$UDP_COUNTED / $UDP_WIRE"
 }
 # The namespace goes at cleanup, and the route with it.
 ip -n "$CLI_NS" route add "$SRV/32" dev "$DEV" mtu 1000 ||
