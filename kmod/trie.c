@@ -146,13 +146,6 @@ static void *egress_trie_child_locked(struct egress_trie_node *node,
 					 lockdep_is_held(&egress_config_mutex));
 }
 
-/* Where the child entry of @v is in @node's array. */
-static __always_inline unsigned int
-egress_trie_child_index(const struct egress_trie_node *node, u32 v)
-{
-	return hweight64(node->children & (BIT_ULL(v) - 1));
-}
-
 /*
  * Give @node either a child entry @entry for @v (@bit is
  * EGRESS_TRIE_NO_BIT) or the prefix bit @bit with head @head (@entry is

@@ -99,6 +99,13 @@ static __always_inline bool egress_trie_test_prefix(const u64 *prefixes,
 	return prefixes[bit / 64] & BIT_ULL(bit % 64);
 }
 
+/* Where the child entry of @v is in @node's array. */
+static __always_inline unsigned int
+egress_trie_child_index(const struct egress_trie_node *node, u32 v)
+{
+	return hweight64(node->children & (BIT_ULL(v) - 1));
+}
+
 /* The heads of @node's prefix bits, after its child entries. */
 static __always_inline u32 *egress_trie_heads(const struct egress_trie_node *node)
 {
@@ -192,8 +199,7 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 		walk->path[++level] = node;
 		if (!(node->children & BIT_ULL(v)))
 			break;
-		entry = rcu_dereference(node->child[hweight64(node->children &
-							      (BIT_ULL(v) - 1))]);
+		entry = rcu_dereference(node->child[egress_trie_child_index(node, v)]);
 		if (!entry)
 			break;
 		if (egress_trie_is_leaf(entry)) {
