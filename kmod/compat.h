@@ -115,6 +115,18 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
+ * A route with the feature RTAX_FEATURE_ALLFRAG (any netns admin may set it
+ * over rtnetlink) makes the IPv6 output path of kernels that have
+ * dst_allfrag() (6.1; 6.12 has none) send every datagram as fragments,
+ * with a fragment header even when it fits the MTU.
+ */
+#ifdef EGRESS_HAVE_DST_ALLFRAG
+#define egress_dst_allfrag(dst)	dst_allfrag(dst)
+#else
+#define egress_dst_allfrag(dst)	false
+#endif
+
+/*
  * IPv6 BIG TCP (a GSO packet over 64 KiB): the kernels that define
  * IP6SKB_FAKEJUMBO (6.1 to 6.18 at least; 7.2 does not) give such a packet
  * an 8-byte hop-by-hop jumbo option in ip6_xmit(), before LOCAL_OUT, and

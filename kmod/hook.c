@@ -268,14 +268,63 @@ static bool egress_frag_list_fits(const struct sk_buff *skb,
 }
 
 /*
+ * The MTU the output path cuts an IPv4 datagram to, or 0 when it sends it
+ * whole: ip_finish_output()'s test, then ip_do_fragment()'s cap.  The MTU
+ * is the device's for a socket that ignores path MTU (IP_PMTUDISC_PROBE
+ * and up), else the route's.  A datagram that conntrack's defragmenter
+ * reassembled from a raw socket's fragments carries the size of the
+ * largest (frag_max_size), and leaves cut again to at most that, even
+ * when it would fit the MTU whole.
+ */
+static unsigned int egress_ipv4_frag_mtu(const struct sk_buff *skb,
+					 struct sock *sk)
+{
+	unsigned int mtu = ip_skb_dst_mtu(sk, skb);
+	unsigned int frag_max = IPCB(skb)->frag_max_size;
+
+	if (!frag_max)
+		return skb->len > mtu ? mtu : 0;
+	return min(mtu, frag_max);
+}
+
+/*
+ * The same for IPv6: ip6_finish_output()'s test, then ip6_fragment()'s
+ * caps.  A reassembled datagram leaves in pieces of its largest fragment's
+ * size, but never smaller than the IPv6 minimum MTU; the sending socket's
+ * IPV6_MTU caps them as it is when the datagram is sent (it may have
+ * changed since the socket started building it), except for a tunnel's
+ * outer packet, which ip6_fragment() cuts without looking at the socket.
+ */
+static unsigned int egress_ipv6_frag_mtu(const struct sk_buff *skb)
+{
+	unsigned int mtu = ip6_skb_dst_mtu(skb);
+	unsigned int frag_max = IP6CB(skb)->frag_max_size;
+	const struct ipv6_pinfo *np;
+
+	if (skb->len <= mtu && (!frag_max || skb->len <= frag_max) &&
+	    !egress_dst_allfrag(skb_dst(skb)))
+		return 0;
+	if (frag_max)
+		mtu = max_t(unsigned int, frag_max, IPV6_MIN_MTU);
+	np = skb->sk && !dev_recursion_level() ? inet6_sk(skb->sk) : NULL;
+	if (np) {
+		u32 frag_size = READ_ONCE(np->frag_size);
+
+		if (frag_size && frag_size < mtu)
+			mtu = frag_size;
+	}
+	return mtu;
+}
+
+/*
  * What the packet will be on the wire.  A GSO packet passes LOCAL_OUT once
  * but leaves as gso_segs segments, each with its own copy of the headers
  * (as qdisc_pkt_len_init() counts it for qdiscs): for a tunnel's GSO
  * packet, the outer headers and the inner ones up to the inner TCP or UDP
  * header.  The jumbo option of an IPv6 BIG TCP packet, where the kernel
- * adds one (compat.h), is in none of them.  A datagram larger than the
- * MTU leaves as fragments, each with its own IP header (and IPv6 fragment
- * header).
+ * adds one (compat.h), is in none of them.  A datagram the output path
+ * fragments leaves as fragments, each with its own IP header (and IPv6
+ * fragment header).
  */
 static void egress_wire_size(struct sk_buff *skb,
 			     const struct nf_hook_state *state,
@@ -290,24 +339,22 @@ static void egress_wire_size(struct sk_buff *skb,
 		unsigned int ip_len, frag_len = 0;
 
 		/*
-		 * The MTU the output path fragments to, with its own helpers:
-		 * the device's for a socket that ignores path MTU
-		 * (IP_PMTUDISC_PROBE and up), else the route's.  A socket may
-		 * change that setting while it builds a datagram, which keeps
-		 * the pieces it was started with: see egress_frag_list_fits().
+		 * A socket may change its MTU settings while it builds a
+		 * datagram, which keeps the pieces it was started with: see
+		 * egress_frag_list_fits().
 		 */
 		if (!skb_dst(skb))
 			return;
 		if (state->pf == NFPROTO_IPV4) {
-			mtu = ip_skb_dst_mtu(state->sk, skb);
+			mtu = egress_ipv4_frag_mtu(skb, state->sk);
 			ip_len = ip_hdrlen(skb);
 		} else {
-			mtu = ip6_skb_dst_mtu(skb);
+			mtu = egress_ipv6_frag_mtu(skb);
 			/* Below, when the datagram is cut at all. */
 			ip_len = 0;
 			frag_len = sizeof(struct frag_hdr);
 		}
-		if (!mtu || skb->len <= mtu)
+		if (!mtu)
 			return;
 		if (state->pf == NFPROTO_IPV6) {
 			u8 *nexthdr;

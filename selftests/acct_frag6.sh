@@ -7,6 +7,8 @@
 # unprivileged socket may set (IPV6_RTHDR, a segment routing header) is
 # repeated in every fragment and must be counted in every one: counting it
 # once would let a sender move many more bytes than its counters say.
+# A socket's IPV6_MTU, as it is when the datagram is sent, caps the
+# fragments too, even when the datagram was started under a larger one.
 #
 #   $CLI_NS                                      $SRV_NS
 #   +----------------------------------+         +---------------------------+
@@ -31,7 +33,7 @@ P=/$CG
 SRV6=2001:db8:99::2
 
 require_common
-tap_plan 3
+tap_plan 4
 
 cg_create "$CG"
 setup_measured_link f6 10.99.0.2 "$SRV6"
@@ -59,3 +61,7 @@ frag6_case "with an 8-segment routing header: its 4 fragments, 4744 IP bytes" \
 # header bytes (the datagram is 4696 bytes).
 frag6_case "with a 40-segment routing header: its 6 fragments, 8184 IP bytes" \
 	"6 8184" 4000 --rthdr 40
+# Started under IPV6_MTU 1400 (pieces of 1352 data bytes), sent under 1280:
+# cut anew to 1232 data bytes, 4 fragments (the datagram is 4048 bytes).
+frag6_case "IPV6_MTU lowered before sending: its 4 fragments of 1280, 4200 IP bytes" \
+	"4 4200" 4000 --ipv6-mtu-lower

@@ -21,6 +21,7 @@
  *
  *   egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]
  *		[--pmtudisc-probe | --pmtudisc-switch] [--rthdr N]
+ *		[--ipv6-mtu-lower]
  *	Send COUNT datagrams of SIZE payload bytes with sendto() on an
  *	unconnected socket (so ICMP errors of earlier datagrams do not
  *	fail later ones), bound to device DEV (SO_BINDTODEVICE: a VRF) if
@@ -31,9 +32,21 @@
  *	with an empty sendto() after switching to IP_PMTUDISC_OMIT (the
  *	device's MTU).  --rthdr N (IPv6): a segment routing header of N
  *	segments, each ADDR, set with IPV6_RTHDR (no privilege needed), which
- *	every fragment repeats.  Errors do not stop the loop.  Prints
- *	"sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
+ *	every fragment repeats.  --ipv6-mtu-lower: each datagram is started
+ *	with IPV6_MTU 1400 and MSG_MORE, and sent with an empty sendto()
+ *	after IPV6_MTU is lowered to 1280.  Errors do not stop the loop.
+ *	Prints "sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
+ *
+ *   egress_probe frag-send ADDR PORT SIZE FRAGSIZE
+ *	One UDP datagram of SIZE payload bytes, sent from a raw socket that
+ *	writes its own IP header (IPPROTO_RAW) as fragments of at most
+ *	FRAGSIZE bytes each, IP header (and IPv6 fragment header) included,
+ *	first to last, all with one identification: what conntrack's
+ *	defragmenter, where it runs, reassembles at LOCAL_OUT.  The IPv6
+ *	source address is the one the kernel picks for ADDR.  Prints
+ *	"sent=N failed=N first_errno=ENAME|none" counting fragments.  Exit
+ *	0 if every fragment was sent, 1 otherwise.
  *
  *   egress_probe tcp-listen ADDR PORT --pidfile FILE
  *	Bind and listen, then go to the background (the listening socket
@@ -176,6 +189,8 @@ static void usage(void)
 	      "       egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
 	      "                                [--pmtudisc-probe | --pmtudisc-switch] [--rthdr N]\n"
+	      "                                [--ipv6-mtu-lower]\n"
+	      "       egress_probe frag-send ADDR PORT SIZE FRAGSIZE\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -396,6 +411,12 @@ static void set_pmtudisc(int fd, int family, int val)
 		die("IP_MTU_DISCOVER %d: %s", val, strerror(errno));
 }
 
+static void set_ipv6_mtu(int fd, int mtu)
+{
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, sizeof(mtu)))
+		die("IPV6_MTU %d: %s", mtu, strerror(errno));
+}
+
 /*
  * A segment routing header (RFC 8754, routing type 4) of @n segments, all
  * the destination, as the socket's IPV6_RTHDR: 8 bytes, then the segments.
@@ -434,6 +455,8 @@ static int cmd_udp_send(int argc, char **argv)
 			probe_pmtu = 1;
 		else if (!strcmp(argv[a], "--pmtudisc-switch"))
 			probe_pmtu = 2;
+		else if (!strcmp(argv[a], "--ipv6-mtu-lower"))
+			probe_pmtu = 3;
 		else if (a + 1 >= argc)
 			usage();
 		else if (!strcmp(argv[a], "--interval-us"))
@@ -471,6 +494,14 @@ static int cmd_udp_send(int argc, char **argv)
 			n = sendto(fd, buf, size, MSG_MORE,
 				   (struct sockaddr *)&ss, alen);
 			set_pmtudisc(fd, ss.ss_family, IP_PMTUDISC_OMIT);
+			if (n == (ssize_t)size &&
+			    sendto(fd, buf, 0, 0, (struct sockaddr *)&ss, alen) < 0)
+				n = -1;
+		} else if (probe_pmtu == 3) {
+			set_ipv6_mtu(fd, 1400);
+			n = sendto(fd, buf, size, MSG_MORE,
+				   (struct sockaddr *)&ss, alen);
+			set_ipv6_mtu(fd, 1280);
 			if (n == (ssize_t)size &&
 			    sendto(fd, buf, 0, 0, (struct sockaddr *)&ss, alen) < 0)
 				n = -1;
@@ -558,6 +589,150 @@ static const char *opt_value(int argc, char **argv, const char *name)
 		if (!strcmp(argv[i], name))
 			return argv[i + 1];
 	return NULL;
+}
+
+/* The Internet checksum of @len bytes at @data, continuing @sum. */
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* The address the kernel picks to send to @dst from: a connected UDP socket's. */
+static void pick_source(const struct sockaddr_storage *dst, socklen_t alen,
+			struct sockaddr_storage *src)
+{
+	socklen_t slen = sizeof(*src);
+	int fd = socket(dst->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)dst, alen) ||
+	    getsockname(fd, (struct sockaddr *)src, &slen))
+		die("no source address for the destination: %s", strerror(errno));
+	close(fd);
+}
+
+static int cmd_frag_send(int argc, char **argv)
+{
+	unsigned long size, fragsize, off, total, per, sent = 0, failed = 0;
+	unsigned char *dgram, pkt[65536];
+	struct sockaddr_storage ss, src;
+	int fd, first_err = 0, v4;
+	uint32_t id = (uint32_t)getpid();
+	size_t hlen;
+	socklen_t alen;
+
+	if (argc != 4)
+		usage();
+	alen = parse_addr(argv[0], argv[1], &ss);
+	size = parse_ulong(argv[2], "size", 65000);
+	fragsize = parse_ulong(argv[3], "fragment size", 65535);
+	v4 = ss.ss_family == AF_INET;
+	hlen = v4 ? 20 : 48;
+	if (fragsize < hlen + 8)
+		die("fragment size %lu leaves no room for data", fragsize);
+	per = (fragsize - hlen) & ~7UL;
+	total = 8 + size;
+
+	dgram = calloc(1, total);
+	if (!dgram)
+		die("out of memory");
+	memset(dgram + 8, 0x5a, size);
+	/* The UDP header: ports, length, checksum (IPv4: none). */
+	dgram[0] = 0x9c;
+	dgram[1] = 0x40;
+	memcpy(dgram + 2, &((struct sockaddr_in *)&ss)->sin_port, 2);
+	dgram[4] = total >> 8;
+	dgram[5] = total & 0xff;
+	if (!v4) {
+		const struct sockaddr_in6 *d6 = (const struct sockaddr_in6 *)&ss;
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&src;
+		unsigned char tail[8] = { total >> 24, total >> 16, total >> 8,
+					  total, 0, 0, 0, IPPROTO_UDP };
+		uint32_t sum;
+		uint16_t c;
+
+		pick_source(&ss, alen, &src);
+		sum = csum_add(0, &s6->sin6_addr, 16);
+		sum = csum_add(sum, &d6->sin6_addr, 16);
+		sum = csum_add(sum, tail, sizeof(tail));
+		c = csum_fold(csum_add(sum, dgram, total));
+		if (!c)
+			c = 0xffff;
+		memcpy(dgram + 6, &c, 2);
+		/* A raw IPv6 socket takes a protocol, not a port, there. */
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	}
+
+	fd = socket(ss.ss_family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0)
+		die("raw socket: %s", strerror(errno));
+	for (off = 0; off < total; off += per) {
+		unsigned long len = total - off < per ? total - off : per;
+		int more = off + len < total;
+		ssize_t n;
+
+		memset(pkt, 0, hlen);
+		if (v4) {
+			pkt[0] = 0x45;
+			pkt[2] = (hlen + len) >> 8;
+			pkt[3] = (hlen + len) & 0xff;
+			pkt[4] = id >> 8;
+			pkt[5] = id & 0xff;
+			pkt[6] = (off >> 11) | (more ? 0x20 : 0);
+			pkt[7] = (off >> 3) & 0xff;
+			pkt[8] = 64;
+			pkt[9] = IPPROTO_UDP;
+			/* Source 0: the kernel fills it in.  So the checksum. */
+			memcpy(pkt + 16, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		} else {
+			pkt[0] = 0x60;
+			pkt[4] = (8 + len) >> 8;
+			pkt[5] = (8 + len) & 0xff;
+			pkt[6] = 44;		/* a fragment header */
+			pkt[7] = 64;
+			memcpy(pkt + 8, &((struct sockaddr_in6 *)&src)->sin6_addr, 16);
+			memcpy(pkt + 24, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+			pkt[40] = IPPROTO_UDP;
+			pkt[42] = off >> 8;
+			pkt[43] = (off & 0xf8) | more;
+			pkt[44] = id >> 24;
+			pkt[45] = id >> 16;
+			pkt[46] = id >> 8;
+			pkt[47] = id & 0xff;
+		}
+		memcpy(pkt + hlen, dgram + off, len);
+		do {
+			n = sendto(fd, pkt, hlen + len, 0,
+				   (struct sockaddr *)&ss, alen);
+		} while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)(hlen + len)) {
+			sent++;
+		} else {
+			failed++;
+			if (!first_err)
+				first_err = n < 0 ? errno : EMSGSIZE;
+		}
+	}
+	close(fd);
+	free(dgram);
+
+	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
+	       first_err ? errname(first_err) : "none");
+	return failed ? 1 : 0;
 }
 
 static int cmd_tcp_listen(int argc, char **argv)
@@ -1103,25 +1278,6 @@ static int cmd_netdev_feature(int argc, char **argv)
 	return 0;
 }
 
-/* The Internet checksum of @len bytes at @data, continuing @sum. */
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 #define STRAY_ACK_PORT0 40000
 
 static int cmd_tcp_stray_ack(int argc, char **argv)
@@ -1234,6 +1390,8 @@ int main(int argc, char **argv)
 		return cmd_tcp_connect(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-send"))
 		return cmd_udp_send(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "frag-send"))
+		return cmd_frag_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-listen"))
 		return cmd_tcp_listen(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-recv"))

@@ -1304,22 +1304,21 @@ netdev_stat()
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# udp_datagram_counted CG POLICY DST SIZE FRAMES [udp-send option...]: one
-# SIZE-byte datagram to DST port 9 from cgroup CG in CLI_NS (egress_probe
-# udp-send), then a wait until SRV_NS's eth0 has received FRAMES more
-# frames.  Sets UDP_COUNTED to the packets and bytes POLICY's allowed
-# counters gained, UDP_WIRE to the frames and IP bytes eth0 received, and
-# UDP_OUT to egress_probe's output.
-udp_datagram_counted()
+# probe_counted CG POLICY FRAMES PROBE_ARG...: egress_probe PROBE_ARG... run
+# from cgroup CG in CLI_NS, then a wait until SRV_NS's eth0 has received
+# FRAMES more frames.  Sets UDP_COUNTED to the packets and bytes POLICY's
+# allowed counters gained, UDP_WIRE to the frames and IP bytes eth0
+# received, and UDP_OUT to egress_probe's output.
+probe_counted()
 {
-	local cg=$1 policy=$2 dst=$3 size=$4 frames=$5 snap=$TMPDIR_TEST/udp-snap
+	local cg=$1 policy=$2 frames=$3 snap=$TMPDIR_TEST/udp-snap
 	local p0 b0 p1 b1 a0 a1 c0 c1
 
-	shift 5
+	shift 3
 	acct_snap "$snap.0"
 	p0=$(netdev_stat "$SRV_NS" eth0 rx_packets)
 	b0=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
-	UDP_OUT=$(cg_exec "$cg" ip netns exec "$CLI_NS" "$PROBE" udp-send "$dst" 9 1 "$size" "$@" 2>&1)
+	UDP_OUT=$(cg_exec "$cg" ip netns exec "$CLI_NS" "$PROBE" "$@" 2>&1)
 	busywait 2000 eval '[ "$(netdev_stat "$SRV_NS" eth0 rx_packets)" -ge $((p0 + frames)) ]'
 	p1=$(netdev_stat "$SRV_NS" eth0 rx_packets)
 	b1=$(netdev_stat "$SRV_NS" eth0 rx_bytes)
@@ -1328,6 +1327,17 @@ udp_datagram_counted()
 	read -r a1 c1 _ <<< "$(acct_ctr "$snap.1" "$policy")"
 	UDP_COUNTED="$((a1 - a0)) $((c1 - c0))"
 	UDP_WIRE="$((p1 - p0)) $((b1 - b0 - 14 * (p1 - p0)))"
+}
+
+# udp_datagram_counted CG POLICY DST SIZE FRAMES [udp-send option...]: one
+# SIZE-byte datagram to DST port 9 (egress_probe udp-send), measured by
+# probe_counted.
+udp_datagram_counted()
+{
+	local cg=$1 policy=$2 dst=$3 size=$4 frames=$5
+
+	shift 5
+	probe_counted "$cg" "$policy" "$frames" udp-send "$dst" 9 1 "$size" "$@"
 }
 
 # within_permille A B PERMILLE: |A - B| <= B * PERMILLE / 1000 (B > 0).
