@@ -245,23 +245,31 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 
 /*
  * Does a datagram built in pieces (a frag_list: ip_append_data() and its
- * IPv6 twin cut it to the MTU of the moment it was started) leave as those
- * pieces?  The output path's fast path sends them as they are when each
- * fits @data_mtu, the room for data in a fragment, and all but the last
- * are multiples of 8 bytes; else it cuts the datagram anew.  (Its checks
- * of headroom and of a cloned skb are about memory, which a socket's own
- * datagram has.)
+ * IPv6 twin cut it to the MTU of the moment it was started; conntrack's
+ * defragmenter keeps the fragments it joined) leave as those pieces?  The
+ * output path's fast path sends them as they are when each fits @data_mtu,
+ * the room for data in a fragment, all but the last are multiples of 8
+ * bytes, and every piece has the headroom for its headers (@ip_len of IP
+ * headers, @frag_len of fragment header, the device's link-layer space)
+ * and is neither cloned nor shared, as they are at this hook; else it cuts
+ * the datagram anew: ip_do_fragment()'s and ip6_fragment()'s tests.
  */
-static bool egress_frag_list_fits(const struct sk_buff *skb,
-				  unsigned int ip_len, unsigned int data_mtu)
+static bool egress_frag_list_fits(const struct sk_buff *skb, bool v6,
+				  unsigned int ip_len, unsigned int frag_len,
+				  unsigned int data_mtu)
 {
+	unsigned int ll_rs = LL_RESERVED_SPACE(skb_dst(skb)->dev);
 	unsigned int first = skb_pagelen(skb) - ip_len;
 	const struct sk_buff *frag;
 
-	if (first > data_mtu || (first & 7))
+	if (first > data_mtu || (first & 7) || skb_cloned(skb) ||
+	    skb_headroom(skb) < ll_rs + frag_len ||
+	    (!v6 && ip_is_fragment(ip_hdr(skb))))
 		return false;
 	skb_walk_frags(skb, frag) {
-		if (frag->len > data_mtu || ((frag->len & 7) && frag->next))
+		if (frag->len > data_mtu || ((frag->len & 7) && frag->next) ||
+		    skb_headroom(frag) < ip_len + frag_len + ll_rs ||
+		    skb_shared(frag))
 			return false;
 	}
 	return true;
@@ -291,9 +299,10 @@ static unsigned int egress_ipv4_frag_mtu(const struct sk_buff *skb,
  * The same for IPv6: ip6_finish_output()'s test, then ip6_fragment()'s
  * caps.  A reassembled datagram leaves in pieces of its largest fragment's
  * size, but never smaller than the IPv6 minimum MTU; the sending socket's
- * IPV6_MTU caps them as it is when the datagram is sent (it may have
- * changed since the socket started building it), except for a tunnel's
- * outer packet, which ip6_fragment() cuts without looking at the socket.
+ * IPV6_MTU caps them as it is at this hook (it may have changed since the
+ * socket started building the datagram), unless the packet is sent from
+ * within another device's transmit (a tunnel's outer packet on a device
+ * without a queue), where ip6_fragment() does not look at the socket.
  */
 static unsigned int egress_ipv6_frag_mtu(const struct sk_buff *skb)
 {
@@ -373,7 +382,8 @@ static void egress_wire_size(struct sk_buff *skb,
 		if (mtu < hdr_len + 8)
 			return;
 		if (skb_has_frag_list(skb) &&
-		    egress_frag_list_fits(skb, ip_len, mtu - hdr_len)) {
+		    egress_frag_list_fits(skb, state->pf == NFPROTO_IPV6,
+					  ip_len, frag_len, mtu - hdr_len)) {
 			const struct sk_buff *frag;
 
 			skb_walk_frags(skb, frag)

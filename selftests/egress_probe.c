@@ -38,15 +38,19 @@
  *	Prints "sent=N failed=N first_errno=ENAME|none".  Exit 0 if every
  *	datagram was sent, 1 otherwise.
  *
- *   egress_probe frag-send ADDR PORT SIZE FRAGSIZE
+ *   egress_probe frag-send ADDR PORT SIZE FRAGSIZE [--first FIRSTSIZE]
+ *		[--first-options N]
  *	One UDP datagram of SIZE payload bytes, sent from a raw socket that
  *	writes its own IP header (IPPROTO_RAW) as fragments of at most
  *	FRAGSIZE bytes each, IP header (and IPv6 fragment header) included,
  *	first to last, all with one identification: what conntrack's
- *	defragmenter, where it runs, reassembles at LOCAL_OUT.  The IPv6
- *	source address is the one the kernel picks for ADDR.  Prints
- *	"sent=N failed=N first_errno=ENAME|none" counting fragments.  Exit
- *	0 if every fragment was sent, 1 otherwise.
+ *	defragmenter, where it runs, reassembles at LOCAL_OUT.  --first: the
+ *	first fragment of at most FIRSTSIZE bytes instead.  --first-options
+ *	(IPv4): N bytes (a multiple of 4, up to 40) of no-operation options
+ *	in the first fragment's header.  The IPv6 source address is the one
+ *	the kernel picks for ADDR.  Prints "sent=N failed=N
+ *	first_errno=ENAME|none" counting fragments.  Exit 0 if every
+ *	fragment was sent, 1 otherwise.
  *
  *   egress_probe tcp-listen ADDR PORT --pidfile FILE
  *	Bind and listen, then go to the background (the listening socket
@@ -190,7 +194,8 @@ static void usage(void)
 	      "       egress_probe udp-send ADDR PORT COUNT SIZE [--interval-us N] [--dev DEV]\n"
 	      "                                [--pmtudisc-probe | --pmtudisc-switch] [--rthdr N]\n"
 	      "                                [--ipv6-mtu-lower]\n"
-	      "       egress_probe frag-send ADDR PORT SIZE FRAGSIZE\n"
+	      "       egress_probe frag-send ADDR PORT SIZE FRAGSIZE [--first FIRSTSIZE]\n"
+	      "                                [--first-options N]\n"
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
@@ -625,24 +630,38 @@ static void pick_source(const struct sockaddr_storage *dst, socklen_t alen,
 
 static int cmd_frag_send(int argc, char **argv)
 {
-	unsigned long size, fragsize, off, total, per, sent = 0, failed = 0;
+	unsigned long size, fragsize, firstsize, off, total, sent = 0, failed = 0;
+	unsigned long opts = 0;
 	unsigned char *dgram, pkt[65536];
 	struct sockaddr_storage ss, src;
-	int fd, first_err = 0, v4;
-	uint32_t id = (uint32_t)getpid();
-	size_t hlen;
+	int fd, first_err = 0, v4, a;
+	/* Not 0: raw_send_hdrinc() gives each such IPv4 packet an id of its own. */
+	uint32_t id = (uint32_t)getpid() % 0xfffe + 1;
+	size_t base_hlen;
 	socklen_t alen;
 
-	if (argc != 4)
+	if (argc < 4)
 		usage();
 	alen = parse_addr(argv[0], argv[1], &ss);
 	size = parse_ulong(argv[2], "size", 65000);
 	fragsize = parse_ulong(argv[3], "fragment size", 65535);
+	firstsize = fragsize;
+	for (a = 4; a < argc; a++) {
+		if (a + 1 >= argc)
+			usage();
+		else if (!strcmp(argv[a], "--first"))
+			firstsize = parse_ulong(argv[++a], "first size", 65535);
+		else if (!strcmp(argv[a], "--first-options"))
+			opts = parse_ulong(argv[++a], "option bytes", 40);
+		else
+			usage();
+	}
 	v4 = ss.ss_family == AF_INET;
-	hlen = v4 ? 20 : 48;
-	if (fragsize < hlen + 8)
-		die("fragment size %lu leaves no room for data", fragsize);
-	per = (fragsize - hlen) & ~7UL;
+	base_hlen = v4 ? 20 : 48;
+	if (opts & 3 || (opts && !v4))
+		die("--first-options: a multiple of 4 bytes, for IPv4");
+	if (fragsize < base_hlen + 8 || firstsize < base_hlen + opts + 8)
+		die("a fragment size leaves no room for data");
 	total = 8 + size;
 
 	dgram = calloc(1, total);
@@ -680,14 +699,18 @@ static int cmd_frag_send(int argc, char **argv)
 	fd = socket(ss.ss_family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (fd < 0)
 		die("raw socket: %s", strerror(errno));
-	for (off = 0; off < total; off += per) {
+	for (off = 0; off < total; ) {
+		size_t hlen = base_hlen + (off ? 0 : opts);
+		unsigned long per = ((off ? fragsize : firstsize) - hlen) & ~7UL;
 		unsigned long len = total - off < per ? total - off : per;
 		int more = off + len < total;
 		ssize_t n;
 
 		memset(pkt, 0, hlen);
 		if (v4) {
-			pkt[0] = 0x45;
+			pkt[0] = 0x40 | hlen / 4;
+			/* No-operation options (type 1). */
+			memset(pkt + 20, 1, hlen - 20);
 			pkt[2] = (hlen + len) >> 8;
 			pkt[3] = (hlen + len) & 0xff;
 			pkt[4] = id >> 8;
@@ -726,6 +749,7 @@ static int cmd_frag_send(int argc, char **argv)
 			if (!first_err)
 				first_err = n < 0 ? errno : EMSGSIZE;
 		}
+		off += len;
 	}
 	close(fd);
 	free(dgram);
