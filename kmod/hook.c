@@ -345,6 +345,7 @@ static void egress_wire_size(struct sk_buff *skb,
 	size->packets = 1;
 	size->bytes = skb->len;
 	if (!skb_is_gso(skb)) {
+		bool v6 = state->pf == NFPROTO_IPV6;
 		unsigned int ip_len, frag_len = 0;
 
 		/*
@@ -354,36 +355,35 @@ static void egress_wire_size(struct sk_buff *skb,
 		 */
 		if (!skb_dst(skb))
 			return;
-		if (state->pf == NFPROTO_IPV4) {
+		if (!v6) {
 			mtu = egress_ipv4_frag_mtu(skb, state->sk);
+			if (!mtu)
+				return;
 			ip_len = ip_hdrlen(skb);
 		} else {
-			mtu = egress_ipv6_frag_mtu(skb);
-			/* Below, when the datagram is cut at all. */
-			ip_len = 0;
-			frag_len = sizeof(struct frag_hdr);
-		}
-		if (!mtu)
-			return;
-		if (state->pf == NFPROTO_IPV6) {
 			u8 *nexthdr;
-			int unfrag = ip6_find_1stfragopt(skb, &nexthdr);
+			int unfrag;
 
+			mtu = egress_ipv6_frag_mtu(skb);
+			if (!mtu)
+				return;
 			/*
 			 * Every fragment repeats the headers before the
 			 * fragmentable part (hop-by-hop, routing, which any
 			 * socket may add), as ip6_fragment() cuts it.
 			 */
+			unfrag = ip6_find_1stfragopt(skb, &nexthdr);
 			if (unfrag < 0)
 				return;
 			ip_len = unfrag;
+			frag_len = sizeof(struct frag_hdr);
 		}
 		hdr_len = ip_len + frag_len;
 		if (mtu < hdr_len + 8)
 			return;
 		if (skb_has_frag_list(skb) &&
-		    egress_frag_list_fits(skb, state->pf == NFPROTO_IPV6,
-					  ip_len, frag_len, mtu - hdr_len)) {
+		    egress_frag_list_fits(skb, v6, ip_len, frag_len,
+					  mtu - hdr_len)) {
 			const struct sk_buff *frag;
 
 			skb_walk_frags(skb, frag)
