@@ -353,6 +353,43 @@ static int connect_wait(int fd, const struct sockaddr_storage *ss,
 	return err;
 }
 
+/* What a sender's datagrams came to, printed as "sent=N failed=N first_errno=E". */
+struct send_tally {
+	unsigned long sent, failed;
+	int first_err;
+};
+
+/* One datagram: failed with @err (an errno), or sent when @err is 0. */
+static void tally_result(struct send_tally *t, int err)
+{
+	if (!err) {
+		t->sent++;
+		return;
+	}
+	t->failed++;
+	if (!t->first_err)
+		t->first_err = err;
+}
+
+/* One sendto() of @want bytes that returned @n (errno as it left it). */
+static void tally_send(struct send_tally *t, ssize_t n, size_t want)
+{
+	tally_result(t, n == (ssize_t)want ? 0 : n < 0 ? errno : EMSGSIZE);
+}
+
+static const char *tally_errname(const struct send_tally *t)
+{
+	return t->first_err ? errname(t->first_err) : "none";
+}
+
+/* Print @t; exit status 0 if every datagram was sent, 1 otherwise. */
+static int tally_print(const struct send_tally *t)
+{
+	printf("sent=%lu failed=%lu first_errno=%s\n", t->sent, t->failed,
+	       tally_errname(t));
+	return t->failed ? 1 : 0;
+}
+
 static int cmd_tcp_connect(int argc, char **argv)
 {
 	unsigned long timeout_ms = 3000, send_len = 0, sent = 0;
@@ -446,8 +483,9 @@ static void set_srh(int fd, const struct sockaddr_storage *ss, int n)
 
 static int cmd_udp_send(int argc, char **argv)
 {
-	unsigned long count, size, interval_us = 0, i, sent = 0, failed = 0;
-	int fd, first_err = 0, a, probe_pmtu = 0, rthdr = 0;
+	unsigned long count, size, interval_us = 0, i;
+	int fd, a, probe_pmtu = 0, rthdr = 0;
+	struct send_tally tally = { 0 };
 	const char *dev = NULL;
 	struct sockaddr_storage ss;
 	socklen_t alen;
@@ -516,22 +554,13 @@ static int cmd_udp_send(int argc, char **argv)
 					   (struct sockaddr *)&ss, alen);
 			} while (n < 0 && errno == EINTR);
 		}
-		if (n == (ssize_t)size) {
-			sent++;
-		} else {
-			failed++;
-			if (!first_err)
-				first_err = n < 0 ? errno : EMSGSIZE;
-		}
+		tally_send(&tally, n, size);
 		if (interval_us)
 			usleep(interval_us);
 	}
 	close(fd);
 	free(buf);
-
-	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
-	       first_err ? errname(first_err) : "none");
-	return failed ? 1 : 0;
+	return tally_print(&tally);
 }
 
 static int bind_socket(int type, const char *addr, const char *port)
@@ -630,11 +659,11 @@ static void pick_source(const struct sockaddr_storage *dst, socklen_t alen,
 
 static int cmd_frag_send(int argc, char **argv)
 {
-	unsigned long size, fragsize, firstsize, off, total, sent = 0, failed = 0;
-	unsigned long opts = 0;
+	unsigned long size, fragsize, firstsize, off, total, opts = 0;
+	struct send_tally tally = { 0 };
 	unsigned char *dgram, pkt[65536];
 	struct sockaddr_storage ss, src;
-	int fd, first_err = 0, v4, a;
+	int fd, v4, a;
 	/* Not 0: raw_send_hdrinc() gives each such IPv4 packet an id of its own. */
 	uint32_t id = (uint32_t)getpid() % 0xfffe + 1;
 	size_t base_hlen;
@@ -742,21 +771,12 @@ static int cmd_frag_send(int argc, char **argv)
 			n = sendto(fd, pkt, hlen + len, 0,
 				   (struct sockaddr *)&ss, alen);
 		} while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)(hlen + len)) {
-			sent++;
-		} else {
-			failed++;
-			if (!first_err)
-				first_err = n < 0 ? errno : EMSGSIZE;
-		}
+		tally_send(&tally, n, hlen + len);
 		off += len;
 	}
 	close(fd);
 	free(dgram);
-
-	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
-	       first_err ? errname(first_err) : "none");
-	return failed ? 1 : 0;
+	return tally_print(&tally);
 }
 
 static int cmd_tcp_listen(int argc, char **argv)
@@ -896,8 +916,8 @@ static int cmd_udp_loop(int argc, char **argv)
 	unsigned long interval_us = take_interval_us(&argc, argv);
 	unsigned long size, count, iter;
 	struct sockaddr_storage *ss;
-	unsigned long *sent, *failed;
-	int *first_err, nd, i, fd4 = -1, fd6 = -1;
+	struct send_tally *tally;
+	int nd, i, fd4 = -1, fd6 = -1;
 	socklen_t *alen;
 	char *buf;
 
@@ -908,11 +928,9 @@ static int cmd_udp_loop(int argc, char **argv)
 	nd = argc - 3;
 	ss = calloc(nd, sizeof(*ss));
 	alen = calloc(nd, sizeof(*alen));
-	sent = calloc(nd, sizeof(*sent));
-	failed = calloc(nd, sizeof(*failed));
-	first_err = calloc(nd, sizeof(*first_err));
+	tally = calloc(nd, sizeof(*tally));
 	buf = calloc(1, size ? size : 1);
-	if (!ss || !alen || !sent || !failed || !first_err || !buf)
+	if (!ss || !alen || !tally || !buf)
 		die("out of memory");
 	for (i = 0; i < nd; i++) {
 		alen[i] = parse_addr(argv[3 + i], argv[0], &ss[i]);
@@ -936,21 +954,15 @@ static int cmd_udp_loop(int argc, char **argv)
 				   (struct sockaddr *)&ss[i], alen[i]);
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n == (ssize_t)size) {
-				sent[i]++;
-			} else {
-				failed[i]++;
-				if (!first_err[i])
-					first_err[i] = n < 0 ? errno : EMSGSIZE;
-			}
+			tally_send(&tally[i], n, size);
 		}
 		if (interval_us && !stop_requested)
 			usleep(interval_us);
 	}
 	for (i = 0; i < nd; i++)
 		printf("addr=%s sent=%lu failed=%lu first_errno=%s\n",
-		       argv[3 + i], sent[i], failed[i],
-		       first_err[i] ? errname(first_err[i]) : "none");
+		       argv[3 + i], tally[i].sent, tally[i].failed,
+		       tally_errname(&tally[i]));
 	return 0;
 }
 
@@ -973,9 +985,10 @@ static int move_to_cgroup(const char *dir)
 
 static int cmd_udp_cgroups(int argc, char **argv)
 {
-	unsigned long size, sent = 0, failed = 0;
+	struct send_tally tally = { 0 };
 	struct sockaddr_storage ss;
-	int first_err = 0, i;
+	unsigned long size;
+	int i;
 	socklen_t alen;
 	char *buf;
 
@@ -1007,18 +1020,10 @@ static int cmd_udp_cgroups(int argc, char **argv)
 		}
 		if (fd >= 0)
 			close(fd);
-		if (err) {
-			failed++;
-			if (!first_err)
-				first_err = err;
-		} else {
-			sent++;
-		}
+		tally_result(&tally, err);
 	}
-	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
-	       first_err ? errname(first_err) : "none");
 	free(buf);
-	return failed ? 1 : 0;
+	return tally_print(&tally);
 }
 
 static int cmd_tcp_connect_loop(int argc, char **argv)
@@ -1067,11 +1072,12 @@ static int cmd_tcp_connect_loop(int argc, char **argv)
 
 static int cmd_udp_hold(int argc, char **argv)
 {
-	unsigned long count, size, i, sent = 0, failed = 0;
+	struct send_tally tally = { 0 };
+	unsigned long count, size, i;
 	struct sockaddr_storage ss;
-	int fd, first_err = 0;
 	socklen_t alen;
 	char line[256];
+	int fd;
 	char *buf;
 
 	if (argc != 4)
@@ -1097,18 +1103,10 @@ static int cmd_udp_hold(int argc, char **argv)
 			n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss,
 				   alen);
 		} while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)size) {
-			sent++;
-		} else {
-			failed++;
-			if (!first_err)
-				first_err = n < 0 ? errno : EMSGSIZE;
-		}
+		tally_send(&tally, n, size);
 	}
 	close(fd);
-	printf("sent=%lu failed=%lu first_errno=%s\n", sent, failed,
-	       first_err ? errname(first_err) : "none");
-	return failed ? 1 : 0;
+	return tally_print(&tally);
 }
 
 static uint64_t now_ns(void)
@@ -1121,10 +1119,11 @@ static uint64_t now_ns(void)
 
 static int cmd_udp_flood(int argc, char **argv)
 {
-	unsigned long size, secs, sent = 0, failed = 0;
 	uint64_t start, end, duration_ns;
+	struct send_tally tally = { 0 };
 	struct sockaddr_storage ss;
-	int fd, first_err = 0;
+	unsigned long size, secs;
+	int fd;
 	socklen_t alen;
 	char *buf;
 
@@ -1149,24 +1148,18 @@ static int cmd_udp_flood(int argc, char **argv)
 
 		n = sendto(fd, buf, size, 0, (struct sockaddr *)&ss, alen);
 		end = now_ns();
-		if (n == (ssize_t)size) {
-			sent++;
-		} else if (n < 0 && errno == EINTR) {
+		if (n < 0 && errno == EINTR)
 			continue;
-		} else {
-			failed++;
-			if (!first_err)
-				first_err = n < 0 ? errno : EMSGSIZE;
-		}
+		tally_send(&tally, n, size);
 	}
 	close(fd);
 	free(buf);
 
 	printf("sent=%lu elapsed_ns=%llu failed=%lu first_errno=%s start_ns=%llu end_ns=%llu\n",
-	       sent, (unsigned long long)(end - start), failed,
-	       first_err ? errname(first_err) : "none",
-	       (unsigned long long)start, (unsigned long long)end);
-	return failed ? 1 : 0;
+	       tally.sent, (unsigned long long)(end - start), tally.failed,
+	       tally_errname(&tally), (unsigned long long)start,
+	       (unsigned long long)end);
+	return tally.failed ? 1 : 0;
 }
 
 static int cmd_icmp_echo(int argc, char **argv)
