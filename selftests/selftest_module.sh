@@ -32,7 +32,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 16
+tap_plan 17
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -68,6 +68,9 @@ tap_result $? "kernel log after the modprobe has 'nf_egress: selftest: all passe
 n=$(grep -cE 'nf_egress: selftest: rate bucket refill: [0-9]+ cases: ok$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the rate bucket refill test's 'ok' line" \
 	"$(grep -i 'nf_egress: selftest: rate' "$TMPDIR_TEST/log")"
+n=$(grep -cE 'nf_egress: selftest: quota periods: [0-9]+ random calendars and the known cases agree with the model$' "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota calendar test's line" \
+	"$(grep -i 'nf_egress: selftest: quota' "$TMPDIR_TEST/log")"
 # The trie's model test, published and as built for an apply, both widths.
 n=$(grep -cE 'nf_egress: selftest: trie /(32|128)( \(unpublished\))?: [0-9]+ operations, [1-9][0-9]* walks: ok$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 4 ] && echo 0 || echo 1)" "kernel log has the trie test's 4 'ok' lines" \

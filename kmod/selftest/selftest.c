@@ -1351,6 +1351,8 @@ int egress_selftest_run(void)
 	if (!err)
 		err = egress_selftest_ratelimit();
 	if (!err)
+		err = egress_selftest_quota();
+	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV4, false);
 	if (!err)
 		err = egress_selftest_ruleset_family(NFPROTO_IPV6, false);

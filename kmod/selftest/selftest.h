@@ -8,6 +8,7 @@ int egress_selftest_run(void);
 /* The parts, for egress_selftest_run(): 0 or -errno, with a log line. */
 int egress_selftest_trie(void);
 int egress_selftest_ratelimit(void);
+int egress_selftest_quota(void);
 #else
 /* A production build has no self-tests (and no selftest parameter). */
 static inline int egress_selftest_run(void)

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Self-test of the quota calendar (quotaperiod.c) against a naive model:
+ * a civil calendar of its own (days from a date, by the era arithmetic
+ * that does not use the kernel's mktime64()) and periods found by walking
+ * from far before, one period at a time.  Anchors, offsets and moments are
+ * random; the moments next to every boundary are checked as well.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
+
+#include <linux/kernel.h>
+#include <linux/random.h>
+
+#include "../quotaperiod.h"
+#include "selftest.h"
+
+#define EGRESS_QUOTA_TEST_ROUNDS 3000
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static s64 egress_model_days(s64 y, unsigned int m, unsigned int d)
+{
+	s64 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static unsigned int egress_model_month_days(s64 y, unsigned int m)
+{
+	static const u8 days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* The local date of @t: the inverse of egress_model_days(), by search. */
+static void egress_model_date(s64 t, s64 *y, unsigned int *m, unsigned int *d,
+			      u32 *secs)
+{
+	s64 days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+
+	*secs = t - days * 86400;
+	*y = 1970 + days / 366 - 1;
+	while (egress_model_days(*y + 1, 1, 1) <= days)
+		(*y)++;
+	*m = 1;
+	while (*m < 12 && egress_model_days(*y, *m + 1, 1) <= days)
+		(*m)++;
+	*d = days - egress_model_days(*y, *m, 1) + 1;
+}
+
+static s64 egress_model_month_start(s64 y, unsigned int m, unsigned int mday,
+				    u32 secs, s32 offset)
+{
+	unsigned int d = min(mday, egress_model_month_days(y, m));
+
+	return egress_model_days(y, m, d) * 86400 + secs - offset;
+}
+
+static void egress_model_period(const struct egress_quota_calendar *cal,
+				s64 now, s64 *start, s64 *end)
+{
+	static const u32 len[] = { 3600, 86400, 7 * 86400 };
+	unsigned int m, d, am, ad;
+	u32 secs, asecs;
+	s64 y, ay;
+
+	if (cal->unit != EGRESS_QUOTA_MONTH) {
+		*start = cal->anchor;
+		while (*start > now)
+			*start -= len[cal->unit];
+		while (*start + len[cal->unit] <= now)
+			*start += len[cal->unit];
+		*end = *start + len[cal->unit];
+		return;
+	}
+	/* The anchor's day of the month and time of day, in local time. */
+	egress_model_date(cal->anchor + cal->utc_offset, &ay, &am, &ad, &asecs);
+	/* From two years before @now, one month at a time. */
+	egress_model_date(now + cal->utc_offset, &y, &m, &d, &secs);
+	y -= 2;
+	m = 1;
+	for (;;) {
+		s64 ny = m == 12 ? y + 1 : y;
+		unsigned int nm = m == 12 ? 1 : m + 1;
+		s64 next = egress_model_month_start(ny, nm, ad, asecs,
+						    cal->utc_offset);
+
+		if (next > now) {
+			*start = egress_model_month_start(y, m, ad, asecs,
+							  cal->utc_offset);
+			*end = next;
+			return;
+		}
+		y = ny;
+		m = nm;
+	}
+}
+
+static int egress_quota_check(const struct egress_quota_calendar *cal, s64 now)
+{
+	time64_t start, end;
+	s64 mstart, mend;
+
+	egress_quota_period(cal, now, &start, &end);
+	egress_model_period(cal, now, &mstart, &mend);
+	if (start == mstart && end == mend && start <= now && now < end)
+		return 0;
+	pr_err("quota period: unit %u anchor %lld offset %d now %lld: [%lld, %lld), model [%lld, %lld)\n",
+	       cal->unit, cal->anchor, cal->utc_offset, now, start, end,
+	       mstart, mend);
+	return -EINVAL;
+}
+
+/* Known periods, written out by hand. */
+static int egress_quota_check_known(void)
+{
+	static const struct {
+		u8 unit;
+		s32 offset;
+		time64_t anchor, now, start, end;
+	} known[] = {
+		/* Anchored on the 31st: February's period starts on its last day. */
+		{ EGRESS_QUOTA_MONTH, 0, 1769817600 /* 2026-01-31 */,
+		  1771113600 /* 2026-02-15 */, 1769817600, 1772236800 /* 02-28 */ },
+		{ EGRESS_QUOTA_MONTH, 0, 1769817600, 1772236800, 1772236800,
+		  1774915200 /* 2026-03-31 */ },
+		/* A leap year's February 29th. */
+		{ EGRESS_QUOTA_MONTH, 0, 1769817600, 1835481600 /* 2028-03-01 */,
+		  1835395200 /* 2028-02-29 */, 1838073600 /* 2028-03-31 */ },
+		/* 00:00 at UTC+05:30 is 18:30 UTC the day before. */
+		{ EGRESS_QUOTA_MONTH, 19800, 1767205800 /* 2026-01-01T00:00+05:30 */,
+		  1773532800 /* 2026-03-15 */, 1772303400 /* 2026-02-28T18:30Z */,
+		  1774981800 /* 2026-03-31T18:30Z */ },
+		/* Weeks from a Monday, before and after the anchor. */
+		{ EGRESS_QUOTA_WEEK, 0, 1767571200 /* 2026-01-05, a Monday */,
+		  1767571199, 1766966400 /* 2025-12-29 */, 1767571200 },
+		{ EGRESS_QUOTA_DAY, 0, 0, 1767571200 + 86399, 1767571200,
+		  1767571200 + 86400 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		struct egress_quota_calendar cal = {
+			.anchor = known[i].anchor,
+			.utc_offset = known[i].offset,
+			.unit = known[i].unit,
+		};
+		time64_t start, end;
+
+		egress_quota_period(&cal, known[i].now, &start, &end);
+		if (start != known[i].start || end != known[i].end) {
+			pr_err("quota period: known case %u: [%lld, %lld), want [%lld, %lld)\n",
+			       i, start, end, known[i].start, known[i].end);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int egress_selftest_quota(void)
+{
+	unsigned int round;
+	int err;
+
+	err = egress_quota_check_known();
+	for (round = 0; !err && round < EGRESS_QUOTA_TEST_ROUNDS; round++) {
+		struct egress_quota_calendar cal = {
+			/* 1973 to 2096 */
+			.anchor = 100000000 + get_random_u32_below(3900000000U),
+			.utc_offset = (s32)get_random_u32_below(2 * EGRESS_QUOTA_OFFSET_MAX + 1) -
+				      EGRESS_QUOTA_OFFSET_MAX,
+			.unit = get_random_u32_below(EGRESS_QUOTA_MONTH + 1),
+		};
+		s64 span = cal.unit == EGRESS_QUOTA_MONTH ? 300000000 : 3000000;
+		s64 now = cal.anchor - span + get_random_u64() % (2 * span);
+		time64_t start, end;
+
+		err = egress_quota_check(&cal, now);
+		if (err)
+			break;
+		/* Both sides of both boundaries of that period. */
+		egress_quota_period(&cal, now, &start, &end);
+		err = egress_quota_check(&cal, start) ?:
+		      egress_quota_check(&cal, start - 1) ?:
+		      egress_quota_check(&cal, end) ?:
+		      egress_quota_check(&cal, end - 1);
+	}
+	if (!err)
+		pr_info("quota periods: %u random calendars and the known cases agree with the model\n",
+			EGRESS_QUOTA_TEST_ROUNDS);
+	return err;
+}
