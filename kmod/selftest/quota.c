@@ -10,9 +10,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
 
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 
-#include "../quotaperiod.h"
+#include "../quota.h"
 #include "selftest.h"
 
 #define EGRESS_QUOTA_TEST_ROUNDS 3000
@@ -163,6 +165,168 @@ static int egress_quota_check_known(void)
 	return 0;
 }
 
+/*
+ * A quota driven by a random clock and random charges, against a model
+ * that keeps its own usage and period: the exhausted state, the crossed
+ * thresholds of every charge, and the report of the period before.
+ */
+static int egress_quota_check_usage_round(void)
+{
+	struct egress_quota_config cfg = {
+		.limit = 1 + get_random_u32_below(1000000),
+		.cal = {
+			.anchor = 100000000 + get_random_u32_below(3900000000U),
+			.unit = get_random_u32_below(EGRESS_QUOTA_WEEK + 1),
+		},
+		.nwarn = get_random_u32_below(EGRESS_QUOTA_WARN_MAX + 1),
+		.action = EGRESS_QUOTA_DENY,
+	};
+	time64_t now = cfg.cal.anchor + get_random_u32_below(1000000);
+	time64_t m_start, m_end, m_last_start = 0, s, e;
+	u64 th[EGRESS_QUOTA_WARN_MAX + 1], m_used = 0, m_last_used = 0;
+	struct egress_quota *quota;
+	unsigned int i, step, pct = 0;
+	int err = 0;
+
+	for (i = 0; i < cfg.nwarn; i++) {
+		pct += 1 + get_random_u32_below((99 - pct) / (cfg.nwarn - i));
+		cfg.warn[i] = pct;
+		th[i] = (cfg.limit * pct + 99) / 100;
+	}
+	th[cfg.nwarn] = cfg.limit;
+	quota = egress_quota_create(&cfg, now, GFP_KERNEL);
+	if (IS_ERR(quota))
+		return PTR_ERR(quota);
+	egress_quota_period(&cfg.cal, now, &m_start, &m_end);
+	m_last_start = m_start;
+	for (step = 0; step < 200 && !err; step++) {
+		u64 bytes = 1 + get_random_u32_below(cfg.limit / 3 + 1);
+		unsigned long crossed, m_crossed = 0;
+		bool exhausted;
+
+		/* Mostly within the period, now and then past its end. */
+		if (!get_random_u32_below(8))
+			now = m_end - 1 + get_random_u32_below(3) +
+			      (get_random_u32_below(4) ? 0 : 3 * (m_end - m_start));
+		else
+			now += get_random_u32_below(60);
+		if (now >= m_end) {
+			egress_quota_period(&cfg.cal, now, &s, &e);
+			if (s == m_end) {
+				m_last_start = m_start;
+				m_last_used = m_used;
+			} else {
+				egress_quota_period(&cfg.cal, s - 1, &m_last_start, &e);
+				m_last_used = 0;
+			}
+			egress_quota_period(&cfg.cal, now, &m_start, &m_end);
+			m_used = 0;
+		}
+		exhausted = egress_quota_exhausted(quota, now);
+		if (exhausted != (m_used >= cfg.limit) ||
+		    quota->period_start != m_start || quota->period_end != m_end ||
+		    quota->last_start != m_last_start ||
+		    quota->last_used != m_last_used) {
+			pr_err("quota usage: step %u: exhausted %d, period [%lld, %lld), last %lld %llu; model %d, [%lld, %lld), %lld %llu\n",
+			       step, exhausted, quota->period_start,
+			       quota->period_end, quota->last_start,
+			       quota->last_used, m_used >= cfg.limit ? 1 : 0, m_start,
+			       m_end, m_last_start, m_last_used);
+			err = -EINVAL;
+			break;
+		}
+		if (exhausted)
+			continue;
+		crossed = egress_quota_charge(quota, bytes);
+		for (i = 0; i <= cfg.nwarn; i++) {
+			if (m_used < th[i] && m_used + bytes >= th[i])
+				m_crossed |= BIT(i);
+		}
+		m_used += bytes;
+		if (crossed != m_crossed) {
+			pr_err("quota usage: step %u: a charge of %llu to %llu of %llu crossed %#lx, model %#lx\n",
+			       step, bytes, m_used, cfg.limit, crossed, m_crossed);
+			err = -EINVAL;
+		}
+	}
+	kfree(quota);
+	return err;
+}
+
+#define EGRESS_QUOTA_RACE_THREADS 4
+
+struct egress_quota_race {
+	struct egress_quota *quota;
+	atomic_t crossings[EGRESS_QUOTA_WARN_MAX + 1];
+};
+
+static int egress_quota_race_charger(void *data)
+{
+	struct egress_quota_race *race = data;
+	unsigned int i, n;
+
+	for (n = 0; n < 20000; n++) {
+		unsigned long crossed = egress_quota_charge(race->quota,
+							    1 + get_random_u32_below(64));
+
+		for (i = 0; i <= EGRESS_QUOTA_WARN_MAX; i++) {
+			if (crossed & BIT(i))
+				atomic_inc(&race->crossings[i]);
+		}
+		if (!(n % 256))
+			cond_resched();
+	}
+	/* kthread_stop() needs the thread alive. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Chargers on every CPU at once: each threshold is crossed by one charge. */
+static int egress_quota_check_race(void)
+{
+	struct egress_quota_config cfg = {
+		/* About half of what the chargers send: every threshold is crossed. */
+		.limit = EGRESS_QUOTA_RACE_THREADS * 20000 * 16,
+		.nwarn = 4,
+		.warn = { 10, 50, 80, 99 },
+	};
+	struct task_struct *tasks[EGRESS_QUOTA_RACE_THREADS];
+	struct egress_quota_race *race;
+	unsigned int i;
+	int err = 0;
+
+	race = kzalloc(sizeof(*race), GFP_KERNEL);
+	if (!race)
+		return -ENOMEM;
+	race->quota = egress_quota_create(&cfg, 0, GFP_KERNEL);
+	if (IS_ERR(race->quota)) {
+		err = PTR_ERR(race->quota);
+		goto out;
+	}
+	for (i = 0; i < EGRESS_QUOTA_RACE_THREADS; i++) {
+		tasks[i] = kthread_run(egress_quota_race_charger, race,
+				       "egress_quota/%u", i);
+		if (IS_ERR(tasks[i])) {
+			err = PTR_ERR(tasks[i]);
+			break;
+		}
+	}
+	while (i--)
+		kthread_stop(tasks[i]);
+	for (i = 0; !err && i <= cfg.nwarn; i++) {
+		if (atomic_read(&race->crossings[i]) != 1) {
+			pr_err("quota race: threshold %u crossed %d times\n", i,
+			       atomic_read(&race->crossings[i]));
+			err = -EINVAL;
+		}
+	}
+	kfree(race->quota);
+out:
+	kfree(race);
+	return err;
+}
+
 int egress_selftest_quota(void)
 {
 	unsigned int round;
@@ -194,5 +358,12 @@ int egress_selftest_quota(void)
 	if (!err)
 		pr_info("quota periods: %u random calendars and the known cases agree with the model\n",
 			EGRESS_QUOTA_TEST_ROUNDS);
+	for (round = 0; !err && round < 200; round++)
+		err = egress_quota_check_usage_round();
+	if (!err)
+		err = egress_quota_check_race();
+	if (!err)
+		pr_info("quota usage: 200 random quotas agree with the model, %u chargers crossed each threshold once\n",
+			EGRESS_QUOTA_RACE_THREADS);
 	return err;
 }

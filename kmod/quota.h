@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A byte quota per period: its usage, the thresholds a charge crosses,
+ * and the period's rollover.
+ */
+
+#ifndef _NF_EGRESS_QUOTA_H
+#define _NF_EGRESS_QUOTA_H
+
+#include <linux/atomic.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+
+#include "quotaperiod.h"
+
+/* Warning thresholds a quota may have, below its limit. */
+#define EGRESS_QUOTA_WARN_MAX	4
+
+enum egress_quota_action {
+	EGRESS_QUOTA_NOTIFY,
+	EGRESS_QUOTA_RATE,
+	EGRESS_QUOTA_DENY,
+};
+
+struct egress_quota_config {
+	u64 limit;			/* bytes a period, > 0 */
+	struct egress_quota_calendar cal;
+	u8 warn[EGRESS_QUOTA_WARN_MAX];	/* percent of the limit, ascending, 1 to 99 */
+	u8 nwarn;
+	u8 action;			/* enum egress_quota_action */
+	u64 rate;			/* bytes a second, for EGRESS_QUOTA_RATE */
+};
+
+/*
+ * Usage is one atomic counter: every CPU charges it, so that the packet
+ * that uses the quota up is known at once (exactly one charge crosses each
+ * threshold).  The period's end is read without the lock on every check;
+ * the lock is taken only to roll the period over.
+ */
+struct egress_quota {
+	struct egress_quota_config cfg;
+	/* Bytes: the warning thresholds, then the limit (index nwarn). */
+	u64 threshold[EGRESS_QUOTA_WARN_MAX + 1];
+	atomic64_t used;
+	time64_t period_start, period_end;
+	/* The period before, for a report of it. */
+	time64_t last_start;
+	u64 last_used;
+	/* Taken to roll the period over, softirqs off. */
+	spinlock_t lock;
+	struct rcu_head rcu;
+};
+
+int egress_quota_config_check(const struct egress_quota_config *cfg);
+struct egress_quota *egress_quota_create(const struct egress_quota_config *cfg,
+					 time64_t now, gfp_t gfp);
+void egress_quota_roll(struct egress_quota *quota, time64_t now);
+
+/* Has the period holding @now used the quota up?  Rolls it over first. */
+static inline bool egress_quota_exhausted(struct egress_quota *quota,
+					  time64_t now)
+{
+	/* Pairs with the release in egress_quota_roll(). */
+	if (unlikely(now >= smp_load_acquire(&quota->period_end)))
+		egress_quota_roll(quota, now);
+	return atomic64_read(&quota->used) >= quota->cfg.limit;
+}
+
+/*
+ * Charge @bytes.  Returns the thresholds this charge crossed, bit i for
+ * threshold[i] (the limit is bit nwarn): each is crossed by exactly one
+ * charge a period.
+ */
+static inline unsigned long egress_quota_charge(struct egress_quota *quota,
+						u64 bytes)
+{
+	u64 now_used = atomic64_add_return(bytes, &quota->used);
+	u64 before = now_used - bytes;
+	unsigned long crossed = 0;
+	unsigned int i;
+
+	for (i = 0; i <= quota->cfg.nwarn; i++) {
+		if (before < quota->threshold[i] && now_used >= quota->threshold[i])
+			crossed |= BIT(i);
+	}
+	return crossed;
+}
+
+#endif /* _NF_EGRESS_QUOTA_H */
