@@ -22,6 +22,8 @@ enum nf_egress_attr_kind {
 	NF_EGRESS_KIND_FLAG,
 	NF_EGRESS_KIND_BINARY,
 	NF_EGRESS_KIND_NEST,
+	NF_EGRESS_KIND_S32,
+	NF_EGRESS_KIND_S64,
 };
 
 /* The attribute sets (a nest's attributes are one of them). */
@@ -31,6 +33,7 @@ enum nf_egress_attr_set {
 	NF_EGRESS_SET_COUNTER,
 	NF_EGRESS_SET_EXPLAIN,
 	NF_EGRESS_SET_RATE,
+	NF_EGRESS_SET_QUOTA,
 	NF_EGRESS_SET_EVENT,
 };
 
@@ -112,6 +115,8 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_EVENT, 0, 0, 0 },
 	[NF_EGRESS_A_CACHED_CGROUPS] = { "cached-cgroups", "NF_EGRESS_A_CACHED_CGROUPS",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_QUOTA] = { "quota", "NF_EGRESS_A_QUOTA",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_QUOTA, 1, 0, 0 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
@@ -206,6 +211,44 @@ static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
+static const struct nf_egress_attr_desc nf_egress_quota_attr_table[NF_EGRESS_QUOTA_A_MAX + 1]
+	__attribute__((unused)) = {
+	[NF_EGRESS_QUOTA_A_UNSPEC] = { NULL, "NF_EGRESS_QUOTA_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
+	[NF_EGRESS_QUOTA_A_PAD] = { "pad", "NF_EGRESS_QUOTA_A_PAD",
+		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
+	[NF_EGRESS_QUOTA_A_NONE] = { "none", "NF_EGRESS_QUOTA_A_NONE",
+		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
+	[NF_EGRESS_QUOTA_A_LIMIT] = { "limit", "NF_EGRESS_QUOTA_A_LIMIT",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_PERIOD] = { "period", "NF_EGRESS_QUOTA_A_PERIOD",
+		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
+	[NF_EGRESS_QUOTA_A_ANCHOR] = { "anchor", "NF_EGRESS_QUOTA_A_ANCHOR",
+		NF_EGRESS_KIND_S64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_UTC_OFFSET] = { "utc-offset", "NF_EGRESS_QUOTA_A_UTC_OFFSET",
+		NF_EGRESS_KIND_S32, 0, 0, 4, 4 },
+	[NF_EGRESS_QUOTA_A_WARN] = { "warn", "NF_EGRESS_QUOTA_A_WARN",
+		NF_EGRESS_KIND_U8, 0, 1, 1, 1 },
+	[NF_EGRESS_QUOTA_A_ACTION] = { "action", "NF_EGRESS_QUOTA_A_ACTION",
+		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
+	[NF_EGRESS_QUOTA_A_RATE] = { "rate", "NF_EGRESS_QUOTA_A_RATE",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_CLASS] = { "class", "NF_EGRESS_QUOTA_A_CLASS",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 33 },
+	[NF_EGRESS_QUOTA_A_EXEMPT_CLASS] = { "exempt-class", "NF_EGRESS_QUOTA_A_EXEMPT_CLASS",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 33 },
+	[NF_EGRESS_QUOTA_A_USED] = { "used", "NF_EGRESS_QUOTA_A_USED",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_PERIOD_START] = { "period-start", "NF_EGRESS_QUOTA_A_PERIOD_START",
+		NF_EGRESS_KIND_S64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_PERIOD_END] = { "period-end", "NF_EGRESS_QUOTA_A_PERIOD_END",
+		NF_EGRESS_KIND_S64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_LAST_USED] = { "last-used", "NF_EGRESS_QUOTA_A_LAST_USED",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_QUOTA_A_CROSSED] = { "crossed", "NF_EGRESS_QUOTA_A_CROSSED",
+		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
+};
+
 static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVENT_A_MAX + 1]
 	__attribute__((unused)) = {
 	[NF_EGRESS_EVENT_A_UNSPEC] = { NULL, "NF_EGRESS_EVENT_A_UNSPEC",
@@ -266,7 +309,8 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_DEFAULT) |
 	  (1ULL << NF_EGRESS_A_MODE) |
 	  (1ULL << NF_EGRESS_A_STAGED) |
-	  (1ULL << NF_EGRESS_A_RATE) },
+	  (1ULL << NF_EGRESS_A_RATE) |
+	  (1ULL << NF_EGRESS_A_QUOTA) },
 	{ "policy-del", NF_EGRESS_CMD_POLICY_DEL, 1, 0, 1,
 	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
 	  (1ULL << NF_EGRESS_A_STAGED) },
@@ -289,7 +333,8 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_DEFAULT) |
 	  (1ULL << NF_EGRESS_A_MODE) |
 	  (1ULL << NF_EGRESS_A_STAGED) |
-	  (1ULL << NF_EGRESS_A_RATE) },
+	  (1ULL << NF_EGRESS_A_RATE) |
+	  (1ULL << NF_EGRESS_A_QUOTA) },
 	{ "apply-begin", NF_EGRESS_CMD_APPLY_BEGIN, 1, 0, 1,
 	  0 },
 	{ "apply-commit", NF_EGRESS_CMD_APPLY_COMMIT, 1, 0, 1,
@@ -310,6 +355,7 @@ static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]
 	[NF_EGRESS_SET_COUNTER] = { "counter", nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX },
 	[NF_EGRESS_SET_EXPLAIN] = { "explain", nf_egress_explain_attr_table, NF_EGRESS_EXPLAIN_A_MAX },
 	[NF_EGRESS_SET_RATE] = { "rate", nf_egress_rate_attr_table, NF_EGRESS_RATE_A_MAX },
+	[NF_EGRESS_SET_QUOTA] = { "quota", nf_egress_quota_attr_table, NF_EGRESS_QUOTA_A_MAX },
 	[NF_EGRESS_SET_EVENT] = { "event", nf_egress_event_attr_table, NF_EGRESS_EVENT_A_MAX },
 };
 

@@ -17,6 +17,11 @@ static struct netlink_range_validation nf_egress_rate_a_latency_us_range = {
 	.max = 10000000,
 };
 
+static struct netlink_range_validation_signed nf_egress_quota_a_utc_offset_range = {
+	.min = -86399,
+	.max = 86399,
+};
+
 const struct nla_policy nf_egress_rule_input_nl_policy[NF_EGRESS_RULE_A_MAX + 1] = {
 	[NF_EGRESS_RULE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
@@ -48,6 +53,28 @@ const struct nla_policy nf_egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_rate_a_latency_us_range),
 };
 
+const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1] = {
+	[NF_EGRESS_QUOTA_A_NONE] = { .type = NLA_FLAG, },
+	[NF_EGRESS_QUOTA_A_LIMIT] = NLA_POLICY_MIN(NLA_U64, 1),
+	[NF_EGRESS_QUOTA_A_PERIOD] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_QUOTA_PERIOD_MAX),
+	[NF_EGRESS_QUOTA_A_ANCHOR] = { .type = NLA_S64, },
+	[NF_EGRESS_QUOTA_A_UTC_OFFSET] =
+		NLA_POLICY_FULL_RANGE_SIGNED(NLA_S32, &nf_egress_quota_a_utc_offset_range),
+	[NF_EGRESS_QUOTA_A_WARN] = NLA_POLICY_RANGE(NLA_U8, 1, 99),
+	[NF_EGRESS_QUOTA_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_QUOTA_ACTION_MAX),
+	[NF_EGRESS_QUOTA_A_RATE] = NLA_POLICY_MIN(NLA_U64, 1),
+	[NF_EGRESS_QUOTA_A_CLASS] = { .type = NLA_NUL_STRING, .len = NF_EGRESS_CLASS_NAME_MAX, },
+	[NF_EGRESS_QUOTA_A_EXEMPT_CLASS] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CLASS_NAME_MAX,
+	},
+	[NF_EGRESS_QUOTA_A_USED] = { .type = NLA_U64, },
+	[NF_EGRESS_QUOTA_A_PERIOD_START] = { .type = NLA_S64, },
+	[NF_EGRESS_QUOTA_A_PERIOD_END] = { .type = NLA_S64, },
+	[NF_EGRESS_QUOTA_A_LAST_USED] = { .type = NLA_U64, },
+	[NF_EGRESS_QUOTA_A_CROSSED] = { .type = NLA_U8, },
+};
+
 const struct nla_policy nf_egress_get_info_nl_policy[NF_EGRESS_A_MAX + 1] = {
 };
 
@@ -60,6 +87,7 @@ const struct nla_policy nf_egress_policy_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_MODE] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 	[NF_EGRESS_A_RATE] = NLA_POLICY_NESTED(nf_egress_rate_nl_policy),
+	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
 };
 
 const struct nla_policy nf_egress_policy_del_nl_policy[NF_EGRESS_A_MAX + 1] = {
@@ -118,6 +146,7 @@ const struct nla_policy nf_egress_policy_set_nl_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_MODE] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_MODE_MAX),
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 	[NF_EGRESS_A_RATE] = NLA_POLICY_NESTED(nf_egress_rate_nl_policy),
+	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
 };
 
 const struct nla_policy nf_egress_apply_begin_nl_policy[NF_EGRESS_A_MAX + 1] = {

@@ -310,6 +310,8 @@ static int nlc_check_set(enum nf_egress_attr_set set, const struct nlattr *attrs
 		case NF_EGRESS_KIND_U16:
 		case NF_EGRESS_KIND_U32:
 		case NF_EGRESS_KIND_U64:
+		case NF_EGRESS_KIND_S32:
+		case NF_EGRESS_KIND_S64:
 		case NF_EGRESS_KIND_FLAG:
 			want = t->min_len;
 			break;

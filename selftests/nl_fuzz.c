@@ -116,7 +116,8 @@ static size_t n_rule_fixed;
 static bool is_scalar(enum nf_egress_attr_kind k)
 {
 	return k == NF_EGRESS_KIND_U8 || k == NF_EGRESS_KIND_U16 ||
-	       k == NF_EGRESS_KIND_U32 || k == NF_EGRESS_KIND_U64;
+	       k == NF_EGRESS_KIND_U32 || k == NF_EGRESS_KIND_U64 ||
+	       k == NF_EGRESS_KIND_S32 || k == NF_EGRESS_KIND_S64;
 }
 
 static void from_spec(void)

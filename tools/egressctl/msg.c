@@ -29,6 +29,9 @@ static const enum mnl_attr_data_type mnl_type_of[] = {
 	[NF_EGRESS_KIND_FLAG]	= MNL_TYPE_FLAG,
 	[NF_EGRESS_KIND_BINARY]	= MNL_TYPE_BINARY,
 	[NF_EGRESS_KIND_NEST]	= MNL_TYPE_NESTED,
+	/* libmnl checks lengths only: a signed scalar is its unsigned twin. */
+	[NF_EGRESS_KIND_S32]	= MNL_TYPE_U32,
+	[NF_EGRESS_KIND_S64]	= MNL_TYPE_U64,
 };
 
 static enum mnl_attr_data_type attr_mnl_type(const struct nf_egress_attr_desc *d)

@@ -104,6 +104,44 @@ enum nf_egress_event_verdict {
 	NF_EGRESS_EVENT_MAX = __NF_EGRESS_EVENT_MAX - 1
 };
 
+/* The length of a quota's periods (u8). */
+enum nf_egress_quota_period {
+	/* an hour, repeated from the anchor */
+	NF_EGRESS_QUOTA_PERIOD_HOUR,
+	/* 24 hours, repeated from the anchor */
+	NF_EGRESS_QUOTA_PERIOD_DAY,
+	/* 7 days, repeated from the anchor */
+	NF_EGRESS_QUOTA_PERIOD_WEEK,
+	/*
+	 * a calendar month of the local time NF_EGRESS_QUOTA_A_UTC_OFFSET
+	 * seconds east of UTC, from the anchor's day of the month and time of
+	 * day (the month's last day when it is shorter)
+	 */
+	NF_EGRESS_QUOTA_PERIOD_MONTH,
+
+	__NF_EGRESS_QUOTA_PERIOD_MAX,
+	NF_EGRESS_QUOTA_PERIOD_MAX = __NF_EGRESS_QUOTA_PERIOD_MAX - 1
+};
+
+/* What a policy does once a quota is used up, until its period ends (u8). */
+enum nf_egress_quota_action {
+	/* nothing but the events */
+	NF_EGRESS_QUOTA_ACTION_NOTIFY,
+	/*
+	 * the policy is limited to NF_EGRESS_QUOTA_A_RATE (the lower of it and
+	 * the policy's own rate limit)
+	 */
+	NF_EGRESS_QUOTA_ACTION_RATE,
+	/*
+	 * the policy denies what it would allow, but for destinations of
+	 * NF_EGRESS_QUOTA_A_EXEMPT_CLASS
+	 */
+	NF_EGRESS_QUOTA_ACTION_DENY,
+
+	__NF_EGRESS_QUOTA_ACTION_MAX,
+	NF_EGRESS_QUOTA_ACTION_MAX = __NF_EGRESS_QUOTA_ACTION_MAX - 1
+};
+
 /* Top-level attributes. */
 enum nf_egress_attr {
 	NF_EGRESS_A_UNSPEC,
@@ -183,6 +221,14 @@ enum nf_egress_attr {
 	 * removed cgroups are pruned
 	 */
 	NF_EGRESS_A_CACHED_CGROUPS,
+	/*
+	 * nest, NF_EGRESS_QUOTA_A_*: a byte quota of the policy (POLICY_NEW,
+	 * POLICY_SET, POLICY_GET and STATS_GET replies, QUOTA_EVENT);
+	 * repeated, at most one for the whole policy and one per class. In
+	 * POLICY_SET, the quotas given replace all of the policy's, and
+	 * QUOTA_A_NONE alone removes them
+	 */
+	NF_EGRESS_A_QUOTA,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -326,6 +372,76 @@ enum nf_egress_rate_attr {
 };
 
 /*
+ * Attributes nested in NF_EGRESS_A_QUOTA. A request sets LIMIT, PERIOD and the
+ * optional rest; replies and events also carry the usage.
+ */
+enum nf_egress_quota_attr {
+	NF_EGRESS_QUOTA_A_UNSPEC,
+	NF_EGRESS_QUOTA_A_PAD,
+	/*
+	 * flag: remove the policy's quotas; nothing else may be given with it
+	 */
+	NF_EGRESS_QUOTA_A_NONE,
+	/* u64: bytes a period, at the IP layer as the counters count them */
+	NF_EGRESS_QUOTA_A_LIMIT,
+	/* u8, enum nf_egress_quota_period: the length of the periods */
+	NF_EGRESS_QUOTA_A_PERIOD,
+	/*
+	 * s64: a moment a period starts, in seconds since the epoch; default:
+	 * 00:00 of 1970-01-05 (a Monday) in the local time of UTC_OFFSET
+	 */
+	NF_EGRESS_QUOTA_A_ANCHOR,
+	/*
+	 * s32: seconds east of UTC of the local time months and the default
+	 * anchor are counted in; default 0 (UTC)
+	 */
+	NF_EGRESS_QUOTA_A_UTC_OFFSET,
+	/*
+	 * u8: a percentage of the limit whose crossing sends an event;
+	 * repeated, ascending, at most 4
+	 */
+	NF_EGRESS_QUOTA_A_WARN,
+	/*
+	 * u8, enum nf_egress_quota_action: what the policy does once the quota
+	 * is used up; default notify
+	 */
+	NF_EGRESS_QUOTA_A_ACTION,
+	/*
+	 * u64: the byte rate of NF_EGRESS_QUOTA_ACTION_RATE, bytes per second
+	 */
+	NF_EGRESS_QUOTA_A_RATE,
+	/*
+	 * NUL-terminated string: count only bytes that leave under rules of
+	 * this class; absent: every byte the policy allows
+	 */
+	NF_EGRESS_QUOTA_A_CLASS,
+	/*
+	 * NUL-terminated string: with NF_EGRESS_QUOTA_ACTION_DENY:
+	 * destinations of this class stay allowed once the quota is used up
+	 */
+	NF_EGRESS_QUOTA_A_EXEMPT_CLASS,
+	/* u64: bytes used in the current period (replies, events) */
+	NF_EGRESS_QUOTA_A_USED,
+	/*
+	 * s64: start of the current period, seconds since the epoch (replies,
+	 * events)
+	 */
+	NF_EGRESS_QUOTA_A_PERIOD_START,
+	/* s64: end of the current period (replies, events) */
+	NF_EGRESS_QUOTA_A_PERIOD_END,
+	/* u64: bytes used in the period before the current one (replies) */
+	NF_EGRESS_QUOTA_A_LAST_USED,
+	/*
+	 * u8: events: the percentage whose crossing sent the event, 100 when
+	 * the quota was used up
+	 */
+	NF_EGRESS_QUOTA_A_CROSSED,
+
+	__NF_EGRESS_QUOTA_A_MAX,
+	NF_EGRESS_QUOTA_A_MAX = __NF_EGRESS_QUOTA_A_MAX - 1
+};
+
+/*
  * Attributes nested in NF_EGRESS_A_EVENT. Events are rate-limited per policy
  * (module parameter event_rate, per second); the first event sent for a policy
  * after some were suppressed says how many in NF_EGRESS_EVENT_A_SUPPRESSED.
@@ -455,6 +571,13 @@ enum nf_egress_cmd {
 	 * never a request.
 	 */
 	NF_EGRESS_CMD_EVENT,
+	/*
+	 * notification of the "events" group: A quota of the policy
+	 * CGROUP_PATH crossed a warning percentage or was used up
+	 * (QUOTA_A_CROSSED says which), once a period each; never dropped by
+	 * the events' rate limit, never a request.
+	 */
+	NF_EGRESS_CMD_QUOTA_EVENT,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
