@@ -6,8 +6,198 @@
 #include <linux/errno.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
+#include <net/netlink.h>
 
+#include <linux/nf_egress.h>
+
+#include "class.h"
+#include "netlink-gen.h"
 #include "quota.h"
+
+/* 00:00 UTC of 1970-01-05, a Monday: weeks start on Mondays by default. */
+#define EGRESS_QUOTA_ANCHOR_DEFAULT	(4 * 24 * 60 * 60)
+
+static const u8 egress_quota_unit_of[] = {
+	[NF_EGRESS_QUOTA_PERIOD_HOUR] = EGRESS_QUOTA_HOUR,
+	[NF_EGRESS_QUOTA_PERIOD_DAY] = EGRESS_QUOTA_DAY,
+	[NF_EGRESS_QUOTA_PERIOD_WEEK] = EGRESS_QUOTA_WEEK,
+	[NF_EGRESS_QUOTA_PERIOD_MONTH] = EGRESS_QUOTA_MONTH,
+};
+
+static const u8 egress_quota_action_of[] = {
+	[NF_EGRESS_QUOTA_ACTION_NOTIFY] = EGRESS_QUOTA_NOTIFY,
+	[NF_EGRESS_QUOTA_ACTION_RATE] = EGRESS_QUOTA_RATE,
+	[NF_EGRESS_QUOTA_ACTION_DENY] = EGRESS_QUOTA_DENY,
+};
+
+/* The attributes only replies and events carry. */
+static const int egress_quota_reply_only[] = {
+	NF_EGRESS_QUOTA_A_USED, NF_EGRESS_QUOTA_A_PERIOD_START,
+	NF_EGRESS_QUOTA_A_PERIOD_END, NF_EGRESS_QUOTA_A_LAST_USED,
+	NF_EGRESS_QUOTA_A_CROSSED,
+};
+
+/* @reason: a string that outlives the request (a literal). */
+static int egress_quota_reject(struct netlink_ext_ack *extack,
+			       const struct nlattr *attr, const char *reason)
+{
+	if (extack)
+		extack->_msg = reason;
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
+static int egress_quota_class(const struct nlattr *attr, u8 *id,
+			      struct netlink_ext_ack *extack)
+{
+	const char *reason = NULL;
+	int ret;
+
+	if (!attr)
+		return 0;
+	ret = egress_class_id(nla_data(attr), &reason);
+	if (ret < 0) {
+		egress_quota_reject(extack, attr, reason);
+		return ret;
+	}
+	*id = ret;
+	return 0;
+}
+
+int egress_quota_from_nlattr(const struct nlattr *nest,
+			     struct egress_quota_config *cfg,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NF_EGRESS_QUOTA_A_MAX + 1];
+	const struct nlattr *attr;
+	unsigned int i;
+	int err, rem;
+
+	err = nla_parse_nested(tb, NF_EGRESS_QUOTA_A_MAX, nest,
+			       nf_egress_quota_nl_policy, extack);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(egress_quota_reply_only); i++) {
+		attr = tb[egress_quota_reply_only[i]];
+		if (attr)
+			return egress_quota_reject(extack, attr, KBUILD_MODNAME
+						   ": a quota's usage is not set this way");
+	}
+	if (tb[NF_EGRESS_QUOTA_A_NONE]) {
+		for (i = NF_EGRESS_QUOTA_A_NONE + 1; i <= NF_EGRESS_QUOTA_A_MAX; i++) {
+			if (tb[i])
+				return egress_quota_reject(extack, tb[i], KBUILD_MODNAME
+							   ": quota none takes nothing else");
+		}
+		return 1;
+	}
+	if (!tb[NF_EGRESS_QUOTA_A_LIMIT] || !tb[NF_EGRESS_QUOTA_A_PERIOD]) {
+		NL_SET_ERR_MSG_MOD(extack, "a quota needs a limit and a period");
+		NL_SET_ERR_ATTR_MISS(extack, nest, tb[NF_EGRESS_QUOTA_A_LIMIT] ?
+				     NF_EGRESS_QUOTA_A_PERIOD : NF_EGRESS_QUOTA_A_LIMIT);
+		return -EINVAL;
+	}
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->limit = nla_get_u64(tb[NF_EGRESS_QUOTA_A_LIMIT]);
+	cfg->cal.unit = egress_quota_unit_of[nla_get_u8(tb[NF_EGRESS_QUOTA_A_PERIOD])];
+	if (tb[NF_EGRESS_QUOTA_A_UTC_OFFSET])
+		cfg->cal.utc_offset = nla_get_s32(tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]);
+	cfg->cal.anchor = tb[NF_EGRESS_QUOTA_A_ANCHOR] ?
+		nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) :
+		EGRESS_QUOTA_ANCHOR_DEFAULT - cfg->cal.utc_offset;
+	/* Repeated: the parse above kept only the last. */
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != NF_EGRESS_QUOTA_A_WARN)
+			continue;
+		if (cfg->nwarn == EGRESS_QUOTA_WARN_MAX)
+			return egress_quota_reject(extack, attr, KBUILD_MODNAME
+						   ": at most 4 warning percentages");
+		cfg->warn[cfg->nwarn] = nla_get_u8(attr);
+		if (cfg->nwarn && cfg->warn[cfg->nwarn] <= cfg->warn[cfg->nwarn - 1])
+			return egress_quota_reject(extack, attr, KBUILD_MODNAME
+						   ": warning percentages go up");
+		cfg->nwarn++;
+	}
+	cfg->action = tb[NF_EGRESS_QUOTA_A_ACTION] ?
+		egress_quota_action_of[nla_get_u8(tb[NF_EGRESS_QUOTA_A_ACTION])] :
+		EGRESS_QUOTA_NOTIFY;
+	if (cfg->action == EGRESS_QUOTA_RATE) {
+		if (!tb[NF_EGRESS_QUOTA_A_RATE]) {
+			NL_SET_ERR_MSG_MOD(extack, "a quota's rate action needs a rate");
+			NL_SET_ERR_ATTR_MISS(extack, nest, NF_EGRESS_QUOTA_A_RATE);
+			return -EINVAL;
+		}
+		cfg->rate = nla_get_u64(tb[NF_EGRESS_QUOTA_A_RATE]);
+	} else if (tb[NF_EGRESS_QUOTA_A_RATE]) {
+		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_RATE],
+					   KBUILD_MODNAME ": a rate needs the rate action");
+	}
+	if (tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS] && cfg->action != EGRESS_QUOTA_DENY)
+		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
+					   KBUILD_MODNAME ": an exempt class needs the deny action");
+	err = egress_quota_class(tb[NF_EGRESS_QUOTA_A_CLASS], &cfg->class_id, extack);
+	if (!err)
+		err = egress_quota_class(tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
+					 &cfg->exempt_class_id, extack);
+	if (err)
+		return err;
+	return egress_quota_config_check(cfg) ?
+		egress_quota_reject(extack, nest, KBUILD_MODNAME ": invalid quota") : 0;
+}
+
+int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota)
+{
+	const struct egress_quota_config *cfg = &quota->cfg;
+	struct nlattr *nest;
+	unsigned int i;
+	u8 period = 0, action = 0;
+
+	for (i = 0; i < ARRAY_SIZE(egress_quota_unit_of); i++) {
+		if (egress_quota_unit_of[i] == cfg->cal.unit)
+			period = i;
+	}
+	for (i = 0; i < ARRAY_SIZE(egress_quota_action_of); i++) {
+		if (egress_quota_action_of[i] == cfg->action)
+			action = i;
+	}
+	nest = nla_nest_start(skb, NF_EGRESS_A_QUOTA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_LIMIT, cfg->limit,
+			      NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_u8(skb, NF_EGRESS_QUOTA_A_PERIOD, period) ||
+	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_ANCHOR, cfg->cal.anchor,
+			NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_s32(skb, NF_EGRESS_QUOTA_A_UTC_OFFSET, cfg->cal.utc_offset) ||
+	    nla_put_u8(skb, NF_EGRESS_QUOTA_A_ACTION, action) ||
+	    (cfg->rate && nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_RATE, cfg->rate,
+					    NF_EGRESS_QUOTA_A_PAD)) ||
+	    (cfg->class_id && nla_put_string(skb, NF_EGRESS_QUOTA_A_CLASS,
+					     egress_class_name(cfg->class_id))) ||
+	    (cfg->exempt_class_id &&
+	     nla_put_string(skb, NF_EGRESS_QUOTA_A_EXEMPT_CLASS,
+			    egress_class_name(cfg->exempt_class_id))) ||
+	    nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_USED,
+			      atomic64_read(&quota->used), NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_PERIOD_START,
+			READ_ONCE(quota->period_start), NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_PERIOD_END,
+			READ_ONCE(quota->period_end), NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_LAST_USED,
+			      READ_ONCE(quota->last_used), NF_EGRESS_QUOTA_A_PAD))
+		goto cancel;
+	for (i = 0; i < cfg->nwarn; i++) {
+		if (nla_put_u8(skb, NF_EGRESS_QUOTA_A_WARN, cfg->warn[i]))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
 
 int egress_quota_config_check(const struct egress_quota_config *cfg)
 {

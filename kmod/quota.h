@@ -28,6 +28,8 @@ struct egress_quota_config {
 	u8 warn[EGRESS_QUOTA_WARN_MAX];	/* percent of the limit, ascending, 1 to 99 */
 	u8 nwarn;
 	u8 action;			/* enum egress_quota_action */
+	u8 class_id;			/* 0: every byte the policy allows */
+	u8 exempt_class_id;		/* EGRESS_QUOTA_DENY: 0 or a class kept allowed */
 	u64 rate;			/* bytes a second, for EGRESS_QUOTA_RATE */
 };
 
@@ -51,7 +53,21 @@ struct egress_quota {
 	struct rcu_head rcu;
 };
 
+struct nlattr;
+struct netlink_ext_ack;
+struct sk_buff;
+
 int egress_quota_config_check(const struct egress_quota_config *cfg);
+/*
+ * One NF_EGRESS_A_QUOTA nest of a request into @cfg; 1 when it is
+ * QUOTA_A_NONE (remove the quotas), 0 when @cfg is set, or -errno with
+ * the reason in @extack.  Holds egress_config_mutex (class names).
+ */
+int egress_quota_from_nlattr(const struct nlattr *nest,
+			     struct egress_quota_config *cfg,
+			     struct netlink_ext_ack *extack);
+/* @quota as an NF_EGRESS_A_QUOTA nest, with its usage; -EMSGSIZE. */
+int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota);
 struct egress_quota *egress_quota_create(const struct egress_quota_config *cfg,
 					 time64_t now, gfp_t gfp);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
