@@ -287,6 +287,24 @@ enum egress_nl_msg_kind {
  * one of its rules (RULE).  Every kind names the policy by path and carries
  * the generation, so a dump's messages stand on their own.
  */
+/* The policy's quotas, each with its usage, rolled over first. */
+static int egress_nl_put_quotas(struct sk_buff *skb,
+				const struct egress_policy *policy)
+{
+	time64_t now = ktime_get_real_seconds();
+	struct egress_quota_set *qs;
+	unsigned int i;
+
+	qs = rcu_dereference_protected(policy->quotas,
+				       lockdep_is_held(&egress_config_mutex));
+	for (i = 0; qs && i < qs->n; i++) {
+		egress_quota_exhausted(&qs->quota[i], now);
+		if (egress_quota_to_nlattr(skb, &qs->quota[i]))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
 static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd, enum egress_nl_msg_kind kind,
 			  const struct egress_set *set,
@@ -316,7 +334,8 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, policy->default_verdict) ||
 		    nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
 		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, policy->rules.count) ||
-		    (rate && egress_rate_to_nlattr(skb, rate)))
+		    (rate && egress_rate_to_nlattr(skb, rate)) ||
+		    egress_nl_put_quotas(skb, policy))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
@@ -329,6 +348,8 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 						  sum.count[i].bytes))
 				goto nla_put_failure;
 		}
+		if (egress_nl_put_quotas(skb, policy))
+			goto nla_put_failure;
 		if (nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
 				READ_ONCE(policy->shaper.queued)) ||
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
@@ -392,10 +413,76 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
+/*
+ * The QUOTA nests of a request, as a quota set in *@out; *@given says
+ * whether there were any (QUOTA_A_NONE alone: given, and *@out NULL).
+ */
+static int egress_nl_quotas(const struct genl_info *info,
+			    struct egress_quota_set **out, bool *given)
+{
+	time64_t now = ktime_get_real_seconds();
+	struct egress_quota_config cfg;
+	struct egress_quota_set *qs;
+	const struct nlattr *attr;
+	unsigned int n = 0, i;
+	int rem, ret, err;
+
+	*out = NULL;
+	*given = false;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) == NF_EGRESS_A_QUOTA)
+			n++;
+	}
+	if (!n)
+		return 0;
+	*given = true;
+	qs = kzalloc(struct_size(qs, quota, n), GFP_KERNEL_ACCOUNT);
+	if (!qs)
+		return -ENOMEM;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NF_EGRESS_A_QUOTA)
+			continue;
+		ret = egress_quota_from_nlattr(attr, &cfg, info->extack);
+		err = ret < 0 ? ret : -EINVAL;
+		if (ret < 0)
+			goto err_free;
+		if (ret == 1) {
+			if (n == 1) {
+				kfree(qs);
+				return 0;
+			}
+			egress_nl_reject(info->extack, attr, KBUILD_MODNAME
+					 ": quota none takes no other quota");
+			goto err_free;
+		}
+		if (qs->n == EGRESS_QUOTAS_MAX) {
+			egress_nl_reject(info->extack, attr, KBUILD_MODNAME
+					 ": at most 8 quotas a policy");
+			goto err_free;
+		}
+		for (i = 0; i < qs->n; i++) {
+			if (qs->quota[i].cfg.class_id == cfg.class_id) {
+				egress_nl_reject(info->extack, attr, KBUILD_MODNAME
+						 ": one quota a class, and one for all");
+				goto err_free;
+			}
+		}
+		egress_quota_init(&qs->quota[qs->n++], &cfg, now);
+	}
+	*out = qs;
+	return 0;
+
+err_free:
+	kfree(qs);
+	return err;
+}
+
 static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
+	struct egress_quota_set *quotas = NULL;
 	struct egress_rate *rate = NULL;
+	bool quotas_given;
 	struct egress_set *set = info->user_ptr[0];
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
 	struct egress_policy *policy;
@@ -415,6 +502,9 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	err = egress_nl_quotas(info, &quotas, &quotas_given);
+	if (err)
+		goto out;
 
 	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1),
 				  &reason);
@@ -431,7 +521,12 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_rate(set, policy, rate);
 		rate = NULL;
 	}
+	if (!err && quotas) {
+		egress_policy_set_quotas(policy, quotas);
+		quotas = NULL;
+	}
 out:
+	kfree(quotas);
 	kfree(rate);
 	return err;
 }
@@ -449,19 +544,26 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
 	struct egress_policy *policy = info->user_ptr[1];
 	struct egress_set *set = info->user_ptr[0];
+	struct egress_quota_set *quotas;
 	struct egress_rate *rate = NULL;
+	bool quotas_given;
 	int err;
 
-	if (!mode && !verdict && !rate_attr) {
+	err = egress_nl_quotas(info, &quotas, &quotas_given);
+	if (err)
+		return err;
+	if (!mode && !verdict && !rate_attr && !quotas_given) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give a mode, a default verdict or a rate");
+				   "nothing to set: give a mode, a default verdict, a rate or quotas");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_MODE);
 		return -EINVAL;
 	}
 	if (rate_attr) {
 		err = egress_rate_from_nlattr(rate_attr, &rate, info->extack);
-		if (err)
+		if (err) {
+			kfree(quotas);
 			return err;
+		}
 	}
 
 	if (mode)
@@ -470,6 +572,8 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_default(set, policy, nla_get_u8(verdict));
 	if (rate_attr)
 		egress_policy_set_rate(set, policy, rate);
+	if (quotas_given)
+		egress_policy_set_quotas(policy, quotas);
 	return 0;
 }
 

@@ -218,6 +218,8 @@ static void egress_policy_free(struct egress_policy *policy)
 	egress_shaper_destroy(&policy->shaper);
 	kfree(rcu_dereference_protected(policy->rate,
 					lockdep_is_held(&egress_config_mutex)));
+	kfree(rcu_dereference_protected(policy->quotas,
+					lockdep_is_held(&egress_config_mutex)));
 	egress_ruleset_destroy(&policy->rules);
 	egress_stats_put(policy->stats);
 	kfree(policy);
@@ -261,6 +263,27 @@ void egress_policy_set_default(struct egress_set *set,
 {
 	WRITE_ONCE(policy->default_verdict, verdict);
 	egress_set_changed(set);
+}
+
+void egress_policy_set_quotas(struct egress_policy *policy,
+			      struct egress_quota_set *quotas)
+{
+	struct egress_quota_set *old;
+	unsigned int i, j;
+
+	old = rcu_dereference_protected(policy->quotas,
+					lockdep_is_held(&egress_config_mutex));
+	for (i = 0; old && quotas && i < quotas->n; i++) {
+		for (j = 0; j < old->n; j++)
+			egress_quota_carry(&quotas->quota[i], &old->quota[j]);
+	}
+	/*
+	 * A packet judged meanwhile still charges the old quotas: a few bytes
+	 * of the moment of the change are not carried.
+	 */
+	rcu_assign_pointer(policy->quotas, quotas);
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 void egress_policy_set_rate(struct egress_set *set,

@@ -26,6 +26,7 @@
 
 #include "lpm.h"
 #include "path.h"
+#include "quota.h"
 #include "ratelimit.h"
 #include "ruleset.h"
 #include "shaper.h"
@@ -42,6 +43,7 @@ struct egress_policy {
 	struct egress_ruleset rules;
 	struct egress_stats *stats;
 	struct egress_rate __rcu *rate;	/* NULL: no rate limit */
+	struct egress_quota_set __rcu *quotas;	/* NULL: no quota */
 	struct egress_bucket bucket;
 	struct egress_shaper shaper;
 	u64 seq;		/* creation order, across sets; the dump cursor */
@@ -116,6 +118,13 @@ void egress_policy_set_mode(struct egress_set *set,
 			    struct egress_policy *policy, u8 mode);
 void egress_policy_set_default(struct egress_set *set,
 			       struct egress_policy *policy, u8 verdict);
+/*
+ * Replace the quotas (NULL: none); each keeps the usage of the old quota
+ * that counts the same bytes over the same periods.
+ */
+void egress_policy_set_quotas(struct egress_policy *policy,
+			      struct egress_quota_set *quotas);
+
 /* Replace the rate limit (NULL: none); the bucket keeps its tokens. */
 void egress_policy_set_rate(struct egress_set *set,
 			    struct egress_policy *policy,

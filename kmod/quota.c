@@ -217,17 +217,12 @@ int egress_quota_config_check(const struct egress_quota_config *cfg)
 	return 0;
 }
 
-struct egress_quota *egress_quota_create(const struct egress_quota_config *cfg,
-					 time64_t now, gfp_t gfp)
+void egress_quota_init(struct egress_quota *quota,
+		       const struct egress_quota_config *cfg, time64_t now)
 {
-	struct egress_quota *quota;
 	unsigned int i;
 
-	if (egress_quota_config_check(cfg))
-		return ERR_PTR(-EINVAL);
-	quota = kzalloc(sizeof(*quota), gfp);
-	if (!quota)
-		return ERR_PTR(-ENOMEM);
+	memset(quota, 0, sizeof(*quota));
 	quota->cfg = *cfg;
 	/*
 	 * A threshold of p% is the first byte count at or over it:
@@ -241,7 +236,22 @@ struct egress_quota *egress_quota_create(const struct egress_quota_config *cfg,
 	egress_quota_period(&cfg->cal, now, &quota->period_start,
 			    &quota->period_end);
 	quota->last_start = quota->period_start;
-	return quota;
+}
+
+void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
+{
+	const struct egress_quota_calendar *a = &quota->cfg.cal, *b = &old->cfg.cal;
+
+	if (quota->cfg.class_id != old->cfg.class_id || a->unit != b->unit ||
+	    a->anchor != b->anchor || a->utc_offset != b->utc_offset)
+		return;
+	spin_lock_bh(&old->lock);
+	atomic64_set(&quota->used, atomic64_read(&old->used));
+	quota->period_start = old->period_start;
+	quota->period_end = old->period_end;
+	quota->last_start = old->last_start;
+	quota->last_used = old->last_used;
+	spin_unlock_bh(&old->lock);
 }
 
 /*

@@ -50,7 +50,16 @@ struct egress_quota {
 	u64 last_used;
 	/* Taken to roll the period over, softirqs off. */
 	spinlock_t lock;
+};
+
+/* Most quotas a policy has: one for all its bytes, the others per class. */
+#define EGRESS_QUOTAS_MAX	8
+
+/* A policy's quotas, replaced whole (one allocation, freed after RCU). */
+struct egress_quota_set {
 	struct rcu_head rcu;
+	unsigned int n;
+	struct egress_quota quota[];
 };
 
 struct nlattr;
@@ -68,8 +77,14 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 			     struct netlink_ext_ack *extack);
 /* @quota as an NF_EGRESS_A_QUOTA nest, with its usage; -EMSGSIZE. */
 int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota);
-struct egress_quota *egress_quota_create(const struct egress_quota_config *cfg,
-					 time64_t now, gfp_t gfp);
+void egress_quota_init(struct egress_quota *quota,
+		       const struct egress_quota_config *cfg, time64_t now);
+/*
+ * Keep @old's usage in @quota when both count the same bytes over the
+ * same periods (same class and calendar): a changed limit, warning or
+ * action leaves what was used.
+ */
+void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
 
 /* Has the period holding @now used the quota up?  Rolls it over first. */

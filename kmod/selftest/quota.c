@@ -194,9 +194,12 @@ static int egress_quota_check_usage_round(void)
 		th[i] = (cfg.limit * pct + 99) / 100;
 	}
 	th[cfg.nwarn] = cfg.limit;
-	quota = egress_quota_create(&cfg, now, GFP_KERNEL);
-	if (IS_ERR(quota))
-		return PTR_ERR(quota);
+	if (egress_quota_config_check(&cfg))
+		return -EINVAL;
+	quota = kzalloc(sizeof(*quota), GFP_KERNEL);
+	if (!quota)
+		return -ENOMEM;
+	egress_quota_init(quota, &cfg, now);
 	egress_quota_period(&cfg.cal, now, &m_start, &m_end);
 	m_last_start = m_start;
 	for (step = 0; step < 200 && !err; step++) {
@@ -299,11 +302,12 @@ static int egress_quota_check_race(void)
 	race = kzalloc(sizeof(*race), GFP_KERNEL);
 	if (!race)
 		return -ENOMEM;
-	race->quota = egress_quota_create(&cfg, 0, GFP_KERNEL);
-	if (IS_ERR(race->quota)) {
-		err = PTR_ERR(race->quota);
+	race->quota = kzalloc(sizeof(*race->quota), GFP_KERNEL);
+	if (!race->quota) {
+		err = -ENOMEM;
 		goto out;
 	}
+	egress_quota_init(race->quota, &cfg, 0);
 	for (i = 0; i < EGRESS_QUOTA_RACE_THREADS; i++) {
 		tasks[i] = kthread_run(egress_quota_race_charger, race,
 				       "egress_quota/%u", i);
