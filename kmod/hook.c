@@ -577,6 +577,87 @@ static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
 	}
 }
 
+/*
+ * The wall clock quotas count their periods by.  A debug build can move it
+ * (quota_clock_offset, seconds) so that a test crosses a period's end.
+ */
+#ifdef DEBUG
+static long egress_quota_clock_offset;
+module_param_named(quota_clock_offset, egress_quota_clock_offset, long, 0644);
+MODULE_PARM_DESC(quota_clock_offset, "Seconds added to the quotas' clock (debug builds)");
+#endif
+
+static time64_t egress_quota_now(void)
+{
+#ifdef DEBUG
+	return ktime_get_real_seconds() + READ_ONCE(egress_quota_clock_offset);
+#else
+	return ktime_get_real_seconds();
+#endif
+}
+
+/* Does @quota count a packet that the level's rule @rule decided? */
+static bool egress_quota_counts(const struct egress_quota *quota,
+				const struct egress_rule *rule)
+{
+	return !quota->cfg.class_id ||
+	       (rule && rule->class_id == quota->cfg.class_id);
+}
+
+/*
+ * Is the packet denied by a used-up quota with the deny action, on any
+ * level?  An audit policy's such quota only marks the level in @denied_by.
+ */
+static bool egress_quota_denies(struct egress_policy *const *policies,
+				const struct egress_rule *const *rules,
+				unsigned int n, time64_t now, u64 *denied_by)
+{
+	bool deny = false;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		struct egress_quota_set *qs = rcu_dereference(policies[i]->quotas);
+
+		for (j = 0; qs && j < qs->n; j++) {
+			struct egress_quota *quota = &qs->quota[j];
+
+			if (quota->cfg.action != EGRESS_QUOTA_DENY ||
+			    !egress_quota_counts(quota, rules[i]) ||
+			    (quota->cfg.exempt_class_id && rules[i] &&
+			     rules[i]->class_id == quota->cfg.exempt_class_id) ||
+			    !egress_quota_exhausted(quota, now))
+				continue;
+			*denied_by |= BIT_ULL(i);
+			if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+				deny = true;
+		}
+	}
+	return deny;
+}
+
+/* Charge what left to the quotas that count it, on every level. */
+static void egress_quota_charge_path(struct egress_policy *const *policies,
+				     const struct egress_rule *const *rules,
+				     unsigned int n, time64_t now,
+				     const struct egress_wire_size *size)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		struct egress_quota_set *qs = rcu_dereference(policies[i]->quotas);
+
+		for (j = 0; qs && j < qs->n; j++) {
+			struct egress_quota *quota = &qs->quota[j];
+
+			if (!egress_quota_counts(quota, rules[i]))
+				continue;
+			/* Rolled over first: the bytes count in today's period. */
+			egress_quota_exhausted(quota, now);
+			egress_quota_charge(quota, size->bytes);
+		}
+	}
+}
+
 static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -598,6 +679,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct cgroup *cgrp;
 	unsigned int n;
 	struct sock *sk;
+	time64_t quota_now = 0;
 	u64 denied_by;
 	u32 path_flags;
 	int event;
@@ -639,7 +721,8 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	 * tunnel; its outer packets are judged and counted, not charged again.
 	 */
 	if (encapsulation)
-		path_flags &= ~(EGRESS_PATH_POLICE | EGRESS_PATH_SHAPE);
+		path_flags &= ~(EGRESS_PATH_POLICE | EGRESS_PATH_SHAPE |
+				EGRESS_PATH_QUOTA);
 
 	if (state->pf == NFPROTO_IPV4)
 		egress_pkt_from_ipv4(&pkt, skb);
@@ -652,6 +735,12 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		outcome = EGRESS_DENIED;
 	else
 		outcome = EGRESS_ALLOWED;
+	if (path_flags & EGRESS_PATH_QUOTA) {
+		quota_now = egress_quota_now();
+		if (outcome == EGRESS_ALLOWED &&
+		    egress_quota_denies(policies, rules, n, quota_now, &denied_by))
+			outcome = EGRESS_DENIED;
+	}
 	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
 	    !egress_rate_admit(policies, n, &size, police_costs))
 		outcome = EGRESS_RATELIMITED;
@@ -672,6 +761,9 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		    (path_flags & EGRESS_PATH_POLICE))
 			egress_rate_refund(policies, n, police_costs);
 	}
+	if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
+	    (path_flags & EGRESS_PATH_QUOTA))
+		egress_quota_charge_path(policies, rules, n, quota_now, &size);
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 
 	event = egress_outcome_event(outcome, denied_by);

@@ -522,7 +522,7 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		rate = NULL;
 	}
 	if (!err && quotas) {
-		egress_policy_set_quotas(policy, quotas);
+		egress_policy_set_quotas(set, policy, quotas);
 		quotas = NULL;
 	}
 out:
@@ -573,7 +573,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (rate_attr)
 		egress_policy_set_rate(set, policy, rate);
 	if (quotas_given)
-		egress_policy_set_quotas(policy, quotas);
+		egress_policy_set_quotas(set, policy, quotas);
 	return 0;
 }
 

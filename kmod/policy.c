@@ -265,7 +265,8 @@ void egress_policy_set_default(struct egress_set *set,
 	egress_set_changed(set);
 }
 
-void egress_policy_set_quotas(struct egress_policy *policy,
+void egress_policy_set_quotas(struct egress_set *set,
+			      struct egress_policy *policy,
 			      struct egress_quota_set *quotas)
 {
 	struct egress_quota_set *old;
@@ -284,6 +285,8 @@ void egress_policy_set_quotas(struct egress_policy *policy,
 	rcu_assign_pointer(policy->quotas, quotas);
 	if (old)
 		kfree_rcu(old, rcu);
+	/* The cache remembers which paths have quotas at all. */
+	egress_set_paths_changed(set);
 }
 
 void egress_policy_set_rate(struct egress_set *set,

@@ -122,7 +122,8 @@ void egress_policy_set_default(struct egress_set *set,
  * Replace the quotas (NULL: none); each keeps the usage of the old quota
  * that counts the same bytes over the same periods.
  */
-void egress_policy_set_quotas(struct egress_policy *policy,
+void egress_policy_set_quotas(struct egress_set *set,
+			      struct egress_policy *policy,
 			      struct egress_quota_set *quotas);
 
 /* Replace the rate limit (NULL: none); the bucket keeps its tokens. */

@@ -336,6 +336,8 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
 
+		if (rcu_access_pointer(policies[i]->quotas))
+			flags |= EGRESS_PATH_QUOTA;
 		if (!rate)
 			continue;
 		flags |= rate->mode == NF_EGRESS_RATE_SHAPE ?

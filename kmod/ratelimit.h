@@ -82,6 +82,7 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
 /* What the rate limits on a cgroup's path ask of the packet path. */
 #define EGRESS_PATH_POLICE	BIT(0)	/* some policy on it polices */
 #define EGRESS_PATH_SHAPE	BIT(1)	/* some policy on it shapes */
+#define EGRESS_PATH_QUOTA	BIT(2)	/* some policy on it has quotas */
 
 /*
  * EGRESS_PATH_* of @policies[0..n).  The cgroup cache keeps the answer with

@@ -15,7 +15,7 @@ P=/nfe-qnl-$$
 
 require_common
 [ -f "$YNL_DIR/cli.py" ] || bail_out "no ynl in $YNL_DIR"
-tap_plan 5
+tap_plan 7
 
 ynl()
 {
@@ -43,3 +43,34 @@ ynl --do policy-set --json "{\"cgroup-path\": \"$P\", \"quota\": [{\"none\": tru
 tap_result $? "policy-set quota none" "$(cat "$TMPDIR_TEST/ynl.err")"
 got=$(ynl --do policy-get --json "{\"cgroup-path\": \"$P\"}" | python3 -c 'import json, sys; print(len(json.load(sys.stdin).get("quota", [])))')
 check_eq "the policy has no quota left" 0 "$got"
+
+# Traffic: a deny quota of 5000 bytes an hour on a policy that allows UDP
+# to the server.  Datagrams of 100 bytes are 128 on the wire: the 40th
+# reaches 5120 (the packet that uses the quota up still leaves), the rest
+# are refused.  Moving the quotas' clock an hour on starts a new period.
+CG=nfe-qtr-$$
+PT=/$CG
+cg_create "$CG"
+setup_measured_link qtr 10.99.0.2
+policy_add "$PT"
+ectl_must rule add "$PT" allow udp to 10.99.0.2/32
+ynl --do policy-set --json "{\"cgroup-path\": \"$PT\", \"quota\": [{\"limit\": 5000, \"period\": \"hour\", \"action\": \"deny\"}]}" > /dev/null ||
+	bail_out "policy-set quota: $(cat "$TMPDIR_TEST/ynl.err")"
+used()
+{
+	ynl --do policy-get --json "{\"cgroup-path\": \"$PT\"}" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["quota"][0]["used"])'
+}
+out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 60 100 2>&1)
+check_eq "60 datagrams against a 5000-byte quota: 40 leave, then EPERM; 5120 used" \
+	"sent=40 failed=20 first_errno=EPERM 5120" "$out $(used)"
+param=/sys/module/nf_egress/parameters/quota_clock_offset
+if [ -w "$param" ]; then
+	echo 3600 > "$param"
+	out=$(cg_exec "$CG" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 10 100 2>&1)
+	check_eq "an hour later: a new period, 10 datagrams leave, 1280 used" \
+		"sent=10 failed=0 first_errno=none 1280" "$out $(used)"
+	echo 0 > "$param"
+else
+	tap_fail "an hour later: a new period" "no $param (not a debug build)"
+fi
