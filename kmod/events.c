@@ -357,3 +357,69 @@ err_free:
 err_unsent:
 	egress_event_unsent(limit, suppressed);
 }
+
+static void egress_quota_events_send(struct work_struct *work);
+static DECLARE_WORK(egress_quota_events_work, egress_quota_events_send);
+
+void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed)
+{
+	unsigned long bits = crossed;
+	unsigned int i;
+
+	for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1) {
+		/* The usage the crossing left; the work reads it after the bit. */
+		smp_mb__before_atomic();
+		set_bit(i, &quota->pending);
+	}
+	schedule_work(&egress_quota_events_work);
+}
+
+static void egress_quota_event_send(const struct egress_policy *policy,
+				    const struct egress_quota *quota, int crossed)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &egress_genl_family, 0,
+			  NF_EGRESS_CMD_QUOTA_EVENT);
+	if (!hdr ||
+	    nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
+	    egress_quota_to_nlattr(msg, quota, crossed)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
+			  GFP_KERNEL);
+}
+
+static void egress_quota_events_send(struct work_struct *work)
+{
+	struct egress_quota_set *qs;
+	struct egress_policy *policy;
+	unsigned long bits;
+	unsigned int j;
+	int i;
+
+	mutex_lock(&egress_config_mutex);
+	list_for_each_entry(policy, &egress_live_set_locked()->policies, list_node) {
+		qs = rcu_dereference_protected(policy->quotas,
+					       lockdep_is_held(&egress_config_mutex));
+		for (j = 0; qs && j < qs->n; j++) {
+			bits = xchg(&qs->quota[j].pending, 0);
+			/* Pairs with the barrier before set_bit(). */
+			smp_mb__after_atomic();
+			for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1)
+				egress_quota_event_send(policy, &qs->quota[j], i);
+		}
+	}
+	mutex_unlock(&egress_config_mutex);
+}
+
+void egress_quota_events_flush(void)
+{
+	cancel_work_sync(&egress_quota_events_work);
+}

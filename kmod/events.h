@@ -80,4 +80,14 @@ void egress_event_report(const struct egress_event_pkt *ev,
 			 const struct egress_rule *const *rules, unsigned int n,
 			 u64 denied_by, enum nf_egress_event_verdict verdict);
 
+/*
+ * Quota events: the packet path marks crossed thresholds on the quota
+ * (egress_quota_mark_crossed()) and a work item sends one QUOTA_EVENT per
+ * crossing to the events group, outside the events' rate limit.
+ */
+struct egress_quota;
+void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed);
+/* After the hooks are gone: no crossing is marked any more. */
+void egress_quota_events_flush(void);
+
 #endif /* _NF_EGRESS_EVENTS_H */

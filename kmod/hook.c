@@ -577,25 +577,6 @@ static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
 	}
 }
 
-/*
- * The wall clock quotas count their periods by.  A debug build can move it
- * (quota_clock_offset, seconds) so that a test crosses a period's end.
- */
-#ifdef DEBUG
-static long egress_quota_clock_offset;
-module_param_named(quota_clock_offset, egress_quota_clock_offset, long, 0644);
-MODULE_PARM_DESC(quota_clock_offset, "Seconds added to the quotas' clock (debug builds)");
-#endif
-
-static time64_t egress_quota_now(void)
-{
-#ifdef DEBUG
-	return ktime_get_real_seconds() + READ_ONCE(egress_quota_clock_offset);
-#else
-	return ktime_get_real_seconds();
-#endif
-}
-
 /* Does @quota count a packet that the level's rule @rule decided? */
 static bool egress_quota_counts(const struct egress_quota *quota,
 				const struct egress_rule *rule)
@@ -641,6 +622,7 @@ static void egress_quota_charge_path(struct egress_policy *const *policies,
 				     unsigned int n, time64_t now,
 				     const struct egress_wire_size *size)
 {
+	unsigned long crossed;
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
@@ -653,7 +635,9 @@ static void egress_quota_charge_path(struct egress_policy *const *policies,
 				continue;
 			/* Rolled over first: the bytes count in today's period. */
 			egress_quota_exhausted(quota, now);
-			egress_quota_charge(quota, size->bytes);
+			crossed = egress_quota_charge(quota, size->bytes);
+			if (unlikely(crossed))
+				egress_quota_mark_crossed(quota, crossed);
 		}
 	}
 }

@@ -22,6 +22,7 @@
 #include "hook.h"
 #include "netlink.h"
 #include "policy.h"
+#include "events.h"
 #include "proc.h"
 #include "selftest/selftest.h"
 #include "shaper.h"
@@ -68,6 +69,7 @@ err_shaper:
 static void __exit nf_egress_exit(void)
 {
 	egress_hooks_exit();
+	egress_quota_events_flush();
 	egress_netlink_exit();
 	egress_proc_exit();
 	/* Freeing the policies hands on the packets their queues held. */

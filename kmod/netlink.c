@@ -291,7 +291,7 @@ enum egress_nl_msg_kind {
 static int egress_nl_put_quotas(struct sk_buff *skb,
 				const struct egress_policy *policy)
 {
-	time64_t now = ktime_get_real_seconds();
+	time64_t now = egress_quota_now();
 	struct egress_quota_set *qs;
 	unsigned int i;
 
@@ -299,7 +299,7 @@ static int egress_nl_put_quotas(struct sk_buff *skb,
 				       lockdep_is_held(&egress_config_mutex));
 	for (i = 0; qs && i < qs->n; i++) {
 		egress_quota_exhausted(&qs->quota[i], now);
-		if (egress_quota_to_nlattr(skb, &qs->quota[i]))
+		if (egress_quota_to_nlattr(skb, &qs->quota[i], -1))
 			return -EMSGSIZE;
 	}
 	return 0;
@@ -420,7 +420,7 @@ nla_put_failure:
 static int egress_nl_quotas(const struct genl_info *info,
 			    struct egress_quota_set **out, bool *given)
 {
-	time64_t now = ktime_get_real_seconds();
+	time64_t now = egress_quota_now();
 	struct egress_quota_config cfg;
 	struct egress_quota_set *qs;
 	const struct nlattr *attr;

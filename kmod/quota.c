@@ -5,7 +5,9 @@
 
 #include <linux/errno.h>
 #include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <net/netlink.h>
 
 #include <linux/nf_egress.h>
@@ -146,7 +148,8 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 		egress_quota_reject(extack, nest, KBUILD_MODNAME ": invalid quota") : 0;
 }
 
-int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota)
+int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
+			   int crossed)
 {
 	const struct egress_quota_config *cfg = &quota->cfg;
 	struct nlattr *nest;
@@ -179,7 +182,12 @@ int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota
 	     nla_put_string(skb, NF_EGRESS_QUOTA_A_EXEMPT_CLASS,
 			    egress_class_name(cfg->exempt_class_id))) ||
 	    nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_USED,
-			      atomic64_read(&quota->used), NF_EGRESS_QUOTA_A_PAD) ||
+			      crossed < 0 ? atomic64_read(&quota->used) :
+					    quota->crossed_used[crossed],
+			      NF_EGRESS_QUOTA_A_PAD) ||
+	    (crossed >= 0 &&
+	     nla_put_u8(skb, NF_EGRESS_QUOTA_A_CROSSED,
+			crossed < cfg->nwarn ? cfg->warn[crossed] : 100)) ||
 	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_PERIOD_START,
 			READ_ONCE(quota->period_start), NF_EGRESS_QUOTA_A_PAD) ||
 	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_PERIOD_END,
@@ -197,6 +205,25 @@ int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/*
+ * A debug build can move the quotas' clock (quota_clock_offset, seconds)
+ * so that a test crosses a period's end.
+ */
+#ifdef DEBUG
+static long egress_quota_clock_offset;
+module_param_named(quota_clock_offset, egress_quota_clock_offset, long, 0644);
+MODULE_PARM_DESC(quota_clock_offset, "Seconds added to the quotas' clock (debug builds)");
+#endif
+
+time64_t egress_quota_now(void)
+{
+#ifdef DEBUG
+	return ktime_get_real_seconds() + READ_ONCE(egress_quota_clock_offset);
+#else
+	return ktime_get_real_seconds();
+#endif
 }
 
 int egress_quota_config_check(const struct egress_quota_config *cfg)
@@ -265,7 +292,7 @@ void egress_quota_roll(struct egress_quota *quota, time64_t now)
 	u64 used;
 
 	spin_lock_bh(&quota->lock);
-	if (now < quota->period_end)
+	if (now < quota->period_end && now >= quota->period_start)
 		goto out;
 	egress_quota_period(&quota->cfg.cal, now, &start, &end);
 	used = atomic64_xchg(&quota->used, 0);

@@ -50,6 +50,13 @@ struct egress_quota {
 	u64 last_used;
 	/* Taken to roll the period over, softirqs off. */
 	spinlock_t lock;
+	/*
+	 * Thresholds crossed whose event is still to be sent (bit i for
+	 * threshold[i]), and the usage each crossing left: written before the
+	 * bit is set, read after it is cleared.
+	 */
+	unsigned long pending;
+	u64 crossed_used[EGRESS_QUOTA_WARN_MAX + 1];
 };
 
 /* Most quotas a policy has: one for all its bytes, the others per class. */
@@ -66,6 +73,8 @@ struct nlattr;
 struct netlink_ext_ack;
 struct sk_buff;
 
+/* The wall clock, in seconds, that quota periods are counted by. */
+time64_t egress_quota_now(void);
 int egress_quota_config_check(const struct egress_quota_config *cfg);
 /*
  * One NF_EGRESS_A_QUOTA nest of a request into @cfg; 1 when it is
@@ -75,8 +84,13 @@ int egress_quota_config_check(const struct egress_quota_config *cfg);
 int egress_quota_from_nlattr(const struct nlattr *nest,
 			     struct egress_quota_config *cfg,
 			     struct netlink_ext_ack *extack);
-/* @quota as an NF_EGRESS_A_QUOTA nest, with its usage; -EMSGSIZE. */
-int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota);
+/*
+ * @quota as an NF_EGRESS_A_QUOTA nest, with its usage; for an event,
+ * @crossed is the threshold's index and USED the usage its crossing left
+ * (-1 otherwise).  -EMSGSIZE.
+ */
+int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
+			   int crossed);
 void egress_quota_init(struct egress_quota *quota,
 		       const struct egress_quota_config *cfg, time64_t now);
 /*
@@ -87,12 +101,16 @@ void egress_quota_init(struct egress_quota *quota,
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
 
-/* Has the period holding @now used the quota up?  Rolls it over first. */
+/*
+ * Has the period holding @now used the quota up?  Rolls it over first,
+ * also when the wall clock was set back before the period's start.
+ */
 static inline bool egress_quota_exhausted(struct egress_quota *quota,
 					  time64_t now)
 {
 	/* Pairs with the release in egress_quota_roll(). */
-	if (unlikely(now >= smp_load_acquire(&quota->period_end)))
+	if (unlikely(now >= smp_load_acquire(&quota->period_end) ||
+		     now < READ_ONCE(quota->period_start)))
 		egress_quota_roll(quota, now);
 	return atomic64_read(&quota->used) >= quota->cfg.limit;
 }
@@ -111,8 +129,10 @@ static inline unsigned long egress_quota_charge(struct egress_quota *quota,
 	unsigned int i;
 
 	for (i = 0; i <= quota->cfg.nwarn; i++) {
-		if (before < quota->threshold[i] && now_used >= quota->threshold[i])
+		if (before < quota->threshold[i] && now_used >= quota->threshold[i]) {
 			crossed |= BIT(i);
+			WRITE_ONCE(quota->crossed_used[i], now_used);
+		}
 	}
 	return crossed;
 }

@@ -15,7 +15,7 @@ P=/nfe-qnl-$$
 
 require_common
 [ -f "$YNL_DIR/cli.py" ] || bail_out "no ynl in $YNL_DIR"
-tap_plan 7
+tap_plan 8
 
 ynl()
 {
@@ -74,3 +74,43 @@ if [ -w "$param" ]; then
 else
 	tap_fail "an hour later: a new period" "no $param (not a debug build)"
 fi
+
+# Events: warnings at 50% and 80% and the limit, each once, with the usage
+# the crossing left: 20, 32 and 40 datagrams of 128 bytes.
+CG2=nfe-qev-$$
+PT2=/$CG2
+cg_create "$CG2"
+policy_add "$PT2"
+ectl_must rule add "$PT2" allow udp to 10.99.0.2/32
+ynl --do policy-set --json "{\"cgroup-path\": \"$PT2\", \"quota\": [{\"limit\": 5000, \"period\": \"hour\", \"warn\": [50, 80], \"action\": \"deny\"}]}" > /dev/null ||
+	bail_out "policy-set quota: $(cat "$TMPDIR_TEST/ynl.err")"
+python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json --subscribe events \
+	--sleep 8 > "$TMPDIR_TEST/events.json" 2> "$TMPDIR_TEST/events.err" &
+ynl_pid=$!
+register_pid "$ynl_pid"
+sleep 3
+cg_exec "$CG2" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 60 100 > /dev/null 2>&1
+wait "$ynl_pid"
+got=$(python3 - "$TMPDIR_TEST/events.json" <<'PYEOF'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    data = json.loads(text)
+except ValueError:
+    data = [json.loads(l) for l in text.splitlines() if l.strip()]
+found = []
+def walk(v):
+    if isinstance(v, dict):
+        if "crossed" in v:
+            found.append("%d:%d" % (v["crossed"], v["used"]))
+        for x in v.values():
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+walk(data)
+print(" ".join(found))
+PYEOF
+)
+check_eq "quota events: 50% at 2560 bytes, 80% at 4096, the limit at 5120, once each" \
+	"50:2560 80:4096 100:5120" "$got"
