@@ -74,6 +74,32 @@ static void egress_apply_carry_rules(struct egress_policy *policy,
 	}
 }
 
+/*
+ * Quotas kept by an apply (same class and calendar) keep their usage, as
+ * counters do: before the swap it moves over; after it, once no reader
+ * charges the old quotas, what they were charged meanwhile follows.
+ */
+static void egress_apply_carry_quotas(struct egress_policy *policy,
+				      struct egress_policy *prev, bool late)
+{
+	struct egress_quota_set *qs, *old;
+	unsigned int i, j;
+
+	qs = rcu_dereference_protected(policy->quotas,
+				       lockdep_is_held(&egress_config_mutex));
+	old = rcu_dereference_protected(prev->quotas,
+					lockdep_is_held(&egress_config_mutex));
+	for (i = 0; qs && old && i < qs->n; i++) {
+		for (j = 0; j < old->n; j++) {
+			if (!late)
+				egress_quota_carry(&qs->quota[i], &old->quota[j]);
+			else if (egress_quota_same(&qs->quota[i], &old->quota[j]))
+				atomic64_add(atomic64_read(&old->quota[j].used),
+					     &qs->quota[i].used);
+		}
+	}
+}
+
 int egress_apply_commit(u32 portid, const char **reason)
 {
 	struct egress_set *old, *new;
@@ -111,6 +137,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 		refcount_inc(&prev->stats->ref);
 		policy->stats = prev->stats;
 		egress_apply_carry_rules(policy, prev, false);
+		egress_apply_carry_quotas(policy, prev, false);
 		/* A kept limit hands out no new burst. */
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}
@@ -124,8 +151,10 @@ int egress_apply_commit(u32 portid, const char **reason)
 	synchronize_rcu();
 	list_for_each_entry(policy, &new->policies, list_node) {
 		prev = egress_policy_find(old, policy->path);
-		if (prev)
+		if (prev) {
 			egress_apply_carry_rules(policy, prev, true);
+			egress_apply_carry_quotas(policy, prev, true);
+		}
 	}
 	egress_set_free(old);
 	/* Classes only the old set used, counters and all, are gone. */

@@ -265,15 +265,21 @@ void egress_quota_init(struct egress_quota *quota,
 	quota->last_start = quota->period_start;
 }
 
+bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *b)
+{
+	return a->cfg.class_id == b->cfg.class_id &&
+	       a->cfg.cal.unit == b->cfg.cal.unit &&
+	       a->cfg.cal.anchor == b->cfg.cal.anchor &&
+	       a->cfg.cal.utc_offset == b->cfg.cal.utc_offset;
+}
+
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 {
-	const struct egress_quota_calendar *a = &quota->cfg.cal, *b = &old->cfg.cal;
-
-	if (quota->cfg.class_id != old->cfg.class_id || a->unit != b->unit ||
-	    a->anchor != b->anchor || a->utc_offset != b->utc_offset)
+	if (!egress_quota_same(quota, old))
 		return;
 	spin_lock_bh(&old->lock);
-	atomic64_set(&quota->used, atomic64_read(&old->used));
+	/* Moved, not copied: what the old one is charged later follows. */
+	atomic64_set(&quota->used, atomic64_xchg(&old->used, 0));
 	quota->period_start = old->period_start;
 	quota->period_end = old->period_end;
 	quota->last_start = old->last_start;

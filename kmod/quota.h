@@ -93,10 +93,14 @@ int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota
 			   int crossed);
 void egress_quota_init(struct egress_quota *quota,
 		       const struct egress_quota_config *cfg, time64_t now);
+/* Do @a and @b count the same bytes over the same periods? */
+bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *b);
 /*
- * Keep @old's usage in @quota when both count the same bytes over the
- * same periods (same class and calendar): a changed limit, warning or
- * action leaves what was used.
+ * Move @old's usage and period into @quota when both count the same bytes
+ * over the same periods (same class and calendar): a changed limit,
+ * warning or action leaves what was used.  Bytes charged to @old later
+ * (by readers that still see it) start from zero there, so that a caller
+ * can add them once no reader does.
  */
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);

@@ -15,7 +15,7 @@ P=/nfe-qnl-$$
 
 require_common
 [ -f "$YNL_DIR/cli.py" ] || bail_out "no ynl in $YNL_DIR"
-tap_plan 8
+tap_plan 10
 
 ynl()
 {
@@ -114,3 +114,29 @@ PYEOF
 )
 check_eq "quota events: 50% at 2560 bytes, 80% at 4096, the limit at 5120, once each" \
 	"50:2560 80:4096 100:5120" "$got"
+
+# An apply that keeps a quota (same class and calendar) keeps its usage:
+# 20 datagrams before (2560 bytes), then the set is applied again with the
+# quota's limit unchanged, then 40 more: 20 leave (the 20th reaches 5120),
+# 20 are refused.  (The apply replaces the whole set: this test's other
+# policies go.)
+CG3=nfe-qap-$$
+PT3=/$CG3
+cg_create "$CG3"
+policy_add "$PT3"
+ectl_must rule add "$PT3" allow udp to 10.99.0.2/32
+QUOTA3='[{"limit": 5000, "period": "hour", "action": "deny"}]'
+ynl --do policy-set --json "{\"cgroup-path\": \"$PT3\", \"quota\": $QUOTA3}" > /dev/null ||
+	bail_out "policy-set quota: $(cat "$TMPDIR_TEST/ynl.err")"
+cg_exec "$CG3" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 20 100 > /dev/null 2>&1
+python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json \
+	--multi apply-begin '{}' \
+	--multi policy-new "{\"cgroup-path\": \"$PT3\", \"staged\": true, \"quota\": $QUOTA3}" \
+	--multi rule-new "{\"cgroup-path\": \"$PT3\", \"staged\": true, \"rule\": [{\"action\": \"allow\", \"family\": 2, \"addr\": \"0a630002\", \"prefix-len\": 32, \"proto\": 17}]}" \
+	--multi apply-commit '{}' > /dev/null 2> "$TMPDIR_TEST/ynl.err"
+tap_result $? "apply of a set with the same quota" "$(cat "$TMPDIR_TEST/ynl.err")"
+got=$(ynl --do policy-get --json "{\"cgroup-path\": \"$PT3\"}" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["quota"][0]["used"])')
+out=$(cg_exec "$CG3" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 40 100 2>&1)
+check_eq "the applied quota kept its 2560 bytes: 20 more leave, then EPERM" \
+	"2560 sent=20 failed=20 first_errno=EPERM" "$got $out"
