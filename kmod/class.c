@@ -56,10 +56,20 @@ static void egress_set_classes(struct egress_set *set, unsigned long *used)
 	unsigned long id;
 
 	list_for_each_entry(policy, &set->policies, list_node) {
+		struct egress_quota_set *qs;
+		unsigned int i;
+
 		bitmap_or(used, used, policy->classes_used,
 			  EGRESS_CLASSES_MAX + 1);
 		xa_for_each(&policy->stats->classes, id, cs)
 			__set_bit(id, used);
+		/* A quota names its class by id: the name must stay. */
+		qs = rcu_dereference_protected(policy->quotas,
+					       lockdep_is_held(&egress_config_mutex));
+		for (i = 0; qs && i < qs->n; i++) {
+			__set_bit(qs->quota[i].cfg.class_id, used);
+			__set_bit(qs->quota[i].cfg.exempt_class_id, used);
+		}
 		cond_resched();
 	}
 }

@@ -131,12 +131,12 @@ ynl --do policy-set --json "{\"cgroup-path\": \"$PT3\", \"quota\": $QUOTA3}" > /
 cg_exec "$CG3" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 20 100 > /dev/null 2>&1
 python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json \
 	--multi apply-begin '{}' \
-	--multi policy-new "{\"cgroup-path\": \"$PT3\", \"staged\": true, \"quota\": $QUOTA3}" \
+	--multi policy-new "{\"cgroup-path\": \"$PT3\", \"staged\": true, \"quota\": ${QUOTA3%]}, {\"limit\": 1000, \"period\": \"day\", \"class\": \"cdn\"}]}" \
 	--multi rule-new "{\"cgroup-path\": \"$PT3\", \"staged\": true, \"rule\": [{\"action\": \"allow\", \"family\": 2, \"addr\": \"0a630002\", \"prefix-len\": 32, \"proto\": 17}]}" \
 	--multi apply-commit '{}' > /dev/null 2> "$TMPDIR_TEST/ynl.err"
 tap_result $? "apply of a set with the same quota" "$(cat "$TMPDIR_TEST/ynl.err")"
 got=$(ynl --do policy-get --json "{\"cgroup-path\": \"$PT3\"}" |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)["quota"][0]["used"])')
+	python3 -c 'import json, sys; q = json.load(sys.stdin)["quota"]; print(q[0]["used"], q[1].get("class"))')
 out=$(cg_exec "$CG3" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 40 100 2>&1)
-check_eq "the applied quota kept its 2560 bytes: 20 more leave, then EPERM" \
-	"2560 sent=20 failed=20 first_errno=EPERM" "$got $out"
+check_eq "the applied quota kept its 2560 bytes: 20 more leave, then EPERM; a quota's class no rule names stays" \
+	"2560 cdn sent=20 failed=20 first_errno=EPERM" "$got $out"
