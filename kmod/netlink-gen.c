@@ -17,11 +17,6 @@ static struct netlink_range_validation nf_egress_rate_a_latency_us_range = {
 	.max = 10000000,
 };
 
-static struct netlink_range_validation_signed nf_egress_quota_a_utc_offset_range = {
-	.min = -86399,
-	.max = 86399,
-};
-
 const struct nla_policy nf_egress_rule_input_nl_policy[NF_EGRESS_RULE_A_MAX + 1] = {
 	[NF_EGRESS_RULE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
@@ -58,8 +53,7 @@ const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1] = {
 	[NF_EGRESS_QUOTA_A_LIMIT] = NLA_POLICY_MIN(NLA_U64, 1),
 	[NF_EGRESS_QUOTA_A_PERIOD] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_QUOTA_PERIOD_MAX),
 	[NF_EGRESS_QUOTA_A_ANCHOR] = { .type = NLA_S64, },
-	[NF_EGRESS_QUOTA_A_UTC_OFFSET] =
-		NLA_POLICY_FULL_RANGE_SIGNED(NLA_S32, &nf_egress_quota_a_utc_offset_range),
+	[NF_EGRESS_QUOTA_A_UTC_OFFSET] = { .type = NLA_S32, },
 	[NF_EGRESS_QUOTA_A_WARN] = NLA_POLICY_RANGE(NLA_U8, 1, 99),
 	[NF_EGRESS_QUOTA_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_QUOTA_ACTION_MAX),
 	[NF_EGRESS_QUOTA_A_RATE] = NLA_POLICY_MIN(NLA_U64, 1),

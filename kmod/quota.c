@@ -103,8 +103,13 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->limit = nla_get_u64(tb[NF_EGRESS_QUOTA_A_LIMIT]);
 	cfg->cal.unit = egress_quota_unit_of[nla_get_u8(tb[NF_EGRESS_QUOTA_A_PERIOD])];
-	if (tb[NF_EGRESS_QUOTA_A_UTC_OFFSET])
+	if (tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]) {
 		cfg->cal.utc_offset = nla_get_s32(tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]);
+		/* Not in the policy: the spec's schema has no negative bounds. */
+		if (abs(cfg->cal.utc_offset) > EGRESS_QUOTA_OFFSET_MAX)
+			return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_UTC_OFFSET],
+						   KBUILD_MODNAME ": a UTC offset is less than a day");
+	}
 	cfg->cal.anchor = tb[NF_EGRESS_QUOTA_A_ANCHOR] ?
 		nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) :
 		EGRESS_QUOTA_ANCHOR_DEFAULT - cfg->cal.utc_offset;

@@ -84,11 +84,19 @@ policy_add "$PT2"
 ectl_must rule add "$PT2" allow udp to 10.99.0.2/32
 ynl --do policy-set --json "{\"cgroup-path\": \"$PT2\", \"quota\": [{\"limit\": 5000, \"period\": \"hour\", \"warn\": [50, 80], \"action\": \"deny\"}]}" > /dev/null ||
 	bail_out "policy-set quota: $(cat "$TMPDIR_TEST/ynl.err")"
+group=$(python3 "$YNL_DIR/cli.py" --spec "$YNL_DIR/specs/nlctrl.yaml" --no-schema --output-json \
+	--do getfamily --json '{"family-name": "nf_egress"}' | python3 -c '
+import json, sys
+for g in json.load(sys.stdin).get("mcast-groups", []):
+    g = g if "name" in g else next(iter(g.values()))
+    if g["name"] == "events":
+        print(g["id"])')
 python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json --subscribe events \
 	--sleep 8 > "$TMPDIR_TEST/events.json" 2> "$TMPDIR_TEST/events.err" &
 ynl_pid=$!
 register_pid "$ynl_pid"
-sleep 3
+[ -n "$group" ] && busywait 20000 netlink_joined "$ynl_pid" "$group" ||
+	diag "ynl did not join the events group ('$group') in time"
 cg_exec "$CG2" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 60 100 > /dev/null 2>&1
 wait "$ynl_pid"
 got=$(python3 - "$TMPDIR_TEST/events.json" <<'PYEOF'

@@ -279,26 +279,6 @@ same("rule hits", [r["stats"]["packets"] for r in rs], [5])
 
 # ---- events ------------------------------------------------------------------
 
-# netlink_joined PID GROUP: a netlink socket of PID has joined the multicast
-# group (/proc/net/netlink shows groups 1..32 as a bit mask, group N as bit
-# N-1, and the socket's inode).
-netlink_joined()
-{
-	local pid=$1 bit=$((1 << ($2 - 1))) fd link eth groups rest inode
-	local -A mine=()
-
-	for fd in /proc/"$pid"/fd/*; do
-		link=$(readlink "$fd" 2> /dev/null) || continue
-		[[ $link =~ ^socket:\[([0-9]+)\]$ ]] && mine[${BASH_REMATCH[1]}]=1
-	done
-	while read -r _ eth _ groups rest; do
-		inode=${rest##* }
-		[ "$eth" = 16 ] && [ -n "${mine[$inode]:-}" ] &&
-			(((16#$groups & bit) != 0)) && return 0
-	done < <(tail -n +2 /proc/net/netlink)
-	return 1
-}
-
 # ynl subscribes to the spec's group beside `egressctl monitor`; once both
 # have joined it, three datagrams from $P to a port its rule does not allow
 # are denied.  ynl prints what it received when its sleep ends.

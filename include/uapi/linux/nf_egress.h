@@ -393,7 +393,7 @@ enum nf_egress_quota_attr {
 	NF_EGRESS_QUOTA_A_ANCHOR,
 	/*
 	 * s32: seconds east of UTC of the local time months and the default
-	 * anchor are counted in; default 0 (UTC)
+	 * anchor are counted in, -86399 to 86399; default 0 (UTC)
 	 */
 	NF_EGRESS_QUOTA_A_UTC_OFFSET,
 	/*
