@@ -16,8 +16,15 @@
 #include "netlink-gen.h"
 #include "quota.h"
 
-/* 00:00 UTC of 1970-01-05, a Monday: weeks start on Mondays by default. */
-#define EGRESS_QUOTA_ANCHOR_DEFAULT	(4 * 24 * 60 * 60)
+/*
+ * Where periods start when the request names no anchor, in local time:
+ * hours on the hour, days at midnight, weeks on Mondays (1970-01-05 was
+ * one) and months on the 1st at midnight.
+ */
+static time64_t egress_quota_default_anchor(u8 unit, s32 utc_offset)
+{
+	return (unit == EGRESS_QUOTA_MONTH ? 0 : 4 * 24 * 60 * 60) - utc_offset;
+}
 
 static const u8 egress_quota_unit_of[] = {
 	[NF_EGRESS_QUOTA_PERIOD_HOUR] = EGRESS_QUOTA_HOUR,
@@ -112,7 +119,7 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 	}
 	cfg->cal.anchor = tb[NF_EGRESS_QUOTA_A_ANCHOR] ?
 		nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) :
-		EGRESS_QUOTA_ANCHOR_DEFAULT - cfg->cal.utc_offset;
+		egress_quota_default_anchor(cfg->cal.unit, cfg->cal.utc_offset);
 	/* Repeated: the parse above kept only the last. */
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) != NF_EGRESS_QUOTA_A_WARN)

@@ -193,7 +193,7 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 {
 	const struct pf_policy *pol = &set->policies[i];
 	struct nlmsghdr *nlh;
-	size_t r = 0;
+	size_t r = 0, q;
 	int err;
 
 	nlh = nl_batch_start(b, ctl->family, NF_EGRESS_CMD_POLICY_NEW,
@@ -207,6 +207,10 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 	    (pol->has_rate && !pol->rate.none &&
 	     egress_put_rate(nlh, NL_BATCH_MSG_MAX, &pol->rate)))
 		return -EMSGSIZE;
+	for (q = 0; q < pol->nquotas; q++) {
+		if (egress_put_quota(nlh, NL_BATCH_MSG_MAX, &pol->quotas[q]))
+			return -EMSGSIZE;
+	}
 	if ((err = map_add(map, i, -1)))
 		return err;
 	nl_batch_commit(b, nlh);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -48,6 +49,20 @@ static bool family_removed(const struct nlmsghdr *nlh, uint16_t family)
 	return id == family;
 }
 
+static void print_quota_event(struct egctl *ctl, const struct nlmsghdr *nlh)
+{
+	struct egress_quota_event_msg q;
+	struct timespec ts;
+
+	if (egress_decode_quota_event(nlh, &q)) {
+		errorf("monitor: skipped a malformed quota event: %s", q.why);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	q.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	quota_event_print(stdout, &q, ctl->json);
+}
+
 /*
  * Print every event in one datagram of notifications.  Returns true when
  * the family was removed (the module unloaded).
@@ -72,6 +87,10 @@ static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 		if (nlh->nlmsg_type != ctl->family)
 			continue;
 		genl = mnl_nlmsg_get_payload(nlh);
+		if (genl->cmd == NF_EGRESS_CMD_QUOTA_EVENT) {
+			print_quota_event(ctl, nlh);
+			continue;
+		}
 		if (genl->cmd != NF_EGRESS_CMD_EVENT)
 			continue;
 		/* a malformed event is skipped with a warning, never trusted */

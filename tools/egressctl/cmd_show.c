@@ -41,6 +41,51 @@ static void show_print_rate(struct printer *p, const struct policy_entry *pol)
 	print_close_object(p);
 }
 
+/*
+ * A quota with its usage: the canonical text, then "(used X of LIMIT, N%,
+ * until END)" and "used up" once the limit is reached.
+ */
+static void show_print_quota(struct printer *p, const struct egress_quota_msg *q)
+{
+	const struct egress_quota_spec *s = &q->spec;
+	char text[EGRESS_QUOTA_STRLEN], used[32], limit[32], end[40];
+	bool used_up = q->used >= s->limit;
+	uint8_t i;
+
+	print_open_object(p, NULL);
+	format_quota_spec(s, text, sizeof(text));
+	print_string(p, PRINT_ANY, "quota", "  %s", text);
+	print_u64(p, PRINT_JSON, "limit", NULL, s->limit);
+	print_string(p, PRINT_JSON, "period", NULL, quota_period_name(s->period));
+	print_string(p, PRINT_JSON, "class", NULL,
+		     s->class_name[0] ? s->class_name : NULL);
+	print_open_array(p, "warn");
+	for (i = 0; i < s->nwarn; i++)
+		print_u64(p, PRINT_JSON, NULL, NULL, s->warn[i]);
+	print_close_array(p);
+	print_string(p, PRINT_JSON, "action", NULL, quota_action_name(s->action));
+	print_u64_opt(p, PRINT_JSON, "rate", NULL,
+		      s->action == NF_EGRESS_QUOTA_ACTION_RATE, s->rate);
+	print_string(p, PRINT_JSON, "exempt_class", NULL,
+		     s->exempt_class[0] ? s->exempt_class : NULL);
+	print_u64(p, PRINT_JSON, "used", NULL, q->used);
+	print_u64(p, PRINT_JSON, "last_used", NULL, q->last_used);
+	print_u64(p, PRINT_JSON, "period_start", NULL,
+		  q->period_start > 0 ? (uint64_t)q->period_start : 0);
+	print_u64(p, PRINT_JSON, "period_end", NULL,
+		  q->period_end > 0 ? (uint64_t)q->period_end : 0);
+	print_json_bool(p, "used_up", used_up);
+	fmt_bytes_human(q->used, used, sizeof(used));
+	fmt_bytes_human(s->limit, limit, sizeof(limit));
+	fmt_utc_time(q->period_end > 0 ? (uint64_t)q->period_end : 0, end,
+		     sizeof(end));
+	print_text(p, "  (used %s of %s, %" PRIu64 "%%, until %s)%s", used,
+		   limit, (uint64_t)((unsigned __int128)q->used * 100 / s->limit),
+		   end, used_up ? " used up" : "");
+	print_nl(p);
+	print_close_object(p);
+}
+
 static void show_print_rule(struct printer *p, const struct rule_entry *rule,
 			    bool with_stats)
 {
@@ -104,6 +149,10 @@ static void show_print(const struct dump_state *st, bool with_stats,
 				     verdict_name(pol->default_verdict));
 		show_print_rate(&p, pol);
 		print_nl(&p);
+		print_open_array(&p, "quotas");
+		for (r = 0; r < pol->nquotas; r++)
+			show_print_quota(&p, &pol->quotas[r]);
+		print_close_array(&p);
 		print_open_array(&p, "rules");
 		for (r = 0; r < pol->nrules; r++)
 			show_print_rule(&p, &pol->rules[r], with_stats);
@@ -139,7 +188,11 @@ static int show_print_config(const struct dump_state *st)
 		}
 		pol->has_rate = pe->has_rate;
 		pol->rate = pe->rate;
-		for (r = 0; r < pe->nrules; r++)
+		for (r = 0; r < pe->nquotas && !err; r++) {
+			if (pf_policy_add_quota(pol, &pe->quotas[r].spec))
+				err = -ENOMEM;
+		}
+		for (r = 0; r < pe->nrules && !err; r++)
 			if (pf_policy_add_rule(&set, pol, &pe->rules[r].spec)) {
 				err = -ENOMEM;
 				break;

@@ -28,8 +28,10 @@ static void dump_state_reset(struct dump_state *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->npolicies; i++)
+	for (i = 0; i < st->npolicies; i++) {
 		free(st->policies[i].path);
+		free(st->policies[i].quotas);
+	}
 	for (i = 0; i < st->nrules; i++)
 		free(st->rules[i].path);
 	for (i = 0; i < st->nstats; i++) {
@@ -117,6 +119,15 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	p->mode = m.mode;
 	p->has_rate = m.has_rate;
 	p->rate = m.rate;
+	p->quotas = NULL;
+	p->nquotas = 0;
+	if (m.nquotas) {
+		p->quotas = malloc(m.nquotas * sizeof(*p->quotas));
+		if (!p->quotas)
+			return -ENOMEM;
+		memcpy(p->quotas, m.quotas, m.nquotas * sizeof(*p->quotas));
+		p->nquotas = m.nquotas;
+	}
 	return 0;
 }
 

@@ -43,6 +43,8 @@ struct policy_entry {
 	uint8_t mode;
 	bool has_rate;			/* a rate limit is set */
 	struct egress_rate rate;
+	struct egress_quota_msg *quotas;	/* owned, with their usage */
+	size_t nquotas;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
 	size_t nrules;
 };

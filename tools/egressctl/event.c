@@ -9,6 +9,7 @@
 #include "json.h"
 #include "output.h"
 #include "parse.h"
+#include "quotaspec.h"
 
 static const char *event_verdict_name(uint8_t verdict)
 {
@@ -187,6 +188,51 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 	if (e->suppressed)
 		print_text(&p, " suppressed %llu",
 			   (unsigned long long)e->suppressed);
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
+}
+
+void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
+		       bool json)
+{
+	const struct egress_quota_msg *q = &e->quota;
+	const struct egress_quota_spec *spec = &q->spec;
+	char when[64], text[EGRESS_QUOTA_STRLEN];
+	bool used_up = q->crossed >= 100;
+	struct printer p;
+	FILE *tstream;
+
+	format_time(when, sizeof(when), e->time_ns);
+	format_quota_spec(spec, text, sizeof(text));
+	printer_init(&p, out, json);
+	tstream = print_text_stream(&p);
+
+	print_open_object(&p, NULL);
+	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
+	print_string(&p, PRINT_ANY, "time", "%s", when);
+	print_string(&p, PRINT_ANY, "event", " %s ", "quota");
+	print_string(&p, PRINT_JSON, "policy", NULL, e->path);
+	if (tstream)
+		write_path(tstream, e->path, false);
+	print_string(&p, PRINT_JSON, "class", NULL,
+		     spec->class_name[0] ? spec->class_name : NULL);
+	print_json_bool(&p, "used_up", used_up);
+	if (used_up)
+		print_text(&p, " used-up");
+	print_u64(&p, PRINT_ANY, "crossed", used_up ? NULL : " warn %" PRIu64 "%%",
+		  q->crossed);
+	print_u64(&p, PRINT_ANY, "used", " used %" PRIu64, q->used);
+	print_u64(&p, PRINT_ANY, "limit", " of %" PRIu64, spec->limit);
+	print_string(&p, PRINT_JSON, "period", NULL,
+		     quota_period_name(spec->period));
+	print_u64(&p, PRINT_JSON, "period_start", NULL,
+		  q->period_start > 0 ? (uint64_t)q->period_start : 0);
+	print_u64(&p, PRINT_JSON, "period_end", NULL,
+		  q->period_end > 0 ? (uint64_t)q->period_end : 0);
+	print_string(&p, PRINT_ANY, "action",
+		     used_up ? " then %s" : NULL, quota_action_name(spec->action));
+	print_string(&p, PRINT_ANY, "quota", " (%s)", text);
 	print_nl(&p);
 	print_close_object(&p);
 	printer_finish(&p);

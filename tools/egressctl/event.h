@@ -25,6 +25,14 @@
 void event_print(FILE *out, const struct egress_event_msg *e, bool json);
 
 /*
+ * A quota event as its text line or JSON object, with the newline:
+ * "TIME quota POLICY warn 50% used 2560 of 5000 (QUOTA)" for a warning,
+ * "... used-up used 5000 of 5000 then deny (QUOTA)" for the limit.
+ */
+void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
+		       bool json);
+
+/*
  * s as one word of a text line.  Printable ASCII and valid UTF-8 pass
  * through, except: backslash becomes "\\"; space, control characters, DEL,
  * bytes that are not valid UTF-8 and the bytes of the invisible and

@@ -183,6 +183,126 @@ static int decode_rate(const struct nlattr *nest, struct egress_policy_msg *m)
 	return 0;
 }
 
+/*
+ * One NF_EGRESS_A_QUOTA nest: limit and period required, the rest as the
+ * module sends them; class names must be valid, warnings ascending.
+ */
+static int decode_quota(const struct nlattr *nest, struct egress_quota_msg *q)
+{
+	const struct nlattr *tb[NF_EGRESS_QUOTA_A_MAX + 1];
+	struct egress_quota_spec *s = &q->spec;
+	const struct nlattr *attr;
+
+	memset(q, 0, sizeof(*q));
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    parse_nested(nest, tb, nf_egress_quota_attr_table,
+			 NF_EGRESS_QUOTA_A_MAX))
+		return -EBADMSG;
+	if (!tb[NF_EGRESS_QUOTA_A_LIMIT] || !tb[NF_EGRESS_QUOTA_A_PERIOD])
+		return -EBADMSG;
+	s->limit = mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_LIMIT]);
+	s->period = mnl_attr_get_u8(tb[NF_EGRESS_QUOTA_A_PERIOD]);
+	if (!s->limit || s->period > NF_EGRESS_QUOTA_PERIOD_MAX)
+		return -EBADMSG;
+	if (tb[NF_EGRESS_QUOTA_A_ANCHOR]) {
+		s->has_anchor = true;
+		s->anchor = (int64_t)mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_ANCHOR]);
+	}
+	if (tb[NF_EGRESS_QUOTA_A_UTC_OFFSET])
+		s->utc_offset = (int32_t)mnl_attr_get_u32(tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]);
+	if (s->utc_offset > EGRESS_QUOTA_OFFSET_MAX ||
+	    s->utc_offset < -EGRESS_QUOTA_OFFSET_MAX)
+		return -EBADMSG;
+	if (tb[NF_EGRESS_QUOTA_A_ACTION])
+		s->action = mnl_attr_get_u8(tb[NF_EGRESS_QUOTA_A_ACTION]);
+	if (s->action > NF_EGRESS_QUOTA_ACTION_MAX)
+		return -EBADMSG;
+	if (tb[NF_EGRESS_QUOTA_A_RATE])
+		s->rate = mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_RATE]);
+	if ((s->action == NF_EGRESS_QUOTA_ACTION_RATE) != !!s->rate)
+		return -EBADMSG;
+	attr = tb[NF_EGRESS_QUOTA_A_CLASS];
+	if (attr) {
+		if (mnl_attr_get_payload_len(attr) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(attr)))
+			return -EBADMSG;
+		strcpy(s->class_name, mnl_attr_get_str(attr));
+	}
+	attr = tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS];
+	if (attr) {
+		if (mnl_attr_get_payload_len(attr) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(attr)))
+			return -EBADMSG;
+		strcpy(s->exempt_class, mnl_attr_get_str(attr));
+	}
+	/* Repeated: parse_nested kept the last. */
+	mnl_attr_for_each_nested(attr, nest) {
+		uint8_t p;
+
+		if (mnl_attr_get_type(attr) != NF_EGRESS_QUOTA_A_WARN)
+			continue;
+		p = mnl_attr_get_u8(attr);
+		if (s->nwarn == EGRESS_QUOTA_WARN_MAX || !p || p > 99 ||
+		    (s->nwarn && p <= s->warn[s->nwarn - 1]))
+			return -EBADMSG;
+		s->warn[s->nwarn++] = p;
+	}
+	q->has_usage = tb[NF_EGRESS_QUOTA_A_USED] &&
+		       tb[NF_EGRESS_QUOTA_A_PERIOD_START] &&
+		       tb[NF_EGRESS_QUOTA_A_PERIOD_END];
+	if (q->has_usage) {
+		q->used = mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_USED]);
+		q->period_start = (int64_t)mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_PERIOD_START]);
+		q->period_end = (int64_t)mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_PERIOD_END]);
+	}
+	if (tb[NF_EGRESS_QUOTA_A_LAST_USED])
+		q->last_used = mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_LAST_USED]);
+	opt_u8(tb[NF_EGRESS_QUOTA_A_CROSSED], &q->has_crossed, &q->crossed);
+	return 0;
+}
+
+/* Every NF_EGRESS_A_QUOTA of a message, at most EGRESS_QUOTAS_MAX. */
+static int decode_quotas(const struct nlmsghdr *nlh,
+			 struct egress_quota_msg *quotas, size_t *n)
+{
+	const struct nlattr *attr;
+
+	*n = 0;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_QUOTA)
+			continue;
+		if (*n == EGRESS_QUOTAS_MAX || decode_quota(attr, &quotas[*n]))
+			return -EBADMSG;
+		(*n)++;
+	}
+	return 0;
+}
+
+int egress_decode_quota_event(const struct nlmsghdr *nlh,
+			      struct egress_quota_event_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+	size_t n;
+
+	memset(m, 0, sizeof(*m));
+	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_CGROUP_PATH]) {
+		snprintf(m->why, sizeof(m->why), "no policy path");
+		return -EBADMSG;
+	}
+	m->path = mnl_attr_get_str(tb[NF_EGRESS_A_CGROUP_PATH]);
+	if (!m->path[0]) {
+		snprintf(m->why, sizeof(m->why), "an empty policy path");
+		return -EBADMSG;
+	}
+	if (decode_quotas(nlh, &m->quota, &n) || n != 1 ||
+	    !m->quota.has_usage || !m->quota.has_crossed) {
+		snprintf(m->why, sizeof(m->why),
+			 "not one quota with its usage and the percentage crossed");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int egress_decode_policy(const struct nlmsghdr *nlh,
 			 struct egress_policy_msg *m)
 {
@@ -197,6 +317,8 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 		&m->rule_count);
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_A_QUOTA] && decode_quotas(nlh, m->quotas, &m->nquotas))
 		return -EBADMSG;
 	return 0;
 }
@@ -345,6 +467,8 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 			return -EBADMSG;
 		m->nclasses = (size_t)n;
 	}
+	if (tb[NF_EGRESS_A_QUOTA] && decode_quotas(nlh, m->quotas, &m->nquotas))
+		return -EBADMSG;
 	return 0;
 }
 
@@ -567,6 +691,66 @@ int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 cancel:
 	mnl_attr_nest_cancel(nlh, nest);
 	return -EMSGSIZE;
+}
+
+int egress_put_quota(struct nlmsghdr *nlh, size_t buflen,
+		     const struct egress_quota_spec *q)
+{
+	struct nlattr *nest;
+	uint8_t i;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_QUOTA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u64_check(nlh, buflen, NF_EGRESS_QUOTA_A_LIMIT,
+				    q->limit) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_QUOTA_A_PERIOD,
+				   q->period) ||
+	    (q->has_anchor &&
+	     !mnl_attr_put_u64_check(nlh, buflen, NF_EGRESS_QUOTA_A_ANCHOR,
+				     (uint64_t)q->anchor)) ||
+	    (q->utc_offset &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_QUOTA_A_UTC_OFFSET,
+				     (uint32_t)q->utc_offset)) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_QUOTA_A_ACTION,
+				   q->action) ||
+	    (q->action == NF_EGRESS_QUOTA_ACTION_RATE &&
+	     !mnl_attr_put_u64_check(nlh, buflen, NF_EGRESS_QUOTA_A_RATE,
+				     q->rate)) ||
+	    (q->class_name[0] &&
+	     !mnl_attr_put_strz_check(nlh, buflen, NF_EGRESS_QUOTA_A_CLASS,
+				      q->class_name)) ||
+	    (q->exempt_class[0] &&
+	     !mnl_attr_put_strz_check(nlh, buflen,
+				      NF_EGRESS_QUOTA_A_EXEMPT_CLASS,
+				      q->exempt_class)))
+		goto cancel;
+	for (i = 0; i < q->nwarn; i++) {
+		if (!mnl_attr_put_u8_check(nlh, buflen, NF_EGRESS_QUOTA_A_WARN,
+					   q->warn[i]))
+			goto cancel;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
+int egress_put_quota_none(struct nlmsghdr *nlh, size_t buflen)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_QUOTA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_check(nlh, buflen, NF_EGRESS_QUOTA_A_NONE, 0, NULL)) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return -EMSGSIZE;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
 }
 
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,

@@ -17,6 +17,7 @@
 #include <linux/netlink.h>
 
 #include "parse.h"
+#include "quotaspec.h"
 
 struct egress_info_msg {
 	/* A copy: the reply's buffer is gone once the request returns. */
@@ -25,6 +26,24 @@ struct egress_info_msg {
 	uint32_t generation;
 	uint32_t policy_count;
 	uint32_t cached_cgroups;
+};
+
+/* One NF_EGRESS_A_QUOTA nest of a reply or a QUOTA_EVENT. */
+struct egress_quota_msg {
+	struct egress_quota_spec spec;	/* has_anchor set: the module's */
+	bool has_usage;			/* USED, PERIOD_START and _END */
+	uint64_t used;			/* bytes this period */
+	int64_t period_start, period_end;
+	uint64_t last_used;		/* bytes the period before */
+	bool has_crossed;		/* events: the percentage crossed */
+	uint8_t crossed;
+};
+
+struct egress_quota_event_msg {
+	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
+	const char *path;		/* the policy's cgroup */
+	struct egress_quota_msg quota;
+	char why[128];			/* after -EBADMSG */
 };
 
 struct egress_policy_msg {
@@ -36,6 +55,8 @@ struct egress_policy_msg {
 	uint32_t rule_count;
 	bool has_rate;			/* NF_EGRESS_A_RATE: a limit is set */
 	struct egress_rate rate;
+	size_t nquotas;
+	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
 
 struct egress_counter {
@@ -75,6 +96,8 @@ struct egress_stats_msg {
 	 * walk them with egress_stats_for_each_class.
 	 */
 	size_t nclasses;
+	size_t nquotas;
+	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
 
 /* Called for each class counter of a STATS_GET message, in order. */
@@ -154,6 +177,12 @@ int egress_stats_for_each_class(const struct nlmsghdr *nlh,
  * tolerated.  -EBADMSG with m->why set otherwise.
  */
 int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m);
+/*
+ * A NF_EGRESS_CMD_QUOTA_EVENT: the policy's path and one quota with the
+ * usage its crossing left and CROSSED.  -EBADMSG with m->why otherwise.
+ */
+int egress_decode_quota_event(const struct nlmsghdr *nlh,
+			      struct egress_quota_event_msg *m);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);
@@ -172,6 +201,11 @@ int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
  */
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r);
+/* A NF_EGRESS_A_QUOTA nest: the quota's configuration. */
+int egress_put_quota(struct nlmsghdr *nlh, size_t buflen,
+		     const struct egress_quota_spec *q);
+/* The NF_EGRESS_A_QUOTA nest that removes every quota of a policy. */
+int egress_put_quota_none(struct nlmsghdr *nlh, size_t buflen);
 int egress_put_packet(struct nlmsghdr *nlh, size_t buflen,
 		      const struct egress_packet *pkt);
 

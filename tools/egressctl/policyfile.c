@@ -8,6 +8,7 @@
  *   statement = "mode" ( "enforce" | "audit" ) ";"
  *             | "default" ( "allow" | "deny" ) ";"
  *             | ( "rate" | "pps" ) { WORD } ";"       (a rate limit, parse.h)
+ *             | "quota" { WORD } ";"                 (a quota, quotaspec.h)
  *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
  *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
  *   WORD      = bytes up to whitespace, '{', '}', ';', '"' or '#'
@@ -32,8 +33,8 @@ enum tok_type {
 #define WORD_MAX	255
 /* Longest string: a cgroup path (escapes make the raw text longer). */
 #define STRING_MAX	(NF_EGRESS_CGROUP_PATH_MAX - 1)
-/* More words than any rule can have. */
-#define RULE_WORDS_MAX	16
+/* More words than any rule or quota can have. */
+#define RULE_WORDS_MAX	24
 
 struct token {
 	enum tok_type type;
@@ -183,6 +184,8 @@ void pf_set_free(struct pf_set *set)
 		free(set->policies[i].path);
 		free(set->policies[i].rules);
 		free(set->policies[i].rule_locs);
+		free(set->policies[i].quotas);
+		free(set->policies[i].quota_locs);
 	}
 	free(set->policies);
 	pf_set_init(set);
@@ -245,6 +248,34 @@ int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
 		       const struct egress_rule_spec *spec)
 {
 	return add_rule(set, pol, spec, NULL);
+}
+
+/* Append a quota; with loc, keep its location too. */
+static int add_quota(struct pf_policy *pol,
+		     const struct egress_quota_spec *quota,
+		     const struct pf_loc *loc)
+{
+	void *n = realloc(pol->quotas, (pol->nquotas + 1) * sizeof(*quota));
+
+	if (!n)
+		return -1;
+	pol->quotas = n;
+	if (loc || pol->quota_locs) {
+		n = realloc(pol->quota_locs,
+			    (pol->nquotas + 1) * sizeof(*pol->quota_locs));
+		if (!n)
+			return -1;
+		pol->quota_locs = n;
+		pol->quota_locs[pol->nquotas] = loc ? *loc : (struct pf_loc){ 0, 0 };
+	}
+	pol->quotas[pol->nquotas++] = *quota;
+	return 0;
+}
+
+int pf_policy_add_quota(struct pf_policy *pol,
+			const struct egress_quota_spec *quota)
+{
+	return add_quota(pol, quota, NULL);
 }
 
 static int cmp_policy_path(const void *a, const void *b)
@@ -469,6 +500,7 @@ static bool is_statement_word(const char *w)
 {
 	return !strcmp(w, "allow") || !strcmp(w, "deny") ||
 	       !strcmp(w, "rate") || !strcmp(w, "pps") ||
+	       !strcmp(w, "quota") ||
 	       !strcmp(w, "mode") || !strcmp(w, "default") ||
 	       !strcmp(w, "cgroup");
 }
@@ -538,6 +570,52 @@ static int parse_rate_stmt(struct pf_parser *p, struct pf_policy *pol,
 	pol->has_rate = true;
 	pol->rate = r;
 	pol->rate_loc = first->loc;
+	return 0;
+}
+
+/*
+ * "quota ...;": at most one for all the policy's bytes and one a class, 8
+ * in all, as the module takes them.
+ */
+static int parse_quota_stmt(struct pf_parser *p, struct pf_policy *pol,
+			    const struct token *first)
+{
+	struct pf_loc locs[RULE_WORDS_MAX + 1];
+	char *argv[RULE_WORDS_MAX];
+	struct egress_quota_spec q;
+	struct parse_error perr;
+	size_t i;
+	int n, w;
+
+	n = collect_words(p, first, argv, locs, "quota");
+	if (n < 0)
+		return -1;
+	if (parse_quota_spec(n, argv, &q, &perr)) {
+		w = perr.word >= 0 && perr.word <= n ? perr.word : 0;
+		if (w < n && is_statement_word(argv[w]) && w > 1 &&
+		    !strncmp(perr.msg, "unexpected", 10))
+			return pf_fail(p, locs[w], "missing ';' before '%s'",
+				       argv[w]);
+		return pf_fail(p, locs[w], "%s", perr.msg);
+	}
+	for (i = 0; i < pol->nquotas; i++) {
+		struct pf_loc at = pol->quota_locs[i];
+
+		if (!quota_spec_same_class(&pol->quotas[i], &q))
+			continue;
+		if (q.class_name[0])
+			return pf_fail(p, first->loc,
+				       "duplicate quota for class %s (first at %u:%u)",
+				       q.class_name, at.line, at.col);
+		return pf_fail(p, first->loc,
+			       "duplicate quota for all bytes (first at %u:%u); a second one needs a class",
+			       at.line, at.col);
+	}
+	if (pol->nquotas == EGRESS_QUOTAS_MAX)
+		return pf_fail(p, first->loc, "more than %d quotas in one policy",
+			       EGRESS_QUOTAS_MAX);
+	if (add_quota(pol, &q, &first->loc))
+		return pf_fail(p, first->loc, "out of memory");
 	return 0;
 }
 
@@ -665,6 +743,11 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					return -1;
 				continue;
 			}
+			if (word_is(&t, "quota")) {
+				if (parse_quota_stmt(p, pol, &t))
+					return -1;
+				continue;
+			}
 			if (word_is(&t, "allow") || word_is(&t, "deny")) {
 				if (parse_rule_stmt(p, index, &t))
 					return -1;
@@ -675,7 +758,7 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					       "missing '}' before 'cgroup' (block opened at %u:%u)",
 					       open.loc.line, open.loc.col);
 			return pf_fail(p, t.loc,
-				       "unknown keyword %s (expected mode, default, rate, pps, allow or deny)",
+				       "unknown keyword %s (expected mode, default, rate, pps, quota, allow or deny)",
 				       describe(&t, d, sizeof(d)));
 		default:
 			return pf_fail(p, t.loc, "unexpected %s",
@@ -768,6 +851,12 @@ int pf_format(FILE *out, const struct pf_set *set)
 
 			format_rate_spec(&pol->rate, rate, sizeof(rate));
 			fprintf(out, "\t%s;\n", rate);
+		}
+		for (r = 0; r < pol->nquotas; r++) {
+			char quota[EGRESS_QUOTA_STRLEN];
+
+			format_quota_spec(&pol->quotas[r], quota, sizeof(quota));
+			fprintf(out, "\t%s;\n", quota);
 		}
 		for (r = 0; r < pol->nrules; r++) {
 			if (format_rule_spec(&pol->rules[r], text, sizeof(text)) < 0) {

@@ -9,6 +9,7 @@
  *           mode enforce;
  *           default deny;
  *           rate 50mbit burst 256k police;
+ *           quota 2t per month warn 80% then rate 10mbit;
  *           allow tcp to 10.0.0.0/8 port 443 class internal;
  *   }
  *
@@ -25,6 +26,7 @@
 #include <stdio.h>
 
 #include "parse.h"
+#include "quotaspec.h"
 
 /* A position in the file: 1-based line and column (bytes; a tab is 1). */
 struct pf_loc {
@@ -39,6 +41,10 @@ struct pf_policy {
 	bool has_rate;			/* a rate statement (maybe "rate none") */
 	struct egress_rate rate;	/* with has_rate; none: no limit */
 	struct pf_loc loc, mode_loc, default_loc, rate_loc;
+	/* In file order; at most one a class and one for all bytes. */
+	struct egress_quota_spec *quotas;
+	struct pf_loc *quota_locs;	/* where each starts; may be NULL */
+	size_t nquotas;
 	struct egress_rule_spec *rules;	/* in file order */
 	struct pf_loc *rule_locs;	/* where each rule starts; may be NULL */
 	size_t nrules, rules_cap;
@@ -73,6 +79,8 @@ struct pf_policy *pf_set_add_policy(struct pf_set *set, const char *path,
 				    uint8_t mode, uint8_t default_verdict);
 int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
 		       const struct egress_rule_spec *spec);
+int pf_policy_add_quota(struct pf_policy *pol,
+			const struct egress_quota_spec *quota);
 
 /* Order policies by path (byte order); rules keep their order. */
 void pf_set_sort(struct pf_set *set);
@@ -80,7 +88,8 @@ void pf_set_sort(struct pf_set *set);
 /*
  * Write set in the canonical policy file format: policies in set order,
  * separated by one blank line, tab indentation, mode and default always
- * written, then the rate limit if there is one (not for "rate none").  Parsing the output gives the same set.  Returns 0 or -1 if a
+ * written, then the rate limit if there is one (not for "rate none"), the
+ * quotas, the rules.  Parsing the output gives the same set.  Returns 0 or -1 if a
  * rule cannot be formatted.
  */
 int pf_format(FILE *out, const struct pf_set *set);

@@ -387,8 +387,9 @@ enum nf_egress_quota_attr {
 	/* u8, enum nf_egress_quota_period: the length of the periods */
 	NF_EGRESS_QUOTA_A_PERIOD,
 	/*
-	 * s64: a moment a period starts, in seconds since the epoch; default:
-	 * 00:00 of 1970-01-05 (a Monday) in the local time of UTC_OFFSET
+	 * s64: a moment a period starts, in seconds since the epoch; default,
+	 * in the local time of UTC_OFFSET: 00:00 of 1970-01-01 for months,
+	 * 00:00 of 1970-01-05 (a Monday) for the others
 	 */
 	NF_EGRESS_QUOTA_A_ANCHOR,
 	/*

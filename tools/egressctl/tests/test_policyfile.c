@@ -141,9 +141,9 @@ static void test_errors(void)
 	bad("cgroup \"/a\" {\n  allow to 10.0.0.0/8\n  deny to 10.1.0.0/16;\n}\n",
 	    "t.conf:3:3: missing ';' before 'deny'");
 	bad("cgroup \"/a\" {\n  permit to 10.0.0.0/8;\n}",
-	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, allow or deny)");
+	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, quota, allow or deny)");
 	bad("cgroup \"/a\" {\n\tpermit;\n}",
-	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, allow or deny)");
+	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, quota, allow or deny)");
 	bad("policy \"/a\" {}", "t.conf:1:1: unknown keyword 'policy' (expected 'cgroup')");
 	bad(";", "t.conf:1:1: unexpected ';' (expected 'cgroup')");
 	bad("\n\n   }", "t.conf:3:4: unexpected '}' (expected 'cgroup')");
@@ -389,6 +389,100 @@ static void test_rates(void)
 	    "t.conf:2:25: 'latency' given more than once");
 }
 
+#define QPOL(body) "cgroup \"/q\" {\n\tmode enforce;\n\tdefault deny;\n" body "}\n"
+
+static void test_quotas(void)
+{
+	struct egress_quota_spec q;
+	struct parse_error perr;
+	char *argv[16];
+
+	good("quota, the issue's form",
+	     "cgroup \"/q\" { quota 500G per month warn 50%,80% then deny; }",
+	     QPOL("\tquota 500g per month warn 50%,80% then deny;\n"));
+	good("quota with everything, class quotas after the policy's",
+	     "cgroup \"/q\" {\n allow to 10.0.0.0/8 class internal;\n"
+	     " quota 1.5T per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then rate 10mbit;\n"
+	     " quota 4096 per hour then deny allow class internal;\n}\n",
+	     QPOL("\tquota 1536g per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then rate 10mbit;\n"
+		  "\tquota 4k per hour then deny allow class internal;\n"
+		  "\tallow to 10.0.0.0/8 class internal;\n"));
+	good("quota: notify is the default, day N, offset",
+	     "cgroup \"/q\" { quota 2t per month day 15 offset -05:00 then notify; }",
+	     QPOL("\tquota 2t per month day 15 offset -05:00;\n"));
+	good("quota: day 1 at UTC is the default start of months",
+	     "cgroup \"/q\" { quota 1g per month day 1; quota 1g per day class c offset +05:30; }",
+	     QPOL("\tquota 1g per month;\n\tquota 1g per day class c offset +05:30;\n"));
+	good("quota: a start without zone is in the offset's time",
+	     "cgroup \"/q\" { quota 10m per day start 2026-03-01T02:00 offset +02:00; quota 1 per hour class x start 2026-03-01; }",
+	     QPOL("\tquota 10m per day start 2026-03-01T02:00+02:00;\n"
+		  "\tquota 1 per hour class x start 2026-03-01T00:00Z;\n"));
+
+	bad("cgroup \"/a\" {\n quota 5x per month;\n}",
+	    "t.conf:2:8: invalid quota '5x': unknown unit 'x' (b, k, m, g or t)");
+	bad("cgroup \"/a\" {\n quota 0 per month;\n}",
+	    "t.conf:2:8: a quota must be greater than zero");
+	bad("cgroup \"/a\" {\n quota 16777216t per month;\n}",
+	    "t.conf:2:8: quota '16777216t' is too large (max 16 EiB - 1)");
+	bad("cgroup \"/a\" {\n quota 5g month;\n}",
+	    "t.conf:2:11: missing 'per PERIOD' after the quota's size");
+	bad("cgroup \"/a\" {\n quota 5g per year;\n}",
+	    "t.conf:2:15: invalid period 'year' (hour, day, week or month)");
+	bad("cgroup \"/a\" {\n quota 5g per week day 3;\n}",
+	    "t.conf:2:20: 'day N' is for monthly quotas (use 'start' for the others)");
+	bad("cgroup \"/a\" {\n quota 5g per month day 32;\n}",
+	    "t.conf:2:25: invalid day of the month '32' (1 to 31)");
+	bad("cgroup \"/a\" {\n quota 5g per month start 2026-02-30;\n}",
+	    "t.conf:2:27: invalid start '2026-02-30' (YYYY-MM-DD[THH:MM[:SS]] then Z, +HH:MM, -HH:MM or nothing)");
+	bad("cgroup \"/a\" {\n quota 5g per month start 2026-02-01Z offset +01:00;\n}",
+	    "t.conf:2:2: the start's zone and the offset differ");
+	bad("cgroup \"/a\" {\n quota 5g per month offset +24:00;\n}",
+	    "t.conf:2:28: invalid offset '+24:00' (+HH:MM or -HH:MM east of UTC, less than a day)");
+	bad("cgroup \"/a\" {\n quota 5g per month warn 80%,50%;\n}",
+	    "t.conf:2:26: invalid warn '80%,50%' (up to 4 ascending percentages from 1% to 99%, such as 50%,80%)");
+	bad("cgroup \"/a\" {\n quota 5g per month warn 100%;\n}",
+	    "t.conf:2:26: invalid warn '100%' (up to 4 ascending percentages from 1% to 99%, such as 50%,80%)");
+	bad("cgroup \"/a\" {\n quota 5g per month then rate;\n}",
+	    "t.conf:2:30: missing a rate after 'then rate'");
+	bad("cgroup \"/a\" {\n quota 5g per month then drop;\n}",
+	    "t.conf:2:26: invalid action 'drop' (notify, rate RATE or deny)");
+	bad("cgroup \"/a\" {\n quota 5g per month then deny warn 50%;\n}",
+	    "t.conf:2:31: unexpected 'warn' after the quota's action");
+	bad("cgroup \"/a\" {\n quota 5g per month class bad/name;\n}",
+	    "t.conf:2:27: invalid class name 'bad/name' (1 to 31 of A-Z a-z 0-9 _ . -)");
+	bad("cgroup \"/a\" {\n quota 5g per month\n allow to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: missing ';' before 'allow'");
+	bad("cgroup \"/a\" {\n quota 5g per month;\n quota 1g per day;\n}",
+	    "t.conf:3:2: duplicate quota for all bytes (first at 2:2); a second one needs a class");
+	bad("cgroup \"/a\" {\n quota 5g per month class c;\n quota 1g per day class c;\n}",
+	    "t.conf:3:2: duplicate quota for class c (first at 2:2)");
+	bad("cgroup \"/a\" { quota 1 per day class a; quota 1 per day class b;\n"
+	    " quota 1 per day class c; quota 1 per day class d; quota 1 per day class e;\n"
+	    " quota 1 per day class f; quota 1 per day class g; quota 1 per day class h;\n"
+	    " quota 1 per day class i; }",
+	    "t.conf:4:2: more than 8 quotas in one policy");
+
+	/* What the module reports back formats as what was written. */
+	argv[0] = "quota";
+	argv[1] = "1g";
+	argv[2] = "per";
+	argv[3] = "week";
+	argv[4] = "offset";
+	argv[5] = "+01:00";
+	ok(!parse_quota_spec(6, argv, &q, &perr) && !q.has_anchor &&
+	   q.utc_offset == 3600, "quota: no start sends no anchor");
+	q.has_anchor = true;
+	q.anchor = EGRESS_QUOTA_ANCHOR_DEFAULT - 3600;
+	{
+		char text[EGRESS_QUOTA_STRLEN];
+
+		format_quota_spec(&q, text, sizeof(text));
+		if (!ok(!strcmp(text, "quota 1g per week offset +01:00"),
+			"quota: the module's default anchor is left out"))
+			diag("got '%s'", text);
+	}
+}
+
 static void test_big(void)
 {
 	const unsigned int n = 200000;
@@ -470,6 +564,7 @@ int main(void)
 	test_good();
 	test_errors();
 	test_rates();
+	test_quotas();
 	test_big();
 	return tap_end();
 }

@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Byte quotas from a policy file, end to end with egressctl: check, apply,
+# show --config round trip, the deny action with the fast errors (UDP
+# EPERM, TCP ECONNREFUSED at once), the events egressctl monitor prints,
+# a class kept allowed once the quota is used up, a quota of one class,
+# and a slice's quota over its child.
+#
+#   client netns (cgroups below)              server netns
+#   +-------------------------------+  veth  +---------------------------+
+#   | veth0 10.99.0.1/24            |--------| eth0 10.99.0.2/24         |
+#   |  /nfe-qd-PID     quota deny    |        |  TCP listener :5201       |
+#   |  /nfe-qx-PID     deny, exempt  |        |  UDP 9, 10: nobody (ICMP  |
+#   |  /nfe-qc-PID     class quota   |        |  unreachable, ignored by  |
+#   |  /nfe-qs-PID     slice quota   |        |  an unconnected sender)   |
+#   |    /child        its own rules |        +---------------------------+
+#   |  /nfe-qy-PID     default deny  |  (monitor sync)
+#   +-------------------------------+
+#
+# Every datagram is 100 bytes of payload, 128 at the IP layer: a quota of
+# 5000 bytes is used up by the 40th (5120), one of 1000 by the 8th (1024);
+# the packet that uses a quota up still leaves.
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+require_common
+tap_plan 18
+
+QD=nfe-qd-$$
+QX=nfe-qx-$$
+QC=nfe-qc-$$
+QS=nfe-qs-$$
+QY=nfe-qy-$$
+SRV=10.99.0.2
+for cg in "$QD" "$QX" "$QC" "$QS" "$QS/child" "$QY"; do
+	cg_create "$cg"
+done
+CLEANUP_POLICIES+=("/$QD" "/$QX" "/$QC" "/$QS" "/$QS/child" "/$QY")
+setup_measured_link qt "$SRV"
+CLIENT_NS=$CLI_NS
+start_tcp_listener "$TCP_PORT"
+busywait 10000 tcp_listening "$SRV_NS" "$TCP_PORT" || bail_out "no TCP listener"
+
+CONF=$TMPDIR_TEST/quota.conf
+cat > "$CONF" <<CONF
+cgroup "/$QC" {
+	mode enforce;
+	default deny;
+	quota 1000 per hour class cdn then deny;
+	allow udp to $SRV/32 port 9 class cdn;
+	allow udp to $SRV/32 port 10;
+}
+
+cgroup "/$QD" {
+	mode enforce;
+	default deny;
+	quota 5000 per hour warn 50%,80% then deny;
+	allow udp to $SRV/32 port 9;
+	allow tcp to $SRV/32 port $TCP_PORT;
+}
+
+cgroup "/$QS" {
+	mode enforce;
+	default allow;
+	quota 1000 per hour then deny;
+}
+
+cgroup "/$QS/child" {
+	mode enforce;
+	default deny;
+	allow udp to $SRV/32 port 9;
+}
+
+cgroup "/$QX" {
+	mode enforce;
+	default deny;
+	quota 1000 per day start 2026-01-01T06:00+01:00 warn 10% then deny allow class internal;
+	allow udp to $SRV/32 port 9 class internal;
+	allow udp to $SRV/32 port 10;
+}
+
+cgroup "/$QY" {
+	mode enforce;
+	default deny;
+}
+CONF
+
+ectl check -f "$CONF" > /dev/null
+tap_result $? "check -f accepts the quotas" "$(cat "$ECTL_ERR")"
+ectl apply -f "$CONF" > /dev/null
+tap_result $? "apply -f with quotas" "$(cat "$ECTL_ERR")"
+# The file is in the canonical form, its policies by path: show --config
+# (the whole set, which the apply replaced) gives it back byte for byte.
+check_eq "show --config gives the file back" "$(cat "$CONF")" "$(ectl show --config)"
+
+# The monitor has joined once it prints a deny of the sync cgroup.
+MON=$TMPDIR_TEST/monitor.txt
+"$EGRESSCTL" monitor > "$MON" 2> "$MON.err" &
+register_pid $!
+monitor_synced()
+{
+	client_exec "$QY" "$PROBE" udp-send "$SRV" 9 1 16 > /dev/null 2>&1
+	grep -q " policy /$QY " "$MON"
+}
+busywait 20000 monitor_synced || bail_out "the monitor shows no event: $(cat "$MON.err")"
+
+quota_used()
+{
+	ectl -j show "$1" | json_eval '" ".join(str(q["used"]) + ":" + str(q["used_up"]) for q in d[0]["quotas"])'
+}
+
+# --- the deny action -------------------------------------------------------
+check_eq "60 datagrams against 5000 bytes an hour: 40 leave, then EPERM" \
+	"sent=40 failed=20 first_errno=EPERM" \
+	"$(client_exec "$QD" "$PROBE" udp-send "$SRV" 9 60 100 2>&1)"
+tcp_probe_port "$QD" "$SRV" "$TCP_PORT" 3000
+check_eq "TCP once the quota is used up: ECONNREFUSED" ECONNREFUSED "$TCP_RESULT"
+((TCP_US < 100000))
+tap_result $? "the refused connect fails in under 100 ms" "elapsed ${TCP_US} us"
+check_eq "show -j: 5120 bytes used, used up" "5120:True" "$(quota_used "/$QD")"
+check_eq "stats: 40 datagrams allowed (5120 bytes), 21 packets denied" "40 5120 21" \
+	"$(stats_full "/$QD" | cut -d' ' -f1-3)"
+
+quota_events()
+{
+	grep -F " quota /$QD " "$MON" | cut -d' ' -f2-
+}
+quota_events_are()
+{
+	[ "$(quota_events | wc -l)" -ge "$1" ]
+}
+busywait 5000 quota_events_are 3
+sleep 0.2
+check_eq "monitor: warn 50% at 2560, 80% at 4096, used up at 5120, once each" \
+	"quota /$QD warn 50% used 2560 of 5000 (quota 5000 per hour warn 50%,80% then deny)
+quota /$QD warn 80% used 4096 of 5000 (quota 5000 per hour warn 50%,80% then deny)
+quota /$QD used-up used 5120 of 5000 then deny (quota 5000 per hour warn 50%,80% then deny)" \
+	"$(quota_events)"
+
+# --- deny with a class kept allowed ----------------------------------------
+check_eq "deny allow class internal: 20 to the other class, 8 leave" \
+	"sent=8 failed=12 first_errno=EPERM" \
+	"$(client_exec "$QX" "$PROBE" udp-send "$SRV" 10 20 100 2>&1)"
+check_eq "the class kept allowed still leaves, and counts" \
+	"sent=5 failed=0 first_errno=none 1664:True" \
+	"$(client_exec "$QX" "$PROBE" udp-send "$SRV" 9 5 100 2>&1) $(quota_used "/$QX")"
+busywait 5000 grep -q " quota /$QX used-up" "$MON"
+check_eq "monitor: the exempt policy's warn at 10% and used up, once each" \
+	"warn 10% used 128 of 1000
+used-up used 1024 of 1000 then deny" \
+	"$(grep -F " quota /$QX " "$MON" | sed 's/.* quota [^ ]* \(.*\) (quota.*/\1/')"
+
+# --- a quota of one class --------------------------------------------------
+check_eq "class quota: the other class is neither counted nor capped" \
+	"sent=20 failed=0 first_errno=none 0:False" \
+	"$(client_exec "$QC" "$PROBE" udp-send "$SRV" 10 20 100 2>&1) $(quota_used "/$QC")"
+check_eq "class quota: its class is capped at 1000 bytes" \
+	"sent=8 failed=12 first_errno=EPERM 1024:True" \
+	"$(client_exec "$QC" "$PROBE" udp-send "$SRV" 9 20 100 2>&1) $(quota_used "/$QC")"
+
+# --- a slice's quota covers its children -----------------------------------
+check_eq "the slice's quota caps its child" \
+	"sent=8 failed=12 first_errno=EPERM 1024:True" \
+	"$(client_exec "$QS/child" "$PROBE" udp-send "$SRV" 9 20 100 2>&1) $(quota_used "/$QS")"
+
+# --- errors ------------------------------------------------------------------
+BAD=$TMPDIR_TEST/bad.conf
+printf 'cgroup "/%s" {\n quota 5g per year;\n}\n' "$QD" > "$BAD"
+ECTL_QUIET=1 ectl check -f "$BAD" > /dev/null
+check_eq "check -f: a bad period, with its position" \
+	"1 egressctl: $BAD:2:15: invalid period 'year' (hour, day, week or month)" \
+	"$? $(cat "$ECTL_ERR")"
+printf 'cgroup "/%s" {\n quota 1g per month;\n quota 2g per week;\n}\n' "$QD" > "$BAD"
+ECTL_QUIET=1 ectl check -f "$BAD" > /dev/null
+check_eq "check -f: two quotas for all bytes" \
+	"1 egressctl: $BAD:3:2: duplicate quota for all bytes (first at 2:2); a second one needs a class" \
+	"$? $(cat "$ECTL_ERR")"
+
+# --- period rollover, in the debug build -----------------------------------
+param=/sys/module/nf_egress/parameters/quota_clock_offset
+if [ -w "$param" ]; then
+	echo 3600 > "$param"
+	on_cleanup "echo 0 > $param"
+	check_eq "an hour later: a new period lifts the deny, 10 leave" \
+		"sent=10 failed=0 first_errno=none 1280:False" \
+		"$(client_exec "$QD" "$PROBE" udp-send "$SRV" 9 10 100 2>&1) $(quota_used "/$QD")"
+	echo 0 > "$param"
+else
+	tap_fail "an hour later: a new period lifts the deny" "no $param (not a debug build)"
+fi
