@@ -346,6 +346,12 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_EXPLAIN_PACKET) },
 	{ "stats-reset", NF_EGRESS_CMD_STATS_RESET, 1, 0, 1,
 	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
+	{ "quota-reset", NF_EGRESS_CMD_QUOTA_RESET, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_QUOTA) },
+	{ "quota-restore", NF_EGRESS_CMD_QUOTA_RESTORE, 1, 0, 1,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
+	  (1ULL << NF_EGRESS_A_QUOTA) },
 };
 
 static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]

@@ -166,3 +166,19 @@ const struct nla_policy nf_egress_stats_reset_nl_policy[NF_EGRESS_A_MAX + 1] = {
 		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
 	},
 };
+
+const struct nla_policy nf_egress_quota_reset_nl_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
+	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
+};
+
+const struct nla_policy nf_egress_quota_restore_nl_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
+	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
+};

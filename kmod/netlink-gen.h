@@ -31,5 +31,7 @@ extern const struct nla_policy nf_egress_apply_commit_nl_policy[NF_EGRESS_A_MAX 
 extern const struct nla_policy nf_egress_apply_abort_nl_policy[NF_EGRESS_A_MAX + 1];
 extern const struct nla_policy nf_egress_explain_nl_policy[NF_EGRESS_A_MAX + 1];
 extern const struct nla_policy nf_egress_stats_reset_nl_policy[NF_EGRESS_A_MAX + 1];
+extern const struct nla_policy nf_egress_quota_reset_nl_policy[NF_EGRESS_A_MAX + 1];
+extern const struct nla_policy nf_egress_quota_restore_nl_policy[NF_EGRESS_A_MAX + 1];
 
 #endif /* _NF_EGRESS_NETLINK_GEN_H */

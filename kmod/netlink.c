@@ -28,6 +28,7 @@
 #include "cache.h"
 #include "class.h"
 #include "compat.h"
+#include "events.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 #include "limits.h"
@@ -282,11 +283,6 @@ enum egress_nl_msg_kind {
 	EGRESS_NL_MSG_RULE,
 };
 
-/*
- * One message about @policy: its settings (POLICY), its counters (STATS), or
- * one of its rules (RULE).  Every kind names the policy by path and carries
- * the generation, so a dump's messages stand on their own.
- */
 /* The policy's quotas, each with its usage, rolled over first. */
 static int egress_nl_put_quotas(struct sk_buff *skb,
 				const struct egress_policy *policy)
@@ -305,6 +301,11 @@ static int egress_nl_put_quotas(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * One message about @policy: its settings (POLICY), its counters (STATS), or
+ * one of its rules (RULE).  Every kind names the policy by path and carries
+ * the generation, so a dump's messages stand on their own.
+ */
 static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd, enum egress_nl_msg_kind kind,
 			  const struct egress_set *set,
@@ -1020,6 +1021,162 @@ static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * The quota of @policy a QUOTA nest of a request names by its CLASS (none:
+ * the quota of all the policy's bytes); the nest's attributes in @tb.
+ */
+static struct egress_quota *egress_nl_quota_lookup(struct egress_policy *policy,
+						   const struct nlattr *nest,
+						   struct nlattr **tb,
+						   struct netlink_ext_ack *extack)
+{
+	const struct nlattr *cls;
+	struct egress_quota_set *qs;
+	unsigned int i;
+	int err;
+
+	err = nla_parse_nested(tb, NF_EGRESS_QUOTA_A_MAX, nest,
+			       nf_egress_quota_nl_policy, extack);
+	if (err)
+		return ERR_PTR(err);
+	cls = tb[NF_EGRESS_QUOTA_A_CLASS];
+	qs = rcu_dereference_protected(policy->quotas,
+				       lockdep_is_held(&egress_config_mutex));
+	for (i = 0; qs && i < qs->n; i++) {
+		u8 id = qs->quota[i].cfg.class_id;
+
+		if (cls ? id && !strcmp(egress_class_name(id), nla_data(cls)) : !id)
+			return &qs->quota[i];
+	}
+	egress_nl_reject(extack, cls ? cls : nest,
+			 KBUILD_MODNAME ": the policy has no such quota");
+	return ERR_PTR(-ENOENT);
+}
+
+/* The one QUOTA nest of a request, or NULL. */
+static const struct nlattr *egress_nl_one_quota(const struct genl_info *info,
+						int *err)
+{
+	const struct nlattr *attr, *found = NULL;
+	int rem;
+
+	*err = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NF_EGRESS_A_QUOTA)
+			continue;
+		if (found) {
+			egress_nl_reject(info->extack, attr,
+					 KBUILD_MODNAME ": one quota at a time");
+			*err = -EINVAL;
+			return NULL;
+		}
+		found = attr;
+	}
+	return found;
+}
+
+static int egress_nl_quota_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[NF_EGRESS_QUOTA_A_MAX + 1];
+	struct egress_set *set = info->user_ptr[0];
+	time64_t now = egress_quota_now();
+	const struct nlattr *nest;
+	struct egress_policy *policy;
+	struct egress_quota_set *qs;
+	struct egress_quota *quota;
+	unsigned int i;
+	int err;
+
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+	if (IS_ERR(policy))
+		return PTR_ERR(policy);
+	nest = egress_nl_one_quota(info, &err);
+	if (err)
+		return err;
+	if (nest) {
+		quota = egress_nl_quota_lookup(policy, nest, tb, info->extack);
+		if (IS_ERR(quota))
+			return PTR_ERR(quota);
+		egress_quota_reset(quota, now);
+		return 0;
+	}
+	qs = rcu_dereference_protected(policy->quotas,
+				       lockdep_is_held(&egress_config_mutex));
+	if (!qs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH],
+				    KBUILD_MODNAME ": the policy has no quota");
+		return -ENOENT;
+	}
+	for (i = 0; i < qs->n; i++)
+		egress_quota_reset(&qs->quota[i], now);
+	return 0;
+}
+
+static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		NF_EGRESS_QUOTA_A_PERIOD, NF_EGRESS_QUOTA_A_ANCHOR,
+		NF_EGRESS_QUOTA_A_UTC_OFFSET, NF_EGRESS_QUOTA_A_PERIOD_START,
+		NF_EGRESS_QUOTA_A_USED,
+	};
+	struct nlattr *tb[NF_EGRESS_QUOTA_A_MAX + 1];
+	struct egress_set *set = info->user_ptr[0];
+	struct egress_quota_calendar cal;
+	const struct nlattr *nest;
+	struct egress_policy *policy;
+	struct egress_quota *quota;
+	unsigned int i;
+	long crossed;
+	int err;
+
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+	if (IS_ERR(policy))
+		return PTR_ERR(policy);
+	nest = egress_nl_one_quota(info, &err);
+	if (err)
+		return err;
+	if (!nest) {
+		NL_SET_ERR_MSG_MOD(info->extack, "a restore needs the quota");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_QUOTA);
+		return -EINVAL;
+	}
+	quota = egress_nl_quota_lookup(policy, nest, tb, info->extack);
+	if (IS_ERR(quota))
+		return PTR_ERR(quota);
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (!tb[required[i]]) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "a restore needs the quota's calendar, period start and usage");
+			NL_SET_ERR_ATTR_MISS(info->extack, nest, required[i]);
+			return -EINVAL;
+		}
+	}
+	cal = quota->cfg.cal;
+	if (egress_quota_unit_from_nl(nla_get_u8(tb[NF_EGRESS_QUOTA_A_PERIOD])) != cal.unit ||
+	    nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) != cal.anchor ||
+	    nla_get_s32(tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]) != cal.utc_offset) {
+		egress_nl_reject(info->extack, nest, KBUILD_MODNAME
+				 ": the quota's periods are not the ones the usage was saved for");
+		return -EINVAL;
+	}
+	crossed = egress_quota_restore(quota, egress_quota_now(),
+				       nla_get_s64(tb[NF_EGRESS_QUOTA_A_PERIOD_START]),
+				       nla_get_u64(tb[NF_EGRESS_QUOTA_A_USED]));
+	if (crossed == -ESTALE) {
+		egress_nl_reject(info->extack, tb[NF_EGRESS_QUOTA_A_PERIOD_START],
+				 KBUILD_MODNAME ": the usage was saved in another period");
+		return -ESTALE;
+	}
+	if (crossed == -EALREADY) {
+		egress_nl_reject(info->extack, nest, KBUILD_MODNAME
+				 ": this period's usage was restored already");
+		return -EALREADY;
+	}
+	if (crossed)
+		egress_quota_mark_crossed(quota, crossed);
+	return 0;
+}
+
 static int egress_nl_dump_start(struct netlink_callback *cb)
 {
 	const struct genl_info *info = genl_info_dump(cb);
@@ -1269,6 +1426,22 @@ static const struct genl_ops egress_genl_ops[] = {
 		.doit	= egress_nl_stats_reset,
 		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
 		.policy	= nf_egress_stats_reset_nl_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_QUOTA_RESET,
+		.doit	= egress_nl_quota_reset,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
+		.policy	= nf_egress_quota_reset_nl_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_QUOTA_RESTORE,
+		.doit	= egress_nl_quota_restore,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET,
+		.policy	= nf_egress_quota_restore_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},

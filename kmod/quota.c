@@ -33,6 +33,11 @@ static const u8 egress_quota_unit_of[] = {
 	[NF_EGRESS_QUOTA_PERIOD_MONTH] = EGRESS_QUOTA_MONTH,
 };
 
+u8 egress_quota_unit_from_nl(u8 period)
+{
+	return egress_quota_unit_of[period];
+}
+
 static const u8 egress_quota_action_of[] = {
 	[NF_EGRESS_QUOTA_ACTION_NOTIFY] = EGRESS_QUOTA_NOTIFY,
 	[NF_EGRESS_QUOTA_ACTION_RATE] = EGRESS_QUOTA_RATE,
@@ -296,6 +301,7 @@ void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 	quota->period_end = old->period_end;
 	quota->last_start = old->last_start;
 	quota->last_used = old->last_used;
+	quota->restored = old->restored;
 	spin_unlock_bh(&old->lock);
 }
 
@@ -323,9 +329,58 @@ void egress_quota_roll(struct egress_quota *quota, time64_t now)
 				    &quota->last_start, &last_end);
 		quota->last_used = 0;
 	}
+	quota->restored = false;
 	WRITE_ONCE(quota->period_start, start);
 	/* The reset is seen by whoever sees the new end. */
 	smp_store_release(&quota->period_end, end);
 out:
 	spin_unlock_bh(&quota->lock);
+}
+
+void egress_quota_reset(struct egress_quota *quota, time64_t now)
+{
+	egress_quota_exhausted(quota, now);
+	/*
+	 * A charge racing with this lands before or after it: the bytes of a
+	 * packet sent at the moment of a reset count or not, nothing else.
+	 */
+	atomic64_set(&quota->used, 0);
+}
+
+long egress_quota_restore(struct egress_quota *quota, time64_t now,
+			  time64_t period_start, u64 bytes)
+{
+	unsigned long crossed = 0;
+	u64 after, before;
+	unsigned int i;
+
+	egress_quota_exhausted(quota, now);
+	spin_lock_bh(&quota->lock);
+	if (period_start != quota->period_start) {
+		spin_unlock_bh(&quota->lock);
+		return -ESTALE;
+	}
+	if (quota->restored) {
+		spin_unlock_bh(&quota->lock);
+		return -EALREADY;
+	}
+	quota->restored = true;
+	spin_unlock_bh(&quota->lock);
+
+	after = atomic64_add_return(bytes, &quota->used);
+	before = after - bytes;
+	/*
+	 * A threshold @bytes reaches was announced before the usage was
+	 * saved, one the usage since reached was announced since: only the
+	 * sum's own crossings are news.
+	 */
+	for (i = 0; i <= quota->cfg.nwarn; i++) {
+		u64 t = quota->threshold[i];
+
+		if (before < t && after >= t && bytes < t) {
+			crossed |= BIT(i);
+			WRITE_ONCE(quota->crossed_used[i], after);
+		}
+	}
+	return crossed;
 }

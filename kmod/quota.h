@@ -50,6 +50,8 @@ struct egress_quota {
 	u64 last_used;
 	/* Taken to roll the period over, softirqs off. */
 	spinlock_t lock;
+	/* Usage saved earlier was added to this period (under the lock). */
+	bool restored;
 	/*
 	 * Thresholds crossed whose event is still to be sent (bit i for
 	 * threshold[i]), and the usage each crossing left: written before the
@@ -73,6 +75,8 @@ struct nlattr;
 struct netlink_ext_ack;
 struct sk_buff;
 
+/* enum egress_quota_unit of a validated enum nf_egress_quota_period. */
+u8 egress_quota_unit_from_nl(u8 period);
 /* The wall clock, in seconds, that quota periods are counted by. */
 time64_t egress_quota_now(void);
 int egress_quota_config_check(const struct egress_quota_config *cfg);
@@ -104,6 +108,16 @@ bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *
  */
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
+/* Zero the usage of the period holding @now. */
+void egress_quota_reset(struct egress_quota *quota, time64_t now);
+/*
+ * Add @bytes used in the period that started at @period_start, which must
+ * be the one holding @now, once a period.  Returns the thresholds crossed
+ * that neither @bytes alone nor the usage before reached (the ones whose
+ * events went out already), or -ESTALE or -EALREADY.
+ */
+long egress_quota_restore(struct egress_quota *quota, time64_t now,
+			  time64_t period_start, u64 bytes);
 
 /*
  * Has the period holding @now used the quota up?  Rolls it over first,

@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 18
+tap_plan 29
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -177,6 +177,45 @@ ECTL_QUIET=1 ectl check -f "$BAD" > /dev/null
 check_eq "check -f: two quotas for all bytes" \
 	"1 egressctl: $BAD:3:2: duplicate quota for all bytes (first at 2:2); a second one needs a class" \
 	"$? $(cat "$ECTL_ERR")"
+
+# --- quota show, reset ------------------------------------------------------
+check_eq "quota show -j: every quota with its usage" \
+	"/$QC:cdn:1024 /$QD:None:5120 /$QS:None:1024 /$QX:None:1664" \
+	"$(ectl quota show -j | json_eval '" ".join("%s:%s:%d" % (q["cgroup"], q["class"], q["used"]) for q in d)')"
+ectl quota reset "/$QC" class cdn > /dev/null
+tap_result $? "quota reset of one class's quota" "$(cat "$ECTL_ERR")"
+check_eq "after the reset: the class leaves again, 3 datagrams counted" \
+	"sent=3 failed=0 first_errno=none 384:False" \
+	"$(client_exec "$QC" "$PROBE" udp-send "$SRV" 9 3 100 2>&1) $(quota_used "/$QC")"
+
+# --- save, module reload, restore --------------------------------------------
+USAGE=$TMPDIR_TEST/usage
+ectl quota save "$USAGE" > /dev/null
+tap_result $? "quota save" "$(cat "$ECTL_ERR")"
+check_eq "the saved file: each quota's usage in its period" \
+	"\"/$QC\" cdn hour 345600 0 384
+\"/$QD\" - hour 345600 0 5120
+\"/$QS\" - hour 345600 0 1024
+\"/$QX\" - day 1767243600 3600 1664" \
+	"$(grep '^"' "$USAGE" | awk '{ $6 = ""; print }' | sed 's/  / /')"
+rmmod nf_egress && modprobe nf_egress
+tap_result $? "rmmod and modprobe nf_egress"
+ectl apply -f "$CONF" > /dev/null || bail_out "apply after the reload: $(cat "$ECTL_ERR")"
+check_eq "a fresh module starts from zero" "0:False" "$(quota_used "/$QD")"
+ectl quota restore "$USAGE" > /dev/null
+tap_result $? "quota restore" "$(cat "$ECTL_ERR")"
+check_eq "restored: usage continues, the used-up quota denies again" \
+	"5120:True 384:False sent=0 failed=1 first_errno=EPERM" \
+	"$(quota_used "/$QD") $(quota_used "/$QC") $(client_exec "$QD" "$PROBE" udp-send "$SRV" 9 1 100 2>&1)"
+ECTL_QUIET=1 ectl quota restore "$USAGE" > /dev/null
+check_eq "a second restore in the same period is refused" \
+	"2 egressctl: quota restore: $USAGE:4: /$QD: Operation already in progress: nf_egress: this period's usage was restored already" \
+	"$? $(grep -F ": /$QD:" "$ECTL_ERR")"
+awk '/^"/ { $6 = $6 - 3600 } { print }' "$USAGE" > "$USAGE.old"
+ECTL_QUIET=1 ectl quota restore "$USAGE.old" > /dev/null
+check_eq "a file from another period is refused, with the reason" \
+	"2 egressctl: quota restore: $USAGE.old:3: /$QC class cdn: Stale file handle: nf_egress: the usage was saved in another period" \
+	"$? $(grep -F ": /$QC class cdn:" "$ECTL_ERR")"
 
 # --- period rollover, in the debug build -----------------------------------
 param=/sys/module/nf_egress/parameters/quota_clock_offset

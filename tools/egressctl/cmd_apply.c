@@ -54,8 +54,7 @@ static const char *shown_name(const char *file)
 	return strcmp(file, "-") ? file : "<stdin>";
 }
 
-/* Read all of FILE ("-": standard input). */
-static int read_input(const char *file, char **bufp, size_t *lenp)
+int read_input_file(const char *file, char **bufp, size_t *lenp)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	size_t len = 0, cap = 65536;
@@ -120,7 +119,7 @@ static int load_policy_file(const char *file, struct pf_set *set)
 	size_t len = 0;
 	int err;
 
-	err = read_input(file, &buf, &len);
+	err = read_input_file(file, &buf, &len);
 	if (err)
 		return errorf("%s: %s", shown_name(file), strerror(-err));
 	err = pf_parse(file, buf, len, set, &perr);

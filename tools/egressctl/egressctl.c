@@ -37,7 +37,9 @@ static const struct cmd top_cmds[] = {
 	{ "explain", cmd_explain, NULL, "explain PATH DST [proto PROTO] [port N]",
 	  "show how the policies decide a packet from PATH to DST" },
 	{ "monitor", cmd_monitor, NULL, "monitor [-j]",
-	  "print deny, would-deny and rate-limit events as they happen" },
+	  "print deny, would-deny, rate-limit and quota events as they happen" },
+	{ "quota", NULL, quota_cmds, NULL,
+	  "show, reset, save and restore the usage of quotas" },
 	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
 	{ NULL }
 };

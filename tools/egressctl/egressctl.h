@@ -53,6 +53,7 @@ struct cmd {
 
 extern const struct cmd policy_cmds[];
 extern const struct cmd rule_cmds[];
+extern const struct cmd quota_cmds[];
 int cmd_version(struct egctl *ctl, int argc, char **argv);
 int cmd_show(struct egctl *ctl, int argc, char **argv);
 int cmd_stats(struct egctl *ctl, int argc, char **argv);
@@ -61,6 +62,9 @@ int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
 int cmd_monitor(struct egctl *ctl, int argc, char **argv);
+
+/* Read all of FILE ("-": standard input) into a malloc'ed buffer; -errno. */
+int read_input_file(const char *file, char **bufp, size_t *lenp);
 
 /*
  * "egressctl: " + ("<ctl->cmd>: " when ctl) + message on stderr, one line,

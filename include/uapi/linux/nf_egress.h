@@ -579,6 +579,24 @@ enum nf_egress_cmd {
 	 * the events' rate limit, never a request.
 	 */
 	NF_EGRESS_CMD_QUOTA_EVENT,
+	/*
+	 * do, admin: Zero the usage of the current period of the quotas of the
+	 * policy CGROUP_PATH names: of all of them, or with a QUOTA nest of
+	 * the one that counts its QUOTA_A_CLASS (without a class: the quota of
+	 * all the policy's bytes). A used-up quota's action is lifted.
+	 */
+	NF_EGRESS_CMD_QUOTA_RESET,
+	/*
+	 * do, admin: Add usage saved earlier (before a reboot or a module
+	 * reload) to a quota of the policy CGROUP_PATH: one QUOTA nest with
+	 * the quota's CLASS (if it has one), its calendar (PERIOD, ANCHOR,
+	 * UTC_OFFSET), the PERIOD_START the usage was saved in and the bytes
+	 * USED. Refused when the policy has no such quota or its calendar
+	 * differs (EINVAL), when the current period is another one (ESTALE),
+	 * or when the period was restored already (EALREADY). Thresholds that
+	 * only the sum of both crosses send their events.
+	 */
+	NF_EGRESS_CMD_QUOTA_RESTORE,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
