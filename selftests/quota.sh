@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 29
+tap_plan 31
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -187,6 +187,19 @@ tap_result $? "quota reset of one class's quota" "$(cat "$ECTL_ERR")"
 check_eq "after the reset: the class leaves again, 3 datagrams counted" \
 	"sent=3 failed=0 first_errno=none 384:False" \
 	"$(client_exec "$QC" "$PROBE" udp-send "$SRV" 9 3 100 2>&1) $(quota_used "/$QC")"
+
+# --- metrics ------------------------------------------------------------------
+MET=$TMPDIR_TEST/metrics
+ectl metrics > "$MET"
+check_eq "metrics: usage, limit and state of each quota" \
+	"nf_egress_quota_used_bytes{cgroup=\"/$QC\",class=\"cdn\",period=\"hour\"} 384
+nf_egress_quota_used_bytes{cgroup=\"/$QD\",class=\"\",period=\"hour\"} 5120
+nf_egress_quota_limit_bytes{cgroup=\"/$QD\",class=\"\",period=\"hour\"} 5000
+nf_egress_quota_used_up{cgroup=\"/$QC\",class=\"cdn\",period=\"hour\"} 0
+nf_egress_quota_used_up{cgroup=\"/$QD\",class=\"\",period=\"hour\"} 1" \
+	"$(grep -E "^nf_egress_quota_(used_bytes|limit_bytes|used_up)\{cgroup=\"/($QC|$QD)\"" "$MET" |
+		grep -v "limit_bytes{cgroup=\"/$QC\"")"
+check_promtool "promtool check metrics accepts the quota families" "$MET"
 
 # --- save, module reload, restore --------------------------------------------
 USAGE=$TMPDIR_TEST/usage

@@ -37,6 +37,7 @@ static void dump_state_reset(struct dump_state *st)
 	for (i = 0; i < st->nstats; i++) {
 		free(st->stats[i].path);
 		free(st->stats[i].classes);
+		free(st->stats[i].quotas);
 	}
 	st->npolicies = st->nrules = st->nstats = 0;
 	st->have_generation = false;
@@ -209,6 +210,13 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	s->reset_time = m.reset_time;
 	if (egress_stats_for_each_class(nlh, class_cb, s))
 		return -EBADMSG;
+	if (m.nquotas) {
+		s->quotas = malloc(m.nquotas * sizeof(*s->quotas));
+		if (!s->quotas)
+			return -ENOMEM;
+		memcpy(s->quotas, m.quotas, m.nquotas * sizeof(*s->quotas));
+		s->nquotas = m.nquotas;
+	}
 	if (s->nclasses > 1)
 		qsort(s->classes, s->nclasses, sizeof(*s->classes), cmp_class);
 	return 0;

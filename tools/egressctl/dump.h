@@ -69,6 +69,8 @@ struct stats_entry {
 	uint64_t reset_time;		/* unix seconds */
 	struct class_entry *classes;	/* sorted by name, owned */
 	size_t nclasses;
+	struct egress_quota_msg *quotas;	/* owned, with their usage */
+	size_t nquotas;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
 	size_t nrules;
 	/* the rules are unknown: RULE_GET was refused (dump_state.rules_denied) */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "quotaspec.h"
 #include "report.h"
 #include "table.h"
 
@@ -409,6 +410,12 @@ enum prom_kind {
 	PROM_SHAPED,	/* {cgroup,mode}: one per policy */
 	PROM_QUEUE,	/* {cgroup}: one per policy */
 	PROM_MAX_DELAY,	/* {cgroup}: one per policy */
+	/* {cgroup,class,period}: one per quota, each a value of it */
+	PROM_QUOTA_USED,
+	PROM_QUOTA_LIMIT,
+	PROM_QUOTA_USED_UP,
+	PROM_QUOTA_PERIOD_END,
+	PROM_QUOTA_LAST_USED,
 };
 
 struct prom_family {
@@ -453,6 +460,21 @@ static const struct prom_family prom_families[] = {
 	{ "nf_egress_max_delay_seconds", "gauge",
 	  "Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.",
 	  PROM_MAX_DELAY, false },
+	{ "nf_egress_quota_used_bytes", "gauge",
+	  "Bytes at the IP layer an nf_egress quota counted in its current period (class empty: all the policy's bytes).",
+	  PROM_QUOTA_USED, true },
+	{ "nf_egress_quota_limit_bytes", "gauge",
+	  "Bytes an nf_egress quota allows per period.",
+	  PROM_QUOTA_LIMIT, true },
+	{ "nf_egress_quota_used_up", "gauge",
+	  "1 when an nf_egress quota is used up in its current period, else 0.",
+	  PROM_QUOTA_USED_UP, false },
+	{ "nf_egress_quota_period_end_seconds", "gauge",
+	  "Unix time at which the current period of an nf_egress quota ends.",
+	  PROM_QUOTA_PERIOD_END, false },
+	{ "nf_egress_quota_last_period_used_bytes", "gauge",
+	  "Bytes an nf_egress quota counted in the period before the current one.",
+	  PROM_QUOTA_LAST_USED, true },
 };
 
 static void prom_label(FILE *out, bool first, const char *name,
@@ -508,6 +530,14 @@ static bool prom_has_samples(const struct prom_family *f,
 				if (st[i].rules[k].has_stats)
 					return true;
 			break;
+		case PROM_QUOTA_USED:
+		case PROM_QUOTA_LIMIT:
+		case PROM_QUOTA_USED_UP:
+		case PROM_QUOTA_PERIOD_END:
+		case PROM_QUOTA_LAST_USED:
+			if (st[i].nquotas)
+				return true;
+			break;
 		}
 	}
 	return false;
@@ -532,6 +562,35 @@ static void prom_verdicts(FILE *out, const struct prom_family *f,
 		prom_label(out, false, "verdict", v[k].verdict);
 		prom_end(out, prom_count(f, v[k].c));
 	}
+}
+
+static void prom_quota(FILE *out, const struct prom_family *f,
+		       const struct stats_entry *s,
+		       const struct egress_quota_msg *q)
+{
+	uint64_t v = 0;
+
+	switch (f->kind) {
+	case PROM_QUOTA_USED:
+		v = q->used;
+		break;
+	case PROM_QUOTA_LIMIT:
+		v = q->spec.limit;
+		break;
+	case PROM_QUOTA_USED_UP:
+		v = q->used >= q->spec.limit;
+		break;
+	case PROM_QUOTA_PERIOD_END:
+		v = q->period_end > 0 ? (uint64_t)q->period_end : 0;
+		break;
+	default:
+		v = q->last_used;
+		break;
+	}
+	prom_begin(out, f, s, false);
+	prom_label(out, false, "class", q->spec.class_name);
+	prom_label(out, false, "period", quota_period_name(q->spec.period));
+	prom_end(out, v);
 }
 
 static void prom_samples(FILE *out, const struct prom_family *f,
@@ -581,6 +640,14 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 		fmt_seconds_ns(s->max_delay_ns, secs, sizeof(secs));
 		prom_begin(out, f, s, false);
 		fprintf(out, "} %s\n", secs);
+		break;
+	case PROM_QUOTA_USED:
+	case PROM_QUOTA_LIMIT:
+	case PROM_QUOTA_USED_UP:
+	case PROM_QUOTA_PERIOD_END:
+	case PROM_QUOTA_LAST_USED:
+		for (k = 0; k < s->nquotas; k++)
+			prom_quota(out, f, s, &s->quotas[k]);
 		break;
 	}
 }
