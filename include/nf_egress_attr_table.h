@@ -187,6 +187,8 @@ static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_E
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_RULE, 0, 0, 0 },
 	[NF_EGRESS_EXPLAIN_A_DEFAULT] = { "default", "NF_EGRESS_EXPLAIN_A_DEFAULT",
 		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
+	[NF_EGRESS_EXPLAIN_A_QUOTA] = { "quota", "NF_EGRESS_EXPLAIN_A_QUOTA",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_QUOTA, 0, 0, 0 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE_A_MAX + 1]

@@ -387,7 +387,7 @@ static void egress_quota_event_send(const struct egress_policy *policy,
 			  NF_EGRESS_CMD_QUOTA_EVENT);
 	if (!hdr ||
 	    nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
-	    egress_quota_to_nlattr(msg, quota, crossed)) {
+	    egress_quota_to_nlattr(msg, quota, crossed, NF_EGRESS_A_QUOTA)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -594,24 +594,15 @@ static bool egress_quota_denies(struct egress_policy *const *policies,
 				unsigned int n, time64_t now, u64 *denied_by)
 {
 	bool deny = false;
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct egress_quota_set *qs = rcu_dereference(policies[i]->quotas);
-
-		for (j = 0; qs && j < qs->n; j++) {
-			struct egress_quota *quota = &qs->quota[j];
-
-			if (quota->cfg.action != EGRESS_QUOTA_DENY ||
-			    !egress_quota_counts(quota, rules[i]) ||
-			    (quota->cfg.exempt_class_id && rules[i] &&
-			     rules[i]->class_id == quota->cfg.exempt_class_id) ||
-			    !egress_quota_exhausted(quota, now))
-				continue;
-			*denied_by |= BIT_ULL(i);
-			if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
-				deny = true;
-		}
+		if (!egress_quota_denying(rcu_dereference(policies[i]->quotas),
+					  rules[i] ? rules[i]->class_id : 0, now))
+			continue;
+		*denied_by |= BIT_ULL(i);
+		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+			deny = true;
 	}
 	return deny;
 }

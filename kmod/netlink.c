@@ -295,7 +295,7 @@ static int egress_nl_put_quotas(struct sk_buff *skb,
 				       lockdep_is_held(&egress_config_mutex));
 	for (i = 0; qs && i < qs->n; i++) {
 		egress_quota_exhausted(&qs->quota[i], now);
-		if (egress_quota_to_nlattr(skb, &qs->quota[i], -1))
+		if (egress_quota_to_nlattr(skb, &qs->quota[i], -1, NF_EGRESS_A_QUOTA))
 			return -EMSGSIZE;
 	}
 	return 0;
@@ -912,7 +912,8 @@ static int egress_nl_parse_explain_packet(struct genl_info *info,
 
 static int egress_nl_put_level(struct sk_buff *msg,
 			       const struct egress_policy *policy,
-			       const struct egress_rule *rule, bool allow)
+			       const struct egress_rule *rule, bool allow,
+			       const struct egress_quota *quota)
 {
 	struct nlattr *nest;
 
@@ -932,6 +933,9 @@ static int egress_nl_put_level(struct sk_buff *msg,
 			      READ_ONCE(policy->default_verdict))) {
 		goto cancel;
 	}
+	if (quota &&
+	    egress_quota_to_nlattr(msg, quota, -1, NF_EGRESS_EXPLAIN_A_QUOTA))
+		goto cancel;
 	nla_nest_end(msg, nest);
 	return 0;
 
@@ -946,9 +950,11 @@ cancel:
  */
 static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
+	const struct egress_quota *quotas[EGRESS_POLICY_DEPTH_MAX + 1];
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_set *set = info->user_ptr[0];
+	time64_t now = egress_quota_now();
 	struct egress_path_names names;
 	struct egress_pkt pkt;
 	struct sk_buff *msg;
@@ -980,11 +986,28 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	n = egress_resolve(set, &names, policies);
 	allowed = egress_decide(policies, n, &pkt, NULL, rules, &denied_by);
 	rcu_read_unlock();
+	/*
+	 * What the hook does next: a level that allowed may still deny with
+	 * a used-up quota (the policies cannot go away, the mutex is held).
+	 */
+	for (i = 0; i < n; i++) {
+		quotas[i] = NULL;
+		if (denied_by & BIT_ULL(i))
+			continue;
+		quotas[i] = egress_quota_denying(rcu_dereference_protected(policies[i]->quotas,
+									   lockdep_is_held(&egress_config_mutex)),
+						 rules[i] ? rules[i]->class_id : 0, now);
+		if (!quotas[i])
+			continue;
+		denied_by |= BIT_ULL(i);
+		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+			allowed = false;
+	}
 	err = nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, path) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation());
 	for (i = 0; !err && i < n; i++)
 		err = egress_nl_put_level(msg, policies[i], rules[i],
-					  !(denied_by & BIT_ULL(i)));
+					  !(denied_by & BIT_ULL(i)), quotas[i]);
 	if (!err)
 		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
 				 allowed ? NF_EGRESS_VERDICT_ALLOW :

@@ -166,7 +166,7 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 }
 
 int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
-			   int crossed)
+			   int crossed, int attrtype)
 {
 	const struct egress_quota_config *cfg = &quota->cfg;
 	struct nlattr *nest;
@@ -181,7 +181,7 @@ int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota
 		if (egress_quota_action_of[i] == cfg->action)
 			action = i;
 	}
-	nest = nla_nest_start(skb, NF_EGRESS_A_QUOTA);
+	nest = nla_nest_start(skb, attrtype);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_LIMIT, cfg->limit,

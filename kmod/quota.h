@@ -89,12 +89,12 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 			     struct egress_quota_config *cfg,
 			     struct netlink_ext_ack *extack);
 /*
- * @quota as an NF_EGRESS_A_QUOTA nest, with its usage; for an event,
- * @crossed is the threshold's index and USED the usage its crossing left
- * (-1 otherwise).  -EMSGSIZE.
+ * @quota as a nest of type @attrtype (NF_EGRESS_QUOTA_A_*), with its usage;
+ * for an event, @crossed is the threshold's index and USED the usage its
+ * crossing left (-1 otherwise).  -EMSGSIZE.
  */
 int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
-			   int crossed);
+			   int crossed, int attrtype);
 void egress_quota_init(struct egress_quota *quota,
 		       const struct egress_quota_config *cfg, time64_t now);
 /* Do @a and @b count the same bytes over the same periods? */
@@ -153,6 +153,33 @@ static inline unsigned long egress_quota_charge(struct egress_quota *quota,
 		}
 	}
 	return crossed;
+}
+
+/*
+ * Of @qs, the used-up quota with the deny action that denies a packet the
+ * level decided with a rule of class @rule_class (0: no class, or the
+ * default): one that counts the packet (all bytes, or its class) unless
+ * the class is the quota's exempt one.  NULL when none does.  Rolls the
+ * quotas it looks at over.
+ */
+static inline struct egress_quota *egress_quota_denying(struct egress_quota_set *qs,
+							 u8 rule_class,
+							 time64_t now)
+{
+	unsigned int j;
+
+	for (j = 0; qs && j < qs->n; j++) {
+		struct egress_quota *quota = &qs->quota[j];
+		const struct egress_quota_config *cfg = &quota->cfg;
+
+		if (cfg->action != EGRESS_QUOTA_DENY ||
+		    (cfg->class_id && rule_class != cfg->class_id) ||
+		    (cfg->exempt_class_id && rule_class == cfg->exempt_class_id))
+			continue;
+		if (egress_quota_exhausted(quota, now))
+			return quota;
+	}
+	return NULL;
 }
 
 #endif /* _NF_EGRESS_QUOTA_H */

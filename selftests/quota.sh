@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 31
+tap_plan 33
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -139,6 +139,11 @@ quota /$QD warn 80% used 4096 of 5000 (quota 5000 per hour warn 50%,80% then den
 quota /$QD used-up used 5120 of 5000 then deny (quota 5000 per hour warn 50%,80% then deny)" \
 	"$(quota_events)"
 
+check_eq "explain names the used-up quota that denies" \
+	"  /$QD  enforce  rule 1 allow udp to $SRV/32 port 9  -> deny (quota 5000 per hour warn 50%,80% then deny: used up, 5120 of 5000 bytes)
+verdict: deny" \
+	"$(ectl explain "/$QD" "$SRV" proto udp port 9 | tail -n 2)"
+
 # --- deny with a class kept allowed ----------------------------------------
 check_eq "deny allow class internal: 20 to the other class, 8 leave" \
 	"sent=8 failed=12 first_errno=EPERM" \
@@ -151,6 +156,10 @@ check_eq "monitor: the exempt policy's warn at 10% and used up, once each" \
 	"warn 10% used 128 of 1000
 used-up used 1024 of 1000 then deny" \
 	"$(grep -F " quota /$QX " "$MON" | sed 's/.* quota [^ ]* \(.*\) (quota.*/\1/')"
+
+check_eq "explain: the exempt class is allowed, the other denied by the quota" \
+	"allow deny 1664" \
+	"$(ectl -j explain "/$QX" "$SRV" proto udp port 9 | json_eval 'd["verdict"]') $(ectl -j explain "/$QX" "$SRV" proto udp port 10 | json_eval 'd["verdict"], d["levels"][0]["quota"]["used"]')"
 
 # --- a quota of one class --------------------------------------------------
 check_eq "class quota: the other class is neither counted nor capped" \

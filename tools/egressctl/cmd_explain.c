@@ -108,6 +108,23 @@ static void explain_print(const char *path, const char *addr,
 			     verdict_name(l->verdict));
 		if (audit && l->verdict == NF_EGRESS_VERDICT_DENY)
 			print_text(&p, " (audit: would deny)");
+		if (l->has_quota) {
+			char quota[EGRESS_QUOTA_STRLEN];
+
+			format_quota_spec(&l->quota.spec, quota, sizeof(quota));
+			print_text(&p, " (%s: used up, %" PRIu64 " of %" PRIu64 " bytes)",
+				   quota, l->quota.used, l->quota.spec.limit);
+		}
+		if (l->has_quota) {
+			print_open_object(&p, "quota");
+			format_quota_spec(&l->quota.spec, text, sizeof(text));
+			print_string(&p, PRINT_JSON, "quota", NULL, text);
+			print_u64(&p, PRINT_JSON, "used", NULL, l->quota.used);
+			print_u64(&p, PRINT_JSON, "limit", NULL, l->quota.spec.limit);
+			print_close_object(&p);
+		} else {
+			print_string(&p, PRINT_JSON, "quota", NULL, NULL);
+		}
 		print_u64_opt(&p, PRINT_JSON, "rule_id", NULL, l->has_rule,
 			      l->rule_id);
 		print_string(&p, PRINT_JSON, "rule", NULL,

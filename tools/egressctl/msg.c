@@ -541,6 +541,11 @@ static int decode_explain_level(const struct nlattr *nest,
 		if (!tb[NF_EGRESS_EXPLAIN_A_RULE])
 			l->rule.action = l->verdict;
 	}
+	if (tb[NF_EGRESS_EXPLAIN_A_QUOTA]) {
+		if (decode_quota(tb[NF_EGRESS_EXPLAIN_A_QUOTA], &l->quota))
+			return -EBADMSG;
+		l->has_quota = true;
+	}
 	return 0;
 }
 

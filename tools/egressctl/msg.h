@@ -113,6 +113,9 @@ struct egress_explain_level {
 	uint8_t default_verdict;
 	uint32_t rule_id;
 	struct egress_rule_spec rule;	/* valid with has_rule */
+	/* a used-up deny quota turned what the rule allowed into a deny */
+	bool has_quota;
+	struct egress_quota_msg quota;
 };
 
 #define EGRESS_EXPLAIN_MAX_LEVELS	256

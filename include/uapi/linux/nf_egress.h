@@ -328,6 +328,12 @@ enum nf_egress_explain_attr {
 	NF_EGRESS_EXPLAIN_A_RULE,
 	/* u8, enum nf_egress_verdict: level: the policy's default verdict */
 	NF_EGRESS_EXPLAIN_A_DEFAULT,
+	/*
+	 * nest, NF_EGRESS_QUOTA_A_*: level: the used-up quota with the deny
+	 * action that denies what the rule or the default allowed, with its
+	 * usage
+	 */
+	NF_EGRESS_EXPLAIN_A_QUOTA,
 
 	__NF_EGRESS_EXPLAIN_A_MAX,
 	NF_EGRESS_EXPLAIN_A_MAX = __NF_EGRESS_EXPLAIN_A_MAX - 1
