@@ -16,7 +16,7 @@ require_egressctl
 require_module
 COMPLETION=$NF_EGRESS_SRC/tools/egressctl/completion/egressctl.bash-completion
 [ -r "$COMPLETION" ] || skip_all "$COMPLETION not found"
-tap_plan 19
+tap_plan 21
 
 # shellcheck source=../tools/egressctl/completion/egressctl.bash-completion
 source "$COMPLETION"
@@ -39,13 +39,15 @@ cg_create "$CG/web.service"
 cg_create "$CG/db.service"
 
 check_eq "commands" \
-	"apply check explain help metrics monitor policy rule show stats version" "$(comp "")"
+	"apply check explain help metrics monitor policy quota rule show stats version" "$(comp "")"
 check_eq "commands after -j" "policy" "$(comp -j po)"
 check_eq "global options" "--help --json --version -V -h -j" "$(comp -)"
 check_eq "policy subcommands" "add del help set" "$(comp policy "")"
 check_eq "rule subcommands" "add del help" "$(comp rule "")"
 check_eq "stats reset" "reset" "$(comp stats re)"
 check_eq "monitor options" "-j" "$(comp monitor "")"
+check_eq "quota subcommands" "help reset restore save show" "$(comp quota "")"
+check_eq "quota show options" "--exact -j -x" "$(comp quota show -)"
 check_eq "no policies loaded: nothing to complete" "" "$(comp policy del /nfe)"
 check_eq "cgroup paths for policy add" "/$CG" "$(comp policy add "/nfe_co")"
 check_eq "cgroup children" "/$CG/db.service /$CG/web.service" "$(comp policy add "/$CG/")"
