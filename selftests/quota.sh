@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 33
+tap_plan 35
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -209,6 +209,16 @@ nf_egress_quota_used_up{cgroup=\"/$QD\",class=\"\",period=\"hour\"} 1" \
 	"$(grep -E "^nf_egress_quota_(used_bytes|limit_bytes|used_up)\{cgroup=\"/($QC|$QD)\"" "$MET" |
 		grep -v "limit_bytes{cgroup=\"/$QC\"")"
 check_promtool "promtool check metrics accepts the quota families" "$MET"
+
+# --- cost -----------------------------------------------------------------------
+# Prices per GB (10^9 bytes) large enough that a few KB cost something.
+PRICES=$TMPDIR_TEST/prices
+printf '# test prices\nunit GB\ncdn 1000000\ndefault 250000.5\n' > "$PRICES"
+check_eq "cost: each quota's bytes at its class's price, rounded to a millionth" \
+	"/$QC:cdn:384:0.384000 /$QD:None:5120:1.280003 /$QS:None:1024:0.256001 /$QX:None:1664:0.416001 total 8192 2.336005" \
+	"$(ectl -j cost --price-file "$PRICES" | json_eval '" ".join("%s:%s:%d:%s" % (r["cgroup"], r["class"], r["bytes"], r["cost"]) for r in d["rows"]) + " total %d %s" % (d["total_bytes"], d["total_cost"])')"
+check_eq "cost --period last: nothing before the first period" "0 0.000000" \
+	"$(ectl -j cost --price-file "$PRICES" --period last | json_eval 'd["total_bytes"], d["total_cost"]')"
 
 # --- save, module reload, restore --------------------------------------------
 USAGE=$TMPDIR_TEST/usage

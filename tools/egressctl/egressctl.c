@@ -40,6 +40,9 @@ static const struct cmd top_cmds[] = {
 	  "print deny, would-deny, rate-limit and quota events as they happen" },
 	{ "quota", NULL, quota_cmds, NULL,
 	  "show, reset, save and restore the usage of quotas" },
+	{ "cost", cmd_cost, NULL,
+	  "cost [--price-file FILE] [--period this|last] [-j]",
+	  "bytes and their cost per policy and class in the quotas' period" },
 	{ "help", NULL, NULL, "help | COMMAND help", "show usage" },
 	{ NULL }
 };

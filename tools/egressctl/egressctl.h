@@ -62,6 +62,7 @@ int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);
 int cmd_monitor(struct egctl *ctl, int argc, char **argv);
+int cmd_cost(struct egctl *ctl, int argc, char **argv);
 
 /* Read all of FILE ("-": standard input) into a malloc'ed buffer; -errno. */
 int read_input_file(const char *file, char **bufp, size_t *lenp);

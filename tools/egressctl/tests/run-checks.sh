@@ -15,6 +15,7 @@
 #                    the module's replies recorded in golden/
 #   test_atomicfile  the atomic file replacement of metrics -o FILE
 #   test_usagefile   the quota usage file of quota save/restore
+#   test_cost        the price file and the figures of egressctl cost
 #   test_cli.sh      exact usage errors, help, exit codes, module not loaded
 #   manpage.sh       egressctl(8) against groff, mandoc and 'egressctl help'
 #
@@ -26,7 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-suites=(test_parse test_netlink test_policyfile test_dump test_atomicfile test_usagefile test_cli.sh manpage.sh)
+suites=(test_parse test_netlink test_policyfile test_dump test_atomicfile test_usagefile test_cost test_cli.sh manpage.sh)
 (($#)) && suites=("$@")
 pass=0 fail=0 n=0
 
