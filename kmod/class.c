@@ -20,6 +20,13 @@
 static char egress_class_names[EGRESS_CLASSES_MAX + 1][NF_EGRESS_CLASS_NAME_MAX];
 static unsigned int egress_nr_classes;	/* highest id ever taken */
 
+bool egress_class_name_valid(const char *name)
+{
+	return *name &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       strlen(name);
+}
+
 int egress_class_id(const char *name, const char **reason)
 {
 	unsigned int i, free_id = 0;

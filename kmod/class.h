@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+/* Is @name a class name: 1 or more of A-Z a-z 0-9 _ . - ? */
+bool egress_class_name_valid(const char *name);
 /* The class id of @name, registering it if new; < 0 on error.  Mutex. */
 int egress_class_id(const char *name, const char **reason);
 /* The name of class @id (1..EGRESS_CLASSES_MAX).  Mutex. */

@@ -274,7 +274,8 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       EGRESS_CTR_MAX * counter +			/* STATS_* */
 	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
-	       EGRESS_CLASSES_MAX * class;
+	       EGRESS_CLASSES_MAX * class +
+	       EGRESS_QUOTAS_MAX * egress_quota_nlattr_size();	/* QUOTA */
 }
 
 enum egress_nl_msg_kind {
@@ -475,6 +476,8 @@ static int egress_nl_quotas(const struct genl_info *info,
 
 err_free:
 	kfree(qs);
+	/* Names this request registered go again. */
+	egress_classes_forget_unused();
 	return err;
 }
 
@@ -527,6 +530,9 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		quotas = NULL;
 	}
 out:
+	/* Names the refused quotas registered go again. */
+	if (quotas)
+		egress_classes_forget_unused();
 	kfree(quotas);
 	kfree(rate);
 	return err;
@@ -562,6 +568,8 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (rate_attr) {
 		err = egress_rate_from_nlattr(rate_attr, &rate, info->extack);
 		if (err) {
+			if (quotas)
+				egress_classes_forget_unused();
 			kfree(quotas);
 			return err;
 		}
@@ -697,10 +705,7 @@ static int egress_nl_parse_rule(struct nlattr *nest, struct egress_nl_rule *out,
 	}
 	if (tb[NF_EGRESS_RULE_A_CLASS]) {
 		out->class_name = nla_data(tb[NF_EGRESS_RULE_A_CLASS]);
-		if (!*out->class_name ||
-		    strspn(out->class_name,
-			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-		    strlen(out->class_name)) {
+		if (!egress_class_name_valid(out->class_name)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RULE_A_CLASS],
 					    KBUILD_MODNAME ": class names are A-Z a-z 0-9 _ . -");
 			return -EINVAL;

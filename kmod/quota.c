@@ -69,6 +69,10 @@ static int egress_quota_class(const struct nlattr *attr, u8 *id,
 
 	if (!attr)
 		return 0;
+	/* As a rule's class (egress_nl_parse_rule()). */
+	if (!egress_class_name_valid(nla_data(attr)))
+		return egress_quota_reject(extack, attr, KBUILD_MODNAME
+					   ": class names are A-Z a-z 0-9 _ . -");
 	ret = egress_class_id(nla_data(attr), &reason);
 	if (ret < 0) {
 		egress_quota_reject(extack, attr, reason);
@@ -117,8 +121,12 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 	cfg->cal.unit = egress_quota_unit_of[nla_get_u8(tb[NF_EGRESS_QUOTA_A_PERIOD])];
 	if (tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]) {
 		cfg->cal.utc_offset = nla_get_s32(tb[NF_EGRESS_QUOTA_A_UTC_OFFSET]);
-		/* Not in the policy: the spec's schema has no negative bounds. */
-		if (abs(cfg->cal.utc_offset) > EGRESS_QUOTA_OFFSET_MAX)
+		/*
+		 * Not in the policy: the spec's schema has no negative bounds.
+		 * No abs(): it is negative for S32_MIN.
+		 */
+		if (cfg->cal.utc_offset > EGRESS_QUOTA_OFFSET_MAX ||
+		    cfg->cal.utc_offset < -EGRESS_QUOTA_OFFSET_MAX)
 			return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_UTC_OFFSET],
 						   KBUILD_MODNAME ": a UTC offset is less than a day");
 	}
@@ -163,6 +171,18 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 		return err;
 	return egress_quota_config_check(cfg) ?
 		egress_quota_reject(extack, nest, KBUILD_MODNAME ": invalid quota") : 0;
+}
+
+size_t egress_quota_nlattr_size(void)
+{
+	return nla_total_size(0) +				/* QUOTA */
+	       nla_total_size_64bit(sizeof(u64)) * 6 +		/* LIMIT, ANCHOR, RATE, USED, */
+								/* PERIOD_START, PERIOD_END */
+	       nla_total_size_64bit(sizeof(u64)) +		/* LAST_USED */
+	       nla_total_size(sizeof(u8)) * 3 +			/* PERIOD, ACTION, CROSSED */
+	       nla_total_size(sizeof(s32)) +			/* UTC_OFFSET */
+	       nla_total_size(NF_EGRESS_CLASS_NAME_MAX) * 2 +	/* CLASS, EXEMPT_CLASS */
+	       nla_total_size(sizeof(u8)) * EGRESS_QUOTA_WARN_MAX;	/* WARN */
 }
 
 int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
@@ -316,7 +336,15 @@ void egress_quota_roll(struct egress_quota *quota, time64_t now)
 	u64 used;
 
 	spin_lock_bh(&quota->lock);
-	if (now < quota->period_end && now >= quota->period_start)
+	/*
+	 * A moment shortly before the period's start was sampled before
+	 * another CPU (or a reader) rolled the period over: it counts in the
+	 * period that holds it now.  Rolling back would drop the usage of both
+	 * periods and cross the old one's thresholds a second time.  Only a
+	 * clock set further back starts an earlier period.
+	 */
+	if (now < quota->period_end &&
+	    now >= quota->period_start - EGRESS_QUOTA_STALE_MAX)
 		goto out;
 	egress_quota_period(&quota->cfg.cal, now, &start, &end);
 	used = atomic64_xchg(&quota->used, 0);

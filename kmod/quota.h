@@ -13,6 +13,12 @@
 
 #include "quotaperiod.h"
 
+/*
+ * How far before a period's start a clock sample may be and still count
+ * in that period (sampled before the period was rolled over), seconds.
+ */
+#define EGRESS_QUOTA_STALE_MAX	60
+
 /* Warning thresholds a quota may have, below its limit. */
 #define EGRESS_QUOTA_WARN_MAX	4
 
@@ -95,6 +101,8 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
  */
 int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota,
 			   int crossed, int attrtype);
+/* The most egress_quota_to_nlattr() puts. */
+size_t egress_quota_nlattr_size(void);
 void egress_quota_init(struct egress_quota *quota,
 		       const struct egress_quota_config *cfg, time64_t now);
 /* Do @a and @b count the same bytes over the same periods? */
@@ -128,7 +136,7 @@ static inline bool egress_quota_exhausted(struct egress_quota *quota,
 {
 	/* Pairs with the release in egress_quota_roll(). */
 	if (unlikely(now >= smp_load_acquire(&quota->period_end) ||
-		     now < READ_ONCE(quota->period_start)))
+		     now < READ_ONCE(quota->period_start) - EGRESS_QUOTA_STALE_MAX))
 		egress_quota_roll(quota, now);
 	return atomic64_read(&quota->used) >= quota->cfg.limit;
 }
