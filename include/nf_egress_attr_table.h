@@ -289,6 +289,8 @@ static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVE
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 	[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] = { "cgroup-path-truncated", "NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED",
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
+	[NF_EGRESS_EVENT_A_QUOTA] = { "quota", "NF_EGRESS_EVENT_A_QUOTA",
+		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
 };
 
 /* The commands a client sends, as the spec describes them. */

@@ -10,7 +10,6 @@
 
 #include "apply.h"
 #include "class.h"
-#include "events.h"
 #include "policy.h"
 
 /* An apply in progress: the set it builds and the netlink port building it. */
@@ -76,23 +75,8 @@ static void egress_apply_carry_rules(struct egress_policy *policy,
 }
 
 /*
- * Bytes the old quota was charged after its usage moved: charged as a
- * packet's are, so that a threshold they cross still sends its event.
- */
-static void egress_quota_charge_late(struct egress_quota *quota, u64 bytes)
-{
-	unsigned long crossed;
-
-	if (!bytes)
-		return;
-	crossed = egress_quota_charge(quota, bytes);
-	if (crossed)
-		egress_quota_mark_crossed(quota, crossed);
-}
-
-/*
  * Quotas kept by an apply (same class and calendar) keep their usage, as
- * counters do: before the swap it moves over; after it, once no reader
+ * counters do: before the swap it is copied; after it, once no reader
  * charges the old quotas, what they were charged meanwhile follows.
  */
 static void egress_apply_carry_quotas(struct egress_policy *policy,
@@ -109,9 +93,8 @@ static void egress_apply_carry_quotas(struct egress_policy *policy,
 		for (j = 0; j < old->n; j++) {
 			if (!late)
 				egress_quota_carry(&qs->quota[i], &old->quota[j]);
-			else if (egress_quota_same(&qs->quota[i], &old->quota[j]))
-				egress_quota_charge_late(&qs->quota[i],
-							 atomic64_read(&old->quota[j].used));
+			else
+				egress_quota_carry_late(&qs->quota[i], &old->quota[j]);
 		}
 	}
 }

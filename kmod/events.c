@@ -251,6 +251,7 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       nla_total_size(0) +			/* CGROUP_PATH_TRUNCATED */
 	       nla_total_size(policy_len + 1) +		/* POLICY_PATH */
 	       nla_total_size(sizeof(u32)) +		/* RULE_ID or DEFAULT */
+	       nla_total_size(0) +			/* QUOTA */
 	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
 	       2 * nla_total_size(sizeof(struct in6_addr)) + /* SADDR, DADDR */
 	       2 * nla_total_size(sizeof(u16)) +	/* SPORT, DPORT */
@@ -271,7 +272,8 @@ void egress_event_report(const struct egress_event_pkt *ev,
 			 struct cgroup *cgrp, const struct egress_pkt *pkt,
 			 struct egress_policy *const *policies,
 			 const struct egress_rule *const *rules, unsigned int n,
-			 u64 denied_by, enum nf_egress_event_verdict verdict)
+			 u64 denied_by, u64 quota_denied_by,
+			 enum nf_egress_event_verdict verdict)
 {
 	const struct egress_rule *rule;
 	struct egress_event_limit *limit;
@@ -329,6 +331,9 @@ void egress_event_report(const struct egress_event_pkt *ev,
 		goto err_free;
 	if (rule ? nla_put_u32(msg, NF_EGRESS_EVENT_A_RULE_ID, rule->id) :
 		   nla_put_flag(msg, NF_EGRESS_EVENT_A_DEFAULT))
+		goto err_free;
+	if ((quota_denied_by & BIT_ULL(level)) &&
+	    nla_put_flag(msg, NF_EGRESS_EVENT_A_QUOTA))
 		goto err_free;
 	if (egress_event_put_pkt(msg, pkt, ev))
 		goto err_free;

@@ -71,14 +71,16 @@ void egress_event_pkt_read(const struct sk_buff *skb,
 
 /*
  * Report one packet sent by a socket of @cgrp and judged by
- * @policies[0..n) with @rules and @denied_by as egress_decide() left them.
+ * @policies[0..n) with @rules and @denied_by as egress_decide() left them;
+ * @quota_denied_by: the levels of those whose used-up quota denied it.
  * @verdict says what happened to it.  Caller holds rcu_read_lock().
  */
 void egress_event_report(const struct egress_event_pkt *ev,
 			 struct cgroup *cgrp, const struct egress_pkt *pkt,
 			 struct egress_policy *const *policies,
 			 const struct egress_rule *const *rules, unsigned int n,
-			 u64 denied_by, enum nf_egress_event_verdict verdict);
+			 u64 denied_by, u64 quota_denied_by,
+			 enum nf_egress_event_verdict verdict);
 
 /*
  * Quota events: the packet path marks crossed thresholds on the quota

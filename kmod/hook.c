@@ -587,11 +587,13 @@ static bool egress_quota_counts(const struct egress_quota *quota,
 
 /*
  * Is the packet denied by a used-up quota with the deny action, on any
- * level?  An audit policy's such quota only marks the level in @denied_by.
+ * level?  Such levels are marked in @quota_denied_by and @denied_by (an
+ * audit policy's only there).
  */
 static bool egress_quota_denies(struct egress_policy *const *policies,
 				const struct egress_rule *const *rules,
-				unsigned int n, time64_t now, u64 *denied_by)
+				unsigned int n, time64_t now, u64 *denied_by,
+				u64 *quota_denied_by)
 {
 	bool deny = false;
 	unsigned int i;
@@ -601,6 +603,7 @@ static bool egress_quota_denies(struct egress_policy *const *policies,
 					  rules[i] ? rules[i]->class_id : 0, now))
 			continue;
 		*denied_by |= BIT_ULL(i);
+		*quota_denied_by |= BIT_ULL(i);
 		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
 			deny = true;
 	}
@@ -655,7 +658,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	unsigned int n;
 	struct sock *sk;
 	time64_t quota_now = 0;
-	u64 denied_by;
+	u64 denied_by, quota_denied_by = 0;
 	u32 path_flags;
 	int event;
 
@@ -713,7 +716,8 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (path_flags & EGRESS_PATH_QUOTA) {
 		quota_now = egress_quota_now();
 		if (outcome == EGRESS_ALLOWED &&
-		    egress_quota_denies(policies, rules, n, quota_now, &denied_by))
+		    egress_quota_denies(policies, rules, n, quota_now, &denied_by,
+					&quota_denied_by))
 			outcome = EGRESS_DENIED;
 	}
 	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
@@ -746,7 +750,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		if (!ev_read)
 			egress_event_pkt_read(skb, &pkt, &ev);
 		egress_event_report(&ev, cgrp, &pkt, policies, rules, n,
-				    denied_by, event);
+				    denied_by, quota_denied_by, event);
 	}
 
 	switch (outcome) {

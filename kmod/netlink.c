@@ -432,8 +432,13 @@ static int egress_nl_quotas(const struct genl_info *info,
 	*out = NULL;
 	*given = false;
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) == NF_EGRESS_A_QUOTA)
-			n++;
+		if (nla_type(attr) != NF_EGRESS_A_QUOTA)
+			continue;
+		if (++n > EGRESS_QUOTAS_MAX) {
+			egress_nl_reject(info->extack, attr, KBUILD_MODNAME
+					 ": at most 8 quotas a policy");
+			return -EINVAL;
+		}
 	}
 	if (!n)
 		return 0;
@@ -510,8 +515,8 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 
-	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1),
-				  &reason);
+	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1) +
+				  egress_quota_set_mem(quotas), &reason);
 	if (err) {
 		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH], reason);
 		goto out;
@@ -567,11 +572,22 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (rate_attr) {
 		err = egress_rate_from_nlattr(rate_attr, &rate, info->extack);
+		if (err)
+			goto err_quotas;
+	}
+	if (quotas) {
+		const char *reason;
+		size_t more = egress_quota_set_mem(quotas), less;
+
+		less = egress_quota_set_mem(rcu_dereference_protected(policy->quotas,
+						lockdep_is_held(&egress_config_mutex)));
+		err = egress_limits_check(set, 0, 0, more > less ? more - less : 0,
+					  &reason);
 		if (err) {
-			if (quotas)
-				egress_classes_forget_unused();
-			kfree(quotas);
-			return err;
+			egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH],
+					 reason);
+			kfree(rate);
+			goto err_quotas;
 		}
 	}
 
@@ -584,6 +600,12 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (quotas_given)
 		egress_policy_set_quotas(set, policy, quotas);
 	return 0;
+
+err_quotas:
+	if (quotas)
+		egress_classes_forget_unused();
+	kfree(quotas);
+	return err;
 }
 
 static int egress_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
@@ -978,7 +1000,8 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	egress_path_names_from_path(&names, path);
 
-	msg = genlmsg_new(NLMSG_GOODSIZE + NF_EGRESS_CGROUP_PATH_MAX *
+	msg = genlmsg_new(NLMSG_GOODSIZE + (NF_EGRESS_CGROUP_PATH_MAX +
+					    egress_quota_nlattr_size()) *
 			  (EGRESS_POLICY_DEPTH_MAX + 2), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

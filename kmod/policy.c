@@ -234,7 +234,9 @@ static void egress_policy_unlink(struct egress_set *set,
 	set->nr_rules -= policy->rules.count;
 	set->mem -= egress_policy_mem_cost(strlen(policy->path) + 1) +
 		    policy->rules.count * egress_rule_mem_cost() +
-		    egress_ruleset_index_bytes(&policy->rules);
+		    egress_ruleset_index_bytes(&policy->rules) +
+		    egress_quota_set_mem(rcu_dereference_protected(policy->quotas,
+				lockdep_is_held(&egress_config_mutex)));
 	egress_set_max_depth_update(set);
 	egress_set_paths_changed(set);
 }
@@ -278,13 +280,18 @@ void egress_policy_set_quotas(struct egress_set *set,
 		for (j = 0; j < old->n; j++)
 			egress_quota_carry(&quotas->quota[i], &old->quota[j]);
 	}
-	/*
-	 * A packet judged meanwhile still charges the old quotas: a few bytes
-	 * of the moment of the change are not carried.
-	 */
 	rcu_assign_pointer(policy->quotas, quotas);
-	if (old)
-		kfree_rcu(old, rcu);
+	set->mem += egress_quota_set_mem(quotas) - egress_quota_set_mem(old);
+	if (old) {
+		/* What packets judged meanwhile charged the old quotas follows. */
+		synchronize_rcu();
+		for (i = 0; quotas && i < quotas->n; i++) {
+			for (j = 0; j < old->n; j++)
+				egress_quota_carry_late(&quotas->quota[i],
+							&old->quota[j]);
+		}
+		kfree(old);
+	}
 	/* The cache remembers which paths have quotas at all. */
 	egress_set_paths_changed(set);
 }

@@ -13,6 +13,7 @@
 #include <linux/nf_egress.h>
 
 #include "class.h"
+#include "events.h"
 #include "netlink-gen.h"
 #include "quota.h"
 
@@ -310,19 +311,108 @@ bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *
 	       a->cfg.cal.utc_offset == b->cfg.cal.utc_offset;
 }
 
+/*
+ * The threshold of @old that means what threshold @i of @quota does (the
+ * same percentage, or the limit), or -1.
+ */
+static int egress_quota_same_threshold(const struct egress_quota *quota,
+				       unsigned int i,
+				       const struct egress_quota *old)
+{
+	unsigned int j;
+
+	if (i == quota->cfg.nwarn)
+		return old->cfg.nwarn;
+	for (j = 0; j < old->cfg.nwarn; j++) {
+		if (old->cfg.warn[j] == quota->cfg.warn[i])
+			return j;
+	}
+	return -1;
+}
+
+/*
+ * Events of @old still to be sent become @quota's, for the thresholds
+ * that mean the same there; returns them as @quota's bits.
+ */
+static unsigned long egress_quota_take_pending(struct egress_quota *quota,
+					       struct egress_quota *old)
+{
+	unsigned long old_bits = xchg(&old->pending, 0), crossed = 0;
+	unsigned int i;
+	int j;
+
+	for (i = 0; old_bits && i <= quota->cfg.nwarn; i++) {
+		j = egress_quota_same_threshold(quota, i, old);
+		if (j < 0 || !(old_bits & BIT(j)))
+			continue;
+		crossed |= BIT(i);
+		quota->crossed_used[i] = READ_ONCE(old->crossed_used[j]);
+	}
+	return crossed;
+}
+
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 {
+	unsigned long crossed;
+	unsigned int i;
+	int j;
+	u64 used;
+
 	if (!egress_quota_same(quota, old))
 		return;
 	spin_lock_bh(&old->lock);
-	/* Moved, not copied: what the old one is charged later follows. */
-	atomic64_set(&quota->used, atomic64_xchg(&old->used, 0));
+	/*
+	 * Copied, not moved: readers that still see the old quota must find
+	 * it as used up as it is.  What it is charged from now on follows in
+	 * egress_quota_carry_late().
+	 */
+	used = atomic64_read(&old->used);
+	atomic64_set(&quota->used, used);
+	quota->carried = used;
 	quota->period_start = old->period_start;
 	quota->period_end = old->period_end;
 	quota->last_start = old->last_start;
 	quota->last_used = old->last_used;
 	quota->restored = old->restored;
 	spin_unlock_bh(&old->lock);
+
+	crossed = egress_quota_take_pending(quota, old);
+	/*
+	 * A threshold the usage already reaches that the old quota had not
+	 * (a lower limit, a new percentage) is crossed now.
+	 */
+	for (i = 0; i <= quota->cfg.nwarn; i++) {
+		if (quota->threshold[i] > used || (crossed & BIT(i)))
+			continue;
+		j = egress_quota_same_threshold(quota, i, old);
+		if (j >= 0 && old->threshold[j] <= used)
+			continue;
+		crossed |= BIT(i);
+		quota->crossed_used[i] = used;
+	}
+	if (crossed)
+		egress_quota_mark_crossed(quota, crossed);
+}
+
+void egress_quota_carry_late(struct egress_quota *quota, struct egress_quota *old)
+{
+	unsigned long crossed;
+	u64 now_used, late = 0;
+
+	if (!egress_quota_same(quota, old))
+		return;
+	spin_lock_bh(&old->lock);
+	now_used = atomic64_read(&old->used);
+	/* Not when the old one rolled over meanwhile: that is the next period's. */
+	if (old->period_start == quota->period_start && now_used > quota->carried)
+		late = now_used - quota->carried;
+	spin_unlock_bh(&old->lock);
+
+	crossed = egress_quota_take_pending(quota, old);
+	if (late)
+		crossed |= egress_quota_charge(quota, late);
+	if (crossed)
+		egress_quota_mark_crossed(quota, crossed);
 }
 
 /*

@@ -8,6 +8,7 @@
 #define _NF_EGRESS_QUOTA_H
 
 #include <linux/atomic.h>
+#include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 
@@ -58,6 +59,8 @@ struct egress_quota {
 	spinlock_t lock;
 	/* Usage saved earlier was added to this period (under the lock). */
 	bool restored;
+	/* The usage egress_quota_carry() copied (config mutex). */
+	u64 carried;
 	/*
 	 * Thresholds crossed whose event is still to be sent (bit i for
 	 * threshold[i]), and the usage each crossing left: written before the
@@ -76,6 +79,12 @@ struct egress_quota_set {
 	unsigned int n;
 	struct egress_quota quota[];
 };
+
+/* What a quota set counts towards max_memory (0 for none). */
+static inline size_t egress_quota_set_mem(const struct egress_quota_set *qs)
+{
+	return qs ? struct_size(qs, quota, qs->n) : 0;
+}
 
 struct nlattr;
 struct netlink_ext_ack;
@@ -108,13 +117,18 @@ void egress_quota_init(struct egress_quota *quota,
 /* Do @a and @b count the same bytes over the same periods? */
 bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *b);
 /*
- * Move @old's usage and period into @quota when both count the same bytes
- * over the same periods (same class and calendar): a changed limit,
- * warning or action leaves what was used.  Bytes charged to @old later
- * (by readers that still see it) start from zero there, so that a caller
- * can add them once no reader does.
+ * Give @quota, which no reader sees yet, @old's usage and period when both
+ * count the same bytes over the same periods (same class and calendar): a
+ * changed limit, warning or action leaves what was used.  @old's events
+ * still to be sent move over; thresholds the usage already reaches that
+ * @old had not crossed (a lower limit) send theirs.  Config mutex.
  */
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
+/*
+ * Once no reader sees @old: what it was charged since egress_quota_carry(),
+ * and events it had to send since, go to @quota.  Config mutex.
+ */
+void egress_quota_carry_late(struct egress_quota *quota, struct egress_quota *old);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
 /* Zero the usage of the period holding @now. */
 void egress_quota_reset(struct egress_quota *quota, time64_t now);

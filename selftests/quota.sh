@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 35
+tap_plan 36
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -139,6 +139,8 @@ quota /$QD warn 80% used 4096 of 5000 (quota 5000 per hour warn 50%,80% then den
 quota /$QD used-up used 5120 of 5000 then deny (quota 5000 per hour warn 50%,80% then deny)" \
 	"$(quota_events)"
 
+check_eq "monitor: the quota's denials say so, after the rule that allowed" "20" \
+	"$(grep -c -F " deny /$QD policy /$QD rule 1 quota udp " "$MON")"
 check_eq "explain names the used-up quota that denies" \
 	"  /$QD  enforce  rule 1 allow udp to $SRV/32 port 9  -> deny (quota 5000 per hour warn 50%,80% then deny: used up, 5120 of 5000 bytes)
 verdict: deny" \

@@ -154,6 +154,9 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 	print_json_bool(&p, "default", !e->has_rule_id);
 	if (!e->has_rule_id)
 		print_text(&p, " default");
+	print_json_bool(&p, "quota", e->quota);
+	if (e->quota)
+		print_text(&p, " quota");
 	print_string(&p, PRINT_JSON, "family", NULL,
 		     e->family == AF_INET ? "ipv4" : "ipv6");
 	if (proto && e->proto)

@@ -952,6 +952,7 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 	if (!len)
 		return bad_event(m, "NF_EGRESS_EVENT_A_CGROUP_PATH is empty");
 	m->cgroup_truncated = tb[NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED] != NULL;
+	m->quota = tb[NF_EGRESS_EVENT_A_QUOTA] != NULL;
 	/* an older module sent whole paths: cut them as a newer one does */
 	if (len > NF_EGRESS_CGROUP_PATH_MAX - 1) {
 		len = path_prefix_len(cgroup, NF_EGRESS_CGROUP_PATH_MAX - 1);

@@ -140,6 +140,7 @@ struct egress_event_msg {
 	const char *policy;		/* the policy that decided */
 	bool has_rule_id;		/* else the policy's default decided */
 	uint32_t rule_id;
+	bool quota;			/* a used-up quota denied what it allowed */
 	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t proto;
 	bool has_saddr, has_daddr;

@@ -501,6 +501,11 @@ enum nf_egress_event_attr {
 	 * (as many whole components as fit)
 	 */
 	NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED,
+	/*
+	 * flag: a used-up quota of the policy with the deny action denied (or
+	 * would deny) the packet, which RULE_ID or DEFAULT allowed
+	 */
+	NF_EGRESS_EVENT_A_QUOTA,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1

@@ -1244,7 +1244,7 @@ static struct nlmsghdr *ev_path(const char *cg, bool truncated)
 #define EV_JSON(cg, cut) \
 	"{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"deny\"," \
 	"\"cgroup\":\"" cg "\",\"cgroup_truncated\":" cut ",\"policy\":\"/t1\",\"rule_id\":2," \
-	"\"default\":false,\"family\":\"ipv4\",\"proto\":\"tcp\",\"src\":\"10.99.0.0\"," \
+	"\"default\":false,\"quota\":false,\"family\":\"ipv4\",\"proto\":\"tcp\",\"src\":\"10.99.0.0\"," \
 	"\"dst\":\"10.99.0.0\",\"sport\":40312,\"dport\":443,\"pid\":4242,\"comm\":\"curl\"," \
 	"\"suppressed\":0}\n"
 
@@ -1325,7 +1325,7 @@ static void test_event_escapes(void)
 	event_case(nlh, EV_TIME " deny /t1 policy /t1 default proto 0 ? -> ? pid 7 comm \"\"\n",
 		   "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"deny\","
 		   "\"cgroup\":\"/t1\",\"cgroup_truncated\":false,\"policy\":\"/t1\",\"rule_id\":null,"
-		   "\"default\":true,\"family\":\"ipv4\",\"proto\":0,\"src\":null,\"dst\":null,"
+		   "\"default\":true,\"quota\":false,\"family\":\"ipv4\",\"proto\":0,\"src\":null,\"dst\":null,"
 		   "\"sport\":null,\"dport\":null,\"pid\":7,\"comm\":\"\",\"suppressed\":0}\n",
 		   "missing optional attributes tolerated; an empty comm shows as \"\"");
 }
