@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 36
+tap_plan 37
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -250,6 +250,23 @@ ECTL_QUIET=1 ectl quota restore "$USAGE.old" > /dev/null
 check_eq "a file from another period is refused, with the reason" \
 	"2 egressctl: quota restore: $USAGE.old:3: /$QC class cdn: Stale file handle: nf_egress: the usage was saved in another period" \
 	"$? $(grep -F ": /$QC class cdn:" "$ECTL_ERR")"
+
+# --- a limit lowered below the usage ----------------------------------------
+MON2=$TMPDIR_TEST/monitor2.txt
+"$EGRESSCTL" monitor > "$MON2" 2> "$MON2.err" &
+register_pid $!
+monitor2_synced()
+{
+	client_exec "$QY" "$PROBE" udp-send "$SRV" 9 1 16 > /dev/null 2>&1
+	grep -q " policy /$QY " "$MON2"
+}
+busywait 20000 monitor2_synced || bail_out "the second monitor shows no event: $(cat "$MON2.err")"
+sed 's/quota 1000 per hour class cdn then deny;/quota 300 per hour class cdn then deny;/' "$CONF" > "$CONF.lower"
+ectl apply -f "$CONF.lower" > /dev/null || bail_out "apply of the lower limit: $(cat "$ECTL_ERR")"
+busywait 5000 grep -q " quota /$QC " "$MON2"
+check_eq "a limit lowered below the usage sends the used-up event at once; the usage stays" \
+	"quota /$QC used-up used 384 of 300 then deny (quota 300 per hour class cdn then deny) 384:True" \
+	"$(grep -F " quota /$QC " "$MON2" | cut -d' ' -f2-) $(quota_used "/$QC")"
 
 # --- period rollover, in the debug build -----------------------------------
 param=/sys/module/nf_egress/parameters/quota_clock_offset
