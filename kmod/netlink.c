@@ -578,9 +578,11 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (quotas) {
 		const char *reason;
 		size_t more = egress_quota_set_mem(quotas), less;
+		struct egress_quota_set *old;
 
-		less = egress_quota_set_mem(rcu_dereference_protected(policy->quotas,
-						lockdep_is_held(&egress_config_mutex)));
+		old = rcu_dereference_protected(policy->quotas,
+						lockdep_is_held(&egress_config_mutex));
+		less = egress_quota_set_mem(old);
 		err = egress_limits_check(set, 0, 0, more > less ? more - less : 0,
 					  &reason);
 		if (err) {
@@ -979,6 +981,7 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct egress_quota *quotas[EGRESS_POLICY_DEPTH_MAX + 1];
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1];
+	struct egress_quota_set *qs;
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_set *set = info->user_ptr[0];
 	time64_t now = egress_quota_now();
@@ -1022,9 +1025,10 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		quotas[i] = NULL;
 		if (denied_by & BIT_ULL(i))
 			continue;
-		quotas[i] = egress_quota_denying(rcu_dereference_protected(policies[i]->quotas,
-									   lockdep_is_held(&egress_config_mutex)),
-						 rules[i] ? rules[i]->class_id : 0, now);
+		qs = rcu_dereference_protected(policies[i]->quotas,
+					       lockdep_is_held(&egress_config_mutex));
+		quotas[i] = egress_quota_denying(qs, rules[i] ? rules[i]->class_id : 0,
+						 now);
 		if (!quotas[i])
 			continue;
 		denied_by |= BIT_ULL(i);

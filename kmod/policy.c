@@ -228,15 +228,18 @@ static void egress_policy_free(struct egress_policy *policy)
 static void egress_policy_unlink(struct egress_set *set,
 				 struct egress_policy *policy)
 {
+	struct egress_quota_set *quotas;
+
 	hlist_del_rcu(&policy->hash_node);
 	list_del(&policy->list_node);
 	set->nr_policies--;
 	set->nr_rules -= policy->rules.count;
+	quotas = rcu_dereference_protected(policy->quotas,
+					   lockdep_is_held(&egress_config_mutex));
 	set->mem -= egress_policy_mem_cost(strlen(policy->path) + 1) +
 		    policy->rules.count * egress_rule_mem_cost() +
 		    egress_ruleset_index_bytes(&policy->rules) +
-		    egress_quota_set_mem(rcu_dereference_protected(policy->quotas,
-				lockdep_is_held(&egress_config_mutex)));
+		    egress_quota_set_mem(quotas);
 	egress_set_max_depth_update(set);
 	egress_set_paths_changed(set);
 }

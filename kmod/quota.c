@@ -128,8 +128,10 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 		 */
 		if (cfg->cal.utc_offset > EGRESS_QUOTA_OFFSET_MAX ||
 		    cfg->cal.utc_offset < -EGRESS_QUOTA_OFFSET_MAX)
-			return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_UTC_OFFSET],
-						   KBUILD_MODNAME ": a UTC offset is less than a day");
+			return egress_quota_reject(extack,
+						   tb[NF_EGRESS_QUOTA_A_UTC_OFFSET],
+						   KBUILD_MODNAME
+						   ": a UTC offset is less than a day");
 	}
 	cfg->cal.anchor = tb[NF_EGRESS_QUOTA_A_ANCHOR] ?
 		nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) :
@@ -162,8 +164,10 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 					   KBUILD_MODNAME ": a rate needs the rate action");
 	}
 	if (tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS] && cfg->action != EGRESS_QUOTA_DENY)
-		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
-					   KBUILD_MODNAME ": an exempt class needs the deny action");
+		return egress_quota_reject(extack,
+					   tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
+					   KBUILD_MODNAME
+					   ": an exempt class needs the deny action");
 	err = egress_quota_class(tb[NF_EGRESS_QUOTA_A_CLASS], &cfg->class_id, extack);
 	if (!err)
 		err = egress_quota_class(tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
@@ -266,13 +270,14 @@ time64_t egress_quota_now(void)
 
 int egress_quota_config_check(const struct egress_quota_config *cfg)
 {
+	bool rate_action = cfg->action == EGRESS_QUOTA_RATE;
 	unsigned int i;
 
 	if (!cfg->limit || cfg->cal.unit > EGRESS_QUOTA_MONTH ||
 	    cfg->cal.utc_offset > EGRESS_QUOTA_OFFSET_MAX ||
 	    cfg->cal.utc_offset < -EGRESS_QUOTA_OFFSET_MAX ||
 	    cfg->nwarn > EGRESS_QUOTA_WARN_MAX || cfg->action > EGRESS_QUOTA_DENY ||
-	    !!cfg->rate != (cfg->action == EGRESS_QUOTA_RATE))
+	    !cfg->rate == rate_action)
 		return -EINVAL;
 	for (i = 0; i < cfg->nwarn; i++) {
 		if (!cfg->warn[i] || cfg->warn[i] > 99 ||

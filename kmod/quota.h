@@ -184,9 +184,8 @@ static inline unsigned long egress_quota_charge(struct egress_quota *quota,
  * the class is the quota's exempt one.  NULL when none does.  Rolls the
  * quotas it looks at over.
  */
-static inline struct egress_quota *egress_quota_denying(struct egress_quota_set *qs,
-							 u8 rule_class,
-							 time64_t now)
+static inline struct egress_quota *
+egress_quota_denying(struct egress_quota_set *qs, u8 rule_class, time64_t now)
 {
 	unsigned int j;
 

@@ -205,7 +205,7 @@ static int egress_quota_check_usage_round(void)
 	for (step = 0; step < 200 && !err; step++) {
 		u64 bytes = 1 + get_random_u32_below(cfg.limit / 3 + 1);
 		unsigned long crossed, m_crossed = 0;
-		bool exhausted;
+		bool exhausted, m_exhausted;
 
 		/* Mostly within the period, now and then past its end. */
 		if (!get_random_u32_below(8))
@@ -226,7 +226,8 @@ static int egress_quota_check_usage_round(void)
 			m_used = 0;
 		}
 		exhausted = egress_quota_exhausted(quota, now);
-		if (exhausted != (m_used >= cfg.limit) ||
+		m_exhausted = m_used >= cfg.limit;
+		if (exhausted != m_exhausted ||
 		    quota->period_start != m_start || quota->period_end != m_end ||
 		    quota->last_start != m_last_start ||
 		    quota->last_used != m_last_used) {
