@@ -262,6 +262,8 @@ static int egress_quota_check_usage_round(void)
 struct egress_quota_race {
 	struct egress_quota *quota;
 	atomic_t crossings[EGRESS_QUOTA_WARN_MAX + 1];
+	/* Chargers done: a thread stopped before it ran never charges. */
+	atomic_t done;
 };
 
 static int egress_quota_race_charger(void *data)
@@ -280,6 +282,7 @@ static int egress_quota_race_charger(void *data)
 		if (!(n % 256))
 			cond_resched();
 	}
+	atomic_inc(&race->done);
 	/* kthread_stop() needs the thread alive. */
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
@@ -317,6 +320,9 @@ static int egress_quota_check_race(void)
 			break;
 		}
 	}
+	/* Every started charger has charged all it sends before any stops. */
+	while (atomic_read(&race->done) < i)
+		schedule_timeout_interruptible(1);
 	while (i--)
 		kthread_stop(tasks[i]);
 	for (i = 0; !err && i <= cfg.nwarn; i++) {
