@@ -364,7 +364,7 @@ err_unsent:
 }
 
 static void egress_quota_events_send(struct work_struct *work);
-static DECLARE_WORK(egress_quota_events_work, egress_quota_events_send);
+static DECLARE_DELAYED_WORK(egress_quota_events_work, egress_quota_events_send);
 
 void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed)
 {
@@ -376,35 +376,43 @@ void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed
 		smp_mb__before_atomic();
 		set_bit(i, &quota->pending);
 	}
-	schedule_work(&egress_quota_events_work);
+	schedule_delayed_work(&egress_quota_events_work, 0);
 }
 
-static void egress_quota_event_send(const struct egress_policy *policy,
-				    const struct egress_quota *quota, int crossed)
+/* -ENOMEM when the event could not be built (to be sent later). */
+static int egress_quota_event_send(const struct egress_policy *policy,
+				   const struct egress_quota *quota, int crossed)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(strlen(policy->path) + 1) +
+			  egress_quota_nlattr_size(), GFP_KERNEL);
 	if (!msg)
-		return;
+		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &egress_genl_family, 0,
 			  NF_EGRESS_CMD_QUOTA_EVENT);
 	if (!hdr ||
 	    nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
 	    egress_quota_to_nlattr(msg, quota, crossed, NF_EGRESS_A_QUOTA)) {
+		/* The size above is the most a message needs. */
+		WARN_ON_ONCE(1);
 		nlmsg_free(msg);
-		return;
+		return 0;
 	}
 	genlmsg_end(msg, hdr);
+	/* No listener (-ESRCH) is no loss. */
 	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
 			  GFP_KERNEL);
+	return 0;
 }
 
 static void egress_quota_events_send(struct work_struct *work)
 {
 	struct egress_quota_set *qs;
 	struct egress_policy *policy;
+	struct egress_quota *quota;
+	bool retry = false;
 	unsigned long bits;
 	unsigned int j;
 	int i;
@@ -414,17 +422,30 @@ static void egress_quota_events_send(struct work_struct *work)
 		qs = rcu_dereference_protected(policy->quotas,
 					       lockdep_is_held(&egress_config_mutex));
 		for (j = 0; qs && j < qs->n; j++) {
-			bits = xchg(&qs->quota[j].pending, 0);
+			quota = &qs->quota[j];
+			/* Read first: the line is the one every charge writes. */
+			if (!READ_ONCE(quota->pending))
+				continue;
+			bits = xchg(&quota->pending, 0);
 			/* Pairs with the barrier before set_bit(). */
 			smp_mb__after_atomic();
-			for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1)
-				egress_quota_event_send(policy, &qs->quota[j], i);
+			for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1) {
+				if (egress_quota_event_send(policy, quota, i)) {
+					set_bit(i, &quota->pending);
+					retry = true;
+				}
+			}
 		}
 	}
 	mutex_unlock(&egress_config_mutex);
+	/* Out of memory: try again in a second rather than lose the event. */
+	if (retry)
+		schedule_delayed_work(&egress_quota_events_work, HZ);
 }
 
 void egress_quota_events_flush(void)
 {
-	cancel_work_sync(&egress_quota_events_work);
+	/* Send what is marked; out of memory, give up rather than wait. */
+	flush_delayed_work(&egress_quota_events_work);
+	cancel_delayed_work_sync(&egress_quota_events_work);
 }

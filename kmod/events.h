@@ -89,7 +89,7 @@ void egress_event_report(const struct egress_event_pkt *ev,
  */
 struct egress_quota;
 void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed);
-/* After the hooks are gone: no crossing is marked any more. */
+/* After the hooks are gone (no crossing is marked any more): send the rest. */
 void egress_quota_events_flush(void);
 
 #endif /* _NF_EGRESS_EVENTS_H */

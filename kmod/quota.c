@@ -136,6 +136,12 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 	cfg->cal.anchor = tb[NF_EGRESS_QUOTA_A_ANCHOR] ?
 		nla_get_s64(tb[NF_EGRESS_QUOTA_A_ANCHOR]) :
 		egress_quota_default_anchor(cfg->cal.unit, cfg->cal.utc_offset);
+	/* Far from the s64 edges that period arithmetic would overflow. */
+	if (cfg->cal.anchor > EGRESS_QUOTA_ANCHOR_MAX ||
+	    cfg->cal.anchor < -EGRESS_QUOTA_ANCHOR_MAX)
+		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_ANCHOR],
+					   KBUILD_MODNAME
+					   ": an anchor is within 3000 years of 1970");
 	/* Repeated: the parse above kept only the last. */
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) != NF_EGRESS_QUOTA_A_WARN)
@@ -174,6 +180,10 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 					 &cfg->exempt_class_id, extack);
 	if (err)
 		return err;
+	if (cfg->exempt_class_id && cfg->exempt_class_id == cfg->class_id)
+		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
+					   KBUILD_MODNAME
+					   ": the exempt class is the one the quota counts");
 	return egress_quota_config_check(cfg) ?
 		egress_quota_reject(extack, nest, KBUILD_MODNAME ": invalid quota") : 0;
 }

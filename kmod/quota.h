@@ -20,6 +20,9 @@
  */
 #define EGRESS_QUOTA_STALE_MAX	60
 
+/* The farthest from the epoch a quota's anchor may be: 3000 years. */
+#define EGRESS_QUOTA_ANCHOR_MAX	(3000LL * 366 * 24 * 60 * 60)
+
 /* Warning thresholds a quota may have, below its limit. */
 #define EGRESS_QUOTA_WARN_MAX	4
 

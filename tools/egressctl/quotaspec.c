@@ -392,6 +392,8 @@ int parse_quota_spec(int argc, char **argv, struct egress_quota_spec *q,
 		}
 	}
 
+	if (q->exempt_class[0] && !strcmp(q->exempt_class, q->class_name))
+		return qfail(err, -1, "the exempt class is the one the quota counts");
 	if (has_start && start_zone && has_offset && zone != offset)
 		return qfail(err, -1, "the start's zone and the offset differ");
 	q->utc_offset = has_offset ? offset : start_zone ? zone : 0;
