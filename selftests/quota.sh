@@ -43,12 +43,19 @@ CLIENT_NS=$CLI_NS
 start_tcp_listener "$TCP_PORT"
 busywait 10000 tcp_listening "$SRV_NS" "$TCP_PORT" || bail_out "no TCP listener"
 
+# Periods that start a minute before the test (on a whole minute), so that
+# no boundary of the wall clock's falls inside it: hourly quotas without a
+# start would roll over on the hour, whenever the test runs.
+ANCHOR=$(( ($(date +%s) - 60) / 60 * 60 ))
+START=$(date -u -d "@$ANCHOR" +%Y-%m-%dT%H:%MZ)
+START_X=$(date -u -d "@$((ANCHOR + 3600))" +%Y-%m-%dT%H:%M+01:00)
+HOUR="per hour start $START"
 CONF=$TMPDIR_TEST/quota.conf
 cat > "$CONF" <<CONF
 cgroup "/$QC" {
 	mode enforce;
 	default deny;
-	quota 1000 per hour class cdn then deny;
+	quota 1000 per hour class cdn start $START then deny;
 	allow udp to $SRV/32 port 9 class cdn;
 	allow udp to $SRV/32 port 10;
 }
@@ -56,7 +63,7 @@ cgroup "/$QC" {
 cgroup "/$QD" {
 	mode enforce;
 	default deny;
-	quota 5000 per hour warn 50%,80% then deny;
+	quota 5000 $HOUR warn 50%,80% then deny;
 	allow udp to $SRV/32 port 9;
 	allow tcp to $SRV/32 port $TCP_PORT;
 }
@@ -64,7 +71,7 @@ cgroup "/$QD" {
 cgroup "/$QS" {
 	mode enforce;
 	default allow;
-	quota 1000 per hour then deny;
+	quota 1000 $HOUR then deny;
 }
 
 cgroup "/$QS/child" {
@@ -76,7 +83,7 @@ cgroup "/$QS/child" {
 cgroup "/$QX" {
 	mode enforce;
 	default deny;
-	quota 1000 per day start 2026-01-01T06:00+01:00 warn 10% then deny allow class internal;
+	quota 1000 per day start $START_X warn 10% then deny allow class internal;
 	allow udp to $SRV/32 port 9 class internal;
 	allow udp to $SRV/32 port 10;
 }
@@ -134,15 +141,15 @@ quota_events_are()
 busywait 5000 quota_events_are 3
 sleep 0.2
 check_eq "monitor: warn 50% at 2560, 80% at 4096, used up at 5120, once each" \
-	"quota /$QD warn 50% used 2560 of 5000 (quota 5000 per hour warn 50%,80% then deny)
-quota /$QD warn 80% used 4096 of 5000 (quota 5000 per hour warn 50%,80% then deny)
-quota /$QD used-up used 5120 of 5000 then deny (quota 5000 per hour warn 50%,80% then deny)" \
+	"quota /$QD warn 50% used 2560 of 5000 (quota 5000 $HOUR warn 50%,80% then deny)
+quota /$QD warn 80% used 4096 of 5000 (quota 5000 $HOUR warn 50%,80% then deny)
+quota /$QD used-up used 5120 of 5000 then deny (quota 5000 $HOUR warn 50%,80% then deny)" \
 	"$(quota_events)"
 
 check_eq "monitor: the quota's denials say so, after the rule that allowed" "20" \
 	"$(grep -c -F " deny /$QD policy /$QD rule 1 quota udp " "$MON")"
 check_eq "explain names the used-up quota that denies" \
-	"  /$QD  enforce  rule 1 allow udp to $SRV/32 port 9  -> deny (quota 5000 per hour warn 50%,80% then deny: used up, 5120 of 5000 bytes)
+	"  /$QD  enforce  rule 1 allow udp to $SRV/32 port 9  -> deny (quota 5000 $HOUR warn 50%,80% then deny: used up, 5120 of 5000 bytes)
 verdict: deny" \
 	"$(ectl explain "/$QD" "$SRV" proto udp port 9 | tail -n 2)"
 
@@ -227,10 +234,10 @@ USAGE=$TMPDIR_TEST/usage
 ectl quota save "$USAGE" > /dev/null
 tap_result $? "quota save" "$(cat "$ECTL_ERR")"
 check_eq "the saved file: each quota's usage in its period" \
-	"\"/$QC\" cdn hour 345600 0 384
-\"/$QD\" - hour 345600 0 5120
-\"/$QS\" - hour 345600 0 1024
-\"/$QX\" - day 1767243600 3600 1664" \
+	"\"/$QC\" cdn hour $ANCHOR 0 384
+\"/$QD\" - hour $ANCHOR 0 5120
+\"/$QS\" - hour $ANCHOR 0 1024
+\"/$QX\" - day $ANCHOR 3600 1664" \
 	"$(grep '^"' "$USAGE" | awk '{ $6 = ""; print }' | sed 's/  / /')"
 rmmod nf_egress && modprobe nf_egress
 tap_result $? "rmmod and modprobe nf_egress"
@@ -261,11 +268,11 @@ monitor2_synced()
 	grep -q " policy /$QY " "$MON2"
 }
 busywait 20000 monitor2_synced || bail_out "the second monitor shows no event: $(cat "$MON2.err")"
-sed 's/quota 1000 per hour class cdn then deny;/quota 300 per hour class cdn then deny;/' "$CONF" > "$CONF.lower"
+sed 's/quota 1000 per hour class cdn/quota 300 per hour class cdn/' "$CONF" > "$CONF.lower"
 ectl apply -f "$CONF.lower" > /dev/null || bail_out "apply of the lower limit: $(cat "$ECTL_ERR")"
 busywait 5000 grep -q " quota /$QC " "$MON2"
 check_eq "a limit lowered below the usage sends the used-up event at once; the usage stays" \
-	"quota /$QC used-up used 384 of 300 then deny (quota 300 per hour class cdn then deny) 384:True" \
+	"quota /$QC used-up used 384 of 300 then deny (quota 300 per hour class cdn start $START then deny) 384:True" \
 	"$(grep -F " quota /$QC " "$MON2" | cut -d' ' -f2-) $(quota_used "/$QC")"
 
 # --- period rollover, in the debug build -----------------------------------

@@ -69,7 +69,8 @@ PT3=/$CG3
 cg_create "$CG3"
 policy_add "$PT3"
 ectl_must rule add "$PT3" allow udp to 10.99.0.2/32
-QUOTA3='[{"limit": 5000, "period": "hour", "action": "deny"}]'
+# Hours from a minute ago: no boundary inside the test.
+QUOTA3="[{\"limit\": 5000, \"period\": \"hour\", \"anchor\": $(($(date +%s) - 60)), \"action\": \"deny\"}]"
 ynl --do policy-set --json "{\"cgroup-path\": \"$PT3\", \"quota\": $QUOTA3}" > /dev/null ||
 	bail_out "policy-set quota: $(cat "$TMPDIR_TEST/ynl.err")"
 cg_exec "$CG3" ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.0.2 9 20 100 > /dev/null 2>&1
