@@ -85,6 +85,7 @@ int main(void)
 	format_micro(rows[3].cost_micro, buf, sizeof(buf));
 	ok(!strcmp(buf, "0.011111"), "format_micro");
 	free(rows);
+	rows = NULL;
 	ok(!cost_rows(&st, true, &t, &rows, &n) && n == 4 &&
 	   rows[0].bytes == 2 && rows[1].bytes == 5, "--period last");
 	free(rows);
