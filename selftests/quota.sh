@@ -39,6 +39,7 @@ for cg in "$QD" "$QX" "$QC" "$QS" "$QS/child" "$QY"; do
 done
 CLEANUP_POLICIES+=("/$QD" "/$QX" "/$QC" "/$QS" "/$QS/child" "/$QY")
 setup_measured_link qt "$SRV"
+# shellcheck disable=SC2034 # read by client_exec (lib.sh)
 CLIENT_NS=$CLI_NS
 start_tcp_listener "$TCP_PORT"
 busywait 10000 tcp_listening "$SRV_NS" "$TCP_PORT" || bail_out "no TCP listener"
