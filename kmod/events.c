@@ -365,6 +365,11 @@ err_unsent:
 
 static void egress_quota_events_send(struct work_struct *work);
 static DECLARE_DELAYED_WORK(egress_quota_events_work, egress_quota_events_send);
+/*
+ * Set at unload (config mutex): a request still running then (the family
+ * is registered until egress_netlink_exit()) marks no more work.
+ */
+static bool egress_quota_events_stopped;
 
 void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed)
 {
@@ -376,7 +381,8 @@ void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed
 		smp_mb__before_atomic();
 		set_bit(i, &quota->pending);
 	}
-	schedule_delayed_work(&egress_quota_events_work, 0);
+	if (!READ_ONCE(egress_quota_events_stopped))
+		schedule_delayed_work(&egress_quota_events_work, 0);
 }
 
 /* -ENOMEM when the event could not be built (to be sent later). */
@@ -447,5 +453,8 @@ void egress_quota_events_flush(void)
 {
 	/* Send what is marked; out of memory, give up rather than wait. */
 	flush_delayed_work(&egress_quota_events_work);
+	mutex_lock(&egress_config_mutex);
+	WRITE_ONCE(egress_quota_events_stopped, true);
+	mutex_unlock(&egress_config_mutex);
 	cancel_delayed_work_sync(&egress_quota_events_work);
 }

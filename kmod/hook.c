@@ -599,6 +599,9 @@ static bool egress_quota_denies(struct egress_policy *const *policies,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		/* A level that denied already (an audit one): as EXPLAIN does. */
+		if (*denied_by & BIT_ULL(i))
+			continue;
 		if (!egress_quota_denying(rcu_dereference(policies[i]->quotas),
 					  rules[i] ? rules[i]->class_id : 0, now))
 			continue;

@@ -1222,6 +1222,11 @@ static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
 				 KBUILD_MODNAME ": the usage was saved in another period");
 		return -ESTALE;
 	}
+	if (crossed == -ERANGE) {
+		egress_nl_reject(info->extack, tb[NF_EGRESS_QUOTA_A_USED], KBUILD_MODNAME
+				 ": the usage is out of range");
+		return -ERANGE;
+	}
 	if (crossed == -EALREADY) {
 		egress_nl_reject(info->extack, nest, KBUILD_MODNAME
 				 ": this period's usage was restored already");

@@ -360,6 +360,9 @@ static unsigned long egress_quota_take_pending(struct egress_quota *quota,
 		j = egress_quota_same_threshold(quota, i, old);
 		if (j < 0 || !(old_bits & BIT(j)))
 			continue;
+		/* A raised limit: the new threshold is not reached yet. */
+		if (READ_ONCE(old->crossed_used[j]) < quota->threshold[i])
+			continue;
 		crossed |= BIT(i);
 		quota->crossed_used[i] = READ_ONCE(old->crossed_used[j]);
 	}
@@ -375,6 +378,11 @@ void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 
 	if (!egress_quota_same(quota, old))
 		return;
+	/*
+	 * The old quota's period may be over without a packet having rolled
+	 * it: its usage is not this period's, and its thresholds are not news.
+	 */
+	egress_quota_exhausted(old, egress_quota_now());
 	spin_lock_bh(&old->lock);
 	/*
 	 * Copied, not moved: readers that still see the old quota must find
@@ -497,10 +505,16 @@ long egress_quota_restore(struct egress_quota *quota, time64_t now,
 		spin_unlock_bh(&quota->lock);
 		return -EALREADY;
 	}
+	/* A usage no period can reach would wrap the counter. */
+	if (bytes >= U64_MAX / 2 ||
+	    (u64)atomic64_read(&quota->used) >= U64_MAX / 2 - bytes) {
+		spin_unlock_bh(&quota->lock);
+		return -ERANGE;
+	}
 	quota->restored = true;
-	spin_unlock_bh(&quota->lock);
-
+	/* Under the lock: a rollover cannot move it into the next period. */
 	after = atomic64_add_return(bytes, &quota->used);
+	spin_unlock_bh(&quota->lock);
 	before = after - bytes;
 	/*
 	 * A threshold @bytes reaches was announced before the usage was
