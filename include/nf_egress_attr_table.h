@@ -249,6 +249,8 @@ static const struct nf_egress_attr_desc nf_egress_quota_attr_table[NF_EGRESS_QUO
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 	[NF_EGRESS_QUOTA_A_CROSSED] = { "crossed", "NF_EGRESS_QUOTA_A_CROSSED",
 		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
+	[NF_EGRESS_QUOTA_A_INSTANCE] = { "instance", "NF_EGRESS_QUOTA_A_INSTANCE",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVENT_A_MAX + 1]

@@ -381,8 +381,16 @@ void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed
 		smp_mb__before_atomic();
 		set_bit(i, &quota->pending);
 	}
-	if (!READ_ONCE(egress_quota_events_stopped))
-		schedule_delayed_work(&egress_quota_events_work, 0);
+	if (READ_ONCE(egress_quota_events_stopped))
+		return;
+	/*
+	 * A retry waiting a second must not hold back a new event: its timer
+	 * goes (schedule_delayed_work() leaves a pending one as it is).  Not
+	 * mod_delayed_work(): it needs the system workqueue by a name that
+	 * changes between the kernels supported.
+	 */
+	cancel_delayed_work(&egress_quota_events_work);
+	schedule_delayed_work(&egress_quota_events_work, 0);
 }
 
 /* -ENOMEM when the event could not be built (to be sent later). */

@@ -70,6 +70,7 @@ const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1] = {
 	[NF_EGRESS_QUOTA_A_PERIOD_END] = { .type = NLA_S64, },
 	[NF_EGRESS_QUOTA_A_LAST_USED] = { .type = NLA_U64, },
 	[NF_EGRESS_QUOTA_A_CROSSED] = { .type = NLA_U8, },
+	[NF_EGRESS_QUOTA_A_INSTANCE] = { .type = NLA_U64, },
 };
 
 const struct nla_policy nf_egress_get_info_nl_policy[NF_EGRESS_A_MAX + 1] = {

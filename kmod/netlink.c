@@ -1214,6 +1214,13 @@ static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
 				 ": the quota's periods are not the ones the usage was saved for");
 		return -EINVAL;
 	}
+	if (tb[NF_EGRESS_QUOTA_A_INSTANCE] &&
+	    nla_get_u64(tb[NF_EGRESS_QUOTA_A_INSTANCE]) == quota->instance) {
+		egress_nl_reject(info->extack, tb[NF_EGRESS_QUOTA_A_INSTANCE],
+				 KBUILD_MODNAME
+				 ": the usage is this quota's own: it holds the bytes already");
+		return -EALREADY;
+	}
 	crossed = egress_quota_restore(quota, egress_quota_now(),
 				       nla_get_s64(tb[NF_EGRESS_QUOTA_A_PERIOD_START]),
 				       nla_get_u64(tb[NF_EGRESS_QUOTA_A_USED]));

@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/netlink.h>
@@ -49,7 +50,7 @@ static const u8 egress_quota_action_of[] = {
 static const int egress_quota_reply_only[] = {
 	NF_EGRESS_QUOTA_A_USED, NF_EGRESS_QUOTA_A_PERIOD_START,
 	NF_EGRESS_QUOTA_A_PERIOD_END, NF_EGRESS_QUOTA_A_LAST_USED,
-	NF_EGRESS_QUOTA_A_CROSSED,
+	NF_EGRESS_QUOTA_A_CROSSED, NF_EGRESS_QUOTA_A_INSTANCE,
 };
 
 /* @reason: a string that outlives the request (a literal). */
@@ -193,7 +194,7 @@ size_t egress_quota_nlattr_size(void)
 	return nla_total_size(0) +				/* QUOTA */
 	       nla_total_size_64bit(sizeof(u64)) * 6 +		/* LIMIT, ANCHOR, RATE, USED, */
 								/* PERIOD_START, PERIOD_END */
-	       nla_total_size_64bit(sizeof(u64)) +		/* LAST_USED */
+	       nla_total_size_64bit(sizeof(u64)) * 2 +		/* LAST_USED, INSTANCE */
 	       nla_total_size(sizeof(u8)) * 3 +			/* PERIOD, ACTION, CROSSED */
 	       nla_total_size(sizeof(s32)) +			/* UTC_OFFSET */
 	       nla_total_size(NF_EGRESS_CLASS_NAME_MAX) * 2 +	/* CLASS, EXEMPT_CLASS */
@@ -245,7 +246,9 @@ int egress_quota_to_nlattr(struct sk_buff *skb, const struct egress_quota *quota
 	    nla_put_s64(skb, NF_EGRESS_QUOTA_A_PERIOD_END,
 			READ_ONCE(quota->period_end), NF_EGRESS_QUOTA_A_PAD) ||
 	    nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_LAST_USED,
-			      READ_ONCE(quota->last_used), NF_EGRESS_QUOTA_A_PAD))
+			      READ_ONCE(quota->last_used), NF_EGRESS_QUOTA_A_PAD) ||
+	    nla_put_u64_64bit(skb, NF_EGRESS_QUOTA_A_INSTANCE, quota->instance,
+			      NF_EGRESS_QUOTA_A_PAD))
 		goto cancel;
 	for (i = 0; i < cfg->nwarn; i++) {
 		if (nla_put_u8(skb, NF_EGRESS_QUOTA_A_WARN, cfg->warn[i]))
@@ -313,6 +316,7 @@ void egress_quota_init(struct egress_quota *quota,
 			mul_u64_u32_div(cfg->limit, 100 - cfg->warn[i], 100);
 	quota->threshold[cfg->nwarn] = cfg->limit;
 	spin_lock_init(&quota->lock);
+	quota->instance = get_random_u64();
 	egress_quota_period(&cfg->cal, now, &quota->period_start,
 			    &quota->period_end);
 	quota->last_start = quota->period_start;
@@ -392,6 +396,8 @@ void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 	used = atomic64_read(&old->used);
 	atomic64_set(&quota->used, used);
 	quota->carried = used;
+	quota->carried_start = old->period_start;
+	quota->instance = old->instance;
 	quota->period_start = old->period_start;
 	quota->period_end = old->period_end;
 	quota->last_start = old->last_start;
@@ -426,8 +432,13 @@ void egress_quota_carry_late(struct egress_quota *quota, struct egress_quota *ol
 		return;
 	spin_lock_bh(&old->lock);
 	now_used = atomic64_read(&old->used);
-	/* Not when the old one rolled over meanwhile: that is the next period's. */
-	if (old->period_start == quota->period_start && now_used > quota->carried)
+	/*
+	 * Not when the old one rolled over meanwhile (its usage is another
+	 * period's) or the new one did (the bytes were the last period's).
+	 */
+	if (old->period_start == quota->carried_start &&
+	    quota->period_start == quota->carried_start &&
+	    now_used > quota->carried)
 		late = now_used - quota->carried;
 	spin_unlock_bh(&old->lock);
 
@@ -517,14 +528,17 @@ long egress_quota_restore(struct egress_quota *quota, time64_t now,
 	spin_unlock_bh(&quota->lock);
 	before = after - bytes;
 	/*
-	 * A threshold @bytes reaches was announced before the usage was
-	 * saved, one the usage since reached was announced since: only the
-	 * sum's own crossings are news.
+	 * A warning @bytes reaches was announced before the usage was saved,
+	 * one the usage since reached was announced since: only the sum's own
+	 * crossings are news.  The limit's is sent whenever the sum reaches
+	 * it: the saved quota's limit may have been higher, and a quota that
+	 * denies without a word is worse than a second event.
 	 */
 	for (i = 0; i <= quota->cfg.nwarn; i++) {
 		u64 t = quota->threshold[i];
 
-		if (before < t && after >= t && bytes < t) {
+		if (before < t && after >= t &&
+		    (bytes < t || i == quota->cfg.nwarn)) {
 			crossed |= BIT(i);
 			WRITE_ONCE(quota->crossed_used[i], after);
 		}

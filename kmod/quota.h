@@ -62,8 +62,11 @@ struct egress_quota {
 	spinlock_t lock;
 	/* Usage saved earlier was added to this period (under the lock). */
 	bool restored;
-	/* The usage egress_quota_carry() copied (config mutex). */
+	/* The usage egress_quota_carry() copied, and its period (mutex). */
 	u64 carried;
+	time64_t carried_start;
+	/* Names this count: random at creation, kept by a carry. */
+	u64 instance;
 	/*
 	 * Thresholds crossed whose event is still to be sent (bit i for
 	 * threshold[i]), and the usage each crossing left: written before the

@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 37
+tap_plan 38
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -239,7 +239,11 @@ check_eq "the saved file: each quota's usage in its period" \
 \"/$QD\" - hour $ANCHOR 0 5120
 \"/$QS\" - hour $ANCHOR 0 1024
 \"/$QX\" - day $ANCHOR 3600 1664" \
-	"$(grep '^"' "$USAGE" | awk '{ $6 = ""; print }' | sed 's/  / /')"
+	"$(grep '^"' "$USAGE" | awk '{ print $1, $2, $3, $4, $5, $7 }')"
+ECTL_QUIET=1 ectl quota restore "$USAGE" > /dev/null
+check_eq "a restore into the count it was saved from is refused (it holds the bytes)" \
+	"2 egressctl: quota restore: $USAGE:4: /$QD: Operation already in progress: nf_egress: the usage is this quota's own: it holds the bytes already 5120:True" \
+	"$? $(grep -F ": /$QD:" "$ECTL_ERR") $(quota_used "/$QD")"
 rmmod nf_egress && modprobe nf_egress
 tap_result $? "rmmod and modprobe nf_egress"
 ectl apply -f "$CONF" > /dev/null || bail_out "apply after the reload: $(cat "$ECTL_ERR")"

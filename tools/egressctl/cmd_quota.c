@@ -275,6 +275,7 @@ static int quota_save(struct egctl *ctl, int argc, char **argv)
 			u.utc_offset = m->spec.utc_offset;
 			u.period_start = m->period_start;
 			u.used = m->used;
+			u.instance = m->has_instance ? m->instance : 0;
 			usage_file_write_entry(mem, &u);
 		}
 	}
@@ -315,7 +316,10 @@ static int put_usage(struct nlmsghdr *nlh, const struct quota_usage *u)
 				    NF_EGRESS_QUOTA_A_PERIOD_START,
 				    (uint64_t)u->period_start) ||
 	    !mnl_attr_put_u64_check(nlh, NL_SEND_BUF_SIZE,
-				    NF_EGRESS_QUOTA_A_USED, u->used))
+				    NF_EGRESS_QUOTA_A_USED, u->used) ||
+	    (u->instance &&
+	     !mnl_attr_put_u64_check(nlh, NL_SEND_BUF_SIZE,
+				     NF_EGRESS_QUOTA_A_INSTANCE, u->instance)))
 		return -EMSGSIZE;
 	mnl_attr_nest_end(nlh, nest);
 	return 0;

@@ -258,6 +258,7 @@ static int decode_quota(const struct nlattr *nest, struct egress_quota_msg *q)
 	if (tb[NF_EGRESS_QUOTA_A_LAST_USED])
 		q->last_used = mnl_attr_get_u64(tb[NF_EGRESS_QUOTA_A_LAST_USED]);
 	opt_u8(tb[NF_EGRESS_QUOTA_A_CROSSED], &q->has_crossed, &q->crossed);
+	opt_u64(tb[NF_EGRESS_QUOTA_A_INSTANCE], &q->has_instance, &q->instance);
 	return 0;
 }
 

@@ -37,6 +37,8 @@ struct egress_quota_msg {
 	uint64_t last_used;		/* bytes the period before */
 	bool has_crossed;		/* events: the percentage crossed */
 	uint8_t crossed;
+	bool has_instance;		/* names this quota's count */
+	uint64_t instance;
 };
 
 struct egress_quota_event_msg {

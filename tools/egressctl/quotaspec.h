@@ -18,8 +18,9 @@
  *   ZONE    +HH:MM or -HH:MM east of UTC, less than a day: the local time
  *           months, days and the default start are counted in.  A zone in
  *           TIME sets it too; the two must agree.
- *   default start: 00:00 local time of a Monday (1970-01-05), so days
- *           start at midnight, weeks on Mondays and months on the 1st.
+ *   default start, in local time: 00:00 of 1970-01-01 for months (the
+ *           1st), 00:00 of 1970-01-05 (a Monday) for the others, so days
+ *           start at midnight and weeks on Mondays.
  *
  * Pure parser and formatter (no netlink, no I/O): unit-tested and fuzzed.
  */
@@ -38,7 +39,7 @@
 #define EGRESS_QUOTA_WARN_MAX		4
 #define EGRESS_QUOTAS_MAX		8
 #define EGRESS_QUOTA_OFFSET_MAX		86399
-/* 00:00 UTC of 1970-01-05, a Monday: the module's default start. */
+/* 00:00 UTC of 1970-01-05, a Monday: the module's default start but for months. */
 #define EGRESS_QUOTA_ANCHOR_DEFAULT	(4 * 24 * 60 * 60)
 
 /* Longest canonical quota text. */

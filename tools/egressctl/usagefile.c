@@ -121,6 +121,21 @@ static int word_u64(const char *w, uint64_t *v)
 	return 0;
 }
 
+static int word_hex64(const char *w, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	if (!((*w >= '0' && *w <= '9') || (*w >= 'a' && *w <= 'f')) || strlen(w) > 16)
+		return -1;
+	x = strtoull(w, &end, 16);
+	if (errno || *end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
 static int parse_entry(struct usage_parser *up, struct quota_usage *u)
 {
 	struct parse_error perr;
@@ -162,9 +177,13 @@ static int parse_entry(struct usage_parser *up, struct quota_usage *u)
 		return -1;
 	if (word_u64(word, &u->used))
 		return ufail(up, "invalid usage '%.32s'", word);
+	if (next_word(up, word, sizeof(word), "quota instance"))
+		return -1;
+	if (word_hex64(word, &u->instance))
+		return ufail(up, "invalid quota instance '%.32s'", word);
 	skip_blanks(up);
 	if (up->p < up->end && *up->p != '\n')
-		return ufail(up, "unexpected text after the usage");
+		return ufail(up, "unexpected text after the quota instance");
 	return 0;
 }
 
@@ -249,8 +268,8 @@ void usage_file_write_header(FILE *out)
 void usage_file_write_entry(FILE *out, const struct quota_usage *u)
 {
 	pf_write_string(out, u->path);
-	fprintf(out, " %s %s %" PRId64 " %" PRId32 " %" PRId64 " %" PRIu64 "\n",
+	fprintf(out, " %s %s %" PRId64 " %" PRId32 " %" PRId64 " %" PRIu64 " %" PRIx64 "\n",
 		u->class_name[0] ? u->class_name : "-",
 		quota_period_name(u->period), u->anchor, u->utc_offset,
-		u->period_start, u->used);
+		u->period_start, u->used, u->instance);
 }

@@ -6,13 +6,16 @@
  *
  *   # comment
  *   nf_egress-quota-usage 1
- *   "/backup.slice" - month 0 0 1764547200 123456789
- *   "/web.service" internet hour 0 3600 1764547200 512
+ *   "/backup.slice" - month 0 0 1764547200 123456789 5d1e2f00a1b2c3d4
+ *   "/web.service" internet hour 0 3600 1764547200 512 0
  *
  * After the header line, each line is the policy's cgroup path (a quoted
  * string as in policy files), the quota's class ("-": all the policy's
  * bytes), its period, anchor and UTC offset (seconds; the quota's
- * calendar), the start of the period the usage is of, and the bytes used.
+ * calendar), the start of the period the usage is of, the bytes used, and
+ * the module's name of the quota's count (hex; 0: unknown), so that a
+ * restore into the very count it was saved from, which holds the bytes
+ * already, is refused.
  * Pure parser and writer, unit-tested and fuzzed.
  */
 #ifndef EGRESSCTL_USAGEFILE_H
@@ -35,6 +38,7 @@ struct quota_usage {
 	int32_t utc_offset;
 	int64_t period_start;
 	uint64_t used;
+	uint64_t instance;		/* 0: unknown */
 	uint32_t line;			/* where it was read */
 };
 

@@ -443,6 +443,14 @@ enum nf_egress_quota_attr {
 	 * the quota was used up
 	 */
 	NF_EGRESS_QUOTA_A_CROSSED,
+	/*
+	 * u64: replies: names this quota's count, new when the quota is
+	 * created (a module load creates all of them), kept by an apply or
+	 * POLICY_SET that keeps the quota; QUOTA_RESTORE: the count the usage
+	 * was saved from (refused with EALREADY when it is this quota's own,
+	 * which holds the bytes already)
+	 */
+	NF_EGRESS_QUOTA_A_INSTANCE,
 
 	__NF_EGRESS_QUOTA_A_MAX,
 	NF_EGRESS_QUOTA_A_MAX = __NF_EGRESS_QUOTA_A_MAX - 1
@@ -602,10 +610,12 @@ enum nf_egress_cmd {
 	 * reload) to a quota of the policy CGROUP_PATH: one QUOTA nest with
 	 * the quota's CLASS (if it has one), its calendar (PERIOD, ANCHOR,
 	 * UTC_OFFSET), the PERIOD_START the usage was saved in and the bytes
-	 * USED. Refused when the policy has no such quota or its calendar
-	 * differs (EINVAL), when the current period is another one (ESTALE),
-	 * or when the period was restored already (EALREADY). Thresholds that
-	 * only the sum of both crosses send their events.
+	 * USED, and the INSTANCE it was saved from. Refused when the policy
+	 * has no such quota (ENOENT), when its calendar differs (EINVAL), when
+	 * the current period is another one (ESTALE), when the period was
+	 * restored already or the usage is this quota's own (EALREADY), or
+	 * when the sum would not fit (ERANGE). Warnings that only the sum
+	 * crosses send their events, and the limit's when the sum reaches it.
 	 */
 	NF_EGRESS_CMD_QUOTA_RESTORE,
 

@@ -37,7 +37,7 @@ int main(void)
 	struct quota_usage in[2] = {
 		{ .path = "/backup.slice/a \"b\"", .period = NF_EGRESS_QUOTA_PERIOD_MONTH,
 		  .anchor = -3600, .utc_offset = 3600, .period_start = 1764543600,
-		  .used = 18446744073709551615ull },
+		  .used = 18446744073709551615ull, .instance = 0xfedcba9876543210ull },
 		{ .path = "/web", .class_name = "internet",
 		  .period = NF_EGRESS_QUOTA_PERIOD_HOUR, .anchor = 345600,
 		  .period_start = 1764547200, .used = 0 },
@@ -58,12 +58,14 @@ int main(void)
 		   out[0].period == in[0].period && out[0].anchor == -3600 &&
 		   out[0].utc_offset == 3600 &&
 		   out[0].period_start == in[0].period_start &&
-		   out[0].used == in[0].used && out[0].line == 3,
+		   out[0].used == in[0].used && out[0].line == 3 &&
+		   out[0].instance == in[0].instance,
 		   "entry 1 round trips, with its line");
 		ok(!strcmp(out[1].path, "/web") &&
 		   !strcmp(out[1].class_name, "internet") &&
 		   out[1].period == NF_EGRESS_QUOTA_PERIOD_HOUR &&
-		   out[1].anchor == 345600 && out[1].used == 0,
+		   out[1].anchor == 345600 && out[1].used == 0 &&
+		   out[1].instance == 0,
 		   "entry 2 round trips");
 		free(out);
 	}
@@ -72,12 +74,14 @@ int main(void)
 	bad("", "u.txt:1: not a quota usage file (its first line must be 'nf_egress-quota-usage 1')");
 	bad("cgroup \"/a\" {}\n", "u.txt:1: not a quota usage file (its first line must be 'nf_egress-quota-usage 1')");
 	bad("# c\nnf_egress-quota-usage 2\n", "u.txt:2: version 2 of the file format; this egressctl reads version 1");
-	bad("nf_egress-quota-usage 1\n\"/a\" - year 0 0 0 1\n", "u.txt:2: invalid period 'year'");
-	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 86400 0 1\n", "u.txt:2: invalid UTC offset '86400'");
-	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 -1\n", "u.txt:2: invalid usage '-1'");
+	bad("nf_egress-quota-usage 1\n\"/a\" - year 0 0 0 1 0\n", "u.txt:2: invalid period 'year'");
+	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 86400 0 1 0\n", "u.txt:2: invalid UTC offset '86400'");
+	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 -1 0\n", "u.txt:2: invalid usage '-1'");
 	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0\n", "u.txt:2: missing usage");
-	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 5 x\n", "u.txt:2: unexpected text after the usage");
-	bad("nf_egress-quota-usage 1\n\"a\" - day 0 0 0 5\n", "u.txt:2: invalid cgroup path 'a': must start with '/'");
-	bad("nf_egress-quota-usage 1\n\"/a\" bad/c day 0 0 0 5\n", "u.txt:2: invalid class name 'bad/c'");
+	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 5\n", "u.txt:2: missing quota instance");
+	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 5 xyz\n", "u.txt:2: invalid quota instance 'xyz'");
+	bad("nf_egress-quota-usage 1\n\"/a\" - day 0 0 0 5 0 x\n", "u.txt:2: unexpected text after the quota instance");
+	bad("nf_egress-quota-usage 1\n\"a\" - day 0 0 0 5 0\n", "u.txt:2: invalid cgroup path 'a': must start with '/'");
+	bad("nf_egress-quota-usage 1\n\"/a\" bad/c day 0 0 0 5 0\n", "u.txt:2: invalid class name 'bad/c'");
 	return tap_end();
 }
