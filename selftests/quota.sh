@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 38
+tap_plan 39
 
 QD=nfe-qd-$$
 QX=nfe-qx-$$
@@ -244,6 +244,14 @@ ECTL_QUIET=1 ectl quota restore "$USAGE" > /dev/null
 check_eq "a restore into the count it was saved from is refused (it holds the bytes)" \
 	"2 egressctl: quota restore: $USAGE:4: /$QD: Operation already in progress: nf_egress: the usage is this quota's own: it holds the bytes already 5120:True" \
 	"$? $(grep -F ": /$QD:" "$ECTL_ERR") $(quota_used "/$QD")"
+# The policy dump that carries the usage is open to every user; only
+# rules need CAP_NET_ADMIN, and save lists none: nf-egress-quota-save.service
+# saves without any capability.
+setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
+	"$EGRESSCTL" quota save "$USAGE.nocap" > /dev/null 2> "$USAGE.nocap.err"
+rc=$?
+check_eq "quota save without CAP_NET_ADMIN: the same usage" \
+	"0 $(grep '^"' "$USAGE")" "$rc $(grep '^"' "$USAGE.nocap" 2>&1)$(cat "$USAGE.nocap.err")"
 rmmod nf_egress && modprobe nf_egress
 tap_result $? "rmmod and modprobe nf_egress"
 ectl apply -f "$CONF" > /dev/null || bail_out "apply after the reload: $(cat "$ECTL_ERR")"

@@ -33,6 +33,8 @@ static int quota_collect(struct egctl *ctl, struct dump_state *st,
 {
 	int err;
 
+	/* Quotas only: no CAP_NET_ADMIN needed (dump_state.no_rules). */
+	st->no_rules = true;
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	err = dump_policies(st);

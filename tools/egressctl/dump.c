@@ -319,6 +319,8 @@ static int policies_once(struct dump_state *st)
 		return err;
 	if (st->filter && st->npolicies == 0)
 		return -ENOENT;
+	if (st->no_rules)
+		return 0;
 	return dump_rules_once(st);
 }
 

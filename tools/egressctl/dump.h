@@ -85,6 +85,14 @@ struct dump_state {
 	 * shape_rate (the stats table shows its shaping columns then).
 	 */
 	bool with_rates;
+	/*
+	 * dump_policies: POLICY_GET alone, every policy without its rules.
+	 * The policy dump, quotas and their usage included, is open to every
+	 * user; the rules are not, and quota show and save have no use for
+	 * them, so they need no CAP_NET_ADMIN (nf-egress-quota-save.service
+	 * runs without any capability).
+	 */
+	bool no_rules;
 
 	bool have_generation;
 	uint32_t generation;
@@ -106,8 +114,8 @@ struct dump_state {
 void dump_state_free(struct dump_state *st);
 
 /*
- * show: POLICY_GET + RULE_GET.  Policies sorted by path, each with its
- * rules by id.  -ENOENT when st->filter names no policy; -EPERM with
+ * show: POLICY_GET + RULE_GET (POLICY_GET alone with st->no_rules).
+ * Policies sorted by path, each with its rules by id.  -ENOENT when st->filter names no policy; -EPERM with
  * st->rules_denied when the caller may not list rules; other negative
  * errnos as the kernel reported them (ctl->nl->ext has the details).
  */
