@@ -153,7 +153,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 EXAMPLEDIR ?= $(SYSCONFDIR)/nf_egress
-SYSTEMD_UNITS := nf-egress.service nf-egress-metrics.service nf-egress-metrics.timer
+SYSTEMD_UNITS := nf-egress.service nf-egress-metrics.service nf-egress-metrics.timer \
+	nf-egress-quota-save.service nf-egress-quota-save.timer
 
 install: egressctl
 	$(MAKE) -C tools/egressctl install DESTDIR="$(DESTDIR)" SBINDIR="$(SBINDIR)" \
