@@ -50,6 +50,40 @@ static u32 egress_burst_default_ms(u8 mode)
 					       EGRESS_BURST_DEFAULT_MS;
 }
 
+static u32 egress_burst_default(u64 bytes_per_sec, u8 mode)
+{
+	u64 burst = mul_u64_u32_div(bytes_per_sec, egress_burst_default_ms(mode),
+				    MSEC_PER_SEC);
+
+	return clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
+}
+
+/*
+ * (2^32 bytes * 2^64 fixed-point) >> 32 fits in 64 bits.  At least 1 ns: a
+ * bucket that can never hold a token (10gbit burst 1) would pass nothing.
+ */
+static u64 egress_byte_depth_ns(const struct egress_rate *rate)
+{
+	return max_t(u64, mul_u64_u64_shr(rate->burst, rate->ns_per_byte_fp32, 32),
+		     1);
+}
+
+void egress_rate_init_shape(struct egress_rate *rate, u64 bytes_per_sec)
+{
+	memset(rate, 0, sizeof(*rate));
+	rate->mode = NF_EGRESS_RATE_SHAPE;
+	rate->queue_limit = EGRESS_QUEUE_LIMIT_DEFAULT;
+	rate->latency_ns = (u64)EGRESS_LATENCY_US_DEFAULT * NSEC_PER_USEC;
+	rate->bytes_per_sec = bytes_per_sec;
+	rate->ns_per_byte_fp32 = div64_u64((u64)NSEC_PER_SEC << 32, bytes_per_sec);
+	rate->burst = egress_burst_default(bytes_per_sec, rate->mode);
+	/*
+	 * No check against EGRESS_DEPTH_NS_MAX: the default burst lasts
+	 * 65536 s at the most (64 KiB at 1 byte/s).
+	 */
+	rate->byte_depth_ns = egress_byte_depth_ns(rate);
+}
+
 void egress_bucket_init(struct egress_bucket *bucket)
 {
 	spin_lock_init(&bucket->lock);
@@ -80,7 +114,6 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 	const struct nlattr *bad;
 	struct egress_rate *rate;
 	unsigned int i;
-	u64 burst;
 	u8 mode;
 	int err;
 
@@ -145,28 +178,15 @@ int egress_rate_from_nlattr(const struct nlattr *nest, struct egress_rate **out,
 			err = -ERANGE;
 			goto err_free;
 		}
-		if (tb[NF_EGRESS_RATE_A_BURST]) {
-			burst = nla_get_u32(tb[NF_EGRESS_RATE_A_BURST]);
-		} else {
-			burst = mul_u64_u32_div(rate->bytes_per_sec,
-						egress_burst_default_ms(mode),
-						MSEC_PER_SEC);
-			burst = clamp_t(u64, burst, EGRESS_BURST_MIN, U32_MAX);
-		}
-		rate->burst = burst;
+		rate->burst = tb[NF_EGRESS_RATE_A_BURST] ?
+			nla_get_u32(tb[NF_EGRESS_RATE_A_BURST]) :
+			egress_burst_default(rate->bytes_per_sec, mode);
 		/*
-		 * (2^32 bytes * 2^64 fixed-point) >> 32 fits in 64 bits, and
-		 * at any rate down to 1 byte/s below 2^62: a bucket holds its
+		 * Below 2^62 at any rate down to 1 byte/s: a bucket holds its
 		 * depth plus up to one depth of elapsed time, and a debt of at
 		 * most one packet, within s64.
 		 */
-		rate->byte_depth_ns = mul_u64_u64_shr(rate->burst,
-						      rate->ns_per_byte_fp32, 32);
-		/*
-		 * At least 1 ns: a bucket that can never hold a token (10gbit
-		 * burst 1) would pass nothing.
-		 */
-		rate->byte_depth_ns = max_t(u64, rate->byte_depth_ns, 1);
+		rate->byte_depth_ns = egress_byte_depth_ns(rate);
 		if (rate->byte_depth_ns > EGRESS_DEPTH_NS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_RATE_A_BURST],
 					    KBUILD_MODNAME ": burst too large for the rate");
@@ -400,6 +420,36 @@ static u64 egress_edt_advance(u64 *edt, u64 cost, u64 depth, u64 now)
 	return start + min(cost, depth);
 }
 
+/* Move @bucket's clocks on by @cost; returns when they let the packet go. */
+static u64 egress_bucket_reserve(struct egress_bucket *bucket,
+				 const struct egress_rate *rate,
+				 const struct egress_rate_cost *cost, u64 now)
+{
+	u64 release = 0, edt;
+
+	spin_lock_bh(&bucket->lock);
+	if (rate->bytes_per_sec)
+		/* The clock is when the tokens for this packet exist. */
+		release = egress_edt_advance(&bucket->byte_edt_ns, cost->byte_ns,
+					     rate->byte_depth_ns, now);
+	if (rate->pps) {
+		edt = egress_edt_advance(&bucket->packet_edt_ns, cost->packet_ns,
+					 rate->packet_depth_ns, now);
+		release = max(release, edt);
+	}
+	spin_unlock_bh(&bucket->lock);
+	return release;
+}
+
+static void egress_bucket_unreserve(struct egress_bucket *bucket,
+				    const struct egress_rate_cost *cost)
+{
+	spin_lock_bh(&bucket->lock);
+	bucket->byte_edt_ns -= cost->byte_ns;
+	bucket->packet_edt_ns -= cost->packet_ns;
+	spin_unlock_bh(&bucket->lock);
+}
+
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 			const struct egress_wire_size *size, u64 now,
 			struct egress_rate_cost *costs)
@@ -409,29 +459,15 @@ u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
-		struct egress_bucket *bucket = &policies[i]->bucket;
-		u64 edt;
 
 		costs[i].byte_ns = 0;
 		costs[i].packet_ns = 0;
 		if (!rate || rate->mode != NF_EGRESS_RATE_SHAPE)
 			continue;
 		egress_rate_cost(rate, size, &costs[i]);
-		spin_lock_bh(&bucket->lock);
-		if (rate->bytes_per_sec) {
-			edt = egress_edt_advance(&bucket->byte_edt_ns,
-						 costs[i].byte_ns,
-						 rate->byte_depth_ns, now);
-			/* The clock is when the tokens for this packet exist. */
-			release = max(release, edt);
-		}
-		if (rate->pps) {
-			edt = egress_edt_advance(&bucket->packet_edt_ns,
-						 costs[i].packet_ns,
-						 rate->packet_depth_ns, now);
-			release = max(release, edt);
-		}
-		spin_unlock_bh(&bucket->lock);
+		release = max(release,
+			      egress_bucket_reserve(&policies[i]->bucket, rate,
+						    &costs[i], now));
 	}
 	return release;
 }
@@ -442,13 +478,7 @@ void egress_rate_unreserve(struct egress_policy *const *policies,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct egress_bucket *bucket = &policies[i]->bucket;
-
-		if (!costs[i].byte_ns && !costs[i].packet_ns)
-			continue;
-		spin_lock_bh(&bucket->lock);
-		bucket->byte_edt_ns -= costs[i].byte_ns;
-		bucket->packet_edt_ns -= costs[i].packet_ns;
-		spin_unlock_bh(&bucket->lock);
+		if (costs[i].byte_ns || costs[i].packet_ns)
+			egress_bucket_unreserve(&policies[i]->bucket, &costs[i]);
 	}
 }

@@ -24,6 +24,7 @@
 #include <linux/bits.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 struct nlattr;
@@ -63,6 +64,22 @@ struct egress_rate_cost {
 	u64 byte_ns;
 	u64 packet_ns;
 };
+
+/*
+ * Does a byte cost some time at @bytes_per_sec?  Its cost is a 32.32
+ * number of nanoseconds.
+ */
+static inline bool egress_rate_bytes_ok(u64 bytes_per_sec)
+{
+	return bytes_per_sec && bytes_per_sec <= (u64)NSEC_PER_SEC << 32;
+}
+
+/*
+ * A shape-mode limit of @bytes_per_sec (egress_rate_bytes_ok()) with the
+ * defaults a policy's limit gets when given only a byte rate: the burst,
+ * the queue and the latency.
+ */
+void egress_rate_init_shape(struct egress_rate *rate, u64 bytes_per_sec);
 
 void egress_bucket_init(struct egress_bucket *bucket);
 /*
