@@ -112,10 +112,15 @@ static unsigned int egress_event_level(struct egress_policy *const *policies,
 		/*
 		 * egress_rate_admit() does not say which bucket was short; the
 		 * nearest limit on the path is the likeliest, and the one the
-		 * sender's own policy sets.
+		 * sender's own policy sets.  A quota's rate action is a limit
+		 * of its policy too.
 		 */
 		for (i = n; i-- > 0;) {
-			if (rcu_access_pointer(policies[i]->rate))
+			const struct egress_quota_set *qs;
+
+			qs = rcu_dereference(policies[i]->quotas);
+			if (rcu_access_pointer(policies[i]->rate) ||
+			    (qs && qs->rated))
 				return i;
 		}
 		return n - 1;

@@ -577,14 +577,6 @@ static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
 	}
 }
 
-/* Does @quota count a packet that the level's rule @rule decided? */
-static bool egress_quota_counts(const struct egress_quota *quota,
-				const struct egress_rule *rule)
-{
-	return !quota->cfg.class_id ||
-	       (rule && rule->class_id == quota->cfg.class_id);
-}
-
 /*
  * Is the packet denied by a used-up quota with the deny action, on any
  * level?  Such levels are marked in @quota_denied_by and @denied_by (an
@@ -655,6 +647,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
 	enum egress_outcome outcome;
+	enum egress_shape_result res;
 	bool encapsulation, ev_read = false;
 	const struct net_device *out;
 	struct cgroup *cgrp;
@@ -703,7 +696,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (encapsulation)
 		path_flags &= ~(EGRESS_PATH_POLICE | EGRESS_PATH_SHAPE |
-				EGRESS_PATH_QUOTA);
+				EGRESS_PATH_QUOTA | EGRESS_PATH_QUOTA_RATE);
 
 	if (state->pf == NFPROTO_IPV4)
 		egress_pkt_from_ipv4(&pkt, skb);
@@ -726,7 +719,8 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
 	    !egress_rate_admit(policies, n, &size, police_costs))
 		outcome = EGRESS_RATELIMITED;
-	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_SHAPE)) {
+	if (outcome == EGRESS_ALLOWED &&
+	    (path_flags & (EGRESS_PATH_SHAPE | EGRESS_PATH_QUOTA_RATE))) {
 		/*
 		 * Once queued, the packet may leave and be freed at any
 		 * moment: what an event would say of it is read first (a
@@ -736,8 +730,10 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 			egress_event_pkt_read(skb, &pkt, &ev);
 			ev_read = true;
 		}
-		outcome = egress_shape_outcome(egress_shape(policies, n, &size,
-							    skb, state));
+		res = egress_shape(policies,
+				   path_flags & EGRESS_PATH_QUOTA_RATE ? rules : NULL,
+				   n, quota_now, &size, skb, state);
+		outcome = egress_shape_outcome(res);
 		/* Not sent after all: what police levels gave back. */
 		if (outcome == EGRESS_RATELIMITED &&
 		    (path_flags & EGRESS_PATH_POLICE))

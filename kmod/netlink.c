@@ -474,6 +474,8 @@ static int egress_nl_quotas(const struct genl_info *info,
 				goto err_free;
 			}
 		}
+		if (cfg.action == EGRESS_QUOTA_RATE)
+			qs->rated |= BIT(qs->n);
 		egress_quota_init(&qs->quota[qs->n++], &cfg, now);
 	}
 	*out = qs;

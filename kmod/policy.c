@@ -275,16 +275,26 @@ void egress_policy_set_quotas(struct egress_set *set,
 			      struct egress_quota_set *quotas)
 {
 	struct egress_quota_set *old;
+	const struct egress_rate *rate;
 	unsigned int i, j;
 
 	old = rcu_dereference_protected(policy->quotas,
 					lockdep_is_held(&egress_config_mutex));
+	rate = rcu_dereference_protected(policy->rate,
+					 lockdep_is_held(&egress_config_mutex));
 	for (i = 0; old && quotas && i < quotas->n; i++) {
 		for (j = 0; j < old->n; j++)
 			egress_quota_carry(&quotas->quota[i], &old->quota[j]);
 	}
 	rcu_assign_pointer(policy->quotas, quotas);
 	set->mem += egress_quota_set_mem(quotas) - egress_quota_set_mem(old);
+	/*
+	 * As when a shaping rate goes (egress_policy_set_rate()): what the
+	 * rate action of the old quotas held back leaves now.
+	 */
+	if (old && old->rated && !(quotas && quotas->rated) &&
+	    !(rate && rate->mode == NF_EGRESS_RATE_SHAPE))
+		egress_shaper_flush(&policy->shaper);
 	if (old) {
 		/* What packets judged meanwhile charged the old quotas follows. */
 		synchronize_rcu();

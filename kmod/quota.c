@@ -166,6 +166,11 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 			return -EINVAL;
 		}
 		cfg->rate = nla_get_u64(tb[NF_EGRESS_QUOTA_A_RATE]);
+		if (!egress_rate_bytes_ok(cfg->rate)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_QUOTA_A_RATE],
+					    KBUILD_MODNAME ": byte rate too high");
+			return -ERANGE;
+		}
 	} else if (tb[NF_EGRESS_QUOTA_A_RATE]) {
 		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_RATE],
 					   KBUILD_MODNAME ": a rate needs the rate action");
@@ -290,7 +295,8 @@ int egress_quota_config_check(const struct egress_quota_config *cfg)
 	    cfg->cal.utc_offset > EGRESS_QUOTA_OFFSET_MAX ||
 	    cfg->cal.utc_offset < -EGRESS_QUOTA_OFFSET_MAX ||
 	    cfg->nwarn > EGRESS_QUOTA_WARN_MAX || cfg->action > EGRESS_QUOTA_DENY ||
-	    !cfg->rate == rate_action)
+	    !cfg->rate == rate_action ||
+	    (cfg->rate && !egress_rate_bytes_ok(cfg->rate)))
 		return -EINVAL;
 	for (i = 0; i < cfg->nwarn; i++) {
 		if (!cfg->warn[i] || cfg->warn[i] > 99 ||
@@ -317,6 +323,9 @@ void egress_quota_init(struct egress_quota *quota,
 	quota->threshold[cfg->nwarn] = cfg->limit;
 	spin_lock_init(&quota->lock);
 	quota->instance = get_random_u64();
+	if (cfg->action == EGRESS_QUOTA_RATE)
+		egress_rate_init_shape(&quota->rate, cfg->rate);
+	egress_bucket_init(&quota->bucket);
 	egress_quota_period(&cfg->cal, now, &quota->period_start,
 			    &quota->period_end);
 	quota->last_start = quota->period_start;
@@ -404,6 +413,7 @@ void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old)
 	quota->last_used = old->last_used;
 	quota->restored = old->restored;
 	spin_unlock_bh(&old->lock);
+	egress_bucket_carry(&quota->bucket, &old->bucket);
 
 	crossed = egress_quota_take_pending(quota, old);
 	/*

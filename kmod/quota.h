@@ -12,7 +12,10 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 
+#include "path.h"
 #include "quotaperiod.h"
+#include "ratelimit.h"
+#include "ruleset.h"
 
 /*
  * How far before a period's start a clock sample may be and still count
@@ -74,6 +77,12 @@ struct egress_quota {
 	 */
 	unsigned long pending;
 	u64 crossed_used[EGRESS_QUOTA_WARN_MAX + 1];
+	/*
+	 * EGRESS_QUOTA_RATE: the limit of cfg.rate, built once, and its
+	 * clocks, which shape what the quota counts while it is used up.
+	 */
+	struct egress_rate rate;
+	struct egress_bucket bucket;
 };
 
 /* Most quotas a policy has: one for all its bytes, the others per class. */
@@ -83,6 +92,7 @@ struct egress_quota {
 struct egress_quota_set {
 	struct rcu_head rcu;
 	unsigned int n;
+	u8 rated;	/* bit j: quota[j] has the rate action */
 	struct egress_quota quota[];
 };
 
@@ -91,6 +101,19 @@ static inline size_t egress_quota_set_mem(const struct egress_quota_set *qs)
 {
 	return qs ? struct_size(qs, quota, qs->n) : 0;
 }
+
+static_assert(EGRESS_QUOTAS_MAX <= 8);	/* ->rated, egress_quota_rates */
+
+/*
+ * The rate-action quotas on a packet's path, read once for the packet so
+ * that the clocks it is charged to are the ones it is refunded to: set[i]
+ * is level i's quota set if it has any, else NULL, and bit j of active[i]
+ * says that set[i]->quota[j] counts the packet and is used up.
+ */
+struct egress_quota_rates {
+	struct egress_quota_set *set[EGRESS_POLICY_DEPTH_MAX + 1];
+	u8 active[EGRESS_POLICY_DEPTH_MAX + 1];
+};
 
 struct nlattr;
 struct netlink_ext_ack;
@@ -127,7 +150,8 @@ bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *
  * count the same bytes over the same periods (same class and calendar): a
  * changed limit, warning or action leaves what was used.  @old's events
  * still to be sent move over; thresholds the usage already reaches that
- * @old had not crossed (a lower limit) send theirs.  Config mutex.
+ * @old had not crossed (a lower limit) send theirs.  The clocks of the
+ * rate action move over too: they hand out no new burst.  Config mutex.
  */
 void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
 /*
@@ -146,6 +170,14 @@ void egress_quota_reset(struct egress_quota *quota, time64_t now);
  */
 long egress_quota_restore(struct egress_quota *quota, time64_t now,
 			  time64_t period_start, u64 bytes);
+
+/* Does @quota count a packet that the level's rule @rule decided? */
+static inline bool egress_quota_counts(const struct egress_quota *quota,
+				       const struct egress_rule *rule)
+{
+	return !quota->cfg.class_id ||
+	       (rule && rule->class_id == quota->cfg.class_id);
+}
 
 /*
  * Has the period holding @now used the quota up?  Rolls it over first,

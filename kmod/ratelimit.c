@@ -355,9 +355,12 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+		const struct egress_quota_set *qs = rcu_dereference(policies[i]->quotas);
 
-		if (rcu_access_pointer(policies[i]->quotas))
+		if (qs)
 			flags |= EGRESS_PATH_QUOTA;
+		if (qs && qs->rated)
+			flags |= EGRESS_PATH_QUOTA_RATE;
 		if (!rate)
 			continue;
 		flags |= rate->mode == NF_EGRESS_RATE_SHAPE ?
@@ -451,34 +454,64 @@ static void egress_bucket_unreserve(struct egress_bucket *bucket,
 }
 
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_quota_rates *qr,
 			const struct egress_wire_size *size, u64 now,
 			struct egress_rate_cost *costs)
 {
+	struct egress_rate_cost cost;
+	struct egress_quota *quota;
 	u64 release = now;
-	unsigned int i;
+	unsigned long active;
+	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
 		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
 
 		costs[i].byte_ns = 0;
 		costs[i].packet_ns = 0;
-		if (!rate || rate->mode != NF_EGRESS_RATE_SHAPE)
-			continue;
-		egress_rate_cost(rate, size, &costs[i]);
-		release = max(release,
-			      egress_bucket_reserve(&policies[i]->bucket, rate,
-						    &costs[i], now));
+		if (rate && rate->mode == NF_EGRESS_RATE_SHAPE) {
+			egress_rate_cost(rate, size, &costs[i]);
+			release = max(release,
+				      egress_bucket_reserve(&policies[i]->bucket,
+							    rate, &costs[i], now));
+		}
+		/*
+		 * The quotas' limits are further levels: a packet waits for
+		 * the latest clock, so the lowest rate wins.  Their costs are
+		 * not kept: @qr and their limits stay as they are for
+		 * egress_rate_unreserve() to work them out again.
+		 */
+		active = qr ? qr->active[i] : 0;
+		for_each_set_bit(j, &active, EGRESS_QUOTAS_MAX) {
+			quota = &qr->set[i]->quota[j];
+			egress_rate_cost(&quota->rate, size, &cost);
+			release = max(release,
+				      egress_bucket_reserve(&quota->bucket,
+							    &quota->rate, &cost,
+							    now));
+		}
 	}
 	return release;
 }
 
 void egress_rate_unreserve(struct egress_policy *const *policies,
-			   unsigned int n, const struct egress_rate_cost *costs)
+			   unsigned int n, const struct egress_quota_rates *qr,
+			   const struct egress_wire_size *size,
+			   const struct egress_rate_cost *costs)
 {
-	unsigned int i;
+	struct egress_rate_cost cost;
+	struct egress_quota *quota;
+	unsigned long active;
+	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
 		if (costs[i].byte_ns || costs[i].packet_ns)
 			egress_bucket_unreserve(&policies[i]->bucket, &costs[i]);
+		active = qr ? qr->active[i] : 0;
+		for_each_set_bit(j, &active, EGRESS_QUOTAS_MAX) {
+			quota = &qr->set[i]->quota[j];
+			egress_rate_cost(&quota->rate, size, &cost);
+			egress_bucket_unreserve(&quota->bucket, &cost);
+		}
 	}
 }

@@ -31,6 +31,7 @@ struct nlattr;
 struct netlink_ext_ack;
 struct sk_buff;
 struct egress_policy;
+struct egress_quota_rates;
 struct egress_wire_size;
 
 /* A policy's configured limit; immutable, replaced as a whole under RCU. */
@@ -100,6 +101,8 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
 #define EGRESS_PATH_POLICE	BIT(0)	/* some policy on it polices */
 #define EGRESS_PATH_SHAPE	BIT(1)	/* some policy on it shapes */
 #define EGRESS_PATH_QUOTA	BIT(2)	/* some policy on it has quotas */
+/* Some policy on it has a quota with the rate action. */
+#define EGRESS_PATH_QUOTA_RATE	BIT(3)
 
 /*
  * EGRESS_PATH_* of @policies[0..n).  The cgroup cache keeps the answer with
@@ -125,15 +128,22 @@ void egress_rate_refund(struct egress_policy *const *policies, unsigned int n,
 /*
  * Shape mode: advance the departure clock of every shaping policy among
  * @policies[0..n) by the packet's cost (kept in @costs, 0 for the other
- * levels) and return the time, in ktime_get_ns() terms, at which the
+ * levels), and of every quota limit that @qr (may be NULL) says holds the
+ * packet back, and return the time, in ktime_get_ns() terms, at which the
  * packet may leave; @now or earlier means at once.  Caller holds
  * rcu_read_lock() and the lock of the queue the packet is for.
  */
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
+			const struct egress_quota_rates *qr,
 			const struct egress_wire_size *size, u64 now,
 			struct egress_rate_cost *costs);
-/* Undo egress_rate_reserve() for a packet that will not be sent. */
+/*
+ * Undo egress_rate_reserve() for a packet that will not be sent; the same
+ * @qr and @size, in the same RCU read-side section.
+ */
 void egress_rate_unreserve(struct egress_policy *const *policies,
-			   unsigned int n, const struct egress_rate_cost *costs);
+			   unsigned int n, const struct egress_quota_rates *qr,
+			   const struct egress_wire_size *size,
+			   const struct egress_rate_cost *costs);
 
 #endif /* _NF_EGRESS_RATELIMIT_H */

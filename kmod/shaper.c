@@ -281,14 +281,74 @@ static void egress_shaper_note_delay(struct egress_policy *const *policies,
 	}
 }
 
+/*
+ * Which rate-action quotas on the path hold the packet back now.  Rolling
+ * a period over takes the quota's lock, so this runs before any queue's.
+ */
+static void egress_quota_rates_read(struct egress_policy *const *policies,
+				    const struct egress_rule *const *rules,
+				    unsigned int n, time64_t now,
+				    struct egress_quota_rates *qr)
+{
+	struct egress_quota_set *qs;
+	struct egress_quota *quota;
+	unsigned long rated;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		qs = rcu_dereference(policies[i]->quotas);
+		qr->active[i] = 0;
+		qr->set[i] = qs && qs->rated ? qs : NULL;
+		if (!qr->set[i])
+			continue;
+		rated = qs->rated;
+		for_each_set_bit(j, &rated, EGRESS_QUOTAS_MAX) {
+			quota = &qs->quota[j];
+			if (egress_quota_counts(quota, rules[i]) &&
+			    egress_quota_exhausted(quota, now))
+				qr->active[i] |= BIT(j);
+		}
+	}
+}
+
+/*
+ * Whether the packet may have to wait in the queue of @policy, level @i,
+ * and if so the limit whose queue bounds apply: the policy's own shaping
+ * limit, else a used-up rate-action quota's.  Once such a quota's period
+ * is over, packets that it held back may still wait there: later packets
+ * queue behind them rather than overtake them.
+ */
+static const struct egress_rate *
+egress_shape_level(struct egress_policy *policy,
+		   const struct egress_quota_rates *qr, unsigned int i)
+{
+	const struct egress_rate *rate = rcu_dereference(policy->rate);
+	const struct egress_quota_set *qs;
+
+	if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
+		return rate;
+	qs = qr ? qr->set[i] : NULL;
+	if (!qs)
+		return NULL;
+	if (qr->active[i])
+		return &qs->quota[__ffs(qr->active[i])].rate;
+	if (READ_ONCE(policy->shaper.pending))
+		return &qs->quota[__ffs(qs->rated)].rate;
+	return NULL;
+}
+
 enum egress_shape_result egress_shape(struct egress_policy *const *policies,
-				      unsigned int n,
+				      const struct egress_rule *const *rules,
+				      unsigned int n, time64_t quota_now,
 				      const struct egress_wire_size *size,
 				      struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	/* Written by egress_rate_reserve() before use; no zeroing needed. */
 	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	/* The first n entries are filled before use. */
+	struct egress_quota_rates quota_rates __uninitialized;
+	const struct egress_quota_rates *qr = NULL;
 	const struct egress_rate *rate = NULL;
 	enum egress_shaper_hold hold;
 	struct egress_shaped_pkt *pkt;
@@ -296,9 +356,14 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	u64 now, release, delay;
 	int owner;
 
+	if (rules) {
+		egress_quota_rates_read(policies, rules, n, quota_now,
+					&quota_rates);
+		qr = &quota_rates;
+	}
 	for (owner = n - 1; owner >= 0; owner--) {
-		rate = rcu_dereference(policies[owner]->rate);
-		if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
+		rate = egress_shape_level(policies[owner], qr, owner);
+		if (rate)
 			break;
 	}
 	if (owner < 0)
@@ -312,7 +377,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	if (shaper->queued >= rate->queue_limit && hold == EGRESS_HOLD_QUEUE)
 		goto drop;
 	now = ktime_get_ns();
-	release = egress_rate_reserve(policies, n, size, now, costs);
+	release = egress_rate_reserve(policies, n, qr, size, now, costs);
 	if (hold == EGRESS_HOLD_PASS ||
 	    (release <= now && (!shaper->pending || hold != EGRESS_HOLD_QUEUE)))
 		goto pass;
@@ -353,7 +418,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	return EGRESS_SHAPE_QUEUED;
 
 unreserve:
-	egress_rate_unreserve(policies, n, costs);
+	egress_rate_unreserve(policies, n, qr, size, costs);
 drop:
 	spin_unlock_bh(&shaper->lock);
 	return EGRESS_SHAPE_DROP;

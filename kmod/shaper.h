@@ -2,7 +2,8 @@
 /*
  * Shape mode: packets over a policy's rate wait in the policy's queue and
  * leave, in order, when the departure clocks of every shaping level on
- * their path allow (see ratelimit.h for the clocks).
+ * their path allow (see ratelimit.h for the clocks).  A used-up quota with
+ * the rate action is a shaping level of its policy too.
  *
  * A waiting packet is stolen from LOCAL_OUT and later handed to the same
  * continuation (state->okfn, dst_output) from a soft hrtimer.  That is only
@@ -15,12 +16,14 @@
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 struct nf_hook_state;
 struct net_device;
 struct sk_buff;
 struct egress_policy;
+struct egress_rule;
 struct egress_wire_size;
 
 struct egress_shaper {
@@ -65,13 +68,17 @@ u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 
 /*
  * Shape an allowed packet sent under policies[0..n) (root first): it waits
- * in the queue of the deepest shaping policy.  Returns whether it leaves
- * now (always, when no policy on the path shapes), was queued, or must be
- * dropped; a queued packet's wait counts
+ * in the queue of the deepest shaping policy.  A policy also shapes while
+ * a quota of it with the rate action counts the packet and is used up at
+ * @quota_now; @rules, each level's deciding rule, says which quotas count
+ * it, and is NULL when no policy on the path has such a quota.  Returns
+ * whether the packet leaves now (always, when nothing on the path
+ * shapes), was queued, or must be dropped; a queued packet's wait counts
  * towards every level's longest delay.  Caller holds rcu_read_lock().
  */
 enum egress_shape_result egress_shape(struct egress_policy *const *policies,
-				      unsigned int n,
+				      const struct egress_rule *const *rules,
+				      unsigned int n, time64_t quota_now,
 				      const struct egress_wire_size *size,
 				      struct sk_buff *skb,
 				      const struct nf_hook_state *state);
