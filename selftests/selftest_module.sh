@@ -32,7 +32,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 18
+tap_plan 19
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -73,6 +73,9 @@ tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota cal
 	"$(grep -i 'nf_egress: selftest: quota' "$TMPDIR_TEST/log")"
 n=$(grep -cE 'nf_egress: selftest: quota usage: [0-9]+ random quotas agree with the model, [0-9]+ chargers crossed each threshold once$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota usage test's line" \
+	"$(grep -i 'nf_egress: selftest: quota' "$TMPDIR_TEST/log")"
+n=$(grep -cE "nf_egress: selftest: quota rate action: the lower of the policy's and the quota's rates wins, and a packet taken back leaves both clocks as they were$" "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota rate action test's line" \
 	"$(grep -i 'nf_egress: selftest: quota' "$TMPDIR_TEST/log")"
 # The trie's model test, published and as built for an apply, both widths.
 n=$(grep -cE 'nf_egress: selftest: trie /(32|128)( \(unpublished\))?: [0-9]+ operations, [1-9][0-9]* walks: ok$' "$TMPDIR_TEST/log")

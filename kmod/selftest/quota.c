@@ -14,6 +14,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include "../policy.h"
 #include "../quota.h"
 #include "selftest.h"
 
@@ -338,6 +339,76 @@ out:
 	return err;
 }
 
+/*
+ * A used-up rate-action quota is one more shaping level of its policy:
+ * after enough packets at one moment (both bursts, the default 64 KiB,
+ * spent) a packet leaves by the lower rate's clock, and taking it back
+ * leaves both clocks as they were.  A quota that is not used up moves no
+ * clock.  1250-byte packets cost 8000 ns a byte at 1mbit, exactly.
+ */
+static int egress_quota_check_rate_level(u64 policy_bps, u64 quota_bps,
+					 bool active)
+{
+	struct egress_quota_config cfg = {
+		.limit = 1,
+		.action = EGRESS_QUOTA_RATE,
+		.rate = quota_bps,
+	};
+	struct egress_wire_size size = { .packets = 1, .bytes = 1250 };
+	const u64 now = 100 * NSEC_PER_SEC, k = 200;
+	struct egress_rate_cost costs[1];
+	struct egress_quota_rates qr = {};
+	struct egress_policy *policy;
+	struct egress_quota_set *qs;
+	struct egress_quota *quota;
+	u64 release = 0, want, p_edt, q_edt, low_bps;
+	struct egress_rate *rate;
+	unsigned int i;
+	int err = 0;
+
+	policy = kzalloc(struct_size(policy, path, 1), GFP_KERNEL);
+	qs = kzalloc(struct_size(qs, quota, 1), GFP_KERNEL);
+	rate = kzalloc(sizeof(*rate), GFP_KERNEL);
+	if (!policy || !qs || !rate) {
+		err = -ENOMEM;
+		goto out;
+	}
+	egress_rate_init_shape(rate, policy_bps);
+	RCU_INIT_POINTER(policy->rate, rate);
+	egress_bucket_init(&policy->bucket);
+	quota = &qs->quota[0];
+	egress_quota_init(quota, &cfg, 0);
+	qs->n = 1;
+	qs->rated = BIT(0);
+	qr.set[0] = qs;
+	qr.active[0] = active ? BIT(0) : 0;
+
+	rcu_read_lock();
+	for (i = 0; i < k; i++) {
+		p_edt = policy->bucket.byte_edt_ns;
+		q_edt = quota->bucket.byte_edt_ns;
+		release = egress_rate_reserve(&policy, 1, &qr, &size, now, costs);
+	}
+	egress_rate_unreserve(&policy, 1, &qr, &size, costs);
+	rcu_read_unlock();
+
+	low_bps = active ? min(policy_bps, quota_bps) : policy_bps;
+	want = now + (k * size.bytes - 65536) * div64_u64(NSEC_PER_SEC, low_bps);
+	if (release != want || policy->bucket.byte_edt_ns != p_edt ||
+	    quota->bucket.byte_edt_ns != q_edt || (!active && q_edt)) {
+		pr_err("quota rate level: policy %llu B/s, quota %llu B/s%s: release %llu, want %llu; undone clocks %llu %llu, want %llu %llu\n",
+		       policy_bps, quota_bps, active ? "" : " (not used up)",
+		       release, want, policy->bucket.byte_edt_ns,
+		       quota->bucket.byte_edt_ns, p_edt, q_edt);
+		err = -EINVAL;
+	}
+out:
+	kfree(rate);
+	kfree(qs);
+	kfree(policy);
+	return err;
+}
+
 int egress_selftest_quota(void)
 {
 	unsigned int round;
@@ -376,5 +447,11 @@ int egress_selftest_quota(void)
 	if (!err)
 		pr_info("quota usage: 200 random quotas agree with the model, %u chargers crossed each threshold once\n",
 			EGRESS_QUOTA_RACE_THREADS);
+	if (!err)
+		err = egress_quota_check_rate_level(62500, 125000, true) ?:
+		      egress_quota_check_rate_level(500000, 125000, true) ?:
+		      egress_quota_check_rate_level(500000, 125000, false);
+	if (!err)
+		pr_info("quota rate action: the lower of the policy's and the quota's rates wins, and a packet taken back leaves both clocks as they were\n");
 	return err;
 }
