@@ -128,8 +128,10 @@ enum nf_egress_quota_action {
 	/* nothing but the events */
 	NF_EGRESS_QUOTA_ACTION_NOTIFY,
 	/*
-	 * the policy is limited to NF_EGRESS_QUOTA_A_RATE (the lower of it and
-	 * the policy's own rate limit)
+	 * what the quota counts is shaped to NF_EGRESS_QUOTA_A_RATE (the
+	 * default burst; the queue bounds of the policy's own shape-mode
+	 * limit, else the defaults); with the other limits on the path, the
+	 * lowest rate wins
 	 */
 	NF_EGRESS_QUOTA_ACTION_RATE,
 	/*
@@ -414,7 +416,8 @@ enum nf_egress_quota_attr {
 	 */
 	NF_EGRESS_QUOTA_A_ACTION,
 	/*
-	 * u64: the byte rate of NF_EGRESS_QUOTA_ACTION_RATE, bytes per second
+	 * u64: the byte rate of NF_EGRESS_QUOTA_ACTION_RATE, bytes per second,
+	 * at most 2^32 * 10^9
 	 */
 	NF_EGRESS_QUOTA_A_RATE,
 	/*
