@@ -266,6 +266,8 @@ static s64 egress_tokens_refill(s64 tokens, u64 elapsed, u64 depth)
 }
 
 #ifdef DEBUG
+static int egress_selftest_edt(void);
+
 /*
  * The refill's edges: a debt of many depths is repaid by enough idle time
  * at once, partly by less, and the bucket never holds more than its depth.
@@ -299,7 +301,7 @@ int egress_selftest_ratelimit(void)
 	}
 	pr_info(KBUILD_MODNAME ": selftest: rate bucket refill: %zu cases: ok\n",
 		ARRAY_SIZE(cases));
-	return 0;
+	return egress_selftest_edt();
 }
 #endif
 
@@ -413,15 +415,61 @@ void egress_rate_refund(struct egress_policy *const *policies, unsigned int n,
  * idle time earns at most one burst.  A packet may leave once its tokens
  * exist, and one that costs more than the whole burst once the bucket is
  * full, leaving the clock in debt, as in police mode.
+ *
+ * Nor does a packet wait for more of its own tokens than @wait, the
+ * latency bound: one that costs more (a 64 KiB TCP packet at 1mbit costs
+ * 524 ms) could wait in no queue and would be dropped unless the bucket
+ * were that full.  TCP takes such a drop for no loss; its round trip
+ * stays short, so it goes on building packets that large, and sends well
+ * under the rate, from a limit that came down on it at full speed.  So
+ * that packet may wait once the clock has caught up with @now, and leaves
+ * the clock in debt; the long-run rate stays exact.
  */
-static u64 egress_edt_advance(u64 *edt, u64 cost, u64 depth, u64 now)
+static u64 egress_edt_advance(u64 *edt, u64 cost, u64 depth, u64 wait,
+			      u64 now)
 {
 	u64 floor = now > depth ? now - depth : 0;
 	u64 start = max(*edt, floor);
 
 	*edt = start + cost;
-	return start + min(cost, depth);
+	return start + min3(cost, depth, wait);
 }
+
+#ifdef DEBUG
+static int egress_selftest_edt(void)
+{
+	static const struct {
+		u64 edt, cost, depth, wait, now;
+		u64 want_release, want_edt;
+	} cases[] = {
+		{ 1000, 10, 500, 100, 1000, 1010, 1010 },	/* current */
+		{ 1050, 10, 500, 100, 1000, 1060, 1060 },	/* ahead */
+		{ 0, 10, 500, 100, 1000, 510, 510 },		/* full */
+		{ 1000, 524, 524, 100, 1000, 1100, 1524 },	/* over the bound */
+		{ 1010, 524, 524, 100, 1000, 1110, 1534 },
+		{ 0, 524, 524, 100, 1000, 576, 1000 },
+		{ 1000, 600, 524, 1000, 1000, 1524, 1600 },	/* over the burst */
+		{ 0, 600, 524, 1000, 1000, 1000, 1076 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 edt = cases[i].edt;
+		u64 got = egress_edt_advance(&edt, cases[i].cost, cases[i].depth,
+					     cases[i].wait, cases[i].now);
+
+		if (got != cases[i].want_release || edt != cases[i].want_edt) {
+			pr_err(KBUILD_MODNAME ": selftest: departure clock case %u: %llu, clock %llu; want %llu, %llu\n",
+			       i, got, edt, cases[i].want_release,
+			       cases[i].want_edt);
+			return -EINVAL;
+		}
+	}
+	pr_info(KBUILD_MODNAME ": selftest: rate departure clock: %zu cases: ok\n",
+		ARRAY_SIZE(cases));
+	return 0;
+}
+#endif
 
 /* Move @bucket's clocks on by @cost; returns when they let the packet go. */
 static u64 egress_bucket_reserve(struct egress_bucket *bucket,
@@ -434,10 +482,12 @@ static u64 egress_bucket_reserve(struct egress_bucket *bucket,
 	if (rate->bytes_per_sec)
 		/* The clock is when the tokens for this packet exist. */
 		release = egress_edt_advance(&bucket->byte_edt_ns, cost->byte_ns,
-					     rate->byte_depth_ns, now);
+					     rate->byte_depth_ns, rate->latency_ns,
+					     now);
 	if (rate->pps) {
 		edt = egress_edt_advance(&bucket->packet_edt_ns, cost->packet_ns,
-					 rate->packet_depth_ns, now);
+					 rate->packet_depth_ns, rate->latency_ns,
+					 now);
 		release = max(release, edt);
 	}
 	spin_unlock_bh(&bucket->lock);

@@ -32,7 +32,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 19
+tap_plan 20
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -67,6 +67,9 @@ tap_result $? "kernel log after the modprobe has 'nf_egress: selftest: all passe
 	"$(grep -i 'nf_egress' "$TMPDIR_TEST/log" | tail -n 20)"
 n=$(grep -cE 'nf_egress: selftest: rate bucket refill: [0-9]+ cases: ok$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the rate bucket refill test's 'ok' line" \
+	"$(grep -i 'nf_egress: selftest: rate' "$TMPDIR_TEST/log")"
+n=$(grep -cE 'nf_egress: selftest: rate departure clock: [0-9]+ cases: ok$' "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the departure clock test's 'ok' line" \
 	"$(grep -i 'nf_egress: selftest: rate' "$TMPDIR_TEST/log")"
 n=$(grep -cE 'nf_egress: selftest: quota periods: [0-9]+ random calendars and the known cases agree with the model$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota calendar test's line" \
