@@ -474,20 +474,24 @@ static int egress_selftest_edt(void)
 /* Move @bucket's clocks on by @cost; returns when they let the packet go. */
 static u64 egress_bucket_reserve(struct egress_bucket *bucket,
 				 const struct egress_rate *rate,
-				 const struct egress_rate_cost *cost, u64 now)
+				 const struct egress_rate_cost *cost, u64 now,
+				 u64 queue_latency_ns)
 {
+	/*
+	 * The packet waits in one queue, which takes it only within that
+	 * queue's bound: a level's own bound may be longer.
+	 */
+	u64 wait = min(rate->latency_ns, queue_latency_ns);
 	u64 release = 0, edt;
 
 	spin_lock_bh(&bucket->lock);
 	if (rate->bytes_per_sec)
 		/* The clock is when the tokens for this packet exist. */
 		release = egress_edt_advance(&bucket->byte_edt_ns, cost->byte_ns,
-					     rate->byte_depth_ns, rate->latency_ns,
-					     now);
+					     rate->byte_depth_ns, wait, now);
 	if (rate->pps) {
 		edt = egress_edt_advance(&bucket->packet_edt_ns, cost->packet_ns,
-					 rate->packet_depth_ns, rate->latency_ns,
-					 now);
+					 rate->packet_depth_ns, wait, now);
 		release = max(release, edt);
 	}
 	spin_unlock_bh(&bucket->lock);
@@ -506,7 +510,7 @@ static void egress_bucket_unreserve(struct egress_bucket *bucket,
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 			const struct egress_quota_rates *qr,
 			const struct egress_wire_size *size, u64 now,
-			struct egress_rate_cost *costs)
+			u64 queue_latency_ns, struct egress_rate_cost *costs)
 {
 	struct egress_rate_cost cost;
 	struct egress_quota *quota;
@@ -523,7 +527,8 @@ u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 			egress_rate_cost(rate, size, &costs[i]);
 			release = max(release,
 				      egress_bucket_reserve(&policies[i]->bucket,
-							    rate, &costs[i], now));
+							    rate, &costs[i], now,
+							    queue_latency_ns));
 		}
 		/*
 		 * The quotas' limits are further levels: a packet waits for
@@ -538,7 +543,7 @@ u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 			release = max(release,
 				      egress_bucket_reserve(&quota->bucket,
 							    &quota->rate, &cost,
-							    now));
+							    now, queue_latency_ns));
 		}
 	}
 	return release;

@@ -130,13 +130,14 @@ void egress_rate_refund(struct egress_policy *const *policies, unsigned int n,
  * @policies[0..n) by the packet's cost (kept in @costs, 0 for the other
  * levels), and of every quota limit that @qr (may be NULL) says holds the
  * packet back, and return the time, in ktime_get_ns() terms, at which the
- * packet may leave; @now or earlier means at once.  Caller holds
- * rcu_read_lock() and the lock of the queue the packet is for.
+ * packet may leave; @now or earlier means at once.  @queue_latency_ns is
+ * the bound of the queue the packet would wait in.  Caller holds
+ * rcu_read_lock() and the lock of that queue.
  */
 u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 			const struct egress_quota_rates *qr,
 			const struct egress_wire_size *size, u64 now,
-			struct egress_rate_cost *costs);
+			u64 queue_latency_ns, struct egress_rate_cost *costs);
 /*
  * Undo egress_rate_reserve() for a packet that will not be sent; the same
  * @qr and @size, in the same RCU read-side section.

@@ -167,7 +167,7 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 	sent = egress_shaper_send(&due);
 	if (sent) {
 		spin_lock_bh(&shaper->lock);
-		shaper->pending -= sent;
+		WRITE_ONCE(shaper->pending, shaper->pending - sent);
 		spin_unlock_bh(&shaper->lock);
 	}
 	return HRTIMER_NORESTART;
@@ -201,7 +201,7 @@ void egress_shaper_flush(struct egress_shaper *shaper)
 	egress_shaper_take_all(shaper, &list, false);
 	sent = egress_shaper_send(&list);
 	spin_lock_bh(&shaper->lock);
-	shaper->pending -= sent;
+	WRITE_ONCE(shaper->pending, shaper->pending - sent);
 	spin_unlock_bh(&shaper->lock);
 }
 
@@ -377,7 +377,8 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	if (shaper->queued >= rate->queue_limit && hold == EGRESS_HOLD_QUEUE)
 		goto drop;
 	now = ktime_get_ns();
-	release = egress_rate_reserve(policies, n, qr, size, now, costs);
+	release = egress_rate_reserve(policies, n, qr, size, now,
+				      rate->latency_ns, costs);
 	if (hold == EGRESS_HOLD_PASS ||
 	    (release <= now && (!shaper->pending || hold != EGRESS_HOLD_QUEUE)))
 		goto pass;
@@ -407,7 +408,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	delay = release - now;
 	list_add_tail(&pkt->node, &shaper->queue);
 	shaper->queued++;
-	shaper->pending++;
+	WRITE_ONCE(shaper->pending, shaper->pending + 1);
 	if (shaper->queued == 1)
 		hrtimer_start_range_ns(&shaper->timer,
 				       ns_to_ktime(pkt->release_ns),
@@ -446,7 +447,7 @@ u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 	dropped = egress_shaper_drop(&gone);
 	if (dropped) {
 		spin_lock_bh(&shaper->lock);
-		shaper->pending -= dropped;
+		WRITE_ONCE(shaper->pending, shaper->pending - dropped);
 		spin_unlock_bh(&shaper->lock);
 	}
 	return dropped;

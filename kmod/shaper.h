@@ -28,8 +28,9 @@ struct egress_wire_size;
 
 struct egress_shaper {
 	/*
-	 * Covers the fields below.  Taken before any bucket lock and never
-	 * together with another shaper's lock.
+	 * Covers the fields below (pending is also read without it, hence
+	 * WRITE_ONCE).  Taken before any bucket lock and never together with
+	 * another shaper's lock.
 	 */
 	spinlock_t lock;
 	struct list_head queue;		/* struct egress_shaped_pkt, by time */

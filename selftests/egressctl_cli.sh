@@ -106,7 +106,7 @@ check "show PATH" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24
   rule 2 allow to 2001:db8:99::/64
   rule 3 deny to 192.0.2.1/32" "" -- show /t1/
-check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
+check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
 check "show missing PATH" 2 "" "$E: show /nope: no such policy" -- show /nope
 check "stats table" 0 "                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
 CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
@@ -166,7 +166,7 @@ check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24  (0 pkts, 0 B)
   rule 2 allow to 2001:db8:99::/64  (0 pkts, 0 B)
   rule 3 deny to 192.0.2.1/32  (0 pkts, 0 B)" "" -- show --stats /t1
-check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"rules":[]}]' "" -- -j show /t0 --stats
+check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"quotas":[],"rules":[]}]' "" -- -j show /t0 --stats
 "$EGRESSCTL" -j version > "$T/v.json" 2>&1
 json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and sorted(d["module"]) == ["cached_cgroups", "generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
 tap_result $? "-j version: module version, generation, 2 policies, cached cgroups" "$(cat "$T/v.json")"
@@ -203,7 +203,7 @@ check "show new fields" 0 "policy /web mode enforce default deny
   rule 2 allow udp to 0.0.0.0/0 port 53-54
   rule 3 deny to 169.254.169.254/32
   rule 4 allow icmpv6 to 2001:db8::/32" "" -- show
-check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
+check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
 check "rule del by full spec" 0 "" "" -- rule del /web allow udp to 0.0.0.0/0 port 53-54
 check "rule del by spec: ports must match" 2 "" \
 	"$E: rule del /web: No such file or directory: nf_egress: no such rule in the policy" -- rule del /web allow tcp to 10.0.0.0/8 port 444
@@ -278,7 +278,7 @@ verdict: deny" "" -- explain /system.slice/nginx.service 192.0.2.1 proto udp por
 check "explain: only the root policy" 0 "packet from /other to 2001:db8::1
   /  audit    default allow  -> allow
 verdict: allow" "" -- explain /other 2001:db8::1
-check "-j explain" 0 '{"cgroup":"/system.slice/nginx.service","packet":{"to":"169.254.169.254","proto":null,"port":null},"levels":[{"cgroup":"/","mode":"audit","verdict":"allow","rule_id":null,"rule":null,"default":"allow"},{"cgroup":"/system.slice/nginx.service","mode":"enforce","verdict":"deny","rule_id":3,"rule":"deny to 169.254.169.254/32","default":null}],"verdict":"deny"}' "" -- -j explain /system.slice/nginx.service 169.254.169.254
+check "-j explain" 0 '{"cgroup":"/system.slice/nginx.service","packet":{"to":"169.254.169.254","proto":null,"port":null},"levels":[{"cgroup":"/","mode":"audit","verdict":"allow","rule_id":null,"rule":null,"default":"allow","quota":null},{"cgroup":"/system.slice/nginx.service","mode":"enforce","verdict":"deny","rule_id":3,"rule":"deny to 169.254.169.254/32","default":null,"quota":null}],"verdict":"deny"}' "" -- -j explain /system.slice/nginx.service 169.254.169.254
 check "explain normalises PATH" 0 "packet from /a/b to 10.0.0.1
   /  audit    default allow  -> allow
 verdict: allow" "" -- explain //a//b/ 10.0.0.1
@@ -379,7 +379,7 @@ policy /r mode enforce default deny rate 50mbit burst 64k queue 1000 latency 100
 policy /r2 mode enforce default deny rate 50mbit burst 256k police
 policy /s mode enforce default allow rate 1gbit burst 31250000 police
 policy /u mode enforce default deny pps 100 queue 1000 latency 500us shape" "" -- show
-check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":31250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"rules":[]}]' "" -- -j show
+check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"quotas":[],"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"quotas":[],"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":31250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"quotas":[],"rules":[]}]' "" -- -j show
 check "policy set rate" 0 "" "" -- policy set /n rate 1.5mbit pps 20 police
 check "policy set rate: shape, queue and latency replaced" 0 "" "" -- policy set /q rate 1mbit latency 2s
 check "policy set pps alone" 0 "" "" -- policy set /s pps 10 police

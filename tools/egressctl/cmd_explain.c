@@ -115,6 +115,14 @@ static void explain_print(const char *path, const char *addr,
 			print_text(&p, " (%s: used up, %" PRIu64 " of %" PRIu64 " bytes)",
 				   quota, l->quota.used, l->quota.spec.limit);
 		}
+		print_u64_opt(&p, PRINT_JSON, "rule_id", NULL, l->has_rule,
+			      l->rule_id);
+		print_string(&p, PRINT_JSON, "rule", NULL,
+			     has_text && format_rule_spec(&l->rule, text,
+							  sizeof(text)) > 0 ?
+			     text : NULL);
+		print_string(&p, PRINT_JSON, "default", NULL, l->has_default ?
+			     verdict_name(l->default_verdict) : NULL);
 		if (l->has_quota) {
 			print_open_object(&p, "quota");
 			format_quota_spec(&l->quota.spec, text, sizeof(text));
@@ -125,14 +133,6 @@ static void explain_print(const char *path, const char *addr,
 		} else {
 			print_string(&p, PRINT_JSON, "quota", NULL, NULL);
 		}
-		print_u64_opt(&p, PRINT_JSON, "rule_id", NULL, l->has_rule,
-			      l->rule_id);
-		print_string(&p, PRINT_JSON, "rule", NULL,
-			     has_text && format_rule_spec(&l->rule, text,
-							  sizeof(text)) > 0 ?
-			     text : NULL);
-		print_string(&p, PRINT_JSON, "default", NULL, l->has_default ?
-			     verdict_name(l->default_verdict) : NULL);
 		print_close_object(&p);
 		print_nl(&p);
 	}
