@@ -387,7 +387,9 @@ static int egress_quota_check_rate_level(u64 policy_bps, u64 quota_bps,
 	for (i = 0; i < k; i++) {
 		p_edt = policy->bucket.byte_edt_ns;
 		q_edt = quota->bucket.byte_edt_ns;
-		release = egress_rate_reserve(&policy, 1, &qr, &size, now, costs);
+		/* The policy's own queue, as egress_shape() would pick. */
+		release = egress_rate_reserve(&policy, 1, &qr, &size, now,
+					      rate->latency_ns, costs);
 	}
 	egress_rate_unreserve(&policy, 1, &qr, &size, costs);
 	rcu_read_unlock();
