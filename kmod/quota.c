@@ -186,14 +186,6 @@ int egress_quota_from_nlattr(const struct nlattr *nest,
 					 &cfg->exempt_class_id, extack);
 	if (err)
 		return err;
-	/*
-	 * The shaping of a rate action holds the policy's queue: for one
-	 * class it would hold the policy's other classes back too.
-	 */
-	if (cfg->action == EGRESS_QUOTA_RATE && cfg->class_id)
-		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_CLASS],
-					   KBUILD_MODNAME
-					   ": the rate action is for a quota of all the policy's bytes");
 	if (cfg->exempt_class_id && cfg->exempt_class_id == cfg->class_id)
 		return egress_quota_reject(extack, tb[NF_EGRESS_QUOTA_A_EXEMPT_CLASS],
 					   KBUILD_MODNAME

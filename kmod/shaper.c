@@ -4,9 +4,12 @@
  *
  * Each shaping policy has one queue.  A packet waits in the queue of the
  * deepest shaping policy on its path, and its departure time is worked out
- * under that queue's lock, so the clocks of every level on the path move
- * in queue order and the queue stays sorted by departure time: the timer
- * only ever looks at its head.
+ * under that queue's lock.  The queue is kept sorted by departure time, so
+ * the timer only ever looks at its head: a packet goes in after the last
+ * one due no later, which is the tail when every packet of the queue is
+ * held back by the same clocks, and further ahead when some are held back
+ * by a clock it is not charged to (a class quota's rate action holds only
+ * its class).  A packet never overtakes one of its own socket.
  *
  * What keeps a waiting packet valid (what nf_queue keeps for a queued one):
  * - the skb's route: skb_dst_force() turns the packet path's borrowed
@@ -312,6 +315,30 @@ static void egress_quota_rates_read(struct egress_policy *const *policies,
 }
 
 /*
+ * Where a packet of @sk due at @release goes in the queue, which is kept
+ * sorted by departure time: after the last packet due no later, or after
+ * the last packet of its own socket if that comes later, so that a
+ * socket's packets leave in the order it sent them (a packet sent after a
+ * quota's period ended must not overtake those the quota still holds).
+ * NULL: at the head.  Packets of one socket are mostly due in the order
+ * they come, so the walk from the tail is short; it is long only for a
+ * packet that no clock holds back (another class than a used-up class
+ * quota's) while many others wait, and the queue's limit bounds it.
+ */
+static struct egress_shaped_pkt *
+egress_shaper_place(struct egress_shaper *shaper, u64 release,
+		    const struct sock *sk)
+{
+	struct egress_shaped_pkt *pkt;
+
+	list_for_each_entry_reverse(pkt, &shaper->queue, node) {
+		if (pkt->release_ns <= release || pkt->sk == sk)
+			return pkt;
+	}
+	return NULL;
+}
+
+/*
  * Whether the packet may have to wait in the queue of @policy, level @i,
  * and if so the limit whose queue bounds apply: the policy's own shaping
  * limit, else a used-up rate-action quota's.  Once such a quota's period
@@ -351,7 +378,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	const struct egress_quota_rates *qr = NULL;
 	const struct egress_rate *rate = NULL;
 	enum egress_shaper_hold hold;
-	struct egress_shaped_pkt *pkt;
+	struct egress_shaped_pkt *pkt, *prev;
 	struct egress_shaper *shaper;
 	u64 now, release, delay;
 	int owner;
@@ -374,18 +401,29 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	spin_lock_bh(&shaper->lock);
 	if (shaper->closed)
 		goto pass;
-	if (shaper->queued >= rate->queue_limit && hold == EGRESS_HOLD_QUEUE)
-		goto drop;
 	now = ktime_get_ns();
 	release = egress_rate_reserve(policies, n, qr, size, now,
 				      rate->latency_ns, costs);
-	if (hold == EGRESS_HOLD_PASS ||
-	    (release <= now && (!shaper->pending || hold != EGRESS_HOLD_QUEUE)))
+	if (hold == EGRESS_HOLD_PASS)
 		goto pass;
-	if (hold == EGRESS_HOLD_POLICE)
+	if (hold == EGRESS_HOLD_POLICE) {
+		if (release <= now)
+			goto pass;
 		goto unreserve;
-	/* Due already, but behind packets still waiting: queue it at once. */
+	}
+	prev = egress_shaper_place(shaper, release, state->sk);
+	/*
+	 * Due, and it would head the queue: nothing of its socket waits, and
+	 * none is being handed on by the timer either (pending counts those).
+	 */
+	if (release <= now && !prev && shaper->pending == shaper->queued)
+		goto pass;
+	if (shaper->queued >= rate->queue_limit)
+		goto unreserve;
+	/* Behind its socket's packets, or due already: queue it at once. */
 	release = max(release, now);
+	if (prev)
+		release = max(release, prev->release_ns);
 	if (release - now > rate->latency_ns)
 		goto unreserve;
 	/* The packet path's route reference is only good under RCU. */
@@ -406,10 +444,11 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->release_ns = release;
 	/* Once the lock is dropped the timer may send and free @pkt. */
 	delay = release - now;
-	list_add_tail(&pkt->node, &shaper->queue);
+	list_add(&pkt->node, prev ? &prev->node : &shaper->queue);
 	shaper->queued++;
 	WRITE_ONCE(shaper->pending, shaper->pending + 1);
-	if (shaper->queued == 1)
+	/* A new head: the timer was armed for a later one, or not at all. */
+	if (!prev)
 		hrtimer_start_range_ns(&shaper->timer,
 				       ns_to_ktime(pkt->release_ns),
 				       EGRESS_SHAPER_SLACK_NS,
@@ -420,7 +459,6 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 
 unreserve:
 	egress_rate_unreserve(policies, n, qr, size, costs);
-drop:
 	spin_unlock_bh(&shaper->lock);
 	return EGRESS_SHAPE_DROP;
 pass:

@@ -18,6 +18,11 @@
 # limit over the quota's 1mbit, and the quota's 1mbit over the child's own
 # 4mbit limit.
 #
+# Then a quota of one class (port 5342's, "bulk") with the rate action
+# shapes that class to 1mbit once used up, and a flow of no class from the
+# same cgroup (port 5343) runs beside it at over ten times the rate: it
+# does not wait behind bulk's packets in the slice's queue.
+#
 # Rates are the least-squares slope of the slice's allowed IP bytes,
 # sampled every 100 ms, from 2 s after a change (TCP settles, the new
 # limit's burst is spent) over 16 s: at 1mbit one of TCP's 64 KB packets
@@ -31,7 +36,7 @@
 #   | /nfe-qrt-PID: default allow,      |        |                      |
 #   |   quota 8 MB/hour then rate 1mbit |  veth  | iperf3 -s :5342      |
 #   |   app/: default allow             +--------+ eth0 10.99.0.2/24    |
-#   |     iperf3 -c 10.99.0.2           |        |                      |
+#   |     iperf3 -c 10.99.0.2           |        | iperf3 -s :5343      |
 #   | veth0 10.99.0.1/24                |        |                      |
 #   +-----------------------------------+        +----------------------+
 
@@ -46,14 +51,16 @@ CG_APP=$CG/app
 PA=$P/app
 SRV=10.99.0.2
 IPERF_PORT=5342
+OTHER_PORT=5343			# a port of no class
 LIMIT=8000000			# the quota, bytes an hour
 QBPS=125000			# its rate: 1mbit
+CLASS_LIMIT=2000000		# a quota of class bulk, bytes an hour
 PARAM=/sys/module/nf_egress/parameters/quota_clock_offset
 
 require_common
 require_cmd iperf3
 [ -f "$YNL_DIR/cli.py" ] || bail_out "no ynl in $YNL_DIR"
-tap_plan 10
+tap_plan 13
 
 ynl()
 {
@@ -173,16 +180,19 @@ PYEOF
 )
 }
 
-# server_start: an iperf3 server for one test; SERVER_PID.
+# server_start [PORT]: an iperf3 server for one test, on PORT (by default
+# IPERF_PORT); SERVER_PID.
 server_start()
 {
+	local port=${1:-$IPERF_PORT}
+
 	rm -f "$TMPDIR_TEST/iperf3.pid"
-	ip netns exec "$SRV_NS" iperf3 -s -1 -p "$IPERF_PORT" -D -I "$TMPDIR_TEST/iperf3.pid" \
-		--logfile "$TMPDIR_TEST/iperf3-server.log" || bail_out "iperf3 -s failed to start"
+	ip netns exec "$SRV_NS" iperf3 -s -1 -p "$port" -D -I "$TMPDIR_TEST/iperf3.pid" \
+		--logfile "$TMPDIR_TEST/iperf3-server-$port.log" || bail_out "iperf3 -s failed to start"
 	busywait 10000 test -s "$TMPDIR_TEST/iperf3.pid" || bail_out "iperf3 -s wrote no pid file"
 	SERVER_PID=$(cat "$TMPDIR_TEST/iperf3.pid")
 	register_pid "$SERVER_PID"
-	busywait 10000 tcp_listening "$SRV_NS" "$IPERF_PORT" ||
+	busywait 10000 tcp_listening "$SRV_NS" "$port" ||
 		bail_out "iperf3 -s does not listen"
 }
 
@@ -310,5 +320,34 @@ check_rate "the slice's used-up 1mbit quota over the child's own 4mbit" "$QBPS"
 flow_stop
 check_eq "the quota is still used up in its period" 1 \
 	"$(( $(quota_field used) >= LIMIT ))"
+ectl_must policy set "$PA" rate none
+
+# --- 4. a class quota holds its class only -------------------------------
+ectl_must rule add "$P" allow tcp to "$SRV/32" port "$IPERF_PORT" class bulk
+ynl --do policy-set --json "{\"cgroup-path\": \"$P\", \"quota\": [{\"limit\": $CLASS_LIMIT, \"period\": \"hour\", \"class\": \"bulk\", \"action\": \"rate\", \"rate\": $QBPS}]}" > /dev/null
+tap_result $? "policy-set: the quota counts class bulk only, $CLASS_LIMIT bytes an hour then rate $QBPS bytes/s" \
+	"$(cat "$TMPDIR_TEST/ynl.err")"
+flow_start
+# shellcheck disable=SC2016 # expanded by eval, at each try
+busywait 20000 eval '(($(quota_field used) >= CLASS_LIMIT))' ||
+	diag "class bulk did not use its quota up in 20 s"
+sleep 2
+steady_rate 16
+check_rate "class bulk, once its quota is used up: shaped to the quota's 1mbit" "$QBPS"
+# Another class's flow beside it, from the same cgroup: if its packets
+# waited behind bulk's in the slice's queue, it would not get past bulk's
+# rate by much.
+bulk_server=$SERVER_PID
+server_start "$OTHER_PORT"
+cg_exec "$CG_APP" ip netns exec "$CLI_NS" \
+	timeout 30 iperf3 -c "$SRV" -p "$OTHER_PORT" -t 4 -J > "$TMPDIR_TEST/other.json" 2>&1
+other_bps=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_sent"]["bits_per_second"] / 8))' \
+	"$TMPDIR_TEST/other.json" 2> /dev/null || echo 0)
+diag "the other class beside bulk: $other_bps B/s ($((other_bps * 8 / 1000)) kbit/s)"
+tap_result "$( ((other_bps > 10 * QBPS)); echo $?)" \
+	"another class beside the shaped one runs at over ten times the quota's rate" \
+	"$other_bps B/s: $(tail -c 300 "$TMPDIR_TEST/other.json")"
+SERVER_PID=$bulk_server
+flow_stop
 
 tap_done

@@ -392,8 +392,6 @@ int parse_quota_spec(int argc, char **argv, struct egress_quota_spec *q,
 		}
 	}
 
-	if (q->action == NF_EGRESS_QUOTA_ACTION_RATE && q->class_name[0])
-		return qfail(err, -1, "'then rate' is for a quota of all the policy's bytes (no class)");
 	if (q->exempt_class[0] && !strcmp(q->exempt_class, q->class_name))
 		return qfail(err, -1, "the exempt class is the one the quota counts");
 	if (has_start && start_zone && has_offset && zone != offset)

@@ -402,9 +402,9 @@ static void test_quotas(void)
 	     QPOL("\tquota 500g per month warn 50%,80% then deny;\n"));
 	good("quota with everything, class quotas after the policy's",
 	     "cgroup \"/q\" {\n allow to 10.0.0.0/8 class internal;\n"
-	     " quota 1.5T per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then deny;\n"
+	     " quota 1.5T per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then rate 10mbit;\n"
 	     " quota 4096 per hour then deny allow class internal;\n}\n",
-	     QPOL("\tquota 1536g per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then deny;\n"
+	     QPOL("\tquota 1536g per week class internal start 2026-01-07T06:30+01:00 warn 10%,20%,30%,40% then rate 10mbit;\n"
 		  "\tquota 4k per hour then deny allow class internal;\n"
 		  "\tallow to 10.0.0.0/8 class internal;\n"));
 	good("quota: notify is the default, day N, offset",
@@ -444,8 +444,6 @@ static void test_quotas(void)
 	    "t.conf:2:26: invalid warn '100%' (up to 4 ascending percentages from 1% to 99%, such as 50%,80%)");
 	bad("cgroup \"/a\" {\n quota 5g per month then rate;\n}",
 	    "t.conf:2:30: missing a rate after 'then rate'");
-	bad("cgroup \"/a\" {\n quota 5g per month class c then rate 1mbit;\n}",
-	    "t.conf:2:2: 'then rate' is for a quota of all the policy's bytes (no class)");
 	bad("cgroup \"/a\" {\n quota 5g per month then drop;\n}",
 	    "t.conf:2:26: invalid action 'drop' (notify, rate RATE or deny)");
 	bad("cgroup \"/a\" {\n quota 5g per month then deny warn 50%;\n}",
