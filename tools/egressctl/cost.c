@@ -251,6 +251,20 @@ int cost_rows(const struct dump_state *st, bool last,
 	return 0;
 }
 
+void cost_total(const struct cost_row *rows, size_t n, struct cost_total *tot)
+{
+	size_t i;
+
+	memset(tot, 0, sizeof(*tot));
+	for (i = 0; i < n; i++) {
+		tot->bytes_overflow |= __builtin_add_overflow(tot->bytes, rows[i].bytes,
+							      &tot->bytes);
+		tot->cost_overflow |= __builtin_add_overflow(tot->cost_micro,
+							     rows[i].cost_micro,
+							     &tot->cost_micro);
+	}
+}
+
 int format_micro(uint64_t micro, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, micro / 1000000,
@@ -266,7 +280,7 @@ int cost_print_text(FILE *out, const struct cost_row *rows, size_t n,
 	static const bool right[] = { false, false, false, true, true, true };
 	char price_head[32];
 	const char *heads[6];
-	uint64_t total_bytes = 0, total_cost = 0;
+	struct cost_total tot;
 	struct table t;
 	size_t i;
 
@@ -288,17 +302,18 @@ int cost_print_text(FILE *out, const struct cost_row *rows, size_t n,
 		cells[3] = bytes;
 		cells[4] = price;
 		cells[5] = cost;
-		total_bytes += rows[i].bytes;
-		total_cost += rows[i].cost_micro;
 		if (table_add_row(&t, cells))
 			goto nomem;
 	}
+	cost_total(rows, n, &tot);
 	{
-		char bytes[32], cost[32];
+		char bytes[32] = "overflow", cost[32] = "overflow";
 		const char *cells[6] = { "total", "", "", bytes, "", cost };
 
-		snprintf(bytes, sizeof(bytes), "%" PRIu64, total_bytes);
-		format_micro(total_cost, cost, sizeof(cost));
+		if (!tot.bytes_overflow)
+			snprintf(bytes, sizeof(bytes), "%" PRIu64, tot.bytes);
+		if (!tot.cost_overflow)
+			format_micro(tot.cost_micro, cost, sizeof(cost));
 		if (table_add_row(&t, cells))
 			goto nomem;
 	}
@@ -314,7 +329,7 @@ nomem:
 void cost_print_json(FILE *out, const struct cost_row *rows, size_t n,
 		     bool last, const char *unit)
 {
-	uint64_t total_bytes = 0, total_cost = 0;
+	struct cost_total tot;
 	char text[32];
 	struct json j;
 	size_t i;
@@ -338,14 +353,14 @@ void cost_print_json(FILE *out, const struct cost_row *rows, size_t n,
 		format_micro(rows[i].cost_micro, text, sizeof(text));
 		json_kv_string(&j, "cost", text);
 		json_end_object(&j);
-		total_bytes += rows[i].bytes;
-		total_cost += rows[i].cost_micro;
 	}
 	json_end_array(&j);
-	json_kv_u64(&j, "total_bytes", total_bytes);
-	json_kv_u64(&j, "total_cost_micro", total_cost);
-	format_micro(total_cost, text, sizeof(text));
-	json_kv_string(&j, "total_cost", text);
+	cost_total(rows, n, &tot);
+	json_kv_u64_or_null(&j, "total_bytes", !tot.bytes_overflow, tot.bytes);
+	json_kv_u64_or_null(&j, "total_cost_micro", !tot.cost_overflow,
+			    tot.cost_micro);
+	format_micro(tot.cost_micro, text, sizeof(text));
+	json_kv_string_or_null(&j, "total_cost", tot.cost_overflow ? NULL : text);
 	json_end_object(&j);
 	fputc('\n', out);
 }

@@ -69,6 +69,16 @@ struct cost_row {
 int cost_rows(const struct dump_state *st, bool last,
 	      const struct price_table *t, struct cost_row **rows, size_t *n);
 
+/* The rows' sums; a sum over 64 bits is not kept, and says so. */
+struct cost_total {
+	uint64_t bytes;
+	uint64_t cost_micro;
+	bool bytes_overflow;
+	bool cost_overflow;
+};
+
+void cost_total(const struct cost_row *rows, size_t n, struct cost_total *tot);
+
 /* "12.345678" for millionths. */
 int format_micro(uint64_t micro, char *buf, size_t len);
 

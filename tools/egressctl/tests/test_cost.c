@@ -91,6 +91,23 @@ int main(void)
 	free(rows);
 	price_table_free(&t);
 
+	{
+		struct cost_row big[3] = {
+			{ .bytes = UINT64_MAX - 1, .cost_micro = 5 },
+			{ .bytes = 1, .cost_micro = UINT64_MAX - 5 },
+			{ .bytes = 1, .cost_micro = 0 },
+		};
+		struct cost_total tot;
+
+		cost_total(big, 2, &tot);
+		ok(!tot.bytes_overflow && tot.bytes == UINT64_MAX &&
+		   !tot.cost_overflow && tot.cost_micro == UINT64_MAX,
+		   "totals up to 2^64 - 1 are exact");
+		cost_total(big, 3, &tot);
+		ok(tot.bytes_overflow && !tot.cost_overflow,
+		   "a byte total over 64 bits says so");
+	}
+
 	bad("internet\n", "p.txt:1: expected 'CLASS PRICE', 'default PRICE' or 'unit GB|GiB'");
 	bad("internet 0.0000001\n", "p.txt:1: invalid price '0.0000001' (a decimal with up to 6 places, at most 1000000)");
 	bad("internet -1\n", "p.txt:1: invalid price '-1' (a decimal with up to 6 places, at most 1000000)");
