@@ -107,11 +107,13 @@ static_assert(EGRESS_QUOTAS_MAX <= 8);	/* ->rated, egress_quota_rates */
 /*
  * The rate-action quotas on a packet's path, read once for the packet so
  * that the clocks it is charged to are the ones it is refunded to: set[i]
- * is level i's quota set if it has any, else NULL, and bit j of active[i]
- * says that set[i]->quota[j] counts the packet and is used up.
+ * is level i's quota set if it has any, else NULL, bit j of used_up[i]
+ * says that set[i]->quota[j] is used up, and of active[i] that it also
+ * counts the packet.
  */
 struct egress_quota_rates {
 	struct egress_quota_set *set[EGRESS_POLICY_DEPTH_MAX + 1];
+	u8 used_up[EGRESS_POLICY_DEPTH_MAX + 1];
 	u8 active[EGRESS_POLICY_DEPTH_MAX + 1];
 };
 

@@ -34,6 +34,7 @@
  * away (delete, apply, unload) hands its packets on at once.
  */
 
+#include <linux/hash.h>
 #include <linux/ktime.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -58,7 +59,23 @@ struct egress_shaped_pkt {
 	netdevice_tracker out_tracker;
 	netdevice_tracker dev_tracker;
 	u64 release_ns;
+	u8 slot;		/* of sk in shaper->sk_pending */
 };
+
+/* Per slot of shaper->sk_pending, packets one run handed on or dropped. */
+struct egress_shaper_done {
+	u32 n;
+	u32 per_slot[EGRESS_SHAPER_SK_SLOTS];
+};
+
+/*
+ * How far from the tail a packet looks for its place; past that it goes
+ * at the tail, behind the others.  The walk runs under the queue's lock
+ * for a packet that must wait, and a sender that filled the queue with
+ * packets of a class a quota holds back must not make each of its other
+ * packets walk the whole queue (up to 65536).
+ */
+#define EGRESS_SHAPER_WALK_MAX	64
 
 /*
  * How early the timer may hand a packet on.  Waking up once per packet at
@@ -92,52 +109,75 @@ static void egress_shaped_pkt_free(struct egress_shaped_pkt *pkt)
 	kmem_cache_free(egress_shaped_cache, pkt);
 }
 
+static unsigned int egress_shaper_slot(const struct sock *sk)
+{
+	return hash_ptr(sk, EGRESS_SHAPER_SK_SLOT_BITS);
+}
+
 /*
- * Send the packets on @list (taken off a queue) on their way, in order.
- * Returns how many.  Softirqs off, as in the timer, so the output path
- * runs as it would from any softirq transmit.
+ * Send the packets on @list (taken off a queue) on their way, in order,
+ * counting them in @done.  Softirqs off, as in the timer, so the output
+ * path runs as it would from any softirq transmit.
  */
-static u32 egress_shaper_send(struct list_head *list)
+static void egress_shaper_send(struct list_head *list,
+			       struct egress_shaper_done *done)
 {
 	struct egress_shaped_pkt *pkt, *tmp;
-	u32 sent = 0;
 
 	list_for_each_entry_safe(pkt, tmp, list, node) {
 		list_del(&pkt->node);
+		done->n++;
+		done->per_slot[pkt->slot]++;
 		local_bh_disable();
 		rcu_read_lock();
 		pkt->okfn(pkt->net, pkt->sk, pkt->skb);
 		rcu_read_unlock();
 		local_bh_enable();
 		egress_shaped_pkt_free(pkt);
-		sent++;
 	}
-	return sent;
 }
 
-/* Drop the packets on @list; returns how many. */
-static u32 egress_shaper_drop(struct list_head *list)
+/* Drop the packets on @list, counting them in @done. */
+static void egress_shaper_drop(struct list_head *list,
+			       struct egress_shaper_done *done)
 {
 	struct egress_shaped_pkt *pkt, *tmp;
-	u32 dropped = 0;
 
 	list_for_each_entry_safe(pkt, tmp, list, node) {
 		list_del(&pkt->node);
+		done->n++;
+		done->per_slot[pkt->slot]++;
 		kfree_skb(pkt->skb);
 		egress_shaped_pkt_free(pkt);
-		dropped++;
 	}
-	return dropped;
+}
+
+/*
+ * The packets of @done, taken off the queue earlier, are gone: they no
+ * longer hold back later packets of their sockets.
+ */
+static void egress_shaper_forget(struct egress_shaper *shaper,
+				 const struct egress_shaper_done *done)
+{
+	unsigned int i;
+
+	if (!done->n)
+		return;
+	spin_lock_bh(&shaper->lock);
+	WRITE_ONCE(shaper->pending, shaper->pending - done->n);
+	for (i = 0; i < EGRESS_SHAPER_SK_SLOTS; i++)
+		shaper->sk_pending[i] -= done->per_slot[i];
+	spin_unlock_bh(&shaper->lock);
 }
 
 static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 {
 	struct egress_shaper *shaper = container_of(timer, struct egress_shaper,
 						    timer);
+	struct egress_shaper_done done = {};
 	struct egress_shaped_pkt *pkt, *tmp;
 	u64 horizon = ktime_get_ns() + EGRESS_SHAPER_SLACK_NS;
 	LIST_HEAD(due);
-	u32 sent;
 
 	spin_lock_bh(&shaper->lock);
 	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
@@ -162,17 +202,13 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 	spin_unlock_bh(&shaper->lock);
 
 	/*
-	 * Packets taken off stay in ->pending until they are handed on, so
-	 * a packet that finds the queue empty meanwhile does not overtake
-	 * them: it waits for the next run of this timer, which cannot start
-	 * before this one ends.
+	 * Packets taken off stay in ->pending and their sockets' slots until
+	 * they are handed on, so a later packet of their socket does not
+	 * overtake them: it waits for the next run of this timer, which
+	 * cannot start before this one ends.
 	 */
-	sent = egress_shaper_send(&due);
-	if (sent) {
-		spin_lock_bh(&shaper->lock);
-		WRITE_ONCE(shaper->pending, shaper->pending - sent);
-		spin_unlock_bh(&shaper->lock);
-	}
+	egress_shaper_send(&due, &done);
+	egress_shaper_forget(shaper, &done);
 	return HRTIMER_NORESTART;
 }
 
@@ -198,18 +234,17 @@ static void egress_shaper_take_all(struct egress_shaper *shaper,
 
 void egress_shaper_flush(struct egress_shaper *shaper)
 {
+	struct egress_shaper_done done = {};
 	LIST_HEAD(list);
-	u32 sent;
 
 	egress_shaper_take_all(shaper, &list, false);
-	sent = egress_shaper_send(&list);
-	spin_lock_bh(&shaper->lock);
-	WRITE_ONCE(shaper->pending, shaper->pending - sent);
-	spin_unlock_bh(&shaper->lock);
+	egress_shaper_send(&list, &done);
+	egress_shaper_forget(shaper, &done);
 }
 
 void egress_shaper_destroy(struct egress_shaper *shaper)
 {
+	struct egress_shaper_done done = {};
 	LIST_HEAD(list);
 
 	/* Closed first, so nothing re-arms the timer once it is cancelled. */
@@ -217,7 +252,8 @@ void egress_shaper_destroy(struct egress_shaper *shaper)
 	hrtimer_cancel(&shaper->timer);
 	/* The timer may have queued nothing since; it was closed. */
 	egress_shaper_take_all(shaper, &list, true);
-	egress_shaper_send(&list);
+	/* Nothing reads the counts of a queue that is going away. */
+	egress_shaper_send(&list, &done);
 }
 
 /*
@@ -300,6 +336,7 @@ static void egress_quota_rates_read(struct egress_policy *const *policies,
 
 	for (i = 0; i < n; i++) {
 		qs = rcu_dereference(policies[i]->quotas);
+		qr->used_up[i] = 0;
 		qr->active[i] = 0;
 		qr->set[i] = qs && qs->rated ? qs : NULL;
 		if (!qr->set[i])
@@ -307,33 +344,39 @@ static void egress_quota_rates_read(struct egress_policy *const *policies,
 		rated = qs->rated;
 		for_each_set_bit(j, &rated, EGRESS_QUOTAS_MAX) {
 			quota = &qs->quota[j];
-			if (egress_quota_counts(quota, rules[i]) &&
-			    egress_quota_exhausted(quota, now))
+			if (!egress_quota_exhausted(quota, now))
+				continue;
+			qr->used_up[i] |= BIT(j);
+			if (egress_quota_counts(quota, rules[i]))
 				qr->active[i] |= BIT(j);
 		}
 	}
 }
 
 /*
- * Where a packet of @sk due at @release goes in the queue, which is kept
- * sorted by departure time: after the last packet due no later, or after
- * the last packet of its own socket if that comes later, so that a
- * socket's packets leave in the order it sent them (a packet sent after a
- * quota's period ended must not overtake those the quota still holds).
- * NULL: at the head.  Packets of one socket are mostly due in the order
- * they come, so the walk from the tail is short; it is long only for a
- * packet that no clock holds back (another class than a used-up class
- * quota's) while many others wait, and the queue's limit bounds it.
+ * Where a packet of @sk that must wait until @release goes in the queue,
+ * which is kept sorted by departure time: after the last packet due no
+ * later, or after the last packet of its own socket if that comes later
+ * (a packet sent after a quota's period ended must not overtake those the
+ * quota still holds back).  NULL: at the head.  Packets held back by the
+ * same clocks come due in the order they come, so the walk from the tail
+ * stops at once; it goes further only for a packet that a clock of the
+ * others does not hold back (another class than a used-up class quota's),
+ * and at most EGRESS_SHAPER_WALK_MAX steps.
  */
 static struct egress_shaped_pkt *
 egress_shaper_place(struct egress_shaper *shaper, u64 release,
 		    const struct sock *sk)
 {
 	struct egress_shaped_pkt *pkt;
+	unsigned int steps = 0;
 
 	list_for_each_entry_reverse(pkt, &shaper->queue, node) {
 		if (pkt->release_ns <= release || pkt->sk == sk)
 			return pkt;
+		if (++steps == EGRESS_SHAPER_WALK_MAX)
+			return list_last_entry(&shaper->queue,
+					       struct egress_shaped_pkt, node);
 	}
 	return NULL;
 }
@@ -341,9 +384,12 @@ egress_shaper_place(struct egress_shaper *shaper, u64 release,
 /*
  * Whether the packet may have to wait in the queue of @policy, level @i,
  * and if so the limit whose queue bounds apply: the policy's own shaping
- * limit, else a used-up rate-action quota's.  Once such a quota's period
- * is over, packets that it held back may still wait there: later packets
- * queue behind them rather than overtake them.
+ * limit, else a used-up rate-action quota's.  A used-up class quota makes
+ * its level shape every packet, of its class or not, so that a socket's
+ * packets keep to one queue through the period (in two they could
+ * overtake each other).  Once the period is over, packets that it held
+ * back may still wait there: later packets come to the same queue, where
+ * they do not overtake their sockets' packets.
  */
 static const struct egress_rate *
 egress_shape_level(struct egress_policy *policy,
@@ -359,6 +405,8 @@ egress_shape_level(struct egress_policy *policy,
 		return NULL;
 	if (qr->active[i])
 		return &qs->quota[__ffs(qr->active[i])].rate;
+	if (qr->used_up[i])
+		return &qs->quota[__ffs(qr->used_up[i])].rate;
 	if (READ_ONCE(policy->shaper.pending))
 		return &qs->quota[__ffs(qs->rated)].rate;
 	return NULL;
@@ -381,6 +429,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	struct egress_shaped_pkt *pkt, *prev;
 	struct egress_shaper *shaper;
 	u64 now, release, delay;
+	unsigned int slot;
 	int owner;
 
 	if (rules) {
@@ -411,17 +460,19 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 			goto pass;
 		goto unreserve;
 	}
-	prev = egress_shaper_place(shaper, release, state->sk);
 	/*
-	 * Due, and it would head the queue: nothing of its socket waits, and
-	 * none is being handed on by the timer either (pending counts those).
+	 * Due, and no packet of its socket (or of another socket of the same
+	 * slot) waits or is being handed on: whatever else waits, it is held
+	 * back by clocks this packet is not charged to.
 	 */
-	if (release <= now && !prev && shaper->pending == shaper->queued)
+	slot = egress_shaper_slot(state->sk);
+	if (release <= now && !shaper->sk_pending[slot])
 		goto pass;
 	if (shaper->queued >= rate->queue_limit)
 		goto unreserve;
-	/* Behind its socket's packets, or due already: queue it at once. */
+	/* A due packet waits for the timer to hand on its socket's first. */
 	release = max(release, now);
+	prev = egress_shaper_place(shaper, release, state->sk);
 	if (prev)
 		release = max(release, prev->release_ns);
 	if (release - now > rate->latency_ns)
@@ -442,12 +493,14 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->dev = skb->dev != pkt->out ? skb->dev : NULL;
 	netdev_hold(pkt->dev, &pkt->dev_tracker, GFP_ATOMIC);
 	pkt->release_ns = release;
+	pkt->slot = slot;
 	/* Once the lock is dropped the timer may send and free @pkt. */
 	delay = release - now;
 	list_add(&pkt->node, prev ? &prev->node : &shaper->queue);
 	shaper->queued++;
 	WRITE_ONCE(shaper->pending, shaper->pending + 1);
-	/* A new head: the timer was armed for a later one, or not at all. */
+	shaper->sk_pending[slot]++;
+	/* A new head: the timer may be armed for a later time, or not at all. */
 	if (!prev)
 		hrtimer_start_range_ns(&shaper->timer,
 				       ns_to_ktime(pkt->release_ns),
@@ -469,9 +522,9 @@ pass:
 u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 			      const struct net_device *dev)
 {
+	struct egress_shaper_done done = {};
 	struct egress_shaped_pkt *pkt, *tmp;
 	LIST_HEAD(gone);
-	u32 dropped;
 
 	spin_lock_bh(&shaper->lock);
 	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
@@ -482,11 +535,7 @@ u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 	}
 	spin_unlock_bh(&shaper->lock);
 
-	dropped = egress_shaper_drop(&gone);
-	if (dropped) {
-		spin_lock_bh(&shaper->lock);
-		WRITE_ONCE(shaper->pending, shaper->pending - dropped);
-		spin_unlock_bh(&shaper->lock);
-	}
-	return dropped;
+	egress_shaper_drop(&gone, &done);
+	egress_shaper_forget(shaper, &done);
+	return done.n;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shape mode: packets over a policy's rate wait in the policy's queue and
- * leave, in order, when the departure clocks of every shaping level on
- * their path allow (see ratelimit.h for the clocks).  A used-up quota with
+ * leave when the departure clocks of every shaping level on their path
+ * allow (see ratelimit.h for the clocks), each socket's in the order it
+ * sent them.  A used-up quota with
  * the rate action is a shaping level of its policy too.
  *
  * A waiting packet is stolen from LOCAL_OUT and later handed to the same
@@ -13,6 +14,7 @@
 #ifndef _NF_EGRESS_SHAPER_H
 #define _NF_EGRESS_SHAPER_H
 
+#include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -26,6 +28,13 @@ struct egress_policy;
 struct egress_rule;
 struct egress_wire_size;
 
+/*
+ * Slots of the sockets a queue holds packets of: a due packet leaves at
+ * once, whatever else waits, when its slot holds none.
+ */
+#define EGRESS_SHAPER_SK_SLOT_BITS	5
+#define EGRESS_SHAPER_SK_SLOTS		BIT(EGRESS_SHAPER_SK_SLOT_BITS)
+
 struct egress_shaper {
 	/*
 	 * Covers the fields below (pending is also read without it, hence
@@ -37,6 +46,8 @@ struct egress_shaper {
 	u32 queued;			/* on the queue */
 	/* Queued plus taken off by the timer and not yet handed on. */
 	u32 pending;
+	/* The same, per slot of the packets' sockets (hash_ptr()). */
+	u32 sk_pending[EGRESS_SHAPER_SK_SLOTS];
 	/* The policy is going away: let packets pass instead of queueing. */
 	bool closed;
 	struct hrtimer timer;		/* armed while the queue is not empty */

@@ -18,10 +18,11 @@
 # limit over the quota's 1mbit, and the quota's 1mbit over the child's own
 # 4mbit limit.
 #
-# Then a quota of one class (port 5342's, "bulk") with the rate action
-# shapes that class to 1mbit once used up, and a flow of no class from the
-# same cgroup (port 5343) runs beside it at over ten times the rate: it
-# does not wait behind bulk's packets in the slice's queue.
+# Then a quota of one class (TCP port 5342's and UDP 5344's, "bulk") with
+# the rate action shapes that class to 1mbit once used up, and a flow of no
+# class from the same cgroup (port 5343) runs beside it and a UDP flood of
+# bulk at over ten times the rate: it does not wait behind bulk's packets
+# in the slice's queue.
 #
 # Rates are the least-squares slope of the slice's allowed IP bytes,
 # sampled every 100 ms, from 2 s after a change (TCP settles, the new
@@ -37,6 +38,7 @@
 #   |   quota 8 MB/hour then rate 1mbit |  veth  | iperf3 -s :5342      |
 #   |   app/: default allow             +--------+ eth0 10.99.0.2/24    |
 #   |     iperf3 -c 10.99.0.2           |        | iperf3 -s :5343      |
+#   |                                   |        | iperf3 -s :5344      |
 #   | veth0 10.99.0.1/24                |        |                      |
 #   +-----------------------------------+        +----------------------+
 
@@ -52,6 +54,7 @@ PA=$P/app
 SRV=10.99.0.2
 IPERF_PORT=5342
 OTHER_PORT=5343			# a port of no class
+FLOOD_PORT=5344			# UDP of class bulk
 LIMIT=8000000			# the quota, bytes an hour
 QBPS=125000			# its rate: 1mbit
 CLASS_LIMIT=2000000		# a quota of class bulk, bytes an hour
@@ -324,6 +327,7 @@ ectl_must policy set "$PA" rate none
 
 # --- 4. a class quota holds its class only -------------------------------
 ectl_must rule add "$P" allow tcp to "$SRV/32" port "$IPERF_PORT" class bulk
+ectl_must rule add "$P" allow udp to "$SRV/32" port "$FLOOD_PORT" class bulk
 ynl --do policy-set --json "{\"cgroup-path\": \"$P\", \"quota\": [{\"limit\": $CLASS_LIMIT, \"period\": \"hour\", \"class\": \"bulk\", \"action\": \"rate\", \"rate\": $QBPS}]}" > /dev/null
 tap_result $? "policy-set: the quota counts class bulk only, $CLASS_LIMIT bytes an hour then rate $QBPS bytes/s" \
 	"$(cat "$TMPDIR_TEST/ynl.err")"
@@ -334,13 +338,25 @@ busywait 20000 eval '(($(quota_field used) >= CLASS_LIMIT))' ||
 sleep 2
 steady_rate 16
 check_rate "class bulk, once its quota is used up: shaped to the quota's 1mbit" "$QBPS"
-# Another class's flow beside it, from the same cgroup: if its packets
-# waited behind bulk's in the slice's queue, it would not get past bulk's
-# rate by much.
+# Another class's flow beside it, from the same cgroup, while a UDP flood
+# of class bulk keeps the slice's queue full of bulk's packets: if the
+# other class's packets waited behind them (the latency bound's 100 ms),
+# it would not get past bulk's rate by much.
 bulk_server=$SERVER_PID
+server_start "$FLOOD_PORT"
+flood_server=$SERVER_PID
+cg_spawn "$CG_APP" "$TMPDIR_TEST/flood.log" \
+	timeout 60 iperf3 -c "$SRV" -p "$FLOOD_PORT" -u -b 20M -l 1400 -t 30
+flood_pid=$SPAWN_PID
 server_start "$OTHER_PORT"
+# shellcheck disable=SC2016 # expanded by eval, at each try
+busywait 10000 eval '(($(proc_shaping "$P" | cut -d" " -f3) > 0))' ||
+	diag "the flood did not fill the slice's queue: $(proc_shaping "$P")"
 cg_exec "$CG_APP" ip netns exec "$CLI_NS" \
 	timeout 30 iperf3 -c "$SRV" -p "$OTHER_PORT" -t 4 -J > "$TMPDIR_TEST/other.json" 2>&1
+diag "the slice's shaping columns after it: $(proc_shaping "$P")"
+kill -INT "$flood_pid" 2> /dev/null
+kill -9 "$flood_server" 2> /dev/null
 other_bps=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_sent"]["bits_per_second"] / 8))' \
 	"$TMPDIR_TEST/other.json" 2> /dev/null || echo 0)
 diag "the other class beside bulk: $other_bps B/s ($((other_bps * 8 / 1000)) kbit/s)"
