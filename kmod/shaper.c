@@ -4,12 +4,11 @@
  *
  * Each shaping policy has one queue.  A packet waits in the queue of the
  * deepest shaping policy on its path, and its departure time is worked out
- * under that queue's lock.  The queue is kept sorted by departure time, so
- * the timer only ever looks at its head: a packet goes in after the last
- * one due no later, which is the tail when every packet of the queue is
- * held back by the same clocks, and further ahead when some are held back
- * by a clock it is not charged to (a class quota's rate action holds only
- * its class).  A packet never overtakes one of its own socket.
+ * under that queue's lock.  The queue is a tree by departure time, so the
+ * timer only ever looks at its first packet: packets held back by the same
+ * clocks come due in the order they came, but a class quota's rate action
+ * holds back only its class, and the others must not wait behind it.  A
+ * packet never overtakes one of its own socket.
  *
  * What keeps a waiting packet valid (what nf_queue keeps for a queued one):
  * - the skb's route: skb_dst_force() turns the packet path's borrowed
@@ -36,6 +35,7 @@
 
 #include <linux/hash.h>
 #include <linux/ktime.h>
+#include <linux/rbtree.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
@@ -49,7 +49,10 @@
 #include "shaper.h"
 
 struct egress_shaped_pkt {
-	struct list_head node;
+	union {
+		struct rb_node rb;		/* in the queue, by release_ns */
+		struct list_head list;		/* taken off, to hand on */
+	};
 	struct sk_buff *skb;
 	struct sock *sk;	/* referenced */
 	struct net *net;	/* kept alive by sk */
@@ -59,23 +62,29 @@ struct egress_shaped_pkt {
 	netdevice_tracker out_tracker;
 	netdevice_tracker dev_tracker;
 	u64 release_ns;
-	u8 slot;		/* of sk in shaper->sk_pending */
 };
 
-/* Per slot of shaper->sk_pending, packets one run handed on or dropped. */
+/*
+ * The sockets a queue holds packets of, by slot (hash_ptr() of the
+ * socket): what lets a due packet leave at once while packets of other
+ * sockets wait, and a waiting one go in after its socket's.
+ */
+struct egress_shaper_slot {
+	const struct sock *sk;	/* the socket of its packets, unless shared */
+	u64 last_release_ns;	/* the latest release among them */
+	u32 count;		/* queued, and taken off but not yet gone */
+	bool shared;		/* packets of more than one socket */
+};
+
+struct egress_shaper_slots {
+	struct egress_shaper_slot slot[EGRESS_SHAPER_SK_SLOTS];
+};
+
+/* Per slot, packets one run handed on or dropped. */
 struct egress_shaper_done {
 	u32 n;
 	u32 per_slot[EGRESS_SHAPER_SK_SLOTS];
 };
-
-/*
- * How far from the tail a packet looks for its place; past that it goes
- * at the tail, behind the others.  The walk runs under the queue's lock
- * for a packet that must wait, and a sender that filled the queue with
- * packets of a class a quota holds back must not make each of its other
- * packets walk the whole queue (up to 65536).
- */
-#define EGRESS_SHAPER_WALK_MAX	64
 
 /*
  * How early the timer may hand a packet on.  Waking up once per packet at
@@ -109,7 +118,7 @@ static void egress_shaped_pkt_free(struct egress_shaped_pkt *pkt)
 	kmem_cache_free(egress_shaped_cache, pkt);
 }
 
-static unsigned int egress_shaper_slot(const struct sock *sk)
+static unsigned int egress_shaper_slot_of(const struct sock *sk)
 {
 	return hash_ptr(sk, EGRESS_SHAPER_SK_SLOT_BITS);
 }
@@ -124,10 +133,10 @@ static void egress_shaper_send(struct list_head *list,
 {
 	struct egress_shaped_pkt *pkt, *tmp;
 
-	list_for_each_entry_safe(pkt, tmp, list, node) {
-		list_del(&pkt->node);
+	list_for_each_entry_safe(pkt, tmp, list, list) {
+		list_del(&pkt->list);
 		done->n++;
-		done->per_slot[pkt->slot]++;
+		done->per_slot[egress_shaper_slot_of(pkt->sk)]++;
 		local_bh_disable();
 		rcu_read_lock();
 		pkt->okfn(pkt->net, pkt->sk, pkt->skb);
@@ -143,10 +152,10 @@ static void egress_shaper_drop(struct list_head *list,
 {
 	struct egress_shaped_pkt *pkt, *tmp;
 
-	list_for_each_entry_safe(pkt, tmp, list, node) {
-		list_del(&pkt->node);
+	list_for_each_entry_safe(pkt, tmp, list, list) {
+		list_del(&pkt->list);
 		done->n++;
-		done->per_slot[pkt->slot]++;
+		done->per_slot[egress_shaper_slot_of(pkt->sk)]++;
 		kfree_skb(pkt->skb);
 		egress_shaped_pkt_free(pkt);
 	}
@@ -165,8 +174,15 @@ static void egress_shaper_forget(struct egress_shaper *shaper,
 		return;
 	spin_lock_bh(&shaper->lock);
 	WRITE_ONCE(shaper->pending, shaper->pending - done->n);
-	for (i = 0; i < EGRESS_SHAPER_SK_SLOTS; i++)
-		shaper->sk_pending[i] -= done->per_slot[i];
+	for (i = 0; i < EGRESS_SHAPER_SK_SLOTS; i++) {
+		struct egress_shaper_slot *slot = &shaper->slots->slot[i];
+
+		slot->count -= done->per_slot[i];
+		if (!slot->count) {
+			slot->sk = NULL;
+			slot->shared = false;
+		}
+	}
 	spin_unlock_bh(&shaper->lock);
 }
 
@@ -175,19 +191,21 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 	struct egress_shaper *shaper = container_of(timer, struct egress_shaper,
 						    timer);
 	struct egress_shaper_done done = {};
-	struct egress_shaped_pkt *pkt, *tmp;
 	u64 horizon = ktime_get_ns() + EGRESS_SHAPER_SLACK_NS;
+	struct egress_shaped_pkt *pkt;
+	struct rb_node *node;
 	LIST_HEAD(due);
 
 	spin_lock_bh(&shaper->lock);
-	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
+	while ((node = rb_first_cached(&shaper->queue))) {
+		pkt = rb_entry(node, struct egress_shaped_pkt, rb);
 		if (pkt->release_ns > horizon)
 			break;
-		list_move_tail(&pkt->node, &due);
+		rb_erase_cached(node, &shaper->queue);
+		list_add_tail(&pkt->list, &due);
 		shaper->queued--;
 	}
-	pkt = list_first_entry_or_null(&shaper->queue, struct egress_shaped_pkt,
-				       node);
+	pkt = node ? rb_entry(node, struct egress_shaped_pkt, rb) : NULL;
 	/*
 	 * Armed again through hrtimer_start_range_ns(), not by returning
 	 * HRTIMER_RESTART: between this callback's start and the lock, a flush
@@ -215,9 +233,31 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 void egress_shaper_init(struct egress_shaper *shaper)
 {
 	spin_lock_init(&shaper->lock);
-	INIT_LIST_HEAD(&shaper->queue);
+	shaper->queue = RB_ROOT_CACHED;
 	hrtimer_setup(&shaper->timer, egress_shaper_timer, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_ABS_SOFT);
+}
+
+/*
+ * Take the waiting packets off the queue, in order, onto @list: every one,
+ * or (@dev) those that hold @dev.
+ */
+static void egress_shaper_take(struct egress_shaper *shaper,
+			       struct list_head *list,
+			       const struct net_device *dev)
+{
+	struct egress_shaped_pkt *pkt;
+	struct rb_node *node, *next;
+
+	for (node = rb_first_cached(&shaper->queue); node; node = next) {
+		next = rb_next(node);
+		pkt = rb_entry(node, struct egress_shaped_pkt, rb);
+		if (dev && pkt->out != dev && pkt->dev != dev)
+			continue;
+		rb_erase_cached(node, &shaper->queue);
+		list_add_tail(&pkt->list, list);
+		shaper->queued--;
+	}
 }
 
 /* Take every waiting packet off the queue; the caller hands them on. */
@@ -225,8 +265,7 @@ static void egress_shaper_take_all(struct egress_shaper *shaper,
 				   struct list_head *list, bool close)
 {
 	spin_lock_bh(&shaper->lock);
-	list_splice_tail_init(&shaper->queue, list);
-	shaper->queued = 0;
+	egress_shaper_take(shaper, list, NULL);
 	if (close)
 		shaper->closed = true;
 	spin_unlock_bh(&shaper->lock);
@@ -254,6 +293,7 @@ void egress_shaper_destroy(struct egress_shaper *shaper)
 	egress_shaper_take_all(shaper, &list, true);
 	/* Nothing reads the counts of a queue that is going away. */
 	egress_shaper_send(&list, &done);
+	kfree(shaper->slots);
 }
 
 /*
@@ -354,31 +394,42 @@ static void egress_quota_rates_read(struct egress_policy *const *policies,
 }
 
 /*
- * Where a packet of @sk that must wait until @release goes in the queue,
- * which is kept sorted by departure time: after the last packet due no
- * later, or after the last packet of its own socket if that comes later
- * (a packet sent after a quota's period ended must not overtake those the
- * quota still holds back).  NULL: at the head.  Packets held back by the
- * same clocks come due in the order they come, so the walk from the tail
- * stops at once; it goes further only for a packet that a clock of the
- * others does not hold back (another class than a used-up class quota's),
- * and at most EGRESS_SHAPER_WALK_MAX steps.
+ * Put @pkt in the queue, sorted by departure time: after the packets due
+ * no later, so that packets due at the same time leave in the order they
+ * came.  Returns whether it is the new head.
  */
-static struct egress_shaped_pkt *
-egress_shaper_place(struct egress_shaper *shaper, u64 release,
-		    const struct sock *sk)
+static bool egress_shaper_insert(struct egress_shaper *shaper,
+				 struct egress_shaped_pkt *pkt)
 {
-	struct egress_shaped_pkt *pkt;
-	unsigned int steps = 0;
+	struct rb_node **link = &shaper->queue.rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
 
-	list_for_each_entry_reverse(pkt, &shaper->queue, node) {
-		if (pkt->release_ns <= release || pkt->sk == sk)
-			return pkt;
-		if (++steps == EGRESS_SHAPER_WALK_MAX)
-			return list_last_entry(&shaper->queue,
-					       struct egress_shaped_pkt, node);
+	while (*link) {
+		parent = *link;
+		if (pkt->release_ns <
+		    rb_entry(parent, struct egress_shaped_pkt, rb)->release_ns) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
 	}
-	return NULL;
+	rb_link_node(&pkt->rb, parent, link);
+	rb_insert_color_cached(&pkt->rb, &shaper->queue, leftmost);
+	return leftmost;
+}
+
+/*
+ * Do packets of @sk wait in the queue, or are they being handed on?  Only
+ * those hold a packet of @sk back: a queue holds packets that clocks this
+ * one is not charged to hold back (another class than a used-up class
+ * quota's), and order is owed within a socket only.  A slot shared by
+ * several sockets holds back the packets of all of them.
+ */
+static bool egress_shaper_sk_waits(const struct egress_shaper_slot *slot,
+				   const struct sock *sk)
+{
+	return slot && slot->count && (slot->shared || slot->sk == sk);
 }
 
 /*
@@ -426,11 +477,12 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	const struct egress_quota_rates *qr = NULL;
 	const struct egress_rate *rate = NULL;
 	enum egress_shaper_hold hold;
-	struct egress_shaped_pkt *pkt, *prev;
+	struct egress_shaper_slot *slot;
+	struct egress_shaped_pkt *pkt;
 	struct egress_shaper *shaper;
 	u64 now, release, delay;
-	unsigned int slot;
 	int owner;
+	bool own;
 
 	if (rules) {
 		egress_quota_rates_read(policies, rules, n, quota_now,
@@ -460,23 +512,24 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 			goto pass;
 		goto unreserve;
 	}
-	/*
-	 * Due, and no packet of its socket (or of another socket of the same
-	 * slot) waits or is being handed on: whatever else waits, it is held
-	 * back by clocks this packet is not charged to.
-	 */
-	slot = egress_shaper_slot(state->sk);
-	if (release <= now && !shaper->sk_pending[slot])
+	slot = shaper->slots ?
+	       &shaper->slots->slot[egress_shaper_slot_of(state->sk)] : NULL;
+	own = egress_shaper_sk_waits(slot, state->sk);
+	if (release <= now && !own)
 		goto pass;
 	if (shaper->queued >= rate->queue_limit)
 		goto unreserve;
-	/* A due packet waits for the timer to hand on its socket's first. */
-	release = max(release, now);
-	prev = egress_shaper_place(shaper, release, state->sk);
-	if (prev)
-		release = max(release, prev->release_ns);
+	/* Not before its socket's packets: the timer hands those on first. */
+	if (own)
+		release = max(release, slot->last_release_ns);
 	if (release - now > rate->latency_ns)
 		goto unreserve;
+	if (!slot) {
+		shaper->slots = kzalloc(sizeof(*shaper->slots), GFP_ATOMIC);
+		if (!shaper->slots)
+			goto unreserve;
+		slot = &shaper->slots->slot[egress_shaper_slot_of(state->sk)];
+	}
 	/* The packet path's route reference is only good under RCU. */
 	if (!skb_dst_force(skb))
 		goto unreserve;
@@ -493,15 +546,20 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->dev = skb->dev != pkt->out ? skb->dev : NULL;
 	netdev_hold(pkt->dev, &pkt->dev_tracker, GFP_ATOMIC);
 	pkt->release_ns = release;
-	pkt->slot = slot;
 	/* Once the lock is dropped the timer may send and free @pkt. */
 	delay = release - now;
-	list_add(&pkt->node, prev ? &prev->node : &shaper->queue);
+	if (!slot->count) {
+		slot->sk = state->sk;
+		slot->last_release_ns = release;
+	} else {
+		slot->shared |= slot->sk != state->sk;
+		slot->last_release_ns = max(slot->last_release_ns, release);
+	}
+	slot->count++;
 	shaper->queued++;
 	WRITE_ONCE(shaper->pending, shaper->pending + 1);
-	shaper->sk_pending[slot]++;
 	/* A new head: the timer may be armed for a later time, or not at all. */
-	if (!prev)
+	if (egress_shaper_insert(shaper, pkt))
 		hrtimer_start_range_ns(&shaper->timer,
 				       ns_to_ktime(pkt->release_ns),
 				       EGRESS_SHAPER_SLACK_NS,
@@ -523,16 +581,10 @@ u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 			      const struct net_device *dev)
 {
 	struct egress_shaper_done done = {};
-	struct egress_shaped_pkt *pkt, *tmp;
 	LIST_HEAD(gone);
 
 	spin_lock_bh(&shaper->lock);
-	list_for_each_entry_safe(pkt, tmp, &shaper->queue, node) {
-		if (pkt->out != dev && pkt->dev != dev)
-			continue;
-		list_move_tail(&pkt->node, &gone);
-		shaper->queued--;
-	}
+	egress_shaper_take(shaper, &gone, dev);
 	spin_unlock_bh(&shaper->lock);
 
 	egress_shaper_drop(&gone, &done);

@@ -16,7 +16,7 @@
 
 #include <linux/bits.h>
 #include <linux/hrtimer.h>
-#include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/time64.h>
 #include <linux/types.h>
@@ -27,10 +27,11 @@ struct sk_buff;
 struct egress_policy;
 struct egress_rule;
 struct egress_wire_size;
+struct egress_shaper_slots;
 
 /*
- * Slots of the sockets a queue holds packets of: a due packet leaves at
- * once, whatever else waits, when its slot holds none.
+ * Slots of the sockets a queue holds packets of (shaper.c): a due packet
+ * leaves at once, whatever else waits, unless its socket's packets wait.
  */
 #define EGRESS_SHAPER_SK_SLOT_BITS	5
 #define EGRESS_SHAPER_SK_SLOTS		BIT(EGRESS_SHAPER_SK_SLOT_BITS)
@@ -42,14 +43,14 @@ struct egress_shaper {
 	 * another shaper's lock.
 	 */
 	spinlock_t lock;
-	struct list_head queue;		/* struct egress_shaped_pkt, by time */
+	/* The policy is going away: let packets pass instead of queueing. */
+	bool closed;
+	struct rb_root_cached queue;	/* struct egress_shaped_pkt, by time */
 	u32 queued;			/* on the queue */
 	/* Queued plus taken off by the timer and not yet handed on. */
 	u32 pending;
-	/* The same, per slot of the packets' sockets (hash_ptr()). */
-	u32 sk_pending[EGRESS_SHAPER_SK_SLOTS];
-	/* The policy is going away: let packets pass instead of queueing. */
-	bool closed;
+	/* The sockets of those, from the first packet that waited on. */
+	struct egress_shaper_slots *slots;
 	struct hrtimer timer;		/* armed while the queue is not empty */
 };
 
