@@ -33,11 +33,12 @@
  * away (delete, apply, unload) hands its packets on at once.
  */
 
+#include <linux/bits.h>
 #include <linux/hash.h>
 #include <linux/ktime.h>
-#include <linux/rbtree.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <net/dst.h>
@@ -62,28 +63,35 @@ struct egress_shaped_pkt {
 	netdevice_tracker out_tracker;
 	netdevice_tracker dev_tracker;
 	u64 release_ns;
+	struct egress_shaper_flow *flow;	/* counts it */
 };
 
 /*
- * The sockets a queue holds packets of, by slot (hash_ptr() of the
- * socket): what lets a due packet leave at once while packets of other
- * sockets wait, and a waiting one go in after its socket's.
+ * The packets of one socket in a queue, waiting or taken off and not yet
+ * gone.  Order is owed within a socket only: a due packet of a socket
+ * without any leaves at once, whatever else waits (others may be held back
+ * by clocks it is not charged to: another class than a used-up class
+ * quota's), and a packet that waits leaves no earlier than its socket's
+ * latest.
  */
-struct egress_shaper_slot {
-	const struct sock *sk;	/* the socket of its packets, unless shared */
-	u64 last_release_ns;	/* the latest release among them */
-	u32 count;		/* queued, and taken off but not yet gone */
-	bool shared;		/* packets of more than one socket */
+struct egress_shaper_flow {
+	struct hlist_node node;
+	const struct sock *sk;	/* compared only; its packets hold it */
+	u64 last_release_ns;
+	u32 count;
 };
 
-struct egress_shaper_slots {
-	struct egress_shaper_slot slot[EGRESS_SHAPER_SK_SLOTS];
-};
+/*
+ * A queue's flows by hash_ptr() of the socket, allocated with its first
+ * packet that waits and freed with the queue: a policy that never queues
+ * pays nothing for them.  Taken with GFP_ATOMIC on the packet path, so not
+ * counted towards max_memory, like the waiting packets themselves.
+ */
+#define EGRESS_SHAPER_FLOW_BITS		5
+#define EGRESS_SHAPER_FLOW_BUCKETS	BIT(EGRESS_SHAPER_FLOW_BITS)
 
-/* Per slot, packets one run handed on or dropped. */
-struct egress_shaper_done {
-	u32 n;
-	u32 per_slot[EGRESS_SHAPER_SK_SLOTS];
+struct egress_shaper_flows {
+	struct hlist_head bucket[EGRESS_SHAPER_FLOW_BUCKETS];
 };
 
 /*
@@ -97,16 +105,65 @@ struct egress_shaper_done {
 #define EGRESS_SHAPER_SLACK_NS (2 * NSEC_PER_MSEC)
 
 static struct kmem_cache *egress_shaped_cache;
+static struct kmem_cache *egress_shaper_flow_cache;
 
 int egress_shaper_module_init(void)
 {
 	egress_shaped_cache = KMEM_CACHE(egress_shaped_pkt, 0);
-	return egress_shaped_cache ? 0 : -ENOMEM;
+	if (!egress_shaped_cache)
+		return -ENOMEM;
+	egress_shaper_flow_cache = KMEM_CACHE(egress_shaper_flow, 0);
+	if (!egress_shaper_flow_cache) {
+		kmem_cache_destroy(egress_shaped_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void egress_shaper_module_exit(void)
 {
+	kmem_cache_destroy(egress_shaper_flow_cache);
 	kmem_cache_destroy(egress_shaped_cache);
+}
+
+static struct hlist_head *egress_shaper_bucket(struct egress_shaper *shaper,
+					       const struct sock *sk)
+{
+	return &shaper->flows->bucket[hash_ptr(sk, EGRESS_SHAPER_FLOW_BITS)];
+}
+
+/* The flow of @sk's packets in the queue, or NULL.  Queue lock. */
+static struct egress_shaper_flow *
+egress_shaper_flow_find(struct egress_shaper *shaper, const struct sock *sk)
+{
+	struct egress_shaper_flow *flow;
+
+	if (!shaper->flows)
+		return NULL;
+	hlist_for_each_entry(flow, egress_shaper_bucket(shaper, sk), node) {
+		if (flow->sk == sk)
+			return flow;
+	}
+	return NULL;
+}
+
+/* A new, empty flow for @sk's packets; NULL without memory.  Queue lock. */
+static struct egress_shaper_flow *
+egress_shaper_flow_add(struct egress_shaper *shaper, const struct sock *sk)
+{
+	struct egress_shaper_flow *flow;
+
+	if (!shaper->flows) {
+		shaper->flows = kzalloc(sizeof(*shaper->flows), GFP_ATOMIC);
+		if (!shaper->flows)
+			return NULL;
+	}
+	flow = kmem_cache_zalloc(egress_shaper_flow_cache, GFP_ATOMIC);
+	if (!flow)
+		return NULL;
+	flow->sk = sk;
+	hlist_add_head(&flow->node, egress_shaper_bucket(shaper, sk));
+	return flow;
 }
 
 /* What a waiting packet held, once its skb is handed on or freed. */
@@ -118,79 +175,77 @@ static void egress_shaped_pkt_free(struct egress_shaped_pkt *pkt)
 	kmem_cache_free(egress_shaped_cache, pkt);
 }
 
-static unsigned int egress_shaper_slot_of(const struct sock *sk)
-{
-	return hash_ptr(sk, EGRESS_SHAPER_SK_SLOT_BITS);
-}
-
 /*
- * Send the packets on @list (taken off a queue) on their way, in order,
- * counting them in @done.  Softirqs off, as in the timer, so the output
- * path runs as it would from any softirq transmit.
+ * Send the skbs of the packets on @list (taken off a queue) on their way,
+ * in order; the records stay on @list for egress_shaper_forget().
+ * Softirqs off, as in the timer, so the output path runs as it would from
+ * any softirq transmit.
  */
-static void egress_shaper_send(struct list_head *list,
-			       struct egress_shaper_done *done)
+static void egress_shaper_send(struct list_head *list)
 {
-	struct egress_shaped_pkt *pkt, *tmp;
+	struct egress_shaped_pkt *pkt;
 
-	list_for_each_entry_safe(pkt, tmp, list, list) {
-		list_del(&pkt->list);
-		done->n++;
-		done->per_slot[egress_shaper_slot_of(pkt->sk)]++;
+	list_for_each_entry(pkt, list, list) {
 		local_bh_disable();
 		rcu_read_lock();
 		pkt->okfn(pkt->net, pkt->sk, pkt->skb);
 		rcu_read_unlock();
 		local_bh_enable();
-		egress_shaped_pkt_free(pkt);
+		pkt->skb = NULL;
 	}
 }
 
-/* Drop the packets on @list, counting them in @done. */
-static void egress_shaper_drop(struct list_head *list,
-			       struct egress_shaper_done *done)
+/* The same for packets to drop. */
+static void egress_shaper_drop(struct list_head *list)
 {
-	struct egress_shaped_pkt *pkt, *tmp;
+	struct egress_shaped_pkt *pkt;
 
-	list_for_each_entry_safe(pkt, tmp, list, list) {
-		list_del(&pkt->list);
-		done->n++;
-		done->per_slot[egress_shaper_slot_of(pkt->sk)]++;
+	list_for_each_entry(pkt, list, list) {
 		kfree_skb(pkt->skb);
-		egress_shaped_pkt_free(pkt);
+		pkt->skb = NULL;
 	}
 }
 
 /*
- * The packets of @done, taken off the queue earlier, are gone: they no
- * longer hold back later packets of their sockets.
+ * The packets on @list, taken off the queue earlier, are gone: they no
+ * longer hold back later packets of their sockets.  Returns how many.
  */
-static void egress_shaper_forget(struct egress_shaper *shaper,
-				 const struct egress_shaper_done *done)
+static u32 egress_shaper_forget(struct egress_shaper *shaper,
+				struct list_head *list)
 {
-	unsigned int i;
+	struct egress_shaped_pkt *pkt, *tmp;
+	u32 n = 0;
 
-	if (!done->n)
-		return;
+	if (list_empty(list))
+		return 0;
 	spin_lock_bh(&shaper->lock);
-	WRITE_ONCE(shaper->pending, shaper->pending - done->n);
-	for (i = 0; i < EGRESS_SHAPER_SK_SLOTS; i++) {
-		struct egress_shaper_slot *slot = &shaper->slots->slot[i];
-
-		slot->count -= done->per_slot[i];
-		if (!slot->count) {
-			slot->sk = NULL;
-			slot->shared = false;
+	list_for_each_entry(pkt, list, list) {
+		if (!--pkt->flow->count) {
+			hlist_del(&pkt->flow->node);
+			kmem_cache_free(egress_shaper_flow_cache, pkt->flow);
 		}
+		n++;
 	}
+	WRITE_ONCE(shaper->pending, shaper->pending - n);
 	spin_unlock_bh(&shaper->lock);
+
+	list_for_each_entry_safe(pkt, tmp, list, list) {
+		list_del(&pkt->list);
+		egress_shaped_pkt_free(pkt);
+	}
+	return n;
+}
+
+static bool egress_shaped_pkt_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct egress_shaped_pkt, rb)->release_ns <
+	       rb_entry(b, struct egress_shaped_pkt, rb)->release_ns;
 }
 
 static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 {
 	struct egress_shaper *shaper = container_of(timer, struct egress_shaper,
 						    timer);
-	struct egress_shaper_done done = {};
 	u64 horizon = ktime_get_ns() + EGRESS_SHAPER_SLACK_NS;
 	struct egress_shaped_pkt *pkt;
 	struct rb_node *node;
@@ -205,13 +260,13 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 		list_add_tail(&pkt->list, &due);
 		shaper->queued--;
 	}
-	pkt = node ? rb_entry(node, struct egress_shaped_pkt, rb) : NULL;
+	pkt = rb_entry_safe(node, struct egress_shaped_pkt, rb);
 	/*
 	 * Armed again through hrtimer_start_range_ns(), not by returning
 	 * HRTIMER_RESTART: between this callback's start and the lock, a flush
-	 * may have emptied the queue and a new packet started the timer, which
-	 * is then queued, and only hrtimer_start_range_ns() may move a queued
-	 * timer's expiry.
+	 * may have moved the queue's times and a new packet started the timer,
+	 * which is then queued, and only hrtimer_start_range_ns() may move a
+	 * queued timer's expiry.
 	 */
 	if (pkt)
 		hrtimer_start_range_ns(timer, ns_to_ktime(pkt->release_ns),
@@ -220,13 +275,14 @@ static enum hrtimer_restart egress_shaper_timer(struct hrtimer *timer)
 	spin_unlock_bh(&shaper->lock);
 
 	/*
-	 * Packets taken off stay in ->pending and their sockets' slots until
-	 * they are handed on, so a later packet of their socket does not
-	 * overtake them: it waits for the next run of this timer, which
-	 * cannot start before this one ends.
+	 * Packets taken off stay in ->pending and in their flows until they
+	 * are handed on, so a later packet of their socket does not overtake
+	 * them: it waits for the next run of this timer, which cannot start
+	 * before this one ends, and only this timer hands packets on while
+	 * the policy lives.
 	 */
-	egress_shaper_send(&due, &done);
-	egress_shaper_forget(shaper, &done);
+	egress_shaper_send(&due);
+	egress_shaper_forget(shaper, &due);
 	return HRTIMER_NORESTART;
 }
 
@@ -240,7 +296,7 @@ void egress_shaper_init(struct egress_shaper *shaper)
 
 /*
  * Take the waiting packets off the queue, in order, onto @list: every one,
- * or (@dev) those that hold @dev.
+ * or (@dev) those that hold @dev.  Queue lock.
  */
 static void egress_shaper_take(struct egress_shaper *shaper,
 			       struct list_head *list,
@@ -260,40 +316,64 @@ static void egress_shaper_take(struct egress_shaper *shaper,
 	}
 }
 
-/* Take every waiting packet off the queue; the caller hands them on. */
-static void egress_shaper_take_all(struct egress_shaper *shaper,
-				   struct list_head *list, bool close)
-{
-	spin_lock_bh(&shaper->lock);
-	egress_shaper_take(shaper, list, NULL);
-	if (close)
-		shaper->closed = true;
-	spin_unlock_bh(&shaper->lock);
-}
-
 void egress_shaper_flush(struct egress_shaper *shaper)
 {
-	struct egress_shaper_done done = {};
-	LIST_HEAD(list);
+	struct egress_shaper_flow *flow;
+	struct egress_shaped_pkt *pkt;
+	struct rb_node *node;
+	u64 now;
+	int i;
 
-	egress_shaper_take_all(shaper, &list, false);
-	egress_shaper_send(&list, &done);
-	egress_shaper_forget(shaper, &done);
+	/*
+	 * The timer hands them on, as it does every packet while the policy
+	 * lives: were this sending them too, a socket's packets could leave
+	 * out of order between the two.  Bringing every time forward to now
+	 * keeps the tree's order.
+	 */
+	spin_lock_bh(&shaper->lock);
+	now = ktime_get_ns();
+	for (node = rb_first_cached(&shaper->queue); node; node = rb_next(node)) {
+		pkt = rb_entry(node, struct egress_shaped_pkt, rb);
+		pkt->release_ns = min(pkt->release_ns, now);
+	}
+	for (i = 0; shaper->flows && i < EGRESS_SHAPER_FLOW_BUCKETS; i++) {
+		hlist_for_each_entry(flow, &shaper->flows->bucket[i], node)
+			flow->last_release_ns = min(flow->last_release_ns, now);
+	}
+	if (shaper->queued)
+		hrtimer_start_range_ns(&shaper->timer, ns_to_ktime(now), 0,
+				       HRTIMER_MODE_ABS_SOFT);
+	spin_unlock_bh(&shaper->lock);
 }
 
 void egress_shaper_destroy(struct egress_shaper *shaper)
 {
-	struct egress_shaper_done done = {};
+	struct egress_shaper_flow *flow;
+	struct hlist_node *tmp;
 	LIST_HEAD(list);
+	int i;
 
 	/* Closed first, so nothing re-arms the timer once it is cancelled. */
-	egress_shaper_take_all(shaper, &list, true);
+	spin_lock_bh(&shaper->lock);
+	shaper->closed = true;
+	egress_shaper_take(shaper, &list, NULL);
+	spin_unlock_bh(&shaper->lock);
 	hrtimer_cancel(&shaper->timer);
 	/* The timer may have queued nothing since; it was closed. */
-	egress_shaper_take_all(shaper, &list, true);
-	/* Nothing reads the counts of a queue that is going away. */
-	egress_shaper_send(&list, &done);
-	kfree(shaper->slots);
+	spin_lock_bh(&shaper->lock);
+	egress_shaper_take(shaper, &list, NULL);
+	spin_unlock_bh(&shaper->lock);
+	egress_shaper_send(&list);
+	egress_shaper_forget(shaper, &list);
+	/* Every flow went with its last packet. */
+	for (i = 0; shaper->flows && i < EGRESS_SHAPER_FLOW_BUCKETS; i++) {
+		hlist_for_each_entry_safe(flow, tmp, &shaper->flows->bucket[i], node) {
+			WARN_ON_ONCE(1);
+			hlist_del(&flow->node);
+			kmem_cache_free(egress_shaper_flow_cache, flow);
+		}
+	}
+	kfree(shaper->flows);
 }
 
 /*
@@ -394,45 +474,6 @@ static void egress_quota_rates_read(struct egress_policy *const *policies,
 }
 
 /*
- * Put @pkt in the queue, sorted by departure time: after the packets due
- * no later, so that packets due at the same time leave in the order they
- * came.  Returns whether it is the new head.
- */
-static bool egress_shaper_insert(struct egress_shaper *shaper,
-				 struct egress_shaped_pkt *pkt)
-{
-	struct rb_node **link = &shaper->queue.rb_root.rb_node, *parent = NULL;
-	bool leftmost = true;
-
-	while (*link) {
-		parent = *link;
-		if (pkt->release_ns <
-		    rb_entry(parent, struct egress_shaped_pkt, rb)->release_ns) {
-			link = &parent->rb_left;
-		} else {
-			link = &parent->rb_right;
-			leftmost = false;
-		}
-	}
-	rb_link_node(&pkt->rb, parent, link);
-	rb_insert_color_cached(&pkt->rb, &shaper->queue, leftmost);
-	return leftmost;
-}
-
-/*
- * Do packets of @sk wait in the queue, or are they being handed on?  Only
- * those hold a packet of @sk back: a queue holds packets that clocks this
- * one is not charged to hold back (another class than a used-up class
- * quota's), and order is owed within a socket only.  A slot shared by
- * several sockets holds back the packets of all of them.
- */
-static bool egress_shaper_sk_waits(const struct egress_shaper_slot *slot,
-				   const struct sock *sk)
-{
-	return slot && slot->count && (slot->shared || slot->sk == sk);
-}
-
-/*
  * Whether the packet may have to wait in the queue of @policy, level @i,
  * and if so the limit whose queue bounds apply: the policy's own shaping
  * limit, else a used-up rate-action quota's.  A used-up class quota makes
@@ -477,12 +518,11 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	const struct egress_quota_rates *qr = NULL;
 	const struct egress_rate *rate = NULL;
 	enum egress_shaper_hold hold;
-	struct egress_shaper_slot *slot;
+	struct egress_shaper_flow *flow;
 	struct egress_shaped_pkt *pkt;
 	struct egress_shaper *shaper;
 	u64 now, release, delay;
 	int owner;
-	bool own;
 
 	if (rules) {
 		egress_quota_rates_read(policies, rules, n, quota_now,
@@ -507,35 +547,37 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 				      rate->latency_ns, costs);
 	if (hold == EGRESS_HOLD_PASS)
 		goto pass;
+	/*
+	 * Not ordered after its socket's waiting packets: those that hold a
+	 * device being unregistered are dropped with it.
+	 */
 	if (hold == EGRESS_HOLD_POLICE) {
 		if (release <= now)
 			goto pass;
 		goto unreserve;
 	}
-	slot = shaper->slots ?
-	       &shaper->slots->slot[egress_shaper_slot_of(state->sk)] : NULL;
-	own = egress_shaper_sk_waits(slot, state->sk);
-	if (release <= now && !own)
+	flow = egress_shaper_flow_find(shaper, state->sk);
+	if (release <= now && !flow)
 		goto pass;
 	if (shaper->queued >= rate->queue_limit)
 		goto unreserve;
-	/* Not before its socket's packets: the timer hands those on first. */
-	if (own)
-		release = max(release, slot->last_release_ns);
+	if (flow)
+		release = max(release, flow->last_release_ns);
 	if (release - now > rate->latency_ns)
 		goto unreserve;
-	if (!slot) {
-		shaper->slots = kzalloc(sizeof(*shaper->slots), GFP_ATOMIC);
-		if (!shaper->slots)
-			goto unreserve;
-		slot = &shaper->slots->slot[egress_shaper_slot_of(state->sk)];
-	}
 	/* The packet path's route reference is only good under RCU. */
 	if (!skb_dst_force(skb))
 		goto unreserve;
 	pkt = kmem_cache_alloc(egress_shaped_cache, GFP_ATOMIC);
 	if (!pkt)
 		goto unreserve;
+	if (!flow) {
+		flow = egress_shaper_flow_add(shaper, state->sk);
+		if (!flow) {
+			kmem_cache_free(egress_shaped_cache, pkt);
+			goto unreserve;
+		}
+	}
 	sock_hold(state->sk);
 	pkt->skb = skb;
 	pkt->sk = state->sk;
@@ -548,18 +590,13 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	pkt->release_ns = release;
 	/* Once the lock is dropped the timer may send and free @pkt. */
 	delay = release - now;
-	if (!slot->count) {
-		slot->sk = state->sk;
-		slot->last_release_ns = release;
-	} else {
-		slot->shared |= slot->sk != state->sk;
-		slot->last_release_ns = max(slot->last_release_ns, release);
-	}
-	slot->count++;
+	pkt->flow = flow;
+	flow->last_release_ns = max(flow->last_release_ns, release);
+	flow->count++;
 	shaper->queued++;
 	WRITE_ONCE(shaper->pending, shaper->pending + 1);
 	/* A new head: the timer may be armed for a later time, or not at all. */
-	if (egress_shaper_insert(shaper, pkt))
+	if (rb_add_cached(&pkt->rb, &shaper->queue, egress_shaped_pkt_less))
 		hrtimer_start_range_ns(&shaper->timer,
 				       ns_to_ktime(pkt->release_ns),
 				       EGRESS_SHAPER_SLACK_NS,
@@ -580,14 +617,12 @@ pass:
 u32 egress_shaper_device_gone(struct egress_shaper *shaper,
 			      const struct net_device *dev)
 {
-	struct egress_shaper_done done = {};
 	LIST_HEAD(gone);
 
 	spin_lock_bh(&shaper->lock);
 	egress_shaper_take(shaper, &gone, dev);
 	spin_unlock_bh(&shaper->lock);
 
-	egress_shaper_drop(&gone, &done);
-	egress_shaper_forget(shaper, &done);
-	return done.n;
+	egress_shaper_drop(&gone);
+	return egress_shaper_forget(shaper, &gone);
 }

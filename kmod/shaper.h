@@ -14,7 +14,6 @@
 #ifndef _NF_EGRESS_SHAPER_H
 #define _NF_EGRESS_SHAPER_H
 
-#include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -27,14 +26,7 @@ struct sk_buff;
 struct egress_policy;
 struct egress_rule;
 struct egress_wire_size;
-struct egress_shaper_slots;
-
-/*
- * Slots of the sockets a queue holds packets of (shaper.c): a due packet
- * leaves at once, whatever else waits, unless its socket's packets wait.
- */
-#define EGRESS_SHAPER_SK_SLOT_BITS	5
-#define EGRESS_SHAPER_SK_SLOTS		BIT(EGRESS_SHAPER_SK_SLOT_BITS)
+struct egress_shaper_flows;
 
 struct egress_shaper {
 	/*
@@ -47,10 +39,10 @@ struct egress_shaper {
 	bool closed;
 	struct rb_root_cached queue;	/* struct egress_shaped_pkt, by time */
 	u32 queued;			/* on the queue */
-	/* Queued plus taken off by the timer and not yet handed on. */
+	/* Queued plus taken off and not yet handed on or dropped. */
 	u32 pending;
-	/* The sockets of those, from the first packet that waited on. */
-	struct egress_shaper_slots *slots;
+	/* Those packets per socket (shaper.c), or NULL before the first. */
+	struct egress_shaper_flows *flows;
 	struct hrtimer timer;		/* armed while the queue is not empty */
 };
 
@@ -70,7 +62,10 @@ void egress_shaper_init(struct egress_shaper *shaper);
  * unqueued.  No reader may reach the policy any more.  Sleeps.
  */
 void egress_shaper_destroy(struct egress_shaper *shaper);
-/* Hand on every waiting packet at once (the policy stopped shaping). */
+/*
+ * Let every waiting packet go at once (the policy stopped shaping): the
+ * timer hands them on.
+ */
 void egress_shaper_flush(struct egress_shaper *shaper);
 /*
  * @dev is being unregistered: drop the waiting packets that hold it.
