@@ -146,7 +146,7 @@ loop netns "bash -c 'echo \$\$ > $(cg_path "$TOP/a")/cgroup.procs &&
 loop monitor "timeout 5 \"\$EGRESSCTL\" monitor > /dev/null 2>&1; [ \$? -eq 124 ] || ectl_tolerant version"
 
 # module_caches: the module's slab caches in /proc/slabinfo (its queue
-# entries' egress_shaped_pkt).  The guest boots with slab_nomerge, so a
+# entries', egress_shaped_pkt, and their sockets', egress_shaper_flow).  The guest boots with slab_nomerge, so a
 # cache is listed under its own name, not folded into a kernel cache.
 module_caches()
 {
@@ -221,5 +221,6 @@ else
 fi
 check_eq "no slab cache of the module is left after an rmmod" "" "$caches_left"
 # And the check can see one: the loaded module has its cache.
-check_eq "the loaded module's cache is listed" "egress_shaped_pkt " "$(module_caches)"
+check_eq "the loaded module's caches are listed" "egress_shaper_flow egress_shaped_pkt " \
+	"$(module_caches)"
 tap_done
