@@ -19,10 +19,11 @@
 # 4mbit limit.
 #
 # Then a quota of one class (TCP port 5342's and UDP 5344's, "bulk") with
-# the rate action shapes that class to 1mbit once used up, and a flow of no
+# the rate action shapes that class to 1mbit once used up; a flow of no
 # class from the same cgroup (port 5343) runs beside it and a blocking UDP
-# flood of bulk at over ten times the rate: it does not wait behind bulk's packets
-# in the slice's queue.
+# flood of bulk at over ten times the rate (it does not wait behind bulk's
+# packets in the slice's queue), and the flood, a second socket of bulk,
+# gets no more than the rate with the bulk flow.
 #
 # Rates are the least-squares slope of the slice's allowed IP bytes,
 # sampled every 100 ms, from 2 s after a change (TCP settles, the new
@@ -63,7 +64,7 @@ PARAM=/sys/module/nf_egress/parameters/quota_clock_offset
 require_common
 require_cmd iperf3
 [ -f "$YNL_DIR/cli.py" ] || bail_out "no ynl in $YNL_DIR"
-tap_plan 13
+tap_plan 14
 
 ynl()
 {
@@ -350,10 +351,23 @@ server_start "$OTHER_PORT"
 # shellcheck disable=SC2016 # expanded by eval, at each try
 busywait 10000 eval '(($(proc_shaping "$P" | cut -d" " -f3) > 0))' ||
 	diag "the flood did not fill the slice's queue: $(proc_shaping "$P")"
+now_us
+t0=$NOW_US
+used0=$(quota_field used)
 cg_exec "$CG_APP" ip netns exec "$CLI_NS" \
 	timeout 30 iperf3 -c "$SRV" -p "$OTHER_PORT" -t 4 -J > "$TMPDIR_TEST/other.json" 2>&1
 queue_after=$(proc_shaping "$P" | cut -d" " -f3)
+used1=$(quota_field used)
+now_us
 kill "$flood_pid" 2> /dev/null
+# The flood is a second socket of the shaped class: it gets no more than
+# the quota's rate either (the bulk flow shares it), over the whole time
+# between the two readings of the usage, plus what waited in the queue
+# when the first was taken (the latency bound's 100 ms) and 64 KiB.
+bulk_max=$((QBPS * (NOW_US - t0) / 1000000 + QBPS / 10 + 65536))
+tap_result "$( ((used1 - used0 > 0 && used1 - used0 <= bulk_max)); echo $?)" \
+	"class bulk's flood and flow together get no more than the quota's rate meanwhile" \
+	"$((used1 - used0)) bytes, at most $bulk_max"
 other_bps=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_sent"]["bits_per_second"] / 8))' \
 	"$TMPDIR_TEST/other.json" 2> /dev/null || echo 0)
 diag "the other class beside bulk: $other_bps B/s ($((other_bps * 8 / 1000)) kbit/s)"
