@@ -3,8 +3,8 @@
  * Shape mode: packets over a policy's rate wait in the policy's queue and
  * leave when the departure clocks of every shaping level on their path
  * allow (see ratelimit.h for the clocks), each socket's in the order it
- * sent them.  A used-up quota with
- * the rate action is a shaping level of its policy too.
+ * sent them.  A used-up quota with the rate action is a shaping level of
+ * its policy too.
  *
  * A waiting packet is stolen from LOCAL_OUT and later handed to the same
  * continuation (state->okfn, dst_output) from a soft hrtimer.  That is only

@@ -146,8 +146,9 @@ loop netns "bash -c 'echo \$\$ > $(cg_path "$TOP/a")/cgroup.procs &&
 loop monitor "timeout 5 \"\$EGRESSCTL\" monitor > /dev/null 2>&1; [ \$? -eq 124 ] || ectl_tolerant version"
 
 # module_caches: the module's slab caches in /proc/slabinfo (its queue
-# entries', egress_shaped_pkt, and their sockets', egress_shaper_flow).  The guest boots with slab_nomerge, so a
-# cache is listed under its own name, not folded into a kernel cache.
+# entries', egress_shaped_pkt, and their sockets', egress_shaper_flow).
+# The guest boots with slab_nomerge, so a cache is listed under its own
+# name, not folded into a kernel cache.
 module_caches()
 {
 	awk 'NR > 2 && $1 ~ /egress/ { print $1 }' /proc/slabinfo | tr '\n' ' '
