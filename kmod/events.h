@@ -44,11 +44,12 @@ struct egress_event_limit {
 void egress_event_limit_init(struct egress_event_limit *limit);
 
 /* What an event says of the packet beyond struct egress_pkt. */
+/* The address last, as in struct egress_pkt (ruleset.h). */
 struct egress_event_pkt {
-	union nf_inet_addr saddr;
 	bool has_ports;
 	u16 sport;
 	u16 dport;
+	union nf_inet_addr saddr;
 };
 
 /*

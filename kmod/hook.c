@@ -234,7 +234,12 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 	int proto;
 
 	pkt->family = NFPROTO_IPV6;
-	pkt->daddr.in6 = ipv6_hdr(skb)->daddr;
+	/*
+	 * Not an assignment: GCC copies a struct in6_addr through a 128-bit
+	 * temporary, whose 16-byte alignment costs the hook a stack
+	 * realignment (see struct egress_pkt).
+	 */
+	memcpy(&pkt->daddr.in6, &ipv6_hdr(skb)->daddr, sizeof(pkt->daddr.in6));
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
 	if (proto < 0)
 		return;
@@ -635,15 +640,16 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	/*
-	 * Filled before they are read (the first n entries only): the zeroing
-	 * the kernel's INIT_STACK_ALL_ZERO would add costs every packet 34
-	 * stores.
+	 * Filled before they are read (the arrays' first n entries only): the
+	 * zeroing the kernel's INIT_STACK_ALL_ZERO would add costs every
+	 * packet 34 stores for the arrays and 4 for the rest, before the hook
+	 * knows whether it judges the packet at all.
 	 */
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
-	struct egress_rate_cost police_costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
-	struct egress_event_pkt ev;
-	struct egress_wire_size size;
+	struct egress_rate_costs police_costs __uninitialized;
+	struct egress_event_pkt ev __uninitialized;
+	struct egress_wire_size size __uninitialized;
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
 	enum egress_outcome outcome;
@@ -717,7 +723,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 			outcome = EGRESS_DENIED;
 	}
 	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
-	    !egress_rate_admit(policies, n, &size, police_costs))
+	    !egress_rate_admit(policies, n, &size, police_costs.level))
 		outcome = EGRESS_RATELIMITED;
 	if (outcome == EGRESS_ALLOWED &&
 	    (path_flags & (EGRESS_PATH_SHAPE | EGRESS_PATH_QUOTA_RATE))) {
@@ -737,7 +743,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		/* Not sent after all: what police levels gave back. */
 		if (outcome == EGRESS_RATELIMITED &&
 		    (path_flags & EGRESS_PATH_POLICE))
-			egress_rate_refund(policies, n, police_costs);
+			egress_rate_refund(policies, n, police_costs.level);
 	}
 	if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
 	    (path_flags & EGRESS_PATH_QUOTA))

@@ -27,6 +27,8 @@
 #include <linux/time64.h>
 #include <linux/types.h>
 
+#include "path.h"
+
 struct nlattr;
 struct netlink_ext_ack;
 struct sk_buff;
@@ -64,6 +66,16 @@ struct egress_bucket {
 struct egress_rate_cost {
 	u64 byte_ns;
 	u64 packet_ns;
+};
+
+/*
+ * What it costs at each level of a path.  A struct, not a bare array: GCC
+ * aligns a local array of 16-byte elements to 16 bytes, and the kernel's
+ * 8-byte stack alignment then costs the function holding it a stack
+ * realignment on every call (struct egress_pkt in ruleset.h).
+ */
+struct egress_rate_costs {
+	struct egress_rate_cost level[EGRESS_POLICY_DEPTH_MAX + 1];
 };
 
 /*

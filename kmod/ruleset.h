@@ -26,12 +26,18 @@
 #include "rulestore.h"
 
 /* The parts of a packet rules look at. */
+/*
+ * The address is not the first member: GCC aligns a local struct whose
+ * first member is 16 bytes (an integer mode of 128 bits) to 16 bytes, and
+ * the kernel's 8-byte stack alignment then costs every function holding
+ * one a stack realignment, the packet hook included.
+ */
 struct egress_pkt {
-	union nf_inet_addr daddr;
 	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 proto;		/* IPPROTO_*, 0 when unknown */
 	bool has_port;		/* TCP, UDP or SCTP with a readable header */
 	u16 dport;		/* host byte order */
+	union nf_inet_addr daddr;
 };
 
 struct egress_rule {

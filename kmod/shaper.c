@@ -512,7 +512,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 				      const struct nf_hook_state *state)
 {
 	/* Written by egress_rate_reserve() before use; no zeroing needed. */
-	struct egress_rate_cost costs[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_rate_costs costs __uninitialized;
 	/* The first n entries are filled before use. */
 	struct egress_quota_rates quota_rates __uninitialized;
 	const struct egress_quota_rates *qr = NULL;
@@ -544,7 +544,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 		goto pass;
 	now = ktime_get_ns();
 	release = egress_rate_reserve(policies, n, qr, size, now,
-				      rate->latency_ns, costs);
+				      rate->latency_ns, costs.level);
 	if (hold == EGRESS_HOLD_PASS)
 		goto pass;
 	/*
@@ -606,7 +606,7 @@ enum egress_shape_result egress_shape(struct egress_policy *const *policies,
 	return EGRESS_SHAPE_QUEUED;
 
 unreserve:
-	egress_rate_unreserve(policies, n, qr, size, costs);
+	egress_rate_unreserve(policies, n, qr, size, costs.level);
 	spin_unlock_bh(&shaper->lock);
 	return EGRESS_SHAPE_DROP;
 pass:

@@ -35,8 +35,9 @@ extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
 
 /* The cursor of egress_trie_walk_next(): one lookup's path down the trie. */
 struct egress_trie_walk {
-	struct egress_trie_key key;
 	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
+	/* Not first: see struct egress_pkt (ruleset.h). */
+	struct egress_trie_key key;
 	/* The path node whose covering prefix bits @cover has not yielded. */
 	int level;
 	u64 cover[2];
