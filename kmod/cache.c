@@ -205,7 +205,7 @@ unsigned int egress_cache_fill(struct egress_set *set,
 	entry->used = 0;
 	/* A walk under way skips it: it is new, and it stays. */
 	entry->prune_seq = READ_ONCE(set->cache_prune_seq);
-	egress_policies_copy(entry->policies, out, count);
+	memcpy(entry->policies, out, flex_array_size(entry, policies, count));
 
 	if (old) {
 		err = rhashtable_replace_fast(&set->cache, &old->node,

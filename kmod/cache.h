@@ -75,17 +75,6 @@ static const struct rhashtable_params egress_cache_params = {
 	.obj_cmpfn		= egress_cache_cmp,
 };
 
-static inline void egress_policies_copy(struct egress_policy **out,
-					struct egress_policy *const *in,
-					unsigned int count)
-{
-	unsigned int i;
-
-	/* A handful of pointers: a loop beats a call to memcpy(). */
-	for (i = 0; i < count; i++)
-		out[i] = in[i];
-}
-
 int egress_cache_init(struct egress_set *set);
 /* No reader may hold the set any more. */
 void egress_cache_destroy(struct egress_set *set);
@@ -104,15 +93,17 @@ unsigned int egress_cache_fill(struct egress_set *set,
 			       struct egress_policy **out, u32 *path_flags);
 
 /*
- * The policies on @cgrp's path in @set, root first, into @out; returns how
- * many.  *@path_flags gets egress_rate_path_flags() of them.  Caller holds
+ * The policies on @cgrp's path in @set, root first; returns how many, and
+ * points *@policies at them: at the cache entry's array, valid until the
+ * caller's rcu_read_unlock(), or on a miss at @buf, which they are written
+ * into.  *@path_flags gets egress_rate_path_flags() of them.  Caller holds
  * rcu_read_lock(); may run in softirq context.  Inline: every packet comes
  * here.
  */
-static inline unsigned int egress_cache_policies(struct egress_set *set,
-						 const struct cgroup *cgrp,
-						 struct egress_policy **out,
-						 u32 *path_flags)
+static inline unsigned int
+egress_cache_policies(struct egress_set *set, const struct cgroup *cgrp,
+		      struct egress_policy **buf,
+		      struct egress_policy *const **policies, u32 *path_flags)
 {
 	/*
 	 * Pairs with smp_store_release() in egress_set_paths_changed(): what
@@ -124,13 +115,19 @@ static inline unsigned int egress_cache_policies(struct egress_set *set,
 	u64 id = cgroup_id(cgrp);
 
 	entry = rhashtable_lookup(&set->cache, &id, egress_cache_params);
-	if (unlikely(!entry || entry->resolve_gen != resolve_gen))
+	if (unlikely(!entry || entry->resolve_gen != resolve_gen)) {
+		*policies = buf;
 		return egress_cache_fill(set, cgrp, READ_ONCE(set->max_depth),
-					 id, resolve_gen, entry, out,
+					 id, resolve_gen, entry, buf,
 					 path_flags);
+	}
 	if (unlikely(!READ_ONCE(entry->used)))
 		WRITE_ONCE(entry->used, 1);
-	egress_policies_copy(out, entry->policies, entry->count);
+	/*
+	 * Not copied: the entry is freed only after a grace period
+	 * (kfree_rcu() when it is replaced or pruned).
+	 */
+	*policies = entry->policies;
 	*path_flags = entry->path_flags;
 	return entry->count;
 }

@@ -240,6 +240,18 @@ static void egress_pkt_from_ipv6(struct egress_pkt *pkt, struct sk_buff *skb)
 	 * realignment (see struct egress_pkt).
 	 */
 	memcpy(&pkt->daddr.in6, &ipv6_hdr(skb)->daddr, sizeof(pkt->daddr.in6));
+	/*
+	 * No extension header, as nearly every packet: what ipv6_find_hdr()
+	 * would say, without the call and its loop.
+	 */
+	proto = ipv6_hdr(skb)->nexthdr;
+	if (proto == IPPROTO_UDP || proto == IPPROTO_TCP ||
+	    proto == IPPROTO_SCTP) {
+		pkt->proto = proto;
+		egress_pkt_read_port(pkt, skb, skb_network_offset(skb) +
+					       sizeof(struct ipv6hdr));
+		return;
+	}
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
 	if (proto < 0)
 		return;
@@ -646,7 +658,8 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	 * knows whether it judges the packet at all.
 	 */
 	const struct egress_rule *rules[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
-	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_policy *policy_buf[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_policy *const *policies;
 	struct egress_rate_costs police_costs __uninitialized;
 	struct egress_event_pkt ev __uninitialized;
 	struct egress_wire_size size __uninitialized;
@@ -693,7 +706,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	if (!cgrp)
 		return NF_ACCEPT;
 
-	n = egress_cache_policies(set, cgrp, policies, &path_flags);
+	n = egress_cache_policies(set, cgrp, policy_buf, &policies, &path_flags);
 	if (!n)
 		return NF_ACCEPT;
 	/*
