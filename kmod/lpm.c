@@ -1,65 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The longest-prefix-match walk (lpm.h).  It runs for every packet of a
- * cgroup with a policy, under RCU; ruleset.c says how what it reads is
- * published.
+ * The IPv6 longest-prefix-match walk (lpm.h), out of line: the IPv4 one
+ * is inlined into its callers.
  */
 
 #include "lpm.h"
-#include "triewalk.h"
 
-static __always_inline bool
-egress_rule_matches_l4(const struct egress_rule *rule,
-		       const struct egress_pkt *pkt)
+const struct egress_rule *egress_ruleset_match_v6(struct egress_ruleset *rs,
+						  const struct egress_pkt *pkt)
 {
-	if (rule->proto && rule->proto != pkt->proto)
-		return false;
-	if (rule->has_ports)
-		return pkt->has_port && pkt->dport >= rule->port_min &&
-		       pkt->dport <= rule->port_max;
-	return true;
-}
-
-/* The walk of one family's trie, inlined for each (triewalk.h). */
-static __always_inline const struct egress_rule *
-egress_lpm(const struct egress_ruleset *rs, const struct egress_rule_store *store,
-	   const struct egress_pkt *pkt, bool v6)
-{
-	/* Set in full by egress_trie_walk_start(): no zeroing per lookup. */
-	struct egress_trie_walk walk __uninitialized;
-	struct egress_trie_key key;
-	u32 visible, idx;
-
-	/*
-	 * Pairs with the release in egress_ruleset_insert().  First, so that
-	 * a lookup that sees a batch's rules also sees their prefixes in the
-	 * trie, which were there before.
-	 */
-	visible = smp_load_acquire(&rs->published_id);
-	egress_trie_key_from_addr(&key, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
-				  &pkt->daddr);
-	egress_trie_walk_start(&walk, &store->trie, &key, v6);
-	/* A prefix of a batch not yet published has no visible rule. */
-	while (egress_trie_walk_next(&walk, &idx, v6) >= 0) {
-		const struct egress_rule *rule = egress_rule_at(store, idx);
-
-		for (;;) {
-			if (rule->id < visible && egress_rule_matches_l4(rule, pkt))
-				return rule;
-			/* Pairs with the insert's release. */
-			idx = smp_load_acquire(&rule->next);
-			if (idx == EGRESS_RULE_NONE)
-				break;
-			rule = egress_rule_at(store, idx);
-		}
-	}
-	return NULL;
-}
-
-const struct egress_rule *egress_ruleset_match(struct egress_ruleset *rs,
-					       const struct egress_pkt *pkt)
-{
-	if (pkt->family == NFPROTO_IPV4)
-		return egress_lpm(rs, &rs->v4, pkt, false);
 	return egress_lpm(rs, &rs->v6, pkt, true);
 }

@@ -179,7 +179,10 @@ static __always_inline bool egress_trie_rule_covers(const struct egress_rule *ru
 	return egress_trie_covers(prefix.hi, prefix.lo, len, key);
 }
 
-/* Readers: start a walk over the prefixes of @trie that cover @key. */
+/*
+ * Readers: start a walk over the prefixes of @trie that cover @key, which
+ * may be walk->key.
+ */
 static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk,
 						   const struct egress_trie *trie,
 						   const struct egress_trie_key *key,
