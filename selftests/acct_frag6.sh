@@ -8,7 +8,8 @@
 # repeated in every fragment and must be counted in every one: counting it
 # once would let a sender move many more bytes than its counters say.
 # A socket's IPV6_MTU, as it is when the datagram is sent, caps the
-# fragments too, even when the datagram was started under a larger one.
+# fragments too, even when the datagram was started under a larger one, and
+# so do the route's MTU and the interface's IPv6 MTU below the device's.
 #
 #   $CLI_NS                                      $SRV_NS
 #   +----------------------------------+         +---------------------------+
@@ -33,7 +34,7 @@ P=/$CG
 SRV6=2001:db8:99::2
 
 require_common
-tap_plan 4
+tap_plan 6
 
 cg_create "$CG"
 setup_measured_link f6 10.99.0.2 "$SRV6"
@@ -65,3 +66,17 @@ frag6_case "with a 40-segment routing header: its 6 fragments, 8184 IP bytes" \
 # cut anew to 1232 data bytes, 4 fragments (the datagram is 4048 bytes).
 frag6_case "IPV6_MTU lowered before sending: its 4 fragments of 1280, 4200 IP bytes" \
 	"4 4200" 4000 --ipv6-mtu-lower
+
+# A smaller MTU than the device's on the route (where a path MTU learnt is
+# kept too), then on the interface's IPv6 settings: a 1400-byte datagram
+# (1408 bytes of UDP) leaves as 2 fragments of at most 1280 bytes, 1232 and
+# 176 bytes of data, 1504 IP bytes; whole, it would fit the device's MTU.
+ip -6 -n "$CLI_NS" route add "$SRV6/128" dev veth0 mtu 1280 ||
+	bail_out "cannot add an IPv6 route with MTU 1280 in $CLI_NS"
+frag6_case "route MTU 1280: a 1400-byte datagram counts as its 2 fragments, 1504 IP bytes" \
+	"2 1504" 1400
+ip -6 -n "$CLI_NS" route del "$SRV6/128" dev veth0
+ip netns exec "$CLI_NS" sysctl -qw net.ipv6.conf.veth0.mtu=1280 ||
+	bail_out "cannot set the IPv6 MTU of veth0 in $CLI_NS"
+frag6_case "interface IPv6 MTU 1280: a 1400-byte datagram counts as its 2 fragments, 1504 IP bytes" \
+	"2 1504" 1400

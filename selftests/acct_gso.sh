@@ -7,8 +7,8 @@
 # bytes the sending veth transmitted (tx_bytes - 14 * tx_packets), and its
 # allowed packets within 0.5% of tx_packets.  A datagram larger than the
 # MTU counts as its fragments: as many as the output path makes, to the
-# route's MTU, or to the device's for a socket that ignores path MTU
-# (IP_PMTUDISC_PROBE).  A GSO packet through a GRE tunnel in the
+# route's MTU or the path MTU learnt, or to the device's for a socket that
+# ignores path MTU (IP_PMTUDISC_PROBE).  A GSO packet through a GRE tunnel in the
 # client's namespace counts twice, as its inner and as its outer frames,
 # each with its own headers.
 #
@@ -17,7 +17,8 @@
 #   | cgroup /nfe-gso-PID (policy):  |          | iperf3 -s -p 5310 -1      |
 #   |   iperf3 -c 10.99.0.2 -t 3     |   veth   |                           |
 #   | veth0 10.99.0.1/24             +----------+ eth0 10.99.0.2/24         |
-#   |   gso on, tso off              |          |                           |
+#   |   gso on, tso off              |          | pmtu0 10.99.8.1/24 (dummy,|
+#   | 10.99.8.0/24 via 10.99.0.2     |          |   MTU 1200), forwarding   |
 #   +--------------------------------+          +---------------------------+
 #
 #   policy: default deny; allow tcp to 10.99.0.2/32 port 5310
@@ -47,7 +48,7 @@ SECS=3
 
 require_common
 require_cmd iperf3 ss
-tap_plan 20
+tap_plan 21
 
 cg_create "$CG"
 
@@ -160,6 +161,31 @@ udp_mtu_case "route MTU 1000, IP_PMTUDISC_PROBE socket: the datagram leaves whol
 udp_mtu_case "route MTU 1000, a datagram started under IP_PMTUDISC_DONT, sent under OMIT: its 5 pieces, 4108 IP bytes" \
 	"5 4108" 4000 --pmtudisc-switch
 ip -n "$CLI_NS" route del "$SRV/32" dev "$DEV"
+
+# A path MTU learnt from the network, not configured: the server's
+# namespace routes 10.99.8.0/24 to a dummy device with MTU 1200 and sends
+# "fragmentation needed" for a larger packet with DF set (the first
+# datagram, from an IP_PMTUDISC_PROBE socket, 1428 bytes on the wire).
+# The client's route to 10.99.8.2 then carries a path MTU of 1200, under
+# the device's and with no MTU metric: a 1400-byte datagram leaves as 2
+# fragments of at most 1200 bytes, 1448 IP bytes.
+PMTU_DST=10.99.8.2
+cmac=$(ip netns exec "$CLI_NS" cat "/sys/class/net/$DEV/address")
+ip netns exec "$SRV_NS" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip -n "$SRV_NS" link add pmtu0 type dummy &&
+	ip -n "$SRV_NS" link set pmtu0 mtu 1200 up &&
+	ip -n "$SRV_NS" addr add 10.99.8.1/24 dev pmtu0 &&
+	ip -n "$SRV_NS" neigh replace 10.99.0.1 lladdr "$cmac" dev eth0 nud permanent &&
+	ip -n "$CLI_NS" route add 10.99.8.0/24 via "$SRV" dev "$DEV" ||
+	bail_out "cannot set up the path to $PMTU_DST with MTU 1200"
+ectl_must rule add "$P" allow udp to "$PMTU_DST/32" port 9
+udp_datagram_counted "$CG" "$P" "$PMTU_DST" 1400 1 --pmtudisc-probe
+route=$(ip -n "$CLI_NS" route get "$PMTU_DST")
+[[ $route == *" mtu 1200"* ]] ||
+	bail_out "no path MTU of 1200 learnt for $PMTU_DST: $route"
+udp_datagram_counted "$CG" "$P" "$PMTU_DST" 1400 2
+check_eq "path MTU 1200 learnt: a 1400-byte datagram counts as its 2 fragments, 1448 IP bytes ($UDP_OUT)" \
+	"2 1448 / 2 1448" "$UDP_COUNTED / $UDP_WIRE"
 
 # A tunnel in a namespace other than the initial one: its outer packets are
 # judged and counted too, by the carried packet's socket.  GRE passes the
