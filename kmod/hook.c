@@ -294,7 +294,8 @@ static bool egress_frag_list_fits(const struct sk_buff *skb, bool v6,
 
 /*
  * A floor under the MTU that ip_skb_dst_mtu() gives for @dst, or 0 for a
- * route with a lightweight tunnel or an IPsec transform: the smallest of
+ * route with a lightweight tunnel, an IPsec transform or a placeholder for
+ * one still being negotiated (DST_XFRM_QUEUE): the smallest of
  * the sizes ip_dst_mtu_maybe_forward() picks one of (the path MTU learnt,
  * the route's MTU metric, the device's, 576 for a route whose MTU is
  * locked) and the device's, which a socket that ignores the path MTU gets
@@ -307,7 +308,7 @@ static unsigned int egress_ipv4_mtu_floor(const struct dst_entry *dst)
 	const struct rtable *rt = container_of(dst, struct rtable, dst);
 	unsigned int floor, mtu;
 
-	if (dst->lwtstate || dst_xfrm(dst))
+	if (dst->lwtstate || dst_xfrm(dst) || (dst->flags & DST_XFRM_QUEUE))
 		return 0;
 	floor = min_t(unsigned int, READ_ONCE(dst->dev->mtu), IP_MAX_MTU);
 	mtu = rt->rt_pmtu;	/* a bit field, read as the kernel does */
@@ -328,16 +329,17 @@ static unsigned int egress_ipv4_mtu_floor(const struct dst_entry *dst)
  */
 static unsigned int egress_ipv6_mtu_floor(const struct dst_entry *dst)
 {
+	const struct net_device *dev = dst->dev;
 	const struct inet6_dev *idev;
 	unsigned int floor, mtu;
 
-	if (dst->lwtstate || dst_xfrm(dst))
+	if (dst->lwtstate || dst_xfrm(dst) || (dst->flags & DST_XFRM_QUEUE))
 		return 0;
-	floor = min_t(unsigned int, READ_ONCE(dst->dev->mtu), IP6_MAX_MTU);
+	floor = min_t(unsigned int, READ_ONCE(dev->mtu), IP6_MAX_MTU);
 	mtu = dst_metric_raw(dst, RTAX_MTU);
 	if (mtu && mtu < floor)
 		floor = mtu;
-	idev = __in6_dev_get(dst->dev);
+	idev = __in6_dev_get(dev);
 	mtu = idev ? READ_ONCE(idev->cnf.mtu6) : IPV6_MIN_MTU;
 	return min(floor, mtu);
 }
