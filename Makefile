@@ -136,8 +136,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all >build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
 	@scripts/vm/bench $(if $(filter 1,$(QUICK)),--quick)
 
-# The hook's exact instructions per packet on a few paths, in 2 to 3
-# minutes (Documentation/performance.rst, "Instructions per packet").  It
+# The hook's exact instructions per packet on a few paths, in about a
+# minute (Documentation/performance.rst, "Instructions per packet").  It
 # leaves the measurement build of the module in kmod/: the next build
 # replaces it.
 hook-cost: deps

@@ -43,8 +43,10 @@ struct egress_event_limit {
 
 void egress_event_limit_init(struct egress_event_limit *limit);
 
-/* What an event says of the packet beyond struct egress_pkt. */
-/* The address last, as in struct egress_pkt (ruleset.h). */
+/*
+ * What an event says of the packet beyond struct egress_pkt; the address
+ * last, as there (ruleset.h).
+ */
 struct egress_event_pkt {
 	bool has_ports;
 	u16 sport;

@@ -295,11 +295,11 @@ static bool egress_frag_list_fits(const struct sk_buff *skb, bool v6,
 /*
  * A floor under the MTU that ip_skb_dst_mtu() gives for @dst, or 0 for a
  * route with a lightweight tunnel, an IPsec transform or a placeholder for
- * one still being negotiated (DST_XFRM_QUEUE): the smallest of
- * the sizes ip_dst_mtu_maybe_forward() picks one of (the path MTU learnt,
- * the route's MTU metric, the device's, 576 for a route whose MTU is
- * locked) and the device's, which a socket that ignores the path MTU gets
- * (6.1 to 7.2 alike).  A datagram within it leaves whole.  Reading these
+ * one still being negotiated (DST_XFRM_QUEUE): the smallest of the sizes
+ * ip_dst_mtu_maybe_forward() picks one of (the path MTU learnt, the
+ * route's MTU metric, the device's, 576 for a route whose MTU is locked)
+ * and the device's, which a socket that ignores the path MTU gets (6.1 to
+ * 7.2 alike).  A datagram within it leaves whole.  Reading these
  * spares nearly every packet the helper's nested RCU section and choices,
  * about 40 of the hook's 475 instructions for one rule.
  */

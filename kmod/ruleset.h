@@ -25,9 +25,9 @@
 #include "idmap.h"
 #include "rulestore.h"
 
-/* The parts of a packet rules look at. */
 /*
- * The address is not the first member: GCC aligns a local struct whose
+ * The parts of a packet rules look at.  The address is not the first
+ * member: GCC aligns a local struct whose
  * first member is 16 bytes (an integer mode of 128 bits) to 16 bytes, and
  * the kernel's 8-byte stack alignment then costs every function holding
  * one a stack realignment, the packet hook included.
