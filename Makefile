@@ -62,7 +62,7 @@
 export KVER
 KDIR ?= $(shell KVER='$(KVER)' scripts/vm/find-kernel --kdir 2>/dev/null)
 
-.PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench hook-cost egressctl-check
+.PHONY: all module egressctl selftests check check-smoke check-debug demo deps clean lint fuzz-ci valgrind bench hook-cost hook-trace egressctl-check
 .PHONY: install uninstall dkms-install dkms-remove dkms-source packaging-check deb package-check
 
 all: module egressctl
@@ -143,6 +143,13 @@ bench: deps
 hook-cost: deps
 	@$(MAKE) --no-print-directory module NF_EGRESS_HOOK_COST=1 >build.log 2>&1 && $(MAKE) --no-print-directory egressctl >>build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
 	@scripts/vm/bench --hook-cost
+
+# Where the hook's instructions go: a few egress_hook() calls per path
+# single-stepped in the guest, every instruction named (scripts/vm/hook-trace).
+# H="h3 h7" traces those paths of bench/hook_paths.sh only.
+hook-trace: deps
+	@$(MAKE) --no-print-directory module >build.log 2>&1 && $(MAKE) --no-print-directory egressctl >>build.log 2>&1 && $(MAKE) -C bench >>build.log 2>&1 || { cat build.log; echo "build failed"; exit 1; }
+	@scripts/vm/hook-trace $(H)
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
