@@ -36,6 +36,12 @@ extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
 /* The cursor of egress_trie_walk_next(): one lookup's path down the trie. */
 struct egress_trie_walk {
 	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
+	/*
+	 * IPv4: each path node's chunk of the key, for its covering bits.
+	 * An IPv6 walk computes them again instead: its walks end in a leaf
+	 * more often than they climb, and a store per node costs more there.
+	 */
+	u8 chunk[EGRESS_TRIE_MAX_LEVELS];
 	/* Not first: see struct egress_pkt (ruleset.h). */
 	struct egress_trie_key key;
 	/* The path node whose covering prefix bits @cover has not yielded. */
@@ -72,18 +78,6 @@ static __always_inline u32 egress_trie_chunk(const struct egress_trie_key *key,
 	else
 		window = key->hi;
 	return window >> (64 - egress_trie_stride(depth));
-}
-
-/*
- * The same for a node below the root, in a trie of IPv6 (@v6) or IPv4
- * keys, whose nodes all lie in the top 32 bits.
- */
-static __always_inline u32 egress_trie_walk_chunk(const struct egress_trie_key *key,
-						  unsigned int depth, bool v6)
-{
-	if (!v6)
-		return key->hi << depth >> (64 - EGRESS_TRIE_STRIDE);
-	return egress_trie_chunk(key, depth);
 }
 
 /* The prefix bit of length @depth + @l over @chunk, in the node at @depth. */
@@ -180,6 +174,23 @@ static __always_inline bool egress_trie_rule_covers(const struct egress_rule *ru
 }
 
 /*
+ * Shift the address bits a node consumed out of the top of (@hi, @lo): the
+ * next node's chunk is then always the top six bits.  Cheaper per node than
+ * a window at an offset (egress_trie_chunk()); an IPv4 key has no low word
+ * to carry.
+ */
+static __always_inline void egress_trie_walk_consume(u64 *hi, u64 *lo,
+						     unsigned int bits, bool v6)
+{
+	if (v6) {
+		*hi = *hi << bits | *lo >> (64 - bits);
+		*lo <<= bits;
+	} else {
+		*hi <<= bits;
+	}
+}
+
+/*
  * Readers: start a walk over the prefixes of @trie that cover @key, which
  * may be walk->key.
  */
@@ -189,21 +200,30 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 						   bool v6)
 {
 	const struct egress_trie_node *node = rcu_dereference(trie->root);
-	u32 v = key->hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
-	unsigned int depth = 0;
+	u64 hi = key->hi, lo = v6 ? key->lo : 0;
+	u32 v = hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
 	int level = -1;
 
 	walk->key = *key;
 	walk->leaf_len = -1;
 	walk->cover[0] = 0;
 	walk->cover[1] = 0;
+	egress_trie_walk_consume(&hi, &lo, EGRESS_TRIE_ROOT_STRIDE, v6);
 	while (node) {
+		/*
+		 * Bit v of the children on top, the bits below it after: the
+		 * sign says whether v has a child entry, and the popcount
+		 * less one is where it is (egress_trie_child_index()).
+		 */
+		u64 from_v = node->children << (63 - v);
 		const void *entry;
 
 		walk->path[++level] = node;
-		if (!(node->children & BIT_ULL(v)))
+		if (!v6)
+			walk->chunk[level] = v;
+		if ((s64)from_v >= 0)
 			break;
-		entry = rcu_dereference(node->child[egress_trie_child_index(node, v)]);
+		entry = rcu_dereference(node->child[hweight64(from_v) - 1]);
 		if (!entry)
 			break;
 		if (egress_trie_is_leaf(entry)) {
@@ -216,11 +236,17 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 			break;
 		}
 		node = entry;
-		depth += egress_trie_stride(depth);
-		v = egress_trie_walk_chunk(key, depth, v6);
+		v = hi >> (64 - EGRESS_TRIE_STRIDE);
+		egress_trie_walk_consume(&hi, &lo, EGRESS_TRIE_STRIDE, v6);
 	}
 	/* egress_trie_walk_next() starts with the deepest node. */
 	walk->level = level + 1;
+}
+
+/* The root's prefix bits of lengths 0, 1 and 2 that cover chunk @v. */
+static __always_inline u32 egress_trie_root_cover(u32 v)
+{
+	return BIT(0) | BIT(1 + v / 2) | BIT(3 + v);
 }
 
 /* The covering prefix bits of the path node at walk->level. */
@@ -231,15 +257,26 @@ static __always_inline void egress_trie_walk_cover(struct egress_trie_walk *walk
 	u32 v;
 
 	if (!walk->level) {
-		v = walk->key.hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
-		/* Lengths 0, 1 and 2: bits 0, 1 + v / 2 and 3 + v. */
-		walk->cover[0] = node->prefixes[0] &
-				 (BIT_ULL(0) | BIT_ULL(1 + (v >> 1)) | BIT_ULL(3 + v));
+		/*
+		 * The masks of the four chunks packed eight bits each, a
+		 * constant: one shift picks the mask, which GCC would
+		 * otherwise compute before every walk (it is loop-invariant)
+		 * whether the walk gets here or not.
+		 */
+		const u32 root_cover = egress_trie_root_cover(0) |
+				       egress_trie_root_cover(1) << 8 |
+				       egress_trie_root_cover(2) << 16 |
+				       egress_trie_root_cover(3) << 24;
+
+		v = v6 ? walk->key.hi >> (64 - EGRESS_TRIE_ROOT_STRIDE) :
+			 walk->chunk[0];
+		walk->cover[0] = node->prefixes[0] & (u8)(root_cover >> (8 * v));
 		walk->cover[1] = 0;
 		return;
 	}
-	v = egress_trie_walk_chunk(&walk->key,
-				   egress_trie_level_depth(walk->level), v6);
+	v = v6 ? egress_trie_chunk(&walk->key,
+				   egress_trie_level_depth(walk->level)) :
+		 walk->chunk[walk->level];
 	walk->cover[0] = node->prefixes[0] & egress_trie_cover[v][0];
 	walk->cover[1] = node->prefixes[1] & egress_trie_cover[v][1];
 }
