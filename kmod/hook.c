@@ -787,40 +787,51 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		outcome = EGRESS_DENIED;
 	else
 		outcome = EGRESS_ALLOWED;
-	if (path_flags & EGRESS_PATH_QUOTA) {
-		quota_now = egress_quota_now();
-		if (outcome == EGRESS_ALLOWED &&
-		    egress_quota_denies(policies, rules, n, quota_now, &denied_by,
-					&quota_denied_by))
-			outcome = EGRESS_DENIED;
-	}
-	if (outcome == EGRESS_ALLOWED && (path_flags & EGRESS_PATH_POLICE) &&
-	    !egress_rate_admit(policies, n, &size, police_costs.level))
-		outcome = EGRESS_RATELIMITED;
-	if (outcome == EGRESS_ALLOWED &&
-	    (path_flags & (EGRESS_PATH_SHAPE | EGRESS_PATH_QUOTA_RATE))) {
-		/*
-		 * Once queued, the packet may leave and be freed at any
-		 * moment: what an event would say of it is read first (a
-		 * listener may join meanwhile).
-		 */
-		if (denied_by) {
-			egress_event_pkt_read(skb, &pkt, &ev);
-			ev_read = true;
+	/* Paths without quotas or rate limits, most of them, skip it all. */
+	if (unlikely(path_flags)) {
+		if (path_flags & EGRESS_PATH_QUOTA) {
+			quota_now = egress_quota_now();
+			if (outcome == EGRESS_ALLOWED &&
+			    egress_quota_denies(policies, rules, n, quota_now,
+						&denied_by, &quota_denied_by))
+				outcome = EGRESS_DENIED;
 		}
-		res = egress_shape(policies,
-				   path_flags & EGRESS_PATH_QUOTA_RATE ? rules : NULL,
-				   n, quota_now, &size, skb, state);
-		outcome = egress_shape_outcome(res);
-		/* Not sent after all: what police levels gave back. */
-		if (outcome == EGRESS_RATELIMITED &&
-		    (path_flags & EGRESS_PATH_POLICE))
-			egress_rate_refund(policies, n, police_costs.level);
+		if (outcome == EGRESS_ALLOWED &&
+		    (path_flags & EGRESS_PATH_POLICE) &&
+		    !egress_rate_admit(policies, n, &size, police_costs.level))
+			outcome = EGRESS_RATELIMITED;
+		if (outcome == EGRESS_ALLOWED &&
+		    (path_flags & (EGRESS_PATH_SHAPE |
+				   EGRESS_PATH_QUOTA_RATE))) {
+			/*
+			 * Once queued, the packet may leave and be freed at
+			 * any moment: what an event would say of it is read
+			 * first (a listener may join meanwhile).
+			 */
+			if (denied_by) {
+				egress_event_pkt_read(skb, &pkt, &ev);
+				ev_read = true;
+			}
+			res = egress_shape(policies,
+					   path_flags & EGRESS_PATH_QUOTA_RATE ?
+					   rules : NULL,
+					   n, quota_now, &size, skb, state);
+			outcome = egress_shape_outcome(res);
+			/* Not sent after all: what police levels gave back. */
+			if (outcome == EGRESS_RATELIMITED &&
+			    (path_flags & EGRESS_PATH_POLICE))
+				egress_rate_refund(policies, n,
+						   police_costs.level);
+		}
+		if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
+		    (path_flags & EGRESS_PATH_QUOTA))
+			egress_quota_charge_path(policies, rules, n, quota_now,
+						 &size);
 	}
-	if ((outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) &&
-	    (path_flags & EGRESS_PATH_QUOTA))
-		egress_quota_charge_path(policies, rules, n, quota_now, &size);
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
+	/* Allowed by every level: no event to give, nothing to refuse. */
+	if (likely(outcome == EGRESS_ALLOWED && !denied_by))
+		return NF_ACCEPT;
 
 	event = egress_outcome_event(outcome, denied_by);
 	if (event >= 0 && egress_events_listened()) {
