@@ -30,7 +30,8 @@ egress_lpm(const struct egress_ruleset *rs, const struct egress_rule_store *stor
 	   const struct egress_pkt *pkt, bool v6)
 {
 	/*
-	 * Set in full by egress_trie_walk_start(): no zeroing per lookup.  The
+	 * What the walk reads, egress_trie_walk_start() sets (the path and
+	 * its chunks down to the deepest node): no zeroing per lookup.  The
 	 * key is built in it, not in a local of its own: GCC would spill a
 	 * 16-byte struct to a 16-byte aligned slot, and the caller would
 	 * realign its stack for it (struct egress_pkt in ruleset.h).
