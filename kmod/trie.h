@@ -42,6 +42,7 @@
 #include <linux/bitops.h>
 #include <linux/netfilter.h>
 #include <linux/rcupdate.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #define EGRESS_TRIE_ROOT_STRIDE 2
@@ -96,8 +97,17 @@ static inline void egress_trie_key_from_addr(struct egress_trie_key *key,
 		key->hi = (u64)ntohl(addr->ip) << 32;
 		key->lo = 0;
 	} else {
-		key->hi = (u64)ntohl(addr->ip6[0]) << 32 | ntohl(addr->ip6[1]);
-		key->lo = (u64)ntohl(addr->ip6[2]) << 32 | ntohl(addr->ip6[3]);
+		__be64 hi, lo;
+
+		/*
+		 * Two 64-bit loads and byte swaps, not four of 32 bits
+		 * joined by shifts: about ten instructions fewer for every
+		 * IPv6 packet.  The address is only 4-byte aligned.
+		 */
+		memcpy(&hi, &addr->ip6[0], sizeof(hi));
+		memcpy(&lo, &addr->ip6[2], sizeof(lo));
+		key->hi = be64_to_cpu(hi);
+		key->lo = be64_to_cpu(lo);
 	}
 }
 
