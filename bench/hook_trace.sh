@@ -47,11 +47,10 @@ while read -r id cg dst len what; do
 	echo "$id $len" > "$DIR/ready.new"
 	mv "$DIR/ready.new" "$DIR/ready"
 	echo "hook_trace: $id ($what) flooding"
-	if ! busywait 900000 test -e "$DIR/done-$id"; then
-		pkill -f "$HOOK_BU send"
-		bail_out "no word from the host's debugger on $id"
-	fi
+	busywait 900000 test -e "$DIR/done-$id"
+	traced=$?
 	pkill -f "$HOOK_BU send"
 	wait
+	((traced == 0)) || bail_out "no word from the host's debugger on $id"
 done <<< "$HOOK_PATHS"
 echo "finished" > "$DIR/ready"

@@ -301,7 +301,7 @@ static bool egress_frag_list_fits(const struct sk_buff *skb, bool v6,
  * and the device's, which a socket that ignores the path MTU gets (6.1 to
  * 7.2 alike).  A datagram within it leaves whole.  Reading these
  * spares nearly every packet the helper's nested RCU section and choices,
- * about 40 of the hook's 475 instructions for one rule.
+ * about 40 instructions for one rule.
  */
 static unsigned int egress_ipv4_mtu_floor(const struct dst_entry *dst)
 {
