@@ -117,6 +117,14 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_QUOTA] = { "quota", "NF_EGRESS_A_QUOTA",
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_QUOTA, 1, 0, 0 },
+	[NF_EGRESS_A_TEMPLATE] = { "template", "NF_EGRESS_A_TEMPLATE",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 4096 },
+	[NF_EGRESS_A_INSTANCES_MAX] = { "instances-max", "NF_EGRESS_A_INSTANCES_MAX",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_INSTANCE_COUNT] = { "instance-count", "NF_EGRESS_A_INSTANCE_COUNT",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_INSTANCES_KEEP] = { "instances-keep", "NF_EGRESS_A_INSTANCES_KEEP",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
@@ -189,6 +197,8 @@ static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_E
 		NF_EGRESS_KIND_U8, 0, 0, 1, 1 },
 	[NF_EGRESS_EXPLAIN_A_QUOTA] = { "quota", "NF_EGRESS_EXPLAIN_A_QUOTA",
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_QUOTA, 0, 0, 0 },
+	[NF_EGRESS_EXPLAIN_A_TEMPLATE] = { "template", "NF_EGRESS_EXPLAIN_A_TEMPLATE",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 0 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE_A_MAX + 1]
@@ -293,6 +303,8 @@ static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVE
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
 	[NF_EGRESS_EVENT_A_QUOTA] = { "quota", "NF_EGRESS_EVENT_A_QUOTA",
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
+	[NF_EGRESS_EVENT_A_TEMPLATE] = { "template", "NF_EGRESS_EVENT_A_TEMPLATE",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 0 },
 };
 
 /* The commands a client sends, as the spec describes them. */
@@ -316,7 +328,9 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_MODE) |
 	  (1ULL << NF_EGRESS_A_STAGED) |
 	  (1ULL << NF_EGRESS_A_RATE) |
-	  (1ULL << NF_EGRESS_A_QUOTA) },
+	  (1ULL << NF_EGRESS_A_QUOTA) |
+	  (1ULL << NF_EGRESS_A_INSTANCES_MAX) |
+	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) },
 	{ "policy-del", NF_EGRESS_CMD_POLICY_DEL, 1, 0, 1,
 	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
 	  (1ULL << NF_EGRESS_A_STAGED) },
@@ -340,7 +354,9 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_MODE) |
 	  (1ULL << NF_EGRESS_A_STAGED) |
 	  (1ULL << NF_EGRESS_A_RATE) |
-	  (1ULL << NF_EGRESS_A_QUOTA) },
+	  (1ULL << NF_EGRESS_A_QUOTA) |
+	  (1ULL << NF_EGRESS_A_INSTANCES_MAX) |
+	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) },
 	{ "apply-begin", NF_EGRESS_CMD_APPLY_BEGIN, 1, 0, 1,
 	  0 },
 	{ "apply-commit", NF_EGRESS_CMD_APPLY_COMMIT, 1, 0, 1,

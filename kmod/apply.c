@@ -115,7 +115,9 @@ int egress_apply_commit(u32 portid, const char **reason)
 	 * A path in both sets keeps its counters: the new policy shares the
 	 * old one's.  The staged set has never been live, so its own counters
 	 * are still zero and can go.  Class counters the new rules need are
-	 * added to the shared ones first, the only step that can fail.
+	 * added to the shared ones first, and kept templates' instances are
+	 * copied: the only steps that can fail, and before anything a packet
+	 * sees has changed (class counters nobody uses yet stay harmless).
 	 */
 	list_for_each_entry(policy, &new->policies, list_node) {
 		prev = egress_policy_find(old, policy->path);
@@ -126,6 +128,17 @@ int egress_apply_commit(u32 portid, const char **reason)
 		if (err) {
 			*reason = KBUILD_MODNAME ": no memory for class counters";
 			return err;
+		}
+	}
+	/* A kept template keeps its instances. */
+	list_for_each_entry(policy, &new->policies, list_node) {
+		prev = policy->tmpl ? egress_policy_find(old, policy->path) : NULL;
+		if (!prev)
+			continue;
+		err = egress_template_copy_instances(policy, prev);
+		if (err) {
+			*reason = KBUILD_MODNAME ": no memory for the templates' instances";
+			goto err_uncopy;
 		}
 	}
 	list_for_each_entry(policy, &new->policies, list_node) {
@@ -153,12 +166,29 @@ int egress_apply_commit(u32 portid, const char **reason)
 		if (prev) {
 			egress_apply_carry_rules(policy, prev, true);
 			egress_apply_carry_quotas(policy, prev, true);
+			if (policy->tmpl)
+				egress_template_carry_hits(policy, prev);
 		}
 	}
+	/* Templates that did not stay: their instances' final counts. */
+	list_for_each_entry(prev, &old->policies, list_node) {
+		if (prev->tmpl && !egress_policy_find(new, prev->path))
+			egress_template_announce_gone(prev);
+	}
 	egress_set_free(old);
+	if (!list_empty(&new->templates))
+		egress_template_gc_schedule();
 	/* Classes only the old set used, counters and all, are gone. */
 	egress_classes_forget_unused();
 	return 0;
+
+err_uncopy:
+	list_for_each_entry_continue_reverse(policy, &new->policies, list_node) {
+		prev = policy->tmpl ? egress_policy_find(old, policy->path) : NULL;
+		if (prev)
+			egress_template_uncopy(policy, prev);
+	}
+	return err;
 }
 
 int egress_apply_abort(u32 portid, const char **reason)

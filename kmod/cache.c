@@ -29,6 +29,7 @@
 
 #include "cache.h"
 #include "compat.h"
+#include "events.h"
 #include "ratelimit.h"
 
 /* Below this many entries the table is not pruned. */
@@ -182,14 +183,25 @@ unsigned int egress_cache_fill(struct egress_set *set,
 			       u64 resolve_gen, struct egress_cache_entry *old,
 			       struct egress_policy **out, u32 *path_flags)
 {
+	struct egress_resolve_info info;
 	struct egress_cache_entry *entry;
 	struct egress_path_names names;
 	unsigned int count;
 	int err;
 
 	egress_names_from_cgroup(&names, cgrp, max_depth);
-	count = egress_resolve(set, &names, out);
+	count = egress_resolve(set, &names, out, EGRESS_RESOLVE_INSTANCE, &info);
 	*path_flags = egress_rate_path_flags(out, count);
+	/*
+	 * A template had no room for the cgroup's instance: said once, as the
+	 * answer is cached (until the set changes).
+	 */
+	if (unlikely(info.refused_level >= 0))
+		egress_instance_event_report(cgrp, info.refused_level,
+					     info.refused_by);
+	/* Short of memory for an instance: the next packet tries again. */
+	if (unlikely(info.retry))
+		return count;
 
 	if (!old && egress_cache_count(set) >= EGRESS_CACHE_MAX_ENTRIES) {
 		egress_cache_maybe_prune(set);

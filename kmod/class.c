@@ -77,6 +77,18 @@ static void egress_set_classes(struct egress_set *set, unsigned long *used)
 			__set_bit(qs->quota[i].cfg.class_id, used);
 			__set_bit(qs->quota[i].cfg.exempt_class_id, used);
 		}
+		/* What instances counted stays theirs when the rules go. */
+		if (policy->tmpl) {
+			struct egress_policy *instance;
+
+			list_for_each_entry_rcu(instance,
+						&policy->tmpl->instances,
+						list_node,
+						lockdep_is_held(&egress_config_mutex)) {
+				xa_for_each(&instance->stats->classes, id, cs)
+					__set_bit(id, used);
+			}
+		}
 		cond_resched();
 	}
 }

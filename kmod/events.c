@@ -104,7 +104,7 @@ static unsigned int egress_event_level(struct egress_policy *const *policies,
 		 */
 		for (i = 0; i < n; i++) {
 			if ((denied_by & BIT_ULL(i)) &&
-			    READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+			    egress_policy_enforces(policies[i]))
 				return i;
 		}
 		break;
@@ -119,7 +119,7 @@ static unsigned int egress_event_level(struct egress_policy *const *policies,
 			const struct egress_quota_set *qs;
 
 			qs = rcu_dereference(policies[i]->quotas);
-			if (rcu_access_pointer(policies[i]->rate) ||
+			if (egress_policy_rate(policies[i]) ||
 			    (qs && qs->rated))
 				return i;
 		}
@@ -254,7 +254,7 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       nla_total_size(sizeof(u8)) +		/* VERDICT */
 	       nla_total_size(cgroup_len + 1) +		/* CGROUP_PATH */
 	       nla_total_size(0) +			/* CGROUP_PATH_TRUNCATED */
-	       nla_total_size(policy_len + 1) +		/* POLICY_PATH */
+	       2 * nla_total_size(policy_len + 1) +	/* POLICY_PATH, TEMPLATE */
 	       nla_total_size(sizeof(u32)) +		/* RULE_ID or DEFAULT */
 	       nla_total_size(0) +			/* QUOTA */
 	       2 * nla_total_size(sizeof(u8)) +		/* FAMILY, PROTO */
@@ -280,9 +280,9 @@ void egress_event_report(const struct egress_event_pkt *ev,
 			 u64 denied_by, u64 quota_denied_by,
 			 enum nf_egress_event_verdict verdict)
 {
+	struct egress_policy *policy, *config;
 	const struct egress_rule *rule;
 	struct egress_event_limit *limit;
-	struct egress_policy *policy;
 	char comm[TASK_COMM_LEN];
 	struct sk_buff *msg;
 	struct nlattr *nest;
@@ -314,7 +314,10 @@ void egress_event_report(const struct egress_event_pkt *ev,
 	}
 	cgroup_len = egress_cgroup_path_len(cgrp, &cgroup_levels);
 
-	msg = genlmsg_new(egress_event_size(cgroup_len, strlen(policy->path)),
+	config = policy->config;
+	msg = genlmsg_new(egress_event_size(cgroup_len,
+					    max(strlen(policy->path),
+						strlen(config->path))),
 			  GFP_ATOMIC);
 	if (!msg)
 		goto err_unsent;
@@ -332,7 +335,9 @@ void egress_event_report(const struct egress_event_pkt *ev,
 				   cgroup_levels, cgroup_len) ||
 	    (cgroup_levels < cgrp->level &&
 	     nla_put_flag(msg, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED)) ||
-	    nla_put_string(msg, NF_EGRESS_EVENT_A_POLICY_PATH, policy->path))
+	    nla_put_string(msg, NF_EGRESS_EVENT_A_POLICY_PATH, policy->path) ||
+	    (config != policy &&
+	     nla_put_string(msg, NF_EGRESS_EVENT_A_TEMPLATE, config->path)))
 		goto err_free;
 	if (rule ? nla_put_u32(msg, NF_EGRESS_EVENT_A_RULE_ID, rule->id) :
 		   nla_put_flag(msg, NF_EGRESS_EVENT_A_DEFAULT))
@@ -358,6 +363,49 @@ void egress_event_report(const struct egress_event_pkt *ev,
 	 * listener's receive buffer is full; that listener then gets ENOBUFS
 	 * from its socket and knows it lost events.
 	 */
+	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
+			  GFP_ATOMIC);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+err_unsent:
+	egress_event_unsent(limit, suppressed);
+}
+
+void egress_instance_event_report(const struct cgroup *cgrp, int level,
+				  struct egress_policy *template)
+{
+	/* cgroup_ancestor() takes no const; nothing here writes to it. */
+	struct cgroup *cg = (struct cgroup *)cgrp;
+	struct egress_event_limit *limit = &template->stats->events;
+	size_t cgroup_len, len;
+	struct sk_buff *msg;
+	int cgroup_levels;
+	u64 suppressed;
+	void *hdr;
+
+	if (!egress_events_listened() || !egress_event_admit(limit, &suppressed))
+		return;
+	cgroup_len = egress_cgroup_path_len(cgroup_ancestor(cg, level),
+					    &cgroup_levels);
+	len = strlen(template->path);
+	msg = genlmsg_new(nla_total_size(cgroup_len + 1) +
+			  nla_total_size(len + 1) + nla_total_size(sizeof(u32)),
+			  GFP_ATOMIC);
+	if (!msg)
+		goto err_unsent;
+	hdr = genlmsg_put(msg, 0, 0, &egress_genl_family, 0,
+			  NF_EGRESS_CMD_INSTANCE_EVENT);
+	if (!hdr ||
+	    egress_put_cgroup_path(msg, NF_EGRESS_A_CGROUP_PATH,
+				   cgroup_ancestor(cg, level), cgroup_levels,
+				   cgroup_len) ||
+	    nla_put_string(msg, NF_EGRESS_A_TEMPLATE, template->path) ||
+	    nla_put_u32(msg, NF_EGRESS_A_INSTANCES_MAX,
+			READ_ONCE(template->tmpl->max)))
+		goto err_free;
+	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
 			  GFP_ATOMIC);
 	return;

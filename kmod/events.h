@@ -86,6 +86,14 @@ void egress_event_report(const struct egress_event_pkt *ev,
 			 enum nf_egress_event_verdict verdict);
 
 /*
+ * The cgroup @cgrp matches @template at the level @level of its path, and
+ * the template has no room for another instance: NF_EGRESS_CMD_INSTANCE_EVENT,
+ * within the template's event budget.  Caller holds rcu_read_lock().
+ */
+void egress_instance_event_report(const struct cgroup *cgrp, int level,
+				  struct egress_policy *template);
+
+/*
  * Quota events: the packet path marks crossed thresholds on the quota
  * (egress_quota_mark_crossed()) and a work item sends one QUOTA_EVENT per
  * crossing to the events group, outside the events' rate limit.

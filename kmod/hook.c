@@ -521,6 +521,7 @@ static void egress_charge_class(struct egress_stats *stats, u8 class_id,
 	struct egress_class_stats *cs = xa_load(&stats->classes, class_id);
 	struct egress_class_counters *c;
 
+	/* An instance's are made on its rule's hit (egress_instance_hit()). */
 	if (!cs)
 		return;
 	c = this_cpu_ptr(cs->pcpu);
@@ -634,7 +635,7 @@ egress_decide_foreign(struct egress_policy *const *policies, unsigned int n,
 	*denied_by = GENMASK_ULL(n - 1, 0);
 	for (i = 0; i < n; i++) {
 		rules[i] = NULL;
-		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+		if (egress_policy_enforces(policies[i]))
 			outcome = EGRESS_DENIED;
 	}
 	return outcome;
@@ -675,7 +676,7 @@ static bool egress_quota_denies(struct egress_policy *const *policies,
 			continue;
 		*denied_by |= BIT_ULL(i);
 		*quota_denied_by |= BIT_ULL(i);
-		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+		if (egress_policy_enforces(policies[i]))
 			deny = true;
 	}
 	return deny;

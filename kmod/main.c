@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "selftest/selftest.h"
 #include "shaper.h"
+#include "template.h"
 #include "trie.h"
 
 static int __init nf_egress_init(void)
@@ -56,6 +57,7 @@ static int __init nf_egress_init(void)
 	return 0;
 
 err_netlink:
+	egress_template_gc_stop();
 	egress_netlink_exit();
 err_proc:
 	egress_proc_exit();
@@ -70,6 +72,8 @@ static void __exit nf_egress_exit(void)
 {
 	egress_hooks_exit();
 	egress_quota_events_flush();
+	/* It sends events: before the family goes. */
+	egress_template_gc_stop();
 	egress_netlink_exit();
 	egress_proc_exit();
 	/* Freeing the policies hands on the packets their queues held. */

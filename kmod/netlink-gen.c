@@ -17,6 +17,16 @@ static struct netlink_range_validation nf_egress_rate_a_latency_us_range = {
 	.max = 10000000,
 };
 
+static struct netlink_range_validation nf_egress_a_instances_max_range = {
+	.min = 1,
+	.max = 65536,
+};
+
+static struct netlink_range_validation nf_egress_a_instances_keep_range = {
+	.min = 0,
+	.max = 31536000,
+};
+
 const struct nla_policy nf_egress_rule_input_nl_policy[NF_EGRESS_RULE_A_MAX + 1] = {
 	[NF_EGRESS_RULE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NF_EGRESS_VERDICT_MAX),
@@ -86,6 +96,10 @@ const struct nla_policy nf_egress_policy_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 	[NF_EGRESS_A_RATE] = NLA_POLICY_NESTED(nf_egress_rate_nl_policy),
 	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
+	[NF_EGRESS_A_INSTANCES_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_max_range),
+	[NF_EGRESS_A_INSTANCES_KEEP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_keep_range),
 };
 
 const struct nla_policy nf_egress_policy_del_nl_policy[NF_EGRESS_A_MAX + 1] = {
@@ -145,6 +159,10 @@ const struct nla_policy nf_egress_policy_set_nl_policy[NF_EGRESS_A_MAX + 1] = {
 	[NF_EGRESS_A_STAGED] = { .type = NLA_FLAG, },
 	[NF_EGRESS_A_RATE] = NLA_POLICY_NESTED(nf_egress_rate_nl_policy),
 	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
+	[NF_EGRESS_A_INSTANCES_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_max_range),
+	[NF_EGRESS_A_INSTANCES_KEEP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_keep_range),
 };
 
 const struct nla_policy nf_egress_apply_begin_nl_policy[NF_EGRESS_A_MAX + 1] = {

@@ -19,6 +19,7 @@
 
 #include <linux/in.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -40,6 +41,9 @@ struct egress_dump_ctx {
 	char *path_filter;	/* kmalloc'ed; NULL dumps every policy */
 	u64 policy_seq;		/* resume after (or, for rules, at) this */
 	unsigned long rule_id;	/* next rule id of policy_seq to look at */
+	/* After the policies, their instances: the template's, from this one. */
+	u64 template_seq;
+	u64 instance_seq;	/* the next instance index to look at */
 };
 
 static struct egress_dump_ctx *egress_dump_ctx(struct netlink_callback *cb)
@@ -102,7 +106,8 @@ static struct egress_set *egress_nl_target_set(struct genl_info *info)
 
 static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
 						     struct nlattr **attrs,
-						     struct netlink_ext_ack *extack)
+						     struct netlink_ext_ack *extack,
+						     bool instance)
 {
 	struct egress_policy *policy;
 	const char *path;
@@ -112,6 +117,8 @@ static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
 	if (!path)
 		return ERR_PTR(err);
 	policy = egress_policy_find(set, path);
+	if (!policy && instance)
+		policy = egress_instance_lookup(set, path);
 	if (!policy) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[NF_EGRESS_A_CGROUP_PATH],
 				    KBUILD_MODNAME ": no policy for this cgroup path");
@@ -131,6 +138,8 @@ static struct egress_policy *egress_nl_policy_lookup(struct egress_set *set,
 #define EGRESS_NL_LIVE_SET	BIT(2)	/* info->user_ptr[0]: the live set */
 /* info->user_ptr[1]: that set's policy at NF_EGRESS_A_CGROUP_PATH */
 #define EGRESS_NL_POLICY	BIT(3)
+/* ... or a template's instance there: the command only reads it */
+#define EGRESS_NL_INSTANCE	BIT(4)
 
 static int egress_nl_pre_doit(const struct egress_genl_doit_ops *ops,
 			      struct sk_buff *skb, struct genl_info *info)
@@ -153,7 +162,9 @@ static int egress_nl_pre_doit(const struct egress_genl_doit_ops *ops,
 	info->user_ptr[0] = set;
 	info->user_ptr[1] = NULL;
 	if (ops->internal_flags & EGRESS_NL_POLICY) {
-		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+		policy = egress_nl_policy_lookup(set, info->attrs, info->extack,
+						 ops->internal_flags &
+						 EGRESS_NL_INSTANCE);
 		if (IS_ERR(policy)) {
 			mutex_unlock(&egress_config_mutex);
 			return PTR_ERR(policy);
@@ -188,8 +199,13 @@ static int egress_nl_put_counter(struct sk_buff *skb, int type, u64 packets,
 	return 0;
 }
 
+/*
+ * @instance: the counters are this instance's hits of the rule (of its
+ * template), not the rule's own.
+ */
 static int egress_nl_put_rule(struct sk_buff *skb, int type,
-			      const struct egress_rule *rule, bool with_stats)
+			      const struct egress_rule *rule, bool with_stats,
+			      struct egress_policy *instance)
 {
 	u64 packets, bytes;
 
@@ -215,7 +231,10 @@ static int egress_nl_put_rule(struct sk_buff *skb, int type,
 			   egress_class_name(rule->class_id)))
 		goto cancel;
 	if (with_stats) {
-		egress_rule_counters(rule, &packets, &bytes);
+		if (instance)
+			egress_instance_hits(instance, rule->id, &packets, &bytes);
+		else
+			egress_rule_counters(rule, &packets, &bytes);
 		if (egress_nl_put_counter(skb, NF_EGRESS_RULE_A_STATS, packets,
 					  bytes))
 			goto cancel;
@@ -268,7 +287,7 @@ static size_t egress_nl_policy_msg_size_max(void)
 		       2 * nla_total_size_64bit(sizeof(u64));
 
 	return NLMSG_HDRLEN + GENL_HDRLEN +
-	       nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) +	/* CGROUP_PATH */
+	       2 * nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) + /* PATH, TEMPLATE */
 	       nla_total_size(sizeof(u32)) +			/* GENERATION */
 	       nla_total_size(sizeof(u8)) +			/* MODE */
 	       EGRESS_CTR_MAX * counter +			/* STATS_* */
@@ -310,10 +329,11 @@ static int egress_nl_put_quotas(struct sk_buff *skb,
 static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd, enum egress_nl_msg_kind kind,
 			  const struct egress_set *set,
-			  const struct egress_policy *policy,
+			  struct egress_policy *policy,
 			  const struct egress_rule *rule,
 			  struct netlink_callback *cb)
 {
+	const struct egress_policy *config = policy->config;
 	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
 	void *hdr;
@@ -326,23 +346,33 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		genl_dump_check_consistent(cb, hdr);
 
 	if (nla_put_string(skb, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
-	    nla_put_u32(skb, NF_EGRESS_A_GENERATION, egress_generation()))
+	    nla_put_u32(skb, NF_EGRESS_A_GENERATION, egress_generation()) ||
+	    (config != policy &&
+	     nla_put_string(skb, NF_EGRESS_A_TEMPLATE, config->path)))
 		goto nla_put_failure;
 
 	switch (kind) {
 	case EGRESS_NL_MSG_POLICY:
-		rate = rcu_dereference_protected(policy->rate,
+		rate = rcu_dereference_protected(config->rate,
 						 lockdep_is_held(&egress_config_mutex));
-		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, policy->default_verdict) ||
-		    nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode) ||
-		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, policy->rules.count) ||
+		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, config->default_verdict) ||
+		    nla_put_u8(skb, NF_EGRESS_A_MODE, config->mode) ||
+		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, config->rules.count) ||
 		    (rate && egress_rate_to_nlattr(skb, rate)) ||
 		    egress_nl_put_quotas(skb, policy))
+			goto nla_put_failure;
+		if (policy->tmpl &&
+		    (nla_put_u32(skb, NF_EGRESS_A_INSTANCES_MAX,
+				 READ_ONCE(policy->tmpl->max)) ||
+		     nla_put_u32(skb, NF_EGRESS_A_INSTANCE_COUNT,
+				 egress_template_instance_count(policy)) ||
+		     nla_put_u32(skb, NF_EGRESS_A_INSTANCES_KEEP,
+				 READ_ONCE(policy->tmpl->keep))))
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_STATS:
 		egress_counters_sum(policy->stats, &sum);
-		if (nla_put_u8(skb, NF_EGRESS_A_MODE, policy->mode))
+		if (nla_put_u8(skb, NF_EGRESS_A_MODE, config->mode))
 			goto nla_put_failure;
 		for (i = 0; i < EGRESS_CTR_MAX; i++) {
 			if (egress_nl_put_counter(skb, egress_counter_info[i].attr,
@@ -366,7 +396,8 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			goto nla_put_failure;
 		break;
 	case EGRESS_NL_MSG_RULE:
-		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, rule, true))
+		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, rule, true,
+				       config != policy ? policy : NULL))
 			goto nla_put_failure;
 		break;
 	}
@@ -377,6 +408,26 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 nla_put_failure:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+void egress_nl_instance_gone(struct egress_policy *instance)
+{
+	struct sk_buff *msg;
+
+	lockdep_assert_held(&egress_config_mutex);
+	if (!genl_has_listeners(&egress_genl_family, &init_net,
+				EGRESS_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(egress_nl_policy_msg_size_max(), GFP_KERNEL);
+	if (!msg)
+		return;
+	if (egress_nl_fill(msg, 0, 0, 0, NF_EGRESS_CMD_INSTANCE_GONE,
+			   EGRESS_NL_MSG_STATS, NULL, instance, NULL, NULL)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
+			  GFP_KERNEL);
 }
 
 static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -488,6 +539,44 @@ err_free:
 	return err;
 }
 
+/*
+ * What only a template has (INSTANCES_MAX), and what it cannot have
+ * (quotas: each instance would need its own usage).
+ */
+static int egress_nl_template_attrs(struct genl_info *info, const char *path,
+				    const struct egress_quota_set *quotas)
+{
+	bool template = egress_path_is_pattern(path);
+
+	struct nlattr *only = info->attrs[NF_EGRESS_A_INSTANCES_MAX] ?:
+			      info->attrs[NF_EGRESS_A_INSTANCES_KEEP];
+	struct egress_pattern_shape shape;
+
+	if (!template && only) {
+		egress_nl_reject(info->extack, only, KBUILD_MODNAME
+				 ": only a template (a path with '*') has instances");
+		return -EINVAL;
+	}
+	/* Bounds the matcher's work on the cache's miss path. */
+	if (template) {
+		egress_path_pattern_shape(path, &shape);
+		if (shape.wildcards > EGRESS_PATTERN_WILDCARDS_MAX) {
+			egress_nl_reject(info->extack,
+					 info->attrs[NF_EGRESS_A_CGROUP_PATH],
+					 KBUILD_MODNAME ": a pattern has at most "
+					 __stringify(EGRESS_PATTERN_WILDCARDS_MAX)
+					 " '*' ('**' counts two)");
+			return -EINVAL;
+		}
+	}
+	if (template && quotas) {
+		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_QUOTA],
+				 KBUILD_MODNAME ": a template cannot have quotas");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
@@ -496,6 +585,8 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	bool quotas_given;
 	struct egress_set *set = info->user_ptr[0];
 	u8 mode = NF_EGRESS_MODE_ENFORCE;
+	u32 instances_max = EGRESS_INSTANCES_MAX_DEFAULT;
+	u32 instances_keep = EGRESS_INSTANCES_KEEP_DEFAULT;
 	struct egress_policy *policy;
 	const char *path, *reason;
 	int err;
@@ -503,6 +594,11 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	path = egress_nl_path(info->attrs, info->extack, &err);
 	if (!path)
 		return err;
+	/* In place before the template is reachable. */
+	if (info->attrs[NF_EGRESS_A_INSTANCES_MAX])
+		instances_max = nla_get_u32(info->attrs[NF_EGRESS_A_INSTANCES_MAX]);
+	if (info->attrs[NF_EGRESS_A_INSTANCES_KEEP])
+		instances_keep = nla_get_u32(info->attrs[NF_EGRESS_A_INSTANCES_KEEP]);
 	if (info->attrs[NF_EGRESS_A_DEFAULT])
 		default_verdict = nla_get_u8(info->attrs[NF_EGRESS_A_DEFAULT]);
 	if (info->attrs[NF_EGRESS_A_MODE])
@@ -516,6 +612,9 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	err = egress_nl_quotas(info, &quotas, &quotas_given);
 	if (err)
 		goto out;
+	err = egress_nl_template_attrs(info, path, quotas);
+	if (err)
+		goto out;
 
 	err = egress_limits_check(set, 1, 0, egress_policy_mem_cost(strlen(path) + 1) +
 				  egress_quota_set_mem(quotas), &reason);
@@ -523,7 +622,8 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH], reason);
 		goto out;
 	}
-	err = egress_policy_create(set, path, default_verdict, mode, &policy);
+	err = egress_policy_create(set, path, default_verdict, mode,
+				   instances_max, instances_keep, &policy);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[NF_EGRESS_A_CGROUP_PATH],
@@ -556,6 +656,8 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mode = info->attrs[NF_EGRESS_A_MODE];
 	struct nlattr *verdict = info->attrs[NF_EGRESS_A_DEFAULT];
 	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
+	struct nlattr *max_attr = info->attrs[NF_EGRESS_A_INSTANCES_MAX];
+	struct nlattr *keep_attr = info->attrs[NF_EGRESS_A_INSTANCES_KEEP];
 	struct egress_policy *policy = info->user_ptr[1];
 	struct egress_set *set = info->user_ptr[0];
 	struct egress_quota_set *quotas;
@@ -566,9 +668,13 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	err = egress_nl_quotas(info, &quotas, &quotas_given);
 	if (err)
 		return err;
-	if (!mode && !verdict && !rate_attr && !quotas_given) {
+	err = egress_nl_template_attrs(info, policy->path, quotas);
+	if (err)
+		goto err_quotas;
+	if (!mode && !verdict && !rate_attr && !quotas_given && !max_attr &&
+	    !keep_attr) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give a mode, a default verdict, a rate or quotas");
+				   "nothing to set: give a mode, a default verdict, a rate, quotas or an instance setting");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_MODE);
 		return -EINVAL;
 	}
@@ -603,6 +709,11 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_rate(set, policy, rate);
 	if (quotas_given)
 		egress_policy_set_quotas(set, policy, quotas);
+	if (max_attr)
+		egress_policy_set_instances_max(set, policy, nla_get_u32(max_attr));
+	if (keep_attr)
+		egress_policy_set_instances_keep(set, policy,
+						 nla_get_u32(keep_attr));
 	return 0;
 
 err_quotas:
@@ -941,27 +1052,57 @@ static int egress_nl_parse_explain_packet(struct genl_info *info,
 	return 0;
 }
 
-static int egress_nl_put_level(struct sk_buff *msg,
+/* The first @level components of the valid path @path, as @type. */
+static int egress_nl_put_path_prefix(struct sk_buff *msg, int type,
+				     const char *path, unsigned int level)
+{
+	const char *end = path;
+	struct nlattr *attr;
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < level; i++)
+		end = strchrnul(end + 1, '/');
+	len = end - path ?: 1;
+	attr = nla_reserve(msg, type, len + 1);
+	if (!attr)
+		return -EMSGSIZE;
+	memcpy(nla_data(attr), path, len);
+	((char *)nla_data(attr))[len] = '\0';
+	return 0;
+}
+
+static int egress_nl_put_level(struct sk_buff *msg, const char *path,
+			       unsigned int level,
 			       const struct egress_policy *policy,
 			       const struct egress_rule *rule, bool allow,
 			       const struct egress_quota *quota)
 {
+	const struct egress_policy *config = policy->config;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(msg, NF_EGRESS_A_EXPLAIN_LEVEL);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_string(msg, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, policy->path) ||
-	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_MODE, READ_ONCE(policy->mode)) ||
+	/* A template's level, with or without its instance yet. */
+	if (config->tmpl &&
+	    (egress_nl_put_path_prefix(msg, NF_EGRESS_EXPLAIN_A_CGROUP_PATH,
+				       path, level) ||
+	     nla_put_string(msg, NF_EGRESS_EXPLAIN_A_TEMPLATE, config->path)))
+		goto cancel;
+	if ((!config->tmpl &&
+	     nla_put_string(msg, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, policy->path)) ||
+	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_MODE, READ_ONCE(config->mode)) ||
 	    nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_VERDICT,
 		       allow ? NF_EGRESS_VERDICT_ALLOW : NF_EGRESS_VERDICT_DENY))
 		goto cancel;
 	if (rule) {
 		if (nla_put_u32(msg, NF_EGRESS_EXPLAIN_A_RULE_ID, rule->id) ||
-		    egress_nl_put_rule(msg, NF_EGRESS_EXPLAIN_A_RULE, rule, false))
+		    egress_nl_put_rule(msg, NF_EGRESS_EXPLAIN_A_RULE, rule, false,
+				       NULL))
 			goto cancel;
 	} else if (nla_put_u8(msg, NF_EGRESS_EXPLAIN_A_DEFAULT,
-			      READ_ONCE(policy->default_verdict))) {
+			      READ_ONCE(config->default_verdict))) {
 		goto cancel;
 	}
 	if (quota &&
@@ -987,6 +1128,7 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 	struct egress_policy *policies[EGRESS_POLICY_DEPTH_MAX + 1];
 	struct egress_set *set = info->user_ptr[0];
 	time64_t now = egress_quota_now();
+	struct egress_resolve_info levels;
 	struct egress_path_names names;
 	struct egress_pkt pkt;
 	struct sk_buff *msg;
@@ -1016,7 +1158,7 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		goto nla_put_failure;
 
 	rcu_read_lock();
-	n = egress_resolve(set, &names, policies);
+	n = egress_resolve(set, &names, policies, EGRESS_RESOLVE_LOOK, &levels);
 	allowed = egress_decide(policies, n, &pkt, NULL, rules, &denied_by);
 	rcu_read_unlock();
 	/*
@@ -1034,13 +1176,14 @@ static int egress_nl_explain(struct sk_buff *skb, struct genl_info *info)
 		if (!quotas[i])
 			continue;
 		denied_by |= BIT_ULL(i);
-		if (READ_ONCE(policies[i]->mode) == NF_EGRESS_MODE_ENFORCE)
+		if (egress_policy_enforces(policies[i]))
 			allowed = false;
 	}
 	err = nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, path) ||
 	      nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation());
 	for (i = 0; !err && i < n; i++)
-		err = egress_nl_put_level(msg, policies[i], rules[i],
+		err = egress_nl_put_level(msg, path, levels.level[i],
+					  policies[i], rules[i],
 					  !(denied_by & BIT_ULL(i)), quotas[i]);
 	if (!err)
 		err = nla_put_u8(msg, NF_EGRESS_A_VERDICT,
@@ -1064,14 +1207,25 @@ static int egress_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	if (info->attrs[NF_EGRESS_A_CGROUP_PATH]) {
-		policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+		policy = egress_nl_policy_lookup(set, info->attrs, info->extack,
+						 true);
 		if (IS_ERR(policy))
 			err = PTR_ERR(policy);
 		else
 			egress_policy_reset_counters(policy);
 	} else {
-		list_for_each_entry(policy, &set->policies, list_node)
+		list_for_each_entry(policy, &set->policies, list_node) {
+			struct egress_policy *instance;
+
 			egress_policy_reset_counters(policy);
+			if (!policy->tmpl)
+				continue;
+			list_for_each_entry_rcu(instance,
+						&policy->tmpl->instances,
+						list_node,
+						lockdep_is_held(&egress_config_mutex))
+				egress_policy_reset_counters(instance);
+		}
 	}
 	if (!err)
 		egress_set_changed(set);
@@ -1144,7 +1298,7 @@ static int egress_nl_quota_reset(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int err;
 
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, false);
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	nest = egress_nl_one_quota(info, &err);
@@ -1186,7 +1340,7 @@ static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
 	long crossed;
 	int err;
 
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack);
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, false);
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	nest = egress_nl_one_quota(info, &err);
@@ -1268,7 +1422,9 @@ static int egress_nl_dump_start(struct netlink_callback *cb)
 	if (!path)
 		return err;
 	mutex_lock(&egress_config_mutex);
-	err = egress_policy_find(egress_live_set_locked(), path) ? 0 : -ENOENT;
+	err = egress_policy_find(egress_live_set_locked(), path) ||
+	      egress_instance_lookup(egress_live_set_locked(), path) ?
+	      0 : -ENOENT;
 	mutex_unlock(&egress_config_mutex);
 	if (err) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attr,
@@ -1291,7 +1447,50 @@ static bool egress_dump_wants(const struct egress_dump_ctx *ctx,
 	return !ctx->path_filter || !strcmp(ctx->path_filter, policy->path);
 }
 
-/* POLICY_GET and STATS_GET dumps: one message per policy. */
+/*
+ * The instances part of a POLICY_GET or STATS_GET dump: every template's,
+ * in the templates' creation order and then their own.  The packet path
+ * adds instances at the end of a template's list without changing the
+ * generation, and only the mutex holder removes them.
+ */
+static int egress_nl_dump_instances(struct sk_buff *skb,
+				    struct netlink_callback *cb, u8 cmd,
+				    enum egress_nl_msg_kind kind,
+				    struct egress_set *set)
+{
+	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
+	struct egress_policy *template, *instance;
+	int err;
+
+	list_for_each_entry(template, &set->policies, list_node) {
+		if (!template->tmpl || template->seq < ctx->template_seq)
+			continue;
+		if (template->seq != ctx->template_seq) {
+			ctx->template_seq = template->seq;
+			ctx->instance_seq = 0;
+		}
+		list_for_each_entry_rcu(instance, &template->tmpl->instances,
+					list_node,
+					lockdep_is_held(&egress_config_mutex)) {
+			if (instance->seq < ctx->instance_seq ||
+			    !egress_dump_wants(ctx, instance))
+				continue;
+			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     cmd, kind, set, instance, NULL, cb);
+			if (err)
+				return err;
+			ctx->instance_seq = instance->seq + 1;
+		}
+		ctx->instance_seq = U64_MAX;
+	}
+	return 0;
+}
+
+/*
+ * POLICY_GET and STATS_GET dumps: one message per policy (templates
+ * included), then one per instance.
+ */
 static int egress_nl_dump_policies(struct sk_buff *skb,
 				   struct netlink_callback *cb, u8 cmd,
 				   enum egress_nl_msg_kind kind)
@@ -1304,17 +1503,23 @@ static int egress_nl_dump_policies(struct sk_buff *skb,
 	mutex_lock(&egress_config_mutex);
 	set = egress_live_set_locked();
 	cb->seq = egress_generation();
-	list_for_each_entry(policy, &set->policies, list_node) {
-		if (policy->seq <= ctx->policy_seq ||
-		    !egress_dump_wants(ctx, policy))
-			continue;
-		err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd, kind,
-				     set, policy, NULL, cb);
-		if (err)
-			break;
-		ctx->policy_seq = policy->seq;
+	if (ctx->policy_seq != U64_MAX) {
+		list_for_each_entry(policy, &set->policies, list_node) {
+			if (policy->seq <= ctx->policy_seq ||
+			    !egress_dump_wants(ctx, policy))
+				continue;
+			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     cmd, kind, set, policy, NULL, cb);
+			if (err)
+				break;
+			ctx->policy_seq = policy->seq;
+		}
+		if (!err)
+			ctx->policy_seq = U64_MAX;
 	}
+	if (!err)
+		err = egress_nl_dump_instances(skb, cb, cmd, kind, set);
 	mutex_unlock(&egress_config_mutex);
 
 	/* Nothing fitted into an empty skb: stop rather than loop forever. */
@@ -1345,13 +1550,32 @@ static int egress_nl_stats_dump(struct sk_buff *skb,
 static int egress_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
-	struct egress_policy *policy;
+	struct egress_policy *policy, *instance;
 	struct egress_set *set;
 	int err = 0;
 
 	mutex_lock(&egress_config_mutex);
 	set = egress_live_set_locked();
 	cb->seq = egress_generation();
+	/* An instance's: its template's rules, with the instance's hits. */
+	instance = ctx->path_filter && !egress_policy_find(set, ctx->path_filter) ?
+		   egress_instance_lookup(set, ctx->path_filter) : NULL;
+	if (instance) {
+		struct egress_rule *rule;
+
+		for (; (rule = egress_ruleset_next(&instance->config->rules,
+						   &ctx->rule_id));
+		     ctx->rule_id++) {
+			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     NF_EGRESS_CMD_RULE_GET,
+					     EGRESS_NL_MSG_RULE, set, instance,
+					     rule, cb);
+			if (err)
+				goto out_unlock;
+		}
+		goto out_unlock;
+	}
 	list_for_each_entry(policy, &set->policies, list_node) {
 		struct egress_rule *rule;
 
@@ -1410,7 +1634,8 @@ static const struct genl_ops egress_genl_ops[] = {
 	{
 		.cmd	= NF_EGRESS_CMD_POLICY_GET,
 		.doit	= egress_nl_policy_get,
-		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET | EGRESS_NL_POLICY,
+		.internal_flags = EGRESS_NL_LOCK | EGRESS_NL_LIVE_SET | EGRESS_NL_POLICY |
+				  EGRESS_NL_INSTANCE,
 		.start	= egress_nl_dump_start,
 		.dumpit	= egress_nl_policy_dump,
 		.done	= egress_nl_dump_done,

@@ -15,4 +15,8 @@ extern struct genl_family egress_genl_family;
 int egress_netlink_init(void);
 void egress_netlink_exit(void);
 
+struct egress_policy;
+/* INSTANCE_GONE: @instance's final counters.  Mutex. */
+void egress_nl_instance_gone(struct egress_policy *instance);
+
 #endif /* _NF_EGRESS_NETLINK_H */

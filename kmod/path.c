@@ -43,6 +43,10 @@ int egress_cgroup_path_validate(const char *path, const char **reason)
 			*reason = KBUILD_MODNAME ": cgroup path must not contain '.' or '..'";
 			return -EINVAL;
 		}
+		if (len != 2 && strnstr(component, "**", len)) {
+			*reason = KBUILD_MODNAME ": '**' must be a whole path component";
+			return -EINVAL;
+		}
 		if (len > EGRESS_CGROUP_NAME_MAX) {
 			*reason = KBUILD_MODNAME ": cgroup path component longer than 255 bytes";
 			return -ENAMETOOLONG;
@@ -104,4 +108,108 @@ bool egress_path_names_match(const char *path, unsigned int depth,
 		component = *end ? end + 1 : end;
 	}
 	return true;
+}
+
+/*
+ * Does the component pattern @pat (@plen bytes, '*' any run of bytes)
+ * match the name @name?  Greedy with one backtrack point, the last '*':
+ * linear in practice, at most plen * len steps.
+ */
+static bool egress_component_match(const char *pat, size_t plen,
+				   const char *name, size_t len)
+{
+	size_t p = 0, n = 0, star_p = SIZE_MAX, star_n = 0;
+
+	while (n < len) {
+		if (p < plen && pat[p] == '*') {
+			star_p = ++p;
+			star_n = n;
+		} else if (p < plen && pat[p] == name[n]) {
+			p++;
+			n++;
+		} else if (star_p != SIZE_MAX) {
+			p = star_p;
+			n = ++star_n;
+		} else {
+			return false;
+		}
+	}
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
+}
+
+/* The component of a path at @p ("" at its end) and where the next starts. */
+static const char *egress_path_component(const char *p, size_t *len)
+{
+	const char *end = strchrnul(p, '/');
+
+	*len = end - p;
+	return *end ? end + 1 : end;
+}
+
+static bool egress_component_is_any(const char *p, size_t len)
+{
+	return len == 2 && p[0] == '*' && p[1] == '*';
+}
+
+bool egress_path_pattern_match(const char *pattern, unsigned int depth,
+			       const struct egress_path_names *names)
+{
+	const char *p = pattern + 1, *star_p = NULL;
+	unsigned int level = 1, star_level = 0;
+	const char *next;
+	size_t len;
+
+	while (level <= depth) {
+		if (*p) {
+			next = egress_path_component(p, &len);
+			if (egress_component_is_any(p, len)) {
+				/* Zero components first; more on a mismatch. */
+				star_p = next;
+				star_level = level;
+				p = next;
+				continue;
+			}
+			if (egress_component_match(p, len, names->name[level],
+						   names->len[level])) {
+				p = next;
+				level++;
+				continue;
+			}
+		}
+		if (!star_p)
+			return false;
+		p = star_p;
+		level = ++star_level;
+	}
+	/* The names are used up: what is left must match nothing. */
+	while (*p) {
+		next = egress_path_component(p, &len);
+		if (!egress_component_is_any(p, len))
+			return false;
+		p = next;
+	}
+	return true;
+}
+
+void egress_path_pattern_shape(const char *pattern,
+			       struct egress_pattern_shape *shape)
+{
+	const char *p = pattern + 1, *next;
+	size_t len;
+
+	shape->wildcards = 0;
+	shape->literal_len = strcspn(pattern, "*");
+	shape->min_depth = 0;
+	shape->any_depth = false;
+	for (; *p; p = next) {
+		next = egress_path_component(p, &len);
+		if (egress_component_is_any(p, len))
+			shape->any_depth = true;
+		else
+			shape->min_depth++;
+	}
+	for (p = pattern; *p; p++)
+		shape->wildcards += *p == '*';
 }

@@ -14,6 +14,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/jhash.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 /*
@@ -50,5 +51,41 @@ u32 egress_path_names_hash(const struct egress_path_names *names);
 /* Whether the first @depth components of @names are those of @path. */
 bool egress_path_names_match(const char *path, unsigned int depth,
 			     const struct egress_path_names *names);
+
+/*
+ * Patterns.  A policy path with a '*' is a template's pattern: '*' matches
+ * any run of bytes within one component, a component that is just "**"
+ * any number of whole components, none included.  Nothing else is special
+ * and nothing escapes a '*': a cgroup whose name has one is matched by a
+ * '*' like any other byte.
+ */
+static inline bool egress_path_is_pattern(const char *path)
+{
+	return strchr(path, '*');
+}
+
+/*
+ * The most '*' bytes a template's pattern may have: the matcher's work on
+ * a cgroup's names grows with them.
+ */
+#define EGRESS_PATTERN_WILDCARDS_MAX 8
+
+/* Whether the first @depth components of @names match @pattern. */
+bool egress_path_pattern_match(const char *pattern, unsigned int depth,
+			       const struct egress_path_names *names);
+
+/*
+ * What orders templates (template.h): the more specific first.  And the
+ * depths at which a pattern can match at all.
+ */
+struct egress_pattern_shape {
+	u16 wildcards;		/* '*' bytes: a "**" counts two */
+	u16 literal_len;	/* bytes before the first '*' */
+	u8 min_depth;		/* components that are not "**" */
+	bool any_depth;		/* it has a "**" */
+};
+
+void egress_path_pattern_shape(const char *pattern,
+			       struct egress_pattern_shape *shape);
 
 #endif /* _NF_EGRESS_PATH_H */

@@ -58,7 +58,7 @@ void egress_set_changed(struct egress_set *set)
  * changed: cached resolutions (cache.c) are stale.  Release order: a reader
  * that sees the new generation sees the new policies and rates too.
  */
-static void egress_set_paths_changed(struct egress_set *set)
+void egress_set_paths_changed(struct egress_set *set)
 {
 	/* Pairs with smp_load_acquire() in egress_cache_policies(). */
 	smp_store_release(&set->resolve_gen, set->resolve_gen + 1);
@@ -87,15 +87,59 @@ egress_set_lookup_level(struct egress_set *set,
 	return NULL;
 }
 
+/*
+ * The most specific template that matches the first @level components of
+ * @names, as its instance or itself (egress_resolve()), or NULL.
+ */
+static struct egress_policy *
+egress_set_match_template(struct egress_set *set,
+			  const struct egress_path_names *names,
+			  unsigned int level, u32 hash,
+			  enum egress_resolve_mode mode,
+			  struct egress_resolve_info *info)
+{
+	struct egress_policy *template, *instance;
+	bool refused = false;
+
+	list_for_each_entry_rcu(template, &set->templates, template_node,
+				lockdep_is_held(&egress_config_mutex)) {
+		const struct egress_pattern_shape *shape = &template->tmpl->shape;
+
+		if (level < shape->min_depth ||
+		    (!shape->any_depth && level != shape->min_depth) ||
+		    !egress_path_pattern_match(template->path, level, names))
+			continue;
+		instance = egress_instance_get(template, names, level, hash,
+					       mode == EGRESS_RESOLVE_INSTANCE,
+					       &refused);
+		if (instance || mode != EGRESS_RESOLVE_INSTANCE)
+			return instance ?: template;
+		/* Judged by the template itself: never let through unjudged. */
+		if (!refused) {
+			info->retry = true;
+		} else if (info->refused_level < 0) {
+			info->refused_level = level;
+			info->refused_by = template;
+		}
+		return template;
+	}
+	return NULL;
+}
+
 unsigned int egress_resolve(struct egress_set *set,
 			    const struct egress_path_names *names,
-			    struct egress_policy **out)
+			    struct egress_policy **out,
+			    enum egress_resolve_mode mode,
+			    struct egress_resolve_info *info)
 {
 	int max_level = min_t(int, names->levels - 1, READ_ONCE(set->max_depth));
 	u32 hash = EGRESS_PATH_HASH_ROOT;
 	unsigned int n = 0;
 	int level;
 
+	info->retry = false;
+	info->refused_level = -1;
+	info->refused_by = NULL;
 	for (level = 0; level <= max_level; level++) {
 		struct egress_policy *policy;
 
@@ -103,8 +147,14 @@ unsigned int egress_resolve(struct egress_set *set,
 			hash = egress_path_hash_step(hash, names->name[level],
 						     names->len[level]);
 		policy = egress_set_lookup_level(set, names, level, hash);
-		if (policy)
+		/* An exact path beats every pattern. */
+		if (!policy)
+			policy = egress_set_match_template(set, names, level,
+							   hash, mode, info);
+		if (policy) {
+			info->level[n] = level;
 			out[n++] = policy;
+		}
 	}
 	return n;
 }
@@ -116,6 +166,10 @@ void egress_policy_reset_counters(struct egress_policy *policy)
 	u32 n = 0;
 
 	lockdep_assert_held(&egress_config_mutex);
+	if (egress_policy_is_instance(policy)) {
+		egress_instance_reset_counters(policy);
+		return;
+	}
 	egress_stats_reset(policy->stats);
 	for (id = 0; (rule = egress_ruleset_next(&policy->rules, &id)); id++) {
 		atomic64_set(&rule->packets, 0);
@@ -134,11 +188,39 @@ struct egress_policy *egress_policy_find(struct egress_set *set,
 	u32 hash;
 
 	lockdep_assert_held(&egress_config_mutex);
+	if (egress_path_is_pattern(path)) {
+		list_for_each_entry(policy, &set->templates, template_node) {
+			if (!strcmp(policy->path, path))
+				return policy;
+		}
+		return NULL;
+	}
 	egress_path_names_from_path(&names, path);
 	hash = egress_path_names_hash(&names);
 	hlist_for_each_entry(policy, egress_set_bucket(set, hash), hash_node) {
 		if (policy->path_hash == hash && !strcmp(policy->path, path))
 			return policy;
+	}
+	return NULL;
+}
+
+struct egress_policy *egress_instance_lookup(struct egress_set *set,
+					     const char *path)
+{
+	struct egress_path_names names;
+	struct egress_policy *template, *instance;
+
+	lockdep_assert_held(&egress_config_mutex);
+	if (egress_path_is_pattern(path))
+		return NULL;
+	egress_path_names_from_path(&names, path);
+	list_for_each_entry(template, &set->templates, template_node) {
+		if (!egress_path_pattern_match(template->path, names.levels - 1,
+					       &names))
+			continue;
+		instance = egress_instance_find(template, path);
+		if (instance)
+			return instance;
 	}
 	return NULL;
 }
@@ -153,9 +235,25 @@ static void egress_set_max_depth_update(struct egress_set *set)
 	WRITE_ONCE(set->max_depth, max_depth);
 }
 
+/* Templates in the order egress_set_match_template() tries them. */
+static void egress_set_add_template(struct egress_set *set,
+				    struct egress_policy *template)
+{
+	struct egress_policy *pos;
+
+	list_for_each_entry(pos, &set->templates, template_node) {
+		if (egress_template_precedes(template, pos)) {
+			list_add_tail_rcu(&template->template_node,
+					  &pos->template_node);
+			return;
+		}
+	}
+	list_add_tail_rcu(&template->template_node, &set->templates);
+}
+
 int egress_policy_create(struct egress_set *set, const char *path,
-			 u8 default_verdict, u8 mode,
-			 struct egress_policy **created)
+			 u8 default_verdict, u8 mode, u32 instances_max,
+			 u32 instances_keep, struct egress_policy **created)
 {
 	size_t path_len = strlen(path) + 1;
 	struct egress_path_names names;
@@ -181,18 +279,33 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	}
 
 	memcpy(policy->path, path, path_len);
-	egress_path_names_from_path(&names, path);
-	policy->path_hash = egress_path_names_hash(&names);
-	policy->depth = names.levels - 1;
+	policy->config = policy;
 	policy->default_verdict = default_verdict;
 	policy->mode = mode;
 	egress_bucket_init(&policy->bucket);
 	egress_shaper_init(&policy->shaper);
 	policy->seq = ++egress_policy_seq;
+	if (egress_path_is_pattern(path)) {
+		err = egress_template_init(policy, instances_max,
+					   instances_keep);
+		if (err)
+			goto err_destroy_shaper;
+		/* The deepest level it can match. */
+		policy->depth = policy->tmpl->shape.any_depth ?
+				EGRESS_POLICY_DEPTH_MAX :
+				policy->tmpl->shape.min_depth;
+		egress_set_add_template(set, policy);
+		if (set == egress_live_set_locked())
+			egress_template_gc_schedule();
+	} else {
+		egress_path_names_from_path(&names, path);
+		policy->path_hash = egress_path_names_hash(&names);
+		policy->depth = names.levels - 1;
+		hlist_add_head_rcu(&policy->hash_node,
+				   egress_set_bucket(set, policy->path_hash));
+	}
 
 	list_add_tail(&policy->list_node, &set->policies);
-	hlist_add_head_rcu(&policy->hash_node,
-			   egress_set_bucket(set, policy->path_hash));
 	set->nr_policies++;
 	set->mem += egress_policy_mem_cost(path_len);
 	if (policy->depth > set->max_depth)
@@ -201,6 +314,9 @@ int egress_policy_create(struct egress_set *set, const char *path,
 	*created = policy;
 	return 0;
 
+err_destroy_shaper:
+	egress_shaper_destroy(&policy->shaper);
+	egress_stats_put(policy->stats);
 err_destroy_rules:
 	egress_ruleset_destroy(&policy->rules);
 err_free_policy:
@@ -215,6 +331,8 @@ err_free_policy:
  */
 static void egress_policy_free(struct egress_policy *policy)
 {
+	if (policy->tmpl)
+		egress_template_destroy(policy);
 	egress_shaper_destroy(&policy->shaper);
 	kfree(rcu_dereference_protected(policy->rate,
 					lockdep_is_held(&egress_config_mutex)));
@@ -230,7 +348,10 @@ static void egress_policy_unlink(struct egress_set *set,
 {
 	struct egress_quota_set *quotas;
 
-	hlist_del_rcu(&policy->hash_node);
+	if (policy->tmpl)
+		list_del_rcu(&policy->template_node);
+	else
+		hlist_del_rcu(&policy->hash_node);
 	list_del(&policy->list_node);
 	set->nr_policies--;
 	set->nr_rules -= policy->rules.count;
@@ -253,6 +374,9 @@ void egress_policy_delete(struct egress_set *set, struct egress_policy *policy)
 	 * callback: wait for the packet path here instead.
 	 */
 	synchronize_rcu();
+	/* The instances' final counts, now that nothing adds to them. */
+	if (policy->tmpl)
+		egress_template_announce_gone(policy);
 	egress_policy_free(policy);
 }
 
@@ -261,6 +385,23 @@ void egress_policy_set_mode(struct egress_set *set,
 {
 	WRITE_ONCE(policy->mode, mode);
 	egress_set_changed(set);
+}
+
+void egress_policy_set_instances_max(struct egress_set *set,
+				     struct egress_policy *template, u32 max)
+{
+	egress_template_set_max(template, max);
+	/* Cgroups refused for the old cap ask again. */
+	egress_set_paths_changed(set);
+}
+
+void egress_policy_set_instances_keep(struct egress_set *set,
+				      struct egress_policy *template, u32 keep)
+{
+	WRITE_ONCE(template->tmpl->keep, keep);
+	egress_set_changed(set);
+	if (set == egress_live_set_locked())
+		egress_template_gc_schedule();
 }
 
 void egress_policy_set_default(struct egress_set *set,
@@ -323,8 +464,11 @@ void egress_policy_set_rate(struct egress_set *set,
 	 * the old rate may queue afterwards; the timer sends it in time.
 	 */
 	if (old && old->mode == NF_EGRESS_RATE_SHAPE &&
-	    (!rate || rate->mode != NF_EGRESS_RATE_SHAPE))
+	    (!rate || rate->mode != NF_EGRESS_RATE_SHAPE)) {
 		egress_shaper_flush(&policy->shaper);
+		if (policy->tmpl)
+			egress_template_flush_shapers(policy);
+	}
 	if (old)
 		kfree_rcu(old, rcu);
 	/* The cache remembers which paths have a rate limit at all. */
@@ -395,6 +539,8 @@ int egress_policy_delete_rule(struct egress_set *set,
 	lockdep_assert_held(&egress_config_mutex);
 	index_bytes = egress_ruleset_index_bytes(&policy->rules);
 	err = egress_ruleset_delete(&policy->rules, id);
+	if (!err && policy->tmpl)
+		egress_template_rule_deleted(policy, id);
 	if (!err) {
 		set->nr_rules--;
 		set->mem -= egress_rule_mem_cost() + index_bytes -
@@ -416,6 +562,7 @@ struct egress_set *egress_set_alloc(void)
 		return NULL;
 	}
 	INIT_LIST_HEAD(&set->policies);
+	INIT_LIST_HEAD(&set->templates);
 	set->max_depth = -1;
 	return set;
 }
@@ -460,6 +607,21 @@ static int egress_netdev_event(struct notifier_block *nb,
 		hlist_for_each_entry_rcu(policy, &set->buckets[i], hash_node) {
 			if (READ_ONCE(policy->shaper.queued))
 				egress_shaper_device_gone(&policy->shaper, dev);
+		}
+	}
+	if (set) {
+		struct egress_policy *instance;
+
+		list_for_each_entry_rcu(policy, &set->templates, template_node) {
+			if (READ_ONCE(policy->shaper.queued))
+				egress_shaper_device_gone(&policy->shaper, dev);
+			list_for_each_entry_rcu(instance,
+						&policy->tmpl->instances,
+						list_node) {
+				if (READ_ONCE(instance->shaper.queued))
+					egress_shaper_device_gone(&instance->shaper,
+								  dev);
+			}
 		}
 	}
 	rcu_read_unlock();

@@ -6,11 +6,14 @@
  *           cgroup allowed_packets allowed_bytes denied_packets denied_bytes
  *           would_deny_packets would_deny_bytes ratelimited_packets
  *           ratelimited_bytes shaped_packets shaped_bytes queue_packets
- *           max_delay_ns
+ *           max_delay_ns template; a template's line is followed by one
+ *           line per instance, whose cgroup is the instance's concrete
+ *           path and template the template's pattern ("-" on other lines)
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
  *           policy (followed by " rate BYTES_PER_SEC burst BYTES pps N
  *           police|shape" when it has a rate limit; pps 0 is none; shape
- *           adds " queue PACKETS latency_us N"), each
+ *           adds " queue PACKETS latency_us N"; a template ends with
+ *           " instances N max M"), each
  *           followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
@@ -41,19 +44,64 @@
 
 static struct proc_dir_entry *egress_proc_dir;
 
+static struct egress_policy *egress_proc_stats_first(void)
+{
+	return list_first_entry_or_null(&egress_live_set_locked()->policies,
+					struct egress_policy, list_node);
+}
+
+/*
+ * The line after @policy's: a template's first instance, an instance's
+ * next one, or the next policy.  The packet path adds instances at the end
+ * of a template's list meanwhile; only the mutex holder removes them.
+ */
+static struct egress_policy *egress_proc_stats_after(struct egress_policy *policy)
+{
+	struct list_head *policies = &egress_live_set_locked()->policies;
+	struct egress_policy *template = policy, *next = NULL;
+
+	if (egress_policy_is_instance(policy)) {
+		template = policy->config;
+		next = list_next_or_null_rcu(&template->tmpl->instances,
+					     &policy->list_node,
+					     struct egress_policy, list_node);
+	} else if (policy->tmpl) {
+		next = list_first_or_null_rcu(&policy->tmpl->instances,
+					      struct egress_policy, list_node);
+	}
+	if (next)
+		return next;
+	if (list_is_last(&template->list_node, policies))
+		return NULL;
+	return list_next_entry(template, list_node);
+}
+
 /*
  * Holds egress_config_mutex from start to stop.  No __acquires() annotation:
  * mutex_lock() has none in 6.1, so sparse would count an imbalance.
  */
 static void *egress_proc_start(struct seq_file *m, loff_t *pos)
 {
+	struct egress_policy *policy;
+	loff_t n = *pos;
+
 	mutex_lock(&egress_config_mutex);
-	return seq_list_start_head(&egress_live_set_locked()->policies, *pos);
+	if (!n)
+		return SEQ_START_TOKEN;
+	policy = egress_proc_stats_first();
+	while (policy && --n) {
+		policy = egress_proc_stats_after(policy);
+		cond_resched();
+	}
+	return policy;
 }
 
 static void *egress_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &egress_live_set_locked()->policies, pos);
+	++*pos;
+	if (v == SEQ_START_TOKEN)
+		return egress_proc_stats_first();
+	return egress_proc_stats_after(v);
 }
 
 static void egress_proc_stop(struct seq_file *m, void *v)
@@ -74,27 +122,31 @@ static void egress_proc_put_path(struct seq_file *m,
 
 static int egress_proc_stats_show(struct seq_file *m, void *v)
 {
-	const struct egress_policy *policy;
+	const struct egress_policy *policy = v;
 	struct egress_counters_sum sum;
 	int i;
 
-	if (v == &egress_live_set_locked()->policies) {
+	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "cgroup");
 		for (i = 0; i < EGRESS_CTR_MAX; i++)
 			seq_printf(m, " %s_packets %s_bytes",
 				   egress_counter_info[i].name,
 				   egress_counter_info[i].name);
-		seq_puts(m, " queue_packets max_delay_ns\n");
+		seq_puts(m, " queue_packets max_delay_ns template\n");
 		return 0;
 	}
-	policy = list_entry(v, struct egress_policy, list_node);
 	egress_counters_sum(policy->stats, &sum);
 	egress_proc_put_path(m, policy);
 	for (i = 0; i < EGRESS_CTR_MAX; i++)
 		seq_printf(m, " %llu %llu", sum.count[i].packets,
 			   sum.count[i].bytes);
-	seq_printf(m, " %u %llu\n", READ_ONCE(policy->shaper.queued),
+	seq_printf(m, " %u %llu ", READ_ONCE(policy->shaper.queued),
 		   READ_ONCE(policy->stats->max_delay_ns));
+	if (egress_policy_is_instance(policy))
+		egress_proc_put_path(m, policy->config);
+	else
+		seq_putc(m, '-');
+	seq_putc(m, '\n');
 	return 0;
 }
 
@@ -250,6 +302,10 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 	if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)
 		seq_printf(m, " queue %u latency_us %llu", rate->queue_limit,
 			   div_u64(rate->latency_ns, NSEC_PER_USEC));
+	if (policy->tmpl)
+		seq_printf(m, " instances %u max %u",
+			   egress_template_instance_count(policy),
+			   READ_ONCE(policy->tmpl->max));
 	seq_putc(m, '\n');
 	return 0;
 }

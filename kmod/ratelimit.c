@@ -356,7 +356,7 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+		const struct egress_rate *rate = egress_policy_rate(policies[i]);
 		const struct egress_quota_set *qs = rcu_dereference(policies[i]->quotas);
 
 		if (qs)
@@ -379,7 +379,7 @@ bool egress_rate_admit(struct egress_policy *const *policies, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+		const struct egress_rate *rate = egress_policy_rate(policies[i]);
 
 		costs[i].byte_ns = 0;
 		costs[i].packet_ns = 0;
@@ -519,7 +519,7 @@ u64 egress_rate_reserve(struct egress_policy *const *policies, unsigned int n,
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
-		const struct egress_rate *rate = rcu_dereference(policies[i]->rate);
+		const struct egress_rate *rate = egress_policy_rate(policies[i]);
 
 		costs[i].byte_ns = 0;
 		costs[i].packet_ns = 0;

@@ -487,7 +487,7 @@ static const struct egress_rate *
 egress_shape_level(struct egress_policy *policy,
 		   const struct egress_quota_rates *qr, unsigned int i)
 {
-	const struct egress_rate *rate = rcu_dereference(policy->rate);
+	const struct egress_rate *rate = egress_policy_rate(policy);
 	const struct egress_quota_set *qs;
 
 	if (rate && rate->mode == NF_EGRESS_RATE_SHAPE)

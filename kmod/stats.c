@@ -108,15 +108,15 @@ void egress_stats_reset(struct egress_stats *stats)
 	stats->reset_time = ktime_get_real_seconds();
 }
 
-struct egress_stats *egress_stats_alloc(void)
+struct egress_stats *egress_stats_alloc_gfp(gfp_t gfp)
 {
 	struct egress_stats *stats;
 	int cpu;
 
-	stats = kzalloc(sizeof(*stats), GFP_KERNEL_ACCOUNT);
+	stats = kzalloc(sizeof(*stats), gfp);
 	if (!stats)
 		return NULL;
-	stats->pcpu = alloc_percpu_gfp(struct egress_counters, GFP_KERNEL_ACCOUNT);
+	stats->pcpu = alloc_percpu_gfp(struct egress_counters, gfp);
 	if (!stats->pcpu) {
 		kfree(stats);
 		return NULL;
@@ -154,15 +154,15 @@ void egress_stats_put(struct egress_stats *stats)
 		call_rcu(&stats->rcu, egress_stats_free_rcu);
 }
 
-static struct egress_class_stats *egress_class_stats_alloc(void)
+static struct egress_class_stats *egress_class_stats_alloc(gfp_t gfp)
 {
 	struct egress_class_stats *cs;
 	int cpu;
 
-	cs = kzalloc(sizeof(*cs), GFP_KERNEL_ACCOUNT);
+	cs = kzalloc(sizeof(*cs), gfp);
 	if (!cs)
 		return NULL;
-	cs->pcpu = alloc_percpu_gfp(struct egress_class_counters, GFP_KERNEL_ACCOUNT);
+	cs->pcpu = alloc_percpu_gfp(struct egress_class_counters, gfp);
 	if (!cs->pcpu) {
 		kfree(cs);
 		return NULL;
@@ -179,7 +179,7 @@ int egress_stats_add_class(struct egress_stats *stats, u8 id)
 
 	if (xa_load(&stats->classes, id))
 		return 0;
-	cs = egress_class_stats_alloc();
+	cs = egress_class_stats_alloc(GFP_KERNEL_ACCOUNT);
 	if (!cs)
 		return -ENOMEM;
 	err = xa_err(xa_store_bh(&stats->classes, id, cs, GFP_KERNEL_ACCOUNT));
@@ -188,6 +188,24 @@ int egress_stats_add_class(struct egress_stats *stats, u8 id)
 		kfree(cs);
 	}
 	return err;
+}
+
+struct egress_class_stats *egress_stats_add_class_atomic(struct egress_stats *stats,
+							 u8 id)
+{
+	struct egress_class_stats *cs, *old;
+
+	cs = egress_class_stats_alloc(GFP_ATOMIC);
+	if (!cs)
+		return NULL;
+	/* Another CPU may have added it meanwhile: keep the first. */
+	old = xa_cmpxchg_bh(&stats->classes, id, NULL, cs, GFP_ATOMIC);
+	if (old) {
+		free_percpu(cs->pcpu);
+		kfree(cs);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return cs;
 }
 
 int egress_stats_add_classes(struct egress_stats *stats,

@@ -10,6 +10,7 @@
 #define _NF_EGRESS_STATS_H
 
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/refcount.h>
 #include <linux/rcupdate.h>
 #include <linux/time64.h>
@@ -112,7 +113,13 @@ struct egress_stats {
 	struct rcu_head rcu;
 };
 
-struct egress_stats *egress_stats_alloc(void);
+struct egress_stats *egress_stats_alloc_gfp(gfp_t gfp);
+
+static inline struct egress_stats *egress_stats_alloc(void)
+{
+	return egress_stats_alloc_gfp(GFP_KERNEL_ACCOUNT);
+}
+
 /* Drop a reference; the last one frees @stats after a grace period. */
 void egress_stats_put(struct egress_stats *stats);
 
@@ -120,6 +127,13 @@ void egress_stats_put(struct egress_stats *stats);
 int egress_stats_add_classes(struct egress_stats *stats,
 			     const unsigned long *ids);
 int egress_stats_add_class(struct egress_stats *stats, u8 id);
+/*
+ * The packet path's, outside any section with preemption off: the class
+ * counters of @id, added now if @stats has none (an instance's, which get
+ * them as they first count), or NULL.
+ */
+struct egress_class_stats *egress_stats_add_class_atomic(struct egress_stats *stats,
+							 u8 id);
 /* Class counters @stats got for a request that then failed; nothing used them. */
 void egress_stats_drop_classes(struct egress_stats *stats,
 			       const unsigned long *ids);

@@ -374,6 +374,7 @@ static int egress_quota_check_rate_level(u64 policy_bps, u64 quota_bps,
 		goto out;
 	}
 	egress_rate_init_shape(rate, policy_bps);
+	policy->config = policy;
 	RCU_INIT_POINTER(policy->rate, rate);
 	egress_bucket_init(&policy->bucket);
 	quota = &qs->quota[0];

@@ -1347,6 +1347,8 @@ int egress_selftest_run(void)
 	mutex_lock(&egress_config_mutex);
 	err = egress_selftest_paths();
 	if (!err)
+		err = egress_selftest_pattern();
+	if (!err)
 		err = egress_selftest_trie();
 	if (!err)
 		err = egress_selftest_ratelimit();

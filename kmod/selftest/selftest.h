@@ -9,6 +9,7 @@ int egress_selftest_run(void);
 int egress_selftest_trie(void);
 int egress_selftest_ratelimit(void);
 int egress_selftest_quota(void);
+int egress_selftest_pattern(void);
 #else
 /* A production build has no self-tests (and no selftest parameter). */
 static inline int egress_selftest_run(void)

@@ -231,6 +231,29 @@ enum nf_egress_attr {
 	 * QUOTA_A_NONE alone removes them
 	 */
 	NF_EGRESS_A_QUOTA,
+	/*
+	 * NUL-terminated string: the pattern of the template a policy instance
+	 * belongs to (POLICY_GET and STATS_GET replies of an instance, whose
+	 * CGROUP_PATH is the concrete path of its cgroup)
+	 */
+	NF_EGRESS_A_TEMPLATE,
+	/*
+	 * u32: the most instances a template makes (POLICY_NEW, POLICY_SET and
+	 * POLICY_GET replies of a template, whose CGROUP_PATH is a pattern;
+	 * default 1024); a matching cgroup beyond it is judged by the
+	 * template's own rules and counted on the template itself
+	 */
+	NF_EGRESS_A_INSTANCES_MAX,
+	/* u32: the instances a template has now (POLICY_GET replies) */
+	NF_EGRESS_A_INSTANCE_COUNT,
+	/*
+	 * u32: seconds a template keeps an instance whose cgroup is gone
+	 * (POLICY_NEW, POLICY_SET and POLICY_GET replies of a template;
+	 * default 3600), counters and all, so that a cgroup made again at its
+	 * path (a service restart) counts on; then the instance goes, with an
+	 * INSTANCE_GONE event that carries its final counters
+	 */
+	NF_EGRESS_A_INSTANCES_KEEP,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -336,6 +359,12 @@ enum nf_egress_explain_attr {
 	 * usage
 	 */
 	NF_EGRESS_EXPLAIN_A_QUOTA,
+	/*
+	 * NUL-terminated string: level: the pattern of the template whose
+	 * instance this level is (CGROUP_PATH is then the level's concrete
+	 * path)
+	 */
+	NF_EGRESS_EXPLAIN_A_TEMPLATE,
 
 	__NF_EGRESS_EXPLAIN_A_MAX,
 	NF_EGRESS_EXPLAIN_A_MAX = __NF_EGRESS_EXPLAIN_A_MAX - 1
@@ -517,6 +546,11 @@ enum nf_egress_event_attr {
 	 * would deny) the packet, which RULE_ID or DEFAULT allowed
 	 */
 	NF_EGRESS_EVENT_A_QUOTA,
+	/*
+	 * NUL-terminated string: the pattern of the template whose instance
+	 * POLICY_PATH is
+	 */
+	NF_EGRESS_EVENT_A_TEMPLATE,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1
@@ -621,6 +655,25 @@ enum nf_egress_cmd {
 	 * crosses send their events, and the limit's when the sum reaches it.
 	 */
 	NF_EGRESS_CMD_QUOTA_RESTORE,
+	/*
+	 * notification of the "events" group: A cgroup CGROUP_PATH that
+	 * matches the template TEMPLATE got no instance of it: the template
+	 * has INSTANCES_MAX instances already (or the path is longer than
+	 * NF_EGRESS_CGROUP_PATH_MAX - 1 bytes). Its packets are judged by the
+	 * template's own rules and verdicts and counted on the template, never
+	 * let through unjudged. At most once for each cgroup while the answer
+	 * stays cached (the policy set does not change), within the template's
+	 * event budget; never a request.
+	 */
+	NF_EGRESS_CMD_INSTANCE_EVENT,
+	/*
+	 * notification of the "events" group: The instance CGROUP_PATH of the
+	 * template TEMPLATE went: its cgroup was gone for the template's
+	 * INSTANCES_KEEP seconds, or the template was deleted or replaced by
+	 * an apply without it. Its final counters, as a STATS_GET reply has
+	 * them, so that a collector loses nothing; never a request.
+	 */
+	NF_EGRESS_CMD_INSTANCE_GONE,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
