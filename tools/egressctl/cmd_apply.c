@@ -8,6 +8,9 @@
  * with APPLY_COMMIT, or dropped with APPLY_ABORT (check, or any error).
  * The fill messages are pipelined: several per sendmsg, rules packed many
  * per RULE_NEW, every message ACKed and every ACK read (nl_batch).
+ * Policies go in file order, so templates are created in it: file order
+ * breaks their ties (pattern.h).  check also warns about templates that
+ * compete for the same cgroups (pf_template_warnings).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -204,7 +207,12 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 	    egress_put_mode(nlh, NL_BATCH_MSG_MAX, pol->mode) ||
 	    egress_put_default(nlh, NL_BATCH_MSG_MAX, pol->default_verdict) ||
 	    (pol->has_rate && !pol->rate.none &&
-	     egress_put_rate(nlh, NL_BATCH_MSG_MAX, &pol->rate)))
+	     egress_put_rate(nlh, NL_BATCH_MSG_MAX, &pol->rate)) ||
+	    (pol->instances_max &&
+	     egress_put_instances_max(nlh, NL_BATCH_MSG_MAX, pol->instances_max)) ||
+	    (pol->has_instances_keep &&
+	     egress_put_instances_keep(nlh, NL_BATCH_MSG_MAX,
+				       pol->instances_keep)))
 		return -EMSGSIZE;
 	for (q = 0; q < pol->nquotas; q++) {
 		if (egress_put_quota(nlh, NL_BATCH_MSG_MAX, &pol->quotas[q]))
@@ -307,16 +315,29 @@ int cmd_apply(struct egctl *ctl, int argc, char **argv)
 	return ret;
 }
 
+/* "egressctl: FILE:L:C: warning: ...", on standard error. */
+static void print_warning(const char *text, void *arg)
+{
+	(void)arg;
+	errorf("%s", text);
+}
+
 int cmd_check(struct egctl *ctl, int argc, char **argv)
 {
 	const char *file, *note = NULL;
 	struct pf_set set;
+	size_t npolicies;
 	bool loaded;
 	int ret;
 
 	if (parse_file_arg(ctl, argc, argv, &file) ||
 	    load_policy_file(file, &set))
 		return EXIT_FAIL;
+	/* templates that compete for a cgroup: the file is fine all the same */
+	if (pf_template_warnings(file, &set, print_warning, NULL) < 0) {
+		pf_set_free(&set);
+		return errorf("%s: %s", shown_name(file), strerror(ENOMEM));
+	}
 
 	ret = egctl_connect_if_loaded(ctl, &loaded);
 	if (!ret && !loaded)
@@ -325,9 +346,13 @@ int cmd_check(struct egctl *ctl, int argc, char **argv)
 		ret = send_set(ctl, file, &set, false);
 
 	if (ret == EXIT_OK) {
-		printf("%s: OK (%zu %s, %zu %s)", shown_name(file),
-		       set.npolicies, set.npolicies == 1 ? "policy" : "policies",
-		       set.nrules, set.nrules == 1 ? "rule" : "rules");
+		npolicies = set.npolicies - set.ntemplates;
+		printf("%s: OK (%zu %s, ", shown_name(file), npolicies,
+		       npolicies == 1 ? "policy" : "policies");
+		if (set.ntemplates)
+			printf("%zu %s, ", set.ntemplates,
+			       set.ntemplates == 1 ? "template" : "templates");
+		printf("%zu %s)", set.nrules, set.nrules == 1 ? "rule" : "rules");
 		if (note)
 			printf(" (%s)", note);
 		putchar('\n');

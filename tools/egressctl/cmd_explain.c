@@ -3,7 +3,10 @@
  * egressctl explain PATH DST [proto P] [port N]
  *
  * The kernel runs the lookup the packet hook runs and answers level by
- * level, so explain cannot disagree with enforcement.
+ * level, so explain cannot disagree with enforcement.  A level that is an
+ * instance of a template names it: "/svc/a (template /svc/x-*)".
+ *
+ * PATH is a cgroup's own path: a '*' in it is a byte of a name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +55,16 @@ static void level_decision(const struct egress_explain_level *l, char *buf,
 	}
 }
 
+/* The level's first column: its path, and its template's when it has one. */
+static void level_where(const struct egress_explain_level *l, char *buf,
+			size_t len)
+{
+	if (l->template)
+		snprintf(buf, len, "%s (template %s)", l->path, l->template);
+	else
+		snprintf(buf, len, "%s", l->path);
+}
+
 /*
  * The text aligns the levels in columns: wpath and wdec are the widest
  * path and decision.
@@ -61,12 +74,16 @@ static void explain_print(const char *path, const char *addr,
 			  const struct egress_explain_msg *m, bool json)
 {
 	char decision[EGRESS_RULE_STRLEN + 32], text[EGRESS_RULE_STRLEN];
+	char where[2 * NF_EGRESS_CGROUP_PATH_MAX + 16];
 	int wpath = 0, wdec = 0;
 	struct printer p;
 	size_t i;
 
 	for (i = 0; i < m->nlevels; i++) {
-		int n = (int)strlen(m->levels[i].path);
+		int n;
+
+		level_where(&m->levels[i], where, sizeof(where));
+		n = (int)strlen(where);
 
 		level_decision(&m->levels[i], decision, sizeof(decision));
 		if (n > wpath)
@@ -98,10 +115,15 @@ static void explain_print(const char *path, const char *addr,
 
 		print_open_object(&p, NULL);
 		print_string(&p, PRINT_JSON, "cgroup", NULL, l->path);
+		/* a template's level only: the others are as they always were */
+		if (l->template)
+			print_string(&p, PRINT_JSON, "template", NULL,
+				     l->template);
 		print_string(&p, PRINT_JSON, "mode", NULL,
 			     l->has_mode ? mode_name(l->mode) : NULL);
 		level_decision(l, decision, sizeof(decision));
-		print_text(&p, "  %-*s  %-7s  %-*s  -> ", wpath, l->path,
+		level_where(l, where, sizeof(where));
+		print_text(&p, "  %-*s  %-7s  %-*s  -> ", wpath, where,
 			   l->has_mode ? mode_name(l->mode) : "?", wdec,
 			   decision);
 		print_string(&p, PRINT_ANY, "verdict", "%s",
@@ -154,8 +176,10 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 	void *reply = NULL;
 	int err;
 
-	if (parse_path_arg(ctl, argc, argv, path))
-		return EXIT_FAIL;
+	if (argc < 1)
+		return cmd_errorf(ctl, "missing cgroup PATH");
+	if (parse_cgroup_path_literal(argv[0], path, sizeof(path), &perr))
+		return report_parse_error(ctl, &perr);
 	if (parse_packet_spec(argc - 1, argv + 1, &pkt, &perr))
 		return report_parse_error(ctl, &perr);
 	if (egctl_connect(ctl))

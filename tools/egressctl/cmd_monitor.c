@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * egressctl monitor [-j]: print deny events as they happen, until SIGINT or
- * SIGTERM.
+ * egressctl monitor [-j]: print deny events as they happen (and quota
+ * events, instance events of templates that could not make one, and the
+ * last counters of instances that went), until SIGINT or SIGTERM.
  *
  * The signals are blocked and read from a signalfd polled next to the
  * netlink socket, so a signal that arrives between two events ends the
@@ -63,6 +64,36 @@ static void print_quota_event(struct egctl *ctl, const struct nlmsghdr *nlh)
 	quota_event_print(stdout, &q, ctl->json);
 }
 
+static void print_instance_event(struct egctl *ctl,
+				 const struct nlmsghdr *nlh)
+{
+	struct egress_instance_event_msg m;
+	struct timespec ts;
+
+	if (egress_decode_instance_event(nlh, &m)) {
+		errorf("monitor: skipped a malformed instance event: %s", m.why);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	instance_event_print(stdout, &m, ctl->json);
+}
+
+static void print_instance_gone(struct egctl *ctl, const struct nlmsghdr *nlh)
+{
+	struct egress_instance_gone_msg m;
+	struct timespec ts;
+
+	if (egress_decode_instance_gone(nlh, &m)) {
+		errorf("monitor: skipped a malformed instance-gone event: %s",
+		       m.why);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	instance_gone_print(stdout, &m, ctl->json);
+}
+
 /*
  * Print every event in one datagram of notifications.  Returns true when
  * the family was removed (the module unloaded).
@@ -89,6 +120,14 @@ static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 		genl = mnl_nlmsg_get_payload(nlh);
 		if (genl->cmd == NF_EGRESS_CMD_QUOTA_EVENT) {
 			print_quota_event(ctl, nlh);
+			continue;
+		}
+		if (genl->cmd == NF_EGRESS_CMD_INSTANCE_EVENT) {
+			print_instance_event(ctl, nlh);
+			continue;
+		}
+		if (genl->cmd == NF_EGRESS_CMD_INSTANCE_GONE) {
+			print_instance_gone(ctl, nlh);
 			continue;
 		}
 		if (genl->cmd != NF_EGRESS_CMD_EVENT)

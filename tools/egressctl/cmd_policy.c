@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* egressctl policy add|set|del */
+/*
+ * egressctl policy add|set|del.  A PATH with '*' names a template
+ * (pattern.h), which may also take instances-max and instances-keep.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,13 +10,17 @@
 
 #include "egressctl.h"
 #include "msg.h"
+#include "pattern.h"
 
 struct policy_opts {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
-	bool has_default, has_mode, has_rate;
+	bool has_default, has_mode, has_rate, has_instances_max;
+	bool has_instances_keep;
 	uint8_t default_verdict;
 	uint8_t mode;
 	struct egress_rate rate;
+	uint32_t instances_max;		/* a template's */
+	uint32_t instances_keep;	/* a template's, seconds */
 };
 
 /*
@@ -39,6 +46,34 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 				return report_parse_error(ctl, &perr);
 			o->has_rate = true;
 			i += used - 2;	/* the loop adds 2 */
+			continue;
+		}
+		if (!strcmp(argv[i], "instances-max") ||
+		    !strcmp(argv[i], "instances-keep")) {
+			bool keep = !strcmp(argv[i], "instances-keep");
+			bool *given = keep ? &o->has_instances_keep
+					   : &o->has_instances_max;
+			struct parse_error perr;
+			int bad;
+
+			if (!path_is_pattern(o->path))
+				return cmd_errorf(ctl, "'%s' is for templates only (a PATH with '*')",
+						  argv[i]);
+			if (*given)
+				return cmd_errorf(ctl, "'%s' given more than once",
+						  argv[i]);
+			if (i + 1 >= argc)
+				return cmd_errorf(ctl, "missing %s after '%s'",
+						  keep ? "TIME" : "N", argv[i]);
+			bad = keep ? parse_instances_keep(argv[i + 1],
+							  &o->instances_keep,
+							  &perr)
+				   : parse_instances_max(argv[i + 1],
+							 &o->instances_max,
+							 &perr);
+			if (bad)
+				return report_parse_error(ctl, &perr);
+			*given = true;
 			continue;
 		}
 		bool is_mode = !strcmp(argv[i], "mode");
@@ -79,6 +114,12 @@ static int put_policy_opts(struct nlmsghdr *nlh, const void *arg)
 					 o->default_verdict);
 	if (!err && o->has_rate)
 		err = egress_put_rate(nlh, NL_SEND_BUF_SIZE, &o->rate);
+	if (!err && o->has_instances_max)
+		err = egress_put_instances_max(nlh, NL_SEND_BUF_SIZE,
+					       o->instances_max);
+	if (!err && o->has_instances_keep)
+		err = egress_put_instances_keep(nlh, NL_SEND_BUF_SIZE,
+						o->instances_keep);
 	return err;
 }
 
@@ -104,8 +145,10 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 
 /*
  * policy set PATH [mode enforce|audit] [default allow|deny] [LIMIT]
+ *                 [instances-max N] [instances-keep TIME]
  * A LIMIT replaces the policy's whole limit (parts not given take their
- * defaults); "rate none" removes it.
+ * defaults); "rate none" removes it.  instances-max and instances-keep:
+ * templates only.
  */
 static int policy_set(struct egctl *ctl, int argc, char **argv)
 {
@@ -114,8 +157,9 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	if (parse_path_arg(ctl, argc, argv, o.path) ||
 	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
-	if (!o.has_mode && !o.has_default && !o.has_rate)
-		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'");
+	if (!o.has_mode && !o.has_default && !o.has_rate &&
+	    !o.has_instances_max && !o.has_instances_keep)
+		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'instances-max N' and/or 'instances-keep TIME'");
 	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_SET, o.path,
 				  put_policy_opts, &o);
 }
@@ -133,11 +177,11 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 
 const struct cmd policy_cmds[] = {
 	{ "add", policy_add, NULL,
-	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]]",
-	  "create a policy (mode enforce, default deny, no rate limit)" },
+	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [instances-max N] [instances-keep TIME]",
+	  "create a policy, or a template when PATH has '*' (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none]",
-	  "change a policy's mode, default and/or rate limit, keeping its rules" },
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [instances-max N] [instances-keep TIME]",
+	  "change a policy's mode, default, rate limit and/or a template's instances-max and instances-keep, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },
 	{ NULL }

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* egressctl show [--config|--stats] [PATH] */
+/*
+ * egressctl show [--config|--stats] [--instances] [PATH]
+ *
+ * Templates (pattern.h) are listed like policies, with their instances
+ * under them on request; show --config writes templates, never instances.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +17,7 @@
 #include "output.h"
 #include "msg.h"
 #include "dump.h"
+#include "pattern.h"
 #include "policyfile.h"
 #include "report.h"
 
@@ -127,36 +133,115 @@ static void show_print_rule(struct printer *p, const struct rule_entry *rule,
 	print_close_object(p);
 }
 
-/* One line per policy and per rule, or (json) an array of policies. */
+static bool is_template(const struct policy_entry *pol)
+{
+	return !pol->template &&
+	       (pol->has_instances_max || pol->has_instances_keep ||
+		path_is_pattern(pol->path));
+}
+
+/*
+ * A template's " instances N max M keep TIME" ("instance_count",
+ * "instances_max", "instances_keep" in seconds).
+ */
+static void show_print_instances(struct printer *p,
+				 const struct policy_entry *pol)
+{
+	char keep[32];
+
+	if (pol->has_instance_count || pol->has_instances_max ||
+	    pol->has_instances_keep)
+		print_text(p, " instances");
+	print_u64_opt(p, PRINT_ANY, "instances_max", NULL,
+		      pol->has_instances_max, pol->instances_max);
+	print_u64_opt(p, PRINT_ANY, "instance_count", " %" PRIu64,
+		      pol->has_instance_count, pol->instance_count);
+	if (pol->has_instances_max)
+		print_text(p, " max %" PRIu32, pol->instances_max);
+	print_u64_opt(p, PRINT_JSON, "instances_keep", NULL,
+		      pol->has_instances_keep, pol->instances_keep);
+	if (pol->has_instances_keep) {
+		format_duration(pol->instances_keep, keep, sizeof(keep));
+		print_text(p, " keep %s", keep);
+	}
+}
+
+/*
+ * A policy, a template or an instance: its line ("policy PATH ...",
+ * "template PATTERN ...", "instance PATH template PATTERN ...") and its
+ * rules, or (json) its object, left open.
+ */
+static void show_print_entry(struct printer *p, const struct policy_entry *pol,
+			     bool with_stats)
+{
+	size_t r;
+
+	print_open_object(p, NULL);
+	print_text(p, "%s ", pol->template ? "instance" :
+		   is_template(pol) ? "template" : "policy");
+	print_string(p, PRINT_ANY, "cgroup", "%s", pol->path);
+	/* only where they apply: a policy's object is as it always was */
+	if (pol->template)
+		print_string(p, PRINT_ANY, "template", " template %s",
+			     pol->template);
+	if (pol->has_mode)
+		print_string(p, PRINT_ANY, "mode", " mode %s",
+			     mode_name(pol->mode));
+	if (pol->has_default)
+		print_string(p, PRINT_ANY, "default", " default %s",
+			     verdict_name(pol->default_verdict));
+	show_print_rate(p, pol);
+	if (is_template(pol))
+		show_print_instances(p, pol);
+	print_nl(p);
+	print_open_array(p, "quotas");
+	for (r = 0; r < pol->nquotas; r++)
+		show_print_quota(p, &pol->quotas[r]);
+	print_close_array(p);
+	print_open_array(p, "rules");
+	for (r = 0; r < pol->nrules; r++)
+		show_print_rule(p, &pol->rules[r], with_stats);
+	print_close_array(p);
+}
+
+/*
+ * One line per policy and template and per rule, or (json) an array of
+ * them.  An instance is shown when asked for by its path; with
+ * instances, each template's follow it, one line ("  instance PATH") or
+ * object ({"cgroup": PATH}) each, and an instance whose template is not
+ * listed on its own.
+ */
 static void show_print(const struct dump_state *st, bool with_stats,
-		       bool json)
+		       bool instances, bool json)
 {
 	struct printer p;
-	size_t i, r;
+	size_t i;
 
 	printer_init(&p, stdout, json);
 	print_open_array(&p, NULL);
 	for (i = 0; i < st->npolicies; i++) {
 		const struct policy_entry *pol = &st->policies[i];
 
-		print_open_object(&p, NULL);
-		print_string(&p, PRINT_ANY, "cgroup", "policy %s", pol->path);
-		if (pol->has_mode)
-			print_string(&p, PRINT_ANY, "mode", " mode %s",
-				     mode_name(pol->mode));
-		if (pol->has_default)
-			print_string(&p, PRINT_ANY, "default", " default %s",
-				     verdict_name(pol->default_verdict));
-		show_print_rate(&p, pol);
-		print_nl(&p);
-		print_open_array(&p, "quotas");
-		for (r = 0; r < pol->nquotas; r++)
-			show_print_quota(&p, &pol->quotas[r]);
-		print_close_array(&p);
-		print_open_array(&p, "rules");
-		for (r = 0; r < pol->nrules; r++)
-			show_print_rule(&p, &pol->rules[r], with_stats);
-		print_close_array(&p);
+		if (pol->template && !instances &&
+		    !(st->filter && !strcmp(st->filter, pol->path)))
+			continue;
+		show_print_entry(&p, pol, with_stats);
+		if (instances && is_template(pol)) {
+			print_open_array(&p, "instances");
+			/* sorted: a template's instances come right after it */
+			while (i + 1 < st->npolicies &&
+			       st->policies[i + 1].template &&
+			       !strcmp(st->policies[i + 1].template, pol->path)) {
+				i++;
+				print_open_object(&p, NULL);
+				print_string(&p, PRINT_ANY, "cgroup",
+					     "  instance %s",
+					     st->policies[i].path);
+				print_nl(&p);
+				print_close_object(&p);
+			}
+			print_close_array(&p);
+		}
 		print_close_object(&p);
 	}
 	print_close_array(&p);
@@ -164,8 +249,11 @@ static void show_print(const struct dump_state *st, bool with_stats,
 }
 
 /*
- * The live set in the policy file format: policies by path, rules by id
- * (the order they were added in, so applying the output keeps it).
+ * The live set in the policy file format: policies by path, then the
+ * templates in the order they take precedence (ties in the order the
+ * kernel lists them, which is the order they were created in), rules by
+ * id (the order they were added in, so applying the output keeps it).
+ * Instances are the kernel's own: never written.
  */
 static int show_print_config(const struct dump_state *st)
 {
@@ -178,6 +266,8 @@ static int show_print_config(const struct dump_state *st)
 		const struct policy_entry *pe = &st->policies[p];
 		struct pf_policy *pol;
 
+		if (pe->template)
+			continue;
 		pol = pf_set_add_policy(&set, pe->path,
 					pe->has_mode ? pe->mode : NF_EGRESS_MODE_ENFORCE,
 					pe->has_default ? pe->default_verdict
@@ -186,8 +276,15 @@ static int show_print_config(const struct dump_state *st)
 			err = -ENOMEM;
 			break;
 		}
+		pol->seq = pe->seq;
 		pol->has_rate = pe->has_rate;
 		pol->rate = pe->rate;
+		if (is_template(pe) && pe->has_instances_max)
+			pol->instances_max = pe->instances_max;
+		if (is_template(pe) && pe->has_instances_keep) {
+			pol->has_instances_keep = true;
+			pol->instances_keep = pe->instances_keep;
+		}
 		for (r = 0; r < pe->nquotas && !err; r++) {
 			if (pf_policy_add_quota(pol, &pe->quotas[r].spec))
 				err = -ENOMEM;
@@ -198,7 +295,7 @@ static int show_print_config(const struct dump_state *st)
 				break;
 			}
 	}
-	/* st is sorted already; pf_format keeps the order */
+	pf_set_sort(&set);
 	if (!err && pf_format(stdout, &set))
 		err = -EBADMSG;
 	pf_set_free(&set);
@@ -209,10 +306,11 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
-	bool config = false, with_stats = false;
+	bool config = false, with_stats = false, instances = false;
 	const struct cmd_flag flags[] = {
 		{ "--config", NULL, &config },
 		{ "--stats", NULL, &with_stats },
+		{ "--instances", NULL, &instances },
 		{ NULL, NULL, NULL }
 	};
 	char *word;
@@ -222,12 +320,15 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	if (config && with_stats)
 		return cmd_errorf(ctl, "--config and --stats do not go together");
+	if (config && instances)
+		return cmd_errorf(ctl, "--config and --instances do not go together");
 	if (parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
 	if (egctl_connect(ctl))
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
+	st.with_instances = instances;
 	err = dump_policies(&st);
 	if (err == -ENOENT && st.filter && st.npolicies == 0) {
 		dump_state_free(&st);
@@ -242,10 +343,16 @@ int cmd_show(struct egctl *ctl, int argc, char **argv)
 		return report_nl_error(ctl, what, err);
 	}
 
+	if (config && st.filter && st.npolicies == 1 && st.policies[0].template) {
+		err = kernel_errorf("%s: no such policy (an instance of template %s)",
+				    what, st.policies[0].template);
+		dump_state_free(&st);
+		return err;
+	}
 	if (config)
 		err = show_print_config(&st);
 	else
-		show_print(&st, with_stats, ctl->json);
+		show_print(&st, with_stats, instances, ctl->json);
 	dump_state_free(&st);
 	if (err == -EBADMSG)
 		return kernel_errorf("%s: the kernel reported a rule that cannot be written as text",

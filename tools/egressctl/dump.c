@@ -30,16 +30,20 @@ static void dump_state_reset(struct dump_state *st)
 
 	for (i = 0; i < st->npolicies; i++) {
 		free(st->policies[i].path);
+		free(st->policies[i].template);
 		free(st->policies[i].quotas);
 	}
 	for (i = 0; i < st->nrules; i++)
 		free(st->rules[i].path);
 	for (i = 0; i < st->nstats; i++) {
 		free(st->stats[i].path);
+		free(st->stats[i].template);
 		free(st->stats[i].classes);
 		free(st->stats[i].quotas);
 	}
 	st->npolicies = st->nrules = st->nstats = 0;
+	st->filter_template[0] = '\0';
+	st->filter_exact = false;
 	st->have_generation = false;
 	st->generation_changed = false;
 	st->rules_denied = false;
@@ -79,6 +83,27 @@ static bool keep_message(struct dump_state *st, bool has_generation,
 }
 
 /*
+ * A copy of an instance's template pattern (NULL for NULL): 0 or -ENOMEM.
+ * Of the instance the filter names, also st->filter_template.
+ */
+static int copy_template(struct dump_state *st, const char *path,
+			 const char *template, char **copy)
+{
+	*copy = NULL;
+	if (st->filter && !strcmp(st->filter, path)) {
+		if (!template)
+			st->filter_exact = true;
+		else
+			snprintf(st->filter_template,
+				 sizeof(st->filter_template), "%s", template);
+	}
+	if (!template)
+		return 0;
+	*copy = strdup(template);
+	return *copy ? 0 : -ENOMEM;
+}
+
+/*
  * A new zeroed element of size elem at the end of *arr, with a copy of
  * path in *copy; NULL without memory.
  */
@@ -107,13 +132,24 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (egress_decode_policy(nlh, &m))
 		return -EBADMSG;
-	if (!keep_message(st, m.has_generation, m.generation, m.path))
+	if (!keep_message(st, m.has_generation, m.generation, m.path) &&
+	    !(st->with_instances && m.template &&
+	      !strcmp(m.template, st->filter)))
 		return 0;
 	p = new_entry((void **)&st->policies, &st->npolicies,
 		      &st->policies_cap, sizeof(*p), m.path, &path);
 	if (!p)
 		return -ENOMEM;
 	p->path = path;
+	p->seq = st->npolicies - 1;
+	if (copy_template(st, m.path, m.template, &p->template))
+		return -ENOMEM;
+	p->has_instances_max = m.has_instances_max;
+	p->instances_max = m.instances_max;
+	p->has_instance_count = m.has_instance_count;
+	p->instance_count = m.instance_count;
+	p->has_instances_keep = m.has_instances_keep;
+	p->instances_keep = m.instances_keep;
 	p->has_default = m.has_default;
 	p->default_verdict = m.default_verdict;
 	p->has_mode = m.has_mode;
@@ -136,15 +172,22 @@ static int rule_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_state *st = data;
 	struct egress_rule_msg m;
+	const char *owner;
 	struct rule_entry *r;
 	char *path;
 
 	if (egress_decode_rule(nlh, &m))
 		return -EBADMSG;
-	if (!keep_message(st, m.has_generation, m.generation, m.path))
-		return 0;
+	owner = m.path;
+	if (!keep_message(st, m.has_generation, m.generation, m.path)) {
+		/* an instance's rules under its template's pattern */
+		if (!st->filter_template[0] || st->filter_exact ||
+		    strcmp(m.path, st->filter_template))
+			return 0;
+		owner = st->filter;
+	}
 	r = new_entry((void **)&st->rules, &st->nrules, &st->rules_cap,
-		      sizeof(*r), m.path, &path);
+		      sizeof(*r), owner, &path);
 	if (!r)
 		return -ENOMEM;
 	r->path = path;
@@ -188,10 +231,13 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (!s)
 		return -ENOMEM;
 	s->path = path;
+	if (copy_template(st, m.path, m.template, &s->template))
+		return -ENOMEM;
 	if (m.nclasses) {
 		s->classes = calloc(m.nclasses, sizeof(*s->classes));
 		if (!s->classes) {
 			free(s->path);
+			free(s->template);
 			st->nstats--;
 			return -ENOMEM;
 		}
@@ -222,10 +268,26 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/*
+ * By path; an instance after the policy of the same path (a cgroup may
+ * have both, its instance made before the policy), which so gets the
+ * path's rules: a RULE_GET lists those of policies and templates.
+ */
+static int cmp_path(const char *path_a, const char *template_a,
+		    const char *path_b, const char *template_b)
+{
+	int c = strcmp(path_a, path_b);
+
+	if (c || !template_a == !template_b)
+		return c;
+	return template_a ? 1 : -1;
+}
+
 static int cmp_policy(const void *a, const void *b)
 {
-	return strcmp(((const struct policy_entry *)a)->path,
-		      ((const struct policy_entry *)b)->path);
+	const struct policy_entry *x = a, *y = b;
+
+	return cmp_path(x->path, x->template, y->path, y->template);
 }
 
 static int cmp_rule(const void *a, const void *b)
@@ -240,8 +302,40 @@ static int cmp_rule(const void *a, const void *b)
 
 static int cmp_stats(const void *a, const void *b)
 {
-	return strcmp(((const struct stats_entry *)a)->path,
-		      ((const struct stats_entry *)b)->path);
+	const struct stats_entry *x = a, *y = b;
+
+	return cmp_path(x->path, x->template, y->path, y->template);
+}
+
+/*
+ * The listing order: by path, but an instance (template set) right after
+ * its template, among the template's instances by its own path.
+ */
+static int cmp_listed(const char *path_a, const char *template_a,
+		      const char *path_b, const char *template_b)
+{
+	int c = strcmp(template_a ? template_a : path_a,
+		       template_b ? template_b : path_b);
+
+	if (c)
+		return c;
+	if (!template_a != !template_b)
+		return template_a ? 1 : -1;
+	return strcmp(path_a, path_b);
+}
+
+static int cmp_policy_listed(const void *a, const void *b)
+{
+	const struct policy_entry *x = a, *y = b;
+
+	return cmp_listed(x->path, x->template, y->path, y->template);
+}
+
+static int cmp_stats_listed(const void *a, const void *b)
+{
+	const struct stats_entry *x = a, *y = b;
+
+	return cmp_listed(x->path, x->template, y->path, y->template);
 }
 
 /*
@@ -336,6 +430,10 @@ int dump_policies(struct dump_state *st)
 		qsort(st->policies, st->npolicies, sizeof(*st->policies),
 		      cmp_policy);
 	ATTACH_RULES(st, st->policies, st->npolicies);
+	/* the rules stay attached: they are pointers into st->rules */
+	if (st->npolicies)
+		qsort(st->policies, st->npolicies, sizeof(*st->policies),
+		      cmp_policy_listed);
 	return 0;
 }
 
@@ -348,11 +446,15 @@ static void mark_shape_rates(struct dump_state *st)
 		qsort(st->policies, st->npolicies, sizeof(*st->policies),
 		      cmp_policy);
 	for (i = 0; i < st->nstats; i++) {
+		const struct stats_entry *s = &st->stats[i];
+
 		while (p < st->npolicies &&
-		       strcmp(st->policies[p].path, st->stats[i].path) < 0)
+		       cmp_path(st->policies[p].path, st->policies[p].template,
+				s->path, s->template) < 0)
 			p++;
 		st->stats[i].shape_rate = p < st->npolicies &&
-			!strcmp(st->policies[p].path, st->stats[i].path) &&
+			!cmp_path(st->policies[p].path, st->policies[p].template,
+				  s->path, s->template) &&
 			st->policies[p].has_rate &&
 			st->policies[p].rate.mode == NF_EGRESS_RATE_SHAPE;
 	}
@@ -393,6 +495,7 @@ static int stats_once(struct dump_state *st, bool rules)
 int dump_stats(struct dump_state *st, bool rules)
 {
 	int attempt, err = -EINTR;
+	bool exact = false;
 	size_t i;
 
 	for (attempt = 0; attempt < NL_DUMP_ATTEMPTS && err == -EINTR; attempt++)
@@ -402,9 +505,26 @@ int dump_stats(struct dump_state *st, bool rules)
 	if (st->nstats)
 		qsort(st->stats, st->nstats, sizeof(*st->stats), cmp_stats);
 	ATTACH_RULES(st, st->stats, st->nstats);
+	/* a policy of the filter's path takes its rules (cmp_path) */
 	for (i = 0; i < st->nstats; i++)
-		st->stats[i].rules_hidden = st->rules_denied;
+		exact |= !st->stats[i].template && st->filter &&
+			 !strcmp(st->filter, st->stats[i].path);
+	for (i = 0; i < st->nstats; i++) {
+		struct stats_entry *s = &st->stats[i];
+
+		/* sorted by cmp_path: the policy of the path comes first */
+		s->path_has_policy = s->template && i && !s[-1].template &&
+				     !strcmp(s[-1].path, s->path);
+		s->rules_hidden = st->rules_denied;
+		/* only a RULE_GET for its own path lists an instance's */
+		s->rules_unlisted = rules && !st->rules_denied && s->template &&
+				    (!st->filter || strcmp(st->filter, s->path) ||
+				     exact);
+	}
 	if (st->with_rates)
 		mark_shape_rates(st);
+	if (st->nstats)
+		qsort(st->stats, st->nstats, sizeof(*st->stats),
+		      cmp_stats_listed);
 	return 0;
 }

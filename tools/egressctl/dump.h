@@ -36,8 +36,20 @@ struct rule_entry {
 	struct egress_counter stats;
 };
 
+/*
+ * Dumps list policies, templates (their path is a pattern, pattern.h) and
+ * the instances of templates (template set: the pattern; path: the
+ * concrete path of the instance's cgroup).  Entries are sorted by path,
+ * but each instance right after its template, by its own path.
+ */
 struct policy_entry {
 	char *path;
+	size_t seq;			/* its place in the POLICY_GET dump */
+	char *template;			/* an instance's pattern, else NULL */
+	bool has_instances_max, has_instance_count;	/* a template's */
+	uint32_t instances_max, instance_count;
+	bool has_instances_keep;	/* a template's */
+	uint32_t instances_keep;	/* seconds */
 	bool has_default, has_mode;
 	uint8_t default_verdict;
 	uint8_t mode;
@@ -56,6 +68,7 @@ struct class_entry {
 
 struct stats_entry {
 	char *path;
+	char *template;			/* an instance's pattern, else NULL */
 	struct egress_counter allowed, denied, would_deny, ratelimited;
 	/* shape mode: zero when the kernel does not report them */
 	bool has_shaping;		/* the kernel reported them */
@@ -75,6 +88,18 @@ struct stats_entry {
 	size_t nrules;
 	/* the rules are unknown: RULE_GET was refused (dump_state.rules_denied) */
 	bool rules_hidden;
+	/*
+	 * An instance whose rules were not listed: a RULE_GET without a path
+	 * lists those of policies and templates, and an instance's own rule
+	 * counters come only for its own path (stats PATH).
+	 */
+	bool rules_unlisted;
+	/*
+	 * An instance whose path has a policy of its own (made after the
+	 * instance), which a request for the path means: the instance's rule
+	 * counters cannot be listed at all.
+	 */
+	bool path_has_policy;
 };
 
 struct dump_state {
@@ -93,6 +118,20 @@ struct dump_state {
 	 * runs without any capability).
 	 */
 	bool no_rules;
+	/*
+	 * dump_policies with a filter that names a template: also the
+	 * template's instances (show --instances).
+	 */
+	bool with_instances;
+
+	/*
+	 * The template of the instance that filter names, once a dump said
+	 * so: the RULE_GET of the instance's path lists the template's rules
+	 * with the instance's counters, whichever path they carry.  Not when
+	 * a policy has the path too (filter_exact): the rules are its own.
+	 */
+	char filter_template[NF_EGRESS_CGROUP_PATH_MAX];
+	bool filter_exact;
 
 	bool have_generation;
 	uint32_t generation;
@@ -115,7 +154,8 @@ void dump_state_free(struct dump_state *st);
 
 /*
  * show: POLICY_GET + RULE_GET (POLICY_GET alone with st->no_rules).
- * Policies sorted by path, each with its rules by id.  -ENOENT when st->filter names no policy; -EPERM with
+ * Policies sorted by path (instances after their template), each with its
+ * rules by id.  -ENOENT when st->filter names no policy; -EPERM with
  * st->rules_denied when the caller may not list rules; other negative
  * errnos as the kernel reported them (ctl->nl->ext has the details).
  */
@@ -123,10 +163,12 @@ int dump_policies(struct dump_state *st);
 
 /*
  * stats, metrics: STATS_GET and, with rules, RULE_GET (and POLICY_GET with
- * st->with_rates).  Stats entries sorted by path, each with its classes by
- * name and its rules by id.  A RULE_GET refused with EPERM is no error
- * here: the entries come without rules, with rules_hidden set, and so is
- * st->rules_denied.  Every other error, of any of the dumps, is returned.
+ * st->with_rates).  Stats entries sorted by path (instances after their
+ * template), each with its classes by name and its rules by id (of an
+ * instance, only when st->filter is its path: rules_unlisted).  A RULE_GET
+ * refused with EPERM is no error here: the entries come without rules,
+ * with rules_hidden set, and so is st->rules_denied.  Every other error,
+ * of any of the dumps, is returned.
  */
 int dump_stats(struct dump_state *st, bool rules);
 

@@ -23,8 +23,8 @@ static const struct cmd top_cmds[] = {
 	{ "policy", NULL, policy_cmds, NULL, "manage policies" },
 	{ "rule", NULL, rule_cmds, NULL, "manage rules of a policy" },
 	{ "show", cmd_show, NULL,
-	  "show [PATH] [--stats]\nshow --config [PATH]",
-	  "list policies with their rules, or print them as a policy file" },
+	  "show [PATH] [--stats] [--instances]\nshow --config [PATH]",
+	  "list policies and templates with their rules (and instances), or print them as a policy file" },
 	{ "stats", cmd_stats, NULL,
 	  "stats [PATH] [--rules] [--exact|-x]\nstats reset [PATH]",
 	  "show per-policy counters, or zero them" },
@@ -295,13 +295,16 @@ static void print_help(FILE *out)
 	print_table_usage(out, top_cmds);
 	fprintf(out,
 		"\n"
-		"PATH is a cgroup v2 path such as /system.slice/foo.service (\"/\" is the root).\n"
+		"PATH is a cgroup v2 path such as /system.slice/foo.service (\"/\" is the root);\n"
+		"a policy's PATH with '*' is a template (quote it from the shell): '*' matches\n"
+		"within a component, a component '**' any number of components.\n"
 		"CIDR is an IPv4 or IPv6 prefix (10.99.0.0/24, 2001:db8::/32); a bare\n"
 		"address means a single host.  PROTO is tcp, udp, sctp, icmp, icmpv6 or any.\n"
 		"RATE is a rate as tc(8) writes it: 50mbit (bits/s) or 10mbps (bytes/s);\n"
 		"SIZE is bytes, or a number with k, m or g (256k); TIME is a number with\n"
 		"us, ms or s (100ms): queue and latency bound a shape-mode (the default)\n"
-		"limit's queue.  Units: see egressctl(8).\n"
+		"limit's queue; instances-keep's TIME has s, m, h or d (10m, 2d; 0 alone).\n"
+		"Units: see egressctl(8).\n"
 		"FILE is a policy file (see egressctl(8)); '-' reads standard input.\n"
 		"\n"
 		"Options:\n"

@@ -149,6 +149,14 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 		fputs(" policy ", text);
 		write_path(text, e->policy, false);
 	}
+	/* an instance's template; the key only then, as explain has it */
+	if (e->template) {
+		print_string(&p, PRINT_JSON, "template", NULL, e->template);
+		if (text) {
+			fputs(" template ", text);
+			write_path(text, e->template, false);
+		}
+	}
 	print_u64_opt(&p, PRINT_ANY, "rule_id", " rule %" PRIu64,
 		      e->has_rule_id, e->rule_id);
 	print_json_bool(&p, "default", !e->has_rule_id);
@@ -236,6 +244,100 @@ void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
 	print_string(&p, PRINT_ANY, "action",
 		     used_up ? " then %s" : NULL, quota_action_name(spec->action));
 	print_string(&p, PRINT_ANY, "quota", " (%s)", text);
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
+}
+
+void instance_event_print(FILE *out, const struct egress_instance_event_msg *e,
+			  bool json)
+{
+	char when[64];
+	struct printer p;
+	FILE *text;
+
+	format_time(when, sizeof(when), e->time_ns);
+	printer_init(&p, out, json);
+	text = print_text_stream(&p);
+
+	print_open_object(&p, NULL);
+	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
+	print_string(&p, PRINT_ANY, "time", "%s", when);
+	print_string(&p, PRINT_ANY, "event", " %s ", "no-instance");
+	print_string(&p, PRINT_JSON, "cgroup", NULL, e->path);
+	print_string(&p, PRINT_JSON, "template", NULL, e->template);
+	if (text) {
+		write_path(text, e->path, false);
+		fputs(" template ", text);
+		write_path(text, e->template, false);
+	}
+	print_u64_opt(&p, PRINT_ANY, "instances_max", " instances-max %" PRIu64,
+		      e->has_instances_max, e->instances_max);
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
+}
+
+/* " allowed P/B" in the text, "allowed":{"packets":P,"bytes":B} in JSON. */
+static void print_counter(struct printer *p, const char *key,
+			  const char *word, const struct egress_counter *c)
+{
+	print_open_object(p, key);
+	print_u64(p, PRINT_JSON, "packets", NULL, c->packets);
+	print_u64(p, PRINT_JSON, "bytes", NULL, c->bytes);
+	print_close_object(p);
+	print_text(p, " %s %" PRIu64 "/%" PRIu64, word, c->packets, c->bytes);
+}
+
+/* " class NAME P/B", NAME:{"packets":P,"bytes":B}: the class nests' order. */
+static int print_class(const char *name, const struct egress_counter *c,
+		       void *data)
+{
+	struct printer *p = data;
+
+	print_open_object(p, name);
+	print_u64(p, PRINT_JSON, "packets", NULL, c->packets);
+	print_u64(p, PRINT_JSON, "bytes", NULL, c->bytes);
+	print_close_object(p);
+	print_text(p, " class %s %" PRIu64 "/%" PRIu64, name, c->packets,
+		   c->bytes);
+	return 0;
+}
+
+void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
+			 bool json)
+{
+	char when[64];
+	struct printer p;
+	FILE *text;
+
+	format_time(when, sizeof(when), e->time_ns);
+	printer_init(&p, out, json);
+	text = print_text_stream(&p);
+
+	print_open_object(&p, NULL);
+	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
+	print_string(&p, PRINT_ANY, "time", "%s", when);
+	print_string(&p, PRINT_ANY, "event", " %s ", "instance-gone");
+	print_string(&p, PRINT_JSON, "cgroup", NULL, e->path);
+	print_string(&p, PRINT_JSON, "template", NULL, e->template);
+	if (text) {
+		write_path(text, e->path, false);
+		fputs(" template ", text);
+		write_path(text, e->template, false);
+	}
+	/* the counters as stats -j has them */
+	print_counter(&p, "allowed", "allowed", &e->allowed);
+	print_counter(&p, "denied", "denied", &e->denied);
+	print_counter(&p, "would_deny", "would-deny", &e->would_deny);
+	print_counter(&p, "ratelimited", "ratelimited", &e->ratelimited);
+	print_counter(&p, "shaped", "shaped", &e->shaped);
+	print_open_object(&p, "classes");
+	/* validated by the decoder: no error */
+	egress_stats_for_each_class(e->nlh, print_class, &p);
+	print_close_object(&p);
+	print_u64_opt(&p, PRINT_JSON, "reset_time", NULL, e->has_reset_time,
+		      e->reset_time);
 	print_nl(&p);
 	print_close_object(&p);
 	printer_finish(&p);

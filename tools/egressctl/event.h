@@ -18,7 +18,8 @@
 
 /*
  * An event as its text line or (json) its JSON object on one line, with
- * the newline (see egressctl(8)).  In the text a cut cgroup path ends in
+ * the newline (see egressctl(8)).  The policy of an instance is followed
+ * by "template PATTERN" ("template" in JSON).  In the text a cut cgroup path ends in
  * "/..." (the root: "/..."), and a path whose own last component is "..."
  * shows it as "\x2e.." so the two cannot be confused.
  */
@@ -31,6 +32,26 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json);
  */
 void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
 		       bool json);
+
+/*
+ * An instance event as its text line or JSON object, with the newline:
+ * "TIME no-instance CGROUP template PATTERN instances-max N": the cgroup
+ * got no instance of the template (it has N already, or there was no
+ * memory) and is judged by the template's own rules.
+ */
+void instance_event_print(FILE *out, const struct egress_instance_event_msg *e,
+			  bool json);
+
+/*
+ * An instance gone as its text line or JSON object, with the newline:
+ * "TIME instance-gone CGROUP template PATTERN allowed P/B denied P/B
+ * would-deny P/B ratelimited P/B shaped P/B [class NAME P/B]..." (one
+ * line; packets and bytes, exact; the classes in the order the module
+ * sends them): the instance's last counters.  The JSON object has them as
+ * stats -j has them, and "reset_time".
+ */
+void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
+			 bool json);
 
 /*
  * s as one word of a text line.  Printable ASCII and valid UTF-8 pass

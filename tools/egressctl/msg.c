@@ -316,6 +316,14 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 	opt_u8(tb[NF_EGRESS_A_DEFAULT], &m->has_default, &m->default_verdict);
 	opt_u32(tb[NF_EGRESS_A_RULE_COUNT], &m->has_rule_count,
 		&m->rule_count);
+	if (tb[NF_EGRESS_A_TEMPLATE])
+		m->template = mnl_attr_get_str(tb[NF_EGRESS_A_TEMPLATE]);
+	opt_u32(tb[NF_EGRESS_A_INSTANCES_MAX], &m->has_instances_max,
+		&m->instances_max);
+	opt_u32(tb[NF_EGRESS_A_INSTANCE_COUNT], &m->has_instance_count,
+		&m->instance_count);
+	opt_u32(tb[NF_EGRESS_A_INSTANCES_KEEP], &m->has_instances_keep,
+		&m->instances_keep);
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
 		return -EBADMSG;
@@ -461,6 +469,8 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &m->has_reset_time,
 		&m->reset_time);
+	if (tb[NF_EGRESS_A_TEMPLATE])
+		m->template = mnl_attr_get_str(tb[NF_EGRESS_A_TEMPLATE]);
 	if (tb[NF_EGRESS_A_STATS_CLASS]) {
 		int n = egress_stats_for_each_class(nlh, NULL, NULL);
 
@@ -528,6 +538,8 @@ static int decode_explain_level(const struct nlattr *nest,
 		return -EBADMSG;
 	l->path = mnl_attr_get_str(tb[NF_EGRESS_EXPLAIN_A_CGROUP_PATH]);
 	l->verdict = mnl_attr_get_u8(tb[NF_EGRESS_EXPLAIN_A_VERDICT]);
+	if (tb[NF_EGRESS_EXPLAIN_A_TEMPLATE])
+		l->template = mnl_attr_get_str(tb[NF_EGRESS_EXPLAIN_A_TEMPLATE]);
 	opt_u8(tb[NF_EGRESS_EXPLAIN_A_MODE], &l->has_mode, &l->mode);
 	opt_u8(tb[NF_EGRESS_EXPLAIN_A_DEFAULT], &l->has_default,
 	       &l->default_verdict);
@@ -657,6 +669,19 @@ int egress_put_staged(struct nlmsghdr *nlh, size_t buflen)
 {
 	return mnl_attr_put_check(nlh, buflen, NF_EGRESS_A_STAGED, 0, NULL) ?
 	       0 : -EMSGSIZE;
+}
+
+int egress_put_instances_max(struct nlmsghdr *nlh, size_t buflen, uint32_t n)
+{
+	return mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_A_INSTANCES_MAX,
+				      n) ? 0 : -EMSGSIZE;
+}
+
+int egress_put_instances_keep(struct nlmsghdr *nlh, size_t buflen,
+			      uint32_t secs)
+{
+	return mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_A_INSTANCES_KEEP,
+				      secs) ? 0 : -EMSGSIZE;
 }
 
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
@@ -967,6 +992,14 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		return bad_event(m, "NF_EGRESS_EVENT_A_POLICY_PATH is %s",
 				 len ? "longer than a cgroup path can be"
 				     : "empty");
+	if (tb[NF_EGRESS_EVENT_A_TEMPLATE]) {
+		m->template = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_TEMPLATE]);
+		len = strlen(m->template);
+		if (!len || len > NF_EGRESS_CGROUP_PATH_MAX - 1)
+			return bad_event(m, "NF_EGRESS_EVENT_A_TEMPLATE is %s",
+					 len ? "longer than a cgroup path can be"
+					     : "empty");
+	}
 	opt_u32(tb[NF_EGRESS_EVENT_A_RULE_ID], &m->has_rule_id, &m->rule_id);
 	m->family = mnl_attr_get_u8(tb[NF_EGRESS_EVENT_A_FAMILY]);
 	if (m->family == AF_INET)
@@ -994,6 +1027,243 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
 	if (tb[NF_EGRESS_EVENT_A_SUPPRESSED])
 		m->suppressed = mnl_attr_get_u64(tb[NF_EGRESS_EVENT_A_SUPPRESSED]);
+	return 0;
+}
+
+/*
+ * The attributes of one level of a notification, as untrusted as an
+ * event's: each known one with its type and length, and at most once
+ * unless the spec lets it repeat (tb then holds the last).  where names
+ * the enclosing nest in the reason (NULL at the top level).
+ */
+struct strict_attrs {
+	const struct nlattr **tb;
+	const struct nf_egress_attr_desc *table;
+	unsigned int max;
+	const char *where;
+	char *why;
+	size_t why_len;
+};
+
+static int strict_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct strict_attrs *sa = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	const struct nf_egress_attr_desc *d;
+	enum mnl_attr_data_type want;
+
+	if (type > sa->max)
+		return MNL_CB_OK;	/* from a newer kernel: ignore */
+	d = &sa->table[type];
+	want = attr_mnl_type(d);
+	if (want == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;
+	if (sa->tb[type] && !d->multi) {
+		snprintf(sa->why, sa->why_len, "%s%s%s given twice",
+			 sa->where ? sa->where : "", sa->where ? ": " : "",
+			 d->c_name);
+		return MNL_CB_ERROR;
+	}
+	if (mnl_attr_validate(attr, want) < 0) {
+		snprintf(sa->why, sa->why_len, "%s%s%s is no valid %s (%u bytes)",
+			 sa->where ? sa->where : "", sa->where ? ": " : "",
+			 d->c_name, mnl_type_name(want),
+			 mnl_attr_get_payload_len(attr));
+		return MNL_CB_ERROR;
+	}
+	sa->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* The top-level attributes of a notification into tb, strictly. */
+static int strict_top(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		      char *why, size_t why_len)
+{
+	struct strict_attrs sa = {
+		tb, nf_egress_top_attr_table, NF_EGRESS_A_MAX, NULL, why, why_len
+	};
+
+	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_A_MAX + 1));
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN) {
+		snprintf(why, why_len, "no generic netlink header");
+		return -EBADMSG;
+	}
+	if (!attrs_fill(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+			mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN)) {
+		snprintf(why, why_len, "torn attributes");
+		return -EBADMSG;
+	}
+	if (mnl_attr_parse(nlh, GENL_HDRLEN, strict_attr_cb, &sa) < 0)
+		return -EBADMSG;	/* why says why */
+	return 0;
+}
+
+/*
+ * A counter nest (NF_EGRESS_A_STATS_*) of a notification into tb,
+ * strictly; type names it in the reason.
+ */
+static int strict_counter(const struct nlattr *nest, uint16_t type,
+			  const struct nlattr **tb, char *why, size_t why_len)
+{
+	struct strict_attrs sa = {
+		tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX,
+		nf_egress_top_attr_table[type].c_name, why, why_len
+	};
+
+	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_CTR_A_MAX + 1));
+	if (!attrs_fill(mnl_attr_get_payload(nest),
+			mnl_attr_get_payload_len(nest))) {
+		snprintf(why, why_len, "torn attributes in %s", sa.where);
+		return -EBADMSG;
+	}
+	if (mnl_attr_parse_nested(nest, strict_attr_cb, &sa) < 0)
+		return -EBADMSG;	/* why says why */
+	return 0;
+}
+
+/* A path of an instance event: there, not empty, not too long. */
+static int instance_event_path(char *why, size_t why_len,
+			       const struct nlattr *attr, uint16_t type,
+			       const char **path)
+{
+	const char *name = nf_egress_top_attr_table[type].c_name;
+	size_t len;
+
+	if (!attr) {
+		snprintf(why, why_len, "no %s", name);
+		return -EBADMSG;
+	}
+	*path = mnl_attr_get_str(attr);
+	len = strlen(*path);
+	if (!len || len > NF_EGRESS_CGROUP_PATH_MAX - 1) {
+		snprintf(why, why_len, "%s is %s", name,
+			 len ? "longer than a cgroup path can be" : "empty");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int egress_decode_instance_event(const struct nlmsghdr *nlh,
+				 struct egress_instance_event_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (strict_top(nlh, tb, m->why, sizeof(m->why)) ||
+	    instance_event_path(m->why, sizeof(m->why),
+				tb[NF_EGRESS_A_CGROUP_PATH],
+				NF_EGRESS_A_CGROUP_PATH, &m->path) ||
+	    instance_event_path(m->why, sizeof(m->why),
+				tb[NF_EGRESS_A_TEMPLATE],
+				NF_EGRESS_A_TEMPLATE, &m->template))
+		return -EBADMSG;
+	opt_u32(tb[NF_EGRESS_A_INSTANCES_MAX], &m->has_instances_max,
+		&m->instances_max);
+	return 0;
+}
+
+/* One counter of an instance gone: zero when absent. */
+static int gone_counter(struct egress_instance_gone_msg *m,
+			const struct nlattr *nest, uint16_t type,
+			struct egress_counter *c)
+{
+	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (strict_counter(nest, type, tb, m->why, sizeof(m->why)))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_CTR_A_PACKETS])
+		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
+	if (tb[NF_EGRESS_CTR_A_BYTES])
+		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+	return 0;
+}
+
+/* The class of a class nest (checked already by gone_classes). */
+static const char *class_of(const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest)
+		if (mnl_attr_get_type(attr) == NF_EGRESS_CTR_A_CLASS)
+			return mnl_attr_get_str(attr);
+	return "";
+}
+
+/*
+ * Every NF_EGRESS_A_STATS_CLASS nest of an instance gone: strictly, each
+ * with a valid class name, no name twice.
+ */
+static int gone_classes(struct egress_instance_gone_msg *m)
+{
+	const char *c_name = nf_egress_top_attr_table[NF_EGRESS_A_STATS_CLASS].c_name;
+	const struct nlattr *attr, *prev;
+
+	mnl_attr_for_each(attr, m->nlh, GENL_HDRLEN) {
+		const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
+		const struct nlattr *cls;
+		const char *name;
+
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_STATS_CLASS)
+			continue;
+		if (strict_counter(attr, NF_EGRESS_A_STATS_CLASS, tb, m->why,
+				   sizeof(m->why)))
+			return -EBADMSG;
+		cls = tb[NF_EGRESS_CTR_A_CLASS];
+		if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(cls))) {
+			snprintf(m->why, sizeof(m->why), "%s: %s", c_name,
+				 cls ? "an invalid class name" : "no class name");
+			return -EBADMSG;
+		}
+		name = mnl_attr_get_str(cls);
+		/* quadratic, but a module has few classes */
+		mnl_attr_for_each(prev, m->nlh, GENL_HDRLEN) {
+			if (prev == attr)
+				break;
+			if (mnl_attr_get_type(prev) == NF_EGRESS_A_STATS_CLASS &&
+			    !strcmp(class_of(prev), name)) {
+				snprintf(m->why, sizeof(m->why),
+					 "%s: class %s given twice", c_name, name);
+				return -EBADMSG;
+			}
+		}
+		m->nclasses++;
+	}
+	return 0;
+}
+
+int egress_decode_instance_gone(const struct nlmsghdr *nlh,
+				struct egress_instance_gone_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	m->nlh = nlh;
+	if (strict_top(nlh, tb, m->why, sizeof(m->why)) ||
+	    instance_event_path(m->why, sizeof(m->why),
+				tb[NF_EGRESS_A_CGROUP_PATH],
+				NF_EGRESS_A_CGROUP_PATH, &m->path) ||
+	    instance_event_path(m->why, sizeof(m->why),
+				tb[NF_EGRESS_A_TEMPLATE],
+				NF_EGRESS_A_TEMPLATE, &m->template))
+		return -EBADMSG;
+	if (gone_counter(m, tb[NF_EGRESS_A_STATS_ALLOWED],
+			 NF_EGRESS_A_STATS_ALLOWED, &m->allowed) ||
+	    gone_counter(m, tb[NF_EGRESS_A_STATS_DENIED],
+			 NF_EGRESS_A_STATS_DENIED, &m->denied) ||
+	    gone_counter(m, tb[NF_EGRESS_A_STATS_WOULD_DENY],
+			 NF_EGRESS_A_STATS_WOULD_DENY, &m->would_deny) ||
+	    gone_counter(m, tb[NF_EGRESS_A_STATS_RATELIMITED],
+			 NF_EGRESS_A_STATS_RATELIMITED, &m->ratelimited) ||
+	    gone_counter(m, tb[NF_EGRESS_A_STATS_SHAPED],
+			 NF_EGRESS_A_STATS_SHAPED, &m->shaped) ||
+	    gone_classes(m))
+		return -EBADMSG;
+	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &m->has_reset_time,
+		&m->reset_time);
 	return 0;
 }
 

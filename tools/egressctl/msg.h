@@ -49,7 +49,12 @@ struct egress_quota_event_msg {
 };
 
 struct egress_policy_msg {
-	const char *path;
+	const char *path;		/* an instance's: its cgroup's */
+	const char *template;		/* an instance's pattern, else NULL */
+	bool has_instances_max, has_instance_count;	/* a template's */
+	uint32_t instances_max, instance_count;
+	bool has_instances_keep;	/* a template's */
+	uint32_t instances_keep;	/* seconds */
 	bool has_generation, has_default, has_rule_count, has_mode;
 	uint32_t generation;
 	uint8_t default_verdict;
@@ -78,6 +83,7 @@ struct egress_rule_msg {
 
 struct egress_stats_msg {
 	const char *path;
+	const char *template;		/* an instance's pattern, else NULL */
 	bool has_generation;
 	uint32_t generation;
 	struct egress_counter allowed;
@@ -109,6 +115,7 @@ typedef int (*egress_class_cb)(const char *name,
 /* One policy level of an EXPLAIN reply. */
 struct egress_explain_level {
 	const char *path;
+	const char *template;		/* a template's instance: its pattern */
 	bool has_mode, has_default, has_rule;
 	uint8_t mode;
 	uint8_t verdict;		/* this policy's own verdict */
@@ -140,6 +147,7 @@ struct egress_event_msg {
 	char cgroup[NF_EGRESS_CGROUP_PATH_MAX];
 	bool cgroup_truncated;		/* the path lacks trailing components */
 	const char *policy;		/* the policy that decided */
+	const char *template;		/* policy is its instance, or NULL */
 	bool has_rule_id;		/* else the policy's default decided */
 	uint32_t rule_id;
 	bool quota;			/* a used-up quota denied what it allowed */
@@ -156,6 +164,37 @@ struct egress_event_msg {
 	uint64_t suppressed;		/* 0 when absent */
 	/* after -EBADMSG: what was wrong with the message, for a warning */
 	char why[128];
+};
+
+/* One NF_EGRESS_CMD_INSTANCE_EVENT notification. */
+struct egress_instance_event_msg {
+	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
+	const char *path;		/* the cgroup that got no instance */
+	const char *template;		/* the pattern it matches */
+	bool has_instances_max;
+	uint32_t instances_max;
+	char why[128];			/* after -EBADMSG */
+};
+
+/*
+ * One NF_EGRESS_CMD_INSTANCE_GONE notification: the last counters of an
+ * instance that went, laid out as a STATS_GET reply.
+ */
+struct egress_instance_gone_msg {
+	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
+	const char *path;		/* the instance's cgroup */
+	const char *template;		/* the pattern of its template */
+	/* zero when absent */
+	struct egress_counter allowed, denied, would_deny, ratelimited, shaped;
+	bool has_reset_time;
+	uint64_t reset_time;		/* unix seconds of its last STATS_RESET */
+	/*
+	 * The message, whose NF_EGRESS_A_STATS_CLASS nests (validated, each
+	 * class once) egress_stats_for_each_class walks.
+	 */
+	const struct nlmsghdr *nlh;
+	size_t nclasses;
+	char why[128];			/* after -EBADMSG */
 };
 
 /* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
@@ -189,6 +228,26 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m);
  */
 int egress_decode_quota_event(const struct nlmsghdr *nlh,
 			      struct egress_quota_event_msg *m);
+/*
+ * A NF_EGRESS_CMD_INSTANCE_EVENT, as untrusted as an event: attributes
+ * filling the message exactly, known ones with their type and length, at
+ * most once unless the spec lets them repeat; the cgroup's path and the
+ * template's pattern required, not empty, at most
+ * NF_EGRESS_CGROUP_PATH_MAX - 1 bytes; INSTANCES_MAX optional.  -EBADMSG
+ * with m->why set otherwise.
+ */
+int egress_decode_instance_event(const struct nlmsghdr *nlh,
+				 struct egress_instance_event_msg *m);
+/*
+ * A NF_EGRESS_CMD_INSTANCE_GONE, as untrusted: as an instance event, and
+ * the nests of the counters and classes filled exactly by their
+ * attributes, each at most once with its type and length; every class
+ * nest with a valid class name, no name twice.  The cgroup's path and the
+ * template's pattern are required; counters left out are zero.  -EBADMSG
+ * with m->why set otherwise.
+ */
+int egress_decode_instance_gone(const struct nlmsghdr *nlh,
+				struct egress_instance_gone_msg *m);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);
@@ -201,6 +260,9 @@ int egress_put_rule_spec(struct nlmsghdr *nlh, size_t buflen,
 int egress_put_rule_id(struct nlmsghdr *nlh, size_t buflen, uint32_t id);
 int egress_put_mode(struct nlmsghdr *nlh, size_t buflen, uint8_t mode);
 int egress_put_staged(struct nlmsghdr *nlh, size_t buflen);
+int egress_put_instances_max(struct nlmsghdr *nlh, size_t buflen, uint32_t n);
+int egress_put_instances_keep(struct nlmsghdr *nlh, size_t buflen,
+			      uint32_t secs);
 /*
  * The NF_EGRESS_A_RATE nest: NONE alone, or the parts given and MODE (and
  * QUEUE_LIMIT, LATENCY_US when given).

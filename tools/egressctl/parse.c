@@ -40,8 +40,24 @@ static void ok(struct parse_error *err)
  */
 #define SHOWN_PATH_MAX	64
 
-int parse_cgroup_path(const char *in, char *out, size_t outlen,
-		      struct parse_error *err)
+/*
+ * A "**" that is not a whole component: "a**", "**b", "***".  Everything
+ * else a template may have.
+ */
+static bool bad_globstar(const char *start, size_t n)
+{
+	size_t i;
+
+	if (n == 2)
+		return false;
+	for (i = 0; i + 1 < n; i++)
+		if (start[i] == '*' && start[i + 1] == '*')
+			return true;
+	return false;
+}
+
+static int normalise_path(const char *in, char *out, size_t outlen,
+			  bool pattern, struct parse_error *err)
 {
 	size_t o = 0;
 	const char *p = in;
@@ -76,6 +92,10 @@ int parse_cgroup_path(const char *in, char *out, size_t outlen,
 			return fail(err, PARSE_EVALUE,
 				    "invalid cgroup path '%.*s': '.' and '..' components are not allowed",
 				    shown, in);
+		if (pattern && bad_globstar(start, n))
+			return fail(err, PARSE_EVALUE,
+				    "invalid cgroup path '%.*s': '**' must be a whole component (as in /a/**/b)",
+				    shown, in);
 		if (o + 1 + n > EGRESS_PATH_MAX || o + 1 + n >= outlen)
 			return fail(err, PARSE_EVALUE,
 				    "invalid cgroup path '%.*s...': longer than %d bytes",
@@ -89,6 +109,18 @@ int parse_cgroup_path(const char *in, char *out, size_t outlen,
 	out[o] = '\0';
 	ok(err);
 	return 0;
+}
+
+int parse_cgroup_path(const char *in, char *out, size_t outlen,
+		      struct parse_error *err)
+{
+	return normalise_path(in, out, outlen, true, err);
+}
+
+int parse_cgroup_path_literal(const char *in, char *out, size_t outlen,
+			      struct parse_error *err)
+{
+	return normalise_path(in, out, outlen, false, err);
 }
 
 static unsigned int family_bits(uint8_t family)
@@ -926,64 +958,158 @@ int parse_queue_limit(const char *in, uint32_t *packets,
 			   " packets", packets, err);
 }
 
-static const struct time_unit {
+int parse_instances_max(const char *in, uint32_t *n, struct parse_error *err)
+{
+	return parse_count(in, "instances max", "instances",
+			   EGRESS_INSTANCES_MAX_MAX, "", n, err);
+}
+
+/*
+ * How a time of what ("latency") is written: N[.D] and one of units
+ * (case-insensitive; each worth mult of the result's unit, whole_unit), a
+ * whole number of them.  bare_zero: "0" needs no unit.
+ */
+struct time_unit {
 	const char *name;
-	unsigned int pow10;	/* microseconds = value * 10^pow10 */
-} time_units[] = {
-	{ "us", 0 }, { "ms", 3 }, { "s", 6 },
+	uint64_t mult;
 };
+
+struct time_syntax {
+	const char *what;
+	const struct time_unit *units;
+	size_t nunits;
+	const char *units_text;		/* "us, ms or s" */
+	const char *whole_unit;		/* "microseconds" */
+	bool bare_zero;
+	uint64_t max;
+	const char *max_text;		/* "10s" */
+};
+
+static const struct time_unit latency_units[] = {
+	{ "us", 1 }, { "ms", 1000 }, { "s", 1000000 },
+};
+
+static const struct time_unit keep_units[] = {
+	{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+};
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * A time as ts says, in its whole_unit, at most ts->max; in must not be
+ * negative (the caller says what a '-' means).
+ */
+static int parse_time(const char *in, const struct time_syntax *ts,
+		      uint64_t *out, struct parse_error *err)
+{
+	const struct time_unit *u = NULL;
+	uint64_t ipart, f = 0, den, g, mult, v;
+	const char *frac, *end;
+	size_t nfrac, i;
+	char hint[64];
+	bool big;
+
+	snprintf(hint, sizeof(hint), "a number and a unit: %s", ts->units_text);
+	end = scan_value(in, ts->what, hint, &ipart, &big, &frac, &nfrac, err);
+	if (!end)
+		return -1;
+	if (!*end && ts->bare_zero && !big && !ipart && !nfrac) {
+		*out = 0;
+		ok(err);
+		return 0;
+	}
+	if (!*end)
+		return fail(err, PARSE_EVALUE,
+			    "invalid %s '%.64s': no unit (%s)", ts->what, in,
+			    ts->units_text);
+	for (i = 0; i < ts->nunits; i++)
+		if (!strcasecmp(end, ts->units[i].name))
+			u = &ts->units[i];
+	if (!u)
+		return fail(err, PARSE_EVALUE,
+			    "invalid %s '%.64s': unknown unit '%.32s' (%s)",
+			    ts->what, in, end, ts->units_text);
+	if (big)
+		goto too_large;
+	/*
+	 * The fraction f / 10^nfrac of a unit is whole when 10^nfrac divides
+	 * f * mult: with both reduced by their gcd, when den divides f.  Its
+	 * last digit is not 0, so beyond 19 digits it never is (mult < 10^7).
+	 */
+	if (nfrac > 19)
+		goto not_whole;
+	for (i = 0, den = 1; i < nfrac; i++) {
+		f = f * 10 + (uint64_t)(frac[i] - '0');
+		den *= 10;
+	}
+	g = gcd_u64(u->mult, den);
+	mult = u->mult / g;
+	den /= g;
+	if (f % den)
+		goto not_whole;
+	/* f / den * mult < u->mult: no overflow */
+	if (__builtin_mul_overflow(ipart, u->mult, &v) ||
+	    __builtin_add_overflow(v, f / den * mult, &v) || v > ts->max)
+		goto too_large;
+	*out = v;
+	ok(err);
+	return 0;
+
+not_whole:
+	return fail(err, PARSE_EVALUE,
+		    "invalid %s '%.64s': not a whole number of %s", ts->what,
+		    in, ts->whole_unit);
+too_large:
+	return fail(err, PARSE_EVALUE, "%s '%.64s' is too large (max %s)",
+		    ts->what, in, ts->max_text);
+}
 
 int parse_latency(const char *in, uint32_t *us, struct parse_error *err)
 {
-	const struct time_unit *u = NULL;
-	uint64_t ipart, mant, scale, v;
-	const char *frac, *end;
-	size_t nfrac, i;
-	bool big;
+	static const struct time_syntax ts = {
+		"latency", latency_units, ARRAY_SIZE(latency_units),
+		"us, ms or s", "microseconds", false, EGRESS_LATENCY_US_MAX,
+		"10s",
+	};
+	uint64_t v;
 
-	end = scan_value(in, "latency", "a number and a unit: us, ms or s",
-			 &ipart, &big, &frac, &nfrac, err);
-	if (!end)
+	if (parse_time(in, &ts, &v, err))
 		return -1;
-	if (!*end)
-		return fail(err, PARSE_EVALUE,
-			    "invalid latency '%.64s': no unit (us, ms or s)", in);
-	for (i = 0; i < ARRAY_SIZE(time_units); i++)
-		if (!strcasecmp(end, time_units[i].name))
-			u = &time_units[i];
-	if (!u)
-		return fail(err, PARSE_EVALUE,
-			    "invalid latency '%.64s': unknown unit '%.32s' (us, ms or s)",
-			    in, end);
-	if (big)
-		goto too_large;
-	if (nfrac > u->pow10)
-		return fail(err, PARSE_EVALUE,
-			    "invalid latency '%.64s': not a whole number of microseconds",
-			    in);
-	/* value = mant / 10^nfrac; microseconds = mant * 10^(pow10 - nfrac) */
-	mant = ipart;
-	for (i = 0; i < nfrac; i++)
-		if (__builtin_mul_overflow(mant, 10, &mant) ||
-		    __builtin_add_overflow(mant, (uint64_t)(frac[i] - '0'), &mant))
-			goto too_large;
-	if (pow10_u64(u->pow10 - (unsigned int)nfrac, &scale) ||
-	    __builtin_mul_overflow(mant, scale, &v))
-		goto too_large;
 	if (v == 0)
 		return fail(err, PARSE_EVALUE, "latency must be greater than zero");
 	if (v < EGRESS_LATENCY_US_MIN)
 		return fail(err, PARSE_EVALUE,
 			    "latency '%.64s' is too small (min 100us)", in);
-	if (v > EGRESS_LATENCY_US_MAX)
-		goto too_large;
 	*us = (uint32_t)v;
-	ok(err);
 	return 0;
+}
 
-too_large:
-	return fail(err, PARSE_EVALUE,
-		    "latency '%.64s' is too large (max 10s)", in);
+int parse_instances_keep(const char *in, uint32_t *secs,
+			 struct parse_error *err)
+{
+	static const struct time_syntax ts = {
+		"instances keep", keep_units, ARRAY_SIZE(keep_units),
+		"s, m, h or d", "seconds", true, EGRESS_INSTANCES_KEEP_MAX,
+		"365d",
+	};
+	uint64_t v;
+
+	if (in && in[0] == '-')
+		return fail(err, PARSE_EVALUE,
+			    "instances keep '%.64s' is negative (min 0)", in);
+	if (parse_time(in, &ts, &v, err))
+		return -1;
+	*secs = (uint32_t)v;
+	return 0;
 }
 
 int parse_rate_mode(const char *in, uint8_t *out)
@@ -1142,6 +1268,17 @@ int format_latency(uint32_t us, char *buf, size_t len)
 	if (us && !(us % 1000))
 		return snprintf(buf, len, "%ums", us / 1000);
 	return snprintf(buf, len, "%uus", us);
+}
+
+int format_duration(uint32_t secs, char *buf, size_t len)
+{
+	if (secs && !(secs % 86400))
+		return snprintf(buf, len, "%ud", secs / 86400);
+	if (secs && !(secs % 3600))
+		return snprintf(buf, len, "%uh", secs / 3600);
+	if (secs && !(secs % 60))
+		return snprintf(buf, len, "%um", secs / 60);
+	return snprintf(buf, len, "%us", secs);
 }
 
 int format_rate_spec(const struct egress_rate *r, char *buf, size_t len)

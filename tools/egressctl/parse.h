@@ -94,12 +94,21 @@ struct egress_packet {
 };
 
 /*
- * Normalise a cgroup v2 path into out (at least NF_EGRESS_CGROUP_PATH_MAX
- * bytes): must start with '/', duplicate slashes collapse, a trailing slash
- * goes, "." and ".." components are refused, "/" stays "/".
+ * Normalise a policy's cgroup v2 path into out (at least
+ * NF_EGRESS_CGROUP_PATH_MAX bytes): must start with '/', duplicate slashes
+ * collapse, a trailing slash goes, "." and ".." components are refused,
+ * "/" stays "/".  A path with '*' is a template's pattern (pattern.h):
+ * "**" must then be a whole component.
  */
 int parse_cgroup_path(const char *in, char *out, size_t outlen,
 		      struct parse_error *err);
+
+/*
+ * The same for the path of a cgroup itself (explain), where '*' is no
+ * wildcard: a component may hold "**" anywhere.
+ */
+int parse_cgroup_path_literal(const char *in, char *out, size_t outlen,
+			      struct parse_error *err);
 
 /* "10.99.0.0/24", "2001:db8::/32", bare address = host prefix. */
 int parse_cidr(const char *in, struct egress_prefix *out,
@@ -204,6 +213,23 @@ int parse_queue_limit(const char *in, uint32_t *packets,
 		      struct parse_error *err);
 int parse_latency(const char *in, uint32_t *us, struct parse_error *err);
 
+/* The kernel's bounds of NF_EGRESS_A_INSTANCES_MAX. */
+#define EGRESS_INSTANCES_MAX_MIN	1u
+#define EGRESS_INSTANCES_MAX_MAX	65536u
+
+/* A template's "instances max N": a whole number, 1..65536. */
+int parse_instances_max(const char *in, uint32_t *n, struct parse_error *err);
+
+/* The kernel's bound of NF_EGRESS_A_INSTANCES_KEEP, in seconds: 365 days. */
+#define EGRESS_INSTANCES_KEEP_MAX	31536000u
+
+/*
+ * A template's "instances keep TIME": N[.D] followed by a unit, s, m, h or
+ * d (case-insensitive; "0" needs none), a whole number of seconds, 0s..365d.
+ */
+int parse_instances_keep(const char *in, uint32_t *secs,
+			 struct parse_error *err);
+
 /* "police" / "shape" -> enum nf_egress_rate_mode. */
 int parse_rate_mode(const char *in, uint8_t *out);
 const char *rate_mode_name(uint8_t mode);	/* "police", "shape", "?" */
@@ -227,6 +253,8 @@ int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
  * divides it ("50mbit", "1500kbit", "8bit"); "Nbps" only beyond 2^64 bits.
  * format_size: the largest of g, m, k that divides it ("256k"), else bytes.
  * format_latency: the largest of s, ms, us that divides it ("100ms").
+ * format_duration: seconds in the largest of d, h, m, s that divides them
+ * ("1h", "90s", "0s").
  * format_rate_spec: "rate none", "rate 50mbit burst 256k pps 100 police",
  * "pps 100 police", "rate 1mbit burst 64k queue 1000 latency 100ms shape"
  * (burst, queue and latency only when known, queue and latency only in
@@ -236,6 +264,7 @@ int parse_rate_spec(int argc, char **argv, struct egress_rate *r,
 int format_rate(uint64_t bytes_per_sec, char *buf, size_t len);
 int format_size(uint32_t bytes, char *buf, size_t len);
 int format_latency(uint32_t us, char *buf, size_t len);
+int format_duration(uint32_t secs, char *buf, size_t len);
 int format_rate_spec(const struct egress_rate *r, char *buf, size_t len);
 
 /* Zero every bit of addr beyond prefix_len. */

@@ -9,15 +9,22 @@
  *             | "default" ( "allow" | "deny" ) ";"
  *             | ( "rate" | "pps" ) { WORD } ";"       (a rate limit, parse.h)
  *             | "quota" { WORD } ";"                 (a quota, quotaspec.h)
+ *             | "instances" ( "max" | "keep" ) WORD ";"  (templates only)
  *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
  *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
  *   WORD      = bytes up to whitespace, '{', '}', ';', '"' or '#'
  * '#' starts a comment that runs to the end of the line.
+ *
+ * A block whose path has a '*' is a template (pattern.h): it may say how
+ * many instances it makes and how long it keeps one whose cgroup is gone,
+ * and takes no quota.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern.h"
 #include "policyfile.h"
 
 enum tok_type {
@@ -210,9 +217,12 @@ struct pf_policy *pf_set_add_policy(struct pf_set *set, const char *path,
 	pol->path = strdup(path);
 	if (!pol->path)
 		return NULL;
+	pol->seq = set->npolicies;
 	pol->mode = mode;
 	pol->default_verdict = default_verdict;
 	set->npolicies++;
+	if (path_is_pattern(path))
+		set->ntemplates++;
 	return pol;
 }
 
@@ -278,10 +288,17 @@ int pf_policy_add_quota(struct pf_policy *pol,
 	return add_quota(pol, quota, NULL);
 }
 
+/* Exact paths by path, then templates by precedence. */
 static int cmp_policy_path(const void *a, const void *b)
 {
-	return strcmp(((const struct pf_policy *)a)->path,
-		      ((const struct pf_policy *)b)->path);
+	const struct pf_policy *x = a, *y = b;
+	bool tx = path_is_pattern(x->path), ty = path_is_pattern(y->path);
+
+	if (tx != ty)
+		return tx ? 1 : -1;
+	if (!tx)
+		return strcmp(x->path, y->path);
+	return pattern_cmp(x->path, x->seq, y->path, y->seq, NULL);
 }
 
 void pf_set_sort(struct pf_set *set)
@@ -500,7 +517,7 @@ static bool is_statement_word(const char *w)
 {
 	return !strcmp(w, "allow") || !strcmp(w, "deny") ||
 	       !strcmp(w, "rate") || !strcmp(w, "pps") ||
-	       !strcmp(w, "quota") ||
+	       !strcmp(w, "quota") || !strcmp(w, "instances") ||
 	       !strcmp(w, "mode") || !strcmp(w, "default") ||
 	       !strcmp(w, "cgroup");
 }
@@ -587,6 +604,9 @@ static int parse_quota_stmt(struct pf_parser *p, struct pf_policy *pol,
 	size_t i;
 	int n, w;
 
+	if (path_is_pattern(pol->path))
+		return pf_fail(p, first->loc,
+			       "a template (a cgroup path with '*') takes no quota");
 	n = collect_words(p, first, argv, locs, "quota");
 	if (n < 0)
 		return -1;
@@ -617,6 +637,60 @@ static int parse_quota_stmt(struct pf_parser *p, struct pf_policy *pol,
 	if (add_quota(pol, &q, &first->loc))
 		return pf_fail(p, first->loc, "out of memory");
 	return 0;
+}
+
+/*
+ * "instances max N;" or "instances keep TIME;" after the keyword:
+ * templates only, each at most once.
+ */
+static int parse_instances_stmt(struct pf_parser *p, struct pf_policy *pol,
+				const struct token *kw)
+{
+	char value[WORD_MAX + 1], d[80];
+	const struct pf_loc *first;
+	struct parse_error perr;
+	struct token t;
+	bool keep, given;
+	uint32_t n;
+	int ret;
+
+	if (next_token(p, &t))
+		return -1;
+	if (!word_is(&t, "max") && !word_is(&t, "keep"))
+		return pf_fail(p, t.loc,
+			       "expected 'max' or 'keep' after 'instances', got %s",
+			       describe(&t, d, sizeof(d)));
+	keep = word_is(&t, "keep");
+	if (!path_is_pattern(pol->path))
+		return pf_fail(p, kw->loc,
+			       "'instances %s' is for templates only (a cgroup path with '*')",
+			       keep ? "keep" : "max");
+	given = keep ? pol->has_instances_keep : pol->instances_max != 0;
+	first = keep ? &pol->keep_loc : &pol->instances_loc;
+	if (given)
+		return pf_fail(p, kw->loc,
+			       "duplicate 'instances %s' statement (first at %u:%u)",
+			       keep ? "keep" : "max", first->line, first->col);
+	if (next_token(p, &t))
+		return -1;
+	if (t.type != T_WORD)
+		return pf_fail(p, t.loc, "missing %s after 'instances %s'",
+			       keep ? "TIME" : "N", keep ? "keep" : "max");
+	memcpy(value, t.start, t.len);
+	value[t.len] = '\0';
+	ret = keep ? parse_instances_keep(value, &n, &perr) :
+		     parse_instances_max(value, &n, &perr);
+	if (ret)
+		return pf_fail(p, t.loc, "%s", perr.msg);
+	if (keep) {
+		pol->has_instances_keep = true;
+		pol->instances_keep = n;
+		pol->keep_loc = kw->loc;
+	} else {
+		pol->instances_max = n;
+		pol->instances_loc = kw->loc;
+	}
+	return expect_semi(p);
 }
 
 /* A rule statement; first is its 'allow' or 'deny'. */
@@ -748,6 +822,11 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					return -1;
 				continue;
 			}
+			if (word_is(&t, "instances")) {
+				if (parse_instances_stmt(p, pol, &t))
+					return -1;
+				continue;
+			}
 			if (word_is(&t, "allow") || word_is(&t, "deny")) {
 				if (parse_rule_stmt(p, index, &t))
 					return -1;
@@ -758,7 +837,7 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					       "missing '}' before 'cgroup' (block opened at %u:%u)",
 					       open.loc.line, open.loc.col);
 			return pf_fail(p, t.loc,
-				       "unknown keyword %s (expected mode, default, rate, pps, quota, allow or deny)",
+				       "unknown keyword %s (expected mode, default, rate, pps, quota, instances, allow or deny)",
 				       describe(&t, d, sizeof(d)));
 		default:
 			return pf_fail(p, t.loc, "unexpected %s",
@@ -818,6 +897,135 @@ int pf_parse(const char *name, const char *buf, size_t len,
 	return ret;
 }
 
+/* --- template warnings ---------------------------------------------------- */
+
+struct pf_warning {
+	struct pf_loc loc;
+	size_t order;
+	char *text;
+};
+
+struct pf_warnings {
+	struct pf_warning *w;
+	size_t n, cap;
+};
+
+static int add_warning(struct pf_warnings *ws, struct pf_loc loc,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int add_warning(struct pf_warnings *ws, struct pf_loc loc,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int n;
+
+	if (ws->n == ws->cap) {
+		size_t ncap = ws->cap ? ws->cap * 2 : 8;
+		void *nw = realloc(ws->w, ncap * sizeof(*ws->w));
+
+		if (!nw)
+			return -ENOMEM;
+		ws->w = nw;
+		ws->cap = ncap;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	text = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (!text)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ws->w[ws->n].loc = loc;
+	ws->w[ws->n].order = ws->n;
+	ws->w[ws->n].text = text;
+	ws->n++;
+	return 0;
+}
+
+static int cmp_warning(const void *a, const void *b)
+{
+	const struct pf_warning *x = a, *y = b;
+
+	if (x->loc.line != y->loc.line)
+		return x->loc.line < y->loc.line ? -1 : 1;
+	if (x->loc.col != y->loc.col)
+		return x->loc.col < y->loc.col ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The warnings about template t: its overlaps with earlier templates. */
+static int template_warnings(struct pf_warnings *ws, const char *shown,
+			     const struct pf_set *set,
+			     const struct pf_policy *t)
+{
+	size_t i;
+
+	for (i = 0; i < set->npolicies; i++) {
+		const struct pf_policy *o = &set->policies[i];
+		const struct pf_policy *win;
+		enum pattern_reason why;
+		char *witness;
+		int ret;
+
+		if (o == t)
+			continue;
+		if (!path_is_pattern(o->path)) {
+			if (pattern_match(t->path, o->path) &&
+			    add_warning(ws, o->loc,
+					"%s:%u:%u: warning: template \"%s\" (at %u:%u) also matches \"%s\": this exact path wins for that cgroup",
+					shown, o->loc.line, o->loc.col, t->path,
+					t->loc.line, t->loc.col, o->path))
+				return -ENOMEM;
+			continue;
+		}
+		/* each pair once, at the later block */
+		if (o->seq > t->seq)
+			continue;
+		ret = pattern_overlap(t->path, o->path, &witness);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			continue;
+		win = pattern_cmp(o->path, o->seq, t->path, t->seq, &why) < 0 ?
+		      o : t;
+		ret = add_warning(ws, t->loc,
+				  "%s:%u:%u: warning: templates \"%s\" and \"%s\" (at %u:%u) can both match the same cgroup, such as \"%s\": \"%s\" wins (%s)",
+				  shown, t->loc.line, t->loc.col, t->path,
+				  o->path, o->loc.line, o->loc.col, witness,
+				  win->path, pattern_reason_text(why));
+		free(witness);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int pf_template_warnings(const char *name, const struct pf_set *set,
+			 void (*fn)(const char *text, void *arg), void *arg)
+{
+	const char *shown = name && strcmp(name, "-") ? name : "<stdin>";
+	struct pf_warnings ws = { 0 };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < set->npolicies && !ret; i++)
+		if (path_is_pattern(set->policies[i].path))
+			ret = template_warnings(&ws, shown, set,
+						&set->policies[i]);
+	if (!ret && ws.n > 1)
+		qsort(ws.w, ws.n, sizeof(*ws.w), cmp_warning);
+	for (i = 0; i < ws.n; i++) {
+		if (!ret)
+			fn(ws.w[i].text, arg);
+		free(ws.w[i].text);
+	}
+	free(ws.w);
+	return ret ? ret : (int)ws.n;
+}
+
 /* --- formatter ----------------------------------------------------------- */
 
 void pf_write_string(FILE *out, const char *s)
@@ -846,6 +1054,18 @@ int pf_format(FILE *out, const struct pf_set *set)
 		pf_write_string(out, pol->path);
 		fprintf(out, " {\n\tmode %s;\n\tdefault %s;\n",
 			mode_name(pol->mode), verdict_name(pol->default_verdict));
+		if (pol->instances_max &&
+		    pol->instances_max != EGRESS_INSTANCES_MAX_DEFAULT &&
+		    path_is_pattern(pol->path))
+			fprintf(out, "\tinstances max %u;\n", pol->instances_max);
+		if (pol->has_instances_keep &&
+		    pol->instances_keep != EGRESS_INSTANCES_KEEP_DEFAULT &&
+		    path_is_pattern(pol->path)) {
+			char keep[32];
+
+			format_duration(pol->instances_keep, keep, sizeof(keep));
+			fprintf(out, "\tinstances keep %s;\n", keep);
+		}
 		if (pol->has_rate && !pol->rate.none) {
 			char rate[EGRESS_RATE_STRLEN];
 

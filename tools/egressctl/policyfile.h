@@ -12,6 +12,11 @@
  *           quota 2t per month warn 80% then rate 10mbit;
  *           allow tcp to 10.0.0.0/8 port 443 class internal;
  *   }
+ *   cgroup "/system.slice/app-*.service" {  # a template (pattern.h)
+ *           instances max 200;
+ *           instances keep 10m;
+ *           allow udp to 10.0.0.53 port 53;
+ *   }
  *
  * The parser is linear in the size of the input: duplicate cgroups and
  * duplicate rules are found with hash tables, so a file of a million rules
@@ -34,13 +39,19 @@ struct pf_loc {
 };
 
 struct pf_policy {
-	char *path;			/* normalised */
+	char *path;			/* normalised; a pattern: a template */
+	size_t seq;			/* in the order added (file order) */
 	uint8_t mode;			/* enum nf_egress_mode, enforce if not given */
 	uint8_t default_verdict;	/* deny if not given */
 	bool has_mode, has_default;	/* given in the file */
 	bool has_rate;			/* a rate statement (maybe "rate none") */
 	struct egress_rate rate;	/* with has_rate; none: no limit */
 	struct pf_loc loc, mode_loc, default_loc, rate_loc;
+	uint32_t instances_max;		/* a template's; 0: not given */
+	struct pf_loc instances_loc;
+	bool has_instances_keep;	/* a template's "instances keep" */
+	uint32_t instances_keep;	/* with it: seconds */
+	struct pf_loc keep_loc;
 	/* In file order; at most one a class and one for all bytes. */
 	struct egress_quota_spec *quotas;
 	struct pf_loc *quota_locs;	/* where each starts; may be NULL */
@@ -53,6 +64,7 @@ struct pf_policy {
 struct pf_set {
 	struct pf_policy *policies;	/* in file order until pf_set_sort */
 	size_t npolicies, policies_cap;
+	size_t ntemplates;		/* of them, blocks of a pattern */
 	size_t nrules;			/* over all policies */
 };
 
@@ -82,14 +94,38 @@ int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
 int pf_policy_add_quota(struct pf_policy *pol,
 			const struct egress_quota_spec *quota);
 
-/* Order policies by path (byte order); rules keep their order. */
+/*
+ * Order policies by path (byte order), then the templates in the order
+ * they take precedence (pattern.h; seq breaks ties); rules keep their
+ * order.  Applying the result creates the templates in that order, so
+ * ties go the same way.
+ */
 void pf_set_sort(struct pf_set *set);
+
+/*
+ * What check -f warns about in a parsed file (name as for pf_parse):
+ * every two templates that can both match the same cgroup, said at the
+ * later block, with a path both match and the one that wins, and every
+ * block of an exact path that a template matches too (the exact path
+ * wins):
+ *
+ *   FILE:L:C: warning: templates "B" and "A" (at L:C) can both match the
+ *     same cgroup, such as "PATH": "A" wins (fewer wildcards)
+ *   FILE:L:C: warning: template "A" (at L:C) also matches "PATH": this
+ *     exact path wins for that cgroup
+ *
+ * (each one line) in the order of their positions, each passed to fn.
+ * Returns how many, or -ENOMEM.
+ */
+int pf_template_warnings(const char *name, const struct pf_set *set,
+			 void (*fn)(const char *text, void *arg), void *arg);
 
 /*
  * Write set in the canonical policy file format: policies in set order,
  * separated by one blank line, tab indentation, mode and default always
- * written, then the rate limit if there is one (not for "rate none"), the
- * quotas, the rules.  Parsing the output gives the same set.  Returns 0 or -1 if a
+ * written, a template's "instances max N" and "instances keep TIME"
+ * unless they are the defaults, then the rate limit if there is one (not
+ * for "rate none"), the quotas, the rules.  Parsing the output gives the same set.  Returns 0 or -1 if a
  * rule cannot be formatted.
  */
 int pf_format(FILE *out, const struct pf_set *set);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "pattern.h"
 #include "quotaspec.h"
 #include "report.h"
 #include "table.h"
@@ -179,7 +180,19 @@ static bool want_shaping(const struct stats_entry *st, size_t n)
 	return false;
 }
 
-#define MAIN_COLS	14
+/* Does the table list an instance of a template? */
+static bool want_templates(const struct stats_entry *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (st[i].template)
+			return true;
+	return false;
+}
+
+/* The shaping columns, and TEMPLATE (an instance's) after all of them. */
+#define MAIN_COLS	15
 
 static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 			    const struct report_opts *o)
@@ -189,15 +202,19 @@ static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 		"PKTS", "BYTES", "PKTS", "BYTES", "PKTS", "BYTES",
 		"QUEUE", o->exact ? "MAX_DELAY_NS" : "MAX_DELAY",
 	};
-	static const bool numeric[MAIN_COLS] = {
+	bool numeric[MAIN_COLS] = {
 		false, false, true, true, true, true, true, true, true, true,
 		true, true, true, true,
 	};
-	bool shaping = want_shaping(st, n);
-	int ncols = shaping ? MAIN_COLS : 10;
+	bool shaping = want_shaping(st, n), templates = want_templates(st, n);
+	int ncols = shaping ? MAIN_COLS - 1 : 10;
 	struct table t;
 	size_t i;
 
+	if (templates) {
+		headers[ncols] = "TEMPLATE";
+		numeric[ncols++] = false;
+	}
 	if (table_init(&t, ncols, headers, numeric))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -226,6 +243,8 @@ static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 			snprintf(num[11], NUM_LEN, "%" PRIu64, s->max_delay_ns);
 		else
 			fmt_delay_human(s->max_delay_ns, num[11], NUM_LEN);
+		if (templates)
+			row[ncols - 1] = s->template ? s->template : "-";
 		if (table_add_row(&t, row)) {
 			table_free(&t);
 			return -ENOMEM;
@@ -237,17 +256,27 @@ static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 	return 0;
 }
 
-/* "policy /t1: counters since reset at ..." or "... never reset" */
+/*
+ * "policy /t1: counters since reset at ..." or "... never reset"; a
+ * template's "template /svc/x-*: ...", an instance's
+ * "instance /svc/x-a (template /svc/x-*): ...".
+ */
 static void print_reset_line(FILE *out, const struct stats_entry *s)
 {
 	char when[64];
 
+	if (s->template)
+		fprintf(out, "instance %s (template %s): ", s->path,
+			s->template);
+	else
+		fprintf(out, "%s %s: ", path_is_pattern(s->path) ?
+			"template" : "policy", s->path);
 	if (!s->has_reset_time) {
-		fprintf(out, "policy %s: counters never reset\n", s->path);
+		fputs("counters never reset\n", out);
 		return;
 	}
 	fmt_utc_time(s->reset_time, when, sizeof(when));
-	fprintf(out, "policy %s: counters since reset at %s\n", s->path, when);
+	fprintf(out, "counters since reset at %s\n", when);
 }
 
 static int print_details(FILE *out, const struct stats_entry *s,
@@ -263,6 +292,12 @@ static int print_details(FILE *out, const struct stats_entry *s,
 	print_reset_line(out, s);
 	if (s->rules_hidden) {
 		/* not known: nothing to say (the caller notes it once) */
+	} else if (s->rules_unlisted && s->path_has_policy) {
+		fprintf(out, "  rules of template %s: their counters for this cgroup are not listed (a policy has its path)\n",
+			s->template);
+	} else if (s->rules_unlisted) {
+		fprintf(out, "  rules of template %s: egressctl stats %s lists their counters for this cgroup\n",
+			s->template, s->path);
 	} else if (!s->nrules) {
 		fputs("  no rules\n", out);
 	} else {
@@ -359,6 +394,9 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 
 		json_begin_object(&j);
 		json_kv_string(&j, "cgroup", s->path);
+		/* an instance's only: a policy's object is as it always was */
+		if (s->template)
+			json_kv_string(&j, "template", s->template);
 		if (s->has_mode)
 			json_kv_string(&j, "mode", mode_name(s->mode));
 		json_counter(&j, "allowed", &s->allowed);
@@ -374,7 +412,7 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 			json_counter(&j, s->classes[k].name, &s->classes[k].ctr);
 		json_end_object(&j);
 		json_key(&j, "rules");
-		if (s->rules_hidden) {
+		if (s->rules_hidden || s->rules_unlisted) {
 			/* not [], which says "no rules" */
 			json_null(&j);
 		} else {
@@ -485,12 +523,17 @@ static void prom_label(FILE *out, bool first, const char *name,
 	fputc('"', out);
 }
 
-/* A sample's start, "NAME{cgroup="PATH"" (and its mode when with_mode). */
+/*
+ * A sample's start, "NAME{cgroup="PATH"" (and an instance's template, and
+ * its mode when with_mode).
+ */
 static void prom_begin(FILE *out, const struct prom_family *f,
 		       const struct stats_entry *s, bool with_mode)
 {
 	fprintf(out, "%s{", f->name);
 	prom_label(out, true, "cgroup", s->path);
+	if (s->template)
+		prom_label(out, false, "template", s->template);
 	if (with_mode && s->has_mode)
 		prom_label(out, false, "mode", mode_name(s->mode));
 }

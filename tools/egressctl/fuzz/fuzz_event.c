@@ -11,7 +11,11 @@
  * path was cut; and as one JSON object, as safe for a terminal, that a
  * strict RFC 8259 parser accepts.  The parser is the harness's own (not json.c's UTF-8 code) and
  * is checked against known good and bad texts at start-up, so a parser
- * that accepts everything fails at once.  make fuzz; ./fuzz_event CORPUS
+ * that accepts everything fails at once.  The same bytes are also decoded
+ * as an NF_EGRESS_CMD_INSTANCE_EVENT and an NF_EGRESS_CMD_INSTANCE_GONE
+ * (top-level attributes), whose lines and JSON objects must be as safe,
+ * an instance gone's line with one " class " for each class it decoded.
+ * make fuzz; ./fuzz_event CORPUS
  *
  * FUZZ_EVENT_SEEDS=DIR ./fuzz_event   writes a few well-formed events, as
  *                                     the module builds them, to DIR and
@@ -369,6 +373,97 @@ static void check_json(const char *text, size_t len,
 	}
 }
 
+/* An instance event: one safe line, one valid JSON object. */
+static void check_instance_event(const struct nlmsghdr *nlh)
+{
+	static struct egress_instance_event_msg e;
+	char *text = NULL;
+	size_t len;
+	int json;
+
+	if (egress_decode_instance_event(nlh, &e)) {
+		if (!memchr(e.why, '\0', sizeof(e.why)) || !e.why[0])
+			abort();
+		return;
+	}
+	if (!e.path[0] || !e.template[0] ||
+	    strlen(e.path) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
+	    strlen(e.template) > NF_EGRESS_CGROUP_PATH_MAX - 1)
+		abort();
+	for (json = 0; json < 2; json++) {
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f)
+			abort();
+		instance_event_print(f, &e, json);
+		if (fclose(f))
+			abort();
+		if (len < 2 || text[len - 1] != '\n' || strlen(text) != len ||
+		    memchr(text, '\n', len - 1) ||
+		    !terminal_safe((const unsigned char *)text,
+				   (const unsigned char *)text + len - 1))
+			abort();
+		if (json ? !json_valid(text, len - 1) || text[0] != '{' :
+			   strstr(text, "  ") || !strstr(text, " no-instance "))
+			abort();
+		free(text);
+	}
+}
+
+/* How many times needle is in haystack. */
+static size_t count_of(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * An instance gone: one safe line, its words separated by single spaces,
+ * one " class " for each class; one valid JSON object.
+ */
+static void check_instance_gone(const struct nlmsghdr *nlh)
+{
+	static struct egress_instance_gone_msg e;
+	char *text = NULL;
+	size_t len;
+	int json;
+
+	if (egress_decode_instance_gone(nlh, &e)) {
+		if (!memchr(e.why, '\0', sizeof(e.why)) || !e.why[0])
+			abort();
+		return;
+	}
+	if (!e.path[0] || !e.template[0] ||
+	    strlen(e.path) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
+	    strlen(e.template) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
+	    egress_stats_for_each_class(nlh, NULL, NULL) != (int)e.nclasses)
+		abort();
+	for (json = 0; json < 2; json++) {
+		FILE *f = open_memstream(&text, &len);
+
+		if (!f)
+			abort();
+		instance_gone_print(f, &e, json);
+		if (fclose(f))
+			abort();
+		if (len < 2 || text[len - 1] != '\n' || strlen(text) != len ||
+		    memchr(text, '\n', len - 1) ||
+		    !terminal_safe((const unsigned char *)text,
+				   (const unsigned char *)text + len - 1))
+			abort();
+		if (json ? !json_valid(text, len - 1) || text[0] != '{' :
+			   strstr(text, "  ") || !strstr(text, " instance-gone ") ||
+			   count_of(text, " class ") != e.nclasses)
+			abort();
+		free(text);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct egress_event_msg e;
@@ -391,6 +486,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(mnl_nlmsg_get_payload_tail(nlh), data, size);
 	nlh->nlmsg_len += (uint32_t)size;
 
+	genl->cmd = NF_EGRESS_CMD_INSTANCE_EVENT;
+	check_instance_event(nlh);
+	genl->cmd = NF_EGRESS_CMD_INSTANCE_GONE;
+	check_instance_gone(nlh);
+	genl->cmd = NF_EGRESS_CMD_EVENT;
 	if (egress_decode_event(nlh, &e)) {
 		/* refused, with a reason */
 		if (!memchr(e.why, '\0', sizeof(e.why)) || !e.why[0])
@@ -422,6 +522,24 @@ static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
 	mnl_attr_put_u64(nlh, type, v);
 }
 
+/* The attributes of nlh (what follows its genl header) to DIR/name. */
+static void write_attrs(const char *dir, const char *name,
+			const struct nlmsghdr *nlh)
+{
+	size_t len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN;
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fwrite((const char *)nlh + MNL_NLMSG_HDRLEN + GENL_HDRLEN, 1,
+			 len, f) != len || fclose(f)) {
+		fprintf(stderr, "fuzz_event: cannot write %s: %s\n", path,
+			strerror(errno));
+		exit(1);
+	}
+}
+
 struct seed {
 	const char *name;
 	uint8_t verdict, family, proto;
@@ -429,6 +547,7 @@ struct seed {
 	uint32_t rule_id, pid;
 	bool ports, truncated, future;
 	uint64_t suppressed;
+	const char *template;		/* the policy is its instance */
 };
 
 static void write_seed(const char *dir, const struct seed *s)
@@ -443,8 +562,6 @@ static void write_seed(const char *dir, const struct seed *s)
 	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	char path[4096];
-	FILE *f;
 
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
@@ -457,6 +574,8 @@ static void write_seed(const char *dir, const struct seed *s)
 	if (s->truncated)
 		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED, 0, NULL);
 	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_POLICY_PATH, s->policy);
+	if (s->template)
+		mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_TEMPLATE, s->template);
 	if (s->rule_id)
 		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_RULE_ID, s->rule_id);
 	else
@@ -483,16 +602,80 @@ static void write_seed(const char *dir, const struct seed *s)
 	if (s->future)
 		mnl_attr_put_u32(nlh, NF_EGRESS_A_MAX + 9, 2);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, s->name);
-	f = fopen(path, "w");
-	if (!f || fwrite((char *)buf + MNL_NLMSG_HDRLEN + GENL_HDRLEN, 1,
-			 nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN, f) !=
-		  nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN ||
-	    fclose(f)) {
-		fprintf(stderr, "fuzz_event: cannot write %s: %s\n", path,
-			strerror(errno));
-		exit(1);
-	}
+	write_attrs(dir, s->name, nlh);
+}
+
+/* An instance event: the top-level attributes the module sends. */
+static void write_instance_seed(const char *dir, const char *name,
+				const char *cgroup, const char *template,
+				uint32_t max)
+{
+	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NF_EGRESS_CMD_INSTANCE_EVENT;
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	if (max)
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCES_MAX, max);
+	write_attrs(dir, name, nlh);
+}
+
+/* A counter nest as the module puts it. */
+static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
+			uint64_t bytes, const char *class_name)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, packets);
+	put_u64(nlh, NF_EGRESS_CTR_A_BYTES, bytes);
+	if (class_name)
+		mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, class_name);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * An instance gone, as the module sends it (a STATS_GET reply's layout):
+ * counters n, n + 1, ... and the classes of the space-separated names.
+ */
+static void write_gone_seed(const char *dir, const char *name,
+			    const char *cgroup, const char *template,
+			    uint64_t n, const char *classes, uint64_t reset)
+{
+	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
+	static const uint16_t counters[] = {
+		NF_EGRESS_A_STATS_ALLOWED, NF_EGRESS_A_STATS_DENIED,
+		NF_EGRESS_A_STATS_WOULD_DENY, NF_EGRESS_A_STATS_RATELIMITED,
+		NF_EGRESS_A_STATS_SHAPED,
+	};
+	char copy[256], *cls, *save = NULL;
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = NF_EGRESS_CMD_INSTANCE_GONE;
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 42);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		put_counter(nlh, counters[i], n + i, (n + i) * 1500, NULL);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, 0);
+	put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, n * 1000);
+	snprintf(copy, sizeof(copy), "%s", classes);
+	for (cls = strtok_r(copy, " ", &save); cls;
+	     cls = strtok_r(NULL, " ", &save))
+		put_counter(nlh, NF_EGRESS_A_STATS_CLASS, n, n * 100, cls);
+	if (reset)
+		put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, reset);
+	write_attrs(dir, name, nlh);
 }
 
 static void write_seeds(const char *dir)
@@ -500,15 +683,22 @@ static void write_seeds(const char *dir)
 	static char deep[NF_EGRESS_CGROUP_PATH_MAX];
 	const struct seed seeds[] = {
 		{ "deny-tcp4", NF_EGRESS_EVENT_DENY, AF_INET, 6, "/t1/app",
-		  "/t1", "curl", 2, 4242, true, false, false, 0 },
+		  "/t1", "curl", 2, 4242, true, false, false, 0, NULL },
 		{ "would-deny-udp6", NF_EGRESS_EVENT_WOULD_DENY, AF_INET6, 17,
 		  "/system.slice/nginx.service", "/", NULL, 0, 0, true, false,
-		  false, 99 },
+		  false, 99, NULL },
 		{ "ratelimited-cut", NF_EGRESS_EVENT_RATELIMITED, AF_INET, 1,
-		  deep, "/deep", "x", 0, 1, false, true, false, 0 },
+		  deep, "/deep", "x", 0, 1, false, true, false, 0, NULL },
 		{ "odd-names", NF_EGRESS_EVENT_DENY, AF_INET6, 58,
 		  "/a b/\x1b[2J\xe2\x80\xae/\xff\\/...", "/a b",
-		  "\t\xc2\x85sh", 7, 77, false, false, true, 3 },
+		  "\t\xc2\x85sh", 7, 77, false, false, true, 3, NULL },
+		{ "instance-deny-tcp6", NF_EGRESS_EVENT_DENY, AF_INET6, 6,
+		  "/system.slice/web.service/worker", "/system.slice/web.service",
+		  "nginx", 4, 99, true, false, false, 0,
+		  "/system.slice/*.service" },
+		{ "instance-odd-template", NF_EGRESS_EVENT_WOULD_DENY, AF_INET, 17,
+		  "/u/a b", "/u/a b", NULL, 0, 0, true, false, false, 0,
+		  "/u/\x1b[1m*/**" },
 	};
 	size_t i, len = 0;
 
@@ -518,6 +708,17 @@ static void write_seeds(const char *dir)
 		len += (size_t)snprintf(deep + len, sizeof(deep) - len, "/c");
 	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
 		write_seed(dir, &seeds[i]);
+	write_instance_seed(dir, "no-instance", "/system.slice/z.service",
+			    "/system.slice/*.service", 1024);
+	write_instance_seed(dir, "no-instance-odd", "/u/\xe2\x80\xae x/...",
+			    "/u/**", 0);
+	write_instance_seed(dir, "no-instance-deep", deep, "/deep/**", 65536);
+	write_gone_seed(dir, "instance-gone", "/system.slice/web.service",
+			"/system.slice/*.service", 12, "dns internal web", 1795784000);
+	write_gone_seed(dir, "instance-gone-odd", "/u/\xe2\x80\xae x/...",
+			"/u/\x1b[1m*/**", 0, "", 0);
+	write_gone_seed(dir, "instance-gone-deep", deep, "/deep/**",
+			UINT64_MAX - 8, "a.b-c_d", 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

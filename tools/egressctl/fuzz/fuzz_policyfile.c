@@ -3,13 +3,17 @@
  * libFuzzer harness of the policy file parser: any input must either parse
  * or fail with a FILE:LINE:COL message, never crash; and what parses must
  * format to text that parses to the same text again (the show --config
- * round trip).  make fuzz; fuzz/fuzz_policyfile fuzz/corpus/
+ * round trip, templates and their "instances max" included).  The
+ * template warnings of check -f run on every file that parses, each one a
+ * FILE:LINE:COL line naming a path both templates match.
+ * make fuzz; fuzz/fuzz_policyfile fuzz/corpus/
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern.h"
 #include "policyfile.h"
 
 static char *format_set(const struct pf_set *set, size_t *len)
@@ -22,6 +26,15 @@ static char *format_set(const struct pf_set *set, size_t *len)
 	pf_format(f, set);
 	fclose(f);
 	return text;
+}
+
+/* A warning: "fuzz:L:C: warning: ..." on one line. */
+static void check_warning(const char *text, void *arg)
+{
+	(void)arg;
+	if (strncmp(text, "fuzz:", 5) || !strstr(text, ": warning: ") ||
+	    strchr(text, '\n'))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	if (pf_template_warnings("fuzz", &set, check_warning, NULL) < 0)
+		abort();
 	pf_set_sort(&set);
 	out = format_set(&set, &len);
 	if (pf_parse("formatted", out, len, &again, &err))
@@ -44,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out2 = format_set(&again, &len2);
 	if (len != len2 || memcmp(out, out2, len))
 		abort();	/* and format identically */
-	if (again.nrules != set.nrules || again.npolicies != set.npolicies)
+	if (again.nrules != set.nrules || again.npolicies != set.npolicies ||
+	    again.ntemplates != set.ntemplates)
 		abort();
 	free(out);
 	free(out2);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness of the single-word parsers of the command line and the
- * policy file: rates, sizes, packet rates, CIDRs, cgroup paths, numbers,
- * protocol, mode and verdict names.  The input is one word (it stops at
+ * policy file: rates, sizes, packet rates, latencies and instances keep
+ * times, CIDRs, cgroup paths (and, as templates' patterns, their matching
+ * and overlap), numbers, protocol, mode and verdict names.  The input is one word (it stops at
  * the first NUL).  Any word must parse or fail with a message, never
  * crash; what parses must format to text that parses to the same value
  * (the canonical forms of parse.h).  make fuzz; ./fuzz_units CORPUS
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "pattern.h"
 
 /* A failed parse leaves a message; a successful one leaves none. */
 static void check_err(int rc, const struct parse_error *err)
@@ -67,6 +69,28 @@ static void fuzz_pps(const char *w)
 		abort();
 }
 
+/* A time: within its bounds, and its canonical text parses to it again. */
+static void fuzz_time(const char *w, int (*parse)(const char *, uint32_t *,
+						   struct parse_error *),
+		      int (*format)(uint32_t, char *, size_t), uint32_t min,
+		      uint32_t max)
+{
+	struct parse_error err;
+	uint32_t v, again;
+	char buf[32];
+	int rc = parse(w, &v, &err);
+
+	check_err(rc, &err);
+	if (rc)
+		return;
+	if (v < min || v > max)
+		abort();
+	if (format(v, buf, sizeof(buf)) >= (int)sizeof(buf))
+		abort();
+	if (parse(buf, &again, &err) || again != v)
+		abort();
+}
+
 static void fuzz_cidr(const char *w)
 {
 	struct egress_prefix p, again, masked;
@@ -93,6 +117,28 @@ static void fuzz_cidr(const char *w)
 		abort();
 }
 
+/*
+ * A normalised path as a template's pattern: it matches itself when it has
+ * no '*', and overlaps itself, naming a cgroup path it matches.
+ */
+static void fuzz_pattern(const char *pattern)
+{
+	static char again[NF_EGRESS_CGROUP_PATH_MAX];
+	char *witness = NULL;
+
+	if (!path_is_pattern(pattern) && !pattern_match(pattern, pattern))
+		abort();
+	if (pattern_overlap(pattern, pattern, &witness) != 1 ||
+	    !pattern_match(pattern, witness))
+		abort();
+	/* a path of cgroups: no empty, "." or ".." component */
+	if (strlen(witness) <= EGRESS_PATH_MAX &&
+	    (parse_cgroup_path_literal(witness, again, sizeof(again), NULL) ||
+	     strcmp(witness, again)))
+		abort();
+	free(witness);
+}
+
 static void fuzz_path(const char *w)
 {
 	static char out[NF_EGRESS_CGROUP_PATH_MAX], again[NF_EGRESS_CGROUP_PATH_MAX];
@@ -109,6 +155,7 @@ static void fuzz_path(const char *w)
 	/* and normalising it again changes nothing */
 	if (parse_cgroup_path(out, again, sizeof(again), &err) || strcmp(out, again))
 		abort();
+	fuzz_pattern(out);
 }
 
 static void fuzz_names(const char *w)
@@ -143,6 +190,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_rate(w);
 	fuzz_size(w);
 	fuzz_pps(w);
+	fuzz_time(w, parse_latency, format_latency, EGRESS_LATENCY_US_MIN,
+		  EGRESS_LATENCY_US_MAX);
+	fuzz_time(w, parse_instances_keep, format_duration, 0,
+		  EGRESS_INSTANCES_KEEP_MAX);
 	fuzz_cidr(w);
 	fuzz_path(w);
 	fuzz_names(w);

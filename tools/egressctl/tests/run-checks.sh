@@ -16,6 +16,8 @@
 #   test_atomicfile  the atomic file replacement of metrics -o FILE
 #   test_usagefile   the quota usage file of quota save/restore
 #   test_cost        the price file and the figures of egressctl cost
+#   test_pattern     template patterns: matching, precedence, overlap, and
+#                    a brute-force oracle over random small patterns
 #   test_cli.sh      exact usage errors, help, exit codes, module not loaded
 #   manpage.sh       egressctl(8) against groff, mandoc and 'egressctl help'
 #
@@ -27,7 +29,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-suites=(test_parse test_netlink test_policyfile test_dump test_atomicfile test_usagefile test_cost test_cli.sh manpage.sh)
+suites=(test_parse test_netlink test_policyfile test_dump test_atomicfile test_usagefile test_cost test_pattern test_cli.sh manpage.sh)
 (($#)) && suites=("$@")
 pass=0 fail=0 n=0
 

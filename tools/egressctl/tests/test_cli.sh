@@ -109,7 +109,7 @@ expect 1 "$E show: unexpected argument '/b'" show --config /a /b
 expect 1 "$E policy add: expected 'enforce' or 'audit' after 'mode', got 'strict'" policy add /t1 mode strict
 expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /t1 mode
 expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
-expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny' and/or 'rate RATE|none'" policy set /t1
+expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'instances-max N' and/or 'instances-keep TIME'" policy set /t1
 expect 1 "$E policy set: missing cgroup PATH" policy set
 # shape mode: queue and latency are checked before the kernel is asked
 expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /t1 rate 1mbit queue 10 police
@@ -193,6 +193,38 @@ expect_out 0 "^Usage:.*egressctl monitor \[-j\]$" monitor help
 expect 1 "$E monitor: unexpected argument 'x'" monitor x
 expect 1 "$E monitor: unknown option '--follow'" monitor --follow
 
+# templates (a PATH with '*'): checked before netlink is touched
+expect 1 "$E invalid cgroup path '/svc/a**': '**' must be a whole component (as in /a/**/b)" policy add '/svc/a**'
+expect 1 "$E invalid cgroup path '/**x/a': '**' must be a whole component (as in /a/**/b)" rule add '/**x/a' allow to 10.0.0.0/8
+expect 1 "$E invalid cgroup path '/a/***': '**' must be a whole component (as in /a/**/b)" show '/a/***'
+expect 1 "$E invalid cgroup path '/a/b**': '**' must be a whole component (as in /a/**/b)" stats '/a/b**'
+expect 1 "$E policy add: 'instances-max' is for templates only (a PATH with '*')" policy add /svc instances-max 5
+expect 1 "$E policy set: 'instances-max' is for templates only (a PATH with '*')" policy set /svc/a.service instances-max 5
+expect 1 "$E policy add: missing N after 'instances-max'" policy add '/svc/*' instances-max
+expect 1 "$E instances max must be greater than zero" policy add '/svc/*' instances-max 0
+expect 1 "$E instances max '65537' is too large (max 65536)" policy set '/svc/*' instances-max 65537
+expect 1 "$E invalid instances max 'many' (instances, a whole number)" policy set '/svc/*' instances-max many
+expect 1 "$E policy add: 'instances-max' given more than once" policy add '/svc/*' instances-max 5 instances-max 6
+expect 1 "$E policy add: 'instances-keep' is for templates only (a PATH with '*')" policy add /svc instances-keep 1h
+expect 1 "$E policy set: 'instances-keep' is for templates only (a PATH with '*')" policy set /svc/a.service instances-keep 0
+expect 1 "$E policy set: missing TIME after 'instances-keep'" policy set '/svc/*' instances-keep
+expect 1 "$E policy add: 'instances-keep' given more than once" policy add '/svc/*' instances-keep 1h instances-keep 2h
+expect 1 "$E invalid instances keep '30': no unit (s, m, h or d)" policy set '/svc/*' instances-keep 30
+expect 1 "$E invalid instances keep '1.5s': not a whole number of seconds" policy add '/svc/*' instances-keep 1.5s
+expect 1 "$E instances keep '366d' is too large (max 365d)" policy set '/svc/*' instances-keep 366d
+expect 1 "$E instances keep '-1h' is negative (min 0)" policy set '/svc/*' instances-keep -1h
+expect 1 "$E show: --config and --instances do not go together" show --config --instances
+expect_out 0 "show \[PATH\] \[--stats\] \[--instances\]" show help
+expect_out 0 "\[instances-max N\]" policy help
+expect_out 0 "\[instances-keep TIME\]" policy help
+printf 'cgroup "/svc/*" {\n\tquota 1g per month;\n}\n' > "$T/tq.conf"
+expect 1 "$E $T/tq.conf:2:2: a template (a cgroup path with '*') takes no quota" check -f "$T/tq.conf"
+expect 1 "$E $T/tq.conf:2:2: a template (a cgroup path with '*') takes no quota" apply -f "$T/tq.conf"
+printf 'cgroup "/svc" {\n\tinstances max 10;\n}\n' > "$T/ti.conf"
+expect 1 "$E $T/ti.conf:2:2: 'instances max' is for templates only (a cgroup path with '*')" check -f "$T/ti.conf"
+printf 'cgroup "/svc/*" {\n\tinstances keep 1.5s;\n}\n' > "$T/tk.conf"
+expect 1 "$E $T/tk.conf:2:17: invalid instances keep '1.5s': not a whole number of seconds" check -f "$T/tk.conf"
+
 # rate limits and policy files: refused before netlink is touched (exit 1
 # whether or not the module is loaded)
 expect 1 "$E invalid rate '10xbit': unknown unit 'xbit' (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps or tbps)" policy add /x rate 10xbit police
@@ -236,6 +268,31 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 	expect_out 0 '"module":\{"loaded":false\}' -j version
 	printf 'cgroup "/a" {\n\tallow tcp to 10.0.0.0/8 port 443;\n}\ncgroup "/b" { }\n' > "$T/good.conf"
 	expect_out 0 "^$T/good.conf: OK \(2 policies, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/good.conf"
+	# templates: counted on their own; overlaps are warnings, exit 0
+	printf 'cgroup "/svc/**" { }\ncgroup "/svc/*.service" {\n\tinstances max 20;\n\tallow to 10.0.0.0/8;\n}\ncgroup "/svc/db.service" { }\n' > "$T/tpl.conf"
+	expect_out 0 "^$T/tpl.conf: OK \(1 policy, 2 templates, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/tpl.conf"
+	n=$((n + 1))
+	err=$("$EGRESSCTL" check -f "$T/tpl.conf" 2>&1 >/dev/null)
+	want="$E $T/tpl.conf:2:1: warning: templates \"/svc/*.service\" and \"/svc/**\" (at 1:1) can both match the same cgroup, such as \"/svc/x.service\": \"/svc/*.service\" wins (fewer wildcards)
+$E $T/tpl.conf:6:1: warning: template \"/svc/**\" (at 1:1) also matches \"/svc/db.service\": this exact path wins for that cgroup
+$E $T/tpl.conf:6:1: warning: template \"/svc/*.service\" (at 2:1) also matches \"/svc/db.service\": this exact path wins for that cgroup"
+	if [[ "$err" == "$want" ]]; then
+		echo "ok $n - check -f warns about templates that compete for a cgroup"
+	else
+		echo "not ok $n - check -f warns about templates that compete for a cgroup"
+		echo "#   got: $err"
+		failed=$((failed + 1))
+	fi
+	set -f	# the patterns are words, not globs
+	for cmd in "show --instances" "show /svc/*.service --instances" \
+		   "policy add /svc/*.service instances-max 10" \
+		   "policy set /svc/** instances-max 65536" "explain /svc/a** 10.0.0.1" \
+		   "policy add /svc/*.service instances-keep 0" \
+		   "policy set /svc/** instances-keep 365d"; do
+		# shellcheck disable=SC2086
+		expect 2 "$E nf_egress module not loaded" $cmd
+	done
+	set +f
 	expect 2 "$E nf_egress module not loaded" apply -f "$T/good.conf"
 	# metrics -o: nothing is written when the kernel cannot be read; the
 	# last file stays, and no temporary file is left beside it

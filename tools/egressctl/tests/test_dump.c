@@ -7,6 +7,9 @@
  * another generation.  An attempt that saw either must be thrown away and
  * taken again, at most NL_DUMP_ATTEMPTS times.  A RULE_GET refused with
  * EPERM means counters without rules; any other dump's EPERM is an error.
+ * golden/templates/ holds the replies of a set with a template and two
+ * of its instances (its set.conf), which must come out in the listing
+ * order: each instance after its template.
  *
  * The socket is replaced at link time: this file defines
  * mnl_socket_sendto() and mnl_socket_recvfrom(), which take precedence
@@ -47,6 +50,7 @@ struct step {
 };
 
 static char golden_dir[PATH_MAX];
+static const char *golden_sub = "";	/* "/templates" */
 static const struct step *plan;
 static size_t plan_len, plan_pos;
 static unsigned int sends, plan_errors;
@@ -75,7 +79,7 @@ static size_t load(uint8_t cmd, void *buf, size_t size)
 
 	if (!name)
 		return 0;
-	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
+	snprintf(path, sizeof(path), "%s%s/%s", golden_dir, golden_sub, name);
 	f = fopen(path, "r");
 	if (!f) {
 		diag("%s: %s", path, strerror(errno));
@@ -176,6 +180,7 @@ static struct egctl ctl = { .nl = &nl, .family = FAMILY };
 
 static void start(const struct step *p, size_t n, struct dump_state *st)
 {
+	golden_sub = "";
 	plan = p;
 	plan_len = n;
 	plan_pos = 0;
@@ -402,6 +407,127 @@ static void test_eperm(void)
 	dump_state_free(&st);
 }
 
+/*
+ * golden/templates: the listing order and what each entry carries, from
+ * the template at first on (and the policy of b.service's path last when
+ * with_exact).
+ */
+static bool template_policies_ok(const struct dump_state *st, size_t first,
+				 bool with_exact)
+{
+	const struct policy_entry *p = st->policies + first;
+
+	if (st->npolicies != first + 3 + with_exact) {
+		diag("%zu policies", st->npolicies);
+		return false;
+	}
+	if (with_exact &&
+	    (strcmp(p[3].path, "/golden/b.service") || p[3].template ||
+	     p[3].mode != NF_EGRESS_MODE_AUDIT || p[3].nrules != 1 ||
+	     p[3].rules[0].stats.packets != 1))
+		return false;
+	return !strcmp(p[0].path, "/golden/*.service") && !p[0].template &&
+	       p[0].has_instances_max && p[0].instances_max == 2 &&
+	       p[0].has_instance_count && p[0].instance_count == 2 &&
+	       p[0].nrules == 1 && p[0].rules[0].stats.packets == 3 &&
+	       !strcmp(p[1].path, "/golden/a.service") &&
+	       p[1].template && !strcmp(p[1].template, "/golden/*.service") &&
+	       !p[1].has_instances_max && p[1].has_default && !p[1].nrules &&
+	       !strcmp(p[2].path, "/golden/b.service") &&
+	       p[2].template && !strcmp(p[2].template, "/golden/*.service");
+}
+
+static void test_templates(void)
+{
+	static const struct step show[] = { { P, CLEAN }, { R, CLEAN } };
+	static const struct step show_intr[] = {
+		{ P, CLEAN }, { R, INTR }, { P, CLEAN }, { R, CLEAN } };
+	static const struct step stats[] = { { S, CLEAN }, { R, CLEAN } };
+	struct dump_state st;
+	const struct stats_entry *s;
+	int err;
+
+	RUN(&st, show);
+	golden_sub = "/templates";
+	err = dump_policies(&st);
+	ok(err == 0 && sends == 2 && !plan_errors &&
+	   !strcmp(st.policies[0].path, "/golden") && st.policies[0].nrules == 1 &&
+	   template_policies_ok(&st, 1, true),
+	   "templates: policy, template, its instances after it, sorted; rules of the policies and the template, not of the instance of a policy's path (err %d)",
+	   err);
+	dump_state_free(&st);
+
+	RUN(&st, show_intr);
+	golden_sub = "/templates";
+	st.filter = "/golden/*.service";
+	st.with_instances = true;
+	err = dump_policies(&st);
+	ok(err == 0 && sends == 4 && !plan_errors &&
+	   template_policies_ok(&st, 0, false),
+	   "templates: a template with its instances (show PATTERN --instances), taken again after NLM_F_DUMP_INTR (err %d)",
+	   err);
+	dump_state_free(&st);
+
+	RUN(&st, show);
+	golden_sub = "/templates";
+	st.filter = "/golden/a.service";
+	err = dump_policies(&st);
+	ok(err == 0 && !plan_errors && st.npolicies == 1 &&
+	   st.policies[0].template && st.policies[0].nrules == 1 &&
+	   !strcmp(st.policies[0].rules[0].path, "/golden/a.service") &&
+	   st.policies[0].rules[0].stats.packets == 3,
+	   "templates: one instance by its path, the rules RULE_GET gives for it (err %d)",
+	   err);
+	dump_state_free(&st);
+
+	RUN(&st, show);
+	golden_sub = "/templates";
+	st.filter = "/golden/b.service";
+	err = dump_policies(&st);
+	ok(err == 0 && !plan_errors && st.npolicies == 2 &&
+	   st.policies[0].template && !st.policies[0].nrules &&
+	   !st.policies[1].template && st.policies[1].nrules == 1,
+	   "templates: a path with a policy and an instance: both, the rules the policy's (err %d)",
+	   err);
+	dump_state_free(&st);
+
+	RUN(&st, stats);
+	golden_sub = "/templates";
+	st.filter = "/golden/a.service";
+	err = dump_stats(&st, true);
+	ok(err == 0 && !plan_errors && st.nstats == 1 && st.stats[0].template &&
+	   st.stats[0].nrules == 1 && !st.stats[0].rules_unlisted,
+	   "templates: stats of one instance with its rules (err %d)", err);
+	dump_state_free(&st);
+
+	RUN(&st, stats);
+	golden_sub = "/templates";
+	err = dump_stats(&st, true);
+	s = st.stats;
+	ok(err == 0 && sends == 2 && !plan_errors && st.nstats == 5 &&
+	   !strcmp(s[0].path, "/golden") && !s[0].rules_unlisted &&
+	   !strcmp(s[1].path, "/golden/*.service") && !s[1].template &&
+	   s[1].nrules == 1 && !s[1].rules_unlisted &&
+	   !strcmp(s[2].path, "/golden/a.service") && s[2].template &&
+	   !strcmp(s[2].template, "/golden/*.service") && s[2].rules_unlisted &&
+	   !s[2].nrules && s[2].allowed.packets == 2 && s[2].nclasses == 1 &&
+	   !strcmp(s[3].path, "/golden/b.service") && s[3].rules_unlisted &&
+	   s[3].template && s[3].allowed.packets == 4 && !s[3].nrules &&
+	   s[3].path_has_policy && !s[2].path_has_policy &&
+	   !strcmp(s[4].path, "/golden/b.service") && !s[4].template &&
+	   s[4].allowed.packets == 5 && s[4].nrules == 1 && !s[4].path_has_policy,
+	   "templates: stats of instances after their template, their rules not listed (err %d)",
+	   err);
+	dump_state_free(&st);
+
+	RUN(&st, stats);
+	golden_sub = "/templates";
+	err = dump_stats(&st, false);
+	ok(err == 0 && st.nstats == 5 && !st.stats[2].rules_unlisted,
+	   "templates: counters without rules: none unlisted (err %d)", err);
+	dump_state_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -422,5 +548,6 @@ int main(int argc, char **argv)
 	test_policies();
 	test_stats();
 	test_eperm();
+	test_templates();
 	return tap_end();
 }

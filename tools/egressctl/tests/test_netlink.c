@@ -1485,6 +1485,416 @@ static void test_event_attrs(void)
 	event_refused(nlh, "no generic netlink header", "message without genl header refused");
 }
 
+/* --- templates ------------------------------------------------------------ */
+
+static char *instance_event_output(const struct egress_instance_event_msg *e,
+				   bool json)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		abort();
+	instance_event_print(f, e, json);
+	fclose(f);
+	return text;
+}
+
+static void instance_event_refused(const struct nlmsghdr *nlh,
+				   const char *want_why, const char *desc)
+{
+	static struct egress_instance_event_msg e;
+	int ret = egress_decode_instance_event(nlh, &e);
+
+	if (!ok(ret == -EBADMSG && !strcmp(e.why, want_why), "%s", desc))
+		diag("ret %d, why '%s', want '%s'", ret, e.why, want_why);
+}
+
+static void test_templates(void)
+{
+	static struct egress_explain_msg x;
+	static struct egress_instance_event_msg ie;
+	struct egress_policy_msg p;
+	struct egress_stats_msg s;
+	struct nlmsghdr *nlh;
+	struct nlattr *lvl, *a;
+	char *text, *json;
+	uint32_t got = 0;
+
+	/* POLICY_GET: a template, an instance */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/*.service");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCES_MAX, 200);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCE_COUNT, 3);
+	ok(egress_decode_policy(nlh, &p) == 0 && !p.template &&
+	   p.has_instances_max && p.instances_max == 200 &&
+	   p.has_instance_count && p.instance_count == 3,
+	   "decode template: INSTANCES_MAX, INSTANCE_COUNT");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/a.service");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*.service");
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_DEFAULT, NF_EGRESS_VERDICT_DENY);
+	ok(egress_decode_policy(nlh, &p) == 0 && !strcmp(p.path, "/svc/a.service") &&
+	   p.template && !strcmp(p.template, "/svc/*.service") &&
+	   !p.has_instances_max && p.has_default, "decode instance: TEMPLATE");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/*");
+	mnl_attr_put_u16(nlh, NF_EGRESS_A_INSTANCES_MAX, 5);
+	ok(egress_decode_policy(nlh, &p) == -EBADMSG, "a u16 INSTANCES_MAX refused");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/a");
+	mnl_attr_put(nlh, NF_EGRESS_A_TEMPLATE, 3, "/sv");
+	ok(egress_decode_policy(nlh, &p) == -EBADMSG, "an unterminated TEMPLATE refused");
+
+	/* STATS_GET of an instance */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/a.service");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*.service");
+	ok(egress_decode_stats(nlh, &s) == 0 && s.template &&
+	   !strcmp(s.template, "/svc/*.service"), "decode instance stats: TEMPLATE");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.template, "policy stats: no template");
+
+	/* POLICY_NEW: INSTANCES_MAX is a u32 */
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	ok(egress_put_instances_max(nlh, BUFSZ, 65536) == 0, "encode instances max");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == NF_EGRESS_A_INSTANCES_MAX &&
+		    mnl_attr_get_payload_len(a) == 4)
+			got = mnl_attr_get_u32(a);
+	ok(got == 65536, "NF_EGRESS_A_INSTANCES_MAX u32 65536");
+
+	/* EXPLAIN: a level of an instance names its template */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT, NF_EGRESS_VERDICT_DENY);
+	lvl = mnl_attr_nest_start(nlh, NF_EGRESS_A_EXPLAIN_LEVEL);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EXPLAIN_A_CGROUP_PATH, "/svc/a.service");
+	mnl_attr_put_strz(nlh, NF_EGRESS_EXPLAIN_A_TEMPLATE, "/svc/*.service");
+	mnl_attr_put_u8(nlh, NF_EGRESS_EXPLAIN_A_VERDICT, NF_EGRESS_VERDICT_DENY);
+	mnl_attr_nest_end(nlh, lvl);
+	ok(egress_decode_explain(nlh, &x) == 0 && x.nlevels == 1 &&
+	   !strcmp(x.levels[0].path, "/svc/a.service") &&
+	   x.levels[0].template && !strcmp(x.levels[0].template, "/svc/*.service"),
+	   "decode explain level: TEMPLATE");
+
+	/* EVENT of an instance's policy */
+	nlh = ev_begin("/svc/a.service/x", 16, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_TEMPLATE, "/svc/*.service");
+	event_case(ev_end(nlh),
+		   EV_TIME " deny /svc/a.service/x policy /t1 template /svc/*.service rule 2 tcp 10.99.0.0:40312 -> 10.99.0.0:443 pid 4242 comm curl\n",
+		   "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"deny\","
+		   "\"cgroup\":\"/svc/a.service/x\",\"cgroup_truncated\":false,\"policy\":\"/t1\","
+		   "\"template\":\"/svc/*.service\",\"rule_id\":2,"
+		   "\"default\":false,\"quota\":false,\"family\":\"ipv4\",\"proto\":\"tcp\",\"src\":\"10.99.0.0\","
+		   "\"dst\":\"10.99.0.0\",\"sport\":40312,\"dport\":443,\"pid\":4242,\"comm\":\"curl\","
+		   "\"suppressed\":0}\n",
+		   "event of an instance: 'template PATTERN' after the policy, \"template\" in JSON");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_TEMPLATE, "/a b/\x1b*");
+	event_case(ev_end(nlh),
+		   EV_TIME " deny /t1 policy /t1 template /a\\x20b/\\x1b* rule 2 tcp 10.99.0.0:40312 -> 10.99.0.0:443 pid 4242 comm curl\n",
+		   NULL, "an event's template is one escaped word");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_TEMPLATE, "");
+	event_refused(ev_end(nlh), "NF_EGRESS_EVENT_A_TEMPLATE is empty",
+		      "event with an empty template refused");
+	nlh = ev_begin("/t1", 3, false, false);
+	mnl_attr_put(nlh, NF_EGRESS_EVENT_A_TEMPLATE, 2, "/*");
+	event_refused(ev_end(nlh),
+		      "NF_EGRESS_EVENT_A_TEMPLATE is no valid NUL-terminated string (2 bytes)",
+		      "event with an unterminated template refused");
+
+	/* INSTANCE_EVENT */
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/z.service");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*.service");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCES_MAX, 1024);
+	if (ok(egress_decode_instance_event(nlh, &ie) == 0 &&
+	       !strcmp(ie.path, "/svc/z.service") &&
+	       !strcmp(ie.template, "/svc/*.service") && ie.has_instances_max &&
+	       ie.instances_max == 1024, "decode instance event")) {
+		ie.time_ns = 1795784700123456789ULL;
+		text = instance_event_output(&ie, false);
+		json = instance_event_output(&ie, true);
+		if (!ok(!strcmp(text, EV_TIME " no-instance /svc/z.service template /svc/*.service instances-max 1024\n") &&
+			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+				"\"event\":\"no-instance\",\"cgroup\":\"/svc/z.service\","
+				"\"template\":\"/svc/*.service\",\"instances_max\":1024}\n"),
+			"instance event: text line and JSON"))
+			diag("text %sjson %s", text, json);
+		free(text);
+		free(json);
+	}
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/a b/\xff");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/*");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_MAX + 3, 1);
+	if (ok(egress_decode_instance_event(nlh, &ie) == 0 && !ie.has_instances_max,
+	       "instance event: INSTANCES_MAX optional, unknown attributes ignored")) {
+		ie.time_ns = 1795784700123456789ULL;
+		text = instance_event_output(&ie, false);
+		json = instance_event_output(&ie, true);
+		if (!ok(!strcmp(text, EV_TIME " no-instance /a\\x20b/\\xff template /*\n") &&
+			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+				"\"event\":\"no-instance\",\"cgroup\":\"/a b/\\u00ff\","
+				"\"template\":\"/*\",\"instances_max\":null}\n"),
+			"instance event: names escaped, instances_max null"))
+			diag("text %sjson %s", text, json);
+		free(text);
+		free(json);
+	}
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/z.service");
+	instance_event_refused(nlh, "no NF_EGRESS_A_TEMPLATE", "instance event without a template refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*");
+	instance_event_refused(nlh, "no NF_EGRESS_A_CGROUP_PATH", "instance event without a path refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*");
+	instance_event_refused(nlh, "NF_EGRESS_A_CGROUP_PATH is empty", "instance event with an empty path refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/a");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/*");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/**");
+	instance_event_refused(nlh, "NF_EGRESS_A_TEMPLATE given twice", "instance event with two templates refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/a");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/*");
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_INSTANCES_MAX, 1);
+	instance_event_refused(nlh, "NF_EGRESS_A_INSTANCES_MAX is no valid u32 (1 bytes)",
+			       "instance event with a u8 INSTANCES_MAX refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/a");
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/*");
+	mnl_attr_put_u32(nlh, 200, 1);
+	nlh->nlmsg_len -= 2;
+	instance_event_refused(nlh, "torn attributes", "instance event with a torn attribute refused");
+	nlh = mnl_nlmsg_put_header(buf);
+	instance_event_refused(nlh, "no generic netlink header",
+			       "instance event without genl header refused");
+}
+
+/* --- instances keep, instance-gone ------------------------------------------ */
+
+static char *instance_gone_output(const struct egress_instance_gone_msg *e,
+				  bool json)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		abort();
+	instance_gone_print(f, e, json);
+	fclose(f);
+	return text;
+}
+
+static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
+			uint64_t bytes)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, packets);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, bytes);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* An INSTANCE_GONE as the module sends it: a STATS_GET reply's layout. */
+static struct nlmsghdr *gone_begin(const char *path, const char *template)
+{
+	struct nlmsghdr *nlh = start_msg(buf, 30, 0, 0);
+
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, path);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 7);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	return nlh;
+}
+
+static void gone_refused(const struct nlmsghdr *nlh, const char *want_why,
+			 const char *desc)
+{
+	static struct egress_instance_gone_msg g;
+	int ret = egress_decode_instance_gone(nlh, &g);
+
+	if (!ok(ret == -EBADMSG && !strcmp(g.why, want_why), "%s", desc))
+		diag("ret %d, why '%s', want '%s'", ret, g.why, want_why);
+}
+
+static void test_instance_gone(void)
+{
+	static struct egress_instance_gone_msg g;
+	struct egress_policy_msg p;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *a;
+	char *text, *json;
+	uint32_t got = 0;
+
+	/* POLICY_GET of a template: INSTANCES_KEEP */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/*.service");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCES_MAX, 1024);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCE_COUNT, 2);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_INSTANCES_KEEP, 0);
+	ok(egress_decode_policy(nlh, &p) == 0 && p.has_instances_keep &&
+	   p.instances_keep == 0, "decode template: INSTANCES_KEEP 0");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/*.service");
+	ok(egress_decode_policy(nlh, &p) == 0 && !p.has_instances_keep,
+	   "decode template: no INSTANCES_KEEP (an older module)");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/*");
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_INSTANCES_KEEP, 5);
+	ok(egress_decode_policy(nlh, &p) == -EBADMSG, "a u64 INSTANCES_KEEP refused");
+
+	/* POLICY_NEW, POLICY_SET: INSTANCES_KEEP is a u32 */
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	ok(egress_put_instances_keep(nlh, BUFSZ, 31536000) == 0,
+	   "encode instances keep");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == NF_EGRESS_A_INSTANCES_KEEP &&
+		    mnl_attr_get_payload_len(a) == 4)
+			got = mnl_attr_get_u32(a);
+	ok(got == 31536000, "NF_EGRESS_A_INSTANCES_KEEP u32 31536000");
+
+	/* INSTANCE_GONE: every counter, two classes, a reset time */
+	nlh = gone_begin("/svc/a.service", "/svc/*.service");
+	put_counter(nlh, NF_EGRESS_A_STATS_ALLOWED, 12, 3400);
+	put_counter(nlh, NF_EGRESS_A_STATS_DENIED, 1, 60);
+	put_counter(nlh, NF_EGRESS_A_STATS_WOULD_DENY, 0, 0);
+	put_counter(nlh, NF_EGRESS_A_STATS_RATELIMITED, 2, 120);
+	put_counter(nlh, NF_EGRESS_A_STATS_SHAPED, 3, 4500);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, 0);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 1500000);
+	put_class(nlh, "web", 5, 600);
+	put_class(nlh, "dns", 2, 140);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, 1795784000);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 &&
+	       !strcmp(g.path, "/svc/a.service") &&
+	       !strcmp(g.template, "/svc/*.service") &&
+	       g.allowed.packets == 12 && g.allowed.bytes == 3400 &&
+	       g.denied.packets == 1 && g.ratelimited.bytes == 120 &&
+	       g.shaped.packets == 3 && g.nclasses == 2 &&
+	       g.has_reset_time && g.reset_time == 1795784000,
+	       "decode instance gone")) {
+		g.time_ns = 1795784700123456789ULL;
+		text = instance_gone_output(&g, false);
+		json = instance_gone_output(&g, true);
+		if (!ok(!strcmp(text, EV_TIME " instance-gone /svc/a.service template /svc/*.service"
+				" allowed 12/3400 denied 1/60 would-deny 0/0 ratelimited 2/120 shaped 3/4500"
+				" class web 5/600 class dns 2/140\n") &&
+			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+				"\"event\":\"instance-gone\",\"cgroup\":\"/svc/a.service\","
+				"\"template\":\"/svc/*.service\","
+				"\"allowed\":{\"packets\":12,\"bytes\":3400},"
+				"\"denied\":{\"packets\":1,\"bytes\":60},"
+				"\"would_deny\":{\"packets\":0,\"bytes\":0},"
+				"\"ratelimited\":{\"packets\":2,\"bytes\":120},"
+				"\"shaped\":{\"packets\":3,\"bytes\":4500},"
+				"\"classes\":{\"web\":{\"packets\":5,\"bytes\":600},"
+				"\"dns\":{\"packets\":2,\"bytes\":140}},"
+				"\"reset_time\":1795784000}\n"),
+			"instance gone: text line and JSON, the counters as stats -j has them"))
+			diag("text %sjson %s", text, json);
+		free(text);
+		free(json);
+	}
+
+	/* counters left out are zero; odd names escaped; no reset */
+	nlh = gone_begin("/a b/\xff", "/\x1b*");
+	put_counter(nlh, NF_EGRESS_A_STATS_ALLOWED, UINT64_MAX, UINT64_MAX);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_MAX + 3, 1);
+	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
+	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && !g.nclasses &&
+	       !g.has_reset_time && !g.denied.packets && !g.shaped.bytes,
+	       "instance gone: counters optional, unknown attributes ignored, repeated ones allowed")) {
+		g.time_ns = 1795784700123456789ULL;
+		text = instance_gone_output(&g, false);
+		json = instance_gone_output(&g, true);
+		if (!ok(!strcmp(text, EV_TIME " instance-gone /a\\x20b/\\xff template /\\x1b*"
+				" allowed 18446744073709551615/18446744073709551615 denied 0/0"
+				" would-deny 0/0 ratelimited 0/0 shaped 0/0\n") &&
+			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+				"\"event\":\"instance-gone\",\"cgroup\":\"/a b/\\u00ff\","
+				"\"template\":\"/\\u001b*\","
+				"\"allowed\":{\"packets\":18446744073709551615,\"bytes\":18446744073709551615},"
+				"\"denied\":{\"packets\":0,\"bytes\":0},"
+				"\"would_deny\":{\"packets\":0,\"bytes\":0},"
+				"\"ratelimited\":{\"packets\":0,\"bytes\":0},"
+				"\"shaped\":{\"packets\":0,\"bytes\":0},"
+				"\"classes\":{},\"reset_time\":null}\n"),
+			"instance gone: names escaped, empty classes, reset_time null"))
+			diag("text %sjson %s", text, json);
+		free(text);
+		free(json);
+	}
+
+	/* refused */
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/svc/a");
+	gone_refused(nlh, "no NF_EGRESS_A_TEMPLATE", "instance gone without a template refused");
+	nlh = start_msg(buf, 30, 0, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/svc/*");
+	gone_refused(nlh, "no NF_EGRESS_A_CGROUP_PATH", "instance gone without a path refused");
+	nlh = gone_begin("/svc/a", "");
+	gone_refused(nlh, "NF_EGRESS_A_TEMPLATE is empty", "instance gone with an empty template refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	put_counter(nlh, NF_EGRESS_A_STATS_DENIED, 1, 1);
+	put_counter(nlh, NF_EGRESS_A_STATS_DENIED, 2, 2);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_DENIED given twice",
+		     "instance gone with two denied counters refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_SHAPED);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 1);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 2);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_SHAPED: NF_EGRESS_CTR_A_PACKETS given twice",
+		     "instance gone with a counter's packets twice refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_ALLOWED);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_BYTES, 1);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_ALLOWED: NF_EGRESS_CTR_A_BYTES is no valid u64 (4 bytes)",
+		     "instance gone with a u32 byte count refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_RESET_TIME, 1);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_RESET_TIME is no valid u64 (4 bytes)",
+		     "instance gone with a u32 reset time refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_WOULD_DENY);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	nest->nla_len -= 2;
+	gone_refused(nlh, "torn attributes in NF_EGRESS_A_STATS_WOULD_DENY",
+		     "instance gone with a torn counter refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	put_class(nlh, "dns", 1, 1);
+	put_class(nlh, "web", 1, 1);
+	put_class(nlh, "dns", 2, 2);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_CLASS: class dns given twice",
+		     "instance gone with a class twice refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	put_class(nlh, "a b", 1, 1);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_CLASS: an invalid class name",
+		     "instance gone with an invalid class name refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	put_class(nlh, NULL, 1, 1);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_CLASS: no class name",
+		     "instance gone with a class nest without a name refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	mnl_attr_put_u32(nlh, 200, 1);
+	nlh->nlmsg_len -= 2;
+	gone_refused(nlh, "torn attributes", "instance gone with a torn attribute refused");
+	nlh = mnl_nlmsg_put_header(buf);
+	gone_refused(nlh, "no generic netlink header",
+		     "instance gone without genl header refused");
+}
+
 /* Every attribute's alignment padding in nlh is zero. */
 static bool padding_zero(const struct nlmsghdr *nlh)
 {
@@ -1540,6 +1950,8 @@ int main(void)
 	test_event_oversized();
 	test_event_wrapped();
 	test_event_attrs();
+	test_templates();
+	test_instance_gone();
 	test_decode_rule();
 	test_decode_others();
 	test_encode();

@@ -1116,6 +1116,117 @@ static void test_rules_hidden(void)
 	free(got);
 }
 
+/* A template, one of its instances (rules not listed) and a policy. */
+static void test_template_stats(void)
+{
+	struct class_entry classes[] = { { "dns", { 2, 140 } } };
+	struct rule_entry rules[1] = { 0 };
+	struct stats_entry s[3] = {
+		{ .path = "/svc/*.service", .has_mode = true,
+		  .mode = NF_EGRESS_MODE_ENFORCE, .denied = { 1, 60 },
+		  .rules = rules, .nrules = 1 },
+		{ .path = "/svc/a.service", .template = "/svc/*.service",
+		  .has_mode = true, .mode = NF_EGRESS_MODE_ENFORCE,
+		  .allowed = { 2, 140 }, .classes = classes, .nclasses = 1,
+		  .has_reset_time = true, .reset_time = 1795784700,
+		  .rules_unlisted = true },
+		{ .path = "/t1", .has_mode = true, .mode = NF_EGRESS_MODE_AUDIT },
+	};
+	struct report_opts details = { .exact = true, .details = true };
+	struct metrics_input in = { s, 3, false, &details };
+	char *a[] = { "allow", "udp", "to", "10.0.0.53", "port", "53",
+		      "class", "dns" };
+	char *got;
+
+	parse_rule_spec(8, a, &rules[0].spec, NULL);
+	rules[0].id = 1;
+	rules[0].has_stats = true;
+	rules[0].stats = (struct egress_counter){ 5, 350 };
+
+	got = tap_capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                             ALLOWED       DENIED   WOULD_DENY  RATELIMITED\n"
+			"CGROUP          MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  TEMPLATE\n"
+			"/svc/*.service  enforce     0      0     1     60     0      0     0      0  -\n"
+			"/svc/a.service  enforce     2    140     0      0     0      0     0      0  /svc/*.service\n"
+			"/t1             audit       0      0     0      0     0      0     0      0  -\n"
+			"\n"
+			"template /svc/*.service: counters never reset\n"
+			"  ID  PKTS  BYTES  RULE\n"
+			"   1     5    350  allow udp to 10.0.0.53/32 port 53 class dns\n"
+			"\n"
+			"instance /svc/a.service (template /svc/*.service): counters since reset at 2026-11-27 13:05:00 UTC\n"
+			"  rules of template /svc/*.service: egressctl stats /svc/a.service lists their counters for this cgroup\n"
+			"  CLASS  PKTS  BYTES\n"
+			"  dns       2    140\n"
+			"\n"
+			"policy /t1: counters never reset\n"
+			"  no rules\n"),
+		"stats table: TEMPLATE column for instances, their sections"))
+		diag("got:\n%s", got);
+	free(got);
+
+	s[1].path_has_policy = true;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(strstr(got, "\n  rules of template /svc/*.service: their counters for this cgroup are not listed (a policy has its path)\n"),
+		"stats table: an instance of a path that has a policy"))
+		diag("got:\n%s", got);
+	free(got);
+	s[1].path_has_policy = false;
+
+	details.details = false;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(strstr(got, "  TEMPLATE\n") &&
+		strstr(got, "\n\ninstance /svc/a.service (template /svc/*.service): counters since reset at "),
+		"stats table: an instance's reset line"))
+		diag("got:\n%s", got);
+	free(got);
+
+	in.opts = NULL;
+	in.json = true;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"[{\"cgroup\":\"/svc/*.service\",\"mode\":\"enforce\",\"allowed\":{\"packets\":0,\"bytes\":0},"
+			"\"denied\":{\"packets\":1,\"bytes\":60},\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
+			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{},"
+			"\"rules\":[{\"id\":1,\"rule\":\"allow udp to 10.0.0.53/32 port 53 class dns\",\"packets\":5,\"bytes\":350}],"
+			"\"reset_time\":null},"
+			"{\"cgroup\":\"/svc/a.service\",\"template\":\"/svc/*.service\",\"mode\":\"enforce\","
+			"\"allowed\":{\"packets\":2,\"bytes\":140},"
+			"\"denied\":{\"packets\":0,\"bytes\":0},\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
+			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{\"dns\":{\"packets\":2,\"bytes\":140}},"
+			"\"rules\":null,\"reset_time\":1795784700},"
+			"{\"cgroup\":\"/t1\",\"mode\":\"audit\",\"allowed\":{\"packets\":0,\"bytes\":0},"
+			"\"denied\":{\"packets\":0,\"bytes\":0},\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
+			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{},\"rules\":[],\"reset_time\":null}]\n"),
+		"stats JSON: \"template\" of an instance only, its unlisted rules null"))
+		diag("got %s", got);
+	free(got);
+
+	in.json = false;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(strstr(got,
+		       "nf_egress_packets_total{cgroup=\"/svc/*.service\",mode=\"enforce\",verdict=\"denied\"} 1\n") &&
+		strstr(got,
+		       "nf_egress_packets_total{cgroup=\"/svc/a.service\",template=\"/svc/*.service\",mode=\"enforce\",verdict=\"allowed\"} 2\n") &&
+		strstr(got,
+		       "nf_egress_class_bytes_total{cgroup=\"/svc/a.service\",template=\"/svc/*.service\",class=\"dns\"} 140\n") &&
+		strstr(got,
+		       "nf_egress_rule_packets_total{cgroup=\"/svc/*.service\",rule_id=\"1\",rule=\"allow udp to 10.0.0.53/32 port 53 class dns\"} 5\n") &&
+		strstr(got,
+		       "nf_egress_policy_reset_time_seconds{cgroup=\"/svc/a.service\",template=\"/svc/*.service\"} 1795784700\n") &&
+		strstr(got,
+		       "nf_egress_max_delay_seconds{cgroup=\"/svc/a.service\",template=\"/svc/*.service\"} 0\n") &&
+		strstr(got, "nf_egress_packets_total{cgroup=\"/t1\",mode=\"audit\",verdict=\"allowed\"} 0\n") &&
+		!strstr(got, "# nf_egress_rule_packets_total and"),
+		"metrics: an instance's series carry a template label, a template's rules their own"))
+		diag("got:\n%s", got);
+	free(got);
+}
+
 static void rate_good(const char *in, uint64_t want, const char *canon)
 {
 	struct parse_error err;
@@ -1189,6 +1300,10 @@ static void u32_bad(u32_parser parse, const char *what, const char *in,
 	u32_good(parse_latency, format_latency, "latency (us)", in, want, canon)
 #define latency_bad(in, want)	u32_bad(parse_latency, "latency", in, want)
 #define queue_bad(in, want)	u32_bad(parse_queue_limit, "queue", in, want)
+#define keep_good(in, want, canon) \
+	u32_good(parse_instances_keep, format_duration, "instances keep (s)", \
+		 in, want, canon)
+#define keep_bad(in, want)	u32_bad(parse_instances_keep, "instances keep", in, want)
 
 /* words (space separated) -> consumed count and canonical text */
 static void rspec_good(const char *words, int want_used, const char *canon)
@@ -1341,6 +1456,52 @@ static void test_shaping(void)
 		ok(format_rate_spec(&r, buf, sizeof(buf)) < (int)sizeof(buf),
 		   "format_rate_spec: the longest limit fits (%s)", buf);
 	}
+}
+
+/* a template's instances keep: seconds, 0s..365d */
+static void test_instances_keep(void)
+{
+	keep_good("0", 0, "0s");
+	keep_good("0s", 0, "0s");
+	keep_good("0.0h", 0, "0s");
+	keep_good("30s", 30, "30s");
+	keep_good("90s", 90, "90s");
+	keep_good("1.5m", 90, "90s");
+	keep_good("10m", 600, "10m");
+	keep_good("600s", 600, "10m");
+	keep_good("1h", 3600, "1h");
+	keep_good("1H", 3600, "1h");
+	keep_good("0.5h", 1800, "30m");
+	keep_good("1.25h", 4500, "75m");
+	keep_good("2d", 172800, "2d");
+	keep_good("48h", 172800, "2d");
+	keep_good("0.5d", 43200, "12h");
+	keep_good("0.1m", 6, "6s");
+	keep_good("0.01d", 864, "864s");
+	keep_good("3601s", 3601, "3601s");
+	keep_good("365d", 31536000, "365d");
+	keep_good("31536000s", 31536000, "365d");
+	keep_good("8760h", 31536000, "365d");
+	keep_good("1.000000000000000000d", 86400, "1d");
+	keep_bad("", "invalid instances keep '': empty");
+	keep_bad("30", "invalid instances keep '30': no unit (s, m, h or d)");
+	keep_bad("1w", "invalid instances keep '1w': unknown unit 'w' (s, m, h or d)");
+	keep_bad("100ms", "invalid instances keep '100ms': unknown unit 'ms' (s, m, h or d)");
+	keep_bad("1 h", "invalid instances keep '1 h': unknown unit ' h' (s, m, h or d)");
+	keep_bad("h", "invalid instances keep 'h' (a number and a unit: s, m, h or d)");
+	keep_bad(".5h", "invalid instances keep '.5h' (a number and a unit: s, m, h or d)");
+	keep_bad("1.5s", "invalid instances keep '1.5s': not a whole number of seconds");
+	keep_bad("0.00001d", "invalid instances keep '0.00001d': not a whole number of seconds");
+	keep_bad("1.0001h", "invalid instances keep '1.0001h': not a whole number of seconds");
+	keep_bad("0.000001d", "invalid instances keep '0.000001d': not a whole number of seconds");
+	keep_bad("1.00000000000000000000001s",
+		 "invalid instances keep '1.00000000000000000000001s': not a whole number of seconds");
+	keep_bad("-5m", "instances keep '-5m' is negative (min 0)");
+	keep_bad("366d", "instances keep '366d' is too large (max 365d)");
+	keep_bad("365.5d", "instances keep '365.5d' is too large (max 365d)");
+	keep_bad("31536001s", "instances keep '31536001s' is too large (max 365d)");
+	keep_bad("18446744073709551615d", "instances keep '18446744073709551615d' is too large (max 365d)");
+	keep_bad("99999999999999999999999s", "instances keep '99999999999999999999999s' is too large (max 365d)");
 }
 
 static void test_rates(void)
@@ -1554,6 +1715,7 @@ int main(void)
 	test_scalars();
 	test_rates();
 	test_shaping();
+	test_instances_keep();
 	test_specs();
 	test_specs_v2();
 	test_packets();
@@ -1565,5 +1727,6 @@ int main(void)
 	test_delays();
 	test_prometheus();
 	test_rules_hidden();
+	test_template_stats();
 	return tap_end();
 }

@@ -141,9 +141,9 @@ static void test_errors(void)
 	bad("cgroup \"/a\" {\n  allow to 10.0.0.0/8\n  deny to 10.1.0.0/16;\n}\n",
 	    "t.conf:3:3: missing ';' before 'deny'");
 	bad("cgroup \"/a\" {\n  permit to 10.0.0.0/8;\n}",
-	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, quota, allow or deny)");
+	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, quota, instances, allow or deny)");
 	bad("cgroup \"/a\" {\n\tpermit;\n}",
-	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, quota, allow or deny)");
+	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, quota, instances, allow or deny)");
 	bad("policy \"/a\" {}", "t.conf:1:1: unknown keyword 'policy' (expected 'cgroup')");
 	bad(";", "t.conf:1:1: unexpected ';' (expected 'cgroup')");
 	bad("\n\n   }", "t.conf:3:4: unexpected '}' (expected 'cgroup')");
@@ -483,6 +483,198 @@ static void test_quotas(void)
 	}
 }
 
+#define TPOL(path, body) \
+	"cgroup \"" path "\" {\n\tmode enforce;\n\tdefault deny;\n" body "}\n"
+
+static void test_templates(void)
+{
+	struct pf_set set;
+	struct pf_error err;
+	const char *in;
+
+	good("templates after the policies, in the order they win",
+	     "cgroup \"/svc.slice/**\" { default allow; }\n"
+	     "cgroup \"/svc.slice/*.service\" { instances max 200; allow udp to 10.0.0.53 port 53; }\n"
+	     "cgroup \"/svc.slice/web-*\" { instances max 1024; }\n"
+	     "cgroup \"/svc.slice/db.service\" { }\n"
+	     "cgroup \"//svc.slice//x*//\" { instances max 65536; rate 1mbit police; }\n",
+	     TPOL("/svc.slice/db.service", "") "\n"
+	     TPOL("/svc.slice/web-*", "") "\n"
+	     TPOL("/svc.slice/x*", "\tinstances max 65536;\n\trate 1mbit police;\n") "\n"
+	     TPOL("/svc.slice/*.service", "\tinstances max 200;\n\tallow udp to 10.0.0.53/32 port 53;\n") "\n"
+	     "cgroup \"/svc.slice/**\" {\n\tmode enforce;\n\tdefault allow;\n}\n");
+	good("templates of equal rank keep their order",
+	     "cgroup \"/b/*\" { }\ncgroup \"/a/*\" { }\n",
+	     TPOL("/b/*", "") "\n" TPOL("/a/*", ""));
+
+	in = "cgroup \"/x/*\" { instances max 7; }\ncgroup \"/y\" { }\n";
+	if (ok(pf_parse("t.conf", in, strlen(in), &set, &err) == 0 &&
+	       set.npolicies == 2 && set.ntemplates == 1 &&
+	       set.policies[0].instances_max == 7 &&
+	       set.policies[0].instances_loc.line == 1 &&
+	       set.policies[0].instances_loc.col == 17 &&
+	       set.policies[1].instances_max == 0 &&
+	       set.policies[0].seq == 0 && set.policies[1].seq == 1,
+	       "a template's instances max, its place and the count of templates"))
+		pf_set_free(&set);
+	else
+		diag("%s", err.text);
+
+	bad("cgroup \"/a/b**\" {}",
+	    "t.conf:1:8: invalid cgroup path '/a/b**': '**' must be a whole component (as in /a/**/b)");
+	bad("cgroup \"/a/**x/b\" {}",
+	    "t.conf:1:8: invalid cgroup path '/a/**x/b': '**' must be a whole component (as in /a/**/b)");
+	bad("cgroup \"/a/*\" {}\ncgroup \"//a//*/\" {}\n",
+	    "t.conf:2:1: duplicate cgroup \"/a/*\" (first at 1:1)");
+	bad("cgroup \"/a/*\" {\n\tquota 1g per month;\n}",
+	    "t.conf:2:2: a template (a cgroup path with '*') takes no quota");
+	bad("cgroup \"/a/*\" {\n\tallow to 10.0.0.0/8 class c;\n\tquota 1g per day class c then deny;\n}",
+	    "t.conf:3:2: a template (a cgroup path with '*') takes no quota");
+	bad("cgroup \"/a\" {\n\tinstances max 5;\n}",
+	    "t.conf:2:2: 'instances max' is for templates only (a cgroup path with '*')");
+	bad("cgroup \"/a/*\" {\n\tinstances max 5;\n\tinstances max 6;\n}",
+	    "t.conf:3:2: duplicate 'instances max' statement (first at 2:2)");
+	bad("cgroup \"/a/*\" {\n\tinstances 5;\n}",
+	    "t.conf:2:12: expected 'max' or 'keep' after 'instances', got '5'");
+	bad("cgroup \"/a/*\" {\n\tinstances;\n}",
+	    "t.conf:2:11: expected 'max' or 'keep' after 'instances', got ';'");
+	bad("cgroup \"/a/*\" {\n\tinstances max;\n}",
+	    "t.conf:2:15: missing N after 'instances max'");
+	bad("cgroup \"/a/*\" {\n\tinstances max 0;\n}",
+	    "t.conf:2:16: instances max must be greater than zero");
+	bad("cgroup \"/a/*\" {\n\tinstances max 65537;\n}",
+	    "t.conf:2:16: instances max '65537' is too large (max 65536)");
+	bad("cgroup \"/a/*\" {\n\tinstances max 1k;\n}",
+	    "t.conf:2:16: invalid instances max '1k' (instances, a whole number)");
+	bad("cgroup \"/a/*\" {\n\tinstances max -3;\n}",
+	    "t.conf:2:16: instances max must be greater than zero");
+	bad("cgroup \"/a/*\" {\n\tinstances max 5 6;\n}",
+	    "t.conf:2:18: missing ';' before '6'");
+	bad("cgroup \"/a/*\" {\n\tinstances max 5\n\tallow to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: missing ';' before 'allow'");
+	bad("cgroup \"/a/*\" {\n\tallow to 10.0.0.0/8\n\tinstances max 5;\n}",
+	    "t.conf:3:2: missing ';' before 'instances'");
+}
+
+static void test_instances_keep(void)
+{
+	struct pf_set set;
+	struct pf_error err;
+	const char *in;
+
+	good("instances keep: written unless 1h, in its largest unit",
+	     "cgroup \"/a/*\" { instances keep 90s; instances max 7; }\n"
+	     "cgroup \"/b/*\" { instances keep 3600s; }\n"
+	     "cgroup \"/c/*\" { instances keep 0; default allow; }\n"
+	     "cgroup \"/d/*\" { instances keep 48H; }\n"
+	     "cgroup \"/e/*\" { instances keep 1.5h; }\n",
+	     TPOL("/a/*", "\tinstances max 7;\n\tinstances keep 90s;\n") "\n"
+	     TPOL("/b/*", "") "\n"
+	     "cgroup \"/c/*\" {\n\tmode enforce;\n\tdefault allow;\n\tinstances keep 0s;\n}\n\n"
+	     TPOL("/d/*", "\tinstances keep 2d;\n") "\n"
+	     TPOL("/e/*", "\tinstances keep 90m;\n"));
+
+	in = "cgroup \"/x/*\" {\n\tinstances keep 10m;\n}\ncgroup \"/y/*\" { instances keep 0s; }\ncgroup \"/z/*\" { }\n";
+	if (ok(pf_parse("t.conf", in, strlen(in), &set, &err) == 0 &&
+	       set.npolicies == 3 &&
+	       set.policies[0].has_instances_keep &&
+	       set.policies[0].instances_keep == 600 &&
+	       set.policies[0].keep_loc.line == 2 &&
+	       set.policies[0].keep_loc.col == 2 &&
+	       !set.policies[0].instances_max &&
+	       set.policies[1].has_instances_keep &&
+	       set.policies[1].instances_keep == 0 &&
+	       !set.policies[2].has_instances_keep,
+	       "instances keep: its value and place; 0 is given, not left out"))
+		pf_set_free(&set);
+	else
+		diag("%s", err.text);
+
+	bad("cgroup \"/a\" {\n\tinstances keep 1h;\n}",
+	    "t.conf:2:2: 'instances keep' is for templates only (a cgroup path with '*')");
+	bad("cgroup \"/a/*\" {\n\tinstances keep 1h;\n\tinstances max 5;\n\tinstances keep 2h;\n}",
+	    "t.conf:4:2: duplicate 'instances keep' statement (first at 2:2)");
+	bad("cgroup \"/a/*\" {\n\tinstances keep;\n}",
+	    "t.conf:2:16: missing TIME after 'instances keep'");
+	bad("cgroup \"/a/*\" {\n\tinstances keep 30;\n}",
+	    "t.conf:2:17: invalid instances keep '30': no unit (s, m, h or d)");
+	bad("cgroup \"/a/*\" {\n\tinstances keep 1.5s;\n}",
+	    "t.conf:2:17: invalid instances keep '1.5s': not a whole number of seconds");
+	bad("cgroup \"/a/*\" {\n\tinstances keep 366d;\n}",
+	    "t.conf:2:17: instances keep '366d' is too large (max 365d)");
+	bad("cgroup \"/a/*\" {\n\tinstances keep -1h;\n}",
+	    "t.conf:2:17: instances keep '-1h' is negative (min 0)");
+	bad("cgroup \"/a/*\" {\n\tinstances keep 1h 2h;\n}",
+	    "t.conf:2:20: missing ';' before '2h'");
+	bad("cgroup \"/a/*\" {\n\tinstances keep \"1h\";\n}",
+	    "t.conf:2:17: missing TIME after 'instances keep'");
+}
+
+struct warnings {
+	char text[4096];
+	int n;
+};
+
+static void collect_warning(const char *text, void *arg)
+{
+	struct warnings *w = arg;
+	size_t len = strlen(w->text);
+
+	snprintf(w->text + len, sizeof(w->text) - len, "%s\n", text);
+	w->n++;
+}
+
+/* The warnings of check -f about in, one a line, exactly want. */
+static void warns(const char *desc, const char *name, const char *in,
+		  const char *want)
+{
+	struct warnings w = { "", 0 };
+	struct pf_set set;
+	struct pf_error err;
+	int ret = pf_parse(name, in, strlen(in), &set, &err);
+
+	if (ret) {
+		ok(0, "warnings: %s", desc);
+		diag("%s", err.text);
+		return;
+	}
+	ret = pf_template_warnings(name, &set, collect_warning, &w);
+	if (!ok(ret == w.n && !strcmp(w.text, want), "warnings: %s", desc))
+		diag("ret %d, got:\n%s# want:\n%s", ret, w.text, want);
+	pf_set_free(&set);
+}
+
+static void test_warnings(void)
+{
+	warns("none without templates", "p.conf",
+	      "cgroup \"/a\" {}\ncgroup \"/a/b\" {}\n", "");
+	warns("none for templates that cannot meet", "p.conf",
+	      "cgroup \"/svc/*.service\" {}\ncgroup \"/svc/*.socket\" {}\n"
+	      "cgroup \"/user/*/**\" {}\ncgroup \"/svc/a.scope\" {}\n", "");
+	warns("two templates: fewer wildcards win", "p.conf",
+	      "cgroup \"/svc/**\" {}\n\ncgroup \"/svc/*.service\" {}\n",
+	      "p.conf:3:1: warning: templates \"/svc/*.service\" and \"/svc/**\" (at 1:1) can both match the same cgroup, such as \"/svc/x.service\": \"/svc/*.service\" wins (fewer wildcards)\n");
+	warns("longer literal prefix wins", "p.conf",
+	      "cgroup \"/svc/web-*\" {}\ncgroup \"/svc/*.service\" {}\n",
+	      "p.conf:2:1: warning: templates \"/svc/*.service\" and \"/svc/web-*\" (at 1:1) can both match the same cgroup, such as \"/svc/web-.service\": \"/svc/web-*\" wins (longer literal prefix)\n");
+	warns("at equal rank, the earlier block wins; standard input", "-",
+	      "  cgroup \"/a/*x\" {}\ncgroup \"/a/*\" {}\n  cgroup \"/a/y*\" {}\n",
+	      "<stdin>:2:1: warning: templates \"/a/*\" and \"/a/*x\" (at 1:3) can both match the same cgroup, such as \"/a/x\": \"/a/*x\" wins (earlier in the file)\n"
+	      "<stdin>:3:3: warning: templates \"/a/y*\" and \"/a/*x\" (at 1:3) can both match the same cgroup, such as \"/a/yx\": \"/a/y*\" wins (longer literal prefix)\n"
+	      "<stdin>:3:3: warning: templates \"/a/y*\" and \"/a/*\" (at 2:1) can both match the same cgroup, such as \"/a/y\": \"/a/y*\" wins (longer literal prefix)\n");
+	warns("an exact path a template matches, before or after it", "p.conf",
+	      "cgroup \"/svc/db.service\" {}\ncgroup \"/svc/*.service\" {}\n"
+	      "cgroup \"/svc/web.service\" {}\ncgroup \"/svc\" {}\n",
+	      "p.conf:1:1: warning: template \"/svc/*.service\" (at 2:1) also matches \"/svc/db.service\": this exact path wins for that cgroup\n"
+	      "p.conf:3:1: warning: template \"/svc/*.service\" (at 2:1) also matches \"/svc/web.service\": this exact path wins for that cgroup\n");
+	warns("'**' matches the root and across levels", "p.conf",
+	      "cgroup \"/\" {}\ncgroup \"/**\" {}\ncgroup \"/a/**/z\" {}\ncgroup \"/*/b/*\" {}\n",
+	      "p.conf:1:1: warning: template \"/**\" (at 2:1) also matches \"/\": this exact path wins for that cgroup\n"
+	      "p.conf:3:1: warning: templates \"/a/**/z\" and \"/**\" (at 2:1) can both match the same cgroup, such as \"/a/z\": \"/a/**/z\" wins (longer literal prefix)\n"
+	      "p.conf:4:1: warning: templates \"/*/b/*\" and \"/**\" (at 2:1) can both match the same cgroup, such as \"/x/b/x\": \"/**\" wins (earlier in the file)\n"
+	      "p.conf:4:1: warning: templates \"/*/b/*\" and \"/a/**/z\" (at 3:1) can both match the same cgroup, such as \"/a/b/z\": \"/a/**/z\" wins (longer literal prefix)\n");
+}
+
 static void test_big(void)
 {
 	const unsigned int n = 200000;
@@ -565,6 +757,9 @@ int main(void)
 	test_errors();
 	test_rates();
 	test_quotas();
+	test_templates();
+	test_instances_keep();
+	test_warnings();
 	test_big();
 	return tap_end();
 }
