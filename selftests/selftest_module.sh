@@ -13,7 +13,9 @@
 # against the naive model), and lookups
 # while another CPU adds and removes batches of rules (none may meet a
 # batch half-made, or a refused one), and a batch whose trie runs out of
-# memory at each of its node allocations in turn (nothing of it may stay):
+# memory at each of its node allocations in turn (nothing of it may stay),
+# and the cgroup path patterns of templates (known cases, and random ones
+# checked against a naive matcher):
 # `modprobe nf_egress selftest=1` runs them at load time and
 # refuses to load if it fails.  On success the kernel log has the line
 #   nf_egress: selftest: all passed
@@ -32,7 +34,7 @@ trap cleanup EXIT
 require_root
 require_cmd rmmod modprobe dmesg
 [ -w /dev/kmsg ] || skip_all "cannot write /dev/kmsg"
-tap_plan 20
+tap_plan 21
 
 # Whatever happens, leave the module loaded (without selftest) at the end.
 # shellcheck disable=SC2016 # evaluated at cleanup time
@@ -80,6 +82,9 @@ tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota usa
 n=$(grep -cE "nf_egress: selftest: quota rate action: the lower of the policy's and the quota's rates wins, and a packet taken back leaves both clocks as they were$" "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the quota rate action test's line" \
 	"$(grep -i 'nf_egress: selftest: quota' "$TMPDIR_TEST/log")"
+n=$(grep -cE 'nf_egress: selftest: patterns: [0-9]+ known cases and [0-9]+ random ones passed$' "$TMPDIR_TEST/log")
+tap_result "$([ "$n" -eq 1 ] && echo 0 || echo 1)" "kernel log has the cgroup path pattern test's line" \
+	"$(grep -i 'nf_egress: selftest: pattern' "$TMPDIR_TEST/log")"
 # The trie's model test, published and as built for an apply, both widths.
 n=$(grep -cE 'nf_egress: selftest: trie /(32|128)( \(unpublished\))?: [0-9]+ operations, [1-9][0-9]* walks: ok$' "$TMPDIR_TEST/log")
 tap_result "$([ "$n" -eq 4 ] && echo 0 || echo 1)" "kernel log has the trie test's 4 'ok' lines" \
