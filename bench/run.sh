@@ -71,6 +71,7 @@ if ((QUICK)); then
 	APPLY_N=5000
 	NPOLICIES=100
 	NCGROUPS=500
+	NTEMPL=250
 	NSENDING=50
 	RULEOP_RUNS=2
 else
@@ -86,6 +87,7 @@ else
 	APPLY_N=100000
 	NPOLICIES=1000
 	NCGROUPS=10000
+	NTEMPL=5000
 	NSENDING=1000
 	RULEOP_RUNS=10
 fi
@@ -354,7 +356,7 @@ PAIRS=()
 
 cg_create "$TAG"
 for c in none idle nfe1 nfe2 nfe3 nfe4 nfelens nferoutes1 nferoutes2 nferoutes6 nft nftroutes \
-	nftroutes6 bpfroutes1 bpfroutes2 bpfroutes6 police shape apply one many; do
+	nftroutes6 bpfroutes1 bpfroutes2 bpfroutes6 police shape apply one many tmpl; do
 	cg_create "$TAG/$c"
 done
 # The many cgroups: one mkdir for all (a process each would take minutes
@@ -367,6 +369,14 @@ on_cleanup "cd '$MANY_DIR' && seq -f 'c%.0f' 0 $((NCGROUPS - 1)) | xargs rmdir; 
 # many in the one cgroup "one", which has the same policy.
 seq -f "$MANY_DIR/c%.0f" 0 $((NCGROUPS / NSENDING)) $((NCGROUPS - 1)) > "$W/many.list"
 awk -v d="$(cg_path "$TAG/one")" '{ print d }' "$W/many.list" > "$W/one.list"
+# The template's cgroups (u26): as many senders as u24, among NTEMPL
+# cgroups that match one template and get their instances on their first
+# packet.
+TMPL_DIR=$(cg_path "$TAG/tmpl")
+(cd "$TMPL_DIR" && seq -f 'c%.0f' 0 $((NTEMPL - 1)) | xargs mkdir) ||
+	bail_out "cannot create $NTEMPL cgroups"
+on_cleanup "cd '$TMPL_DIR' && seq -f 'c%.0f' 0 $((NTEMPL - 1)) | xargs rmdir; cd /"
+seq -f "$TMPL_DIR/c%.0f" 0 $((NTEMPL / NSENDING)) $((NTEMPL - 1)) > "$W/tmpl.list"
 
 mem_kb() # Slab + VmallocUsed, kB, after dropping clean caches
 {
@@ -691,6 +701,8 @@ NPOL4=$(grep -c '^cgroup ' "$W/set.conf")
 {
 	gen_policy_many "$CGP/many" "$NCGROUPS"
 	gen_policy_many "$CGP/one" 1 | sed "s|$CGP/one/c0|$CGP/one|"
+	# u26: the same policy as a template, with room for every cgroup.
+	gen_policy_many "$CGP/tmpl" 1 | sed "s|$CGP/tmpl/c0\"|$CGP/tmpl/*\"|;s|^}|    instances max $NTEMPL;\n}|"
 } >> "$W/set.conf"
 m0=$(mem_kb)
 t=$(timed "$EG" apply -f "$W/set.conf") || bail_out "apply of the phase 4 set failed"
@@ -718,7 +730,8 @@ rounds "u6:udp \"\$P0\" none" "u2:udp \"\$P0\" nfe1" "u3:udp \"\$P0\" nfe2" \
 	"u4:udp \"\$P0\" nfe3" "u5:udp \"\$P0\" nfe4" "u10:udp \"\$P0\" nfelens" \
 	"u11:udp \"\$P0\" nferoutes1" "u12:udp \"\$P0\" nferoutes2" \
 	"u23:udp6 \"\$P0\" none" "u22:udp6 \"\$P0\" nferoutes6" \
-	"u24:udp_list \"\$P0\" \"\$W/many.list\"" "u25:udp_list \"\$P0\" \"\$W/one.list\""
+	"u24:udp_list \"\$P0\" \"\$W/many.list\"" "u25:udp_list \"\$P0\" \"\$W/one.list\"" \
+	"u26:udp_list \"\$P0\" \"\$W/tmpl.list\""
 log "phase 4: tcp"
 rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
 log "phase 4: rate limits, ${RATE_SECS}s"
@@ -839,6 +852,8 @@ U23_MED=$(median ${VALS[u23]})
 PH4_FACTOR6=$(awk -v a="$U15_MED" -v b="$U14_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
 # The cost of many cgroups: u24 against u25, both phase 4.
 MANY_RATIO=$(awk -v a="$(median ${VALS[u24]})" -v b="$(median ${VALS[u25]})" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "FAILED" }')
+# The cost of templates: u26's instances against u24's exact paths.
+TMPL_RATIO=$(awk -v a="$(median ${VALS[u26]})" -v b="$(median ${VALS[u24]})" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "FAILED" }')
 TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) print a / b; else print "FAILED" }')
 
 {
@@ -873,8 +888,9 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	row u17 "no filter, beside cgroup-BPF programs (u18, u19 base)" 1000 1 "$U1_NONE_MED"
 	row u24 "nf_egress, $(sizes_label "$NCGROUPS") cgroups with policies, $(sizes_label "$NSENDING") sending" 1000 1 "$U6_MED" "$PH4_FACTOR"
 	row u25 "nf_egress, as u24 but its sockets in one cgroup" 1000 1 "$U6_MED" "$PH4_FACTOR"
+	row u26 "nf_egress, $(sizes_label "$NTEMPL") cgroups of one template, $(sizes_label "$NSENDING") sending" 1000 1 "$U6_MED" "$PH4_FACTOR"
 	row u6 "nf_egress idle again (phase 4 baseline, as u1)" 1000 1 "$U6_MED" "$PH4_FACTOR"
-	echo "       (u24 / u25: $MANY_RATIO)"
+	echo "       (u24 / u25: $MANY_RATIO; u26 / u24: $TMPL_RATIO)"
 	echo
 	echo "UDP over IPv6, as above, to $DST6"
 	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration kpps "[min - max]" "vs no filter"
