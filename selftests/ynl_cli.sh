@@ -108,7 +108,7 @@ exec(sys.argv[2])
 	check_eq "$desc" "" "$out"
 }
 
-tap_plan 14
+tap_plan 17
 
 # ---- the kernel's registration is the spec's ----------------------------
 
@@ -235,6 +235,28 @@ CLEANUP_POLICIES+=("$P.nobody")
 [ $rc -ne 0 ] && grep -q "Operation not permitted" <<< "$out" &&
 	! ectl show "$P.nobody" > /dev/null 2>&1
 tap_result $? "ynl without CAP_NET_ADMIN: policy-new refused with EPERM, nothing made" "rc=$rc: $out"
+
+# What the module refuses of templates whatever the client checks first:
+# more than 8 '*', instance settings on an exact path, quotas on a
+# template.  Nothing is made.
+refused()
+{
+	local desc=$1 path=$2 json=$3 want=$4 out rc
+
+	CLEANUP_POLICIES+=("$path")
+	out=$(python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --do policy-new \
+		--json "$json" 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] && grep -qF "$want" <<< "$out" && ! ectl show "$path" > /dev/null 2>&1
+	tap_result $? "$desc" "rc=$rc: $out"
+}
+refused "policy-new of a pattern with 9 '*' refused" "$P.t/a*b*c*d*e*f*g*h*i*j" \
+	"{\"cgroup-path\": \"$P.t/a*b*c*d*e*f*g*h*i*j\"}" "at most 8 '*'"
+refused "policy-new of an exact path with instances-max refused" "$P.t" \
+	"{\"cgroup-path\": \"$P.t\", \"instances-max\": 5}" "only a template"
+refused "policy-new of a template with a quota refused" "$P.t/*" \
+	"{\"cgroup-path\": \"$P.t/*\", \"quota\": [{\"limit\": 1000000, \"period\": \"day\"}]}" \
+	"a template cannot have quotas"
 
 nget=$(as_nobody python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json --do policy-get \
 	--json "{\"cgroup-path\": \"$P2\"}" 2> "$YNL_ERR")

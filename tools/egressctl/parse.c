@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "parse.h"
+#include "pattern.h"
 
 static int fail(struct parse_error *err, enum parse_error_kind kind,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -54,6 +55,16 @@ static bool bad_globstar(const char *start, size_t n)
 		if (start[i] == '*' && start[i + 1] == '*')
 			return true;
 	return false;
+}
+
+/* The '*' bytes of s: a pattern's wildcards, "**" counting two. */
+static unsigned int count_stars(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; *s; s++)
+		n += *s == '*';
+	return n;
 }
 
 static int normalise_path(const char *in, char *out, size_t outlen,
@@ -107,6 +118,10 @@ static int normalise_path(const char *in, char *out, size_t outlen,
 	if (o == 0)
 		out[o++] = '/';
 	out[o] = '\0';
+	if (pattern && count_stars(out) > PATTERN_WILDCARDS_MAX)
+		return fail(err, PARSE_EVALUE,
+			    "invalid cgroup path '%.*s': a pattern has at most %d '*' ('**' counts two)",
+			    shown, in, PATTERN_WILDCARDS_MAX);
 	ok(err);
 	return 0;
 }

@@ -34,6 +34,12 @@
  */
 #define EGRESS_INSTANCES_KEEP_DEFAULT	3600u
 
+/*
+ * The most '*' characters a pattern may have ("**" counts two), as the
+ * module's EGRESS_PATTERN_WILDCARDS_MAX: it bounds the module's matching.
+ */
+#define PATTERN_WILDCARDS_MAX	8
+
 /* Is path a pattern: does it have a '*'? */
 static inline bool path_is_pattern(const char *path)
 {

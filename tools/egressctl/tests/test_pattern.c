@@ -53,6 +53,11 @@ static void test_parse(void)
 	norm_bad("/a/***", "invalid cgroup path '/a/***': '**' must be a whole component (as in /a/**/b)");
 	norm_bad("/a/*x**/c", "invalid cgroup path '/a/*x**/c': '**' must be a whole component (as in /a/**/b)");
 	norm_bad("/a/**/../b", "invalid cgroup path '/a/**/../b': '.' and '..' components are not allowed");
+	norm_ok("/**/a*b*c*d*e*f", "/**/a*b*c*d*e*f");
+	norm_bad("/a*b*c*d*e*f*g*h*i*j",
+		 "invalid cgroup path '/a*b*c*d*e*f*g*h*i*j': a pattern has at most 8 '*' ('**' counts two)");
+	norm_bad("/**/**/**/a*b*c*",
+		 "invalid cgroup path '/**/**/**/a*b*c*': a pattern has at most 8 '*' ('**' counts two)");
 	ok(parse_cgroup_path_literal("/a**b/**", out, sizeof(out), NULL) == 0 &&
 	   !strcmp(out, "/a**b/**"), "a cgroup's own path: '**' is literal");
 	ok(parse_cgroup_path_literal("/a/../b", out, sizeof(out), NULL) < 0,
