@@ -50,7 +50,7 @@ B4=128
 MON=$TMPDIR_TEST/monitor.json
 
 require_common
-tap_plan 63
+tap_plan 65
 
 cg_create "$S"
 cg_create "$Q"
@@ -218,6 +218,11 @@ check_eq "explain: /$R/ab is /$R/a*'s" "deny /$R/ab:/$R/a*:deny" \
 	"$(explain_t "/$R/ab" "$SRV4_ALLOW")"
 check_eq "explain: /$R/zz is /$R/*'s" "allow /$R/zz:/$R/*:allow" \
 	"$(explain_t "/$R/zz" "$SRV4_ALLOW")"
+WHY='[d["levels"][0]["template_matches"], (d["levels"][0]["template_reason"] or {}).get("beats"), (d["levels"][0]["template_reason"] or {}).get("by")]'
+check_eq "explain says why /$R/a* won /$R/ab: 2 match, it beats /$R/* by its longer literal prefix" \
+	"2 /$R/* longer literal prefix" "$(ectl -j explain "/$R/ab" "$SRV4_ALLOW" | json_eval "$WHY")"
+check_eq "explain: /$R/* is the only template of /$R/zz" "1 None None" \
+	"$(ectl -j explain "/$R/zz" "$SRV4_ALLOW" | json_eval "$WHY")"
 
 # --- rule hits and listings of instances ------------------------------------
 RULE0='[d[0]["rules"][0]["packets"], d[0]["rules"][0]["bytes"]]'

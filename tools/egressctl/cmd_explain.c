@@ -4,21 +4,24 @@
  *
  * The kernel runs the lookup the packet hook runs and answers level by
  * level, so explain cannot disagree with enforcement.  A level that is an
- * instance of a template names it: "/svc/a (template /svc/x-*)".
+ * instance of a template names it, and why it won over the other
+ * templates that match the level, from the live set's templates:
+ * "/svc/web-1 (template /svc/web-*; beats /svc/w* (longer literal
+ * prefix))".
  *
  * PATH is a cgroup's own path: a '*' in it is a byte of a name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
 
+#include "dump.h"
 #include "egressctl.h"
-#include "output.h"
+#include "explain.h"
 #include "msg.h"
 
 /* The reply, copied: its receive buffer is reused for the ACK. */
@@ -35,141 +38,12 @@ static int explain_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* "rule 3 allow tcp to 10.0.0.0/8 port 443" or "default deny" */
-static void level_decision(const struct egress_explain_level *l, char *buf,
-			   size_t len)
-{
-	char text[EGRESS_RULE_STRLEN];
-
-	if (l->has_rule) {
-		if (l->rule.fields & EGRESS_SPEC_TO)
-			format_rule_spec(&l->rule, text, sizeof(text));
-		else
-			snprintf(text, sizeof(text), "%s",
-				 verdict_name(l->rule.action));
-		snprintf(buf, len, "rule %u %s", l->rule_id, text);
-	} else {
-		snprintf(buf, len, "default %s",
-			 verdict_name(l->has_default ? l->default_verdict
-						     : l->verdict));
-	}
-}
-
-/* The level's first column: its path, and its template's when it has one. */
-static void level_where(const struct egress_explain_level *l, char *buf,
-			size_t len)
-{
-	if (l->template)
-		snprintf(buf, len, "%s (template %s)", l->path, l->template);
-	else
-		snprintf(buf, len, "%s", l->path);
-}
-
-/*
- * The text aligns the levels in columns: wpath and wdec are the widest
- * path and decision.
- */
-static void explain_print(const char *path, const char *addr,
-			  const struct egress_packet *pkt,
-			  const struct egress_explain_msg *m, bool json)
-{
-	char decision[EGRESS_RULE_STRLEN + 32], text[EGRESS_RULE_STRLEN];
-	char where[2 * NF_EGRESS_CGROUP_PATH_MAX + 16];
-	int wpath = 0, wdec = 0;
-	struct printer p;
-	size_t i;
-
-	for (i = 0; i < m->nlevels; i++) {
-		int n;
-
-		level_where(&m->levels[i], where, sizeof(where));
-		n = (int)strlen(where);
-
-		level_decision(&m->levels[i], decision, sizeof(decision));
-		if (n > wpath)
-			wpath = n;
-		n = (int)strlen(decision);
-		if (n > wdec)
-			wdec = n;
-	}
-
-	printer_init(&p, stdout, json);
-	print_open_object(&p, NULL);
-	print_string(&p, PRINT_ANY, "cgroup", "packet from %s", path);
-	print_open_object(&p, "packet");
-	print_string(&p, PRINT_ANY, "to", " to %s", addr);
-	print_string(&p, PRINT_ANY, "proto", " proto %s",
-		     pkt->has_proto ? proto_name(pkt->proto) : NULL);
-	print_u64_opt(&p, PRINT_ANY, "port", " port %" PRIu64, pkt->has_port,
-		      pkt->port);
-	print_close_object(&p);
-	print_nl(&p);
-	if (m->nlevels == 0)
-		print_text(&p, "  no policy applies\n");
-
-	print_open_array(&p, "levels");
-	for (i = 0; i < m->nlevels; i++) {
-		const struct egress_explain_level *l = &m->levels[i];
-		bool audit = l->has_mode && l->mode == NF_EGRESS_MODE_AUDIT;
-		bool has_text = l->has_rule && (l->rule.fields & EGRESS_SPEC_TO);
-
-		print_open_object(&p, NULL);
-		print_string(&p, PRINT_JSON, "cgroup", NULL, l->path);
-		/* a template's level only: the others are as they always were */
-		if (l->template)
-			print_string(&p, PRINT_JSON, "template", NULL,
-				     l->template);
-		print_string(&p, PRINT_JSON, "mode", NULL,
-			     l->has_mode ? mode_name(l->mode) : NULL);
-		level_decision(l, decision, sizeof(decision));
-		level_where(l, where, sizeof(where));
-		print_text(&p, "  %-*s  %-7s  %-*s  -> ", wpath, where,
-			   l->has_mode ? mode_name(l->mode) : "?", wdec,
-			   decision);
-		print_string(&p, PRINT_ANY, "verdict", "%s",
-			     verdict_name(l->verdict));
-		if (audit && l->verdict == NF_EGRESS_VERDICT_DENY)
-			print_text(&p, " (audit: would deny)");
-		if (l->has_quota) {
-			char quota[EGRESS_QUOTA_STRLEN];
-
-			format_quota_spec(&l->quota.spec, quota, sizeof(quota));
-			print_text(&p, " (%s: used up, %" PRIu64 " of %" PRIu64 " bytes)",
-				   quota, l->quota.used, l->quota.spec.limit);
-		}
-		print_u64_opt(&p, PRINT_JSON, "rule_id", NULL, l->has_rule,
-			      l->rule_id);
-		print_string(&p, PRINT_JSON, "rule", NULL,
-			     has_text && format_rule_spec(&l->rule, text,
-							  sizeof(text)) > 0 ?
-			     text : NULL);
-		print_string(&p, PRINT_JSON, "default", NULL, l->has_default ?
-			     verdict_name(l->default_verdict) : NULL);
-		if (l->has_quota) {
-			print_open_object(&p, "quota");
-			format_quota_spec(&l->quota.spec, text, sizeof(text));
-			print_string(&p, PRINT_JSON, "quota", NULL, text);
-			print_u64(&p, PRINT_JSON, "used", NULL, l->quota.used);
-			print_u64(&p, PRINT_JSON, "limit", NULL, l->quota.spec.limit);
-			print_close_object(&p);
-		} else {
-			print_string(&p, PRINT_JSON, "quota", NULL, NULL);
-		}
-		print_close_object(&p);
-		print_nl(&p);
-	}
-	print_close_array(&p);
-	print_string(&p, PRINT_ANY, "verdict", "verdict: %s",
-		     verdict_name(m->verdict));
-	print_nl(&p);
-	print_close_object(&p);
-	printer_finish(&p);
-}
-
 int cmd_explain(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], addr[INET6_ADDRSTRLEN], what[96];
 	struct egress_explain_msg *m = NULL;
+	struct pattern_decision *why;
+	struct dump_state st = { 0 };
 	struct egress_packet pkt;
 	struct parse_error perr;
 	struct nlmsghdr *nlh;
@@ -210,7 +84,21 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv)
 		return report_nl_error(ctl, what, err);
 	}
 
-	explain_print(path, addr, &pkt, m, ctl->json);
+	/*
+	 * Why each template won its level, from one POLICY_GET dump, only
+	 * when some level has one.  Without the dump (it failed) or a
+	 * decision (the set changed meanwhile), the answer stands alone.
+	 */
+	why = calloc(m->nlevels ? m->nlevels : 1, sizeof(*why));
+	if (why && explain_has_templates(m)) {
+		st.ctl = ctl;
+		st.no_rules = true;
+		if (!dump_policies(&st))
+			explain_decide(m, &st, why);
+	}
+	explain_print(stdout, path, addr, &pkt, m, why, ctl->json);
+	dump_state_free(&st);
+	free(why);
 	free(reply);
 	free(m);
 	return EXIT_OK;

@@ -570,9 +570,12 @@ int egress_decode_explain(const struct nlmsghdr *nlh,
 
 	m->nlevels = 0;
 	m->verdict = 0;
+	m->has_generation = false;
 	if (parse_top(nlh, tb) || !tb[NF_EGRESS_A_VERDICT])
 		return -EBADMSG;
 	m->verdict = mnl_attr_get_u8(tb[NF_EGRESS_A_VERDICT]);
+	opt_u32(tb[NF_EGRESS_A_GENERATION], &m->has_generation,
+		&m->generation);
 	/* repeated attribute: walk them all, in order (root first) */
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(attr) != NF_EGRESS_A_EXPLAIN_LEVEL)

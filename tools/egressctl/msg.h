@@ -131,6 +131,8 @@ struct egress_explain_level {
 
 struct egress_explain_msg {
 	uint8_t verdict;		/* final */
+	bool has_generation;		/* of the set that answered */
+	uint32_t generation;
 	size_t nlevels;
 	struct egress_explain_level levels[EGRESS_EXPLAIN_MAX_LEVELS];
 };

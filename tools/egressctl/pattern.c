@@ -57,6 +57,12 @@ const char *pattern_reason_text(enum pattern_reason why)
 	return "earlier in the file";
 }
 
+const char *pattern_reason_live_text(enum pattern_reason why)
+{
+	return why == PATTERN_EARLIER ? "created earlier" :
+					pattern_reason_text(why);
+}
+
 int pattern_cmp(const char *a, size_t seq_a, const char *b, size_t seq_b,
 		enum pattern_reason *why)
 {
@@ -161,14 +167,17 @@ static bool glob_match(const struct comp *g, const char *s, size_t slen)
 	return i == g->len;
 }
 
-bool pattern_match(const char *pattern, const char *path)
+/* pattern_match, telling no memory from no match: 1, 0 or -ENOMEM. */
+static int match(const char *pattern, const char *path)
 {
 	struct comp *p = NULL, *c = NULL;
 	size_t np, nc, i = 0, j = 0, star_i = 0, star_j = 0;
-	bool star = false, ret = false;
+	bool star = false;
+	int ret = -ENOMEM;
 
 	if (split(pattern, &p, &np) || split(path, &c, &nc))
 		goto out;
+	ret = 0;
 	/* the same walk as glob_match, "**" for '*', a glob for a byte */
 	while (j < nc) {
 		if (i < np && comp_is_globstar(&p[i])) {
@@ -192,6 +201,47 @@ out:
 	free(p);
 	free(c);
 	return ret;
+}
+
+bool pattern_match(const char *pattern, const char *path)
+{
+	return match(pattern, path) == 1;
+}
+
+int pattern_decide(const char *path, const char *winner,
+		   const struct pattern_template *t, size_t n,
+		   struct pattern_decision *d)
+{
+	const struct pattern_template *win = NULL, *next = NULL;
+	int ret = 0;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < n && ret >= 0; i++) {
+		ret = match(t[i].pattern, path);
+		if (ret <= 0)
+			continue;
+		d->matches++;
+		if (!win && !strcmp(t[i].pattern, winner))
+			win = &t[i];
+		else if (!next || pattern_cmp(t[i].pattern, t[i].seq,
+					      next->pattern, next->seq,
+					      NULL) < 0)
+			next = &t[i];
+	}
+	if (ret >= 0 && !win)
+		ret = -ENOENT;
+	/* the strongest of the others must come after the winner */
+	if (ret >= 0 && next &&
+	    pattern_cmp(win->pattern, win->seq, next->pattern, next->seq,
+			&d->why) >= 0)
+		ret = -ESTALE;
+	if (ret < 0) {
+		memset(d, 0, sizeof(*d));
+		return ret;
+	}
+	d->beats = next ? next->pattern : NULL;
+	return 0;
 }
 
 /* A growing string. */

@@ -63,6 +63,12 @@ enum pattern_reason {
 const char *pattern_reason_text(enum pattern_reason why);
 
 /*
+ * The same for the live set's templates, whose order is that of their
+ * creation: "created earlier" for PATTERN_EARLIER.
+ */
+const char *pattern_reason_live_text(enum pattern_reason why);
+
+/*
  * The module's order of templates a and b, created as the seq_a-th and
  * seq_b-th: < 0 when a wins a cgroup both match, > 0 when b does, 0 only
  * for the same pattern and seq.  *why (may be NULL) says which rule
@@ -73,6 +79,34 @@ int pattern_cmp(const char *a, size_t seq_a, const char *b, size_t seq_b,
 
 /* Does pattern match the cgroup path (both normalised)? */
 bool pattern_match(const char *pattern, const char *path);
+
+/* A template: its pattern and its place in creation order (pattern_cmp). */
+struct pattern_template {
+	const char *pattern;
+	size_t seq;
+};
+
+/* Why a template won a cgroup over the other templates that match it. */
+struct pattern_decision {
+	size_t matches;		/* templates that match, the winner included */
+	/*
+	 * The runner-up, which would win without the winner (a pattern of
+	 * the templates given), or NULL when no other template matches.
+	 */
+	const char *beats;
+	enum pattern_reason why;	/* with beats: what put the winner first */
+};
+
+/*
+ * Why the template winner takes the cgroup path among the n templates t
+ * (in any order): 0 and *d.  -ENOENT when winner is not one of them or
+ * does not match path, -ESTALE when another of them that matches path
+ * goes first (t is not the set that chose winner), -ENOMEM; *d is zeroed
+ * then.
+ */
+int pattern_decide(const char *path, const char *winner,
+		   const struct pattern_template *t, size_t n,
+		   struct pattern_decision *d);
 
 /*
  * Is there a cgroup path that both patterns match?  1 if so, and then

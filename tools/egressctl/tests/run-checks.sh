@@ -9,7 +9,8 @@
 # and mandoc are no build dependencies); all by default.
 #
 #   test_parse       path, CIDR, rule and number parsers, JSON and tables
-#   test_netlink     message parsing, ack/extack/dump handling, random input
+#   test_netlink     message parsing, ack/extack/dump handling, random input,
+#                    the output of monitor and explain
 #   test_policyfile  the policy file parser: errors, round trip, 200k rules
 #   test_dump        dump retries (NLM_F_DUMP_INTR, generation changes) on
 #                    the module's replies recorded in golden/

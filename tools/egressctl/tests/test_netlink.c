@@ -2,20 +2,23 @@
 /*
  * Host unit tests of the netlink layer: nf_egress message encoding and
  * decoding (well-formed, malformed, from a "newer kernel"), reply processing
- * (ACKs, extended ACKs, dumps, NLM_F_DUMP_INTR, stale messages), and a live
- * exchange with the kernel's own nlctrl family when a netlink socket can be
- * opened.  The nf_egress module itself is not needed.
+ * (ACKs, extended ACKs, dumps, NLM_F_DUMP_INTR, stale messages), the
+ * output of monitor and explain (why a template won a level included), and
+ * a live exchange with the kernel's own nlctrl family when a netlink socket
+ * can be opened.  The nf_egress module itself is not needed.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
 #include "event.h"
+#include "explain.h"
 #include "msg.h"
 #include "netlink.h"
 #include "tap.h"
@@ -1725,6 +1728,285 @@ static void gone_refused(const struct nlmsghdr *nlh, const char *want_why,
 		diag("ret %d, why '%s', want '%s'", ret, g.why, want_why);
 }
 
+/* --- explain's output ------------------------------------------------------ */
+
+/* The text (json false) or the JSON of m for pkt from path, malloc'ed. */
+static char *explain_output(const char *path, const char *pkt_words,
+			    const struct egress_explain_msg *m,
+			    const struct pattern_decision *why, bool json)
+{
+	char words[128], *argv[8], *text = NULL, *save = NULL, *w;
+	struct egress_packet pkt;
+	char addr[INET6_ADDRSTRLEN];
+	int argc = 0;
+	size_t len;
+	FILE *f;
+
+	snprintf(words, sizeof(words), "%s", pkt_words);
+	for (w = strtok_r(words, " ", &save); w && argc < 8;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	if (parse_packet_spec(argc, argv, &pkt, NULL))
+		abort();
+	inet_ntop(pkt.family, &pkt.addr, addr, sizeof(addr));
+	f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	explain_print(f, path, addr, &pkt, m, why, json);
+	fclose(f);
+	return text;
+}
+
+/* A level of m: its rule from words ("" for the default's), audit or not. */
+static void explain_level(struct egress_explain_msg *m, const char *path,
+			  const char *template, bool audit, uint8_t verdict,
+			  uint32_t rule_id, const char *rule)
+{
+	struct egress_explain_level *l = &m->levels[m->nlevels++];
+	char words[128], *argv[16], *save = NULL, *w;
+	int argc = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->path = path;
+	l->template = template;
+	l->has_mode = true;
+	l->mode = audit ? NF_EGRESS_MODE_AUDIT : NF_EGRESS_MODE_ENFORCE;
+	l->verdict = verdict;
+	if (!rule_id) {
+		l->has_default = true;
+		l->default_verdict = verdict;
+		return;
+	}
+	snprintf(words, sizeof(words), "%s", rule);
+	for (w = strtok_r(words, " ", &save); w && argc < 16;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	l->has_rule = true;
+	l->rule_id = rule_id;
+	if (parse_rule_spec(argc, argv, &l->rule, NULL))
+		abort();
+}
+
+static void explain_case(const char *desc, const char *path,
+			 const char *pkt_words,
+			 const struct egress_explain_msg *m,
+			 const struct pattern_decision *why,
+			 const char *want_text, const char *want_json)
+{
+	char *text = explain_output(path, pkt_words, m, why, false);
+	char *json = explain_output(path, pkt_words, m, why, true);
+
+	if (!ok(!strcmp(text, want_text) && !strcmp(json, want_json), "%s", desc)) {
+		char *line, *save = NULL;
+
+		for (line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			diag("text: %s", line);
+		diag("json: %s", json);
+	}
+	free(text);
+	free(json);
+}
+
+static void test_explain_print(void)
+{
+	static struct egress_explain_msg m, x;
+	/* a non-template level's entry is never looked at */
+	struct pattern_decision junk[2] = {
+		{ 3, "/svc/*", PATTERN_EARLIER }, { 1, NULL, 0 },
+	};
+	struct pattern_decision why[3];
+	struct nlmsghdr *nlh;
+
+	/* selftests/egressctl_cli.sh's, with and without decisions */
+	m.nlevels = 0;
+	m.verdict = NF_EGRESS_VERDICT_ALLOW;
+	explain_level(&m, "/", NULL, true, NF_EGRESS_VERDICT_DENY, 1,
+		      "deny to 10.0.5.0/24");
+	explain_level(&m, "/system.slice/nginx.service", NULL, false,
+		      NF_EGRESS_VERDICT_ALLOW, 1,
+		      "allow tcp to 10.0.0.0/8 port 443 class internal");
+	explain_case("explain without templates: the text as it always was",
+		     "/system.slice/nginx.service/x", "10.0.5.1 proto tcp port 443",
+		     &m, junk,
+		     "packet from /system.slice/nginx.service/x to 10.0.5.1 proto tcp port 443\n"
+		     "  /                            audit    rule 1 deny to 10.0.5.0/24                              -> deny (audit: would deny)\n"
+		     "  /system.slice/nginx.service  enforce  rule 1 allow tcp to 10.0.0.0/8 port 443 class internal  -> allow\n"
+		     "verdict: allow\n",
+		     "{\"cgroup\":\"/system.slice/nginx.service/x\",\"packet\":{\"to\":\"10.0.5.1\",\"proto\":\"tcp\",\"port\":443},"
+		     "\"levels\":[{\"cgroup\":\"/\",\"mode\":\"audit\",\"verdict\":\"deny\",\"rule_id\":1,"
+		     "\"rule\":\"deny to 10.0.5.0/24\",\"default\":null,\"quota\":null},"
+		     "{\"cgroup\":\"/system.slice/nginx.service\",\"mode\":\"enforce\",\"verdict\":\"allow\",\"rule_id\":1,"
+		     "\"rule\":\"allow tcp to 10.0.0.0/8 port 443 class internal\",\"default\":null,\"quota\":null}],"
+		     "\"verdict\":\"allow\"}\n");
+	m.nlevels = 0;
+	m.verdict = NF_EGRESS_VERDICT_DENY;
+	explain_level(&m, "/", NULL, true, NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	explain_level(&m, "/system.slice/nginx.service", NULL, false,
+		      NF_EGRESS_VERDICT_DENY, 3, "deny to 169.254.169.254/32");
+	explain_case("explain without templates: the JSON as it always was, no template keys",
+		     "/system.slice/nginx.service", "169.254.169.254", &m, NULL,
+		     "packet from /system.slice/nginx.service to 169.254.169.254\n"
+		     "  /                            audit    default allow                      -> allow\n"
+		     "  /system.slice/nginx.service  enforce  rule 3 deny to 169.254.169.254/32  -> deny\n"
+		     "verdict: deny\n",
+		     "{\"cgroup\":\"/system.slice/nginx.service\",\"packet\":{\"to\":\"169.254.169.254\",\"proto\":null,\"port\":null},"
+		     "\"levels\":[{\"cgroup\":\"/\",\"mode\":\"audit\",\"verdict\":\"allow\",\"rule_id\":null,\"rule\":null,"
+		     "\"default\":\"allow\",\"quota\":null},{\"cgroup\":\"/system.slice/nginx.service\",\"mode\":\"enforce\","
+		     "\"verdict\":\"deny\",\"rule_id\":3,\"rule\":\"deny to 169.254.169.254/32\",\"default\":null,\"quota\":null}],"
+		     "\"verdict\":\"deny\"}\n");
+
+	/* a policy, then two template levels */
+	m.nlevels = 0;
+	m.verdict = NF_EGRESS_VERDICT_ALLOW;
+	explain_level(&m, "/svc", NULL, false, NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	explain_level(&m, "/svc/web-1", "/svc/web-*", false,
+		      NF_EGRESS_VERDICT_ALLOW, 1, "allow udp to 10.0.0.53 port 53");
+	explain_level(&m, "/svc/web-1/x", "/svc/**", true,
+		      NF_EGRESS_VERDICT_DENY, 0, NULL);
+	why[0] = junk[0];
+	why[1] = (struct pattern_decision){ 2, "/svc/**", PATTERN_FEWER_WILDCARDS };
+	why[2] = (struct pattern_decision){ 1, NULL, 0 };
+	explain_case("explain: why each template won: beats the runner-up (fewer wildcards), the only one",
+		     "/svc/web-1/x", "10.0.0.53 proto udp port 53", &m, why,
+		     "packet from /svc/web-1/x to 10.0.0.53 proto udp port 53\n"
+		     "  /svc                                                               enforce  default allow                             -> allow\n"
+		     "  /svc/web-1 (template /svc/web-*; beats /svc/** (fewer wildcards))  enforce  rule 1 allow udp to 10.0.0.53/32 port 53  -> allow\n"
+		     "  /svc/web-1/x (template /svc/**; the only template that matches)    audit    default deny                              -> deny (audit: would deny)\n"
+		     "verdict: allow\n",
+		     "{\"cgroup\":\"/svc/web-1/x\",\"packet\":{\"to\":\"10.0.0.53\",\"proto\":\"udp\",\"port\":53},"
+		     "\"levels\":[{\"cgroup\":\"/svc\",\"mode\":\"enforce\",\"verdict\":\"allow\",\"rule_id\":null,\"rule\":null,"
+		     "\"default\":\"allow\",\"quota\":null},"
+		     "{\"cgroup\":\"/svc/web-1\",\"template\":\"/svc/web-*\",\"template_matches\":2,"
+		     "\"template_reason\":{\"beats\":\"/svc/**\",\"by\":\"fewer wildcards\"},\"mode\":\"enforce\","
+		     "\"verdict\":\"allow\",\"rule_id\":1,\"rule\":\"allow udp to 10.0.0.53/32 port 53\",\"default\":null,\"quota\":null},"
+		     "{\"cgroup\":\"/svc/web-1/x\",\"template\":\"/svc/**\",\"template_matches\":1,\"template_reason\":null,"
+		     "\"mode\":\"audit\",\"verdict\":\"deny\",\"rule_id\":null,\"rule\":null,\"default\":\"deny\",\"quota\":null}],"
+		     "\"verdict\":\"allow\"}\n");
+
+	why[1] = (struct pattern_decision){ 4, "/svc/*-1", PATTERN_LONGER_PREFIX };
+	why[2] = (struct pattern_decision){ 0 };
+	explain_case("explain: 'and N more' other matches; a decision not known: the template alone, JSON nulls",
+		     "/svc/web-1/x", "10.0.0.53 proto udp port 53", &m, why,
+		     "packet from /svc/web-1/x to 10.0.0.53 proto udp port 53\n"
+		     "  /svc                                                                                 enforce  default allow                             -> allow\n"
+		     "  /svc/web-1 (template /svc/web-*; beats /svc/*-1 (longer literal prefix) and 2 more)  enforce  rule 1 allow udp to 10.0.0.53/32 port 53  -> allow\n"
+		     "  /svc/web-1/x (template /svc/**)                                                      audit    default deny                              -> deny (audit: would deny)\n"
+		     "verdict: allow\n",
+		     "{\"cgroup\":\"/svc/web-1/x\",\"packet\":{\"to\":\"10.0.0.53\",\"proto\":\"udp\",\"port\":53},"
+		     "\"levels\":[{\"cgroup\":\"/svc\",\"mode\":\"enforce\",\"verdict\":\"allow\",\"rule_id\":null,\"rule\":null,"
+		     "\"default\":\"allow\",\"quota\":null},"
+		     "{\"cgroup\":\"/svc/web-1\",\"template\":\"/svc/web-*\",\"template_matches\":4,"
+		     "\"template_reason\":{\"beats\":\"/svc/*-1\",\"by\":\"longer literal prefix\"},\"mode\":\"enforce\","
+		     "\"verdict\":\"allow\",\"rule_id\":1,\"rule\":\"allow udp to 10.0.0.53/32 port 53\",\"default\":null,\"quota\":null},"
+		     "{\"cgroup\":\"/svc/web-1/x\",\"template\":\"/svc/**\",\"template_matches\":null,\"template_reason\":null,"
+		     "\"mode\":\"audit\",\"verdict\":\"deny\",\"rule_id\":null,\"rule\":null,\"default\":\"deny\",\"quota\":null}],"
+		     "\"verdict\":\"allow\"}\n");
+
+	m.nlevels = 0;
+	m.verdict = NF_EGRESS_VERDICT_DENY;
+	explain_level(&m, "/jobs/run-1", "/jobs/*-1", false,
+		      NF_EGRESS_VERDICT_DENY, 0, NULL);
+	why[0] = (struct pattern_decision){ 2, "/jobs/*1", PATTERN_EARLIER };
+	explain_case("explain: same wildcards and prefix: created earlier",
+		     "/jobs/run-1", "2001:db8::1", &m, why,
+		     "packet from /jobs/run-1 to 2001:db8::1\n"
+		     "  /jobs/run-1 (template /jobs/*-1; beats /jobs/*1 (created earlier))  enforce  default deny  -> deny\n"
+		     "verdict: deny\n",
+		     "{\"cgroup\":\"/jobs/run-1\",\"packet\":{\"to\":\"2001:db8::1\",\"proto\":null,\"port\":null},"
+		     "\"levels\":[{\"cgroup\":\"/jobs/run-1\",\"template\":\"/jobs/*-1\",\"template_matches\":2,"
+		     "\"template_reason\":{\"beats\":\"/jobs/*1\",\"by\":\"created earlier\"},\"mode\":\"enforce\","
+		     "\"verdict\":\"deny\",\"rule_id\":null,\"rule\":null,\"default\":\"deny\",\"quota\":null}],"
+		     "\"verdict\":\"deny\"}\n");
+	explain_case("explain: no decisions at all (the templates not listed): the template alone",
+		     "/jobs/run-1", "2001:db8::1", &m, NULL,
+		     "packet from /jobs/run-1 to 2001:db8::1\n"
+		     "  /jobs/run-1 (template /jobs/*-1)  enforce  default deny  -> deny\n"
+		     "verdict: deny\n",
+		     "{\"cgroup\":\"/jobs/run-1\",\"packet\":{\"to\":\"2001:db8::1\",\"proto\":null,\"port\":null},"
+		     "\"levels\":[{\"cgroup\":\"/jobs/run-1\",\"template\":\"/jobs/*-1\",\"template_matches\":null,"
+		     "\"template_reason\":null,\"mode\":\"enforce\",\"verdict\":\"deny\",\"rule_id\":null,\"rule\":null,"
+		     "\"default\":\"deny\",\"quota\":null}],\"verdict\":\"deny\"}\n");
+
+	/* the generation of the set that answered, to compare with a dump's */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/jobs/run-1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 7);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT, NF_EGRESS_VERDICT_DENY);
+	ok(egress_decode_explain(nlh, &x) == 0 && x.has_generation &&
+	   x.generation == 7, "decode explain reply: GENERATION");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_VERDICT, NF_EGRESS_VERDICT_DENY);
+	ok(egress_decode_explain(nlh, &x) == 0 && !x.has_generation,
+	   "decode explain reply without GENERATION: none");
+}
+
+/*
+ * explain_decide on a POLICY_GET dump: its templates, neither its exact
+ * paths nor its instances, in the order of the dump; nothing when the set
+ * changed or the template went.
+ */
+static void test_explain_decide(void)
+{
+	static struct egress_explain_msg m;
+	/* in the listing order; seq is the place in the dump */
+	struct policy_entry pol[] = {
+		{ .path = "/svc", .seq = 0 },
+		{ .path = "/svc/*", .seq = 1 },
+		/* a cgroup named "w*1": as a pattern it would be the runner-up */
+		{ .path = "/svc/w*1", .seq = 6, .template = "/svc/*" },
+		{ .path = "/svc/**", .seq = 3 },
+		{ .path = "/svc/web-*", .seq = 2 },
+		{ .path = "/svc/web-*1", .seq = 5 },
+		{ .path = "/svc/web-1", .seq = 7, .template = "/svc/web-*" },
+	};
+	struct dump_state st = {
+		.policies = pol, .npolicies = sizeof(pol) / sizeof(pol[0]),
+		.have_generation = true, .generation = 9,
+	};
+	struct pattern_decision why[4];
+
+	m.nlevels = 0;
+	m.verdict = NF_EGRESS_VERDICT_ALLOW;
+	explain_level(&m, "/svc", NULL, false, NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	ok(!explain_has_templates(&m), "explain: no template level, no decision to look for");
+	explain_level(&m, "/svc/web-1", "/svc/web-*", false,
+		      NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	explain_level(&m, "/svc/web-1/x", "/svc/**", false,
+		      NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	explain_level(&m, "/svc/web-1/x/y", "/svc/*/x/*", false,
+		      NF_EGRESS_VERDICT_ALLOW, 0, NULL);
+	ok(explain_has_templates(&m), "explain: template levels");
+
+	m.has_generation = true;
+	m.generation = 9;
+	memset(why, 0xff, sizeof(why));
+	explain_decide(&m, &st, why);
+	ok(!why[0].matches && !why[0].beats &&
+	   why[1].matches == 4 && why[1].beats &&
+	   !strcmp(why[1].beats, "/svc/web-*1") && why[1].why == PATTERN_EARLIER &&
+	   why[2].matches == 1 && !why[2].beats && !why[3].matches,
+	   "explain: decisions among the dump's templates, not its policies or instances, by its order; a template no longer listed: none");
+
+	pol[5].seq = 0;
+	explain_decide(&m, &st, why);
+	ok(!why[1].matches && why[2].matches == 1,
+	   "explain: another template comes first now (the set changed): no decision for that level");
+	pol[5].seq = 5;
+
+	m.generation = 10;
+	explain_decide(&m, &st, why);
+	ok(!why[1].matches && !why[2].matches,
+	   "explain: a dump of another generation: no decisions");
+	m.has_generation = false;
+	explain_decide(&m, &st, why);
+	ok(why[1].matches == 4 && why[2].matches == 1,
+	   "explain: an answer without a generation: decisions");
+	st.npolicies = 0;
+	explain_decide(&m, &st, why);
+	ok(!why[1].matches && !why[2].matches, "explain: no templates listed: no decisions");
+}
+
 static void test_instance_gone(void)
 {
 	static struct egress_instance_gone_msg g;
@@ -1951,6 +2233,8 @@ int main(void)
 	test_event_wrapped();
 	test_event_attrs();
 	test_templates();
+	test_explain_print();
+	test_explain_decide();
 	test_instance_gone();
 	test_decode_rule();
 	test_decode_others();

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of template patterns (pattern.h): parsing through
- * parse_cgroup_path, matching, precedence, and whether two patterns can
- * match the same cgroup, with the path the check names.  The matcher and
- * the overlap check are cross-checked against a naive oracle: each pattern
+ * parse_cgroup_path, matching, precedence and why a template wins a cgroup
+ * (pattern_decide), and whether two patterns can match the same cgroup,
+ * with the path the check names.  The matcher, pattern_decide and the
+ * overlap check are cross-checked against a naive oracle: each pattern
  * turned into a POSIX extended regular expression, run over every path of
  * up to three components of up to three letters of a two-letter alphabet,
  * for thousands of random small patterns.  TAP on stdout.
  */
+#include <errno.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,6 +101,87 @@ static void test_precedence(void)
 	   !strcmp(pattern_reason_text(PATTERN_LONGER_PREFIX), "longer literal prefix") &&
 	   !strcmp(pattern_reason_text(PATTERN_EARLIER), "earlier in the file"),
 	   "reason texts");
+}
+
+#define NT(t)	(sizeof(t) / sizeof((t)[0]))
+
+/*
+ * pattern_decide of winner for path among t: want_ret, and then (for 0)
+ * want_matches, the runner-up want_beats (NULL: none) and want_why.
+ */
+static void decide_case(const char *desc, const char *path, const char *winner,
+			const struct pattern_template *t, size_t n,
+			int want_ret, size_t want_matches,
+			const char *want_beats, enum pattern_reason want_why)
+{
+	struct pattern_decision d;
+	int ret = pattern_decide(path, winner, t, n, &d);
+	bool good = ret == want_ret && d.matches == want_matches;
+
+	if (good && want_beats)
+		good = d.beats && !strcmp(d.beats, want_beats) &&
+		       d.why == want_why;
+	else if (good)
+		good = !d.beats;
+	if (!ok(good, "decide: %s", desc))
+		diag("ret %d, %zu match, beats '%s' (%s)", ret, d.matches,
+		     d.beats ? d.beats : "-", pattern_reason_live_text(d.why));
+}
+
+static void test_decide(void)
+{
+	static const struct pattern_template one[] = {
+		{ "/svc/*.service", 0 }, { "/other/*", 1 },
+	};
+	/* listed in no particular order; seq is the creation order */
+	static const struct pattern_template svc[] = {
+		{ "/**", 0 }, { "/svc/w*", 4 }, { "/svc/*", 1 },
+		{ "/svc/web-*", 2 }, { "/svc/*.socket", 3 },
+	};
+	static const struct pattern_template svc_gone[] = {
+		{ "/**", 0 }, { "/svc/w*", 4 }, { "/svc/*", 1 },
+		{ "/svc/*.socket", 3 },
+	};
+	static const struct pattern_template star[] = {
+		{ "/svc/*y", 5 }, { "/svc/*", 2 }, { "/svc/**", 1 },
+	};
+	static const struct pattern_template globstar[] = {
+		{ "/svc/*.service", 1 }, { "/svc/**", 0 },
+	};
+	struct pattern_decision d = { 7, "x", PATTERN_EARLIER };
+
+	decide_case("the only template that matches", "/svc/a.service",
+		    "/svc/*.service", one, NT(one), 0, 1, NULL, 0);
+	decide_case("fewer wildcards", "/svc/a.service", "/svc/*.service",
+		    globstar, NT(globstar), 0, 2, "/svc/**",
+		    PATTERN_FEWER_WILDCARDS);
+	decide_case("the runner-up is the strongest other match, not the first listed",
+		    "/svc/web-1", "/svc/web-*", svc, NT(svc), 0, 4, "/svc/w*",
+		    PATTERN_LONGER_PREFIX);
+	decide_case("without the winner, the next one decides against the rest",
+		    "/svc/web-1", "/svc/w*", svc_gone, NT(svc_gone), 0, 3,
+		    "/svc/*", PATTERN_LONGER_PREFIX);
+	decide_case("same wildcards and prefix: created earlier",
+		    "/svc/xy", "/svc/*", star, NT(star), 0, 3, "/svc/*y",
+		    PATTERN_EARLIER);
+	decide_case("a '**' matching nothing: the only template at /svc",
+		    "/svc", "/svc/**", star, NT(star), 0, 1, NULL, 0);
+	decide_case("the winner is not listed: -ENOENT", "/svc/web-1",
+		    "/svc/web-1*", svc, NT(svc), -ENOENT, 0, NULL, 0);
+	decide_case("the winner does not match the path: -ENOENT",
+		    "/svc/a.socket", "/svc/web-*", svc, NT(svc), -ENOENT, 0,
+		    NULL, 0);
+	decide_case("another listed template goes first: -ESTALE",
+		    "/svc/web-1", "/svc/*", svc, NT(svc), -ESTALE, 0, NULL, 0);
+	decide_case("no templates: -ENOENT", "/svc/web-1", "/svc/*", svc, 0,
+		    -ENOENT, 0, NULL, 0);
+	ok(pattern_decide("/svc/x", "/svc/*y", star, NT(star), &d) == -ENOENT &&
+	   !d.matches && !d.beats && d.why == 0, "decide: *d zeroed on an error");
+	ok(!strcmp(pattern_reason_live_text(PATTERN_FEWER_WILDCARDS), "fewer wildcards") &&
+	   !strcmp(pattern_reason_live_text(PATTERN_LONGER_PREFIX), "longer literal prefix") &&
+	   !strcmp(pattern_reason_live_text(PATTERN_EARLIER), "created earlier") &&
+	   !strcmp(pattern_reason_text(PATTERN_EARLIER), "earlier in the file"),
+	   "live reason texts: created earlier (the file's text unchanged)");
 }
 
 static void match_case(const char *pattern, const char *path, bool want)
@@ -306,6 +389,86 @@ static bool valid_witness(const char *w)
 }
 
 #define RANDOM_PATTERNS	300
+#define DECIDE_TRIALS	20000
+
+/*
+ * pattern_decide on random sets of up to 6 distinct patterns (listed out
+ * of creation order) and a path, mostly one the first of them matches,
+ * against the oracle: the patterns whose regular expression matches,
+ * sorted by pattern_cmp.  The first must be decided with the second as
+ * runner-up, the second refused (-ESTALE), a pattern that does not match
+ * refused (-ENOENT).
+ */
+static void test_decide_oracle(char (*pats)[16], bool (*hits)[2955],
+			       char (*paths)[16], size_t np)
+{
+	size_t trial, bad = 0, contested = 0;
+
+	for (trial = 0; trial < DECIDE_TRIALS; trial++) {
+		struct pattern_template t[6], m[6], tmp;
+		size_t nt = 1 + rnd(6), nm = 0, k, j, path = rnd((uint32_t)np);
+		const char *miss = NULL, *p;
+		enum pattern_reason why = 0;
+		struct pattern_decision d;
+		uint32_t idx[6], ti;
+		bool good = true;
+
+		for (k = 0; k < nt; k++) {
+			do {
+				idx[k] = rnd(RANDOM_PATTERNS);
+				for (j = 0; j < k && strcmp(pats[idx[j]], pats[idx[k]]); j++)
+					;
+			} while (j < k);
+			t[k].pattern = pats[idx[k]];
+			t[k].seq = k;
+		}
+		/* mostly a path the first one matches: more contests */
+		for (k = 0; k < 64 && !hits[idx[0]][path]; k++)
+			path = rnd((uint32_t)np);
+		p = paths[path];
+		/* listed in another order than created */
+		for (k = nt; k > 1; k--) {
+			j = rnd((uint32_t)k);
+			tmp = t[k - 1];
+			t[k - 1] = t[j];
+			t[j] = tmp;
+			ti = idx[k - 1];
+			idx[k - 1] = idx[j];
+			idx[j] = ti;
+		}
+		for (k = 0; k < nt; k++) {
+			if (!hits[idx[k]][path]) {
+				miss = t[k].pattern;
+				continue;
+			}
+			for (j = nm++; j && pattern_cmp(t[k].pattern, t[k].seq,
+						       m[j - 1].pattern,
+						       m[j - 1].seq, NULL) < 0; j--)
+				m[j] = m[j - 1];
+			m[j] = t[k];
+		}
+		if (nm > 1) {
+			pattern_cmp(m[0].pattern, m[0].seq, m[1].pattern,
+				    m[1].seq, &why);
+			contested++;
+		}
+		if (nm)
+			good = pattern_decide(p, m[0].pattern, t, nt, &d) == 0 &&
+			       d.matches == nm &&
+			       (nm == 1 ? !d.beats :
+				d.beats == m[1].pattern && d.why == why);
+		if (nm > 1)
+			good &= pattern_decide(p, m[1].pattern, t, nt, &d) == -ESTALE;
+		if (miss)
+			good &= pattern_decide(p, miss, t, nt, &d) == -ENOENT;
+		if (!good && !bad++)
+			diag("'%s' among %zu (%zu match), first '%s'", p, nt, nm,
+			     nm ? m[0].pattern : "-");
+	}
+	ok(!bad && contested > DECIDE_TRIALS / 20,
+	   "pattern_decide agrees with the oracle on %d random sets (%zu with a runner-up, %zu differ)",
+	   DECIDE_TRIALS, contested, bad);
+}
 
 static void test_oracle(void)
 {
@@ -378,6 +541,7 @@ static void test_oracle(void)
 	ok(!self_bad, "every pattern overlaps itself");
 	ok(yes > pairs / 10 && yes < pairs, "the random pairs both overlap and do not (%zu of %zu)",
 	   yes, pairs);
+	test_decide_oracle(pats, hits, paths, np);
 	for (i = 0; i < RANDOM_PATTERNS; i++)
 		regfree(&res[i]);
 	free(paths);
@@ -408,6 +572,7 @@ int main(void)
 	tap_start();
 	test_parse();
 	test_precedence();
+	test_decide();
 	test_match();
 	test_overlap();
 	test_oracle();
