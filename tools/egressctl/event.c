@@ -249,28 +249,38 @@ void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
 	printer_finish(&p);
 }
 
+/*
+ * The start of an instance's event: "TIME EVENT CGROUP template PATTERN",
+ * and the object's first keys.
+ */
+static void print_instance_head(struct printer *p, const char *event,
+				uint64_t time_ns, const char *path,
+				const char *template)
+{
+	FILE *text = print_text_stream(p);
+	char when[64];
+
+	format_time(when, sizeof(when), time_ns);
+	print_open_object(p, NULL);
+	print_u64(p, PRINT_JSON, "time_ns", NULL, time_ns);
+	print_string(p, PRINT_ANY, "time", "%s", when);
+	print_string(p, PRINT_ANY, "event", " %s ", event);
+	print_string(p, PRINT_JSON, "cgroup", NULL, path);
+	print_string(p, PRINT_JSON, "template", NULL, template);
+	if (text) {
+		write_path(text, path, false);
+		fputs(" template ", text);
+		write_path(text, template, false);
+	}
+}
+
 void instance_event_print(FILE *out, const struct egress_instance_event_msg *e,
 			  bool json)
 {
-	char when[64];
 	struct printer p;
-	FILE *text;
 
-	format_time(when, sizeof(when), e->time_ns);
 	printer_init(&p, out, json);
-	text = print_text_stream(&p);
-
-	print_open_object(&p, NULL);
-	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
-	print_string(&p, PRINT_ANY, "time", "%s", when);
-	print_string(&p, PRINT_ANY, "event", " %s ", "no-instance");
-	print_string(&p, PRINT_JSON, "cgroup", NULL, e->path);
-	print_string(&p, PRINT_JSON, "template", NULL, e->template);
-	if (text) {
-		write_path(text, e->path, false);
-		fputs(" template ", text);
-		write_path(text, e->template, false);
-	}
+	print_instance_head(&p, "no-instance", e->time_ns, e->path, e->template);
 	print_u64_opt(&p, PRINT_ANY, "instances_max", " instances-max %" PRIu64,
 		      e->has_instances_max, e->instances_max);
 	print_nl(&p);
@@ -307,25 +317,11 @@ static int print_class(const char *name, const struct egress_counter *c,
 void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 			 bool json)
 {
-	char when[64];
 	struct printer p;
-	FILE *text;
 
-	format_time(when, sizeof(when), e->time_ns);
 	printer_init(&p, out, json);
-	text = print_text_stream(&p);
-
-	print_open_object(&p, NULL);
-	print_u64(&p, PRINT_JSON, "time_ns", NULL, e->time_ns);
-	print_string(&p, PRINT_ANY, "time", "%s", when);
-	print_string(&p, PRINT_ANY, "event", " %s ", "instance-gone");
-	print_string(&p, PRINT_JSON, "cgroup", NULL, e->path);
-	print_string(&p, PRINT_JSON, "template", NULL, e->template);
-	if (text) {
-		write_path(text, e->path, false);
-		fputs(" template ", text);
-		write_path(text, e->template, false);
-	}
+	print_instance_head(&p, "instance-gone", e->time_ns, e->path,
+			    e->template);
 	/* the counters as stats -j has them */
 	print_counter(&p, "allowed", "allowed", &e->allowed);
 	print_counter(&p, "denied", "denied", &e->denied);
