@@ -125,6 +125,12 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_INSTANCES_KEEP] = { "instances-keep", "NF_EGRESS_A_INSTANCES_KEEP",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_HIT_RULES] = { "hit-rules", "NF_EGRESS_A_HIT_RULES",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_HIT_RULES_OMITTED] = { "hit-rules-omitted", "NF_EGRESS_A_HIT_RULES_OMITTED",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_RULE_OFFSET] = { "rule-offset", "NF_EGRESS_A_RULE_OFFSET",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]

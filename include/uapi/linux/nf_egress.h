@@ -51,6 +51,13 @@
 /* Longest rule class name accepted, including the terminating NUL. */
 #define NF_EGRESS_CLASS_NAME_MAX	32
 
+/*
+ * Most rules whose hits an INSTANCE_GONE series carries: it bounds the
+ * messages one instance sends (and the time the collector holds the
+ * configuration lock); the rules beyond are counted in HIT_RULES_OMITTED.
+ */
+#define NF_EGRESS_GONE_RULES_MAX	4096
+
 /* Verdict of a rule or a policy default (u8). */
 enum nf_egress_verdict {
 	/* deny (rule action, policy default) */
@@ -254,6 +261,26 @@ enum nf_egress_attr {
 	 * INSTANCE_GONE event that carries its final counters
 	 */
 	NF_EGRESS_A_INSTANCES_KEEP,
+	/*
+	 * u32: the number of RULE nests that the INSTANCE_GONE messages after
+	 * this one carry, one for each rule of the template the instance hit,
+	 * lowest rule id first, at most NF_EGRESS_GONE_RULES_MAX
+	 * (INSTANCE_GONE with the final counters; 0: none follow)
+	 */
+	NF_EGRESS_A_HIT_RULES,
+	/*
+	 * u32: rules the instance hit beyond NF_EGRESS_GONE_RULES_MAX, whose
+	 * hits no message carries; they are in the policy and class counters
+	 * (INSTANCE_GONE with the final counters; absent: none)
+	 */
+	NF_EGRESS_A_HIT_RULES_OMITTED,
+	/*
+	 * u32: the place of the message's first RULE nest in its instance's
+	 * series of HIT_RULES nests, from 0 (an INSTANCE_GONE message with
+	 * rule hits: CGROUP_PATH, GENERATION, TEMPLATE, RULE_OFFSET and RULE
+	 * nests whose STATS are the instance's hits of the rule)
+	 */
+	NF_EGRESS_A_RULE_OFFSET,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -671,7 +698,12 @@ enum nf_egress_cmd {
 	 * template TEMPLATE went: its cgroup was gone for the template's
 	 * INSTANCES_KEEP seconds, or the template was deleted or replaced by
 	 * an apply without it. Its final counters, as a STATS_GET reply has
-	 * them, so that a collector loses nothing; never a request.
+	 * them, and HIT_RULES (and HIT_RULES_OMITTED), so that a collector
+	 * loses nothing. When HIT_RULES is not 0, more INSTANCE_GONE messages
+	 * follow at once, each with the same CGROUP_PATH, GENERATION and
+	 * TEMPLATE, a RULE_OFFSET and RULE nests (the rule and the instance's
+	 * hits of it), until HIT_RULES nests have come; a listener that misses
+	 * one (ENOBUFS) sees a gap in the offsets. Never a request.
 	 */
 	NF_EGRESS_CMD_INSTANCE_GONE,
 
