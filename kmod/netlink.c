@@ -275,9 +275,9 @@ static int egress_nl_put_classes(struct sk_buff *skb,
 }
 
 /*
- * The largest message egress_nl_fill() makes: a STATS message of a policy
- * with a path of NF_EGRESS_CGROUP_PATH_MAX bytes and every class there can
- * be, or a POLICY or RULE message, both smaller.
+ * The largest message egress_nl_fill() makes: a STATS (or GONE) message of
+ * a policy with a path of NF_EGRESS_CGROUP_PATH_MAX bytes and every class
+ * there can be, or a POLICY or RULE message, both smaller.
  */
 static size_t egress_nl_policy_msg_size_max(void)
 {
@@ -292,6 +292,7 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       nla_total_size(sizeof(u8)) +			/* MODE */
 	       EGRESS_CTR_MAX * counter +			/* STATS_* */
 	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
+	       2 * nla_total_size(sizeof(u32)) +		/* HIT_RULES* */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
 	       EGRESS_CLASSES_MAX * class +
 	       EGRESS_QUOTAS_MAX * egress_quota_nlattr_size();	/* QUOTA */
@@ -301,7 +302,19 @@ enum egress_nl_msg_kind {
 	EGRESS_NL_MSG_POLICY,
 	EGRESS_NL_MSG_STATS,
 	EGRESS_NL_MSG_RULE,
+	EGRESS_NL_MSG_GONE,	/* STATS and how many rule hits follow */
 };
+
+/* How many of its template's rules @instance hit. */
+static u32 egress_nl_instance_hit_rules(struct egress_policy *instance)
+{
+	unsigned long id;
+	u32 n = 0;
+
+	for (id = 0; egress_instance_next_hit(instance, &id); id++)
+		n++;
+	return n;
+}
 
 /* The policy's quotas, each with its usage, rolled over first. */
 static int egress_nl_put_quotas(struct sk_buff *skb,
@@ -370,6 +383,15 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 				 READ_ONCE(policy->tmpl->keep))))
 			goto nla_put_failure;
 		break;
+	case EGRESS_NL_MSG_GONE:
+		i = egress_nl_instance_hit_rules(policy);
+		if (nla_put_u32(skb, NF_EGRESS_A_HIT_RULES,
+				min_t(u32, i, NF_EGRESS_GONE_RULES_MAX)) ||
+		    (i > NF_EGRESS_GONE_RULES_MAX &&
+		     nla_put_u32(skb, NF_EGRESS_A_HIT_RULES_OMITTED,
+				 i - NF_EGRESS_GONE_RULES_MAX)))
+			goto nla_put_failure;
+		fallthrough;
 	case EGRESS_NL_MSG_STATS:
 		egress_counters_sum(policy->stats, &sum);
 		if (nla_put_u8(skb, NF_EGRESS_A_MODE, config->mode))
@@ -410,9 +432,60 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
+/*
+ * One INSTANCE_GONE message with @instance's hits of the rules from *@id
+ * on, as many as fit, the first of them the series' @offset'th; moves
+ * *@id past the last one sent.  Returns how many it carried, or -errno.
+ */
+static int egress_nl_gone_rules_msg(struct egress_policy *instance,
+				    unsigned long *id, u32 offset, u32 total)
+{
+	const struct egress_rule *rule;
+	struct sk_buff *msg;
+	unsigned long next;
+	u32 n = 0;
+	void *hdr;
+
+	/* Both paths as long as they can be, and a page of rules. */
+	msg = genlmsg_new(2 * nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) +
+			  NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &egress_genl_family, 0,
+			  NF_EGRESS_CMD_INSTANCE_GONE);
+	if (!hdr ||
+	    nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, instance->path) ||
+	    nla_put_u32(msg, NF_EGRESS_A_GENERATION, egress_generation()) ||
+	    nla_put_string(msg, NF_EGRESS_A_TEMPLATE, instance->config->path) ||
+	    nla_put_u32(msg, NF_EGRESS_A_RULE_OFFSET, offset))
+		goto err_free;
+	for (next = *id; offset + n < total; next++, n++) {
+		rule = egress_instance_next_hit(instance, &next);
+		if (!rule ||
+		    egress_nl_put_rule(msg, NF_EGRESS_A_RULE, rule, true,
+				       instance))
+			break;
+		*id = next + 1;
+	}
+	/* The paths and one rule always fit. */
+	if (WARN_ON_ONCE(!n))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return n;
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
 void egress_nl_instance_gone(struct egress_policy *instance)
 {
+	unsigned long id = 0;
 	struct sk_buff *msg;
+	u32 offset, total;
+	int n;
 
 	lockdep_assert_held(&egress_config_mutex);
 	if (!genl_has_listeners(&egress_genl_family, &init_net,
@@ -422,12 +495,24 @@ void egress_nl_instance_gone(struct egress_policy *instance)
 	if (!msg)
 		return;
 	if (egress_nl_fill(msg, 0, 0, 0, NF_EGRESS_CMD_INSTANCE_GONE,
-			   EGRESS_NL_MSG_STATS, NULL, instance, NULL, NULL)) {
+			   EGRESS_NL_MSG_GONE, NULL, instance, NULL, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
 			  GFP_KERNEL);
+	/*
+	 * The rules it hit follow, bounded: the collector runs under the
+	 * configuration mutex, and a listener's buffer holds only so much.
+	 */
+	total = min_t(u32, egress_nl_instance_hit_rules(instance),
+		      NF_EGRESS_GONE_RULES_MAX);
+	for (offset = 0; offset < total; offset += n) {
+		n = egress_nl_gone_rules_msg(instance, &id, offset, total);
+		if (n < 0)
+			return;
+		cond_resched();
+	}
 }
 
 static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)

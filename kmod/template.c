@@ -283,6 +283,29 @@ void egress_instance_hits(struct egress_policy *instance, u32 rule_id,
 	*bytes = hit ? atomic64_read(&hit->bytes) : 0;
 }
 
+const struct egress_rule *egress_instance_next_hit(struct egress_policy *instance,
+						   unsigned long *id)
+{
+	const struct egress_rule *rule;
+	unsigned long rule_id;
+
+	lockdep_assert_held(&egress_config_mutex);
+	/*
+	 * A packet that still held a rule as it was deleted may have made
+	 * an entry after the rule's were erased: only live rules count.
+	 */
+	while (xa_find(&instance->hits, id, ULONG_MAX, XA_PRESENT)) {
+		rule_id = *id;
+		rule = egress_ruleset_next(&instance->config->rules, &rule_id);
+		if (rule && rule_id == *id)
+			return rule;
+		if (!rule)
+			return NULL;
+		*id = rule_id;
+	}
+	return NULL;
+}
+
 void egress_instance_reset_counters(struct egress_policy *instance)
 {
 	struct egress_hit *hit;
@@ -507,7 +530,6 @@ static unsigned long egress_template_gc_period(struct egress_set *set)
 
 void egress_template_gc_schedule(void)
 {
-	lockdep_assert_held(&egress_config_mutex);
 	unsigned long period;
 
 	lockdep_assert_held(&egress_config_mutex);

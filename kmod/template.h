@@ -103,6 +103,13 @@ void egress_instance_hit(struct egress_policy *instance,
 void egress_instance_hits(struct egress_policy *instance, u32 rule_id,
 			  u64 *packets, u64 *bytes);
 
+/*
+ * The next rule of @instance's template, with the lowest id >= *@id, that
+ * @instance hit, or NULL; sets *@id to its id.  Mutex.
+ */
+const struct egress_rule *egress_instance_next_hit(struct egress_policy *instance,
+						   unsigned long *id);
+
 /* Zero @instance's counters, its rule hits included.  Mutex. */
 void egress_instance_reset_counters(struct egress_policy *instance);
 
