@@ -862,6 +862,28 @@ start_udp_sink()
 		--pidfile "$TMPDIR_TEST/udp-$RANDOM-$2.pid" --statfile "$3"
 }
 
+# start_udp_unread_sink PORT: a UDP socket on the server (all IPv4
+# addresses) that is bound and never reads: datagrams to it are not answered
+# with ICMP, and it costs the guest's CPUs nothing.  Sets UDP_SINK_PID (the
+# process runs in $SRV_NS).
+start_udp_unread_sink()
+{
+	local ready=$TMPDIR_TEST/sink-$1.ready
+
+	ip netns exec "$SRV_NS" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+open(sys.argv[2], "w").write("ready\n")
+while True:
+    time.sleep(3600)
+' "$1" "$ready" > /dev/null 2>&1 &
+	# ip netns exec execs python3: the same process
+	UDP_SINK_PID=$!
+	register_pid $UDP_SINK_PID
+	busywait 10000 test -s "$ready" || bail_out "the UDP sink did not start"
+}
+
 # udp_count STATFILE: datagrams counted by that sink.
 udp_count()
 {
@@ -891,6 +913,32 @@ wait_tcp_reachable()
 	busywait 10000 client_exec "" "$PROBE" tcp-connect "$1" "$2" \
 		--timeout-ms 1000 > /dev/null ||
 		bail_out "server address $1 port $2 is not reachable"
+}
+
+# monitor_count EXPR [ARG...]: how many events of `egressctl -j monitor`'s
+# output in $MON (e, one JSON object a line) satisfy the Python expression
+# EXPR (the ARGs are a[0], a[1]...).
+monitor_count()
+{
+	python3 -c '
+import json, sys
+a = sys.argv[3:]
+n = 0
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if eval(sys.argv[2]):
+        n += 1
+print(n)
+' "$MON" "$@"
+}
+
+# monitor_has EXPR [ARG...]: some event in $MON satisfies EXPR.
+monitor_has()
+{
+	[ "$(monitor_count "$@")" -gt 0 ]
 }
 
 # json_eval EXPR [ARG...]: evaluate the Python expression EXPR with d = the

@@ -79,17 +79,7 @@ setup_measured_link p "$SRV"
 # client_exec and cg_spawn run in the client netns.
 CLIENT_NS=$CLI_NS
 
-# The sink: bound, never reads (cheap for the guest's CPUs).
-ip netns exec "$SRV_NS" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").write("ready\n")
-while True:
-    time.sleep(3600)
-' "$PORT" "$TMPDIR_TEST/sink.ready" > /dev/null 2>&1 &
-register_pid $!
-busywait 10000 test -s "$TMPDIR_TEST/sink.ready" || bail_out "the UDP sink did not start"
+start_udp_unread_sink "$PORT"
 
 # --- helpers -----------------------------------------------------------------------
 SNAP=$TMPDIR_TEST/snap

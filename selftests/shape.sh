@@ -74,17 +74,7 @@ cg_create "$CG_GONE"
 setup_measured_link s "$SRV"
 CLIENT_NS=$CLI_NS
 
-ip netns exec "$SRV_NS" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").write("ready\n")
-while True:
-    time.sleep(3600)
-' "$PORT" "$TMPDIR_TEST/sink.ready" > /dev/null 2>&1 &
-SINK_PID=$!	# ip netns exec execs python3: the same process, in $SRV_NS
-register_pid $SINK_PID
-busywait 10000 test -s "$TMPDIR_TEST/sink.ready" || bail_out "the UDP sink did not start"
+start_udp_unread_sink "$PORT"
 
 # --- helpers -----------------------------------------------------------------------
 SNAP=$TMPDIR_TEST/snap
@@ -105,7 +95,7 @@ wire_sample()
 
 	now_us
 	t0=$NOW_US
-	mapfile -t lines < "/proc/$SINK_PID/net/dev"
+	mapfile -t lines < "/proc/$UDP_SINK_PID/net/dev"
 	now_us
 	for line in "${lines[@]}"; do
 		[[ $line == *eth0:* ]] || continue

@@ -49,16 +49,7 @@ for d in vrf-s eth1 eth2; do
 done
 ip -n "$SRV_NS" link set eth1 up
 ip -n "$SRV_NS" link set eth2 up
-ip netns exec "$SRV_NS" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").write("ready\n")
-while True:
-    time.sleep(3600)
-' "$PORT" "$TMPDIR_TEST/sink.ready" > /dev/null 2>&1 &
-register_pid $!
-busywait 10000 test -s "$TMPDIR_TEST/sink.ready" || bail_out "the UDP sink did not start"
+start_udp_unread_sink "$PORT"
 busywait 10000 ip netns exec "$CLI_NS" "$PROBE" udp-send 10.99.31.2 "$PORT" 1 10 --dev vrf-s ||
 	bail_out "10.99.31.2 is not reachable through vrf-s"
 

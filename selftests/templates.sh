@@ -79,31 +79,6 @@ stats_of()
 	json_eval "$2" "${@:3}" <<< "$json"
 }
 
-# monitor_count EXPR [ARG...]: how many of the JSON monitor's events (e)
-# satisfy EXPR (the ARGs are a[0], a[1]...).
-monitor_count()
-{
-	python3 -c '
-import json, sys
-a = sys.argv[3:]
-n = 0
-for line in open(sys.argv[1]):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if eval(sys.argv[2]):
-        n += 1
-print(n)
-' "$MON" "$@"
-}
-
-# monitor_has EXPR [ARG...]: some event satisfies EXPR.
-monitor_has()
-{
-	[ "$(monitor_count "$@")" -gt 0 ]
-}
-
 # proc_template PATH: the template column of PATH's first line in /proc
 # stats.
 proc_template()

@@ -45,16 +45,7 @@ cg_create "$CG/b"
 setup_measured_link trate "$SRV"
 CLIENT_NS=$CLI_NS
 
-ip netns exec "$SRV_NS" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-open(sys.argv[2], "w").write("ready\n")
-while True:
-    time.sleep(3600)
-' "$PORT" "$TMPDIR_TEST/sink.ready" > /dev/null 2>&1 &
-register_pid $!
-busywait 10000 test -s "$TMPDIR_TEST/sink.ready" || bail_out "the UDP sink did not start"
+start_udp_unread_sink "$PORT"
 
 # proc_ctr PATH TEMPLATE: "ap ab rp rb" (allowed and rate-limited) of the
 # /proc stats line of PATH whose template column is TEMPLATE.
