@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * capture OUTDIR: record the module's replies to the POLICY_GET, RULE_GET
- * and STATS_GET dumps, byte for byte as recvfrom() returned them (every
+ * capture OUTDIR [PATH]: record the module's replies to the POLICY_GET,
+ * RULE_GET and STATS_GET dumps (of PATH alone when given, as `egressctl
+ * show PATH` asks), byte for byte as recvfrom() returned them (every
  * message up to and including NLMSG_DONE), in OUTDIR/policy_get.nl,
- * rule_get.nl and stats_get.nl.  tests/golden/ holds such a capture, made
- * in the test guest by selftests/egressctl_cli.sh's policy set;
- * tests/test_dump replays it.
+ * rule_get.nl and stats_get.nl.  tests/golden/ holds such captures, made
+ * in the test guest (golden/set.conf, golden/templates/record.sh);
+ * tests/test_dump replays them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,10 +15,11 @@
 #include <libmnl/libmnl.h>
 #include <linux/nf_egress.h>
 
+#include "msg.h"
 #include "netlink.h"
 
 static int capture(struct nl_ctx *nl, uint16_t family, uint8_t cmd,
-		   const char *dir, const char *name)
+		   const char *cgroup, const char *dir, const char *name)
 {
 	struct nlmsghdr *nlh = nl_genl_start(nl, family, cmd,
 					     NF_EGRESS_GENL_VERSION, NLM_F_DUMP);
@@ -26,6 +28,10 @@ static int capture(struct nl_ctx *nl, uint16_t family, uint8_t cmd,
 	FILE *f;
 
 	nlh->nlmsg_seq = ++nl->seq;
+	if (cgroup && egress_put_path(nlh, sizeof(nl->sendbuf), cgroup)) {
+		fprintf(stderr, "capture: %s: path too long\n", cgroup);
+		return 1;
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
 	if (!f) {
@@ -63,8 +69,8 @@ int main(int argc, char **argv)
 	uint16_t family;
 	int err, rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: capture OUTDIR\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: capture OUTDIR [PATH]\n");
 		return 1;
 	}
 	memset(&nl, 0, sizeof(nl));
@@ -75,9 +81,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "capture: %s\n", strerror(-err));
 		return 1;
 	}
-	rc = capture(&nl, family, NF_EGRESS_CMD_POLICY_GET, argv[1], "policy_get.nl") |
-	     capture(&nl, family, NF_EGRESS_CMD_RULE_GET, argv[1], "rule_get.nl") |
-	     capture(&nl, family, NF_EGRESS_CMD_STATS_GET, argv[1], "stats_get.nl");
+	rc = capture(&nl, family, NF_EGRESS_CMD_POLICY_GET, argv[2], argv[1],
+		     "policy_get.nl") |
+	     capture(&nl, family, NF_EGRESS_CMD_RULE_GET, argv[2], argv[1],
+		     "rule_get.nl") |
+	     capture(&nl, family, NF_EGRESS_CMD_STATS_GET, argv[2], argv[1],
+		     "stats_get.nl");
 	nl_close(&nl);
 	return rc;
 }
