@@ -435,7 +435,8 @@ nla_put_failure:
 /*
  * One INSTANCE_GONE message with @instance's hits of the rules from *@id
  * on, as many as fit, the first of them the series' @offset'th; moves
- * *@id past the last one sent.  Returns how many it carried, or -errno.
+ * *@id past the last one sent.  Returns how many it carried (0: none was
+ * left), or -errno.
  */
 static int egress_nl_gone_rules_msg(struct egress_policy *instance,
 				    unsigned long *id, u32 offset, u32 total)
@@ -461,15 +462,21 @@ static int egress_nl_gone_rules_msg(struct egress_policy *instance,
 		goto err_free;
 	for (next = *id; offset + n < total; next++, n++) {
 		rule = egress_instance_next_hit(instance, &next);
-		if (!rule ||
-		    egress_nl_put_rule(msg, NF_EGRESS_A_RULE, rule, true,
-				       instance))
+		if (!rule)
 			break;
+		/* The paths and one rule always fit. */
+		if (egress_nl_put_rule(msg, NF_EGRESS_A_RULE, rule, true,
+				       instance)) {
+			if (WARN_ON_ONCE(!n))
+				goto err_free;
+			break;
+		}
 		*id = next + 1;
 	}
-	/* The paths and one rule always fit. */
-	if (WARN_ON_ONCE(!n))
-		goto err_free;
+	if (!n) {
+		nlmsg_free(msg);
+		return 0;
+	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&egress_genl_family, msg, 0, EGRESS_MCGRP_EVENTS,
 			  GFP_KERNEL);
@@ -509,7 +516,7 @@ void egress_nl_instance_gone(struct egress_policy *instance)
 		      NF_EGRESS_GONE_RULES_MAX);
 	for (offset = 0; offset < total; offset += n) {
 		n = egress_nl_gone_rules_msg(instance, &id, offset, total);
-		if (n < 0)
+		if (n <= 0)
 			return;
 		cond_resched();
 	}
