@@ -233,8 +233,8 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	s->path = path;
 	if (copy_template(st, m.path, m.template, &s->template))
 		return -ENOMEM;
-	if (m.nclasses) {
-		s->classes = calloc(m.nclasses, sizeof(*s->classes));
+	if (m.counters.nclasses) {
+		s->classes = calloc(m.counters.nclasses, sizeof(*s->classes));
 		if (!s->classes) {
 			free(s->path);
 			free(s->template);
@@ -242,18 +242,18 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 			return -ENOMEM;
 		}
 	}
-	s->allowed = m.allowed;
-	s->denied = m.denied;
-	s->would_deny = m.would_deny;
-	s->ratelimited = m.ratelimited;
-	s->has_shaping = m.has_shaping;
-	s->shaped = m.shaped;
-	s->queue_len = m.queue_len;
-	s->max_delay_ns = m.max_delay_ns;
+	s->allowed = m.counters.allowed;
+	s->denied = m.counters.denied;
+	s->would_deny = m.counters.would_deny;
+	s->ratelimited = m.counters.ratelimited;
+	s->has_shaping = m.counters.has_shaping;
+	s->shaped = m.counters.shaped;
+	s->queue_len = m.counters.queue_len;
+	s->max_delay_ns = m.counters.max_delay_ns;
 	s->has_mode = m.has_mode;
 	s->mode = m.mode;
-	s->has_reset_time = m.has_reset_time;
-	s->reset_time = m.reset_time;
+	s->has_reset_time = m.counters.has_reset_time;
+	s->reset_time = m.counters.reset_time;
 	if (egress_stats_for_each_class(nlh, class_cb, s))
 		return -EBADMSG;
 	if (m.nquotas) {

@@ -305,35 +305,32 @@ static int print_class(const char *name, const struct egress_counter *c,
 {
 	struct printer *p = data;
 
-	print_open_object(p, name);
-	print_u64(p, PRINT_JSON, "packets", NULL, c->packets);
-	print_u64(p, PRINT_JSON, "bytes", NULL, c->bytes);
-	print_close_object(p);
-	print_text(p, " class %s %" PRIu64 "/%" PRIu64, name, c->packets,
-		   c->bytes);
+	print_text(p, " class");
+	print_counter(p, name, name, c);
 	return 0;
 }
 
 void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 			 bool json)
 {
+	const struct egress_policy_counters *c = &e->counters;
 	struct printer p;
 
 	printer_init(&p, out, json);
 	print_instance_head(&p, "instance-gone", e->time_ns, e->path,
 			    e->template);
 	/* the counters as stats -j has them */
-	print_counter(&p, "allowed", "allowed", &e->allowed);
-	print_counter(&p, "denied", "denied", &e->denied);
-	print_counter(&p, "would_deny", "would-deny", &e->would_deny);
-	print_counter(&p, "ratelimited", "ratelimited", &e->ratelimited);
-	print_counter(&p, "shaped", "shaped", &e->shaped);
+	print_counter(&p, "allowed", "allowed", &c->allowed);
+	print_counter(&p, "denied", "denied", &c->denied);
+	print_counter(&p, "would_deny", "would-deny", &c->would_deny);
+	print_counter(&p, "ratelimited", "ratelimited", &c->ratelimited);
+	print_counter(&p, "shaped", "shaped", &c->shaped);
 	print_open_object(&p, "classes");
 	/* validated by the decoder: no error */
 	egress_stats_for_each_class(e->nlh, print_class, &p);
 	print_close_object(&p);
-	print_u64_opt(&p, PRINT_JSON, "reset_time", NULL, e->has_reset_time,
-		      e->reset_time);
+	print_u64_opt(&p, PRINT_JSON, "reset_time", NULL, c->has_reset_time,
+		      c->reset_time);
 	print_nl(&p);
 	print_close_object(&p);
 	printer_finish(&p);

@@ -332,6 +332,16 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 	return 0;
 }
 
+/* The packets and bytes of a counter nest's attributes: zero when absent. */
+static void counter_of(const struct nlattr **tb, struct egress_counter *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (tb[NF_EGRESS_CTR_A_PACKETS])
+		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
+	if (tb[NF_EGRESS_CTR_A_BYTES])
+		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+}
+
 static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
 {
 	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
@@ -341,11 +351,19 @@ static int decode_counter(const struct nlattr *nest, struct egress_counter *c)
 		return 0;
 	if (parse_nested(nest, tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX))
 		return -EBADMSG;
-	if (tb[NF_EGRESS_CTR_A_PACKETS])
-		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
-	if (tb[NF_EGRESS_CTR_A_BYTES])
-		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+	counter_of(tb, c);
 	return 0;
+}
+
+/* The class of a counter nest's attributes, or NULL: none, or not valid. */
+static const char *class_name_of(const struct nlattr **tb)
+{
+	const struct nlattr *cls = tb[NF_EGRESS_CTR_A_CLASS];
+
+	if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+	    !valid_class_name(mnl_attr_get_str(cls)))
+		return NULL;
+	return mnl_attr_get_str(cls);
 }
 
 /*
@@ -443,41 +461,25 @@ int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m)
 	return decode_rule_nest(tb[NF_EGRESS_A_RULE], &m->id, &m->spec, m);
 }
 
+static int decode_policy_counters(const struct nlmsghdr *nlh,
+				  const struct nlattr **tb,
+				  struct egress_policy_counters *c,
+				  char *why, size_t why_len);
+
 int egress_decode_stats(const struct nlmsghdr *nlh,
 			struct egress_stats_msg *m)
 {
 	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+	char why[128];			/* a reply's refusal says no more */
 
 	memset(m, 0, sizeof(*m));
 	if (parse_policy_top(nlh, tb, &m->path, &m->has_generation,
-			     &m->generation))
+			     &m->generation) ||
+	    decode_policy_counters(nlh, tb, &m->counters, why, sizeof(why)))
 		return -EBADMSG;
-	if (decode_counter(tb[NF_EGRESS_A_STATS_ALLOWED], &m->allowed) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_DENIED], &m->denied) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_WOULD_DENY], &m->would_deny) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_RATELIMITED], &m->ratelimited) ||
-	    decode_counter(tb[NF_EGRESS_A_STATS_SHAPED], &m->shaped))
-		return -EBADMSG;
-	m->has_shaping = tb[NF_EGRESS_A_STATS_SHAPED] ||
-			 tb[NF_EGRESS_A_STATS_QUEUE_LEN] ||
-			 tb[NF_EGRESS_A_STATS_MAX_DELAY_NS];
-	if (tb[NF_EGRESS_A_STATS_QUEUE_LEN])
-		m->queue_len = mnl_attr_get_u32(tb[NF_EGRESS_A_STATS_QUEUE_LEN]);
-	if (tb[NF_EGRESS_A_STATS_MAX_DELAY_NS])
-		m->max_delay_ns =
-			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
-	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &m->has_reset_time,
-		&m->reset_time);
 	if (tb[NF_EGRESS_A_TEMPLATE])
 		m->template = mnl_attr_get_str(tb[NF_EGRESS_A_TEMPLATE]);
-	if (tb[NF_EGRESS_A_STATS_CLASS]) {
-		int n = egress_stats_for_each_class(nlh, NULL, NULL);
-
-		if (n < 0)
-			return -EBADMSG;
-		m->nclasses = (size_t)n;
-	}
 	if (tb[NF_EGRESS_A_QUOTA] && decode_quotas(nlh, m->quotas, &m->nquotas))
 		return -EBADMSG;
 	return 0;
@@ -488,17 +490,15 @@ static int decode_class(const struct nlattr *nest, const char **name,
 			struct egress_counter *c)
 {
 	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
-	const struct nlattr *cls;
 
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
 	    parse_nested(nest, tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX))
 		return -EBADMSG;
-	cls = tb[NF_EGRESS_CTR_A_CLASS];
-	if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
-	    !valid_class_name(mnl_attr_get_str(cls)))
+	*name = class_name_of(tb);
+	if (!*name)
 		return -EBADMSG;
-	*name = mnl_attr_get_str(cls);
-	return decode_counter(nest, c);
+	counter_of(tb, c);
+	return 0;
 }
 
 /* With cb NULL: validate every class nest and return how many there are. */
@@ -1101,22 +1101,19 @@ static int strict_top(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	return 0;
 }
 
-/*
- * A counter nest (NF_EGRESS_A_STATS_*) of a notification into tb,
- * strictly; type names it in the reason.
- */
-static int strict_counter(const struct nlattr *nest, uint16_t type,
+/* A counter nest of a notification into tb, strictly; where names it. */
+static int strict_counter(const struct nlattr *nest, const char *where,
 			  const struct nlattr **tb, char *why, size_t why_len)
 {
 	struct strict_attrs sa = {
-		tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX,
-		nf_egress_top_attr_table[type].c_name, why, why_len
+		tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX, where,
+		why, why_len
 	};
 
 	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_CTR_A_MAX + 1));
 	if (!attrs_fill(mnl_attr_get_payload(nest),
 			mnl_attr_get_payload_len(nest))) {
-		snprintf(why, why_len, "torn attributes in %s", sa.where);
+		snprintf(why, why_len, "torn attributes in %s", where);
 		return -EBADMSG;
 	}
 	if (mnl_attr_parse_nested(nest, strict_attr_cb, &sa) < 0)
@@ -1165,26 +1162,23 @@ int egress_decode_instance_event(const struct nlmsghdr *nlh,
 	return 0;
 }
 
-/* One counter of an instance gone: zero when absent. */
-static int gone_counter(struct egress_instance_gone_msg *m,
-			const struct nlattr *nest, uint16_t type,
-			struct egress_counter *c)
+/* A counter NF_EGRESS_A_STATS_* of tb, strictly: zero when absent. */
+static int policy_counter(const struct nlattr **top, uint16_t type,
+			  struct egress_counter *c, char *why, size_t why_len)
 {
 	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
 
 	memset(c, 0, sizeof(*c));
-	if (!nest)
+	if (!top[type])
 		return 0;
-	if (strict_counter(nest, type, tb, m->why, sizeof(m->why)))
+	if (strict_counter(top[type], nf_egress_top_attr_table[type].c_name,
+			   tb, why, why_len))
 		return -EBADMSG;
-	if (tb[NF_EGRESS_CTR_A_PACKETS])
-		c->packets = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_PACKETS]);
-	if (tb[NF_EGRESS_CTR_A_BYTES])
-		c->bytes = mnl_attr_get_u64(tb[NF_EGRESS_CTR_A_BYTES]);
+	counter_of(tb, c);
 	return 0;
 }
 
-/* The class of a class nest (checked already by gone_classes). */
+/* The class of a class nest (checked already by count_classes). */
 static const char *class_of(const struct nlattr *nest)
 {
 	const struct nlattr *attr;
@@ -1196,46 +1190,80 @@ static const char *class_of(const struct nlattr *nest)
 }
 
 /*
- * Every NF_EGRESS_A_STATS_CLASS nest of an instance gone: strictly, each
- * with a valid class name, no name twice.
+ * Every NF_EGRESS_A_STATS_CLASS nest of nlh, counted: strictly, each with
+ * a valid class name, no name twice.
  */
-static int gone_classes(struct egress_instance_gone_msg *m)
+static int count_classes(const struct nlmsghdr *nlh, size_t *n, char *why,
+			 size_t why_len)
 {
 	const char *c_name = nf_egress_top_attr_table[NF_EGRESS_A_STATS_CLASS].c_name;
 	const struct nlattr *attr, *prev;
 
-	mnl_attr_for_each(attr, m->nlh, GENL_HDRLEN) {
+	*n = 0;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
 		const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
-		const struct nlattr *cls;
 		const char *name;
 
 		if (mnl_attr_get_type(attr) != NF_EGRESS_A_STATS_CLASS)
 			continue;
-		if (strict_counter(attr, NF_EGRESS_A_STATS_CLASS, tb, m->why,
-				   sizeof(m->why)))
+		if (strict_counter(attr, c_name, tb, why, why_len))
 			return -EBADMSG;
-		cls = tb[NF_EGRESS_CTR_A_CLASS];
-		if (!cls || mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
-		    !valid_class_name(mnl_attr_get_str(cls))) {
-			snprintf(m->why, sizeof(m->why), "%s: %s", c_name,
-				 cls ? "an invalid class name" : "no class name");
+		name = class_name_of(tb);
+		if (!name) {
+			snprintf(why, why_len, "%s: %s", c_name,
+				 tb[NF_EGRESS_CTR_A_CLASS] ? "an invalid class name"
+							   : "no class name");
 			return -EBADMSG;
 		}
-		name = mnl_attr_get_str(cls);
 		/* quadratic, but a module has few classes */
-		mnl_attr_for_each(prev, m->nlh, GENL_HDRLEN) {
+		mnl_attr_for_each(prev, nlh, GENL_HDRLEN) {
 			if (prev == attr)
 				break;
 			if (mnl_attr_get_type(prev) == NF_EGRESS_A_STATS_CLASS &&
 			    !strcmp(class_of(prev), name)) {
-				snprintf(m->why, sizeof(m->why),
-					 "%s: class %s given twice", c_name, name);
+				snprintf(why, why_len, "%s: class %s given twice",
+					 c_name, name);
 				return -EBADMSG;
 			}
 		}
-		m->nclasses++;
+		(*n)++;
 	}
 	return 0;
+}
+
+/*
+ * The counters of a STATS_GET reply or an INSTANCE_GONE whose top-level
+ * attributes are tb: its counter nests (zero when absent), the shaping
+ * ones, the reset time and the class nests.
+ */
+static int decode_policy_counters(const struct nlmsghdr *nlh,
+				  const struct nlattr **tb,
+				  struct egress_policy_counters *c,
+				  char *why, size_t why_len)
+{
+	memset(c, 0, sizeof(*c));
+	if (policy_counter(tb, NF_EGRESS_A_STATS_ALLOWED, &c->allowed, why,
+			   why_len) ||
+	    policy_counter(tb, NF_EGRESS_A_STATS_DENIED, &c->denied, why,
+			   why_len) ||
+	    policy_counter(tb, NF_EGRESS_A_STATS_WOULD_DENY, &c->would_deny,
+			   why, why_len) ||
+	    policy_counter(tb, NF_EGRESS_A_STATS_RATELIMITED, &c->ratelimited,
+			   why, why_len) ||
+	    policy_counter(tb, NF_EGRESS_A_STATS_SHAPED, &c->shaped, why,
+			   why_len))
+		return -EBADMSG;
+	c->has_shaping = tb[NF_EGRESS_A_STATS_SHAPED] ||
+			 tb[NF_EGRESS_A_STATS_QUEUE_LEN] ||
+			 tb[NF_EGRESS_A_STATS_MAX_DELAY_NS];
+	if (tb[NF_EGRESS_A_STATS_QUEUE_LEN])
+		c->queue_len = mnl_attr_get_u32(tb[NF_EGRESS_A_STATS_QUEUE_LEN]);
+	if (tb[NF_EGRESS_A_STATS_MAX_DELAY_NS])
+		c->max_delay_ns =
+			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
+	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &c->has_reset_time,
+		&c->reset_time);
+	return count_classes(nlh, &c->nclasses, why, why_len);
 }
 
 int egress_decode_instance_gone(const struct nlmsghdr *nlh,
@@ -1253,20 +1281,9 @@ int egress_decode_instance_gone(const struct nlmsghdr *nlh,
 				tb[NF_EGRESS_A_TEMPLATE],
 				NF_EGRESS_A_TEMPLATE, &m->template))
 		return -EBADMSG;
-	if (gone_counter(m, tb[NF_EGRESS_A_STATS_ALLOWED],
-			 NF_EGRESS_A_STATS_ALLOWED, &m->allowed) ||
-	    gone_counter(m, tb[NF_EGRESS_A_STATS_DENIED],
-			 NF_EGRESS_A_STATS_DENIED, &m->denied) ||
-	    gone_counter(m, tb[NF_EGRESS_A_STATS_WOULD_DENY],
-			 NF_EGRESS_A_STATS_WOULD_DENY, &m->would_deny) ||
-	    gone_counter(m, tb[NF_EGRESS_A_STATS_RATELIMITED],
-			 NF_EGRESS_A_STATS_RATELIMITED, &m->ratelimited) ||
-	    gone_counter(m, tb[NF_EGRESS_A_STATS_SHAPED],
-			 NF_EGRESS_A_STATS_SHAPED, &m->shaped) ||
-	    gone_classes(m))
+	if (decode_policy_counters(nlh, tb, &m->counters, m->why,
+				   sizeof(m->why)))
 		return -EBADMSG;
-	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &m->has_reset_time,
-		&m->reset_time);
 	return 0;
 }
 

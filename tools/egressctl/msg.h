@@ -81,11 +81,11 @@ struct egress_rule_msg {
 	struct egress_counter stats;	/* packets/bytes the rule decided */
 };
 
-struct egress_stats_msg {
-	const char *path;
-	const char *template;		/* an instance's pattern, else NULL */
-	bool has_generation;
-	uint32_t generation;
+/*
+ * The counters of a policy or an instance, as a STATS_GET reply and an
+ * INSTANCE_GONE carry them alike.
+ */
+struct egress_policy_counters {
 	struct egress_counter allowed;
 	struct egress_counter denied;
 	struct egress_counter would_deny;
@@ -95,15 +95,23 @@ struct egress_stats_msg {
 	struct egress_counter shaped;	/* delayed, also in allowed */
 	uint32_t queue_len;		/* packets waiting now */
 	uint64_t max_delay_ns;		/* longest delay since the reset */
-	bool has_mode;
-	uint8_t mode;
 	bool has_reset_time;
 	uint64_t reset_time;		/* unix seconds of the last STATS_RESET */
 	/*
-	 * NF_EGRESS_A_STATS_CLASS nests (validated by egress_decode_stats);
-	 * walk them with egress_stats_for_each_class.
+	 * NF_EGRESS_A_STATS_CLASS nests (validated, each class once); walk
+	 * them with egress_stats_for_each_class.
 	 */
 	size_t nclasses;
+};
+
+struct egress_stats_msg {
+	const char *path;
+	const char *template;		/* an instance's pattern, else NULL */
+	bool has_generation;
+	uint32_t generation;
+	struct egress_policy_counters counters;
+	bool has_mode;
+	uint8_t mode;
 	size_t nquotas;
 	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
@@ -186,16 +194,9 @@ struct egress_instance_gone_msg {
 	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
 	const char *path;		/* the instance's cgroup */
 	const char *template;		/* the pattern of its template */
-	/* zero when absent */
-	struct egress_counter allowed, denied, would_deny, ratelimited, shaped;
-	bool has_reset_time;
-	uint64_t reset_time;		/* unix seconds of its last STATS_RESET */
-	/*
-	 * The message, whose NF_EGRESS_A_STATS_CLASS nests (validated, each
-	 * class once) egress_stats_for_each_class walks.
-	 */
+	struct egress_policy_counters counters;
+	/* the message, whose class nests egress_stats_for_each_class walks */
 	const struct nlmsghdr *nlh;
-	size_t nclasses;
 	char why[128];			/* after -EBADMSG */
 };
 
@@ -204,6 +205,10 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m);
 int egress_decode_policy(const struct nlmsghdr *nlh,
 			 struct egress_policy_msg *m);
 int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
+/*
+ * Its counter and class nests as strictly as an INSTANCE_GONE's (see
+ * egress_decode_instance_gone).
+ */
 int egress_decode_stats(const struct nlmsghdr *nlh,
 			struct egress_stats_msg *m);
 /*

@@ -441,7 +441,7 @@ static void check_instance_gone(const struct nlmsghdr *nlh)
 	if (!e.path[0] || !e.template[0] ||
 	    strlen(e.path) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
 	    strlen(e.template) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
-	    egress_stats_for_each_class(nlh, NULL, NULL) != (int)e.nclasses)
+	    egress_stats_for_each_class(nlh, NULL, NULL) != (int)e.counters.nclasses)
 		abort();
 	for (json = 0; json < 2; json++) {
 		FILE *f = open_memstream(&text, &len);
@@ -458,7 +458,7 @@ static void check_instance_gone(const struct nlmsghdr *nlh)
 			abort();
 		if (json ? !json_valid(text, len - 1) || text[0] != '{' :
 			   strstr(text, "  ") || !strstr(text, " instance-gone ") ||
-			   count_of(text, " class ") != e.nclasses)
+			   count_of(text, " class ") != e.counters.nclasses)
 			abort();
 		free(text);
 	}
@@ -540,6 +540,20 @@ static void write_attrs(const char *dir, const char *name,
 	}
 }
 
+/* A message of cmd, in a buffer of its own, for the seed's attributes. */
+static struct nlmsghdr *seed_begin(uint8_t cmd)
+{
+	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
+	struct genlmsghdr *genl;
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	return nlh;
+}
+
 struct seed {
 	const char *name;
 	uint8_t verdict, family, proto;
@@ -552,21 +566,15 @@ struct seed {
 
 static void write_seed(const char *dir, const struct seed *s)
 {
-	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
 	static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
 	static const uint8_t v6[2][16] = {
 		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0x99, [15] = 1 },
 		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 },
 	};
 	size_t alen = s->family == AF_INET ? 4 : 16;
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_EVENT);
 	struct nlattr *nest;
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NF_EGRESS_CMD_EVENT;
 	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
 	put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1795784700123456789ULL);
 	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, s->verdict);
@@ -610,14 +618,8 @@ static void write_instance_seed(const char *dir, const char *name,
 				const char *cgroup, const char *template,
 				uint32_t max)
 {
-	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_INSTANCE_EVENT);
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NF_EGRESS_CMD_INSTANCE_EVENT;
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
 	if (max)
@@ -646,21 +648,15 @@ static void write_gone_seed(const char *dir, const char *name,
 			    const char *cgroup, const char *template,
 			    uint64_t n, const char *classes, uint64_t reset)
 {
-	static char buf[3 * NF_EGRESS_CGROUP_PATH_MAX] __attribute__((aligned(8)));
 	static const uint16_t counters[] = {
 		NF_EGRESS_A_STATS_ALLOWED, NF_EGRESS_A_STATS_DENIED,
 		NF_EGRESS_A_STATS_WOULD_DENY, NF_EGRESS_A_STATS_RATELIMITED,
 		NF_EGRESS_A_STATS_SHAPED,
 	};
+	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_INSTANCE_GONE);
 	char copy[256], *cls, *save = NULL;
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
 	size_t i;
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = NF_EGRESS_CMD_INSTANCE_GONE;
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
 	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 42);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);

@@ -195,14 +195,14 @@ static void test_decode_others(void)
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 1);
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 128);
 	mnl_attr_nest_end(nlh, nest);
-	ok(egress_decode_stats(nlh, &s) == 0 && s.allowed.packets == 3 &&
-	   s.allowed.bytes == 0x100000000ull && s.denied.packets == 1 &&
-	   s.denied.bytes == 128 && s.generation == 5, "decode stats");
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.allowed.packets == 3 &&
+	   s.counters.allowed.bytes == 0x100000000ull && s.counters.denied.packets == 1 &&
+	   s.counters.denied.bytes == 128 && s.generation == 5, "decode stats");
 
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
-	ok(egress_decode_stats(nlh, &s) == 0 && s.allowed.packets == 0 &&
-	   s.denied.bytes == 0, "decode stats without counters: zeros");
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.allowed.packets == 0 &&
+	   s.counters.denied.bytes == 0, "decode stats without counters: zeros");
 
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
@@ -407,7 +407,7 @@ static void test_v2(void)
 	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 512);
 	mnl_attr_nest_end(nlh, nest);
 	ok(egress_decode_stats(nlh, &s) == 0 && s.has_mode &&
-	   s.would_deny.packets == 4 && s.would_deny.bytes == 512,
+	   s.counters.would_deny.packets == 4 && s.counters.would_deny.bytes == 512,
 	   "decode stats mode and would-deny");
 
 	/* the explain packet */
@@ -525,9 +525,9 @@ static void test_accounting(void)
 	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
 	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, 1795784700);
 	put_class(nlh, "peering", 2, 200);
-	ok(egress_decode_stats(nlh, &s) == 0 && s.ratelimited.packets == 7 &&
-	   s.ratelimited.bytes == 700 && s.has_reset_time &&
-	   s.reset_time == 1795784700 && s.nclasses == 2,
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.ratelimited.packets == 7 &&
+	   s.counters.ratelimited.bytes == 700 && s.counters.has_reset_time &&
+	   s.counters.reset_time == 1795784700 && s.counters.nclasses == 2,
 	   "decode stats: ratelimited, reset time, two classes");
 	ok(egress_stats_for_each_class(nlh, count_class, seen) == 0 &&
 	   !strcmp(seen, "internet=10/1000;peering=2/200;"),
@@ -535,8 +535,8 @@ static void test_accounting(void)
 
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
-	ok(egress_decode_stats(nlh, &s) == 0 && !s.has_reset_time &&
-	   s.nclasses == 0 && s.ratelimited.packets == 0,
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.counters.has_reset_time &&
+	   s.counters.nclasses == 0 && s.counters.ratelimited.packets == 0,
 	   "decode stats: no reset time, no classes, zero ratelimited");
 
 	nlh = start_msg(buf, 30, 1, 0);
@@ -551,6 +551,12 @@ static void test_accounting(void)
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
 	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_RESET_TIME, 5);
 	ok(egress_decode_stats(nlh, &s) == -EBADMSG, "u32 reset time refused");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_class(nlh, "web", 1, 1);
+	put_class(nlh, "web", 2, 2);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG,
+	   "stats with a class twice refused (as an instance gone)");
 
 	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
@@ -1049,15 +1055,15 @@ static void test_shaping_stats(void)
 	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_QUEUE_LEN, 3);
 	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
 	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_MAX_DELAY_NS, 12345678901ull);
-	ok(egress_decode_stats(nlh, &s) == 0 && s.has_shaping &&
-	   s.shaped.packets == 40 && s.shaped.bytes == 5120 &&
-	   s.queue_len == 3 && s.max_delay_ns == 12345678901ull,
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.has_shaping &&
+	   s.counters.shaped.packets == 40 && s.counters.shaped.bytes == 5120 &&
+	   s.counters.queue_len == 3 && s.counters.max_delay_ns == 12345678901ull,
 	   "decode stats: shaped 40/5120, queue 3, max delay 12345678901 ns");
 
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
-	ok(egress_decode_stats(nlh, &s) == 0 && !s.has_shaping &&
-	   s.shaped.packets == 0 && s.queue_len == 0 && s.max_delay_ns == 0,
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.counters.has_shaping &&
+	   s.counters.shaped.packets == 0 && s.counters.queue_len == 0 && s.counters.max_delay_ns == 0,
 	   "decode stats: no shaping attributes (older module): zeros");
 
 	nlh = start_msg(buf, 30, 1, 0);
@@ -2058,10 +2064,10 @@ static void test_instance_gone(void)
 	if (ok(egress_decode_instance_gone(nlh, &g) == 0 &&
 	       !strcmp(g.path, "/svc/a.service") &&
 	       !strcmp(g.template, "/svc/*.service") &&
-	       g.allowed.packets == 12 && g.allowed.bytes == 3400 &&
-	       g.denied.packets == 1 && g.ratelimited.bytes == 120 &&
-	       g.shaped.packets == 3 && g.nclasses == 2 &&
-	       g.has_reset_time && g.reset_time == 1795784000,
+	       g.counters.allowed.packets == 12 && g.counters.allowed.bytes == 3400 &&
+	       g.counters.denied.packets == 1 && g.counters.ratelimited.bytes == 120 &&
+	       g.counters.shaped.packets == 3 && g.counters.nclasses == 2 &&
+	       g.counters.has_reset_time && g.counters.reset_time == 1795784000,
 	       "decode instance gone")) {
 		g.time_ns = 1795784700123456789ULL;
 		text = instance_gone_output(&g, false);
@@ -2092,8 +2098,8 @@ static void test_instance_gone(void)
 	mnl_attr_put_u32(nlh, NF_EGRESS_A_MAX + 3, 1);
 	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
 	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
-	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && !g.nclasses &&
-	       !g.has_reset_time && !g.denied.packets && !g.shaped.bytes,
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && !g.counters.nclasses &&
+	       !g.counters.has_reset_time && !g.counters.denied.packets && !g.counters.shaped.bytes,
 	       "instance gone: counters optional, unknown attributes ignored, repeated ones allowed")) {
 		g.time_ns = 1795784700123456789ULL;
 		text = instance_gone_output(&g, false);
