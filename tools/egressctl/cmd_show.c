@@ -95,31 +95,9 @@ static void show_print_quota(struct printer *p, const struct egress_quota_msg *q
 static void show_print_rule(struct printer *p, const struct rule_entry *rule,
 			    bool with_stats)
 {
-	char text[EGRESS_RULE_STRLEN], cidr[EGRESS_CIDR_STRLEN];
-	const struct egress_rule_spec *spec = &rule->spec;
-
 	print_open_object(p, NULL);
-	print_u64(p, PRINT_ANY, "id", "  rule %" PRIu64, rule->id);
-	print_string(p, PRINT_JSON, "action", NULL, verdict_name(spec->action));
-	if (proto_name(spec->proto))
-		print_string(p, PRINT_JSON, "proto", NULL,
-			     proto_name(spec->proto));
-	else
-		print_u64(p, PRINT_JSON, "proto", NULL, spec->proto);
-	if (spec->fields & EGRESS_SPEC_TO) {
-		format_prefix(&spec->to, cidr, sizeof(cidr));
-		print_string(p, PRINT_JSON, "to", NULL, cidr);
-	}
-	if (spec->fields & EGRESS_SPEC_PORT) {
-		print_open_array(p, "ports");
-		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_min);
-		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_max);
-		print_close_array(p);
-	}
-	if (spec->fields & EGRESS_SPEC_CLASS)
-		print_string(p, PRINT_JSON, "class", NULL, spec->class_name);
-	format_rule_spec(spec, text, sizeof(text));
-	print_string(p, PRINT_ANY, "rule", " %s", text);
+	print_text(p, "  ");
+	print_rule(p, rule->id, &rule->spec);
 	if (with_stats && rule->has_stats) {
 		char pk[32], by[32];
 

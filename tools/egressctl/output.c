@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <stdarg.h>
 
 #include "output.h"
+#include "parse.h"
 
 void printer_init(struct printer *p, FILE *out, bool json)
 {
@@ -127,4 +129,32 @@ void printer_finish(struct printer *p)
 {
 	if (p->json)
 		fputc('\n', p->out);
+}
+
+void print_rule(struct printer *p, uint32_t id,
+		const struct egress_rule_spec *spec)
+{
+	char text[EGRESS_RULE_STRLEN], cidr[EGRESS_CIDR_STRLEN];
+
+	print_u64(p, PRINT_ANY, "id", "rule %" PRIu64, id);
+	print_string(p, PRINT_JSON, "action", NULL, verdict_name(spec->action));
+	if (proto_name(spec->proto))
+		print_string(p, PRINT_JSON, "proto", NULL,
+			     proto_name(spec->proto));
+	else
+		print_u64(p, PRINT_JSON, "proto", NULL, spec->proto);
+	if (spec->fields & EGRESS_SPEC_TO) {
+		format_prefix(&spec->to, cidr, sizeof(cidr));
+		print_string(p, PRINT_JSON, "to", NULL, cidr);
+	}
+	if (spec->fields & EGRESS_SPEC_PORT) {
+		print_open_array(p, "ports");
+		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_min);
+		print_u64(p, PRINT_JSON, NULL, NULL, spec->port_max);
+		print_close_array(p);
+	}
+	if (spec->fields & EGRESS_SPEC_CLASS)
+		print_string(p, PRINT_JSON, "class", NULL, spec->class_name);
+	format_rule_spec(spec, text, sizeof(text));
+	print_string(p, PRINT_ANY, "rule", " %s", text);
 }

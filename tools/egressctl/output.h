@@ -71,4 +71,16 @@ void print_nl(struct printer *p);
 /* The end of the output: the newline after the JSON document. */
 void printer_finish(struct printer *p);
 
+struct egress_rule_spec;
+
+/*
+ * A rule as show has it: "rule ID SPEC" in the text (SPEC its canonical
+ * text, format_rule_spec), and in JSON the members of show -j's rule
+ * object: "id", "action", "proto" (a name, or a number), "to", "ports"
+ * ([min, max]) and "class" when it has them, and its text as "rule".  The
+ * caller opens the object and writes what goes before the text.
+ */
+void print_rule(struct printer *p, uint32_t id,
+		const struct egress_rule_spec *spec);
+
 #endif /* EGRESSCTL_OUTPUT_H */
