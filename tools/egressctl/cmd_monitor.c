@@ -2,7 +2,8 @@
 /*
  * egressctl monitor [-j]: print deny events as they happen (and quota
  * events, instance events of templates that could not make one, and the
- * last counters of instances that went), until SIGINT or SIGTERM.
+ * last counters and rule hits of instances that went), until SIGINT or
+ * SIGTERM.
  *
  * The signals are blocked and read from a signalfd polled next to the
  * netlink socket, so a signal that arrives between two events ends the
@@ -91,7 +92,11 @@ static void print_instance_gone(struct egctl *ctl, const struct nlmsghdr *nlh)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	instance_gone_print(stdout, &m, ctl->json);
+	/* each message as it comes: its rules' places show what was lost */
+	if (m.has_rule_offset)
+		instance_gone_rules_print(stdout, &m, ctl->json);
+	else
+		instance_gone_print(stdout, &m, ctl->json);
 }
 
 /*

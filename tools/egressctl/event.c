@@ -331,7 +331,53 @@ void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 	print_close_object(&p);
 	print_u64_opt(&p, PRINT_JSON, "reset_time", NULL, c->has_reset_time,
 		      c->reset_time);
+	print_u64(&p, PRINT_ANY, "hit_rules", " hit-rules %" PRIu64,
+		  e->hit_rules);
+	/* the key only then, as the attribute */
+	if (e->has_hit_rules_omitted)
+		print_u64(&p, PRINT_ANY, "hit_rules_omitted", " omitted %" PRIu64,
+			  e->hit_rules_omitted);
 	print_nl(&p);
 	print_close_object(&p);
 	printer_finish(&p);
+}
+
+struct gone_rule_output {
+	FILE *out;
+	bool json;
+	const struct egress_instance_gone_msg *e;
+};
+
+/* One rule of an instance gone: its own line or JSON object. */
+static int print_gone_rule(uint64_t index, const struct egress_rule_msg *r,
+			   void *data)
+{
+	const struct gone_rule_output *o = data;
+	struct printer p;
+
+	printer_init(&p, o->out, o->json);
+	print_instance_head(&p, "instance-gone-rule", o->e->time_ns,
+			    o->e->path, o->e->template);
+	print_u64(&p, PRINT_JSON, "index", NULL, index);
+	print_text(&p, " ");
+	print_open_object(&p, "rule");
+	print_rule(&p, r->id, &r->spec);
+	print_close_object(&p);
+	print_u64(&p, PRINT_ANY, "packets", " packets %" PRIu64,
+		  r->stats.packets);
+	print_u64(&p, PRINT_ANY, "bytes", " bytes %" PRIu64, r->stats.bytes);
+	print_nl(&p);
+	print_close_object(&p);
+	printer_finish(&p);
+	return 0;
+}
+
+void instance_gone_rules_print(FILE *out,
+			       const struct egress_instance_gone_msg *e,
+			       bool json)
+{
+	struct gone_rule_output o = { out, json, e };
+
+	/* validated by the decoder: no error */
+	egress_instance_gone_for_each_rule(e, print_gone_rule, &o);
 }

@@ -43,15 +43,30 @@ void instance_event_print(FILE *out, const struct egress_instance_event_msg *e,
 			  bool json);
 
 /*
- * An instance gone as its text line or JSON object, with the newline:
- * "TIME instance-gone CGROUP template PATTERN allowed P/B denied P/B
- * would-deny P/B ratelimited P/B shaped P/B [class NAME P/B]..." (one
- * line; packets and bytes, exact; the classes in the order the module
- * sends them): the instance's last counters.  The JSON object has them as
- * stats -j has them, and "reset_time".
+ * The counters message of an instance gone as its text line or JSON
+ * object, with the newline: "TIME instance-gone CGROUP template PATTERN
+ * allowed P/B denied P/B would-deny P/B ratelimited P/B shaped P/B [class
+ * NAME P/B]... hit-rules N [omitted N]" (one line; packets and bytes,
+ * exact; the classes in the order the module sends them): the instance's
+ * last counters, and how many rules' hits follow in rules messages (and
+ * were left out of them).  The JSON object has the counters as stats -j
+ * has them, "reset_time", "hit_rules" and, only when some were left out,
+ * "hit_rules_omitted".
  */
 void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 			 bool json);
+
+/*
+ * A rules message of an instance gone: one text line or JSON object for
+ * each rule, with the newline: "TIME instance-gone-rule CGROUP template
+ * PATTERN rule ID SPEC packets N bytes M" (SPEC the rule's canonical
+ * text); {"time_ns", "time", "event", "cgroup", "template", "index" (the
+ * rule's place in the series), "rule" (the rule object of show -j),
+ * "packets", "bytes"}: the instance's hits of the template's rule.
+ */
+void instance_gone_rules_print(FILE *out,
+			       const struct egress_instance_gone_msg *e,
+			       bool json);
 
 /*
  * s as one word of a text line.  Printable ASCII and valid UTF-8 pass

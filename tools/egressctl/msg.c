@@ -409,7 +409,9 @@ static int decode_rule_nest(const struct nlattr *nest, uint32_t *id,
 	}
 	cls = tb[NF_EGRESS_RULE_A_CLASS];
 	if (cls && mnl_attr_get_str(cls)[0]) {
-		if (mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX)
+		/* printed as it is, with the rule's canonical text */
+		if (mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(cls)))
 			return -EBADMSG;
 		snprintf(spec->class_name, sizeof(spec->class_name), "%s",
 			 mnl_attr_get_str(cls));
@@ -1101,6 +1103,23 @@ static int strict_top(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * A nest of a notification whose attributes are of the set sa->table
+ * into sa->tb, strictly; sa->where names it in the reason.
+ */
+static int strict_nest(const struct nlattr *nest, struct strict_attrs *sa)
+{
+	memset(sa->tb, 0, sizeof(*sa->tb) * (sa->max + 1));
+	if (!attrs_fill(mnl_attr_get_payload(nest),
+			mnl_attr_get_payload_len(nest))) {
+		snprintf(sa->why, sa->why_len, "torn attributes in %s", sa->where);
+		return -EBADMSG;
+	}
+	if (mnl_attr_parse_nested(nest, strict_attr_cb, sa) < 0)
+		return -EBADMSG;	/* why says why */
+	return 0;
+}
+
 /* A counter nest of a notification into tb, strictly; where names it. */
 static int strict_counter(const struct nlattr *nest, const char *where,
 			  const struct nlattr **tb, char *why, size_t why_len)
@@ -1110,15 +1129,7 @@ static int strict_counter(const struct nlattr *nest, const char *where,
 		why, why_len
 	};
 
-	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_CTR_A_MAX + 1));
-	if (!attrs_fill(mnl_attr_get_payload(nest),
-			mnl_attr_get_payload_len(nest))) {
-		snprintf(why, why_len, "torn attributes in %s", where);
-		return -EBADMSG;
-	}
-	if (mnl_attr_parse_nested(nest, strict_attr_cb, &sa) < 0)
-		return -EBADMSG;	/* why says why */
-	return 0;
+	return strict_nest(nest, &sa);
 }
 
 /* A path of an instance event: there, not empty, not too long. */
@@ -1266,6 +1277,79 @@ static int decode_policy_counters(const struct nlmsghdr *nlh,
 	return count_classes(nlh, &c->nclasses, why, why_len);
 }
 
+/*
+ * One RULE nest of an INSTANCE_GONE rules message into r: strictly, with
+ * its STATS, and a rule as decode_rule_nest takes a RULE_GET reply's.
+ */
+static int decode_gone_rule(const struct nlattr *nest,
+			    struct egress_rule_msg *r, char *why,
+			    size_t why_len)
+{
+	const char *where = nf_egress_top_attr_table[NF_EGRESS_A_RULE].c_name;
+	const struct nlattr *tb[NF_EGRESS_RULE_A_MAX + 1];
+	const struct nlattr *ctr[NF_EGRESS_CTR_A_MAX + 1];
+	struct strict_attrs sa = {
+		tb, nf_egress_rule_attr_table, NF_EGRESS_RULE_A_MAX, where,
+		why, why_len
+	};
+
+	if (strict_nest(nest, &sa))
+		return -EBADMSG;
+	if (!tb[NF_EGRESS_RULE_A_STATS]) {
+		snprintf(why, why_len, "%s: no NF_EGRESS_RULE_A_STATS", where);
+		return -EBADMSG;
+	}
+	if (strict_counter(tb[NF_EGRESS_RULE_A_STATS],
+			   "NF_EGRESS_A_RULE/NF_EGRESS_RULE_A_STATS", ctr, why,
+			   why_len))
+		return -EBADMSG;
+	memset(r, 0, sizeof(*r));
+	if (decode_rule_nest(nest, &r->id, &r->spec, r)) {
+		snprintf(why, why_len,
+			 "%s: no valid rule (its id, action, destination, ports or class)",
+			 where);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * Every RULE nest of a rules message, decoded, to cb (NULL: only checked);
+ * *n is how many.
+ */
+static int gone_rules_walk(const struct egress_instance_gone_msg *m,
+			   egress_gone_rule_cb cb, void *data, size_t *n,
+			   char *why, size_t why_len)
+{
+	const struct nlattr *attr;
+	struct egress_rule_msg r;
+	int ret;
+
+	*n = 0;
+	mnl_attr_for_each(attr, m->nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_RULE)
+			continue;
+		if (decode_gone_rule(attr, &r, why, why_len))
+			return -EBADMSG;
+		r.path = m->path;
+		r.has_generation = m->has_generation;
+		r.generation = m->generation;
+		if (cb && (ret = cb((uint64_t)m->rule_offset + *n, &r, data)))
+			return ret;
+		(*n)++;
+	}
+	return 0;
+}
+
+int egress_instance_gone_for_each_rule(const struct egress_instance_gone_msg *m,
+				       egress_gone_rule_cb cb, void *data)
+{
+	char why[128];		/* the decoder said it already */
+	size_t n;
+
+	return gone_rules_walk(m, cb, data, &n, why, sizeof(why));
+}
+
 int egress_decode_instance_gone(const struct nlmsghdr *nlh,
 				struct egress_instance_gone_msg *m)
 {
@@ -1281,9 +1365,34 @@ int egress_decode_instance_gone(const struct nlmsghdr *nlh,
 				tb[NF_EGRESS_A_TEMPLATE],
 				NF_EGRESS_A_TEMPLATE, &m->template))
 		return -EBADMSG;
+	opt_u32(tb[NF_EGRESS_A_GENERATION], &m->has_generation,
+		&m->generation);
+	if (tb[NF_EGRESS_A_RULE_OFFSET]) {
+		m->has_rule_offset = true;
+		m->rule_offset = mnl_attr_get_u32(tb[NF_EGRESS_A_RULE_OFFSET]);
+		if (gone_rules_walk(m, NULL, NULL, &m->nrules, m->why,
+				    sizeof(m->why)))
+			return -EBADMSG;
+		if (!m->nrules) {
+			snprintf(m->why, sizeof(m->why),
+				 "NF_EGRESS_A_RULE_OFFSET without NF_EGRESS_A_RULE");
+			return -EBADMSG;
+		}
+		return 0;
+	}
+	/* rules whose place in the series is not known */
+	if (tb[NF_EGRESS_A_RULE]) {
+		snprintf(m->why, sizeof(m->why),
+			 "NF_EGRESS_A_RULE without NF_EGRESS_A_RULE_OFFSET");
+		return -EBADMSG;
+	}
 	if (decode_policy_counters(nlh, tb, &m->counters, m->why,
 				   sizeof(m->why)))
 		return -EBADMSG;
+	if (tb[NF_EGRESS_A_HIT_RULES])
+		m->hit_rules = mnl_attr_get_u32(tb[NF_EGRESS_A_HIT_RULES]);
+	opt_u32(tb[NF_EGRESS_A_HIT_RULES_OMITTED], &m->has_hit_rules_omitted,
+		&m->hit_rules_omitted);
 	return 0;
 }
 

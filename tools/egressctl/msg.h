@@ -187,18 +187,46 @@ struct egress_instance_event_msg {
 };
 
 /*
- * One NF_EGRESS_CMD_INSTANCE_GONE notification: the last counters of an
- * instance that went, laid out as a STATS_GET reply.
+ * One NF_EGRESS_CMD_INSTANCE_GONE notification of an instance that went.
+ * The module sends a series: first the counters message, the instance's
+ * last counters laid out as a STATS_GET reply and how many rules' hits
+ * follow; then, when some do, rules messages, each with the place of its
+ * first rule in the series (RULE_OFFSET, which only they have) and RULE
+ * nests as a RULE_GET reply has them, whose STATS are the instance's hits
+ * of the template's rule.  Each message is decoded on its own: a listener
+ * that lost some (ENOBUFS) sees a gap in the places.
  */
 struct egress_instance_gone_msg {
 	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
 	const char *path;		/* the instance's cgroup */
 	const char *template;		/* the pattern of its template */
-	struct egress_policy_counters counters;
-	/* the message, whose class nests egress_stats_for_each_class walks */
+	bool has_generation;
+	uint32_t generation;
+	/* the message, for the walkers of its class and rule nests */
 	const struct nlmsghdr *nlh;
+	bool has_rule_offset;		/* a rules message, else the counters */
+	/* the counters message */
+	struct egress_policy_counters counters;
+	/*
+	 * The RULE nests the rules messages after it carry; an older module
+	 * sends no HIT_RULES and no rules messages: 0.
+	 */
+	uint32_t hit_rules;
+	bool has_hit_rules_omitted;
+	uint32_t hit_rules_omitted;	/* rules hit beyond the series' bound */
+	/* a rules message */
+	uint32_t rule_offset;		/* the place of its first RULE nest */
+	/* its RULE nests (validated); egress_instance_gone_for_each_rule */
+	size_t nrules;
 	char why[128];			/* after -EBADMSG */
 };
+
+/*
+ * Called for each rule of an INSTANCE_GONE rules message, in order: index
+ * is its place in the instance's series, r->stats the instance's hits.
+ */
+typedef int (*egress_gone_rule_cb)(uint64_t index,
+				   const struct egress_rule_msg *r, void *data);
 
 /* Decoders: 0, or -EBADMSG when malformed or a required attr is missing. */
 int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m);
@@ -246,15 +274,25 @@ int egress_decode_quota_event(const struct nlmsghdr *nlh,
 int egress_decode_instance_event(const struct nlmsghdr *nlh,
 				 struct egress_instance_event_msg *m);
 /*
- * A NF_EGRESS_CMD_INSTANCE_GONE, as untrusted: as an instance event, and
+ * A NF_EGRESS_CMD_INSTANCE_GONE, as untrusted: as an instance event, the
+ * cgroup's path and the template's pattern required.  A counters message:
  * the nests of the counters and classes filled exactly by their
  * attributes, each at most once with its type and length; every class
- * nest with a valid class name, no name twice.  The cgroup's path and the
- * template's pattern are required; counters left out are zero.  -EBADMSG
- * with m->why set otherwise.
+ * nest with a valid class name, no name twice; counters left out are
+ * zero, HIT_RULES too (an older module).  A rules message (RULE_OFFSET):
+ * one RULE nest or more, each as strictly, with its STATS, and a rule as
+ * a RULE_GET reply has it (an id, an action, a valid class name).  RULE
+ * nests without RULE_OFFSET are refused.  -EBADMSG with m->why set
+ * otherwise.
  */
 int egress_decode_instance_gone(const struct nlmsghdr *nlh,
 				struct egress_instance_gone_msg *m);
+/*
+ * Run cb for every rule of a rules message that egress_decode_instance_gone
+ * accepted.  Stops at and returns the first non-zero value cb returns.
+ */
+int egress_instance_gone_for_each_rule(const struct egress_instance_gone_msg *m,
+				       egress_gone_rule_cb cb, void *data);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);

@@ -13,8 +13,10 @@
  * is checked against known good and bad texts at start-up, so a parser
  * that accepts everything fails at once.  The same bytes are also decoded
  * as an NF_EGRESS_CMD_INSTANCE_EVENT and an NF_EGRESS_CMD_INSTANCE_GONE
- * (top-level attributes), whose lines and JSON objects must be as safe,
- * an instance gone's line with one " class " for each class it decoded.
+ * (top-level attributes), whose lines and JSON objects must be as safe:
+ * an instance gone's counters message one line with one " class " for
+ * each class it decoded, its rules message one line and one JSON object
+ * for each rule it decoded.
  * make fuzz; ./fuzz_event CORPUS
  *
  * FUZZ_EVENT_SEEDS=DIR ./fuzz_event   writes a few well-formed events, as
@@ -373,6 +375,42 @@ static void check_json(const char *text, size_t len,
 	}
 }
 
+/* Is needle in [s, end)?  s goes on to a NUL after end. */
+static bool has_within(const char *s, const char *end, const char *needle)
+{
+	const char *hit = strstr(s, needle);
+
+	return hit && hit + strlen(needle) <= end;
+}
+
+/*
+ * out (len bytes) is n lines, each terminal-safe: in JSON each one valid
+ * object; in the text words separated by single spaces, word among them.
+ */
+static void check_lines(const char *out, size_t len, size_t n, bool json,
+			const char *word)
+{
+	const char *line = out, *end = out + len;
+
+	if (strlen(out) != len)
+		abort();
+	for (; n; n--) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+
+		if (!nl || nl == line ||
+		    !terminal_safe((const unsigned char *)line,
+				   (const unsigned char *)nl))
+			abort();
+		if (json ? !json_valid(line, (size_t)(nl - line)) || line[0] != '{' :
+			   line[0] == ' ' || has_within(line, nl, "  ") ||
+			   !has_within(line, nl, word))
+			abort();
+		line = nl + 1;
+	}
+	if (line != end)
+		abort();
+}
+
 /* An instance event: one safe line, one valid JSON object. */
 static void check_instance_event(const struct nlmsghdr *nlh)
 {
@@ -398,14 +436,7 @@ static void check_instance_event(const struct nlmsghdr *nlh)
 		instance_event_print(f, &e, json);
 		if (fclose(f))
 			abort();
-		if (len < 2 || text[len - 1] != '\n' || strlen(text) != len ||
-		    memchr(text, '\n', len - 1) ||
-		    !terminal_safe((const unsigned char *)text,
-				   (const unsigned char *)text + len - 1))
-			abort();
-		if (json ? !json_valid(text, len - 1) || text[0] != '{' :
-			   strstr(text, "  ") || !strstr(text, " no-instance "))
-			abort();
+		check_lines(text, len, 1, json, " no-instance ");
 		free(text);
 	}
 }
@@ -423,8 +454,9 @@ static size_t count_of(const char *haystack, const char *needle)
 }
 
 /*
- * An instance gone: one safe line, its words separated by single spaces,
- * one " class " for each class; one valid JSON object.
+ * An instance gone: its counters message one safe line, its words
+ * separated by single spaces, one " class " for each class, or its rules
+ * message one such line for each rule; as many valid JSON objects.
  */
 static void check_instance_gone(const struct nlmsghdr *nlh)
 {
@@ -441,24 +473,26 @@ static void check_instance_gone(const struct nlmsghdr *nlh)
 	if (!e.path[0] || !e.template[0] ||
 	    strlen(e.path) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
 	    strlen(e.template) > NF_EGRESS_CGROUP_PATH_MAX - 1 ||
-	    egress_stats_for_each_class(nlh, NULL, NULL) != (int)e.counters.nclasses)
+	    (e.has_rule_offset ? !e.nrules :
+	     egress_stats_for_each_class(nlh, NULL, NULL) != (int)e.counters.nclasses))
 		abort();
 	for (json = 0; json < 2; json++) {
 		FILE *f = open_memstream(&text, &len);
 
 		if (!f)
 			abort();
-		instance_gone_print(f, &e, json);
+		if (e.has_rule_offset)
+			instance_gone_rules_print(f, &e, json);
+		else
+			instance_gone_print(f, &e, json);
 		if (fclose(f))
 			abort();
-		if (len < 2 || text[len - 1] != '\n' || strlen(text) != len ||
-		    memchr(text, '\n', len - 1) ||
-		    !terminal_safe((const unsigned char *)text,
-				   (const unsigned char *)text + len - 1))
-			abort();
-		if (json ? !json_valid(text, len - 1) || text[0] != '{' :
-			   strstr(text, "  ") || !strstr(text, " instance-gone ") ||
-			   count_of(text, " class ") != e.counters.nclasses)
+		if (e.has_rule_offset)
+			check_lines(text, len, e.nrules, json, " instance-gone-rule ");
+		else
+			check_lines(text, len, 1, json, " instance-gone ");
+		if (!json && !e.has_rule_offset &&
+		    count_of(text, " class ") != e.counters.nclasses)
 			abort();
 		free(text);
 	}
@@ -564,13 +598,14 @@ struct seed {
 	const char *template;		/* the policy is its instance */
 };
 
+static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
+static const uint8_t v6[2][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8, 0, 0x99, [15] = 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 },
+};
+
 static void write_seed(const char *dir, const struct seed *s)
 {
-	static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
-	static const uint8_t v6[2][16] = {
-		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0x99, [15] = 1 },
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 },
-	};
 	size_t alen = s->family == AF_INET ? 4 : 16;
 	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_EVENT);
 	struct nlattr *nest;
@@ -640,26 +675,37 @@ static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* The attributes an INSTANCE_GONE message starts with. */
+static struct nlmsghdr *gone_begin(const char *cgroup, const char *template)
+{
+	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_INSTANCE_GONE);
+
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 42);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	return nlh;
+}
+
 /*
- * An instance gone, as the module sends it (a STATS_GET reply's layout):
- * counters n, n + 1, ... and the classes of the space-separated names.
+ * The counters message of an instance gone, as the module sends it (a
+ * STATS_GET reply's layout): counters n, n + 1, ... and the classes of
+ * the space-separated names; hits rules hit (-1: an older module, without
+ * HIT_RULES), of which the series carries at most NF_EGRESS_GONE_RULES_MAX.
  */
 static void write_gone_seed(const char *dir, const char *name,
 			    const char *cgroup, const char *template,
-			    uint64_t n, const char *classes, uint64_t reset)
+			    uint64_t n, const char *classes, uint64_t reset,
+			    long hits)
 {
 	static const uint16_t counters[] = {
 		NF_EGRESS_A_STATS_ALLOWED, NF_EGRESS_A_STATS_DENIED,
 		NF_EGRESS_A_STATS_WOULD_DENY, NF_EGRESS_A_STATS_RATELIMITED,
 		NF_EGRESS_A_STATS_SHAPED,
 	};
-	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_INSTANCE_GONE);
+	struct nlmsghdr *nlh = gone_begin(cgroup, template);
 	char copy[256], *cls, *save = NULL;
 	size_t i;
 
-	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
-	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 42);
-	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
 	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		put_counter(nlh, counters[i], n + i, (n + i) * 1500, NULL);
@@ -671,6 +717,60 @@ static void write_gone_seed(const char *dir, const char *name,
 		put_counter(nlh, NF_EGRESS_A_STATS_CLASS, n, n * 100, cls);
 	if (reset)
 		put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, reset);
+	if (hits >= 0)
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES,
+				 hits > NF_EGRESS_GONE_RULES_MAX ?
+				 NF_EGRESS_GONE_RULES_MAX : (uint32_t)hits);
+	if (hits > NF_EGRESS_GONE_RULES_MAX)
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES_OMITTED,
+				 (uint32_t)(hits - NF_EGRESS_GONE_RULES_MAX));
+	write_attrs(dir, name, nlh);
+}
+
+/*
+ * A rules message of an instance gone: n RULE nests from the place
+ * offset, as a RULE_GET reply has them, by turns an IPv4 rule with a
+ * protocol, ports and a class, an IPv6 one with neither and an IPv4 one
+ * with one port.
+ */
+static void write_gone_rules_seed(const char *dir, const char *name,
+				  const char *cgroup, const char *template,
+				  uint32_t offset, unsigned int n)
+{
+	static const uint8_t net4[4] = { 10, 99, 0, 0 };
+	struct nlmsghdr *nlh = gone_begin(cgroup, template);
+	unsigned int i;
+
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_OFFSET, offset);
+	for (i = 0; i < n; i++) {
+		struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+		unsigned int kind = (offset + i) % 3;
+
+		mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 2 * (offset + i) + 1);
+		mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION,
+				kind == 1 ? NF_EGRESS_VERDICT_DENY
+					  : NF_EGRESS_VERDICT_ALLOW);
+		mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY,
+				kind == 1 ? AF_INET6 : AF_INET);
+		mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR, kind == 1 ? 16 : 4,
+			     kind == 1 ? v6[1] : kind ? v4[1] : net4);
+		mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN,
+				kind == 1 ? 128 : kind ? 32 : 24);
+		if (kind != 1) {
+			mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PROTO,
+					kind ? IPPROTO_UDP : IPPROTO_TCP);
+			mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN,
+					 kind ? 53 : 8000);
+			mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MAX,
+					 kind ? 53 : 8080);
+		}
+		if (!kind)
+			mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, "web");
+		/* only rules the instance hit are sent */
+		put_counter(nlh, NF_EGRESS_RULE_A_STATS, offset + i + 1,
+			    (offset + i + 1) * 1500, NULL);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	write_attrs(dir, name, nlh);
 }
 
@@ -710,11 +810,20 @@ static void write_seeds(const char *dir)
 			    "/u/**", 0);
 	write_instance_seed(dir, "no-instance-deep", deep, "/deep/**", 65536);
 	write_gone_seed(dir, "instance-gone", "/system.slice/web.service",
-			"/system.slice/*.service", 12, "dns internal web", 1795784000);
+			"/system.slice/*.service", 12, "dns internal web", 1795784000,
+			3);
 	write_gone_seed(dir, "instance-gone-odd", "/u/\xe2\x80\xae x/...",
-			"/u/\x1b[1m*/**", 0, "", 0);
+			"/u/\x1b[1m*/**", 0, "", 0, 0);
 	write_gone_seed(dir, "instance-gone-deep", deep, "/deep/**",
-			UINT64_MAX - 8, "a.b-c_d", 1);
+			UINT64_MAX - 8, "a.b-c_d", 1, NF_EGRESS_GONE_RULES_MAX + 17);
+	write_gone_seed(dir, "instance-gone-older", "/system.slice/web.service",
+			"/system.slice/*.service", 3, "web", 0, -1);
+	write_gone_rules_seed(dir, "instance-gone-rules", "/system.slice/web.service",
+			      "/system.slice/*.service", 0, 3);
+	write_gone_rules_seed(dir, "instance-gone-rules-odd", "/u/\xe2\x80\xae x/...",
+			      "/u/\x1b[1m*/**", NF_EGRESS_GONE_RULES_MAX - 1, 1);
+	write_gone_rules_seed(dir, "instance-gone-rules-deep", deep, "/deep/**",
+			      17, 2);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

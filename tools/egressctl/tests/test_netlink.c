@@ -579,6 +579,15 @@ static void test_accounting(void)
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
 	ok(egress_decode_rule(nlh, &r) == 0 && !r.has_stats &&
 	   r.stats.packets == 0, "rule without stats: has_stats false");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 3);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_ALLOW);
+	mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, "a\nb");
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_rule(nlh, &r) == -EBADMSG,
+	   "rule with an invalid class name refused (printed as it is)");
 }
 
 static int count_any(const char *name, const struct egress_counter *c,
@@ -1688,18 +1697,36 @@ static void test_templates(void)
 
 /* --- instances keep, instance-gone ------------------------------------------ */
 
-static char *instance_gone_output(const struct egress_instance_gone_msg *e,
-				  bool json)
+/*
+ * An instance gone received at EV_TIME prints exactly as want_text and
+ * want_json: its counters line, or a line for each rule of a rules
+ * message.
+ */
+static void gone_prints_as(struct egress_instance_gone_msg *g,
+			   const char *want_text, const char *want_json,
+			   const char *desc)
 {
-	char *text = NULL;
+	char *out[2] = { NULL, NULL };
 	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	int json;
 
-	if (!f)
-		abort();
-	instance_gone_print(f, e, json);
-	fclose(f);
-	return text;
+	g->time_ns = 1795784700123456789ULL;
+	for (json = 0; json < 2; json++) {
+		FILE *f = open_memstream(&out[json], &len);
+
+		if (!f)
+			abort();
+		if (g->has_rule_offset)
+			instance_gone_rules_print(f, g, json);
+		else
+			instance_gone_print(f, g, json);
+		fclose(f);
+	}
+	if (!ok(!strcmp(out[0], want_text) && !strcmp(out[1], want_json), "%s",
+		desc))
+		diag("text %sjson %s", out[0], out[1]);
+	free(out[0]);
+	free(out[1]);
 }
 
 static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
@@ -1712,14 +1739,22 @@ static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* An INSTANCE_GONE as the module sends it: a STATS_GET reply's layout. */
-static struct nlmsghdr *gone_begin(const char *path, const char *template)
+/* The attributes every INSTANCE_GONE message of a series starts with. */
+static struct nlmsghdr *gone_head(const char *path, const char *template)
 {
 	struct nlmsghdr *nlh = start_msg(buf, 30, 0, 0);
 
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, path);
 	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 7);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	return nlh;
+}
+
+/* An INSTANCE_GONE as the module sends it: a STATS_GET reply's layout. */
+static struct nlmsghdr *gone_begin(const char *path, const char *template)
+{
+	struct nlmsghdr *nlh = gone_head(path, template);
+
 	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
 	return nlh;
 }
@@ -1732,6 +1767,60 @@ static void gone_refused(const struct nlmsghdr *nlh, const char *want_why,
 
 	if (!ok(ret == -EBADMSG && !strcmp(g.why, want_why), "%s", desc))
 		diag("ret %d, why '%s', want '%s'", ret, g.why, want_why);
+}
+
+/* A rules message of an INSTANCE_GONE series, its RULE nests to follow. */
+static struct nlmsghdr *gone_rules_begin(const char *path,
+					 const char *template, uint32_t offset)
+{
+	struct nlmsghdr *nlh = gone_head(path, template);
+
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_OFFSET, offset);
+	return nlh;
+}
+
+/*
+ * A RULE nest of a rules message, as a RULE_GET reply has it: proto 0 and
+ * ports 0-0 are left out, class NULL too; the instance's hits in STATS.
+ */
+static struct nlattr *put_gone_rule(struct nlmsghdr *nlh, uint32_t id,
+				    uint8_t action, uint8_t family,
+				    const void *addr, uint8_t plen,
+				    uint8_t proto, uint16_t pmin, uint16_t pmax,
+				    const char *class_name, uint64_t packets,
+				    uint64_t bytes)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, id);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, action);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_FAMILY, family);
+	mnl_attr_put(nlh, NF_EGRESS_RULE_A_ADDR, family == AF_INET ? 4 : 16,
+		     addr);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PREFIX_LEN, plen);
+	if (proto)
+		mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_PROTO, proto);
+	if (pmax) {
+		mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MIN, pmin);
+		mnl_attr_put_u16(nlh, NF_EGRESS_RULE_A_PORT_MAX, pmax);
+	}
+	if (class_name)
+		mnl_attr_put_strz(nlh, NF_EGRESS_RULE_A_CLASS, class_name);
+	put_counter(nlh, NF_EGRESS_RULE_A_STATS, packets, bytes);
+	mnl_attr_nest_end(nlh, nest);
+	return nest;
+}
+
+/* "INDEX:ID:PACKETS;" for each rule, appended to data. */
+static int list_gone_rule(uint64_t index, const struct egress_rule_msg *r,
+			  void *data)
+{
+	char *out = data;
+
+	snprintf(out + strlen(out), 256 - strlen(out), "%llu:%u:%llu:%s;",
+		 (unsigned long long)index, r->id,
+		 (unsigned long long)r->stats.packets, r->path);
+	return 0;
 }
 
 /* --- explain's output ------------------------------------------------------ */
@@ -2019,7 +2108,6 @@ static void test_instance_gone(void)
 	struct egress_policy_msg p;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest, *a;
-	char *text, *json;
 	uint32_t got = 0;
 
 	/* POLICY_GET of a template: INSTANCES_KEEP */
@@ -2061,36 +2149,31 @@ static void test_instance_gone(void)
 	put_class(nlh, "web", 5, 600);
 	put_class(nlh, "dns", 2, 140);
 	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, 1795784000);
-	if (ok(egress_decode_instance_gone(nlh, &g) == 0 &&
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES, 2);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && !g.has_rule_offset &&
+	       g.hit_rules == 2 && !g.has_hit_rules_omitted &&
 	       !strcmp(g.path, "/svc/a.service") &&
 	       !strcmp(g.template, "/svc/*.service") &&
 	       g.counters.allowed.packets == 12 && g.counters.allowed.bytes == 3400 &&
 	       g.counters.denied.packets == 1 && g.counters.ratelimited.bytes == 120 &&
 	       g.counters.shaped.packets == 3 && g.counters.nclasses == 2 &&
 	       g.counters.has_reset_time && g.counters.reset_time == 1795784000,
-	       "decode instance gone")) {
-		g.time_ns = 1795784700123456789ULL;
-		text = instance_gone_output(&g, false);
-		json = instance_gone_output(&g, true);
-		if (!ok(!strcmp(text, EV_TIME " instance-gone /svc/a.service template /svc/*.service"
-				" allowed 12/3400 denied 1/60 would-deny 0/0 ratelimited 2/120 shaped 3/4500"
-				" class web 5/600 class dns 2/140\n") &&
-			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
-				"\"event\":\"instance-gone\",\"cgroup\":\"/svc/a.service\","
-				"\"template\":\"/svc/*.service\","
-				"\"allowed\":{\"packets\":12,\"bytes\":3400},"
-				"\"denied\":{\"packets\":1,\"bytes\":60},"
-				"\"would_deny\":{\"packets\":0,\"bytes\":0},"
-				"\"ratelimited\":{\"packets\":2,\"bytes\":120},"
-				"\"shaped\":{\"packets\":3,\"bytes\":4500},"
-				"\"classes\":{\"web\":{\"packets\":5,\"bytes\":600},"
-				"\"dns\":{\"packets\":2,\"bytes\":140}},"
-				"\"reset_time\":1795784000}\n"),
-			"instance gone: text line and JSON, the counters as stats -j has them"))
-			diag("text %sjson %s", text, json);
-		free(text);
-		free(json);
-	}
+	       "decode instance gone"))
+		gone_prints_as(&g, EV_TIME " instance-gone /svc/a.service template /svc/*.service"
+			      " allowed 12/3400 denied 1/60 would-deny 0/0 ratelimited 2/120 shaped 3/4500"
+			      " class web 5/600 class dns 2/140 hit-rules 2\n",
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone\",\"cgroup\":\"/svc/a.service\","
+			      "\"template\":\"/svc/*.service\","
+			      "\"allowed\":{\"packets\":12,\"bytes\":3400},"
+			      "\"denied\":{\"packets\":1,\"bytes\":60},"
+			      "\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			      "\"ratelimited\":{\"packets\":2,\"bytes\":120},"
+			      "\"shaped\":{\"packets\":3,\"bytes\":4500},"
+			      "\"classes\":{\"web\":{\"packets\":5,\"bytes\":600},"
+			      "\"dns\":{\"packets\":2,\"bytes\":140}},"
+			      "\"reset_time\":1795784000,\"hit_rules\":2}\n",
+			      "instance gone: text line and JSON, the counters as stats -j has them, hit rules 2");
 
 	/* counters left out are zero; odd names escaped; no reset */
 	nlh = gone_begin("/a b/\xff", "/\x1b*");
@@ -2099,28 +2182,145 @@ static void test_instance_gone(void)
 	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
 	mnl_attr_put(nlh, NF_EGRESS_A_QUOTA, 0, NULL);
 	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && !g.counters.nclasses &&
-	       !g.counters.has_reset_time && !g.counters.denied.packets && !g.counters.shaped.bytes,
-	       "instance gone: counters optional, unknown attributes ignored, repeated ones allowed")) {
-		g.time_ns = 1795784700123456789ULL;
-		text = instance_gone_output(&g, false);
-		json = instance_gone_output(&g, true);
-		if (!ok(!strcmp(text, EV_TIME " instance-gone /a\\x20b/\\xff template /\\x1b*"
-				" allowed 18446744073709551615/18446744073709551615 denied 0/0"
-				" would-deny 0/0 ratelimited 0/0 shaped 0/0\n") &&
-			!strcmp(json, "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
-				"\"event\":\"instance-gone\",\"cgroup\":\"/a b/\\u00ff\","
-				"\"template\":\"/\\u001b*\","
-				"\"allowed\":{\"packets\":18446744073709551615,\"bytes\":18446744073709551615},"
-				"\"denied\":{\"packets\":0,\"bytes\":0},"
-				"\"would_deny\":{\"packets\":0,\"bytes\":0},"
-				"\"ratelimited\":{\"packets\":0,\"bytes\":0},"
-				"\"shaped\":{\"packets\":0,\"bytes\":0},"
-				"\"classes\":{},\"reset_time\":null}\n"),
-			"instance gone: names escaped, empty classes, reset_time null"))
-			diag("text %sjson %s", text, json);
-		free(text);
-		free(json);
+	       !g.counters.has_reset_time && !g.counters.denied.packets &&
+	       !g.counters.shaped.bytes && !g.hit_rules && !g.has_hit_rules_omitted,
+	       "instance gone: counters optional, no HIT_RULES (an older module) is 0, "
+	       "unknown attributes ignored, repeated ones allowed"))
+		gone_prints_as(&g, EV_TIME " instance-gone /a\\x20b/\\xff template /\\x1b*"
+			      " allowed 18446744073709551615/18446744073709551615 denied 0/0"
+			      " would-deny 0/0 ratelimited 0/0 shaped 0/0 hit-rules 0\n",
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone\",\"cgroup\":\"/a b/\\u00ff\","
+			      "\"template\":\"/\\u001b*\","
+			      "\"allowed\":{\"packets\":18446744073709551615,\"bytes\":18446744073709551615},"
+			      "\"denied\":{\"packets\":0,\"bytes\":0},"
+			      "\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			      "\"ratelimited\":{\"packets\":0,\"bytes\":0},"
+			      "\"shaped\":{\"packets\":0,\"bytes\":0},"
+			      "\"classes\":{},\"reset_time\":null,"
+			      "\"hit_rules\":0}\n",
+			      "instance gone: names escaped, empty classes, reset_time null");
+
+	/* more rules hit than the series carries */
+	nlh = gone_begin("/svc/a.service", "/svc/*.service");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES, NF_EGRESS_GONE_RULES_MAX);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES_OMITTED, 17);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && g.hit_rules == 4096 &&
+	       g.has_hit_rules_omitted && g.hit_rules_omitted == 17,
+	       "instance gone: HIT_RULES_OMITTED"))
+		gone_prints_as(&g, EV_TIME " instance-gone /svc/a.service template /svc/*.service"
+			      " allowed 0/0 denied 0/0 would-deny 0/0 ratelimited 0/0 shaped 0/0"
+			      " hit-rules 4096 omitted 17\n",
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone\",\"cgroup\":\"/svc/a.service\","
+			      "\"template\":\"/svc/*.service\","
+			      "\"allowed\":{\"packets\":0,\"bytes\":0},"
+			      "\"denied\":{\"packets\":0,\"bytes\":0},"
+			      "\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			      "\"ratelimited\":{\"packets\":0,\"bytes\":0},"
+			      "\"shaped\":{\"packets\":0,\"bytes\":0},"
+			      "\"classes\":{},\"reset_time\":null,"
+			      "\"hit_rules\":4096,\"hit_rules_omitted\":17}\n",
+			      "instance gone: omitted in the text line and JSON");
+
+	/* a rules message: an IPv4 rule with all it can have, an IPv6 one */
+	nlh = gone_rules_begin("/svc/a.service", "/svc/*.service", 2);
+	put_gone_rule(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 24,
+		      IPPROTO_TCP, 8000, 8080, "web", 5, 600);
+	put_gone_rule(nlh, 7, NF_EGRESS_VERDICT_DENY, AF_INET6, v6, 64, 0, 0, 0,
+		      NULL, 1, 80);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 && g.has_rule_offset &&
+	       g.rule_offset == 2 && g.nrules == 2 &&
+	       !strcmp(g.path, "/svc/a.service") &&
+	       !strcmp(g.template, "/svc/*.service"),
+	       "decode instance gone rules")) {
+		char seen[256] = "";
+
+		ok(egress_instance_gone_for_each_rule(&g, list_gone_rule, seen) == 0 &&
+		   !strcmp(seen, "2:3:5:/svc/a.service;3:7:1:/svc/a.service;"),
+		   "instance gone rules walked in order, from their offset");
+		gone_prints_as(&g, EV_TIME " instance-gone-rule /svc/a.service template /svc/*.service"
+			      " rule 3 allow tcp to 10.99.0.0/24 port 8000-8080 class web packets 5 bytes 600\n"
+			      EV_TIME " instance-gone-rule /svc/a.service template /svc/*.service"
+			      " rule 7 deny to 2001:db8:99::/64 packets 1 bytes 80\n",
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone-rule\",\"cgroup\":\"/svc/a.service\","
+			      "\"template\":\"/svc/*.service\",\"index\":2,"
+			      "\"rule\":{\"id\":3,\"action\":\"allow\",\"proto\":\"tcp\","
+			      "\"to\":\"10.99.0.0/24\",\"ports\":[8000,8080],\"class\":\"web\","
+			      "\"rule\":\"allow tcp to 10.99.0.0/24 port 8000-8080 class web\"},"
+			      "\"packets\":5,\"bytes\":600}\n"
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone-rule\",\"cgroup\":\"/svc/a.service\","
+			      "\"template\":\"/svc/*.service\",\"index\":3,"
+			      "\"rule\":{\"id\":7,\"action\":\"deny\",\"proto\":\"any\","
+			      "\"to\":\"2001:db8:99::/64\",\"rule\":\"deny to 2001:db8:99::/64\"},"
+			      "\"packets\":1,\"bytes\":80}\n",
+			      "instance gone rules: a line and a JSON object each, the rule as show -j has it");
 	}
+
+	/* rules messages refused */
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	gone_refused(nlh, "NF_EGRESS_A_RULE_OFFSET without NF_EGRESS_A_RULE",
+		     "instance gone rules without a rule refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	put_gone_rule(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 24, 0, 0, 0,
+		      NULL, 1, 1);
+	gone_refused(nlh, "NF_EGRESS_A_RULE without NF_EGRESS_A_RULE_OFFSET",
+		     "instance gone with a rule but no offset refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	put_rule_nest(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 4, 24);
+	gone_refused(nlh, "NF_EGRESS_A_RULE: no NF_EGRESS_RULE_A_STATS",
+		     "instance gone rule without its hits refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	put_gone_rule(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 24, 0, 0, 0,
+		      NULL, 1, 1);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 4);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 5);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_RULE: NF_EGRESS_RULE_A_ID given twice",
+		     "instance gone: a second rule with its id twice refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RULE_A_ID, 4);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_DENY);
+	a = mnl_attr_nest_start(nlh, NF_EGRESS_RULE_A_STATS);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_PACKETS, 1);
+	mnl_attr_nest_end(nlh, a);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_RULE/NF_EGRESS_RULE_A_STATS: NF_EGRESS_CTR_A_PACKETS is no valid u64 (4 bytes)",
+		     "instance gone rule with a u32 packet count refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_RULE);
+	mnl_attr_put_u8(nlh, NF_EGRESS_RULE_A_ACTION, NF_EGRESS_VERDICT_DENY);
+	put_counter(nlh, NF_EGRESS_RULE_A_STATS, 1, 1);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_RULE: no valid rule (its id, action, destination, ports or class)",
+		     "instance gone rule without an id refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	put_gone_rule(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 24, 0, 0, 0,
+		      "a\x1b[2Jb", 1, 1);
+	gone_refused(nlh, "NF_EGRESS_A_RULE: no valid rule (its id, action, destination, ports or class)",
+		     "instance gone rule with an invalid class name refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	nest = put_gone_rule(nlh, 3, NF_EGRESS_VERDICT_ALLOW, AF_INET, v4, 24,
+			     0, 0, 0, NULL, 1, 1);
+	nest->nla_len -= 2;
+	gone_refused(nlh, "torn attributes in NF_EGRESS_A_RULE",
+		     "instance gone with a torn rule refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_RULE_OFFSET, 0);
+	gone_refused(nlh, "NF_EGRESS_A_RULE_OFFSET is no valid u32 (8 bytes)",
+		     "instance gone with a u64 rule offset refused");
+	nlh = gone_rules_begin("/svc/a", "/svc/*", 0);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_OFFSET, 1);
+	gone_refused(nlh, "NF_EGRESS_A_RULE_OFFSET given twice",
+		     "instance gone with two rule offsets refused");
+	nlh = gone_begin("/svc/a", "/svc/*");
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_HIT_RULES, 2);
+	gone_refused(nlh, "NF_EGRESS_A_HIT_RULES is no valid u32 (1 bytes)",
+		     "instance gone with a u8 HIT_RULES refused");
 
 	/* refused */
 	nlh = start_msg(buf, 30, 0, 0);
