@@ -915,24 +915,29 @@ wait_tcp_reachable()
 		bail_out "server address $1 port $2 is not reachable"
 }
 
-# monitor_count EXPR [ARG...]: how many events of `egressctl -j monitor`'s
-# output in $MON (e, one JSON object a line) satisfy the Python expression
-# EXPR (the ARGs are a[0], a[1]...).
-monitor_count()
+# monitor_select EXPR OUT [ARG...]: the Python expression OUT (str() of it)
+# for each event of `egressctl -j monitor`'s output in $MON (e, one JSON
+# object a line) that satisfies EXPR, one a line, in order (the ARGs are
+# a[0], a[1]...).
+monitor_select()
 {
 	python3 -c '
 import json, sys
-a = sys.argv[3:]
-n = 0
+a = sys.argv[4:]
 for line in open(sys.argv[1]):
     try:
         e = json.loads(line)
     except ValueError:
         continue
     if eval(sys.argv[2]):
-        n += 1
-print(n)
+        print(eval(sys.argv[3]))
 ' "$MON" "$@"
+}
+
+# monitor_count EXPR [ARG...]: how many events in $MON satisfy EXPR.
+monitor_count()
+{
+	monitor_select "$1" 1 "${@:2}" | wc -l
 }
 
 # monitor_has EXPR [ARG...]: some event in $MON satisfies EXPR.
