@@ -82,21 +82,11 @@ static void egress_apply_carry_rules(struct egress_policy *policy,
 static void egress_apply_carry_quotas(struct egress_policy *policy,
 				      struct egress_policy *prev, bool late)
 {
-	struct egress_quota_set *qs, *old;
-	unsigned int i, j;
-
-	qs = rcu_dereference_protected(policy->quotas,
-				       lockdep_is_held(&egress_config_mutex));
-	old = rcu_dereference_protected(prev->quotas,
-					lockdep_is_held(&egress_config_mutex));
-	for (i = 0; qs && old && i < qs->n; i++) {
-		for (j = 0; j < old->n; j++) {
-			if (!late)
-				egress_quota_carry(&qs->quota[i], &old->quota[j]);
-			else
-				egress_quota_carry_late(&qs->quota[i], &old->quota[j]);
-		}
-	}
+	egress_quota_set_carry(rcu_dereference_protected(policy->quotas,
+							 lockdep_is_held(&egress_config_mutex)),
+			       rcu_dereference_protected(prev->quotas,
+							 lockdep_is_held(&egress_config_mutex)),
+			       late);
 }
 
 int egress_apply_commit(u32 portid, const char **reason)
@@ -167,7 +157,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 			egress_apply_carry_rules(policy, prev, true);
 			egress_apply_carry_quotas(policy, prev, true);
 			if (policy->tmpl)
-				egress_template_carry_hits(policy, prev);
+				egress_template_carry_late(policy, prev);
 		}
 	}
 	/* Templates that did not stay: their instances' final counts. */

@@ -450,10 +450,12 @@ void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed
 static int egress_quota_event_send(const struct egress_policy *policy,
 				   const struct egress_quota *quota, int crossed)
 {
+	const struct egress_policy *template = policy->config;
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(nla_total_size(strlen(policy->path) + 1) +
+			  nla_total_size(strlen(template->path) + 1) +
 			  egress_quota_nlattr_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -461,6 +463,8 @@ static int egress_quota_event_send(const struct egress_policy *policy,
 			  NF_EGRESS_CMD_QUOTA_EVENT);
 	if (!hdr ||
 	    nla_put_string(msg, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
+	    (template != policy &&
+	     nla_put_string(msg, NF_EGRESS_A_TEMPLATE, template->path)) ||
 	    egress_quota_to_nlattr(msg, quota, crossed, NF_EGRESS_A_QUOTA)) {
 		/* The size above is the most a message needs. */
 		WARN_ON_ONCE(1);
@@ -474,34 +478,51 @@ static int egress_quota_event_send(const struct egress_policy *policy,
 	return 0;
 }
 
-static void egress_quota_events_send(struct work_struct *work)
+/* The events @policy's quotas have to send; false if one must wait. */
+static bool egress_quota_events_send_policy(struct egress_policy *policy)
 {
 	struct egress_quota_set *qs;
-	struct egress_policy *policy;
 	struct egress_quota *quota;
-	bool retry = false;
 	unsigned long bits;
+	bool sent = true;
 	unsigned int j;
 	int i;
 
+	qs = rcu_dereference_protected(policy->quotas,
+				       lockdep_is_held(&egress_config_mutex));
+	for (j = 0; qs && j < qs->n; j++) {
+		quota = &qs->quota[j];
+		/* Read first: the line is the one every charge writes. */
+		if (!READ_ONCE(quota->pending))
+			continue;
+		bits = xchg(&quota->pending, 0);
+		/* Pairs with the barrier before set_bit(). */
+		smp_mb__after_atomic();
+		for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1) {
+			if (egress_quota_event_send(policy, quota, i)) {
+				set_bit(i, &quota->pending);
+				sent = false;
+			}
+		}
+	}
+	return sent;
+}
+
+static void egress_quota_events_send(struct work_struct *work)
+{
+	struct egress_policy *policy, *instance;
+	bool retry = false;
+
 	mutex_lock(&egress_config_mutex);
 	list_for_each_entry(policy, &egress_live_set_locked()->policies, list_node) {
-		qs = rcu_dereference_protected(policy->quotas,
-					       lockdep_is_held(&egress_config_mutex));
-		for (j = 0; qs && j < qs->n; j++) {
-			quota = &qs->quota[j];
-			/* Read first: the line is the one every charge writes. */
-			if (!READ_ONCE(quota->pending))
-				continue;
-			bits = xchg(&quota->pending, 0);
-			/* Pairs with the barrier before set_bit(). */
-			smp_mb__after_atomic();
-			for_each_set_bit(i, &bits, EGRESS_QUOTA_WARN_MAX + 1) {
-				if (egress_quota_event_send(policy, quota, i)) {
-					set_bit(i, &quota->pending);
-					retry = true;
-				}
-			}
+		retry |= !egress_quota_events_send_policy(policy);
+		if (!policy->tmpl)
+			continue;
+		list_for_each_entry_rcu(instance, &policy->tmpl->instances,
+					list_node,
+					lockdep_is_held(&egress_config_mutex)) {
+			retry |= !egress_quota_events_send_policy(instance);
+			cond_resched();
 		}
 	}
 	mutex_unlock(&egress_config_mutex);

@@ -631,12 +631,8 @@ err_free:
 	return err;
 }
 
-/*
- * What only a template has (INSTANCES_MAX), and what it cannot have
- * (quotas: each instance would need its own usage).
- */
-static int egress_nl_template_attrs(struct genl_info *info, const char *path,
-				    const struct egress_quota_set *quotas)
+/* What only a template has (INSTANCES_MAX, INSTANCES_KEEP). */
+static int egress_nl_template_attrs(struct genl_info *info, const char *path)
 {
 	bool template = egress_path_is_pattern(path);
 
@@ -660,11 +656,6 @@ static int egress_nl_template_attrs(struct genl_info *info, const char *path,
 					 " '*' ('**' counts two)");
 			return -EINVAL;
 		}
-	}
-	if (template && quotas) {
-		egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_QUOTA],
-				 KBUILD_MODNAME ": a template cannot have quotas");
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -704,7 +695,7 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	err = egress_nl_quotas(info, &quotas, &quotas_given);
 	if (err)
 		goto out;
-	err = egress_nl_template_attrs(info, path, quotas);
+	err = egress_nl_template_attrs(info, path);
 	if (err)
 		goto out;
 
@@ -751,6 +742,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *max_attr = info->attrs[NF_EGRESS_A_INSTANCES_MAX];
 	struct nlattr *keep_attr = info->attrs[NF_EGRESS_A_INSTANCES_KEEP];
 	struct egress_policy *policy = info->user_ptr[1];
+	struct egress_instance_quotas *instance_quotas = NULL;
 	struct egress_set *set = info->user_ptr[0];
 	struct egress_quota_set *quotas;
 	struct egress_rate *rate = NULL;
@@ -760,7 +752,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	err = egress_nl_quotas(info, &quotas, &quotas_given);
 	if (err)
 		return err;
-	err = egress_nl_template_attrs(info, policy->path, quotas);
+	err = egress_nl_template_attrs(info, policy->path);
 	if (err)
 		goto err_quotas;
 	if (!mode && !verdict && !rate_attr && !quotas_given && !max_attr &&
@@ -792,6 +784,17 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 			goto err_quotas;
 		}
 	}
+	/* Each instance gets quotas of its own: made first, as nothing else fails. */
+	if (quotas_given && policy->tmpl) {
+		instance_quotas = egress_template_quotas_prepare(policy, quotas);
+		if (IS_ERR(instance_quotas)) {
+			err = PTR_ERR(instance_quotas);
+			egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_QUOTA],
+					 KBUILD_MODNAME ": no memory for the instances' quotas");
+			kfree(rate);
+			goto err_quotas;
+		}
+	}
 
 	if (mode)
 		egress_policy_set_mode(set, policy, nla_get_u8(mode));
@@ -801,6 +804,8 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_rate(set, policy, rate);
 	if (quotas_given)
 		egress_policy_set_quotas(set, policy, quotas);
+	if (instance_quotas)
+		egress_template_set_quotas(set, policy, instance_quotas);
 	if (max_attr)
 		egress_policy_set_instances_max(set, policy, nla_get_u32(max_attr));
 	if (keep_attr)
@@ -1390,7 +1395,8 @@ static int egress_nl_quota_reset(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int err;
 
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, false);
+	/* An instance's quotas have a usage of their own. */
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, true);
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	nest = egress_nl_one_quota(info, &err);
@@ -1432,7 +1438,8 @@ static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
 	long crossed;
 	int err;
 
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, false);
+	/* An instance's quotas have a usage of their own. */
+	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, true);
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	nest = egress_nl_one_quota(info, &err);

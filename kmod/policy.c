@@ -417,16 +417,12 @@ void egress_policy_set_quotas(struct egress_set *set,
 {
 	struct egress_quota_set *old;
 	const struct egress_rate *rate;
-	unsigned int i, j;
 
 	old = rcu_dereference_protected(policy->quotas,
 					lockdep_is_held(&egress_config_mutex));
 	rate = rcu_dereference_protected(policy->rate,
 					 lockdep_is_held(&egress_config_mutex));
-	for (i = 0; old && quotas && i < quotas->n; i++) {
-		for (j = 0; j < old->n; j++)
-			egress_quota_carry(&quotas->quota[i], &old->quota[j]);
-	}
+	egress_quota_set_carry(quotas, old, false);
 	rcu_assign_pointer(policy->quotas, quotas);
 	set->mem += egress_quota_set_mem(quotas) - egress_quota_set_mem(old);
 	/*
@@ -439,11 +435,7 @@ void egress_policy_set_quotas(struct egress_set *set,
 	if (old) {
 		/* What packets judged meanwhile charged the old quotas follows. */
 		synchronize_rcu();
-		for (i = 0; quotas && i < quotas->n; i++) {
-			for (j = 0; j < old->n; j++)
-				egress_quota_carry_late(&quotas->quota[i],
-							&old->quota[j]);
-		}
+		egress_quota_set_carry(quotas, old, true);
 		kfree(old);
 	}
 	/* The cache remembers which paths have quotas at all. */

@@ -331,6 +331,21 @@ void egress_quota_init(struct egress_quota *quota,
 	quota->last_start = quota->period_start;
 }
 
+void egress_quota_set_carry(struct egress_quota_set *qs,
+			    struct egress_quota_set *old, bool late)
+{
+	unsigned int i, j;
+
+	for (i = 0; qs && old && i < qs->n; i++) {
+		for (j = 0; j < old->n; j++) {
+			if (late)
+				egress_quota_carry_late(&qs->quota[i], &old->quota[j]);
+			else
+				egress_quota_carry(&qs->quota[i], &old->quota[j]);
+		}
+	}
+}
+
 bool egress_quota_same(const struct egress_quota *a, const struct egress_quota *b)
 {
 	return a->cfg.class_id == b->cfg.class_id &&

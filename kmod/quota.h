@@ -161,6 +161,13 @@ void egress_quota_carry(struct egress_quota *quota, struct egress_quota *old);
  * and events it had to send since, go to @quota.  Config mutex.
  */
 void egress_quota_carry_late(struct egress_quota *quota, struct egress_quota *old);
+/*
+ * egress_quota_carry() (or, @late, egress_quota_carry_late()) for each
+ * quota of @qs from the one of @old that counts the same bytes over the
+ * same periods, if any.  Either may be NULL.  Config mutex.
+ */
+void egress_quota_set_carry(struct egress_quota_set *qs,
+			    struct egress_quota_set *old, bool late);
 void egress_quota_roll(struct egress_quota *quota, time64_t now);
 /* Zero the usage of the period holding @now. */
 void egress_quota_reset(struct egress_quota *quota, time64_t now);

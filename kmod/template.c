@@ -46,10 +46,42 @@ static void egress_hits_destroy(struct xarray *hits)
 
 static void egress_instance_free(struct egress_policy *instance)
 {
+	/* Unreachable, and no reader remains. */
+	kfree(rcu_dereference_protected(instance->quotas, true));
 	egress_shaper_destroy(&instance->shaper);
 	egress_hits_destroy(&instance->hits);
 	egress_stats_put(instance->stats);
 	kfree(instance);
+}
+
+static struct egress_quota_set *egress_quotas_locked(struct egress_policy *policy)
+{
+	return rcu_dereference_protected(policy->quotas,
+					 lockdep_is_held(&egress_config_mutex));
+}
+
+/*
+ * The quotas of a new instance of a template whose quotas are @tqs: the
+ * same, each with a usage of its own from zero.  NULL when @tqs is.
+ */
+static struct egress_quota_set *
+egress_instance_quotas_new(const struct egress_quota_set *tqs, gfp_t gfp)
+{
+	struct egress_quota_set *qs;
+	time64_t now;
+	unsigned int j;
+
+	if (!tqs)
+		return NULL;
+	qs = kzalloc(struct_size(qs, quota, tqs->n), gfp);
+	if (!qs)
+		return ERR_PTR(-ENOMEM);
+	now = egress_quota_now();
+	qs->n = tqs->n;
+	qs->rated = tqs->rated;
+	for (j = 0; j < qs->n; j++)
+		egress_quota_init(&qs->quota[j], &tqs->quota[j].cfg, now);
+	return qs;
 }
 
 void egress_template_destroy(struct egress_policy *template)
@@ -73,6 +105,115 @@ void egress_template_set_max(struct egress_policy *template, u32 max)
 {
 	lockdep_assert_held(&egress_config_mutex);
 	WRITE_ONCE(template->tmpl->max, max);
+}
+
+/* Each instance's new quotas, in the order of the template's list. */
+struct egress_instance_quotas {
+	unsigned int n;
+	struct egress_quota_set *qs[];
+};
+
+/* Let the packet path make instances of @tmpl again. */
+static void egress_template_thaw(struct egress_template *tmpl)
+{
+	spin_lock_bh(&tmpl->lock);
+	tmpl->frozen = false;
+	spin_unlock_bh(&tmpl->lock);
+}
+
+void egress_template_quotas_abort(struct egress_policy *template,
+				  struct egress_instance_quotas *prep)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&egress_config_mutex);
+	for (i = 0; i < prep->n; i++)
+		kfree(prep->qs[i]);
+	kvfree(prep);
+	egress_template_thaw(template->tmpl);
+}
+
+struct egress_instance_quotas *
+egress_template_quotas_prepare(struct egress_policy *template,
+			       const struct egress_quota_set *quotas)
+{
+	struct egress_template *tmpl = template->tmpl;
+	struct egress_instance_quotas *prep;
+	struct egress_policy *instance;
+	struct egress_quota_set *qs;
+	unsigned int n;
+
+	lockdep_assert_held(&egress_config_mutex);
+	/* From here on the list only shrinks, and only under the mutex. */
+	spin_lock_bh(&tmpl->lock);
+	tmpl->frozen = true;
+	n = tmpl->count;
+	spin_unlock_bh(&tmpl->lock);
+	prep = kvzalloc(struct_size(prep, qs, n), GFP_KERNEL_ACCOUNT);
+	if (!prep) {
+		egress_template_thaw(tmpl);
+		return ERR_PTR(-ENOMEM);
+	}
+	list_for_each_entry(instance, &tmpl->instances, list_node) {
+		if (WARN_ON_ONCE(prep->n == n))
+			break;
+		qs = egress_instance_quotas_new(quotas, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(qs)) {
+			egress_template_quotas_abort(template, prep);
+			return ERR_CAST(qs);
+		}
+		prep->qs[prep->n++] = qs;
+		cond_resched();
+	}
+	return prep;
+}
+
+void egress_template_set_quotas(struct egress_set *set,
+				struct egress_policy *template,
+				struct egress_instance_quotas *prep)
+{
+	struct egress_template *tmpl = template->tmpl;
+	struct egress_quota_set *qs, *old;
+	struct egress_policy *instance;
+	const struct egress_rate *rate;
+	unsigned int i = 0;
+
+	lockdep_assert_held(&egress_config_mutex);
+	rate = rcu_dereference_protected(template->rate,
+					 lockdep_is_held(&egress_config_mutex));
+	list_for_each_entry(instance, &tmpl->instances, list_node) {
+		if (i == prep->n)
+			break;
+		old = egress_quotas_locked(instance);
+		egress_quota_set_carry(prep->qs[i], old, false);
+		rcu_assign_pointer(instance->quotas, prep->qs[i]);
+		/* The old set, freed once no reader charges it. */
+		prep->qs[i++] = old;
+	}
+	/*
+	 * Packets charging the old sets are done, and so is the making of
+	 * any instance that read the template's old quotas (the template
+	 * is frozen: such an instance was never linked).
+	 */
+	synchronize_rcu();
+	i = 0;
+	list_for_each_entry(instance, &tmpl->instances, list_node) {
+		if (i == prep->n)
+			break;
+		old = prep->qs[i++];
+		qs = egress_quotas_locked(instance);
+		egress_quota_set_carry(qs, old, true);
+		/* As egress_policy_set_quotas(): held back by no rate now. */
+		if (old && old->rated && !(qs && qs->rated) &&
+		    !(rate && rate->mode == NF_EGRESS_RATE_SHAPE))
+			egress_shaper_flush(&instance->shaper);
+		kfree(old);
+		cond_resched();
+	}
+	kvfree(prep);
+	egress_template_thaw(tmpl);
+	/* The cache remembers which paths have quotas at all. */
+	egress_set_paths_changed(set);
 }
 
 bool egress_template_precedes(const struct egress_policy *a,
@@ -152,16 +293,25 @@ egress_instance_new(struct egress_policy *template,
 {
 	size_t path_len = egress_names_path_len(names, level) + 1;
 	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	struct egress_quota_set *qs;
 	struct egress_policy *instance;
 
+	/*
+	 * Quotas read before the template's lock: egress_template_quotas_
+	 * prepare() freezes the template and waits for a grace period before
+	 * it lets instances be made again, so a set read here that is no
+	 * longer the template's never gets linked.
+	 */
+	qs = egress_instance_quotas_new(rcu_dereference(template->quotas), gfp);
+	if (IS_ERR(qs))
+		return NULL;
 	instance = kzalloc(struct_size(instance, path, path_len), gfp);
 	if (!instance)
-		return NULL;
+		goto err_quotas;
 	instance->stats = egress_stats_alloc_gfp(gfp);
-	if (!instance->stats) {
-		kfree(instance);
-		return NULL;
-	}
+	if (!instance->stats)
+		goto err_instance;
+	RCU_INIT_POINTER(instance->quotas, qs);
 	egress_names_path_copy(instance->path, names, level);
 	xa_init_flags(&instance->hits, XA_FLAGS_LOCK_BH);
 	instance->config = template;
@@ -170,6 +320,12 @@ egress_instance_new(struct egress_policy *template,
 	egress_bucket_init(&instance->bucket);
 	egress_shaper_init(&instance->shaper);
 	return instance;
+
+err_instance:
+	kfree(instance);
+err_quotas:
+	kfree(qs);
+	return NULL;
 }
 
 /* Whether @tmpl takes no instance now (its cap), read without its lock. */
@@ -399,7 +555,7 @@ static void egress_hits_carry(struct egress_policy *template,
 	}
 }
 
-void egress_template_carry_hits(struct egress_policy *template,
+void egress_template_carry_late(struct egress_policy *template,
 				struct egress_policy *prev)
 {
 	struct egress_policy *from, *to;
@@ -407,8 +563,11 @@ void egress_template_carry_hits(struct egress_policy *template,
 	lockdep_assert_held(&egress_config_mutex);
 	list_for_each_entry(from, &prev->tmpl->instances, list_node) {
 		to = egress_instance_find(template, from->path);
-		if (to)
+		if (to) {
 			egress_hits_carry(template, to, prev, from);
+			egress_quota_set_carry(egress_quotas_locked(to),
+					       egress_quotas_locked(from), true);
+		}
 		cond_resched();
 	}
 }
@@ -419,11 +578,21 @@ static struct egress_policy *egress_instance_copy(struct egress_policy *template
 {
 	size_t path_len = strlen(prev->path) + 1;
 	struct egress_policy *instance;
+	struct egress_quota_set *qs;
 
+	qs = egress_instance_quotas_new(egress_quotas_locked(template),
+					GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(qs))
+		return NULL;
 	instance = kzalloc(struct_size(instance, path, path_len),
 			   GFP_KERNEL_ACCOUNT);
-	if (!instance)
+	if (!instance) {
+		kfree(qs);
 		return NULL;
+	}
+	/* Quotas that count the same bytes keep their usage. */
+	egress_quota_set_carry(qs, egress_quotas_locked(prev), false);
+	RCU_INIT_POINTER(instance->quotas, qs);
 	memcpy(instance->path, prev->path, path_len);
 	xa_init_flags(&instance->hits, XA_FLAGS_LOCK_BH);
 	instance->config = template;
@@ -484,9 +653,7 @@ void egress_template_uncopy(struct egress_policy *template,
 		egress_instance_free(copy);
 	}
 	tmpl->count = 0;
-	spin_lock_bh(&prev->tmpl->lock);
-	prev->tmpl->frozen = false;
-	spin_unlock_bh(&prev->tmpl->lock);
+	egress_template_thaw(prev->tmpl);
 }
 
 void egress_template_flush_shapers(struct egress_policy *template)

@@ -5,7 +5,8 @@
  *
  * An instance is a struct egress_policy of its own, with the concrete path
  * of its cgroup, its own counters (policy, class, and its hits of the
- * template's rules), its own rate bucket and shaping queue.  It has no rules
+ * template's rules), its own rate bucket and shaping queue, and its own
+ * quotas: the template's, each with a usage of its own.  It has no rules
  * and no settings: its ->config is the template, where the packet path
  * reads the rules, the default verdict, the mode and the rate.  The packet
  * path makes instances itself, when it first resolves a cgroup that
@@ -37,7 +38,9 @@
 
 #include "path.h"
 
+struct egress_instance_quotas;
 struct egress_policy;
+struct egress_quota_set;
 struct egress_rule;
 struct egress_set;
 struct egress_wire_size;
@@ -49,7 +52,10 @@ struct egress_wire_size;
 /* A template's instances; moves from template to template across applies. */
 struct egress_template {
 	spinlock_t lock;		/* creation; taken with BHs off */
-	/* An apply is copying the instances: make no more (lock). */
+	/*
+	 * An apply is copying the instances, or their quotas are being
+	 * replaced: make no more (lock).
+	 */
 	bool frozen;
 	struct list_head instances;	/* by index; RCU, added under lock */
 	struct hlist_head buckets[1 << EGRESS_INSTANCE_HASH_BITS]; /* RCU */
@@ -113,6 +119,27 @@ const struct egress_rule *egress_instance_next_hit(struct egress_policy *instanc
 /* Zero @instance's counters, its rule hits included.  Mutex. */
 void egress_instance_reset_counters(struct egress_policy *instance);
 
+/*
+ * New quotas for @template's instances, when @template gets @quotas (NULL:
+ * none): one set each, made before anything changes so that
+ * egress_template_set_quotas() cannot fail.  @template makes no instance
+ * until then, or until egress_template_quotas_abort().  ERR_PTR(-ENOMEM).
+ * Mutex.
+ */
+struct egress_instance_quotas *
+egress_template_quotas_prepare(struct egress_policy *template,
+			       const struct egress_quota_set *quotas);
+void egress_template_quotas_abort(struct egress_policy *template,
+				  struct egress_instance_quotas *prep);
+/*
+ * After egress_policy_set_quotas() gave @template its new quotas: every
+ * instance gets its set from @prep, with the usage of its old quotas that
+ * count the same bytes over the same periods.  Sleeps.  Mutex.
+ */
+void egress_template_set_quotas(struct egress_set *set,
+				struct egress_policy *template,
+				struct egress_instance_quotas *prep);
+
 /* A rule of @template is gone: so are its instances' hits of it.  Mutex. */
 void egress_template_rule_deleted(struct egress_policy *template, u32 rule_id);
 
@@ -129,11 +156,12 @@ int egress_template_copy_instances(struct egress_policy *template,
 void egress_template_uncopy(struct egress_policy *template,
 			    struct egress_policy *prev);
 /*
- * The hits of @prev's rules by its instances move to the same rules of
- * @template by the instances' copies, once no reader holds @prev any
- * more.  Mutex.
+ * Once no reader holds @prev any more: the hits of @prev's rules by its
+ * instances move to the same rules of @template by the instances' copies,
+ * and what the instances' quotas were charged since they were copied
+ * follows.  Mutex.
  */
-void egress_template_carry_hits(struct egress_policy *template,
+void egress_template_carry_late(struct egress_policy *template,
 				struct egress_policy *prev);
 
 /*

@@ -659,27 +659,31 @@ enum nf_egress_cmd {
 	 * notification of the "events" group: A quota of the policy
 	 * CGROUP_PATH crossed a warning percentage or was used up
 	 * (QUOTA_A_CROSSED says which), once a period each; never dropped by
-	 * the events' rate limit, never a request.
+	 * the events' rate limit, never a request. An instance's quota (each
+	 * instance of a template with quotas counts its own usage) names its
+	 * TEMPLATE too.
 	 */
 	NF_EGRESS_CMD_QUOTA_EVENT,
 	/*
 	 * do, admin: Zero the usage of the current period of the quotas of the
-	 * policy CGROUP_PATH names: of all of them, or with a QUOTA nest of
-	 * the one that counts its QUOTA_A_CLASS (without a class: the quota of
-	 * all the policy's bytes). A used-up quota's action is lifted.
+	 * policy CGROUP_PATH names (or of the template instance of that
+	 * cgroup): of all of them, or with a QUOTA nest of the one that counts
+	 * its QUOTA_A_CLASS (without a class: the quota of all the policy's
+	 * bytes). A used-up quota's action is lifted.
 	 */
 	NF_EGRESS_CMD_QUOTA_RESET,
 	/*
 	 * do, admin: Add usage saved earlier (before a reboot or a module
-	 * reload) to a quota of the policy CGROUP_PATH: one QUOTA nest with
-	 * the quota's CLASS (if it has one), its calendar (PERIOD, ANCHOR,
-	 * UTC_OFFSET), the PERIOD_START the usage was saved in and the bytes
-	 * USED, and the INSTANCE it was saved from. Refused when the policy
-	 * has no such quota (ENOENT), when its calendar differs (EINVAL), when
-	 * the current period is another one (ESTALE), when the period was
-	 * restored already or the usage is this quota's own (EALREADY), or
-	 * when the sum would not fit (ERANGE). Warnings that only the sum
-	 * crosses send their events, and the limit's when the sum reaches it.
+	 * reload) to a quota of the policy CGROUP_PATH (or of the template
+	 * instance of that cgroup): one QUOTA nest with the quota's CLASS (if
+	 * it has one), its calendar (PERIOD, ANCHOR, UTC_OFFSET), the
+	 * PERIOD_START the usage was saved in and the bytes USED, and the
+	 * INSTANCE it was saved from. Refused when the policy has no such
+	 * quota (ENOENT), when its calendar differs (EINVAL), when the current
+	 * period is another one (ESTALE), when the period was restored already
+	 * or the usage is this quota's own (EALREADY), or when the sum would
+	 * not fit (ERANGE). Warnings that only the sum crosses send their
+	 * events, and the limit's when the sum reaches it.
 	 */
 	NF_EGRESS_CMD_QUOTA_RESTORE,
 	/*
