@@ -237,8 +237,7 @@ CLEANUP_POLICIES+=("$P.nobody")
 tap_result $? "ynl without CAP_NET_ADMIN: policy-new refused with EPERM, nothing made" "rc=$rc: $out"
 
 # What the module refuses of templates whatever the client checks first:
-# more than 8 '*', instance settings on an exact path, quotas on a
-# template.  Nothing is made.
+# more than 8 '*', instance settings on an exact path.  Nothing is made.
 refused()
 {
 	local desc=$1 path=$2 json=$3 want=$4 out rc
@@ -254,9 +253,13 @@ refused "policy-new of a pattern with 9 '*' refused" "$P.t/a*b*c*d*e*f*g*h*i*j" 
 	"{\"cgroup-path\": \"$P.t/a*b*c*d*e*f*g*h*i*j\"}" "at most 8 '*'"
 refused "policy-new of an exact path with instances-max refused" "$P.t" \
 	"{\"cgroup-path\": \"$P.t\", \"instances-max\": 5}" "only a template"
-refused "policy-new of a template with a quota refused" "$P.t/*" \
-	"{\"cgroup-path\": \"$P.t/*\", \"quota\": [{\"limit\": 1000000, \"period\": \"day\"}]}" \
-	"a template cannot have quotas"
+# A template takes quotas, which each instance counts on its own.
+CLEANUP_POLICIES+=("$P.q/*")
+python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --do policy-new \
+	--json "{\"cgroup-path\": \"$P.q/*\", \"quota\": [{\"limit\": 1000000, \"period\": \"day\"}]}" \
+	> "$TMPDIR_TEST/tq.out" 2>&1
+check_eq "policy-new of a template with a quota: the template has it" "0 1000000" \
+	"$? $(ectl -j show "$P.q/*" | json_eval 'd[0]["quotas"][0]["limit"]')"
 
 nget=$(as_nobody python3 "$YNL_DIR/cli.py" --spec "$SPEC" --no-schema --output-json --do policy-get \
 	--json "{\"cgroup-path\": \"$P2\"}" 2> "$YNL_ERR")

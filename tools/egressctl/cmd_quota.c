@@ -67,6 +67,10 @@ static void quota_show_json(const struct dump_state *st)
 			format_quota_spec(s, text, sizeof(text));
 			print_open_object(&p, NULL);
 			print_string(&p, PRINT_JSON, "cgroup", NULL, pol->path);
+			/* an instance's quota: the key only then */
+			if (pol->template)
+				print_string(&p, PRINT_JSON, "template", NULL,
+					     pol->template);
 			print_string(&p, PRINT_JSON, "class", NULL,
 				     s->class_name[0] ? s->class_name : NULL);
 			print_string(&p, PRINT_JSON, "quota", NULL, text);

@@ -226,6 +226,14 @@ void quota_event_print(FILE *out, const struct egress_quota_event_msg *e,
 	print_string(&p, PRINT_JSON, "policy", NULL, e->path);
 	if (tstream)
 		write_path(tstream, e->path, false);
+	/* an instance's template; the key only then, as events have it */
+	if (e->template) {
+		print_string(&p, PRINT_JSON, "template", NULL, e->template);
+		if (tstream) {
+			fputs(" template ", tstream);
+			write_path(tstream, e->template, false);
+		}
+	}
 	print_string(&p, PRINT_JSON, "class", NULL,
 		     spec->class_name[0] ? spec->class_name : NULL);
 	print_json_bool(&p, "used_up", used_up);

@@ -295,6 +295,13 @@ int egress_decode_quota_event(const struct nlmsghdr *nlh,
 		snprintf(m->why, sizeof(m->why), "an empty policy path");
 		return -EBADMSG;
 	}
+	if (tb[NF_EGRESS_A_TEMPLATE]) {
+		m->template = mnl_attr_get_str(tb[NF_EGRESS_A_TEMPLATE]);
+		if (!m->template[0]) {
+			snprintf(m->why, sizeof(m->why), "an empty template");
+			return -EBADMSG;
+		}
+	}
 	if (decode_quotas(nlh, &m->quota, &n) || n != 1 ||
 	    !m->quota.has_usage || !m->quota.has_crossed) {
 		snprintf(m->why, sizeof(m->why),

@@ -44,6 +44,7 @@ struct egress_quota_msg {
 struct egress_quota_event_msg {
 	uint64_t time_ns;		/* when it was received (CLOCK_REALTIME) */
 	const char *path;		/* the policy's cgroup */
+	const char *template;		/* an instance's pattern, else NULL */
 	struct egress_quota_msg quota;
 	char why[128];			/* after -EBADMSG */
 };

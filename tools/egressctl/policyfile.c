@@ -604,9 +604,6 @@ static int parse_quota_stmt(struct pf_parser *p, struct pf_policy *pol,
 	size_t i;
 	int n, w;
 
-	if (path_is_pattern(pol->path))
-		return pf_fail(p, first->loc,
-			       "a template (a cgroup path with '*') takes no quota");
 	n = collect_words(p, first, argv, locs, "quota");
 	if (n < 0)
 		return -1;

@@ -503,6 +503,9 @@ static void test_templates(void)
 	     TPOL("/svc.slice/x*", "\tinstances max 65536;\n\trate 1mbit police;\n") "\n"
 	     TPOL("/svc.slice/*.service", "\tinstances max 200;\n\tallow udp to 10.0.0.53/32 port 53;\n") "\n"
 	     "cgroup \"/svc.slice/**\" {\n\tmode enforce;\n\tdefault allow;\n}\n");
+	good("a template's quotas (each instance counts its own)",
+	     "cgroup \"/a/*\" { allow to 10.0.0.0/8 class c; quota 1g per day class c then deny; }\n",
+	     TPOL("/a/*", "\tquota 1g per day class c then deny;\n\tallow to 10.0.0.0/8 class c;\n"));
 	good("templates of equal rank keep their order",
 	     "cgroup \"/b/*\" { }\ncgroup \"/a/*\" { }\n",
 	     TPOL("/b/*", "") "\n" TPOL("/a/*", ""));
@@ -526,10 +529,6 @@ static void test_templates(void)
 	    "t.conf:1:8: invalid cgroup path '/a/**x/b': '**' must be a whole component (as in /a/**/b)");
 	bad("cgroup \"/a/*\" {}\ncgroup \"//a//*/\" {}\n",
 	    "t.conf:2:1: duplicate cgroup \"/a/*\" (first at 1:1)");
-	bad("cgroup \"/a/*\" {\n\tquota 1g per month;\n}",
-	    "t.conf:2:2: a template (a cgroup path with '*') takes no quota");
-	bad("cgroup \"/a/*\" {\n\tallow to 10.0.0.0/8 class c;\n\tquota 1g per day class c then deny;\n}",
-	    "t.conf:3:2: a template (a cgroup path with '*') takes no quota");
 	bad("cgroup \"/a\" {\n\tinstances max 5;\n}",
 	    "t.conf:2:2: 'instances max' is for templates only (a cgroup path with '*')");
 	bad("cgroup \"/a/*\" {\n\tinstances max 5;\n\tinstances max 6;\n}",
