@@ -1434,14 +1434,27 @@ static int egress_nl_quota_restore(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *nest;
 	struct egress_policy *policy;
 	struct egress_quota *quota;
+	const char *path;
 	unsigned int i;
 	long crossed;
 	int err;
 
-	/* An instance's quotas have a usage of their own. */
-	policy = egress_nl_policy_lookup(set, info->attrs, info->extack, true);
-	if (IS_ERR(policy))
-		return PTR_ERR(policy);
+	/*
+	 * An instance's quotas have a usage of their own.  After a reboot
+	 * its cgroup may not have sent yet: the instance is made now, as
+	 * its first packet would make it, so that the usage is not lost.
+	 */
+	path = egress_nl_path(info->attrs, info->extack, &err);
+	if (!path)
+		return err;
+	policy = egress_policy_find(set, path) ?:
+		 egress_instance_lookup(set, path) ?:
+		 egress_instance_make(set, path);
+	if (!policy) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH],
+				    KBUILD_MODNAME ": no policy for this cgroup path");
+		return -ENOENT;
+	}
 	nest = egress_nl_one_quota(info, &err);
 	if (err)
 		return err;

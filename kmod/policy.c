@@ -225,6 +225,26 @@ struct egress_policy *egress_instance_lookup(struct egress_set *set,
 	return NULL;
 }
 
+struct egress_policy *egress_instance_make(struct egress_set *set,
+					   const char *path)
+{
+	struct egress_resolve_info info = { .refused_level = -1 };
+	struct egress_path_names names;
+	struct egress_policy *policy;
+
+	lockdep_assert_held(&egress_config_mutex);
+	if (egress_path_is_pattern(path))
+		return NULL;
+	egress_path_names_from_path(&names, path);
+	/* What the packet path does, under RCU as it is. */
+	rcu_read_lock();
+	policy = egress_set_match_template(set, &names, names.levels - 1,
+					   egress_path_names_hash(&names),
+					   EGRESS_RESOLVE_INSTANCE, &info);
+	rcu_read_unlock();
+	return policy && policy->config != policy ? policy : NULL;
+}
+
 static void egress_set_max_depth_update(struct egress_set *set)
 {
 	struct egress_policy *policy;

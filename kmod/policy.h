@@ -136,6 +136,13 @@ struct egress_policy *egress_policy_find(struct egress_set *set,
 /* The instance whose concrete path is @path, of any template, or NULL. */
 struct egress_policy *egress_instance_lookup(struct egress_set *set,
 					     const char *path);
+/*
+ * The instance at @path of the template that wins that path, made if need
+ * be (as the cgroup's first packet would, the template's cap included),
+ * or NULL: no template matches, no room, no memory.  Mutex.
+ */
+struct egress_policy *egress_instance_make(struct egress_set *set,
+					   const char *path);
 /* @instances_max and @instances_keep: a template's (template.h). */
 int egress_policy_create(struct egress_set *set, const char *path,
 			 u8 default_verdict, u8 mode, u32 instances_max,

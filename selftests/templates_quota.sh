@@ -7,7 +7,9 @@
 # instance's path resets that instance only; a change of the template's
 # quotas (policy-set through the kernel's ynl CLI, then an apply -f that
 # keeps the pattern) keeps each instance's usage, and an instance made
-# afterwards gets the new limit.
+# afterwards gets the new limit; quota save writes each instance's usage,
+# and quota restore to an instance whose cgroup has not sent yet (after a
+# reboot) makes the instance.
 #
 #   root netns                                     $SRV_NS
 #   +-----------------------------------+          +--------------------------+
@@ -27,7 +29,7 @@ source "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
 require_common
-tap_plan 16
+tap_plan 18
 
 G=nfe-tqt-$$
 Y=nfe-tqy-$$
@@ -141,12 +143,24 @@ check_eq "a3, made after: 1 datagram, its own quota at 3840" \
 	"sent=1 failed=0 first_errno=none /$G/a1:3840:128:False /$G/a2:3840:2560:False /$G/a3:3840:128:False" \
 	"$(send "$G/a3" 1) $(instance_quotas)"
 
-# --- quota save: instances by their paths -----------------------------------
+# --- quota save and restore: instances by their paths ------------------------
 USAGE=$TMPDIR_TEST/usage
 ectl quota save "$USAGE" > /dev/null
 check_eq "quota save: each instance's usage on a line of its own" \
 	"\"/$G/a1\" - hour $ANCHOR 0 128
 \"/$G/a2\" - hour $ANCHOR 0 2560" \
 	"$(grep -F "\"/$G/a" "$USAGE" | cut -d' ' -f1-5,7 | sort | head -n 2)"
+
+# After a reboot an instance's cgroup may not have sent yet: the restore
+# makes its instance (a4 never sent; the usage saved for a2 goes to it).
+{
+	grep -v '^"' "$USAGE"
+	grep -F "\"/$G/a2\"" "$USAGE" | sed "s|\"/$G/a2\"|\"/$G/a4\"|"
+} > "$USAGE.a4"
+ectl quota restore "$USAGE.a4" > /dev/null
+tap_result $? "quota restore to a4, which has no instance yet" "$(cat "$ECTL_ERR")"
+check_eq "a4's instance exists, its quota holds the restored usage" \
+	"/$G/a1:3840:128:False /$G/a2:3840:2560:False /$G/a3:3840:128:False /$G/a4:3840:2560:False" \
+	"$(instance_quotas)"
 
 tap_done

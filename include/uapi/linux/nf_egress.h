@@ -675,9 +675,10 @@ enum nf_egress_cmd {
 	/*
 	 * do, admin: Add usage saved earlier (before a reboot or a module
 	 * reload) to a quota of the policy CGROUP_PATH (or of the template
-	 * instance of that cgroup): one QUOTA nest with the quota's CLASS (if
-	 * it has one), its calendar (PERIOD, ANCHOR, UTC_OFFSET), the
-	 * PERIOD_START the usage was saved in and the bytes USED, and the
+	 * instance of that cgroup, made as the cgroup's first packet would
+	 * make it when there is none yet): one QUOTA nest with the quota's
+	 * CLASS (if it has one), its calendar (PERIOD, ANCHOR, UTC_OFFSET),
+	 * the PERIOD_START the usage was saved in and the bytes USED, and the
 	 * INSTANCE it was saved from. Refused when the policy has no such
 	 * quota (ENOENT), when its calendar differs (EINVAL), when the current
 	 * period is another one (ESTALE), when the period was restored already
