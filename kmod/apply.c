@@ -140,6 +140,8 @@ int egress_apply_commit(u32 portid, const char **reason)
 		policy->stats = prev->stats;
 		egress_apply_carry_rules(policy, prev, false);
 		egress_apply_carry_quotas(policy, prev, false);
+		if (policy->tmpl)
+			egress_template_carry_quotas(policy, prev);
 		/* A kept limit hands out no new burst. */
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}

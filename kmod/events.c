@@ -479,7 +479,7 @@ static int egress_quota_event_send(const struct egress_policy *policy,
 }
 
 /* The events @policy's quotas have to send; false if one must wait. */
-static bool egress_quota_events_send_policy(struct egress_policy *policy)
+bool egress_quota_events_flush_policy(struct egress_policy *policy)
 {
 	struct egress_quota_set *qs;
 	struct egress_quota *quota;
@@ -515,13 +515,13 @@ static void egress_quota_events_send(struct work_struct *work)
 
 	mutex_lock(&egress_config_mutex);
 	list_for_each_entry(policy, &egress_live_set_locked()->policies, list_node) {
-		retry |= !egress_quota_events_send_policy(policy);
+		retry |= !egress_quota_events_flush_policy(policy);
 		if (!policy->tmpl)
 			continue;
 		list_for_each_entry_rcu(instance, &policy->tmpl->instances,
 					list_node,
 					lockdep_is_held(&egress_config_mutex)) {
-			retry |= !egress_quota_events_send_policy(instance);
+			retry |= !egress_quota_events_flush_policy(instance);
 			cond_resched();
 		}
 	}

@@ -102,5 +102,11 @@ struct egress_quota;
 void egress_quota_mark_crossed(struct egress_quota *quota, unsigned long crossed);
 /* After the hooks are gone (no crossing is marked any more): send the rest. */
 void egress_quota_events_flush(void);
+/*
+ * Send the events @policy's quotas still have to send, now (one that
+ * goes: its last word comes before it is freed).  False when one could
+ * not be built and waits for the next try.  Config mutex.
+ */
+bool egress_quota_events_flush_policy(struct egress_policy *policy);
 
 #endif /* _NF_EGRESS_EVENTS_H */

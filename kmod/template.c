@@ -297,9 +297,10 @@ egress_instance_new(struct egress_policy *template,
 	struct egress_policy *instance;
 
 	/*
-	 * Quotas read before the template's lock: egress_template_quotas_
-	 * prepare() freezes the template and waits for a grace period before
-	 * it lets instances be made again, so a set read here that is no
+	 * Quotas read before the template's lock: a change of them freezes
+	 * the template (egress_template_quotas_prepare()) and waits for a
+	 * grace period before it lets instances be made again
+	 * (egress_template_set_quotas()), so a set read here that is no
 	 * longer the template's never gets linked.
 	 */
 	qs = egress_instance_quotas_new(rcu_dereference(template->quotas), gfp);
@@ -555,6 +556,21 @@ static void egress_hits_carry(struct egress_policy *template,
 	}
 }
 
+void egress_template_carry_quotas(struct egress_policy *template,
+				  struct egress_policy *prev)
+{
+	struct egress_policy *from, *to;
+
+	lockdep_assert_held(&egress_config_mutex);
+	list_for_each_entry(to, &template->tmpl->instances, list_node) {
+		from = egress_instance_find(prev, to->path);
+		if (from)
+			egress_quota_set_carry(egress_quotas_locked(to),
+					       egress_quotas_locked(from), false);
+		cond_resched();
+	}
+}
+
 void egress_template_carry_late(struct egress_policy *template,
 				struct egress_policy *prev)
 {
@@ -590,8 +606,7 @@ static struct egress_policy *egress_instance_copy(struct egress_policy *template
 		kfree(qs);
 		return NULL;
 	}
-	/* Quotas that count the same bytes keep their usage. */
-	egress_quota_set_carry(qs, egress_quotas_locked(prev), false);
+	/* Their usage comes with egress_template_carry_quotas(). */
 	RCU_INIT_POINTER(instance->quotas, qs);
 	memcpy(instance->path, prev->path, path_len);
 	xa_init_flags(&instance->hits, XA_FLAGS_LOCK_BH);
@@ -673,6 +688,7 @@ void egress_template_announce_gone(struct egress_policy *template)
 
 	lockdep_assert_held(&egress_config_mutex);
 	list_for_each_entry(instance, &tmpl->instances, list_node) {
+		egress_quota_events_flush_policy(instance);
 		egress_nl_instance_gone(instance);
 		cond_resched();
 	}
@@ -813,6 +829,8 @@ static void egress_template_gc(struct work_struct *work)
 		egress_set_paths_changed(set);
 		synchronize_rcu();
 		list_for_each_entry_safe(instance, tmp, &gone, template_node) {
+			/* Its quotas' last events, before its final counts. */
+			egress_quota_events_flush_policy(instance);
 			egress_nl_instance_gone(instance);
 			egress_instance_free(instance);
 		}

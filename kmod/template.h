@@ -156,6 +156,15 @@ int egress_template_copy_instances(struct egress_policy *template,
 void egress_template_uncopy(struct egress_policy *template,
 			    struct egress_policy *prev);
 /*
+ * After every copy of the apply succeeded (egress_template_copy_instances()
+ * for each kept template), before the swap: the quotas of @template's
+ * instances take the usage of the same quotas of @prev's instances at the
+ * same paths.  Not at copy time: a failed apply must leave the old ones
+ * (and the events they have to send) as they were.  Mutex.
+ */
+void egress_template_carry_quotas(struct egress_policy *template,
+				  struct egress_policy *prev);
+/*
  * Once no reader holds @prev any more: the hits of @prev's rules by its
  * instances move to the same rules of @template by the instances' copies,
  * and what the instances' quotas were charged since they were copied
