@@ -49,7 +49,7 @@ egress_lpm(const struct egress_ruleset *rs, const struct egress_rule_store *stor
 				  &pkt->daddr);
 	egress_trie_walk_start(&walk, &store->trie, &walk.key, v6);
 	/* A prefix of a batch not yet published has no visible rule. */
-	while (egress_trie_walk_next(&walk, &idx, v6) >= 0) {
+	while (egress_trie_walk_next(&walk, &idx, NULL, v6)) {
 		const struct egress_rule *rule = egress_rule_at(store, idx);
 
 		for (;;) {

@@ -3,13 +3,15 @@
  * The prefix index (trie.h).
  *
  * A child entry is a node pointer (low bits 00), a leaf (11: the index of
- * its prefix's head record in the trie's store, shifted left by 2), or NULL
- * (removed).  A leaf costs no memory of its own: its prefix is its head's,
- * which the store keeps until a grace period after no entry names it
- * (ruleset.c makes the next rule of the prefix its head before it retires
- * the old head).  A node's heads follow its child entries: u32 store
- * indexes, one per prefix bit in bit order, EGRESS_RULE_NONE for a removed
- * prefix.
+ * its prefix's head record in the trie's store, shifted left by 2), or
+ * EGRESS_TRIE_GONE (removed): a node with no children and no prefixes,
+ * which a walk goes into and finds nothing in, so that it tests no entry
+ * for NULL on the way down.  A leaf costs no memory of its own: its
+ * prefix is its head's, which the store keeps until a grace period after
+ * no entry names it (ruleset.c makes the next rule of the prefix its head
+ * before it retires the old head).  A node's heads follow its child
+ * entries: u32 store indexes, one per prefix bit in bit order,
+ * EGRESS_RULE_NONE for a removed prefix.
  */
 
 #include <linux/bitops.h>
@@ -21,6 +23,10 @@
 #include "rulestore.h"
 #include "trie.h"
 #include "triewalk.h"
+
+/* Never written: readers only go into it. */
+static const struct egress_trie_node egress_trie_gone;
+#define EGRESS_TRIE_GONE ((void *)&egress_trie_gone)
 
 /* No prefix bit for egress_trie_node_grow() to add. */
 #define EGRESS_TRIE_NO_BIT (-1)
@@ -34,7 +40,8 @@ void __init egress_trie_init(void)
 	for (v = 0; v < ARRAY_SIZE(egress_trie_cover); v++) {
 		for (l = 1; l <= EGRESS_TRIE_STRIDE; l++) {
 			bit = egress_trie_prefix_bit(v, EGRESS_TRIE_ROOT_STRIDE, l);
-			egress_trie_cover[v][bit / 64] |= BIT_ULL(bit % 64);
+			egress_trie_cover[ARRAY_SIZE(egress_trie_cover) - 1 - v][bit / 64] |=
+				BIT_ULL(bit % 64);
 		}
 	}
 }
@@ -190,7 +197,7 @@ static int egress_trie_node_grow(struct egress_trie *trie,
 	}
 
 	for (i = 0; i < nc; i++)
-		live_c += !!rcu_access_pointer(node->child[i]);
+		live_c += rcu_access_pointer(node->child[i]) != EGRESS_TRIE_GONE;
 	for (i = 0; i < np; i++)
 		live_p += heads[i] != EGRESS_RULE_NONE;
 	copy = egress_trie_node_alloc(trie, live_c, live_p);
@@ -205,7 +212,7 @@ static int egress_trie_node_grow(struct egress_trie *trie,
 			copy->children |= BIT_ULL(v);
 			RCU_INIT_POINTER(copy->child[k++], entry);
 		}
-		if (!old)
+		if (old == EGRESS_TRIE_GONE)
 			continue;
 		copy->children |= BIT_ULL(c);
 		RCU_INIT_POINTER(copy->child[k++], old);
@@ -342,7 +349,7 @@ static int egress_trie_insert_at(struct egress_trie *trie,
 						     EGRESS_TRIE_NO_BIT, 0) ?: 1;
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
-		if (!entry) {
+		if (entry == EGRESS_TRIE_GONE) {
 			rcu_assign_pointer(node->child[i],
 					   egress_trie_leaf_make(idx));
 			return 1;
@@ -422,7 +429,7 @@ static bool egress_trie_locate(struct egress_trie *trie,
 			return false;
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
-		if (!entry)
+		if (entry == EGRESS_TRIE_GONE)
 			return false;
 		if (egress_trie_is_leaf(entry)) {
 			egress_trie_leaf_prefix(trie, entry, &okey, &olen);
@@ -466,14 +473,15 @@ void egress_trie_set_head(struct egress_trie *trie,
 }
 
 /*
- * What may stand in for @node in its parent: NULL if it holds nothing, its
+ * What may stand in for @node in its parent: EGRESS_TRIE_GONE if it holds
+ * nothing, its
  * one leaf if that is all it holds, else @node itself.
  */
 static void *egress_trie_shrunk(struct egress_trie_node *node)
 {
 	unsigned int i, n = hweight64(node->children);
 	u32 *heads = egress_trie_heads(node);
-	void *only = NULL;
+	void *only = EGRESS_TRIE_GONE;
 
 	for (i = 0; i < egress_trie_prefix_count(node); i++)
 		if (heads[i] != EGRESS_RULE_NONE)
@@ -481,9 +489,9 @@ static void *egress_trie_shrunk(struct egress_trie_node *node)
 	for (i = 0; i < n; i++) {
 		void *entry = egress_trie_child_locked(node, i);
 
-		if (!entry)
+		if (entry == EGRESS_TRIE_GONE)
 			continue;
-		if (only || !egress_trie_is_leaf(entry))
+		if (only != EGRESS_TRIE_GONE || !egress_trie_is_leaf(entry))
 			return node;
 		only = entry;
 	}
@@ -524,14 +532,14 @@ void egress_trie_remove(struct egress_trie *trie,
 			return;
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
-		if (WARN_ON_ONCE(!entry))
+		if (WARN_ON_ONCE(entry == EGRESS_TRIE_GONE))
 			return;
 		if (egress_trie_is_leaf(entry)) {
 			egress_trie_leaf_prefix(trie, entry, &okey, &olen);
 			if (WARN_ON_ONCE(olen != len || okey.hi != key->hi ||
 					 okey.lo != key->lo))
 				return;
-			RCU_INIT_POINTER(node->child[i], NULL);
+			RCU_INIT_POINTER(node->child[i], EGRESS_TRIE_GONE);
 			break;
 		}
 		index[++level] = i;
@@ -556,7 +564,7 @@ static void egress_trie_free(struct egress_trie *trie, void *entry)
 	struct egress_trie_node *node = entry;
 	unsigned int i;
 
-	if (!entry || egress_trie_is_leaf(entry))
+	if (!entry || entry == EGRESS_TRIE_GONE || egress_trie_is_leaf(entry))
 		return;
 	for (i = 0; i < hweight64(node->children); i++)
 		egress_trie_free(trie, rcu_dereference_raw(node->child[i]));

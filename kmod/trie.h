@@ -29,10 +29,10 @@
  * adds a child or a prefix bit publishes a copy with it (a node and its
  * arrays are one allocation), so a reader sees bitmaps and arrays that
  * belong together.  Heads, leaves replacing a removed child's entry and a
- * child replaced by a node are single-word stores.  A removed child is
- * NULL and a removed prefix's head EGRESS_RULE_NONE until the node's next
- * copy, and a node left with one leaf and no prefixes gives way to that
- * leaf.
+ * child replaced by a node are single-word stores.  A removed child is an
+ * empty node (trie.c) and a removed prefix's head EGRESS_RULE_NONE until
+ * the node's next copy, and a node left with one leaf and no prefixes
+ * gives way to that leaf.
  *
  * Writers hold egress_config_mutex; readers hold rcu_read_lock().
  */
@@ -70,8 +70,8 @@ struct egress_trie_node {
 	 */
 	u64 prefixes[2];
 	/*
-	 * In order of v: a node, a leaf (trie.c), or NULL for
-	 * a removed one.
+	 * In order of v: a node, a leaf, or an empty node for a
+	 * removed one (trie.c).
 	 */
 	void __rcu *child[];
 };

@@ -28,8 +28,9 @@
 
 /*
  * Bit set: the prefix bit of a node below the root (stride 6) covers the
- * chunk value; lengths 1 to 6 of the node, as two words of its bitmap.
- * Filled by egress_trie_init().
+ * chunk value v; lengths 1 to 6 of the node, as two words of its bitmap.
+ * Indexed by 63 - v, the complemented chunk a walk has at hand
+ * (egress_trie_walk_start()).  Filled by egress_trie_init().
  */
 extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
 
@@ -37,9 +38,10 @@ extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
 struct egress_trie_walk {
 	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
 	/*
-	 * IPv4: each path node's chunk of the key, for its covering bits.
-	 * An IPv6 walk computes them again instead: its walks end in a leaf
-	 * more often than they climb, and a store per node costs more there.
+	 * IPv4: each path node's chunk of the key, complemented, in the low
+	 * six bits (the root's two), for its covering bits.  An IPv6 walk
+	 * computes them again instead: its walks end in a leaf more often
+	 * than they climb, and a store per node costs more there.
 	 */
 	u8 chunk[EGRESS_TRIE_MAX_LEVELS];
 	/* Not first: see struct egress_pkt (ruleset.h). */
@@ -174,25 +176,39 @@ static __always_inline bool egress_trie_rule_covers(const struct egress_rule *ru
 }
 
 /*
- * Shift the address bits a node consumed out of the top of (@hi, @lo): the
- * next node's chunk is then always the top six bits.  Cheaper per node than
- * a window at an offset (egress_trie_chunk()); an IPv4 key has no low word
- * to carry.
+ * (@hi, @lo) rotated left by @bits as one number, which brings the top
+ * @bits down to the bottom of @lo, where the walk's shift reads its count
+ * (hence %rcx): two double shifts, where GCC makes eight instructions of
+ * the words' shifts and ors.
  */
-static __always_inline void egress_trie_walk_consume(u64 *hi, u64 *lo,
-						     unsigned int bits, bool v6)
+static __always_inline void egress_trie_rol128(u64 *hi, u64 *lo,
+					       unsigned int bits)
 {
-	if (v6) {
-		*hi = *hi << bits | *lo >> (64 - bits);
-		*lo <<= bits;
-	} else {
-		*hi <<= bits;
-	}
+	u64 top = *hi;
+
+#ifdef CONFIG_X86_64
+	asm("shldq %3, %1, %0\n\tshldq %3, %2, %1"
+	    : "+&r" (*hi), "+&c" (*lo) : "r" (top), "J" (bits));
+#else
+	*hi = *hi << bits | *lo >> (64 - bits);
+	*lo = *lo << bits | top >> (64 - bits);
+#endif
 }
 
 /*
  * Readers: start a walk over the prefixes of @trie that cover @key, which
  * may be walk->key.
+ *
+ * The walk keeps the complement of the key and moves the bits a node
+ * consumed out of the top of it, so that the next chunk v is always on
+ * top: the complement's top six bits are then 63 - v, the shift that puts
+ * bit v of the children bitmap on top (its sign says whether v has a
+ * child entry, and the popcount less one is where it is,
+ * egress_trie_child_index()), with no subtraction per node.  An IPv4 key
+ * fits one word and rotates, which leaves the chunk in the low six bits,
+ * where a shift count is read; an IPv6 one is shifted as one 128-bit
+ * number (a double shift).  The chunks an IPv4 walk keeps for the climb
+ * back up are these complements too.
  */
 static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk,
 						   const struct egress_trie *trie,
@@ -200,32 +216,46 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 						   bool v6)
 {
 	const struct egress_trie_node *node = rcu_dereference(trie->root);
-	u64 hi = key->hi, lo = v6 ? key->lo : 0;
-	u32 v = hi >> (64 - EGRESS_TRIE_ROOT_STRIDE);
-	int level = -1;
+	u64 nhi = ~key->hi, nlo = ~key->lo;
+	unsigned long level = 0;
+	unsigned int shift;
 
 	walk->key = *key;
 	walk->leaf_len = -1;
 	walk->cover[0] = 0;
 	walk->cover[1] = 0;
-	egress_trie_walk_consume(&hi, &lo, EGRESS_TRIE_ROOT_STRIDE, v6);
-	while (node) {
-		/*
-		 * Bit v of the children on top, the bits below it after: the
-		 * sign says whether v has a child entry, and the popcount
-		 * less one is where it is (egress_trie_child_index()).
-		 */
-		u64 from_v = node->children << (63 - v);
+	walk->level = 0;
+	if (!node)
+		return;
+	/*
+	 * The root's chunk v has two bits: 63 - v is 60 with the complement
+	 * of v in the low two bits.
+	 */
+	if (v6) {
+		egress_trie_rol128(&nhi, &nlo, EGRESS_TRIE_ROOT_STRIDE);
+		shift = (nlo & (BIT(EGRESS_TRIE_ROOT_STRIDE) - 1)) |
+			(64 - BIT(EGRESS_TRIE_ROOT_STRIDE));
+	} else {
+		nhi = rol64(nhi, EGRESS_TRIE_ROOT_STRIDE);
+		shift = (nhi & (BIT(EGRESS_TRIE_ROOT_STRIDE) - 1)) |
+			(64 - BIT(EGRESS_TRIE_ROOT_STRIDE));
+	}
+	for (;;) {
+		u64 from_v = node->children << (shift & 63);
 		const void *entry;
 
-		walk->path[++level] = node;
+		walk->path[level] = node;
 		if (!v6)
-			walk->chunk[level] = v;
+			walk->chunk[level] = shift;
+		level++;
 		if ((s64)from_v >= 0)
 			break;
-		entry = rcu_dereference(node->child[hweight64(from_v) - 1]);
-		if (!entry)
-			break;
+		/* child[popcount - 1], the 1 folded into the displacement. */
+		entry = rcu_dereference(*(void __rcu *const *)
+					((const char *)node +
+					 offsetof(struct egress_trie_node, child) -
+					 sizeof(node->child[0]) +
+					 hweight64(from_v) * sizeof(node->child[0])));
 		if (egress_trie_is_leaf(entry)) {
 			const struct egress_rule *rule = egress_trie_leaf_rule(trie, entry);
 
@@ -235,12 +265,19 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 			}
 			break;
 		}
+		/* A removed child is egress_trie_gone, a node with nothing. */
 		node = entry;
-		v = hi >> (64 - EGRESS_TRIE_STRIDE);
-		egress_trie_walk_consume(&hi, &lo, EGRESS_TRIE_STRIDE, v6);
+		/* The shift reads its count's low six bits only. */
+		if (v6) {
+			egress_trie_rol128(&nhi, &nlo, EGRESS_TRIE_STRIDE);
+			shift = nlo;
+		} else {
+			nhi = rol64(nhi, EGRESS_TRIE_STRIDE);
+			shift = nhi;
+		}
 	}
 	/* egress_trie_walk_next() starts with the deepest node. */
-	walk->level = level + 1;
+	walk->level = level;
 }
 
 /* The root's prefix bits of lengths 0, 1 and 2 that cover chunk @v. */
@@ -254,46 +291,48 @@ static __always_inline void egress_trie_walk_cover(struct egress_trie_walk *walk
 						   bool v6)
 {
 	const struct egress_trie_node *node = walk->path[walk->level];
-	u32 v;
+	u32 nv;
 
 	if (!walk->level) {
 		/*
 		 * The masks of the four chunks packed eight bits each, a
-		 * constant: one shift picks the mask, which GCC would
-		 * otherwise compute before every walk (it is loop-invariant)
-		 * whether the walk gets here or not.
+		 * constant, by complemented chunk: one shift picks the mask,
+		 * which GCC would otherwise compute before every walk (it is
+		 * loop-invariant) whether the walk gets here or not.
 		 */
-		const u32 root_cover = egress_trie_root_cover(0) |
-				       egress_trie_root_cover(1) << 8 |
-				       egress_trie_root_cover(2) << 16 |
-				       egress_trie_root_cover(3) << 24;
+		const u32 root_cover = egress_trie_root_cover(3) |
+				       egress_trie_root_cover(2) << 8 |
+				       egress_trie_root_cover(1) << 16 |
+				       egress_trie_root_cover(0) << 24;
 
-		v = v6 ? walk->key.hi >> (64 - EGRESS_TRIE_ROOT_STRIDE) :
-			 walk->chunk[0];
-		walk->cover[0] = node->prefixes[0] & (u8)(root_cover >> (8 * v));
+		nv = v6 ? ~walk->key.hi >> (64 - EGRESS_TRIE_ROOT_STRIDE) :
+			  walk->chunk[0] & (BIT(EGRESS_TRIE_ROOT_STRIDE) - 1);
+		walk->cover[0] = node->prefixes[0] & (u8)(root_cover >> (8 * nv));
 		walk->cover[1] = 0;
 		return;
 	}
-	v = v6 ? egress_trie_chunk(&walk->key,
-				   egress_trie_level_depth(walk->level)) :
-		 walk->chunk[walk->level];
-	walk->cover[0] = node->prefixes[0] & egress_trie_cover[v][0];
-	walk->cover[1] = node->prefixes[1] & egress_trie_cover[v][1];
+	nv = v6 ? egress_trie_chunk(&walk->key,
+				    egress_trie_level_depth(walk->level)) ^
+		  (BIT(EGRESS_TRIE_STRIDE) - 1) :
+		  walk->chunk[walk->level] & (BIT(EGRESS_TRIE_STRIDE) - 1);
+	walk->cover[0] = node->prefixes[0] & egress_trie_cover[nv][0];
+	walk->cover[1] = node->prefixes[1] & egress_trie_cover[nv][1];
 }
 
 /*
- * The next longest covering prefix's length, with its head in *@head, or
- * -1 when there is none.  The head was loaded with acquire semantics.
+ * The next longest covering prefix, with its head in *@head and its length
+ * in *@len unless @len is NULL; false when there is none.  The head was
+ * loaded with acquire semantics.
  */
-static __always_inline int egress_trie_walk_next(struct egress_trie_walk *walk,
-						 u32 *head, bool v6)
+static __always_inline bool egress_trie_walk_next(struct egress_trie_walk *walk,
+						  u32 *head, int *len, bool v6)
 {
 	if (walk->leaf_len >= 0) {
-		int len = walk->leaf_len;
-
+		if (len)
+			*len = walk->leaf_len;
 		walk->leaf_len = -1;
 		*head = walk->leaf_head;
-		return len;
+		return true;
 	}
 	for (;;) {
 		const struct egress_trie_node *node;
@@ -309,7 +348,7 @@ static __always_inline int egress_trie_walk_next(struct egress_trie_walk *walk,
 			walk->cover[0] &= ~BIT_ULL(bit);
 		} else {
 			if (--walk->level < 0)
-				return -1;
+				return false;
 			egress_trie_walk_cover(walk, v6);
 			continue;
 		}
@@ -319,7 +358,10 @@ static __always_inline int egress_trie_walk_next(struct egress_trie_walk *walk,
 		if (h != EGRESS_RULE_NONE) {
 			*head = h;
 			/* Bits (1 << l) - 1 to (1 << (l + 1)) - 2: length l. */
-			return egress_trie_level_depth(walk->level) + __fls(bit + 1);
+			if (len)
+				*len = egress_trie_level_depth(walk->level) +
+				       __fls(bit + 1);
+			return true;
 		}
 	}
 }

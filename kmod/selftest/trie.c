@@ -162,7 +162,9 @@ static int egress_trie_check_walk(const struct egress_trie *trie,
 		/* The longest covering length below the last one, or -1. */
 		while (--want >= 0 && !test_bit(want, covering))
 			;
-		len = egress_trie_walk_next(&walk, &head, model->bits == 128);
+		if (!egress_trie_walk_next(&walk, &head, &len,
+					   model->bits == 128))
+			len = -1;
 		if (len != want) {
 			pr_err("trie walk (/%u) to %016llx%016llx: got /%d, model says /%d\n",
 			       model->bits, addr->hi, addr->lo, len, want);
@@ -247,10 +249,14 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 				err = -EINVAL;
 			}
 			egress_trie_test_unrecord(store, model->idx[at]);
+			key = model->key[at];
 			model->count--;
 			model->key[at] = model->key[model->count];
 			model->idx[at] = model->idx[model->count];
 			model->len[at] = model->len[model->count];
+			/* Its entry may now be the empty node: walk into it. */
+			if (!err)
+				err = egress_trie_check_walk(trie, model, &key);
 		} else if (dice < 70 && model->count) {
 			/* As a new first rule, or a delete of the old one, does. */
 			at = get_random_u32() % model->count;
