@@ -336,16 +336,17 @@ static __always_inline bool egress_trie_walk_next(struct egress_trie_walk *walk,
 	}
 	for (;;) {
 		const struct egress_trie_node *node;
+		unsigned long k;
 		unsigned int bit;
 		u32 h;
 
 		if (walk->cover[1]) {
 			bit = __fls(walk->cover[1]);
-			walk->cover[1] &= ~BIT_ULL(bit);
+			walk->cover[1] ^= BIT_ULL(bit);
 			bit += 64;
 		} else if (walk->cover[0]) {
 			bit = __fls(walk->cover[0]);
-			walk->cover[0] &= ~BIT_ULL(bit);
+			walk->cover[0] ^= BIT_ULL(bit);
 		} else {
 			if (--walk->level < 0)
 				return false;
@@ -353,8 +354,19 @@ static __always_inline bool egress_trie_walk_next(struct egress_trie_walk *walk,
 			continue;
 		}
 		node = walk->path[walk->level];
+		/*
+		 * The place of the head of @bit, which is set, among the
+		 * node's heads is the popcount of the node's prefix bits up
+		 * to @bit, brought to the top of its word, less one: the
+		 * shift's count, 63 - @bit % 64, is @bit's complement modulo
+		 * 64.  The 1 folds into the load's displacement.
+		 */
+		k = hweight64(node->prefixes[bit / 64] << (~bit & 63));
+		if (bit >= 64)
+			k += hweight64(node->prefixes[0]);
 		/* Pairs with the release that set the head. */
-		h = smp_load_acquire(&egress_trie_heads(node)[egress_trie_head_index(node, bit)]);
+		h = smp_load_acquire((const u32 *)((const char *)egress_trie_heads(node) -
+						   sizeof(u32) + k * sizeof(u32)));
 		if (h != EGRESS_RULE_NONE) {
 			*head = h;
 			/* Bits (1 << l) - 1 to (1 << (l + 1)) - 2: length l. */
