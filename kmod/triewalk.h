@@ -51,6 +51,7 @@ struct egress_trie_walk {
 	u64 cover[2];
 	int leaf_len;		/* a covering leaf below the path, or -1 */
 	u32 leaf_head;		/* its head */
+	const struct egress_rule *leaf_rule;	/* and its record: IPv6 only */
 };
 
 static __always_inline unsigned int egress_trie_stride(unsigned int depth)
@@ -262,6 +263,8 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 			if (egress_trie_rule_covers(rule, key, v6)) {
 				walk->leaf_len = rule->prefix_len;
 				walk->leaf_head = egress_trie_leaf_head(entry);
+				if (v6)
+					walk->leaf_rule = rule;
 			}
 			break;
 		}
