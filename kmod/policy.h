@@ -249,11 +249,10 @@ unsigned int egress_resolve(struct egress_set *set,
  * inline, as it runs for every packet: GCC's estimate of its size, with
  * the IPv4 lookup inlined in it, is near its limit for inlining.
  */
-static __always_inline bool egress_decide(struct egress_policy *const *policies,
-				 unsigned int n, const struct egress_pkt *pkt,
-				 const struct egress_wire_size *size,
-				 const struct egress_rule **rules,
-				 u64 *denied_by)
+static __always_inline bool
+egress_decide(struct egress_policy *const *policies, unsigned int n,
+	      const struct egress_pkt *pkt, const struct egress_wire_size *size,
+	      const struct egress_rule **rules, u64 *denied_by)
 {
 	bool allowed = true;
 	unsigned int i;
