@@ -141,7 +141,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 		egress_apply_carry_rules(policy, prev, false);
 		egress_apply_carry_quotas(policy, prev, false);
 		if (policy->tmpl)
-			egress_template_carry_quotas(policy, prev);
+			egress_template_carry(policy, prev, false);
 		/* A kept limit hands out no new burst. */
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}
@@ -159,7 +159,7 @@ int egress_apply_commit(u32 portid, const char **reason)
 			egress_apply_carry_rules(policy, prev, true);
 			egress_apply_carry_quotas(policy, prev, true);
 			if (policy->tmpl)
-				egress_template_carry_late(policy, prev);
+				egress_template_carry(policy, prev, true);
 		}
 	}
 	/* Templates that did not stay: their instances' final counts. */

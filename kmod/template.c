@@ -556,23 +556,8 @@ static void egress_hits_carry(struct egress_policy *template,
 	}
 }
 
-void egress_template_carry_quotas(struct egress_policy *template,
-				  struct egress_policy *prev)
-{
-	struct egress_policy *from, *to;
-
-	lockdep_assert_held(&egress_config_mutex);
-	list_for_each_entry(to, &template->tmpl->instances, list_node) {
-		from = egress_instance_find(prev, to->path);
-		if (from)
-			egress_quota_set_carry(egress_quotas_locked(to),
-					       egress_quotas_locked(from), false);
-		cond_resched();
-	}
-}
-
-void egress_template_carry_late(struct egress_policy *template,
-				struct egress_policy *prev)
+void egress_template_carry(struct egress_policy *template,
+			   struct egress_policy *prev, bool late)
 {
 	struct egress_policy *from, *to;
 
@@ -580,9 +565,10 @@ void egress_template_carry_late(struct egress_policy *template,
 	list_for_each_entry(from, &prev->tmpl->instances, list_node) {
 		to = egress_instance_find(template, from->path);
 		if (to) {
-			egress_hits_carry(template, to, prev, from);
+			if (late)
+				egress_hits_carry(template, to, prev, from);
 			egress_quota_set_carry(egress_quotas_locked(to),
-					       egress_quotas_locked(from), true);
+					       egress_quotas_locked(from), late);
 		}
 		cond_resched();
 	}
@@ -606,7 +592,7 @@ static struct egress_policy *egress_instance_copy(struct egress_policy *template
 		kfree(qs);
 		return NULL;
 	}
-	/* Their usage comes with egress_template_carry_quotas(). */
+	/* Their usage comes with egress_template_carry(). */
 	RCU_INIT_POINTER(instance->quotas, qs);
 	memcpy(instance->path, prev->path, path_len);
 	xa_init_flags(&instance->hits, XA_FLAGS_LOCK_BH);

@@ -156,22 +156,16 @@ int egress_template_copy_instances(struct egress_policy *template,
 void egress_template_uncopy(struct egress_policy *template,
 			    struct egress_policy *prev);
 /*
- * After every copy of the apply succeeded (egress_template_copy_instances()
- * for each kept template), before the swap: the quotas of @template's
- * instances take the usage of the same quotas of @prev's instances at the
- * same paths.  Not at copy time: a failed apply must leave the old ones
- * (and the events they have to send) as they were.  Mutex.
+ * The counts of @prev's instances go to the copies @template has of them
+ * (same paths).  Before the swap, once every copy of the apply succeeded
+ * (egress_template_copy_instances() for each kept template): the quotas'
+ * usage; not at copy time, so that a failed apply leaves the old quotas
+ * (and the events they have to send) as they were.  @late, once no reader
+ * holds @prev any more: the hits of @prev's rules move to the same rules
+ * of @template, and what the quotas were charged since follows.  Mutex.
  */
-void egress_template_carry_quotas(struct egress_policy *template,
-				  struct egress_policy *prev);
-/*
- * Once no reader holds @prev any more: the hits of @prev's rules by its
- * instances move to the same rules of @template by the instances' copies,
- * and what the instances' quotas were charged since they were copied
- * follows.  Mutex.
- */
-void egress_template_carry_late(struct egress_policy *template,
-				struct egress_policy *prev);
+void egress_template_carry(struct egress_policy *template,
+			   struct egress_policy *prev, bool late);
 
 /*
  * The template and its instances are unreachable, no reader holds them
