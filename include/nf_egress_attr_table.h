@@ -33,6 +33,7 @@ enum nf_egress_attr_set {
 	NF_EGRESS_SET_COUNTER,
 	NF_EGRESS_SET_EXPLAIN,
 	NF_EGRESS_SET_RATE,
+	NF_EGRESS_SET_CONN,
 	NF_EGRESS_SET_QUOTA,
 	NF_EGRESS_SET_EVENT,
 };
@@ -131,6 +132,16 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_RULE_OFFSET] = { "rule-offset", "NF_EGRESS_A_RULE_OFFSET",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_CONN] = { "conn", "NF_EGRESS_A_CONN",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_CONN, 0, 0, 0 },
+	[NF_EGRESS_A_STATS_CONNLIMIT] = { "stats-connlimit", "NF_EGRESS_A_STATS_CONNLIMIT",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_COUNTER, 0, 0, 0 },
+	[NF_EGRESS_A_STATS_CONN_ACTIVE] = { "stats-conn-active", "NF_EGRESS_A_STATS_CONN_ACTIVE",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_CONN_SOCKETS] = { "conn-sockets", "NF_EGRESS_A_CONN_SOCKETS",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_A_CONN_TABLE_FULL] = { "conn-table-full", "NF_EGRESS_A_CONN_TABLE_FULL",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
@@ -229,6 +240,22 @@ static const struct nf_egress_attr_desc nf_egress_rate_attr_table[NF_EGRESS_RATE
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
+static const struct nf_egress_attr_desc nf_egress_conn_attr_table[NF_EGRESS_CONN_A_MAX + 1]
+	__attribute__((unused)) = {
+	[NF_EGRESS_CONN_A_UNSPEC] = { NULL, "NF_EGRESS_CONN_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
+	[NF_EGRESS_CONN_A_PAD] = { "pad", "NF_EGRESS_CONN_A_PAD",
+		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
+	[NF_EGRESS_CONN_A_NONE] = { "none", "NF_EGRESS_CONN_A_NONE",
+		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
+	[NF_EGRESS_CONN_A_MAX_ACTIVE] = { "max-active", "NF_EGRESS_CONN_A_MAX_ACTIVE",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_CONN_A_RATE] = { "rate", "NF_EGRESS_CONN_A_RATE",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_CONN_A_BURST] = { "burst", "NF_EGRESS_CONN_A_BURST",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+};
+
 static const struct nf_egress_attr_desc nf_egress_quota_attr_table[NF_EGRESS_QUOTA_A_MAX + 1]
 	__attribute__((unused)) = {
 	[NF_EGRESS_QUOTA_A_UNSPEC] = { NULL, "NF_EGRESS_QUOTA_A_UNSPEC",
@@ -311,6 +338,12 @@ static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVE
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
 	[NF_EGRESS_EVENT_A_TEMPLATE] = { "template", "NF_EGRESS_EVENT_A_TEMPLATE",
 		NF_EGRESS_KIND_STRING, 0, 0, 1, 0 },
+	[NF_EGRESS_EVENT_A_CONN_MAX] = { "conn-max", "NF_EGRESS_EVENT_A_CONN_MAX",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_EVENT_A_CONN_RATE] = { "conn-rate", "NF_EGRESS_EVENT_A_CONN_RATE",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_EVENT_A_CONN_TABLE_FULL] = { "conn-table-full", "NF_EGRESS_EVENT_A_CONN_TABLE_FULL",
+		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
 };
 
 /* The commands a client sends, as the spec describes them. */
@@ -336,7 +369,8 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_RATE) |
 	  (1ULL << NF_EGRESS_A_QUOTA) |
 	  (1ULL << NF_EGRESS_A_INSTANCES_MAX) |
-	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) },
+	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) |
+	  (1ULL << NF_EGRESS_A_CONN) },
 	{ "policy-del", NF_EGRESS_CMD_POLICY_DEL, 1, 0, 1,
 	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
 	  (1ULL << NF_EGRESS_A_STAGED) },
@@ -362,7 +396,8 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	  (1ULL << NF_EGRESS_A_RATE) |
 	  (1ULL << NF_EGRESS_A_QUOTA) |
 	  (1ULL << NF_EGRESS_A_INSTANCES_MAX) |
-	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) },
+	  (1ULL << NF_EGRESS_A_INSTANCES_KEEP) |
+	  (1ULL << NF_EGRESS_A_CONN) },
 	{ "apply-begin", NF_EGRESS_CMD_APPLY_BEGIN, 1, 0, 1,
 	  0 },
 	{ "apply-commit", NF_EGRESS_CMD_APPLY_COMMIT, 1, 0, 1,
@@ -389,6 +424,7 @@ static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]
 	[NF_EGRESS_SET_COUNTER] = { "counter", nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX },
 	[NF_EGRESS_SET_EXPLAIN] = { "explain", nf_egress_explain_attr_table, NF_EGRESS_EXPLAIN_A_MAX },
 	[NF_EGRESS_SET_RATE] = { "rate", nf_egress_rate_attr_table, NF_EGRESS_RATE_A_MAX },
+	[NF_EGRESS_SET_CONN] = { "conn", nf_egress_conn_attr_table, NF_EGRESS_CONN_A_MAX },
 	[NF_EGRESS_SET_QUOTA] = { "quota", nf_egress_quota_attr_table, NF_EGRESS_QUOTA_A_MAX },
 	[NF_EGRESS_SET_EVENT] = { "event", nf_egress_event_attr_table, NF_EGRESS_EVENT_A_MAX },
 };

@@ -262,7 +262,8 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       2 * nla_total_size(sizeof(u16)) +	/* SPORT, DPORT */
 	       nla_total_size(sizeof(u32)) +		/* PID */
 	       nla_total_size(TASK_COMM_LEN) +		/* COMM */
-	       nla_total_size_64bit(sizeof(u64));	/* SUPPRESSED */
+	       nla_total_size_64bit(sizeof(u64)) +	/* SUPPRESSED */
+	       nla_total_size(sizeof(u32));		/* CONN_* */
 }
 
 /*
@@ -273,12 +274,28 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 static_assert(2 * NLA_ALIGN(NLA_HDRLEN + NF_EGRESS_CGROUP_PATH_MAX) + 256 <
 	      U16_MAX);
 
-void egress_event_report(const struct egress_event_pkt *ev,
-			 struct cgroup *cgrp, const struct egress_pkt *pkt,
-			 struct egress_policy *const *policies,
-			 const struct egress_rule *const *rules, unsigned int n,
-			 u64 denied_by, u64 quota_denied_by,
-			 enum nf_egress_event_verdict verdict)
+/* What an event of a connection limit says beyond a deny's. */
+static int egress_event_put_conn(struct sk_buff *msg,
+				 const struct egress_conn_verdict *conn)
+{
+	switch (conn->kind) {
+	case EGRESS_CONN_KIND_MAX:
+		return nla_put_u32(msg, NF_EGRESS_EVENT_A_CONN_MAX, conn->value);
+	case EGRESS_CONN_KIND_RATE:
+		return nla_put_u32(msg, NF_EGRESS_EVENT_A_CONN_RATE, conn->value);
+	default:
+		return nla_put_flag(msg, NF_EGRESS_EVENT_A_CONN_TABLE_FULL);
+	}
+}
+
+/* One event about the packet, naming policies[@level]. */
+static void egress_event_send(const struct egress_event_pkt *ev,
+			      struct cgroup *cgrp, const struct egress_pkt *pkt,
+			      struct egress_policy *const *policies,
+			      const struct egress_rule *const *rules,
+			      unsigned int level, u64 quota_denied_by,
+			      const struct egress_conn_verdict *conn,
+			      enum nf_egress_event_verdict verdict)
 {
 	struct egress_policy *policy, *config;
 	const struct egress_rule *rule;
@@ -288,12 +305,10 @@ void egress_event_report(const struct egress_event_pkt *ev,
 	struct nlattr *nest;
 	int cgroup_levels;
 	size_t cgroup_len;
-	unsigned int level;
 	u64 suppressed;
 	bool task;
 	void *hdr;
 
-	level = egress_event_level(policies, n, denied_by, verdict);
 	policy = policies[level];
 	rule = rules[level];
 	limit = &policy->stats->events;
@@ -345,6 +360,8 @@ void egress_event_report(const struct egress_event_pkt *ev,
 	if ((quota_denied_by & BIT_ULL(level)) &&
 	    nla_put_flag(msg, NF_EGRESS_EVENT_A_QUOTA))
 		goto err_free;
+	if (conn && egress_event_put_conn(msg, conn))
+		goto err_free;
 	if (egress_event_put_pkt(msg, pkt, ev))
 		goto err_free;
 	if (task && (nla_put_u32(msg, NF_EGRESS_EVENT_A_PID,
@@ -371,6 +388,29 @@ err_free:
 	nlmsg_free(msg);
 err_unsent:
 	egress_event_unsent(limit, suppressed);
+}
+
+void egress_event_report(const struct egress_event_pkt *ev,
+			 struct cgroup *cgrp, const struct egress_pkt *pkt,
+			 struct egress_policy *const *policies,
+			 const struct egress_rule *const *rules, unsigned int n,
+			 u64 denied_by, u64 quota_denied_by,
+			 enum nf_egress_event_verdict verdict)
+{
+	egress_event_send(ev, cgrp, pkt, policies, rules,
+			  egress_event_level(policies, n, denied_by, verdict),
+			  quota_denied_by, NULL, verdict);
+}
+
+void egress_conn_event_report(const struct egress_event_pkt *ev,
+			      struct cgroup *cgrp, const struct egress_pkt *pkt,
+			      struct egress_policy *const *policies,
+			      const struct egress_rule *const *rules,
+			      const struct egress_conn_verdict *conn,
+			      enum nf_egress_event_verdict verdict)
+{
+	egress_event_send(ev, cgrp, pkt, policies, rules, conn->level, 0, conn,
+			  verdict);
 }
 
 void egress_instance_event_report(const struct cgroup *cgrp, int level,

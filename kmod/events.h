@@ -28,6 +28,7 @@ struct sk_buff;
 struct egress_pkt;
 struct egress_policy;
 struct egress_rule;
+struct egress_conn_verdict;
 
 /*
  * A policy's event budget: at most event_rate events per one-second window.
@@ -84,6 +85,19 @@ void egress_event_report(const struct egress_event_pkt *ev,
 			 const struct egress_rule *const *rules, unsigned int n,
 			 u64 denied_by, u64 quota_denied_by,
 			 enum nf_egress_event_verdict verdict);
+
+/*
+ * Report the first SYN of a connection that @conn says a connection limit
+ * refused (NF_EGRESS_EVENT_CONNLIMIT) or would have (WOULD_CONNLIMIT),
+ * naming the policy of that level and the limit.  Caller holds
+ * rcu_read_lock().
+ */
+void egress_conn_event_report(const struct egress_event_pkt *ev,
+			      struct cgroup *cgrp, const struct egress_pkt *pkt,
+			      struct egress_policy *const *policies,
+			      const struct egress_rule *const *rules,
+			      const struct egress_conn_verdict *conn,
+			      enum nf_egress_event_verdict verdict);
 
 /*
  * The cgroup @cgrp matches @template at the level @level of its path, and

@@ -29,6 +29,7 @@
 
 #include "cache.h"
 #include "compat.h"
+#include "conn.h"
 #include "events.h"
 #include "hook.h"
 #include "policy.h"
@@ -574,6 +575,43 @@ static void egress_charge(struct egress_policy *const *policies,
 	egress_counters_write_end();
 }
 
+/*
+ * The first SYN left although audit levels' connection limits would have
+ * refused it: their connlimit counters count it (it is also allowed).
+ */
+static void egress_charge_would_connlimit(struct egress_policy *const *policies,
+					  unsigned int n, u64 refused_by,
+					  const struct egress_wire_size *size)
+{
+	unsigned int i;
+
+	egress_counters_write_begin();
+	for (i = 0; i < n; i++) {
+		struct egress_counters *c;
+
+		if (!(refused_by & BIT_ULL(i)))
+			continue;
+		c = this_cpu_ptr(policies[i]->stats->pcpu);
+		u64_stats_update_begin(&c->syncp);
+		egress_count_add(&c->count[EGRESS_CTR_CONNLIMIT], size);
+		u64_stats_update_end(&c->syncp);
+	}
+	egress_counters_write_end();
+}
+
+/*
+ * Does this packet open a TCP connection: its socket is in SYN_SENT,
+ * which only its SYNs (the first or a retransmission) leave it in.  One
+ * compare on the socket's first cache line for every other TCP packet of
+ * a path with connection limits.
+ */
+static bool egress_pkt_opens_conn(const struct sock *sk,
+				  const struct egress_pkt *pkt)
+{
+	return READ_ONCE(sk->sk_state) == TCP_SYN_SENT &&
+	       pkt->proto == IPPROTO_TCP && sk_is_tcp(sk);
+}
+
 static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 {
 	switch (res) {
@@ -649,6 +687,8 @@ static int egress_outcome_event(enum egress_outcome outcome, u64 denied_by)
 		return NF_EGRESS_EVENT_DENY;
 	case EGRESS_RATELIMITED:
 		return NF_EGRESS_EVENT_RATELIMITED;
+	case EGRESS_CONNLIMITED:
+		return NF_EGRESS_EVENT_CONNLIMIT;
 	default:
 		return denied_by ? NF_EGRESS_EVENT_WOULD_DENY : -1;
 	}
@@ -722,6 +762,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct egress_policy *const *policies;
 	struct egress_rate_costs police_costs __uninitialized;
 	struct egress_event_pkt ev __uninitialized;
+	struct egress_conn_verdict conn;
 	struct egress_wire_size size __uninitialized;
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
@@ -775,7 +816,8 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (encapsulation)
 		path_flags &= ~(EGRESS_PATH_POLICE | EGRESS_PATH_SHAPE |
-				EGRESS_PATH_QUOTA | EGRESS_PATH_QUOTA_RATE);
+				EGRESS_PATH_QUOTA | EGRESS_PATH_QUOTA_RATE |
+				EGRESS_PATH_CONN);
 
 	if (state->pf == NFPROTO_IPV4)
 		egress_pkt_from_ipv4(&pkt, skb);
@@ -788,8 +830,19 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		outcome = EGRESS_DENIED;
 	else
 		outcome = EGRESS_ALLOWED;
+	conn.refused_by = 0;
 	/* Paths without quotas or rate limits, most of them, skip it all. */
 	if (unlikely(path_flags)) {
+		/*
+		 * Before the rate limits: a refused connection costs them
+		 * nothing.  One they drop stays charged; its SYN is sent
+		 * again, and its close releases it.
+		 */
+		if (outcome == EGRESS_ALLOWED &&
+		    (path_flags & EGRESS_PATH_CONN) &&
+		    egress_pkt_opens_conn(sk, &pkt) &&
+		    !egress_conn_admit(sk, policies, n, &conn))
+			outcome = EGRESS_CONNLIMITED;
 		if (path_flags & EGRESS_PATH_QUOTA) {
 			quota_now = egress_quota_now();
 			if (outcome == EGRESS_ALLOWED &&
@@ -809,7 +862,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 			 * any moment: what an event would say of it is read
 			 * first (a listener may join meanwhile).
 			 */
-			if (denied_by) {
+			if (denied_by || conn.refused_by) {
 				egress_event_pkt_read(skb, &pkt, &ev);
 				ev_read = true;
 			}
@@ -831,19 +884,33 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	}
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 	/* Allowed by every level: no event to give, nothing to refuse. */
-	if (likely(outcome == EGRESS_ALLOWED && !denied_by))
+	if (likely(outcome == EGRESS_ALLOWED && !denied_by &&
+		   !conn.refused_by))
 		return NF_ACCEPT;
 
 	event = egress_outcome_event(outcome, denied_by);
+	/* A packet gives one event: an audit limit's is the rarer news. */
+	if (unlikely(conn.refused_by) && outcome != EGRESS_CONNLIMITED) {
+		egress_charge_would_connlimit(policies, n, conn.refused_by,
+					      &size);
+		event = NF_EGRESS_EVENT_WOULD_CONNLIMIT;
+	}
 	if (event >= 0 && egress_events_listened()) {
 		if (!ev_read)
 			egress_event_pkt_read(skb, &pkt, &ev);
-		egress_event_report(&ev, cgrp, &pkt, policies, rules, n,
-				    denied_by, quota_denied_by, event);
+		if (conn.refused_by)
+			egress_conn_event_report(&ev, cgrp, &pkt, policies,
+						 rules, &conn, event);
+		else
+			egress_event_report(&ev, cgrp, &pkt, policies, rules,
+					    n, denied_by, quota_denied_by,
+					    event);
 	}
 
 	switch (outcome) {
 	case EGRESS_DENIED:
+	case EGRESS_CONNLIMITED:
+		/* connect() fails at once, as for a denied destination. */
 		return egress_deny_verdict(sk);
 	case EGRESS_RATELIMITED:
 		return egress_ratelimit_verdict();

@@ -18,6 +18,7 @@
 #include <linux/nf_egress.h>
 
 #include "compat.h"
+#include "conn.h"
 #include "version.h"
 #include "hook.h"
 #include "netlink.h"
@@ -49,13 +50,19 @@ static int __init nf_egress_init(void)
 	err = egress_netlink_init();
 	if (err)
 		goto err_proc;
-	err = egress_hooks_init();
+	/* Before the hooks: no connection is charged that no probe releases. */
+	err = egress_conn_init();
 	if (err)
 		goto err_netlink;
+	err = egress_hooks_init();
+	if (err)
+		goto err_conn;
 
 	pr_info("version " NF_EGRESS_VERSION " loaded\n");
 	return 0;
 
+err_conn:
+	egress_conn_exit();
 err_netlink:
 	egress_template_gc_stop();
 	egress_netlink_exit();
@@ -71,6 +78,12 @@ err_shaper:
 static void __exit nf_egress_exit(void)
 {
 	egress_hooks_exit();
+	/*
+	 * Nothing is charged any more: the probe goes, then each counted
+	 * socket drops its counters' references (freed by RCU, which
+	 * egress_policy_exit() waits for).
+	 */
+	egress_conn_exit();
 	egress_quota_events_flush();
 	/* It sends events: before the family goes. */
 	egress_template_gc_stop();

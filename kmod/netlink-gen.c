@@ -17,6 +17,11 @@ static struct netlink_range_validation nf_egress_rate_a_latency_us_range = {
 	.max = 10000000,
 };
 
+static struct netlink_range_validation nf_egress_conn_a_rate_range = {
+	.min = 1,
+	.max = 1000000000,
+};
+
 static struct netlink_range_validation nf_egress_a_instances_max_range = {
 	.min = 1,
 	.max = 65536,
@@ -56,6 +61,13 @@ const struct nla_policy nf_egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_rate_a_queue_limit_range),
 	[NF_EGRESS_RATE_A_LATENCY_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_rate_a_latency_us_range),
+};
+
+const struct nla_policy nf_egress_conn_nl_policy[NF_EGRESS_CONN_A_MAX + 1] = {
+	[NF_EGRESS_CONN_A_NONE] = { .type = NLA_FLAG, },
+	[NF_EGRESS_CONN_A_MAX_ACTIVE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[NF_EGRESS_CONN_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_conn_a_rate_range),
+	[NF_EGRESS_CONN_A_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1] = {
@@ -100,6 +112,7 @@ const struct nla_policy nf_egress_policy_new_nl_policy[NF_EGRESS_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_max_range),
 	[NF_EGRESS_A_INSTANCES_KEEP] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_keep_range),
+	[NF_EGRESS_A_CONN] = NLA_POLICY_NESTED(nf_egress_conn_nl_policy),
 };
 
 const struct nla_policy nf_egress_policy_del_nl_policy[NF_EGRESS_A_MAX + 1] = {
@@ -163,6 +176,7 @@ const struct nla_policy nf_egress_policy_set_nl_policy[NF_EGRESS_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_max_range),
 	[NF_EGRESS_A_INSTANCES_KEEP] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_a_instances_keep_range),
+	[NF_EGRESS_A_CONN] = NLA_POLICY_NESTED(nf_egress_conn_nl_policy),
 };
 
 const struct nla_policy nf_egress_apply_begin_nl_policy[NF_EGRESS_A_MAX + 1] = {

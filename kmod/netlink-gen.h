@@ -11,6 +11,7 @@
 extern const struct nla_policy nf_egress_rule_input_nl_policy[NF_EGRESS_RULE_A_MAX + 1];
 extern const struct nla_policy nf_egress_explain_packet_nl_policy[NF_EGRESS_EXPLAIN_A_MAX + 1];
 extern const struct nla_policy nf_egress_rate_nl_policy[NF_EGRESS_RATE_A_MAX + 1];
+extern const struct nla_policy nf_egress_conn_nl_policy[NF_EGRESS_CONN_A_MAX + 1];
 extern const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1];
 
 /*

@@ -291,7 +291,7 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       nla_total_size(sizeof(u32)) +			/* GENERATION */
 	       nla_total_size(sizeof(u8)) +			/* MODE */
 	       EGRESS_CTR_MAX * counter +			/* STATS_* */
-	       nla_total_size(sizeof(u32)) +			/* QUEUE_LEN */
+	       2 * nla_total_size(sizeof(u32)) +		/* QUEUE_LEN, CONN_ACTIVE */
 	       2 * nla_total_size(sizeof(u32)) +		/* HIT_RULES* */
 	       2 * nla_total_size_64bit(sizeof(u64)) +	/* MAX_DELAY, RESET_TIME */
 	       EGRESS_CLASSES_MAX * class +
@@ -347,6 +347,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  struct netlink_callback *cb)
 {
 	const struct egress_policy *config = policy->config;
+	const struct egress_conn_limit *conn;
 	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
 	void *hdr;
@@ -368,10 +369,13 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	case EGRESS_NL_MSG_POLICY:
 		rate = rcu_dereference_protected(config->rate,
 						 lockdep_is_held(&egress_config_mutex));
+		conn = rcu_dereference_protected(config->conn,
+						 lockdep_is_held(&egress_config_mutex));
 		if (nla_put_u8(skb, NF_EGRESS_A_DEFAULT, config->default_verdict) ||
 		    nla_put_u8(skb, NF_EGRESS_A_MODE, config->mode) ||
 		    nla_put_u32(skb, NF_EGRESS_A_RULE_COUNT, config->rules.count) ||
 		    (rate && egress_rate_to_nlattr(skb, rate)) ||
+		    (conn && egress_conn_to_nlattr(skb, conn)) ||
 		    egress_nl_put_quotas(skb, policy))
 			goto nla_put_failure;
 		if (policy->tmpl &&
@@ -406,6 +410,8 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			goto nla_put_failure;
 		if (nla_put_u32(skb, NF_EGRESS_A_STATS_QUEUE_LEN,
 				READ_ONCE(policy->shaper.queued)) ||
+		    nla_put_u32(skb, NF_EGRESS_A_STATS_CONN_ACTIVE,
+				atomic_read(&policy->stats->conn.active)) ||
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
 				      READ_ONCE(policy->stats->max_delay_ns),
 				      NF_EGRESS_A_PAD) ||
@@ -546,7 +552,12 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	 */
 	if (!err && netlink_capable(skb, CAP_NET_ADMIN))
 		err = nla_put_u32(msg, NF_EGRESS_A_CACHED_CGROUPS,
-				  egress_cache_count(egress_live_set_locked()));
+				  egress_cache_count(egress_live_set_locked())) ||
+		      nla_put_u32(msg, NF_EGRESS_A_CONN_SOCKETS,
+				  egress_conn_sockets()) ||
+		      nla_put_u64_64bit(msg, NF_EGRESS_A_CONN_TABLE_FULL,
+					egress_conn_table_full(),
+					NF_EGRESS_A_PAD);
 	if (err)
 		goto nla_put_failure;
 
@@ -664,6 +675,7 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 default_verdict = NF_EGRESS_VERDICT_DENY;
 	struct egress_quota_set *quotas = NULL;
+	struct egress_conn_limit *conn = NULL;
 	struct egress_rate *rate = NULL;
 	bool quotas_given;
 	struct egress_set *set = info->user_ptr[0];
@@ -692,6 +704,12 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	if (info->attrs[NF_EGRESS_A_CONN]) {
+		err = egress_conn_from_nlattr(info->attrs[NF_EGRESS_A_CONN],
+					      &conn, info->extack);
+		if (err)
+			goto out;
+	}
 	err = egress_nl_quotas(info, &quotas, &quotas_given);
 	if (err)
 		goto out;
@@ -719,11 +737,16 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		egress_policy_set_quotas(set, policy, quotas);
 		quotas = NULL;
 	}
+	if (!err && conn) {
+		egress_policy_set_conn(set, policy, conn);
+		conn = NULL;
+	}
 out:
 	/* Names the refused quotas registered go again. */
 	if (quotas)
 		egress_classes_forget_unused();
 	kfree(quotas);
+	kfree(conn);
 	kfree(rate);
 	return err;
 }
@@ -741,9 +764,11 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *rate_attr = info->attrs[NF_EGRESS_A_RATE];
 	struct nlattr *max_attr = info->attrs[NF_EGRESS_A_INSTANCES_MAX];
 	struct nlattr *keep_attr = info->attrs[NF_EGRESS_A_INSTANCES_KEEP];
+	struct nlattr *conn_attr = info->attrs[NF_EGRESS_A_CONN];
 	struct egress_policy *policy = info->user_ptr[1];
 	struct egress_instance_quotas *instance_quotas = NULL;
 	struct egress_set *set = info->user_ptr[0];
+	struct egress_conn_limit *conn = NULL;
 	struct egress_quota_set *quotas;
 	struct egress_rate *rate = NULL;
 	bool quotas_given;
@@ -756,16 +781,21 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_quotas;
 	if (!mode && !verdict && !rate_attr && !quotas_given && !max_attr &&
-	    !keep_attr) {
+	    !keep_attr && !conn_attr) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give a mode, a default verdict, a rate, quotas or an instance setting");
+				   "nothing to set: give a mode, a default verdict, a rate, quotas, connection limits or an instance setting");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, NF_EGRESS_A_MODE);
 		return -EINVAL;
+	}
+	if (conn_attr) {
+		err = egress_conn_from_nlattr(conn_attr, &conn, info->extack);
+		if (err)
+			goto err_quotas;
 	}
 	if (rate_attr) {
 		err = egress_rate_from_nlattr(rate_attr, &rate, info->extack);
 		if (err)
-			goto err_quotas;
+			goto err_conn;
 	}
 	if (quotas) {
 		const char *reason;
@@ -781,7 +811,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 			egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_CGROUP_PATH],
 					 reason);
 			kfree(rate);
-			goto err_quotas;
+			goto err_conn;
 		}
 	}
 	/* Each instance gets quotas of its own: made first, as nothing else fails. */
@@ -811,8 +841,12 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (keep_attr)
 		egress_policy_set_instances_keep(set, policy,
 						 nla_get_u32(keep_attr));
+	if (conn_attr)
+		egress_policy_set_conn(set, policy, conn);
 	return 0;
 
+err_conn:
+	kfree(conn);
 err_quotas:
 	if (quotas)
 		egress_classes_forget_unused();

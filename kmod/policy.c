@@ -358,6 +358,8 @@ static void egress_policy_free(struct egress_policy *policy)
 					lockdep_is_held(&egress_config_mutex)));
 	kfree(rcu_dereference_protected(policy->quotas,
 					lockdep_is_held(&egress_config_mutex)));
+	kfree(rcu_dereference_protected(policy->conn,
+					lockdep_is_held(&egress_config_mutex)));
 	egress_ruleset_destroy(&policy->rules);
 	egress_stats_put(policy->stats);
 	kfree(policy);
@@ -484,6 +486,20 @@ void egress_policy_set_rate(struct egress_set *set,
 	if (old)
 		kfree_rcu(old, rcu);
 	/* The cache remembers which paths have a rate limit at all. */
+	egress_set_paths_changed(set);
+}
+
+void egress_policy_set_conn(struct egress_set *set,
+			    struct egress_policy *policy,
+			    struct egress_conn_limit *conn)
+{
+	struct egress_conn_limit *old;
+
+	old = rcu_replace_pointer(policy->conn, conn,
+				  lockdep_is_held(&egress_config_mutex));
+	if (old)
+		kfree_rcu(old, rcu);
+	/* The cache remembers which paths limit connections at all. */
 	egress_set_paths_changed(set);
 }
 

@@ -59,6 +59,7 @@ struct egress_policy {
 	struct egress_stats *stats;
 	struct egress_rate __rcu *rate;	/* NULL: no rate limit */
 	struct egress_quota_set __rcu *quotas;	/* NULL: no quota */
+	struct egress_conn_limit __rcu *conn;	/* NULL: no connection limit */
 	struct egress_bucket bucket;
 	struct egress_shaper shaper;
 	/*
@@ -176,6 +177,11 @@ void egress_policy_set_quotas(struct egress_set *set,
 void egress_policy_set_rate(struct egress_set *set,
 			    struct egress_policy *policy,
 			    struct egress_rate *rate);
+
+/* Replace the connection limits (NULL: none); live counts stay. */
+void egress_policy_set_conn(struct egress_set *set,
+			    struct egress_policy *policy,
+			    struct egress_conn_limit *conn);
 
 int egress_policy_add_rules(struct egress_set *set,
 			    struct egress_policy *policy,

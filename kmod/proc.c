@@ -6,14 +6,16 @@
  *           cgroup allowed_packets allowed_bytes denied_packets denied_bytes
  *           would_deny_packets would_deny_bytes ratelimited_packets
  *           ratelimited_bytes shaped_packets shaped_bytes queue_packets
- *           max_delay_ns template; a template's line is followed by one
+ *           max_delay_ns template connlimit_packets connlimit_bytes
+ *           conn_active; a template's line is followed by one
  *           line per instance, whose cgroup is the instance's concrete
  *           path and template the template's pattern ("-" on other lines)
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
  *           policy (followed by " rate BYTES_PER_SEC burst BYTES pps N
  *           police|shape" when it has a rate limit; pps 0 is none; shape
- *           adds " queue PACKETS latency_us N"; a template ends with
- *           " instances N max M"), each
+ *           adds " queue PACKETS latency_us N"; a template then has
+ *           " instances N max M"; connection limits end the line with
+ *           " conn max_active N rate N burst N", 0 for none), each
  *           followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
@@ -128,16 +130,18 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "cgroup");
-		for (i = 0; i < EGRESS_CTR_MAX; i++)
+		/* Columns are added at the end only: connlimit comes last. */
+		for (i = 0; i < EGRESS_CTR_CONNLIMIT; i++)
 			seq_printf(m, " %s_packets %s_bytes",
 				   egress_counter_info[i].name,
 				   egress_counter_info[i].name);
-		seq_puts(m, " queue_packets max_delay_ns template\n");
+		seq_puts(m, " queue_packets max_delay_ns template");
+		seq_puts(m, " connlimit_packets connlimit_bytes conn_active\n");
 		return 0;
 	}
 	egress_counters_sum(policy->stats, &sum);
 	egress_proc_put_path(m, policy);
-	for (i = 0; i < EGRESS_CTR_MAX; i++)
+	for (i = 0; i < EGRESS_CTR_CONNLIMIT; i++)
 		seq_printf(m, " %llu %llu", sum.count[i].packets,
 			   sum.count[i].bytes);
 	seq_printf(m, " %u %llu ", READ_ONCE(policy->shaper.queued),
@@ -146,7 +150,10 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 		egress_proc_put_path(m, policy->config);
 	else
 		seq_putc(m, '-');
-	seq_putc(m, '\n');
+	seq_printf(m, " %llu %llu %u\n",
+		   sum.count[EGRESS_CTR_CONNLIMIT].packets,
+		   sum.count[EGRESS_CTR_CONNLIMIT].bytes,
+		   atomic_read(&policy->stats->conn.active));
 	return 0;
 }
 
@@ -281,6 +288,7 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 	const struct egress_set *set = egress_live_set_locked();
 	struct egress_proc_cursor *c = v;
 	struct egress_policy *policy = c->policy;
+	const struct egress_conn_limit *conn;
 	const struct egress_rate *rate;
 
 	if (!c->header) {
@@ -306,6 +314,11 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 		seq_printf(m, " instances %u max %u",
 			   egress_template_instance_count(policy),
 			   READ_ONCE(policy->tmpl->max));
+	conn = rcu_dereference_protected(policy->conn,
+					 lockdep_is_held(&egress_config_mutex));
+	if (conn)
+		seq_printf(m, " conn max_active %u rate %u burst %u",
+			   conn->max_active, conn->rate, conn->burst);
 	seq_putc(m, '\n');
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "conn.h"
 #include "netlink-gen.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -331,6 +332,31 @@ static bool egress_bucket_take(struct egress_bucket *bucket,
 	return ok;
 }
 
+bool egress_conn_bucket_take(struct egress_bucket *bucket, u64 cost_ns,
+			     u64 depth_ns, u64 now)
+{
+	u64 elapsed;
+	bool ok;
+
+	spin_lock_bh(&bucket->lock);
+	elapsed = now > bucket->last_ns ? now - bucket->last_ns : 0;
+	bucket->last_ns = max(now, bucket->last_ns);
+	bucket->packet_tokens_ns = egress_tokens_refill(bucket->packet_tokens_ns,
+							elapsed, depth_ns);
+	ok = bucket->packet_tokens_ns >= (s64)cost_ns;
+	if (ok)
+		bucket->packet_tokens_ns -= cost_ns;
+	spin_unlock_bh(&bucket->lock);
+	return ok;
+}
+
+void egress_conn_bucket_refund(struct egress_bucket *bucket, u64 cost_ns)
+{
+	spin_lock_bh(&bucket->lock);
+	bucket->packet_tokens_ns += cost_ns;
+	spin_unlock_bh(&bucket->lock);
+}
+
 static void egress_bucket_refund(struct egress_bucket *bucket,
 				 const struct egress_rate_cost *cost)
 {
@@ -363,6 +389,8 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 			flags |= EGRESS_PATH_QUOTA;
 		if (qs && qs->rated)
 			flags |= EGRESS_PATH_QUOTA_RATE;
+		if (egress_policy_conn(policies[i]))
+			flags |= EGRESS_PATH_CONN;
 		if (!rate)
 			continue;
 		flags |= rate->mode == NF_EGRESS_RATE_SHAPE ?

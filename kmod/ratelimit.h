@@ -115,6 +115,8 @@ int egress_rate_to_nlattr(struct sk_buff *skb, const struct egress_rate *rate);
 #define EGRESS_PATH_QUOTA	BIT(2)	/* some policy on it has quotas */
 /* Some policy on it has a quota with the rate action. */
 #define EGRESS_PATH_QUOTA_RATE	BIT(3)
+/* Some policy on it limits connections (conn.h). */
+#define EGRESS_PATH_CONN	BIT(4)
 
 /*
  * EGRESS_PATH_* of @policies[0..n).  The cgroup cache keeps the answer with
@@ -158,5 +160,15 @@ void egress_rate_unreserve(struct egress_policy *const *policies,
 			   unsigned int n, const struct egress_quota_rates *qr,
 			   const struct egress_wire_size *size,
 			   const struct egress_rate_cost *costs);
+
+/*
+ * A bucket of connections (conn.h): @bucket's packet tokens, of @depth_ns
+ * nanoseconds, pay @cost_ns a connection.  Unlike a packet, a connection
+ * is never let into debt: a bucket that holds less than one refuses, so
+ * at most the burst plus the rate times the time passes.
+ */
+bool egress_conn_bucket_take(struct egress_bucket *bucket, u64 cost_ns,
+			     u64 depth_ns, u64 now);
+void egress_conn_bucket_refund(struct egress_bucket *bucket, u64 cost_ns);
 
 #endif /* _NF_EGRESS_RATELIMIT_H */

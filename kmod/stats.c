@@ -18,6 +18,7 @@ const struct egress_counter_info egress_counter_info[EGRESS_CTR_MAX] = {
 	[EGRESS_CTR_WOULD_DENY]	 = { "would_deny",  NF_EGRESS_A_STATS_WOULD_DENY },
 	[EGRESS_CTR_RATELIMITED] = { "ratelimited", NF_EGRESS_A_STATS_RATELIMITED },
 	[EGRESS_CTR_SHAPED]	 = { "shaped",	    NF_EGRESS_A_STATS_SHAPED },
+	[EGRESS_CTR_CONNLIMIT]	 = { "connlimit",   NF_EGRESS_A_STATS_CONNLIMIT },
 };
 
 static void egress_counters_sum_raw(const struct egress_stats *stats,
@@ -129,6 +130,7 @@ struct egress_stats *egress_stats_alloc_gfp(gfp_t gfp)
 	 */
 	xa_init_flags(&stats->classes, XA_FLAGS_LOCK_BH);
 	egress_event_limit_init(&stats->events);
+	egress_bucket_init(&stats->conn.bucket);
 	refcount_set(&stats->ref, 1);
 	return stats;
 }

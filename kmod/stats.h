@@ -18,6 +18,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 
+#include "conn.h"
 #include "events.h"
 #include "ruleset.h"
 
@@ -36,6 +37,11 @@ enum egress_counter {
 	EGRESS_CTR_RATELIMITED,
 	/* Allowed, and left later than it came (counted as allowed too). */
 	EGRESS_CTR_SHAPED,
+	/*
+	 * A first SYN a connection limit refused; or, at an audit policy's
+	 * level, would have refused (it left, and counts as allowed too).
+	 */
+	EGRESS_CTR_CONNLIMIT,
 	EGRESS_CTR_MAX
 };
 
@@ -45,6 +51,7 @@ enum egress_outcome {
 	EGRESS_DENIED = EGRESS_CTR_DENIED,
 	EGRESS_RATELIMITED = EGRESS_CTR_RATELIMITED,
 	EGRESS_SHAPED = EGRESS_CTR_SHAPED,
+	EGRESS_CONNLIMITED = EGRESS_CTR_CONNLIMIT,
 };
 
 /*
@@ -110,6 +117,8 @@ struct egress_stats {
 	u64 max_delay_ns;
 	struct xarray classes;	/* class id -> struct egress_class_stats */
 	struct egress_event_limit events;	/* deny events' budget */
+	/* Connections charged here and the rate's bucket (conn.c). */
+	struct egress_conn_state conn;
 	struct rcu_head rcu;
 };
 

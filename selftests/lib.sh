@@ -1105,7 +1105,7 @@ udp6_bytes() { echo $(($1 + 48)); }
 
 # The header line of $NF_EGRESS_PROC/stats (documented, stable).
 # shellcheck disable=SC2034 # used by the tests
-PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns template"
+PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns template connlimit_packets connlimit_bytes conn_active"
 
 # acct_snap FILE [STATS-ARGS...]: run `egressctl -j stats [ARGS]` once and
 # save it flattened into FILE, one "PATH<TAB>KEY<TAB>VALUE" line per value:
@@ -1253,7 +1253,7 @@ acct_proc()
 {
 	[ -r "$NF_EGRESS_PROC/stats" ] || { echo "missing $NF_EGRESS_PROC/stats"; return 1; }
 	awk -v p="$1" 'NR > 1 && $1 == p { n++; v = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
-			if (NF != 14) v = "bad line (" NF " fields): " $0 }
+			if (NF != 17) v = "bad line (" NF " fields): " $0 }
 		END { if (n == 0) print "absent"; else if (n > 1) print "listed " n " times"; else print v }' \
 		"$NF_EGRESS_PROC/stats"
 }

@@ -83,7 +83,7 @@ stats_of()
 # stats.
 proc_template()
 {
-	awk -v p="$1" 'NR > 1 && $1 == p { print $NF; found = 1; exit }
+	awk -v p="$1" 'NR > 1 && $1 == p { print $14; found = 1; exit }
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
 }
 
@@ -91,7 +91,7 @@ proc_template()
 # column is TEMPLATE ("-": not an instance), or "absent".
 proc_of()
 {
-	awk -v p="$1" -v t="$2" 'NR > 1 && $1 == p && $NF == t {
+	awk -v p="$1" -v t="$2" 'NR > 1 && $1 == p && $14 == t {
 			print $2, $3, $4, $5; found = 1; exit }
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
 }

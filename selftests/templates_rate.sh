@@ -51,7 +51,7 @@ start_udp_unread_sink "$PORT"
 # /proc stats line of PATH whose template column is TEMPLATE.
 proc_ctr()
 {
-	awk -v p="$1" -v t="$2" 'NR > 1 && $1 == p && $NF == t {
+	awk -v p="$1" -v t="$2" 'NR > 1 && $1 == p && $14 == t {
 			print $2, $3, $8, $9; found = 1; exit }
 		END { if (!found) print "absent" }' "$NF_EGRESS_PROC/stats"
 }
@@ -147,6 +147,6 @@ tap_result $? "b's instance: at most its own 5mbit * T + burst (+3%)" "$bab allo
 tap_result "$( ((aap > 0 && bap > 0)); echo $?)" "neither instance starves under the slice's rate" \
 	"a $aap, b $bap allowed"
 check_eq "the slice's policy is not an instance" "-" \
-	"$(awk -v p="/$CG" 'NR > 1 && $1 == p { print $NF; exit }' "$NF_EGRESS_PROC/stats")"
+	"$(awk -v p="/$CG" 'NR > 1 && $1 == p { print $14; exit }' "$NF_EGRESS_PROC/stats")"
 
 tap_done

@@ -106,6 +106,17 @@ enum nf_egress_event_verdict {
 	NF_EGRESS_EVENT_WOULD_DENY,
 	/* dropped by a police-mode rate limit */
 	NF_EGRESS_EVENT_RATELIMITED,
+	/*
+	 * dropped: a connection limit of an enforce-mode policy refused the
+	 * first SYN of a TCP connection (connect() fails with ECONNREFUSED);
+	 * EVENT_A_CONN_MAX or EVENT_A_CONN_RATE names the limit
+	 */
+	NF_EGRESS_EVENT_CONNLIMIT,
+	/*
+	 * sent: a connection limit of an audit-mode policy would have refused
+	 * the first SYN of a TCP connection
+	 */
+	NF_EGRESS_EVENT_WOULD_CONNLIMIT,
 
 	__NF_EGRESS_EVENT_MAX,
 	NF_EGRESS_EVENT_MAX = __NF_EGRESS_EVENT_MAX - 1
@@ -281,6 +292,36 @@ enum nf_egress_attr {
 	 * nests whose STATS are the instance's hits of the rule)
 	 */
 	NF_EGRESS_A_RULE_OFFSET,
+	/*
+	 * nest, NF_EGRESS_CONN_A_*: the policy's connection limits
+	 * (POLICY_NEW, POLICY_SET, POLICY_GET replies; absent in a reply:
+	 * none). In POLICY_SET the nest replaces the limits as a whole, and
+	 * CONN_A_NONE alone removes them
+	 */
+	NF_EGRESS_A_CONN,
+	/*
+	 * nest, NF_EGRESS_CTR_A_*: packets/bytes of the first SYNs of TCP
+	 * connections a connection limit refused; in audit mode, those a limit
+	 * of this policy would have refused, which left (and are also in
+	 * ALLOWED)
+	 */
+	NF_EGRESS_A_STATS_CONNLIMIT,
+	/*
+	 * u32: TCP connections charged to the policy's connection limit now:
+	 * those whose first SYN left while it had one, until they close
+	 */
+	NF_EGRESS_A_STATS_CONN_ACTIVE,
+	/*
+	 * u32: TCP sockets the module counts against connection limits now
+	 * (GET_INFO reply, to a caller with CAP_NET_ADMIN)
+	 */
+	NF_EGRESS_A_CONN_SOCKETS,
+	/*
+	 * u64: first SYNs refused because the module already counted
+	 * conn_sockets_max sockets (module parameter) since the module was
+	 * loaded (GET_INFO reply, to a caller with CAP_NET_ADMIN)
+	 */
+	NF_EGRESS_A_CONN_TABLE_FULL,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -436,6 +477,41 @@ enum nf_egress_rate_attr {
 };
 
 /*
+ * Attributes nested in NF_EGRESS_A_CONN: limits on the TCP connections a
+ * policy's cgroup subtree opens. A connection counts from its first SYN until
+ * its socket closes (TCP_CLOSE: a close, a reset, a timeout). A first SYN over
+ * a limit is dropped and connect() fails at once with ECONNREFUSED. Every
+ * level of the hierarchy with a limit is charged; each instance of a template
+ * has limits of its own.
+ */
+enum nf_egress_conn_attr {
+	NF_EGRESS_CONN_A_UNSPEC,
+	NF_EGRESS_CONN_A_PAD,
+	/*
+	 * flag: remove the policy's connection limits ("conn none"); nothing
+	 * else may be given with it
+	 */
+	NF_EGRESS_CONN_A_NONE,
+	/*
+	 * u32: most concurrent TCP connections, > 0 (not "max": the header's
+	 * NF_EGRESS_CONN_A_MAX is the highest attribute)
+	 */
+	NF_EGRESS_CONN_A_MAX_ACTIVE,
+	/*
+	 * u32: most new TCP connections per second (a token bucket), 1..10^9
+	 */
+	NF_EGRESS_CONN_A_RATE,
+	/*
+	 * u32: new connections the rate's bucket holds, > 0; with RATE only;
+	 * default RATE (one second's worth)
+	 */
+	NF_EGRESS_CONN_A_BURST,
+
+	__NF_EGRESS_CONN_A_MAX,
+	NF_EGRESS_CONN_A_MAX = __NF_EGRESS_CONN_A_MAX - 1
+};
+
+/*
  * Attributes nested in NF_EGRESS_A_QUOTA. A request sets LIMIT, PERIOD and the
  * optional rest; replies and events also carry the usage.
  */
@@ -578,6 +654,22 @@ enum nf_egress_event_attr {
 	 * POLICY_PATH is
 	 */
 	NF_EGRESS_EVENT_A_TEMPLATE,
+	/*
+	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the policy's concurrent connection
+	 * limit (CONN_A_MAX_ACTIVE) refused the connection
+	 */
+	NF_EGRESS_EVENT_A_CONN_MAX,
+	/*
+	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the policy's new connection rate
+	 * (CONN_A_RATE, per second) refused the connection
+	 */
+	NF_EGRESS_EVENT_A_CONN_RATE,
+	/*
+	 * flag: CONNLIMIT, WOULD_CONNLIMIT: the module counts as many sockets
+	 * as it may (module parameter conn_sockets_max) and could not count
+	 * this one
+	 */
+	NF_EGRESS_EVENT_A_CONN_TABLE_FULL,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connection limits: how many TCP connections a policy's cgroup subtree
+ * has open at once (max_active), and how many it opens per second (rate,
+ * a token bucket of connections).
+ *
+ * A connection is counted by its socket's lifetime, with no conntrack: it
+ * is charged when its first SYN passes the hook (a full TCP socket in
+ * SYN_SENT that the module does not count yet) and released on the first
+ * transition of that socket to TCP_CLOSE, which the sock:inet_sock_set_state
+ * tracepoint reports (a close, a reset, a SYN or data timeout, an ICMP
+ * error, an abort: every TCP socket passes it before it is freed).  A table
+ * of the counted sockets, keyed by the socket's address with its cookie as
+ * a guard against reuse, tells a first SYN from a retransmitted one and
+ * says, at the release, exactly which levels the connection was charged
+ * to: each entry holds a reference on the counters (struct egress_stats)
+ * of every level it charged, so that a policy change, an apply or a
+ * delete in between never releases the wrong count, or a freed one.
+ *
+ * The limit is a policy's setting (its template's, for an instance); the
+ * live count and the bucket belong to its counters, which an apply that
+ * keeps the path hands on, and which each instance has of its own.
+ */
+#ifndef _NF_EGRESS_CONN_H
+#define _NF_EGRESS_CONN_H
+
+#include <linux/atomic.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "ratelimit.h"
+
+struct nlattr;
+struct netlink_ext_ack;
+struct sk_buff;
+struct sock;
+struct egress_policy;
+
+/* A policy's connection limits; immutable, replaced whole under RCU. */
+struct egress_conn_limit {
+	struct rcu_head rcu;
+	u32 max_active;		/* 0: no limit on concurrent connections */
+	u32 rate;		/* new connections per second, 0: none */
+	u32 burst;		/* connections the bucket holds */
+	u64 ns_per_conn;	/* what one connection costs the bucket */
+	u64 depth_ns;		/* burst * ns_per_conn */
+};
+
+/* The live state of one level's limits, in its struct egress_stats. */
+struct egress_conn_state {
+	/* Connections charged here that have not closed yet. */
+	atomic_t active;
+	/* The rate's tokens, in packet_tokens_ns (ratelimit.c). */
+	struct egress_bucket bucket;
+};
+
+/* Which limit refused a connection (an event says so). */
+enum egress_conn_kind {
+	EGRESS_CONN_KIND_MAX,
+	EGRESS_CONN_KIND_RATE,
+	EGRESS_CONN_KIND_TABLE_FULL,
+};
+
+/* What egress_conn_admit() says beyond yes or no. */
+struct egress_conn_verdict {
+	/* The levels whose limit refused the connection, or would (audit). */
+	u64 refused_by;
+	/* The level an event names, and what refused there. */
+	u8 level;
+	u8 kind;		/* enum egress_conn_kind */
+	u32 value;		/* the max or the rate that refused */
+};
+
+int egress_conn_init(void);
+/* After the hooks are gone: no connection is charged any more. */
+void egress_conn_exit(void);
+
+/*
+ * Parse a NF_EGRESS_A_CONN nest.  *conn is NULL for "conn none".  Returns
+ * 0 or -errno with extack set.
+ */
+int egress_conn_from_nlattr(const struct nlattr *nest,
+			    struct egress_conn_limit **conn,
+			    struct netlink_ext_ack *extack);
+int egress_conn_to_nlattr(struct sk_buff *skb,
+			  const struct egress_conn_limit *conn);
+
+/* @policy's connection limits (its template's, for an instance).  RCU. */
+const struct egress_conn_limit *
+egress_policy_conn(const struct egress_policy *policy);
+
+/*
+ * The first SYN of @sk, which @policies[0..n) judge and allowed, asks for
+ * a slot at every level with a connection limit.  True: it may leave
+ * (charged, a retransmission of one charged already, or refused only by
+ * audit levels, which @v->refused_by then names).  False: an enforcing
+ * level refused it and nothing is charged.  Caller holds rcu_read_lock()
+ * and @sk is a full TCP socket in TCP_SYN_SENT.
+ */
+bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
+		       unsigned int n, struct egress_conn_verdict *v);
+
+/* Sockets counted now, and first SYNs refused for want of room. */
+u32 egress_conn_sockets(void);
+u64 egress_conn_table_full(void);
+
+#endif /* _NF_EGRESS_CONN_H */
