@@ -212,7 +212,9 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 	     egress_put_instances_max(nlh, NL_BATCH_MSG_MAX, pol->instances_max)) ||
 	    (pol->has_instances_keep &&
 	     egress_put_instances_keep(nlh, NL_BATCH_MSG_MAX,
-				       pol->instances_keep)))
+				       pol->instances_keep)) ||
+	    (pol->has_conn &&
+	     egress_put_conn(nlh, NL_BATCH_MSG_MAX, &pol->conn)))
 		return -EMSGSIZE;
 	for (q = 0; q < pol->nquotas; q++) {
 		if (egress_put_quota(nlh, NL_BATCH_MSG_MAX, &pol->quotas[q]))

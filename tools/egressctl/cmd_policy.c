@@ -16,6 +16,8 @@ struct policy_opts {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
 	bool has_default, has_mode, has_rate, has_instances_max;
 	bool has_instances_keep;
+	bool has_conn;
+	struct egress_conn conn;
 	uint8_t default_verdict;
 	uint8_t mode;
 	struct egress_rate rate;
@@ -46,6 +48,52 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 				return report_parse_error(ctl, &perr);
 			o->has_rate = true;
 			i += used - 2;	/* the loop adds 2 */
+			continue;
+		}
+		if (!strcmp(argv[i], "conn") || !strcmp(argv[i], "conn-max") ||
+		    !strcmp(argv[i], "conn-rate") ||
+		    !strcmp(argv[i], "conn-burst")) {
+			struct parse_error perr;
+			bool *given;
+			int bad;
+
+			if (i + 1 >= argc)
+				return cmd_errorf(ctl, "missing %s after '%s'",
+						  !strcmp(argv[i], "conn") ? "'none'" :
+						  !strcmp(argv[i], "conn-rate") ? "N/s" : "N",
+						  argv[i]);
+			if (!strcmp(argv[i], "conn")) {
+				if (strcmp(argv[i + 1], "none"))
+					return cmd_errorf(ctl, "expected 'none' after 'conn', got '%.64s' (limits: conn-max N, conn-rate N/s, conn-burst N)",
+							  argv[i + 1]);
+				given = &o->conn.none;
+				bad = 0;
+			} else if (!strcmp(argv[i], "conn-max")) {
+				given = &o->conn.has_max;
+				bad = parse_conn_max(argv[i + 1],
+						     &o->conn.max_active, &perr);
+			} else if (!strcmp(argv[i], "conn-rate")) {
+				given = &o->conn.has_rate;
+				bad = parse_conn_rate(argv[i + 1], &o->conn.rate,
+						      &perr);
+			} else {
+				given = &o->conn.has_burst;
+				bad = parse_conn_burst(argv[i + 1],
+						       &o->conn.burst, &perr);
+			}
+			if (*given)
+				return cmd_errorf(ctl, "'%s' given more than once",
+						  argv[i]);
+			if (bad)
+				return report_parse_error(ctl, &perr);
+			*given = true;
+			o->has_conn = true;
+			if (o->conn.none && (o->conn.has_max || o->conn.has_rate ||
+					     o->conn.has_burst))
+				return cmd_errorf(ctl, "'conn none' takes no conn-max, conn-rate or conn-burst");
+			if (o->conn.has_burst && i + 2 >= argc &&
+			    !o->conn.has_rate)
+				return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
 			continue;
 		}
 		if (!strcmp(argv[i], "instances-max") ||
@@ -120,6 +168,8 @@ static int put_policy_opts(struct nlmsghdr *nlh, const void *arg)
 	if (!err && o->has_instances_keep)
 		err = egress_put_instances_keep(nlh, NL_SEND_BUF_SIZE,
 						o->instances_keep);
+	if (!err && o->has_conn)
+		err = egress_put_conn(nlh, NL_SEND_BUF_SIZE, &o->conn);
 	return err;
 }
 
@@ -135,6 +185,10 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 	/* "rate none" on a new policy: no limit, nothing to send */
 	if (o.has_rate && o.rate.none)
 		o.has_rate = false;
+	if (o.has_conn && o.conn.none)
+		o.has_conn = false;
+	if (o.conn.has_burst && !o.conn.has_rate)
+		return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
 	/*
 	 * No NLM_F_CREATE/EXCL: the family validates strictly and generic
 	 * netlink rejects those flags; creating is what the command means.
@@ -158,8 +212,10 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	    parse_policy_opts(ctl, argc - 1, argv + 1, &o))
 		return EXIT_FAIL;
 	if (!o.has_mode && !o.has_default && !o.has_rate &&
-	    !o.has_instances_max && !o.has_instances_keep)
-		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'instances-max N' and/or 'instances-keep TIME'");
+	    !o.has_instances_max && !o.has_instances_keep && !o.has_conn)
+		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'conn-max N', 'conn-rate N/s', 'conn none', 'instances-max N' and/or 'instances-keep TIME'");
+	if (o.conn.has_burst && !o.conn.has_rate)
+		return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
 	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_SET, o.path,
 				  put_policy_opts, &o);
 }
@@ -177,11 +233,11 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 
 const struct cmd policy_cmds[] = {
 	{ "add", policy_add, NULL,
-	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [instances-max N] [instances-keep TIME]",
+	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [conn-max N] [conn-rate N/s [conn-burst N]] [instances-max N] [instances-keep TIME]",
 	  "create a policy, or a template when PATH has '*' (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [instances-max N] [instances-keep TIME]",
-	  "change a policy's mode, default, rate limit and/or a template's instances-max and instances-keep, keeping its rules" },
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [conn-max N] [conn-rate N/s [conn-burst N]] | conn none] [instances-max N] [instances-keep TIME]",
+	  "change a policy's mode, default, rate limit, connection limits (given ones replace all) and/or a template's instances-max and instances-keep, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },
 	{ NULL }

@@ -47,6 +47,26 @@ static void show_print_rate(struct printer *p, const struct policy_entry *pol)
 	print_close_object(p);
 }
 
+/* " conn max N rate N/s burst N", as the policy file says it */
+static void show_print_conn(struct printer *p, const struct policy_entry *pol)
+{
+	const struct egress_conn *c = &pol->conn;
+
+	if (!pol->has_conn) {
+		print_string(p, PRINT_JSON, "conn", NULL, NULL);
+		return;
+	}
+	print_open_object(p, "conn");
+	print_text(p, " conn");
+	print_u64_opt(p, PRINT_ANY, "max", " max %" PRIu64, c->has_max,
+		      c->max_active);
+	print_u64_opt(p, PRINT_ANY, "rate", " rate %" PRIu64 "/s",
+		      c->has_rate, c->rate);
+	print_u64_opt(p, PRINT_ANY, "burst", " burst %" PRIu64,
+		      c->has_rate && c->has_burst, c->burst);
+	print_close_object(p);
+}
+
 /*
  * A quota with its usage: the canonical text, then "(used X of LIMIT, N%,
  * until END)" and "used up" once the limit is reached.
@@ -169,6 +189,7 @@ static void show_print_entry(struct printer *p, const struct policy_entry *pol,
 		print_string(p, PRINT_ANY, "default", " default %s",
 			     verdict_name(pol->default_verdict));
 	show_print_rate(p, pol);
+	show_print_conn(p, pol);
 	if (is_template(pol))
 		show_print_instances(p, pol);
 	print_nl(p);
@@ -257,6 +278,8 @@ static int show_print_config(const struct dump_state *st)
 		pol->seq = pe->seq;
 		pol->has_rate = pe->has_rate;
 		pol->rate = pe->rate;
+		pol->has_conn = pe->has_conn;
+		pol->conn = pe->conn;
 		if (is_template(pe) && pe->has_instances_max)
 			pol->instances_max = pe->instances_max;
 		if (is_template(pe) && pe->has_instances_keep) {

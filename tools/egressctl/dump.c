@@ -156,6 +156,8 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	p->mode = m.mode;
 	p->has_rate = m.has_rate;
 	p->rate = m.rate;
+	p->has_conn = m.has_conn;
+	p->conn = m.conn;
 	p->quotas = NULL;
 	p->nquotas = 0;
 	if (m.nquotas) {
@@ -250,6 +252,9 @@ static int stats_msg_cb(const struct nlmsghdr *nlh, void *data)
 	s->shaped = m.counters.shaped;
 	s->queue_len = m.counters.queue_len;
 	s->max_delay_ns = m.counters.max_delay_ns;
+	s->has_conn = m.counters.has_conn;
+	s->connlimit = m.counters.connlimit;
+	s->conn_active = m.counters.conn_active;
 	s->has_mode = m.has_mode;
 	s->mode = m.mode;
 	s->has_reset_time = m.counters.has_reset_time;

@@ -55,6 +55,8 @@ struct policy_entry {
 	uint8_t mode;
 	bool has_rate;			/* a rate limit is set */
 	struct egress_rate rate;
+	bool has_conn;			/* connection limits are set */
+	struct egress_conn conn;
 	struct egress_quota_msg *quotas;	/* owned, with their usage */
 	size_t nquotas;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
@@ -76,6 +78,10 @@ struct stats_entry {
 	uint32_t queue_len;		/* packets waiting now */
 	uint64_t max_delay_ns;		/* longest delay since the reset */
 	bool shape_rate;		/* with_rates: a shape-mode limit is set */
+	/* connection limits: zero when the kernel does not report them */
+	bool has_conn;
+	struct egress_counter connlimit;	/* refused first SYNs */
+	uint32_t conn_active;		/* connections charged now */
 	bool has_mode;
 	uint8_t mode;
 	bool has_reset_time;

@@ -20,6 +20,10 @@ static const char *event_verdict_name(uint8_t verdict)
 		return "would-deny";
 	case NF_EGRESS_EVENT_RATELIMITED:
 		return "ratelimited";
+	case NF_EGRESS_EVENT_CONNLIMIT:
+		return "connlimit";
+	case NF_EGRESS_EVENT_WOULD_CONNLIMIT:
+		return "would-connlimit";
 	}
 	return "unknown";
 }
@@ -165,6 +169,14 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 	print_json_bool(&p, "quota", e->quota);
 	if (e->quota)
 		print_text(&p, " quota");
+	/* which connection limit: "conn max 5", "conn rate 10/s" */
+	print_u64_opt(&p, PRINT_ANY, "conn_max", " conn max %" PRIu64,
+		      e->conn_max != 0, e->conn_max);
+	print_u64_opt(&p, PRINT_ANY, "conn_rate", " conn rate %" PRIu64 "/s",
+		      e->conn_rate != 0, e->conn_rate);
+	print_json_bool(&p, "conn_table_full", e->conn_table_full);
+	if (e->conn_table_full)
+		print_text(&p, " conn table-full");
 	print_string(&p, PRINT_JSON, "family", NULL,
 		     e->family == AF_INET ? "ipv4" : "ipv6");
 	if (proto && e->proto)

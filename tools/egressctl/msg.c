@@ -311,6 +311,19 @@ int egress_decode_quota_event(const struct nlmsghdr *nlh,
 	return 0;
 }
 
+static int decode_conn(const struct nlattr *nest, struct egress_conn *c)
+{
+	const struct nlattr *tb[NF_EGRESS_CONN_A_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (parse_nested(nest, tb, nf_egress_conn_attr_table, NF_EGRESS_CONN_A_MAX))
+		return -EBADMSG;
+	opt_u32(tb[NF_EGRESS_CONN_A_MAX_ACTIVE], &c->has_max, &c->max_active);
+	opt_u32(tb[NF_EGRESS_CONN_A_RATE], &c->has_rate, &c->rate);
+	opt_u32(tb[NF_EGRESS_CONN_A_BURST], &c->has_burst, &c->burst);
+	return 0;
+}
+
 int egress_decode_policy(const struct nlmsghdr *nlh,
 			 struct egress_policy_msg *m)
 {
@@ -333,6 +346,9 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 		&m->instances_keep);
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
+		return -EBADMSG;
+	m->has_conn = tb[NF_EGRESS_A_CONN] != NULL;
+	if (m->has_conn && decode_conn(tb[NF_EGRESS_A_CONN], &m->conn))
 		return -EBADMSG;
 	if (tb[NF_EGRESS_A_QUOTA] && decode_quotas(nlh, m->quotas, &m->nquotas))
 		return -EBADMSG;
@@ -696,6 +712,32 @@ int egress_put_instances_keep(struct nlmsghdr *nlh, size_t buflen,
 				      secs) ? 0 : -EMSGSIZE;
 }
 
+int egress_put_conn(struct nlmsghdr *nlh, size_t buflen,
+		    const struct egress_conn *c)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_CONN);
+	if (!nest)
+		return -EMSGSIZE;
+	if ((c->none &&
+	     !mnl_attr_put_check(nlh, buflen, NF_EGRESS_CONN_A_NONE, 0, NULL)) ||
+	    (c->has_max &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_MAX_ACTIVE,
+				     c->max_active)) ||
+	    (c->has_rate &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_RATE,
+				     c->rate)) ||
+	    (c->has_burst &&
+	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_BURST,
+				     c->burst))) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return -EMSGSIZE;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r)
 {
@@ -1035,6 +1077,11 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 		m->dport = mnl_attr_get_u16(tb[NF_EGRESS_EVENT_A_DPORT]);
 	}
 	opt_u32(tb[NF_EGRESS_EVENT_A_PID], &m->has_pid, &m->pid);
+	if (tb[NF_EGRESS_EVENT_A_CONN_MAX])
+		m->conn_max = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_CONN_MAX]);
+	if (tb[NF_EGRESS_EVENT_A_CONN_RATE])
+		m->conn_rate = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_CONN_RATE]);
+	m->conn_table_full = tb[NF_EGRESS_EVENT_A_CONN_TABLE_FULL] != NULL;
 	if (m->has_pid && tb[NF_EGRESS_EVENT_A_COMM])
 		m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
 	if (tb[NF_EGRESS_EVENT_A_SUPPRESSED])
@@ -1269,8 +1316,15 @@ static int decode_policy_counters(const struct nlmsghdr *nlh,
 	    policy_counter(tb, NF_EGRESS_A_STATS_RATELIMITED, &c->ratelimited,
 			   why, why_len) ||
 	    policy_counter(tb, NF_EGRESS_A_STATS_SHAPED, &c->shaped, why,
+			   why_len) ||
+	    policy_counter(tb, NF_EGRESS_A_STATS_CONNLIMIT, &c->connlimit, why,
 			   why_len))
 		return -EBADMSG;
+	c->has_conn = tb[NF_EGRESS_A_STATS_CONNLIMIT] ||
+		      tb[NF_EGRESS_A_STATS_CONN_ACTIVE];
+	if (tb[NF_EGRESS_A_STATS_CONN_ACTIVE])
+		c->conn_active =
+			mnl_attr_get_u32(tb[NF_EGRESS_A_STATS_CONN_ACTIVE]);
 	c->has_shaping = tb[NF_EGRESS_A_STATS_SHAPED] ||
 			 tb[NF_EGRESS_A_STATS_QUEUE_LEN] ||
 			 tb[NF_EGRESS_A_STATS_MAX_DELAY_NS];

@@ -63,6 +63,8 @@ struct egress_policy_msg {
 	uint32_t rule_count;
 	bool has_rate;			/* NF_EGRESS_A_RATE: a limit is set */
 	struct egress_rate rate;
+	bool has_conn;			/* NF_EGRESS_A_CONN: limits are set */
+	struct egress_conn conn;
 	size_t nquotas;
 	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
@@ -96,6 +98,10 @@ struct egress_policy_counters {
 	struct egress_counter shaped;	/* delayed, also in allowed */
 	uint32_t queue_len;		/* packets waiting now */
 	uint64_t max_delay_ns;		/* longest delay since the reset */
+	/* connection limits (zero when absent) */
+	bool has_conn;			/* either was there */
+	struct egress_counter connlimit;	/* refused first SYNs */
+	uint32_t conn_active;		/* connections charged now */
 	bool has_reset_time;
 	uint64_t reset_time;		/* unix seconds of the last STATS_RESET */
 	/*
@@ -173,6 +179,9 @@ struct egress_event_msg {
 	uint32_t pid;
 	const char *comm;		/* NULL if absent */
 	uint64_t suppressed;		/* 0 when absent */
+	/* CONNLIMIT, WOULD_CONNLIMIT: which limit (0 when absent) */
+	uint32_t conn_max, conn_rate;
+	bool conn_table_full;
 	/* after -EBADMSG: what was wrong with the message, for a warning */
 	char why[128];
 };
@@ -315,6 +324,9 @@ int egress_put_instances_keep(struct nlmsghdr *nlh, size_t buflen,
  */
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r);
+/* A NF_EGRESS_A_CONN nest: the limits, or CONN_A_NONE. */
+int egress_put_conn(struct nlmsghdr *nlh, size_t buflen,
+		    const struct egress_conn *c);
 /* A NF_EGRESS_A_QUOTA nest: the quota's configuration. */
 int egress_put_quota(struct nlmsghdr *nlh, size_t buflen,
 		     const struct egress_quota_spec *q);

@@ -973,6 +973,37 @@ int parse_queue_limit(const char *in, uint32_t *packets,
 			   " packets", packets, err);
 }
 
+int parse_conn_max(const char *in, uint32_t *n, struct parse_error *err)
+{
+	return parse_count(in, "conn max", "connections", UINT32_MAX, "", n,
+			   err);
+}
+
+int parse_conn_burst(const char *in, uint32_t *n, struct parse_error *err)
+{
+	return parse_count(in, "conn burst", "connections", UINT32_MAX, "", n,
+			   err);
+}
+
+int parse_conn_rate(const char *in, uint32_t *n, struct parse_error *err)
+{
+	char buf[32];
+	size_t len = strlen(in);
+
+	/* "N/s", as the file and show write it; a bare N means the same */
+	if (len > 2 && !strcmp(in + len - 2, "/s")) {
+		if (len - 2 >= sizeof(buf))
+			return fail(err, PARSE_EVALUE,
+				    "conn rate '%.64s' is too large (max %u/s)",
+				    in, EGRESS_CONN_RATE_MAX);
+		memcpy(buf, in, len - 2);
+		buf[len - 2] = '\0';
+		in = buf;
+	}
+	return parse_count(in, "conn rate", "connections per second, N/s",
+			   EGRESS_CONN_RATE_MAX, "/s", n, err);
+}
+
 int parse_instances_max(const char *in, uint32_t *n, struct parse_error *err)
 {
 	return parse_count(in, "instances max", "instances",

@@ -205,6 +205,26 @@ struct egress_rate {
 	uint32_t latency_us;	/* with has_latency: 100..10000000 */
 };
 
+/*
+ * Connection limits (NF_EGRESS_A_CONN): "conn max N", "conn rate N/s
+ * [burst N]", "conn none".
+ */
+#define EGRESS_CONN_RATE_MAX	1000000000u
+struct egress_conn {
+	bool none;		/* "conn none": remove the limits */
+	bool has_max, has_rate, has_burst;
+	uint32_t max_active;	/* concurrent connections, > 0 */
+	uint32_t rate;		/* new connections per second, > 0 */
+	uint32_t burst;		/* connections the bucket holds, > 0 */
+};
+
+/* "conn max": a number of connections, > 0. */
+int parse_conn_max(const char *in, uint32_t *n, struct parse_error *err);
+/* "conn rate": "N/s" (or "N"), 1..10^9 new connections per second. */
+int parse_conn_rate(const char *in, uint32_t *n, struct parse_error *err);
+/* "conn burst": a number of connections, > 0. */
+int parse_conn_burst(const char *in, uint32_t *n, struct parse_error *err);
+
 int parse_rate(const char *in, uint64_t *bytes_per_sec,
 	       struct parse_error *err);
 int parse_size(const char *in, uint32_t *bytes, struct parse_error *err);

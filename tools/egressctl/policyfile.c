@@ -9,6 +9,8 @@
  *             | "default" ( "allow" | "deny" ) ";"
  *             | ( "rate" | "pps" ) { WORD } ";"       (a rate limit, parse.h)
  *             | "quota" { WORD } ";"                 (a quota, quotaspec.h)
+ *             | "conn" "max" WORD ";"                (concurrent TCP connections)
+ *             | "conn" "rate" WORD [ "burst" WORD ] ";"  (new ones, N/s)
  *             | "instances" ( "max" | "keep" ) WORD ";"  (templates only)
  *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
  *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
@@ -518,7 +520,7 @@ static bool is_statement_word(const char *w)
 	return !strcmp(w, "allow") || !strcmp(w, "deny") ||
 	       !strcmp(w, "rate") || !strcmp(w, "pps") ||
 	       !strcmp(w, "quota") || !strcmp(w, "instances") ||
-	       !strcmp(w, "mode") || !strcmp(w, "default") ||
+	       !strcmp(w, "conn") || !strcmp(w, "mode") || !strcmp(w, "default") ||
 	       !strcmp(w, "cgroup");
 }
 
@@ -587,6 +589,64 @@ static int parse_rate_stmt(struct pf_parser *p, struct pf_policy *pol,
 	pol->has_rate = true;
 	pol->rate = r;
 	pol->rate_loc = first->loc;
+	return 0;
+}
+
+/* "conn max N;" or "conn rate N/s [burst N];", one of each a block. */
+static int parse_conn_stmt(struct pf_parser *p, struct pf_policy *pol,
+			   const struct token *first)
+{
+	struct pf_loc locs[RULE_WORDS_MAX + 1];
+	char *argv[RULE_WORDS_MAX];
+	struct parse_error perr;
+	struct pf_loc *seen;
+	bool rate;
+	int n;
+
+	n = collect_words(p, first, argv, locs, "conn statement");
+	if (n < 0)
+		return -1;
+	if (n < 2 || (strcmp(argv[1], "max") && strcmp(argv[1], "rate")))
+		return pf_fail(p, locs[n < 2 ? n : 1],
+			       "expected 'max N' or 'rate N/s [burst N]' after 'conn'");
+	rate = !strcmp(argv[1], "rate");
+	seen = rate ? &pol->conn_rate_loc : &pol->conn_max_loc;
+	if (rate ? pol->conn.has_rate : pol->conn.has_max)
+		return pf_fail(p, first->loc,
+			       "duplicate conn %s statement (first at %u:%u)",
+			       argv[1], seen->line, seen->col);
+	if (n < 3)
+		return pf_fail(p, locs[n], "missing %s after 'conn %s'",
+			       rate ? "N/s" : "N", argv[1]);
+	if (rate ? parse_conn_rate(argv[2], &pol->conn.rate, &perr) :
+		   parse_conn_max(argv[2], &pol->conn.max_active, &perr))
+		return pf_fail(p, locs[2], "%s", perr.msg);
+	if (rate && n > 3) {
+		if (strcmp(argv[3], "burst"))
+			return pf_fail(p, locs[3],
+				       "unexpected '%.64s' in conn statement (expected 'burst')",
+				       argv[3]);
+		if (n < 5)
+			return pf_fail(p, locs[n], "missing N after 'burst'");
+		if (parse_conn_burst(argv[4], &pol->conn.burst, &perr))
+			return pf_fail(p, locs[4], "%s", perr.msg);
+		pol->conn.has_burst = true;
+	}
+	if (n > (rate && pol->conn.has_burst ? 5 : 3)) {
+		int w = rate && pol->conn.has_burst ? 5 : 3;
+
+		if (is_statement_word(argv[w]))
+			return pf_fail(p, locs[w], "missing ';' before '%s'",
+				       argv[w]);
+		return pf_fail(p, locs[w],
+			       "unexpected '%.64s' in conn statement", argv[w]);
+	}
+	if (rate)
+		pol->conn.has_rate = true;
+	else
+		pol->conn.has_max = true;
+	pol->has_conn = true;
+	*seen = first->loc;
 	return 0;
 }
 
@@ -819,6 +879,11 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					return -1;
 				continue;
 			}
+			if (word_is(&t, "conn")) {
+				if (parse_conn_stmt(p, pol, &t))
+					return -1;
+				continue;
+			}
 			if (word_is(&t, "instances")) {
 				if (parse_instances_stmt(p, pol, &t))
 					return -1;
@@ -834,7 +899,7 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 					       "missing '}' before 'cgroup' (block opened at %u:%u)",
 					       open.loc.line, open.loc.col);
 			return pf_fail(p, t.loc,
-				       "unknown keyword %s (expected mode, default, rate, pps, quota, instances, allow or deny)",
+				       "unknown keyword %s (expected mode, default, rate, pps, quota, conn, instances, allow or deny)",
 				       describe(&t, d, sizeof(d)));
 		default:
 			return pf_fail(p, t.loc, "unexpected %s",
@@ -1068,6 +1133,15 @@ int pf_format(FILE *out, const struct pf_set *set)
 
 			format_rate_spec(&pol->rate, rate, sizeof(rate));
 			fprintf(out, "\t%s;\n", rate);
+		}
+		if (pol->has_conn && pol->conn.has_max)
+			fprintf(out, "\tconn max %u;\n", pol->conn.max_active);
+		if (pol->has_conn && pol->conn.has_rate) {
+			fprintf(out, "\tconn rate %u/s", pol->conn.rate);
+			if (pol->conn.has_burst &&
+			    pol->conn.burst != pol->conn.rate)
+				fprintf(out, " burst %u", pol->conn.burst);
+			fputs(";\n", out);
 		}
 		for (r = 0; r < pol->nquotas; r++) {
 			char quota[EGRESS_QUOTA_STRLEN];

@@ -47,6 +47,10 @@ struct pf_policy {
 	bool has_rate;			/* a rate statement (maybe "rate none") */
 	struct egress_rate rate;	/* with has_rate; none: no limit */
 	struct pf_loc loc, mode_loc, default_loc, rate_loc;
+	/* "conn max N;" and "conn rate N/s [burst N];", one of each */
+	bool has_conn;
+	struct egress_conn conn;
+	struct pf_loc conn_max_loc, conn_rate_loc;
 	uint32_t instances_max;		/* a template's; 0: not given */
 	struct pf_loc instances_loc;
 	bool has_instances_keep;	/* a template's "instances keep" */

@@ -406,6 +406,8 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 		json_counter(&j, "shaped", &s->shaped);
 		json_kv_u64(&j, "queue_len", s->queue_len);
 		json_kv_u64(&j, "max_delay_ns", s->max_delay_ns);
+		json_counter(&j, "connlimit", &s->connlimit);
+		json_kv_u64(&j, "conn_active", s->conn_active);
 		json_key(&j, "classes");
 		json_begin_object(&j);
 		for (k = 0; k < s->nclasses; k++)

@@ -141,9 +141,9 @@ static void test_errors(void)
 	bad("cgroup \"/a\" {\n  allow to 10.0.0.0/8\n  deny to 10.1.0.0/16;\n}\n",
 	    "t.conf:3:3: missing ';' before 'deny'");
 	bad("cgroup \"/a\" {\n  permit to 10.0.0.0/8;\n}",
-	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, quota, instances, allow or deny)");
+	    "t.conf:2:3: unknown keyword 'permit' (expected mode, default, rate, pps, quota, conn, instances, allow or deny)");
 	bad("cgroup \"/a\" {\n\tpermit;\n}",
-	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, quota, instances, allow or deny)");
+	    "t.conf:2:2: unknown keyword 'permit' (expected mode, default, rate, pps, quota, conn, instances, allow or deny)");
 	bad("policy \"/a\" {}", "t.conf:1:1: unknown keyword 'policy' (expected 'cgroup')");
 	bad(";", "t.conf:1:1: unexpected ';' (expected 'cgroup')");
 	bad("\n\n   }", "t.conf:3:4: unexpected '}' (expected 'cgroup')");
@@ -390,6 +390,29 @@ static void test_rates(void)
 }
 
 #define QPOL(body) "cgroup \"/q\" {\n\tmode enforce;\n\tdefault deny;\n" body "}\n"
+
+static void test_conn(void)
+{
+	good("conn max and rate, canonical form",
+	     "cgroup \"/a\" { conn rate 10/s burst 20; conn max 5; default allow; }\n"
+	     "cgroup \"/b\" { conn rate 7 burst 7; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault allow;\n"
+	     "\tconn max 5;\n\tconn rate 10/s burst 20;\n}\n\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn rate 7/s;\n}\n");
+	bad("cgroup \"/a\" {\n conn max 5;\n conn max 6;\n}",
+	    "t.conf:3:2: duplicate conn max statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n conn max 0;\n}",
+	    "t.conf:2:11: conn max must be greater than zero");
+	bad("cgroup \"/a\" {\n conn rate 2000000000/s;\n}",
+	    "t.conf:2:12: conn rate '2000000000' is too large (max 1000000000/s)");
+	bad("cgroup \"/a\" {\n conn rate 5/s burst;\n}",
+	    "t.conf:2:21: missing N after 'burst'");
+	bad("cgroup \"/a\" {\n conn max 5 burst 3;\n}",
+	    "t.conf:2:13: unexpected 'burst' in conn statement");
+	bad("cgroup \"/a\" {\n conn 5;\n}",
+	    "t.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn'");
+}
 
 static void test_quotas(void)
 {
@@ -755,6 +778,7 @@ int main(void)
 	test_good();
 	test_errors();
 	test_rates();
+	test_conn();
 	test_quotas();
 	test_templates();
 	test_instances_keep();
