@@ -14,6 +14,19 @@
  *	" sent=N" to the line, and the connection counts as established
  *	only if all were written.
  *
+ *   egress_probe tcp-many ADDR PORT COUNT [--timeout-ms N] [--close-each]
+ *		[--syncnt N] [--retry N] [--hold-file FILE]
+ *	Connect COUNT sockets one after the other, each waiting up to the
+ *	timeout (3000 ms) for its outcome, and keep those that connected
+ *	open.  --close-each: close each at once instead.  --syncnt: TCP_SYNCNT
+ *	(SYN retransmissions before a connect() times out).  --retry N: a
+ *	socket whose connect() failed tries again, on the same socket, up to
+ *	N more times.  Then prints "ok=N refused=N timedout=N other=N
+ *	max_refused_us=N elapsed_us=N" (max_refused_us: the slowest
+ *	ECONNREFUSED; elapsed_us: all the connects), and with --hold-file
+ *	waits until FILE exists before it closes the sockets and exits.
+ *	Exit 0.
+ *
  *   egress_probe tcp-recv ADDR PORT --pidfile FILE --statfile FILE
  *	Like tcp-listen, but read every connection to its end, one at a
  *	time, and keep "connections=N bytes=M\n" in FILE (payload bytes,
@@ -52,10 +65,11 @@
  *	first_errno=ENAME|none" counting fragments.  Exit 0 if every
  *	fragment was sent, 1 otherwise.
  *
- *   egress_probe tcp-listen ADDR PORT --pidfile FILE
+ *   egress_probe tcp-listen ADDR PORT --pidfile FILE [--rst]
  *	Bind and listen, then go to the background (the listening socket
  *	exists when the command returns), accept and close connections
- *	until killed.  ADDR "::" listens on IPv4 and IPv6.
+ *	until killed.  ADDR "::" listens on IPv4 and IPv6.  --rst: close
+ *	each with SO_LINGER 0, which resets the connection.
  *
  *   egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE
  *	Bind, then go to the background and count received datagrams.
@@ -147,6 +161,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <netinet/tcp.h>
 
 #define ERRNAME(e) { e, #e }
 static const struct {
@@ -196,7 +211,9 @@ static void usage(void)
 	      "                                [--ipv6-mtu-lower]\n"
 	      "       egress_probe frag-send ADDR PORT SIZE FRAGSIZE [--first FIRSTSIZE]\n"
 	      "                                [--first-options N]\n"
-	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE\n"
+	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE [--rst]\n"
+	      "       egress_probe tcp-many ADDR PORT COUNT [--timeout-ms N] [--close-each]\n"
+	      "                             [--syncnt N] [--retry N] [--hold-file FILE]\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
 	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
@@ -781,9 +798,15 @@ static int cmd_frag_send(int argc, char **argv)
 
 static int cmd_tcp_listen(int argc, char **argv)
 {
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	const char *pidfile;
+	bool rst = false;
 	int fd, c;
 
+	if (argc == 5 && !strcmp(argv[4], "--rst")) {
+		rst = true;
+		argc--;
+	}
 	if (argc != 4 || !(pidfile = opt_value(argc - 2, argv + 2, "--pidfile")))
 		usage();
 	fd = bind_socket(SOCK_STREAM, argv[0], argv[1]);
@@ -792,9 +815,92 @@ static int cmd_tcp_listen(int argc, char **argv)
 	daemonize(pidfile);
 	for (;;) {
 		c = accept(fd, NULL, NULL);
-		if (c >= 0)
-			close(c);
+		if (c < 0)
+			continue;
+		if (rst)
+			setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(c);
 	}
+}
+
+static int cmd_tcp_many(int argc, char **argv)
+{
+	unsigned long count, timeout_ms = 3000, syncnt = 0, retry = 0, n, t;
+	unsigned long ok = 0, refused = 0, timedout = 0, other = 0;
+	uint64_t start, t0, took, max_refused = 0;
+	const char *hold = NULL;
+	struct sockaddr_storage ss;
+	bool close_each = false;
+	socklen_t alen;
+	int *fds, i, err, one;
+
+	if (argc < 3)
+		usage();
+	count = parse_ulong(argv[2], "count", 100000);
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--close-each"))
+			close_each = true;
+		else if (i + 1 >= argc)
+			usage();
+		else if (!strcmp(argv[i], "--timeout-ms"))
+			timeout_ms = parse_ulong(argv[++i], "timeout", 600000);
+		else if (!strcmp(argv[i], "--syncnt"))
+			syncnt = parse_ulong(argv[++i], "syncnt", 127);
+		else if (!strcmp(argv[i], "--retry"))
+			retry = parse_ulong(argv[++i], "retry", 100000);
+		else if (!strcmp(argv[i], "--hold-file"))
+			hold = argv[++i];
+		else
+			usage();
+	}
+	alen = parse_addr(argv[0], argv[1], &ss);
+	fds = calloc(count ? count : 1, sizeof(*fds));
+	if (!fds)
+		die("out of memory");
+	start = now_us();
+	for (n = 0; n < count; n++) {
+		fds[n] = stream_socket("tcp", ss.ss_family);
+		if (fds[n] < 0)
+			die("socket: %s", strerror(errno));
+		one = (int)syncnt;
+		if (syncnt &&
+		    setsockopt(fds[n], IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)))
+			die("TCP_SYNCNT: %s", strerror(errno));
+		for (t = 0; t <= retry; t++) {
+			t0 = now_us();
+			err = connect_wait(fds[n], &ss, alen,
+					   t0 + timeout_ms * 1000);
+			took = now_us() - t0;
+			if (!err)
+				break;
+			if (err == ECONNREFUSED) {
+				refused++;
+				if (took > max_refused)
+					max_refused = took;
+			} else if (err == ETIMEDOUT) {
+				timedout++;
+			} else {
+				other++;
+			}
+		}
+		if (!err)
+			ok++;
+		if (err || close_each) {
+			close(fds[n]);
+			fds[n] = -1;
+		}
+	}
+	printf("ok=%lu refused=%lu timedout=%lu other=%lu max_refused_us=%llu elapsed_us=%llu\n",
+	       ok, refused, timedout, other, (unsigned long long)max_refused,
+	       (unsigned long long)(now_us() - start));
+	fflush(stdout);
+	while (hold && access(hold, F_OK))
+		usleep(10000);
+	for (n = 0; n < count; n++)
+		if (fds[n] >= 0)
+			close(fds[n]);
+	free(fds);
+	return 0;
 }
 
 static int cmd_tcp_recv(int argc, char **argv)
@@ -1411,6 +1517,8 @@ int main(int argc, char **argv)
 		return cmd_frag_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-listen"))
 		return cmd_tcp_listen(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-many"))
+		return cmd_tcp_many(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-recv"))
 		return cmd_tcp_recv(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "udp-recv"))

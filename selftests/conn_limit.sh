@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Connection limits: "conn max N" caps the TCP connections a cgroup subtree
+# has open, "conn rate R/s burst B" the new ones per second.  A first SYN
+# over a limit fails connect() at once with ECONNREFUSED and counts in
+# connlimit (not denied); a connection's slot is released when its socket
+# reaches TCP_CLOSE: a close, a reset by the peer, a SYN timeout.
+#
+#   root netns                                  $SRV_NS
+#   +---------------------------------+         +-----------------------------+
+#   | /nfe-cl-PID       conn max 5    |         | tcp-listen :: 5201          |
+#   | /nfe-clp-PID      conn max 3    |  veth   | tcp-listen :: 5203 --rst    |
+#   |   /a, /b          conn max 5    +---------+ nft: drop tcp dport 5204    |
+#   | /nfe-clt-PID-*    conn max 2    |         | 10.99.0.2, 2001:db8:99::2   |
+#   |   (template: instances x, y)    |         +-----------------------------+
+#   | /nfe-clr-PID      conn rate 10/s|
+#   |                   burst 10      |
+#   +---------------------------------+
+#
+# Connections are opened by egress_probe tcp-many, which keeps them open
+# until its hold file exists.
+
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+
+CG=nfe-cl-$$
+P=/$CG
+CGP=nfe-clp-$$
+CGT=nfe-clt-$$
+CGR=nfe-clr-$$
+RST_PORT=5203
+DROP_PORT=5204
+LIMIT_US=100000
+
+require_common
+require_cmd nft python3
+tap_plan 30
+
+# conn_stats PATH: "connlimit_packets conn_active denied_packets" of PATH.
+conn_stats()
+{
+	ectl -j stats "$1" | json_eval \
+		'[(p["connlimit"]["packets"], p["conn_active"], p["denied"]["packets"]) for p in d if p["cgroup"] == a[0]][0]' "$1"
+}
+
+# active_is PATH N: PATH has N connections charged.
+active_is()
+{
+	[ "$(conn_stats "$1" | cut -d' ' -f2)" = "$2" ]
+}
+
+# hold CGROUP ADDR PORT COUNT TAG [ARGS...]: open COUNT connections from
+# CGROUP in the background and keep them until release TAG; the result
+# line is in $TMPDIR_TEST/TAG.out once they are open.
+hold()
+{
+	local cg=$1 addr=$2 port=$3 count=$4 tag=$5
+
+	shift 5
+	rm -f "$TMPDIR_TEST/$tag.release" "$TMPDIR_TEST/$tag.out"
+	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" \
+		--hold-file "$TMPDIR_TEST/$tag.release" "$@" \
+		> "$TMPDIR_TEST/$tag.out" 2>&1 &
+	register_pid $!
+	busywait 20000 grep -q ok= "$TMPDIR_TEST/$tag.out" ||
+		bail_out "tcp-many $tag did not finish connecting"
+}
+
+release()
+{
+	touch "$TMPDIR_TEST/$1.release"
+}
+
+held()
+{
+	cat "$TMPDIR_TEST/$1.out"
+}
+
+# many CGROUP ADDR PORT COUNT [ARGS...]: tcp-many that closes at once.
+many()
+{
+	local cg=$1 addr=$2 port=$3 count=$4
+
+	shift 4
+	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" "$@" 2>&1
+}
+
+# field LINE KEY: the value of KEY=V in LINE.
+field()
+{
+	sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<< "$1"
+}
+
+cg_create "$CG"
+setup_server_topology ""
+start_daemon "$SRV_NS" tcp-listen :: "$RST_PORT" --pidfile "$TMPDIR_TEST/rst.pid" --rst
+ip netns exec "$SRV_NS" nft -f - <<NFT || bail_out "nft failed"
+table inet nfe_cl {
+	chain in {
+		type filter hook input priority 0;
+		tcp dport $DROP_PORT drop;
+	}
+}
+NFT
+
+policy_add "$P" default allow conn-max 5
+check_eq "show prints the limit" "1" \
+	"$(ectl show | grep -c "^policy $P .* conn max 5")"
+
+# --- conn max 5 -------------------------------------------------------
+hold "$CG" "$SRV4_ALLOW" "$TCP_PORT" 5 h1
+check_eq "5 connections held open" "ok=5 refused=0" "$(held h1 | cut -d' ' -f1-2)"
+check_eq "active 5, connlimit 0, denied 0" "0 5 0" "$(conn_stats "$P")"
+r=$(many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 1)
+us=$(field "$r" max_refused_us)
+if [ "$(field "$r" refused)" = 1 ] && [ "${us:-999999}" -lt $LIMIT_US ]; then
+	tap_ok "the 6th connect() fails with ECONNREFUSED in ${us} us"
+else
+	tap_fail "the 6th connect() fails with ECONNREFUSED in < 100 ms"
+	diag "$r"
+fi
+check_eq "connlimit 1, active 5, denied 0" "1 5 0" "$(conn_stats "$P")"
+# A socket whose connect() was refused tries again, 4 times: refused each
+# time, and each counts.
+r=$(many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 1 --retry 4)
+check_eq "connect() again on a refused socket: refused 5 times" "0 5" \
+	"$(field "$r" ok) $(field "$r" refused)"
+check_eq "connlimit 6, active 5" "6 5 0" "$(conn_stats "$P")"
+# apply -f with the same path keeps the live count
+cat > "$TMPDIR_TEST/p.conf" <<CONF
+cgroup "$P" {
+	default allow;
+	conn max 5;
+}
+CONF
+apply_config "$TMPDIR_TEST/p.conf" > /dev/null || tap_fail "apply -f failed"
+check_eq "apply -f keeps the active count" "6 5 0" "$(conn_stats "$P")"
+r=$(many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 1)
+check_eq "after the apply, the 6th is still refused" "0 1" \
+	"$(field "$r" ok) $(field "$r" refused)"
+release h1
+if busywait 5000 active_is "$P" 0; then
+	tap_ok "closing the connections releases their slots"
+else
+	tap_fail "closing the connections releases their slots"
+	diag "$(conn_stats "$P")"
+fi
+r=$(many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 5 --close-each)
+check_eq "after the close, 5 connect" "5 0" "$(field "$r" ok) $(field "$r" refused)"
+busywait 5000 active_is "$P" 0
+check_eq "closed again: active 0" "7 0 0" "$(conn_stats "$P")"
+
+# --- reset by the peer, SYN timeout ----------------------------------
+hold "$CG" "$SRV4_ALLOW" "$RST_PORT" 5 h2
+# A reset may beat connect()'s wake-up: ECONNRESET then, in "other".
+r=$(held h2)
+check_eq "5 connections made, then reset by the peer" "5 0" \
+	"$(($(field "$r" ok) + $(field "$r" other))) $(field "$r" refused)"
+if busywait 5000 active_is "$P" 0; then
+	tap_ok "a reset releases the slot (sockets still open)"
+else
+	tap_fail "a reset releases the slot (sockets still open)"
+	diag "$(conn_stats "$P")"
+fi
+release h2
+r=$(many "$CG" "$SRV4_ALLOW" "$DROP_PORT" 1 --syncnt 1 --timeout-ms 10000)
+check_eq "SYN to a blackhole times out" "1" "$(field "$r" timedout)"
+if busywait 5000 active_is "$P" 0; then
+	tap_ok "a SYN timeout releases the slot"
+else
+	tap_fail "a SYN timeout releases the slot"
+	diag "$(conn_stats "$P")"
+fi
+
+# --- IPv6 -------------------------------------------------------------
+hold "$CG" "$SRV6_ALLOW" "$TCP_PORT" 6 h3
+check_eq "IPv6: 5 of 6 connect, the 6th is refused" "ok=5 refused=1" \
+	"$(held h3 | cut -d' ' -f1-2)"
+check_eq "IPv6: connlimit 8, active 5" "8 5 0" "$(conn_stats "$P")"
+release h3
+busywait 5000 active_is "$P" 0
+
+# --- audit ------------------------------------------------------------
+ectl_must policy set "$P" mode audit
+hold "$CG" "$SRV4_ALLOW" "$TCP_PORT" 6 h4
+check_eq "audit: all 6 connect" "ok=6 refused=0" "$(held h4 | cut -d' ' -f1-2)"
+check_eq "audit: the 6th counts in connlimit, active 6" "9 6 0" \
+	"$(conn_stats "$P")"
+release h4
+busywait 5000 active_is "$P" 0
+ectl_must policy set "$P" mode enforce conn none
+check_eq "conn none: no limit shown" "0" \
+	"$(ectl show | grep -c "^policy $P .* conn ")"
+
+# --- hierarchy: a parent's max 3 caps its two children together -------
+cg_create "$CGP/a"
+cg_create "$CGP/b"
+policy_add "/$CGP" default allow conn-max 3
+policy_add "/$CGP/a" default allow conn-max 5
+policy_add "/$CGP/b" default allow conn-max 5
+hold "$CGP/a" "$SRV4_ALLOW" "$TCP_PORT" 2 h5
+hold "$CGP/b" "$SRV4_ALLOW" "$TCP_PORT" 2 h6
+check_eq "hierarchy: a 2 + b 1 of the parent's 3" "ok=2 ok=1" \
+	"$(held h5 | cut -d' ' -f1) $(held h6 | cut -d' ' -f1)"
+check_eq "hierarchy: parent active 3, connlimit 1" "1 3" \
+	"$(conn_stats "/$CGP" | cut -d' ' -f1-2)"
+check_eq "hierarchy: b active 1, a 2" "1 2" \
+	"$(conn_stats "/$CGP/b" | cut -d' ' -f2) $(conn_stats "/$CGP/a" | cut -d' ' -f2)"
+release h5
+release h6
+
+# --- a template: each instance has its own max ------------------------
+cg_create "$CGT-x"
+cg_create "$CGT-y"
+policy_add "/$CGT-*" default allow conn-max 2
+hold "$CGT-x" "$SRV4_ALLOW" "$TCP_PORT" 3 h7
+hold "$CGT-y" "$SRV4_ALLOW" "$TCP_PORT" 3 h8
+check_eq "template: 2 of 3 for each instance" "ok=2 refused=1 ok=2 refused=1" \
+	"$(held h7 | cut -d' ' -f1-2) $(held h8 | cut -d' ' -f1-2)"
+check_eq "template: instance x active 2, connlimit 1" "1 2" \
+	"$(conn_stats "/$CGT-x" | cut -d' ' -f1-2)"
+release h7
+release h8
+
+# --- conn rate 10/s burst 10 -------------------------------------------
+cg_create "$CGR"
+policy_add "/$CGR" default allow conn-rate 10/s conn-burst 10
+r=$(many "$CGR" "$SRV4_ALLOW" "$TCP_PORT" 100 --close-each)
+ok=$(field "$r" ok)
+el=$(field "$r" elapsed_us)
+lo=$(((10 + 10 * el / 1000000) * 9 / 10))
+hi=$(((10 + 10 * el / 1000000 + 1) * 11 / 10 + 1))
+if [ "${ok:-0}" -ge "$lo" ] && [ "${ok:-0}" -le "$hi" ] &&
+	[ "$(field "$r" refused)" = $((100 - ok)) ]; then
+	tap_ok "rate: $ok of 100 connect in $el us (10 + 10/s: $lo..$hi), the rest refused"
+else
+	tap_fail "rate: 10 + 10/s connect (within 10%), the rest refused"
+	diag "$r"
+fi
+us=$(field "$r" max_refused_us)
+check_eq "rate: refusals fail fast (< 100 ms)" "yes" \
+	"$([ "${us:-999999}" -lt $LIMIT_US ] && echo yes || echo "no ($us us)")"
+check_eq "rate: connlimit counts every refusal" "$((100 - ok))" \
+	"$(conn_stats "/$CGR" | cut -d' ' -f1)"
+
+# --- /proc and the module's count ---------------------------------------
+check_eq "/proc stats: connlimit and conn_active columns" "9 0" \
+	"$(awk -v p="$P" '$1 == p { print $(NF-2), $NF }' "$NF_EGRESS_PROC/stats")"
+
+tap_done
