@@ -236,7 +236,7 @@ const struct cmd policy_cmds[] = {
 	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [conn-max N] [conn-rate N/s [conn-burst N]] [instances-max N] [instances-keep TIME]",
 	  "create a policy, or a template when PATH has '*' (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [conn-max N] [conn-rate N/s [conn-burst N]] | conn none] [instances-max N] [instances-keep TIME]",
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [[conn-max N] [conn-rate N/s [conn-burst N]] | conn none] [instances-max N] [instances-keep TIME]",
 	  "change a policy's mode, default, rate limit, connection limits (given ones replace all) and/or a template's instances-max and instances-keep, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },

@@ -92,7 +92,10 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
-	/* the table shows shaping columns when some limit shapes */
+	/*
+	 * the table shows shaping columns when some limit shapes, connection
+	 * columns when a connection limit is set
+	 */
 	st.with_rates = !ctl->json;
 	if (collect(ctl, &st, ctl->json || opts.details, what))
 		return EXIT_KERNEL;
@@ -189,6 +192,8 @@ int cmd_metrics(struct egctl *ctl, int argc, char **argv)
 		return EXIT_KERNEL;
 	describe_cmd(what, sizeof(what), ctl->cmd, st.filter);
 
+	/* the connection families: of the policies with a limit */
+	st.with_rates = true;
 	/* nothing is written unless the kernel gave the whole snapshot */
 	if (collect(ctl, &st, true, what))
 		return EXIT_KERNEL;

@@ -442,26 +442,52 @@ int dump_policies(struct dump_state *st)
 	return 0;
 }
 
-/* Set shape_rate of the stats entries whose policy has a shaping limit. */
-static void mark_shape_rates(struct dump_state *st)
+static int cmp_policy_key(const void *key, const void *elem)
 {
-	size_t i, p = 0;
+	const struct stats_entry *s = key;
+	const struct policy_entry *p = elem;
+
+	return cmp_path(s->path, s->template, p->path, p->template);
+}
+
+/*
+ * The policy of a stats entry, else for an instance its template's (a
+ * policy dump without a filter lists no instances).  NULL if none.
+ */
+static const struct policy_entry *stats_policy(const struct dump_state *st,
+					       const struct stats_entry *s)
+{
+	struct stats_entry tmpl = { 0 };
+	const struct policy_entry *p;
+
+	p = bsearch(s, st->policies, st->npolicies, sizeof(*st->policies),
+		    cmp_policy_key);
+	if (p || !s->template)
+		return p;
+	tmpl.path = s->template;
+	return bsearch(&tmpl, st->policies, st->npolicies,
+		       sizeof(*st->policies), cmp_policy_key);
+}
+
+/*
+ * Set shape_rate and conn_limit of the stats entries whose policy has a
+ * shaping limit or a connection limit.
+ */
+static void mark_policy_limits(struct dump_state *st)
+{
+	size_t i;
 
 	if (st->npolicies)
 		qsort(st->policies, st->npolicies, sizeof(*st->policies),
 		      cmp_policy);
 	for (i = 0; i < st->nstats; i++) {
-		const struct stats_entry *s = &st->stats[i];
+		struct stats_entry *s = &st->stats[i];
+		const struct policy_entry *p = stats_policy(st, s);
 
-		while (p < st->npolicies &&
-		       cmp_path(st->policies[p].path, st->policies[p].template,
-				s->path, s->template) < 0)
-			p++;
-		st->stats[i].shape_rate = p < st->npolicies &&
-			!cmp_path(st->policies[p].path, st->policies[p].template,
-				  s->path, s->template) &&
-			st->policies[p].has_rate &&
-			st->policies[p].rate.mode == NF_EGRESS_RATE_SHAPE;
+		s->shape_rate = p && p->has_rate &&
+				p->rate.mode == NF_EGRESS_RATE_SHAPE;
+		s->conn_limit = p && p->has_conn &&
+				(p->conn.has_max || p->conn.has_rate);
 	}
 }
 
@@ -527,7 +553,7 @@ int dump_stats(struct dump_state *st, bool rules)
 				     exact);
 	}
 	if (st->with_rates)
-		mark_shape_rates(st);
+		mark_policy_limits(st);
 	if (st->nstats)
 		qsort(st->stats, st->nstats, sizeof(*st->stats),
 		      cmp_stats_listed);

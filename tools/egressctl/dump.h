@@ -78,6 +78,7 @@ struct stats_entry {
 	uint32_t queue_len;		/* packets waiting now */
 	uint64_t max_delay_ns;		/* longest delay since the reset */
 	bool shape_rate;		/* with_rates: a shape-mode limit is set */
+	bool conn_limit;		/* with_rates: a connection limit is set */
 	/* connection limits: zero when the kernel does not report them */
 	bool has_conn;
 	struct egress_counter connlimit;	/* refused first SYNs */
@@ -113,7 +114,8 @@ struct dump_state {
 	const char *filter;		/* normalised PATH or NULL */
 	/*
 	 * dump_stats: also take POLICY_GET and set each stats entry's
-	 * shape_rate (the stats table shows its shaping columns then).
+	 * shape_rate and conn_limit (the stats table shows its shaping and
+	 * connection columns then, metrics the connection families).
 	 */
 	bool with_rates;
 	/*

@@ -433,6 +433,12 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		if (info.has_cached_cgroups)
 			print_u64(&p, PRINT_JSON, "cached_cgroups", NULL,
 				  info.cached_cgroups);
+		if (info.has_conn_sockets)
+			print_u64(&p, PRINT_JSON, "conn_sockets", NULL,
+				  info.conn_sockets);
+		if (info.has_conn_table_full)
+			print_u64(&p, PRINT_JSON, "conn_table_full", NULL,
+				  info.conn_table_full);
 		print_nl(&p);
 	}
 	print_close_object(&p);

@@ -169,14 +169,21 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 	print_json_bool(&p, "quota", e->quota);
 	if (e->quota)
 		print_text(&p, " quota");
-	/* which connection limit: "conn max 5", "conn rate 10/s" */
-	print_u64_opt(&p, PRINT_ANY, "conn_max", " conn max %" PRIu64,
-		      e->conn_max != 0, e->conn_max);
-	print_u64_opt(&p, PRINT_ANY, "conn_rate", " conn rate %" PRIu64 "/s",
-		      e->conn_rate != 0, e->conn_rate);
-	print_json_bool(&p, "conn_table_full", e->conn_table_full);
-	if (e->conn_table_full)
-		print_text(&p, " conn table-full");
+	/*
+	 * which connection limit: "conn max 5", "conn rate 10/s" or the
+	 * module's table; the keys only on the events of connection limits
+	 */
+	if (e->verdict == NF_EGRESS_EVENT_CONNLIMIT ||
+	    e->verdict == NF_EGRESS_EVENT_WOULD_CONNLIMIT) {
+		print_u64_opt(&p, PRINT_ANY, "conn_max", " conn max %" PRIu64,
+			      e->conn_max != 0, e->conn_max);
+		print_u64_opt(&p, PRINT_ANY, "conn_rate",
+			      " conn rate %" PRIu64 "/s", e->conn_rate != 0,
+			      e->conn_rate);
+		print_json_bool(&p, "conn_table_full", e->conn_table_full);
+		if (e->conn_table_full)
+			print_text(&p, " conn table-full");
+	}
 	print_string(&p, PRINT_JSON, "family", NULL,
 		     e->family == AF_INET ? "ipv4" : "ipv6");
 	if (proto && e->proto)

@@ -141,6 +141,10 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 		&m->policy_count);
 	opt_u32(tb[NF_EGRESS_A_CACHED_CGROUPS], &m->has_cached_cgroups,
 		&m->cached_cgroups);
+	opt_u32(tb[NF_EGRESS_A_CONN_SOCKETS], &m->has_conn_sockets,
+		&m->conn_sockets);
+	opt_u64(tb[NF_EGRESS_A_CONN_TABLE_FULL], &m->has_conn_table_full,
+		&m->conn_table_full);
 	return 0;
 }
 

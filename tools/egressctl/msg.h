@@ -26,6 +26,10 @@ struct egress_info_msg {
 	uint32_t generation;
 	uint32_t policy_count;
 	uint32_t cached_cgroups;
+	/* sockets charged to connection limits, first SYNs the table refused */
+	bool has_conn_sockets, has_conn_table_full;
+	uint32_t conn_sockets;
+	uint64_t conn_table_full;
 };
 
 /* One NF_EGRESS_A_QUOTA nest of a reply or a QUOTA_EVENT. */

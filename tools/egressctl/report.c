@@ -147,20 +147,30 @@ static void fmt_bytes(const struct report_opts *o, uint64_t v, char *buf)
  * The group line names the verdict over each PKTS/BYTES pair; with
  * shaping, SHAPED follows and the single columns QUEUE and MAX_DELAY.
  */
-static void print_group_line(FILE *out, const struct table *t, int ngroups)
+/*
+ * The line above the headers: each group's name over its columns (groups[c]
+ * names the group that starts at column c, a group spans span[c] columns),
+ * nothing over the others.
+ */
+static void print_group_line(FILE *out, const struct table *t,
+			     const char *const *groups, const int *span,
+			     int ncols)
 {
-	static const char *const groups[] = {
-		"ALLOWED", "DENIED", "WOULD_DENY", "RATELIMITED", "SHAPED",
-	};
-	int g;
+	int c, last = 0, k;
 
+	for (c = 0; c < ncols; c++)
+		if (groups[c])
+			last = c + span[c];
 	fprintf(out, "%*s", (int)(table_col_width(t, 0) + 2 +
 				  table_col_width(t, 1)), "");
-	for (g = 0; g < ngroups; g++) {
-		int c = 2 + 2 * g;
-		size_t span = table_col_width(t, c) + 2 + table_col_width(t, c + 1);
+	for (c = 2; c < last; c++) {
+		size_t width = table_col_width(t, c);
 
-		fprintf(out, "  %*s", (int)span, groups[g]);
+		for (k = 1; groups[c] && k < span[c]; k++)
+			width += 2 + table_col_width(t, c + k);
+		fprintf(out, "  %*s", (int)width, groups[c] ? groups[c] : "");
+		if (groups[c])
+			c += span[c] - 1;
 	}
 	fputc('\n', out);
 }
@@ -180,6 +190,22 @@ static bool want_shaping(const struct stats_entry *st, size_t n)
 	return false;
 }
 
+/*
+ * The connection columns (CONNLIMIT, CONNS ACTIVE) likewise: a policy in
+ * the table has a connection limit, or something was refused or is still
+ * charged (a limit removed while its connections are open).
+ */
+static bool want_conn(const struct stats_entry *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (st[i].conn_limit || st[i].connlimit.packets ||
+		    st[i].conn_active)
+			return true;
+	return false;
+}
+
 /* Does the table list an instance of a template? */
 static bool want_templates(const struct stats_entry *st, size_t n)
 {
@@ -191,66 +217,117 @@ static bool want_templates(const struct stats_entry *st, size_t n)
 	return false;
 }
 
-/* The shaping columns, and TEMPLATE (an instance's) after all of them. */
-#define MAIN_COLS	15
+/* Every column: the shaping ones, the connection ones and TEMPLATE. */
+#define MAIN_COLS	18
+
+struct main_table {
+	const char *headers[MAIN_COLS];
+	bool numeric[MAIN_COLS];
+	const char *groups[MAIN_COLS];	/* the group starting at a column */
+	int span[MAIN_COLS];
+	int ncols;
+};
+
+static void main_col(struct main_table *m, const char *header, bool numeric)
+{
+	m->headers[m->ncols] = header;
+	m->numeric[m->ncols++] = numeric;
+}
+
+/* PKTS and BYTES under the group's name */
+static void main_counter_cols(struct main_table *m, const char *group)
+{
+	m->groups[m->ncols] = group;
+	m->span[m->ncols] = 2;
+	main_col(m, "PKTS", true);
+	main_col(m, "BYTES", true);
+}
+
+/* A counter's PKTS and BYTES cells at column c; returns the next column. */
+static int row_counter(const struct report_opts *o,
+		       const struct egress_counter *v, char num[][NUM_LEN],
+		       const char **row, int c)
+{
+	fmt_pkts(o, v->packets, num[c]);
+	row[c] = num[c];
+	fmt_bytes(o, v->bytes, num[c + 1]);
+	row[c + 1] = num[c + 1];
+	return c + 2;
+}
 
 static int print_main_table(FILE *out, const struct stats_entry *st, size_t n,
 			    const struct report_opts *o)
 {
-	const char *headers[MAIN_COLS] = {
-		"CGROUP", "MODE", "PKTS", "BYTES", "PKTS", "BYTES",
-		"PKTS", "BYTES", "PKTS", "BYTES", "PKTS", "BYTES",
-		"QUEUE", o->exact ? "MAX_DELAY_NS" : "MAX_DELAY",
+	static const char *const verdicts[] = {
+		"ALLOWED", "DENIED", "WOULD_DENY", "RATELIMITED",
 	};
-	bool numeric[MAIN_COLS] = {
-		false, false, true, true, true, true, true, true, true, true,
-		true, true, true, true,
-	};
-	bool shaping = want_shaping(st, n), templates = want_templates(st, n);
-	int ncols = shaping ? MAIN_COLS - 1 : 10;
+	bool shaping = want_shaping(st, n), conn = want_conn(st, n);
+	bool templates = want_templates(st, n);
+	struct main_table m = { .ncols = 0 };
 	struct table t;
-	size_t i;
+	size_t i, g;
 
-	if (templates) {
-		headers[ncols] = "TEMPLATE";
-		numeric[ncols++] = false;
+	main_col(&m, "CGROUP", false);
+	main_col(&m, "MODE", false);
+	for (g = 0; g < sizeof(verdicts) / sizeof(verdicts[0]); g++)
+		main_counter_cols(&m, verdicts[g]);
+	if (shaping) {
+		main_counter_cols(&m, "SHAPED");
+		main_col(&m, "QUEUE", true);
+		main_col(&m, o->exact ? "MAX_DELAY_NS" : "MAX_DELAY", true);
 	}
-	if (table_init(&t, ncols, headers, numeric))
+	if (conn) {
+		main_counter_cols(&m, "CONNLIMIT");
+		m.groups[m.ncols] = "CONNS";
+		m.span[m.ncols] = 1;
+		main_col(&m, "ACTIVE", true);
+	}
+	if (templates)
+		main_col(&m, "TEMPLATE", false);
+	if (table_init(&t, m.ncols, m.headers, m.numeric))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct stats_entry *s = &st[i];
-		char num[12][NUM_LEN];
-		const char *row[MAIN_COLS] = {
-			s->path, s->has_mode ? mode_name(s->mode) : "-",
-			num[0], num[1], num[2], num[3],
-			num[4], num[5], num[6], num[7],
-			num[8], num[9], num[10], num[11],
-		};
+		char num[MAIN_COLS][NUM_LEN];
+		const char *row[MAIN_COLS];
+		int c = 0;
 
-		fmt_pkts(o, s->allowed.packets, num[0]);
-		fmt_bytes(o, s->allowed.bytes, num[1]);
-		fmt_pkts(o, s->denied.packets, num[2]);
-		fmt_bytes(o, s->denied.bytes, num[3]);
-		fmt_pkts(o, s->would_deny.packets, num[4]);
-		fmt_bytes(o, s->would_deny.bytes, num[5]);
-		fmt_pkts(o, s->ratelimited.packets, num[6]);
-		fmt_bytes(o, s->ratelimited.bytes, num[7]);
-		fmt_pkts(o, s->shaped.packets, num[8]);
-		fmt_bytes(o, s->shaped.bytes, num[9]);
-		/* at most 65536: always exact */
-		snprintf(num[10], NUM_LEN, "%" PRIu32, s->queue_len);
-		if (o->exact)
-			snprintf(num[11], NUM_LEN, "%" PRIu64, s->max_delay_ns);
-		else
-			fmt_delay_human(s->max_delay_ns, num[11], NUM_LEN);
+		row[c++] = s->path;
+		row[c++] = s->has_mode ? mode_name(s->mode) : "-";
+		c = row_counter(o, &s->allowed, num, row, c);
+		c = row_counter(o, &s->denied, num, row, c);
+		c = row_counter(o, &s->would_deny, num, row, c);
+		c = row_counter(o, &s->ratelimited, num, row, c);
+		if (shaping) {
+			c = row_counter(o, &s->shaped, num, row, c);
+			/* at most 65536: always exact */
+			snprintf(num[c], NUM_LEN, "%" PRIu32, s->queue_len);
+			row[c] = num[c];
+			c++;
+			if (o->exact)
+				snprintf(num[c], NUM_LEN, "%" PRIu64,
+					 s->max_delay_ns);
+			else
+				fmt_delay_human(s->max_delay_ns, num[c],
+						NUM_LEN);
+			row[c] = num[c];
+			c++;
+		}
+		if (conn) {
+			c = row_counter(o, &s->connlimit, num, row, c);
+			/* a count of sockets: always exact */
+			snprintf(num[c], NUM_LEN, "%" PRIu32, s->conn_active);
+			row[c] = num[c];
+			c++;
+		}
 		if (templates)
-			row[ncols - 1] = s->template ? s->template : "-";
+			row[c++] = s->template ? s->template : "-";
 		if (table_add_row(&t, row)) {
 			table_free(&t);
 			return -ENOMEM;
 		}
 	}
-	print_group_line(out, &t, shaping ? 5 : 4);
+	print_group_line(out, &t, m.groups, m.span, m.ncols);
 	table_print(&t, out);
 	table_free(&t);
 	return 0;
@@ -450,6 +527,9 @@ enum prom_kind {
 	PROM_SHAPED,	/* {cgroup,mode}: one per policy */
 	PROM_QUEUE,	/* {cgroup}: one per policy */
 	PROM_MAX_DELAY,	/* {cgroup}: one per policy */
+	/* of the policies with a connection limit (prom_conn) */
+	PROM_CONNLIMIT,	/* {cgroup,mode} */
+	PROM_CONN_ACTIVE,	/* {cgroup} */
 	/* {cgroup,class,period}: one per quota, each a value of it */
 	PROM_QUOTA_USED,
 	PROM_QUOTA_LIMIT,
@@ -500,6 +580,15 @@ static const struct prom_family prom_families[] = {
 	{ "nf_egress_max_delay_seconds", "gauge",
 	  "Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.",
 	  PROM_MAX_DELAY, false },
+	{ "nf_egress_connlimit_packets_total", "counter",
+	  "First SYNs of TCP connections an nf_egress connection limit refused (in audit mode: would have refused).",
+	  PROM_CONNLIMIT, false },
+	{ "nf_egress_connlimit_bytes_total", "counter",
+	  "Bytes at the IP layer of the first SYNs an nf_egress connection limit refused (in audit mode: would have refused).",
+	  PROM_CONNLIMIT, true },
+	{ "nf_egress_conn_active", "gauge",
+	  "TCP connections charged to an nf_egress policy's connection limits now.",
+	  PROM_CONN_ACTIVE, false },
 	{ "nf_egress_quota_used_bytes", "gauge",
 	  "Bytes at the IP layer an nf_egress quota counted in its current period (class empty: all the policy's bytes).",
 	  PROM_QUOTA_USED, true },
@@ -553,6 +642,15 @@ static uint64_t prom_count(const struct prom_family *f,
 	return f->bytes ? c->bytes : c->packets;
 }
 
+/*
+ * The connection families' samples: a policy with a connection limit, or
+ * one whose connection counters are not zero (a limit removed since).
+ */
+static bool prom_conn(const struct stats_entry *s)
+{
+	return s->conn_limit || s->connlimit.packets || s->conn_active;
+}
+
 static bool prom_has_samples(const struct prom_family *f,
 			     const struct stats_entry *st, size_t n)
 {
@@ -566,6 +664,11 @@ static bool prom_has_samples(const struct prom_family *f,
 		case PROM_QUEUE:
 		case PROM_MAX_DELAY:
 			return true;
+		case PROM_CONNLIMIT:
+		case PROM_CONN_ACTIVE:
+			if (prom_conn(&st[i]))
+				return true;
+			break;
 		case PROM_CLASS:
 			if (st[i].nclasses)
 				return true;
@@ -685,6 +788,18 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 		fmt_seconds_ns(s->max_delay_ns, secs, sizeof(secs));
 		prom_begin(out, f, s, false);
 		fprintf(out, "} %s\n", secs);
+		break;
+	case PROM_CONNLIMIT:
+		if (!prom_conn(s))
+			break;
+		prom_begin(out, f, s, true);
+		prom_end(out, prom_count(f, &s->connlimit));
+		break;
+	case PROM_CONN_ACTIVE:
+		if (!prom_conn(s))
+			break;
+		prom_begin(out, f, s, false);
+		prom_end(out, s->conn_active);
 		break;
 	case PROM_QUOTA_USED:
 	case PROM_QUOTA_LIMIT:

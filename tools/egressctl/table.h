@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define TABLE_MAX_COLS	16
+#define TABLE_MAX_COLS	20
 
 struct table {
 	int ncols;

@@ -596,6 +596,9 @@ struct seed {
 	bool ports, truncated, future;
 	uint64_t suppressed;
 	const char *template;		/* the policy is its instance */
+	/* connlimit events: which limit (the flag when conn_table_full) */
+	uint32_t conn_max, conn_rate;
+	bool conn_table_full;
 };
 
 static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
@@ -639,6 +642,12 @@ static void write_seed(const char *dir, const struct seed *s)
 	}
 	if (s->suppressed)
 		put_u64(nlh, NF_EGRESS_EVENT_A_SUPPRESSED, s->suppressed);
+	if (s->conn_max)
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_CONN_MAX, s->conn_max);
+	if (s->conn_rate)
+		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_CONN_RATE, s->conn_rate);
+	if (s->conn_table_full)
+		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CONN_TABLE_FULL, 0, NULL);
 	if (s->future)
 		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_MAX + 7, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -779,22 +788,39 @@ static void write_seeds(const char *dir)
 	static char deep[NF_EGRESS_CGROUP_PATH_MAX];
 	const struct seed seeds[] = {
 		{ "deny-tcp4", NF_EGRESS_EVENT_DENY, AF_INET, 6, "/t1/app",
-		  "/t1", "curl", 2, 4242, true, false, false, 0, NULL },
+		  "/t1", "curl", 2, 4242, true, false, false, 0, NULL, 0, 0,
+		  false },
 		{ "would-deny-udp6", NF_EGRESS_EVENT_WOULD_DENY, AF_INET6, 17,
 		  "/system.slice/nginx.service", "/", NULL, 0, 0, true, false,
-		  false, 99, NULL },
+		  false, 99, NULL, 0, 0,
+		  false },
 		{ "ratelimited-cut", NF_EGRESS_EVENT_RATELIMITED, AF_INET, 1,
-		  deep, "/deep", "x", 0, 1, false, true, false, 0, NULL },
+		  deep, "/deep", "x", 0, 1, false, true, false, 0, NULL, 0, 0,
+		  false },
 		{ "odd-names", NF_EGRESS_EVENT_DENY, AF_INET6, 58,
 		  "/a b/\x1b[2J\xe2\x80\xae/\xff\\/...", "/a b",
-		  "\t\xc2\x85sh", 7, 77, false, false, true, 3, NULL },
+		  "\t\xc2\x85sh", 7, 77, false, false, true, 3, NULL, 0, 0,
+		  false },
 		{ "instance-deny-tcp6", NF_EGRESS_EVENT_DENY, AF_INET6, 6,
 		  "/system.slice/web.service/worker", "/system.slice/web.service",
 		  "nginx", 4, 99, true, false, false, 0,
-		  "/system.slice/*.service" },
+		  "/system.slice/*.service", 0, 0, false },
 		{ "instance-odd-template", NF_EGRESS_EVENT_WOULD_DENY, AF_INET, 17,
 		  "/u/a b", "/u/a b", NULL, 0, 0, true, false, false, 0,
-		  "/u/\x1b[1m*/**" },
+		  "/u/\x1b[1m*/**", 0, 0, false },
+		{ "connlimit-max-tcp4", NF_EGRESS_EVENT_CONNLIMIT, AF_INET, 6,
+		  "/t1/app", "/t1", "curl", 2, 4242, true, false, false, 0,
+		  NULL, 5, 0, false },
+		{ "connlimit-rate-tcp6", NF_EGRESS_EVENT_CONNLIMIT, AF_INET6, 6,
+		  "/system.slice/web.service", "/system.slice/web.service",
+		  "nginx", 0, 99, true, false, false, 7,
+		  "/system.slice/*.service", 0, 1000000000, false },
+		{ "connlimit-table-full", NF_EGRESS_EVENT_CONNLIMIT, AF_INET, 6,
+		  "/t1", "/", NULL, 0, 0, true, false, false, 0, NULL, 0, 0,
+		  true },
+		{ "would-connlimit-odd", NF_EGRESS_EVENT_WOULD_CONNLIMIT, AF_INET6,
+		  6, "/a b/\xe2\x80\xae", "/a b", "\t\xc2\x85sh", 0, 77, true,
+		  false, true, 0, NULL, 4294967295u, 1, true },
 	};
 	size_t i, len = 0;
 

@@ -109,8 +109,24 @@ expect 1 "$E show: unexpected argument '/b'" show --config /a /b
 expect 1 "$E policy add: expected 'enforce' or 'audit' after 'mode', got 'strict'" policy add /t1 mode strict
 expect 1 "$E policy add: missing 'enforce' or 'audit' after 'mode'" policy add /t1 mode
 expect 1 "$E policy add: 'mode' given more than once" policy add /t1 mode audit mode enforce
-expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'instances-max N' and/or 'instances-keep TIME'" policy set /t1
+expect 1 "$E policy set: nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'conn-max N', 'conn-rate N/s', 'conn none', 'instances-max N' and/or 'instances-keep TIME'" policy set /t1
 expect 1 "$E policy set: missing cgroup PATH" policy set
+# connection limits: checked before the kernel is asked
+expect 1 "$E policy add: missing N after 'conn-max'" policy add /t1 conn-max
+expect 1 "$E conn max must be greater than zero" policy add /t1 conn-max 0
+expect 1 "$E invalid conn max 'x' (connections, a whole number)" policy add /t1 conn-max x
+expect 1 "$E conn max '4294967296' is too large (max 4294967295)" policy add /t1 conn-max 4294967296
+expect 1 "$E policy add: 'conn-max' given more than once" policy add /t1 conn-max 5 conn-max 6
+expect 1 "$E policy add: missing N/s after 'conn-rate'" policy add /t1 conn-rate
+expect 1 "$E invalid conn rate '10/m' (connections per second, N/s, a whole number)" policy add /t1 conn-rate 10/m
+expect 1 "$E conn rate '2000000000' is too large (max 1000000000/s)" policy add /t1 conn-rate 2000000000/s
+expect 1 "$E conn burst must be greater than zero" policy add /t1 conn-rate 10/s conn-burst 0
+expect 1 "$E policy add: 'conn-burst' needs 'conn-rate'" policy add /t1 conn-burst 5
+expect 1 "$E policy set: 'conn-burst' needs 'conn-rate'" policy set /t1 conn-burst 5 conn-max 3
+expect 1 "$E policy set: missing 'none' after 'conn'" policy set /t1 conn
+expect 1 "$E policy set: expected 'none' after 'conn', got 'all' (limits: conn-max N, conn-rate N/s, conn-burst N)" policy set /t1 conn all
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate or conn-burst" policy set /t1 conn none conn-max 5
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate or conn-burst" policy set /t1 conn-max 5 conn none
 # shape mode: queue and latency are checked before the kernel is asked
 expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /t1 rate 1mbit queue 10 police
 expect 1 "$E policy set: 'latency' applies to shape mode only, not police" policy set /t1 pps 10 police latency 5ms

@@ -1266,6 +1266,184 @@ static struct nlmsghdr *ev_path(const char *cg, bool truncated)
 	"\"dst\":\"10.99.0.0\",\"sport\":40312,\"dport\":443,\"pid\":4242,\"comm\":\"curl\"," \
 	"\"suppressed\":0}\n"
 
+/* --- connection limits ----------------------------------------------------- */
+
+/*
+ * A TCP/IPv4 event of verdict v from task context (ev_end's), with the u32
+ * attribute type of value, or the flag when type is CONN_TABLE_FULL, or
+ * neither when type is 0.
+ */
+static struct nlmsghdr *conn_event(uint8_t v, uint16_t type, uint32_t value)
+{
+	struct nlmsghdr *nlh = start_msg(bigbuf, 30, 0, 0);
+
+	ev_nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_EVENT);
+	mnl_attr_put_u64(nlh, NF_EGRESS_EVENT_A_TIME_NS, 1795784700123456789ULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_EVENT_A_VERDICT, v);
+	mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CGROUP_PATH, "/t1/app");
+	if (type == NF_EGRESS_EVENT_A_CONN_TABLE_FULL)
+		mnl_attr_put(nlh, type, 0, NULL);
+	else if (type)
+		mnl_attr_put_u32(nlh, type, value);
+	return ev_end(nlh);
+}
+
+#define CONN_JSON(verdict, conn) \
+	"{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\",\"verdict\":\"" verdict "\"," \
+	"\"cgroup\":\"/t1/app\",\"cgroup_truncated\":false,\"policy\":\"/t1\",\"rule_id\":2," \
+	"\"default\":false,\"quota\":false," conn ",\"family\":\"ipv4\",\"proto\":\"tcp\"," \
+	"\"src\":\"10.99.0.0\",\"dst\":\"10.99.0.0\",\"sport\":40312,\"dport\":443," \
+	"\"pid\":4242,\"comm\":\"curl\",\"suppressed\":0}\n"
+#define CONN_TEXT(verdict, conn) \
+	EV_TIME " " verdict " /t1/app policy /t1 rule 2" conn \
+	" tcp 10.99.0.0:40312 -> 10.99.0.0:443 pid 4242 comm curl\n"
+
+/* A reply about policy /t1 with the nest type open in *nest. */
+static struct nlmsghdr *path_msg_nest(uint16_t type, struct nlattr **nest)
+{
+	struct nlmsghdr *nlh = start_msg(buf, 30, 1, 0);
+
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	*nest = mnl_attr_nest_start(nlh, type);
+	return nlh;
+}
+
+static void test_conn(void)
+{
+	struct egress_policy_msg pm;
+	struct egress_stats_msg s;
+	struct egress_info_msg i;
+	struct egress_event_msg e;
+	struct egress_conn c = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	/* the policy's CONN nest */
+	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 5);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_RATE, 10);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_BURST, 20);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_conn &&
+	   pm.conn.has_max && pm.conn.max_active == 5 && pm.conn.has_rate &&
+	   pm.conn.rate == 10 && pm.conn.has_burst && pm.conn.burst == 20 &&
+	   !pm.conn.none, "decode policy: conn max 5 rate 10/s burst 20");
+
+	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 3);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_conn &&
+	   pm.conn.has_max && pm.conn.max_active == 3 && !pm.conn.has_rate &&
+	   !pm.conn.has_burst, "decode policy: conn max alone");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_policy(nlh, &pm) == 0 && !pm.has_conn,
+	   "decode policy: no CONN nest, no limits");
+
+	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
+	mnl_attr_put_u16(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 3);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_policy(nlh, &pm) == -EBADMSG,
+	   "decode policy: a u16 conn max refused");
+
+	/* what egress_put_conn encodes decodes back */
+	c.has_max = c.has_rate = c.has_burst = true;
+	c.max_active = 7;
+	c.rate = 100;
+	c.burst = 150;
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_put_conn(nlh, BUFSZ, &c) == 0 &&
+	   egress_decode_policy(nlh, &pm) == 0 && pm.conn.max_active == 7 &&
+	   pm.conn.rate == 100 && pm.conn.burst == 150,
+	   "encode conn: decodes back");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_put_conn(nlh, nlh->nlmsg_len + 8, &c) == -EMSGSIZE &&
+	   nlh->nlmsg_len == NLMSG_ALIGN(nlh->nlmsg_len),
+	   "encode conn: -EMSGSIZE when it does not fit");
+
+	/* STATS: CONNLIMIT and CONN_ACTIVE */
+	nlh = path_msg_nest(NF_EGRESS_A_STATS_CONNLIMIT, &nest);
+	mnl_attr_put(nlh, NF_EGRESS_CTR_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 6);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 360);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_CONN_ACTIVE, 5);
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.has_conn &&
+	   s.counters.connlimit.packets == 6 &&
+	   s.counters.connlimit.bytes == 360 && s.counters.conn_active == 5,
+	   "decode stats: connlimit 6/360, conn_active 5");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_decode_stats(nlh, &s) == 0 && !s.counters.has_conn &&
+	   !s.counters.connlimit.packets && !s.counters.conn_active,
+	   "decode stats: no connection attributes (older module): zeros");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_STATS_CONN_ACTIVE, 5);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG,
+	   "decode stats: a u64 conn_active refused");
+
+	nlh = path_msg_nest(NF_EGRESS_A_STATS_CONNLIMIT, &nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_PACKETS, 6);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG,
+	   "decode stats: a u32 connlimit counter refused");
+
+	/* GET_INFO: the table's sockets and its refusals */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_CACHED_CGROUPS, 4);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_CONN_SOCKETS, 12);
+	mnl_attr_put(nlh, NF_EGRESS_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_CONN_TABLE_FULL, 0x100000001ull);
+	ok(egress_decode_info(nlh, &i) == 0 && i.has_conn_sockets &&
+	   i.conn_sockets == 12 && i.has_conn_table_full &&
+	   i.conn_table_full == 0x100000001ull,
+	   "decode info: conn sockets 12, table full 4294967297");
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0");
+	ok(egress_decode_info(nlh, &i) == 0 && !i.has_conn_sockets &&
+	   !i.has_conn_table_full,
+	   "decode info: no connection attributes (unprivileged, older module)");
+
+	/* events: which limit refused */
+	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
+			      NF_EGRESS_EVENT_A_CONN_MAX, 5),
+		   CONN_TEXT("connlimit", " conn max 5"),
+		   CONN_JSON("connlimit", "\"conn_max\":5,\"conn_rate\":null,\"conn_table_full\":false"),
+		   "connlimit event: conn max 5");
+	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
+			      NF_EGRESS_EVENT_A_CONN_RATE, 10),
+		   CONN_TEXT("connlimit", " conn rate 10/s"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":10,\"conn_table_full\":false"),
+		   "connlimit event: conn rate 10/s");
+	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
+			      NF_EGRESS_EVENT_A_CONN_TABLE_FULL, 0),
+		   CONN_TEXT("connlimit", " conn table-full"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_table_full\":true"),
+		   "connlimit event: the module's table full");
+	event_case(conn_event(NF_EGRESS_EVENT_WOULD_CONNLIMIT,
+			      NF_EGRESS_EVENT_A_CONN_MAX, 4294967295u),
+		   CONN_TEXT("would-connlimit", " conn max 4294967295"),
+		   CONN_JSON("would-connlimit", "\"conn_max\":4294967295,\"conn_rate\":null,\"conn_table_full\":false"),
+		   "would-connlimit event (audit): conn max 4294967295");
+	/* a deny carries no connection keys, whatever it was sent */
+	event_case(conn_event(NF_EGRESS_EVENT_DENY, NF_EGRESS_EVENT_A_CONN_MAX, 5),
+		   EV_TIME " deny /t1/app" EV_TAIL, EV_JSON("/t1/app", "false"),
+		   "deny event: no conn words or keys");
+	nlh = conn_event(NF_EGRESS_EVENT_CONNLIMIT, 0, 0);
+	ok(egress_decode_event(nlh, &e) == 0 && !e.conn_max && !e.conn_rate &&
+	   !e.conn_table_full, "connlimit event without its limit: decodes");
+	event_case(nlh, CONN_TEXT("connlimit", ""),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_table_full\":false"),
+		   "connlimit event without its limit: nulls");
+}
+
 /* NF_EGRESS_EVENT_A_CGROUP_PATH_TRUNCATED and the cut mark */
 static void test_event_truncated(void)
 {
@@ -2438,6 +2616,7 @@ int main(void)
 	test_event_oversized();
 	test_event_wrapped();
 	test_event_attrs();
+	test_conn();
 	test_templates();
 	test_explain_print();
 	test_explain_decide();

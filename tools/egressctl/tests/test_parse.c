@@ -1003,6 +1003,7 @@ static void test_prometheus(void)
 			"\"denied\":{\"packets\":1,\"bytes\":128},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":18446744073709551615,\"bytes\":2},"
 			"\"shaped\":{\"packets\":40,\"bytes\":5120},\"queue_len\":3,\"max_delay_ns\":2500000000,"
+			"\"connlimit\":{\"packets\":0,\"bytes\":0},\"conn_active\":0,"
 			"\"classes\":{\"internet\":{\"packets\":3,\"bytes\":300}},"
 			"\"rules\":[{\"id\":4,\"rule\":\"allow tcp to 10.0.0.0/8 port 443 class internet\",\"packets\":3,\"bytes\":300},"
 			"{\"id\":9,\"rule\":\"deny tcp to 10.0.0.0/8\",\"packets\":0,\"bytes\":0}],"
@@ -1189,19 +1190,22 @@ static void test_template_stats(void)
 			"[{\"cgroup\":\"/svc/*.service\",\"mode\":\"enforce\",\"allowed\":{\"packets\":0,\"bytes\":0},"
 			"\"denied\":{\"packets\":1,\"bytes\":60},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
-			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{},"
+			"\"queue_len\":0,\"max_delay_ns\":0,"
+			"\"connlimit\":{\"packets\":0,\"bytes\":0},\"conn_active\":0,\"classes\":{},"
 			"\"rules\":[{\"id\":1,\"rule\":\"allow udp to 10.0.0.53/32 port 53 class dns\",\"packets\":5,\"bytes\":350}],"
 			"\"reset_time\":null},"
 			"{\"cgroup\":\"/svc/a.service\",\"template\":\"/svc/*.service\",\"mode\":\"enforce\","
 			"\"allowed\":{\"packets\":2,\"bytes\":140},"
 			"\"denied\":{\"packets\":0,\"bytes\":0},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
-			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{\"dns\":{\"packets\":2,\"bytes\":140}},"
+			"\"queue_len\":0,\"max_delay_ns\":0,"
+			"\"connlimit\":{\"packets\":0,\"bytes\":0},\"conn_active\":0,\"classes\":{\"dns\":{\"packets\":2,\"bytes\":140}},"
 			"\"rules\":null,\"reset_time\":1795784700},"
 			"{\"cgroup\":\"/t1\",\"mode\":\"audit\",\"allowed\":{\"packets\":0,\"bytes\":0},"
 			"\"denied\":{\"packets\":0,\"bytes\":0},\"would_deny\":{\"packets\":0,\"bytes\":0},"
 			"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
-			"\"queue_len\":0,\"max_delay_ns\":0,\"classes\":{},\"rules\":[],\"reset_time\":null}]\n"),
+			"\"queue_len\":0,\"max_delay_ns\":0,"
+			"\"connlimit\":{\"packets\":0,\"bytes\":0},\"conn_active\":0,\"classes\":{},\"rules\":[],\"reset_time\":null}]\n"),
 		"stats JSON: \"template\" of an instance only, its unlisted rules null"))
 		diag("got %s", got);
 	free(got);
@@ -1706,6 +1710,171 @@ static void test_rates(void)
 	rspec_bad("pps 0", 1, "pps must be greater than zero");
 }
 
+/* "conn max", "conn rate", "conn burst": their values and their errors */
+static void conn_case(int (*fn)(const char *, uint32_t *, struct parse_error *),
+		      const char *in, int want_ret, uint32_t want,
+		      const char *want_msg)
+{
+	struct parse_error err = { 0 };
+	uint32_t n = 0;
+	int ret = fn(in, &n, &err);
+
+	if (!ok(ret == want_ret && (ret ? !strcmp(err.msg, want_msg) : n == want),
+		"conn '%s': %s", in, ret ? want_msg : "parsed"))
+		diag("ret %d, n %u, msg '%s'", ret, n, err.msg);
+}
+
+static void test_conn_parsers(void)
+{
+	conn_case(parse_conn_max, "5", 0, 5, NULL);
+	conn_case(parse_conn_max, "4294967295", 0, 4294967295u, NULL);
+	conn_case(parse_conn_max, "0", -1, 0,
+		  "conn max must be greater than zero");
+	conn_case(parse_conn_max, "4294967296", -1, 0,
+		  "conn max '4294967296' is too large (max 4294967295)");
+	conn_case(parse_conn_max, "five", -1, 0,
+		  "invalid conn max 'five' (connections, a whole number)");
+	conn_case(parse_conn_max, "-1", -1, 0,
+		  "conn max must be greater than zero");
+	conn_case(parse_conn_rate, "10/s", 0, 10, NULL);
+	conn_case(parse_conn_rate, "10", 0, 10, NULL);
+	conn_case(parse_conn_rate, "1000000000/s", 0, 1000000000, NULL);
+	conn_case(parse_conn_rate, "1000000001/s", -1, 0,
+		  "conn rate '1000000001' is too large (max 1000000000/s)");
+	conn_case(parse_conn_rate, "0/s", -1, 0,
+		  "conn rate must be greater than zero");
+	conn_case(parse_conn_rate, "10/m", -1, 0,
+		  "invalid conn rate '10/m' (connections per second, N/s, a whole number)");
+	conn_case(parse_conn_rate, "/s", -1, 0,
+		  "invalid conn rate '/s' (connections per second, N/s, a whole number)");
+	conn_case(parse_conn_rate, "123456789012345678901234567890123/s", -1, 0,
+		  "conn rate '123456789012345678901234567890123/s' is too large (max 1000000000/s)");
+	conn_case(parse_conn_burst, "20", 0, 20, NULL);
+	conn_case(parse_conn_burst, "0", -1, 0,
+		  "conn burst must be greater than zero");
+	conn_case(parse_conn_burst, "2k", -1, 0,
+		  "invalid conn burst '2k' (connections, a whole number)");
+}
+
+/* The connection columns and families, of a policy with a limit only. */
+static void test_conn_stats(void)
+{
+	struct stats_entry s[2] = { 0 };
+	struct report_opts exact = { .exact = true };
+	struct metrics_input in = { s, 2, false, NULL };
+	char *got;
+
+	s[0].path = "/a";
+	s[0].has_mode = true;
+	s[0].mode = NF_EGRESS_MODE_ENFORCE;
+	s[0].allowed = (struct egress_counter){ 50, 3000 };
+	s[0].conn_limit = true;
+	s[0].connlimit = (struct egress_counter){ 6, 360 };
+	s[0].conn_active = 5;
+	s[1].path = "/b";
+	s[1].has_mode = true;
+	s[1].mode = NF_EGRESS_MODE_AUDIT;
+	s[1].allowed = (struct egress_counter){ 1, 60 };
+
+	in.opts = &exact;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED    CONNLIMIT   CONNS\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  ACTIVE\n"
+			"/a      enforce    50   3000     0      0     0      0     0      0     6    360       5\n"
+			"/b      audit       1     60     0      0     0      0     0      0     0      0       0\n"),
+		"stats table: connection columns for a policy with a limit"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* after the shaping columns; QUEUE and MAX_DELAY under no group */
+	s[1].shape_rate = true;
+	s[1].conn_limit = true;
+	s[1].conn_active = 1;
+	exact.exact = false;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                       ALLOWED       DENIED   WOULD_DENY  RATELIMITED       SHAPED                      CONNLIMIT   CONNS\n"
+			"CGROUP  MODE     PKTS    BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  QUEUE  MAX_DELAY  PKTS  BYTES  ACTIVE\n"
+			"/a      enforce    50  2.9 KiB     0    0 B     0    0 B     0    0 B     0    0 B      0        0ns     6  360 B       5\n"
+			"/b      audit       1     60 B     0    0 B     0    0 B     0    0 B     0    0 B      0        0ns     0    0 B       1\n"),
+		"stats table: shaping and connection columns"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* every column: the table takes 18 */
+	s[1].template = "/b*";
+	got = tap_capture(write_metrics, &in);
+	ok(strstr(got, "  ACTIVE  TEMPLATE\n") &&
+	   strstr(got, "       1  /b*\n"),
+	   "stats table: shaping, connection and template columns");
+	free(got);
+	s[1].template = NULL;
+
+	/* a limit gone, its connections still charged: still shown */
+	s[0].conn_limit = false;
+	s[1].conn_limit = false;
+	s[1].shape_rate = false;
+	s[0].connlimit = (struct egress_counter){ 0, 0 };
+	s[0].conn_active = 0;
+	in.n = 2;
+	exact.exact = true;
+	got = tap_capture(write_metrics, &in);
+	ok(strstr(got, "CONNS\n") && strstr(got, "  ACTIVE\n"),
+	   "stats table: connection columns while a connection is charged");
+	free(got);
+	s[1].conn_active = 0;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(!strcmp(got,
+			"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED\n"
+			"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES\n"
+			"/a      enforce    50   3000     0      0     0      0     0      0\n"
+			"/b      audit       1     60     0      0     0      0     0      0\n"),
+		"stats table: no connection columns without a limit"))
+		diag("got:\n%s", got);
+	free(got);
+
+	/* metrics: the families of the policies with a limit */
+	s[0].conn_limit = true;
+	s[0].connlimit = (struct egress_counter){ 6, 360 };
+	s[0].conn_active = 5;
+	in.opts = NULL;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(strstr(got,
+"# HELP nf_egress_connlimit_packets_total First SYNs of TCP connections an nf_egress connection limit refused (in audit mode: would have refused).\n"
+"# TYPE nf_egress_connlimit_packets_total counter\n"
+"nf_egress_connlimit_packets_total{cgroup=\"/a\",mode=\"enforce\"} 6\n"
+"# HELP nf_egress_connlimit_bytes_total Bytes at the IP layer of the first SYNs an nf_egress connection limit refused (in audit mode: would have refused).\n"
+"# TYPE nf_egress_connlimit_bytes_total counter\n"
+"nf_egress_connlimit_bytes_total{cgroup=\"/a\",mode=\"enforce\"} 360\n"
+"# HELP nf_egress_conn_active TCP connections charged to an nf_egress policy's connection limits now.\n"
+"# TYPE nf_egress_conn_active gauge\n"
+"nf_egress_conn_active{cgroup=\"/a\"} 5\n") != NULL &&
+		!strstr(got, "nf_egress_conn_active{cgroup=\"/b\"}") &&
+		!strstr(got, "connlimit_packets_total{cgroup=\"/b\""),
+		"metrics: connlimit counters and conn_active gauge of /a only"))
+		diag("got:\n%s", got);
+	free(got);
+	s[0].conn_limit = false;
+	s[0].connlimit = (struct egress_counter){ 0, 0 };
+	s[0].conn_active = 0;
+	got = tap_capture(write_metrics, &in);
+	ok(!strstr(got, "connlimit") && !strstr(got, "conn_active"),
+	   "metrics: no connection families without a limit");
+	free(got);
+
+	/* JSON: always, as the kernel reports them */
+	s[0].connlimit = (struct egress_counter){ 6, 360 };
+	s[0].conn_active = 5;
+	in.n = 1;
+	in.json = true;
+	got = tap_capture(write_metrics, &in);
+	if (!ok(strstr(got, ",\"connlimit\":{\"packets\":6,\"bytes\":360},\"conn_active\":5,") != NULL,
+		"stats JSON: connlimit and conn_active"))
+		diag("got %s", got);
+	free(got);
+}
+
 int main(void)
 {
 	tap_start();
@@ -1728,5 +1897,7 @@ int main(void)
 	test_prometheus();
 	test_rules_hidden();
 	test_template_stats();
+	test_conn_parsers();
+	test_conn_stats();
 	return tap_end();
 }

@@ -412,6 +412,24 @@ static void test_conn(void)
 	    "t.conf:2:13: unexpected 'burst' in conn statement");
 	bad("cgroup \"/a\" {\n conn 5;\n}",
 	    "t.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn'");
+	bad("cgroup \"/a\" {\n conn rate 5/s;\n conn rate 6/s burst 6;\n}",
+	    "t.conf:3:2: duplicate conn rate statement (first at 2:2)");
+	bad("cgroup \"/a\" {\n conn max;\n}",
+	    "t.conf:2:10: missing N after 'conn max'");
+	bad("cgroup \"/a\" {\n conn rate;\n}",
+	    "t.conf:2:11: missing N/s after 'conn rate'");
+	bad("cgroup \"/a\" {\n conn;\n}",
+	    "t.conf:2:6: expected 'max N' or 'rate N/s [burst N]' after 'conn'");
+	bad("cgroup \"/a\" {\n conn rate 5/s burst 0;\n}",
+	    "t.conf:2:22: conn burst must be greater than zero");
+	bad("cgroup \"/a\" {\n conn rate 5/s ceiling 9;\n}",
+	    "t.conf:2:16: unexpected 'ceiling' in conn statement (expected 'burst')");
+	bad("cgroup \"/a\" {\n conn max 5\n allow to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: missing ';' before 'allow'");
+	bad("cgroup \"/a\" {\n conn rate 5/s burst 5 max 3;\n}",
+	    "t.conf:2:24: unexpected 'max' in conn statement");
+	bad("cgroup \"/a\" {\n conn max five;\n}",
+	    "t.conf:2:11: invalid conn max 'five' (connections, a whole number)");
 }
 
 static void test_quotas(void)
