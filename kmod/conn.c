@@ -285,8 +285,9 @@ static bool egress_conn_refuse_all(struct egress_policy *const *policies,
 bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
 		       unsigned int n, struct egress_conn_verdict *v)
 {
-	const struct egress_conn_limit *lim[EGRESS_POLICY_DEPTH_MAX + 1];
-	u8 level[EGRESS_POLICY_DEPTH_MAX + 1];
+	/* The first k entries are filled before they are read. */
+	const struct egress_conn_limit *lim[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	u8 level[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	struct egress_conn_entry *e;
 	bool refused = false;
 	unsigned int i, j, k = 0;

@@ -762,7 +762,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct egress_policy *const *policies;
 	struct egress_rate_costs police_costs __uninitialized;
 	struct egress_event_pkt ev __uninitialized;
-	struct egress_conn_verdict conn;
+	struct egress_conn_verdict conn __uninitialized;
 	struct egress_wire_size size __uninitialized;
 	struct egress_pkt pkt = {};
 	struct egress_set *set;
