@@ -775,6 +775,11 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	struct sock *sk;
 	time64_t quota_now = 0;
 	u64 denied_by, quota_denied_by = 0;
+	/*
+	 * conn's refused_by, in a register: conn itself lives in memory,
+	 * and every packet tests this.
+	 */
+	u64 conn_refused = 0;
 	u32 path_flags;
 	int event;
 
@@ -830,7 +835,6 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		outcome = EGRESS_DENIED;
 	else
 		outcome = EGRESS_ALLOWED;
-	conn.refused_by = 0;
 	/* Paths without quotas or rate limits, most of them, skip it all. */
 	if (unlikely(path_flags)) {
 		/*
@@ -840,9 +844,11 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		 */
 		if (outcome == EGRESS_ALLOWED &&
 		    (path_flags & EGRESS_PATH_CONN) &&
-		    egress_pkt_opens_conn(sk, &pkt) &&
-		    !egress_conn_admit(sk, policies, n, &conn))
-			outcome = EGRESS_CONNLIMITED;
+		    egress_pkt_opens_conn(sk, &pkt)) {
+			if (!egress_conn_admit(sk, policies, n, &conn))
+				outcome = EGRESS_CONNLIMITED;
+			conn_refused = conn.refused_by;
+		}
 		if (path_flags & EGRESS_PATH_QUOTA) {
 			quota_now = egress_quota_now();
 			if (outcome == EGRESS_ALLOWED &&
@@ -862,7 +868,7 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 			 * any moment: what an event would say of it is read
 			 * first (a listener may join meanwhile).
 			 */
-			if (denied_by || conn.refused_by) {
+			if (denied_by || conn_refused) {
 				egress_event_pkt_read(skb, &pkt, &ev);
 				ev_read = true;
 			}
@@ -885,20 +891,20 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
 	/* Allowed by every level: no event to give, nothing to refuse. */
 	if (likely(outcome == EGRESS_ALLOWED && !denied_by &&
-		   !conn.refused_by))
+		   !conn_refused))
 		return NF_ACCEPT;
 
 	event = egress_outcome_event(outcome, denied_by);
 	/* A packet gives one event: an audit limit's is the rarer news. */
-	if (unlikely(conn.refused_by) && outcome != EGRESS_CONNLIMITED) {
-		egress_charge_would_connlimit(policies, n, conn.refused_by,
+	if (unlikely(conn_refused) && outcome != EGRESS_CONNLIMITED) {
+		egress_charge_would_connlimit(policies, n, conn_refused,
 					      &size);
 		event = NF_EGRESS_EVENT_WOULD_CONNLIMIT;
 	}
 	if (event >= 0 && egress_events_listened()) {
 		if (!ev_read)
 			egress_event_pkt_read(skb, &pkt, &ev);
-		if (conn.refused_by)
+		if (conn_refused)
 			egress_conn_event_report(&ev, cgrp, &pkt, policies,
 						 rules, &conn, event);
 		else
