@@ -325,8 +325,10 @@ for i, code in ((int(a), b) for a, b in rcs):
     seen = {}
     for ln in lines[1:]:
         f = ln.split()
-        if len(f) != 14 or not all(x.isdigit() for x in f[1:13]) or \
-                f[13] != "-" or not f[0].startswith("/"):
+        # the template column, then the connection limits' three
+        if len(f) != 17 or not all(x.isdigit() for x in f[1:13]) or \
+                f[13] != "-" or not all(x.isdigit() for x in f[14:17]) or \
+                not f[0].startswith("/"):
             fail("procparse", "proc read %d: bad line %r" % (i, ln))
             continue
         if f[0] in (p1, p2):
