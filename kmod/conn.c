@@ -149,7 +149,7 @@ int egress_conn_from_nlattr(const struct nlattr *nest,
 		    depth > EGRESS_CONN_DEPTH_NS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_CONN_A_BURST] ?:
 					    tb[NF_EGRESS_CONN_A_RATE],
-					    KBUILD_MODNAME ": connection burst too large for the rate");
+					    KBUILD_MODNAME ": conn burst too large for the rate");
 			err = -ERANGE;
 			goto err_free;
 		}
