@@ -106,7 +106,7 @@ check "show PATH" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24
   rule 2 allow to 2001:db8:99::/64
   rule 3 deny to 192.0.2.1/32" "" -- show /t1/
-check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
+check "-j show PATH" 0 '[{"cgroup":"/t1","mode":"enforce","default":"deny","rate":null,"conn":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"any","to":"10.99.0.0/24","rule":"allow to 10.99.0.0/24"},{"id":2,"action":"allow","proto":"any","to":"2001:db8:99::/64","rule":"allow to 2001:db8:99::/64"},{"id":3,"action":"deny","proto":"any","to":"192.0.2.1/32","rule":"deny to 192.0.2.1/32"}]}]' "" -- -j show /t1
 check "show missing PATH" 2 "" "$E: show /nope: no such policy" -- show /nope
 check "stats table" 0 "                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED
 CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES
@@ -158,18 +158,18 @@ policy /t1: counters never reset
    1     0    0 B  allow to 10.99.0.0/24
    2     0    0 B  allow to 2001:db8:99::/64
    3     0    0 B  deny to 192.0.2.1/32" "" -- stats --rules
-T1_JSON='{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[{"id":1,"rule":"allow to 10.99.0.0/24","packets":0,"bytes":0},{"id":2,"rule":"allow to 2001:db8:99::/64","packets":0,"bytes":0},{"id":3,"rule":"deny to 192.0.2.1/32","packets":0,"bytes":0}],"reset_time":null}'
-STATS_JSON='[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":[],"reset_time":null},'$T1_JSON']'
+T1_JSON='{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"connlimit":{"packets":0,"bytes":0},"conn_active":0,"classes":{},"rules":[{"id":1,"rule":"allow to 10.99.0.0/24","packets":0,"bytes":0},{"id":2,"rule":"allow to 2001:db8:99::/64","packets":0,"bytes":0},{"id":3,"rule":"deny to 192.0.2.1/32","packets":0,"bytes":0}],"reset_time":null}'
+STATS_JSON='[{"cgroup":"/t0","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"connlimit":{"packets":0,"bytes":0},"conn_active":0,"classes":{},"rules":[],"reset_time":null},'$T1_JSON']'
 check "-j stats" 0 "$STATS_JSON" "" -- -j stats
 check "stats -j after the command, --exact ignored" 0 "$STATS_JSON" "" -- stats -j --exact
 check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 1 allow to 10.99.0.0/24  (0 pkts, 0 B)
   rule 2 allow to 2001:db8:99::/64  (0 pkts, 0 B)
   rule 3 deny to 192.0.2.1/32  (0 pkts, 0 B)" "" -- show --stats /t1
-check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"quotas":[],"rules":[]}]' "" -- -j show /t0 --stats
+check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"conn":null,"quotas":[],"rules":[]}]' "" -- -j show /t0 --stats
 "$EGRESSCTL" -j version > "$T/v.json" 2>&1
-json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and sorted(d["module"]) == ["cached_cgroups", "generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
-tap_result $? "-j version: module version, generation, 2 policies, cached cgroups" "$(cat "$T/v.json")"
+json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and d["module"]["conn_sockets"] == 0 and d["module"]["conn_table_full"] == 0 and sorted(d["module"]) == ["cached_cgroups", "conn_sockets", "conn_table_full", "generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
+tap_result $? "-j version: module version, generation, 2 policies, cached cgroups, conn sockets 0, table full 0" "$(cat "$T/v.json")"
 
 # --- deletions --------------------------------------------------------------
 check "rule del by id" 0 "" "" -- rule del /t1 2
@@ -203,7 +203,7 @@ check "show new fields" 0 "policy /web mode enforce default deny
   rule 2 allow udp to 0.0.0.0/0 port 53-54
   rule 3 deny to 169.254.169.254/32
   rule 4 allow icmpv6 to 2001:db8::/32" "" -- show
-check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
+check "-j show new fields" 0 '[{"cgroup":"/web","mode":"enforce","default":"deny","rate":null,"conn":null,"quotas":[],"rules":[{"id":1,"action":"allow","proto":"tcp","to":"10.0.0.0/8","ports":[443,443],"class":"internal","rule":"allow tcp to 10.0.0.0/8 port 443 class internal"},{"id":2,"action":"allow","proto":"udp","to":"0.0.0.0/0","ports":[53,54],"rule":"allow udp to 0.0.0.0/0 port 53-54"},{"id":3,"action":"deny","proto":"any","to":"169.254.169.254/32","rule":"deny to 169.254.169.254/32"},{"id":4,"action":"allow","proto":"icmpv6","to":"2001:db8::/32","rule":"allow icmpv6 to 2001:db8::/32"}]}]' "" -- -j show
 check "rule del by full spec" 0 "" "" -- rule del /web allow udp to 0.0.0.0/0 port 53-54
 check "rule del by spec: ports must match" 2 "" \
 	"$E: rule del /web: No such file or directory: nf_egress: no such rule in the policy" -- rule del /web allow tcp to 10.0.0.0/8 port 444
@@ -379,7 +379,7 @@ policy /r mode enforce default deny rate 50mbit burst 64k queue 1000 latency 100
 policy /r2 mode enforce default deny rate 50mbit burst 256k police
 policy /s mode enforce default allow rate 1gbit burst 31250000 police
 policy /u mode enforce default deny pps 100 queue 1000 latency 500us shape" "" -- show
-check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"quotas":[],"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"quotas":[],"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"quotas":[],"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":31250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"quotas":[],"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"quotas":[],"rules":[]}]' "" -- -j show
+check "-j show with rates" 0 '[{"cgroup":"/n","mode":"enforce","default":"deny","rate":null,"conn":null,"quotas":[],"rules":[]},{"cgroup":"/p","mode":"audit","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":1000,"mode":"police","queue":null,"latency_us":null},"conn":null,"quotas":[],"rules":[]},{"cgroup":"/q","mode":"enforce","default":"deny","rate":{"bytes_per_sec":1000000,"burst":65536,"pps":null,"mode":"shape","queue":64,"latency_us":1500000},"conn":null,"quotas":[],"rules":[]},{"cgroup":"/r","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":65536,"pps":null,"mode":"shape","queue":1000,"latency_us":100000},"conn":null,"quotas":[],"rules":[]},{"cgroup":"/r2","mode":"enforce","default":"deny","rate":{"bytes_per_sec":6250000,"burst":262144,"pps":null,"mode":"police","queue":null,"latency_us":null},"conn":null,"quotas":[],"rules":[]},{"cgroup":"/s","mode":"enforce","default":"allow","rate":{"bytes_per_sec":125000000,"burst":31250000,"pps":null,"mode":"police","queue":null,"latency_us":null},"conn":null,"quotas":[],"rules":[]},{"cgroup":"/u","mode":"enforce","default":"deny","rate":{"bytes_per_sec":null,"burst":null,"pps":100,"mode":"shape","queue":1000,"latency_us":500},"conn":null,"quotas":[],"rules":[]}]' "" -- -j show
 check "policy set rate" 0 "" "" -- policy set /n rate 1.5mbit pps 20 police
 check "policy set rate: shape, queue and latency replaced" 0 "" "" -- policy set /q rate 1mbit latency 2s
 check "policy set pps alone" 0 "" "" -- policy set /s pps 10 police
@@ -578,7 +578,8 @@ python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 keys = {"cgroup", "mode", "allowed", "denied", "would_deny", "ratelimited",
-        "shaped", "queue_len", "max_delay_ns", "classes", "rules", "reset_time"}
+        "shaped", "queue_len", "max_delay_ns", "connlimit", "conn_active",
+        "classes", "rules", "reset_time"}
 for p in d:
     assert keys == set(p), p.keys()
     for v in ("allowed", "denied", "would_deny", "ratelimited", "shaped"):
@@ -630,7 +631,7 @@ policy /t1: counters never reset
   CLASS     PKTS  BYTES
   internet     0    0 B' "$E: stats /t1: $RULES_NOTE" -- stats /t1
 check "unprivileged: -j stats: \"rules\": null, nothing on stderr" 0 \
-'[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{"internet":{"packets":0,"bytes":0}},"rules":null,"reset_time":null},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"classes":{},"rules":null,"reset_time":null}]' \
+'[{"cgroup":"/t1","mode":"enforce","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"connlimit":{"packets":0,"bytes":0},"conn_active":0,"classes":{"internet":{"packets":0,"bytes":0}},"rules":null,"reset_time":null},{"cgroup":"/t1/sub","mode":"audit","allowed":{"packets":0,"bytes":0},"denied":{"packets":0,"bytes":0},"would_deny":{"packets":0,"bytes":0},"ratelimited":{"packets":0,"bytes":0},"shaped":{"packets":0,"bytes":0},"queue_len":0,"max_delay_ns":0,"connlimit":{"packets":0,"bytes":0},"conn_active":0,"classes":{},"rules":null,"reset_time":null}]' \
 	"" -- -j stats
 "$EGRESSCTL" metrics /t1/sub > "$T/metrics.root" 2>&1
 grep -v '^nf_egress_rule_\|^# [A-Z]* nf_egress_rule_' "$T/metrics.root" |
