@@ -89,11 +89,13 @@ deps:
 # runs on any: load and unload under traffic, allow and deny over IPv4 and
 # IPv6 with fast errors, exact counters, atomic apply, shape and police,
 # events, netlink privilege, the kernel sockets and tunnels that carry a
-# user's data, and templates (instances made on the packet path, collected
-# by the cgroup core's answer) (Documentation/testing.rst, "Other kernels").
+# user's data, templates (instances made on the packet path, collected by
+# the cgroup core's answer) and connection limits (released from a
+# tracepoint probe, preemptible on the newest kernels)
+# (Documentation/testing.rst, "Other kernels").
 SMOKE_TESTS := module_reload.sh policy_basic.sh deny_latency.sh counters.sh \
 	apply_atomic.sh shape.sh police.sh events.sh privilege.sh \
-	kernel_sockets.sh tunnels.sh templates.sh
+	kernel_sockets.sh tunnels.sh templates.sh conn_limit.sh
 
 # Each step is its own make so that KVER is looked up after deps installed
 # the kernel.

@@ -895,11 +895,18 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	event = egress_outcome_event(outcome, denied_by);
-	/* A packet gives one event: an audit limit's is the rarer news. */
+	/*
+	 * A packet gives one event.  An audit limit's counts and speaks only
+	 * for a SYN that left: a level that dropped it has the news.
+	 */
 	if (unlikely(conn_refused) && outcome != EGRESS_CONNLIMITED) {
-		egress_charge_would_connlimit(policies, n, conn_refused,
-					      &size);
-		event = NF_EGRESS_EVENT_WOULD_CONNLIMIT;
+		if (outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED) {
+			egress_charge_would_connlimit(policies, n, conn_refused,
+						      &size);
+			event = NF_EGRESS_EVENT_WOULD_CONNLIMIT;
+		} else {
+			conn_refused = 0;
+		}
 	}
 	if (event >= 0 && egress_events_listened()) {
 		if (!ev_read)

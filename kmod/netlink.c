@@ -822,7 +822,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 			egress_nl_reject(info->extack, info->attrs[NF_EGRESS_A_QUOTA],
 					 KBUILD_MODNAME ": no memory for the instances' quotas");
 			kfree(rate);
-			goto err_quotas;
+			goto err_conn;
 		}
 	}
 
