@@ -12,10 +12,14 @@
 #   | /nfe-cl-PID       conn max 5    |         | tcp-listen :: 5201          |
 #   | /nfe-clp-PID      conn max 3    |  veth   | tcp-listen :: 5203 --rst    |
 #   |   /a, /b          conn max 5    +---------+ nft: drop tcp dport 5204    |
+#   |                                 |         | tcp-recv :: 5205 (reads)    |
 #   | /nfe-clt-PID-*    conn max 2    |         | 10.99.0.2, 2001:db8:99::2   |
 #   |   (template: instances x, y)    |         +-----------------------------+
 #   | /nfe-clr-PID      conn rate 10/s|
 #   |                   burst 10      |
+#   | /nfe-cla-PID      conn max 5    |
+#   |   (50 connects at once, TCP     |
+#   |   Fast Open, the table full)    |
 #   +---------------------------------+
 #
 # Connections are opened by egress_probe tcp-many, which keeps them open
@@ -29,13 +33,32 @@ P=/$CG
 CGP=nfe-clp-$$
 CGT=nfe-clt-$$
 CGR=nfe-clr-$$
+CGA=nfe-cla-$$
+SOCKETS_MAX=/sys/module/nf_egress/parameters/conn_sockets_max
 RST_PORT=5203
 DROP_PORT=5204
+TFO_PORT=5205
 LIMIT_US=100000
 
 require_common
 require_cmd nft python3
-tap_plan 30
+tap_plan 39
+
+# client_sysctl ARGS...: sysctl in the client's network namespace.
+client_sysctl()
+{
+	if [ -n "${CLIENT_NS:-}" ]; then
+		ip netns exec "$CLIENT_NS" sysctl "$@"
+	else
+		sysctl "$@"
+	fi
+}
+
+# version_key KEY: GET_INFO's KEY, as version -j gives it.
+version_key()
+{
+	ectl -j version | json_eval 'd["module"].get(a[0])' "$1"
+}
 
 # conn_stats PATH: "connlimit_packets conn_active denied_packets" of PATH.
 conn_stats()
@@ -95,6 +118,10 @@ field()
 cg_create "$CG"
 setup_server_topology ""
 start_daemon "$SRV_NS" tcp-listen :: "$RST_PORT" --pidfile "$TMPDIR_TEST/rst.pid" --rst
+# Fast Open's data must be read: a server that closed with it unread would
+# reset the connection, which releases its slot.
+start_daemon "$SRV_NS" tcp-recv :: "$TFO_PORT" --pidfile "$TMPDIR_TEST/tfo.pid" \
+	--statfile "$TMPDIR_TEST/tfo.stat"
 ip netns exec "$SRV_NS" nft -f - <<NFT || bail_out "nft failed"
 table inet nfe_cl {
 	chain in {
@@ -243,6 +270,60 @@ check_eq "rate: refusals fail fast (< 100 ms)" "yes" \
 	"$([ "${us:-999999}" -lt $LIMIT_US ] && echo yes || echo "no ($us us)")"
 check_eq "rate: connlimit counts every refusal" "$((100 - ok))" \
 	"$(conn_stats "/$CGR" | cut -d' ' -f1)"
+
+# --- an attacker: many sockets at once -----------------------------------
+# 50 connects started together, none waited for before the last starts:
+# every first SYN passes the hook before any handshake ends.
+cg_create "$CGA"
+policy_add "/$CGA" default allow conn-max 5
+hold "$CGA" "$SRV4_ALLOW" "$TCP_PORT" 50 h9 --parallel
+check_eq "parallel: 5 of 50 connect, 45 refused" "ok=5 refused=45" \
+	"$(held h9 | cut -d' ' -f1-2)"
+check_eq "parallel: connlimit 45, active 5" "45 5 0" "$(conn_stats "/$CGA")"
+release h9
+busywait 5000 active_is "/$CGA" 0
+
+# --- TCP Fast Open: data in the SYN is a connect like any -----------------
+# tcp_fastopen 5: client on, data in the SYN without a cookie.
+tfo_old=$(client_sysctl -n net.ipv4.tcp_fastopen)
+client_sysctl -qw net.ipv4.tcp_fastopen=5
+hold "$CGA" "$SRV4_ALLOW" "$TFO_PORT" 6 h10 --fastopen
+check_eq "TFO: 5 of 6 connect, the 6th is refused" "ok=5 refused=1" \
+	"$(held h10 | cut -d' ' -f1-2)" || diag "tcp-many: $(held h10)"
+# Its SYN with data refused, the kernel sends a plain one (tcp_send_syn_data's
+# fallback), refused as well: two packets in connlimit.
+check_eq "TFO: connlimit 47 (two SYNs of the 6th), active 5" "47 5 0" "$(conn_stats "/$CGA")"
+release h10
+busywait 5000 active_is "/$CGA" 0
+r=$(many "$CGA" "$SRV6_ALLOW" "$TFO_PORT" 5 --fastopen --close-each)
+check_eq "TFO over IPv6, closed each: 5 connect" "5 0" \
+	"$(field "$r" ok) $(field "$r" refused)"
+# The refused one's byte never left: 10 connections, a byte each.
+busywait 5000 grep -qx "connections=10 bytes=10" "$TMPDIR_TEST/tfo.stat"
+check_eq "TFO: the server read 10 connections of a byte" \
+	"connections=10 bytes=10" "$(cat "$TMPDIR_TEST/tfo.stat")"
+client_sysctl -qw net.ipv4.tcp_fastopen="$tfo_old"
+busywait 5000 active_is "/$CGA" 0
+
+# --- the module's table full: a limited cgroup's next first SYN fails ------
+hold "$CGA" "$SRV4_ALLOW" "$TCP_PORT" 3 h11
+busywait 5000 active_is "/$CGA" 3
+sockets=$(version_key conn_sockets)
+full=$(version_key conn_table_full)
+sockets_max_old=$(cat "$SOCKETS_MAX")
+echo "$sockets" > "$SOCKETS_MAX"
+r=$(many "$CGA" "$SRV4_ALLOW" "$TCP_PORT" 1)
+check_eq "table full ($sockets sockets): the 4th is refused" "0 1" \
+	"$(field "$r" ok) $(field "$r" refused)"
+check_eq "table full: connlimit 48, active 3; conn_table_full + 1" \
+	"48 3 0 $((full + 1))" \
+	"$(conn_stats "/$CGA") $(version_key conn_table_full)"
+echo "$sockets_max_old" > "$SOCKETS_MAX"
+r=$(many "$CGA" "$SRV4_ALLOW" "$TCP_PORT" 1 --close-each)
+check_eq "room again: the 4th connects" "1 0" \
+	"$(field "$r" ok) $(field "$r" refused)"
+release h11
+busywait 5000 active_is "/$CGA" 0
 
 # --- /proc and the module's count ---------------------------------------
 check_eq "/proc stats: connlimit and conn_active columns" "9 0" \

@@ -15,13 +15,17 @@
  *	only if all were written.
  *
  *   egress_probe tcp-many ADDR PORT COUNT [--timeout-ms N] [--close-each]
- *		[--syncnt N] [--retry N] [--hold-file FILE]
+ *		[--syncnt N] [--retry N] [--hold-file FILE] [--fastopen]
+ *		[--parallel]
  *	Connect COUNT sockets one after the other, each waiting up to the
  *	timeout (3000 ms) for its outcome, and keep those that connected
  *	open.  --close-each: close each at once instead.  --syncnt: TCP_SYNCNT
  *	(SYN retransmissions before a connect() times out).  --retry N: a
  *	socket whose connect() failed tries again, on the same socket, up to
- *	N more times.  Then prints "ok=N refused=N timedout=N other=N
+ *	N more times.  --fastopen: connect with sendto(MSG_FASTOPEN) and one
+ *	byte of data (in the SYN when net.ipv4.tcp_fastopen allows it without
+ *	a cookie).  --parallel: start every connect at once (non-blocking),
+ *	then wait for them all (no --retry).  Then prints "ok=N refused=N timedout=N other=N
  *	max_refused_us=N elapsed_us=N" (max_refused_us: the slowest
  *	ECONNREFUSED; elapsed_us: all the connects), and with --hold-file
  *	waits until FILE exists before it closes the sockets and exits.
@@ -214,6 +218,7 @@ static void usage(void)
 	      "       egress_probe tcp-listen ADDR PORT --pidfile FILE [--rst]\n"
 	      "       egress_probe tcp-many ADDR PORT COUNT [--timeout-ms N] [--close-each]\n"
 	      "                             [--syncnt N] [--retry N] [--hold-file FILE]\n"
+	      "                             [--fastopen] [--parallel]\n"
 	      "       egress_probe udp-recv ADDR PORT --pidfile FILE --statfile FILE\n"
 	      "       egress_probe udp-loop PORT SIZE COUNT ADDR... [--interval-us N]\n"
 	      "       egress_probe udp-hold ADDR PORT COUNT SIZE\n"
@@ -351,23 +356,48 @@ static int send_bytes(int fd, unsigned long bytes, uint64_t deadline,
 }
 
 /* connect() @fd and wait for the outcome until @deadline; 0 or an errno. */
-static int connect_wait(int fd, const struct sockaddr_storage *ss,
-			socklen_t alen, uint64_t deadline)
+/*
+ * Start @fd's connect: 0 when connected, EINPROGRESS, or an errno.  With
+ * @fastopen, sendto(MSG_FASTOPEN) with one byte, which the SYN carries.
+ */
+static int connect_start(int fd, const struct sockaddr_storage *ss,
+			 socklen_t alen, bool fastopen)
+{
+	int ret;
+
+	if (fastopen)
+		ret = sendto(fd, "x", 1, MSG_FASTOPEN,
+			     (const struct sockaddr *)ss, alen) == 1 ? 0 : -1;
+	else
+		ret = connect(fd, (const struct sockaddr *)ss, alen);
+	/* Data queued with the SYN: the handshake is still to come. */
+	if (!ret && fastopen)
+		return EINPROGRESS;
+	return ret ? errno : 0;
+}
+
+/* A started connect's outcome: 0, or SO_ERROR's errno. */
+static int connect_result(int fd)
 {
 	socklen_t elen;
 	int err;
 
-	if (!connect(fd, (const struct sockaddr *)ss, alen))
-		return 0;
-	err = errno;
-	if (err != EINPROGRESS)
-		return err;
-	if (!wait_fd(fd, POLLOUT, deadline))
-		return ETIMEDOUT;
 	elen = sizeof(err);
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
 		die("getsockopt: %s", strerror(errno));
 	return err;
+}
+
+static int connect_wait(int fd, const struct sockaddr_storage *ss,
+			socklen_t alen, uint64_t deadline, bool fastopen)
+{
+	int err = connect_start(fd, ss, alen, fastopen);
+
+	if (err != EINPROGRESS)
+		return err;
+	if (!wait_fd(fd, POLLOUT, deadline))
+		return ETIMEDOUT;
+	return connect_result(fd);
 }
 
 /* What a sender's datagrams came to, printed as "sent=N failed=N first_errno=E". */
@@ -440,7 +470,7 @@ static int cmd_tcp_connect(int argc, char **argv)
 
 	start = now_us();
 	deadline = start + timeout_ms * 1000;
-	err = connect_wait(fd, &ss, alen, deadline);
+	err = connect_wait(fd, &ss, alen, deadline, false);
 	elapsed = now_us() - start;
 	if (!err && do_send) {
 		err = send_bytes(fd, send_len, deadline, &sent);
@@ -823,14 +853,85 @@ static int cmd_tcp_listen(int argc, char **argv)
 	}
 }
 
+/*
+ * tcp-many --parallel: every socket's connect started before any is waited
+ * for, then all of them waited for together.  fds[] keeps those that
+ * connected, -1 for the others.
+ */
+static void tcp_many_parallel(int *fds, unsigned long count,
+			      const struct sockaddr_storage *ss, socklen_t alen,
+			      bool fastopen, uint64_t deadline,
+			      unsigned long *ok, unsigned long *refused,
+			      unsigned long *timedout, unsigned long *other,
+			      uint64_t *max_refused)
+{
+	struct pollfd *pfd = calloc(count ? count : 1, sizeof(*pfd));
+	uint64_t t0 = now_us();
+	unsigned long n, pending = 0;
+	int *err = calloc(count ? count : 1, sizeof(*err));
+
+	if (!pfd || !err)
+		die("out of memory");
+	for (n = 0; n < count; n++) {
+		fds[n] = stream_socket("tcp", ss->ss_family);
+		if (fds[n] < 0)
+			die("socket: %s", strerror(errno));
+		err[n] = connect_start(fds[n], ss, alen, fastopen);
+		pfd[n].fd = err[n] == EINPROGRESS ? fds[n] : -1;
+		pfd[n].events = POLLOUT;
+		pending += err[n] == EINPROGRESS;
+		/* Refused at once: the hook's fast error. */
+		if (err[n] == ECONNREFUSED && now_us() - t0 > *max_refused)
+			*max_refused = now_us() - t0;
+	}
+	while (pending) {
+		uint64_t t = now_us();
+		int left = t >= deadline ? 0 : (int)((deadline - t + 999) / 1000);
+		int r = poll(pfd, count, left);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("poll: %s", strerror(errno));
+		if (!r)
+			break;
+		for (n = 0; n < count; n++) {
+			if (pfd[n].fd < 0 || !pfd[n].revents)
+				continue;
+			err[n] = connect_result(fds[n]);
+			pfd[n].fd = -1;
+			pending--;
+		}
+	}
+	for (n = 0; n < count; n++) {
+		if (err[n] == EINPROGRESS)
+			err[n] = ETIMEDOUT;
+		if (!err[n])
+			(*ok)++;
+		else if (err[n] == ECONNREFUSED)
+			(*refused)++;
+		else if (err[n] == ETIMEDOUT)
+			(*timedout)++;
+		else
+			(*other)++;
+		if (err[n]) {
+			close(fds[n]);
+			fds[n] = -1;
+		}
+	}
+	free(err);
+	free(pfd);
+}
+
 static int cmd_tcp_many(int argc, char **argv)
 {
 	unsigned long count, timeout_ms = 3000, syncnt = 0, retry = 0, n, t;
 	unsigned long ok = 0, refused = 0, timedout = 0, other = 0;
+	int other_err = 0;
 	uint64_t start, t0, took, max_refused = 0;
 	const char *hold = NULL;
 	struct sockaddr_storage ss;
-	bool close_each = false;
+	bool close_each = false, fastopen = false, parallel = false;
 	socklen_t alen;
 	int *fds, i, err, one;
 
@@ -840,6 +941,10 @@ static int cmd_tcp_many(int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--close-each"))
 			close_each = true;
+		else if (!strcmp(argv[i], "--fastopen"))
+			fastopen = true;
+		else if (!strcmp(argv[i], "--parallel"))
+			parallel = true;
 		else if (i + 1 >= argc)
 			usage();
 		else if (!strcmp(argv[i], "--timeout-ms"))
@@ -858,7 +963,12 @@ static int cmd_tcp_many(int argc, char **argv)
 	if (!fds)
 		die("out of memory");
 	start = now_us();
-	for (n = 0; n < count; n++) {
+	if (parallel) {
+		tcp_many_parallel(fds, count, &ss, alen, fastopen,
+				  start + timeout_ms * 1000, &ok, &refused,
+				  &timedout, &other, &max_refused);
+	}
+	for (n = 0; n < count && !parallel; n++) {
 		fds[n] = stream_socket("tcp", ss.ss_family);
 		if (fds[n] < 0)
 			die("socket: %s", strerror(errno));
@@ -869,7 +979,7 @@ static int cmd_tcp_many(int argc, char **argv)
 		for (t = 0; t <= retry; t++) {
 			t0 = now_us();
 			err = connect_wait(fds[n], &ss, alen,
-					   t0 + timeout_ms * 1000);
+					   t0 + timeout_ms * 1000, fastopen);
 			took = now_us() - t0;
 			if (!err)
 				break;
@@ -881,6 +991,8 @@ static int cmd_tcp_many(int argc, char **argv)
 				timedout++;
 			} else {
 				other++;
+				if (!other_err)
+					other_err = err;
 			}
 		}
 		if (!err)
@@ -890,8 +1002,8 @@ static int cmd_tcp_many(int argc, char **argv)
 			fds[n] = -1;
 		}
 	}
-	printf("ok=%lu refused=%lu timedout=%lu other=%lu max_refused_us=%llu elapsed_us=%llu\n",
-	       ok, refused, timedout, other, (unsigned long long)max_refused,
+	printf("ok=%lu refused=%lu timedout=%lu other=%lu other_errno=%d max_refused_us=%llu elapsed_us=%llu\n",
+	       ok, refused, timedout, other, other_err, (unsigned long long)max_refused,
 	       (unsigned long long)(now_us() - start));
 	fflush(stdout);
 	while (hold && access(hold, F_OK))
@@ -1161,7 +1273,7 @@ static int cmd_tcp_connect_loop(int argc, char **argv)
 			if (fd < 0)
 				die("socket: %s", strerror(errno));
 			if (connect_wait(fd, &ss[i], alen[i],
-					 now_us() + timeout_ms * 1000))
+					 now_us() + timeout_ms * 1000, false))
 				failed[i]++;
 			else
 				ok[i]++;
