@@ -604,8 +604,8 @@ void egress_ruleset_unpublished(struct egress_ruleset *rs)
 
 void egress_ruleset_publish(struct egress_ruleset *rs)
 {
-	rs->v4.trie.unpublished = false;
-	rs->v6.trie.unpublished = false;
+	egress_trie_publish(&rs->v4.trie);
+	egress_trie_publish(&rs->v6.trie);
 }
 
 void egress_ruleset_destroy(struct egress_ruleset *rs)

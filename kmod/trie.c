@@ -25,7 +25,7 @@
 #include "triewalk.h"
 
 /* Never written: readers only go into it. */
-static const struct egress_trie_node egress_trie_gone;
+const struct egress_trie_node egress_trie_gone;
 #define EGRESS_TRIE_GONE ((void *)&egress_trie_gone)
 
 /* No prefix bit for egress_trie_node_grow() to add. */
@@ -90,6 +90,10 @@ static size_t egress_trie_node_bytes(const struct egress_trie_node *node)
 
 #ifdef DEBUG
 unsigned int egress_trie_fail_nth;
+unsigned int egress_trie_jump_min = EGRESS_TRIE_JUMP_MIN;
+#define egress_trie_jump_threshold() READ_ONCE(egress_trie_jump_min)
+#else
+#define egress_trie_jump_threshold() EGRESS_TRIE_JUMP_MIN
 #endif
 
 static struct egress_trie_node *egress_trie_node_alloc(struct egress_trie *trie,
@@ -152,6 +156,181 @@ static void *egress_trie_child_locked(struct egress_trie_node *node,
 	return rcu_dereference_protected(node->child[i],
 					 lockdep_is_held(&egress_config_mutex));
 }
+
+static struct egress_trie_jump *egress_trie_jump_locked(struct egress_trie *trie)
+{
+	return rcu_dereference_protected(trie->jump,
+					 lockdep_is_held(&egress_config_mutex));
+}
+
+/* The first address bits whose node holds the jump table's entries. */
+#define EGRESS_TRIE_JUMP_TOP_BITS (EGRESS_TRIE_JUMP_BITS - EGRESS_TRIE_STRIDE)
+
+/* Has @node a prefix among its bits @mask, not removed? */
+static bool egress_trie_live_prefix(const struct egress_trie_node *node,
+				    const u64 *mask)
+{
+	u32 *heads = egress_trie_heads(node);
+	unsigned int w;
+
+	for (w = 0; w < 2; w++) {
+		u64 bits = node->prefixes[w] & mask[w];
+
+		while (bits) {
+			unsigned int bit = w * 64 + __ffs64(bits);
+
+			if (heads[egress_trie_head_index(node, bit)] !=
+			    EGRESS_RULE_NONE)
+				return true;
+			bits &= bits - 1;
+		}
+	}
+	return false;
+}
+
+/* Bits of a node below the root that cover its chunk @v (lengths 1 to 6). */
+static const u64 *egress_trie_cover_of(u32 v)
+{
+	return egress_trie_cover[BIT(EGRESS_TRIE_STRIDE) - 1 - v];
+}
+
+/*
+ * The node a walk reaches after the first EGRESS_TRIE_JUMP_TOP_BITS
+ * address bits, equal to @top, or NULL if it meets no node there or a
+ * node on the way has a prefix that covers them.
+ */
+static struct egress_trie_node *egress_trie_jump_parent(struct egress_trie *trie,
+							u32 top)
+{
+	struct egress_trie_node *node = egress_trie_root_locked(trie);
+	unsigned int level, depth = 0;
+
+	for (level = 0; node && level < EGRESS_TRIE_JUMP_LEVEL - 1; level++) {
+		unsigned int stride = egress_trie_stride(depth);
+		u64 root_mask[2] = { 0, 0 };
+		void *entry;
+		u32 v;
+
+		depth += stride;
+		v = top >> (EGRESS_TRIE_JUMP_TOP_BITS - depth) &
+		    (BIT(stride) - 1);
+		if (!level)
+			root_mask[0] = egress_trie_root_cover(v);
+		if (egress_trie_live_prefix(node, level ? egress_trie_cover_of(v) :
+					    root_mask))
+			return NULL;
+		if (!(node->children & BIT_ULL(v)))
+			return NULL;
+		entry = egress_trie_child_locked(node,
+						 egress_trie_child_index(node, v));
+		if (entry == EGRESS_TRIE_GONE || egress_trie_is_leaf(entry))
+			return NULL;
+		node = entry;
+	}
+	return node;
+}
+
+/*
+ * Set the jump table's entries under the first bits @top to what a walk
+ * may start from (trie.h), or, with @check, tell whether they are.
+ */
+static bool egress_trie_jump_block(struct egress_trie *trie,
+				   struct egress_trie_jump *jump, u32 top,
+				   bool check)
+{
+	struct egress_trie_node *node = egress_trie_jump_parent(trie, top);
+	bool same = true;
+	u32 v;
+
+	for (v = 0; v < BIT(EGRESS_TRIE_STRIDE); v++) {
+		void __rcu **slot = &jump->entry[top << EGRESS_TRIE_STRIDE | v];
+		void *entry = NULL;
+
+		if (node && (node->children & BIT_ULL(v)) &&
+		    !egress_trie_live_prefix(node, egress_trie_cover_of(v))) {
+			entry = egress_trie_child_locked(node,
+							 egress_trie_child_index(node, v));
+			/* Nothing there: the walk goes the long way. */
+			if (entry == EGRESS_TRIE_GONE)
+				entry = NULL;
+		}
+		if (rcu_access_pointer(*slot) == entry)
+			continue;
+		same = false;
+		if (!check)
+			/* Pairs with the walk's load: the node is whole. */
+			rcu_assign_pointer(*slot, entry);
+	}
+	return same;
+}
+
+/*
+ * After any change to the prefix (@key, @len), host bits clear: the
+ * entries below it, or below its node at depth 8 if it is longer.
+ */
+static void egress_trie_jump_update(struct egress_trie *trie,
+				    const struct egress_trie_key *key,
+				    unsigned int len)
+{
+	struct egress_trie_jump *jump = egress_trie_jump_locked(trie);
+	u32 top, first, count;
+
+	if (!jump)
+		return;
+	first = key->hi >> (64 - EGRESS_TRIE_JUMP_TOP_BITS);
+	count = len >= EGRESS_TRIE_JUMP_TOP_BITS ? 1 :
+		BIT(EGRESS_TRIE_JUMP_TOP_BITS - len);
+	for (top = first; top < first + count; top++)
+		egress_trie_jump_block(trie, jump, top, false);
+}
+
+/*
+ * A jump table from EGRESS_TRIE_JUMP_MIN prefixes on, none below half.
+ * An apply builds an unpublished trie with none, then makes it whole at
+ * once (egress_trie_publish()), not a block per insert.
+ */
+static void egress_trie_jump_resize(struct egress_trie *trie)
+{
+	struct egress_trie_jump *jump = egress_trie_jump_locked(trie);
+	u32 min = egress_trie_jump_threshold(), top;
+
+	if (!jump && trie->prefixes >= min && !trie->unpublished) {
+		/* Without one, walks take longer: the next insert tries again. */
+		jump = kvzalloc(sizeof(*jump), GFP_KERNEL_ACCOUNT);
+		if (!jump)
+			return;
+		for (top = 0; top < BIT(EGRESS_TRIE_JUMP_TOP_BITS); top++)
+			egress_trie_jump_block(trie, jump, top, false);
+		rcu_assign_pointer(trie->jump, jump);
+		trie->bytes += sizeof(*jump);
+	} else if (jump && trie->prefixes < min / 2) {
+		RCU_INIT_POINTER(trie->jump, NULL);
+		trie->bytes -= sizeof(*jump);
+		kvfree_rcu_mightsleep(jump);
+	}
+}
+
+void egress_trie_publish(struct egress_trie *trie)
+{
+	trie->unpublished = false;
+	egress_trie_jump_resize(trie);
+}
+
+#ifdef DEBUG
+bool egress_trie_jump_valid(struct egress_trie *trie)
+{
+	struct egress_trie_jump *jump = egress_trie_jump_locked(trie);
+	u32 top;
+
+	if (!jump)
+		return trie->unpublished ||
+		       trie->prefixes < egress_trie_jump_threshold();
+	for (top = 0; top < BIT(EGRESS_TRIE_JUMP_TOP_BITS); top++)
+		if (!egress_trie_jump_block(trie, jump, top, true))
+			return false;
+	return true;
+}
+#endif
 
 /*
  * Give @node either a child entry @entry for @v (@bit is
@@ -393,6 +572,10 @@ int egress_trie_insert(struct egress_trie *trie,
 		RCU_INIT_POINTER(trie->root, NULL);
 		egress_trie_node_retire(trie, root);
 	}
+	/* Even a failed insert may have copied nodes. */
+	egress_trie_jump_update(trie, key, len);
+	if (ret > 0)
+		egress_trie_jump_resize(trie);
 	return ret;
 }
 
@@ -470,6 +653,7 @@ void egress_trie_set_head(struct egress_trie *trie,
 	else
 		rcu_assign_pointer(spot.node->child[spot.child],
 				   egress_trie_leaf_make(idx));
+	egress_trie_jump_update(trie, key, len);
 }
 
 /*
@@ -557,6 +741,8 @@ void egress_trie_remove(struct egress_trie *trie,
 		rcu_assign_pointer(path[level - 1]->child[index[level]], instead);
 		egress_trie_node_retire(trie, path[level]);
 	}
+	egress_trie_jump_update(trie, key, len);
+	egress_trie_jump_resize(trie);
 }
 
 static void egress_trie_free(struct egress_trie *trie, void *entry)
@@ -573,6 +759,13 @@ static void egress_trie_free(struct egress_trie *trie, void *entry)
 
 void egress_trie_destroy(struct egress_trie *trie)
 {
+	struct egress_trie_jump *jump = rcu_dereference_raw(trie->jump);
+
+	if (jump) {
+		RCU_INIT_POINTER(trie->jump, NULL);
+		trie->bytes -= sizeof(*jump);
+		kvfree(jump);
+	}
 	egress_trie_free(trie, rcu_dereference_raw(trie->root));
 	RCU_INIT_POINTER(trie->root, NULL);
 	trie->prefixes = 0;

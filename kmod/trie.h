@@ -34,6 +34,19 @@
  * the node's next copy, and a node left with one leaf and no prefixes
  * gives way to that leaf.
  *
+ * A trie of EGRESS_TRIE_JUMP_MIN prefixes or more also has a jump table:
+ * for each value of the first 14 address bits, the child entry a walk
+ * would reach at depth 14 (through the root and the nodes at depths 2 and
+ * 8) if none of those three nodes has a prefix that covers the 14 bits,
+ * else NULL (and NULL where the walk would not get there).  A walk starts
+ * from a non-NULL entry and skips three nodes, whose place on its path
+ * the empty node takes: they have nothing for its climb.  After every
+ * change to a prefix a writer recomputes the entries under it (a prefix
+ * of 8 bits or fewer), or those of the depth-8 node on its way (64; a
+ * longer prefix is below or in that node, and whatever moves at depth 14,
+ * a leaf pushed down by a split or pulled up when nodes give way, stays
+ * under that node).  128 KiB, 2 bytes a prefix at most.
+ *
  * Writers hold egress_config_mutex; readers hold rcu_read_lock().
  */
 #ifndef _NF_EGRESS_TRIE_H
@@ -47,6 +60,12 @@
 
 #define EGRESS_TRIE_ROOT_STRIDE 2
 #define EGRESS_TRIE_STRIDE 6
+/* The jump table's first node: level 3, at depth 14. */
+#define EGRESS_TRIE_JUMP_LEVEL 3
+#define EGRESS_TRIE_JUMP_BITS (EGRESS_TRIE_ROOT_STRIDE + \
+			       (EGRESS_TRIE_JUMP_LEVEL - 1) * EGRESS_TRIE_STRIDE)
+/* Prefixes from which a trie has a jump table; below half, it goes. */
+#define EGRESS_TRIE_JUMP_MIN 65536
 /* Nodes on the way down to a /128: depths 0, 2, 8, ..., 122. */
 #define EGRESS_TRIE_MAX_LEVELS (1 + (128 - EGRESS_TRIE_ROOT_STRIDE) / \
 				    EGRESS_TRIE_STRIDE)
@@ -76,9 +95,17 @@ struct egress_trie_node {
 	void __rcu *child[];
 };
 
+/* Freed with kvfree_rcu_mightsleep(). */
+struct egress_trie_jump {
+	/* A node, a leaf or NULL, by the first EGRESS_TRIE_JUMP_BITS bits. */
+	void __rcu *entry[BIT(EGRESS_TRIE_JUMP_BITS)];
+};
+
 /* Embedded in its store, whose records leaves may name (trie.c). */
 struct egress_trie {
 	struct egress_trie_node __rcu *root;	/* NULL until a first prefix */
+	/* NULL below EGRESS_TRIE_JUMP_MIN prefixes. */
+	struct egress_trie_jump __rcu *jump;
 	u32 prefixes;
 	u32 nodes;
 	size_t bytes;		/* of nodes, as allocated */
@@ -132,6 +159,8 @@ void egress_trie_set_head(struct egress_trie *trie,
 /* Remove a prefix that is in the trie; needs no memory. */
 void egress_trie_remove(struct egress_trie *trie,
 			const struct egress_trie_key *key, u8 len);
+/* Readers may see the trie from now on (it may get its jump table). */
+void egress_trie_publish(struct egress_trie *trie);
 /* Free everything; the caller guarantees no reader remains. */
 void egress_trie_destroy(struct egress_trie *trie);
 
@@ -141,6 +170,10 @@ void egress_trie_init(void);
 #ifdef DEBUG
 /* Self-tests: the nth node allocation from now on fails (0: none does). */
 extern unsigned int egress_trie_fail_nth;
+/* Self-tests: prefixes from which a trie has a jump table. */
+extern unsigned int egress_trie_jump_min;
+/* Self-tests: does every entry of @trie's jump table hold what it should. */
+bool egress_trie_jump_valid(struct egress_trie *trie);
 #endif
 
 #endif /* _NF_EGRESS_TRIE_H */

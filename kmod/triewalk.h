@@ -34,6 +34,12 @@
  */
 extern u64 egress_trie_cover[BIT(EGRESS_TRIE_STRIDE)][2];
 
+/*
+ * A node with no children and no prefixes: a removed child's entry, and
+ * the path above a walk that began at the jump table (trie.h).
+ */
+extern const struct egress_trie_node egress_trie_gone;
+
 /* The cursor of egress_trie_walk_next(): one lookup's path down the trie. */
 struct egress_trie_walk {
 	const struct egress_trie_node *path[EGRESS_TRIE_MAX_LEVELS];
@@ -211,12 +217,30 @@ static __always_inline void egress_trie_rol128(u64 *hi, u64 *lo,
  * number (a double shift).  The chunks an IPv4 walk keeps for the climb
  * back up are these complements too.
  */
+/* The walk met the leaf @entry: it is the longest match if it covers. */
+static __always_inline void egress_trie_walk_leaf(struct egress_trie_walk *walk,
+						  const struct egress_trie *trie,
+						  const void *entry,
+						  const struct egress_trie_key *key,
+						  bool v6)
+{
+	const struct egress_rule *rule = egress_trie_leaf_rule(trie, entry);
+
+	if (egress_trie_rule_covers(rule, key, v6)) {
+		walk->leaf_len = rule->prefix_len;
+		walk->leaf_head = egress_trie_leaf_head(entry);
+		if (v6)
+			walk->leaf_rule = rule;
+	}
+}
+
 static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk,
 						   const struct egress_trie *trie,
 						   const struct egress_trie_key *key,
 						   bool v6)
 {
-	const struct egress_trie_node *node = rcu_dereference(trie->root);
+	const struct egress_trie_jump *jump = rcu_dereference(trie->jump);
+	const struct egress_trie_node *node;
 	u64 nhi = ~key->hi, nlo = ~key->lo;
 	unsigned long level = 0;
 	unsigned int shift;
@@ -226,6 +250,39 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 	walk->cover[0] = 0;
 	walk->cover[1] = 0;
 	walk->level = 0;
+	if (jump) {
+		const void *entry = rcu_dereference(jump->entry[key->hi >>
+						     (64 - EGRESS_TRIE_JUMP_BITS)]);
+
+		/*
+		 * NULL: the long way.  Else the nodes above hold no prefix
+		 * that covers the address: a climb finds nothing there.
+		 */
+		if (entry) {
+			walk->path[0] = &egress_trie_gone;
+			walk->path[1] = &egress_trie_gone;
+			walk->path[2] = &egress_trie_gone;
+			level = EGRESS_TRIE_JUMP_LEVEL;
+			if (egress_trie_is_leaf(entry)) {
+				egress_trie_walk_leaf(walk, trie, entry, key, v6);
+				walk->level = level;
+				return;
+			}
+			node = entry;
+			/* The node's chunk: bits 14 to 19, complemented. */
+			if (v6) {
+				egress_trie_rol128(&nhi, &nlo, EGRESS_TRIE_JUMP_BITS +
+						   EGRESS_TRIE_STRIDE);
+				shift = nlo;
+			} else {
+				nhi = rol64(nhi, EGRESS_TRIE_JUMP_BITS +
+					    EGRESS_TRIE_STRIDE);
+				shift = nhi;
+			}
+			goto descend;
+		}
+	}
+	node = rcu_dereference(trie->root);
 	if (!node)
 		return;
 	/*
@@ -241,6 +298,7 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 		shift = (nhi & (BIT(EGRESS_TRIE_ROOT_STRIDE) - 1)) |
 			(64 - BIT(EGRESS_TRIE_ROOT_STRIDE));
 	}
+descend:
 	for (;;) {
 		u64 from_v = node->children << (shift & 63);
 		const void *entry;
@@ -258,14 +316,7 @@ static __always_inline void egress_trie_walk_start(struct egress_trie_walk *walk
 					 sizeof(node->child[0]) +
 					 hweight64(from_v) * sizeof(node->child[0])));
 		if (egress_trie_is_leaf(entry)) {
-			const struct egress_rule *rule = egress_trie_leaf_rule(trie, entry);
-
-			if (egress_trie_rule_covers(rule, key, v6)) {
-				walk->leaf_len = rule->prefix_len;
-				walk->leaf_head = egress_trie_leaf_head(entry);
-				if (v6)
-					walk->leaf_rule = rule;
-			}
+			egress_trie_walk_leaf(walk, trie, entry, key, v6);
 			break;
 		}
 		/* A removed child is egress_trie_gone, a node with nothing. */

@@ -25,6 +25,7 @@
 #include <linux/nf_egress.h>
 
 #include "../policy.h"
+#include "../trie.h"
 #include "selftest.h"
 
 static bool egress_selftest_enabled;
@@ -887,11 +888,14 @@ static int egress_mixed_race_stable(struct egress_mixed_race *race)
 	return 0;
 }
 
-static int egress_selftest_ruleset_race_mixed(u8 family)
+/* @jump_min: prefixes from which a trie has a jump table (trie.h). */
+static int egress_selftest_ruleset_race_mixed(u8 family, unsigned int jump_min)
 {
 	struct task_struct *reader;
 	struct egress_mixed_race *race;
 	int err;
+
+	egress_trie_jump_min = jump_min;
 
 	/* About 32 KB: the model's rules. */
 	race = kvzalloc(sizeof(*race), GFP_KERNEL);
@@ -940,14 +944,15 @@ static int egress_selftest_ruleset_race_mixed(u8 family)
 		err = -EINVAL;
 		goto out_destroy;
 	}
-	pr_info("mixed race, family %u: %u writer operations against %lu lookups (%lu asked of the model): ok\n",
-		family, EGRESS_SELFTEST_MIXED_OPS, race->lookups,
+	pr_info("mixed race, family %u, jump table from %u prefixes: %u writer operations against %lu lookups (%lu asked of the model): ok\n",
+		family, jump_min, EGRESS_SELFTEST_MIXED_OPS, race->lookups,
 		race->modelled);
 
 out_destroy:
 	/* The reader has stopped: no RCU reader can hold the ruleset. */
 	synchronize_rcu();
 	egress_ruleset_destroy(&race->rs);
+	egress_trie_jump_min = EGRESS_TRIE_JUMP_MIN;
 	kvfree(race);
 	return err;
 }
@@ -1367,9 +1372,15 @@ int egress_selftest_run(void)
 	if (!err)
 		err = egress_selftest_ruleset_race();
 	if (!err)
-		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV4);
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV4,
+							 EGRESS_TRIE_JUMP_MIN);
 	if (!err)
-		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV6);
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV6,
+							 EGRESS_TRIE_JUMP_MIN);
+	if (!err)
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV4, 1);
+	if (!err)
+		err = egress_selftest_ruleset_race_mixed(NFPROTO_IPV6, 1);
 	if (!err)
 		err = egress_selftest_batch_race();
 	if (!err)

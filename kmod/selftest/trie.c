@@ -9,7 +9,10 @@
  * in a store, as a rule does, which a leaf names; some operations give
  * the prefix a fresh head (egress_trie_set_head()) and scribble over the
  * old one, so that a leaf or node left naming it gives wrong walks.  When
- * all prefixes are gone the trie must be back to its root.
+ * all prefixes are gone the trie must be back to its root.  Runs with a
+ * low jump table threshold walk from the table (and climb above it), see
+ * it made and dropped as the count of prefixes crosses the threshold, and
+ * check every entry of the table now and then.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": selftest: " fmt
@@ -182,13 +185,16 @@ static int egress_trie_check_walk(const struct egress_trie *trie,
 
 /*
  * @unpublished: as a trie of a set being applied, whose nodes grow in
- * place; the walks then check the same answers.
+ * place, published halfway as the apply's commit does (when a jump table
+ * may come); the walks check the same answers.  @jump_min: prefixes from
+ * which the trie has a jump table.
  */
-static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
+static int egress_selftest_trie_family(unsigned int bits, bool unpublished,
+				       unsigned int jump_min)
 {
 	struct egress_trie_model *model;
 	struct egress_rule_store *store;
-	unsigned int op, walks = 0;
+	unsigned int op, walks = 0, jumped = 0;
 	struct egress_trie *trie;
 	int err = 0;
 
@@ -202,11 +208,16 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 	egress_store_init(store, bits == 32 ? NFPROTO_IPV4 : NFPROTO_IPV6);
 	trie = &store->trie;
 	trie->unpublished = unpublished;
+	egress_trie_jump_min = jump_min;
 	model->bits = bits;
 	get_random_bytes(model->bases, sizeof(model->bases));
 
 	for (op = 0; op < EGRESS_TRIE_TEST_OPS && !err; op++) {
 		u32 dice = get_random_u32() % 100;
+
+		/* As an apply does: the jump table comes with publishing. */
+		if (unpublished && op == EGRESS_TRIE_TEST_OPS / 2)
+			egress_trie_publish(trie);
 		struct egress_trie_key key;
 		unsigned int len;
 		int ret, at;
@@ -215,7 +226,16 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 
 		if (dice < 45 && model->count < EGRESS_TRIE_TEST_MAX) {
 			egress_trie_model_addr(model, &key);
-			len = get_random_u32() % (bits + 1);
+			/*
+			 * With a jump table, few prefixes cover a node above
+			 * it (each makes the walks under it go the long way).
+			 */
+			if (jump_min < EGRESS_TRIE_JUMP_MIN &&
+			    get_random_u32() % 64)
+				len = EGRESS_TRIE_JUMP_BITS + 1 +
+				      get_random_u32() % (bits - EGRESS_TRIE_JUMP_BITS);
+			else
+				len = get_random_u32() % (bits + 1);
 			egress_trie_model_clear_from(&key, len);
 			fresh = egress_trie_model_find(model, &key, len) < 0;
 			err = egress_trie_test_record(store, bits, &key, len, &idx);
@@ -269,7 +289,13 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 			egress_trie_test_unrecord(store, model->idx[at]);
 			model->idx[at] = idx;
 		} else {
+			const struct egress_trie_jump *jump;
+
 			egress_trie_model_addr(model, &key);
+			jump = rcu_access_pointer(trie->jump);
+			if (jump && rcu_access_pointer(jump->entry[key.hi >>
+							(64 - EGRESS_TRIE_JUMP_BITS)]))
+				jumped++;
 			err = egress_trie_check_walk(trie, model, &key);
 			walks++;
 			if (!err && trie->prefixes != model->count) {
@@ -277,6 +303,11 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 				       bits, trie->prefixes, model->count);
 				err = -EINVAL;
 			}
+		}
+		if (!err && op % 256 == 255 && !egress_trie_jump_valid(trie)) {
+			pr_err("trie of /%u, %u prefixes: its jump table is stale\n",
+			       bits, trie->prefixes);
+			err = -EINVAL;
 		}
 		cond_resched();
 	}
@@ -286,6 +317,11 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 		egress_trie_remove(trie, &model->key[model->count],
 				   model->len[model->count]);
 	}
+	if (!err && !egress_trie_jump_valid(trie)) {
+		pr_err("trie of /%u emptied: its jump table is stale\n", bits);
+		err = -EINVAL;
+	}
+	egress_trie_jump_min = EGRESS_TRIE_JUMP_MIN;
 	if (!err && (trie->nodes > 1 || trie->prefixes)) {
 		pr_err("trie of /%u left %u nodes, %u prefixes\n", bits,
 		       trie->nodes, trie->prefixes);
@@ -302,17 +338,20 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished)
 	egress_store_destroy(store);
 	kfree(store);
 	if (!err)
-		pr_info("trie /%u%s: %u operations, %u walks: ok\n", bits,
-			unpublished ? " (unpublished)" : "",
-			EGRESS_TRIE_TEST_OPS, walks);
+		pr_info("trie /%u%s, jump table from %u prefixes: %u operations, %u walks (%u from the table): ok\n",
+			bits, unpublished ? " (unpublished)" : "", jump_min,
+			EGRESS_TRIE_TEST_OPS, walks, jumped);
 	kfree(model);
 	return err;
 }
 
 int egress_selftest_trie(void)
 {
-	return egress_selftest_trie_family(32, false) ?:
-	       egress_selftest_trie_family(128, false) ?:
-	       egress_selftest_trie_family(32, true) ?:
-	       egress_selftest_trie_family(128, true);
+	return egress_selftest_trie_family(32, false, EGRESS_TRIE_JUMP_MIN) ?:
+	       egress_selftest_trie_family(128, false, EGRESS_TRIE_JUMP_MIN) ?:
+	       egress_selftest_trie_family(32, true, EGRESS_TRIE_JUMP_MIN) ?:
+	       egress_selftest_trie_family(128, true, EGRESS_TRIE_JUMP_MIN) ?:
+	       egress_selftest_trie_family(32, false, 1) ?:
+	       egress_selftest_trie_family(128, false, 300) ?:
+	       egress_selftest_trie_family(32, true, 300);
 }
