@@ -146,8 +146,18 @@ int egress_apply_commit(u32 portid, const char **reason)
 		egress_bucket_carry(&policy->bucket, &prev->bucket);
 	}
 
-	list_for_each_entry(policy, &new->policies, list_node)
+	list_for_each_entry(policy, &new->policies, list_node) {
+		size_t index_bytes = egress_ruleset_index_bytes(&policy->rules);
+
+		/*
+		 * A big trie gets its jump table now: counted as the set's
+		 * (past max_memory by the tables, if it was that close), so
+		 * that taking the policy or its rules out later balances.
+		 */
 		egress_ruleset_publish(&policy->rules);
+		new->mem += egress_ruleset_index_bytes(&policy->rules) -
+			    index_bytes;
+	}
 	rcu_assign_pointer(egress_live_set, new);
 	WRITE_ONCE(egress_staged, NULL);
 	egress_set_changed(new);

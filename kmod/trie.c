@@ -246,14 +246,15 @@ static bool egress_trie_jump_block(struct egress_trie *trie,
 		void __rcu **slot = &jump->entry[top << EGRESS_TRIE_STRIDE | v];
 		void *entry = NULL;
 
-		if (node && (node->children & BIT_ULL(v)) &&
-		    !egress_trie_live_prefix(node, egress_trie_cover_of(v))) {
-			entry = egress_trie_child_locked(node,
-							 egress_trie_child_index(node, v));
-			/* Nothing there: the walk goes the long way. */
-			if (entry == EGRESS_TRIE_GONE)
-				entry = NULL;
-		}
+		/*
+		 * With no child there, nothing covers the address but what
+		 * the three nodes above hold: the empty node says so at once.
+		 */
+		if (node && !egress_trie_live_prefix(node, egress_trie_cover_of(v)))
+			entry = node->children & BIT_ULL(v) ?
+				egress_trie_child_locked(node,
+							 egress_trie_child_index(node, v)) :
+				EGRESS_TRIE_GONE;
 		if (rcu_access_pointer(*slot) == entry)
 			continue;
 		same = false;
@@ -277,9 +278,9 @@ static void egress_trie_jump_update(struct egress_trie *trie,
 
 	if (!jump)
 		return;
-	first = key->hi >> (64 - EGRESS_TRIE_JUMP_TOP_BITS);
 	count = len >= EGRESS_TRIE_JUMP_TOP_BITS ? 1 :
 		BIT(EGRESS_TRIE_JUMP_TOP_BITS - len);
+	first = key->hi >> (64 - EGRESS_TRIE_JUMP_TOP_BITS) & ~(count - 1);
 	for (top = first; top < first + count; top++)
 		egress_trie_jump_block(trie, jump, top, false);
 }
@@ -337,15 +338,17 @@ bool egress_trie_jump_valid(struct egress_trie *trie)
  * EGRESS_TRIE_NO_BIT) or the prefix bit @bit with head @head (@entry is
  * NULL).  Readers must see the bitmaps and the arrays change together, so
  * a published trie gets a copy of @node, without removed entries and
- * prefixes, in @node's place (@parent's entry @pidx, or the root).  A trie
- * no reader sees yet (a policy being applied) grows the node in place
- * while its bucket has room.
+ * prefixes, in @node's place (@parent's entry @pidx, or the root), and
+ * @node in *@replaced for the caller to retire after the jump table stops
+ * naming it.  A trie no reader sees yet (a policy being applied) grows
+ * the node in place while its bucket has room.
  */
 static int egress_trie_node_grow(struct egress_trie *trie,
 				 struct egress_trie_node *parent,
 				 unsigned int pidx,
 				 struct egress_trie_node *node, u32 v,
-				 void *entry, int bit, u32 head)
+				 void *entry, int bit, u32 head,
+				 struct egress_trie_node **replaced)
 {
 	unsigned int nc = hweight64(node->children);
 	unsigned int np = egress_trie_prefix_count(node);
@@ -421,7 +424,8 @@ static int egress_trie_node_grow(struct egress_trie *trie,
 		rcu_assign_pointer(parent->child[pidx], copy);
 	else
 		rcu_assign_pointer(trie->root, copy);
-	egress_trie_node_retire(trie, node);
+	/* Retired by the caller once no jump entry names it. */
+	*replaced = node;
 	return 0;
 }
 
@@ -495,7 +499,7 @@ egress_trie_split(struct egress_trie *trie, unsigned int depth, void *old,
 static int egress_trie_insert_at(struct egress_trie *trie,
 				 struct egress_trie_node *node,
 				 const struct egress_trie_key *key, u8 len,
-				 u32 idx)
+				 u32 idx, struct egress_trie_node **replaced)
 {
 	struct egress_trie_node *parent = NULL;
 	unsigned int depth, pidx = 0;
@@ -514,7 +518,8 @@ static int egress_trie_insert_at(struct egress_trie *trie,
 			if (!egress_trie_test_prefix(node->prefixes, bit))
 				return egress_trie_node_grow(trie, parent, pidx,
 							     node, 0, NULL,
-							     bit, idx) ?: 1;
+							     bit, idx,
+							     replaced) ?: 1;
 			head = &egress_trie_heads(node)[egress_trie_head_index(node, bit)];
 			if (*head != EGRESS_RULE_NONE)
 				return 0;
@@ -525,7 +530,8 @@ static int egress_trie_insert_at(struct egress_trie *trie,
 		if (!(node->children & BIT_ULL(v)))
 			return egress_trie_node_grow(trie, parent, pidx, node, v,
 						     egress_trie_leaf_make(idx),
-						     EGRESS_TRIE_NO_BIT, 0) ?: 1;
+						     EGRESS_TRIE_NO_BIT, 0,
+						     replaced) ?: 1;
 		i = egress_trie_child_index(node, v);
 		entry = egress_trie_child_locked(node, i);
 		if (entry == EGRESS_TRIE_GONE) {
@@ -555,6 +561,7 @@ int egress_trie_insert(struct egress_trie *trie,
 		       const struct egress_trie_key *key, u8 len, u32 idx)
 {
 	struct egress_trie_node *root = egress_trie_root_locked(trie);
+	struct egress_trie_node *replaced = NULL;
 	bool fresh = !root;
 	int ret;
 
@@ -564,18 +571,19 @@ int egress_trie_insert(struct egress_trie *trie,
 			return -ENOMEM;
 		rcu_assign_pointer(trie->root, root);
 	}
-	ret = egress_trie_insert_at(trie, root, key, len, idx);
+	ret = egress_trie_insert_at(trie, root, key, len, idx, &replaced);
 	if (ret > 0) {
 		trie->prefixes++;
+		/* A failed or idle insert changed nothing. */
+		egress_trie_jump_update(trie, key, len);
+		if (replaced)
+			egress_trie_node_retire(trie, replaced);
+		egress_trie_jump_resize(trie);
 	} else if (ret < 0 && fresh) {
 		/* As before: no root. */
 		RCU_INIT_POINTER(trie->root, NULL);
 		egress_trie_node_retire(trie, root);
 	}
-	/* Even a failed insert may have copied nodes. */
-	egress_trie_jump_update(trie, key, len);
-	if (ret > 0)
-		egress_trie_jump_resize(trie);
 	return ret;
 }
 
@@ -647,12 +655,14 @@ void egress_trie_set_head(struct egress_trie *trie,
 
 	if (WARN_ON_ONCE(!egress_trie_locate(trie, key, len, &spot)))
 		return;
-	if (spot.head)
+	if (spot.head) {
 		/* Record @idx is whole and in the directory: release. */
 		smp_store_release(spot.head, idx);
-	else
-		rcu_assign_pointer(spot.node->child[spot.child],
-				   egress_trie_leaf_make(idx));
+		return;
+	}
+	rcu_assign_pointer(spot.node->child[spot.child],
+			   egress_trie_leaf_make(idx));
+	/* A leaf at depth 14 may be in the jump table. */
 	egress_trie_jump_update(trie, key, len);
 }
 
@@ -689,7 +699,7 @@ void egress_trie_remove(struct egress_trie *trie,
 	unsigned int index[EGRESS_TRIE_MAX_LEVELS];
 	struct egress_trie_node *node = egress_trie_root_locked(trie);
 	unsigned int depth = 0;
-	int level = 0;
+	int level = 0, gone;
 
 	if (WARN_ON_ONCE(!node))
 		return;
@@ -733,15 +743,17 @@ void egress_trie_remove(struct egress_trie *trie,
 	trie->prefixes--;
 
 	/* The root stays; a node below it may give way to what it holds. */
-	for (; level > 0; level--) {
+	for (gone = level; level > 0; level--) {
 		void *instead = egress_trie_shrunk(path[level]);
 
 		if (instead == path[level])
 			break;
 		rcu_assign_pointer(path[level - 1]->child[index[level]], instead);
-		egress_trie_node_retire(trie, path[level]);
 	}
 	egress_trie_jump_update(trie, key, len);
+	/* Retired once no jump entry names them. */
+	for (; gone > level; gone--)
+		egress_trie_node_retire(trie, path[gone]);
 	egress_trie_jump_resize(trie);
 }
 

@@ -34,18 +34,21 @@
  * the node's next copy, and a node left with one leaf and no prefixes
  * gives way to that leaf.
  *
- * A trie of EGRESS_TRIE_JUMP_MIN prefixes or more also has a jump table:
+ * A trie of EGRESS_TRIE_JUMP_MIN prefixes or more also has a jump table
+ * (made when a published trie reaches that many, dropped below half):
  * for each value of the first 14 address bits, the child entry a walk
  * would reach at depth 14 (through the root and the nodes at depths 2 and
- * 8) if none of those three nodes has a prefix that covers the 14 bits,
- * else NULL (and NULL where the walk would not get there).  A walk starts
+ * 8; the empty node where that node has no child there) if none of those
+ * three nodes has a prefix that covers the 14 bits, else NULL (and NULL
+ * where the walk would not get to depth 8).  A walk starts
  * from a non-NULL entry and skips three nodes, whose place on its path
  * the empty node takes: they have nothing for its climb.  After every
  * change to a prefix a writer recomputes the entries under it (a prefix
  * of 8 bits or fewer), or those of the depth-8 node on its way (64; a
  * longer prefix is below or in that node, and whatever moves at depth 14,
  * a leaf pushed down by a split or pulled up when nodes give way, stays
- * under that node).  128 KiB, 2 bytes a prefix at most.
+ * under that node); nodes that a change replaced are retired only after.
+ * 128 KiB, 4 bytes a prefix at most.
  *
  * Writers hold egress_config_mutex; readers hold rcu_read_lock().
  */
@@ -104,11 +107,11 @@ struct egress_trie_jump {
 /* Embedded in its store, whose records leaves may name (trie.c). */
 struct egress_trie {
 	struct egress_trie_node __rcu *root;	/* NULL until a first prefix */
-	/* NULL below EGRESS_TRIE_JUMP_MIN prefixes. */
+	/* NULL for a small trie, or one whose table could not be allocated. */
 	struct egress_trie_jump __rcu *jump;
 	u32 prefixes;
 	u32 nodes;
-	size_t bytes;		/* of nodes, as allocated */
+	size_t bytes;		/* of nodes and the jump table, as allocated */
 	/*
 	 * No reader can reach the trie yet: writers change nodes in place
 	 * and free at once.  Cleared before the trie is published.

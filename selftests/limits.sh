@@ -37,7 +37,7 @@ limits_restore()
 	done
 }
 
-tap_plan 22
+tap_plan 25
 
 config_now() { "$EGRESSCTL" show --config 2>&1; }
 npolicies() { "$EGRESSCTL" -j show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
@@ -168,6 +168,23 @@ ok_cmd "apply of 100 pairs of IPv6 /128s a bit apart" apply -f "$TMPDIR_TEST/m6.
 echo "$CAP" > "$PARAMS/max_memory"
 refused "max_memory=$CAP counts the trie: a 201st rule beside the pairs refused" \
 	"$MSG_M" rule add "$PFX/m" allow to 2001:db8:ffff::/128
+echo 0 > "$PARAMS/max_memory"
+
+# A trie of 65,536 prefixes or more gets its jump table (128 KiB) at the
+# apply's commit.  The set counts it, so that taking the policy out gives
+# back what was counted: the set empty again, a 1 MB cap admits a policy
+# (a count that forgot the table would have wrapped below zero).
+{
+	printf 'cgroup "%s" {\n    default deny;\n' "$PFX/j"
+	awk 'BEGIN { for (i = 0; i < 70000; i++)
+		printf "    allow to 10.%d.%d.%d/32;\n", 98 + int(i / 65536), int(i / 256) % 256, i % 256 }'
+	echo "}"
+} > "$TMPDIR_TEST/j.conf"
+CLEANUP_POLICIES+=("$PFX/j" "$PFX/j2")
+ok_cmd "apply of 70,000 /32s (a trie with a jump table)" apply -f "$TMPDIR_TEST/j.conf"
+ok_cmd "the 70,000 /32s' policy deleted" policy del "$PFX/j"
+echo $((1024 * 1024)) > "$PARAMS/max_memory"
+ok_cmd "max_memory=1 MB: a policy fits in the emptied set" policy add "$PFX/j2"
 echo 0 > "$PARAMS/max_memory"
 
 # --- memory cgroup charge ---------------------------------------------------------

@@ -214,15 +214,15 @@ static int egress_selftest_trie_family(unsigned int bits, bool unpublished,
 
 	for (op = 0; op < EGRESS_TRIE_TEST_OPS && !err; op++) {
 		u32 dice = get_random_u32() % 100;
-
-		/* As an apply does: the jump table comes with publishing. */
-		if (unpublished && op == EGRESS_TRIE_TEST_OPS / 2)
-			egress_trie_publish(trie);
 		struct egress_trie_key key;
 		unsigned int len;
 		int ret, at;
 		bool fresh;
 		u32 idx;
+
+		/* As an apply does: the jump table comes with publishing. */
+		if (unpublished && op == EGRESS_TRIE_TEST_OPS / 2)
+			egress_trie_publish(trie);
 
 		if (dice < 45 && model->count < EGRESS_TRIE_TEST_MAX) {
 			egress_trie_model_addr(model, &key);
