@@ -34,6 +34,8 @@ enum nf_egress_attr_set {
 	NF_EGRESS_SET_EXPLAIN,
 	NF_EGRESS_SET_RATE,
 	NF_EGRESS_SET_CONN,
+	NF_EGRESS_SET_HEALTH,
+	NF_EGRESS_SET_RTT_BUCKET,
 	NF_EGRESS_SET_QUOTA,
 	NF_EGRESS_SET_EVENT,
 };
@@ -142,6 +144,12 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_CONN_TABLE_FULL] = { "conn-table-full", "NF_EGRESS_A_CONN_TABLE_FULL",
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_A_STATS_HEALTH] = { "stats-health", "NF_EGRESS_A_STATS_HEALTH",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_HEALTH, 0, 0, 0 },
+	[NF_EGRESS_A_HEALTH_UNTRACKED] = { "health-untracked", "NF_EGRESS_A_HEALTH_UNTRACKED",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_A_HEALTH_CLASS] = { "health-class", "NF_EGRESS_A_HEALTH_CLASS",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 32 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_rule_attr_table[NF_EGRESS_RULE_A_MAX + 1]
@@ -254,6 +262,50 @@ static const struct nf_egress_attr_desc nf_egress_conn_attr_table[NF_EGRESS_CONN
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_CONN_A_BURST] = { "burst", "NF_EGRESS_CONN_A_BURST",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+};
+
+static const struct nf_egress_attr_desc nf_egress_health_attr_table[NF_EGRESS_HEALTH_A_MAX + 1]
+	__attribute__((unused)) = {
+	[NF_EGRESS_HEALTH_A_UNSPEC] = { NULL, "NF_EGRESS_HEALTH_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
+	[NF_EGRESS_HEALTH_A_PAD] = { "pad", "NF_EGRESS_HEALTH_A_PAD",
+		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
+	[NF_EGRESS_HEALTH_A_ATTEMPTS] = { "attempts", "NF_EGRESS_HEALTH_A_ATTEMPTS",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_ESTABLISHED] = { "established", "NF_EGRESS_HEALTH_A_ESTABLISHED",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_REFUSED] = { "refused", "NF_EGRESS_HEALTH_A_REFUSED",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_TIMED_OUT] = { "timed-out", "NF_EGRESS_HEALTH_A_TIMED_OUT",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_UNREACHABLE] = { "unreachable", "NF_EGRESS_HEALTH_A_UNREACHABLE",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_RESET] = { "reset", "NF_EGRESS_HEALTH_A_RESET",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_SYN_RETRANS] = { "syn-retrans", "NF_EGRESS_HEALTH_A_SYN_RETRANS",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_DATA_RETRANS] = { "data-retrans", "NF_EGRESS_HEALTH_A_DATA_RETRANS",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_RTT_COUNT] = { "rtt-count", "NF_EGRESS_HEALTH_A_RTT_COUNT",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_RTT_SUM_US] = { "rtt-sum-us", "NF_EGRESS_HEALTH_A_RTT_SUM_US",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_HEALTH_A_RTT_BUCKET] = { "rtt-bucket", "NF_EGRESS_HEALTH_A_RTT_BUCKET",
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_RTT_BUCKET, 1, 0, 0 },
+};
+
+static const struct nf_egress_attr_desc nf_egress_rtt_bucket_attr_table[NF_EGRESS_RTT_BUCKET_A_MAX + 1]
+	__attribute__((unused)) = {
+	[NF_EGRESS_RTT_BUCKET_A_UNSPEC] = { NULL, "NF_EGRESS_RTT_BUCKET_A_UNSPEC",
+		NF_EGRESS_KIND_NONE, 0, 0, 0, 0 },
+	[NF_EGRESS_RTT_BUCKET_A_PAD] = { "pad", "NF_EGRESS_RTT_BUCKET_A_PAD",
+		NF_EGRESS_KIND_PAD, 0, 0, 0, 0 },
+	[NF_EGRESS_RTT_BUCKET_A_LOW_US] = { "low-us", "NF_EGRESS_RTT_BUCKET_A_LOW_US",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_RTT_BUCKET_A_HIGH_US] = { "high-us", "NF_EGRESS_RTT_BUCKET_A_HIGH_US",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_RTT_BUCKET_A_COUNT] = { "count", "NF_EGRESS_RTT_BUCKET_A_COUNT",
+		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_quota_attr_table[NF_EGRESS_QUOTA_A_MAX + 1]
@@ -415,6 +467,8 @@ static const struct nf_egress_op_desc nf_egress_ops[]
 	{ "quota-restore", NF_EGRESS_CMD_QUOTA_RESTORE, 1, 0, 1,
 	  (1ULL << NF_EGRESS_A_CGROUP_PATH) |
 	  (1ULL << NF_EGRESS_A_QUOTA) },
+	{ "health-get", NF_EGRESS_CMD_HEALTH_GET, 0, 1, 0,
+	  (1ULL << NF_EGRESS_A_CGROUP_PATH) },
 };
 
 static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]
@@ -425,6 +479,8 @@ static const struct nf_egress_attr_set_desc nf_egress_attr_sets[]
 	[NF_EGRESS_SET_EXPLAIN] = { "explain", nf_egress_explain_attr_table, NF_EGRESS_EXPLAIN_A_MAX },
 	[NF_EGRESS_SET_RATE] = { "rate", nf_egress_rate_attr_table, NF_EGRESS_RATE_A_MAX },
 	[NF_EGRESS_SET_CONN] = { "conn", nf_egress_conn_attr_table, NF_EGRESS_CONN_A_MAX },
+	[NF_EGRESS_SET_HEALTH] = { "health", nf_egress_health_attr_table, NF_EGRESS_HEALTH_A_MAX },
+	[NF_EGRESS_SET_RTT_BUCKET] = { "rtt_bucket", nf_egress_rtt_bucket_attr_table, NF_EGRESS_RTT_BUCKET_A_MAX },
 	[NF_EGRESS_SET_QUOTA] = { "quota", nf_egress_quota_attr_table, NF_EGRESS_QUOTA_A_MAX },
 	[NF_EGRESS_SET_EVENT] = { "event", nf_egress_event_attr_table, NF_EGRESS_EVENT_A_MAX },
 };

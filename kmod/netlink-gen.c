@@ -218,3 +218,10 @@ const struct nla_policy nf_egress_quota_restore_nl_policy[NF_EGRESS_A_MAX + 1] =
 	},
 	[NF_EGRESS_A_QUOTA] = NLA_POLICY_NESTED(nf_egress_quota_nl_policy),
 };
+
+const struct nla_policy nf_egress_health_get_nl_policy[NF_EGRESS_A_MAX + 1] = {
+	[NF_EGRESS_A_CGROUP_PATH] = {
+		.type = NLA_NUL_STRING,
+		.len = NF_EGRESS_CGROUP_PATH_MAX - 1,
+	},
+};

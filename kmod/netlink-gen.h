@@ -34,5 +34,6 @@ extern const struct nla_policy nf_egress_explain_nl_policy[NF_EGRESS_A_MAX + 1];
 extern const struct nla_policy nf_egress_stats_reset_nl_policy[NF_EGRESS_A_MAX + 1];
 extern const struct nla_policy nf_egress_quota_reset_nl_policy[NF_EGRESS_A_MAX + 1];
 extern const struct nla_policy nf_egress_quota_restore_nl_policy[NF_EGRESS_A_MAX + 1];
+extern const struct nla_policy nf_egress_health_get_nl_policy[NF_EGRESS_A_MAX + 1];
 
 #endif /* _NF_EGRESS_NETLINK_GEN_H */

@@ -322,6 +322,24 @@ enum nf_egress_attr {
 	 * loaded (GET_INFO reply, to a caller with CAP_NET_ADMIN)
 	 */
 	NF_EGRESS_A_CONN_TABLE_FULL,
+	/*
+	 * nest, NF_EGRESS_HEALTH_A_*: the health of the TCP connections the
+	 * policy's cgroup subtree opened, or of those to the class
+	 * HEALTH_CLASS (HEALTH_GET replies; INSTANCE_GONE: the whole
+	 * instance's)
+	 */
+	NF_EGRESS_A_STATS_HEALTH,
+	/*
+	 * u64: TCP connections whose health nothing counts because the module
+	 * already counted conn_sockets_max sockets (GET_INFO reply, to a
+	 * caller with CAP_NET_ADMIN)
+	 */
+	NF_EGRESS_A_HEALTH_UNTRACKED,
+	/*
+	 * NUL-terminated string: the class whose connections a HEALTH_GET
+	 * reply's STATS_HEALTH counts (absent: all the policy's connections)
+	 */
+	NF_EGRESS_A_HEALTH_CLASS,
 
 	__NF_EGRESS_A_MAX,
 	NF_EGRESS_A_MAX = __NF_EGRESS_A_MAX - 1
@@ -509,6 +527,85 @@ enum nf_egress_conn_attr {
 
 	__NF_EGRESS_CONN_A_MAX,
 	NF_EGRESS_CONN_A_MAX = __NF_EGRESS_CONN_A_MAX - 1
+};
+
+/*
+ * Attributes nested in NF_EGRESS_A_STATS_HEALTH and NF_EGRESS_CTR_A_HEALTH:
+ * the outcome of the TCP connections a policy's cgroup subtree opened (a
+ * connection's class is that of the rule that allowed its first SYN), and a
+ * histogram of their smoothed round-trip times. Counted from the kernel's own
+ * view of each socket, with no conntrack: a connection counts from its first
+ * SYN that left, its end from the error its socket closed with.
+ */
+enum nf_egress_health_attr {
+	NF_EGRESS_HEALTH_A_UNSPEC,
+	NF_EGRESS_HEALTH_A_PAD,
+	/* u64: connections whose first SYN left */
+	NF_EGRESS_HEALTH_A_ATTEMPTS,
+	/* u64: connections that reached ESTABLISHED */
+	NF_EGRESS_HEALTH_A_ESTABLISHED,
+	/* u64: connections the peer refused (a RST answered the SYN) */
+	NF_EGRESS_HEALTH_A_REFUSED,
+	/*
+	 * u64: connections that closed with ETIMEDOUT: no answer to the SYN
+	 * and its retransmissions, or an established connection given up after
+	 * its retransmissions or keepalives
+	 */
+	NF_EGRESS_HEALTH_A_TIMED_OUT,
+	/*
+	 * u64: connections not established that closed with another error (an
+	 * ICMP destination unreachable, host or network prohibited...)
+	 */
+	NF_EGRESS_HEALTH_A_UNREACHABLE,
+	/*
+	 * u64: established connections that closed with ECONNRESET or EPIPE
+	 * (the peer reset them)
+	 */
+	NF_EGRESS_HEALTH_A_RESET,
+	/* u64: SYNs sent again (tcp:tcp_retransmit_skb in SYN_SENT) */
+	NF_EGRESS_HEALTH_A_SYN_RETRANS,
+	/*
+	 * u64: segments retransmitted after the SYN (tcp:tcp_retransmit_skb in
+	 * any other state), a GSO packet counting as its segments
+	 */
+	NF_EGRESS_HEALTH_A_DATA_RETRANS,
+	/* u64: round-trip time samples in the histogram */
+	NF_EGRESS_HEALTH_A_RTT_COUNT,
+	/* u64: the sum of the samples, in microseconds */
+	NF_EGRESS_HEALTH_A_RTT_SUM_US,
+	/*
+	 * nest, NF_EGRESS_RTT_BUCKET_A_*: one bucket of the round-trip time
+	 * histogram with samples in it, lowest first; buckets without samples
+	 * are left out
+	 */
+	NF_EGRESS_HEALTH_A_RTT_BUCKET,
+
+	__NF_EGRESS_HEALTH_A_MAX,
+	NF_EGRESS_HEALTH_A_MAX = __NF_EGRESS_HEALTH_A_MAX - 1
+};
+
+/*
+ * Attributes nested in NF_EGRESS_HEALTH_A_RTT_BUCKET. A sample is the socket's
+ * smoothed RTT (srtt) in microseconds, taken when the connection is
+ * established and when one of every 64 segments it sends leaves. Below 16 us a
+ * bucket is 1 us wide; above, each power of two is cut into 16 buckets of
+ * equal width (6.25% of its lower bound).
+ */
+enum nf_egress_rtt_bucket_attr {
+	NF_EGRESS_RTT_BUCKET_A_UNSPEC,
+	NF_EGRESS_RTT_BUCKET_A_PAD,
+	/* u32: the lowest RTT the bucket holds, in microseconds */
+	NF_EGRESS_RTT_BUCKET_A_LOW_US,
+	/*
+	 * u32: the lowest RTT above the bucket, in microseconds; 0 for the
+	 * last bucket, which holds everything from LOW_US up
+	 */
+	NF_EGRESS_RTT_BUCKET_A_HIGH_US,
+	/* u64: samples in the bucket */
+	NF_EGRESS_RTT_BUCKET_A_COUNT,
+
+	__NF_EGRESS_RTT_BUCKET_A_MAX,
+	NF_EGRESS_RTT_BUCKET_A_MAX = __NF_EGRESS_RTT_BUCKET_A_MAX - 1
 };
 
 /*
@@ -803,6 +900,16 @@ enum nf_egress_cmd {
 	 * one (ENOBUFS) sees a gap in the offsets. Never a request.
 	 */
 	NF_EGRESS_CMD_INSTANCE_GONE,
+	/*
+	 * dump: The health of the TCP connections of every policy (instances
+	 * included), or of the one CGROUP_PATH names: one message for all of a
+	 * policy's connections, then one for each class its connections went
+	 * to (HEALTH_CLASS), each with STATS_HEALTH. A policy's first message
+	 * comes once it has counted a connection (the module parameter health
+	 * on). Apart from STATS_GET because a histogram is up to a few
+	 * kilobytes.
+	 */
+	NF_EGRESS_CMD_HEALTH_GET,
 
 	__NF_EGRESS_CMD_MAX,
 	NF_EGRESS_CMD_MAX = __NF_EGRESS_CMD_MAX - 1
