@@ -39,7 +39,7 @@ cg_create "$CG/web.service"
 cg_create "$CG/db.service"
 
 check_eq "commands" \
-	"apply check explain help metrics monitor policy quota rule show stats version" "$(comp "")"
+	"apply check explain help metrics monitor policy quota rule show stats top version" "$(comp "")"
 check_eq "commands after -j" "policy" "$(comp -j po)"
 check_eq "global options" "--help --json --version -V -h -j" "$(comp -)"
 check_eq "policy subcommands" "add del help set" "$(comp policy "")"

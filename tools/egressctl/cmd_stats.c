@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * egressctl stats [PATH] [--rules] [--exact], egressctl stats reset [PATH],
- * egressctl metrics [PATH] [-o FILE]
+ * egressctl stats [PATH] [--rules] [--exact], egressctl stats --health
+ * [PATH] [--exact], egressctl stats reset [PATH], egressctl metrics [PATH]
+ * [-o FILE]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,15 +65,36 @@ static int stats_reset(struct egctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* stats --health [PATH]: the health table, without the rules */
+static int stats_health(struct egctl *ctl, struct dump_state *st,
+			const struct report_opts *opts)
+{
+	char what[96];
+	int err;
+
+	if (egctl_connect(ctl))
+		return EXIT_KERNEL;
+	describe_cmd(what, sizeof(what), ctl->cmd, st->filter);
+	st->with_health = true;
+	if (collect(ctl, st, false, what))
+		return EXIT_KERNEL;
+	err = report_health_text(stdout, st->stats, st->nstats, opts);
+	dump_state_free(st);
+	if (err)
+		return errorf("%s: %s", what, strerror(-err));
+	return EXIT_OK;
+}
+
 int cmd_stats(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
 	struct dump_state st = { .ctl = ctl };
 	struct report_opts opts = { 0 };
-	bool rules = false;
+	bool rules = false, health = false;
 	const struct cmd_flag flags[] = {
 		{ "--exact", "-x", &opts.exact },
 		{ "--rules", "-r", &rules },
+		{ "--health", NULL, &health },
 		{ "--json", "-j", &ctl->json },
 		{ NULL, NULL, NULL }
 	};
@@ -86,6 +108,12 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 	if (parse_cmd_flags(ctl, argc, argv, flags, &word) ||
 	    parse_optional_path(ctl, word != NULL, &word, path, &st.filter))
 		return EXIT_FAIL;
+	/* the health table has no rule sections to add */
+	if (health && rules)
+		return cmd_errorf(ctl, "--health and --rules do not go together");
+	/* -j always has the health: --health changes nothing there */
+	if (health && !ctl->json)
+		return stats_health(ctl, &st, &opts);
 	/* one policy asked for: show its rules and classes too */
 	opts.details = rules || st.filter;
 	if (egctl_connect(ctl))
@@ -97,6 +125,7 @@ int cmd_stats(struct egctl *ctl, int argc, char **argv)
 	 * columns when a connection limit is set
 	 */
 	st.with_rates = !ctl->json;
+	st.with_health = ctl->json;
 	if (collect(ctl, &st, ctl->json || opts.details, what))
 		return EXIT_KERNEL;
 	if (ctl->json)
@@ -194,6 +223,7 @@ int cmd_metrics(struct egctl *ctl, int argc, char **argv)
 
 	/* the connection families: of the policies with a limit */
 	st.with_rates = true;
+	st.with_health = true;
 	/* nothing is written unless the kernel gave the whole snapshot */
 	if (collect(ctl, &st, true, what))
 		return EXIT_KERNEL;

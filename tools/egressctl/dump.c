@@ -36,12 +36,22 @@ static void dump_state_reset(struct dump_state *st)
 	for (i = 0; i < st->nrules; i++)
 		free(st->rules[i].path);
 	for (i = 0; i < st->nstats; i++) {
-		free(st->stats[i].path);
-		free(st->stats[i].template);
-		free(st->stats[i].classes);
-		free(st->stats[i].quotas);
+		struct stats_entry *s = &st->stats[i];
+		size_t k;
+
+		free(s->path);
+		free(s->template);
+		for (k = 0; k < s->nclasses; k++)
+			free(s->classes[k].health.buckets);
+		free(s->classes);
+		free(s->health.buckets);
+		free(s->quotas);
 	}
-	st->npolicies = st->nrules = st->nstats = 0;
+	for (i = 0; i < st->nhealths; i++) {
+		free(st->healths[i].path);
+		free(st->healths[i].health.buckets);
+	}
+	st->npolicies = st->nrules = st->nstats = st->nhealths = 0;
 	st->filter_template[0] = '\0';
 	st->filter_exact = false;
 	st->have_generation = false;
@@ -55,10 +65,13 @@ void dump_state_free(struct dump_state *st)
 	free(st->policies);
 	free(st->rules);
 	free(st->stats);
+	free(st->healths);
 	st->policies = NULL;
 	st->rules = NULL;
 	st->stats = NULL;
+	st->healths = NULL;
 	st->policies_cap = st->rules_cap = st->stats_cap = 0;
+	st->healths_cap = 0;
 }
 
 static void note_generation(struct dump_state *st, bool has, uint32_t gen)
@@ -200,6 +213,23 @@ static int rule_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/* A health nest's counters and a copy of its buckets: 0 or -ENOMEM. */
+static int copy_health(struct health_entry *e,
+		       const struct egress_health_msg *m)
+{
+	e->h = m->h;
+	e->buckets = NULL;
+	e->nbuckets = 0;
+	if (!m->nbuckets)
+		return 0;
+	e->buckets = calloc(m->nbuckets, sizeof(*e->buckets));
+	if (!e->buckets)
+		return -ENOMEM;
+	egress_health_buckets(m, e->buckets);
+	e->nbuckets = m->nbuckets;
+	return 0;
+}
+
 static int class_cb(const char *name, const struct egress_counter *c,
 		    void *data)
 {
@@ -209,6 +239,30 @@ static int class_cb(const char *name, const struct egress_counter *c,
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->ctr = *c;
 	return 0;
+}
+
+static int health_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	struct egress_health_reply_msg m;
+	struct health_reply *h;
+	char *path;
+
+	if (egress_decode_health(nlh, &m))
+		return -EBADMSG;
+	if (!keep_message(st, m.has_generation, m.generation, m.path))
+		return 0;
+	h = new_entry((void **)&st->healths, &st->nhealths, &st->healths_cap,
+		      sizeof(*h), m.path, &path);
+	if (!h)
+		return -ENOMEM;
+	h->path = path;
+	h->instance = m.template != NULL;
+	h->has_class = m.class_name != NULL;
+	if (h->has_class)
+		snprintf(h->class_name, sizeof(h->class_name), "%s",
+			 m.class_name);
+	return copy_health(&h->health, &m.health);
 }
 
 static int cmp_class(const void *a, const void *b)
@@ -491,6 +545,24 @@ static void mark_policy_limits(struct dump_state *st)
 	}
 }
 
+/* HEALTH_GET of st->filter (or all); -EINTR when the attempt must be redone. */
+static int dump_health_once(struct dump_state *st)
+{
+	struct nlmsghdr *nlh = build_dump(st, NF_EGRESS_CMD_HEALTH_GET,
+					  st->filter);
+	int err;
+
+	if (!nlh)
+		return -EMSGSIZE;
+	err = nl_dump_once(st->ctl->nl, nlh, health_msg_cb, st);
+	/* a module older than the command: the counters without health */
+	if (err == -EOPNOTSUPP && st->ctl->nl->ext.error == -EOPNOTSUPP)
+		return 0;
+	if (err)
+		return err;
+	return st->generation_changed ? -EINTR : 0;
+}
+
 static int stats_once(struct dump_state *st, bool rules)
 {
 	struct nlmsghdr *nlh;
@@ -511,6 +583,11 @@ static int stats_once(struct dump_state *st, bool rules)
 		if (err)
 			return err;
 	}
+	if (st->with_health) {
+		err = dump_health_once(st);
+		if (err)
+			return err;
+	}
 	if (!rules)
 		return st->generation_changed ? -EINTR : 0;
 	err = dump_rules_once(st);
@@ -521,6 +598,54 @@ static int stats_once(struct dump_state *st, bool rules)
 		return st->generation_changed ? -EINTR : 0;
 	}
 	return err;
+}
+
+static int cmp_class_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct class_entry *)elem)->name);
+}
+
+/*
+ * Hang each health reply on its stats entry (st->stats sorted by
+ * cmp_stats), or on that entry's class: its buckets move there.
+ */
+static void attach_health(struct dump_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nhealths; i++) {
+		struct health_reply *h = &st->healths[i];
+		/* cmp_path tells an instance only by having a template */
+		struct stats_entry key = {
+			.path = h->path,
+			.template = h->instance ? (char *)"" : NULL,
+		};
+		struct health_entry *to;
+		struct class_entry *c;
+		struct stats_entry *s;
+		bool *has;
+
+		s = bsearch(&key, st->stats, st->nstats, sizeof(*st->stats),
+			    cmp_stats);
+		if (!s)
+			continue;
+		to = &s->health;
+		has = &s->has_health;
+		if (h->has_class) {
+			c = bsearch(h->class_name, s->classes, s->nclasses,
+				    sizeof(*s->classes), cmp_class_name);
+			if (!c)
+				continue;
+			to = &c->health;
+			has = &c->has_health;
+		}
+		if (*has)
+			continue;	/* a message twice: the first wins */
+		*to = h->health;
+		*has = true;
+		h->health.buckets = NULL;
+		h->health.nbuckets = 0;
+	}
 }
 
 int dump_stats(struct dump_state *st, bool rules)
@@ -535,6 +660,7 @@ int dump_stats(struct dump_state *st, bool rules)
 		return err;
 	if (st->nstats)
 		qsort(st->stats, st->nstats, sizeof(*st->stats), cmp_stats);
+	attach_health(st);
 	ATTACH_RULES(st, st->stats, st->nstats);
 	/* a policy of the filter's path takes its rules (cmp_path) */
 	for (i = 0; i < st->nstats; i++)

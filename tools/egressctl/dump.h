@@ -63,9 +63,31 @@ struct policy_entry {
 	size_t nrules;
 };
 
+/* The TCP health of a policy or a class, with its RTT buckets. */
+struct health_entry {
+	struct egress_health h;
+	struct rtt_bucket *buckets;	/* lowest first, owned */
+	size_t nbuckets;
+};
+
 struct class_entry {
 	char name[NF_EGRESS_CLASS_NAME_MAX];
 	struct egress_counter ctr;
+	bool has_health;		/* with_health, and the kernel had one */
+	struct health_entry health;
+};
+
+/*
+ * A HEALTH_GET reply until dump_stats hangs its health on its stats
+ * entry: of the policy or instance (path, and whether it is an instance),
+ * or of one class of it.
+ */
+struct health_reply {
+	char *path;
+	bool instance;
+	bool has_class;
+	char class_name[NF_EGRESS_CLASS_NAME_MAX];
+	struct health_entry health;	/* moved to the entry when merged */
 };
 
 struct stats_entry {
@@ -87,6 +109,12 @@ struct stats_entry {
 	uint8_t mode;
 	bool has_reset_time;
 	uint64_t reset_time;		/* unix seconds */
+	/*
+	 * with_health, and the kernel had one: none until a connection was
+	 * counted (or when the module parameter health is off)
+	 */
+	bool has_health;
+	struct health_entry health;
 	struct class_entry *classes;	/* sorted by name, owned */
 	size_t nclasses;
 	struct egress_quota_msg *quotas;	/* owned, with their usage */
@@ -118,6 +146,12 @@ struct dump_state {
 	 * connection columns then, metrics the connection families).
 	 */
 	bool with_rates;
+	/*
+	 * dump_stats: also take HEALTH_GET and hang the health of each
+	 * policy and class on its entry (stats -j, stats --health, metrics,
+	 * top).  A module without HEALTH_GET: entries without health.
+	 */
+	bool with_health;
 	/*
 	 * dump_policies: POLICY_GET alone, every policy without its rules.
 	 * The policy dump, quotas and their usage included, is open to every
@@ -156,6 +190,8 @@ struct dump_state {
 	size_t nrules, rules_cap;
 	struct stats_entry *stats;
 	size_t nstats, stats_cap;
+	struct health_reply *healths;
+	size_t nhealths, healths_cap;
 };
 
 void dump_state_free(struct dump_state *st);
@@ -171,9 +207,12 @@ int dump_policies(struct dump_state *st);
 
 /*
  * stats, metrics: STATS_GET and, with rules, RULE_GET (and POLICY_GET with
- * st->with_rates).  Stats entries sorted by path (instances after their
- * template), each with its classes by name and its rules by id (of an
- * instance, only when st->filter is its path: rules_unlisted).  A RULE_GET
+ * st->with_rates, HEALTH_GET with st->with_health).  Stats entries sorted
+ * by path (instances after their template), each with its classes by name
+ * and its rules by id (of an instance, only when st->filter is its path:
+ * rules_unlisted), and its health and its classes' (the health of a
+ * policy or class the STATS_GET dump did not list is left out: it came
+ * between the two dumps).  A RULE_GET
  * refused with EPERM is no error here: the entries come without rules,
  * with rules_hidden set, and so is st->rules_denied.  Every other error,
  * of any of the dumps, is returned.

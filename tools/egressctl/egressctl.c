@@ -26,10 +26,12 @@ static const struct cmd top_cmds[] = {
 	  "show [PATH] [--stats] [--instances]\nshow --config [PATH]",
 	  "list policies and templates with their rules (and instances), or print them as a policy file" },
 	{ "stats", cmd_stats, NULL,
-	  "stats [PATH] [--rules] [--exact|-x]\nstats reset [PATH]",
-	  "show per-policy counters, or zero them" },
+	  "stats [PATH] [--rules] [--exact|-x]\nstats --health [PATH] [--exact|-x]\nstats reset [PATH]",
+	  "show per-policy counters or TCP health, or zero them" },
 	{ "metrics", cmd_metrics, NULL, "metrics [PATH] [-o FILE]",
 	  "print the counters in the Prometheus text format (-o: into FILE, atomically)" },
+	{ "top", cmd_top, NULL, "top [-d SECONDS] [-n COUNT] [PATH]",
+	  "a live view of each policy's rates and TCP health, refreshed every SECONDS (default 1)" },
 	{ "apply", cmd_apply, NULL, "apply -f FILE",
 	  "replace the whole policy set with FILE's, atomically" },
 	{ "check", cmd_check, NULL, "check -f FILE",
@@ -439,6 +441,9 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		if (info.has_conn_table_full)
 			print_u64(&p, PRINT_JSON, "conn_table_full", NULL,
 				  info.conn_table_full);
+		if (info.has_health_untracked)
+			print_u64(&p, PRINT_JSON, "health_untracked", NULL,
+				  info.health_untracked);
 		print_nl(&p);
 	}
 	print_close_object(&p);

@@ -58,6 +58,7 @@ int cmd_version(struct egctl *ctl, int argc, char **argv);
 int cmd_show(struct egctl *ctl, int argc, char **argv);
 int cmd_stats(struct egctl *ctl, int argc, char **argv);
 int cmd_metrics(struct egctl *ctl, int argc, char **argv);
+int cmd_top(struct egctl *ctl, int argc, char **argv);
 int cmd_apply(struct egctl *ctl, int argc, char **argv);
 int cmd_check(struct egctl *ctl, int argc, char **argv);
 int cmd_explain(struct egctl *ctl, int argc, char **argv);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "event.h"
+#include "health.h"
 #include "json.h"
 #include "output.h"
 #include "parse.h"
@@ -326,6 +328,35 @@ static void print_counter(struct printer *p, const char *key,
 	print_text(p, " %s %" PRIu64 "/%" PRIu64, word, c->packets, c->bytes);
 }
 
+/*
+ * The health of a health nest: its object (key "health") in JSON, its
+ * words in the text.  Without the memory for its buckets, without them.
+ */
+static void print_health(struct printer *p, enum print_kind kind,
+			 const struct egress_health_msg *m)
+{
+	struct rtt_bucket *b = NULL;
+	FILE *text = print_text_stream(p);
+	size_t n = 0;
+
+	if (kind == PRINT_JSON ? !p->json : !text)
+		return;
+	if (m->nbuckets) {
+		b = calloc(m->nbuckets, sizeof(*b));
+		if (b) {
+			egress_health_buckets(m, b);
+			n = m->nbuckets;
+		}
+	}
+	if (p->json) {
+		json_key(&p->j, "health");
+		health_json(&p->j, &m->h, b, n);
+	} else {
+		health_text(text, &m->h, b, n);
+	}
+	free(b);
+}
+
 /* " class NAME P/B", NAME:{"packets":P,"bytes":B}: the class nests' order. */
 static int print_class(const char *name, const struct egress_counter *c,
 		       void *data)
@@ -358,12 +389,17 @@ void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 	print_close_object(&p);
 	print_u64_opt(&p, PRINT_JSON, "reset_time", NULL, c->has_reset_time,
 		      c->reset_time);
+	/* the words before hit-rules, the object after hit_rules */
+	if (c->has_health)
+		print_health(&p, PRINT_TEXT, &c->health);
 	print_u64(&p, PRINT_ANY, "hit_rules", " hit-rules %" PRIu64,
 		  e->hit_rules);
 	/* the key only then, as the attribute */
 	if (e->has_hit_rules_omitted)
 		print_u64(&p, PRINT_ANY, "hit_rules_omitted", " omitted %" PRIu64,
 			  e->hit_rules_omitted);
+	if (c->has_health)
+		print_health(&p, PRINT_JSON, &c->health);
 	print_nl(&p);
 	print_close_object(&p);
 	printer_finish(&p);

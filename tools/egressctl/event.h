@@ -46,12 +46,14 @@ void instance_event_print(FILE *out, const struct egress_instance_event_msg *e,
  * The counters message of an instance gone as its text line or JSON
  * object, with the newline: "TIME instance-gone CGROUP template PATTERN
  * allowed P/B denied P/B would-deny P/B ratelimited P/B shaped P/B [class
- * NAME P/B]... hit-rules N [omitted N]" (one line; packets and bytes,
- * exact; the classes in the order the module sends them): the instance's
- * last counters, and how many rules' hits follow in rules messages (and
- * were left out of them).  The JSON object has the counters as stats -j
- * has them, "reset_time", "hit_rules" and, only when some were left out,
- * "hit_rules_omitted".
+ * NAME P/B]... [HEALTH] hit-rules N [omitted N]" (one line; packets and
+ * bytes, exact; the classes in the order the module sends them; HEALTH
+ * the words of health_text, when the message has the instance's health):
+ * the instance's last counters, and how many rules' hits follow in rules
+ * messages (and were left out of them).  The JSON object has the counters
+ * as stats -j has them, "reset_time", "hit_rules", only when some were
+ * left out "hit_rules_omitted", and the "health" object (health_json)
+ * when the message has it.
  */
 void instance_gone_print(FILE *out, const struct egress_instance_gone_msg *e,
 			 bool json);

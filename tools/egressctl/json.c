@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <math.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -89,6 +91,44 @@ void json_null(struct json *j)
 {
 	json_sep(j);
 	fputs("null", j->out);
+}
+
+void json_fixed(struct json *j, double v, int decimals)
+{
+	char buf[64];
+	int n;
+
+	if (!isfinite(v)) {
+		json_null(j);
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 9)
+		decimals = 9;
+	n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	/* JSON has no "1e300" with that many digits: too large is null */
+	if (n <= 0 || n >= (int)sizeof(buf)) {
+		json_null(j);
+		return;
+	}
+	if (strchr(buf, '.')) {
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	/* "-0" from a tiny negative value is 0 */
+	if (!strcmp(buf, "-0"))
+		strcpy(buf, "0");
+	json_sep(j);
+	fputs(buf, j->out);
+}
+
+void json_kv_fixed(struct json *j, const char *key, double v, int decimals)
+{
+	json_key(j, key);
+	json_fixed(j, v, decimals);
 }
 
 void json_kv_string(struct json *j, const char *key, const char *s)

@@ -38,6 +38,12 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 /* key + v when has, else key + null */
 void json_kv_u64_or_null(struct json *j, const char *key, bool has,
 			 uint64_t v);
+/*
+ * v rounded to decimals (at most 9) places, without trailing zeros
+ * ("1250", "0.5", "-0.25"); null when v is not finite.
+ */
+void json_fixed(struct json *j, double v, int decimals);
+void json_kv_fixed(struct json *j, const char *key, double v, int decimals);
 /* key + s, or key + null when s is NULL */
 void json_kv_string_or_null(struct json *j, const char *key, const char *s);
 

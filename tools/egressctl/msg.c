@@ -145,6 +145,8 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 		&m->conn_sockets);
 	opt_u64(tb[NF_EGRESS_A_CONN_TABLE_FULL], &m->has_conn_table_full,
 		&m->conn_table_full);
+	opt_u64(tb[NF_EGRESS_A_HEALTH_UNTRACKED], &m->has_health_untracked,
+		&m->health_untracked);
 	return 0;
 }
 
@@ -1190,6 +1192,136 @@ static int strict_counter(const struct nlattr *nest, const char *where,
 	return strict_nest(nest, &sa);
 }
 
+/* The u64 of an attribute that may be absent: zero then. */
+static uint64_t u64_or_zero(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u64(attr) : 0;
+}
+
+/* One RTT_BUCKET nest into b, strictly: its three bounds required. */
+static int decode_rtt_bucket(const struct nlattr *nest, struct rtt_bucket *b,
+			     char *why, size_t why_len)
+{
+	const char *where = "NF_EGRESS_HEALTH_A_RTT_BUCKET";
+	const struct nlattr *tb[NF_EGRESS_RTT_BUCKET_A_MAX + 1];
+	struct strict_attrs sa = {
+		tb, nf_egress_rtt_bucket_attr_table, NF_EGRESS_RTT_BUCKET_A_MAX,
+		where, why, why_len
+	};
+
+	if (strict_nest(nest, &sa))
+		return -EBADMSG;
+	if (!tb[NF_EGRESS_RTT_BUCKET_A_LOW_US] ||
+	    !tb[NF_EGRESS_RTT_BUCKET_A_HIGH_US] ||
+	    !tb[NF_EGRESS_RTT_BUCKET_A_COUNT]) {
+		snprintf(why, why_len, "%s: not LOW_US, HIGH_US and COUNT",
+			 where);
+		return -EBADMSG;
+	}
+	b->low_us = mnl_attr_get_u32(tb[NF_EGRESS_RTT_BUCKET_A_LOW_US]);
+	b->high_us = mnl_attr_get_u32(tb[NF_EGRESS_RTT_BUCKET_A_HIGH_US]);
+	b->count = mnl_attr_get_u64(tb[NF_EGRESS_RTT_BUCKET_A_COUNT]);
+	if (b->high_us && b->high_us <= b->low_us) {
+		snprintf(why, why_len, "%s: HIGH_US not above LOW_US", where);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * A health nest into h, strictly: its counters (zero when absent), its
+ * RTT buckets lowest first, none overlapping the one before, none after
+ * an unbounded one.  The quantiles and Prometheus's cumulative buckets
+ * count on that order.  where names the nest in the reason.
+ */
+static int decode_health(const struct nlattr *nest, const char *where,
+			 struct egress_health_msg *h, char *why,
+			 size_t why_len)
+{
+	const struct nlattr *tb[NF_EGRESS_HEALTH_A_MAX + 1];
+	struct strict_attrs sa = {
+		tb, nf_egress_health_attr_table, NF_EGRESS_HEALTH_A_MAX, where,
+		why, why_len
+	};
+	struct rtt_bucket b, prev = { 0 };
+	const struct nlattr *attr;
+
+	memset(h, 0, sizeof(*h));
+	if (strict_nest(nest, &sa))
+		return -EBADMSG;
+	h->h.attempts = u64_or_zero(tb[NF_EGRESS_HEALTH_A_ATTEMPTS]);
+	h->h.established = u64_or_zero(tb[NF_EGRESS_HEALTH_A_ESTABLISHED]);
+	h->h.refused = u64_or_zero(tb[NF_EGRESS_HEALTH_A_REFUSED]);
+	h->h.timed_out = u64_or_zero(tb[NF_EGRESS_HEALTH_A_TIMED_OUT]);
+	h->h.unreachable = u64_or_zero(tb[NF_EGRESS_HEALTH_A_UNREACHABLE]);
+	h->h.reset = u64_or_zero(tb[NF_EGRESS_HEALTH_A_RESET]);
+	h->h.syn_retrans = u64_or_zero(tb[NF_EGRESS_HEALTH_A_SYN_RETRANS]);
+	h->h.data_retrans = u64_or_zero(tb[NF_EGRESS_HEALTH_A_DATA_RETRANS]);
+	h->h.rtt_count = u64_or_zero(tb[NF_EGRESS_HEALTH_A_RTT_COUNT]);
+	h->h.rtt_sum_us = u64_or_zero(tb[NF_EGRESS_HEALTH_A_RTT_SUM_US]);
+	h->nest = nest;
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_HEALTH_A_RTT_BUCKET)
+			continue;
+		if (decode_rtt_bucket(attr, &b, why, why_len))
+			return -EBADMSG;
+		if (h->nbuckets && (!prev.high_us || b.low_us < prev.high_us)) {
+			snprintf(why, why_len,
+				 "%s: RTT buckets not lowest first or overlapping",
+				 where);
+			return -EBADMSG;
+		}
+		prev = b;
+		h->nbuckets++;
+	}
+	return 0;
+}
+
+void egress_health_buckets(const struct egress_health_msg *h,
+			   struct rtt_bucket *out)
+{
+	const struct nlattr *attr;
+	char why[128];		/* the decoder said it already */
+	size_t n = 0;
+
+	if (!h->nest)
+		return;
+	mnl_attr_for_each_nested(attr, h->nest) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_HEALTH_A_RTT_BUCKET ||
+		    n == h->nbuckets)
+			continue;
+		if (!decode_rtt_bucket(attr, &out[n], why, sizeof(why)))
+			n++;
+	}
+}
+
+int egress_decode_health(const struct nlmsghdr *nlh,
+			 struct egress_health_reply_msg *m)
+{
+	const struct nlattr *tb[NF_EGRESS_A_MAX + 1];
+	const struct nlattr *cls;
+	char why[128];			/* a reply's refusal says no more */
+
+	memset(m, 0, sizeof(*m));
+	if (parse_policy_top(nlh, tb, &m->path, &m->has_generation,
+			     &m->generation) ||
+	    !tb[NF_EGRESS_A_STATS_HEALTH] ||
+	    decode_health(tb[NF_EGRESS_A_STATS_HEALTH],
+			  "NF_EGRESS_A_STATS_HEALTH", &m->health, why,
+			  sizeof(why)))
+		return -EBADMSG;
+	if (tb[NF_EGRESS_A_TEMPLATE])
+		m->template = mnl_attr_get_str(tb[NF_EGRESS_A_TEMPLATE]);
+	cls = tb[NF_EGRESS_A_HEALTH_CLASS];
+	if (cls) {
+		if (mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(cls)))
+			return -EBADMSG;
+		m->class_name = mnl_attr_get_str(cls);
+	}
+	return 0;
+}
+
 /* A path of an instance event: there, not empty, not too long. */
 static int instance_event_path(char *why, size_t why_len,
 			       const struct nlattr *attr, uint16_t type,
@@ -1303,7 +1435,8 @@ static int count_classes(const struct nlmsghdr *nlh, size_t *n, char *why,
 /*
  * The counters of a STATS_GET reply or an INSTANCE_GONE whose top-level
  * attributes are tb: its counter nests (zero when absent), the shaping
- * ones, the reset time and the class nests.
+ * ones, the reset time, the health (an INSTANCE_GONE's) and the class
+ * nests.
  */
 static int decode_policy_counters(const struct nlmsghdr *nlh,
 				  const struct nlattr **tb,
@@ -1339,6 +1472,11 @@ static int decode_policy_counters(const struct nlmsghdr *nlh,
 			mnl_attr_get_u64(tb[NF_EGRESS_A_STATS_MAX_DELAY_NS]);
 	opt_u64(tb[NF_EGRESS_A_STATS_RESET_TIME], &c->has_reset_time,
 		&c->reset_time);
+	c->has_health = tb[NF_EGRESS_A_STATS_HEALTH] != NULL;
+	if (c->has_health &&
+	    decode_health(tb[NF_EGRESS_A_STATS_HEALTH],
+			  "NF_EGRESS_A_STATS_HEALTH", &c->health, why, why_len))
+		return -EBADMSG;
 	return count_classes(nlh, &c->nclasses, why, why_len);
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include "histogram.h"
 #include "parse.h"
 #include "quotaspec.h"
 
@@ -30,6 +31,9 @@ struct egress_info_msg {
 	bool has_conn_sockets, has_conn_table_full;
 	uint32_t conn_sockets;
 	uint64_t conn_table_full;
+	/* TCP connections no health counts: the socket table was full */
+	bool has_health_untracked;
+	uint64_t health_untracked;
 };
 
 /* One NF_EGRESS_A_QUOTA nest of a reply or a QUOTA_EVENT. */
@@ -78,6 +82,29 @@ struct egress_counter {
 	uint64_t bytes;
 };
 
+/*
+ * The TCP health of a policy or of a class (NF_EGRESS_HEALTH_A_*): how
+ * its connections ended, the retransmissions, and the count and sum of
+ * the round-trip time samples; zero when absent.
+ */
+struct egress_health {
+	uint64_t attempts, established;
+	uint64_t refused, timed_out, unreachable, reset;	/* failures */
+	uint64_t syn_retrans, data_retrans;
+	uint64_t rtt_count, rtt_sum_us;
+};
+
+/*
+ * A health nest, validated: its counters, and how many RTT buckets it has
+ * (each with its three bounds, lowest first, none overlapping, nothing
+ * after an unbounded one), which egress_health_buckets copies out.
+ */
+struct egress_health_msg {
+	struct egress_health h;
+	size_t nbuckets;
+	const struct nlattr *nest;	/* in the message's buffer */
+};
+
 struct egress_rule_msg {
 	const char *path;
 	bool has_generation;
@@ -108,6 +135,9 @@ struct egress_policy_counters {
 	uint32_t conn_active;		/* connections charged now */
 	bool has_reset_time;
 	uint64_t reset_time;		/* unix seconds of the last STATS_RESET */
+	/* NF_EGRESS_A_STATS_HEALTH of an INSTANCE_GONE; false: none counted */
+	bool has_health;
+	struct egress_health_msg health;
 	/*
 	 * NF_EGRESS_A_STATS_CLASS nests (validated, each class once); walk
 	 * them with egress_stats_for_each_class.
@@ -130,6 +160,19 @@ struct egress_stats_msg {
 /* Called for each class counter of a STATS_GET message, in order. */
 typedef int (*egress_class_cb)(const char *name,
 			       const struct egress_counter *c, void *data);
+
+/*
+ * One HEALTH_GET reply: the health of all the connections of a policy (or
+ * an instance), or, with class_name, of those to one class of it.
+ */
+struct egress_health_reply_msg {
+	const char *path;
+	const char *template;		/* an instance's pattern, else NULL */
+	const char *class_name;		/* NULL: all the policy's */
+	bool has_generation;
+	uint32_t generation;
+	struct egress_health_msg health;
+};
 
 /* One policy level of an EXPLAIN reply. */
 struct egress_explain_level {
@@ -254,6 +297,13 @@ int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
 int egress_decode_stats(const struct nlmsghdr *nlh,
 			struct egress_stats_msg *m);
 /*
+ * A HEALTH_GET reply: its path, a valid class name when it has one, and
+ * its STATS_HEALTH nest, checked as strictly as an INSTANCE_GONE's (see
+ * egress_decode_instance_gone).  0 or -EBADMSG.
+ */
+int egress_decode_health(const struct nlmsghdr *nlh,
+			 struct egress_health_reply_msg *m);
+/*
  * Run cb for every class counter of a STATS_GET message that
  * egress_decode_stats accepted.  Stops at and returns the first non-zero
  * value cb returns, or -EBADMSG.
@@ -290,10 +340,12 @@ int egress_decode_instance_event(const struct nlmsghdr *nlh,
 /*
  * A NF_EGRESS_CMD_INSTANCE_GONE, as untrusted: as an instance event, the
  * cgroup's path and the template's pattern required.  A counters message:
- * the nests of the counters and classes filled exactly by their
+ * the nests of the counters, classes and health filled exactly by their
  * attributes, each at most once with its type and length; every class
  * nest with a valid class name, no name twice; counters left out are
- * zero, HIT_RULES too (an older module).  A rules message (RULE_OFFSET):
+ * zero, HIT_RULES too (an older module); each RTT bucket of the health
+ * with its bounds and count, lowest first, none overlapping the one
+ * before, none after an unbounded one.  A rules message (RULE_OFFSET):
  * one RULE nest or more, each as strictly, with its STATS, and a rule as
  * a RULE_GET reply has it (an id, an action, a valid class name).  RULE
  * nests without RULE_OFFSET are refused.  -EBADMSG with m->why set
@@ -307,6 +359,12 @@ int egress_decode_instance_gone(const struct nlmsghdr *nlh,
  */
 int egress_instance_gone_for_each_rule(const struct egress_instance_gone_msg *m,
 				       egress_gone_rule_cb cb, void *data);
+/*
+ * The RTT buckets of a health nest the decoders accepted, lowest first,
+ * into out (room for h->nbuckets).
+ */
+void egress_health_buckets(const struct egress_health_msg *h,
+			   struct rtt_bucket *out);
 /* Levels beyond EGRESS_EXPLAIN_MAX_LEVELS make it -EBADMSG. */
 int egress_decode_explain(const struct nlmsghdr *nlh,
 			  struct egress_explain_msg *m);

@@ -973,6 +973,46 @@ int parse_queue_limit(const char *in, uint32_t *packets,
 			   " packets", packets, err);
 }
 
+int parse_top_count(const char *in, uint32_t *n, struct parse_error *err)
+{
+	return parse_count(in, "count", "refreshes", UINT32_MAX, "", n, err);
+}
+
+int parse_top_interval(const char *in, uint64_t *ns, struct parse_error *err)
+{
+	uint64_t secs = 0, frac = 0, scale = 1000000000u;
+	const char *p = in;
+	bool digits = false;
+
+	if (in && in[0] == '-')
+		return fail(err, PARSE_EVALUE, "interval must be greater than zero");
+	for (; p && *p >= '0' && *p <= '9'; p++, digits = true)
+		if (__builtin_mul_overflow(secs, 10, &secs) ||
+		    __builtin_add_overflow(secs, (uint64_t)(*p - '0'), &secs))
+			secs = UINT64_MAX;
+	if (p && *p == '.') {
+		/* beyond nanoseconds, digits count for nothing */
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = true) {
+			scale /= 10;
+			frac += (uint64_t)(*p - '0') * scale;
+		}
+	}
+	if (!p || *p || !digits)
+		return fail(err, PARSE_EVALUE,
+			    "invalid interval '%.64s' (seconds, such as 2 or 0.5)",
+			    in ? in : "");
+	if (!secs && !frac)
+		return fail(err, PARSE_EVALUE, "interval must be greater than zero");
+	if (secs > EGRESS_TOP_INTERVAL_MAX ||
+	    (secs == EGRESS_TOP_INTERVAL_MAX && frac))
+		return fail(err, PARSE_EVALUE,
+			    "interval '%.64s' is too large (max %u seconds)", in,
+			    EGRESS_TOP_INTERVAL_MAX);
+	*ns = secs * 1000000000u + frac;
+	ok(err);
+	return 0;
+}
+
 int parse_conn_max(const char *in, uint32_t *n, struct parse_error *err)
 {
 	return parse_count(in, "conn max", "connections", UINT32_MAX, "", n,

@@ -250,6 +250,19 @@ int parse_instances_max(const char *in, uint32_t *n, struct parse_error *err);
 int parse_instances_keep(const char *in, uint32_t *secs,
 			 struct parse_error *err);
 
+/* The longest interval of egressctl top, in seconds: a day. */
+#define EGRESS_TOP_INTERVAL_MAX		86400u
+
+/*
+ * egressctl top -d SECONDS: a decimal number of seconds, fractions allowed
+ * ("1", "0.5", ".25"), digits beyond nanoseconds ignored; more than zero,
+ * at most EGRESS_TOP_INTERVAL_MAX.  Into nanoseconds.
+ */
+int parse_top_interval(const char *in, uint64_t *ns, struct parse_error *err);
+
+/* egressctl top -n COUNT: refreshes, a whole number, > 0. */
+int parse_top_count(const char *in, uint32_t *n, struct parse_error *err);
+
 /* "police" / "shape" -> enum nf_egress_rate_mode. */
 int parse_rate_mode(const char *in, uint8_t *out);
 const char *rate_mode_name(uint8_t mode);	/* "police", "shape", "?" */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
+#include "health.h"
 #include "json.h"
 #include "pattern.h"
 #include "quotaspec.h"
@@ -446,6 +448,114 @@ int report_stats_text(FILE *out, const struct stats_entry *s, size_t n,
 	return err;
 }
 
+/* --- health table --------------------------------------------------------- */
+
+/* CGROUP, CLASS, 8 counters, 3 quantiles from HEALTH_P50_COL, TEMPLATE */
+#define HEALTH_COLS	14
+#define HEALTH_P50_COL	10
+
+/*
+ * The cells of one health row from column c on: the eight counters and
+ * the three quantiles, "-" for each when the kernel sent no health (none
+ * counted yet, or health off) and for the quantiles without a sample.
+ */
+static int row_health(const struct report_opts *o, const struct health_entry *e,
+		      char num[][NUM_LEN], const char **row, int c)
+{
+	static const struct egress_health none;
+	const struct egress_health *h = e ? &e->h : &none;
+	const uint64_t v[] = {
+		h->attempts, h->established, h->refused, h->timed_out,
+		h->unreachable, h->reset, h->syn_retrans, h->data_retrans,
+	};
+	uint64_t us;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++, c++) {
+		row[c] = "-";
+		if (!e)
+			continue;
+		fmt_pkts(o, v[i], num[c]);
+		row[c] = num[c];
+	}
+	for (i = 0; i < HEALTH_QUANTILES; i++, c++) {
+		row[c] = "-";
+		if (!e || !rtt_quantile_rounded(e->buckets, e->nbuckets,
+						health_quantiles[i], &us))
+			continue;
+		if (o->exact)
+			snprintf(num[c], NUM_LEN, "%" PRIu64, us);
+		else
+			fmt_rtt_human(us, num[c], NUM_LEN);
+		row[c] = num[c];
+	}
+	return c;
+}
+
+/* One row: path, class ("(all)" for the policy's own), health, template. */
+static int add_health_row(struct table *t, const struct report_opts *o,
+			  const struct stats_entry *s, const char *class_name,
+			  const struct health_entry *e, bool templates)
+{
+	char num[HEALTH_COLS][NUM_LEN];
+	const char *row[HEALTH_COLS];
+	int c = 0;
+
+	row[c++] = s->path;
+	row[c++] = class_name;
+	c = row_health(o, e, num, row, c);
+	if (templates)
+		row[c++] = s->template ? s->template : "-";
+	return table_add_row(t, row);
+}
+
+int report_health_text(FILE *out, const struct stats_entry *st, size_t n,
+		       const struct report_opts *o)
+{
+	static const char *const headers[HEALTH_COLS] = {
+		"CGROUP", "CLASS", "ATTEMPTS", "ESTAB", "REFUSED", "TIMEOUT",
+		"UNREACH", "RESET", "SYN-RTX", "DATA-RTX", "P50", "P90", "P99",
+		"TEMPLATE",
+	};
+	static const bool numeric[HEALTH_COLS] = {
+		false, false, true, true, true, true, true, true, true, true,
+		true, true, true, false,
+	};
+	const char *hdr[HEALTH_COLS];
+	bool templates = want_templates(st, n);
+	struct table t;
+	size_t i, k;
+	int err = 0;
+
+	memcpy(hdr, headers, sizeof(hdr));
+	if (o->exact) {
+		hdr[HEALTH_P50_COL] = "P50_US";
+		hdr[HEALTH_P50_COL + 1] = "P90_US";
+		hdr[HEALTH_P50_COL + 2] = "P99_US";
+	}
+	if (table_init(&t, templates ? HEALTH_COLS : HEALTH_COLS - 1, hdr,
+		       numeric))
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		const struct stats_entry *s = &st[i];
+
+		/* "(all)": no class name has parentheses */
+		err = add_health_row(&t, o, s, "(all)",
+				     s->has_health ? &s->health : NULL,
+				     templates);
+		for (k = 0; k < s->nclasses && !err; k++)
+			if (s->classes[k].has_health)
+				err = add_health_row(&t, o, s,
+						     s->classes[k].name,
+						     &s->classes[k].health,
+						     templates);
+	}
+	if (!err)
+		table_print(&t, out);
+	table_free(&t);
+	return err ? -ENOMEM : 0;
+}
+
 /* --- JSON ----------------------------------------------------------------- */
 
 static void json_counter(struct json *j, const char *key,
@@ -455,6 +565,24 @@ static void json_counter(struct json *j, const char *key,
 	json_begin_object(j);
 	json_kv_u64(j, "packets", c->packets);
 	json_kv_u64(j, "bytes", c->bytes);
+	json_end_object(j);
+}
+
+static void json_health_entry(struct json *j, const struct health_entry *h)
+{
+	json_key(j, "health");
+	health_json(j, &h->h, h->buckets, h->nbuckets);
+}
+
+/* NAME:{"packets":P,"bytes":B} and its "health" when it has one */
+static void json_class(struct json *j, const struct class_entry *c)
+{
+	json_key(j, c->name);
+	json_begin_object(j);
+	json_kv_u64(j, "packets", c->ctr.packets);
+	json_kv_u64(j, "bytes", c->ctr.bytes);
+	if (c->has_health)
+		json_health_entry(j, &c->health);
 	json_end_object(j);
 }
 
@@ -488,7 +616,7 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 		json_key(&j, "classes");
 		json_begin_object(&j);
 		for (k = 0; k < s->nclasses; k++)
-			json_counter(&j, s->classes[k].name, &s->classes[k].ctr);
+			json_class(&j, &s->classes[k]);
 		json_end_object(&j);
 		json_key(&j, "rules");
 		if (s->rules_hidden || s->rules_unlisted) {
@@ -511,6 +639,9 @@ void report_stats_json(FILE *out, const struct stats_entry *st, size_t n)
 		}
 		json_kv_u64_or_null(&j, "reset_time", s->has_reset_time,
 				    s->reset_time);
+		/* absent as the nest: nothing counted yet, or health is off */
+		if (s->has_health)
+			json_health_entry(&j, &s->health);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -536,6 +667,11 @@ enum prom_kind {
 	PROM_QUOTA_USED_UP,
 	PROM_QUOTA_PERIOD_END,
 	PROM_QUOTA_LAST_USED,
+	/* of the policies and classes with a health (has_health) */
+	PROM_TCP,		/* {cgroup}: the counter at health_field */
+	PROM_TCP_RTT,		/* {cgroup}: a histogram */
+	PROM_CLASS_TCP,		/* {cgroup,class} */
+	PROM_CLASS_TCP_RTT,	/* {cgroup,class} */
 };
 
 struct prom_family {
@@ -544,67 +680,133 @@ struct prom_family {
 	const char *help;
 	enum prom_kind kind;
 	bool bytes;
+	size_t health_field;	/* PROM_TCP, PROM_CLASS_TCP: its offset */
 };
+
+#define HEALTH_FIELD(f)	offsetof(struct egress_health, f)
 
 static const struct prom_family prom_families[] = {
 	{ "nf_egress_packets_total", "counter",
 	  "Packets seen by an nf_egress policy, by verdict (would_deny packets are also allowed).",
-	  PROM_VERDICT, false },
+	  PROM_VERDICT, false, 0 },
 	{ "nf_egress_bytes_total", "counter",
 	  "Bytes at the IP layer seen by an nf_egress policy, by verdict (would_deny bytes are also allowed).",
-	  PROM_VERDICT, true },
+	  PROM_VERDICT, true, 0 },
 	{ "nf_egress_class_packets_total", "counter",
 	  "Packets that left under a rule of the class, per nf_egress policy.",
-	  PROM_CLASS, false },
+	  PROM_CLASS, false, 0 },
 	{ "nf_egress_class_bytes_total", "counter",
 	  "Bytes at the IP layer that left under a rule of the class, per nf_egress policy.",
-	  PROM_CLASS, true },
+	  PROM_CLASS, true, 0 },
 	{ "nf_egress_rule_packets_total", "counter",
 	  "Packets an nf_egress rule decided (allowed or denied).",
-	  PROM_RULE, false },
+	  PROM_RULE, false, 0 },
 	{ "nf_egress_rule_bytes_total", "counter",
 	  "Bytes at the IP layer an nf_egress rule decided (allowed or denied).",
-	  PROM_RULE, true },
+	  PROM_RULE, true, 0 },
 	{ "nf_egress_policy_reset_time_seconds", "gauge",
 	  "Unix time of the last counter reset of an nf_egress policy, 0 if never reset.",
-	  PROM_RESET, false },
+	  PROM_RESET, false, 0 },
 	{ "nf_egress_shaped_packets_total", "counter",
 	  "Packets an nf_egress shaping rate limit delayed (they left later and are also allowed).",
-	  PROM_SHAPED, false },
+	  PROM_SHAPED, false, 0 },
 	{ "nf_egress_shaped_bytes_total", "counter",
 	  "Bytes at the IP layer an nf_egress shaping rate limit delayed (they left later and are also allowed).",
-	  PROM_SHAPED, true },
+	  PROM_SHAPED, true, 0 },
 	{ "nf_egress_queue_packets", "gauge",
 	  "Packets waiting in an nf_egress policy's shaping queue.",
-	  PROM_QUEUE, false },
+	  PROM_QUEUE, false, 0 },
 	{ "nf_egress_max_delay_seconds", "gauge",
 	  "Longest delay a packet was given in an nf_egress policy's shaping queue since the last counter reset.",
-	  PROM_MAX_DELAY, false },
+	  PROM_MAX_DELAY, false, 0 },
 	{ "nf_egress_connlimit_packets_total", "counter",
 	  "First SYNs of TCP connections an nf_egress connection limit refused (in audit mode: would have refused).",
-	  PROM_CONNLIMIT, false },
+	  PROM_CONNLIMIT, false, 0 },
 	{ "nf_egress_connlimit_bytes_total", "counter",
 	  "Bytes at the IP layer of the first SYNs an nf_egress connection limit refused (in audit mode: would have refused).",
-	  PROM_CONNLIMIT, true },
+	  PROM_CONNLIMIT, true, 0 },
 	{ "nf_egress_conn_active", "gauge",
 	  "TCP connections charged to an nf_egress policy's connection limits now.",
-	  PROM_CONN_ACTIVE, false },
+	  PROM_CONN_ACTIVE, false, 0 },
 	{ "nf_egress_quota_used_bytes", "gauge",
 	  "Bytes at the IP layer an nf_egress quota counted in its current period (class empty: all the policy's bytes).",
-	  PROM_QUOTA_USED, true },
+	  PROM_QUOTA_USED, true, 0 },
 	{ "nf_egress_quota_limit_bytes", "gauge",
 	  "Bytes an nf_egress quota allows per period.",
-	  PROM_QUOTA_LIMIT, true },
+	  PROM_QUOTA_LIMIT, true, 0 },
 	{ "nf_egress_quota_used_up", "gauge",
 	  "1 when an nf_egress quota is used up in its current period, else 0.",
-	  PROM_QUOTA_USED_UP, false },
+	  PROM_QUOTA_USED_UP, false, 0 },
 	{ "nf_egress_quota_period_end_seconds", "gauge",
 	  "Unix time at which the current period of an nf_egress quota ends.",
-	  PROM_QUOTA_PERIOD_END, false },
+	  PROM_QUOTA_PERIOD_END, false, 0 },
 	{ "nf_egress_quota_last_period_used_bytes", "gauge",
 	  "Bytes an nf_egress quota counted in the period before the current one.",
-	  PROM_QUOTA_LAST_USED, true },
+	  PROM_QUOTA_LAST_USED, true, 0 },
+	{ "nf_egress_tcp_attempts_total", "counter",
+	  "TCP connections the cgroup subtree of an nf_egress policy opened (their first SYN left).",
+	  PROM_TCP, false, HEALTH_FIELD(attempts) },
+	{ "nf_egress_tcp_established_total", "counter",
+	  "TCP connections of an nf_egress policy's cgroup subtree that were established.",
+	  PROM_TCP, false, HEALTH_FIELD(established) },
+	{ "nf_egress_tcp_refused_total", "counter",
+	  "TCP connections of an nf_egress policy's cgroup subtree that the peer refused (a RST answered the SYN).",
+	  PROM_TCP, false, HEALTH_FIELD(refused) },
+	{ "nf_egress_tcp_timed_out_total", "counter",
+	  "TCP connections of an nf_egress policy's cgroup subtree that closed with ETIMEDOUT (no answer to the SYN, or given up after retransmissions or keepalives).",
+	  PROM_TCP, false, HEALTH_FIELD(timed_out) },
+	{ "nf_egress_tcp_unreachable_total", "counter",
+	  "TCP connections of an nf_egress policy's cgroup subtree that were not established and closed with another error (ICMP unreachable, prohibited).",
+	  PROM_TCP, false, HEALTH_FIELD(unreachable) },
+	{ "nf_egress_tcp_reset_total", "counter",
+	  "Established TCP connections of an nf_egress policy's cgroup subtree that the peer reset (ECONNRESET, EPIPE).",
+	  PROM_TCP, false, HEALTH_FIELD(reset) },
+	{ "nf_egress_tcp_syn_retransmits_total", "counter",
+	  "SYNs that TCP sent again for connections of an nf_egress policy's cgroup subtree.",
+	  PROM_TCP, false, HEALTH_FIELD(syn_retrans) },
+	{ "nf_egress_tcp_data_retransmits_total", "counter",
+	  "Segments that TCP retransmitted after the SYN for connections of an nf_egress policy's cgroup subtree.",
+	  PROM_TCP, false, HEALTH_FIELD(data_retrans) },
+	{ "nf_egress_tcp_rtt_seconds", "histogram",
+	  "Smoothed round-trip times of the TCP connections of an nf_egress policy's cgroup subtree, sampled when established and every 64 segments sent.",
+	  PROM_TCP_RTT, false, 0 },
+	{ "nf_egress_class_tcp_attempts_total", "counter",
+	  "TCP connections opened under a rule of the class (that allowed the first SYN), per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(attempts) },
+	{ "nf_egress_class_tcp_established_total", "counter",
+	  "TCP connections of the class that were established, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(established) },
+	{ "nf_egress_class_tcp_refused_total", "counter",
+	  "TCP connections of the class that the peer refused (a RST answered the SYN), per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(refused) },
+	{ "nf_egress_class_tcp_timed_out_total", "counter",
+	  "TCP connections of the class that closed with ETIMEDOUT, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(timed_out) },
+	{ "nf_egress_class_tcp_unreachable_total", "counter",
+	  "TCP connections of the class that were not established and closed with another error, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(unreachable) },
+	{ "nf_egress_class_tcp_reset_total", "counter",
+	  "Established TCP connections of the class that the peer reset, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(reset) },
+	{ "nf_egress_class_tcp_syn_retransmits_total", "counter",
+	  "SYNs that TCP sent again for connections of the class, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(syn_retrans) },
+	{ "nf_egress_class_tcp_data_retransmits_total", "counter",
+	  "Segments that TCP retransmitted after the SYN for connections of the class, per nf_egress policy.",
+	  PROM_CLASS_TCP, false, HEALTH_FIELD(data_retrans) },
+	{ "nf_egress_class_tcp_rtt_seconds", "histogram",
+	  "Smoothed round-trip times of the TCP connections of the class, per nf_egress policy.",
+	  PROM_CLASS_TCP_RTT, false, 0 },
 };
+
+/*
+ * The le bounds of the RTT histograms: powers of two microseconds from
+ * 16 us to 2^27 us (134 s).  The module cuts each power of two into
+ * buckets of its own, so every bound is one of theirs and the cumulative
+ * counts are exact; the range spans loopback to the longest SYN timeout.
+ */
+#define PROM_RTT_LE_MIN_SHIFT	4
+#define PROM_RTT_LE_MAX_SHIFT	27
 
 static void prom_label(FILE *out, bool first, const char *name,
 		       const char *value)
@@ -615,16 +817,27 @@ static void prom_label(FILE *out, bool first, const char *name,
 }
 
 /*
+ * A sample's start, "NAMESUFFIX{cgroup="PATH"" (and an instance's
+ * template), for the series of a histogram (suffix "_bucket", "_sum",
+ * "_count") and the others ("").
+ */
+static void prom_begin_series(FILE *out, const struct prom_family *f,
+			      const char *suffix, const struct stats_entry *s)
+{
+	fprintf(out, "%s%s{", f->name, suffix);
+	prom_label(out, true, "cgroup", s->path);
+	if (s->template)
+		prom_label(out, false, "template", s->template);
+}
+
+/*
  * A sample's start, "NAME{cgroup="PATH"" (and an instance's template, and
  * its mode when with_mode).
  */
 static void prom_begin(FILE *out, const struct prom_family *f,
 		       const struct stats_entry *s, bool with_mode)
 {
-	fprintf(out, "%s{", f->name);
-	prom_label(out, true, "cgroup", s->path);
-	if (s->template)
-		prom_label(out, false, "template", s->template);
+	prom_begin_series(out, f, "", s);
 	if (with_mode && s->has_mode)
 		prom_label(out, false, "mode", mode_name(s->mode));
 }
@@ -649,6 +862,16 @@ static uint64_t prom_count(const struct prom_family *f,
 static bool prom_conn(const struct stats_entry *s)
 {
 	return s->conn_limit || s->connlimit.packets || s->conn_active;
+}
+
+static bool prom_has_class_health(const struct stats_entry *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->nclasses; k++)
+		if (s->classes[k].has_health)
+			return true;
+	return false;
 }
 
 static bool prom_has_samples(const struct prom_family *f,
@@ -686,9 +909,97 @@ static bool prom_has_samples(const struct prom_family *f,
 			if (st[i].nquotas)
 				return true;
 			break;
+		case PROM_TCP:
+		case PROM_TCP_RTT:
+			if (st[i].has_health)
+				return true;
+			break;
+		case PROM_CLASS_TCP:
+		case PROM_CLASS_TCP_RTT:
+			if (prom_has_class_health(&st[i]))
+				return true;
+			break;
 		}
 	}
 	return false;
+}
+
+/* Microseconds as exact decimal seconds: "0.000016", "134.217728", "2". */
+static int fmt_seconds_us(uint64_t us, char *buf, size_t len)
+{
+	char frac[8];
+	int n;
+
+	if (!(us % 1000000u))
+		return snprintf(buf, len, "%" PRIu64, us / 1000000u);
+	n = snprintf(frac, sizeof(frac), "%06" PRIu64, us % 1000000u);
+	while (n > 0 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	return snprintf(buf, len, "%" PRIu64 ".%s", us / 1000000u, frac);
+}
+
+/* The counter of a health that the family counts. */
+static uint64_t prom_health_value(const struct prom_family *f,
+				  const struct egress_health *h)
+{
+	return *(const uint64_t *)((const char *)h + f->health_field);
+}
+
+/* The labels after cgroup and template: the class's, if any. */
+static void prom_class_label(FILE *out, const char *class_name)
+{
+	if (class_name)
+		prom_label(out, false, "class", class_name);
+}
+
+/*
+ * An RTT histogram: its cumulative buckets up to +Inf, which is _count,
+ * and _sum, in seconds.  _count is the samples in the buckets rather
+ * than RTT_COUNT, read apart from them, so the two always agree.
+ */
+static void prom_histogram(FILE *out, const struct prom_family *f,
+			   const struct stats_entry *s, const char *class_name,
+			   const struct health_entry *h)
+{
+	uint64_t total = rtt_total(h->buckets, h->nbuckets);
+	char num[32];
+	int shift;
+
+	for (shift = PROM_RTT_LE_MIN_SHIFT; shift <= PROM_RTT_LE_MAX_SHIFT;
+	     shift++) {
+		uint64_t le = 1ull << shift;
+
+		fmt_seconds_us(le, num, sizeof(num));
+		prom_begin_series(out, f, "_bucket", s);
+		prom_class_label(out, class_name);
+		prom_label(out, false, "le", num);
+		prom_end(out, rtt_count_le(h->buckets, h->nbuckets, le));
+	}
+	prom_begin_series(out, f, "_bucket", s);
+	prom_class_label(out, class_name);
+	prom_label(out, false, "le", "+Inf");
+	prom_end(out, total);
+	fmt_seconds_us(h->h.rtt_sum_us, num, sizeof(num));
+	prom_begin_series(out, f, "_sum", s);
+	prom_class_label(out, class_name);
+	fprintf(out, "} %s\n", num);
+	prom_begin_series(out, f, "_count", s);
+	prom_class_label(out, class_name);
+	prom_end(out, total);
+}
+
+/* The health samples of a policy or, with class_name, of its class. */
+static void prom_health(FILE *out, const struct prom_family *f,
+			const struct stats_entry *s, const char *class_name,
+			const struct health_entry *h)
+{
+	if (f->kind == PROM_TCP_RTT || f->kind == PROM_CLASS_TCP_RTT) {
+		prom_histogram(out, f, s, class_name, h);
+		return;
+	}
+	prom_begin_series(out, f, "", s);
+	prom_class_label(out, class_name);
+	prom_end(out, prom_health_value(f, &h->h));
 }
 
 static void prom_verdicts(FILE *out, const struct prom_family *f,
@@ -808,6 +1119,18 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 	case PROM_QUOTA_LAST_USED:
 		for (k = 0; k < s->nquotas; k++)
 			prom_quota(out, f, s, &s->quotas[k]);
+		break;
+	case PROM_TCP:
+	case PROM_TCP_RTT:
+		if (s->has_health)
+			prom_health(out, f, s, NULL, &s->health);
+		break;
+	case PROM_CLASS_TCP:
+	case PROM_CLASS_TCP_RTT:
+		for (k = 0; k < s->nclasses; k++)
+			if (s->classes[k].has_health)
+				prom_health(out, f, s, s->classes[k].name,
+					    &s->classes[k].health);
 		break;
 	}
 }

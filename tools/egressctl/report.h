@@ -57,6 +57,14 @@ struct report_opts {
 int report_stats_text(FILE *out, const struct stats_entry *s, size_t n,
 		      const struct report_opts *opts);
 
+/*
+ * The health table of stats --health (see egressctl(8)): a row per policy
+ * (class "(all)") and one per class of it with a health, the connection
+ * counters and the RTT's p50, p90 and p99.  -ENOMEM or 0.
+ */
+int report_health_text(FILE *out, const struct stats_entry *s, size_t n,
+		       const struct report_opts *opts);
+
 /* The stats JSON array, one line. */
 void report_stats_json(FILE *out, const struct stats_entry *s, size_t n);
 

@@ -16,7 +16,9 @@
  * (top-level attributes), whose lines and JSON objects must be as safe:
  * an instance gone's counters message one line with one " class " for
  * each class it decoded, its rules message one line and one JSON object
- * for each rule it decoded.
+ * for each rule it decoded; and as a HEALTH_GET reply, whose RTT buckets
+ * must come out lowest first, none overlapping, with quantiles within
+ * their bounds, and whose health object must be valid JSON.
  * make fuzz; ./fuzz_event CORPUS
  *
  * FUZZ_EVENT_SEEDS=DIR ./fuzz_event   writes a few well-formed events, as
@@ -37,6 +39,7 @@
 #include <linux/genetlink.h>
 
 #include "event.h"
+#include "health.h"
 #include "msg.h"
 
 #define MAX_INPUT	(1 << 16)
@@ -498,6 +501,55 @@ static void check_instance_gone(const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * A HEALTH_GET reply: its buckets as the decoder promised, each quantile
+ * within the buckets' bounds, its health object one valid JSON value.
+ */
+static void check_health_reply(const struct nlmsghdr *nlh)
+{
+	static struct egress_health_reply_msg m;
+	struct rtt_bucket *b;
+	char *text = NULL;
+	struct json j;
+	size_t i, len;
+	double us;
+	FILE *f;
+
+	if (egress_decode_health(nlh, &m))
+		return;
+	if (!m.path || (m.class_name && !valid_class_name(m.class_name)))
+		abort();
+	b = calloc(m.health.nbuckets + 1, sizeof(*b));
+	if (!b)
+		return;
+	egress_health_buckets(&m.health, b);
+	for (i = 0; i < m.health.nbuckets; i++) {
+		if (b[i].high_us && b[i].high_us <= b[i].low_us)
+			abort();
+		if (i && (!b[i - 1].high_us || b[i].low_us < b[i - 1].high_us))
+			abort();
+	}
+	for (i = 0; i < HEALTH_QUANTILES; i++) {
+		if (!rtt_quantile_us(b, m.health.nbuckets, health_quantiles[i], &us))
+			continue;
+		if (!m.health.nbuckets || us < (double)b[0].low_us ||
+		    (b[m.health.nbuckets - 1].high_us &&
+		     us > (double)b[m.health.nbuckets - 1].high_us))
+			abort();
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	json_init(&j, f);
+	health_json(&j, &m.health.h, b, m.health.nbuckets);
+	if (fclose(f) || !json_valid(text, len) ||
+	    !terminal_safe((const unsigned char *)text,
+			   (const unsigned char *)text + len))
+		abort();
+	free(text);
+	free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct egress_event_msg e;
@@ -524,6 +576,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_instance_event(nlh);
 	genl->cmd = NF_EGRESS_CMD_INSTANCE_GONE;
 	check_instance_gone(nlh);
+	genl->cmd = NF_EGRESS_CMD_HEALTH_GET;
+	check_health_reply(nlh);
 	genl->cmd = NF_EGRESS_CMD_EVENT;
 	if (egress_decode_event(nlh, &e)) {
 		/* refused, with a reason */
@@ -684,6 +738,49 @@ static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t packets,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * A STATS_HEALTH nest as the module puts it: counters n, n + 1, ... and
+ * nbuckets RTT buckets from 800 us on, 32 us wide, the last unbounded.
+ */
+static void put_health(struct nlmsghdr *nlh, uint64_t n, unsigned int nbuckets)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_HEALTH);
+	uint16_t type;
+	unsigned int i;
+
+	for (type = NF_EGRESS_HEALTH_A_ATTEMPTS;
+	     type <= NF_EGRESS_HEALTH_A_RTT_SUM_US; type++)
+		put_u64(nlh, type, n++);
+	for (i = 0; i < nbuckets; i++) {
+		struct nlattr *b = mnl_attr_nest_start(nlh,
+						       NF_EGRESS_HEALTH_A_RTT_BUCKET);
+
+		mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_LOW_US, 800 + 32 * i);
+		mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_HIGH_US,
+				 i + 1 == nbuckets ? 0 : 832 + 32 * i);
+		put_u64(nlh, NF_EGRESS_RTT_BUCKET_A_COUNT, i + 1);
+		mnl_attr_nest_end(nlh, b);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* A HEALTH_GET reply: of the policy, or of one class of it. */
+static void write_health_seed(const char *dir, const char *name,
+			      const char *cgroup, const char *template,
+			      const char *class_name, unsigned int nbuckets)
+{
+	struct nlmsghdr *nlh = seed_begin(NF_EGRESS_CMD_HEALTH_GET);
+
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, cgroup);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 42);
+	if (template)
+		mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, template);
+	if (class_name)
+		mnl_attr_put_strz(nlh, NF_EGRESS_A_HEALTH_CLASS, class_name);
+	put_health(nlh, 7, nbuckets);
+	write_attrs(dir, name, nlh);
+}
+
 /* The attributes an INSTANCE_GONE message starts with. */
 static struct nlmsghdr *gone_begin(const char *cgroup, const char *template)
 {
@@ -704,7 +801,7 @@ static struct nlmsghdr *gone_begin(const char *cgroup, const char *template)
 static void write_gone_seed(const char *dir, const char *name,
 			    const char *cgroup, const char *template,
 			    uint64_t n, const char *classes, uint64_t reset,
-			    long hits)
+			    long hits, unsigned int health_buckets)
 {
 	static const uint16_t counters[] = {
 		NF_EGRESS_A_STATS_ALLOWED, NF_EGRESS_A_STATS_DENIED,
@@ -726,6 +823,8 @@ static void write_gone_seed(const char *dir, const char *name,
 		put_counter(nlh, NF_EGRESS_A_STATS_CLASS, n, n * 100, cls);
 	if (reset)
 		put_u64(nlh, NF_EGRESS_A_STATS_RESET_TIME, reset);
+	if (health_buckets)
+		put_health(nlh, n, health_buckets - 1);
 	if (hits >= 0)
 		mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES,
 				 hits > NF_EGRESS_GONE_RULES_MAX ?
@@ -837,13 +936,23 @@ static void write_seeds(const char *dir)
 	write_instance_seed(dir, "no-instance-deep", deep, "/deep/**", 65536);
 	write_gone_seed(dir, "instance-gone", "/system.slice/web.service",
 			"/system.slice/*.service", 12, "dns internal web", 1795784000,
-			3);
+			3, 0);
 	write_gone_seed(dir, "instance-gone-odd", "/u/\xe2\x80\xae x/...",
-			"/u/\x1b[1m*/**", 0, "", 0, 0);
+			"/u/\x1b[1m*/**", 0, "", 0, 0, 0);
 	write_gone_seed(dir, "instance-gone-deep", deep, "/deep/**",
-			UINT64_MAX - 8, "a.b-c_d", 1, NF_EGRESS_GONE_RULES_MAX + 17);
+			UINT64_MAX - 8, "a.b-c_d", 1, NF_EGRESS_GONE_RULES_MAX + 17,
+			0);
 	write_gone_seed(dir, "instance-gone-older", "/system.slice/web.service",
-			"/system.slice/*.service", 3, "web", 0, -1);
+			"/system.slice/*.service", 3, "web", 0, -1, 0);
+	/* health buckets + 1: a health without buckets, with 1, with 5 */
+	write_gone_seed(dir, "instance-gone-health", "/system.slice/web.service",
+			"/system.slice/*.service", 12, "dns web", 0, 2, 6);
+	write_gone_seed(dir, "instance-gone-health-empty", "/u/a",
+			"/u/*", UINT64_MAX - 12, "", 0, 0, 1);
+	write_health_seed(dir, "health", "/system.slice", NULL, NULL, 4);
+	write_health_seed(dir, "health-class", "/system.slice/web.service",
+			  "/system.slice/*.service", "internal", 1);
+	write_health_seed(dir, "health-none", "/", NULL, "a.b-c_d", 0);
 	write_gone_rules_seed(dir, "instance-gone-rules", "/system.slice/web.service",
 			      "/system.slice/*.service", 0, 3);
 	write_gone_rules_seed(dir, "instance-gone-rules-odd", "/u/\xe2\x80\xae x/...",

@@ -3,7 +3,8 @@
  * libFuzzer harness of the single-word parsers of the command line and the
  * policy file: rates, sizes, packet rates, latencies and instances keep
  * times, CIDRs, cgroup paths (and, as templates' patterns, their matching
- * and overlap), numbers, protocol, mode and verdict names.  The input is one word (it stops at
+ * and overlap), numbers, top's interval and count, protocol, mode and
+ * verdict names.  The input is one word (it stops at
  * the first NUL).  Any word must parse or fail with a message, never
  * crash; what parses must format to text that parses to the same value
  * (the canonical forms of parse.h).  make fuzz; ./fuzz_units CORPUS
@@ -158,6 +159,23 @@ static void fuzz_path(const char *w)
 	fuzz_pattern(out);
 }
 
+/* egressctl top -d and -n: within their bounds, or refused with a message. */
+static void fuzz_top_args(const char *w)
+{
+	struct parse_error err;
+	uint64_t ns;
+	uint32_t n;
+	int rc = parse_top_interval(w, &ns, &err);
+
+	check_err(rc, &err);
+	if (!rc && (!ns || ns > EGRESS_TOP_INTERVAL_MAX * 1000000000ull))
+		abort();
+	rc = parse_top_count(w, &n, &err);
+	check_err(rc, &err);
+	if (!rc && !n)
+		abort();
+}
+
 static void fuzz_names(const char *w)
 {
 	uint8_t v, again;
@@ -196,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  EGRESS_INSTANCES_KEEP_MAX);
 	fuzz_cidr(w);
 	fuzz_path(w);
+	fuzz_top_args(w);
 	fuzz_names(w);
 	free(w);
 	return 0;

@@ -13,7 +13,11 @@
 #                    the output of monitor and explain
 #   test_policyfile  the policy file parser: errors, round trip, 200k rules
 #   test_dump        dump retries (NLM_F_DUMP_INTR, generation changes) on
-#                    the module's replies recorded in golden/
+#                    the module's replies recorded in golden/; the TCP health
+#                    of forged replies in stats -j, stats --health and
+#                    metrics, and top's loop on three snapshots
+#   test_histogram   RTT quantiles (as Prometheus's histogram_quantile()),
+#                    cumulative le counts, interval deltas, RTTs for people
 #   test_atomicfile  the atomic file replacement of metrics -o FILE
 #   test_usagefile   the quota usage file of quota save/restore
 #   test_cost        the price file and the figures of egressctl cost
@@ -30,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-suites=(test_parse test_netlink test_policyfile test_dump test_atomicfile test_usagefile test_cost test_pattern test_cli.sh manpage.sh)
+suites=(test_parse test_netlink test_policyfile test_dump test_histogram test_atomicfile test_usagefile test_cost test_pattern test_cli.sh manpage.sh)
 (($#)) && suites=("$@")
 pass=0 fail=0 n=0
 

@@ -205,6 +205,28 @@ expect_out 0 "^Usage:.*egressctl metrics \[PATH\] \[-o FILE\]$" metrics help
 expect_out 0 "show \[PATH\] \[--stats\]" show help
 expect 1 "$E version: unexpected argument 'x'" version x
 expect 1 "$E help: unexpected argument 'b'" help a b
+# stats --health, top: usage errors before netlink is touched
+expect 1 "$E stats: --health and --rules do not go together" stats --health --rules
+expect 1 "$E stats: unexpected argument '/b'" stats --health /a /b
+expect_out 0 "stats --health \[PATH\] \[--exact\|-x\]" stats help
+expect_out 0 "^Usage:.*egressctl top \[-d SECONDS\] \[-n COUNT\] \[PATH\]$" top help
+expect 1 "$E top: missing SECONDS after '-d'" top -d
+expect 1 "$E invalid interval 'x' (seconds, such as 2 or 0.5)" top -d x
+expect 1 "$E invalid interval '1s' (seconds, such as 2 or 0.5)" top -d 1s
+expect 1 "$E invalid interval '.' (seconds, such as 2 or 0.5)" top -d .
+expect 1 "$E interval must be greater than zero" top -d 0
+expect 1 "$E interval must be greater than zero" top -d 0.0000000001
+expect 1 "$E interval must be greater than zero" top -d -1
+expect 1 "$E interval '86400.5' is too large (max 86400 seconds)" top -d 86400.5
+expect 1 "$E top: missing COUNT after '-n'" top /a -n
+expect 1 "$E invalid count 'x' (refreshes, a whole number)" top -n x
+expect 1 "$E count must be greater than zero" top -n 0
+expect 1 "$E count '4294967296' is too large (max 4294967295)" top -n 4294967296
+expect 1 "$E top: '-d' given more than once" top -d 1 -d 2
+expect 1 "$E top: '-n' given more than once" top -n 1 /a -n 2
+expect 1 "$E top: unknown option '--delay'" top --delay 1
+expect 1 "$E top: unexpected argument '/b'" top /a /b
+expect 1 "$E invalid cgroup path 'a': must start with '/'" top -n 1 a
 expect_out 0 "^Usage:.*egressctl monitor \[-j\]$" monitor help
 expect 1 "$E monitor: unexpected argument 'x'" monitor x
 expect 1 "$E monitor: unknown option '--follow'" monitor --follow
@@ -277,7 +299,9 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "show --config" "explain /t1 10.0.0.1" \
 		   "rule add /t1 allow tcp to 10.0.0.0/8 port 443 class web" \
 		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
-		   "metrics /t1" "metrics -o $T/new.prom" "show --stats" "monitor" "monitor -j"; do
+		   "metrics /t1" "metrics -o $T/new.prom" "show --stats" "monitor" "monitor -j" \
+		   "stats --health" "stats --health /t1 -x" "-j stats --health" "top" \
+		   "top -d 0.5 -n 3 /t1" "-j top -n 2 -d 0.1" "top -j /t1"; do
 		# shellcheck disable=SC2086
 		expect 2 "$E nf_egress module not loaded" $cmd
 	done

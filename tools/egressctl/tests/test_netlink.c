@@ -606,6 +606,7 @@ static void test_fuzz_decoders(void)
 	struct egress_info_msg i;
 	static struct egress_explain_msg x;
 	static struct egress_event_msg ev;
+	struct egress_health_reply_msg h;
 	unsigned int seed = 12345;
 	int iter, decoded = 0;
 
@@ -632,6 +633,7 @@ static void test_fuzz_decoders(void)
 			egress_stats_for_each_class(nlh, count_any, NULL);
 		}
 		decoded += egress_decode_info(nlh, &i) == 0;
+		decoded += egress_decode_health(nlh, &h) == 0;
 		decoded += egress_decode_explain(nlh, &x) == 0;
 		decoded += egress_decode_event(nlh, &ev) == 0;
 	}
@@ -2606,6 +2608,201 @@ static void test_padding(void)
 	nl_batch_free(&b);
 }
 
+/* --- TCP health ------------------------------------------------------------ */
+
+/* One RTT bucket nest, as the module puts it. */
+static void put_bucket(struct nlmsghdr *nlh, uint32_t low, uint32_t high,
+		       uint64_t count)
+{
+	struct nlattr *b = mnl_attr_nest_start(nlh, NF_EGRESS_HEALTH_A_RTT_BUCKET);
+
+	mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_LOW_US, low);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_HIGH_US, high);
+	mnl_attr_put_u64(nlh, NF_EGRESS_RTT_BUCKET_A_COUNT, count);
+	mnl_attr_nest_end(nlh, b);
+}
+
+/* A STATS_HEALTH nest: attempts and its neighbours n, n + 1, ...; open. */
+static struct nlattr *health_begin(struct nlmsghdr *nlh, uint64_t n)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_HEALTH);
+	uint16_t type;
+
+	for (type = NF_EGRESS_HEALTH_A_ATTEMPTS;
+	     type <= NF_EGRESS_HEALTH_A_RTT_SUM_US; type++)
+		mnl_attr_put_u64(nlh, type, n++);
+	return nest;
+}
+
+/* A HEALTH_GET reply of /t1 (class when not NULL), its health open. */
+static struct nlmsghdr *health_reply(const char *class_name,
+				     struct nlattr **nest)
+{
+	struct nlmsghdr *nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, 9);
+	if (class_name)
+		mnl_attr_put_strz(nlh, NF_EGRESS_A_HEALTH_CLASS, class_name);
+	*nest = health_begin(nlh, 1);
+	return nlh;
+}
+
+static void health_refused(struct nlmsghdr *nlh, const char *desc)
+{
+	struct egress_health_reply_msg m;
+
+	ok(egress_decode_health(nlh, &m) == -EBADMSG, "health refused: %s",
+	   desc);
+}
+
+static void test_health(void)
+{
+	static struct egress_instance_gone_msg g;
+	struct egress_health_reply_msg m;
+	struct rtt_bucket b[3];
+	struct egress_info_msg i;
+	struct nlattr *nest, *in;
+	struct nlmsghdr *nlh;
+
+	/* HEALTH_GET: a policy's, then a class's */
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 3, 4, 2);
+	mnl_attr_put_u32(nlh, NF_EGRESS_HEALTH_A_MAX + 2, 7);
+	put_bucket(nlh, 1024, 1088, 5);
+	put_bucket(nlh, 1088, 0, 1);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_TEMPLATE, "/t*");
+	if (ok(egress_decode_health(nlh, &m) == 0 && !strcmp(m.path, "/t1") &&
+	       m.template && !strcmp(m.template, "/t*") && !m.class_name &&
+	       m.has_generation && m.generation == 9 &&
+	       m.health.h.attempts == 1 && m.health.h.established == 2 &&
+	       m.health.h.refused == 3 && m.health.h.timed_out == 4 &&
+	       m.health.h.unreachable == 5 && m.health.h.reset == 6 &&
+	       m.health.h.syn_retrans == 7 && m.health.h.data_retrans == 8 &&
+	       m.health.h.rtt_count == 9 && m.health.h.rtt_sum_us == 10 &&
+	       m.health.nbuckets == 3,
+	       "decode health: its counters, three buckets, an unknown attribute ignored")) {
+		egress_health_buckets(&m.health, b);
+		ok(b[0].low_us == 3 && b[0].high_us == 4 && b[0].count == 2 &&
+		   b[1].low_us == 1024 && b[1].high_us == 1088 &&
+		   b[1].count == 5 && b[2].low_us == 1088 && !b[2].high_us &&
+		   b[2].count == 1, "health buckets copied out in order");
+	}
+	nlh = health_reply("internal", &nest);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_health(nlh, &m) == 0 && m.class_name &&
+	   !strcmp(m.class_name, "internal") && !m.health.nbuckets &&
+	   !m.template, "decode health of a class, no buckets");
+
+	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	health_refused(nlh, "no STATS_HEALTH");
+	nlh = health_reply("a b", &nest);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "an invalid class name");
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 100, 100, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "a bucket whose HIGH_US is not above LOW_US");
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 100, 200, 1);
+	put_bucket(nlh, 150, 300, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "overlapping buckets");
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 100, 200, 1);
+	put_bucket(nlh, 50, 60, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "buckets not lowest first");
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 100, 0, 1);
+	put_bucket(nlh, 200, 300, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "a bucket after the unbounded one");
+	nlh = health_reply(NULL, &nest);
+	in = mnl_attr_nest_start(nlh, NF_EGRESS_HEALTH_A_RTT_BUCKET);
+	mnl_attr_put_u64(nlh, NF_EGRESS_RTT_BUCKET_A_LOW_US, 1);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_HIGH_US, 2);
+	mnl_attr_put_u64(nlh, NF_EGRESS_RTT_BUCKET_A_COUNT, 1);
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "a u64 LOW_US");
+	nlh = health_reply(NULL, &nest);
+	in = mnl_attr_nest_start(nlh, NF_EGRESS_HEALTH_A_RTT_BUCKET);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_LOW_US, 1);
+	mnl_attr_put_u32(nlh, NF_EGRESS_RTT_BUCKET_A_HIGH_US, 2);
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "a bucket without COUNT");
+	nlh = health_reply(NULL, &nest);
+	mnl_attr_put_u64(nlh, NF_EGRESS_HEALTH_A_ATTEMPTS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "ATTEMPTS given twice");
+	nlh = health_reply(NULL, &nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_HEALTH_A_RTT_BUCKET, 1);
+	mnl_attr_nest_end(nlh, nest);
+	health_refused(nlh, "a bucket that is no nest");
+
+	/* GET_INFO: connections nothing counts the health of */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0");
+	mnl_attr_put_u64(nlh, NF_EGRESS_A_HEALTH_UNTRACKED, 5);
+	ok(egress_decode_info(nlh, &i) == 0 && i.has_health_untracked &&
+	   i.health_untracked == 5, "decode info: health untracked 5");
+	nlh = start_msg(buf, 30, 1, 0);
+	ok(egress_decode_info(nlh, &i) == 0 && !i.has_health_untracked,
+	   "decode info: no health untracked (an older module)");
+
+	/* INSTANCE_GONE with the instance's health */
+	nlh = gone_begin("/svc/a.service", "/svc/*.service");
+	put_counter(nlh, NF_EGRESS_A_STATS_ALLOWED, 12, 3400);
+	put_class(nlh, "web", 5, 600);
+	nest = health_begin(nlh, 1);
+	put_bucket(nlh, 840, 872, 2);
+	put_bucket(nlh, 1048576, 0, 1);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_HIT_RULES, 1);
+	if (ok(egress_decode_instance_gone(nlh, &g) == 0 &&
+	       g.counters.has_health && g.counters.health.nbuckets == 2 &&
+	       g.counters.health.h.attempts == 1,
+	       "decode instance gone with its health"))
+		gone_prints_as(&g, EV_TIME " instance-gone /svc/a.service template /svc/*.service"
+			      " allowed 12/3400 denied 0/0 would-deny 0/0 ratelimited 0/0 shaped 0/0"
+			      " class web 5/600 attempts 1 established 2 refused 3 timed-out 4"
+			      " unreachable 5 reset 6 syn-retrans 7 data-retrans 8"
+			      " rtt-p50 864us rtt-p90 1.05s rtt-p99 1.05s hit-rules 1\n",
+			      "{\"time_ns\":1795784700123456789,\"time\":\"" EV_TIME "\","
+			      "\"event\":\"instance-gone\",\"cgroup\":\"/svc/a.service\","
+			      "\"template\":\"/svc/*.service\","
+			      "\"allowed\":{\"packets\":12,\"bytes\":3400},"
+			      "\"denied\":{\"packets\":0,\"bytes\":0},"
+			      "\"would_deny\":{\"packets\":0,\"bytes\":0},"
+			      "\"ratelimited\":{\"packets\":0,\"bytes\":0},"
+			      "\"shaped\":{\"packets\":0,\"bytes\":0},"
+			      "\"classes\":{\"web\":{\"packets\":5,\"bytes\":600}},"
+			      "\"reset_time\":null,\"hit_rules\":1,"
+			      "\"health\":{\"attempts\":1,\"established\":2,\"refused\":3,"
+			      "\"timed_out\":4,\"unreachable\":5,\"reset\":6,\"syn_retrans\":7,"
+			      "\"data_retrans\":8,\"rtt\":{\"count\":9,\"sum_us\":10,"
+			      "\"p50_us\":864,\"p90_us\":1048576,\"p99_us\":1048576,"
+			      "\"buckets\":[{\"low_us\":840,\"high_us\":872,\"count\":2},"
+			      "{\"low_us\":1048576,\"high_us\":null,\"count\":1}]}}}\n",
+			      "instance gone: the health's words before hit-rules, its object last");
+	nlh = gone_begin("/svc/a.service", "/svc/*.service");
+	nest = health_begin(nlh, 1);
+	put_bucket(nlh, 900, 800, 2);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_HEALTH_A_RTT_BUCKET: HIGH_US not above LOW_US",
+		     "instance gone: a bucket upside down refused, with why");
+	nlh = gone_begin("/svc/a.service", "/svc/*.service");
+	nest = health_begin(nlh, 1);
+	mnl_attr_put_u32(nlh, NF_EGRESS_HEALTH_A_RESET, 1);
+	mnl_attr_nest_end(nlh, nest);
+	gone_refused(nlh, "NF_EGRESS_A_STATS_HEALTH: NF_EGRESS_HEALTH_A_RESET given twice",
+		     "instance gone: a health counter twice refused, with why");
+}
+
 int main(void)
 {
 	tap_start();
@@ -2621,6 +2818,7 @@ int main(void)
 	test_explain_print();
 	test_explain_decide();
 	test_instance_gone();
+	test_health();
 	test_decode_rule();
 	test_decode_others();
 	test_encode();

@@ -883,7 +883,7 @@ static void test_delays(void)
 static void test_prometheus(void)
 {
 	struct class_entry classes[] = {
-		{ "internet", { 3, 300 } },
+		{ .name = "internet", .ctr = { 3, 300 } },
 	};
 	struct rule_entry rules[2] = { 0 };
 	struct stats_entry s[2] = { 0 };
@@ -1069,7 +1069,7 @@ static void test_prometheus(void)
 /* RULE_GET refused (no CAP_NET_ADMIN): the rules are unknown, not none */
 static void test_rules_hidden(void)
 {
-	struct class_entry classes[] = { { "web", { 3, 300 } } };
+	struct class_entry classes[] = { { .name = "web", .ctr = { 3, 300 } } };
 	struct stats_entry s = {
 		.path = "/a", .has_mode = true, .mode = NF_EGRESS_MODE_ENFORCE,
 		.allowed = { 5, 640 }, .classes = classes, .nclasses = 1,
@@ -1120,7 +1120,7 @@ static void test_rules_hidden(void)
 /* A template, one of its instances (rules not listed) and a policy. */
 static void test_template_stats(void)
 {
-	struct class_entry classes[] = { { "dns", { 2, 140 } } };
+	struct class_entry classes[] = { { .name = "dns", .ctr = { 2, 140 } } };
 	struct rule_entry rules[1] = { 0 };
 	struct stats_entry s[3] = {
 		{ .path = "/svc/*.service", .has_mode = true,
@@ -1875,6 +1875,99 @@ static void test_conn_stats(void)
 	free(got);
 }
 
+static void interval_good(const char *in, uint64_t want)
+{
+	struct parse_error err;
+	uint64_t ns = 0;
+
+	if (!ok(parse_top_interval(in, &ns, &err) == 0 && ns == want,
+		"top interval '%s' = %" PRIu64 " ns", in, want))
+		diag("got %" PRIu64 ", '%s'", ns, err.msg);
+}
+
+static void interval_bad(const char *in, const char *want)
+{
+	struct parse_error err;
+	uint64_t ns = 77;
+
+	if (!ok(parse_top_interval(in, &ns, &err) < 0 &&
+		err.kind == PARSE_EVALUE && !strcmp(err.msg, want) && ns == 77,
+		"top interval '%s' rejected: %s", in, want))
+		diag("got '%s'", err.msg);
+}
+
+#define count_bad(in, want)	u32_bad(parse_top_count, "top count", in, want)
+
+/* egressctl top -d SECONDS -n COUNT */
+static void test_top_args(void)
+{
+	uint32_t n = 0;
+
+	interval_good("1", 1000000000);
+	interval_good("0.1", 100000000);
+	interval_good(".25", 250000000);
+	interval_good("2.", 2000000000);
+	interval_good("0.000000001", 1);
+	interval_good("0.0000000019", 1);
+	interval_good("86400", 86400000000000ull);
+	interval_good("007.5", 7500000000ull);
+	interval_bad("", "invalid interval '' (seconds, such as 2 or 0.5)");
+	interval_bad(".", "invalid interval '.' (seconds, such as 2 or 0.5)");
+	interval_bad("1s", "invalid interval '1s' (seconds, such as 2 or 0.5)");
+	interval_bad("1.2.3", "invalid interval '1.2.3' (seconds, such as 2 or 0.5)");
+	interval_bad("1e3", "invalid interval '1e3' (seconds, such as 2 or 0.5)");
+	interval_bad(" 1", "invalid interval ' 1' (seconds, such as 2 or 0.5)");
+	interval_bad("+1", "invalid interval '+1' (seconds, such as 2 or 0.5)");
+	interval_bad("0", "interval must be greater than zero");
+	interval_bad("0.0000000009", "interval must be greater than zero");
+	interval_bad("-0.5", "interval must be greater than zero");
+	interval_bad("86400.000000001",
+		     "interval '86400.000000001' is too large (max 86400 seconds)");
+	interval_bad("99999999999999999999999",
+		     "interval '99999999999999999999999' is too large (max 86400 seconds)");
+	ok(parse_top_count("3", &n, NULL) == 0 && n == 3, "top count '3' = 3");
+	ok(parse_top_count("4294967295", &n, NULL) == 0 && n == UINT32_MAX,
+	   "top count '4294967295' = 4294967295");
+	count_bad("0", "count must be greater than zero");
+	count_bad("-2", "count must be greater than zero");
+	count_bad("2.5", "invalid count '2.5' (refreshes, a whole number)");
+	count_bad("4294967296", "count '4294967296' is too large (max 4294967295)");
+}
+
+static void fixed_case(double v, int decimals, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	json_init(&j, f);
+	json_begin_array(&j);
+	json_fixed(&j, v, decimals);
+	json_end_array(&j);
+	fclose(f);
+	if (!ok(!strcmp(buf, want), "json_fixed(%g, %d): %s", v, decimals,
+		want))
+		diag("got %s", buf);
+	free(buf);
+}
+
+/* top's rates: decimals without trailing zeros, null when not finite */
+static void test_json_fixed(void)
+{
+	fixed_case(1500000.0000000002, 3, "[1500000]");
+	fixed_case(0.5, 3, "[0.5]");
+	fixed_case(33.3333333, 3, "[33.333]");
+	fixed_case(0.0004, 3, "[0]");
+	fixed_case(-0.0004, 3, "[0]");
+	fixed_case(-2.25, 3, "[-2.25]");
+	fixed_case(0.1, 6, "[0.1]");
+	fixed_case(1e300, 3, "[null]");
+	fixed_case(1.0 / 0.0, 3, "[null]");
+	fixed_case(0.0 / 0.0, 3, "[null]");
+	fixed_case(2.5, -1, "[2]");
+}
+
 int main(void)
 {
 	tap_start();
@@ -1899,5 +1992,7 @@ int main(void)
 	test_template_stats();
 	test_conn_parsers();
 	test_conn_stats();
+	test_top_args();
+	test_json_fixed();
 	return tap_end();
 }
