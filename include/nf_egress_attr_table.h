@@ -148,6 +148,8 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_HEALTH, 0, 0, 0 },
 	[NF_EGRESS_A_HEALTH_UNTRACKED] = { "health-untracked", "NF_EGRESS_A_HEALTH_UNTRACKED",
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
+	[NF_EGRESS_A_HEALTH_SOCKETS] = { "health-sockets", "NF_EGRESS_A_HEALTH_SOCKETS",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_HEALTH_CLASS] = { "health-class", "NF_EGRESS_A_HEALTH_CLASS",
 		NF_EGRESS_KIND_STRING, 0, 0, 1, 32 },
 };

@@ -441,6 +441,9 @@ int cmd_version(struct egctl *ctl, int argc, char **argv)
 		if (info.has_conn_table_full)
 			print_u64(&p, PRINT_JSON, "conn_table_full", NULL,
 				  info.conn_table_full);
+		if (info.has_health_sockets)
+			print_u64(&p, PRINT_JSON, "health_sockets", NULL,
+				  info.health_sockets);
 		if (info.has_health_untracked)
 			print_u64(&p, PRINT_JSON, "health_untracked", NULL,
 				  info.health_untracked);

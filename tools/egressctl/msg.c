@@ -145,6 +145,8 @@ int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m)
 		&m->conn_sockets);
 	opt_u64(tb[NF_EGRESS_A_CONN_TABLE_FULL], &m->has_conn_table_full,
 		&m->conn_table_full);
+	opt_u32(tb[NF_EGRESS_A_HEALTH_SOCKETS], &m->has_health_sockets,
+		&m->health_sockets);
 	opt_u64(tb[NF_EGRESS_A_HEALTH_UNTRACKED], &m->has_health_untracked,
 		&m->health_untracked);
 	return 0;

@@ -31,8 +31,12 @@ struct egress_info_msg {
 	bool has_conn_sockets, has_conn_table_full;
 	uint32_t conn_sockets;
 	uint64_t conn_table_full;
-	/* TCP connections no health counts: the socket table was full */
-	bool has_health_untracked;
+	/*
+	 * sockets followed for connection health alone, and SYNs not
+	 * followed for want of room
+	 */
+	bool has_health_sockets, has_health_untracked;
+	uint32_t health_sockets;
 	uint64_t health_untracked;
 };
 

@@ -330,11 +330,17 @@ enum nf_egress_attr {
 	 */
 	NF_EGRESS_A_STATS_HEALTH,
 	/*
-	 * u64: TCP connections whose health nothing counts because the module
-	 * already counted conn_sockets_max sockets (GET_INFO reply, to a
-	 * caller with CAP_NET_ADMIN)
+	 * u64: first SYNs (or SYNs sent again) of TCP connections whose health
+	 * nothing counts because the module already followed
+	 * health_sockets_max sockets for health alone (module parameter) since
+	 * it was loaded (GET_INFO reply, to a caller with CAP_NET_ADMIN)
 	 */
 	NF_EGRESS_A_HEALTH_UNTRACKED,
+	/*
+	 * u32: TCP sockets the module follows for connection health alone now
+	 * (GET_INFO reply, to a caller with CAP_NET_ADMIN)
+	 */
+	NF_EGRESS_A_HEALTH_SOCKETS,
 	/*
 	 * NUL-terminated string: the class whose connections a HEALTH_GET
 	 * reply's STATS_HEALTH counts (absent: all the policy's connections)
@@ -530,12 +536,12 @@ enum nf_egress_conn_attr {
 };
 
 /*
- * Attributes nested in NF_EGRESS_A_STATS_HEALTH and NF_EGRESS_CTR_A_HEALTH:
- * the outcome of the TCP connections a policy's cgroup subtree opened (a
- * connection's class is that of the rule that allowed its first SYN), and a
- * histogram of their smoothed round-trip times. Counted from the kernel's own
- * view of each socket, with no conntrack: a connection counts from its first
- * SYN that left, its end from the error its socket closed with.
+ * Attributes nested in NF_EGRESS_A_STATS_HEALTH: the outcome of the TCP
+ * connections a policy's cgroup subtree opened (a connection's class is that
+ * of the rule that allowed its first SYN), and a histogram of their smoothed
+ * round-trip times. Counted from the kernel's own view of each socket, with no
+ * conntrack: a connection counts from its first SYN that left, its end from
+ * the error its socket closed with.
  */
 enum nf_egress_health_attr {
 	NF_EGRESS_HEALTH_A_UNSPEC,
@@ -544,7 +550,10 @@ enum nf_egress_health_attr {
 	NF_EGRESS_HEALTH_A_ATTEMPTS,
 	/* u64: connections that reached ESTABLISHED */
 	NF_EGRESS_HEALTH_A_ESTABLISHED,
-	/* u64: connections the peer refused (a RST answered the SYN) */
+	/*
+	 * u64: connections the peer refused (a RST answered the SYN, or an
+	 * ICMP port unreachable)
+	 */
 	NF_EGRESS_HEALTH_A_REFUSED,
 	/*
 	 * u64: connections that closed with ETIMEDOUT: no answer to the SYN
@@ -553,8 +562,9 @@ enum nf_egress_health_attr {
 	 */
 	NF_EGRESS_HEALTH_A_TIMED_OUT,
 	/*
-	 * u64: connections not established that closed with another error (an
-	 * ICMP destination unreachable, host or network prohibited...)
+	 * u64: connections not established that closed with another error an
+	 * ICMP error gives (destination unreachable, host or network
+	 * prohibited...); not a local abort (ECONNABORTED: ss -K)
 	 */
 	NF_EGRESS_HEALTH_A_UNREACHABLE,
 	/*
@@ -907,7 +917,8 @@ enum nf_egress_cmd {
 	 * to (HEALTH_CLASS), each with STATS_HEALTH. A policy's first message
 	 * comes once it has counted a connection (the module parameter health
 	 * on). Apart from STATS_GET because a histogram is up to a few
-	 * kilobytes.
+	 * kilobytes. Like STATS_GET, open to every process of the initial
+	 * network namespace.
 	 */
 	NF_EGRESS_CMD_HEALTH_GET,
 

@@ -2748,8 +2748,10 @@ static void test_health(void)
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0");
 	mnl_attr_put_u64(nlh, NF_EGRESS_A_HEALTH_UNTRACKED, 5);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_HEALTH_SOCKETS, 7);
 	ok(egress_decode_info(nlh, &i) == 0 && i.has_health_untracked &&
-	   i.health_untracked == 5, "decode info: health untracked 5");
+	   i.health_untracked == 5 && i.has_health_sockets &&
+	   i.health_sockets == 7, "decode info: health untracked 5, sockets 7");
 	nlh = start_msg(buf, 30, 1, 0);
 	ok(egress_decode_info(nlh, &i) == 0 && !i.has_health_untracked,
 	   "decode info: no health untracked (an older module)");
