@@ -100,6 +100,7 @@ DST=10.99.0.2
 DST6=2001:db8:99::2
 TAG=nfebench-$$
 CGP=/$TAG		# policy path prefix
+HEALTH_PARAM=/sys/module/nf_egress/parameters/health
 FAILED=0
 
 require_root
@@ -477,15 +478,18 @@ udp_list()
 # segments of all segments sent (client side).
 tcp()
 {
-	local cli json c0 c1 try
+	local cli json c0 c1 try extra
 
 	read -r cli _ <<< "$1"
+	# TCP_ARGS: more iperf3 client options.
+	read -ra extra <<< "${TCP_ARGS:-}"
 	for try in 1 2 3; do
 		c0=$(ip netns exec "$cli" cat /proc/net/snmp)
 		# iperf3 -J reports its errors (e.g. "the server is busy"
 		# right after the previous test) in the JSON.
 		json=$(cg_exec "$TAG/$2" ip netns exec "$cli" taskset -c 0 \
-			iperf3 -c "$DST" -p 5201 -t "$3" -O "${4:-0}" -J 2> "$W/iperf.err") && break
+			iperf3 -c "$DST" -p 5201 -t "$3" -O "${4:-0}" -J "${extra[@]}" \
+			2> "$W/iperf.err") && break
 		log "iperf3 $2 (try $try): $(grep '"error"' <<< "$json") $(head -c 300 "$W/iperf.err")"
 		((try == 3)) && return 1
 		sleep 1
@@ -542,6 +546,20 @@ udp6_idle() { idle_on && udp6 "$P0" none; local rc=$?; idle_off; return $rc; }
 tcp_idle() { idle_on && tcp_good "$P0" none "$TCP_SECS"; local rc=$?; idle_off; return $rc; }
 col() { local f=$1; shift; echo "$@" | awk -v f="$f" '{ print $f }'; }
 tcp_good() { local v; v=$(tcp "$@") || return 1; col 1 "$v"; }
+# tcp_small PAIR CGROUP: tcp_good with 64-byte writes sent at once (-N -l
+# 64), a segment each: a rate of packets, as the UDP rows measure.
+tcp_small() { TCP_ARGS="-N -l 64" tcp_good "$1" "$2" "$TCP_SECS"; }
+# tcp_small_nohealth PAIR CGROUP: tcp_small with connection health off.
+tcp_small_nohealth()
+{
+	local rc
+
+	echo 0 > "$HEALTH_PARAM" || return 1
+	tcp_small "$@"
+	rc=$?
+	echo 1 > "$HEALTH_PARAM"
+	return $rc
+}
 
 T_START=$(now_ns)
 log "phase 1: no nf_egress policy; udp ${UDP_SECS}s x $((RUNS + 1)) rounds"
@@ -736,6 +754,9 @@ rounds "u6:udp \"\$P0\" none" "u2:udp \"\$P0\" nfe1" "u3:udp \"\$P0\" nfe2" \
 	"u26:udp_list \"\$P0\" \"\$W/tmpl.list\""
 log "phase 4: tcp"
 rounds "t3:tcp_good \"\$P0\" none \"\$TCP_SECS\"" "t1:tcp_good \"\$P0\" nfe3 \"\$TCP_SECS\""
+log "phase 4: tcp, 64-byte writes, connection health on and off"
+rounds "t6:tcp_small \"\$P0\" none" "t4:tcp_small \"\$P0\" nfe3" \
+	"t5:tcp_small_nohealth \"\$P0\" nfe3"
 log "phase 4: rate limits, ${RATE_SECS}s"
 rate_specs=()
 [ -z "${VALS[r0]:-}" ] && rate_specs+=("r0:tcp \"\$P0\" shape \"\$RATE_SECS\" 1")
@@ -846,6 +867,9 @@ PH4_FACTOR=$(awk -v a="$U1_IDLE_MED" -v b="$U1_NONE_MED" 'BEGIN { if (a > 0 && b
 T0_MED=$(median ${VALS[t0]})
 T1X_MED=$(median ${VALS[t1x]})
 T3_MED=$(median ${VALS[t3]})
+T6_MED=$(median ${VALS[t6]})
+# The cost of connection health: t4 (on) against t5 (off).
+HEALTH_RATIO=$(awk -v a="$(median ${VALS[t4]})" -v b="$(median ${VALS[t5]})" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "FAILED" }')
 U14_MED=$(median ${VALS[u14]})
 U15_MED=$(median ${VALS[u15]})
 U17_MED=$(median ${VALS[u17]})
@@ -909,6 +933,13 @@ TPH4_FACTOR=$(awk -v a="$T1X_MED" -v b="$T0_MED" 'BEGIN { if (a > 0 && b > 0) pr
 	row t0 "no filter" 1e6 0 "$T0_MED"
 	row t1 "nf_egress, $(sizes_label "${NFE_SIZES[2]}") rules" 1e6 0 "$T3_MED" "$TPH4_FACTOR"
 	row t2 "nftables, $(sizes_label "${NFT_SIZES[-1]}") set elements" 1e6 0 "$T0_MED"
+	echo
+	echo "TCP, iperf3 -t $TCP_SECS -N -l 64 (a segment per 64-byte write), one stream"
+	printf '  %-4s %-50s %10s  %-17s  %s\n' id configuration Mbit/s "[min - max]" "vs no filter"
+	row t6 "no filter (phase 4)" 1e6 1 "$T6_MED"
+	row t4 "nf_egress, $(sizes_label "${NFE_SIZES[2]}") rules, connection health on" 1e6 1 "$T6_MED"
+	row t5 "nf_egress, as t4, connection health off" 1e6 1 "$T6_MED"
+	echo "       (t4 / t5: $HEALTH_RATIO)"
 	echo
 	echo "Rate limit $RATE (burst $BURST bytes), TCP iperf3 -t $RATE_SECS -O 1: goodput as a share of the rate"
 	echo "  (IP: IP-layer throughput, goodput * 1500/1448; retr: retransmitted segments of all sent)"

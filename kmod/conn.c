@@ -10,9 +10,18 @@
  * under SRCU, possibly preemptible, on 7.x; it takes its own RCU read
  * lock and touches only atomics, so it needs neither.
  *
+ * The same table and probe count connection health (health.h) when the
+ * module parameter health is on: then every first SYN of a path with a
+ * policy gets an entry, which names every level and the class each level's
+ * rule gave the connection; its move to ESTABLISHED and its close tell how
+ * the connection went, and tcp:tcp_retransmit_skb (found the same way)
+ * counts what it sent again.  A connection that only health counts is
+ * never refused for want of room: it is not counted
+ * (egress_health_untracked).
+ *
  * Entries hold no pointer into the module from any socket (unlike a
  * chained sk_destruct), so unload is always possible: the hooks go first
- * (nothing is charged any more), then the probe, then the table, each
+ * (nothing is charged any more), then the probes, then the table, each
  * entry dropping what it charged.
  */
 
@@ -29,17 +38,20 @@
 #include <linux/tracepoint.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include <linux/nf_egress.h>
 
+#include "compat.h"
 #include "conn.h"
+#include "health.h"
 #include "netlink-gen.h"
 #include "policy.h"
 
 /*
- * Bounds the table's memory (an entry is 48 bytes plus 8 per level it
- * charged).  A first SYN that needs a slot when this many sockets are
+ * Bounds the table's memory (an entry is 48 bytes plus 16 per level it
+ * names).  A first SYN that needs a slot when this many sockets are
  * counted is refused: a limit that could be escaped by opening enough
  * connections would be no limit.
  */
@@ -48,8 +60,25 @@ module_param_named(conn_sockets_max, egress_conn_sockets_max, uint, 0644);
 MODULE_PARM_DESC(conn_sockets_max,
 		 "TCP sockets counted against connection limits at most; beyond, their first SYN is refused (default 1048576)");
 
+/*
+ * The same for sockets only health follows, apart: connections a cgroup
+ * without limits opens must not use up the room of those that have some
+ * (which then fail closed).  Beyond, a connection is not followed.
+ */
+static unsigned int egress_health_sockets_max = 1U << 18;
+module_param_named(health_sockets_max, egress_health_sockets_max, uint, 0644);
+MODULE_PARM_DESC(health_sockets_max,
+		 "TCP sockets followed for connection health alone at most; beyond, not followed (default 262144)");
+
 /* Room in an s64 bucket for its depth and a depth of idle time. */
 #define EGRESS_CONN_DEPTH_NS_MAX BIT_ULL(62)
+
+/* One level a counted socket's connection is charged to or counted at. */
+struct egress_conn_level {
+	struct egress_stats *stats;	/* a reference */
+	u8 class_id;		/* of the rule that allowed its first SYN */
+	bool charged;		/* holds a slot of the level's connection count */
+};
 
 /* One counted socket. */
 struct egress_conn_entry {
@@ -59,8 +88,19 @@ struct egress_conn_entry {
 	u64 cookie;
 	struct rcu_head rcu;
 	u8 n;
-	/* The counters of each level charged, root first; a reference each. */
-	struct egress_stats *stats[];
+	/* Its health is counted: every level of the path is named. */
+	bool health;
+	/* Some level holds a slot: it counts in egress_conn_count. */
+	bool limited;
+	/*
+	 * Its first SYN left (counted in attempts), and it was established;
+	 * written by the socket's own transmit and state changes, which its
+	 * lock orders.
+	 */
+	bool attempted;
+	bool established;
+	/* Root first. */
+	struct egress_conn_level level[];
 };
 
 static const struct rhashtable_params egress_conn_params = {
@@ -71,13 +111,69 @@ static const struct rhashtable_params egress_conn_params = {
 };
 
 static struct rhashtable egress_conn_table;
+/* Entries of sockets that hold a slot, and of the others. */
 static atomic_t egress_conn_count = ATOMIC_INIT(0);
+static atomic_t egress_health_count = ATOMIC_INIT(0);
 static atomic64_t egress_conn_full = ATOMIC64_INIT(0);
+static atomic64_t egress_health_untracked = ATOMIC64_INIT(0);
 static struct tracepoint *egress_conn_tp;
+static struct tracepoint *egress_retrans_tp;
+
+/*
+ * Count connection health.  Which paths need a connection entry is cached
+ * with their policies (EGRESS_PATH_CONN), so a change drops that cache.
+ */
+bool egress_health_enabled __read_mostly = true;
+
+static int egress_health_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	struct egress_set *set;
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	mutex_lock(&egress_config_mutex);
+	WRITE_ONCE(egress_health_enabled, on);
+	/* None yet when given at load. */
+	set = egress_live_set_locked();
+	if (set)
+		egress_set_paths_changed(set);
+	mutex_unlock(&egress_config_mutex);
+	return 0;
+}
+
+static const struct kernel_param_ops egress_health_param_ops = {
+	.set = egress_health_param_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(health, &egress_health_param_ops, &egress_health_enabled, 0644);
+MODULE_PARM_DESC(health,
+		 "Count the health of the TCP connections of every policy: outcomes, retransmissions, RTT (default 1)");
+
+u64 egress_conn_health_untracked(void)
+{
+	return atomic64_read(&egress_health_untracked);
+}
+
+/* Nothing to look up: most sockets of most hosts. */
+static bool egress_conn_table_empty(void)
+{
+	return !atomic_read(&egress_conn_count) &&
+	       !atomic_read(&egress_health_count);
+}
 
 u32 egress_conn_sockets(void)
 {
 	return atomic_read(&egress_conn_count);
+}
+
+u32 egress_conn_health_sockets(void)
+{
+	return atomic_read(&egress_health_count);
 }
 
 u64 egress_conn_table_full(void)
@@ -188,11 +284,142 @@ static void egress_conn_entry_free(struct egress_conn_entry *e)
 	unsigned int i;
 
 	for (i = 0; i < e->n; i++) {
-		atomic_dec(&e->stats[i]->conn.active);
-		egress_stats_put(e->stats[i]);
+		if (e->level[i].charged)
+			atomic_dec(&e->level[i].stats->conn.active);
+		egress_stats_put(e->level[i].stats);
 	}
-	atomic_dec(&egress_conn_count);
+	atomic_dec(e->limited ? &egress_conn_count : &egress_health_count);
 	kfree_rcu(e, rcu);
+}
+
+/* Count @n of @c at every level @e names, and for its class there. */
+static void egress_conn_health_add(const struct egress_conn_entry *e,
+				   enum egress_health_counter c, u64 n)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n; i++) {
+		const struct egress_conn_level *l = &e->level[i];
+		struct egress_class_stats *cs;
+		struct egress_health *h;
+
+		h = egress_health_get(&l->stats->health);
+		if (h)
+			egress_health_add(h, c, n);
+		if (!l->class_id)
+			continue;
+		cs = xa_load(&l->stats->classes, l->class_id);
+		h = cs ? egress_health_get(&cs->health) : NULL;
+		if (h)
+			egress_health_add(h, c, n);
+	}
+}
+
+/* The first SYN of @e's connection left.  Caller holds rcu_read_lock(). */
+void egress_conn_attempted(struct egress_conn_entry *e)
+{
+	WRITE_ONCE(e->attempted, true);
+	egress_conn_health_add(e, EGRESS_HEALTH_ATTEMPTS, 1);
+}
+
+/*
+ * Errors the network gives a connection: an ICMP error (icmp_err_convert[],
+ * icmpv6_err_convert()), kept by tcp_write_err() when a connection is
+ * given up after it.  Not ECONNABORTED (tcp_abort(): ss -K, SOCK_DESTROY)
+ * or an error some local layer set (MPTCP's EBADMSG).
+ */
+static bool egress_conn_network_error(int err)
+{
+	switch (err) {
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENONET:
+	case ENOPROTOOPT:
+	case EOPNOTSUPP:
+	case EACCES:
+	case EPROTO:
+	case EMSGSIZE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What the error a connection closed with says of it, or -1: nothing. */
+static int egress_conn_close_counter(const struct egress_conn_entry *e,
+				     int err)
+{
+	if (!e->established) {
+		/* tcp_reset() in SYN_SENT, or an ICMP port unreachable. */
+		if (err == ECONNREFUSED)
+			return EGRESS_HEALTH_REFUSED;
+		if (err == ETIMEDOUT)
+			return EGRESS_HEALTH_TIMED_OUT;
+		return egress_conn_network_error(err) ?
+		       EGRESS_HEALTH_UNREACHABLE : -1;
+	}
+	/* tcp_reset(): EPIPE in CLOSE_WAIT, ECONNRESET in the others. */
+	if (err == ECONNRESET || err == EPIPE)
+		return EGRESS_HEALTH_RESET;
+	/* tcp_write_err(): given up, with ETIMEDOUT or the last ICMP error. */
+	if (err == ETIMEDOUT || egress_conn_network_error(err))
+		return EGRESS_HEALTH_TIMED_OUT;
+	/* Closed here (0, ECONNABORTED), or by the peer's FIN. */
+	return -1;
+}
+
+/* The smoothed RTT of @sk in microseconds, 0 before the first sample. */
+static u32 egress_conn_srtt_us(const struct sock *sk)
+{
+	return READ_ONCE(tcp_sk(sk)->srtt_us) >> 3;
+}
+
+/* An RTT sample of @us for the policy and class of each level. */
+static void egress_conn_rtt_sample(struct egress_stats *stats, u8 class_id,
+				   u32 us)
+{
+	struct egress_class_stats *cs;
+	struct egress_health *h;
+
+	h = egress_health_get(&stats->health);
+	if (h)
+		egress_health_rtt(h, us);
+	if (!class_id)
+		return;
+	cs = xa_load(&stats->classes, class_id);
+	h = cs ? egress_health_get(&cs->health) : NULL;
+	if (h)
+		egress_health_rtt(h, us);
+}
+
+void egress_conn_sample_rtt(const struct sock *sk,
+			    struct egress_policy *const *policies,
+			    const struct egress_rule *const *rules,
+			    unsigned int n)
+{
+	u32 us = egress_conn_srtt_us(sk);
+	unsigned int i;
+
+	if (!us)
+		return;
+	for (i = 0; i < n; i++)
+		egress_conn_rtt_sample(policies[i]->stats,
+				       rules[i] ? rules[i]->class_id : 0, us);
+}
+
+/* @sk's connection was established: count it, with its first RTT. */
+static void egress_conn_established(struct egress_conn_entry *e,
+				    const struct sock *sk)
+{
+	u32 us = egress_conn_srtt_us(sk);
+	unsigned int i;
+
+	WRITE_ONCE(e->established, true);
+	egress_conn_health_add(e, EGRESS_HEALTH_ESTABLISHED, 1);
+	for (i = 0; us && i < e->n; i++)
+		egress_conn_rtt_sample(e->level[i].stats, e->level[i].class_id,
+				       us);
 }
 
 /*
@@ -218,15 +445,66 @@ static void egress_conn_probe(void *data, const struct sock *sk,
 			      const int oldstate, const int newstate)
 {
 	struct egress_conn_entry *e;
+	int counter;
 
-	if (newstate != TCP_CLOSE || sk->sk_protocol != IPPROTO_TCP ||
-	    !atomic_read(&egress_conn_count))
+	/* Only a connect()'s establishment: not every accepted connection's. */
+	if ((newstate != TCP_CLOSE &&
+	     (newstate != TCP_ESTABLISHED || oldstate != TCP_SYN_SENT)) ||
+	    sk->sk_protocol != IPPROTO_TCP || egress_conn_table_empty())
 		return;
 	/* 7.x runs probes under SRCU only: the entry is freed after RCU. */
 	rcu_read_lock();
 	e = rhashtable_lookup(&egress_conn_table, &sk, egress_conn_params);
-	if (e)
-		egress_conn_release(e);
+	if (!e)
+		goto out;
+	if (newstate == TCP_ESTABLISHED) {
+		/* Another socket's entry at this address is for its close. */
+		if (e->health && READ_ONCE(e->attempted) &&
+		    e->cookie == atomic64_read(&sk->sk_cookie))
+			egress_conn_established(e, sk);
+		goto out;
+	}
+	if (e->health && READ_ONCE(e->attempted) &&
+	    e->cookie == atomic64_read(&sk->sk_cookie)) {
+		/* tcp_done_with_error() and the like set it before the state. */
+		counter = egress_conn_close_counter(e, READ_ONCE(sk->sk_err));
+		if (counter >= 0)
+			egress_conn_health_add(e, counter, 1);
+	}
+	egress_conn_release(e);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * tcp:tcp_retransmit_skb: a segment of @sk was sent again.  Its
+ * prototype gained the transmit's error (also reported, then, for a
+ * segment that was not sent).
+ */
+#ifdef EGRESS_HAVE_TCP_RETRANSMIT_ERR
+static void egress_conn_retrans_probe(void *data, const struct sock *sk,
+				      const struct sk_buff *skb, int err)
+#else
+static void egress_conn_retrans_probe(void *data, const struct sock *sk,
+				      const struct sk_buff *skb)
+#endif
+{
+	struct egress_conn_entry *e;
+
+#ifdef EGRESS_HAVE_TCP_RETRANSMIT_ERR
+	if (err)
+		return;
+#endif
+	if (egress_conn_table_empty())
+		return;
+	rcu_read_lock();
+	e = rhashtable_lookup(&egress_conn_table, &sk, egress_conn_params);
+	if (e && e->health && READ_ONCE(e->attempted) &&
+	    e->cookie == atomic64_read(&sk->sk_cookie))
+		egress_conn_health_add(e, sk->sk_state == TCP_SYN_SENT ?
+				       EGRESS_HEALTH_SYN_RETRANS :
+				       EGRESS_HEALTH_DATA_RETRANS,
+				       tcp_skb_pcount(skb));
 	rcu_read_unlock();
 }
 
@@ -282,30 +560,85 @@ static bool egress_conn_refuse_all(struct egress_policy *const *policies,
 	return !refused;
 }
 
-bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
-		       unsigned int n, struct egress_conn_verdict *v)
+/*
+ * Fill @e for the levels of @policies it names: every level when it counts
+ * health, else only the @k levels in @level, which took a slot each.
+ */
+static void egress_conn_entry_fill(struct egress_conn_entry *e,
+				   struct egress_policy *const *policies,
+				   const struct egress_rule *const *rules,
+				   unsigned int n, const u8 *level,
+				   unsigned int k, bool health)
+{
+	unsigned int i, j = 0;
+
+	e->health = health;
+	e->limited = k;
+	e->attempted = false;
+	e->established = false;
+	e->n = health ? n : k;
+	for (i = 0; i < e->n; i++) {
+		unsigned int p = health ? i : level[i];
+		struct egress_conn_level *l = &e->level[i];
+
+		l->stats = policies[p]->stats;
+		/* Alive: the policy holds it until a grace period after it went. */
+		refcount_inc(&l->stats->ref);
+		l->class_id = rules[p] ? rules[p]->class_id : 0;
+		l->charged = j < k && level[j] == p;
+		if (l->charged)
+			j++;
+	}
+}
+
+/* Drop the references egress_conn_entry_fill() took. */
+static void egress_conn_entry_unref(struct egress_conn_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n; i++)
+		egress_stats_put(e->level[i].stats);
+}
+
+/*
+ * egress_conn_admit(), or with @limits false an entry for health alone: no
+ * level is charged, whatever limits the path has now.
+ */
+static bool egress_conn_admit_sk(struct sock *sk,
+				 struct egress_policy *const *policies,
+				 const struct egress_rule *const *rules,
+				 unsigned int n, struct egress_conn_verdict *v,
+				 bool limits)
 {
 	/* The first k entries are filled before they are read. */
 	const struct egress_conn_limit *lim[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	u8 level[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
 	struct egress_conn_entry *e;
-	bool refused = false;
+	bool refused = false, health;
 	unsigned int i, j, k = 0;
+	atomic_t *count;
 	u32 took_rate = 0;
 	u32 cookie[2];
 	u64 now = 0;
 	int err;
 
 	v->refused_by = 0;
+	v->entry = NULL;
 	e = rhashtable_lookup(&egress_conn_table, &sk, egress_conn_params);
 	if (e) {
-		/* A retransmitted SYN: charged already, costs nothing. */
-		if (e->cookie == atomic64_read(&sk->sk_cookie))
+		/*
+		 * A SYN sent again: charged already, costs nothing; it is the
+		 * first to leave if a limit after this one dropped the first.
+		 */
+		if (e->cookie == atomic64_read(&sk->sk_cookie)) {
+			if (e->health && !READ_ONCE(e->attempted))
+				v->entry = e;
 			return true;
+		}
 		/* Another socket's at this address, which closed unseen. */
 		egress_conn_release(e);
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; limits && i < n; i++) {
 		const struct egress_conn_limit *c = egress_policy_conn(policies[i]);
 
 		if (c) {
@@ -313,14 +646,16 @@ bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
 			level[k++] = i;
 		}
 	}
-	/* The limits went since the path was cached. */
-	if (!k)
+	health = egress_health_on();
+	/* The limits went since the path was cached, and health is off. */
+	if (!k && !health)
 		return true;
 
-	if (atomic_inc_return(&egress_conn_count) >
-	    READ_ONCE(egress_conn_sockets_max))
+	count = k ? &egress_conn_count : &egress_health_count;
+	if (atomic_inc_return(count) > (k ? READ_ONCE(egress_conn_sockets_max) :
+					READ_ONCE(egress_health_sockets_max)))
 		goto err_full;
-	e = kmalloc(struct_size(e, stats, k), GFP_ATOMIC);
+	e = kmalloc(struct_size(e, level, health ? n : k), GFP_ATOMIC);
 	if (!e)
 		goto err_full;
 
@@ -362,45 +697,71 @@ bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
 	}
 
 	e->sk = sk;
-	e->n = k;
 	/* Generates the cookie if nobody asked for it yet (exported GPL). */
 	sock_diag_save_cookie(sk, cookie);
 	e->cookie = (u64)cookie[1] << 32 | cookie[0];
-	for (j = 0; j < k; j++) {
-		e->stats[j] = policies[level[j]]->stats;
-		/* Alive: the policy holds it until a grace period after it went. */
-		refcount_inc(&e->stats[j]->ref);
-	}
+	egress_conn_entry_fill(e, policies, rules, n, level, k, health);
 	err = rhashtable_lookup_insert_fast(&egress_conn_table, &e->node,
 					    egress_conn_params);
 	if (err) {
-		for (j = 0; j < k; j++)
-			egress_stats_put(e->stats[j]);
+		egress_conn_entry_unref(e);
 		egress_conn_uncharge(policies, level, lim, k, took_rate);
 		kfree(e);
-		atomic_dec(&egress_conn_count);
+		atomic_dec(count);
 		/* Another pass of the same SYN counted it meanwhile. */
 		if (err == -EEXIST)
 			return true;
 		v->refused_by = 0;
-		return egress_conn_refuse_all(policies, level, k, v);
+		goto err_untracked;
 	}
+	if (health)
+		v->entry = e;
 	return true;
 
 err_free:
 	kfree(e);
-	atomic_dec(&egress_conn_count);
+	atomic_dec(count);
 	return false;
 
 err_full:
-	atomic_dec(&egress_conn_count);
+	atomic_dec(count);
+err_untracked:
+	/* Health alone never refuses: the connection is not counted. */
+	if (!k) {
+		atomic64_inc(&egress_health_untracked);
+		return true;
+	}
 	return egress_conn_refuse_all(policies, level, k, v);
+}
+
+bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
+		       const struct egress_rule *const *rules, unsigned int n,
+		       struct egress_conn_verdict *v)
+{
+	return egress_conn_admit_sk(sk, policies, rules, n, v, true);
+}
+
+void egress_conn_count_syn(struct sock *sk, struct egress_policy *const *policies,
+			   const struct egress_rule *const *rules,
+			   unsigned int n)
+{
+	struct egress_conn_verdict v;
+
+	/*
+	 * It leaves: a limit its path has (set since the path's flags were
+	 * cached, or of a tunnel's inner connection) is not charged here.
+	 */
+	egress_conn_admit_sk(sk, policies, rules, n, &v, false);
+	if (v.entry)
+		egress_conn_attempted(v.entry);
 }
 
 static void egress_conn_find_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "inet_sock_set_state"))
 		egress_conn_tp = tp;
+	else if (!strcmp(tp->name, "tcp_retransmit_skb"))
+		egress_retrans_tp = tp;
 }
 
 int egress_conn_init(void)
@@ -416,11 +777,23 @@ int egress_conn_init(void)
 		err = -ENOENT;
 		goto err_table;
 	}
+	if (!egress_retrans_tp) {
+		pr_err("no tracepoint tcp:tcp_retransmit_skb: connection health cannot work\n");
+		err = -ENOENT;
+		goto err_table;
+	}
 	err = tracepoint_probe_register(egress_conn_tp, egress_conn_probe, NULL);
 	if (err)
 		goto err_table;
+	err = tracepoint_probe_register(egress_retrans_tp,
+					egress_conn_retrans_probe, NULL);
+	if (err)
+		goto err_state_probe;
 	return 0;
 
+err_state_probe:
+	tracepoint_probe_unregister(egress_conn_tp, egress_conn_probe, NULL);
+	tracepoint_synchronize_unregister();
 err_table:
 	rhashtable_destroy(&egress_conn_table);
 	return err;
@@ -433,6 +806,8 @@ static void egress_conn_free_entry(void *ptr, void *arg)
 
 void egress_conn_exit(void)
 {
+	tracepoint_probe_unregister(egress_retrans_tp, egress_conn_retrans_probe,
+				    NULL);
 	tracepoint_probe_unregister(egress_conn_tp, egress_conn_probe, NULL);
 	/* No probe runs any more, and none will: the entries are ours. */
 	tracepoint_synchronize_unregister();

@@ -25,6 +25,7 @@
 #define _NF_EGRESS_CONN_H
 
 #include <linux/atomic.h>
+#include <linux/compiler.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -34,7 +35,9 @@ struct nlattr;
 struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
+struct egress_conn_entry;
 struct egress_policy;
+struct egress_rule;
 
 /* A policy's connection limits; immutable, replaced whole under RCU. */
 struct egress_conn_limit {
@@ -69,6 +72,11 @@ struct egress_conn_verdict {
 	u8 level;
 	u8 kind;		/* enum egress_conn_kind */
 	u32 value;		/* the max or the rate that refused */
+	/*
+	 * The entry whose health counts the SYN as its first to leave, if
+	 * it does leave (egress_conn_attempted()), or NULL.
+	 */
+	struct egress_conn_entry *entry;
 };
 
 int egress_conn_init(void);
@@ -90,18 +98,53 @@ const struct egress_conn_limit *
 egress_policy_conn(const struct egress_policy *policy);
 
 /*
- * The first SYN of @sk, which @policies[0..n) judge and allowed, asks for
- * a slot at every level with a connection limit.  True: it may leave
- * (charged, a retransmission of one charged already, or refused only by
- * audit levels, which @v->refused_by then names).  False: an enforcing
- * level refused it and nothing is charged.  Caller holds rcu_read_lock()
- * and @sk is a full TCP socket in TCP_SYN_SENT.
+ * The first SYN of @sk, which @policies[0..n) judge and allowed (rules[i]
+ * decided at level i), asks for a slot at every level with a connection
+ * limit, and for an entry that counts its health if that is on.  True: it
+ * may leave (charged, a retransmission of one charged already, or refused
+ * only by audit levels, which @v->refused_by then names).  False: an
+ * enforcing level refused it and nothing is charged.  Caller holds
+ * rcu_read_lock() and @sk is a full TCP socket in TCP_SYN_SENT.
  */
 bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,
-		       unsigned int n, struct egress_conn_verdict *v);
+		       const struct egress_rule *const *rules, unsigned int n,
+		       struct egress_conn_verdict *v);
+
+/* The SYN admitted with @v->entry left.  Caller holds rcu_read_lock(). */
+void egress_conn_attempted(struct egress_conn_entry *e);
+
+extern bool egress_health_enabled;
+
+/* Whether connection health is counted (the module parameter health). */
+static inline bool egress_health_on(void)
+{
+	return READ_ONCE(egress_health_enabled);
+}
+
+/*
+ * The first SYN of @sk left a path without connection limits or rates:
+ * count its attempt, in a new entry (egress_conn_admit() without limits).
+ * Caller holds rcu_read_lock().
+ */
+void egress_conn_count_syn(struct sock *sk, struct egress_policy *const *policies,
+			   const struct egress_rule *const *rules,
+			   unsigned int n);
+
+/*
+ * An RTT sample of @sk, a full TCP socket whose segment @policies allowed
+ * (rules[i] decided at level i), for each level and its class.  RCU held.
+ */
+void egress_conn_sample_rtt(const struct sock *sk,
+			    struct egress_policy *const *policies,
+			    const struct egress_rule *const *rules,
+			    unsigned int n);
 
 /* Sockets counted now, and first SYNs refused for want of room. */
 u32 egress_conn_sockets(void);
 u64 egress_conn_table_full(void);
+/* Sockets health alone follows now. */
+u32 egress_conn_health_sockets(void);
+/* First SYNs only health would have followed, for want of room. */
+u64 egress_conn_health_untracked(void);
 
 #endif /* _NF_EGRESS_CONN_H */

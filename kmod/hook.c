@@ -612,6 +612,40 @@ static bool egress_pkt_opens_conn(const struct sock *sk,
 	       pkt->proto == IPPROTO_TCP && sk_is_tcp(sk);
 }
 
+/*
+ * Connection health of a TCP packet that leaves, if that is counted: a
+ * first SYN on a path that egress_conn_admit() did not see (one with
+ * neither limits nor rates) gets its entry here, and about one of every
+ * 2^EGRESS_RTT_SAMPLE_SHIFT packets a socket sends is an RTT sample (its
+ * segs_out, which TCP advanced before handing the packet to IP, crosses a
+ * multiple).  Per TCP packet: loads from the socket TCP just wrote.
+ */
+static __always_inline void
+egress_tcp_health(struct sock *sk, struct egress_policy *const *policies,
+		  const struct egress_rule *const *rules, unsigned int n,
+		  u32 segs, u32 path_flags)
+{
+	unsigned int shift;
+	u32 sent;
+
+	if (!egress_health_on() || !sk_fullsock(sk) || !sk_is_tcp(sk))
+		return;
+	if (READ_ONCE(sk->sk_state) == TCP_SYN_SENT) {
+		if (!(path_flags & EGRESS_PATH_CONN))
+			egress_conn_count_syn(sk, policies, rules, n);
+		return;
+	}
+	/*
+	 * A GSO packet of 2^k or more segments needs a multiple of 2^k
+	 * times as many: about one packet in 32 to 64 is a sample, however
+	 * large they are.
+	 */
+	shift = EGRESS_RTT_SAMPLE_SHIFT + ilog2(segs | 1);
+	sent = READ_ONCE(tcp_sk(sk)->segs_out);
+	if ((sent >> shift) != ((sent - segs) >> shift))
+		egress_conn_sample_rtt(sk, policies, rules, n);
+}
+
 static enum egress_outcome egress_shape_outcome(enum egress_shape_result res)
 {
 	switch (res) {
@@ -842,12 +876,15 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		 * nothing.  One they drop stays charged; its SYN is sent
 		 * again, and its close releases it.
 		 */
+		bool conn_admitted = false;
+
 		if (outcome == EGRESS_ALLOWED &&
 		    (path_flags & EGRESS_PATH_CONN) &&
 		    egress_pkt_opens_conn(sk, &pkt)) {
-			if (!egress_conn_admit(sk, policies, n, &conn))
+			if (!egress_conn_admit(sk, policies, rules, n, &conn))
 				outcome = EGRESS_CONNLIMITED;
 			conn_refused = conn.refused_by;
+			conn_admitted = true;
 		}
 		if (path_flags & EGRESS_PATH_QUOTA) {
 			quota_now = egress_quota_now();
@@ -887,8 +924,15 @@ static unsigned int egress_hook(void *priv, struct sk_buff *skb,
 		    (path_flags & EGRESS_PATH_QUOTA))
 			egress_quota_charge_path(policies, rules, n, quota_now,
 						 &size);
+		/* A connection is attempted when its first SYN leaves. */
+		if (conn_admitted && conn.entry &&
+		    (outcome == EGRESS_ALLOWED || outcome == EGRESS_SHAPED))
+			egress_conn_attempted(conn.entry);
 	}
 	egress_charge(policies, rules, n, denied_by, outcome, &size);
+	if (pkt.proto == IPPROTO_TCP && outcome == EGRESS_ALLOWED)
+		egress_tcp_health(sk, policies, rules, n, size.packets,
+				  path_flags);
 	/* Allowed by every level: no event to give, nothing to refuse. */
 	if (likely(outcome == EGRESS_ALLOWED && !denied_by &&
 		   !conn_refused))

@@ -44,6 +44,11 @@ struct egress_dump_ctx {
 	/* After the policies, their instances: the template's, from this one. */
 	u64 template_seq;
 	u64 instance_seq;	/* the next instance index to look at */
+	/*
+	 * HEALTH_GET: the next message of the policy being sent, 0 for the
+	 * policy's own, else the class id to look from.
+	 */
+	unsigned long health_next;
 };
 
 static struct egress_dump_ctx *egress_dump_ctx(struct netlink_callback *cb)
@@ -298,11 +303,22 @@ static size_t egress_nl_policy_msg_size_max(void)
 	       EGRESS_QUOTAS_MAX * egress_quota_nlattr_size();	/* QUOTA */
 }
 
+/* The largest HEALTH_GET message. */
+static size_t egress_nl_health_msg_size_max(void)
+{
+	return NLMSG_HDRLEN + GENL_HDRLEN +
+	       2 * nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) + /* PATH, TEMPLATE */
+	       nla_total_size(sizeof(u32)) +			/* GENERATION */
+	       nla_total_size(NF_EGRESS_CLASS_NAME_MAX) +	/* HEALTH_CLASS */
+	       egress_health_nlattr_size_max();
+}
+
 enum egress_nl_msg_kind {
 	EGRESS_NL_MSG_POLICY,
 	EGRESS_NL_MSG_STATS,
 	EGRESS_NL_MSG_RULE,
 	EGRESS_NL_MSG_GONE,	/* STATS and how many rule hits follow */
+	EGRESS_NL_MSG_HEALTH,	/* the policy's HEALTH_GET messages */
 };
 
 /* How many of its template's rules @instance hit. */
@@ -350,6 +366,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	const struct egress_conn_limit *conn;
 	const struct egress_rate *rate;
 	struct egress_counters_sum sum;
+	struct egress_health *health;
 	void *hdr;
 	int i;
 
@@ -422,7 +439,16 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 				      policy->stats->reset_time,
 				      NF_EGRESS_A_PAD))
 			goto nla_put_failure;
+		/* The bill of a gone instance: its connections' health too. */
+		health = egress_health_peek(&policy->stats->health);
+		if (kind == EGRESS_NL_MSG_GONE && health &&
+		    egress_health_to_nlattr(skb, NF_EGRESS_A_STATS_HEALTH, health))
+			goto nla_put_failure;
 		break;
+	case EGRESS_NL_MSG_HEALTH:
+		/* egress_nl_health_msgs() sends these. */
+		WARN_ON_ONCE(1);
+		goto nla_put_failure;
 	case EGRESS_NL_MSG_RULE:
 		if (egress_nl_put_rule(skb, NF_EGRESS_A_RULE, rule, true,
 				       config != policy ? policy : NULL))
@@ -504,7 +530,8 @@ void egress_nl_instance_gone(struct egress_policy *instance)
 	if (!genl_has_listeners(&egress_genl_family, &init_net,
 				EGRESS_MCGRP_EVENTS))
 		return;
-	msg = genlmsg_new(egress_nl_policy_msg_size_max(), GFP_KERNEL);
+	msg = genlmsg_new(egress_nl_policy_msg_size_max() +
+			  egress_health_nlattr_size_max(), GFP_KERNEL);
 	if (!msg)
 		return;
 	if (egress_nl_fill(msg, 0, 0, 0, NF_EGRESS_CMD_INSTANCE_GONE,
@@ -557,6 +584,11 @@ static int egress_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 				  egress_conn_sockets()) ||
 		      nla_put_u64_64bit(msg, NF_EGRESS_A_CONN_TABLE_FULL,
 					egress_conn_table_full(),
+					NF_EGRESS_A_PAD) ||
+		      nla_put_u32(msg, NF_EGRESS_A_HEALTH_SOCKETS,
+				  egress_conn_health_sockets()) ||
+		      nla_put_u64_64bit(msg, NF_EGRESS_A_HEALTH_UNTRACKED,
+					egress_conn_health_untracked(),
 					NF_EGRESS_A_PAD);
 	if (err)
 		goto nla_put_failure;
@@ -1558,9 +1590,10 @@ static int egress_nl_dump_start(struct netlink_callback *cb)
 	/*
 	 * A message about a policy must fit in an empty dump skb, or the dump
 	 * fails: it holds the policy's path, up to PATH_MAX, and a STATS
-	 * message its counters per class too.
+	 * message its counters per class too, a HEALTH message a histogram.
 	 */
-	cb->min_dump_alloc = egress_nl_policy_msg_size_max();
+	cb->min_dump_alloc = max(egress_nl_policy_msg_size_max(),
+				 egress_nl_health_msg_size_max());
 	if (!attr)
 		return 0;
 
@@ -1593,6 +1626,83 @@ static bool egress_dump_wants(const struct egress_dump_ctx *ctx,
 	return !ctx->path_filter || !strcmp(ctx->path_filter, policy->path);
 }
 
+/* One HEALTH_GET message: @policy's, or its class @class_id's. */
+static int egress_nl_health_msg(struct sk_buff *skb,
+				struct netlink_callback *cb,
+				struct egress_policy *policy, unsigned long class_id,
+				const struct egress_health *health)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &egress_genl_family, NLM_F_MULTI,
+			  NF_EGRESS_CMD_HEALTH_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_string(skb, NF_EGRESS_A_CGROUP_PATH, policy->path) ||
+	    nla_put_u32(skb, NF_EGRESS_A_GENERATION, egress_generation()) ||
+	    (egress_policy_is_instance(policy) &&
+	     nla_put_string(skb, NF_EGRESS_A_TEMPLATE, policy->config->path)) ||
+	    (class_id && nla_put_string(skb, NF_EGRESS_A_HEALTH_CLASS,
+					egress_class_name(class_id))) ||
+	    egress_health_to_nlattr(skb, NF_EGRESS_A_STATS_HEALTH, health)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * @policy's HEALTH_GET messages, from the one the dump's cursor names: its
+ * own, then its classes', each once it has counted a connection.
+ */
+static int egress_nl_health_msgs(struct sk_buff *skb,
+				 struct netlink_callback *cb,
+				 struct egress_policy *policy)
+{
+	struct egress_dump_ctx *ctx = egress_dump_ctx(cb);
+	struct egress_stats *stats = policy->stats;
+	struct egress_class_stats *cs;
+	struct egress_health *health;
+	unsigned long id;
+	int err;
+
+	if (!ctx->health_next) {
+		/* None if it failed to allocate; a class's may not have. */
+		health = egress_health_peek(&stats->health);
+		err = health ? egress_nl_health_msg(skb, cb, policy, 0, health) : 0;
+		if (err)
+			return err;
+		ctx->health_next = 1;
+	}
+	id = ctx->health_next;
+	xa_for_each_start(&stats->classes, id, cs, ctx->health_next) {
+		health = egress_health_peek(&cs->health);
+		if (!health)
+			continue;
+		err = egress_nl_health_msg(skb, cb, policy, id, health);
+		if (err)
+			return err;
+		ctx->health_next = id + 1;
+	}
+	ctx->health_next = 0;
+	return 0;
+}
+
+/* A dump's message(s) about @policy. */
+static int egress_nl_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			      u8 cmd, enum egress_nl_msg_kind kind,
+			      struct egress_set *set, struct egress_policy *policy)
+{
+	if (kind == EGRESS_NL_MSG_HEALTH)
+		return egress_nl_health_msgs(skb, cb, policy);
+	return egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd, kind, set,
+			      policy, NULL, cb);
+}
+
 /*
  * The instances part of a POLICY_GET or STATS_GET dump: every template's,
  * in the templates' creation order and then their own.  The packet path
@@ -1621,9 +1731,8 @@ static int egress_nl_dump_instances(struct sk_buff *skb,
 			if (instance->seq < ctx->instance_seq ||
 			    !egress_dump_wants(ctx, instance))
 				continue;
-			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					     cmd, kind, set, instance, NULL, cb);
+			err = egress_nl_dump_one(skb, cb, cmd, kind, set,
+						 instance);
 			if (err)
 				return err;
 			ctx->instance_seq = instance->seq + 1;
@@ -1654,9 +1763,7 @@ static int egress_nl_dump_policies(struct sk_buff *skb,
 			if (policy->seq <= ctx->policy_seq ||
 			    !egress_dump_wants(ctx, policy))
 				continue;
-			err = egress_nl_fill(skb, NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					     cmd, kind, set, policy, NULL, cb);
+			err = egress_nl_dump_one(skb, cb, cmd, kind, set, policy);
 			if (err)
 				break;
 			ctx->policy_seq = policy->seq;
@@ -1686,6 +1793,13 @@ static int egress_nl_stats_dump(struct sk_buff *skb,
 {
 	return egress_nl_dump_policies(skb, cb, NF_EGRESS_CMD_STATS_GET,
 				       EGRESS_NL_MSG_STATS);
+}
+
+static int egress_nl_health_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	return egress_nl_dump_policies(skb, cb, NF_EGRESS_CMD_HEALTH_GET,
+				       EGRESS_NL_MSG_HEALTH);
 }
 
 /*
@@ -1819,6 +1933,14 @@ static const struct genl_ops egress_genl_ops[] = {
 		.dumpit	= egress_nl_stats_dump,
 		.done	= egress_nl_dump_done,
 		.policy	= nf_egress_stats_get_nl_policy,
+		.maxattr = NF_EGRESS_A_MAX,
+	},
+	{
+		.cmd	= NF_EGRESS_CMD_HEALTH_GET,
+		.start	= egress_nl_dump_start,
+		.dumpit	= egress_nl_health_dump,
+		.done	= egress_nl_dump_done,
+		.policy	= nf_egress_health_get_nl_policy,
 		.maxattr = NF_EGRESS_A_MAX,
 	},
 	{

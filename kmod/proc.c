@@ -7,7 +7,9 @@
  *           would_deny_packets would_deny_bytes ratelimited_packets
  *           ratelimited_bytes shaped_packets shaped_bytes queue_packets
  *           max_delay_ns template connlimit_packets connlimit_bytes
- *           conn_active; a template's line is followed by one
+ *           conn_active tcp_attempts tcp_established tcp_refused
+ *           tcp_timed_out tcp_unreachable tcp_reset tcp_syn_retrans
+ *           tcp_data_retrans (health.h); a template's line is followed by one
  *           line per instance, whose cgroup is the instance's concrete
  *           path and template the template's pattern ("-" on other lines)
  * policies: one "policy PATH mode MODE default VERDICT rules N" line per
@@ -126,6 +128,7 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 {
 	const struct egress_policy *policy = v;
 	struct egress_counters_sum sum;
+	struct egress_health *health;
 	int i;
 
 	if (v == SEQ_START_TOKEN) {
@@ -136,7 +139,10 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 				   egress_counter_info[i].name,
 				   egress_counter_info[i].name);
 		seq_puts(m, " queue_packets max_delay_ns template");
-		seq_puts(m, " connlimit_packets connlimit_bytes conn_active\n");
+		seq_puts(m, " connlimit_packets connlimit_bytes conn_active");
+		for (i = 0; i < EGRESS_HEALTH_MAX; i++)
+			seq_printf(m, " tcp_%s", egress_health_name[i]);
+		seq_putc(m, '\n');
 		return 0;
 	}
 	egress_counters_sum(policy->stats, &sum);
@@ -150,10 +156,15 @@ static int egress_proc_stats_show(struct seq_file *m, void *v)
 		egress_proc_put_path(m, policy->config);
 	else
 		seq_putc(m, '-');
-	seq_printf(m, " %llu %llu %u\n",
+	seq_printf(m, " %llu %llu %u",
 		   sum.count[EGRESS_CTR_CONNLIMIT].packets,
 		   sum.count[EGRESS_CTR_CONNLIMIT].bytes,
 		   atomic_read(&policy->stats->conn.active));
+	health = egress_health_peek(&policy->stats->health);
+	for (i = 0; i < EGRESS_HEALTH_MAX; i++)
+		seq_printf(m, " %lld",
+			   health ? atomic64_read(&health->ctr[i]) : 0);
+	seq_putc(m, '\n');
 	return 0;
 }
 

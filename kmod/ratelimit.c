@@ -396,6 +396,13 @@ u32 egress_rate_path_flags(struct egress_policy *const *policies,
 		flags |= rate->mode == NF_EGRESS_RATE_SHAPE ?
 			 EGRESS_PATH_SHAPE : EGRESS_PATH_POLICE;
 	}
+	/*
+	 * Connection health counts a first SYN when it leaves: where a limit
+	 * or a queue may still stop or delay it, egress_conn_admit() (of a
+	 * path with the flag) sees it first; on other paths the hook's end.
+	 */
+	if (flags && egress_health_on())
+		flags |= EGRESS_PATH_CONN;
 	return flags;
 }
 

@@ -100,11 +100,19 @@ void egress_rule_counters(const struct egress_rule *rule, u64 *packets,
 void egress_stats_reset(struct egress_stats *stats)
 {
 	struct egress_class_stats *cs;
+	struct egress_health *h;
 	unsigned long id;
 
 	egress_counters_sum_raw(stats, &stats->base);
-	xa_for_each(&stats->classes, id, cs)
+	h = egress_health_peek(&stats->health);
+	if (h)
+		egress_health_reset(h);
+	xa_for_each(&stats->classes, id, cs) {
 		egress_class_sum_raw(cs, &cs->base_packets, &cs->base_bytes);
+		h = egress_health_peek(&cs->health);
+		if (h)
+			egress_health_reset(h);
+	}
 	WRITE_ONCE(stats->max_delay_ns, 0);
 	stats->reset_time = ktime_get_real_seconds();
 }
@@ -135,17 +143,24 @@ struct egress_stats *egress_stats_alloc_gfp(gfp_t gfp)
 	return stats;
 }
 
+/* Class counters nothing reads or writes any more. */
+static void egress_class_stats_free(struct egress_class_stats *cs)
+{
+	kfree(cs->health);
+	free_percpu(cs->pcpu);
+	kfree(cs);
+}
+
 static void egress_stats_free_rcu(struct rcu_head *head)
 {
 	struct egress_stats *stats = container_of(head, struct egress_stats, rcu);
 	struct egress_class_stats *cs;
 	unsigned long id;
 
-	xa_for_each(&stats->classes, id, cs) {
-		free_percpu(cs->pcpu);
-		kfree(cs);
-	}
+	xa_for_each(&stats->classes, id, cs)
+		egress_class_stats_free(cs);
 	xa_destroy(&stats->classes);
+	kfree(stats->health);
 	free_percpu(stats->pcpu);
 	kfree(stats);
 }
@@ -232,9 +247,7 @@ void egress_stats_drop_classes(struct egress_stats *stats,
 
 	for_each_set_bit(id, ids, EGRESS_CLASSES_MAX + 1) {
 		cs = xa_erase_bh(&stats->classes, id);
-		if (cs) {
-			free_percpu(cs->pcpu);
-			kfree(cs);
-		}
+		if (cs)
+			egress_class_stats_free(cs);
 	}
 }

@@ -20,6 +20,7 @@
 
 #include "conn.h"
 #include "events.h"
+#include "health.h"
 #include "ruleset.h"
 
 /* Distinct class names in use at a time (class.c). */
@@ -92,6 +93,8 @@ struct egress_class_stats {
 	struct egress_class_counters __percpu *pcpu;
 	u64 base_packets;	/* values at the last reset; mutex */
 	u64 base_bytes;
+	/* Its TCP connections' health, once it has any (health.h). */
+	struct egress_health *health;
 };
 
 /* A sum of the per-CPU counters, as readers see it. */
@@ -119,6 +122,8 @@ struct egress_stats {
 	struct egress_event_limit events;	/* deny events' budget */
 	/* Connections charged here and the rate's bucket (conn.c). */
 	struct egress_conn_state conn;
+	/* Its TCP connections' health, once it has any (health.h). */
+	struct egress_health *health;
 	struct rcu_head rcu;
 };
 

@@ -166,7 +166,7 @@ done
 tap_result $ok "stats --exact $P: the table's $P line has $AP $AB $DP $DB" "rc=$rc" "$table"
 
 # --- /proc -----------------------------------------------------------------
-check_eq "$NF_EGRESS_PROC/stats header names the 14 columns" "$PROC_STATS_HEADER" \
+check_eq "$NF_EGRESS_PROC/stats header names its 25 columns" "$PROC_STATS_HEADER" \
 	"$(head -n1 "$NF_EGRESS_PROC/stats" 2>&1)"
 check_eq "$NF_EGRESS_PROC/stats: $P all 8 counters exact" "$EXP_P" "$(acct_proc "$P")"
 check_eq "$NF_EGRESS_PROC/stats: $Q all 8 counters exact" "$EXP_Q" "$(acct_proc "$Q")"

@@ -73,48 +73,6 @@ active_is()
 	[ "$(conn_stats "$1" | cut -d' ' -f2)" = "$2" ]
 }
 
-# hold CGROUP ADDR PORT COUNT TAG [ARGS...]: open COUNT connections from
-# CGROUP in the background and keep them until release TAG; the result
-# line is in $TMPDIR_TEST/TAG.out once they are open.
-hold()
-{
-	local cg=$1 addr=$2 port=$3 count=$4 tag=$5
-
-	shift 5
-	rm -f "$TMPDIR_TEST/$tag.release" "$TMPDIR_TEST/$tag.out"
-	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" \
-		--hold-file "$TMPDIR_TEST/$tag.release" "$@" \
-		> "$TMPDIR_TEST/$tag.out" 2>&1 &
-	register_pid $!
-	busywait 20000 grep -q ok= "$TMPDIR_TEST/$tag.out" ||
-		bail_out "tcp-many $tag did not finish connecting"
-}
-
-release()
-{
-	touch "$TMPDIR_TEST/$1.release"
-}
-
-held()
-{
-	cat "$TMPDIR_TEST/$1.out"
-}
-
-# many CGROUP ADDR PORT COUNT [ARGS...]: tcp-many that closes at once.
-many()
-{
-	local cg=$1 addr=$2 port=$3 count=$4
-
-	shift 4
-	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" "$@" 2>&1
-}
-
-# field LINE KEY: the value of KEY=V in LINE.
-field()
-{
-	sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<< "$1"
-}
-
 cg_create "$CG"
 setup_server_topology ""
 start_daemon "$SRV_NS" tcp-listen :: "$RST_PORT" --pidfile "$TMPDIR_TEST/rst.pid" --rst
@@ -327,6 +285,8 @@ busywait 5000 active_is "/$CGA" 0
 
 # --- /proc and the module's count ---------------------------------------
 check_eq "/proc stats: connlimit and conn_active columns" "9 0" \
-	"$(awk -v p="$P" '$1 == p { print $(NF-2), $NF }' "$NF_EGRESS_PROC/stats")"
+	"$(awk -v p="$P" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == p { print $(col["connlimit_packets"]), $(col["conn_active"]) }' \
+		"$NF_EGRESS_PROC/stats")"
 
 tap_done

@@ -168,7 +168,7 @@ check "show --stats: rule hits" 0 "policy /t1 mode enforce default deny
   rule 3 deny to 192.0.2.1/32  (0 pkts, 0 B)" "" -- show --stats /t1
 check "-j show --stats: rule hits" 0 '[{"cgroup":"/t0","mode":"enforce","default":"allow","rate":null,"conn":null,"quotas":[],"rules":[]}]' "" -- -j show /t0 --stats
 "$EGRESSCTL" -j version > "$T/v.json" 2>&1
-json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and d["module"]["conn_sockets"] == 0 and d["module"]["conn_table_full"] == 0 and sorted(d["module"]) == ["cached_cgroups", "conn_sockets", "conn_table_full", "generation", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
+json_eval 'sorted(d) == ["module", "version"] and d["version"] == "0.1.0" and d["module"]["loaded"] is True and d["module"]["version"] == a[0] and d["module"]["policies"] == 2 and type(d["module"]["generation"]) is int and type(d["module"]["cached_cgroups"]) is int and d["module"]["conn_sockets"] == 0 and d["module"]["conn_table_full"] == 0 and type(d["module"]["health_sockets"]) is int and type(d["module"]["health_untracked"]) is int and sorted(d["module"]) == ["cached_cgroups", "conn_sockets", "conn_table_full", "generation", "health_sockets", "health_untracked", "loaded", "policies", "version"]' "$modver" < "$T/v.json" | grep -qx True
 tap_result $? "-j version: module version, generation, 2 policies, cached cgroups, conn sockets 0, table full 0" "$(cat "$T/v.json")"
 
 # --- deletions --------------------------------------------------------------

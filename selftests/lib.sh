@@ -732,6 +732,48 @@ check_udp()
 	check_eq "$1" "$6" "$got"
 }
 
+# hold CGROUP ADDR PORT COUNT TAG [ARGS...]: open COUNT connections from
+# CGROUP in the background and keep them until release TAG; the result
+# line is in $TMPDIR_TEST/TAG.out once they are open.
+hold()
+{
+	local cg=$1 addr=$2 port=$3 count=$4 tag=$5
+
+	shift 5
+	rm -f "$TMPDIR_TEST/$tag.release" "$TMPDIR_TEST/$tag.out"
+	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" \
+		--hold-file "$TMPDIR_TEST/$tag.release" "$@" \
+		> "$TMPDIR_TEST/$tag.out" 2>&1 &
+	register_pid $!
+	busywait 20000 grep -q ok= "$TMPDIR_TEST/$tag.out" ||
+		bail_out "tcp-many $tag did not finish connecting"
+}
+
+release()
+{
+	touch "$TMPDIR_TEST/$1.release"
+}
+
+held()
+{
+	cat "$TMPDIR_TEST/$1.out"
+}
+
+# many CGROUP ADDR PORT COUNT [ARGS...]: tcp-many that closes at once.
+many()
+{
+	local cg=$1 addr=$2 port=$3 count=$4
+
+	shift 4
+	client_exec "$cg" "$PROBE" tcp-many "$addr" "$port" "$count" "$@" 2>&1
+}
+
+# field LINE KEY: the value of KEY=V in LINE (a probe's result line).
+field()
+{
+	sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<< "$1"
+}
+
 # ----------------------------------------------------------- egressctl ---
 
 # ectl ARGS...: run egressctl; stdout to stdout, stderr to $ECTL_ERR.
@@ -1105,7 +1147,7 @@ udp6_bytes() { echo $(($1 + 48)); }
 
 # The header line of $NF_EGRESS_PROC/stats (documented, stable).
 # shellcheck disable=SC2034 # used by the tests
-PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns template connlimit_packets connlimit_bytes conn_active"
+PROC_STATS_HEADER="cgroup allowed_packets allowed_bytes denied_packets denied_bytes would_deny_packets would_deny_bytes ratelimited_packets ratelimited_bytes shaped_packets shaped_bytes queue_packets max_delay_ns template connlimit_packets connlimit_bytes conn_active tcp_attempts tcp_established tcp_refused tcp_timed_out tcp_unreachable tcp_reset tcp_syn_retrans tcp_data_retrans"
 
 # acct_snap FILE [STATS-ARGS...]: run `egressctl -j stats [ARGS]` once and
 # save it flattened into FILE, one "PATH<TAB>KEY<TAB>VALUE" line per value:
@@ -1253,7 +1295,7 @@ acct_proc()
 {
 	[ -r "$NF_EGRESS_PROC/stats" ] || { echo "missing $NF_EGRESS_PROC/stats"; return 1; }
 	awk -v p="$1" 'NR > 1 && $1 == p { n++; v = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
-			if (NF != 17) v = "bad line (" NF " fields): " $0 }
+			if (NF != 25) v = "bad line (" NF " fields): " $0 }
 		END { if (n == 0) print "absent"; else if (n > 1) print "listed " n " times"; else print v }' \
 		"$NF_EGRESS_PROC/stats"
 }
