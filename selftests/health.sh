@@ -47,7 +47,7 @@ FAR_MS=80
 
 require_common
 require_cmd nft python3 tc
-tap_plan 28
+tap_plan 29
 
 # health PATH [CLASS]: the health counters of PATH (of its class CLASS) in
 # `egressctl -j stats`: "attempts established refused timed_out
@@ -174,6 +174,23 @@ check_eq "metrics: attempts and refused of the policy and of its class" "12 3 12
 out=$(ectl stats --health "$P")
 check_eq "stats --health: a row for the policy and one for its class near" "2" \
 	"$(grep -c -- "$P" <<< "$out")"
+# top -j: one snapshot per interval; the connections made meanwhile show
+# as a rate.
+ectl -j top -n 2 -d 1 "$P" > "$TMPDIR_TEST/top.json" &
+top_pid=$!
+# Spread over both intervals, whenever top's first dump comes.
+for i in 1 2 3 4; do
+	many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 1 --close-each > /dev/null
+	sleep 0.5
+done
+wait "$top_pid"
+check_eq "top -j: 2 snapshots of $P, connections made as attempts per second" "2 True" \
+	"$(python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+rates = [p["attempts_per_s"] for l in lines for p in l["policies"]
+         if p["cgroup"] == sys.argv[2] and p["attempts_per_s"] is not None]
+print(len(lines), bool(rates) and max(rates) > 0)' "$TMPDIR_TEST/top.json" "$P")"
 
 # --- every level, instances, limited paths -------------------------------
 # A parent and its child both count the child's connections; a template's
@@ -203,11 +220,11 @@ release lim
 # --- the switch and the reset ----------------------------------------
 echo 0 > "$HEALTH"
 many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 2 --close-each > /dev/null
-check_eq "health off: new connections are not counted" "12 7" \
+check_eq "health off: new connections are not counted" "16 11" \
 	"$(health "$P" | cut -d' ' -f1-2)"
 echo 1 > "$HEALTH"
 many "$CG" "$SRV4_ALLOW" "$TCP_PORT" 1 --close-each > /dev/null
-check_eq "health on again: counted again" "13 8" "$(health "$P" | cut -d' ' -f1-2)"
+check_eq "health on again: counted again" "17 12" "$(health "$P" | cut -d' ' -f1-2)"
 ectl_must stats reset "$P"
 check_eq "stats reset zeroes the health counters" "0 0 0 0 0 0 0 0" "$(health "$P")"
 check_eq "stats reset zeroes the RTT histogram" "0" "$(health_key "$P" - rtt.count)"
