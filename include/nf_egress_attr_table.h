@@ -135,7 +135,7 @@ static const struct nf_egress_attr_desc nf_egress_top_attr_table[NF_EGRESS_A_MAX
 	[NF_EGRESS_A_RULE_OFFSET] = { "rule-offset", "NF_EGRESS_A_RULE_OFFSET",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_A_CONN] = { "conn", "NF_EGRESS_A_CONN",
-		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_CONN, 0, 0, 0 },
+		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_CONN, 1, 0, 0 },
 	[NF_EGRESS_A_STATS_CONNLIMIT] = { "stats-connlimit", "NF_EGRESS_A_STATS_CONNLIMIT",
 		NF_EGRESS_KIND_NEST, NF_EGRESS_SET_COUNTER, 0, 0, 0 },
 	[NF_EGRESS_A_STATS_CONN_ACTIVE] = { "stats-conn-active", "NF_EGRESS_A_STATS_CONN_ACTIVE",
@@ -194,6 +194,8 @@ static const struct nf_egress_attr_desc nf_egress_counter_attr_table[NF_EGRESS_C
 		NF_EGRESS_KIND_U64, 0, 0, 8, 8 },
 	[NF_EGRESS_CTR_A_CLASS] = { "class", "NF_EGRESS_CTR_A_CLASS",
 		NF_EGRESS_KIND_STRING, 0, 0, 1, 32 },
+	[NF_EGRESS_CTR_A_CONN_ACTIVE] = { "conn-active", "NF_EGRESS_CTR_A_CONN_ACTIVE",
+		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_explain_attr_table[NF_EGRESS_EXPLAIN_A_MAX + 1]
@@ -264,6 +266,8 @@ static const struct nf_egress_attr_desc nf_egress_conn_attr_table[NF_EGRESS_CONN
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_CONN_A_BURST] = { "burst", "NF_EGRESS_CONN_A_BURST",
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
+	[NF_EGRESS_CONN_A_CLASS] = { "class", "NF_EGRESS_CONN_A_CLASS",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 32 },
 };
 
 static const struct nf_egress_attr_desc nf_egress_health_attr_table[NF_EGRESS_HEALTH_A_MAX + 1]
@@ -398,6 +402,8 @@ static const struct nf_egress_attr_desc nf_egress_event_attr_table[NF_EGRESS_EVE
 		NF_EGRESS_KIND_U32, 0, 0, 4, 4 },
 	[NF_EGRESS_EVENT_A_CONN_TABLE_FULL] = { "conn-table-full", "NF_EGRESS_EVENT_A_CONN_TABLE_FULL",
 		NF_EGRESS_KIND_FLAG, 0, 0, 0, 0 },
+	[NF_EGRESS_EVENT_A_CONN_CLASS] = { "conn-class", "NF_EGRESS_EVENT_A_CONN_CLASS",
+		NF_EGRESS_KIND_STRING, 0, 0, 1, 0 },
 };
 
 /* The commands a client sends, as the spec describes them. */

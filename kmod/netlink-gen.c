@@ -68,6 +68,7 @@ const struct nla_policy nf_egress_conn_nl_policy[NF_EGRESS_CONN_A_MAX + 1] = {
 	[NF_EGRESS_CONN_A_MAX_ACTIVE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[NF_EGRESS_CONN_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nf_egress_conn_a_rate_range),
 	[NF_EGRESS_CONN_A_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[NF_EGRESS_CONN_A_CLASS] = { .type = NLA_NUL_STRING, .len = NF_EGRESS_CLASS_NAME_MAX - 1, },
 };
 
 const struct nla_policy nf_egress_quota_nl_policy[NF_EGRESS_QUOTA_A_MAX + 1] = {

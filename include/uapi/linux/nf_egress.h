@@ -293,9 +293,11 @@ enum nf_egress_attr {
 	 */
 	NF_EGRESS_A_RULE_OFFSET,
 	/*
-	 * nest, NF_EGRESS_CONN_A_*: the policy's connection limits
+	 * nest, NF_EGRESS_CONN_A_*: a connection limit of the policy
 	 * (POLICY_NEW, POLICY_SET, POLICY_GET replies; absent in a reply:
-	 * none). In POLICY_SET the nest replaces the limits as a whole, and
+	 * none); repeated, at most one without CONN_A_CLASS (of all the
+	 * policy's connections) and one per class, 16 in all (E2BIG beyond).
+	 * In POLICY_SET the nests replace the limits as a whole, and
 	 * CONN_A_NONE alone removes them
 	 */
 	NF_EGRESS_A_CONN,
@@ -318,8 +320,9 @@ enum nf_egress_attr {
 	NF_EGRESS_A_CONN_SOCKETS,
 	/*
 	 * u64: first SYNs refused because the module already counted
-	 * conn_sockets_max sockets (module parameter) since the module was
-	 * loaded (GET_INFO reply, to a caller with CAP_NET_ADMIN)
+	 * conn_sockets_max sockets (module parameter), or found no memory to
+	 * count one, since the module was loaded (GET_INFO reply, to a caller
+	 * with CAP_NET_ADMIN)
 	 */
 	NF_EGRESS_A_CONN_TABLE_FULL,
 	/*
@@ -411,6 +414,11 @@ enum nf_egress_counter_attr {
 	 * counts
 	 */
 	NF_EGRESS_CTR_A_CLASS,
+	/*
+	 * u32: in a NF_EGRESS_A_STATS_CLASS nest of a policy with a connection
+	 * limit of the class: its connections charged to it now
+	 */
+	NF_EGRESS_CTR_A_CONN_ACTIVE,
 
 	__NF_EGRESS_CTR_A_MAX,
 	NF_EGRESS_CTR_A_MAX = __NF_EGRESS_CTR_A_MAX - 1
@@ -530,6 +538,12 @@ enum nf_egress_conn_attr {
 	 * default RATE (one second's worth)
 	 */
 	NF_EGRESS_CONN_A_BURST,
+	/*
+	 * NUL-terminated string: the class whose connections the limit counts:
+	 * those whose first SYN a rule of the class allowed (absent: all the
+	 * policy's)
+	 */
+	NF_EGRESS_CONN_A_CLASS,
 
 	__NF_EGRESS_CONN_A_MAX,
 	NF_EGRESS_CONN_A_MAX = __NF_EGRESS_CONN_A_MAX - 1
@@ -762,21 +776,30 @@ enum nf_egress_event_attr {
 	 */
 	NF_EGRESS_EVENT_A_TEMPLATE,
 	/*
-	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the policy's concurrent connection
-	 * limit (CONN_A_MAX_ACTIVE) refused the connection
+	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the concurrent connection limit
+	 * (CONN_A_MAX_ACTIVE) of the policy, or of its class CONN_CLASS,
+	 * refused the connection
 	 */
 	NF_EGRESS_EVENT_A_CONN_MAX,
 	/*
-	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the policy's new connection rate
-	 * (CONN_A_RATE, per second) refused the connection
+	 * u32: CONNLIMIT, WOULD_CONNLIMIT: the new connection rate
+	 * (CONN_A_RATE, per second) of the policy, or of its class CONN_CLASS,
+	 * refused the connection
 	 */
 	NF_EGRESS_EVENT_A_CONN_RATE,
 	/*
 	 * flag: CONNLIMIT, WOULD_CONNLIMIT: the module counts as many sockets
-	 * as it may (module parameter conn_sockets_max) and could not count
-	 * this one
+	 * as it may (module parameter conn_sockets_max), or found no memory to
+	 * count this one (its entry, or a class limit's live count), and could
+	 * not count it
 	 */
 	NF_EGRESS_EVENT_A_CONN_TABLE_FULL,
+	/*
+	 * NUL-terminated string: CONNLIMIT, WOULD_CONNLIMIT: the class of the
+	 * limit that refused (absent: the limit of all the policy's
+	 * connections)
+	 */
+	NF_EGRESS_EVENT_A_CONN_CLASS,
 
 	__NF_EGRESS_EVENT_A_MAX,
 	NF_EGRESS_EVENT_A_MAX = __NF_EGRESS_EVENT_A_MAX - 1
