@@ -132,30 +132,60 @@ static int load_policy_file(const char *file, struct pf_set *set)
 	return 0;
 }
 
-/* The rule of a failed RULE_NEW the kernel's attribute offset points at. */
-static long failed_rule(const struct nl_batch *b, const struct fill_msg *fm)
+/*
+ * Which of the failed request's attributes of type the kernel's attribute
+ * offset points into: 0 for the first of them, or -1.
+ */
+static long failed_attr(const struct nl_batch *b, uint16_t type)
 {
 	const struct nlmsghdr *req = (const void *)b->err_msg;
 	const struct nlattr *attr;
 	long k = 0;
 
-	if (!req || !b->has_err_offs || fm->first_rule < 0)
+	if (!req || !b->has_err_offs)
 		return -1;
 	mnl_attr_for_each(attr, req, GENL_HDRLEN) {
 		uint32_t start = (uint32_t)((const char *)attr - (const char *)req);
 
-		if (mnl_attr_get_type(attr) != NF_EGRESS_A_RULE)
+		if (mnl_attr_get_type(attr) != type)
 			continue;
 		if (b->err_offs >= start && b->err_offs < start + attr->nla_len)
-			return fm->first_rule + k;
+			return k;
 		k++;
 	}
 	return -1;
 }
 
+/* The rule of a failed RULE_NEW the kernel's attribute offset points at. */
+static long failed_rule(const struct nl_batch *b, const struct fill_msg *fm)
+{
+	long k = fm->first_rule < 0 ? -1 : failed_attr(b, NF_EGRESS_A_RULE);
+
+	return k < 0 ? -1 : fm->first_rule + k;
+}
+
 /*
- * Report a failed fill message: at the file position of the rule or the
- * cgroup block it came from, with the kernel's explanation.
+ * The connection limit of a failed POLICY_NEW the kernel's attribute
+ * offset points at (its CONN nests are the policy's conns in order).
+ */
+static long failed_conn(const struct nl_batch *b, const struct fill_msg *fm)
+{
+	return fm->first_rule < 0 ? failed_attr(b, NF_EGRESS_A_CONN) : -1;
+}
+
+/* The earlier of two places in the file (line 0: none), e.g. a limit's */
+static struct pf_loc earlier(struct pf_loc a, struct pf_loc b)
+{
+	if (!a.line || (b.line && (b.line < a.line ||
+				   (b.line == a.line && b.col < a.col))))
+		return b;
+	return a;
+}
+
+/*
+ * Report a failed fill message: at the file position of the rule, the
+ * connection limit or the cgroup block it came from, with the kernel's
+ * explanation.
  */
 static int report_fill_error(struct egctl *ctl, const char *file,
 			     const struct pf_set *set,
@@ -168,11 +198,17 @@ static int report_fill_error(struct egctl *ctl, const char *file,
 	if (b->err_index < map->n) {
 		const struct fill_msg *fm = &map->m[b->err_index];
 		const struct pf_policy *pol = &set->policies[fm->policy];
-		long r = failed_rule(b, fm);
+		long r = failed_rule(b, fm), c = failed_conn(b, fm);
 		struct pf_loc loc = pol->loc;
 
 		if (r >= 0 && (size_t)r < pol->nrules && pol->rule_locs)
 			loc = pol->rule_locs[r];
+		if (c >= 0 && (size_t)c < pol->nconns) {
+			loc = earlier(pol->conns[c].max_loc,
+				      pol->conns[c].rate_loc);
+			if (!loc.line)
+				loc = pol->loc;
+		}
 		snprintf(where, sizeof(where), "%s: %s:%u:%u", ctl->cmd,
 			 shown_name(file), loc.line, loc.col);
 	}
@@ -212,10 +248,13 @@ static int fill_policy(struct egctl *ctl, struct nl_batch *b,
 	     egress_put_instances_max(nlh, NL_BATCH_MSG_MAX, pol->instances_max)) ||
 	    (pol->has_instances_keep &&
 	     egress_put_instances_keep(nlh, NL_BATCH_MSG_MAX,
-				       pol->instances_keep)) ||
-	    (pol->has_conn &&
-	     egress_put_conn(nlh, NL_BATCH_MSG_MAX, &pol->conn)))
+				       pol->instances_keep)))
 		return -EMSGSIZE;
+	/* one CONN nest a limit: of all the policy's connections, of a class */
+	for (q = 0; q < pol->nconns; q++) {
+		if (egress_put_conn(nlh, NL_BATCH_MSG_MAX, &pol->conns[q].conn))
+			return -EMSGSIZE;
+	}
 	for (q = 0; q < pol->nquotas; q++) {
 		if (egress_put_quota(nlh, NL_BATCH_MSG_MAX, &pol->quotas[q]))
 			return -EMSGSIZE;

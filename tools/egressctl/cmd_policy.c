@@ -16,7 +16,8 @@ struct policy_opts {
 	char path[NF_EGRESS_CGROUP_PATH_MAX];
 	bool has_default, has_mode, has_rate, has_instances_max;
 	bool has_instances_keep;
-	bool has_conn;
+	bool has_conn, has_conn_class;
+	/* one limit: of all the policy's connections, or of conn-class's */
 	struct egress_conn conn;
 	uint8_t default_verdict;
 	uint8_t mode;
@@ -52,7 +53,8 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 		}
 		if (!strcmp(argv[i], "conn") || !strcmp(argv[i], "conn-max") ||
 		    !strcmp(argv[i], "conn-rate") ||
-		    !strcmp(argv[i], "conn-burst")) {
+		    !strcmp(argv[i], "conn-burst") ||
+		    !strcmp(argv[i], "conn-class")) {
 			struct parse_error perr;
 			bool *given;
 			int bad;
@@ -60,11 +62,12 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 			if (i + 1 >= argc)
 				return cmd_errorf(ctl, "missing %s after '%s'",
 						  !strcmp(argv[i], "conn") ? "'none'" :
-						  !strcmp(argv[i], "conn-rate") ? "N/s" : "N",
+						  !strcmp(argv[i], "conn-rate") ? "N/s" :
+						  !strcmp(argv[i], "conn-class") ? "NAME" : "N",
 						  argv[i]);
 			if (!strcmp(argv[i], "conn")) {
 				if (strcmp(argv[i + 1], "none"))
-					return cmd_errorf(ctl, "expected 'none' after 'conn', got '%.64s' (limits: conn-max N, conn-rate N/s, conn-burst N)",
+					return cmd_errorf(ctl, "expected 'none' after 'conn', got '%.64s' (limits: conn-max N, conn-rate N/s, conn-burst N, conn-class NAME)",
 							  argv[i + 1]);
 				given = &o->conn.none;
 				bad = 0;
@@ -76,6 +79,10 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 				given = &o->conn.has_rate;
 				bad = parse_conn_rate(argv[i + 1], &o->conn.rate,
 						      &perr);
+			} else if (!strcmp(argv[i], "conn-class")) {
+				given = &o->has_conn_class;
+				bad = parse_class_name(argv[i + 1],
+						       o->conn.class_name, &perr);
 			} else {
 				given = &o->conn.has_burst;
 				bad = parse_conn_burst(argv[i + 1],
@@ -88,9 +95,11 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 				return report_parse_error(ctl, &perr);
 			*given = true;
 			o->has_conn = true;
+			/* CONN_A_NONE removes every limit, of every class */
 			if (o->conn.none && (o->conn.has_max || o->conn.has_rate ||
-					     o->conn.has_burst))
-				return cmd_errorf(ctl, "'conn none' takes no conn-max, conn-rate or conn-burst");
+					     o->conn.has_burst ||
+					     o->has_conn_class))
+				return cmd_errorf(ctl, "'conn none' takes no conn-max, conn-rate, conn-burst or conn-class");
 			if (o->conn.has_burst && i + 2 >= argc &&
 			    !o->conn.has_rate)
 				return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
@@ -149,6 +158,16 @@ static int parse_policy_opts(struct egctl *ctl, int argc, char **argv,
 	return 0;
 }
 
+/* What the conn options need of each other, once all are read. */
+static int check_conn_opts(struct egctl *ctl, const struct policy_opts *o)
+{
+	if (o->conn.has_burst && !o->conn.has_rate)
+		return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
+	if (o->has_conn_class && !o->conn.has_max && !o->conn.has_rate)
+		return cmd_errorf(ctl, "'conn-class' needs 'conn-max' or 'conn-rate'");
+	return 0;
+}
+
 /* The policy's attributes after its path: the ones o has. */
 static int put_policy_opts(struct nlmsghdr *nlh, const void *arg)
 {
@@ -187,8 +206,8 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 		o.has_rate = false;
 	if (o.has_conn && o.conn.none)
 		o.has_conn = false;
-	if (o.conn.has_burst && !o.conn.has_rate)
-		return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
+	if (check_conn_opts(ctl, &o))
+		return EXIT_FAIL;
 	/*
 	 * No NLM_F_CREATE/EXCL: the family validates strictly and generic
 	 * netlink rejects those flags; creating is what the command means.
@@ -199,10 +218,13 @@ static int policy_add(struct egctl *ctl, int argc, char **argv)
 
 /*
  * policy set PATH [mode enforce|audit] [default allow|deny] [LIMIT]
+ *                 [CONN-LIMIT | conn none]
  *                 [instances-max N] [instances-keep TIME]
  * A LIMIT replaces the policy's whole limit (parts not given take their
- * defaults); "rate none" removes it.  instances-max and instances-keep:
- * templates only.
+ * defaults); "rate none" removes it.  A CONN-LIMIT (conn-max, conn-rate,
+ * conn-burst, conn-class) is one CONN nest, which replaces all of the
+ * policy's connection limits, of every class: several need a policy file.
+ * instances-max and instances-keep: templates only.
  */
 static int policy_set(struct egctl *ctl, int argc, char **argv)
 {
@@ -214,8 +236,8 @@ static int policy_set(struct egctl *ctl, int argc, char **argv)
 	if (!o.has_mode && !o.has_default && !o.has_rate &&
 	    !o.has_instances_max && !o.has_instances_keep && !o.has_conn)
 		return cmd_errorf(ctl, "nothing to set: give 'mode enforce|audit', 'default allow|deny', 'rate RATE|none', 'conn-max N', 'conn-rate N/s', 'conn none', 'instances-max N' and/or 'instances-keep TIME'");
-	if (o.conn.has_burst && !o.conn.has_rate)
-		return cmd_errorf(ctl, "'conn-burst' needs 'conn-rate'");
+	if (check_conn_opts(ctl, &o))
+		return EXIT_FAIL;
 	return egctl_path_request(ctl, NF_EGRESS_CMD_POLICY_SET, o.path,
 				  put_policy_opts, &o);
 }
@@ -233,10 +255,10 @@ static int policy_del(struct egctl *ctl, int argc, char **argv)
 
 const struct cmd policy_cmds[] = {
 	{ "add", policy_add, NULL,
-	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [conn-max N] [conn-rate N/s [conn-burst N]] [instances-max N] [instances-keep TIME]",
+	  "policy add PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape]] [conn-max N] [conn-rate N/s [conn-burst N]] [conn-class NAME] [instances-max N] [instances-keep TIME]",
 	  "create a policy, or a template when PATH has '*' (mode enforce, default deny, no rate limit)" },
 	{ "set", policy_set, NULL,
-	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [[conn-max N] [conn-rate N/s [conn-burst N]] | conn none] [instances-max N] [instances-keep TIME]",
+	  "policy set PATH [mode enforce|audit] [default allow|deny] [rate RATE [burst SIZE] [pps N] [queue N] [latency TIME] [police|shape] | pps N [queue N] [latency TIME] [police|shape] | rate none] [[conn-max N] [conn-rate N/s [conn-burst N]] [conn-class NAME] | conn none] [instances-max N] [instances-keep TIME]",
 	  "change a policy's mode, default, rate limit, connection limits (given ones replace all) and/or a template's instances-max and instances-keep, keeping its rules" },
 	{ "del", policy_del, NULL, "policy del PATH",
 	  "delete a policy and its rules" },

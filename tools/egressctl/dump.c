@@ -32,6 +32,7 @@ static void dump_state_reset(struct dump_state *st)
 		free(st->policies[i].path);
 		free(st->policies[i].template);
 		free(st->policies[i].quotas);
+		free(st->policies[i].conns);
 	}
 	for (i = 0; i < st->nrules; i++)
 		free(st->rules[i].path);
@@ -136,6 +137,14 @@ static void *new_entry(void **arr, size_t *n, size_t *cap, size_t elem,
 	return e;
 }
 
+static int conn_cb(const struct egress_conn *c, void *data)
+{
+	struct policy_entry *p = data;
+
+	p->conns[p->nconns++] = *c;
+	return 0;
+}
+
 static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_state *st = data;
@@ -169,8 +178,14 @@ static int policy_msg_cb(const struct nlmsghdr *nlh, void *data)
 	p->mode = m.mode;
 	p->has_rate = m.has_rate;
 	p->rate = m.rate;
-	p->has_conn = m.has_conn;
-	p->conn = m.conn;
+	if (m.nconns) {
+		p->conns = calloc(m.nconns, sizeof(*p->conns));
+		if (!p->conns)
+			return -ENOMEM;
+		/* validated by the decoder: no error */
+		egress_policy_for_each_conn(nlh, conn_cb, p);
+		qsort(p->conns, p->nconns, sizeof(*p->conns), egress_conn_cmp);
+	}
 	p->quotas = NULL;
 	p->nquotas = 0;
 	if (m.nquotas) {
@@ -230,14 +245,15 @@ static int copy_health(struct health_entry *e,
 	return 0;
 }
 
-static int class_cb(const char *name, const struct egress_counter *c,
-		    void *data)
+static int class_cb(const struct egress_class_msg *c, void *data)
 {
 	struct stats_entry *s = data;
 	struct class_entry *e = &s->classes[s->nclasses++];
 
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->ctr = *c;
+	snprintf(e->name, sizeof(e->name), "%s", c->name);
+	e->ctr = c->ctr;
+	e->has_conn_active = c->has_conn_active;
+	e->conn_active = c->conn_active;
 	return 0;
 }
 
@@ -523,6 +539,17 @@ static const struct policy_entry *stats_policy(const struct dump_state *st,
 		       sizeof(*st->policies), cmp_policy_key);
 }
 
+/* Does the policy have a connection limit, of all or of a class? */
+static bool has_conn_limit(const struct policy_entry *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nconns; i++)
+		if (p->conns[i].has_max || p->conns[i].has_rate)
+			return true;
+	return false;
+}
+
 /*
  * Set shape_rate and conn_limit of the stats entries whose policy has a
  * shaping limit or a connection limit.
@@ -540,8 +567,7 @@ static void mark_policy_limits(struct dump_state *st)
 
 		s->shape_rate = p && p->has_rate &&
 				p->rate.mode == NF_EGRESS_RATE_SHAPE;
-		s->conn_limit = p && p->has_conn &&
-				(p->conn.has_max || p->conn.has_rate);
+		s->conn_limit = p && has_conn_limit(p);
 	}
 }
 

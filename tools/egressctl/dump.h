@@ -55,8 +55,12 @@ struct policy_entry {
 	uint8_t mode;
 	bool has_rate;			/* a rate limit is set */
 	struct egress_rate rate;
-	bool has_conn;			/* connection limits are set */
-	struct egress_conn conn;
+	/*
+	 * its connection limits, owned: the one of all its connections
+	 * first, then by class (egress_conn_cmp)
+	 */
+	struct egress_conn *conns;
+	size_t nconns;
 	struct egress_quota_msg *quotas;	/* owned, with their usage */
 	size_t nquotas;
 	struct rule_entry *rules;	/* slice of dump_state.rules */
@@ -73,6 +77,9 @@ struct health_entry {
 struct class_entry {
 	char name[NF_EGRESS_CLASS_NAME_MAX];
 	struct egress_counter ctr;
+	/* the kernel sent it: the class has a connection limit */
+	bool has_conn_active;
+	uint32_t conn_active;		/* connections charged to it now */
 	bool has_health;		/* with_health, and the kernel had one */
 	struct health_entry health;
 };

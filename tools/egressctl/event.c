@@ -172,7 +172,8 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 	if (e->quota)
 		print_text(&p, " quota");
 	/*
-	 * which connection limit: "conn max 5", "conn rate 10/s" or the
+	 * which connection limit: "conn max 5", "conn rate 10/s" (of a
+	 * class: "... class NAME", as the policy file says it) or the
 	 * module's table; the keys only on the events of connection limits
 	 */
 	if (e->verdict == NF_EGRESS_EVENT_CONNLIMIT ||
@@ -182,6 +183,11 @@ void event_print(FILE *out, const struct egress_event_msg *e, bool json)
 		print_u64_opt(&p, PRINT_ANY, "conn_rate",
 			      " conn rate %" PRIu64 "/s", e->conn_rate != 0,
 			      e->conn_rate);
+		/* a valid class name (the decoder's word): one safe word */
+		print_string(&p, PRINT_ANY, "conn_class",
+			     e->conn_max || e->conn_rate ? " class %s" :
+							   " conn class %s",
+			     e->conn_class);
 		print_json_bool(&p, "conn_table_full", e->conn_table_full);
 		if (e->conn_table_full)
 			print_text(&p, " conn table-full");
@@ -358,13 +364,12 @@ static void print_health(struct printer *p, enum print_kind kind,
 }
 
 /* " class NAME P/B", NAME:{"packets":P,"bytes":B}: the class nests' order. */
-static int print_class(const char *name, const struct egress_counter *c,
-		       void *data)
+static int print_class(const struct egress_class_msg *c, void *data)
 {
 	struct printer *p = data;
 
 	print_text(p, " class");
-	print_counter(p, name, name, c);
+	print_counter(p, c->name, c->name, &c->ctr);
 	return 0;
 }
 

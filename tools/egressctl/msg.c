@@ -67,7 +67,14 @@ static int parse_top(const struct nlmsghdr *nlh, const struct nlattr **tb)
 	struct attr_table t = { tb, nf_egress_top_attr_table, NF_EGRESS_A_MAX };
 
 	memset(tb, 0, sizeof(*tb) * (NF_EGRESS_A_MAX + 1));
-	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+	/*
+	 * The kernel's messages end aligned.  libmnl walks attributes up to
+	 * the length rounded up to 4 bytes: of another length it would read
+	 * up to 3 bytes beyond the message, and so would the walkers of a
+	 * last nest that claims them.
+	 */
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||
+	    nlh->nlmsg_len != MNL_ALIGN(nlh->nlmsg_len))
 		return -EBADMSG;
 	if (mnl_attr_parse(nlh, GENL_HDRLEN, attr_collect_cb, &t) < 0)
 		return -EBADMSG;
@@ -319,17 +326,71 @@ int egress_decode_quota_event(const struct nlmsghdr *nlh,
 	return 0;
 }
 
+/* One NF_EGRESS_A_CONN nest: its limits, and a valid class name if any. */
 static int decode_conn(const struct nlattr *nest, struct egress_conn *c)
 {
 	const struct nlattr *tb[NF_EGRESS_CONN_A_MAX + 1];
+	const struct nlattr *cls;
 
 	memset(c, 0, sizeof(*c));
-	if (parse_nested(nest, tb, nf_egress_conn_attr_table, NF_EGRESS_CONN_A_MAX))
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    parse_nested(nest, tb, nf_egress_conn_attr_table, NF_EGRESS_CONN_A_MAX))
 		return -EBADMSG;
 	opt_u32(tb[NF_EGRESS_CONN_A_MAX_ACTIVE], &c->has_max, &c->max_active);
 	opt_u32(tb[NF_EGRESS_CONN_A_RATE], &c->has_rate, &c->rate);
 	opt_u32(tb[NF_EGRESS_CONN_A_BURST], &c->has_burst, &c->burst);
+	cls = tb[NF_EGRESS_CONN_A_CLASS];
+	if (cls) {
+		if (mnl_attr_get_payload_len(cls) > NF_EGRESS_CLASS_NAME_MAX ||
+		    !valid_class_name(mnl_attr_get_str(cls)))
+			return -EBADMSG;
+		strcpy(c->class_name, mnl_attr_get_str(cls));
+	}
 	return 0;
+}
+
+/*
+ * Every NF_EGRESS_A_CONN nest of a message, decoded, to cb (NULL: only
+ * checked); *n is how many.  Two limits of one class (or two without one)
+ * make it -EBADMSG: show and show --config could not tell which is set.
+ */
+static int conns_walk(const struct nlmsghdr *nlh, egress_conn_cb cb,
+		      void *data, size_t *n)
+{
+	const struct nlattr *attr, *prev;
+	struct egress_conn c, o;
+	int ret;
+
+	*n = 0;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NF_EGRESS_A_CONN)
+			continue;
+		if (decode_conn(attr, &c))
+			return -EBADMSG;
+		/* quadratic, but a policy has few classes */
+		mnl_attr_for_each(prev, nlh, GENL_HDRLEN) {
+			if (prev == attr)
+				break;
+			if (mnl_attr_get_type(prev) == NF_EGRESS_A_CONN &&
+			    !decode_conn(prev, &o) &&
+			    !strcmp(o.class_name, c.class_name))
+				return -EBADMSG;
+		}
+		if (cb && (ret = cb(&c, data)))
+			return ret;
+		(*n)++;
+	}
+	return 0;
+}
+
+int egress_policy_for_each_conn(const struct nlmsghdr *nlh,
+				egress_conn_cb cb, void *data)
+{
+	size_t n;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return -EBADMSG;
+	return conns_walk(nlh, cb, data, &n);
 }
 
 int egress_decode_policy(const struct nlmsghdr *nlh,
@@ -355,8 +416,7 @@ int egress_decode_policy(const struct nlmsghdr *nlh,
 	opt_u8(tb[NF_EGRESS_A_MODE], &m->has_mode, &m->mode);
 	if (tb[NF_EGRESS_A_RATE] && decode_rate(tb[NF_EGRESS_A_RATE], m))
 		return -EBADMSG;
-	m->has_conn = tb[NF_EGRESS_A_CONN] != NULL;
-	if (m->has_conn && decode_conn(tb[NF_EGRESS_A_CONN], &m->conn))
+	if (tb[NF_EGRESS_A_CONN] && conns_walk(nlh, NULL, NULL, &m->nconns))
 		return -EBADMSG;
 	if (tb[NF_EGRESS_A_QUOTA] && decode_quotas(nlh, m->quotas, &m->nquotas))
 		return -EBADMSG;
@@ -518,19 +578,24 @@ int egress_decode_stats(const struct nlmsghdr *nlh,
 	return 0;
 }
 
-/* One NF_EGRESS_A_STATS_CLASS nest: a valid class name and its counter. */
-static int decode_class(const struct nlattr *nest, const char **name,
-			struct egress_counter *c)
+/*
+ * One NF_EGRESS_A_STATS_CLASS nest: a valid class name, its counter and
+ * the connections charged to the class's limit when it has one.
+ */
+static int decode_class(const struct nlattr *nest, struct egress_class_msg *c)
 {
 	const struct nlattr *tb[NF_EGRESS_CTR_A_MAX + 1];
 
+	memset(c, 0, sizeof(*c));
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
 	    parse_nested(nest, tb, nf_egress_counter_attr_table, NF_EGRESS_CTR_A_MAX))
 		return -EBADMSG;
-	*name = class_name_of(tb);
-	if (!*name)
+	c->name = class_name_of(tb);
+	if (!c->name)
 		return -EBADMSG;
-	counter_of(tb, c);
+	counter_of(tb, &c->ctr);
+	opt_u32(tb[NF_EGRESS_CTR_A_CONN_ACTIVE], &c->has_conn_active,
+		&c->conn_active);
 	return 0;
 }
 
@@ -544,16 +609,15 @@ int egress_stats_for_each_class(const struct nlmsghdr *nlh,
 	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
 		return -EBADMSG;
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		struct egress_counter c;
-		const char *name;
+		struct egress_class_msg c;
 		int ret;
 
 		if (mnl_attr_get_type(attr) != NF_EGRESS_A_STATS_CLASS)
 			continue;
-		if (decode_class(attr, &name, &c))
+		if (decode_class(attr, &c))
 			return -EBADMSG;
 		n++;
-		if (cb && (ret = cb(name, &c, data)))
+		if (cb && (ret = cb(&c, data)))
 			return ret;
 	}
 	return cb ? 0 : n;
@@ -724,21 +788,31 @@ int egress_put_conn(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_conn *c)
 {
 	struct nlattr *nest;
+	bool fits;
 
 	nest = mnl_attr_nest_start_check(nlh, buflen, NF_EGRESS_A_CONN);
 	if (!nest)
 		return -EMSGSIZE;
-	if ((c->none &&
-	     !mnl_attr_put_check(nlh, buflen, NF_EGRESS_CONN_A_NONE, 0, NULL)) ||
-	    (c->has_max &&
-	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_MAX_ACTIVE,
-				     c->max_active)) ||
-	    (c->has_rate &&
-	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_RATE,
-				     c->rate)) ||
-	    (c->has_burst &&
-	     !mnl_attr_put_u32_check(nlh, buflen, NF_EGRESS_CONN_A_BURST,
-				     c->burst))) {
+	/* NONE alone: the kernel takes nothing with it */
+	if (c->none)
+		fits = mnl_attr_put_check(nlh, buflen, NF_EGRESS_CONN_A_NONE, 0,
+					  NULL);
+	else
+		fits = (!c->has_max ||
+			mnl_attr_put_u32_check(nlh, buflen,
+					       NF_EGRESS_CONN_A_MAX_ACTIVE,
+					       c->max_active)) &&
+		       (!c->has_rate ||
+			mnl_attr_put_u32_check(nlh, buflen,
+					       NF_EGRESS_CONN_A_RATE, c->rate)) &&
+		       (!c->has_burst ||
+			mnl_attr_put_u32_check(nlh, buflen,
+					       NF_EGRESS_CONN_A_BURST, c->burst)) &&
+		       (!c->class_name[0] ||
+			mnl_attr_put_strz_check(nlh, buflen,
+						NF_EGRESS_CONN_A_CLASS,
+						c->class_name));
+	if (!fits) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return -EMSGSIZE;
 	}
@@ -1090,6 +1164,12 @@ int egress_decode_event(const struct nlmsghdr *nlh, struct egress_event_msg *m)
 	if (tb[NF_EGRESS_EVENT_A_CONN_RATE])
 		m->conn_rate = mnl_attr_get_u32(tb[NF_EGRESS_EVENT_A_CONN_RATE]);
 	m->conn_table_full = tb[NF_EGRESS_EVENT_A_CONN_TABLE_FULL] != NULL;
+	if (tb[NF_EGRESS_EVENT_A_CONN_CLASS]) {
+		/* a word of the text line as it is: a class name or nothing */
+		m->conn_class = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_CONN_CLASS]);
+		if (!valid_class_name(m->conn_class))
+			return bad_event(m, "NF_EGRESS_EVENT_A_CONN_CLASS is no valid class name");
+	}
 	if (m->has_pid && tb[NF_EGRESS_EVENT_A_COMM])
 		m->comm = mnl_attr_get_str(tb[NF_EGRESS_EVENT_A_COMM]);
 	if (tb[NF_EGRESS_EVENT_A_SUPPRESSED])
@@ -1633,8 +1713,9 @@ bool egress_describe_offset(const struct nlmsghdr *req, uint32_t offs,
 			snprintf(buf, len, "%s", egress_attr_name(type));
 			return true;
 		}
-		/* inside a RULE or RATE nest: "NEST/ATTRIBUTE" */
-		if ((type != NF_EGRESS_A_RULE && type != NF_EGRESS_A_RATE) ||
+		/* inside a RULE, RATE or CONN nest: "NEST/ATTRIBUTE" */
+		if ((type != NF_EGRESS_A_RULE && type != NF_EGRESS_A_RATE &&
+		     type != NF_EGRESS_A_CONN) ||
 		    offs < start || offs >= start + attr->nla_len)
 			continue;
 		mnl_attr_for_each_nested(inner, attr) {

@@ -75,8 +75,12 @@ struct egress_policy_msg {
 	uint32_t rule_count;
 	bool has_rate;			/* NF_EGRESS_A_RATE: a limit is set */
 	struct egress_rate rate;
-	bool has_conn;			/* NF_EGRESS_A_CONN: limits are set */
-	struct egress_conn conn;
+	/*
+	 * NF_EGRESS_A_CONN nests, one a connection limit (validated: valid
+	 * class names, at most one without a class and one per class); walk
+	 * them with egress_policy_for_each_conn.
+	 */
+	size_t nconns;
 	size_t nquotas;
 	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
@@ -161,9 +165,20 @@ struct egress_stats_msg {
 	struct egress_quota_msg quotas[EGRESS_QUOTAS_MAX];
 };
 
+/* One NF_EGRESS_A_STATS_CLASS nest of a STATS_GET or INSTANCE_GONE. */
+struct egress_class_msg {
+	const char *name;
+	struct egress_counter ctr;
+	/* CTR_A_CONN_ACTIVE: the class has a connection limit of its own */
+	bool has_conn_active;
+	uint32_t conn_active;		/* connections charged to it now */
+};
+
 /* Called for each class counter of a STATS_GET message, in order. */
-typedef int (*egress_class_cb)(const char *name,
-			       const struct egress_counter *c, void *data);
+typedef int (*egress_class_cb)(const struct egress_class_msg *c, void *data);
+
+/* Called for each connection limit of a POLICY_GET reply, in order. */
+typedef int (*egress_conn_cb)(const struct egress_conn *c, void *data);
 
 /*
  * One HEALTH_GET reply: the health of all the connections of a policy (or
@@ -232,6 +247,7 @@ struct egress_event_msg {
 	uint64_t suppressed;		/* 0 when absent */
 	/* CONNLIMIT, WOULD_CONNLIMIT: which limit (0 when absent) */
 	uint32_t conn_max, conn_rate;
+	const char *conn_class;		/* the limit's class; NULL: the policy's */
 	bool conn_table_full;
 	/* after -EBADMSG: what was wrong with the message, for a warning */
 	char why[128];
@@ -293,6 +309,13 @@ typedef int (*egress_gone_rule_cb)(uint64_t index,
 int egress_decode_info(const struct nlmsghdr *nlh, struct egress_info_msg *m);
 int egress_decode_policy(const struct nlmsghdr *nlh,
 			 struct egress_policy_msg *m);
+/*
+ * Run cb for every connection limit of a POLICY_GET reply that
+ * egress_decode_policy accepted, in the order of its nests.  Stops at and
+ * returns the first non-zero value cb returns, or -EBADMSG.
+ */
+int egress_policy_for_each_conn(const struct nlmsghdr *nlh,
+				egress_conn_cb cb, void *data);
 int egress_decode_rule(const struct nlmsghdr *nlh, struct egress_rule_msg *m);
 /*
  * Its counter and class nests as strictly as an INSTANCE_GONE's (see
@@ -390,7 +413,11 @@ int egress_put_instances_keep(struct nlmsghdr *nlh, size_t buflen,
  */
 int egress_put_rate(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_rate *r);
-/* A NF_EGRESS_A_CONN nest: the limits, or CONN_A_NONE. */
+/*
+ * A NF_EGRESS_A_CONN nest: one limit (MAX_ACTIVE, RATE, BURST as given,
+ * CLASS with a class name), or with none CONN_A_NONE alone.  A request's
+ * nests replace all of the policy's limits: put one for each.
+ */
 int egress_put_conn(struct nlmsghdr *nlh, size_t buflen,
 		    const struct egress_conn *c);
 /* A NF_EGRESS_A_QUOTA nest: the quota's configuration. */

@@ -421,15 +421,21 @@ invalid:
 		    value);
 }
 
+int parse_class_name(const char *in, char *out, struct parse_error *err)
+{
+	if (!valid_class_name(in))
+		return fail(err, PARSE_EVALUE,
+			    "invalid class '%.64s' (1-31 characters of A-Z a-z 0-9 _ . -)",
+			    in ? in : "");
+	strcpy(out, in);
+	ok(err);
+	return 0;
+}
+
 static int spec_parse_class(const char *value, struct egress_rule_spec *spec,
 			    struct parse_error *err)
 {
-	if (!valid_class_name(value))
-		return fail(err, PARSE_EVALUE,
-			    "invalid class '%.64s' (1-31 characters of A-Z a-z 0-9 _ . -)",
-			    value);
-	strcpy(spec->class_name, value);
-	return 0;
+	return parse_class_name(value, spec->class_name, err);
 }
 
 /*
@@ -1042,6 +1048,14 @@ int parse_conn_rate(const char *in, uint32_t *n, struct parse_error *err)
 	}
 	return parse_count(in, "conn rate", "connections per second, N/s",
 			   EGRESS_CONN_RATE_MAX, "/s", n, err);
+}
+
+int egress_conn_cmp(const void *a, const void *b)
+{
+	const struct egress_conn *x = a, *y = b;
+
+	/* "", all the policy's connections, comes before every class */
+	return strcmp(x->class_name, y->class_name);
 }
 
 int parse_instances_max(const char *in, uint32_t *n, struct parse_error *err)

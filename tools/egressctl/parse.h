@@ -154,6 +154,13 @@ const char *mode_name(uint8_t mode);	/* "enforce", "audit", "?" */
 /* Class names: [A-Za-z0-9_.-]{1,31}. */
 bool valid_class_name(const char *s);
 
+/*
+ * A class name as a rule's "class NAME" takes it, into out (at least
+ * NF_EGRESS_CLASS_NAME_MAX bytes): "invalid class 'a b' (1-31 characters
+ * of A-Z a-z 0-9 _ . -)" otherwise.
+ */
+int parse_class_name(const char *in, char *out, struct parse_error *err);
+
 /* Is the word the start of a rule spec (a verdict)? */
 bool is_rule_spec_start(const char *word);
 
@@ -206,16 +213,23 @@ struct egress_rate {
 };
 
 /*
- * Connection limits (NF_EGRESS_A_CONN): "conn max N", "conn rate N/s
- * [burst N]", "conn none".
+ * A connection limit (one NF_EGRESS_A_CONN nest): "conn max N", "conn rate
+ * N/s [burst N]", of all the policy's connections or, with a class, of
+ * those whose first SYN a rule of the class allowed ("... class NAME");
+ * "conn none" removes all of a policy's limits.  A policy has at most one
+ * limit without a class and one per class, EGRESS_CONN_LIMITS_MAX in all
+ * (the module's bound).
  */
 #define EGRESS_CONN_RATE_MAX	1000000000u
+#define EGRESS_CONN_LIMITS_MAX	16
 struct egress_conn {
 	bool none;		/* "conn none": remove the limits */
 	bool has_max, has_rate, has_burst;
 	uint32_t max_active;	/* concurrent connections, > 0 */
 	uint32_t rate;		/* new connections per second, > 0 */
 	uint32_t burst;		/* connections the bucket holds, > 0 */
+	/* "": all the policy's connections */
+	char class_name[NF_EGRESS_CLASS_NAME_MAX];
 };
 
 /* "conn max": a number of connections, > 0. */
@@ -224,6 +238,13 @@ int parse_conn_max(const char *in, uint32_t *n, struct parse_error *err);
 int parse_conn_rate(const char *in, uint32_t *n, struct parse_error *err);
 /* "conn burst": a number of connections, > 0. */
 int parse_conn_burst(const char *in, uint32_t *n, struct parse_error *err);
+
+/*
+ * The order in which a policy's limits are listed (POLICY_GET replies,
+ * show, show --config): the one of all its connections first, then by
+ * class name (byte order).  qsort-style, over struct egress_conn.
+ */
+int egress_conn_cmp(const void *a, const void *b);
 
 int parse_rate(const char *in, uint64_t *bytes_per_sec,
 	       struct parse_error *err);

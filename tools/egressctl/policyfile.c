@@ -9,8 +9,9 @@
  *             | "default" ( "allow" | "deny" ) ";"
  *             | ( "rate" | "pps" ) { WORD } ";"       (a rate limit, parse.h)
  *             | "quota" { WORD } ";"                 (a quota, quotaspec.h)
- *             | "conn" "max" WORD ";"                (concurrent TCP connections)
- *             | "conn" "rate" WORD [ "burst" WORD ] ";"  (new ones, N/s)
+ *             | "conn" "max" WORD [ "class" WORD ] ";"   (concurrent TCP connections)
+ *             | "conn" "rate" WORD [ "burst" WORD ] [ "class" WORD ] ";"
+ *                                                    (new ones, N/s)
  *             | "instances" ( "max" | "keep" ) WORD ";"  (templates only)
  *             | ( "allow" | "deny" ) { WORD } ";"      (a rule, see parse.h)
  *   STRING    = '"' { any byte but '"', '\', newline | '\"' | '\\' } '"'
@@ -73,6 +74,7 @@ struct pf_parser {
 	struct pf_error *err;
 	struct hset paths;	/* a = policy index + 1 */
 	struct hset rules;	/* a = policy index + 1, b = rule index */
+	struct hset conns;	/* a = policy index + 1, b = limit index */
 	char string[STRING_MAX + 1];	/* the last T_STRING, unescaped */
 	size_t string_len;
 	char words[RULE_WORDS_MAX][WORD_MAX + 1];
@@ -178,6 +180,16 @@ static bool rule_eq(struct pf_parser *p, const struct hent *e, uint32_t a,
 	       rule_spec_same_match(&pol->rules[e->b], &pol->rules[b]);
 }
 
+/* The same class (or none) in one policy's connection limits. */
+static bool conn_eq(struct pf_parser *p, const struct hent *e, uint32_t a,
+		    uint32_t b)
+{
+	const struct pf_policy *pol = &p->set->policies[a - 1];
+
+	return e->a == a && !strcmp(pol->conns[e->b].conn.class_name,
+				    pol->conns[b].conn.class_name);
+}
+
 /* --- set building -------------------------------------------------------- */
 
 void pf_set_init(struct pf_set *set)
@@ -195,6 +207,7 @@ void pf_set_free(struct pf_set *set)
 		free(set->policies[i].rule_locs);
 		free(set->policies[i].quotas);
 		free(set->policies[i].quota_locs);
+		free(set->policies[i].conns);
 	}
 	free(set->policies);
 	pf_set_init(set);
@@ -290,6 +303,38 @@ int pf_policy_add_quota(struct pf_policy *pol,
 	return add_quota(pol, quota, NULL);
 }
 
+/* Append a connection limit, its statements not located yet. */
+static struct pf_conn *add_conn(struct pf_policy *pol,
+				const struct egress_conn *conn)
+{
+	struct pf_conn *n;
+
+	if (pol->nconns == pol->conns_cap) {
+		size_t ncap = pol->conns_cap ? pol->conns_cap * 2 : 4;
+
+		n = realloc(pol->conns, ncap * sizeof(*pol->conns));
+		if (!n)
+			return NULL;
+		pol->conns = n;
+		pol->conns_cap = ncap;
+	}
+	n = &pol->conns[pol->nconns++];
+	memset(n, 0, sizeof(*n));
+	n->conn = *conn;
+	return n;
+}
+
+int pf_policy_add_conn(struct pf_policy *pol, const struct egress_conn *conn)
+{
+	return add_conn(pol, conn) ? 0 : -1;
+}
+
+static int cmp_conn(const void *a, const void *b)
+{
+	return egress_conn_cmp(&((const struct pf_conn *)a)->conn,
+			       &((const struct pf_conn *)b)->conn);
+}
+
 /* Exact paths by path, then templates by precedence. */
 static int cmp_policy_path(const void *a, const void *b)
 {
@@ -305,9 +350,15 @@ static int cmp_policy_path(const void *a, const void *b)
 
 void pf_set_sort(struct pf_set *set)
 {
+	size_t i;
+
 	if (set->npolicies > 1)
 		qsort(set->policies, set->npolicies, sizeof(*set->policies),
 		      cmp_policy_path);
+	for (i = 0; i < set->npolicies; i++)
+		if (set->policies[i].nconns > 1)
+			qsort(set->policies[i].conns, set->policies[i].nconns,
+			      sizeof(*set->policies[i].conns), cmp_conn);
 }
 
 /* --- tokenizer ----------------------------------------------------------- */
@@ -592,15 +643,66 @@ static int parse_rate_stmt(struct pf_parser *p, struct pf_policy *pol,
 	return 0;
 }
 
-/* "conn max N;" or "conn rate N/s [burst N];", one of each a block. */
-static int parse_conn_stmt(struct pf_parser *p, struct pf_policy *pol,
+/*
+ * The words after "conn max N" or "conn rate N/s": rate's "burst N", then
+ * "class NAME", into c from argv[3] on.  Returns how many words it used,
+ * or -1.
+ */
+static int parse_conn_tail(struct pf_parser *p, int n, char **argv,
+			   const struct pf_loc *locs, bool rate,
+			   struct egress_conn *c)
+{
+	struct parse_error perr;
+	const char *hint;
+	int w = 3;
+
+	if (rate && w < n && !strcmp(argv[w], "burst")) {
+		if (w + 1 >= n || !strcmp(argv[w + 1], "class"))
+			return pf_fail(p, locs[w + 1], "missing N after 'burst'");
+		if (parse_conn_burst(argv[w + 1], &c->burst, &perr))
+			return pf_fail(p, locs[w + 1], "%s", perr.msg);
+		c->has_burst = true;
+		w += 2;
+	}
+	if (w < n && !strcmp(argv[w], "class")) {
+		if (w + 1 >= n)
+			return pf_fail(p, locs[w + 1], "missing NAME after 'class'");
+		if (parse_class_name(argv[w + 1], c->class_name, &perr))
+			return pf_fail(p, locs[w + 1], "%s", perr.msg);
+		w += 2;
+	}
+	if (w == n)
+		return w;
+	if (is_statement_word(argv[w]))
+		return pf_fail(p, locs[w], "missing ';' before '%s'", argv[w]);
+	/* "burst" after the class, say: tell where the words go */
+	if (c->class_name[0])
+		hint = "'class NAME' comes last";
+	else if (rate && !c->has_burst)
+		hint = "expected 'burst' or 'class'";
+	else
+		hint = "expected 'class'";
+	return pf_fail(p, locs[w], "unexpected '%.64s' in conn statement (%s)",
+		       argv[w], hint);
+}
+
+/*
+ * "conn max N [class NAME];" or "conn rate N/s [burst N] [class NAME];":
+ * one of each a block for all the policy's connections and one of each
+ * for each class; the two of one class make one limit (one CONN nest).
+ */
+static int parse_conn_stmt(struct pf_parser *p, size_t pol_index,
 			   const struct token *first)
 {
+	struct pf_policy *pol = &p->set->policies[pol_index];
 	struct pf_loc locs[RULE_WORDS_MAX + 1];
 	char *argv[RULE_WORDS_MAX];
+	struct egress_conn c = { 0 }, blank = { 0 };
 	struct parse_error perr;
+	struct pf_conn *lim;
 	struct pf_loc *seen;
-	bool rate;
+	struct hent *dup;
+	bool rate, oom;
 	int n;
 
 	n = collect_words(p, first, argv, locs, "conn statement");
@@ -608,44 +710,61 @@ static int parse_conn_stmt(struct pf_parser *p, struct pf_policy *pol,
 		return -1;
 	if (n < 2 || (strcmp(argv[1], "max") && strcmp(argv[1], "rate")))
 		return pf_fail(p, locs[n < 2 ? n : 1],
-			       "expected 'max N' or 'rate N/s [burst N]' after 'conn'");
+			       "expected 'max N' or 'rate N/s [burst N]' after 'conn'%s",
+			       n >= 2 && !strcmp(argv[1], "class") ?
+			       " ('class NAME' comes last)" : "");
 	rate = !strcmp(argv[1], "rate");
-	seen = rate ? &pol->conn_rate_loc : &pol->conn_max_loc;
-	if (rate ? pol->conn.has_rate : pol->conn.has_max)
+	/* "conn max class x": the number left out, not a bad number */
+	if (n < 3 || !strcmp(argv[2], "class"))
+		return pf_fail(p, locs[2], "missing %s after 'conn %s'",
+			       rate ? "N/s" : "N", argv[1]);
+	if (rate ? parse_conn_rate(argv[2], &c.rate, &perr) :
+		   parse_conn_max(argv[2], &c.max_active, &perr))
+		return pf_fail(p, locs[2], "%s", perr.msg);
+	if (parse_conn_tail(p, n, argv, locs, rate, &c) < 0)
+		return -1;
+
+	/* the limit of the class: the one given before, or a new one */
+	strcpy(blank.class_name, c.class_name);
+	lim = add_conn(pol, &blank);
+	if (!lim)
+		return pf_fail(p, first->loc, "out of memory");
+	dup = hset_find_or_add(&p->conns,
+			       str_hash(c.class_name) ^
+			       ((uint64_t)pol_index * 0x9e3779b97f4a7c15ull),
+			       (uint32_t)pol_index + 1,
+			       (uint32_t)(pol->nconns - 1), conn_eq, p, &oom);
+	if (oom)
+		return pf_fail(p, first->loc, "out of memory");
+	if (dup) {
+		pol->nconns--;
+		lim = &pol->conns[dup->b];
+	} else if (pol->nconns > EGRESS_CONN_LIMITS_MAX) {
+		pol->nconns--;
+		return pf_fail(p, first->loc,
+			       "more than %d connection limits in one policy",
+			       EGRESS_CONN_LIMITS_MAX);
+	}
+	seen = rate ? &lim->rate_loc : &lim->max_loc;
+	if (seen->line) {
+		if (c.class_name[0])
+			return pf_fail(p, first->loc,
+				       "duplicate conn %s statement for class %s (first at %u:%u)",
+				       argv[1], c.class_name, seen->line,
+				       seen->col);
 		return pf_fail(p, first->loc,
 			       "duplicate conn %s statement (first at %u:%u)",
 			       argv[1], seen->line, seen->col);
-	if (n < 3)
-		return pf_fail(p, locs[n], "missing %s after 'conn %s'",
-			       rate ? "N/s" : "N", argv[1]);
-	if (rate ? parse_conn_rate(argv[2], &pol->conn.rate, &perr) :
-		   parse_conn_max(argv[2], &pol->conn.max_active, &perr))
-		return pf_fail(p, locs[2], "%s", perr.msg);
-	if (rate && n > 3) {
-		if (strcmp(argv[3], "burst"))
-			return pf_fail(p, locs[3],
-				       "unexpected '%.64s' in conn statement (expected 'burst')",
-				       argv[3]);
-		if (n < 5)
-			return pf_fail(p, locs[n], "missing N after 'burst'");
-		if (parse_conn_burst(argv[4], &pol->conn.burst, &perr))
-			return pf_fail(p, locs[4], "%s", perr.msg);
-		pol->conn.has_burst = true;
 	}
-	if (n > (rate && pol->conn.has_burst ? 5 : 3)) {
-		int w = rate && pol->conn.has_burst ? 5 : 3;
-
-		if (is_statement_word(argv[w]))
-			return pf_fail(p, locs[w], "missing ';' before '%s'",
-				       argv[w]);
-		return pf_fail(p, locs[w],
-			       "unexpected '%.64s' in conn statement", argv[w]);
+	if (rate) {
+		lim->conn.has_rate = true;
+		lim->conn.rate = c.rate;
+		lim->conn.has_burst = c.has_burst;
+		lim->conn.burst = c.burst;
+	} else {
+		lim->conn.has_max = true;
+		lim->conn.max_active = c.max_active;
 	}
-	if (rate)
-		pol->conn.has_rate = true;
-	else
-		pol->conn.has_max = true;
-	pol->has_conn = true;
 	*seen = first->loc;
 	return 0;
 }
@@ -880,7 +999,7 @@ static int parse_block(struct pf_parser *p, const struct token *kw)
 				continue;
 			}
 			if (word_is(&t, "conn")) {
-				if (parse_conn_stmt(p, pol, &t))
+				if (parse_conn_stmt(p, index, &t))
 					return -1;
 				continue;
 			}
@@ -953,6 +1072,7 @@ int pf_parse(const char *name, const char *buf, size_t len,
 	}
 	free(p->paths.e);
 	free(p->rules.e);
+	free(p->conns.e);
 	free(p);
 	if (ret)
 		pf_set_free(set);
@@ -1101,6 +1221,30 @@ void pf_write_string(FILE *out, const char *s)
 	putc('"', out);
 }
 
+/* " class NAME;" of a class's limit, ";" of the policy's */
+static void write_conn_end(FILE *out, const struct egress_conn *c)
+{
+	if (c->class_name[0])
+		fprintf(out, " class %s", c->class_name);
+	fputs(";\n", out);
+}
+
+/* A limit as its statements: "conn max" first, then "conn rate". */
+static void write_conn(FILE *out, const struct egress_conn *c)
+{
+	if (c->has_max) {
+		fprintf(out, "\tconn max %u", c->max_active);
+		write_conn_end(out, c);
+	}
+	if (c->has_rate) {
+		fprintf(out, "\tconn rate %u/s", c->rate);
+		/* the default: one second's worth */
+		if (c->has_burst && c->burst != c->rate)
+			fprintf(out, " burst %u", c->burst);
+		write_conn_end(out, c);
+	}
+}
+
 int pf_format(FILE *out, const struct pf_set *set)
 {
 	char text[EGRESS_RULE_STRLEN];
@@ -1134,15 +1278,8 @@ int pf_format(FILE *out, const struct pf_set *set)
 			format_rate_spec(&pol->rate, rate, sizeof(rate));
 			fprintf(out, "\t%s;\n", rate);
 		}
-		if (pol->has_conn && pol->conn.has_max)
-			fprintf(out, "\tconn max %u;\n", pol->conn.max_active);
-		if (pol->has_conn && pol->conn.has_rate) {
-			fprintf(out, "\tconn rate %u/s", pol->conn.rate);
-			if (pol->conn.has_burst &&
-			    pol->conn.burst != pol->conn.rate)
-				fprintf(out, " burst %u", pol->conn.burst);
-			fputs(";\n", out);
-		}
+		for (r = 0; r < pol->nconns; r++)
+			write_conn(out, &pol->conns[r].conn);
 		for (r = 0; r < pol->nquotas; r++) {
 			char quota[EGRESS_QUOTA_STRLEN];
 

@@ -38,6 +38,16 @@ struct pf_loc {
 	uint32_t line, col;
 };
 
+/*
+ * A connection limit of a block: its "conn max" and "conn rate" statements
+ * of one class (or of none), merged, and where each is (0:0 when not
+ * given).
+ */
+struct pf_conn {
+	struct egress_conn conn;
+	struct pf_loc max_loc, rate_loc;
+};
+
 struct pf_policy {
 	char *path;			/* normalised; a pattern: a template */
 	size_t seq;			/* in the order added (file order) */
@@ -47,10 +57,13 @@ struct pf_policy {
 	bool has_rate;			/* a rate statement (maybe "rate none") */
 	struct egress_rate rate;	/* with has_rate; none: no limit */
 	struct pf_loc loc, mode_loc, default_loc, rate_loc;
-	/* "conn max N;" and "conn rate N/s [burst N];", one of each */
-	bool has_conn;
-	struct egress_conn conn;
-	struct pf_loc conn_max_loc, conn_rate_loc;
+	/*
+	 * "conn max N [class NAME];" and "conn rate N/s [burst N] [class
+	 * NAME];": one limit without a class and one per class at most, in
+	 * the order first given (pf_set_sort: in egress_conn_cmp's)
+	 */
+	struct pf_conn *conns;
+	size_t nconns, conns_cap;
 	uint32_t instances_max;		/* a template's; 0: not given */
 	struct pf_loc instances_loc;
 	bool has_instances_keep;	/* a template's "instances keep" */
@@ -97,12 +110,15 @@ int pf_policy_add_rule(struct pf_set *set, struct pf_policy *pol,
 		       const struct egress_rule_spec *spec);
 int pf_policy_add_quota(struct pf_policy *pol,
 			const struct egress_quota_spec *quota);
+/* A connection limit: of a class the policy has no limit of yet. */
+int pf_policy_add_conn(struct pf_policy *pol, const struct egress_conn *conn);
 
 /*
  * Order policies by path (byte order), then the templates in the order
  * they take precedence (pattern.h; seq breaks ties); rules keep their
- * order.  Applying the result creates the templates in that order, so
- * ties go the same way.
+ * order; each policy's connection limits as egress_conn_cmp has them (the
+ * one without a class first, then by class).  Applying the result creates
+ * the templates in that order, so ties go the same way.
  */
 void pf_set_sort(struct pf_set *set);
 
@@ -129,8 +145,10 @@ int pf_template_warnings(const char *name, const struct pf_set *set,
  * separated by one blank line, tab indentation, mode and default always
  * written, a template's "instances max N" and "instances keep TIME"
  * unless they are the defaults, then the rate limit if there is one (not
- * for "rate none"), the quotas, the rules.  Parsing the output gives the same set.  Returns 0 or -1 if a
- * rule cannot be formatted.
+ * for "rate none"), the connection limits (for each in set order, "conn
+ * max" then "conn rate", with " class NAME" last for a class's; no burst
+ * equal to the rate), the quotas, the rules.  Parsing the output gives
+ * the same set.  Returns 0 or -1 if a rule cannot be formatted.
  */
 int pf_format(FILE *out, const struct pf_set *set);
 

@@ -363,8 +363,11 @@ static int print_details(FILE *out, const struct stats_entry *s,
 {
 	static const char *const rule_hdr[] = { "ID", "PKTS", "BYTES", "RULE" };
 	static const bool rule_num[] = { true, true, true, false };
-	static const char *const class_hdr[] = { "CLASS", "PKTS", "BYTES" };
-	static const bool class_num[] = { false, true, true };
+	static const char *const class_hdr[] = {
+		"CLASS", "PKTS", "BYTES", "CONNS_ACTIVE",
+	};
+	static const bool class_num[] = { false, true, true, true };
+	bool conn = false;
 	struct table t;
 	size_t i;
 
@@ -407,14 +410,21 @@ static int print_details(FILE *out, const struct stats_entry *s,
 	}
 	if (!s->nclasses)
 		return 0;
-	if (table_init(&t, 3, class_hdr, class_num))
+	/* CONNS_ACTIVE when a class has a connection limit ("-": none) */
+	for (i = 0; i < s->nclasses && !conn; i++)
+		conn = s->classes[i].has_conn_active;
+	if (table_init(&t, conn ? 4 : 3, class_hdr, class_num))
 		return -ENOMEM;
 	for (i = 0; i < s->nclasses; i++) {
-		char pk[NUM_LEN], by[NUM_LEN];
-		const char *row[3] = { s->classes[i].name, pk, by };
+		char pk[NUM_LEN], by[NUM_LEN], act[NUM_LEN] = "-";
+		const char *row[4] = { s->classes[i].name, pk, by, act };
 
 		fmt_pkts(o, s->classes[i].ctr.packets, pk);
 		fmt_bytes(o, s->classes[i].ctr.bytes, by);
+		/* a count of sockets: always exact */
+		if (s->classes[i].has_conn_active)
+			snprintf(act, sizeof(act), "%" PRIu32,
+				 s->classes[i].conn_active);
 		if (table_add_row(&t, row)) {
 			table_free(&t);
 			return -ENOMEM;
@@ -574,13 +584,18 @@ static void json_health_entry(struct json *j, const struct health_entry *h)
 	health_json(j, &h->h, h->buckets, h->nbuckets);
 }
 
-/* NAME:{"packets":P,"bytes":B} and its "health" when it has one */
+/*
+ * NAME:{"packets":P,"bytes":B}, its "conn_active" when the class has a
+ * connection limit and its "health" when it has one
+ */
 static void json_class(struct json *j, const struct class_entry *c)
 {
 	json_key(j, c->name);
 	json_begin_object(j);
 	json_kv_u64(j, "packets", c->ctr.packets);
 	json_kv_u64(j, "bytes", c->ctr.bytes);
+	if (c->has_conn_active)
+		json_kv_u64(j, "conn_active", c->conn_active);
 	if (c->has_health)
 		json_health_entry(j, &c->health);
 	json_end_object(j);
@@ -661,6 +676,8 @@ enum prom_kind {
 	/* of the policies with a connection limit (prom_conn) */
 	PROM_CONNLIMIT,	/* {cgroup,mode} */
 	PROM_CONN_ACTIVE,	/* {cgroup} */
+	/* of the classes with a connection limit */
+	PROM_CLASS_CONN_ACTIVE,	/* {cgroup,class} */
 	/* {cgroup,class,period}: one per quota, each a value of it */
 	PROM_QUOTA_USED,
 	PROM_QUOTA_LIMIT,
@@ -728,6 +745,9 @@ static const struct prom_family prom_families[] = {
 	{ "nf_egress_conn_active", "gauge",
 	  "TCP connections charged to an nf_egress policy's connection limits now.",
 	  PROM_CONN_ACTIVE, false, 0 },
+	{ "nf_egress_class_conn_active", "gauge",
+	  "TCP connections charged to the connection limit of the class now, per nf_egress policy.",
+	  PROM_CLASS_CONN_ACTIVE, false, 0 },
 	{ "nf_egress_quota_used_bytes", "gauge",
 	  "Bytes at the IP layer an nf_egress quota counted in its current period (class empty: all the policy's bytes).",
 	  PROM_QUOTA_USED, true, 0 },
@@ -864,6 +884,16 @@ static bool prom_conn(const struct stats_entry *s)
 	return s->conn_limit || s->connlimit.packets || s->conn_active;
 }
 
+static bool prom_has_class_conn(const struct stats_entry *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->nclasses; k++)
+		if (s->classes[k].has_conn_active)
+			return true;
+	return false;
+}
+
 static bool prom_has_class_health(const struct stats_entry *s)
 {
 	size_t k;
@@ -894,6 +924,10 @@ static bool prom_has_samples(const struct prom_family *f,
 			break;
 		case PROM_CLASS:
 			if (st[i].nclasses)
+				return true;
+			break;
+		case PROM_CLASS_CONN_ACTIVE:
+			if (prom_has_class_conn(&st[i]))
 				return true;
 			break;
 		case PROM_RULE:
@@ -1111,6 +1145,15 @@ static void prom_samples(FILE *out, const struct prom_family *f,
 			break;
 		prom_begin(out, f, s, false);
 		prom_end(out, s->conn_active);
+		break;
+	case PROM_CLASS_CONN_ACTIVE:
+		for (k = 0; k < s->nclasses; k++) {
+			if (!s->classes[k].has_conn_active)
+				continue;
+			prom_begin(out, f, s, false);
+			prom_label(out, false, "class", s->classes[k].name);
+			prom_end(out, s->classes[k].conn_active);
+		}
 		break;
 	case PROM_QUOTA_USED:
 	case PROM_QUOTA_LIMIT:

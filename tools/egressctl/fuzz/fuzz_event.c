@@ -589,6 +589,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(e.cgroup) > NF_EGRESS_CGROUP_PATH_MAX - 1 || !e.cgroup[0] ||
 	    !e.policy[0] || (e.family != AF_INET && e.family != AF_INET6))
 		abort();
+	/* printed as it is: a class name or nothing */
+	if (e.conn_class && !valid_class_name(e.conn_class))
+		abort();
 
 	text = format(&e, false, &len);
 	check_text(text, len, &e);
@@ -653,6 +656,7 @@ struct seed {
 	/* connlimit events: which limit (the flag when conn_table_full) */
 	uint32_t conn_max, conn_rate;
 	bool conn_table_full;
+	const char *conn_class;		/* the limit's class, or NULL */
 };
 
 static const uint8_t v4[2][4] = { { 10, 99, 1, 1 }, { 192, 0, 2, 1 } };
@@ -702,6 +706,9 @@ static void write_seed(const char *dir, const struct seed *s)
 		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_CONN_RATE, s->conn_rate);
 	if (s->conn_table_full)
 		mnl_attr_put(nlh, NF_EGRESS_EVENT_A_CONN_TABLE_FULL, 0, NULL);
+	if (s->conn_class)
+		mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CONN_CLASS,
+				  s->conn_class);
 	if (s->future)
 		mnl_attr_put_u32(nlh, NF_EGRESS_EVENT_A_MAX + 7, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -888,38 +895,47 @@ static void write_seeds(const char *dir)
 	const struct seed seeds[] = {
 		{ "deny-tcp4", NF_EGRESS_EVENT_DENY, AF_INET, 6, "/t1/app",
 		  "/t1", "curl", 2, 4242, true, false, false, 0, NULL, 0, 0,
-		  false },
+		  false, NULL },
 		{ "would-deny-udp6", NF_EGRESS_EVENT_WOULD_DENY, AF_INET6, 17,
 		  "/system.slice/nginx.service", "/", NULL, 0, 0, true, false,
 		  false, 99, NULL, 0, 0,
-		  false },
+		  false, NULL },
 		{ "ratelimited-cut", NF_EGRESS_EVENT_RATELIMITED, AF_INET, 1,
 		  deep, "/deep", "x", 0, 1, false, true, false, 0, NULL, 0, 0,
-		  false },
+		  false, NULL },
 		{ "odd-names", NF_EGRESS_EVENT_DENY, AF_INET6, 58,
 		  "/a b/\x1b[2J\xe2\x80\xae/\xff\\/...", "/a b",
 		  "\t\xc2\x85sh", 7, 77, false, false, true, 3, NULL, 0, 0,
-		  false },
+		  false, NULL },
 		{ "instance-deny-tcp6", NF_EGRESS_EVENT_DENY, AF_INET6, 6,
 		  "/system.slice/web.service/worker", "/system.slice/web.service",
 		  "nginx", 4, 99, true, false, false, 0,
-		  "/system.slice/*.service", 0, 0, false },
+		  "/system.slice/*.service", 0, 0, false, NULL },
 		{ "instance-odd-template", NF_EGRESS_EVENT_WOULD_DENY, AF_INET, 17,
 		  "/u/a b", "/u/a b", NULL, 0, 0, true, false, false, 0,
-		  "/u/\x1b[1m*/**", 0, 0, false },
+		  "/u/\x1b[1m*/**", 0, 0, false, NULL },
 		{ "connlimit-max-tcp4", NF_EGRESS_EVENT_CONNLIMIT, AF_INET, 6,
 		  "/t1/app", "/t1", "curl", 2, 4242, true, false, false, 0,
-		  NULL, 5, 0, false },
+		  NULL, 5, 0, false, NULL },
 		{ "connlimit-rate-tcp6", NF_EGRESS_EVENT_CONNLIMIT, AF_INET6, 6,
 		  "/system.slice/web.service", "/system.slice/web.service",
 		  "nginx", 0, 99, true, false, false, 7,
-		  "/system.slice/*.service", 0, 1000000000, false },
+		  "/system.slice/*.service", 0, 1000000000, false, NULL },
 		{ "connlimit-table-full", NF_EGRESS_EVENT_CONNLIMIT, AF_INET, 6,
 		  "/t1", "/", NULL, 0, 0, true, false, false, 0, NULL, 0, 0,
-		  true },
+		  true, NULL },
 		{ "would-connlimit-odd", NF_EGRESS_EVENT_WOULD_CONNLIMIT, AF_INET6,
 		  6, "/a b/\xe2\x80\xae", "/a b", "\t\xc2\x85sh", 0, 77, true,
-		  false, true, 0, NULL, 4294967295u, 1, true },
+		  false, true, 0, NULL, 4294967295u, 1, true, NULL },
+		{ "connlimit-class-max-tcp4", NF_EGRESS_EVENT_CONNLIMIT, AF_INET,
+		  6, "/t1/app", "/t1", "curl", 2, 4242, true, false, false, 0,
+		  NULL, 100, 0, false, "internet" },
+		{ "would-connlimit-class-rate-tcp6",
+		  NF_EGRESS_EVENT_WOULD_CONNLIMIT, AF_INET6, 6,
+		  "/system.slice/web.service", "/system.slice/web.service",
+		  "nginx", 0, 99, true, false, true, 0,
+		  "/system.slice/*.service", 0, 10, false,
+		  "abcdefghijklmnopqrstuvwxyz01234" },
 	};
 	size_t i, len = 0;
 

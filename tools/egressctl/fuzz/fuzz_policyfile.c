@@ -3,7 +3,8 @@
  * libFuzzer harness of the policy file parser: any input must either parse
  * or fail with a FILE:LINE:COL message, never crash; and what parses must
  * format to text that parses to the same text again (the show --config
- * round trip, templates and their "instances max" included).  The
+ * round trip, templates and their "instances max" included, and each
+ * policy's connection limits of distinct classes, sorted).  The
  * template warnings of check -f run on every file that parses, each one a
  * FILE:LINE:COL line naming a path both templates match.
  * make fuzz; fuzz/fuzz_policyfile fuzz/corpus/
@@ -26,6 +27,30 @@ static char *format_set(const struct pf_set *set, size_t *len)
 	pf_format(f, set);
 	fclose(f);
 	return text;
+}
+
+/*
+ * The connection limits of all the policies; each policy's of distinct
+ * classes (or none) with valid names, sorted, each with a limit.
+ */
+static size_t count_conns(const struct pf_set *set)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < set->npolicies; i++) {
+		const struct pf_policy *pol = &set->policies[i];
+
+		for (k = 0; k < pol->nconns; k++) {
+			const struct egress_conn *c = &pol->conns[k].conn;
+
+			if ((c->class_name[0] && !valid_class_name(c->class_name)) ||
+			    (!c->has_max && !c->has_rate) ||
+			    (k && egress_conn_cmp(&pol->conns[k - 1].conn, c) >= 0))
+				abort();
+		}
+		n += pol->nconns;
+	}
+	return n;
 }
 
 /* A warning: "fuzz:L:C: warning: ..." on one line. */
@@ -60,7 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len != len2 || memcmp(out, out2, len))
 		abort();	/* and format identically */
 	if (again.nrules != set.nrules || again.npolicies != set.npolicies ||
-	    again.ntemplates != set.ntemplates)
+	    again.ntemplates != set.ntemplates ||
+	    count_conns(&again) != count_conns(&set))
 		abort();
 	free(out);
 	free(out2);

@@ -124,9 +124,19 @@ expect 1 "$E conn burst must be greater than zero" policy add /t1 conn-rate 10/s
 expect 1 "$E policy add: 'conn-burst' needs 'conn-rate'" policy add /t1 conn-burst 5
 expect 1 "$E policy set: 'conn-burst' needs 'conn-rate'" policy set /t1 conn-burst 5 conn-max 3
 expect 1 "$E policy set: missing 'none' after 'conn'" policy set /t1 conn
-expect 1 "$E policy set: expected 'none' after 'conn', got 'all' (limits: conn-max N, conn-rate N/s, conn-burst N)" policy set /t1 conn all
-expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate or conn-burst" policy set /t1 conn none conn-max 5
-expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate or conn-burst" policy set /t1 conn-max 5 conn none
+expect 1 "$E policy set: expected 'none' after 'conn', got 'all' (limits: conn-max N, conn-rate N/s, conn-burst N, conn-class NAME)" policy set /t1 conn all
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate, conn-burst or conn-class" policy set /t1 conn none conn-max 5
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate, conn-burst or conn-class" policy set /t1 conn-max 5 conn none
+# a limit of a class: conn-class names the class of the conn-max/conn-rate given
+expect 1 "$E policy add: 'conn-class' needs 'conn-max' or 'conn-rate'" policy add /t1 conn-class internet
+expect 1 "$E policy set: 'conn-class' needs 'conn-max' or 'conn-rate'" policy set /t1 mode audit conn-class internet
+expect 1 "$E policy set: 'conn-burst' needs 'conn-rate'" policy set /t1 conn-class internet conn-burst 5 conn-max 3
+expect 1 "$E policy add: missing NAME after 'conn-class'" policy add /t1 conn-max 5 conn-class
+expect 1 "$E invalid class 'a b' (1-31 characters of A-Z a-z 0-9 _ . -)" policy add /t1 conn-max 5 conn-class "a b"
+expect 1 "$E invalid class 'abcdefghijklmnopqrstuvwxyz012345' (1-31 characters of A-Z a-z 0-9 _ . -)" policy set /t1 conn-rate 5/s conn-class abcdefghijklmnopqrstuvwxyz012345
+expect 1 "$E policy add: 'conn-class' given more than once" policy add /t1 conn-max 5 conn-class a conn-class b
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate, conn-burst or conn-class" policy set /t1 conn none conn-class web
+expect 1 "$E policy set: 'conn none' takes no conn-max, conn-rate, conn-burst or conn-class" policy set /t1 conn-class web conn none
 # shape mode: queue and latency are checked before the kernel is asked
 expect 1 "$E policy add: 'queue' applies to shape mode only, not police" policy add /t1 rate 1mbit queue 10 police
 expect 1 "$E policy set: 'latency' applies to shape mode only, not police" policy set /t1 pps 10 police latency 5ms
@@ -255,6 +265,8 @@ expect 1 "$E show: --config and --instances do not go together" show --config --
 expect_out 0 "show \[PATH\] \[--stats\] \[--instances\]" show help
 expect_out 0 "\[instances-max N\]" policy help
 expect_out 0 "\[instances-keep TIME\]" policy help
+expect_out 0 "policy add PATH .*\[conn-max N\] \[conn-rate N/s \[conn-burst N\]\] \[conn-class NAME\]" policy help
+expect_out 0 "policy set PATH .*\[\[conn-max N\] \[conn-rate N/s \[conn-burst N\]\] \[conn-class NAME\] \| conn none\]" policy help
 printf 'cgroup "/svc/*" {\n\tquota 1g per month;\n}\n' > "$T/tq.conf"
 expect 0 "" check -f "$T/tq.conf"
 expect 2 "$E nf_egress module not loaded" apply -f "$T/tq.conf"
@@ -286,6 +298,15 @@ printf 'cgroup "/a" {\n\tdefault allow;\n\trate 10mbit police;\n}\ncgroup "/b" {
 expect 1 "$E $T/rate.conf:6:14: 'latency' applies to shape mode only, not police" apply -f "$T/rate.conf"
 printf 'cgroup "/a" {\n\trate 10mbit police;\n\tpps 5 police;\n}\n' > "$T/dup.conf"
 expect 1 "$E $T/dup.conf:3:2: duplicate rate statement (first at 2:2)" check -f "$T/dup.conf"
+# connection limits of classes: one conn max and one conn rate each
+printf 'cgroup "/a" {\n\tconn max 5;\n\tconn max 100 class internet;\n\tconn rate 10/s class internet;\n\tconn max 6 class internet;\n}\n' > "$T/cc.conf"
+expect 1 "$E $T/cc.conf:5:2: duplicate conn max statement for class internet (first at 3:2)" check -f "$T/cc.conf"
+printf 'cgroup "/a" {\n\tconn class internet;\n}\n' > "$T/cc.conf"
+expect 1 "$E $T/cc.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn' ('class NAME' comes last)" check -f "$T/cc.conf"
+printf 'cgroup "/a" {\n\tconn rate 10/s class a/b;\n}\n' > "$T/cc.conf"
+expect 1 "$E $T/cc.conf:2:23: invalid class 'a/b' (1-31 characters of A-Z a-z 0-9 _ . -)" apply -f "$T/cc.conf"
+printf 'cgroup "/a" {\n\tconn rate 10/s class web burst 5;\n}\n' > "$T/cc.conf"
+expect 1 "$E $T/cc.conf:2:27: unexpected 'burst' in conn statement ('class NAME' comes last)" check -f "$T/cc.conf"
 expect_out 0 "^Usage:
   egressctl stats reset \[PATH\]$" stats reset help
 
@@ -301,13 +322,19 @@ if "$EGRESSCTL" version 2>/dev/null | grep -qx "nf_egress module not loaded"; th
 		   "stats reset" "stats reset /t1" "stats --rules -x" "metrics" \
 		   "metrics /t1" "metrics -o $T/new.prom" "show --stats" "monitor" "monitor -j" \
 		   "stats --health" "stats --health /t1 -x" "-j stats --health" "top" \
-		   "top -d 0.5 -n 3 /t1" "-j top -n 2 -d 0.1" "top -j /t1"; do
+		   "top -d 0.5 -n 3 /t1" "-j top -n 2 -d 0.1" "top -j /t1" \
+		   "policy add /t1 conn-max 100 conn-class internet" \
+		   "policy set /t1 conn-rate 10/s conn-burst 5 conn-class internet" \
+		   "policy set /t1 conn-class dns conn-max 4" "policy set /t1 conn none"; do
 		# shellcheck disable=SC2086
 		expect 2 "$E nf_egress module not loaded" $cmd
 	done
 	expect_out 0 '"module":\{"loaded":false\}' -j version
 	printf 'cgroup "/a" {\n\tallow tcp to 10.0.0.0/8 port 443;\n}\ncgroup "/b" { }\n' > "$T/good.conf"
 	expect_out 0 "^$T/good.conf: OK \(2 policies, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/good.conf"
+	printf 'cgroup "/a" {\n\tconn max 50;\n\tconn max 100 class internet;\n\tconn rate 10/s burst 5 class internet;\n\tconn rate 2/s class dns;\n\tallow tcp to 0.0.0.0/0 port 443 class internet;\n}\n' > "$T/cc.conf"
+	expect_out 0 "^$T/cc.conf: OK \(1 policy, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/cc.conf"
+	expect 2 "$E nf_egress module not loaded" apply -f "$T/cc.conf"
 	# templates: counted on their own; overlaps are warnings, exit 0
 	printf 'cgroup "/svc/**" { }\ncgroup "/svc/*.service" {\n\tinstances max 20;\n\tallow to 10.0.0.0/8;\n}\ncgroup "/svc/db.service" { }\n' > "$T/tpl.conf"
 	expect_out 0 "^$T/tpl.conf: OK \(1 policy, 2 templates, 1 rule\) \(not checked by the kernel: module not loaded\)$" check -f "$T/tpl.conf"

@@ -25,6 +25,13 @@
  * (top_run, with a clock that moves a tenth of a second per wait) prints
  * from three snapshots in a row: -j -n 2 -d 0.1 and its screens.
  *
+ * The connection limits of classes come from forged replies too: a
+ * POLICY_GET of the policies of a policy file, each limit a CONN nest as
+ * apply encodes it, whose show, show -j and show --config output is
+ * checked to the byte (show --config must give the file back, which must
+ * parse to the same text), and a STATS_GET whose classes have their
+ * connections charged (stats -j, the stats table, metrics).
+ *
  * usage: test_dump [GOLDEN-DIR]   (default: golden/ next to this binary)
  */
 #include <errno.h>
@@ -42,7 +49,9 @@
 
 #include "dump.h"
 #include "egressctl.h"
+#include "policyfile.h"
 #include "report.h"
+#include "show.h"
 #include "tap.h"
 #include "top.h"
 
@@ -798,6 +807,15 @@ static void render(FILE *f, const void *arg)
 		report_metrics(f, r->st->stats, r->st->nstats);
 }
 
+/* stats --rules --exact: the table and each policy's details */
+static void render_stats_text(FILE *f, const void *arg)
+{
+	const struct dump_state *st = arg;
+	struct report_opts o = { .exact = true, .details = true };
+
+	report_stats_text(f, st->stats, st->nstats, &o);
+}
+
 static bool same_text(const char *what, const char *got, const char *want)
 {
 	if (ok(got && !strcmp(got, want), "%s", what))
@@ -1190,6 +1208,311 @@ static void test_top(void)
 	free(got);
 }
 
+/* --- forged replies: connection limits of classes ----------------------- */
+
+static struct pf_set conn_set;
+
+/*
+ * A POLICY_GET reply of conn_set's policies, as the module lays one out,
+ * with each connection limit one CONN nest as apply encodes it, in the
+ * file's order (not the module's: the dump must sort them).
+ */
+static size_t forge_conn_policies(char *buf, size_t size)
+{
+	size_t i, k, pos = 0;
+
+	for (i = 0; i < conn_set.npolicies; i++) {
+		const struct pf_policy *pol = &conn_set.policies[i];
+		struct nlmsghdr *nlh = forge_msg(buf, &pos,
+						 NF_EGRESS_CMD_POLICY_GET);
+
+		mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, pol->path);
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, GENERATION);
+		mnl_attr_put_u8(nlh, NF_EGRESS_A_DEFAULT, pol->default_verdict);
+		mnl_attr_put_u32(nlh, NF_EGRESS_A_RULE_COUNT, 0);
+		mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, pol->mode);
+		for (k = 0; k < pol->nconns; k++)
+			if (egress_put_conn(nlh, size - pos,
+					    &pol->conns[k].conn)) {
+				diag("forged POLICY_GET: no room");
+				exit(1);
+			}
+		forge_end(&pos, nlh);
+	}
+	return forge_done(buf, pos);
+}
+
+/* A class nest of a STATS_GET reply; active: CONN_ACTIVE, or none if < 0. */
+static void put_conn_class(struct nlmsghdr *nlh, const char *name,
+			   uint64_t packets, long long active)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_CLASS);
+
+	put_u64(nlh, NF_EGRESS_CTR_A_PAD, NF_EGRESS_CTR_A_PACKETS, packets);
+	put_u64(nlh, NF_EGRESS_CTR_A_PAD, NF_EGRESS_CTR_A_BYTES, packets * 100);
+	mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, name);
+	if (active >= 0)
+		mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_CONN_ACTIVE,
+				 (uint32_t)active);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * A STATS_GET reply of /web: its connection limits refused 3 first SYNs
+ * and hold 7 connections, 5 of them of class internet (which has a limit),
+ * none of dns (a limit too) and the rest of ntp (none).
+ */
+static size_t forge_conn_stats(char *buf)
+{
+	struct nlmsghdr *nlh;
+	size_t pos = 0;
+
+	nlh = forge_msg(buf, &pos, NF_EGRESS_CMD_STATS_GET);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/web");
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_GENERATION, GENERATION);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	put_counter(nlh, NF_EGRESS_A_STATS_ALLOWED, 30, 3000, NULL);
+	put_counter(nlh, NF_EGRESS_A_STATS_DENIED, 0, 0, NULL);
+	put_counter(nlh, NF_EGRESS_A_STATS_WOULD_DENY, 0, 0, NULL);
+	put_counter(nlh, NF_EGRESS_A_STATS_CONNLIMIT, 3, 180, NULL);
+	mnl_attr_put_u32(nlh, NF_EGRESS_A_STATS_CONN_ACTIVE, 7);
+	put_conn_class(nlh, "ntp", 2, -1);
+	put_conn_class(nlh, "internet", 20, 5);
+	put_conn_class(nlh, "dns", 8, 0);
+	forge_end(&pos, nlh);
+	return forge_done(buf, pos);
+}
+
+static size_t forge_conn(uint8_t cmd, unsigned int nth, void *buf,
+			 size_t size)
+{
+	(void)nth;
+	memset(buf, 0, size);
+	if (cmd == NF_EGRESS_CMD_POLICY_GET)
+		return forge_conn_policies(buf, size);
+	if (cmd == NF_EGRESS_CMD_STATS_GET)
+		return forge_conn_stats(buf);
+	diag("no forged reply to command %u", cmd);
+	exit(1);
+}
+
+/* The policy file the forged POLICY_GET reply lists. */
+static const char conn_file[] =
+"# limits of all the connections, of classes, and both\n"
+"cgroup \"/web\" {\n"
+"\tdefault allow;\n"
+"\tconn rate 10/s burst 5 class internet;\n"
+"\tconn max 50;\n"
+"\tconn max 100 class internet;\n"
+"\tconn max 4 class dns;\n"
+"}\n"
+"cgroup \"/svc/*.service\" { conn rate 3/s class db; }\n"
+"cgroup \"/batch\" { mode audit; conn max 2; conn rate 1/s; }\n"
+"cgroup \"/idle\" { }\n";
+
+/* show --config of it: the file in the canonical layout */
+static const char conn_config[] =
+"cgroup \"/batch\" {\n"
+"\tmode audit;\n"
+"\tdefault deny;\n"
+"\tconn max 2;\n"
+"\tconn rate 1/s;\n"
+"}\n"
+"\n"
+"cgroup \"/idle\" {\n"
+"\tmode enforce;\n"
+"\tdefault deny;\n"
+"}\n"
+"\n"
+"cgroup \"/web\" {\n"
+"\tmode enforce;\n"
+"\tdefault allow;\n"
+"\tconn max 50;\n"
+"\tconn max 4 class dns;\n"
+"\tconn max 100 class internet;\n"
+"\tconn rate 10/s burst 5 class internet;\n"
+"}\n"
+"\n"
+"cgroup \"/svc/*.service\" {\n"
+"\tmode enforce;\n"
+"\tdefault deny;\n"
+"\tconn rate 3/s class db;\n"
+"}\n";
+
+static const char conn_show[] =
+"policy /batch mode audit default deny conn max 2 rate 1/s\n"
+"policy /idle mode enforce default deny\n"
+"template /svc/*.service mode enforce default deny conn rate 3/s class db\n"
+"policy /web mode enforce default allow conn max 50 conn max 4 class dns"
+" conn max 100 rate 10/s burst 5 class internet\n";
+
+static const char conn_show_json[] =
+"[{\"cgroup\":\"/batch\",\"mode\":\"audit\",\"default\":\"deny\",\"rate\":null,"
+"\"conn\":{\"max\":2,\"rate\":1,\"burst\":null},\"conn_classes\":[],\"quotas\":[],\"rules\":[]},"
+"{\"cgroup\":\"/idle\",\"mode\":\"enforce\",\"default\":\"deny\",\"rate\":null,"
+"\"conn\":null,\"conn_classes\":[],\"quotas\":[],\"rules\":[]},"
+"{\"cgroup\":\"/svc/*.service\",\"mode\":\"enforce\",\"default\":\"deny\",\"rate\":null,"
+"\"conn\":null,\"conn_classes\":[{\"class\":\"db\",\"max\":null,\"rate\":3,\"burst\":null}],"
+"\"instances_max\":null,\"instance_count\":null,\"instances_keep\":null,\"quotas\":[],\"rules\":[]},"
+"{\"cgroup\":\"/web\",\"mode\":\"enforce\",\"default\":\"allow\",\"rate\":null,"
+"\"conn\":{\"max\":50,\"rate\":null,\"burst\":null},"
+"\"conn_classes\":[{\"class\":\"dns\",\"max\":4,\"rate\":null,\"burst\":null},"
+"{\"class\":\"internet\",\"max\":100,\"rate\":10,\"burst\":5}],\"quotas\":[],\"rules\":[]}]\n";
+
+static const char conn_stats_json[] =
+"[{\"cgroup\":\"/web\",\"mode\":\"enforce\",\"allowed\":{\"packets\":30,\"bytes\":3000},"
+"\"denied\":{\"packets\":0,\"bytes\":0},\"would_deny\":{\"packets\":0,\"bytes\":0},"
+"\"ratelimited\":{\"packets\":0,\"bytes\":0},\"shaped\":{\"packets\":0,\"bytes\":0},"
+"\"queue_len\":0,\"max_delay_ns\":0,\"connlimit\":{\"packets\":3,\"bytes\":180},\"conn_active\":7,"
+"\"classes\":{\"dns\":{\"packets\":8,\"bytes\":800,\"conn_active\":0},"
+"\"internet\":{\"packets\":20,\"bytes\":2000,\"conn_active\":5},"
+"\"ntp\":{\"packets\":2,\"bytes\":200}},\"rules\":[],\"reset_time\":null}]\n";
+
+static const char conn_stats_text[] =
+"                     ALLOWED       DENIED   WOULD_DENY  RATELIMITED    CONNLIMIT   CONNS\n"
+"CGROUP  MODE     PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  PKTS  BYTES  ACTIVE\n"
+"/web    enforce    30   3000     0      0     0      0     0      0     3    180       7\n"
+"\n"
+"policy /web: counters never reset\n"
+"  no rules\n"
+"  CLASS     PKTS  BYTES  CONNS_ACTIVE\n"
+"  dns          8    800             0\n"
+"  internet    20   2000             5\n"
+"  ntp          2    200             -\n";
+
+static const char conn_metrics[] =
+"# HELP nf_egress_conn_active TCP connections charged to an nf_egress policy's connection limits now.\n"
+"# TYPE nf_egress_conn_active gauge\n"
+"nf_egress_conn_active{cgroup=\"/web\"} 7\n"
+"# HELP nf_egress_class_conn_active TCP connections charged to the connection limit of the class now, per nf_egress policy.\n"
+"# TYPE nf_egress_class_conn_active gauge\n"
+"nf_egress_class_conn_active{cgroup=\"/web\",class=\"dns\"} 0\n"
+"nf_egress_class_conn_active{cgroup=\"/web\",class=\"internet\"} 5\n";
+
+struct show_render {
+	const struct dump_state *st;
+	int what;	/* 0: show, 1: show -j, 2: show --config */
+	int err;
+};
+
+static void render_show(FILE *f, const void *arg)
+{
+	struct show_render *r = (struct show_render *)arg;
+
+	if (r->what == 2)
+		r->err = show_print_config(f, r->st);
+	else
+		show_print(f, r->st, false, false, r->what == 1);
+}
+
+/* The text of a set, as pf_format writes it. */
+static void render_set(FILE *f, const void *arg)
+{
+	pf_format(f, arg);
+}
+
+/*
+ * A policy file's limits through POLICY_GET (each a CONN nest, in file
+ * order) into show, show -j and show --config; the last must be the file
+ * as pf_format writes it, and parse to the same text again.  Then the
+ * connections charged to classes in stats -j, the stats table and
+ * metrics.
+ */
+static void test_conn_classes(void)
+{
+	static const struct step policies[] = { { P, CLEAN } };
+	static const struct step stats[] = { { S, CLEAN } };
+	struct show_render r = { 0 };
+	struct render rs = { 0 };
+	struct pf_set again;
+	struct pf_error perr;
+	struct dump_state st;
+	const struct policy_entry *web;
+	const char *tail;
+	char *got, *canon;
+	int err;
+
+	if (!ok(pf_parse("conn.conf", conn_file, strlen(conn_file), &conn_set,
+			 &perr) == 0, "conn classes: the file parses")) {
+		diag("%s", perr.text);
+		return;
+	}
+	RUN(&st, policies);
+	forge = forge_conn;
+	st.no_rules = true;
+	err = dump_policies(&st);
+	web = st.npolicies == 4 ? &st.policies[3] : NULL;
+	ok(err == 0 && sends == 1 && !plan_errors && web &&
+	   !strcmp(web->path, "/web") && web->nconns == 3 &&
+	   !web->conns[0].class_name[0] &&
+	   !strcmp(web->conns[1].class_name, "dns") &&
+	   !strcmp(web->conns[2].class_name, "internet") &&
+	   web->conns[2].max_active == 100 && web->conns[2].rate == 10 &&
+	   web->conns[2].burst == 5 && !st.policies[1].nconns,
+	   "conn classes: POLICY_GET's CONN nests, the policy's limit first, then by class (err %d)",
+	   err);
+
+	r.st = &st;
+	got = tap_capture(render_show, &r);
+	same_text("conn classes: show: each class's limit after the policy's, 'class NAME' last",
+		  got, conn_show);
+	free(got);
+	r.what = 1;
+	got = tap_capture(render_show, &r);
+	same_text("conn classes: show -j: \"conn\" as before, \"conn_classes\" of the others",
+		  got, conn_show_json);
+	free(got);
+	r.what = 2;
+	got = tap_capture(render_show, &r);
+	ok(r.err == 0, "conn classes: show --config (err %d)", r.err);
+	same_text("conn classes: show --config: a statement each, max then rate",
+		  got, conn_config);
+	pf_set_sort(&conn_set);
+	canon = tap_capture(render_set, &conn_set);
+	same_text("conn classes: show --config gives the file back (canonical)",
+		  canon, got ? got : "");
+	free(canon);
+	if (got && pf_parse("config", got, strlen(got), &again, &perr) == 0) {
+		canon = tap_capture(render_set, &again);
+		same_text("conn classes: show --config parses to the same text",
+			  canon, got);
+		free(canon);
+		pf_set_free(&again);
+	} else {
+		ok(0, "conn classes: show --config parses (%s)", perr.text);
+	}
+	free(got);
+	dump_state_free(&st);
+	pf_set_free(&conn_set);
+
+	RUN(&st, stats);
+	forge = forge_conn;
+	err = dump_stats(&st, false);
+	ok(err == 0 && st.nstats == 1 && st.stats[0].nclasses == 3 &&
+	   st.stats[0].classes[0].has_conn_active &&
+	   !st.stats[0].classes[0].conn_active &&
+	   st.stats[0].classes[1].conn_active == 5 &&
+	   !st.stats[0].classes[2].has_conn_active,
+	   "conn classes: STATS_GET's class CONN_ACTIVE, 0 too; none without a limit (err %d)",
+	   err);
+	rs.st = &st;
+	got = tap_capture(render, &rs);
+	same_text("conn classes: stats -j: conn_active of the classes with a limit",
+		  got, conn_stats_json);
+	free(got);
+	got = tap_capture(render_stats_text, &st);
+	same_text("conn classes: stats --rules: CONNS_ACTIVE of the classes",
+		  got, conn_stats_text);
+	free(got);
+	rs.what = 2;
+	got = tap_capture(render, &rs);
+	tail = got ? strstr(got, "# HELP nf_egress_conn_active ") : NULL;
+	same_text("conn classes: metrics: nf_egress_class_conn_active of the classes with a limit",
+		  tail, conn_metrics);
+	free(got);
+	dump_state_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -1213,5 +1536,6 @@ int main(int argc, char **argv)
 	test_templates();
 	test_health();
 	test_top();
+	test_conn_classes();
 	return tap_end();
 }

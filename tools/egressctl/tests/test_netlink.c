@@ -485,13 +485,16 @@ static void test_v2(void)
 }
 
 /* ratelimited, reset time, class nests, rule stats */
-static int count_class(const char *name, const struct egress_counter *c,
-		       void *data)
+static int count_class(const struct egress_class_msg *c, void *data)
 {
 	char *seen = data;
 
-	snprintf(seen + strlen(seen), 64, "%s=%llu/%llu;", name,
-		 (unsigned long long)c->packets, (unsigned long long)c->bytes);
+	snprintf(seen + strlen(seen), 64, "%s=%llu/%llu", c->name,
+		 (unsigned long long)c->ctr.packets,
+		 (unsigned long long)c->ctr.bytes);
+	if (c->has_conn_active)
+		snprintf(seen + strlen(seen), 32, " active %u", c->conn_active);
+	strcat(seen, ";");
 	return 0;
 }
 
@@ -590,10 +593,9 @@ static void test_accounting(void)
 	   "rule with an invalid class name refused (printed as it is)");
 }
 
-static int count_any(const char *name, const struct egress_counter *c,
-		     void *data)
+static int count_any(const struct egress_class_msg *c, void *data)
 {
-	(void)name; (void)c; (void)data;
+	(void)c; (void)data;
 	return 0;
 }
 
@@ -626,7 +628,10 @@ static void test_fuzz_decoders(void)
 			tail[3] = (uint8_t)(rand_r(&seed) & 0x80);
 		}
 		nlh->nlmsg_len += (uint32_t)len;
-		decoded += egress_decode_policy(nlh, &p) == 0;
+		if (egress_decode_policy(nlh, &p) == 0) {
+			decoded++;
+			egress_policy_for_each_conn(nlh, NULL, NULL);
+		}
 		decoded += egress_decode_rule(nlh, &r) == 0;
 		if (egress_decode_stats(nlh, &s) == 0) {
 			decoded++;
@@ -1275,7 +1280,8 @@ static struct nlmsghdr *ev_path(const char *cg, bool truncated)
  * attribute type of value, or the flag when type is CONN_TABLE_FULL, or
  * neither when type is 0.
  */
-static struct nlmsghdr *conn_event(uint8_t v, uint16_t type, uint32_t value)
+static struct nlmsghdr *conn_class_event(uint8_t v, uint16_t type,
+					 uint32_t value, const char *cls)
 {
 	struct nlmsghdr *nlh = start_msg(bigbuf, 30, 0, 0);
 
@@ -1287,7 +1293,14 @@ static struct nlmsghdr *conn_event(uint8_t v, uint16_t type, uint32_t value)
 		mnl_attr_put(nlh, type, 0, NULL);
 	else if (type)
 		mnl_attr_put_u32(nlh, type, value);
+	if (cls)
+		mnl_attr_put_strz(nlh, NF_EGRESS_EVENT_A_CONN_CLASS, cls);
 	return ev_end(nlh);
+}
+
+static struct nlmsghdr *conn_event(uint8_t v, uint16_t type, uint32_t value)
+{
+	return conn_class_event(v, type, value, NULL);
 }
 
 #define CONN_JSON(verdict, conn) \
@@ -1310,15 +1323,68 @@ static struct nlmsghdr *path_msg_nest(uint16_t type, struct nlattr **nest)
 	return nlh;
 }
 
+/* A CONN nest of a reply: the limits given (0: not), and a class. */
+static void put_conn_nest(struct nlmsghdr *nlh, uint32_t max, uint32_t rate,
+			  uint32_t burst, const char *cls)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_CONN);
+
+	if (max)
+		mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, max);
+	if (rate)
+		mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_RATE, rate);
+	if (burst)
+		mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_BURST, burst);
+	if (cls)
+		mnl_attr_put_strz(nlh, NF_EGRESS_CONN_A_CLASS, cls);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* "[CLASS:]max M rate R burst B;" for each limit walked, in order */
+static int conn_text(const struct egress_conn *c, void *data)
+{
+	char *seen = data;
+
+	if (c->class_name[0])
+		snprintf(seen + strlen(seen), 64, "%s:", c->class_name);
+	if (c->has_max)
+		snprintf(seen + strlen(seen), 32, "max %u ", c->max_active);
+	if (c->has_rate)
+		snprintf(seen + strlen(seen), 32, "rate %u ", c->rate);
+	if (c->has_burst)
+		snprintf(seen + strlen(seen), 32, "burst %u ", c->burst);
+	strcat(seen, c->none ? "none;" : ";");
+	return 0;
+}
+
+/* The limits of a POLICY_GET reply as conn_text writes them, or "bad". */
+static const char *policy_conns(const struct nlmsghdr *nlh, size_t *n)
+{
+	static char seen[512];
+	struct egress_policy_msg pm;
+
+	seen[0] = '\0';
+	*n = 0;
+	if (egress_decode_policy(nlh, &pm))
+		return "bad";
+	*n = pm.nconns;
+	if (egress_policy_for_each_conn(nlh, conn_text, seen))
+		return "bad walk";
+	return seen;
+}
+
 static void test_conn(void)
 {
-	struct egress_policy_msg pm;
 	struct egress_stats_msg s;
 	struct egress_info_msg i;
 	struct egress_event_msg e;
-	struct egress_conn c = { 0 };
+	struct egress_conn c = { 0 }, all[3] = { { 0 } };
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	struct nlattr *nest, *a, *in;
+	char name[128], seen[256] = "";
+	const char *got;
+	uint32_t off = 0;
+	size_t n, k;
 
 	/* the policy's CONN nest */
 	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
@@ -1326,28 +1392,82 @@ static void test_conn(void)
 	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_RATE, 10);
 	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_BURST, 20);
 	mnl_attr_nest_end(nlh, nest);
-	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_conn &&
-	   pm.conn.has_max && pm.conn.max_active == 5 && pm.conn.has_rate &&
-	   pm.conn.rate == 10 && pm.conn.has_burst && pm.conn.burst == 20 &&
-	   !pm.conn.none, "decode policy: conn max 5 rate 10/s burst 20");
+	got = policy_conns(nlh, &n);
+	ok(n == 1 && !strcmp(got, "max 5 rate 10 burst 20 ;"),
+	   "decode policy: conn max 5 rate 10/s burst 20 (%s)", got);
 
 	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
 	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 3);
 	mnl_attr_nest_end(nlh, nest);
-	ok(egress_decode_policy(nlh, &pm) == 0 && pm.has_conn &&
-	   pm.conn.has_max && pm.conn.max_active == 3 && !pm.conn.has_rate &&
-	   !pm.conn.has_burst, "decode policy: conn max alone");
+	got = policy_conns(nlh, &n);
+	ok(n == 1 && !strcmp(got, "max 3 ;"), "decode policy: conn max alone (%s)",
+	   got);
 
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
-	ok(egress_decode_policy(nlh, &pm) == 0 && !pm.has_conn,
-	   "decode policy: no CONN nest, no limits");
+	got = policy_conns(nlh, &n);
+	ok(n == 0 && !strcmp(got, ""), "decode policy: no CONN nest, no limits");
 
 	nlh = path_msg_nest(NF_EGRESS_A_CONN, &nest);
 	mnl_attr_put_u16(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 3);
 	mnl_attr_nest_end(nlh, nest);
-	ok(egress_decode_policy(nlh, &pm) == -EBADMSG,
-	   "decode policy: a u16 conn max refused");
+	got = policy_conns(nlh, &n);
+	ok(!strcmp(got, "bad"), "decode policy: a u16 conn max refused");
+
+	/* one nest a limit: the policy's first, then the classes' */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 5, 0, 0, NULL);
+	mnl_attr_put_u8(nlh, NF_EGRESS_A_MODE, NF_EGRESS_MODE_ENFORCE);
+	put_conn_nest(nlh, 0, 10, 5, "dns");
+	put_conn_nest(nlh, 100, 20, 40, "internet");
+	got = policy_conns(nlh, &n);
+	ok(n == 3 && !strcmp(got, "max 5 ;dns:rate 10 burst 5 ;internet:max 100 rate 20 burst 40 ;"),
+	   "decode policy: three CONN nests, two of classes, walked in order (%s)",
+	   got);
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 0, 7, 0, "a.b-c_D9");
+	got = policy_conns(nlh, &n);
+	ok(n == 1 && !strcmp(got, "a.b-c_D9:rate 7 ;"),
+	   "decode policy: a class's limit alone (%s)", got);
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 5, 0, 0, NULL);
+	put_conn_nest(nlh, 0, 10, 0, NULL);
+	ok(!strcmp(policy_conns(nlh, &n), "bad"),
+	   "decode policy: two limits without a class refused");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 5, 0, 0, "web");
+	put_conn_nest(nlh, 6, 0, 0, "dns");
+	put_conn_nest(nlh, 0, 10, 0, "web");
+	ok(!strcmp(policy_conns(nlh, &n), "bad"),
+	   "decode policy: two limits of one class refused");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 5, 0, 0, "a b");
+	ok(!strcmp(policy_conns(nlh, &n), "bad"),
+	   "decode policy: an invalid class name refused");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_conn_nest(nlh, 5, 0, 0, "abcdefghijklmnopqrstuvwxyz012345");
+	ok(!strcmp(policy_conns(nlh, &n), "bad"),
+	   "decode policy: a class name of 32 characters refused");
+
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_CONN);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CONN_A_MAX_ACTIVE, 5);
+	mnl_attr_put(nlh, NF_EGRESS_CONN_A_CLASS, 3, "web");
+	mnl_attr_nest_end(nlh, nest);
+	ok(!strcmp(policy_conns(nlh, &n), "bad"),
+	   "decode policy: a class name without its NUL refused");
 
 	/* what egress_put_conn encodes decodes back */
 	c.has_max = c.has_rate = c.has_burst = true;
@@ -1357,14 +1477,88 @@ static void test_conn(void)
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
 	ok(egress_put_conn(nlh, BUFSZ, &c) == 0 &&
-	   egress_decode_policy(nlh, &pm) == 0 && pm.conn.max_active == 7 &&
-	   pm.conn.rate == 100 && pm.conn.burst == 150,
+	   !strcmp(policy_conns(nlh, &n), "max 7 rate 100 burst 150 ;"),
 	   "encode conn: decodes back");
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
 	ok(egress_put_conn(nlh, nlh->nlmsg_len + 8, &c) == -EMSGSIZE &&
 	   nlh->nlmsg_len == NLMSG_ALIGN(nlh->nlmsg_len),
 	   "encode conn: -EMSGSIZE when it does not fit");
+
+	/* a class's limit: CLASS last in the nest, NUL-terminated */
+	strcpy(c.class_name, "internet");
+	c.has_rate = c.has_burst = false;
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	ok(egress_put_conn(nlh, BUFSZ, &c) == 0, "encode conn: a class's limit");
+	seen[0] = '\0';
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != NF_EGRESS_A_CONN)
+			continue;
+		mnl_attr_for_each_nested(in, a) {
+			uint16_t t = mnl_attr_get_type(in);
+
+			if (t == NF_EGRESS_CONN_A_CLASS) {
+				off = (uint32_t)((char *)in - (char *)nlh);
+				snprintf(seen + strlen(seen), 64, "class=%s(%u);",
+					 mnl_attr_get_str(in),
+					 mnl_attr_get_payload_len(in));
+			} else {
+				snprintf(seen + strlen(seen), 64, "%u=%u;", t,
+					 mnl_attr_get_u32(in));
+			}
+		}
+	}
+	if (!ok(!strcmp(seen, "3=7;class=internet(9);"),
+		"encode conn: MAX_ACTIVE 7, CLASS \"internet\" with its NUL"))
+		diag("got %s", seen);
+	ok(egress_describe_offset(nlh, off, name, sizeof(name)) &&
+	   !strcmp(name, "NF_EGRESS_A_CONN/NF_EGRESS_CONN_A_CLASS"),
+	   "extack offset names NF_EGRESS_CONN_A_CLASS (%s)", name);
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	n = nlh->nlmsg_len;
+	ok(egress_put_conn(nlh, nlh->nlmsg_len + 20, &c) == -EMSGSIZE &&
+	   nlh->nlmsg_len == n,
+	   "encode conn: no room for the class: -EMSGSIZE, the nest taken back");
+
+	/* every limit of a policy, one nest each, as apply sends them */
+	all[0].has_max = true;
+	all[0].max_active = 50;
+	all[1].has_rate = all[1].has_burst = true;
+	all[1].rate = 10;
+	all[1].burst = 5;
+	strcpy(all[1].class_name, "internet");
+	all[2].has_max = all[2].has_rate = true;
+	all[2].max_active = 4;
+	all[2].rate = 1;
+	strcpy(all[2].class_name, "dns");
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	for (k = 0; k < 3; k++)
+		egress_put_conn(nlh, BUFSZ, &all[k]);
+	got = policy_conns(nlh, &n);
+	ok(n == 3 && !strcmp(got, "max 50 ;internet:rate 10 burst 5 ;dns:max 4 rate 1 ;"),
+	   "encode conn: three limits, three nests, decode back (%s)", got);
+
+	/* conn none: the flag alone, whatever class the struct holds */
+	memset(&c, 0, sizeof(c));
+	c.none = true;
+	nlh = start_msg(buf, 30, 1, NLM_F_REQUEST);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	strcpy(c.class_name, "web");
+	ok(egress_put_conn(nlh, BUFSZ, &c) == 0, "encode conn none");
+	seen[0] = '\0';
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != NF_EGRESS_A_CONN)
+			continue;
+		mnl_attr_for_each_nested(in, a)
+			snprintf(seen + strlen(seen), 32, "%u(%u);",
+				 mnl_attr_get_type(in),
+				 mnl_attr_get_payload_len(in));
+	}
+	ok(!strcmp(seen, "2(0);"), "encode conn none: the NONE flag alone (%s)",
+	   seen);
 
 	/* STATS: CONNLIMIT and CONN_ACTIVE */
 	nlh = path_msg_nest(NF_EGRESS_A_STATS_CONNLIMIT, &nest);
@@ -1396,6 +1590,38 @@ static void test_conn(void)
 	ok(egress_decode_stats(nlh, &s) == -EBADMSG,
 	   "decode stats: a u32 connlimit counter refused");
 
+	/* a class with a limit of its own: CONN_ACTIVE in its nest */
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	put_class(nlh, "dns", 4, 400);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_CLASS);
+	mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, "internet");
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 10);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 1000);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_CONN_ACTIVE, 0);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_CLASS);
+	mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, "web");
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_PACKETS, 3);
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_BYTES, 300);
+	mnl_attr_put_u32(nlh, NF_EGRESS_CTR_A_CONN_ACTIVE, 4294967295u);
+	mnl_attr_nest_end(nlh, nest);
+	seen[0] = '\0';
+	ok(egress_decode_stats(nlh, &s) == 0 && s.counters.nclasses == 3 &&
+	   egress_stats_for_each_class(nlh, count_class, seen) == 0 &&
+	   !strcmp(seen, "dns=4/400;internet=10/1000 active 0;web=3/300 active 4294967295;"),
+	   "decode stats: a class's conn_active, 0 too; none without a limit (%s)",
+	   seen);
+	nlh = start_msg(buf, 30, 1, 0);
+	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
+	nest = mnl_attr_nest_start(nlh, NF_EGRESS_A_STATS_CLASS);
+	mnl_attr_put_strz(nlh, NF_EGRESS_CTR_A_CLASS, "web");
+	mnl_attr_put_u64(nlh, NF_EGRESS_CTR_A_CONN_ACTIVE, 4);
+	mnl_attr_nest_end(nlh, nest);
+	ok(egress_decode_stats(nlh, &s) == -EBADMSG &&
+	   egress_stats_for_each_class(nlh, count_any, NULL) == -EBADMSG,
+	   "decode stats: a u64 class conn_active refused");
+
 	/* GET_INFO: the table's sockets and its refusals */
 	nlh = start_msg(buf, 30, 1, 0);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_VERSION, "0.1.0");
@@ -1417,32 +1643,61 @@ static void test_conn(void)
 	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
 			      NF_EGRESS_EVENT_A_CONN_MAX, 5),
 		   CONN_TEXT("connlimit", " conn max 5"),
-		   CONN_JSON("connlimit", "\"conn_max\":5,\"conn_rate\":null,\"conn_table_full\":false"),
+		   CONN_JSON("connlimit", "\"conn_max\":5,\"conn_rate\":null,\"conn_class\":null,\"conn_table_full\":false"),
 		   "connlimit event: conn max 5");
 	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
 			      NF_EGRESS_EVENT_A_CONN_RATE, 10),
 		   CONN_TEXT("connlimit", " conn rate 10/s"),
-		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":10,\"conn_table_full\":false"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":10,\"conn_class\":null,\"conn_table_full\":false"),
 		   "connlimit event: conn rate 10/s");
 	event_case(conn_event(NF_EGRESS_EVENT_CONNLIMIT,
 			      NF_EGRESS_EVENT_A_CONN_TABLE_FULL, 0),
 		   CONN_TEXT("connlimit", " conn table-full"),
-		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_table_full\":true"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_class\":null,\"conn_table_full\":true"),
 		   "connlimit event: the module's table full");
 	event_case(conn_event(NF_EGRESS_EVENT_WOULD_CONNLIMIT,
 			      NF_EGRESS_EVENT_A_CONN_MAX, 4294967295u),
 		   CONN_TEXT("would-connlimit", " conn max 4294967295"),
-		   CONN_JSON("would-connlimit", "\"conn_max\":4294967295,\"conn_rate\":null,\"conn_table_full\":false"),
+		   CONN_JSON("would-connlimit", "\"conn_max\":4294967295,\"conn_rate\":null,\"conn_class\":null,\"conn_table_full\":false"),
 		   "would-connlimit event (audit): conn max 4294967295");
+	/* the limit of a class: its name after the limit, as the file has it */
+	event_case(conn_class_event(NF_EGRESS_EVENT_CONNLIMIT,
+				    NF_EGRESS_EVENT_A_CONN_MAX, 100, "internet"),
+		   CONN_TEXT("connlimit", " conn max 100 class internet"),
+		   CONN_JSON("connlimit", "\"conn_max\":100,\"conn_rate\":null,\"conn_class\":\"internet\",\"conn_table_full\":false"),
+		   "connlimit event: conn max 100 class internet");
+	event_case(conn_class_event(NF_EGRESS_EVENT_WOULD_CONNLIMIT,
+				    NF_EGRESS_EVENT_A_CONN_RATE, 10, "a.b-c_D9"),
+		   CONN_TEXT("would-connlimit", " conn rate 10/s class a.b-c_D9"),
+		   CONN_JSON("would-connlimit", "\"conn_max\":null,\"conn_rate\":10,\"conn_class\":\"a.b-c_D9\",\"conn_table_full\":false"),
+		   "would-connlimit event: conn rate 10/s class a.b-c_D9");
+	event_case(conn_class_event(NF_EGRESS_EVENT_CONNLIMIT, 0, 0, "dns"),
+		   CONN_TEXT("connlimit", " conn class dns"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_class\":\"dns\",\"conn_table_full\":false"),
+		   "connlimit event: a class without its limit still says 'conn'");
+	event_refused(conn_class_event(NF_EGRESS_EVENT_CONNLIMIT,
+				       NF_EGRESS_EVENT_A_CONN_MAX, 5,
+				       "\x1b[2J"),
+		      "NF_EGRESS_EVENT_A_CONN_CLASS is no valid class name",
+		      "connlimit event: a class of control bytes refused");
+	event_refused(conn_class_event(NF_EGRESS_EVENT_CONNLIMIT,
+				       NF_EGRESS_EVENT_A_CONN_MAX, 5, ""),
+		      "NF_EGRESS_EVENT_A_CONN_CLASS is no valid class name",
+		      "connlimit event: an empty class refused");
 	/* a deny carries no connection keys, whatever it was sent */
 	event_case(conn_event(NF_EGRESS_EVENT_DENY, NF_EGRESS_EVENT_A_CONN_MAX, 5),
 		   EV_TIME " deny /t1/app" EV_TAIL, EV_JSON("/t1/app", "false"),
 		   "deny event: no conn words or keys");
+	event_case(conn_class_event(NF_EGRESS_EVENT_DENY,
+				    NF_EGRESS_EVENT_A_CONN_MAX, 5, "web"),
+		   EV_TIME " deny /t1/app" EV_TAIL, EV_JSON("/t1/app", "false"),
+		   "deny event: no conn class either");
 	nlh = conn_event(NF_EGRESS_EVENT_CONNLIMIT, 0, 0);
 	ok(egress_decode_event(nlh, &e) == 0 && !e.conn_max && !e.conn_rate &&
-	   !e.conn_table_full, "connlimit event without its limit: decodes");
+	   !e.conn_table_full && !e.conn_class,
+	   "connlimit event without its limit: decodes");
 	event_case(nlh, CONN_TEXT("connlimit", ""),
-		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_table_full\":false"),
+		   CONN_JSON("connlimit", "\"conn_max\":null,\"conn_rate\":null,\"conn_class\":null,\"conn_table_full\":false"),
 		   "connlimit event without its limit: nulls");
 }
 
@@ -2698,6 +2953,16 @@ static void test_health(void)
 	nlh = start_msg(buf, 30, 1, NLM_F_MULTI);
 	mnl_attr_put_strz(nlh, NF_EGRESS_A_CGROUP_PATH, "/t1");
 	health_refused(nlh, "no STATS_HEALTH");
+	/*
+	 * a message cut 3 bytes short inside its last nest (fuzz_event
+	 * found it): libmnl's walk rounds the length up and would take the
+	 * nest, whose walker then read beyond the message
+	 */
+	nlh = health_reply(NULL, &nest);
+	put_bucket(nlh, 3, 4, 2);
+	mnl_attr_nest_end(nlh, nest);
+	nlh->nlmsg_len -= 3;
+	health_refused(nlh, "its last nest running past the message's end");
 	nlh = health_reply("a b", &nest);
 	mnl_attr_nest_end(nlh, nest);
 	health_refused(nlh, "an invalid class name");

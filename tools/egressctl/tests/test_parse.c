@@ -583,6 +583,30 @@ static void test_class_names(void)
 	   !valid_class_name("\xc3\xa9"), "invalid class names");
 }
 
+/* parse_class_name: what conn-class and a conn statement's class take */
+static void test_parse_class_name(void)
+{
+	char out[NF_EGRESS_CLASS_NAME_MAX] = "x";
+	struct parse_error err;
+
+	ok(parse_class_name("internet", out, &err) == 0 &&
+	   !strcmp(out, "internet") && err.kind == PARSE_OK,
+	   "parse_class_name: internet");
+	ok(parse_class_name("abcdefghijabcdefghijabcdefghij1", out, &err) == 0 &&
+	   !strcmp(out, "abcdefghijabcdefghijabcdefghij1"),
+	   "parse_class_name: 31 characters");
+	strcpy(out, "kept");
+	ok(parse_class_name("a b", out, &err) == -1 && err.kind == PARSE_EVALUE &&
+	   !strcmp(err.msg, "invalid class 'a b' (1-31 characters of A-Z a-z 0-9 _ . -)") &&
+	   !strcmp(out, "kept"),
+	   "parse_class_name: 'a b' refused as a rule's class, out untouched");
+	ok(parse_class_name("", out, &err) == -1 &&
+	   !strcmp(err.msg, "invalid class '' (1-31 characters of A-Z a-z 0-9 _ . -)"),
+	   "parse_class_name: empty refused");
+	ok(parse_class_name("abcdefghijabcdefghijabcdefghij12", out, &err) == -1,
+	   "parse_class_name: 32 characters refused");
+}
+
 struct escape_input {
 	void (*escape)(FILE *, const char *);
 	const char *in;
@@ -1991,6 +2015,7 @@ int main(void)
 	test_rules_hidden();
 	test_template_stats();
 	test_conn_parsers();
+	test_parse_class_name();
 	test_conn_stats();
 	test_top_args();
 	test_json_fixed();

@@ -409,7 +409,7 @@ static void test_conn(void)
 	bad("cgroup \"/a\" {\n conn rate 5/s burst;\n}",
 	    "t.conf:2:21: missing N after 'burst'");
 	bad("cgroup \"/a\" {\n conn max 5 burst 3;\n}",
-	    "t.conf:2:13: unexpected 'burst' in conn statement");
+	    "t.conf:2:13: unexpected 'burst' in conn statement (expected 'class')");
 	bad("cgroup \"/a\" {\n conn 5;\n}",
 	    "t.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn'");
 	bad("cgroup \"/a\" {\n conn rate 5/s;\n conn rate 6/s burst 6;\n}",
@@ -423,13 +423,170 @@ static void test_conn(void)
 	bad("cgroup \"/a\" {\n conn rate 5/s burst 0;\n}",
 	    "t.conf:2:22: conn burst must be greater than zero");
 	bad("cgroup \"/a\" {\n conn rate 5/s ceiling 9;\n}",
-	    "t.conf:2:16: unexpected 'ceiling' in conn statement (expected 'burst')");
+	    "t.conf:2:16: unexpected 'ceiling' in conn statement (expected 'burst' or 'class')");
 	bad("cgroup \"/a\" {\n conn max 5\n allow to 10.0.0.0/8;\n}",
 	    "t.conf:3:2: missing ';' before 'allow'");
 	bad("cgroup \"/a\" {\n conn rate 5/s burst 5 max 3;\n}",
-	    "t.conf:2:24: unexpected 'max' in conn statement");
+	    "t.conf:2:24: unexpected 'max' in conn statement (expected 'class')");
 	bad("cgroup \"/a\" {\n conn max five;\n}",
 	    "t.conf:2:11: invalid conn max 'five' (connections, a whole number)");
+}
+
+/* The limits of one class: "class NAME" last in both statements. */
+static void test_conn_classes(void)
+{
+	struct pf_set set;
+	struct pf_error err;
+	const struct pf_conn *c;
+	const char *in =
+		"cgroup \"/a\" {\n"
+		" conn rate 10/s burst 5 class internet;\n"
+		" conn max 50;\n"
+		" conn max 100 class internet;\n"
+		" conn max 4 class dns;\n"
+		"}\n";
+
+	/* merged by class, in the order first given, with their places */
+	if (ok(pf_parse("t.conf", in, strlen(in), &set, &err) == 0 &&
+	       set.npolicies == 1 && set.policies[0].nconns == 3,
+	       "conn classes: three limits of five statements")) {
+		c = set.policies[0].conns;
+		ok(!strcmp(c[0].conn.class_name, "internet") &&
+		   c[0].conn.has_max && c[0].conn.max_active == 100 &&
+		   c[0].conn.has_rate && c[0].conn.rate == 10 &&
+		   c[0].conn.has_burst && c[0].conn.burst == 5 &&
+		   c[0].rate_loc.line == 2 && c[0].rate_loc.col == 2 &&
+		   c[0].max_loc.line == 4 && c[0].max_loc.col == 2 &&
+		   !c[1].conn.class_name[0] && c[1].conn.has_max &&
+		   c[1].conn.max_active == 50 && !c[1].conn.has_rate &&
+		   c[1].max_loc.line == 3 && !c[1].rate_loc.line &&
+		   !strcmp(c[2].conn.class_name, "dns") &&
+		   c[2].conn.max_active == 4 && !c[2].conn.has_rate,
+		   "conn classes: max and rate of a class in one limit, where each is");
+		/* sorted: the one without a class first, then by class */
+		pf_set_sort(&set);
+		c = set.policies[0].conns;
+		ok(!c[0].conn.class_name[0] &&
+		   !strcmp(c[1].conn.class_name, "dns") &&
+		   !strcmp(c[2].conn.class_name, "internet") &&
+		   c[2].max_loc.line == 4,
+		   "conn classes: sorted with their places");
+		pf_set_free(&set);
+	}
+
+	good("conn classes, canonical form",
+	     in,
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn max 50;\n"
+	     "\tconn max 4 class dns;\n"
+	     "\tconn max 100 class internet;\n"
+	     "\tconn rate 10/s burst 5 class internet;\n}\n");
+	good("conn classes alone, a burst equal to the rate left out",
+	     "cgroup \"/b\" { conn rate 7 burst 7 class web; }\n"
+	     "cgroup \"/a\" { conn max 1 class A.b-c_9; conn rate 1/s class a;"
+	     " conn rate 2/s; conn max 2 class a; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn rate 2/s;\n"
+	     "\tconn max 1 class A.b-c_9;\n"
+	     "\tconn max 2 class a;\n"
+	     "\tconn rate 1/s class a;\n}\n\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn rate 7/s class web;\n}\n");
+	good("conn classes in a template, beside quotas and rules",
+	     "cgroup \"/svc/*\" { allow tcp to 10.0.0.0/8 port 443 class web;"
+	     " conn max 8 class web; instances max 10; }\n",
+	     "cgroup \"/svc/*\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tinstances max 10;\n"
+	     "\tconn max 8 class web;\n"
+	     "\tallow tcp to 10.0.0.0/8 port 443 class web;\n}\n");
+
+	/* 16 limits, the module's bound; a 17th class is refused where it is */
+	{
+		char text[2048] = "cgroup \"/a\" {\n conn max 1;\n";
+		size_t len = strlen(text);
+		int i;
+
+		for (i = 1; i < 16; i++)
+			len += snprintf(text + len, sizeof(text) - len,
+					" conn max 1 class c%d;\n", i);
+		strcat(text, "}\n");
+		struct pf_set set;
+		struct pf_error err;
+		int ret = pf_parse("t.conf", text, strlen(text), &set, &err);
+
+		ok(ret == 0 && set.npolicies == 1 && set.policies[0].nconns == 16,
+		   "good: 16 connection limits");
+		if (ret == 0)
+			pf_set_free(&set);
+		/* a rate of a class that has a limit is no new limit */
+		text[len] = '\0';
+		strcat(text, " conn rate 2/s class c1;\n conn max 1 class c16;\n}\n");
+		bad(text, "t.conf:19:2: more than 16 connection limits in one policy");
+	}
+
+	/* duplicates: per class, and the same in another block is fine */
+	bad("cgroup \"/a\" {\n conn max 5 class web;\n conn max 5;\n"
+	    " conn rate 1/s class dns;\n conn max 6 class web;\n}",
+	    "t.conf:5:2: duplicate conn max statement for class web (first at 2:2)");
+	bad("cgroup \"/a\" {\n conn rate 5/s class web;\n conn max 1 class web;\n"
+	    "  conn rate 6/s burst 6 class web;\n}",
+	    "t.conf:4:3: duplicate conn rate statement for class web (first at 2:2)");
+	bad("cgroup \"/a\" {\n conn max 5 class web;\n conn max 6;\n conn max 7;\n}",
+	    "t.conf:4:2: duplicate conn max statement (first at 3:2)");
+	good("the same class in two blocks",
+	     "cgroup \"/a\" { conn max 5 class web; }\n"
+	     "cgroup \"/b\" { conn max 6 class web; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn max 5 class web;\n}\n\n"
+	     "cgroup \"/b\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn max 6 class web;\n}\n");
+	good("class names differ in case",
+	     "cgroup \"/a\" { conn max 5 class web; conn max 6 class Web; }\n",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn max 6 class Web;\n\tconn max 5 class web;\n}\n");
+
+	/* a class without a limit, or a limit without its number */
+	bad("cgroup \"/a\" {\n conn class web;\n}",
+	    "t.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn' ('class NAME' comes last)");
+	bad("cgroup \"/a\" {\n conn class web max 5;\n}",
+	    "t.conf:2:7: expected 'max N' or 'rate N/s [burst N]' after 'conn' ('class NAME' comes last)");
+	bad("cgroup \"/a\" {\n conn max class web;\n}",
+	    "t.conf:2:11: missing N after 'conn max'");
+	bad("cgroup \"/a\" {\n conn rate class web;\n}",
+	    "t.conf:2:12: missing N/s after 'conn rate'");
+	bad("cgroup \"/a\" {\n conn rate 5/s burst class web;\n}",
+	    "t.conf:2:22: missing N after 'burst'");
+
+	/* class names: as a rule's */
+	bad("cgroup \"/a\" {\n conn max 5 class;\n}",
+	    "t.conf:2:18: missing NAME after 'class'");
+	bad("cgroup \"/a\" {\n conn max 5 class a/b;\n}",
+	    "t.conf:2:19: invalid class 'a/b' (1-31 characters of A-Z a-z 0-9 _ . -)");
+	bad("cgroup \"/a\" {\n conn rate 5/s class abcdefghijklmnopqrstuvwxyz012345;\n}",
+	    "t.conf:2:22: invalid class 'abcdefghijklmnopqrstuvwxyz012345' (1-31 characters of A-Z a-z 0-9 _ . -)");
+	bad("cgroup \"/a\" {\n conn max 5 class \"web\";\n}",
+	    "t.conf:2:19: missing ';' before a string");
+	good("a class name of 31 characters",
+	     "cgroup \"/a\" { conn max 5 class abcdefghijklmnopqrstuvwxyz01234; }",
+	     "cgroup \"/a\" {\n\tmode enforce;\n\tdefault deny;\n"
+	     "\tconn max 5 class abcdefghijklmnopqrstuvwxyz01234;\n}\n");
+
+	/* class last; nothing after it */
+	bad("cgroup \"/a\" {\n conn rate 5/s class web burst 9;\n}",
+	    "t.conf:2:26: unexpected 'burst' in conn statement ('class NAME' comes last)");
+	bad("cgroup \"/a\" {\n conn max 5 class web web;\n}",
+	    "t.conf:2:23: unexpected 'web' in conn statement ('class NAME' comes last)");
+	bad("cgroup \"/a\" {\n conn max 5 class web class dns;\n}",
+	    "t.conf:2:23: unexpected 'class' in conn statement ('class NAME' comes last)");
+	bad("cgroup \"/a\" {\n conn max 5 class web\n allow to 10.0.0.0/8;\n}",
+	    "t.conf:3:2: missing ';' before 'allow'");
+	bad("cgroup \"/a\" {\n conn max 5 class web rate 3;\n}",
+	    "t.conf:2:23: missing ';' before 'rate'");
+	/* the values are checked as without a class */
+	bad("cgroup \"/a\" {\n conn max 0 class web;\n}",
+	    "t.conf:2:11: conn max must be greater than zero");
+	bad("cgroup \"/a\" {\n conn rate 5/s burst 0 class web;\n}",
+	    "t.conf:2:22: conn burst must be greater than zero");
 }
 
 static void test_quotas(void)
@@ -797,6 +954,7 @@ int main(void)
 	test_errors();
 	test_rates();
 	test_conn();
+	test_conn_classes();
 	test_quotas();
 	test_templates();
 	test_instances_keep();
