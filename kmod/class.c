@@ -63,6 +63,7 @@ static void egress_set_classes(struct egress_set *set, unsigned long *used)
 	unsigned long id;
 
 	list_for_each_entry(policy, &set->policies, list_node) {
+		const struct egress_conn_limit *conn;
 		struct egress_quota_set *qs;
 		unsigned int i;
 
@@ -77,6 +78,11 @@ static void egress_set_classes(struct egress_set *set, unsigned long *used)
 			__set_bit(qs->quota[i].cfg.class_id, used);
 			__set_bit(qs->quota[i].cfg.exempt_class_id, used);
 		}
+		/* So does a connection limit. */
+		conn = rcu_dereference_protected(policy->conn,
+						 lockdep_is_held(&egress_config_mutex));
+		for (i = 0; conn && i < conn->n; i++)
+			__set_bit(conn->rule[i].class_id, used);
 		/* What instances counted stays theirs when the rules go. */
 		if (policy->tmpl) {
 			struct egress_policy *instance;

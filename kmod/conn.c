@@ -36,6 +36,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -43,6 +44,7 @@
 
 #include <linux/nf_egress.h>
 
+#include "class.h"
 #include "compat.h"
 #include "conn.h"
 #include "health.h"
@@ -77,8 +79,12 @@ MODULE_PARM_DESC(health_sockets_max,
 struct egress_conn_level {
 	struct egress_stats *stats;	/* a reference */
 	u8 class_id;		/* of the rule that allowed its first SYN */
-	bool charged;		/* holds a slot of the level's connection count */
+	u8 charged;		/* EGRESS_CONN_CHARGED_*: the slots it holds */
 };
+
+/* A level's slots an entry holds: of its own limit, of its class's. */
+#define EGRESS_CONN_CHARGED_OWN		BIT(0)
+#define EGRESS_CONN_CHARGED_CLASS	BIT(1)
 
 /* One counted socket. */
 struct egress_conn_entry {
@@ -187,12 +193,13 @@ egress_policy_conn(const struct egress_policy *policy)
 	return rcu_dereference(policy->config->conn);
 }
 
-int egress_conn_from_nlattr(const struct nlattr *nest,
-			    struct egress_conn_limit **out,
-			    struct netlink_ext_ack *extack)
+/* One NF_EGRESS_A_CONN nest into @r; *@none for "conn none". */
+static int egress_conn_rule_from_nlattr(const struct nlattr *nest,
+					struct egress_conn_rule *r, bool *none,
+					struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NF_EGRESS_CONN_A_MAX + 1];
-	struct egress_conn_limit *conn;
+	const char *reason = NULL;
 	unsigned int i;
 	u64 depth;
 	int err;
@@ -202,8 +209,9 @@ int egress_conn_from_nlattr(const struct nlattr *nest,
 	if (err)
 		return err;
 
-	*out = NULL;
-	if (tb[NF_EGRESS_CONN_A_NONE]) {
+	memset(r, 0, sizeof(*r));
+	*none = tb[NF_EGRESS_CONN_A_NONE];
+	if (*none) {
 		for (i = NF_EGRESS_CONN_A_NONE + 1; i <= NF_EGRESS_CONN_A_MAX; i++) {
 			if (tb[i]) {
 				NL_SET_ERR_MSG_ATTR(extack, tb[i], KBUILD_MODNAME
@@ -224,33 +232,106 @@ int egress_conn_from_nlattr(const struct nlattr *nest,
 				    KBUILD_MODNAME ": a connection burst needs a rate");
 		return -EINVAL;
 	}
-
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
-	if (!conn)
-		return -ENOMEM;
+	if (tb[NF_EGRESS_CONN_A_CLASS]) {
+		/* As a rule's class (egress_nl_parse_rule()). */
+		if (!egress_class_name_valid(nla_data(tb[NF_EGRESS_CONN_A_CLASS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_CONN_A_CLASS],
+					    KBUILD_MODNAME ": class names are A-Z a-z 0-9 _ . -");
+			return -EINVAL;
+		}
+		err = egress_class_id(nla_data(tb[NF_EGRESS_CONN_A_CLASS]), &reason);
+		if (err < 0) {
+			if (extack)
+				extack->_msg = reason;
+			NL_SET_BAD_ATTR(extack, tb[NF_EGRESS_CONN_A_CLASS]);
+			return err;
+		}
+		r->class_id = err;
+	}
 	if (tb[NF_EGRESS_CONN_A_MAX_ACTIVE])
-		conn->max_active = nla_get_u32(tb[NF_EGRESS_CONN_A_MAX_ACTIVE]);
+		r->max_active = nla_get_u32(tb[NF_EGRESS_CONN_A_MAX_ACTIVE]);
 	if (tb[NF_EGRESS_CONN_A_RATE]) {
 		/* The policy bounds the rate to 1..10^9: at least 1 ns each. */
-		conn->rate = nla_get_u32(tb[NF_EGRESS_CONN_A_RATE]);
-		conn->burst = tb[NF_EGRESS_CONN_A_BURST] ?
-			nla_get_u32(tb[NF_EGRESS_CONN_A_BURST]) : conn->rate;
-		conn->ns_per_conn = div_u64(NSEC_PER_SEC, conn->rate);
+		r->rate = nla_get_u32(tb[NF_EGRESS_CONN_A_RATE]);
+		r->burst = tb[NF_EGRESS_CONN_A_BURST] ?
+			nla_get_u32(tb[NF_EGRESS_CONN_A_BURST]) : r->rate;
+		r->ns_per_conn = div_u64(NSEC_PER_SEC, r->rate);
 		/*
 		 * Checked here so that the packet path never overflows: the
 		 * bucket holds its depth and a depth of idle time in an s64.
 		 */
-		if (check_mul_overflow((u64)conn->burst, conn->ns_per_conn,
-				       &depth) ||
+		if (check_mul_overflow((u64)r->burst, r->ns_per_conn, &depth) ||
 		    depth > EGRESS_CONN_DEPTH_NS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NF_EGRESS_CONN_A_BURST] ?:
 					    tb[NF_EGRESS_CONN_A_RATE],
 					    KBUILD_MODNAME ": conn burst too large for the rate");
-			err = -ERANGE;
+			return -ERANGE;
+		}
+		r->depth_ns = depth;
+	}
+	return 0;
+}
+
+int egress_conn_from_msg(const struct nlmsghdr *nlh,
+			 struct egress_conn_limit **out,
+			 struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr, *none_attr = NULL;
+	struct egress_conn_limit *conn;
+	struct egress_conn_rule r;
+	unsigned int i, n = 0;
+	int err, rem;
+	bool none;
+
+	nlmsg_for_each_attr(attr, nlh, GENL_HDRLEN, rem)
+		n += nla_type(attr) == NF_EGRESS_A_CONN;
+	conn = kzalloc(struct_size(conn, rule, min(n, EGRESS_CONN_LIMITS_MAX)),
+		       GFP_KERNEL_ACCOUNT);
+	if (!conn)
+		return -ENOMEM;
+	n = 0;
+	nlmsg_for_each_attr(attr, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NF_EGRESS_A_CONN)
+			continue;
+		err = egress_conn_rule_from_nlattr(attr, &r, &none, extack);
+		if (err)
+			goto err_free;
+		/* "conn none" comes alone. */
+		if (none_attr || (none && n)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME
+					    ": conn none takes nothing else");
+			err = -EINVAL;
 			goto err_free;
 		}
-		conn->depth_ns = depth;
+		if (none) {
+			none_attr = attr;
+			continue;
+		}
+		if (n == EGRESS_CONN_LIMITS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME
+					    ": too many connection limits (16 at most)");
+			err = -E2BIG;
+			goto err_free;
+		}
+		/* In class order, the policy's own (class 0) first. */
+		for (i = n; i && conn->rule[i - 1].class_id >= r.class_id; i--) {
+			if (conn->rule[i - 1].class_id == r.class_id) {
+				NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME
+						    ": two connection limits of one class");
+				err = -EINVAL;
+				goto err_free;
+			}
+			conn->rule[i] = conn->rule[i - 1];
+		}
+		conn->rule[i] = r;
+		n++;
 	}
+	if (none_attr) {
+		kfree(conn);
+		*out = NULL;
+		return 0;
+	}
+	conn->n = n;
 	*out = conn;
 	return 0;
 
@@ -259,22 +340,37 @@ err_free:
 	return err;
 }
 
-int egress_conn_to_nlattr(struct sk_buff *skb,
-			  const struct egress_conn_limit *conn)
+static int egress_conn_rule_to_nlattr(struct sk_buff *skb,
+				      const struct egress_conn_rule *r)
 {
 	struct nlattr *nest = nla_nest_start(skb, NF_EGRESS_A_CONN);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if ((conn->max_active &&
-	     nla_put_u32(skb, NF_EGRESS_CONN_A_MAX_ACTIVE, conn->max_active)) ||
-	    (conn->rate &&
-	     (nla_put_u32(skb, NF_EGRESS_CONN_A_RATE, conn->rate) ||
-	      nla_put_u32(skb, NF_EGRESS_CONN_A_BURST, conn->burst)))) {
+	if ((r->class_id &&
+	     nla_put_string(skb, NF_EGRESS_CONN_A_CLASS,
+			    egress_class_name(r->class_id))) ||
+	    (r->max_active &&
+	     nla_put_u32(skb, NF_EGRESS_CONN_A_MAX_ACTIVE, r->max_active)) ||
+	    (r->rate &&
+	     (nla_put_u32(skb, NF_EGRESS_CONN_A_RATE, r->rate) ||
+	      nla_put_u32(skb, NF_EGRESS_CONN_A_BURST, r->burst)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int egress_conn_to_nlattr(struct sk_buff *skb,
+			  const struct egress_conn_limit *conn)
+{
+	unsigned int i;
+
+	for (i = 0; i < conn->n; i++) {
+		if (egress_conn_rule_to_nlattr(skb, &conn->rule[i]))
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 
@@ -284,9 +380,17 @@ static void egress_conn_entry_free(struct egress_conn_entry *e)
 	unsigned int i;
 
 	for (i = 0; i < e->n; i++) {
-		if (e->level[i].charged)
-			atomic_dec(&e->level[i].stats->conn.active);
-		egress_stats_put(e->level[i].stats);
+		const struct egress_conn_level *l = &e->level[i];
+		struct egress_class_stats *cs;
+
+		if (l->charged & EGRESS_CONN_CHARGED_OWN)
+			atomic_dec(&l->stats->conn.active);
+		/* A class's live count goes only with its policy's counters. */
+		cs = l->charged & EGRESS_CONN_CHARGED_CLASS ?
+		     xa_load(&l->stats->classes, l->class_id) : NULL;
+		if (cs)
+			atomic_dec(&cs->conn.active);
+		egress_stats_put(l->stats);
 	}
 	atomic_dec(e->limited ? &egress_conn_count : &egress_health_count);
 	kfree_rcu(e, rcu);
@@ -508,86 +612,142 @@ static void egress_conn_retrans_probe(void *data, const struct sock *sk,
 	rcu_read_unlock();
 }
 
-/* Take back levels [0, upto) of a connection being charged. */
-static void egress_conn_uncharge(struct egress_policy *const *policies,
-				 const u8 *level,
-				 const struct egress_conn_limit *const *lim,
-				 unsigned int upto, u32 took_rate)
+/* took_rate has a bit for every slot. */
+static_assert(2 * (EGRESS_POLICY_DEPTH_MAX + 1) <= 64);
+
+/* A limit a first SYN is charged to: its level's own, or its class's there. */
+struct egress_conn_slot {
+	const struct egress_conn_rule *lim;
+	struct egress_conn_state *st;
+	u8 level;		/* in the caller's policies[] */
+};
+
+/* Take back slots [0, upto) of a connection being charged. */
+static void egress_conn_uncharge(const struct egress_conn_slot *slot,
+				 unsigned int upto, u64 took_rate)
 {
 	unsigned int j;
 
 	for (j = 0; j < upto; j++) {
-		struct egress_conn_state *st = &policies[level[j]]->stats->conn;
-
-		atomic_dec(&st->active);
-		if (took_rate & BIT(j))
-			egress_conn_bucket_refund(&st->bucket, lim[j]->ns_per_conn);
+		atomic_dec(&slot[j].st->active);
+		if (took_rate & BIT_ULL(j))
+			egress_conn_bucket_refund(&slot[j].st->bucket,
+						  slot[j].lim->ns_per_conn);
 	}
 }
 
 /*
- * Remember in @v that level @i's limit refused; the event names the first
+ * Remember in @v that @slot's limit refused; the event names the first
  * enforcing level that refused, else the first that would have.
  */
 static bool egress_conn_note(struct egress_policy *const *policies,
-			     unsigned int i, enum egress_conn_kind kind,
-			     u32 value, bool refused, struct egress_conn_verdict *v)
+			     const struct egress_conn_slot *slot,
+			     enum egress_conn_kind kind, u32 value, bool refused,
+			     struct egress_conn_verdict *v)
 {
-	bool enforces = egress_policy_enforces(policies[i]);
+	bool enforces = egress_policy_enforces(policies[slot->level]);
 
 	if (!v->refused_by || (enforces && !refused)) {
-		v->level = i;
+		v->level = slot->level;
 		v->kind = kind;
+		v->class_id = slot->lim->class_id;
 		v->value = value;
 	}
-	v->refused_by |= BIT_ULL(i);
+	v->refused_by |= BIT_ULL(slot->level);
 	return enforces;
 }
 
-/* No room to count the socket: every level with a limit refuses. */
+/* No room to count the socket: every limit refuses. */
 static bool egress_conn_refuse_all(struct egress_policy *const *policies,
-				   const u8 *level, unsigned int k,
-				   struct egress_conn_verdict *v)
+				   const struct egress_conn_slot *slot,
+				   unsigned int k, struct egress_conn_verdict *v)
 {
 	bool refused = false;
 	unsigned int j;
 
 	atomic64_inc(&egress_conn_full);
+	v->refused_by = 0;
 	for (j = 0; j < k; j++)
-		refused |= egress_conn_note(policies, level[j],
+		refused |= egress_conn_note(policies, &slot[j],
 					    EGRESS_CONN_KIND_TABLE_FULL, 0,
 					    refused, v);
 	return !refused;
 }
 
 /*
+ * The limits of @policies a first SYN is charged to, root first, into
+ * @slot; returns how many.  *@no_room: a class's live count could not be
+ * made (an instance makes its classes' as it first counts).
+ */
+static unsigned int egress_conn_slots(struct egress_policy *const *policies,
+				      const struct egress_rule *const *rules,
+				      unsigned int n, struct egress_conn_slot *slot,
+				      bool *no_room)
+{
+	unsigned int i, r, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct egress_conn_limit *c = egress_policy_conn(policies[i]);
+		struct egress_stats *stats = policies[i]->stats;
+		u8 class_id = rules[i] ? rules[i]->class_id : 0;
+
+		for (r = 0; c && r < c->n; r++) {
+			const struct egress_conn_rule *lim = &c->rule[r];
+			struct egress_class_stats *cs;
+
+			if (lim->class_id && lim->class_id != class_id)
+				continue;
+			slot[k].lim = lim;
+			slot[k].level = i;
+			if (!lim->class_id) {
+				slot[k++].st = &stats->conn;
+				continue;
+			}
+			cs = xa_load(&stats->classes, class_id) ?:
+			     egress_stats_add_class_atomic(stats, class_id);
+			/* Refused as for want of room: the limit holds. */
+			if (!cs)
+				*no_room = true;
+			slot[k++].st = cs ? &cs->conn : NULL;
+		}
+	}
+	return k;
+}
+
+/*
  * Fill @e for the levels of @policies it names: every level when it counts
- * health, else only the @k levels in @level, which took a slot each.
+ * health, else only those of the @k charged @slot.
  */
 static void egress_conn_entry_fill(struct egress_conn_entry *e,
 				   struct egress_policy *const *policies,
 				   const struct egress_rule *const *rules,
-				   unsigned int n, const u8 *level,
+				   unsigned int n, const struct egress_conn_slot *slot,
 				   unsigned int k, bool health)
 {
-	unsigned int i, j = 0;
+	unsigned int i, j;
 
 	e->health = health;
 	e->limited = k;
 	e->attempted = false;
 	e->established = false;
-	e->n = health ? n : k;
-	for (i = 0; i < e->n; i++) {
-		unsigned int p = health ? i : level[i];
-		struct egress_conn_level *l = &e->level[i];
+	e->n = 0;
+	for (i = 0, j = 0; i < n; i++) {
+		struct egress_conn_level *l;
+		u8 charged = 0;
 
-		l->stats = policies[p]->stats;
+		for (; j < k && slot[j].level == i; j++)
+			charged |= slot[j].lim->class_id ? EGRESS_CONN_CHARGED_CLASS :
+							   EGRESS_CONN_CHARGED_OWN;
+		/* Without health, the entry has room for charged levels only. */
+		if (!health && !charged)
+			continue;
+		l = &e->level[e->n];
+		l->charged = charged;
+		l->stats = policies[i]->stats;
 		/* Alive: the policy holds it until a grace period after it went. */
 		refcount_inc(&l->stats->ref);
-		l->class_id = rules[p] ? rules[p]->class_id : 0;
-		l->charged = j < k && level[j] == p;
-		if (l->charged)
-			j++;
+		l->class_id = rules[i] ? rules[i]->class_id : 0;
+		e->n++;
 	}
 }
 
@@ -602,7 +762,7 @@ static void egress_conn_entry_unref(struct egress_conn_entry *e)
 
 /*
  * egress_conn_admit(), or with @limits false an entry for health alone: no
- * level is charged, whatever limits the path has now.
+ * limit is charged, whatever limits the path has now.
  */
 static bool egress_conn_admit_sk(struct sock *sk,
 				 struct egress_policy *const *policies,
@@ -611,13 +771,12 @@ static bool egress_conn_admit_sk(struct sock *sk,
 				 bool limits)
 {
 	/* The first k entries are filled before they are read. */
-	const struct egress_conn_limit *lim[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
-	u8 level[EGRESS_POLICY_DEPTH_MAX + 1] __uninitialized;
+	struct egress_conn_slot slot[2 * (EGRESS_POLICY_DEPTH_MAX + 1)] __uninitialized;
 	struct egress_conn_entry *e;
-	bool refused = false, health;
-	unsigned int i, j, k = 0;
+	bool refused = false, no_room = false, health;
+	unsigned int j, k, levels;
+	u64 took_rate = 0;
 	atomic_t *count;
-	u32 took_rate = 0;
 	u32 cookie[2];
 	u64 now = 0;
 	int err;
@@ -638,61 +797,59 @@ static bool egress_conn_admit_sk(struct sock *sk,
 		/* Another socket's at this address, which closed unseen. */
 		egress_conn_release(e);
 	}
-	for (i = 0; limits && i < n; i++) {
-		const struct egress_conn_limit *c = egress_policy_conn(policies[i]);
-
-		if (c) {
-			lim[k] = c;
-			level[k++] = i;
-		}
-	}
+	k = limits ? egress_conn_slots(policies, rules, n, slot, &no_room) : 0;
+	if (no_room)
+		return egress_conn_refuse_all(policies, slot, k, v);
 	health = egress_health_on();
 	/* The limits went since the path was cached, and health is off. */
 	if (!k && !health)
 		return true;
 
+	/* An entry names every level for health, else the charged ones. */
+	for (j = 0, levels = 0; j < k; j++)
+		levels += !j || slot[j].level != slot[j - 1].level;
 	count = k ? &egress_conn_count : &egress_health_count;
 	if (atomic_inc_return(count) > (k ? READ_ONCE(egress_conn_sockets_max) :
 					READ_ONCE(egress_health_sockets_max)))
 		goto err_full;
-	e = kmalloc(struct_size(e, level, health ? n : k), GFP_ATOMIC);
+	e = kmalloc(struct_size(e, level, health ? n : levels), GFP_ATOMIC);
 	if (!e)
 		goto err_full;
 
 	/* Root first; an enforcing level that refuses ends the charge. */
 	for (j = 0; j < k; j++) {
-		struct egress_conn_state *st = &policies[level[j]]->stats->conn;
+		const struct egress_conn_rule *lim = slot[j].lim;
+		struct egress_conn_state *st = slot[j].st;
 		int kind = -1;
 		u32 value = 0;
 
-		if (lim[j]->rate) {
+		if (lim->rate) {
 			if (!now)
 				now = ktime_get_ns();
-			if (egress_conn_bucket_take(&st->bucket,
-						    lim[j]->ns_per_conn,
-						    lim[j]->depth_ns, now)) {
-				took_rate |= BIT(j);
+			if (egress_conn_bucket_take(&st->bucket, lim->ns_per_conn,
+						    lim->depth_ns, now)) {
+				took_rate |= BIT_ULL(j);
 			} else {
 				kind = EGRESS_CONN_KIND_RATE;
-				value = lim[j]->rate;
+				value = lim->rate;
 			}
 		}
 		/* Audit levels count what they would refuse, too. */
-		if (atomic_inc_return(&st->active) > lim[j]->max_active &&
-		    lim[j]->max_active && kind < 0) {
+		if (atomic_inc_return(&st->active) > lim->max_active &&
+		    lim->max_active && kind < 0) {
 			kind = EGRESS_CONN_KIND_MAX;
-			value = lim[j]->max_active;
+			value = lim->max_active;
 		}
 		if (kind < 0)
 			continue;
-		if (egress_conn_note(policies, level[j], kind, value, refused, v)) {
+		if (egress_conn_note(policies, &slot[j], kind, value, refused, v)) {
 			refused = true;
 			j++;
 			break;
 		}
 	}
 	if (refused) {
-		egress_conn_uncharge(policies, level, lim, j, took_rate);
+		egress_conn_uncharge(slot, j, took_rate);
 		goto err_free;
 	}
 
@@ -700,18 +857,17 @@ static bool egress_conn_admit_sk(struct sock *sk,
 	/* Generates the cookie if nobody asked for it yet (exported GPL). */
 	sock_diag_save_cookie(sk, cookie);
 	e->cookie = (u64)cookie[1] << 32 | cookie[0];
-	egress_conn_entry_fill(e, policies, rules, n, level, k, health);
+	egress_conn_entry_fill(e, policies, rules, n, slot, k, health);
 	err = rhashtable_lookup_insert_fast(&egress_conn_table, &e->node,
 					    egress_conn_params);
 	if (err) {
 		egress_conn_entry_unref(e);
-		egress_conn_uncharge(policies, level, lim, k, took_rate);
+		egress_conn_uncharge(slot, k, took_rate);
 		kfree(e);
 		atomic_dec(count);
 		/* Another pass of the same SYN counted it meanwhile. */
 		if (err == -EEXIST)
 			return true;
-		v->refused_by = 0;
 		goto err_untracked;
 	}
 	if (health)
@@ -731,7 +887,7 @@ err_untracked:
 		atomic64_inc(&egress_health_untracked);
 		return true;
 	}
-	return egress_conn_refuse_all(policies, level, k, v);
+	return egress_conn_refuse_all(policies, slot, k, v);
 }
 
 bool egress_conn_admit(struct sock *sk, struct egress_policy *const *policies,

@@ -32,6 +32,7 @@
 #include "ratelimit.h"
 
 struct nlattr;
+struct nlmsghdr;
 struct netlink_ext_ack;
 struct sk_buff;
 struct sock;
@@ -39,9 +40,12 @@ struct egress_conn_entry;
 struct egress_policy;
 struct egress_rule;
 
-/* A policy's connection limits; immutable, replaced whole under RCU. */
-struct egress_conn_limit {
-	struct rcu_head rcu;
+/*
+ * One connection limit of a policy: of all its connections, or of those of
+ * one class (the class of the rule that allowed the first SYN).
+ */
+struct egress_conn_rule {
+	u8 class_id;		/* 0: all the policy's connections */
 	u32 max_active;		/* 0: no limit on concurrent connections */
 	u32 rate;		/* new connections per second, 0: none */
 	u32 burst;		/* connections the bucket holds */
@@ -49,7 +53,21 @@ struct egress_conn_limit {
 	u64 depth_ns;		/* burst * ns_per_conn */
 };
 
-/* The live state of one level's limits, in its struct egress_stats. */
+/* Connection limits a policy has at most: its own and 15 classes'. */
+#define EGRESS_CONN_LIMITS_MAX	16
+
+/* A policy's connection limits; immutable, replaced whole under RCU. */
+struct egress_conn_limit {
+	struct rcu_head rcu;
+	u8 n;
+	/* The policy's own first (class 0), then by class id. */
+	struct egress_conn_rule rule[];
+};
+
+/*
+ * The live state of one level's limits, in its struct egress_stats, and of
+ * a class limit's, in the class's struct egress_class_stats.
+ */
 struct egress_conn_state {
 	/* Connections charged here that have not closed yet. */
 	atomic_t active;
@@ -71,6 +89,7 @@ struct egress_conn_verdict {
 	/* The level an event names, and what refused there. */
 	u8 level;
 	u8 kind;		/* enum egress_conn_kind */
+	u8 class_id;		/* of the limit that refused; 0: the policy's */
 	u32 value;		/* the max or the rate that refused */
 	/*
 	 * The entry whose health counts the SYN as its first to leave, if
@@ -84,12 +103,27 @@ int egress_conn_init(void);
 void egress_conn_exit(void);
 
 /*
- * Parse a NF_EGRESS_A_CONN nest.  *conn is NULL for "conn none".  Returns
- * 0 or -errno with extack set.
+ * Parse the NF_EGRESS_A_CONN nests of the request @nlh (a generic netlink
+ * message): one limit each.  *conn is NULL for "conn none".  Returns 0 or
+ * -errno with extack set.
  */
-int egress_conn_from_nlattr(const struct nlattr *nest,
-			    struct egress_conn_limit **conn,
-			    struct netlink_ext_ack *extack);
+int egress_conn_from_msg(const struct nlmsghdr *nlh,
+			 struct egress_conn_limit **conn,
+			 struct netlink_ext_ack *extack);
+/* Whether @conn (or NULL) has a limit of the class @class_id. */
+static inline bool egress_conn_limits_class(const struct egress_conn_limit *conn,
+					    u8 class_id)
+{
+	unsigned int i;
+
+	for (i = 0; conn && i < conn->n; i++) {
+		if (conn->rule[i].class_id == class_id)
+			return true;
+	}
+	return false;
+}
+
+/* One NF_EGRESS_A_CONN nest per limit. */
 int egress_conn_to_nlattr(struct sk_buff *skb,
 			  const struct egress_conn_limit *conn);
 

@@ -30,6 +30,7 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include "class.h"
 #include "compat.h"
 #include "events.h"
 #include "netlink.h"
@@ -263,7 +264,8 @@ static size_t egress_event_size(size_t cgroup_len, size_t policy_len)
 	       nla_total_size(sizeof(u32)) +		/* PID */
 	       nla_total_size(TASK_COMM_LEN) +		/* COMM */
 	       nla_total_size_64bit(sizeof(u64)) +	/* SUPPRESSED */
-	       nla_total_size(sizeof(u32));		/* CONN_* */
+	       nla_total_size(sizeof(u32)) +		/* CONN_* */
+	       nla_total_size(NF_EGRESS_CLASS_NAME_MAX);	/* CONN_CLASS */
 }
 
 /*
@@ -278,6 +280,10 @@ static_assert(2 * NLA_ALIGN(NLA_HDRLEN + NF_EGRESS_CGROUP_PATH_MAX) + 256 <
 static int egress_event_put_conn(struct sk_buff *msg,
 				 const struct egress_conn_verdict *conn)
 {
+	if (conn->class_id &&
+	    nla_put_string(msg, NF_EGRESS_EVENT_A_CONN_CLASS,
+			   egress_class_name(conn->class_id)))
+		return -EMSGSIZE;
 	switch (conn->kind) {
 	case EGRESS_CONN_KIND_MAX:
 		return nla_put_u32(msg, NF_EGRESS_EVENT_A_CONN_MAX, conn->value);

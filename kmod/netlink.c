@@ -253,7 +253,8 @@ cancel:
 }
 
 static int egress_nl_put_classes(struct sk_buff *skb,
-				 struct egress_stats *stats)
+				 struct egress_stats *stats,
+				 const struct egress_conn_limit *conn)
 {
 	struct egress_class_stats *cs;
 	struct nlattr *nest;
@@ -270,7 +271,10 @@ static int egress_nl_put_classes(struct sk_buff *skb,
 		    nla_put_u64_64bit(skb, NF_EGRESS_CTR_A_PACKETS, packets,
 				      NF_EGRESS_CTR_A_PAD) ||
 		    nla_put_u64_64bit(skb, NF_EGRESS_CTR_A_BYTES, bytes,
-				      NF_EGRESS_CTR_A_PAD)) {
+				      NF_EGRESS_CTR_A_PAD) ||
+		    (egress_conn_limits_class(conn, id) &&
+		     nla_put_u32(skb, NF_EGRESS_CTR_A_CONN_ACTIVE,
+				 atomic_read(&cs->conn.active)))) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
@@ -289,7 +293,8 @@ static size_t egress_nl_policy_msg_size_max(void)
 	size_t counter = nla_total_size(0) + 2 * nla_total_size_64bit(sizeof(u64));
 	size_t class = nla_total_size(0) +
 		       nla_total_size(NF_EGRESS_CLASS_NAME_MAX) +
-		       2 * nla_total_size_64bit(sizeof(u64));
+		       2 * nla_total_size_64bit(sizeof(u64)) +
+		       nla_total_size(sizeof(u32));		/* CONN_ACTIVE */
 
 	return NLMSG_HDRLEN + GENL_HDRLEN +
 	       2 * nla_total_size(NF_EGRESS_CGROUP_PATH_MAX) + /* PATH, TEMPLATE */
@@ -414,6 +419,8 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			goto nla_put_failure;
 		fallthrough;
 	case EGRESS_NL_MSG_STATS:
+		conn = rcu_dereference_protected(config->conn,
+						 lockdep_is_held(&egress_config_mutex));
 		egress_counters_sum(policy->stats, &sum);
 		if (nla_put_u8(skb, NF_EGRESS_A_MODE, config->mode))
 			goto nla_put_failure;
@@ -432,7 +439,7 @@ static int egress_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_MAX_DELAY_NS,
 				      READ_ONCE(policy->stats->max_delay_ns),
 				      NF_EGRESS_A_PAD) ||
-		    egress_nl_put_classes(skb, policy->stats))
+		    egress_nl_put_classes(skb, policy->stats, conn))
 			goto nla_put_failure;
 		if (policy->stats->reset_time &&
 		    nla_put_u64_64bit(skb, NF_EGRESS_A_STATS_RESET_TIME,
@@ -737,8 +744,7 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 	if (info->attrs[NF_EGRESS_A_CONN]) {
-		err = egress_conn_from_nlattr(info->attrs[NF_EGRESS_A_CONN],
-					      &conn, info->extack);
+		err = egress_conn_from_msg(info->nlhdr, &conn, info->extack);
 		if (err)
 			goto out;
 	}
@@ -774,8 +780,8 @@ static int egress_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 		conn = NULL;
 	}
 out:
-	/* Names the refused quotas registered go again. */
-	if (quotas)
+	/* Names the refused quotas or connection limits registered go again. */
+	if (quotas || (err && info->attrs[NF_EGRESS_A_CONN]))
 		egress_classes_forget_unused();
 	kfree(quotas);
 	kfree(conn);
@@ -820,7 +826,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (conn_attr) {
-		err = egress_conn_from_nlattr(conn_attr, &conn, info->extack);
+		err = egress_conn_from_msg(info->nlhdr, &conn, info->extack);
 		if (err)
 			goto err_quotas;
 	}
@@ -880,7 +886,7 @@ static int egress_nl_policy_set(struct sk_buff *skb, struct genl_info *info)
 err_conn:
 	kfree(conn);
 err_quotas:
-	if (quotas)
+	if (quotas || conn_attr)
 		egress_classes_forget_unused();
 	kfree(quotas);
 	return err;

@@ -17,7 +17,9 @@
  *           police|shape" when it has a rate limit; pps 0 is none; shape
  *           adds " queue PACKETS latency_us N"; a template then has
  *           " instances N max M"; connection limits end the line with
- *           " conn max_active N rate N burst N", 0 for none), each
+ *           " conn max_active N rate N burst N", 0 for none, and a
+ *           class's with " conn_class NAME max_active N rate N burst N"),
+ *           each
  *           followed by its rules in id order as
  *           "  rule ID ACTION [PROTO] to CIDR [port N[-M]] [class NAME]".
  *
@@ -301,6 +303,7 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 	struct egress_policy *policy = c->policy;
 	const struct egress_conn_limit *conn;
 	const struct egress_rate *rate;
+	unsigned int i;
 
 	if (!c->header) {
 		egress_proc_put_rule(m, set, c->rule);
@@ -327,9 +330,17 @@ static int egress_proc_policies_show(struct seq_file *m, void *v)
 			   READ_ONCE(policy->tmpl->max));
 	conn = rcu_dereference_protected(policy->conn,
 					 lockdep_is_held(&egress_config_mutex));
-	if (conn)
-		seq_printf(m, " conn max_active %u rate %u burst %u",
-			   conn->max_active, conn->rate, conn->burst);
+	for (i = 0; conn && i < conn->n; i++) {
+		const struct egress_conn_rule *r = &conn->rule[i];
+
+		if (r->class_id)
+			seq_printf(m, " conn_class %s",
+				   egress_class_name(r->class_id));
+		else
+			seq_puts(m, " conn");
+		seq_printf(m, " max_active %u rate %u burst %u", r->max_active,
+			   r->rate, r->burst);
+	}
 	seq_putc(m, '\n');
 	return 0;
 }

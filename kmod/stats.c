@@ -186,6 +186,7 @@ static struct egress_class_stats *egress_class_stats_alloc(gfp_t gfp)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(cs->pcpu, cpu)->syncp);
+	egress_bucket_init(&cs->conn.bucket);
 	return cs;
 }
 

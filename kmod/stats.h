@@ -95,6 +95,8 @@ struct egress_class_stats {
 	u64 base_bytes;
 	/* Its TCP connections' health, once it has any (health.h). */
 	struct egress_health *health;
+	/* Connections charged to the class's limit and its bucket (conn.c). */
+	struct egress_conn_state conn;
 };
 
 /* A sum of the per-CPU counters, as readers see it. */

@@ -325,9 +325,10 @@ for i, code in ((int(a), b) for a, b in rcs):
     seen = {}
     for ln in lines[1:]:
         f = ln.split()
-        # the template column, then the connection limits' three
-        if len(f) != 17 or not all(x.isdigit() for x in f[1:13]) or \
-                f[13] != "-" or not all(x.isdigit() for x in f[14:17]) or \
+        # the template column, then the connection limits' three and
+        # the eight of connection health
+        if len(f) != 25 or not all(x.isdigit() for x in f[1:13]) or \
+                f[13] != "-" or not all(x.isdigit() for x in f[14:25]) or \
                 not f[0].startswith("/"):
             fail("procparse", "proc read %d: bad line %r" % (i, ln))
             continue

@@ -13,10 +13,13 @@
 #   | /nfe-clp-PID      conn max 3    |  veth   | tcp-listen :: 5203 --rst    |
 #   |   /a, /b          conn max 5    +---------+ nft: drop tcp dport 5204    |
 #   |                                 |         | tcp-recv :: 5205 (reads)    |
-#   | /nfe-clt-PID-*    conn max 2    |         | 10.99.0.2, 2001:db8:99::2   |
-#   |   (template: instances x, y)    |         +-----------------------------+
+#   | /nfe-clt-PID-*    conn max 2    |         | 10.99.0.2, 10.99.1.2,       |
+#   |   (template: instances x, y)    |         | 2001:db8:99::2              |
+#   |                                 |         +-----------------------------+
 #   | /nfe-clr-PID      conn rate 10/s|
 #   |                   burst 10      |
+#   | /nfe-clc-PID      conn max 5,   |
+#   |   conn max 2 class near         |
 #   | /nfe-cla-PID      conn max 5    |
 #   |   (50 connects at once, TCP     |
 #   |   Fast Open, the table full)    |
@@ -34,7 +37,9 @@ CGP=nfe-clp-$$
 CGT=nfe-clt-$$
 CGR=nfe-clr-$$
 CGA=nfe-cla-$$
+CGC=nfe-clc-$$
 SOCKETS_MAX=/sys/module/nf_egress/parameters/conn_sockets_max
+HEALTH=/sys/module/nf_egress/parameters/health
 RST_PORT=5203
 DROP_PORT=5204
 TFO_PORT=5205
@@ -42,7 +47,7 @@ LIMIT_US=100000
 
 require_common
 require_cmd nft python3
-tap_plan 39
+tap_plan 49
 
 # client_sysctl ARGS...: sysctl in the client's network namespace.
 client_sysctl()
@@ -194,6 +199,24 @@ check_eq "hierarchy: b active 1, a 2" "1 2" \
 	"$(conn_stats "/$CGP/b" | cut -d' ' -f2) $(conn_stats "/$CGP/a" | cut -d' ' -f2)"
 release h5
 release h6
+busywait 5000 active_is "/$CGP" 0 || diag "parent not released: $(conn_stats "/$CGP")"
+# With health off an entry names only the levels it charged: the parent,
+# not its child without a limit.
+on_cleanup "echo 1 > $HEALTH"
+echo 0 > "$HEALTH"
+cg_create "$CGP/c"
+policy_add "/$CGP/c" default allow
+hold "$CGP/c" "$SRV4_ALLOW" "$TCP_PORT" 4 h7
+check_eq "health off: a child without a limit gets 3 of the parent's 3" "ok=3 refused=1" \
+	"$(held h7 | cut -d' ' -f1-2)"
+release h7
+if busywait 5000 active_is "/$CGP" 0; then
+	tap_ok "health off: their close releases the parent's slots"
+else
+	tap_fail "health off: their close releases the parent's slots"
+	diag "$(conn_stats "/$CGP")"
+fi
+echo 1 > "$HEALTH"
 
 # --- a template: each instance has its own max ------------------------
 cg_create "$CGT-x"
@@ -288,5 +311,64 @@ check_eq "/proc stats: connlimit and conn_active columns" "9 0" \
 	"$(awk -v p="$P" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		$1 == p { print $(col["connlimit_packets"]), $(col["conn_active"]) }' \
 		"$NF_EGRESS_PROC/stats")"
+
+# --- a class's limit beside the policy's --------------------------------
+# (last: the apply -f replaces every policy of the test)
+# conn max 2 class near under conn max 5: near (10.99.0.2) has 2, and far
+# (10.99.1.2) the rest of the 5.
+cg_create "$CGC"
+cat > "$TMPDIR_TEST/class.conf" <<CONF
+cgroup "/$CGC" {
+	default deny;
+	allow to $NET4_ALLOW class near;
+	allow to 10.99.1.0/24 class far;
+	conn max 2 class near;
+	conn max 5;
+}
+CONF
+apply_config "$TMPDIR_TEST/class.conf" > /dev/null || tap_fail "apply -f of class limits failed"
+CLEANUP_POLICIES+=("/$CGC")
+hold "$CGC" "$SRV4_ALLOW" "$TCP_PORT" 3 c1
+check_eq "conn max 2 class near: 2 of 3 connections to near get in" "2 1" \
+	"$(field "$(held c1)" ok) $(field "$(held c1)" refused)"
+hold "$CGC" "$SRV4_DENY" "$TCP_PORT" 4 c2
+check_eq "far has the rest of the policy's 5: 3 of 4 get in" "3 1" \
+	"$(field "$(held c2)" ok) $(field "$(held c2)" refused)"
+check_eq "class near: conn_active 2; the policy: 5; connlimit 2" "2 5 2" \
+	"$(ectl -j stats "/$CGC" | json_eval \
+		'[(p["classes"]["near"]["conn_active"], p["conn_active"], p["connlimit"]["packets"]) for p in d if p["cgroup"] == a[0]][0]' "/$CGC")"
+check_eq "/proc policies: the class's limit" "1" \
+	"$(grep -c "^policy /$CGC .* conn max_active 5 rate 0 burst 0 conn_class near max_active 2 rate 0 burst 0" "$NF_EGRESS_PROC/policies")"
+ectl show --config "/$CGC" > "$TMPDIR_TEST/class.out"
+check_eq "show --config writes both limits" "1 1" \
+	"$(grep -cx '	conn max 2 class near;' "$TMPDIR_TEST/class.out") $(grep -cx '	conn max 5;' "$TMPDIR_TEST/class.out")"
+# With far's connections closed, a refusal is the class's alone; its event
+# names the policy, the limit and its class (a monitor joins
+# asynchronously: connect again until its event comes).
+release c2
+busywait 5000 active_is "/$CGC" 2 || diag "far's connections still open: $(conn_stats "/$CGC")"
+MON=$TMPDIR_TEST/mon.json
+"$EGRESSCTL" -j monitor > "$MON" 2> "$MON.err" &
+register_pid "$!"
+# shellcheck disable=SC2317 # called through busywait
+class_event_seen()
+{
+	many "$CGC" "$SRV4_ALLOW" "$TCP_PORT" 1 > /dev/null
+	monitor_has 'e.get("verdict") == "connlimit" and e.get("policy") == a[0]' "/$CGC"
+}
+busywait 20000 class_event_seen || diag "no connlimit event: $(cat "$MON.err")"
+check_eq "the connlimit event: policy, conn max 2, class near" "2 near" \
+	"$(monitor_select 'e.get("verdict") == "connlimit" and e.get("policy") == a[0]' \
+		'"%s %s" % (e.get("conn_max"), e.get("conn_class"))' "/$CGC" | head -n 1)"
+release c1
+if busywait 5000 active_is "/$CGC" 0; then
+	tap_ok "closing them releases the class's and the policy's slots"
+else
+	tap_fail "closing them releases the class's and the policy's slots"
+	diag "$(conn_stats "/$CGC")"
+fi
+check_eq "class near: conn_active 0" "0" \
+	"$(ectl -j stats "/$CGC" | json_eval \
+		'[p["classes"]["near"]["conn_active"] for p in d if p["cgroup"] == a[0]][0]' "/$CGC")"
 
 tap_done
