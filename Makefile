@@ -6,7 +6,7 @@
 #   make check      install what is missing, build, run the selftests in a VM
 #                   (T="a.sh b.sh": only those; X="a.sh": all but those)
 #   make check-smoke
-#                   the same for the smoke subset (SMOKE_TESTS; about 8
+#                   the same for the smoke subset (SMOKE_TESTS; about 9
 #                   minutes under TCG)
 #   make check-debug
 #                   the selftests on a debug kernel (KASAN, lockdep, kmemleak,
@@ -95,7 +95,7 @@ deps:
 # (Documentation/testing.rst, "Other kernels").
 SMOKE_TESTS := module_reload.sh policy_basic.sh deny_latency.sh counters.sh \
 	apply_atomic.sh shape.sh police.sh events.sh privilege.sh \
-	kernel_sockets.sh tunnels.sh templates.sh conn_limit.sh
+	kernel_sockets.sh tunnels.sh templates.sh conn_limit.sh health.sh
 
 # Each step is its own make so that KVER is looked up after deps installed
 # the kernel.
