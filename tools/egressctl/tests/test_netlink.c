@@ -1552,10 +1552,11 @@ static void test_conn(void)
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) != NF_EGRESS_A_CONN)
 			continue;
-		mnl_attr_for_each_nested(in, a)
+		mnl_attr_for_each_nested(in, a) {
 			snprintf(seen + strlen(seen), 32, "%u(%u);",
 				 mnl_attr_get_type(in),
 				 mnl_attr_get_payload_len(in));
+		}
 	}
 	ok(!strcmp(seen, "2(0);"), "encode conn none: the NONE flag alone (%s)",
 	   seen);
