@@ -14,7 +14,7 @@
 #   |   far  10.99.1.0/24              |  veth   | tcp-listen :: 5203 --rst      |
 #   | /nfe-hr-PID  RTT:                +---------+ nft: drop tcp dport 5204      |
 #   |   near 20 ms, far 80 ms (netem   |         |      reject 5207 (icmp host-  |
-#   |   by destination on the veth)    |         |      unreachable, 10 ms late) |
+#   |   by destination on the veth)    |         |      unreachable, 300 ms late)|
 #   | /nfe-hd-PID  data retransmits    |         |      drop non-SYN to 5206     |
 #   | /nfe-hh-PID, /nfe-hh-PID/svc     |         | tcp-listen :: 5206            |
 #   | /nfe-ht-PID-* (a template)       |         | tcp-recv :: 5205 (reads)      |
@@ -116,12 +116,13 @@ table inet nfe_health {
 }
 NFT
 
-# The server's ICMP errors 10 ms late: one that came back within the
+# The server's ICMP errors 300 ms late: one that came back within the
 # connect() that sent the SYN would find the socket owned by the caller,
-# and TCP takes it as a soft error then (tcp_v4_err()).
+# and TCP takes it as a soft error then (tcp_v4_err()) and sends the SYN
+# again; on a busy host a guest's connect() can take more than 10 ms.
 ip netns exec "$SRV_NS" tc qdisc add dev eth0 root handle 1: prio bands 3 \
 	priomap 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 || bail_out "tc prio failed"
-ip netns exec "$SRV_NS" tc qdisc add dev eth0 parent 1:1 handle 10: netem delay 10ms ||
+ip netns exec "$SRV_NS" tc qdisc add dev eth0 parent 1:1 handle 10: netem delay 300ms ||
 	bail_out "netem failed"
 ip netns exec "$SRV_NS" tc filter add dev eth0 parent 1: protocol ip u32 \
 	match ip protocol 1 0xff flowid 1:1 || bail_out "tc filter failed"
