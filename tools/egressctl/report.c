@@ -821,12 +821,13 @@ static const struct prom_family prom_families[] = {
 
 /*
  * The le bounds of the RTT histograms: powers of two microseconds from
- * 16 us to 2^27 us (134 s).  The module cuts each power of two into
+ * 16 us to 2^26 us (67 s).  The module cuts each power of two into
  * buckets of its own, so every bound is one of theirs and the cumulative
- * counts are exact; the range spans loopback to the longest SYN timeout.
+ * counts are exact (its last bucket, from 130 s up, is +Inf's alone); the
+ * range spans loopback to the longest SYN timeout.
  */
 #define PROM_RTT_LE_MIN_SHIFT	4
-#define PROM_RTT_LE_MAX_SHIFT	27
+#define PROM_RTT_LE_MAX_SHIFT	26
 
 static void prom_label(FILE *out, bool first, const char *name,
 		       const char *value)

@@ -41,14 +41,23 @@ static int cmp_find(const void *key, const void *elem)
 	return cmp_key(key, *(const struct stats_entry *const *)elem);
 }
 
-/* The failures of a health: refused, timed out, unreachable, reset. */
-static uint64_t failures_grown(const struct egress_health *cur,
-			       const struct egress_health *prev)
+/*
+ * The failures of a health: refused, timed out, unreachable, reset; in a
+ * double, as the rates are, so that no sum of bogus values wraps.
+ */
+static double failures_grown(const struct egress_health *cur,
+			     const struct egress_health *prev)
 {
-	return grown(cur->refused, prev->refused) +
-	       grown(cur->timed_out, prev->timed_out) +
-	       grown(cur->unreachable, prev->unreachable) +
-	       grown(cur->reset, prev->reset);
+	return (double)grown(cur->refused, prev->refused) +
+	       (double)grown(cur->timed_out, prev->timed_out) +
+	       (double)grown(cur->unreachable, prev->unreachable) +
+	       (double)grown(cur->reset, prev->reset);
+}
+
+/* A rate rounded for a u64 cell, saturated (a cast beyond 2^64 is undefined). */
+static uint64_t rate_u64(double v)
+{
+	return v >= 0x1p64 ? UINT64_MAX : (uint64_t)(v + 0.5);
 }
 
 /*
@@ -73,7 +82,7 @@ static void row_rates(struct top_row *row, const struct stats_entry *p,
 					  p->denied.packets) / secs;
 	row->attempts_per_s = (double)grown(hc->h.attempts, hp->h.attempts) /
 			      secs;
-	row->failures_per_s = (double)failures_grown(&hc->h, &hp->h) / secs;
+	row->failures_per_s = failures_grown(&hc->h, &hp->h) / secs;
 	n = rtt_delta(hc->buckets, hc->nbuckets, hp->buckets, hp->nbuckets,
 		      scratch);
 	row->has_rtt_p50 = rtt_quantile_rounded(scratch, n, 0.5,
@@ -229,7 +238,7 @@ static void fmt_rate(double v, char *buf)
 	if (v < 99.95)
 		snprintf(buf, CELL_LEN, "%.1f", v);
 	else
-		fmt_count_human((uint64_t)(v + 0.5), buf, CELL_LEN);
+		fmt_count_human(rate_u64(v), buf, CELL_LEN);
 }
 
 /* The cells of a row; paths[] holds the escaped words to free. */
@@ -250,7 +259,7 @@ static void row_cells(const struct top_row *r, char cells[][CELL_LEN],
 	row[TOP_COLS - 1] = r->template ? (paths[1] ? paths[1] : "?") : "-";
 	if (!r->has_rates)
 		return;
-	fmt_bytes_human((uint64_t)(r->bytes_per_s + 0.5), cells[1], CELL_LEN);
+	fmt_bytes_human(rate_u64(r->bytes_per_s), cells[1], CELL_LEN);
 	row[1] = cells[1];
 	for (c = 0; c < 4; c++) {
 		fmt_rate(rates[c], cells[2 + c]);

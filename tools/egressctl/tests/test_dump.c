@@ -871,7 +871,7 @@ static const char health_table_exact[] =
 "/web            (all)           40     36        2        1        1      1        3        17     832   17067  134217728  -\n"
 "/web            internal        30     30        0        0        0      0        0         4     816     829        832  -\n";
 
-/* The RTT histogram of /web: buckets up to 2^27 us, +Inf, sum, count. */
+/* The RTT histogram of /web: buckets up to 2^26 us, +Inf, sum, count. */
 #define WEB_LE(le, n)	"nf_egress_tcp_rtt_seconds_bucket{cgroup=\"/web\",le=\"" le "\"} " #n "\n"
 #define INT_LE(le, n)	"nf_egress_class_tcp_rtt_seconds_bucket{cgroup=\"/web\",class=\"internal\",le=\"" le "\"} " #n "\n"
 #define INST_LE(le)	"nf_egress_tcp_rtt_seconds_bucket{cgroup=\"/svc/a.service\",template=\"/svc/*.service\",le=\"" le "\"} 0\n"
@@ -883,7 +883,7 @@ static const char health_table_exact[] =
 	M("0.065536", d) M("0.131072", d) M("0.262144", d)		\
 	M("0.524288", d) M("1.048576", d) M("2.097152", d)		\
 	M("4.194304", d) M("8.388608", d) M("16.777216", d)		\
-	M("33.554432", d) M("67.108864", d) M("134.217728", d)
+	M("33.554432", d) M("67.108864", d)
 #define INST(le, n)	INST_LE(le)
 
 static const char health_metrics[] =
