@@ -58,7 +58,7 @@ check_eq "policy path from the module (policy set)" "/$CG/web.service" "$(comp p
 check_eq "policy path from the module (rule add)" "/$CG/web.service" "$(comp rule add /)"
 id=$(ectl show "/$CG/web.service" | sed -n 's/^[[:space:]]*rule \([0-9][0-9]*\).*/\1/p')
 check_eq "rule ids of the policy (rule del)" "$id allow deny" "$(comp rule del "/$CG/web.service" "")"
-check_eq "policy keywords" "burst conn conn-burst conn-max conn-rate default latency mode police pps queue rate shape" \
+check_eq "policy keywords" "burst conn conn-burst conn-class conn-max conn-rate default latency mode police pps queue rate shape" \
 	"$(comp policy set "/$CG/web.service" "")"
 check_eq "mode values" "audit enforce" "$(comp policy set "/$CG/web.service" mode "")"
 check_eq "rule protocols" "any icmp icmpv6 sctp tcp udp" \
