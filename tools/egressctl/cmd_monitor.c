@@ -149,7 +149,7 @@ static bool print_events(struct egctl *ctl, const void *buf, size_t len)
 	return removed;
 }
 
-static int open_signalfd(void)
+int stop_signalfd(void)
 {
 	sigset_t mask;
 
@@ -181,7 +181,7 @@ int cmd_monitor(struct egctl *ctl, int argc, char **argv)
 	if (parse_cmd_flags(ctl, argc, argv, flags, NULL))
 		return EXIT_FAIL;
 
-	sfd = open_signalfd();
+	sfd = stop_signalfd();
 	if (sfd < 0)
 		return errorf("monitor: cannot set up signal handling: %s",
 			      strerror(errno));

@@ -120,22 +120,6 @@ static void screen_size(void *arg, int *width, int *height)
 	}
 }
 
-/* SIGINT and SIGTERM blocked, as a signalfd, or -1 (monitor's way). */
-static int open_signalfd(void)
-{
-	sigset_t mask;
-
-	/* a shell starts background commands with SIGINT ignored */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -1;
-	return signalfd(-1, &mask, SFD_CLOEXEC);
-}
-
 int cmd_top(struct egctl *ctl, int argc, char **argv)
 {
 	char path[NF_EGRESS_CGROUP_PATH_MAX], what[96];
@@ -155,7 +139,7 @@ int cmd_top(struct egctl *ctl, int argc, char **argv)
 	o.tty = !o.json && isatty(STDOUT_FILENO);
 	st[0].filter = st[1].filter = filter;
 	st[0].with_health = st[1].with_health = true;
-	sfd = open_signalfd();
+	sfd = stop_signalfd();
 	if (sfd < 0)
 		return errorf("top: cannot set up signal handling: %s",
 			      strerror(errno));

@@ -65,6 +65,12 @@ int cmd_explain(struct egctl *ctl, int argc, char **argv);
 int cmd_monitor(struct egctl *ctl, int argc, char **argv);
 int cmd_cost(struct egctl *ctl, int argc, char **argv);
 
+/*
+ * SIGINT and SIGTERM blocked and readable from the returned signalfd, so
+ * that monitor and top end cleanly between two reads; -1 on error.
+ */
+int stop_signalfd(void);
+
 /* Read all of FILE ("-": standard input) into a malloc'ed buffer; -errno. */
 int read_input_file(const char *file, char **bufp, size_t *lenp);
 

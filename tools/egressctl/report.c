@@ -66,17 +66,31 @@ int fmt_delay_human(uint64_t ns, char *buf, size_t len)
 			  "", buf, len);
 }
 
-int fmt_seconds_ns(uint64_t ns, char *buf, size_t len)
+/*
+ * v units of 10^-digits seconds as exact decimal seconds, no trailing
+ * zeros: "0.000016", "134.217728", "2".
+ */
+static int fmt_seconds_exact(uint64_t v, unsigned int digits, char *buf,
+			     size_t len)
 {
-	char frac[16];
+	uint64_t unit = 1;
+	char frac[24];
+	unsigned int i;
 	int n;
 
-	if (!(ns % 1000000000u))
-		return snprintf(buf, len, "%" PRIu64, ns / 1000000000u);
-	n = snprintf(frac, sizeof(frac), "%09" PRIu64, ns % 1000000000u);
+	for (i = 0; i < digits; i++)
+		unit *= 10;
+	if (!(v % unit))
+		return snprintf(buf, len, "%" PRIu64, v / unit);
+	n = snprintf(frac, sizeof(frac), "%0*" PRIu64, (int)digits, v % unit);
 	while (n > 0 && frac[n - 1] == '0')
 		frac[--n] = '\0';
-	return snprintf(buf, len, "%" PRIu64 ".%s", ns / 1000000000u, frac);
+	return snprintf(buf, len, "%" PRIu64 ".%s", v / unit, frac);
+}
+
+int fmt_seconds_ns(uint64_t ns, char *buf, size_t len)
+{
+	return fmt_seconds_exact(ns, 9, buf, len);
 }
 
 int fmt_utc_time(uint64_t secs, char *buf, size_t len)
@@ -959,20 +973,6 @@ static bool prom_has_samples(const struct prom_family *f,
 	return false;
 }
 
-/* Microseconds as exact decimal seconds: "0.000016", "134.217728", "2". */
-static int fmt_seconds_us(uint64_t us, char *buf, size_t len)
-{
-	char frac[8];
-	int n;
-
-	if (!(us % 1000000u))
-		return snprintf(buf, len, "%" PRIu64, us / 1000000u);
-	n = snprintf(frac, sizeof(frac), "%06" PRIu64, us % 1000000u);
-	while (n > 0 && frac[n - 1] == '0')
-		frac[--n] = '\0';
-	return snprintf(buf, len, "%" PRIu64 ".%s", us / 1000000u, frac);
-}
-
 /* The counter of a health that the family counts. */
 static uint64_t prom_health_value(const struct prom_family *f,
 				  const struct egress_health *h)
@@ -1004,7 +1004,7 @@ static void prom_histogram(FILE *out, const struct prom_family *f,
 	     shift++) {
 		uint64_t le = 1ull << shift;
 
-		fmt_seconds_us(le, num, sizeof(num));
+		fmt_seconds_exact(le, 6, num, sizeof(num));
 		prom_begin_series(out, f, "_bucket", s);
 		prom_class_label(out, class_name);
 		prom_label(out, false, "le", num);
@@ -1014,7 +1014,7 @@ static void prom_histogram(FILE *out, const struct prom_family *f,
 	prom_class_label(out, class_name);
 	prom_label(out, false, "le", "+Inf");
 	prom_end(out, total);
-	fmt_seconds_us(h->h.rtt_sum_us, num, sizeof(num));
+	fmt_seconds_exact(h->h.rtt_sum_us, 6, num, sizeof(num));
 	prom_begin_series(out, f, "_sum", s);
 	prom_class_label(out, class_name);
 	fprintf(out, "} %s\n", num);
