@@ -396,26 +396,35 @@ static void egress_conn_entry_free(struct egress_conn_entry *e)
 	kfree_rcu(e, rcu);
 }
 
+/*
+ * The health counters of @stats and of its class @class_id (none for 0),
+ * made if need be; either may be NULL for want of memory.
+ */
+static void egress_conn_healths(struct egress_stats *stats, u8 class_id,
+				struct egress_health **policy,
+				struct egress_health **class)
+{
+	struct egress_class_stats *cs;
+
+	*policy = egress_health_get(&stats->health);
+	cs = class_id ? xa_load(&stats->classes, class_id) : NULL;
+	*class = cs ? egress_health_get(&cs->health) : NULL;
+}
+
 /* Count @n of @c at every level @e names, and for its class there. */
 static void egress_conn_health_add(const struct egress_conn_entry *e,
 				   enum egress_health_counter c, u64 n)
 {
+	struct egress_health *hp, *hc;
 	unsigned int i;
 
 	for (i = 0; i < e->n; i++) {
-		const struct egress_conn_level *l = &e->level[i];
-		struct egress_class_stats *cs;
-		struct egress_health *h;
-
-		h = egress_health_get(&l->stats->health);
-		if (h)
-			egress_health_add(h, c, n);
-		if (!l->class_id)
-			continue;
-		cs = xa_load(&l->stats->classes, l->class_id);
-		h = cs ? egress_health_get(&cs->health) : NULL;
-		if (h)
-			egress_health_add(h, c, n);
+		egress_conn_healths(e->level[i].stats, e->level[i].class_id,
+				    &hp, &hc);
+		if (hp)
+			egress_health_add(hp, c, n);
+		if (hc)
+			egress_health_add(hc, c, n);
 	}
 }
 
@@ -483,18 +492,13 @@ static u32 egress_conn_srtt_us(const struct sock *sk)
 static void egress_conn_rtt_sample(struct egress_stats *stats, u8 class_id,
 				   u32 us)
 {
-	struct egress_class_stats *cs;
-	struct egress_health *h;
+	struct egress_health *hp, *hc;
 
-	h = egress_health_get(&stats->health);
-	if (h)
-		egress_health_rtt(h, us);
-	if (!class_id)
-		return;
-	cs = xa_load(&stats->classes, class_id);
-	h = cs ? egress_health_get(&cs->health) : NULL;
-	if (h)
-		egress_health_rtt(h, us);
+	egress_conn_healths(stats, class_id, &hp, &hc);
+	if (hp)
+		egress_health_rtt(hp, us);
+	if (hc)
+		egress_health_rtt(hc, us);
 }
 
 void egress_conn_sample_rtt(const struct sock *sk,
